@@ -1,0 +1,115 @@
+"""Groups concurrent requests into one call per shard.
+
+An actor call costs about a millisecond whatever it carries, so the gateway
+never makes one per order. Requests for a shard queue up; a batch leaves when
+it is full, when the oldest request has waited ``max_delay_s``, or at once
+when the shard's previous batch returns (under load the batches form while
+the earlier ones are in flight, so the delay is rarely waited at all). At most
+``max_inflight`` batches per shard are in flight, which bounds the work queued
+inside the actors and keeps latency flat under overload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable, Generic, Hashable, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+I = TypeVar("I")
+R = TypeVar("R")
+
+
+@dataclass
+class _Lane(Generic[I, R]):
+    queue: list[tuple[I, asyncio.Future[R]]] = field(default_factory=list)
+    inflight: int = 0
+    timer: asyncio.TimerHandle | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatcherStats:
+    batches: int
+    items: int
+
+    @property
+    def mean_batch(self) -> float:
+        return self.items / self.batches if self.batches else 0.0
+
+
+class MicroBatcher(Generic[K, I, R]):
+    def __init__(
+        self,
+        handler: Callable[[K, list[I]], Awaitable[list[R]]],
+        *,
+        max_batch: int = 256,
+        max_delay_s: float = 0.001,
+        max_inflight: int = 2,
+    ) -> None:
+        self._handler = handler
+        self.max_batch = max_batch
+        self.max_delay_s = max_delay_s
+        self.max_inflight = max_inflight
+        self._lanes: dict[K, _Lane[I, R]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._batches = 0
+        self._items = 0
+
+    @property
+    def stats(self) -> BatcherStats:
+        return BatcherStats(batches=self._batches, items=self._items)
+
+    def submit(self, key: K, item: I) -> asyncio.Future[R]:
+        """Queues one item; the future resolves with its own result or exception."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[R] = loop.create_future()
+        lane = self._lanes.setdefault(key, _Lane())
+        lane.queue.append((item, fut))
+        if len(lane.queue) >= self.max_batch:
+            self._flush(key)
+        elif lane.timer is None and lane.inflight < self.max_inflight:
+            lane.timer = loop.call_later(self.max_delay_s, self._flush, key)
+        return fut
+
+    def _flush(self, key: K) -> None:
+        lane = self._lanes[key]
+        if lane.timer is not None:
+            lane.timer.cancel()
+            lane.timer = None
+        while lane.queue and lane.inflight < self.max_inflight:
+            batch, lane.queue = lane.queue[: self.max_batch], lane.queue[self.max_batch :]
+            lane.inflight += 1
+            task = asyncio.get_running_loop().create_task(self._run(key, batch))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, key: K, batch: list[tuple[I, asyncio.Future[R]]]) -> None:
+        self._batches += 1
+        self._items += len(batch)
+        try:
+            results = await self._handler(key, [item for item, _ in batch])
+            if len(results) != len(batch):
+                raise RuntimeError(f"batch handler returned {len(results)} results for {len(batch)} items")
+        except BaseException as exc:  # every waiter gets the failure, none hangs
+            for _, fut in batch:
+                if not fut.done():
+                    fut.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+        else:
+            for (_, fut), result in zip(batch, results):
+                if not fut.done():
+                    fut.set_result(result)
+        finally:
+            lane = self._lanes[key]
+            lane.inflight -= 1
+            if lane.queue:
+                self._flush(key)
+
+    async def drain(self) -> None:
+        """Sends everything queued and waits for every batch in flight."""
+        for key, lane in list(self._lanes.items()):
+            if lane.queue:
+                self._flush(key)
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)

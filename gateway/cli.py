@@ -1,0 +1,92 @@
+"""The ``oms`` command: ``oms serve`` runs the service, ``oms simulate`` drives a day of orders through it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from oms_actors.store.connection import FSYNC_POLICIES
+from oms_actors.topology import Topology
+
+
+def _add_service_args(p: argparse.ArgumentParser, *, default_port: int) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
+    p.add_argument("--port", type=int, default=default_port, help="port (0: any free port)")
+    p.add_argument("--redis-url", default=None, help="external Redis (default: $REDIS_URL, else embedded)")
+    p.add_argument("--ray-address", default=None, help="Ray cluster (default: $RAY_ADDRESS, else local)")
+    p.add_argument("--data-dir", type=Path, default=None, help="embedded Redis data (default: ./.oms-data)")
+    p.add_argument("--appendfsync", choices=FSYNC_POLICIES, default="everysec", help="embedded Redis fsync policy")
+    p.add_argument("--inventory-shards", type=int, default=None)
+    p.add_argument("--order-shards", type=int, default=None)
+    p.add_argument("--sourcing-workers", type=int, default=None)
+
+
+def service_config(args: argparse.Namespace):
+    from gateway.server import ServiceConfig
+
+    cfg = ServiceConfig(host=args.host, port=args.port, appendfsync=args.appendfsync)
+    if args.redis_url:
+        cfg.redis_url = args.redis_url
+    if args.ray_address:
+        cfg.ray_address = args.ray_address
+    if args.data_dir:
+        cfg.data_dir = args.data_dir
+    counts = (args.inventory_shards, args.order_shards, args.sourcing_workers)
+    if any(c is not None for c in counts):
+        d = Topology()
+        cfg.topology = Topology(
+            inventory_shards=args.inventory_shards or d.inventory_shards,
+            order_shards=args.order_shards or d.order_shards,
+            sourcing_workers=args.sourcing_workers or d.sourcing_workers,
+        )
+    return cfg
+
+
+async def _serve(args: argparse.Namespace) -> int:
+    from gateway.server import OmsService
+
+    service = OmsService(service_config(args))
+    port = await service.start()
+    print(f"oms gateway listening on {args.host}:{port}", flush=True)
+    if args.port_file:
+        Path(args.port_file).write_text(str(port))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    print("draining in-flight calls ...", flush=True)
+    await service.stop()
+    service.stop_dependencies()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="oms", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the gateway, the actors and (by default) an embedded Redis")
+    _add_service_args(serve, default_port=50051)
+    serve.add_argument("--port-file", default=None, help="write the bound port here once listening")
+    serve.add_argument("--log-level", default="INFO")
+
+    sim = sub.add_parser("simulate", help="drive a multi-channel order day through the real service")
+    from benchmarks import simulate
+
+    simulate.add_arguments(sim)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=getattr(args, "log_level", "WARNING"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command == "serve":
+        return asyncio.run(_serve(args))
+    return simulate.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

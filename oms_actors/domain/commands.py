@@ -1,0 +1,69 @@
+"""Commands the gateway hands to the actors: plain validated values, never proto objects."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import msgspec
+
+from oms_actors.domain.enums import Channel, DeliveryMode, PaymentMethod
+from oms_actors.domain.money import Money
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Address:
+    name: str = ""
+    lines: tuple[str, ...] = ()
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country_code: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    phone: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LineInput:
+    sku: str
+    quantity: int
+    unit_price: Money
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PaymentInstruction:
+    method: PaymentMethod
+    amount: Money
+    token: str = ""  # secret: stored for the provider, never returned, logged or published
+
+    @property
+    def token_hint(self) -> str:
+        return self.token[-4:] if len(self.token) >= 8 else ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CreateOrder:
+    channel: Channel
+    idempotency_key: str
+    customer_id: str
+    lines: tuple[LineInput, ...]
+    delivery_mode: DeliveryMode
+    ship_to: Address | None = None
+    pickup_location_id: str = ""
+    payments: tuple[PaymentInstruction, ...] = ()
+    external_reference: str = ""
+
+    @property
+    def currency(self) -> str:
+        return self.lines[0].unit_price.currency
+
+    def total(self) -> Money:
+        total = Money.zero(self.currency)
+        for line in self.lines:
+            total = total + line.unit_price.times(line.quantity)
+        return total
+
+    def content_hash(self) -> str:
+        """Identifies the content, so a retry can be told from a reuse of the key."""
+        return hashlib.blake2b(msgspec.json.encode(self), digest_size=16).hexdigest()

@@ -1,0 +1,22 @@
+"""Customers: one record per customer, whatever channel they buy in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from oms_actors.domain.commands import Address
+from oms_actors.domain.enums import CustomerType
+from oms_actors.domain.money import Money
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Customer:
+    customer_id: str
+    type: CustomerType
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    default_address: Address | None = None
+    credit_limit: Money | None = None
+    created_at_ms: int = 0
+    updated_at_ms: int = 0

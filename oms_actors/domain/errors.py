@@ -1,0 +1,114 @@
+"""One exception root for the domain; the gateway maps each kind to a gRPC status.
+
+Every error carries keyword-only fields a caller can act on (which field, which
+lines, a stable code), never only a sentence. They are plain picklable values
+so a Ray actor can return or raise them and the gateway still sees the type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, kw_only=True)
+class FieldViolation:
+    field: str  # path in the request, e.g. "lines[2].quantity"
+    description: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class LineProblem:
+    line_number: int
+    sku: str
+    reason: str
+
+
+class OmsError(Exception):
+    """Root of every error the OMS raises on purpose."""
+
+    code: str = "OMS_ERROR"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    def __reduce__(self):  # keyword-only fields survive pickling across Ray processes
+        return (_rebuild, (type(self), self.__dict__.copy()))
+
+
+def _rebuild(cls: type[OmsError], state: dict) -> OmsError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, state.get("message", ""))
+    err.__dict__.update(state)
+    return err
+
+
+class ValidationError(OmsError):
+    """The request is malformed or names things that do not exist; nothing was written."""
+
+    code = "INVALID_ARGUMENT"
+
+    def __init__(self, message: str, *, violations: list[FieldViolation], code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.violations = list(violations)
+
+    @classmethod
+    def of(cls, violations: list[FieldViolation]) -> ValidationError:
+        head = "; ".join(f"{v.field}: {v.description}" for v in violations[:3])
+        more = f" (+{len(violations) - 3} more)" if len(violations) > 3 else ""
+        return cls(f"invalid request: {head}{more}", violations=violations)
+
+
+class NotFoundError(OmsError):
+    code = "NOT_FOUND"
+
+    def __init__(self, message: str, *, resource: str, resource_id: str) -> None:
+        super().__init__(message)
+        self.resource = resource
+        self.resource_id = resource_id
+
+
+class FailedPreconditionError(OmsError):
+    """The request is well-formed but the state of the system forbids it now."""
+
+    code = "FAILED_PRECONDITION"
+
+    def __init__(self, message: str, *, code: str | None = None, lines: list[LineProblem] | None = None) -> None:
+        super().__init__(message, code=code)
+        self.lines = list(lines or [])
+
+
+class InvalidTransitionError(FailedPreconditionError):
+    def __init__(self, message: str, *, current: str, requested: str) -> None:
+        super().__init__(message, code="INVALID_TRANSITION")
+        self.current = current
+        self.requested = requested
+
+
+class InsufficientStockError(FailedPreconditionError):
+    def __init__(self, message: str, *, lines: list[LineProblem]) -> None:
+        super().__init__(message, code="INSUFFICIENT_STOCK", lines=lines)
+
+
+class IdempotencyConflictError(OmsError):
+    """The idempotency key was used before with different content."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+    def __init__(self, message: str, *, channel: str, idempotency_key: str, order_id: str) -> None:
+        super().__init__(message)
+        self.channel = channel
+        self.idempotency_key = idempotency_key
+        self.order_id = order_id
+
+
+class UnavailableError(OmsError):
+    """A dependency (Redis, a Ray actor) is down; nothing was half-written, retry later."""
+
+    code = "UNAVAILABLE"
+
+    def __init__(self, message: str, *, dependency: str) -> None:
+        super().__init__(message)
+        self.dependency = dependency

@@ -1,0 +1,30 @@
+"""The network and the catalogue: locations stock is held at, and the products sold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from oms_actors.domain.enums import LocationType
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Location:
+    location_id: str
+    type: LocationType
+    name: str = ""
+    latitude: float = 0.0
+    longitude: float = 0.0
+    shipment_cost_minor: int = 0
+    shipment_cost_per_km_minor: float = 0.0
+    unit_handling_cost_minor: int = 0
+    unit_cost_per_kg_km_minor: float = 0.0
+    pickup_enabled: bool = False
+    active: bool = True
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Product:
+    sku: str
+    name: str = ""
+    weight_grams: int = 0
+    returnable: bool = True

@@ -1,0 +1,192 @@
+"""Stock of one inventory partition: on hand, safety stock and reservations. Pure, no I/O.
+
+Every change is split in two steps, ``plan_*`` (checks everything, returns the
+changes, touches nothing) and ``apply_*`` (mutates memory). The shard writes
+the planned changes to Redis between the two, so memory never runs ahead of
+what is durable, and a refused request changes nothing anywhere.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from oms_actors.domain.errors import LineProblem
+
+StockKey = tuple[str, str]  # (location_id, sku)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReservationKey:
+    order_id: str
+    line_number: int
+    location_id: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReservationRequest:
+    """Hold ``quantity`` units of a line at a location (the total held, not a delta)."""
+
+    order_id: str
+    line_number: int
+    location_id: str
+    sku: str
+    quantity: int
+    # Units that must remain available after this reservation: a channel's safety stock.
+    keep: int = 0
+
+    @property
+    def key(self) -> ReservationKey:
+        return ReservationKey(order_id=self.order_id, line_number=self.line_number, location_id=self.location_id)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Reservation:
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StockRow:
+    on_hand: int
+    reserved: int
+    safety: int
+
+    @property
+    def available(self) -> int:
+        return max(0, self.on_hand - self.reserved - self.safety)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StockLevelChange:
+    location_id: str
+    sku: str
+    on_hand: int
+    safety: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReservePlan:
+    """The outcome of checking a batch: what to write, and which orders were refused and why."""
+
+    upserts: dict[ReservationKey, Reservation] = field(default_factory=dict)
+    refused: dict[str, list[LineProblem]] = field(default_factory=dict)
+
+
+@dataclass
+class StockBook:
+    on_hand: dict[StockKey, int] = field(default_factory=dict)
+    safety: dict[StockKey, int] = field(default_factory=dict)
+    reservations: dict[ReservationKey, Reservation] = field(default_factory=dict)
+    # Derived from ``reservations``; kept so availability is O(1).
+    reserved: defaultdict[StockKey, int] = field(default_factory=lambda: defaultdict(int))
+    by_order: defaultdict[str, set[ReservationKey]] = field(default_factory=lambda: defaultdict(set))
+
+    @classmethod
+    def rebuild(
+        cls,
+        *,
+        on_hand: dict[StockKey, int],
+        safety: dict[StockKey, int],
+        reservations: dict[ReservationKey, Reservation],
+    ) -> StockBook:
+        book = cls(on_hand=dict(on_hand), safety=dict(safety))
+        book._put_reservations(reservations)
+        return book
+
+    def row(self, location_id: str, sku: str) -> StockRow:
+        key = (location_id, sku)
+        return StockRow(
+            on_hand=self.on_hand.get(key, 0), reserved=self.reserved.get(key, 0), safety=self.safety.get(key, 0)
+        )
+
+    def locations_of(self, sku: str) -> list[str]:
+        # Small per SKU; an index would have to be kept in step with every change.
+        return [loc for (loc, s) in self.on_hand if s == sku]
+
+    def plan_reserve(self, requests: list[ReservationRequest]) -> ReservePlan:
+        """All-or-nothing per order, in arrival order; an order's lines never half-reserve."""
+        by_order: dict[str, list[ReservationRequest]] = {}
+        for req in requests:
+            by_order.setdefault(req.order_id, []).append(req)
+        plan = ReservePlan()
+        taken: defaultdict[StockKey, int] = defaultdict(int)  # deltas of orders accepted earlier in this batch
+        for order_id, reqs in by_order.items():
+            problems: list[LineProblem] = []
+            deltas: defaultdict[StockKey, int] = defaultdict(int)
+            for req in reqs:
+                current = self.reservations.get(req.key)
+                if current is not None and current.sku != req.sku:
+                    problems.append(
+                        LineProblem(line_number=req.line_number, sku=req.sku, reason="line already reserved for another sku")
+                    )
+                    continue
+                deltas[(req.location_id, req.sku)] += req.quantity - (current.quantity if current else 0)
+            for (loc, sku), delta in deltas.items():
+                if delta <= 0:
+                    continue
+                row = self.row(loc, sku)
+                free = row.on_hand - row.reserved - taken[(loc, sku)] - row.safety
+                keep = max((r.keep for r in reqs if r.location_id == loc and r.sku == sku), default=0)
+                if delta > free - keep:
+                    line = next(r.line_number for r in reqs if r.location_id == loc and r.sku == sku)
+                    problems.append(
+                        LineProblem(
+                            line_number=line,
+                            sku=sku,
+                            reason=f"{loc} has {max(0, free - keep)} available, {delta} more requested",
+                        )
+                    )
+            if problems:
+                plan.refused[order_id] = problems
+                continue
+            for key, delta in deltas.items():
+                taken[key] += delta
+            for req in reqs:
+                plan.upserts[req.key] = Reservation(sku=req.sku, quantity=req.quantity)
+        return plan
+
+    def apply_reserve(self, plan: ReservePlan) -> None:
+        self._put_reservations(plan.upserts)
+
+    def plan_release(self, order_ids: list[str]) -> list[ReservationKey]:
+        return [key for oid in order_ids for key in sorted(self.by_order.get(oid, ()), key=_key_order)]
+
+    def apply_release(self, keys: list[ReservationKey]) -> None:
+        for key in keys:
+            res = self.reservations.pop(key, None)
+            if res is None:
+                continue
+            stock_key = (key.location_id, res.sku)
+            self.reserved[stock_key] -= res.quantity
+            if not self.reserved[stock_key]:
+                del self.reserved[stock_key]
+            keys_of_order = self.by_order[key.order_id]
+            keys_of_order.discard(key)
+            if not keys_of_order:
+                del self.by_order[key.order_id]
+
+    def apply_stock_levels(self, changes: list[StockLevelChange]) -> None:
+        for c in changes:
+            self.on_hand[(c.location_id, c.sku)] = c.on_hand
+            if c.safety:
+                self.safety[(c.location_id, c.sku)] = c.safety
+            else:
+                self.safety.pop((c.location_id, c.sku), None)
+
+    def _put_reservations(self, reservations: dict[ReservationKey, Reservation]) -> None:
+        for key, res in reservations.items():
+            old = self.reservations.get(key)
+            if old is not None:
+                self.reserved[(key.location_id, old.sku)] -= old.quantity
+            if res.quantity > 0:
+                self.reservations[key] = res
+                self.reserved[(key.location_id, res.sku)] += res.quantity
+                self.by_order[key.order_id].add(key)
+            elif old is not None:
+                del self.reservations[key]
+                self.by_order[key.order_id].discard(key)
+
+
+def _key_order(key: ReservationKey) -> tuple[int, str]:
+    return (key.line_number, key.location_id)

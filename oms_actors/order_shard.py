@@ -1,0 +1,346 @@
+"""OrderShard: the single writer of the orders whose id hashes to it.
+
+It decides idempotency keys, accepts orders durably, has them sourced, and
+drives every later transition. An async actor: while one batch waits for
+sourcing, the next batch is accepted. Two things keep that safe: a key being
+decided is parked in ``_pending`` before the first ``await``, and every
+transition of an existing order holds that order's lock.
+
+Durability order, always: write the new version to Redis, then replace it in
+memory, then answer. A restarted shard rebuilds from Redis and its reconciler
+re-drives any order a crash left between two steps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, AsyncIterator, Sequence
+
+import redis
+
+from oms_actors.domain.commands import CreateOrder
+from oms_actors.domain.enums import OrderStatus
+from oms_actors.domain.errors import (
+    FieldViolation,
+    IdempotencyConflictError,
+    NotFoundError,
+    OmsError,
+    UnavailableError,
+    ValidationError,
+)
+from oms_actors.domain.order import Order
+from oms_actors.domain.partitioning import new_order_id, shard_of
+from oms_actors.domain.sourcing import SourcingRequest
+from oms_actors.store.connection import connect_async
+from oms_actors.store.orders import IdempotencyRecord, OrderStore
+from oms_actors.topology import Topology
+
+log = logging.getLogger(__name__)
+
+RECONCILE_EVERY_S = 2.0
+# An ACCEPTED order older than this with no step in flight was left by a crash.
+STUCK_AFTER_MS = 2_000
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CreateOutcome:
+    order: Order | None = None
+    replayed: bool = False
+    error: OmsError | None = None
+
+
+class KeyedLocks:
+    """One asyncio lock per key, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._users: defaultdict[str, int] = defaultdict(int)
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key]
+                del self._locks[key]
+
+    def busy(self, key: str) -> bool:
+        return key in self._locks
+
+
+_REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
+
+
+class OrderShard:
+    def __init__(self, shard: int, redis_url: str, topology: Topology, *, reconcile: bool = True) -> None:
+        self.shard = shard
+        self.topology = topology
+        self.store = OrderStore(connect_async(redis_url), topology.order_shards)
+        self.orders: dict[str, Order] = {}
+        self.idem: dict[tuple[str, str], IdempotencyRecord] = {}
+        # (channel, key) -> (order id, content hash, answer) while the key is being decided
+        self._pending: dict[tuple[str, str], tuple[str, str, asyncio.Future[CreateOutcome]]] = {}
+        self._locks = KeyedLocks()
+        self._loaded: asyncio.Task[None] | None = None
+        self._reconcile = reconcile
+        self._reconciler: asyncio.Task[None] | None = None
+        self._workers: Any = None
+        self._inventory: list[Any] | None = None
+
+    # -- wiring ---------------------------------------------------------------
+
+    async def _ready(self) -> None:
+        if self._loaded is None:
+            self._loaded = asyncio.create_task(self._load())
+        try:
+            await asyncio.shield(self._loaded)
+        except Exception:
+            self._loaded = None  # let the next call try again
+            raise
+
+    async def _load(self) -> None:
+        try:
+            orders, idem = await self.store.load_shard(self.shard)
+        except _REDIS_DOWN as exc:
+            raise UnavailableError(f"order shard {self.shard}: cannot load: redis unavailable", dependency="redis") from exc
+        self.orders = {o.order_id: o for o in orders}
+        self.idem = idem
+        log.info("order shard %d: loaded %d orders", self.shard, len(orders))
+        if self._reconcile and self._reconciler is None:
+            self._reconciler = asyncio.create_task(self._reconcile_forever())
+
+    def _actors(self) -> tuple[Any, list[Any]]:
+        if self._workers is None:
+            import ray
+
+            workers = [
+                ray.get_actor(Topology.sourcing_name(i), namespace=self.topology.namespace)
+                for i in range(self.topology.sourcing_workers)
+            ]
+            self._workers = itertools.cycle(workers)
+            self._inventory = [
+                ray.get_actor(Topology.inventory_name(i), namespace=self.topology.namespace)
+                for i in range(self.topology.inventory_shards)
+            ]
+        assert self._inventory is not None
+        return self._workers, self._inventory
+
+    async def ping(self) -> int:
+        await self._ready()
+        return self.shard
+
+    # -- commands -------------------------------------------------------------
+
+    async def create_orders(self, commands: Sequence[CreateOrder]) -> list[CreateOutcome]:
+        """Accepts a batch; each command succeeds or fails on its own, results in command order."""
+        await self._ready()
+        outcomes: list[CreateOutcome | asyncio.Future[CreateOutcome] | None] = [None] * len(commands)
+        fresh: list[tuple[int, CreateOrder]] = []
+        parked: list[tuple[str, str]] = []
+        for i, cmd in enumerate(commands):
+            key = (cmd.channel.value, cmd.idempotency_key)
+            digest = cmd.content_hash()
+            record = self.idem.get(key)
+            if record is None and key in self._pending:
+                pending_id, pending_hash, _ = self._pending[key]
+                record = IdempotencyRecord(order_id=pending_id, content_hash=pending_hash)
+            if record is not None:
+                if record.content_hash != digest:
+                    outcomes[i] = CreateOutcome(error=_conflict(cmd, record.order_id))
+                elif key in self._pending:
+                    outcomes[i] = self._pending[key][2]  # same order still being placed: share its answer
+                else:
+                    outcomes[i] = CreateOutcome(order=self.orders[record.order_id], replayed=True)
+                continue
+            order_id = new_order_id(self.shard, self.topology.order_shards)
+            self._pending[key] = (order_id, digest, asyncio.get_running_loop().create_future())
+            parked.append(key)
+            fresh.append((i, cmd))
+        try:
+            if fresh:
+                await self._place(fresh, outcomes)
+        finally:
+            for key in parked:
+                _, _, fut = self._pending.pop(key)
+                if not fut.done():
+                    fut.set_result(CreateOutcome(error=UnavailableError("order placement interrupted", dependency="oms")))
+        results: list[CreateOutcome] = []
+        for out in outcomes:
+            if isinstance(out, asyncio.Future):
+                shared = await out
+                results.append(CreateOutcome(order=shared.order, replayed=True, error=shared.error))
+            else:
+                assert out is not None
+                results.append(out)
+        return results
+
+    async def _place(self, fresh: list[tuple[int, CreateOrder]], outcomes: list[Any]) -> None:
+        now = now_ms()
+        try:
+            known = await self.store.existing_customers(sorted({cmd.customer_id for _, cmd in fresh}))
+        except _REDIS_DOWN:
+            known = None
+        accepted: list[tuple[int, Order]] = []
+        for i, cmd in fresh:
+            key = (cmd.channel.value, cmd.idempotency_key)
+            order_id, _, fut = self._pending[key]
+            if known is None:
+                out = CreateOutcome(error=UnavailableError("redis unavailable", dependency="redis"))
+            elif cmd.customer_id not in known:
+                out = CreateOutcome(
+                    error=ValidationError.of([FieldViolation(field="customer_id", description="unknown customer")])
+                )
+            else:
+                accepted.append((i, Order.accept(cmd, order_id=order_id, now_ms=now)))
+                continue
+            outcomes[i] = out
+            fut.set_result(out)
+        if not accepted:
+            return
+        # The goal first: accepted orders are durable before anything is reserved for them.
+        try:
+            await self.store.save(self.shard, [(o, None) for _, o in accepted])
+        except _REDIS_DOWN:
+            for i, order in accepted:
+                out = CreateOutcome(error=UnavailableError("redis unavailable; nothing was written", dependency="redis"))
+                outcomes[i] = out
+                self._pending[(order.channel.value, order.idempotency_key)][2].set_result(out)
+            return
+        for _, order in accepted:
+            self.orders[order.order_id] = order
+            self.idem[(order.channel.value, order.idempotency_key)] = IdempotencyRecord(
+                order_id=order.order_id, content_hash=order.content_hash
+            )
+        async with contextlib.AsyncExitStack() as stack:
+            for _, order in accepted:
+                await stack.enter_async_context(self._locks.hold(order.order_id))
+            sourced = await self._source([o for _, o in accepted])
+        for (i, order), final in zip(accepted, sourced):
+            out = CreateOutcome(order=final)
+            outcomes[i] = out
+            self._pending[(order.channel.value, order.idempotency_key)][2].set_result(out)
+
+    async def _source(self, orders: list[Order]) -> list[Order]:
+        """Sources and records the plans; on any failure the orders stay ACCEPTED for the reconciler."""
+        workers, _ = self._actors()
+        try:
+            results = await next(workers).source.remote([SourcingRequest.of(o) for o in orders])
+        except Exception as exc:  # a dead worker or shard: the order is safe, sourcing is retried
+            log.warning("order shard %d: sourcing failed (%s); left for the reconciler", self.shard, exc)
+            return orders
+        now = now_ms()
+        updated = [o.apply_sourcing(r, now_ms=now) for o, r in zip(orders, results)]
+        try:
+            await self.store.save(self.shard, list(zip(updated, orders)))
+        except _REDIS_DOWN:
+            log.warning("order shard %d: could not record sourcing; left for the reconciler", self.shard)
+            return orders
+        for order in updated:
+            self.orders[order.order_id] = order
+        return updated
+
+    async def get_order(self, order_id: str) -> Order:
+        await self._ready()
+        order = self.orders.get(order_id)
+        if order is None:
+            raise NotFoundError(f"order {order_id} not found", resource="order", resource_id=order_id)
+        return order
+
+    async def cancel_order(self, order_id: str, reason: str) -> Order:
+        await self._ready()
+        async with self._locks.hold(order_id):
+            order = await self.get_order(order_id)
+            if order.status is OrderStatus.CANCELLED:
+                return await self._finish_release(order)  # a retry of a cancel that was already done
+            cancelled = order.cancel(reason=reason, now_ms=now_ms())
+            await self._save_one(cancelled, order)
+            return await self._finish_release(cancelled)
+
+    async def _finish_release(self, order: Order) -> Order:
+        if order.reservations_released:
+            return order
+        _, inventory = self._actors()
+        holders = sorted({shard_of(line.sku, len(inventory)) for line in order.lines})
+        try:
+            await asyncio.gather(*(inventory[i].release_orders.remote([order.order_id]) for i in holders))
+        except Exception as exc:
+            log.warning("order %s: release failed (%s); the reconciler retries", order.order_id, exc)
+            return order
+        released = order.mark_released(now_ms=now_ms())
+        await self._save_one(released, order)
+        return released
+
+    async def _save_one(self, new: Order, old: Order) -> None:
+        try:
+            await self.store.save(self.shard, [(new, old)])
+        except _REDIS_DOWN as exc:
+            raise UnavailableError("redis unavailable; nothing was changed", dependency="redis") from exc
+        self.orders[new.order_id] = new
+
+    # -- recovery -------------------------------------------------------------
+
+    async def reconcile(self) -> int:
+        """Re-drives orders a crash left between two steps; every step is idempotent."""
+        await self._ready()
+        stuck_before = now_ms() - STUCK_AFTER_MS
+        stuck = [
+            o
+            for o in self.orders.values()
+            if o.status is OrderStatus.ACCEPTED and o.created_at_ms < stuck_before and not self._locks.busy(o.order_id)
+        ]
+        unreleased = [
+            o for o in self.orders.values() if not o.reservations_released and not self._locks.busy(o.order_id)
+        ]
+        for order in unreleased:
+            async with self._locks.hold(order.order_id):
+                await self._finish_release(self.orders[order.order_id])
+        if stuck:
+            await self._redrive(stuck)
+        return len(stuck) + len(unreleased)
+
+    async def _redrive(self, orders: list[Order]) -> None:
+        _, inventory = self._actors()
+        async with contextlib.AsyncExitStack() as stack:
+            for order in orders:
+                await stack.enter_async_context(self._locks.hold(order.order_id))
+            current = [self.orders[o.order_id] for o in orders if self.orders[o.order_id].status is OrderStatus.ACCEPTED]
+            if not current:
+                return
+            # A crashed attempt may have reserved some lines; start from nothing.
+            ids = [o.order_id for o in current]
+            await asyncio.gather(*(shard.release_orders.remote(ids) for shard in inventory))
+            await self._source(current)
+
+    async def _reconcile_forever(self) -> None:
+        while True:
+            await asyncio.sleep(RECONCILE_EVERY_S)
+            try:
+                n = await self.reconcile()
+                if n:
+                    log.info("order shard %d: reconciled %d orders", self.shard, n)
+            except Exception as exc:  # keep the loop alive through outages
+                log.warning("order shard %d: reconcile failed: %s", self.shard, exc)
+
+
+def _conflict(cmd: CreateOrder, order_id: str) -> IdempotencyConflictError:
+    return IdempotencyConflictError(
+        f"idempotency key {cmd.idempotency_key!r} of channel {cmd.channel.value} was used for a different order",
+        channel=cmd.channel.value,
+        idempotency_key=cmd.idempotency_key,
+        order_id=order_id,
+    )

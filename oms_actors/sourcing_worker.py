@@ -1,0 +1,189 @@
+"""SourcingWorker: turns a batch of orders into reservations at the cheapest provable plan.
+
+Stateless between calls; any worker can take any batch. Per batch it makes one
+availability call and one reserve call per inventory shard (in parallel),
+whatever the number of orders, and solves every order with ``optimizer``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import defaultdict
+from typing import Any, Sequence
+
+import optimizer
+from oms_actors.domain.enums import DeliveryMode
+from oms_actors.domain.network import Location, Product
+from oms_actors.domain.order import LineAllocation, SourcingExplanation, SourcingResult
+from oms_actors.domain.partitioning import shard_of
+from oms_actors.domain.sourcing import SourcingRequest
+from oms_actors.domain.stock import ReservationRequest
+from oms_actors.store.connection import connect_async
+from oms_actors.store.network import NetworkCache, NetworkStore
+from oms_actors.topology import Topology
+
+log = logging.getLogger(__name__)
+
+# A concurrent batch may take stock between our availability read and our
+# reserve; the refused orders are sourced again against fresh availability.
+MAX_ATTEMPTS = 4
+
+
+def to_site(loc: Location) -> optimizer.Site:
+    return optimizer.Site(
+        id=loc.location_id,
+        type=optimizer.LocationType(loc.type.value),
+        lat=loc.latitude,
+        lon=loc.longitude,
+        shipment_cost=loc.shipment_cost_minor,
+        shipment_cost_per_km=loc.shipment_cost_per_km_minor,
+        unit_handling_cost=loc.unit_handling_cost_minor,
+        unit_cost_per_kg_km=loc.unit_cost_per_kg_km_minor,
+        pickup=loc.pickup_enabled,
+    )
+
+
+def to_demand(req: SourcingRequest, products: dict[str, Product]) -> optimizer.Demand:
+    return optimizer.Demand(
+        id=req.order_id,
+        channel=req.channel.value,
+        delivery_mode="pickup" if req.delivery_mode is DeliveryMode.PICKUP else "ship",
+        dest_lat=req.latitude,
+        dest_lon=req.longitude,
+        pickup_site=req.pickup_location_id or None,
+        lines=tuple(
+            optimizer.DemandLine(
+                sku=line.sku,
+                qty=line.quantity,
+                weight_g=products[line.sku].weight_grams if line.sku in products else 0,
+            )
+            for line in req.lines
+            if line.quantity > 0
+        ),
+    )
+
+
+def channel_keep(rules: optimizer.RoutingRules, channel: str, site: optimizer.Site) -> int:
+    """Units of a location a channel must leave untouched (its safety stock there)."""
+    levels = rules.safety_stock_by_channel.get(channel, {})
+    return int(levels.get(site.id, levels.get(site.type.value, 0)))
+
+
+class SourcingWorker:
+    def __init__(self, redis_url: str, topology: Topology, *, time_limit_s: float = 0.5) -> None:
+        self.topology = topology
+        self.time_limit_s = time_limit_s
+        self.network = NetworkCache(NetworkStore(connect_async(redis_url)))
+        self._inventory: list[Any] | None = None
+        self._rules: optimizer.RoutingRules = optimizer.RoutingRules()
+        self._rules_version = -1
+
+    def ping(self) -> str:
+        return "ok"
+
+    def _shards(self) -> list[Any]:
+        if self._inventory is None:
+            import ray
+
+            self._inventory = [
+                ray.get_actor(Topology.inventory_name(i), namespace=self.topology.namespace)
+                for i in range(self.topology.inventory_shards)
+            ]
+        return self._inventory
+
+    async def _refresh(self) -> None:
+        await self.network.refresh()
+        if self._rules_version != self.network.version:
+            raw = self.network.rules_json
+            self._rules = optimizer.RoutingRules.from_dict(json.loads(raw)) if raw else optimizer.RoutingRules()
+            self._rules_version = self.network.version
+
+    async def source(self, requests: Sequence[SourcingRequest]) -> list[SourcingResult]:
+        await self._refresh()
+        sites = {lid: to_site(loc) for lid, loc in self.network.locations.items() if loc.active}
+        results: dict[str, SourcingResult] = {}
+        pending = list(requests)
+        for attempt in range(MAX_ATTEMPTS):
+            if not pending:
+                break
+            refused = await self._attempt(pending, sites, results)
+            pending = [r for r in pending if r.order_id in refused]
+            if pending:
+                log.info("attempt %d: %d orders lost stock to a concurrent batch; sourcing again", attempt + 1, len(pending))
+        for req in pending:  # still contended after every attempt: backorder, hold nothing
+            results[req.order_id] = SourcingResult(order_id=req.order_id, allocations={}, explanation=None)
+        return [results[r.order_id] for r in requests]
+
+    async def _attempt(
+        self, requests: list[SourcingRequest], sites: dict[str, optimizer.Site], results: dict[str, SourcingResult]
+    ) -> set[str]:
+        shards = self._shards()
+        n = len(shards)
+        skus_by_shard: dict[int, set[str]] = defaultdict(set)
+        for req in requests:
+            for line in req.lines:
+                skus_by_shard[shard_of(line.sku, n)].add(line.sku)
+        order = sorted(skus_by_shard)  # fixed shard order for calls that span shards
+        rows = await asyncio.gather(*(shards[i].availability.remote(sorted(skus_by_shard[i])) for i in order))
+        stock = {
+            (loc, sku): max(0, on_hand - reserved - safety)
+            for shard_rows in rows
+            for loc, sku, on_hand, reserved, safety in shard_rows
+            if loc in sites
+        }
+        demands = [to_demand(r, self.network.products) for r in requests]
+        started = time.perf_counter()
+        decisions = optimizer.source_orders(demands, sites, stock, self._rules, time_limit_s=self.time_limit_s)
+        log.debug("solved %d orders in %.1f ms", len(demands), (time.perf_counter() - started) * 1e3)
+
+        by_shard: dict[int, list[ReservationRequest]] = defaultdict(list)
+        planned: dict[str, SourcingResult] = {}
+        for req, decision in zip(requests, decisions):
+            line_of = {line.sku: line.line_number for line in req.lines}
+            allocations: dict[int, list[LineAllocation]] = defaultdict(list)
+            for a in decision.plan.allocations:
+                if a.qty <= 0:
+                    continue
+                line_number = line_of[a.sku]
+                allocations[line_number].append(LineAllocation(location_id=a.location, quantity=a.qty))
+                by_shard[shard_of(a.sku, n)].append(
+                    ReservationRequest(
+                        order_id=req.order_id,
+                        line_number=line_number,
+                        location_id=a.location,
+                        sku=a.sku,
+                        quantity=a.qty,
+                        keep=channel_keep(self._rules, req.channel.value, sites[a.location]),
+                    )
+                )
+            cost = decision.plan.cost
+            planned[req.order_id] = SourcingResult(
+                order_id=req.order_id,
+                allocations={k: tuple(v) for k, v in allocations.items()},
+                explanation=SourcingExplanation(
+                    status=str(decision.status),
+                    unit_cost=cost.units,
+                    shipment_cost=cost.shipments,
+                    unfilled_cost=cost.unfilled,
+                    bound=decision.bound,
+                    greedy_cost=decision.greedy_cost,
+                    solver=decision.solver,
+                    shipments=len({a.location for a in decision.plan.allocations if a.qty > 0}),
+                ),
+            )
+        shard_ids = sorted(by_shard)
+        answers = await asyncio.gather(*(shards[i].reserve.remote(by_shard[i]) for i in shard_ids))
+        refused: set[str] = set()
+        for answer in answers:
+            refused.update(answer)
+        if refused:
+            # All-or-nothing across shards: give back what other shards granted.
+            holders = sorted(i for i in shard_ids if any(r.order_id in refused for r in by_shard[i]))
+            await asyncio.gather(*(shards[i].release_orders.remote(sorted(refused)) for i in holders))
+        for oid, result in planned.items():
+            if oid not in refused:
+                results[oid] = result
+        return refused

@@ -1,0 +1,1 @@
+"""Redis persistence: key layout, codecs, and one module per aggregate."""

@@ -1,0 +1,96 @@
+"""Locations, products and routing rules: small, read by every process, cached by version.
+
+Writers bump ``NETWORK_VERSION`` in the same transaction, so a reader can keep
+its cache until the version moves instead of re-reading per request.
+"""
+
+from __future__ import annotations
+
+import time
+
+import redis.asyncio as aioredis
+
+from oms_actors.domain.network import Location, Product
+from oms_actors.store import keys
+from oms_actors.store.codec import Codec
+
+LOCATION_CODEC: Codec[Location] = Codec(Location)
+PRODUCT_CODEC: Codec[Product] = Codec(Product)
+
+
+class NetworkStore:
+    def __init__(self, client: aioredis.Redis) -> None:
+        self.client = client
+
+    async def version(self) -> int:
+        return int(await self.client.get(keys.NETWORK_VERSION) or 0)
+
+    async def upsert_locations(self, locations: list[Location]) -> None:
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hset(keys.LOCATIONS, mapping={loc.location_id: LOCATION_CODEC.encode(loc) for loc in locations})
+        pipe.incr(keys.NETWORK_VERSION)
+        await pipe.execute()
+
+    async def upsert_products(self, products: list[Product]) -> None:
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hset(keys.PRODUCTS, mapping={p.sku: PRODUCT_CODEC.encode(p) for p in products})
+        pipe.incr(keys.NETWORK_VERSION)
+        await pipe.execute()
+
+    async def set_routing_rules(self, rules_json: bytes) -> None:
+        pipe = self.client.pipeline(transaction=True)
+        pipe.set(keys.ROUTING_RULES, rules_json)
+        pipe.incr(keys.NETWORK_VERSION)
+        await pipe.execute()
+
+    async def load(self) -> tuple[int, dict[str, Location], dict[str, Product], bytes | None]:
+        """Everything at one version, read in one transaction."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.get(keys.NETWORK_VERSION)
+        pipe.hgetall(keys.LOCATIONS)
+        pipe.hgetall(keys.PRODUCTS)
+        pipe.get(keys.ROUTING_RULES)
+        version, locs, prods, rules = await pipe.execute()
+        locations = {k.decode(): LOCATION_CODEC.decode(v) for k, v in locs.items()}
+        products = {k.decode(): PRODUCT_CODEC.decode(v) for k, v in prods.items()}
+        return int(version or 0), locations, products, rules
+
+
+class NetworkCache:
+    """A process-local copy of the network, refreshed when the stored version moves."""
+
+    def __init__(self, store: NetworkStore, *, max_age_s: float = 0.5) -> None:
+        self.store = store
+        self.max_age_s = max_age_s
+        self.version = -1
+        self.locations: dict[str, Location] = {}
+        self.products: dict[str, Product] = {}
+        self.rules_json: bytes | None = None
+        self._checked_at = float("-inf")
+
+    async def refresh(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._checked_at < self.max_age_s:
+            return
+        self._checked_at = now
+        if not force and await self.store.version() == self.version:
+            return
+        self.version, self.locations, self.products, self.rules_json = await self.store.load()
+
+    async def known_skus(self, skus: list[str]) -> set[str]:
+        """The SKUs of ``skus`` in the catalogue; a miss is looked up before it is called unknown,
+        so a product added a moment ago by another gateway is never refused."""
+        missing = [s for s in dict.fromkeys(skus) if s not in self.products]
+        if missing:
+            for sku, raw in zip(missing, await self.store.client.hmget(keys.PRODUCTS, missing)):
+                if raw is not None:
+                    self.products[sku] = PRODUCT_CODEC.decode(raw)
+        return {s for s in skus if s in self.products}
+
+    async def known_locations(self, location_ids: list[str]) -> dict[str, Location]:
+        missing = [i for i in dict.fromkeys(location_ids) if i not in self.locations]
+        if missing:
+            for lid, raw in zip(missing, await self.store.client.hmget(keys.LOCATIONS, missing)):
+                if raw is not None:
+                    self.locations[lid] = LOCATION_CODEC.decode(raw)
+        return {i: self.locations[i] for i in location_ids if i in self.locations}

@@ -1,0 +1,199 @@
+"""Orders in Redis: the aggregate (written by its shard only), idempotency keys, read indexes.
+
+Single writer, many readers: the owning ``OrderShard`` writes, while the
+gateway reads orders and lists straight from here.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+
+from oms_actors.domain.enums import Channel, OrderStatus
+from oms_actors.domain.errors import FieldViolation, ValidationError
+from oms_actors.domain.order import Order
+from oms_actors.domain.partitioning import shard_of
+from oms_actors.store import keys
+from oms_actors.store.codec import Codec
+
+ORDER_CODEC: Codec[Order] = Codec(Order)
+_SCAN_BUDGET_PAGES = 20  # bounded work per ListOrders call when a filter is applied after the index
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class IdempotencyRecord:
+    order_id: str
+    content_hash: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OrderFilter:
+    customer_id: str = ""
+    channel: Channel | None = None
+    status: OrderStatus | None = None
+
+    def fingerprint(self) -> int:
+        raw = f"{self.customer_id}|{self.channel or ''}|{self.status or ''}"
+        return zlib.crc32(raw.encode())
+
+    def matches(self, order: Order) -> bool:
+        return (
+            (not self.customer_id or order.customer_id == self.customer_id)
+            and (self.channel is None or order.channel == self.channel)
+            and (self.status is None or order.status == self.status)
+        )
+
+    def index_key(self) -> str:
+        if self.customer_id:
+            return keys.order_index("customer", self.customer_id)
+        if self.channel is not None and self.status is not None:
+            return keys.order_index("chst", f"{self.channel.value}:{self.status.value}")
+        if self.channel is not None:
+            return keys.order_index("channel", self.channel.value)
+        if self.status is not None:
+            return keys.order_index("status", self.status.value)
+        return keys.order_index("all")
+
+    def index_is_exact(self) -> bool:
+        """True when the chosen index alone answers the filter."""
+        return not self.customer_id or (self.channel is None and self.status is None)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Cursor:
+    score: int
+    order_id: str
+    fingerprint: int
+
+    def encode(self) -> str:
+        raw = json.dumps({"s": self.score, "o": self.order_id, "f": self.fingerprint}, separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str, expected_fingerprint: int) -> Cursor:
+        try:
+            raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+            cursor = cls(score=int(raw["s"]), order_id=str(raw["o"]), fingerprint=int(raw["f"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValidationError.of([FieldViolation(field="page_token", description="not a page token")]) from exc
+        if cursor.fingerprint != expected_fingerprint:
+            raise ValidationError.of(
+                [FieldViolation(field="page_token", description="issued for other filters; start again without it")]
+            )
+        return cursor
+
+
+def _indexes(order: Order) -> list[str]:
+    return [
+        keys.order_index("all"),
+        keys.order_index("customer", order.customer_id),
+        keys.order_index("channel", order.channel.value),
+        keys.order_index("status", order.status.value),
+        keys.order_index("chst", f"{order.channel.value}:{order.status.value}"),
+    ]
+
+
+class OrderStore:
+    def __init__(self, client: aioredis.Redis, order_shards: int) -> None:
+        self.client = client
+        self.order_shards = order_shards
+
+    def shard(self, order_id: str) -> int:
+        return shard_of(order_id, self.order_shards)
+
+    async def load_shard(self, shard: int) -> tuple[list[Order], dict[tuple[str, str], IdempotencyRecord]]:
+        orders: list[Order] = []
+        batch: list[bytes] = []
+        async for key in self.client.scan_iter(match=keys.order_pattern(shard), count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                orders += [ORDER_CODEC.decode(v) for v in await self.client.mget(batch) if v is not None]
+                batch = []
+        if batch:
+            orders += [ORDER_CODEC.decode(v) for v in await self.client.mget(batch) if v is not None]
+        idem: dict[tuple[str, str], IdempotencyRecord] = {}
+        for field, value in (await self.client.hgetall(keys.idempotency(shard))).items():
+            channel, _, key = field.decode().partition(keys.SEP)
+            order_id, _, content_hash = value.decode().partition(keys.SEP)
+            idem[(channel, key)] = IdempotencyRecord(order_id=order_id, content_hash=content_hash)
+        return orders, idem
+
+    async def save(self, shard: int, changes: list[tuple[Order, Order | None]]) -> None:
+        """Writes new versions of orders (with their previous versions, None when new) atomically."""
+        pipe = self.client.pipeline(transaction=True)
+        for new, old in changes:
+            pipe.set(keys.order(shard, new.order_id), ORDER_CODEC.encode(new))
+            score = {new.order_id: new.created_at_ms}
+            if old is None:
+                pipe.hset(
+                    keys.idempotency(shard),
+                    keys.idempotency_field(new.channel.value, new.idempotency_key),
+                    f"{new.order_id}{keys.SEP}{new.content_hash}",
+                )
+                for index in _indexes(new):
+                    pipe.zadd(index, score)
+            elif old.status != new.status:
+                pipe.zrem(keys.order_index("status", old.status.value), new.order_id)
+                pipe.zrem(keys.order_index("chst", f"{old.channel.value}:{old.status.value}"), new.order_id)
+                pipe.zadd(keys.order_index("status", new.status.value), score)
+                pipe.zadd(keys.order_index("chst", f"{new.channel.value}:{new.status.value}"), score)
+        await pipe.execute()
+
+    async def get(self, order_id: str) -> Order | None:
+        raw = await self.client.get(keys.order(self.shard(order_id), order_id))
+        return ORDER_CODEC.decode(raw) if raw is not None else None
+
+    async def get_many(self, order_ids: list[str]) -> list[Order | None]:
+        if not order_ids:
+            return []
+        # Plain pipeline, not MGET: the keys live in different shards' hash slots.
+        pipe = self.client.pipeline(transaction=False)
+        for oid in order_ids:
+            pipe.get(keys.order(self.shard(oid), oid))
+        return [ORDER_CODEC.decode(v) if v is not None else None for v in await pipe.execute()]
+
+    async def list(self, flt: OrderFilter, *, page_size: int, page_token: str = "") -> tuple[list[Order], str]:
+        """Newest first. The cursor is (created_at, order_id) of the last order returned, so
+        orders created after the first page was read never shift or repeat later pages."""
+        fingerprint = flt.fingerprint()
+        cursor = Cursor.decode(page_token, fingerprint) if page_token else None
+        index = flt.index_key()
+        found: list[Order] = []
+        for _ in range(_SCAN_BUDGET_PAGES):
+            want = page_size - len(found)
+            ids = await self._index_page(index, cursor, want + 1)
+            more = len(ids) > want
+            ids = ids[:want]
+            orders = await self.get_many([oid for oid, _ in ids])
+            for (oid, score), order in zip(ids, orders):
+                cursor = Cursor(score=score, order_id=oid, fingerprint=fingerprint)
+                if order is not None and flt.matches(order):
+                    found.append(order)
+            if not more:
+                return found, ""
+            if len(found) >= page_size:
+                break
+        return found, cursor.encode() if cursor else ""
+
+    async def _index_page(self, index: str, cursor: Cursor | None, limit: int) -> list[tuple[str, int]]:
+        if cursor is None:
+            rows = await self.client.zrevrangebyscore(index, "+inf", "-inf", start=0, num=limit, withscores=True)
+            return [(m.decode(), int(s)) for m, s in rows]
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zrevrangebyscore(index, cursor.score, cursor.score, withscores=True)
+        pipe.zrevrangebyscore(index, f"({cursor.score}", "-inf", start=0, num=limit, withscores=True)
+        ties, older = await pipe.execute()
+        # Equal scores sort by member, descending here: resume after the last id seen.
+        rows = [(m.decode(), int(s)) for m, s in ties if m.decode() < cursor.order_id]
+        rows += [(m.decode(), int(s)) for m, s in older]
+        return rows[:limit]
+
+    async def existing_customers(self, customer_ids: list[str]) -> set[str]:
+        pipe = self.client.pipeline(transaction=False)
+        for cid in customer_ids:
+            pipe.exists(keys.customer(cid))
+        return {cid for cid, n in zip(customer_ids, await pipe.execute()) if n}

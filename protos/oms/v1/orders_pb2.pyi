@@ -1,0 +1,258 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.rpc import status_pb2 as _status_pb2
+from protos.oms.v1 import common_pb2 as _common_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class PaymentMethod(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PAYMENT_METHOD_UNSPECIFIED: _ClassVar[PaymentMethod]
+    PAYMENT_METHOD_CARD: _ClassVar[PaymentMethod]
+    PAYMENT_METHOD_GIFT_CARD: _ClassVar[PaymentMethod]
+    PAYMENT_METHOD_STORE_CREDIT: _ClassVar[PaymentMethod]
+    PAYMENT_METHOD_INVOICE: _ClassVar[PaymentMethod]
+    PAYMENT_METHOD_CASH_ON_DELIVERY: _ClassVar[PaymentMethod]
+    PAYMENT_METHOD_CASH_IN_STORE: _ClassVar[PaymentMethod]
+
+class OrderStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ORDER_STATUS_UNSPECIFIED: _ClassVar[OrderStatus]
+    ORDER_STATUS_ACCEPTED: _ClassVar[OrderStatus]
+    ORDER_STATUS_ALLOCATED: _ClassVar[OrderStatus]
+    ORDER_STATUS_PARTLY_BACKORDERED: _ClassVar[OrderStatus]
+    ORDER_STATUS_BACKORDERED: _ClassVar[OrderStatus]
+    ORDER_STATUS_CANCELLED: _ClassVar[OrderStatus]
+
+class LineStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LINE_STATUS_UNSPECIFIED: _ClassVar[LineStatus]
+    LINE_STATUS_ACCEPTED: _ClassVar[LineStatus]
+    LINE_STATUS_ALLOCATED: _ClassVar[LineStatus]
+    LINE_STATUS_PARTLY_BACKORDERED: _ClassVar[LineStatus]
+    LINE_STATUS_BACKORDERED: _ClassVar[LineStatus]
+    LINE_STATUS_CANCELLED: _ClassVar[LineStatus]
+PAYMENT_METHOD_UNSPECIFIED: PaymentMethod
+PAYMENT_METHOD_CARD: PaymentMethod
+PAYMENT_METHOD_GIFT_CARD: PaymentMethod
+PAYMENT_METHOD_STORE_CREDIT: PaymentMethod
+PAYMENT_METHOD_INVOICE: PaymentMethod
+PAYMENT_METHOD_CASH_ON_DELIVERY: PaymentMethod
+PAYMENT_METHOD_CASH_IN_STORE: PaymentMethod
+ORDER_STATUS_UNSPECIFIED: OrderStatus
+ORDER_STATUS_ACCEPTED: OrderStatus
+ORDER_STATUS_ALLOCATED: OrderStatus
+ORDER_STATUS_PARTLY_BACKORDERED: OrderStatus
+ORDER_STATUS_BACKORDERED: OrderStatus
+ORDER_STATUS_CANCELLED: OrderStatus
+LINE_STATUS_UNSPECIFIED: LineStatus
+LINE_STATUS_ACCEPTED: LineStatus
+LINE_STATUS_ALLOCATED: LineStatus
+LINE_STATUS_PARTLY_BACKORDERED: LineStatus
+LINE_STATUS_BACKORDERED: LineStatus
+LINE_STATUS_CANCELLED: LineStatus
+
+class PaymentInstruction(_message.Message):
+    __slots__ = ("method", "amount", "token", "token_hint")
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_HINT_FIELD_NUMBER: _ClassVar[int]
+    method: PaymentMethod
+    amount: _common_pb2.Money
+    token: str
+    token_hint: str
+    def __init__(self, method: _Optional[_Union[PaymentMethod, str]] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., token: _Optional[str] = ..., token_hint: _Optional[str] = ...) -> None: ...
+
+class OrderLineInput(_message.Message):
+    __slots__ = ("sku", "quantity", "unit_price")
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    UNIT_PRICE_FIELD_NUMBER: _ClassVar[int]
+    sku: str
+    quantity: int
+    unit_price: _common_pb2.Money
+    def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class CreateOrderRequest(_message.Message):
+    __slots__ = ("channel", "idempotency_key", "customer_id", "lines", "delivery_mode", "ship_to", "pickup_location_id", "payments", "external_reference")
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_MODE_FIELD_NUMBER: _ClassVar[int]
+    SHIP_TO_FIELD_NUMBER: _ClassVar[int]
+    PICKUP_LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PAYMENTS_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    channel: _common_pb2.Channel
+    idempotency_key: str
+    customer_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[OrderLineInput]
+    delivery_mode: _common_pb2.DeliveryMode
+    ship_to: _common_pb2.Address
+    pickup_location_id: str
+    payments: _containers.RepeatedCompositeFieldContainer[PaymentInstruction]
+    external_reference: str
+    def __init__(self, channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLineInput, _Mapping]]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., pickup_location_id: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[PaymentInstruction, _Mapping]]] = ..., external_reference: _Optional[str] = ...) -> None: ...
+
+class CreateOrderResponse(_message.Message):
+    __slots__ = ("order", "replayed")
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    replayed: bool
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+
+class CreateOrdersRequest(_message.Message):
+    __slots__ = ("orders",)
+    ORDERS_FIELD_NUMBER: _ClassVar[int]
+    orders: _containers.RepeatedCompositeFieldContainer[CreateOrderRequest]
+    def __init__(self, orders: _Optional[_Iterable[_Union[CreateOrderRequest, _Mapping]]] = ...) -> None: ...
+
+class CreateOrderResult(_message.Message):
+    __slots__ = ("order", "error", "replayed")
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    error: _status_pb2.Status
+    replayed: bool
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+
+class CreateOrdersResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[CreateOrderResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[CreateOrderResult, _Mapping]]] = ...) -> None: ...
+
+class Allocation(_message.Message):
+    __slots__ = ("location_id", "quantity")
+    LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    location_id: str
+    quantity: int
+    def __init__(self, location_id: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
+
+class OrderLine(_message.Message):
+    __slots__ = ("line_number", "sku", "quantity", "unit_price", "line_total", "status", "allocations", "backordered_quantity")
+    LINE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    UNIT_PRICE_FIELD_NUMBER: _ClassVar[int]
+    LINE_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ALLOCATIONS_FIELD_NUMBER: _ClassVar[int]
+    BACKORDERED_QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    line_number: int
+    sku: str
+    quantity: int
+    unit_price: _common_pb2.Money
+    line_total: _common_pb2.Money
+    status: LineStatus
+    allocations: _containers.RepeatedCompositeFieldContainer[Allocation]
+    backordered_quantity: int
+    def __init__(self, line_number: _Optional[int] = ..., sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., line_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[LineStatus, str]] = ..., allocations: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., backordered_quantity: _Optional[int] = ...) -> None: ...
+
+class SourcingExplanation(_message.Message):
+    __slots__ = ("status", "cost_minor", "unit_cost_minor", "shipment_cost_minor", "unfilled_cost_minor", "bound_minor", "greedy_cost_minor", "solver", "shipments")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    COST_MINOR_FIELD_NUMBER: _ClassVar[int]
+    UNIT_COST_MINOR_FIELD_NUMBER: _ClassVar[int]
+    SHIPMENT_COST_MINOR_FIELD_NUMBER: _ClassVar[int]
+    UNFILLED_COST_MINOR_FIELD_NUMBER: _ClassVar[int]
+    BOUND_MINOR_FIELD_NUMBER: _ClassVar[int]
+    GREEDY_COST_MINOR_FIELD_NUMBER: _ClassVar[int]
+    SOLVER_FIELD_NUMBER: _ClassVar[int]
+    SHIPMENTS_FIELD_NUMBER: _ClassVar[int]
+    status: str
+    cost_minor: int
+    unit_cost_minor: int
+    shipment_cost_minor: int
+    unfilled_cost_minor: int
+    bound_minor: int
+    greedy_cost_minor: int
+    solver: str
+    shipments: int
+    def __init__(self, status: _Optional[str] = ..., cost_minor: _Optional[int] = ..., unit_cost_minor: _Optional[int] = ..., shipment_cost_minor: _Optional[int] = ..., unfilled_cost_minor: _Optional[int] = ..., bound_minor: _Optional[int] = ..., greedy_cost_minor: _Optional[int] = ..., solver: _Optional[str] = ..., shipments: _Optional[int] = ...) -> None: ...
+
+class Order(_message.Message):
+    __slots__ = ("order_id", "channel", "customer_id", "idempotency_key", "external_reference", "status", "lines", "delivery_mode", "ship_to", "pickup_location_id", "payments", "total", "created_at", "updated_at", "version", "sourcing", "cancel_reason")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_MODE_FIELD_NUMBER: _ClassVar[int]
+    SHIP_TO_FIELD_NUMBER: _ClassVar[int]
+    PICKUP_LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PAYMENTS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    SOURCING_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_REASON_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    channel: _common_pb2.Channel
+    customer_id: str
+    idempotency_key: str
+    external_reference: str
+    status: OrderStatus
+    lines: _containers.RepeatedCompositeFieldContainer[OrderLine]
+    delivery_mode: _common_pb2.DeliveryMode
+    ship_to: _common_pb2.Address
+    pickup_location_id: str
+    payments: _containers.RepeatedCompositeFieldContainer[PaymentInstruction]
+    total: _common_pb2.Money
+    created_at: _timestamp_pb2.Timestamp
+    updated_at: _timestamp_pb2.Timestamp
+    version: int
+    sourcing: SourcingExplanation
+    cancel_reason: str
+    def __init__(self, order_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., external_reference: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., pickup_location_id: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[PaymentInstruction, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., sourcing: _Optional[_Union[SourcingExplanation, _Mapping]] = ..., cancel_reason: _Optional[str] = ...) -> None: ...
+
+class GetOrderRequest(_message.Message):
+    __slots__ = ("order_id",)
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    def __init__(self, order_id: _Optional[str] = ...) -> None: ...
+
+class ListOrdersRequest(_message.Message):
+    __slots__ = ("customer_id", "channel", "status", "page_size", "page_token")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    channel: _common_pb2.Channel
+    status: OrderStatus
+    page_size: int
+    page_token: str
+    def __init__(self, customer_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListOrdersResponse(_message.Message):
+    __slots__ = ("orders", "next_page_token")
+    ORDERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    orders: _containers.RepeatedCompositeFieldContainer[Order]
+    next_page_token: str
+    def __init__(self, orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class CancelOrderRequest(_message.Message):
+    __slots__ = ("order_id", "reason")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    reason: str
+    def __init__(self, order_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
