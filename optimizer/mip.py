@@ -1,0 +1,170 @@
+"""The OR-Tools model of FORMAT.md, for batches and for single orders the fast path cannot prove.
+
+Variables: x[line, loc] integer units (only where the pair can matter: eligible, in stock, with
+capacity, cheaper than the penalty) and y[order, loc] binary "order ships from loc". Constraints
+that can never bind (a line whose candidates together hold no more than its quantity, a stock or
+capacity that covers every candidate) are left out, so uncontended batches stay small.
+
+The model is assembled as an MPModelProto from numpy index arrays (the terms of a constraint go in
+with one `extend`, never a Python call per term) and solved through `pywraplp.Solver.SolveWithProto`,
+so the same model runs on SCIP, CP-SAT or HiGHS; `benchmarks/sourcing.py` compares them.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.linear_solver import linear_solver_pb2 as pb
+from ortools.linear_solver import pywraplp
+
+from .errors import OptimizerError
+from .problem import Problem
+
+SOLVER_TYPES = {
+    "scip": pb.MPModelRequest.SCIP_MIXED_INTEGER_PROGRAMMING,
+    "cp-sat": pb.MPModelRequest.SAT_INTEGER_PROGRAMMING,
+    "highs": pb.MPModelRequest.HIGHS_MIXED_INTEGER_PROGRAMMING,
+}
+# Every cost is an integer, so a gap below one unit is a proof; the default relative gap of
+# 1e-4 would stop early and call a plan optimal that is not.
+_PARAMETERS = {
+    "scip": "limits/gap = 0\nlimits/absgap = 0.999\n",
+    "cp-sat": "num_workers: 1 relative_gap_limit: 0 absolute_gap_limit: 0.999",
+    "highs": "output_flag = false\nmip_rel_gap = 0\nmip_abs_gap = 0.999\nthreads = 1\n",
+}
+
+
+class SolverFailure(OptimizerError):
+    """The MIP solver returned neither a plan nor a proof (model invalid, solver missing)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class MipResult:
+    x: np.ndarray | None  # int64 [L, m]; None when the solver found no plan in time
+    bound: int  # proven lower bound on the objective (integer, rounded up)
+    build_s: float
+    solve_s: float
+    solver: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Model:
+    proto: pb.MPModelProto
+    x_line: np.ndarray  # line of each x variable
+    x_loc: np.ndarray  # location of each x variable
+
+
+def _group_constraints(
+    proto: pb.MPModelProto, keys: np.ndarray, var_index: np.ndarray, ub: np.ndarray, limit_of_key: np.ndarray
+) -> None:
+    """One `sum(vars of a key) <= limit` row per key whose candidates could exceed the limit."""
+    if len(keys) == 0:
+        return
+    order = np.argsort(keys, kind="stable")
+    keys, var_index, ub = keys[order], var_index[order], ub[order]
+    uniq, start = np.unique(keys, return_index=True)
+    end = np.append(start[1:], len(keys))
+    total = np.add.reduceat(ub, start)
+    limits = limit_of_key[uniq]
+    for s, e, lim, tot in zip(start.tolist(), end.tolist(), limits.tolist(), total.tolist()):
+        if tot <= lim:
+            continue  # cannot bind
+        row = proto.constraint.add(upper_bound=float(lim))
+        row.var_index.extend(var_index[s:e].tolist())
+        row.coefficient.extend([1.0] * (e - s))
+
+
+def build_model(problem: Problem, hint: np.ndarray | None = None) -> _Model:
+    p = problem.penalty
+    m = problem.n_locations
+    line_stock = problem.stock[problem.line_sku]  # [L, m]
+    ub_matrix = np.minimum(np.minimum(line_stock, problem.qty[:, None]), problem.capacity[None, :])
+    candidate = problem.eligible & (problem.unit_cost < p) & (ub_matrix > 0)
+    x_line, x_loc = np.nonzero(candidate)
+    x_ub = ub_matrix[x_line, x_loc]
+    x_order = problem.line_order[x_line]
+    n_x = len(x_line)
+    y_key, x_y = np.unique(x_order * m + x_loc, return_inverse=True)
+    y_order, y_loc = y_key // m, y_key % m
+    n_y = len(y_key)
+
+    proto = pb.MPModelProto()
+    # Minimising sum (unit cost - penalty) x + shipment costs, plus the penalty of every unit:
+    # the same objective as FORMAT.md, with unfilled units implicit.
+    proto.objective_offset = float(p * int(problem.qty.sum()))
+    x_cost = (problem.unit_cost[x_line, x_loc] - p).tolist()
+    for ub, c in zip(x_ub.tolist(), x_cost):
+        proto.variable.add(lower_bound=0.0, upper_bound=float(ub), objective_coefficient=float(c), is_integer=True)
+    for c in problem.shipment_cost[y_order, y_loc].tolist():
+        proto.variable.add(lower_bound=0.0, upper_bound=1.0, objective_coefficient=float(c), is_integer=True)
+
+    x_index = np.arange(n_x)
+    _group_constraints(proto, x_line, x_index, x_ub, problem.qty)
+    n_skus = problem.stock.shape[0]
+    _group_constraints(proto, problem.line_sku[x_line] * m + x_loc, x_index, x_ub, problem.stock.reshape(n_skus * m))
+    _group_constraints(proto, x_loc, x_index, x_ub, problem.capacity)
+    # x <= ub * y: per line and location (not summed per order), the tighter LP relaxation.
+    for xi, yi, ub in zip(x_index.tolist(), (n_x + x_y).tolist(), x_ub.tolist()):
+        row = proto.constraint.add(upper_bound=0.0)
+        row.var_index.extend((xi, yi))
+        row.coefficient.extend((1.0, -float(ub)))
+    _group_constraints(proto, y_order, n_x + np.arange(n_y), np.ones(n_y, np.int64), problem.max_shipments)
+
+    if hint is not None:
+        hx = hint[x_line, x_loc]
+        used = problem.used(hint)[y_order, y_loc]
+        proto.solution_hint.var_index.extend(range(n_x + n_y))
+        proto.solution_hint.var_value.extend(hx.astype(float).tolist() + used.astype(float).tolist())
+    return _Model(proto=proto, x_line=x_line, x_loc=x_loc)
+
+
+def solve_mip(
+    problem: Problem,
+    *,
+    time_limit_s: float,
+    hint: np.ndarray | None = None,
+    solver: str = "scip",
+) -> MipResult:
+    """Solve the whole problem jointly; x is None only if the solver produced no plan at all."""
+    started = time.perf_counter()
+    model = build_model(problem, hint)
+    request = pb.MPModelRequest(
+        model=model.proto,
+        solver_type=SOLVER_TYPES[solver],
+        solver_time_limit_seconds=max(time_limit_s, 0.001),
+        solver_specific_parameters=_PARAMETERS[solver],
+    )
+    built = time.perf_counter()
+    response = pb.MPSolutionResponse()
+    pywraplp.Solver.SolveWithProto(request, response)
+    solved = time.perf_counter()
+    status = response.status
+    if status in (pb.MPSOLVER_MODEL_INVALID, pb.MPSOLVER_SOLVER_TYPE_UNAVAILABLE, pb.MPSOLVER_ABNORMAL,
+                  pb.MPSOLVER_MODEL_INVALID_SOLVER_PARAMETERS, pb.MPSOLVER_INCOMPATIBLE_OPTIONS):
+        raise SolverFailure(f"{solver}: {pb.MPSolverResponseStatus.Name(status)} {response.status_str}")
+    if status == pb.MPSOLVER_INFEASIBLE:  # x = 0 is always feasible; reaching here is a bug
+        raise SolverFailure(f"{solver}: reported the model infeasible")
+    # The solver's own OPTIMAL is not trusted as such: the caller compares the recomputed
+    # objective of the plan with this bound, rounded up since every cost is an integer.
+    bound = response.best_objective_bound if response.HasField("best_objective_bound") else -math.inf
+    x = None
+    if status in (pb.MPSOLVER_OPTIMAL, pb.MPSOLVER_FEASIBLE) and len(response.variable_value):
+        values = np.asarray(response.variable_value[: len(model.x_line)])
+        x = np.zeros(problem.unit_cost.shape, dtype=np.int64)
+        x[model.x_line, model.x_loc] = np.rint(values).astype(np.int64)
+    return MipResult(
+        x=x,
+        bound=_ceil_bound(bound),
+        build_s=built - started,
+        solve_s=solved - built,
+        solver=solver,
+    )
+
+
+def _ceil_bound(bound: float) -> int:
+    if not math.isfinite(bound):
+        return 0  # every cost is non-negative, so 0 is always a valid bound
+    return max(0, math.ceil(bound - 1e-6))

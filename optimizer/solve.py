@@ -1,0 +1,128 @@
+"""solve(): the plan for an instance under a policy, with its proof status and its explanation.
+
+One order: the exact fast path, then (only when it could not prove optimality) the MIP, warm
+started from the fast path's plan. Several orders: each order alone is a relaxation of the joint
+problem, so if the orders' separate optima fit the shared stock and capacity together they are
+jointly optimal; otherwise the joint MIP, warm started from the better of sequential-exact and
+greedy, with the sum of the separate bounds as a floor under its bound.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import baselines
+from .fastpath import solve_order
+from .mip import solve_mip
+from .model import Instance, Policy, Solution, SolveStatus
+from .problem import OrderArrays, Problem
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderResult:
+    """One order's plan in array form, as the hot path uses it."""
+
+    x: np.ndarray
+    objective: int
+    bound: int
+    solver: str
+
+    @property
+    def status(self) -> SolveStatus:
+        return SolveStatus.OPTIMAL if self.objective <= self.bound else SolveStatus.FEASIBLE
+
+
+def order_objective(order: OrderArrays, x: np.ndarray) -> int:
+    used = (x > 0).any(axis=0)
+    return int(
+        (order.unit_cost * x).sum()
+        + order.shipment_cost[used].sum()
+        + order.penalty * (order.qty - x.sum(axis=1)).sum()
+    )
+
+
+def order_lower_bound(order: OrderArrays) -> int:
+    """A cheap valid bound: every line at its cheapest units, and one shipment if any ships."""
+    q, p = order.qty, order.penalty
+    base = int(p * q.sum())
+    avail = np.minimum(np.minimum(order.usable, q[:, None]), order.capacity[None, :])
+    avail = np.where(order.unit_cost < p, avail, 0)
+    if not avail.any():
+        return base
+    ranked = np.argsort(order.unit_cost, axis=1, kind="stable")
+    a = np.take_along_axis(avail, ranked, axis=1)
+    r = np.take_along_axis(order.unit_cost, ranked, axis=1) - p
+    cum = np.cumsum(a, axis=1)
+    take = np.minimum(cum, q[:, None]) - np.minimum(cum - a, q[:, None])
+    cheapest_shipment = int(order.shipment_cost[avail.any(axis=0)].min())
+    return min(base, base + int((take * r).sum()) + cheapest_shipment)
+
+
+def source_order(order: OrderArrays, *, time_limit_s: float, solver: str = "scip") -> OrderResult:
+    """The exact plan of one order: fast path first, the MIP only where it cannot prove."""
+    fast = solve_order(order)
+    if fast.proven:
+        return OrderResult(x=fast.x, objective=fast.objective, bound=fast.bound, solver="fastpath")
+    mip = solve_mip(Problem.from_order_arrays(order), time_limit_s=time_limit_s, hint=fast.x, solver=solver)
+    bound = max(fast.bound, mip.bound)
+    if mip.x is not None:
+        mip_objective = order_objective(order, mip.x)
+        if mip_objective < fast.objective:
+            return OrderResult(x=mip.x, objective=mip_objective, bound=min(bound, mip_objective), solver=solver)
+    return OrderResult(x=fast.x, objective=fast.objective, bound=min(bound, fast.objective), solver=f"fastpath+{solver}")
+
+
+def _fast_solve_one(order: OrderArrays) -> np.ndarray:
+    return solve_order(order).x
+
+
+def solve(instance: Instance, *, policy: Policy = Policy.OPTIMAL, time_limit_s: float = 2.0, solver: str = "scip") -> Solution:
+    """The plan for `instance` under `policy`; for several orders `optimal` means jointly optimal."""
+    started = time.perf_counter()
+    problem = Problem.from_instance(instance)
+    greedy_x = baselines.greedy(problem)
+    greedy_objective = problem.objective(greedy_x)
+    floor = sum(order_lower_bound(problem.order_arrays(o)) for o in range(problem.n_orders))
+
+    if policy is Policy.GREEDY:
+        x, bound, used_solver = greedy_x, floor, "greedy"
+    elif policy is Policy.SINGLE_FIRST:
+        x, bound, used_solver = baselines.single_first(problem), floor, "single-first"
+    elif problem.n_orders == 1:
+        result = source_order(problem.order_arrays(0), time_limit_s=time_limit_s, solver=solver)
+        x, bound, used_solver = result.x, result.bound, result.solver
+    else:
+        x, bound, used_solver = _solve_batch(problem, started + time_limit_s, solver)
+
+    objective = problem.objective(x)
+    bound = min(max(bound, 0), objective)
+    return Solution(
+        status=SolveStatus.OPTIMAL if objective <= bound else SolveStatus.FEASIBLE,
+        objective=objective,
+        bound=bound,
+        orders=problem.plans(x),
+        cost=problem.cost(x),
+        greedy_objective=greedy_objective,
+        solver=used_solver,
+        elapsed_s=time.perf_counter() - started,
+    )
+
+
+def _solve_batch(problem: Problem, deadline: float, solver: str) -> tuple[np.ndarray, int, str]:
+    separate = [solve_order(problem.order_arrays(o)) for o in range(problem.n_orders)]
+    x = np.concatenate([r.x for r in separate])
+    floor = sum(r.bound for r in separate)
+    if not problem.violations(x):
+        # Each order got its own optimum against all the stock, and they fit together.
+        return x, floor, "fastpath"
+
+    candidates = [baselines.sequential(problem, _fast_solve_one), baselines.greedy(problem)]
+    hint = min(candidates, key=problem.objective)
+    mip = solve_mip(problem, time_limit_s=deadline - time.perf_counter(), hint=hint, solver=solver)
+    bound = max(floor, mip.bound)
+    if mip.x is not None and not problem.violations(mip.x) and problem.objective(mip.x) <= problem.objective(hint):
+        return mip.x, bound, solver
+    return hint, bound, f"sequential+{solver}"
