@@ -131,6 +131,14 @@ def solve_mip(
     """Solve the whole problem jointly; x is None only if the solver produced no plan at all."""
     started = time.perf_counter()
     model = build_model(problem, hint)
+    if not model.proto.variable:  # nothing can ship: the empty plan is the only one
+        return MipResult(
+            x=np.zeros(problem.unit_cost.shape, dtype=np.int64),
+            bound=_ceil_bound(model.proto.objective_offset),
+            build_s=time.perf_counter() - started,
+            solve_s=0.0,
+            solver=solver,
+        )
     request = pb.MPModelRequest(
         model=model.proto,
         solver_type=SOLVER_TYPES[solver],
@@ -151,7 +159,7 @@ def solve_mip(
     # objective of the plan with this bound, rounded up since every cost is an integer.
     bound = response.best_objective_bound if response.HasField("best_objective_bound") else -math.inf
     x = None
-    if status in (pb.MPSOLVER_OPTIMAL, pb.MPSOLVER_FEASIBLE) and len(response.variable_value):
+    if status in (pb.MPSOLVER_OPTIMAL, pb.MPSOLVER_FEASIBLE):
         values = np.asarray(response.variable_value[: len(model.x_line)])
         x = np.zeros(problem.unit_cost.shape, dtype=np.int64)
         x[model.x_line, model.x_loc] = np.rint(values).astype(np.int64)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import baselines
-from .fastpath import solve_order
+from .fastpath import DEFAULT_BUDGET, solve_order
 from .mip import solve_mip
 from .model import Instance, Policy, Solution, SolveStatus
 from .problem import OrderArrays, Problem
@@ -61,9 +61,11 @@ def order_lower_bound(order: OrderArrays) -> int:
     return min(base, base + int((take * r).sum()) + cheapest_shipment)
 
 
-def source_order(order: OrderArrays, *, time_limit_s: float, solver: str = "scip") -> OrderResult:
+def source_order(
+    order: OrderArrays, *, time_limit_s: float, solver: str = "scip", budget: int = DEFAULT_BUDGET
+) -> OrderResult:
     """The exact plan of one order: fast path first, the MIP only where it cannot prove."""
-    fast = solve_order(order)
+    fast = solve_order(order, budget=budget)
     if fast.proven:
         return OrderResult(x=fast.x, objective=fast.objective, bound=fast.bound, solver="fastpath")
     mip = solve_mip(Problem.from_order_arrays(order), time_limit_s=time_limit_s, hint=fast.x, solver=solver)
