@@ -26,8 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
+from .flow import cheapest_fill
 from .problem import OrderArrays
 
 # Children evaluated per level, times lines: keeps one level's arrays to a few megabytes.
@@ -50,36 +50,11 @@ class FastResult:
 
 
 def _flow_fill(R: np.ndarray, A: np.ndarray, q: np.ndarray, cap: np.ndarray, cols: np.ndarray) -> tuple[int, np.ndarray]:
-    """Exact cheapest fill from the locations `cols` with shared location capacity (min-cost flow).
-
-    Returns (saving, take [n, len(cols)]). Unfilled units are simply not sent: every arc saves
-    `-R > 0`, so maximising saving == minimising cost.
-    """
-    n, k = R.shape[0], len(cols)
-    flow = min_cost_flow.SimpleMinCostFlow()
-    source, sink = 0, 1 + k + n
-    line_arcs: list[tuple[int, int, int]] = []
-    for c, j in enumerate(cols):
-        flow.add_arc_with_capacity_and_unit_cost(source, 1 + c, int(cap[j]), 0)
-        for i in range(n):
-            if A[i, j] > 0:
-                arc = flow.add_arc_with_capacity_and_unit_cost(1 + c, 1 + k + i, int(A[i, j]), int(R[i, j]))
-                line_arcs.append((arc, i, c))
-    for i in range(n):
-        flow.add_arc_with_capacity_and_unit_cost(1 + k + i, sink, int(q[i]), 0)
-    # Max-flow-min-cost with negative costs on every useful arc: a free bypass arc lets the
-    # solver leave units unsent, so the cheapest flow of the full supply is the cheapest fill.
-    total = int(q.sum())
-    flow.add_arc_with_capacity_and_unit_cost(source, sink, total, 0)
-    flow.set_node_supply(source, total)
-    flow.set_node_supply(sink, -total)
-    status = flow.solve()
-    if status != flow.OPTIMAL:  # cannot happen: the bypass arc makes it always feasible
-        raise RuntimeError(f"min-cost flow failed with status {status}")
-    take = np.zeros((n, k), dtype=np.int64)
-    for arc, i, c in line_arcs:
-        take[i, c] = flow.flow(arc)
-    return int(flow.optimal_cost()), take
+    """Exact cheapest fill from the locations `cols` with their capacity shared across lines."""
+    saving, x = cheapest_fill(
+        saving=R[:, cols], allowed=A[:, cols] > 0, qty=q, line_sku=np.arange(len(q)), stock=A[:, cols], capacity=cap[cols]
+    )
+    return saving, x
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

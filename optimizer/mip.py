@@ -1,9 +1,15 @@
 """The OR-Tools model of FORMAT.md, for batches and for single orders the fast path cannot prove.
 
-Variables: x[line, loc] integer units (only where the pair can matter: eligible, in stock, with
+Variables: x[line, loc] units (only where the pair can matter: eligible, in stock, with
 capacity, cheaper than the penalty) and y[order, loc] binary "order ships from loc". Constraints
 that can never bind (a line whose candidates together hold no more than its quantity, a stock or
 capacity that covers every candidate) are left out, so uncontended batches stay small.
+
+x is continuous: once y is fixed what remains is a network flow (see flow.py), whose optima are
+integral, so the model has the same optimum and bound as with integer x, and SCIP branches on y
+only. On the benchmark's 200-order batches that is the difference between a proof in ~10 s and
+a 1 % gap after a minute. The plan returned is re-derived from the solver's y by an exact
+min-cost flow, so it is integral whatever tolerances the solver worked with.
 
 The model is assembled as an MPModelProto from numpy index arrays (the terms of a constraint go in
 with one `extend`, never a Python call per term) and solved through `pywraplp.Solver.SolveWithProto`,
@@ -21,6 +27,7 @@ from ortools.linear_solver import linear_solver_pb2 as pb
 from ortools.linear_solver import pywraplp
 
 from .errors import OptimizerError
+from .flow import cheapest_fill
 from .problem import Problem
 
 SOLVER_TYPES = {
@@ -53,8 +60,9 @@ class MipResult:
 @dataclass(frozen=True, kw_only=True)
 class _Model:
     proto: pb.MPModelProto
-    x_line: np.ndarray  # line of each x variable
-    x_loc: np.ndarray  # location of each x variable
+    n_x: int
+    y_order: np.ndarray  # order of each y variable (they follow the x variables)
+    y_loc: np.ndarray  # location of each y variable
 
 
 def _group_constraints(
@@ -97,7 +105,7 @@ def build_model(problem: Problem, hint: np.ndarray | None = None) -> _Model:
     proto.objective_offset = float(p * int(problem.qty.sum()))
     x_cost = (problem.unit_cost[x_line, x_loc] - p).tolist()
     for ub, c in zip(x_ub.tolist(), x_cost):
-        proto.variable.add(lower_bound=0.0, upper_bound=float(ub), objective_coefficient=float(c), is_integer=True)
+        proto.variable.add(lower_bound=0.0, upper_bound=float(ub), objective_coefficient=float(c))
     for c in problem.shipment_cost[y_order, y_loc].tolist():
         proto.variable.add(lower_bound=0.0, upper_bound=1.0, objective_coefficient=float(c), is_integer=True)
 
@@ -118,7 +126,7 @@ def build_model(problem: Problem, hint: np.ndarray | None = None) -> _Model:
         used = problem.used(hint)[y_order, y_loc]
         proto.solution_hint.var_index.extend(range(n_x + n_y))
         proto.solution_hint.var_value.extend(hx.astype(float).tolist() + used.astype(float).tolist())
-    return _Model(proto=proto, x_line=x_line, x_loc=x_loc)
+    return _Model(proto=proto, n_x=n_x, y_order=y_order, y_loc=y_loc)
 
 
 def solve_mip(
@@ -160,9 +168,8 @@ def solve_mip(
     bound = response.best_objective_bound if response.HasField("best_objective_bound") else -math.inf
     x = None
     if status in (pb.MPSOLVER_OPTIMAL, pb.MPSOLVER_FEASIBLE):
-        values = np.asarray(response.variable_value[: len(model.x_line)])
-        x = np.zeros(problem.unit_cost.shape, dtype=np.int64)
-        x[model.x_line, model.x_loc] = np.rint(values).astype(np.int64)
+        y = np.asarray(response.variable_value[model.n_x :]) > 0.5
+        x = fill_for_shipments(problem, model.y_order[y], model.y_loc[y])
     return MipResult(
         x=x,
         bound=_ceil_bound(bound),
@@ -170,6 +177,21 @@ def solve_mip(
         solve_s=solved - built,
         solver=solver,
     )
+
+
+def fill_for_shipments(problem: Problem, orders: np.ndarray, locations: np.ndarray) -> np.ndarray:
+    """The cheapest integer plan in which order o may ship only from its listed locations."""
+    ships = np.zeros((problem.n_orders, problem.n_locations), dtype=bool)
+    ships[orders, locations] = True
+    _, x = cheapest_fill(
+        saving=problem.unit_cost - problem.penalty,
+        allowed=problem.eligible & ships[problem.line_order],
+        qty=problem.qty,
+        line_sku=problem.line_sku,
+        stock=problem.stock,
+        capacity=problem.capacity,
+    )
+    return x
 
 
 def _ceil_bound(bound: float) -> int:
