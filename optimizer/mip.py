@@ -11,9 +11,13 @@ only. On the benchmark's 200-order batches that is the difference between a proo
 a 1 % gap after a minute. The plan returned is re-derived from the solver's y by an exact
 min-cost flow, so it is integral whatever tolerances the solver worked with.
 
-The model is assembled as an MPModelProto from numpy index arrays (the terms of a constraint go in
-with one `extend`, never a Python call per term) and solved through `pywraplp.Solver.SolveWithProto`,
-so the same model runs on SCIP, CP-SAT or HiGHS; `benchmarks/sourcing.py` compares them.
+The model is an MPModelProto assembled from numpy arrays, with no Python call per variable or
+per term: the variables and the x <= ub * y rows (one per x, the bulk of the model) are
+fixed-size protobuf records written by numpy (see `_encode_variables`, `_encode_links`), the
+other rows take their terms with one `extend` each. (`ModelBuilderHelper.fill_model_from_sparse_data`
+would do this from a scipy matrix, but scipy is not a dependency.) It is solved through
+`pywraplp.Solver.SolveWithProto`, so the same model runs on SCIP, CP-SAT or HiGHS;
+`benchmarks/sourcing.py` compares them.
 """
 
 from __future__ import annotations
@@ -65,6 +69,52 @@ class _Model:
     y_loc: np.ndarray  # location of each y variable
 
 
+# Protobuf wire records of fixed size. Field numbers from linear_solver.proto: MPModelProto
+# variable = 3, constraint = 4; MPVariableProto lower_bound = 1, upper_bound = 2,
+# objective_coefficient = 3 (doubles), is_integer = 4 (bool); MPConstraintProto upper_bound = 3,
+# var_index = 6 (packed varints), coefficient = 7 (packed doubles).
+_VARIABLE = np.dtype([
+    ("key", "u1"), ("size", "u1"),
+    ("lb_key", "u1"), ("lb", "<f8"), ("ub_key", "u1"), ("ub", "<f8"),
+    ("obj_key", "u1"), ("obj", "<f8"), ("int_key", "u1"), ("int", "u1"),
+])
+_LINK = np.dtype([
+    ("key", "u1"), ("size", "u1"),
+    ("index_key", "u1"), ("index_size", "u1"), ("index", "u1", (8,)),
+    ("coef_key", "u1"), ("coef_size", "u1"), ("coef", "<f8", (2,)),
+    ("ub_key", "u1"), ("ub", "<f8"),
+])
+_VARINT_BYTES = 4  # indices padded to 4 varint bytes (parsers accept padding): up to 2**28 variables
+
+
+def _encode_variables(ub: np.ndarray, obj: np.ndarray, integer: bool) -> bytes:
+    rec = np.zeros(len(ub), dtype=_VARIABLE)
+    rec["key"], rec["size"] = (3 << 3) | 2, _VARIABLE.itemsize - 2
+    rec["lb_key"], rec["ub_key"], rec["obj_key"], rec["int_key"] = (1 << 3) | 1, (2 << 3) | 1, (3 << 3) | 1, 4 << 3
+    rec["ub"], rec["obj"], rec["int"] = ub, obj, integer
+    return rec.tobytes()
+
+
+def _varints(values: np.ndarray) -> np.ndarray:
+    """uint8 [N, 4]: each value as a varint padded to four bytes."""
+    shifts = 7 * np.arange(_VARINT_BYTES)
+    out = ((values[:, None] >> shifts) & 0x7F).astype(np.uint8)
+    out[:, :-1] |= 0x80
+    return out
+
+
+def _encode_links(x_index: np.ndarray, y_index: np.ndarray, ub: np.ndarray) -> bytes:
+    """The rows x - ub * y <= 0."""
+    rec = np.zeros(len(x_index), dtype=_LINK)
+    rec["key"], rec["size"] = (4 << 3) | 2, _LINK.itemsize - 2
+    rec["index_key"], rec["index_size"] = (6 << 3) | 2, 2 * _VARINT_BYTES
+    rec["index"] = np.concatenate([_varints(x_index), _varints(y_index)], axis=1)
+    rec["coef_key"], rec["coef_size"] = (7 << 3) | 2, 16
+    rec["coef"][:, 0], rec["coef"][:, 1] = 1.0, -ub
+    rec["ub_key"], rec["ub"] = (3 << 3) | 1, 0.0
+    return rec.tobytes()
+
+
 def _group_constraints(
     proto: pb.MPModelProto, keys: np.ndarray, var_index: np.ndarray, ub: np.ndarray, limit_of_key: np.ndarray
 ) -> None:
@@ -85,7 +135,8 @@ def _group_constraints(
         row.coefficient.extend([1.0] * (e - s))
 
 
-def build_model(problem: Problem, hint: np.ndarray | None = None) -> _Model:
+def build_model(problem: Problem, hint: np.ndarray | None = None, *, integral_x: bool = False) -> _Model:
+    """The MPModelProto of `problem`; `integral_x` for solvers without continuous variables."""
     p = problem.penalty
     m = problem.n_locations
     line_stock = problem.stock[problem.line_sku]  # [L, m]
@@ -103,22 +154,19 @@ def build_model(problem: Problem, hint: np.ndarray | None = None) -> _Model:
     # Minimising sum (unit cost - penalty) x + shipment costs, plus the penalty of every unit:
     # the same objective as FORMAT.md, with unfilled units implicit.
     proto.objective_offset = float(p * int(problem.qty.sum()))
-    x_cost = (problem.unit_cost[x_line, x_loc] - p).tolist()
-    for ub, c in zip(x_ub.tolist(), x_cost):
-        proto.variable.add(lower_bound=0.0, upper_bound=float(ub), objective_coefficient=float(c))
-    for c in problem.shipment_cost[y_order, y_loc].tolist():
-        proto.variable.add(lower_bound=0.0, upper_bound=1.0, objective_coefficient=float(c), is_integer=True)
-
+    if n_x + n_y >= 1 << (7 * _VARINT_BYTES):
+        raise SolverFailure(f"model too large to encode: {n_x + n_y} variables")
+    proto.MergeFromString(
+        _encode_variables(x_ub.astype(float), (problem.unit_cost[x_line, x_loc] - p).astype(float), integral_x)
+        + _encode_variables(np.ones(n_y), problem.shipment_cost[y_order, y_loc].astype(float), True)
+        # x <= ub * y per line and location (not summed per order): the tighter LP relaxation
+        + _encode_links(np.arange(n_x), n_x + x_y, x_ub.astype(float))
+    )
     x_index = np.arange(n_x)
     _group_constraints(proto, x_line, x_index, x_ub, problem.qty)
     n_skus = problem.stock.shape[0]
     _group_constraints(proto, problem.line_sku[x_line] * m + x_loc, x_index, x_ub, problem.stock.reshape(n_skus * m))
     _group_constraints(proto, x_loc, x_index, x_ub, problem.capacity)
-    # x <= ub * y: per line and location (not summed per order), the tighter LP relaxation.
-    for xi, yi, ub in zip(x_index.tolist(), (n_x + x_y).tolist(), x_ub.tolist()):
-        row = proto.constraint.add(upper_bound=0.0)
-        row.var_index.extend((xi, yi))
-        row.coefficient.extend((1.0, -float(ub)))
     _group_constraints(proto, y_order, n_x + np.arange(n_y), np.ones(n_y, np.int64), problem.max_shipments)
 
     if hint is not None:
@@ -138,7 +186,7 @@ def solve_mip(
 ) -> MipResult:
     """Solve the whole problem jointly; x is None only if the solver produced no plan at all."""
     started = time.perf_counter()
-    model = build_model(problem, hint)
+    model = build_model(problem, hint, integral_x=solver == "cp-sat")
     if not model.proto.variable:  # nothing can ship: the empty plan is the only one
         return MipResult(
             x=np.zeros(problem.unit_cost.shape, dtype=np.int64),

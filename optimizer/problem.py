@@ -203,8 +203,9 @@ class Problem:
             problems.append("too many shipments")
         return problems
 
-    def plans(self, x: np.ndarray) -> tuple[OrderPlan, ...]:
-        costs = self.order_costs(x)
+    def plans(self, x: np.ndarray, costs: np.ndarray | None = None) -> tuple[OrderPlan, ...]:
+        """Each order's allocations, unfilled units and costs (`costs`: order_costs(x) if known)."""
+        costs = self.order_costs(x) if costs is None else costs
         result: list[OrderPlan] = []
         for o, order_id in enumerate(self.order_ids):
             allocations: list[Allocation] = []

@@ -17,7 +17,7 @@ import numpy as np
 from . import baselines
 from .fastpath import DEFAULT_BUDGET, solve_order
 from .mip import solve_mip
-from .model import Instance, Policy, Solution, SolveStatus
+from .model import CostBreakdown, Instance, Policy, Solution, SolveStatus
 from .problem import OrderArrays, Problem
 
 
@@ -86,28 +86,29 @@ def solve(instance: Instance, *, policy: Policy = Policy.OPTIMAL, time_limit_s: 
     started = time.perf_counter()
     problem = Problem.from_instance(instance)
     greedy_x = baselines.greedy(problem)
-    greedy_objective = problem.objective(greedy_x)
-    floor = sum(order_lower_bound(problem.order_arrays(o)) for o in range(problem.n_orders))
 
-    if policy is Policy.GREEDY:
-        x, bound, used_solver = greedy_x, floor, "greedy"
-    elif policy is Policy.SINGLE_FIRST:
-        x, bound, used_solver = baselines.single_first(problem), floor, "single-first"
-    elif problem.n_orders == 1:
+    if policy is Policy.OPTIMAL and problem.n_orders == 1:
         result = source_order(problem.order_arrays(0), time_limit_s=time_limit_s, solver=solver)
         x, bound, used_solver = result.x, result.bound, result.solver
-    else:
+    elif policy is Policy.OPTIMAL:
         x, bound, used_solver = _solve_batch(problem, started + time_limit_s, solver)
+    else:
+        # A baseline proves nothing; it gets the cheap bound (each order at its cheapest units).
+        x = greedy_x if policy is Policy.GREEDY else baselines.single_first(problem)
+        bound = sum(order_lower_bound(problem.order_arrays(o)) for o in range(problem.n_orders))
+        used_solver = str(policy)
 
-    objective = problem.objective(x)
+    costs = problem.order_costs(x)
+    units, shipments, unfilled = (int(v) for v in costs.sum(axis=0))
+    objective = units + shipments + unfilled
     bound = min(max(bound, 0), objective)
     return Solution(
         status=SolveStatus.OPTIMAL if objective <= bound else SolveStatus.FEASIBLE,
         objective=objective,
         bound=bound,
-        orders=problem.plans(x),
-        cost=problem.cost(x),
-        greedy_objective=greedy_objective,
+        orders=problem.plans(x, costs),
+        cost=CostBreakdown(units=units, shipments=shipments, unfilled=unfilled),
+        greedy_objective=problem.objective(greedy_x),
         solver=used_solver,
         elapsed_s=time.perf_counter() - started,
     )
