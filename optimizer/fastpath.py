@@ -12,13 +12,16 @@ any T ⊋ S built from locations after max(S),
 
     cost(T) >= cost(S) + sum over j in T \\ S of  delta_j(S),   delta_j(S) = cost(S ∪ {j}) - cost(S),
 
-and the plain bound  cost(T) >= shipment_cost(T) + fill(all locations).
+and, since fill only falls as locations are added,
+
+    cost(T) >= shipment_cost(S) + min shipment cost after max(S) + fill(S ∪ every location after max(S)).
 
 The search runs level by level (sets of size 1, 2, ...), evaluating all children of a level in
-one numpy pass. Capacity is handled exactly: sets whose cheapest fill overloads a location are
-re-costed with a min-cost flow, and until then their relaxed cost stands as a lower bound.
-When the tree outgrows its budget, the best plan and a proven lower bound are returned and the
-caller hands the order to the MIP.
+one numpy pass; before a wide level a local search (add / drop / swap) looks for a better
+incumbent to prune it with. Capacity is handled exactly: sets whose cheapest fill overloads a
+location are re-costed with a min-cost flow, and until then their relaxed cost stands as a lower
+bound. When the tree outgrows its budget, the best plan and a proven lower bound are returned
+and the caller hands the order to the MIP.
 """
 
 from __future__ import annotations
