@@ -116,7 +116,9 @@ def solve(instance: Instance, *, policy: Policy = Policy.OPTIMAL, time_limit_s: 
 
 def _solve_batch(problem: Problem, deadline: float, solver: str) -> tuple[np.ndarray, int, str]:
     separate = [solve_order(problem.order_arrays(o)) for o in range(problem.n_orders)]
-    x = np.concatenate([r.x for r in separate])
+    x = np.zeros(problem.unit_cost.shape, dtype=np.int64)
+    for o, result in enumerate(separate):
+        x[problem.order_start[o] : problem.order_start[o + 1]] = result.x
     floor = sum(r.bound for r in separate)
     if not problem.violations(x):
         # Each order got its own optimum against all the stock, and they fit together.

@@ -98,3 +98,14 @@ def test_round_trip() -> None:
     assert instance.orders[0].lines[1].unit_costs == {"ST-7": 95}
     assert instance.locations[1].capacity_units is None
     assert instance.stock[("ST-7", "SKU-2")] == 4
+
+
+def test_degenerate_instances_are_answered() -> None:
+    from optimizer import Policy, SolveStatus, solve
+
+    empty = {"unfilled_unit_penalty": 5, "locations": [], "stock": [], "orders": []}
+    nowhere = empty | {"orders": [{"id": "o", "lines": [{"sku": "s", "qty": 2, "unit_costs": {}}]}]}
+    for data, objective in ((empty, 0), (nowhere, 10)):
+        for policy in Policy:
+            solution = solve(load_instance(data), policy=policy)
+            assert solution.status is SolveStatus.OPTIMAL and solution.objective == objective
