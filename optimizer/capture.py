@@ -22,7 +22,8 @@ from .model import Allocation, CostBreakdown, Instance, LineSpec, LocationSpec, 
 from .network import Demand, DeliveryMode, Site
 from .problem import UNLIMITED, OrderArrays
 from .rules import CompiledRules, RoutingRules
-from .solve import order_lower_bound, order_objective, source_order
+from .fastpath import lower_bound
+from .solve import order_objective, source_order
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -215,7 +216,7 @@ def source_orders(
         else:
             x = greedy_x if policy is Policy.GREEDY else single_first_order(arrays)
             objective = order_objective(arrays, x)
-            bound, solver = min(order_lower_bound(arrays), objective), str(policy)
+            bound, solver = min(lower_bound(arrays), objective), str(policy)
         network.stock[rows] -= x
         capacity -= x.sum(axis=0)
         decisions.append(

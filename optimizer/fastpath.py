@@ -120,6 +120,10 @@ class _Reduced:
     def relaxed(self, sets: np.ndarray) -> np.ndarray:
         return self.base + self.F[sets].sum(axis=1) + self.saving(sets)
 
+    def fill_bound(self) -> int:
+        """Cost of filling from every location at once, shipments aside: no set does better."""
+        return self.base + int(self.masked_saving(np.ones((1, len(self.F)), dtype=bool))[0])
+
     def masked_saving(self, masks: np.ndarray) -> np.ndarray:
         """As `saving`, for sets given as bool masks [N, u]."""
         total = np.zeros(len(masks), dtype=np.int64)
@@ -193,22 +197,14 @@ def _local_search(order: _Reduced, K: int, current: np.ndarray, rounds: int = 8)
     return current
 
 
-def solve_order(order: OrderArrays, *, budget: int = DEFAULT_BUDGET) -> FastResult:
-    """The cheapest plan for one order, proven optimal unless the search outgrows `budget`."""
-    q = order.qty
-    n, m = order.usable.shape
-    p = order.penalty
-    base = int(p * q.sum())  # cost of shipping nothing
+def _reduce(order: OrderArrays) -> tuple[_Reduced, np.ndarray]:
+    """The order on the locations that can serve it, best first, and their original indices."""
+    q, p = order.qty, order.penalty
     # A unit costing at least the penalty is never worth shipping (leaving it unfilled is as
     # cheap and opens no shipment), so such pairs are as good as ineligible.
     A = np.minimum(np.minimum(order.usable, q[:, None]), order.capacity[None, :])
     A = np.where(order.unit_cost < p, A, 0)
     useful = np.flatnonzero(A.any(axis=0))
-    K = min(order.max_shipments, len(useful))
-    x = np.zeros((n, m), dtype=np.int64)
-    if K == 0:
-        return FastResult(x=x, objective=base, bound=base, proven=True, sets_evaluated=0)
-
     A = A[:, useful]
     R = order.unit_cost[:, useful] - p
     F = order.shipment_cost[useful]
@@ -216,13 +212,30 @@ def solve_order(order: OrderArrays, *, budget: int = DEFAULT_BUDGET) -> FastResu
     # promising come first, so the bounds of later subtrees (which add later locations) are tight.
     perm = np.argsort(F + (A * R).sum(axis=0), kind="stable")
     useful = useful[perm]
-    red = _Reduced.build(R[:, perm], A[:, perm], F[perm], order.capacity[useful], q, base)
-    F = red.F
-    u = len(useful)
+    return _Reduced.build(R[:, perm], A[:, perm], F[perm], order.capacity[useful], q, int(p * q.sum())), useful
+
+
+def lower_bound(order: OrderArrays) -> int:
+    """A cheap valid bound: every line at its cheapest units anywhere, one shipment if any ships."""
+    red, useful = _reduce(order)
+    if not len(useful):
+        return red.base
+    return min(red.base, red.fill_bound() + int(red.F.min()))
+
+
+def solve_order(order: OrderArrays, *, budget: int = DEFAULT_BUDGET) -> FastResult:
+    """The cheapest plan for one order, proven optimal unless the search outgrows `budget`."""
+    n, m = order.usable.shape
+    red, useful = _reduce(order)
+    base, F, u = red.base, red.F, len(useful)
+    K = min(order.max_shipments, u)
+    x = np.zeros((n, m), dtype=np.int64)
+    if K == 0:
+        return FastResult(x=x, objective=base, bound=base, proven=True, sets_evaluated=0)
     # Only a location whose capacity is below what the order could take there can bind.
     tight = red.cap < red.A.sum(axis=0)
 
-    fill_lb = base + int(red.masked_saving(np.ones((1, u), dtype=bool))[0])  # no set fills cheaper
+    fill_lb = red.fill_bound()  # no set of locations fills cheaper than all of them
     # min shipment cost among locations after j, for the "one more shipment" bound
     min_f_after = np.append(np.minimum.accumulate(F[::-1])[::-1][1:], _INF)
     root_bound = fill_lb + int(F.min())  # any plan that ships at all

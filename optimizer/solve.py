@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import baselines
-from .fastpath import DEFAULT_BUDGET, solve_order
+from .fastpath import DEFAULT_BUDGET, lower_bound, solve_order
 from .mip import solve_mip
 from .model import CostBreakdown, Instance, Policy, Solution, SolveStatus
 from .problem import OrderArrays, Problem
@@ -30,10 +30,6 @@ class OrderResult:
     bound: int
     solver: str
 
-    @property
-    def status(self) -> SolveStatus:
-        return SolveStatus.OPTIMAL if self.objective <= self.bound else SolveStatus.FEASIBLE
-
 
 def order_objective(order: OrderArrays, x: np.ndarray) -> int:
     used = (x > 0).any(axis=0)
@@ -42,23 +38,6 @@ def order_objective(order: OrderArrays, x: np.ndarray) -> int:
         + order.shipment_cost[used].sum()
         + order.penalty * (order.qty - x.sum(axis=1)).sum()
     )
-
-
-def order_lower_bound(order: OrderArrays) -> int:
-    """A cheap valid bound: every line at its cheapest units, and one shipment if any ships."""
-    q, p = order.qty, order.penalty
-    base = int(p * q.sum())
-    avail = np.minimum(np.minimum(order.usable, q[:, None]), order.capacity[None, :])
-    avail = np.where(order.unit_cost < p, avail, 0)
-    if not avail.any():
-        return base
-    ranked = np.argsort(order.unit_cost, axis=1, kind="stable")
-    a = np.take_along_axis(avail, ranked, axis=1)
-    r = np.take_along_axis(order.unit_cost, ranked, axis=1) - p
-    cum = np.cumsum(a, axis=1)
-    take = np.minimum(cum, q[:, None]) - np.minimum(cum - a, q[:, None])
-    cheapest_shipment = int(order.shipment_cost[avail.any(axis=0)].min())
-    return min(base, base + int((take * r).sum()) + cheapest_shipment)
 
 
 def source_order(
@@ -95,7 +74,7 @@ def solve(instance: Instance, *, policy: Policy = Policy.OPTIMAL, time_limit_s: 
     else:
         # A baseline proves nothing; it gets the cheap bound (each order at its cheapest units).
         x = greedy_x if policy is Policy.GREEDY else baselines.single_first(problem)
-        bound = sum(order_lower_bound(problem.order_arrays(o)) for o in range(problem.n_orders))
+        bound = sum(lower_bound(problem.order_arrays(o)) for o in range(problem.n_orders))
         used_solver = str(policy)
 
     costs = problem.order_costs(x)
