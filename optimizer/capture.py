@@ -18,12 +18,13 @@ import numpy as np
 from .baselines import greedy_order, single_first_order
 from .costs import SiteTable
 from .errors import InstanceError
+from .fastpath import lower_bound
 from .model import Allocation, CostBreakdown, Instance, LineSpec, LocationSpec, OrderPlan, OrderSpec, Policy, SolveStatus
 from .network import Demand, DeliveryMode, Site
 from .problem import UNLIMITED, OrderArrays
 from .rules import CompiledRules, RoutingRules
-from .fastpath import lower_bound
 from .solve import order_objective, source_order
+from .validation import non_negative_int, number_in, positive_int, text
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,15 +98,12 @@ class _Network:
 
 def _validate_demand(demand: Demand, i: int, table: SiteTable) -> None:
     path = f"demands[{i}]"
-    if not isinstance(demand.id, str) or not demand.id:
-        raise InstanceError(field=f"{path}.id", message="must be a non-empty string")
-    if not isinstance(demand.channel, str) or not demand.channel:
-        raise InstanceError(field=f"{path}.channel", message="must be a non-empty string")
+    text(demand.id, f"{path}.id")
+    text(demand.channel, f"{path}.channel")
     if demand.delivery_mode == DeliveryMode.SHIP:
-        for name, limit in (("dest_lat", 90.0), ("dest_lon", 180.0)):
-            value = getattr(demand, name)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or not -limit <= value <= limit:
-                raise InstanceError(field=f"{path}.{name}", message=f"a ship order needs a coordinate in [-{limit:g}, {limit:g}]")
+        # a ship order needs its destination
+        number_in(demand.dest_lat, f"{path}.dest_lat", -90.0, 90.0)
+        number_in(demand.dest_lon, f"{path}.dest_lon", -180.0, 180.0)
     elif demand.delivery_mode == DeliveryMode.PICKUP:
         if demand.pickup_site not in table.index:
             raise InstanceError(field=f"{path}.pickup_site", message="a pickup order needs a known site")
@@ -118,15 +116,12 @@ def _validate_demand(demand: Demand, i: int, table: SiteTable) -> None:
     seen: set[str] = set()
     for li, line in enumerate(demand.lines):
         lpath = f"{path}.lines[{li}]"
-        if not isinstance(line.sku, str) or not line.sku:
-            raise InstanceError(field=f"{lpath}.sku", message="must be a non-empty string")
+        text(line.sku, f"{lpath}.sku")
         if line.sku in seen:
             raise InstanceError(field=f"{lpath}.sku", message=f"sku {line.sku!r} appears twice in the order")
         seen.add(line.sku)
-        if not isinstance(line.qty, int) or isinstance(line.qty, bool) or line.qty <= 0:
-            raise InstanceError(field=f"{lpath}.qty", message="must be a positive integer")
-        if not isinstance(line.weight_g, int) or isinstance(line.weight_g, bool) or line.weight_g < 0:
-            raise InstanceError(field=f"{lpath}.weight_g", message="must be a non-negative integer")
+        positive_int(line.qty, f"{lpath}.qty")
+        non_negative_int(line.weight_g, f"{lpath}.weight_g")
 
 
 def compile_instance(

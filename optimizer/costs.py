@@ -19,6 +19,7 @@ import numpy as np
 from .errors import InstanceError
 from .network import LocationType, Site
 from .problem import UNLIMITED
+from .validation import non_negative_int, number_in
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 
@@ -95,18 +96,11 @@ def _validate_site(key: str, site: Site) -> None:
         raise InstanceError(
             field=f"{path}.type", message=f"must be one of {', '.join(t.value for t in LocationType)}"
         ) from None
-    if not -90.0 <= site.lat <= 90.0:
-        raise InstanceError(field=f"{path}.lat", message="must be a latitude in [-90, 90]")
-    if not -180.0 <= site.lon <= 180.0:
-        raise InstanceError(field=f"{path}.lon", message="must be a longitude in [-180, 180]")
-    for name in ("shipment_cost", "unit_handling_cost"):
-        value = getattr(site, name)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise InstanceError(field=f"{path}.{name}", message="must be a non-negative integer")
-    for name in ("shipment_cost_per_km", "unit_cost_per_kg_km"):
-        value = getattr(site, name)
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not value >= 0:
-            raise InstanceError(field=f"{path}.{name}", message="must be a non-negative number")
-    capacity = site.capacity_units
-    if capacity is not None and (not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 0):
-        raise InstanceError(field=f"{path}.capacity_units", message="must be a non-negative integer or None")
+    number_in(site.lat, f"{path}.lat", -90.0, 90.0)
+    number_in(site.lon, f"{path}.lon", -180.0, 180.0)
+    non_negative_int(site.shipment_cost, f"{path}.shipment_cost")
+    non_negative_int(site.unit_handling_cost, f"{path}.unit_handling_cost")
+    number_in(site.shipment_cost_per_km, f"{path}.shipment_cost_per_km", 0.0, float("inf"))
+    number_in(site.unit_cost_per_kg_km, f"{path}.unit_cost_per_kg_km", 0.0, float("inf"))
+    if site.capacity_units is not None:
+        non_negative_int(site.capacity_units, f"{path}.capacity_units")

@@ -7,37 +7,15 @@ from typing import Any
 
 from .errors import InstanceError
 from .model import Instance, LineSpec, LocationSpec, OrderSpec, Solution
+from .validation import mapping, non_negative_int, positive_int, text
 
 FORMAT_VERSION = 1
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _non_negative_int(value: Any, path: str) -> int:
-    if not _is_int(value) or value < 0:
-        raise InstanceError(field=path, message="must be a non-negative integer")
-    return value
-
-
-def _positive_int(value: Any, path: str) -> int:
-    if not _is_int(value) or value <= 0:
-        raise InstanceError(field=path, message="must be a positive integer")
-    return value
-
-
-def _text(value: Any, path: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise InstanceError(field=path, message="must be a non-empty string")
-    return value
 
 
 def _object(value: Any, path: str, *, required: Sequence[str], optional: Sequence[str] = ()) -> Mapping:
     # Unknown keys are refused: in an exchange format a misspelt optional field ("max_shipment")
     # silently ignored would change the answer without anyone noticing.
-    if not isinstance(value, Mapping):
-        raise InstanceError(field=path, message="must be an object")
+    mapping(value, path)
     for key in required:
         if key not in value:
             raise InstanceError(field=_join(path, key), message="is required")
@@ -65,7 +43,7 @@ def _cost_map(value: Any, path: str, known: Mapping[str, int]) -> dict[str, int]
     for location, cost in value.items():
         if location not in known:
             raise InstanceError(field=f"{path}.{location}", message="is not a location of the instance")
-        result[location] = _non_negative_int(cost, f"{path}.{location}")
+        result[location] = non_negative_int(cost, f"{path}.{location}")
     return result
 
 
@@ -79,24 +57,24 @@ def load_instance(data: Mapping) -> Instance:
     )
     if "version" in root and root["version"] != FORMAT_VERSION:
         raise InstanceError(field="version", message=f"must be {FORMAT_VERSION}")
-    penalty = _non_negative_int(root["unfilled_unit_penalty"], "unfilled_unit_penalty")
+    penalty = non_negative_int(root["unfilled_unit_penalty"], "unfilled_unit_penalty")
 
     locations: list[LocationSpec] = []
     index: dict[str, int] = {}
     for i, raw in enumerate(_list(root["locations"], "locations")):
         path = f"locations[{i}]"
         obj = _object(raw, path, required=("id", "shipment_cost"), optional=("capacity_units",))
-        location_id = _text(obj["id"], f"{path}.id")
+        location_id = text(obj["id"], f"{path}.id")
         if location_id in index:
             raise InstanceError(field=f"{path}.id", message=f"duplicate location id {location_id!r}")
         capacity = obj.get("capacity_units")
         if capacity is not None:
-            capacity = _non_negative_int(capacity, f"{path}.capacity_units")
+            capacity = non_negative_int(capacity, f"{path}.capacity_units")
         index[location_id] = i
         locations.append(
             LocationSpec(
                 id=location_id,
-                shipment_cost=_non_negative_int(obj["shipment_cost"], f"{path}.shipment_cost"),
+                shipment_cost=non_negative_int(obj["shipment_cost"], f"{path}.shipment_cost"),
                 capacity_units=capacity,
             )
         )
@@ -105,26 +83,26 @@ def load_instance(data: Mapping) -> Instance:
     for i, raw in enumerate(_list(root["stock"], "stock")):
         path = f"stock[{i}]"
         obj = _object(raw, path, required=("location", "sku", "qty"))
-        location_id = _text(obj["location"], f"{path}.location")
+        location_id = text(obj["location"], f"{path}.location")
         if location_id not in index:
             raise InstanceError(field=f"{path}.location", message=f"unknown location {location_id!r}")
-        sku = _text(obj["sku"], f"{path}.sku")
+        sku = text(obj["sku"], f"{path}.sku")
         if (location_id, sku) in stock:
             raise InstanceError(field=path, message=f"duplicate stock entry for ({location_id!r}, {sku!r})")
-        stock[(location_id, sku)] = _non_negative_int(obj["qty"], f"{path}.qty")
+        stock[(location_id, sku)] = non_negative_int(obj["qty"], f"{path}.qty")
 
     orders: list[OrderSpec] = []
     order_ids: set[str] = set()
     for o, raw in enumerate(_list(root["orders"], "orders")):
         path = f"orders[{o}]"
         obj = _object(raw, path, required=("id", "lines"), optional=("max_shipments", "shipment_costs"))
-        order_id = _text(obj["id"], f"{path}.id")
+        order_id = text(obj["id"], f"{path}.id")
         if order_id in order_ids:
             raise InstanceError(field=f"{path}.id", message=f"duplicate order id {order_id!r}")
         order_ids.add(order_id)
         max_shipments = obj.get("max_shipments")
         if max_shipments is not None:
-            max_shipments = _positive_int(max_shipments, f"{path}.max_shipments")
+            max_shipments = positive_int(max_shipments, f"{path}.max_shipments")
         shipment_costs = _cost_map(obj.get("shipment_costs", {}), f"{path}.shipment_costs", index)
         raw_lines = _list(obj["lines"], f"{path}.lines")
         if not raw_lines:
@@ -134,14 +112,14 @@ def load_instance(data: Mapping) -> Instance:
         for li, raw_line in enumerate(raw_lines):
             lpath = f"{path}.lines[{li}]"
             line = _object(raw_line, lpath, required=("sku", "qty", "unit_costs"))
-            sku = _text(line["sku"], f"{lpath}.sku")
+            sku = text(line["sku"], f"{lpath}.sku")
             if sku in skus:
                 raise InstanceError(field=f"{lpath}.sku", message=f"sku {sku!r} appears twice in the order")
             skus.add(sku)
             lines.append(
                 LineSpec(
                     sku=sku,
-                    qty=_positive_int(line["qty"], f"{lpath}.qty"),
+                    qty=positive_int(line["qty"], f"{lpath}.qty"),
                     unit_costs=_cost_map(line["unit_costs"], f"{lpath}.unit_costs", index),
                 )
             )

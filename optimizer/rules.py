@@ -26,6 +26,7 @@ from .costs import SiteTable
 from .errors import InstanceError
 from .network import DeliveryMode, LocationType
 from .problem import UNLIMITED
+from .validation import mapping, non_negative_int, positive_int
 
 EFFECTS = ("allow", "deny")
 
@@ -56,24 +57,24 @@ class RoutingRules:
             raise InstanceError(field="rules", message="must be a list")
         max_shipments = self.max_shipments
         if max_shipments is not None:
-            max_shipments = _positive_int(max_shipments, "max_shipments")
+            max_shipments = positive_int(max_shipments, "max_shipments")
         max_by_channel = {
-            _key(ch, "max_shipments_by_channel"): _positive_int(v, f"max_shipments_by_channel.{ch}")
-            for ch, v in _mapping(self.max_shipments_by_channel, "max_shipments_by_channel").items()
+            _key(ch, "max_shipments_by_channel"): positive_int(v, f"max_shipments_by_channel.{ch}")
+            for ch, v in mapping(self.max_shipments_by_channel, "max_shipments_by_channel").items()
         }
         safety: dict[str, dict[str, int]] = {}
-        for ch, levels in _mapping(self.safety_stock_by_channel, "safety_stock_by_channel").items():
+        for ch, levels in mapping(self.safety_stock_by_channel, "safety_stock_by_channel").items():
             path = f"safety_stock_by_channel.{ch}"
             safety[_key(ch, "safety_stock_by_channel")] = {
-                _key(key, path): _non_negative_int(units, f"{path}.{key}")
-                for key, units in _mapping(levels, path).items()
+                _key(key, path): non_negative_int(units, f"{path}.{key}")
+                for key, units in mapping(levels, path).items()
             }
         for name, value in (
             ("rules", tuple(_rule(raw, f"rules[{i}]") for i, raw in enumerate(rules))),
             ("max_shipments", max_shipments),
             ("max_shipments_by_channel", max_by_channel),
             ("safety_stock_by_channel", safety),
-            ("unfilled_unit_penalty", _non_negative_int(self.unfilled_unit_penalty, "unfilled_unit_penalty")),
+            ("unfilled_unit_penalty", non_negative_int(self.unfilled_unit_penalty, "unfilled_unit_penalty")),
         ):
             object.__setattr__(self, name, value)
 
@@ -84,7 +85,7 @@ class RoutingRules:
     def from_dict(cls, d: Mapping[str, Any]) -> RoutingRules:
         """Read (and validate) the JSON form; errors name the offending field."""
         known = ("rules", "max_shipments", "max_shipments_by_channel", "safety_stock_by_channel", "unfilled_unit_penalty")
-        for key in _mapping(d, "(rules)"):
+        for key in mapping(d, "(rules)"):
             if key not in known:
                 raise InstanceError(field=str(key), message="is not a field of routing rules")
         return cls(**{key: d[key] for key in known if key in d})
@@ -120,7 +121,7 @@ def _rule(raw: Any, path: str) -> EligibilityRule:
             "skus": raw.skus,
             "description": raw.description,
         }
-    obj = _mapping(raw, path)
+    obj = mapping(raw, path)
     allowed = {"effect", "channels", "delivery_modes", "location_types", "locations", "skus", "description"}
     for key in obj:
         if key not in allowed:
@@ -144,12 +145,6 @@ def _rule(raw: Any, path: str) -> EligibilityRule:
     return EligibilityRule(effect=effect, description=description, **sets)
 
 
-def _mapping(value: Any, path: str) -> Mapping:
-    if not isinstance(value, Mapping):
-        raise InstanceError(field=path, message="must be an object")
-    return value
-
-
 def _key(value: Any, path: str) -> str:
     if not isinstance(value, str) or not value:
         raise InstanceError(field=path, message="keys must be non-empty strings")
@@ -162,18 +157,6 @@ def _string_set(value: Any, path: str) -> frozenset[str]:
     if not all(isinstance(v, str) and v for v in value):
         raise InstanceError(field=path, message="must be a list of non-empty strings")
     return frozenset(value)
-
-
-def _positive_int(value: Any, path: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise InstanceError(field=path, message="must be a positive integer")
-    return value
-
-
-def _non_negative_int(value: Any, path: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise InstanceError(field=path, message="must be a non-negative integer")
-    return value
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
