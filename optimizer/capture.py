@@ -196,6 +196,7 @@ def source_orders(
     OPTIMAL: each order exactly (the fast path, OR-Tools only where it cannot prove optimality,
     within `time_limit_s`). The inputs are not modified.
     """
+    policy = Policy(policy)
     network = _Network.build(demands, sites, stock, rules)
     table = network.table
     capacity = table.capacity.copy()

@@ -185,6 +185,7 @@ def solve_mip(
     solver: str = "scip",
 ) -> MipResult:
     """Solve the whole problem jointly; x is None only if the solver produced no plan at all."""
+    check_solver(solver)
     started = time.perf_counter()
     model = build_model(problem, hint, integral_x=solver == "cp-sat")
     if not model.proto.variable:  # nothing can ship: the empty plan is the only one
@@ -225,6 +226,11 @@ def solve_mip(
         solve_s=solved - built,
         solver=solver,
     )
+
+
+def check_solver(solver: str) -> None:
+    if solver not in SOLVER_TYPES:
+        raise OptimizerError(f"unknown MIP solver {solver!r}; one of {', '.join(sorted(SOLVER_TYPES))}")
 
 
 def fill_for_shipments(problem: Problem, orders: np.ndarray, locations: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import baselines
 from .fastpath import DEFAULT_BUDGET, lower_bound, solve_order
-from .mip import solve_mip
+from .mip import check_solver, solve_mip
 from .model import CostBreakdown, Instance, Policy, Solution, SolveStatus
 from .problem import OrderArrays, Problem
 
@@ -61,8 +61,14 @@ def _fast_solve_one(order: OrderArrays) -> np.ndarray:
 
 
 def solve(instance: Instance, *, policy: Policy = Policy.OPTIMAL, time_limit_s: float = 2.0, solver: str = "scip") -> Solution:
-    """The plan for `instance` under `policy`; for several orders `optimal` means jointly optimal."""
+    """The plan for `instance` under `policy`; for several orders `optimal` means jointly optimal.
+
+    `time_limit_s` bounds the MIP when the fast path cannot prove optimality on its own;
+    `solver` picks the MIP backend ("scip", "highs" or "cp-sat").
+    """
     started = time.perf_counter()
+    policy = Policy(policy)
+    check_solver(solver)
     problem = Problem.from_instance(instance)
     greedy_x = baselines.greedy(problem)
 
