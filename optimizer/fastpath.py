@@ -33,8 +33,9 @@ import numpy as np
 from .flow import cheapest_fill
 from .problem import OrderArrays
 
-# Children evaluated per level, times lines: keeps one level's arrays to a few megabytes.
-DEFAULT_BUDGET = 1_500_000
+# Array elements the search may touch in all (see _Reduced.work): ~50 ms at most, beyond which
+# the MIP is the faster way to a proof.
+DEFAULT_BUDGET = 3_000_000
 # Children of one level above which a local search for a better incumbent pays for itself.
 LOCAL_SEARCH_ABOVE = 400
 # Sets re-costed by min-cost flow (capacity binding) before giving the proof up to the MIP.
@@ -246,7 +247,7 @@ def solve_order(order: OrderArrays, *, budget: int = DEFAULT_BUDGET) -> FastResu
         best_value, best_set = value, np.zeros(1, dtype=np.int64)
     searched = K == 1
     unresolved = _INF  # lowest relaxed cost of a set we could not cost exactly
-    evaluated = 0
+    evaluated = spent = 0
     flows = 0
 
     nodes = np.zeros((1, 0), dtype=np.int64)  # frontier: sets whose supersets are still open
@@ -269,7 +270,8 @@ def solve_order(order: OrderArrays, *, budget: int = DEFAULT_BUDGET) -> FastResu
             alive = node_bound < best_value
             nodes, node_value, node_fsum, node_bound = nodes[alive], node_value[alive], node_fsum[alive], node_bound[alive]
             continue
-        if red.work(len(rows), k + 1) > budget:
+        spent += red.work(len(rows), k + 1)
+        if spent > budget:
             break
         child_sets = np.concatenate([nodes[rows], js[:, None]], axis=1)
         evaluated += len(rows)
