@@ -186,6 +186,10 @@ def solve_mip(
 ) -> MipResult:
     """Solve the whole problem jointly; x is None only if the solver produced no plan at all."""
     check_solver(solver)
+    if solver == "highs":
+        # OR-Tools 9.15's HiGHS backend crashes the process (SIGSEGV) when the request carries
+        # a solution hint (seen on batch-scarce); HiGHS starts cold.
+        hint = None
     started = time.perf_counter()
     model = build_model(problem, hint, integral_x=solver == "cp-sat")
     if not model.proto.variable:  # nothing can ship: the empty plan is the only one
