@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -29,6 +30,9 @@ def service_config(args: argparse.Namespace):
     from gateway.server import ServiceConfig
 
     cfg = ServiceConfig(host=args.host, port=args.port, appendfsync=args.appendfsync)
+    cfg.bench_empty = getattr(args, "bench_empty", False)
+    cfg.max_batch = getattr(args, "max_batch", cfg.max_batch)
+    cfg.max_delay_s = getattr(args, "max_delay_ms", cfg.max_delay_s * 1000) / 1000
     if args.redis_url:
         cfg.redis_url = args.redis_url
     if args.ray_address:
@@ -50,18 +54,30 @@ async def _serve(args: argparse.Namespace) -> int:
     from gateway.server import OmsService
 
     service = OmsService(service_config(args))
-    port = await service.start()
-    print(f"oms gateway listening on {args.host}:{port}", flush=True)
-    if args.port_file:
-        Path(args.port_file).write_text(str(port))
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    print("draining in-flight calls ...", flush=True)
-    await service.stop()
-    service.stop_dependencies()
+    try:
+        port = await service.start()
+        print(f"oms gateway listening on {args.host}:{port}", flush=True)
+        if args.port_file:
+            Path(args.port_file).write_text(str(port))
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        def on_signal() -> None:
+            if stop.is_set():  # a second signal: stop waiting for stragglers
+                service.stop_dependencies()
+                os._exit(1)
+            stop.set()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, on_signal)
+        await stop.wait()
+        print("draining in-flight calls ...", flush=True)
+        try:
+            await asyncio.wait_for(service.stop(), timeout=service.config.grace_s + 5)
+        except asyncio.TimeoutError:
+            print("calls still in flight after the grace period; stopping anyway", flush=True)
+    finally:
+        service.stop_dependencies()
     return 0
 
 
@@ -73,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     _add_service_args(serve, default_port=50051)
     serve.add_argument("--port-file", default=None, help="write the bound port here once listening")
     serve.add_argument("--log-level", default="INFO")
+    serve.add_argument("--bench-empty", action="store_true", help="also serve an empty method, the benchmarks' ceiling")
+    serve.add_argument("--max-batch", type=int, default=256, help="most orders per actor call")
+    serve.add_argument("--max-delay-ms", type=float, default=1.0, help="longest an order waits for its batch")
 
     sim = sub.add_parser("simulate", help="drive a multi-channel order day through the real service")
     from benchmarks import simulate

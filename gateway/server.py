@@ -51,6 +51,7 @@ class ServiceConfig:
     max_batch: int = 256
     max_delay_s: float = 0.001
     max_inflight: int = 2
+    bench_empty: bool = False  # serve the empty benchmark method too
 
 
 def server_options() -> list[tuple[str, int]]:
@@ -61,8 +62,24 @@ def server_options() -> list[tuple[str, int]]:
     ]
 
 
-def build_server(backend: Backend) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
+# An empty unary method on the same server, settings and event loop as the real
+# ones: the ceiling a benchmark compares CreateOrder with. Off unless asked for.
+BENCH_EMPTY_METHOD = "/oms.bench.Bench/Empty"
+
+
+async def _empty(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+    return b""
+
+
+def _bench_handler() -> grpc.GenericRpcHandler:
+    service, _, method = BENCH_EMPTY_METHOD.strip("/").partition("/")
+    return grpc.method_handlers_generic_handler(service, {method: grpc.unary_unary_rpc_method_handler(_empty)})
+
+
+def build_server(backend: Backend, *, bench_empty: bool = False) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
     server = grpc.aio.server(options=server_options())
+    if bench_empty:
+        server.add_generic_rpc_handlers((_bench_handler(),))
     orders_pb2_grpc.add_OrderServiceServicer_to_server(OrderService(backend), server)
     inventory_pb2_grpc.add_InventoryServiceServicer_to_server(InventoryService(backend), server)
     customers_pb2_grpc.add_CustomerServiceServicer_to_server(CustomerService(backend), server)
@@ -112,7 +129,8 @@ class OmsService:
 
     async def start(self) -> int:
         if self.actors is None:
-            await asyncio.get_running_loop().run_in_executor(None, self.start_dependencies)
+            # Blocking on purpose: the embedded Redis is tied to the thread that starts it.
+            self.start_dependencies()
         assert self.actors is not None and self.redis_url is not None
         client = connect_async(self.redis_url)
         network = NetworkCache(NetworkStore(client))
@@ -126,7 +144,7 @@ class OmsService:
             max_delay_s=self.config.max_delay_s,
             max_inflight=self.config.max_inflight,
         )
-        self.server, self.health = build_server(self.backend)
+        self.server, self.health = build_server(self.backend, bench_empty=self.config.bench_empty)
         self.port = self.server.add_insecure_port(f"{self.config.host}:{self.config.port}")
         if not self.port:
             raise RuntimeError(f"cannot listen on {self.config.host}:{self.config.port}")

@@ -28,7 +28,7 @@ from gateway.errors import rpc, to_status
 from oms_actors.domain.commands import CreateOrder
 from oms_actors.domain.errors import NotFoundError, ValidationError
 from oms_actors.domain.partitioning import idempotency_shard, shard_of
-from oms_actors.order_shard import CreateOutcome
+from oms_actors.wire import CREATE_ORDERS, CREATE_OUTCOMES, CreateOutcome
 from oms_actors.runtime import Actors
 from oms_actors.store.customers import CustomerStore
 from oms_actors.store.network import NetworkCache
@@ -66,7 +66,7 @@ class Backend:
         max_inflight: int = 2,
     ) -> Backend:
         async def create_batch(shard: int, commands: list[CreateOrder]) -> list[CreateOutcome]:
-            return await actors.orders[shard].create_orders.remote(commands)
+            return CREATE_OUTCOMES.decode(await actors.orders[shard].create_orders.remote(CREATE_ORDERS.encode(commands)))
 
         batcher: MicroBatcher[int, CreateOrder, CreateOutcome] = MicroBatcher(
             create_batch, max_batch=max_batch, max_delay_s=max_delay_s, max_inflight=max_inflight
@@ -104,7 +104,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         cmd = await self.b.validate_order(request)
         outcome = await self.b.batcher.submit(self.b.order_shard_of_key(cmd), cmd)
         if outcome.error is not None:
-            raise outcome.error
+            raise outcome.error.to_exception()
         assert outcome.order is not None
         return orders_pb2.CreateOrderResponse(order=order_to_proto(outcome.order), replayed=outcome.replayed)
 
@@ -135,7 +135,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
                 result.error.CopyFrom(to_status(exc))
                 continue
             if outcome.error is not None:
-                result.error.CopyFrom(to_status(outcome.error))
+                result.error.CopyFrom(to_status(outcome.error.to_exception()))
             else:
                 result.order.CopyFrom(order_to_proto(outcome.order))
                 result.replayed = outcome.replayed

@@ -16,6 +16,7 @@ from oms_actors.domain.errors import FieldViolation, LineProblem, UnavailableErr
 from oms_actors.domain.stock import ReservationRequest, StockBook, StockLevelChange
 from oms_actors.store.connection import connect
 from oms_actors.store.inventory import InventoryStore
+from oms_actors.wire import RESERVATIONS
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,12 @@ class InventoryShard:
                     rows.append((loc, sku, r.on_hand, r.reserved, r.safety))
         return rows
 
-    def reserve(self, requests: list[ReservationRequest]) -> dict[str, list[LineProblem]]:
-        """Reserves all-or-nothing per order; returns the refused orders with every failing line."""
+    def reserve(self, payload: bytes) -> dict[str, list[LineProblem]]:
+        """Reserves (``wire.RESERVATIONS``) all-or-nothing per order; returns the refused orders
+        with every failing line."""
+        return self.reserve_requests(RESERVATIONS.decode(payload))
+
+    def reserve_requests(self, requests: list[ReservationRequest]) -> dict[str, list[LineProblem]]:
         self._reload()
         plan = self.book.plan_reserve(requests)
         self._durably("reserve", self.store.write_reservations, plan.upserts, [])

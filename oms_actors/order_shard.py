@@ -19,7 +19,6 @@ import itertools
 import logging
 import time
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any, AsyncIterator, Sequence
 
 import redis
@@ -27,6 +26,7 @@ import redis
 from oms_actors.domain.commands import CreateOrder
 from oms_actors.domain.enums import OrderStatus
 from oms_actors.domain.errors import (
+    ErrorRecord,
     FieldViolation,
     IdempotencyConflictError,
     NotFoundError,
@@ -40,6 +40,7 @@ from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors.store.connection import connect_async
 from oms_actors.store.orders import IdempotencyRecord, OrderStore
 from oms_actors.topology import Topology
+from oms_actors.wire import CREATE_ORDERS, CREATE_OUTCOMES, SOURCING_REQUESTS, SOURCING_RESULTS, CreateOutcome
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +51,6 @@ STUCK_AFTER_MS = 2_000
 
 def now_ms() -> int:
     return int(time.time() * 1000)
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class CreateOutcome:
-    order: Order | None = None
-    replayed: bool = False
-    error: OmsError | None = None
 
 
 class KeyedLocks:
@@ -146,8 +140,12 @@ class OrderShard:
 
     # -- commands -------------------------------------------------------------
 
-    async def create_orders(self, commands: Sequence[CreateOrder]) -> list[CreateOutcome]:
-        """Accepts a batch; each command succeeds or fails on its own, results in command order."""
+    async def create_orders(self, payload: bytes) -> bytes:
+        """Accepts a batch (``wire.CREATE_ORDERS``); each command succeeds or fails on its own,
+        answers (``wire.CREATE_OUTCOMES``) in command order."""
+        return CREATE_OUTCOMES.encode(await self.place_orders(CREATE_ORDERS.decode(payload)))
+
+    async def place_orders(self, commands: Sequence[CreateOrder]) -> list[CreateOutcome]:
         await self._ready()
         outcomes: list[CreateOutcome | asyncio.Future[CreateOutcome] | None] = [None] * len(commands)
         fresh: list[tuple[int, CreateOrder]] = []
@@ -161,7 +159,7 @@ class OrderShard:
                 record = IdempotencyRecord(order_id=pending_id, content_hash=pending_hash)
             if record is not None:
                 if record.content_hash != digest:
-                    outcomes[i] = CreateOutcome(error=_conflict(cmd, record.order_id))
+                    outcomes[i] = _failed(_conflict(cmd, record.order_id))
                 elif key in self._pending:
                     outcomes[i] = self._pending[key][2]  # same order still being placed: share its answer
                 else:
@@ -178,7 +176,7 @@ class OrderShard:
             for key in parked:
                 _, _, fut = self._pending.pop(key)
                 if not fut.done():
-                    fut.set_result(CreateOutcome(error=UnavailableError("order placement interrupted", dependency="oms")))
+                    fut.set_result(_failed(UnavailableError("order placement interrupted", dependency="oms")))
         results: list[CreateOutcome] = []
         for out in outcomes:
             if isinstance(out, asyncio.Future):
@@ -200,11 +198,9 @@ class OrderShard:
             key = (cmd.channel.value, cmd.idempotency_key)
             order_id, _, fut = self._pending[key]
             if known is None:
-                out = CreateOutcome(error=UnavailableError("redis unavailable", dependency="redis"))
+                out = _failed(UnavailableError("redis unavailable", dependency="redis"))
             elif cmd.customer_id not in known:
-                out = CreateOutcome(
-                    error=ValidationError.of([FieldViolation(field="customer_id", description="unknown customer")])
-                )
+                out = _failed(ValidationError.of([FieldViolation(field="customer_id", description="unknown customer")]))
             else:
                 accepted.append((i, Order.accept(cmd, order_id=order_id, now_ms=now)))
                 continue
@@ -217,7 +213,7 @@ class OrderShard:
             await self.store.save(self.shard, [(o, None) for _, o in accepted])
         except _REDIS_DOWN:
             for i, order in accepted:
-                out = CreateOutcome(error=UnavailableError("redis unavailable; nothing was written", dependency="redis"))
+                out = _failed(UnavailableError("redis unavailable; nothing was written", dependency="redis"))
                 outcomes[i] = out
                 self._pending[(order.channel.value, order.idempotency_key)][2].set_result(out)
             return
@@ -239,7 +235,8 @@ class OrderShard:
         """Sources and records the plans; on any failure the orders stay ACCEPTED for the reconciler."""
         workers, _ = self._actors()
         try:
-            results = await next(workers).source.remote([SourcingRequest.of(o) for o in orders])
+            answer = await next(workers).source.remote(SOURCING_REQUESTS.encode([SourcingRequest.of(o) for o in orders]))
+            results = SOURCING_RESULTS.decode(answer)
         except Exception as exc:  # a dead worker or shard: the order is safe, sourcing is retried
             log.warning("order shard %d: sourcing failed (%s); left for the reconciler", self.shard, exc)
             return orders
@@ -335,6 +332,10 @@ class OrderShard:
                     log.info("order shard %d: reconciled %d orders", self.shard, n)
             except Exception as exc:  # keep the loop alive through outages
                 log.warning("order shard %d: reconcile failed: %s", self.shard, exc)
+
+
+def _failed(err: OmsError) -> CreateOutcome:
+    return CreateOutcome(error=ErrorRecord.of(err))
 
 
 def _conflict(cmd: CreateOrder, order_id: str) -> IdempotencyConflictError:

@@ -24,6 +24,7 @@ from oms_actors.domain.stock import ReservationRequest
 from oms_actors.store.connection import connect_async
 from oms_actors.store.network import NetworkCache, NetworkStore
 from oms_actors.topology import Topology
+from oms_actors.wire import RESERVATIONS, SOURCING_REQUESTS, SOURCING_RESULTS
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,11 @@ class SourcingWorker:
             self._rules = optimizer.RoutingRules.from_dict(json.loads(raw)) if raw else optimizer.RoutingRules()
             self._rules_version = self.network.version
 
-    async def source(self, requests: Sequence[SourcingRequest]) -> list[SourcingResult]:
+    async def source(self, payload: bytes) -> bytes:
+        """Sources a batch (``wire.SOURCING_REQUESTS``); answers ``wire.SOURCING_RESULTS`` in order."""
+        return SOURCING_RESULTS.encode(await self.source_requests(SOURCING_REQUESTS.decode(payload)))
+
+    async def source_requests(self, requests: Sequence[SourcingRequest]) -> list[SourcingResult]:
         await self._refresh()
         sites = {lid: to_site(loc) for lid, loc in self.network.locations.items() if loc.active}
         results: dict[str, SourcingResult] = {}
@@ -120,6 +125,13 @@ class SourcingWorker:
     async def _attempt(
         self, requests: list[SourcingRequest], sites: dict[str, optimizer.Site], results: dict[str, SourcingResult]
     ) -> set[str]:
+        # A pickup store closed since the order was accepted: nothing can be promised there now.
+        stranded = [r for r in requests if r.delivery_mode is DeliveryMode.PICKUP and r.pickup_location_id not in sites]
+        for r in stranded:
+            results[r.order_id] = SourcingResult(order_id=r.order_id, allocations={}, explanation=None)
+        requests = [r for r in requests if r.order_id not in results]
+        if not requests:
+            return set()
         shards = self._shards()
         n = len(shards)
         skus_by_shard: dict[int, set[str]] = defaultdict(set)
@@ -175,7 +187,7 @@ class SourcingWorker:
                 ),
             )
         shard_ids = sorted(by_shard)
-        answers = await asyncio.gather(*(shards[i].reserve.remote(by_shard[i]) for i in shard_ids))
+        answers = await asyncio.gather(*(shards[i].reserve.remote(RESERVATIONS.encode(by_shard[i])) for i in shard_ids))
         refused: set[str] = set()
         for answer in answers:
             refused.update(answer)

@@ -7,13 +7,13 @@ gateway and the benchmarks import one place.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import tempfile
 from importlib import resources
 from pathlib import Path
 
 from google.protobuf import descriptor_pb2
-from grpc_tools import protoc
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PROTO_DIR = REPO_ROOT / "protos" / "oms" / "v1"
@@ -24,7 +24,7 @@ def proto_files() -> list[Path]:
 
 
 def _include_paths() -> list[str]:
-    grpc_tools_protos = resources.files("grpc_tools") / "_proto"
+    grpc_tools_protos = resources.files("grpc_tools") / "_proto"  # no import of the compiler itself
     # googleapis-common-protos ships google/rpc/*.proto beside its modules.
     import google.rpc.status_pb2 as status_pb2
 
@@ -33,10 +33,13 @@ def _include_paths() -> list[str]:
 
 
 def _protoc(*args: str) -> None:
-    argv = ["grpc_tools.protoc", *(f"-I{p}" for p in _include_paths()), *args]
+    # In a child process: protoc's C++ runtime loaded into a process that also
+    # loads Ray's aborts it, so the test suite must not import it in-process.
+    argv = [sys.executable, "-m", "grpc_tools.protoc", *(f"-I{p}" for p in _include_paths()), *args]
     argv += [str(p.relative_to(REPO_ROOT)) for p in proto_files()]
-    if protoc.main(argv) != 0:
-        raise RuntimeError(f"protoc failed: {' '.join(argv)}")
+    done = subprocess.run(argv, cwd=REPO_ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"protoc failed: {done.stderr}")
 
 
 def generate(out_dir: Path = REPO_ROOT) -> None:

@@ -7,7 +7,7 @@ so a Ray actor can return or raise them and the gateway still sees the type.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,3 +112,50 @@ class UnavailableError(OmsError):
     def __init__(self, message: str, *, dependency: str) -> None:
         super().__init__(message)
         self.dependency = dependency
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ErrorRecord:
+    """An OmsError as a plain value, to travel inside a batch answer beside the successes."""
+
+    kind: str
+    message: str
+    code: str
+    violations: tuple[FieldViolation, ...] = ()
+    lines: tuple[LineProblem, ...] = ()
+    attrs: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, err: OmsError) -> ErrorRecord:
+        state = dict(err.__dict__)
+        return cls(
+            kind=type(err).__name__,
+            message=state.pop("message", str(err)),
+            code=state.pop("code", err.code),
+            violations=tuple(state.pop("violations", ())),
+            lines=tuple(state.pop("lines", ())),
+            attrs={k: str(v) for k, v in state.items()},
+        )
+
+    def to_exception(self) -> OmsError:
+        cls = _ERROR_KINDS().get(self.kind, OmsError)
+        err = cls.__new__(cls)
+        Exception.__init__(err, self.message)
+        err.__dict__.update(self.attrs)
+        err.message = self.message
+        err.code = self.code
+        if self.violations or issubclass(cls, ValidationError):
+            err.violations = list(self.violations)
+        if self.lines or issubclass(cls, FailedPreconditionError):
+            err.lines = list(self.lines)
+        return err
+
+
+def _ERROR_KINDS() -> dict[str, type[OmsError]]:
+    kinds: dict[str, type[OmsError]] = {}
+    pending: list[type[OmsError]] = [OmsError]
+    while pending:
+        cls = pending.pop()
+        kinds[cls.__name__] = cls
+        pending.extend(cls.__subclasses__())
+    return kinds

@@ -70,7 +70,7 @@ class SourcingResult:
     """What sourcing reserved for one order: per line, the units at each location."""
 
     order_id: str
-    allocations: Mapping[int, tuple[LineAllocation, ...]]  # line number -> allocations
+    allocations: dict[int, tuple[LineAllocation, ...]]  # line number -> allocations
     explanation: SourcingExplanation | None = None
 
 

@@ -81,6 +81,8 @@ class StockBook:
     # Derived from ``reservations``; kept so availability is O(1).
     reserved: defaultdict[StockKey, int] = field(default_factory=lambda: defaultdict(int))
     by_order: defaultdict[str, set[ReservationKey]] = field(default_factory=lambda: defaultdict(set))
+    # sku -> locations holding a stock row for it; availability reads it on every order.
+    sites_of: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     @classmethod
     def rebuild(
@@ -91,6 +93,8 @@ class StockBook:
         reservations: dict[ReservationKey, Reservation],
     ) -> StockBook:
         book = cls(on_hand=dict(on_hand), safety=dict(safety))
+        for loc, sku in on_hand:
+            book.sites_of[sku].add(loc)
         book._put_reservations(reservations)
         return book
 
@@ -101,8 +105,7 @@ class StockBook:
         )
 
     def locations_of(self, sku: str) -> list[str]:
-        # Small per SKU; an index would have to be kept in step with every change.
-        return [loc for (loc, s) in self.on_hand if s == sku]
+        return sorted(self.sites_of.get(sku, ()))
 
     def plan_reserve(self, requests: list[ReservationRequest]) -> ReservePlan:
         """All-or-nothing per order, in arrival order; an order's lines never half-reserve."""
@@ -169,6 +172,7 @@ class StockBook:
     def apply_stock_levels(self, changes: list[StockLevelChange]) -> None:
         for c in changes:
             self.on_hand[(c.location_id, c.sku)] = c.on_hand
+            self.sites_of[c.sku].add(c.location_id)
             if c.safety:
                 self.safety[(c.location_id, c.sku)] = c.safety
             else:

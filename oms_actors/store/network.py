@@ -6,6 +6,7 @@ its cache until the version moves instead of re-reading per request.
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import redis.asyncio as aioredis
@@ -67,15 +68,19 @@ class NetworkCache:
         self.products: dict[str, Product] = {}
         self.rules_json: bytes | None = None
         self._checked_at = float("-inf")
+        # Concurrent callers wait for one refresh instead of reading a half-loaded cache.
+        self._lock = asyncio.Lock()
 
     async def refresh(self, *, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self._checked_at < self.max_age_s:
+        if not force and time.monotonic() - self._checked_at < self.max_age_s:
             return
-        self._checked_at = now
-        if not force and await self.store.version() == self.version:
-            return
-        self.version, self.locations, self.products, self.rules_json = await self.store.load()
+        async with self._lock:
+            now = time.monotonic()
+            if not force and now - self._checked_at < self.max_age_s:
+                return
+            if force or await self.store.version() != self.version:
+                self.version, self.locations, self.products, self.rules_json = await self.store.load()
+            self._checked_at = now
 
     async def known_skus(self, skus: list[str]) -> set[str]:
         """The SKUs of ``skus`` in the catalogue; a miss is looked up before it is called unknown,
