@@ -1,0 +1,99 @@
+"""Order-capture throughput and latency through real gRPC, against the empty-call ceiling.
+
+    python -m benchmarks.capture [--duration 8] [--concurrency 1,16,64] [--processes 2]
+
+Starts ``oms serve --bench-empty`` on the embedded defaults in a fresh data
+folder, loads a network with deep stock, then at each concurrency measures an
+empty unary method on the same server (the ceiling) and CreateOrder, with the
+same multi-process client. Also measures the CreateOrders batch RPC. Prints
+the figures and the ratio of CreateOrder to the ceiling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+import grpc
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks.loadgen import LoadResult, LoadSpec, bench_scenario, run_load
+from benchmarks.scenario import build_world
+from benchmarks.simulate import load_world, start_service, stop_service
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--duration", type=float, default=8.0, help="seconds measured per point")
+    p.add_argument("--concurrency", default="1,16,64", help="comma-separated client concurrencies")
+    p.add_argument("--processes", type=int, default=2, help="client processes")
+    p.add_argument("--batch-size", type=int, default=100, help="orders per CreateOrders call")
+    p.add_argument("--batch-concurrency", type=int, default=8, help="CreateOrders calls in flight")
+    p.add_argument("--data-dir", type=Path, default=Path(".oms-data/bench-capture"))
+    p.add_argument("--serve-arg", action="append", default=[], help="extra argument for oms serve (repeatable)")
+    args = p.parse_args(argv)
+    console = Console()
+    levels = [int(x) for x in args.concurrency.split(",")]
+
+    console.print("starting oms serve --bench-empty (embedded Redis, local Ray) ...")
+    proc, target = start_service(args.data_dir, extra=["--bench-empty", *args.serve_arg])
+    try:
+        asyncio.run(_load(target))
+        rows: list[tuple[int, LoadResult, LoadResult]] = []
+        for c in levels:
+            common = dict(target=target, concurrency=c, duration_s=args.duration, processes=args.processes)
+            empty = run_load(LoadSpec(workload="empty", **common))
+            create = run_load(LoadSpec(workload="create", run_id=f"c{c}", **common))
+            rows.append((c, empty, create))
+            console.print(
+                f"c={c:>4}: empty {empty.rate:8.0f}/s  CreateOrder {create.rate:8.0f}/s "
+                f"(p50 {create.percentile_ms(50):.1f} ms, p99 {create.percentile_ms(99):.1f} ms)"
+                + (f"  errors {create.errors}" if create.errors else "")
+            )
+        batch = run_load(
+            LoadSpec(
+                target=target,
+                workload="create_batch",
+                concurrency=args.batch_concurrency,
+                duration_s=args.duration,
+                processes=args.processes,
+                batch_size=args.batch_size,
+                run_id="batch",
+            )
+        )
+    finally:
+        stop_service(proc)
+
+    table = Table(title="Order capture through gRPC (2 client processes, same box)")
+    for col in ("clients", "empty call/s", "CreateOrder/s", "ratio", "p50 ms", "p99 ms", "errors"):
+        table.add_column(col, justify="right")
+    for c, empty, create in rows:
+        table.add_row(
+            str(c),
+            f"{empty.rate:,.0f}",
+            f"{create.rate:,.0f}",
+            f"{create.rate / empty.rate:.2f}" if empty.rate else "-",
+            f"{create.percentile_ms(50):.1f}",
+            f"{create.percentile_ms(99):.1f}",
+            str(sum(create.errors.values())),
+        )
+    console.print(table)
+    console.print(
+        f"CreateOrders batch RPC ({args.batch_size} orders/call, {args.batch_concurrency} calls in flight): "
+        f"{batch.rate:,.0f} orders/s, p50 {batch.percentile_ms(50):.1f} ms, p99 {batch.percentile_ms(99):.1f} ms per call"
+        + (f", errors {batch.errors}" if batch.errors else "")
+    )
+    return 0
+
+
+async def _load(target: str) -> None:
+    async with grpc.aio.insecure_channel(target) as channel:
+        await channel.channel_ready()
+        await load_world(channel, build_world(bench_scenario()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

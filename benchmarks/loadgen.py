@@ -1,0 +1,180 @@
+"""A closed-loop gRPC load generator spread over several processes.
+
+One Python process cannot saturate a gRPC server, so the load comes from
+``processes`` children, each running ``concurrency / processes`` callers in
+an asyncio loop for a fixed time. The same generator drives every workload of
+a run, so rates measured with it are comparable with each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import multiprocessing as mp
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+import numpy as np
+
+EMPTY_METHOD = "/oms.bench.Bench/Empty"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadSpec:
+    target: str
+    workload: str  # "empty", "create", "create_batch"
+    concurrency: int
+    duration_s: float
+    warmup_s: float = 1.0
+    processes: int = 2
+    batch_size: int = 100  # orders per call of "create_batch"
+    seed: int = 1
+    run_id: str = "load"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadResult:
+    spec: LoadSpec
+    calls: int
+    items: int  # orders, for batch workloads more than calls
+    errors: dict[str, int]
+    latencies_s: np.ndarray
+    wall_s: float
+
+    @property
+    def rate(self) -> float:
+        """Items per second."""
+        return self.items / self.wall_s if self.wall_s else 0.0
+
+    def percentile_ms(self, p: float) -> float:
+        return float(np.percentile(self.latencies_s, p) * 1000) if len(self.latencies_s) else float("nan")
+
+
+def _requests(spec: LoadSpec, index: int) -> Any:
+    """An endless supply of request payloads for the workload."""
+    if spec.workload == "empty":
+        while True:
+            yield b""
+    from benchmarks.scenario import Scenario, build_world, order_stream
+    from protos.oms.v1 import orders_pb2
+
+    scenario = bench_scenario()
+    world = build_world(scenario)
+    n = 0
+    while True:
+        stream = order_stream(scenario, world, run_id=f"{spec.run_id}-{index}-{n}")
+        if spec.workload == "create":
+            yield from stream
+        else:
+            batch = orders_pb2.CreateOrdersRequest()
+            for req in stream:
+                batch.orders.append(req)
+                if len(batch.orders) == spec.batch_size:
+                    yield batch
+                    batch = orders_pb2.CreateOrdersRequest()
+        n += 1
+
+
+def bench_scenario():
+    """Demand against deep stock: the benchmark measures capture, not running out of stock."""
+    from benchmarks.scenario import Scenario
+
+    return Scenario(
+        name="bench",
+        orders=20_000,
+        retry_share=0.0,
+        warehouse_stock_mean=100_000.0,
+        store_stock_mean=1_000.0,
+        warehouse_stock_coverage=1.0,
+    )
+
+
+async def _drive(
+    spec: LoadSpec, source: Any, concurrency: int
+) -> tuple[int, int, dict[str, int], list[float], float]:
+    from protos.oms.v1 import orders_pb2
+    async with grpc.aio.insecure_channel(spec.target) as channel:
+        await channel.channel_ready()
+        if spec.workload == "empty":
+            call = channel.unary_unary(EMPTY_METHOD, request_serializer=None, response_deserializer=None)
+        elif spec.workload == "create":
+            call = channel.unary_unary(
+                "/oms.v1.OrderService/CreateOrder",
+                request_serializer=orders_pb2.CreateOrderRequest.SerializeToString,
+                response_deserializer=orders_pb2.CreateOrderResponse.FromString,
+            )
+        else:
+            call = channel.unary_unary(
+                "/oms.v1.OrderService/CreateOrders",
+                request_serializer=orders_pb2.CreateOrdersRequest.SerializeToString,
+                response_deserializer=orders_pb2.CreateOrdersResponse.FromString,
+            )
+        per_call = spec.batch_size if spec.workload == "create_batch" else 1
+        start = time.perf_counter()
+        measure_from = start + spec.warmup_s
+        stop_at = measure_from + spec.duration_s
+        calls = 0
+        errors: dict[str, int] = {}
+        latencies: list[float] = []
+
+        async def caller() -> None:
+            nonlocal calls
+            while True:
+                req = next(source)
+                t0 = time.perf_counter()
+                if t0 >= stop_at:
+                    return
+                try:
+                    await call(req, timeout=60)
+                    ok = True
+                except grpc.aio.AioRpcError as err:
+                    ok = False
+                    code = err.code().name
+                t1 = time.perf_counter()
+                if t0 >= measure_from:
+                    if ok:
+                        calls += 1
+                        latencies.append(t1 - t0)
+                    else:
+                        errors[code] = errors.get(code, 0) + 1
+
+        await asyncio.gather(*(caller() for _ in range(concurrency)))
+        return calls, calls * per_call, errors, latencies, spec.duration_s
+
+
+def _child(spec: LoadSpec, index: int, concurrency: int, ready: Any, go: Any, out: Any) -> None:
+    # Build the requests before the clock starts, then start together with every sibling.
+    source = _requests(spec, index)
+    source = itertools.chain([next(source)], source)
+    ready.wait()
+    go.wait()
+    out.put(asyncio.run(_drive(spec, source, concurrency)))
+
+
+def run_load(spec: LoadSpec) -> LoadResult:
+    ctx = mp.get_context("spawn")
+    procs = max(1, min(spec.processes, spec.concurrency))
+    shares = [spec.concurrency // procs + (1 if i < spec.concurrency % procs else 0) for i in range(procs)]
+    ready, go, out = ctx.Barrier(procs + 1), ctx.Event(), ctx.Queue()
+    children = [ctx.Process(target=_child, args=(spec, i, shares[i], ready, go, out), daemon=True) for i in range(procs)]
+    for c in children:
+        c.start()
+    ready.wait()
+    go.set()
+    parts = [out.get(timeout=spec.duration_s + spec.warmup_s + 300) for _ in children]
+    for c in children:
+        c.join(timeout=30)
+    errors: dict[str, int] = {}
+    for _, _, errs, _, _ in parts:
+        for k, v in errs.items():
+            errors[k] = errors.get(k, 0) + v
+    return LoadResult(
+        spec=spec,
+        calls=sum(p[0] for p in parts),
+        items=sum(p[1] for p in parts),
+        errors=errors,
+        latencies_s=np.array([x for p in parts for x in p[3]]),
+        wall_s=spec.duration_s,
+    )
