@@ -382,7 +382,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--orders", type=int, default=None, help="single-order instances (default 1000, quick 200)")
     parser.add_argument("--batch-sizes", type=int, nargs="*", default=None, help="default 50 100 200 400, quick 50 100")
-    parser.add_argument("--time-limit", type=float, default=20.0, help="per joint batch solve, seconds (default 20)")
+    parser.add_argument("--time-limit", type=float, default=None,
+                        help="per joint batch solve and solver comparison, seconds (default 20, quick 5)")
     parser.add_argument("--compare-solvers-up-to", type=int, default=None, metavar="ORDERS",
                         help="run the joint model through SCIP, HiGHS and CP-SAT for batches up to this size "
                              "(default 100, quick 50)")
@@ -390,11 +391,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     count = args.orders or (200 if args.quick else 1000)
     sizes = args.batch_sizes if args.batch_sizes is not None else ([50, 100] if args.quick else [50, 100, 200, 400])
     compare = args.compare_solvers_up_to if args.compare_solvers_up_to is not None else (50 if args.quick else 100)
+    time_limit = args.time_limit or (5.0 if args.quick else 20.0)
     print(f"optimizer sourcing benchmark (python {sys.version.split()[0]}, numpy {np.__version__}, "
           f"ortools {ortools.__version__}, {os.cpu_count()} cores)")
     bench_single(args.seed, count, cp_time_limit=10.0)
     bench_hot_path(args.seed + 1, 500 if args.quick else 2000)
-    bench_batches(args.seed + 2, sizes, args.time_limit, cp_time_limit=10.0, compare_up_to=compare)
+    bench_batches(args.seed + 2, sizes, time_limit, cp_time_limit=10.0, compare_up_to=compare)
     return 0
 
 
