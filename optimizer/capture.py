@@ -15,15 +15,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .baselines import greedy_order, single_first_order
+from .baselines import single_first_order
+from .compiled import CompiledNetwork, compiled_network
 from .costs import SiteTable
 from .errors import InstanceError
 from .fastpath import lower_bound
-from .model import Allocation, CostBreakdown, Instance, LineSpec, LocationSpec, OrderPlan, OrderSpec, Policy, SolveStatus
+from .hotpath import (
+    Alloc,
+    OrderLists,
+    allocation_cost,
+    allocations_of,
+    batch_costs,
+    greedy_allocations,
+    order_plan,
+    single_site_optimum,
+)
+from .model import Instance, LineSpec, LocationSpec, OrderPlan, OrderSpec, Policy, SolveStatus
 from .network import Demand, DeliveryMode, Site
 from .problem import UNLIMITED, OrderArrays
 from .rules import CompiledRules, RoutingRules
-from .solve import order_objective, source_order
+from .solve import source_order
 from .validation import non_negative_int, number_in, positive_int, text
 
 
@@ -48,7 +59,8 @@ class _Network:
 
     @classmethod
     def build(cls, demands: Sequence[Demand], sites: Mapping[str, Site], stock: Mapping[tuple[str, str], int], rules: RoutingRules) -> _Network:
-        table = SiteTable.build(sites)
+        network = compiled_network(sites, rules)
+        table = network.table
         skus: dict[str, int] = {}
         for i, demand in enumerate(demands):
             _validate_demand(demand, i, table)
@@ -66,7 +78,7 @@ class _Network:
                     matrix[s, j] = stock.get((location, sku), 0)
         # Oversold stock (negative) has nothing to promise.
         np.maximum(matrix, 0, out=matrix)
-        return cls(table=table, rules=CompiledRules.build(rules, table), skus=skus, stock=matrix)
+        return cls(table=table, rules=network.rules, skus=skus, stock=matrix)
 
     def order(self, demand: Demand, capacity: np.ndarray, held: np.ndarray | None) -> tuple[OrderArrays, np.ndarray, np.ndarray]:
         """(the order's arrays, its stock rows, its eligibility) against what is left now."""
@@ -195,29 +207,39 @@ def source_orders(
 
     OPTIMAL: each order exactly (the fast path, OR-Tools only where it cannot prove optimality,
     within `time_limit_s`). The inputs are not modified.
+
+    Sites and rules are compiled once and memoised by value (see compiled.py), so callers need
+    not keep anything between calls. Per order the work is plain Python on short lists
+    (hotpath.py) where a single location provably is optimal, the fast path elsewhere.
     """
     policy = Policy(policy)
-    network = _Network.build(demands, sites, stock, rules)
+    network = compiled_network(sites, rules)
     table = network.table
-    capacity = table.capacity.copy()
+    for i, demand in enumerate(demands):
+        if not _looks_valid(demand, table):
+            _validate_demand(demand, i, table)
+    stock_rows = _stock_rows(demands, stock, table)
+    unit_rows, ship_rows = batch_costs(table, demands) if demands else ([], [])
+    capacity = list(network.capacity)
     decisions: list[Decision] = []
-    for demand in demands:
+    for demand, unit, ship in zip(demands, unit_rows, ship_rows):
         started = time.perf_counter()
-        arrays, rows, _ = network.order(demand, capacity, network.rules.held_for(demand.channel))
-        greedy_x = greedy_order(arrays)
-        greedy_cost = order_objective(arrays, greedy_x)
+        order = _order_lists(network, demand, unit, ship, stock_rows, capacity)
+        greedy = greedy_allocations(order)
+        greedy_cost = allocation_cost(order, greedy)
         if policy is Policy.OPTIMAL:
-            result = source_order(arrays, time_limit_s=time_limit_s)
-            x, objective, bound, solver = result.x, result.objective, result.bound, result.solver
+            allocs, objective, bound, solver = _optimal(order, time_limit_s)
         else:
-            x = greedy_x if policy is Policy.GREEDY else single_first_order(arrays)
-            objective = order_objective(arrays, x)
+            arrays = order.arrays()
+            allocs = greedy if policy is Policy.GREEDY else allocations_of(single_first_order(arrays))
+            objective = allocation_cost(order, allocs)
             bound, solver = min(lower_bound(arrays), objective), str(policy)
-        network.stock[rows] -= x
-        capacity -= x.sum(axis=0)
+        for i, j, take in allocs:
+            stock_rows[demand.lines[i].sku][j] -= take
+            capacity[j] -= take
         decisions.append(
             Decision(
-                plan=_plan(demand, x, arrays, table),
+                plan=order_plan(demand, order, allocs, table.ids),
                 status=SolveStatus.OPTIMAL if objective <= bound else SolveStatus.FEASIBLE,
                 bound=bound,
                 greedy_cost=greedy_cost,
@@ -228,22 +250,89 @@ def source_orders(
     return decisions
 
 
-def _plan(demand: Demand, x: np.ndarray, arrays: OrderArrays, table: SiteTable) -> OrderPlan:
-    lines, locs = np.nonzero(x)
-    allocations = tuple(
-        Allocation(sku=demand.lines[i].sku, location=table.ids[j], qty=int(x[i, j]))
-        for i, j in zip(lines.tolist(), locs.tolist())
+def _optimal(order: OrderLists, time_limit_s: float) -> tuple[list[Alloc], int, int, str]:
+    """(plan, objective, bound, solver) of the exact plan: the single-location proof where it
+    holds (most capture orders), else the fast path and, if need be, the MIP."""
+    single = single_site_optimum(order)
+    if single is not None:
+        allocs, objective = single
+        return allocs, objective, objective, "fastpath"
+    result = source_order(order.arrays(), time_limit_s=time_limit_s)
+    return allocations_of(result.x), result.objective, result.bound, result.solver
+
+
+def _order_lists(
+    network: CompiledNetwork,
+    demand: Demand,
+    unit: list[list[int]],
+    ship: list[int],
+    stock_rows: Mapping[str, list[int]],
+    capacity: list[int],
+) -> OrderLists:
+    """The order against what is left now: its channel's safety stock held back, ineligible
+    locations at 0 (what `_Network.order` builds as arrays)."""
+    site = network.table.index[demand.pickup_site] if demand.delivery_mode == DeliveryMode.PICKUP else None
+    held = network.held.get(demand.channel)
+    usable = []
+    for line in demand.lines:
+        row = stock_rows[line.sku]
+        eligible = network.eligible_row(demand.channel, demand.delivery_mode, site, line.sku)
+        if held is None:
+            usable.append([v if e else 0 for v, e in zip(row, eligible)])
+        else:
+            usable.append([(v - h if v > h else 0) if e else 0 for v, h, e in zip(row, held, eligible)])
+    return OrderLists(
+        unit=unit,
+        usable=usable,
+        qty=[line.qty for line in demand.lines],
+        ship=ship,
+        capacity=capacity,
+        max_shipments=network.rules.max_shipments_for(demand.channel),
+        penalty=network.rules.rules.unfilled_unit_penalty,
     )
-    short = arrays.qty - x.sum(axis=1)
-    unfilled = {demand.lines[i].sku: int(short[i]) for i in np.flatnonzero(short)}
-    used = (x > 0).any(axis=0)
-    return OrderPlan(
-        id=demand.id,
-        allocations=allocations,
-        unfilled=unfilled,
-        cost=CostBreakdown(
-            units=int((arrays.unit_cost * x).sum()),
-            shipments=int(arrays.shipment_cost[used].sum()),
-            unfilled=int(short.sum()) * arrays.penalty,
-        ),
+
+
+def _stock_rows(demands: Sequence[Demand], stock: Mapping[tuple[str, str], int], table: SiteTable) -> dict[str, list[int]]:
+    """sku -> units at each location (what is left, mutated as orders take it), for the SKUs
+    the demands name; oversold (negative) stock has nothing to promise."""
+    skus = {line.sku: None for demand in demands for line in demand.lines}
+    m = len(table.ids)
+    if len(stock) <= len(skus) * m:
+        rows = {sku: [0] * m for sku in skus}
+        for (location, sku), qty in stock.items():
+            row, j = rows.get(sku), table.index.get(location)
+            if row is not None and j is not None:
+                row[j] = qty
+    else:
+        rows = {sku: [stock.get((location, sku), 0) for location in table.ids] for sku in skus}
+    for row in rows.values():
+        # int(): the stock matrix used to be int64, which truncated any non-integer count
+        row[:] = [q if q > 0 else 0 for q in map(int, row)]
+    return rows
+
+
+def _looks_valid(demand: Demand, table: SiteTable) -> bool:
+    """A quick check that passes only demands `_validate_demand` accepts; it is called (to
+    raise the precise error) only for a demand this one does not pass."""
+    if type(demand.id) is not str or not demand.id or type(demand.channel) is not str or not demand.channel:
+        return False
+    if demand.delivery_mode == DeliveryMode.SHIP:
+        lat, lon = demand.dest_lat, demand.dest_lon
+        if type(lat) not in (float, int) or type(lon) not in (float, int) or not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+            return False
+    elif demand.delivery_mode == DeliveryMode.PICKUP:
+        j = table.index.get(demand.pickup_site) if isinstance(demand.pickup_site, str) else None
+        if j is None or not table.pickup[j]:
+            return False
+    else:
+        return False
+    lines = demand.lines
+    return (
+        bool(lines)
+        and all(
+            type(line.sku) is str and line.sku and type(line.qty) is int and line.qty > 0
+            and type(line.weight_g) is int and line.weight_g >= 0
+            for line in lines
+        )
+        and len({line.sku for line in lines}) == len(lines)
     )
