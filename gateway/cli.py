@@ -33,6 +33,7 @@ def service_config(args: argparse.Namespace):
     cfg.bench_empty = getattr(args, "bench_empty", False)
     cfg.max_batch = getattr(args, "max_batch", cfg.max_batch)
     cfg.max_delay_s = getattr(args, "max_delay_ms", cfg.max_delay_s * 1000) / 1000
+    cfg.max_inflight = getattr(args, "max_inflight", cfg.max_inflight)
     if args.redis_url:
         cfg.redis_url = args.redis_url
     if args.ray_address:
@@ -42,10 +43,11 @@ def service_config(args: argparse.Namespace):
     counts = (args.inventory_shards, args.order_shards, args.sourcing_workers)
     if any(c is not None for c in counts):
         d = Topology()
+        pick = lambda given, default: default if given is None else given  # noqa: E731 - 0 is a valid count
         cfg.topology = Topology(
-            inventory_shards=args.inventory_shards or d.inventory_shards,
-            order_shards=args.order_shards or d.order_shards,
-            sourcing_workers=args.sourcing_workers or d.sourcing_workers,
+            inventory_shards=pick(args.inventory_shards, d.inventory_shards),
+            order_shards=pick(args.order_shards, d.order_shards),
+            sourcing_workers=pick(args.sourcing_workers, d.sourcing_workers),
         )
     return cfg
 
@@ -92,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--bench-empty", action="store_true", help="also serve an empty method, the benchmarks' ceiling")
     serve.add_argument("--max-batch", type=int, default=256, help="most orders per actor call")
     serve.add_argument("--max-delay-ms", type=float, default=1.0, help="longest an order waits for its batch")
+    serve.add_argument("--max-inflight", type=int, default=1, help="batches in flight per order shard")
 
     sim = sub.add_parser("simulate", help="drive a multi-channel order day through the real service")
     from benchmarks import simulate

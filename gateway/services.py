@@ -63,7 +63,7 @@ class Backend:
         network: NetworkCache,
         max_batch: int = 256,
         max_delay_s: float = 0.001,
-        max_inflight: int = 2,
+        max_inflight: int = 1,
     ) -> Backend:
         async def create_batch(shard: int, commands: list[CreateOrder]) -> list[CreateOutcome]:
             return CREATE_OUTCOMES.decode(await actors.orders[shard].create_orders.remote(CREATE_ORDERS.encode(commands)))

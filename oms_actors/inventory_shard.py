@@ -16,7 +16,7 @@ from oms_actors.domain.errors import FieldViolation, LineProblem, UnavailableErr
 from oms_actors.domain.stock import ReservationRequest, StockBook, StockLevelChange
 from oms_actors.store.connection import connect
 from oms_actors.store.inventory import InventoryStore
-from oms_actors.wire import RESERVATIONS
+from oms_actors.wire import RESERVE_BATCH
 
 log = logging.getLogger(__name__)
 
@@ -45,25 +45,33 @@ class InventoryShard:
     def ping(self) -> int:
         return self.shard
 
-    def availability(self, skus: Iterable[str], locations: Iterable[str] | None = None) -> list[AvailabilityRow]:
+    def availability(
+        self, skus: Iterable[str], locations: Iterable[str] | None = None, credit: Iterable[str] = ()
+    ) -> list[AvailabilityRow]:
+        """Stock rows of the SKUs; ``credit`` orders see what they hold themselves as available,
+        so sourcing an order again plans against the same stock as the first time."""
         self._reload()
         wanted = set(locations) if locations else None
+        own = self.book.held_by(credit)
         rows: list[AvailabilityRow] = []
         for sku in dict.fromkeys(skus):
             for loc in self.book.locations_of(sku):
                 if wanted is None or loc in wanted:
                     r = self.book.row(loc, sku)
-                    rows.append((loc, sku, r.on_hand, r.reserved, r.safety))
+                    rows.append((loc, sku, r.on_hand, r.reserved - own.get((loc, sku), 0), r.safety))
         return rows
 
     def reserve(self, payload: bytes) -> dict[str, list[LineProblem]]:
-        """Reserves (``wire.RESERVATIONS``) all-or-nothing per order; returns the refused orders
-        with every failing line."""
-        return self.reserve_requests(RESERVATIONS.decode(payload))
+        """Sets each order's holdings here (``wire.RESERVE_BATCH``), all-or-nothing per order;
+        returns the refused orders with every failing line."""
+        batch = RESERVE_BATCH.decode(payload)
+        return self.reserve_requests(batch.requests, orders=batch.orders)
 
-    def reserve_requests(self, requests: list[ReservationRequest]) -> dict[str, list[LineProblem]]:
+    def reserve_requests(
+        self, requests: list[ReservationRequest], *, orders: Iterable[str] = ()
+    ) -> dict[str, list[LineProblem]]:
         self._reload()
-        plan = self.book.plan_reserve(requests)
+        plan = self.book.plan_reserve(requests, orders=orders)
         self._durably("reserve", self.store.write_reservations, plan.upserts, [])
         self.book.apply_reserve(plan)
         return plan.refused

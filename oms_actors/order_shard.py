@@ -37,6 +37,8 @@ from oms_actors.domain.errors import (
 from oms_actors.domain.order import Order
 from oms_actors.domain.partitioning import new_order_id, shard_of
 from oms_actors.domain.sourcing import SourcingRequest
+from oms_actors.metrics import StageTimer
+from oms_actors.sourcing_worker import SourcingWorker
 from oms_actors.store.connection import connect_async
 from oms_actors.store.orders import IdempotencyRecord, OrderStore
 from oms_actors.topology import Topology
@@ -83,6 +85,7 @@ _REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError
 class OrderShard:
     def __init__(self, shard: int, redis_url: str, topology: Topology, *, reconcile: bool = True) -> None:
         self.shard = shard
+        self._inline = SourcingWorker(redis_url, topology) if topology.sourcing_workers == 0 else None
         self.topology = topology
         self.store = OrderStore(connect_async(redis_url), topology.order_shards)
         self.orders: dict[str, Order] = {}
@@ -95,6 +98,9 @@ class OrderShard:
         self._reconciler: asyncio.Task[None] | None = None
         self._workers: Any = None
         self._inventory: list[Any] | None = None
+        # Customers are never deleted, so one that existed once needs no second look-up.
+        self._known_customers: set[str] = set()
+        self.timer = StageTimer()
 
     # -- wiring ---------------------------------------------------------------
 
@@ -119,14 +125,14 @@ class OrderShard:
             self._reconciler = asyncio.create_task(self._reconcile_forever())
 
     def _actors(self) -> tuple[Any, list[Any]]:
-        if self._workers is None:
+        if self._inventory is None:
             import ray
 
             workers = [
                 ray.get_actor(Topology.sourcing_name(i), namespace=self.topology.namespace)
                 for i in range(self.topology.sourcing_workers)
             ]
-            self._workers = itertools.cycle(workers)
+            self._workers = itertools.cycle(workers) if workers else None
             self._inventory = [
                 ray.get_actor(Topology.inventory_name(i), namespace=self.topology.namespace)
                 for i in range(self.topology.inventory_shards)
@@ -138,6 +144,12 @@ class OrderShard:
         await self._ready()
         return self.shard
 
+    def stats(self) -> dict[str, Any]:
+        stages = self.timer.snapshot()
+        if self._inline is not None:
+            stages.update({f"sourcing: {k}": v for k, v in self._inline.timer.snapshot().items()})
+        return {"shard": self.shard, "orders": len(self.orders), "stages": stages}
+
     # -- commands -------------------------------------------------------------
 
     async def create_orders(self, payload: bytes) -> bytes:
@@ -147,6 +159,10 @@ class OrderShard:
 
     async def place_orders(self, commands: Sequence[CreateOrder]) -> list[CreateOutcome]:
         await self._ready()
+        with self.timer.stage("create_orders", len(commands)):
+            return await self._place_orders(commands)
+
+    async def _place_orders(self, commands: Sequence[CreateOrder]) -> list[CreateOutcome]:
         outcomes: list[CreateOutcome | asyncio.Future[CreateOutcome] | None] = [None] * len(commands)
         fresh: list[tuple[int, CreateOrder]] = []
         parked: list[tuple[str, str]] = []
@@ -189,10 +205,14 @@ class OrderShard:
 
     async def _place(self, fresh: list[tuple[int, CreateOrder]], outcomes: list[Any]) -> None:
         now = now_ms()
-        try:
-            known = await self.store.existing_customers(sorted({cmd.customer_id for _, cmd in fresh}))
-        except _REDIS_DOWN:
-            known = None
+        unseen = sorted({cmd.customer_id for _, cmd in fresh} - self._known_customers)
+        known: set[str] | None = self._known_customers
+        if unseen:
+            try:
+                with self.timer.stage("customer lookup", len(unseen)):
+                    self._known_customers |= await self.store.existing_customers(unseen)
+            except _REDIS_DOWN:
+                known = None
         accepted: list[tuple[int, Order]] = []
         for i, cmd in fresh:
             key = (cmd.channel.value, cmd.idempotency_key)
@@ -210,7 +230,8 @@ class OrderShard:
             return
         # The goal first: accepted orders are durable before anything is reserved for them.
         try:
-            await self.store.save(self.shard, [(o, None) for _, o in accepted])
+            with self.timer.stage("save accepted", len(accepted)):
+                await self.store.save(self.shard, [(o, None) for _, o in accepted])
         except _REDIS_DOWN:
             for i, order in accepted:
                 out = _failed(UnavailableError("redis unavailable; nothing was written", dependency="redis"))
@@ -234,16 +255,21 @@ class OrderShard:
     async def _source(self, orders: list[Order]) -> list[Order]:
         """Sources and records the plans; on any failure the orders stay ACCEPTED for the reconciler."""
         workers, _ = self._actors()
+        requests = [SourcingRequest.of(o) for o in orders]
         try:
-            answer = await next(workers).source.remote(SOURCING_REQUESTS.encode([SourcingRequest.of(o) for o in orders]))
-            results = SOURCING_RESULTS.decode(answer)
+            with self.timer.stage("sourcing", len(orders)):
+                if self._inline is not None:
+                    results = await self._inline.source_requests(requests)
+                else:
+                    results = SOURCING_RESULTS.decode(await next(workers).source.remote(SOURCING_REQUESTS.encode(requests)))
         except Exception as exc:  # a dead worker or shard: the order is safe, sourcing is retried
             log.warning("order shard %d: sourcing failed (%s); left for the reconciler", self.shard, exc)
             return orders
         now = now_ms()
         updated = [o.apply_sourcing(r, now_ms=now) for o, r in zip(orders, results)]
         try:
-            await self.store.save(self.shard, list(zip(updated, orders)))
+            with self.timer.stage("save sourced", len(updated)):
+                await self.store.save(self.shard, list(zip(updated, orders)))
         except _REDIS_DOWN:
             log.warning("order shard %d: could not record sourcing; left for the reconciler", self.shard)
             return orders

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 from collections import defaultdict
 from typing import Any, Sequence
 
@@ -21,10 +20,11 @@ from oms_actors.domain.order import LineAllocation, SourcingExplanation, Sourcin
 from oms_actors.domain.partitioning import shard_of
 from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors.domain.stock import ReservationRequest
+from oms_actors.metrics import StageTimer
 from oms_actors.store.connection import connect_async
 from oms_actors.store.network import NetworkCache, NetworkStore
 from oms_actors.topology import Topology
-from oms_actors.wire import RESERVATIONS, SOURCING_REQUESTS, SOURCING_RESULTS
+from oms_actors.wire import RESERVE_BATCH, SOURCING_REQUESTS, SOURCING_RESULTS, ReserveBatch
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +81,13 @@ class SourcingWorker:
         self._inventory: list[Any] | None = None
         self._rules: optimizer.RoutingRules = optimizer.RoutingRules()
         self._rules_version = -1
+        self.timer = StageTimer()
 
     def ping(self) -> str:
         return "ok"
+
+    def stats(self) -> dict[str, Any]:
+        return {"stages": self.timer.snapshot()}
 
     def _shards(self) -> list[Any]:
         if self._inventory is None:
@@ -104,7 +108,9 @@ class SourcingWorker:
 
     async def source(self, payload: bytes) -> bytes:
         """Sources a batch (``wire.SOURCING_REQUESTS``); answers ``wire.SOURCING_RESULTS`` in order."""
-        return SOURCING_RESULTS.encode(await self.source_requests(SOURCING_REQUESTS.decode(payload)))
+        requests = SOURCING_REQUESTS.decode(payload)
+        with self.timer.stage("source", len(requests)):
+            return SOURCING_RESULTS.encode(await self.source_requests(requests))
 
     async def source_requests(self, requests: Sequence[SourcingRequest]) -> list[SourcingResult]:
         await self._refresh()
@@ -119,6 +125,7 @@ class SourcingWorker:
             if pending:
                 log.info("attempt %d: %d orders lost stock to a concurrent batch; sourcing again", attempt + 1, len(pending))
         for req in pending:  # still contended after every attempt: backorder, hold nothing
+            log.warning("order %s: stock still contended after %d attempts; backordered", req.order_id, MAX_ATTEMPTS)
             results[req.order_id] = SourcingResult(order_id=req.order_id, allocations={}, explanation=None)
         return [results[r.order_id] for r in requests]
 
@@ -139,7 +146,11 @@ class SourcingWorker:
             for line in req.lines:
                 skus_by_shard[shard_of(line.sku, n)].add(line.sku)
         order = sorted(skus_by_shard)  # fixed shard order for calls that span shards
-        rows = await asyncio.gather(*(shards[i].availability.remote(sorted(skus_by_shard[i])) for i in order))
+        ids = [r.order_id for r in requests]
+        with self.timer.stage("availability", len(requests)):
+            rows = await asyncio.gather(
+                *(shards[i].availability.remote(sorted(skus_by_shard[i]), None, ids) for i in order)
+            )
         stock = {
             (loc, sku): max(0, on_hand - reserved - safety)
             for shard_rows in rows
@@ -147,9 +158,8 @@ class SourcingWorker:
             if loc in sites
         }
         demands = [to_demand(r, self.network.products) for r in requests]
-        started = time.perf_counter()
-        decisions = optimizer.source_orders(demands, sites, stock, self._rules, time_limit_s=self.time_limit_s)
-        log.debug("solved %d orders in %.1f ms", len(demands), (time.perf_counter() - started) * 1e3)
+        with self.timer.stage("solve", len(demands)):
+            decisions = optimizer.source_orders(demands, sites, stock, self._rules, time_limit_s=self.time_limit_s)
 
         by_shard: dict[int, list[ReservationRequest]] = defaultdict(list)
         planned: dict[str, SourcingResult] = {}
@@ -186,14 +196,28 @@ class SourcingWorker:
                     shipments=len({a.location for a in decision.plan.allocations if a.qty > 0}),
                 ),
             )
-        shard_ids = sorted(by_shard)
-        answers = await asyncio.gather(*(shards[i].reserve.remote(RESERVATIONS.encode(by_shard[i])) for i in shard_ids))
+        # Every shard holding any of an order's SKUs gets its complete holding
+        # there, possibly none: a line now backordered gives back what it held.
+        orders_by_shard: dict[int, list[str]] = defaultdict(list)
+        for req in requests:
+            for i in sorted({shard_of(line.sku, n) for line in req.lines}):
+                orders_by_shard[i].append(req.order_id)
+        shard_ids = sorted(orders_by_shard)
+        with self.timer.stage("reserve", len(requests)):
+            answers = await asyncio.gather(
+                *(
+                    shards[i].reserve.remote(
+                        RESERVE_BATCH.encode(ReserveBatch(orders=orders_by_shard[i], requests=by_shard.get(i, [])))
+                    )
+                    for i in shard_ids
+                )
+            )
         refused: set[str] = set()
         for answer in answers:
             refused.update(answer)
         if refused:
             # All-or-nothing across shards: give back what other shards granted.
-            holders = sorted(i for i in shard_ids if any(r.order_id in refused for r in by_shard[i]))
+            holders = sorted(i for i in shard_ids if refused.intersection(orders_by_shard[i]))
             await asyncio.gather(*(shards[i].release_orders.remote(sorted(refused)) for i in holders))
         for oid, result in planned.items():
             if oid not in refused:

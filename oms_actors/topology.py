@@ -20,17 +20,24 @@ NAMESPACE = "oms"
 
 @dataclass(frozen=True, kw_only=True)
 class Topology:
-    inventory_shards: int = 2
+    # Defaults fit one 2-core machine, measured with benchmarks.capture: a second
+    # inventory shard adds a Ray call per batch and buys no parallelism there.
+    inventory_shards: int = 1
     order_shards: int = 2
-    sourcing_workers: int = 1
+    # 0: each order shard sources its own batches in its own process (fewest hops,
+    # the optimizer's CPU spread over the order shards); K > 0: K separate
+    # workers do it, so sourcing CPU scales apart from order ownership.
+    sourcing_workers: int = 0
     # The Ray namespace the named actors live in: one deployment per namespace,
     # so a test or a second environment can share a Ray cluster.
     namespace: str = NAMESPACE
 
     def __post_init__(self) -> None:
-        for name in ("inventory_shards", "order_shards", "sourcing_workers"):
+        for name in ("inventory_shards", "order_shards"):
             if not 1 <= getattr(self, name) <= 256:
                 raise ValueError(f"{name} must be between 1 and 256")
+        if not 0 <= self.sourcing_workers <= 256:
+            raise ValueError("sourcing_workers must be between 0 and 256")
 
     @staticmethod
     def inventory_name(i: int) -> str:

@@ -26,8 +26,16 @@ class CreateOutcome:
     error: ErrorRecord | None = None
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReserveBatch:
+    """The complete holdings, in one inventory partition, of every order named in ``orders``."""
+
+    orders: list[str]
+    requests: list[ReservationRequest]
+
+
 CREATE_ORDERS: Codec[list[CreateOrder]] = Codec(list[CreateOrder], fmt="msgpack")
 CREATE_OUTCOMES: Codec[list[CreateOutcome]] = Codec(list[CreateOutcome], fmt="msgpack")
 SOURCING_REQUESTS: Codec[list[SourcingRequest]] = Codec(list[SourcingRequest], fmt="msgpack")
 SOURCING_RESULTS: Codec[list[SourcingResult]] = Codec(list[SourcingResult], fmt="msgpack")
-RESERVATIONS: Codec[list[ReservationRequest]] = Codec(list[ReservationRequest], fmt="msgpack")
+RESERVE_BATCH: Codec[ReserveBatch] = Codec(ReserveBatch, fmt="msgpack")

@@ -45,7 +45,7 @@ async def oms(redis_server, ray_session):
     config = ServiceConfig(
         port=0,
         redis_url=redis_server.url,
-        topology=Topology(inventory_shards=2, order_shards=2, sourcing_workers=1, namespace="oms-test"),
+        topology=Topology(inventory_shards=2, order_shards=2, sourcing_workers=0, namespace="oms-test"),
     )
     service = OmsService(config)
     await service.start()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from oms_actors.domain.errors import LineProblem
 
@@ -107,32 +108,51 @@ class StockBook:
     def locations_of(self, sku: str) -> list[str]:
         return sorted(self.sites_of.get(sku, ()))
 
-    def plan_reserve(self, requests: list[ReservationRequest]) -> ReservePlan:
-        """All-or-nothing per order, in arrival order; an order's lines never half-reserve."""
-        by_order: dict[str, list[ReservationRequest]] = {}
+    def held_by(self, order_ids: Iterable[str]) -> defaultdict[StockKey, int]:
+        """(location, sku) -> units the given orders hold here."""
+        held: defaultdict[StockKey, int] = defaultdict(int)
+        for oid in order_ids:
+            for key in self.by_order.get(oid, ()):
+                held[(key.location_id, self.reservations[key].sku)] += self.reservations[key].quantity
+        return held
+
+    def plan_reserve(self, requests: list[ReservationRequest], *, orders: Iterable[str] = ()) -> ReservePlan:
+        """Each order's requests become its complete holding in this partition.
+
+        Replacing, not adding, is what makes sourcing an order twice harmless:
+        the same plan holds the same units, and a new plan gives back what the
+        old one held elsewhere. ``orders`` names orders that should hold nothing
+        here now even if no request names them. All-or-nothing per order, in
+        arrival order: a refused order keeps what it held, and every failing
+        line is reported.
+        """
+        by_order: dict[str, list[ReservationRequest]] = {oid: [] for oid in orders}
         for req in requests:
             by_order.setdefault(req.order_id, []).append(req)
         plan = ReservePlan()
-        taken: defaultdict[StockKey, int] = defaultdict(int)  # deltas of orders accepted earlier in this batch
+        taken: defaultdict[StockKey, int] = defaultdict(int)  # net change of orders accepted earlier in this batch
         for order_id, reqs in by_order.items():
             problems: list[LineProblem] = []
-            deltas: defaultdict[StockKey, int] = defaultdict(int)
+            wanted: dict[ReservationKey, ReservationRequest] = {}
             for req in reqs:
-                current = self.reservations.get(req.key)
-                if current is not None and current.sku != req.sku:
-                    problems.append(
-                        LineProblem(line_number=req.line_number, sku=req.sku, reason="line already reserved for another sku")
-                    )
-                    continue
-                deltas[(req.location_id, req.sku)] += req.quantity - (current.quantity if current else 0)
+                if req.quantity < 0 or req.key in wanted:
+                    problems.append(LineProblem(line_number=req.line_number, sku=req.sku, reason="malformed reservation"))
+                wanted[req.key] = req
+            deltas: defaultdict[StockKey, int] = defaultdict(int)
+            held = self.by_order.get(order_id, set())
+            for key in held:
+                res = self.reservations[key]
+                deltas[(key.location_id, res.sku)] -= res.quantity
+            for req in wanted.values():
+                deltas[(req.location_id, req.sku)] += req.quantity
             for (loc, sku), delta in deltas.items():
                 if delta <= 0:
                     continue
                 row = self.row(loc, sku)
                 free = row.on_hand - row.reserved - taken[(loc, sku)] - row.safety
-                keep = max((r.keep for r in reqs if r.location_id == loc and r.sku == sku), default=0)
+                keep = max((r.keep for r in wanted.values() if r.location_id == loc and r.sku == sku), default=0)
                 if delta > free - keep:
-                    line = next(r.line_number for r in reqs if r.location_id == loc and r.sku == sku)
+                    line = next(r.line_number for r in wanted.values() if r.location_id == loc and r.sku == sku)
                     problems.append(
                         LineProblem(
                             line_number=line,
@@ -145,8 +165,10 @@ class StockBook:
                 continue
             for key, delta in deltas.items():
                 taken[key] += delta
-            for req in reqs:
-                plan.upserts[req.key] = Reservation(sku=req.sku, quantity=req.quantity)
+            for key in held - wanted.keys():
+                plan.upserts[key] = Reservation(sku=self.reservations[key].sku, quantity=0)
+            for key, req in wanted.items():
+                plan.upserts[key] = Reservation(sku=req.sku, quantity=req.quantity)
         return plan
 
     def apply_reserve(self, plan: ReservePlan) -> None:
@@ -156,18 +178,9 @@ class StockBook:
         return [key for oid in order_ids for key in sorted(self.by_order.get(oid, ()), key=_key_order)]
 
     def apply_release(self, keys: list[ReservationKey]) -> None:
-        for key in keys:
-            res = self.reservations.pop(key, None)
-            if res is None:
-                continue
-            stock_key = (key.location_id, res.sku)
-            self.reserved[stock_key] -= res.quantity
-            if not self.reserved[stock_key]:
-                del self.reserved[stock_key]
-            keys_of_order = self.by_order[key.order_id]
-            keys_of_order.discard(key)
-            if not keys_of_order:
-                del self.by_order[key.order_id]
+        self._put_reservations(
+            {k: Reservation(sku=self.reservations[k].sku, quantity=0) for k in keys if k in self.reservations}
+        )
 
     def apply_stock_levels(self, changes: list[StockLevelChange]) -> None:
         for c in changes:
@@ -182,14 +195,23 @@ class StockBook:
         for key, res in reservations.items():
             old = self.reservations.get(key)
             if old is not None:
-                self.reserved[(key.location_id, old.sku)] -= old.quantity
+                self._count(key.location_id, old.sku, -old.quantity)
             if res.quantity > 0:
                 self.reservations[key] = res
-                self.reserved[(key.location_id, res.sku)] += res.quantity
+                self._count(key.location_id, res.sku, res.quantity)
                 self.by_order[key.order_id].add(key)
             elif old is not None:
                 del self.reservations[key]
-                self.by_order[key.order_id].discard(key)
+                keys_of_order = self.by_order[key.order_id]
+                keys_of_order.discard(key)
+                if not keys_of_order:
+                    del self.by_order[key.order_id]
+
+    def _count(self, location_id: str, sku: str, change: int) -> None:
+        key = (location_id, sku)
+        self.reserved[key] += change
+        if not self.reserved[key]:
+            del self.reserved[key]
 
 
 def _key_order(key: ReservationKey) -> tuple[int, str]:

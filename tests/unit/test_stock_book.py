@@ -94,3 +94,34 @@ def test_reserved_never_exceeds_on_hand_and_matches_reservations(stock, requests
     assert b.row("DC1", "A").reserved <= stock
     rebuilt = StockBook.rebuild(on_hand=b.on_hand, safety=b.safety, reservations=b.reservations)
     assert rebuilt.row("DC1", "A") == b.row("DC1", "A")
+
+
+def test_a_new_plan_replaces_what_the_order_held():
+    b = book(DC1_A=3, DC2_A=3)
+    b.apply_reserve(b.plan_reserve([req("o1", 1, "DC1", "A", 2)]))
+    b.apply_reserve(b.plan_reserve([req("o1", 1, "DC2", "A", 3)]))
+    assert b.row("DC1", "A").reserved == 0 and b.row("DC2", "A").reserved == 3
+    # Its own holding counts as free for it: moving 3 units within DC2 is no shortage.
+    assert not b.plan_reserve([req("o1", 1, "DC2", "A", 3)]).refused
+
+
+def test_an_order_named_without_requests_gives_everything_back():
+    b = book(DC1_A=3)
+    b.apply_reserve(b.plan_reserve([req("o1", 1, "DC1", "A", 2)]))
+    b.apply_reserve(b.plan_reserve([], orders=["o1"]))
+    assert b.reservations == {} and b.row("DC1", "A").reserved == 0
+
+
+def test_a_refused_replacement_keeps_the_old_holding():
+    b = book(DC1_A=2, DC2_A=1)
+    b.apply_reserve(b.plan_reserve([req("o1", 1, "DC1", "A", 2)]))
+    plan = b.plan_reserve([req("o1", 1, "DC2", "A", 2)])
+    assert list(plan.refused) == ["o1"] and plan.upserts == {}
+    assert b.row("DC1", "A").reserved == 2
+
+
+def test_held_by_credits_only_the_named_orders():
+    b = book(DC1_A=5)
+    b.apply_reserve(b.plan_reserve([req("o1", 1, "DC1", "A", 2), req("o2", 1, "DC1", "A", 1)]))
+    assert b.held_by(["o1"]) == {("DC1", "A"): 2}
+    assert b.held_by([]) == {}
