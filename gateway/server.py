@@ -8,7 +8,6 @@ then several gateway processes share the same named actors.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 from dataclasses import dataclass, field

@@ -1,0 +1,75 @@
+"""What every servicer of one gateway process shares: actors, stores, caches, the batcher."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gateway import limits
+from gateway.batcher import MicroBatcher
+from gateway.convert import Violations, create_order_from_proto
+from oms_actors.domain.commands import CreateOrder
+from oms_actors.domain.partitioning import idempotency_shard
+from oms_actors.runtime import Actors
+from oms_actors.store.customers import CustomerStore
+from oms_actors.store.network import NetworkCache
+from oms_actors.store.orders import OrderStore
+from oms_actors.wire import CREATE_ORDERS, CREATE_OUTCOMES, CreateOutcome
+from protos.oms.v1 import orders_pb2
+
+
+@dataclass
+class Backend:
+    """What every servicer of one gateway process shares."""
+
+    actors: Actors
+    orders: OrderStore
+    customers: CustomerStore
+    network: NetworkCache
+    batcher: MicroBatcher[int, CreateOrder, CreateOutcome]
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        actors: Actors,
+        orders: OrderStore,
+        customers: CustomerStore,
+        network: NetworkCache,
+        max_batch: int = 256,
+        max_delay_s: float = 0.001,
+        max_inflight: int = 1,
+    ) -> Backend:
+        async def create_batch(shard: int, commands: list[CreateOrder]) -> list[CreateOutcome]:
+            return CREATE_OUTCOMES.decode(await actors.orders[shard].create_orders.remote(CREATE_ORDERS.encode(commands)))
+
+        batcher: MicroBatcher[int, CreateOrder, CreateOutcome] = MicroBatcher(
+            create_batch, max_batch=max_batch, max_delay_s=max_delay_s, max_inflight=max_inflight
+        )
+        return cls(actors=actors, orders=orders, customers=customers, network=network, batcher=batcher)
+
+    def order_shard_of_key(self, cmd: CreateOrder) -> int:
+        return idempotency_shard(cmd.channel.value, cmd.idempotency_key, self.actors.topology.order_shards)
+
+    async def validate_order(self, request: orders_pb2.CreateOrderRequest) -> CreateOrder:
+        await self.network.refresh()
+        skus = [line.sku for line in request.lines[: limits.MAX_ORDER_LINES] if line.sku]
+        known = await self.network.known_skus(skus) if skus else set()
+        pickup = set()
+        if request.pickup_location_id:
+            found = await self.network.known_locations([request.pickup_location_id])
+            pickup = {lid for lid, loc in found.items() if loc.active and loc.pickup_enabled}
+        return create_order_from_proto(request, known_skus=known, pickup_locations=pickup)
+
+
+def id_or_fail(field: str, value: str) -> None:
+    v = Violations()
+    v.identifier(field, value)
+    v.raise_if_any()
+
+
+def no_duplicates(v: Violations, field: str, ids: list[str], what: str) -> None:
+    seen: dict[str, int] = {}
+    for i, value in enumerate(ids):
+        if value in seen:
+            v.add(f"{field}[{i}]", f"duplicate {what} of {field}[{seen[value]}]")
+        seen.setdefault(value, i)

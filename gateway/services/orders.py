@@ -1,0 +1,108 @@
+"""OrderService: order capture (single and batch), reads, lists and cancellation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+
+from gateway import limits
+from gateway.convert import CHANNELS, ORDER_STATUSES, Violations, order_to_proto
+from gateway.errors import rpc, to_status
+from gateway.services.backend import Backend, id_or_fail
+from oms_actors.domain.errors import NotFoundError, ValidationError
+from oms_actors.store.orders import OrderFilter
+from protos.oms.v1 import orders_pb2, orders_pb2_grpc
+
+
+class OrderService(orders_pb2_grpc.OrderServiceServicer):
+    def __init__(self, backend: Backend) -> None:
+        self.b = backend
+
+    @rpc
+    async def CreateOrder(
+        self, request: orders_pb2.CreateOrderRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.CreateOrderResponse:
+        cmd = await self.b.validate_order(request)
+        outcome = await self.b.batcher.submit(self.b.order_shard_of_key(cmd), cmd)
+        if outcome.error is not None:
+            raise outcome.error.to_exception()
+        assert outcome.order is not None
+        return orders_pb2.CreateOrderResponse(order=order_to_proto(outcome.order), replayed=outcome.replayed)
+
+    @rpc
+    async def CreateOrders(
+        self, request: orders_pb2.CreateOrdersRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.CreateOrdersResponse:
+        v = Violations()
+        v.count("orders", request.orders, at_least=1, at_most=limits.MAX_BATCH_ORDERS)
+        v.raise_if_any()
+        pending: list[Any] = []
+        for item in request.orders:
+            try:
+                cmd = await self.b.validate_order(item)
+            except ValidationError as exc:
+                pending.append(exc)
+                continue
+            pending.append(self.b.batcher.submit(self.b.order_shard_of_key(cmd), cmd))
+        response = orders_pb2.CreateOrdersResponse()
+        for p in pending:
+            result = response.results.add()
+            if isinstance(p, Exception):
+                result.error.CopyFrom(to_status(p))
+                continue
+            try:
+                outcome = await p
+            except Exception as exc:  # noqa: BLE001 - reported per item
+                result.error.CopyFrom(to_status(exc))
+                continue
+            if outcome.error is not None:
+                result.error.CopyFrom(to_status(outcome.error.to_exception()))
+            else:
+                result.order.CopyFrom(order_to_proto(outcome.order))
+                result.replayed = outcome.replayed
+        return response
+
+    @rpc
+    async def GetOrder(self, request: orders_pb2.GetOrderRequest, context: grpc.aio.ServicerContext) -> orders_pb2.Order:
+        id_or_fail("order_id", request.order_id)
+        order = await self.b.orders.get(request.order_id)
+        if order is None:
+            raise NotFoundError(f"order {request.order_id} not found", resource="order", resource_id=request.order_id)
+        return order_to_proto(order)
+
+    @rpc
+    async def ListOrders(
+        self, request: orders_pb2.ListOrdersRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.ListOrdersResponse:
+        v = Violations()
+        v.identifier("customer_id", request.customer_id, required=False)
+        channel = CHANNELS.get(request.channel)
+        if request.channel and channel is None:
+            v.add("channel", f"unknown value {request.channel}")
+        status = ORDER_STATUSES.get(request.status)
+        if request.status and status is None:
+            v.add("status", f"unknown value {request.status}")
+        if not 0 <= request.page_size <= limits.MAX_PAGE_SIZE:
+            v.add("page_size", f"between 1 and {limits.MAX_PAGE_SIZE} (0 for {limits.DEFAULT_PAGE_SIZE})")
+        if len(request.page_token) > 512:
+            v.add("page_token", "not a page token")
+        v.raise_if_any()
+        orders, token = await self.b.orders.list(
+            OrderFilter(customer_id=request.customer_id, channel=channel, status=status),
+            page_size=request.page_size or limits.DEFAULT_PAGE_SIZE,
+            page_token=request.page_token,
+        )
+        return orders_pb2.ListOrdersResponse(orders=[order_to_proto(o) for o in orders], next_page_token=token)
+
+    @rpc
+    async def CancelOrder(
+        self, request: orders_pb2.CancelOrderRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.Order:
+        v = Violations()
+        v.identifier("order_id", request.order_id)
+        v.text("reason", request.reason)
+        v.raise_if_any()
+        shard = self.b.orders.shard(request.order_id)
+        order = await self.b.actors.orders[shard].cancel_order.remote(request.order_id, request.reason)
+        return order_to_proto(order)
