@@ -57,7 +57,7 @@ def _requests(spec: LoadSpec, index: int) -> Any:
     if spec.workload == "empty":
         while True:
             yield b""
-    from benchmarks.scenario import Scenario, build_world, order_stream
+    from benchmarks.scenario import build_world, order_stream
     from protos.oms.v1 import orders_pb2
 
     scenario = bench_scenario()
