@@ -2,6 +2,7 @@
 
     python -m benchmarks.sourcing            # 1,000 single orders, batches of 50-400 orders
     python -m benchmarks.sourcing --quick    # a small run, a few seconds
+    python -m benchmarks.sourcing --only capture   # just the capture hot path per order
 
 Every instance is generated from a seed through the optimizer's own network, rules and cost
 model (sites on a map of roughly Germany, weights, distances, safety stock, shipment caps), so
@@ -11,6 +12,8 @@ Sections:
 - single orders: `optimizer.solve` on each single-order instance, beside one CP-SAT model per
   order (built term by term with the cp_model API, default parameters) as the reference;
 - hot path: `optimizer.source_orders` over a stream of orders sharing one network's stock;
+- hot path, capture shape: CPU per order of `source_orders` at batch sizes 1, 10 and 60 on
+  the order-capture network (17 locations, orders of 1-4 lines), as the sourcing worker calls it;
 - batches: the joint optimum of 50-400 orders against scarce shared stock, beside the baselines,
   sequential exact sourcing, and the same CP-SAT reference order by order; and the joint model
   through SCIP, HiGHS and CP-SAT (for the smaller batches, see --compare-solvers-up-to).
@@ -333,6 +336,67 @@ def _stream(stream: Stream, rules: RoutingRules) -> None:
     print("  (each policy's later orders see what its own earlier orders left)")
 
 
+def capture_stream(seed: int, n_orders: int, n_skus: int = 2000) -> Stream:
+    """The order-capture shape: 17 locations (4 warehouses, 12 stores, 1 drop-ship), orders of
+    1-4 lines (mostly 1-2) of 1-3 units, stock for most lines, a few pickup orders."""
+    rng = np.random.default_rng(seed)
+    kinds = [LocationType.WAREHOUSE] * 4 + [LocationType.STORE] * 12 + [LocationType.DROPSHIP]
+    sites: dict[str, Site] = {}
+    for j, kind in enumerate(kinds):
+        site_id = f"{kind.value[:2].upper()}-{j:02d}"
+        ship, handling = {LocationType.WAREHOUSE: (450, 40), LocationType.STORE: (700, 90), LocationType.DROPSHIP: (1000, 30)}[kind]
+        sites[site_id] = Site(id=site_id, type=kind, lat=float(rng.uniform(*LAT)), lon=float(rng.uniform(*LON)),
+                              shipment_cost=ship + int(rng.integers(0, 100)), shipment_cost_per_km=float(rng.uniform(0.2, 0.6)),
+                              unit_handling_cost=handling + int(rng.integers(0, 40)), unit_cost_per_kg_km=float(rng.uniform(0.01, 0.05)),
+                              pickup=kind is LocationType.STORE and j % 2 == 0)
+    skus, weights = catalogue(rng, n_skus)
+    stock: dict[tuple[str, str], int] = {}
+    for site in sites.values():
+        share, high = {LocationType.WAREHOUSE: (0.9, 200), LocationType.STORE: (0.5, 8), LocationType.DROPSHIP: (0.3, 500)}[site.type]
+        for sku in skus:
+            if rng.random() < share:
+                stock[(site.id, sku)] = int(rng.integers(1, high + 1))
+    pickups = [s for s, site in sites.items() if site.pickup]
+    demands = []
+    for i in range(n_orders):
+        n = int(rng.choice([1, 2, 3, 4], p=[0.4, 0.37, 0.18, 0.05]))
+        lines = tuple(DemandLine(sku=skus[s], qty=int(rng.integers(1, 4)), weight_g=weights[skus[s]])
+                      for s in rng.choice(len(skus), size=n, replace=False))
+        channel = str(rng.choice(CHANNELS, p=[0.45, 0.25, 0.15, 0.15]))
+        if channel in ("web", "app") and rng.random() < 0.08:
+            demands.append(Demand(id=f"O-{i}", channel=channel, delivery_mode="pickup", pickup_site=str(rng.choice(pickups)), lines=lines))
+        else:
+            demands.append(Demand(id=f"O-{i}", channel=channel, delivery_mode="ship",
+                                  dest_lat=float(rng.uniform(*LAT)), dest_lon=float(rng.uniform(*LON)), lines=lines))
+    return Stream(sites=sites, stock=stock, demands=demands)
+
+
+def bench_capture(seed: int, n_orders: int, sizes: Sequence[int] = (1, 10, 60), repeats: int = 3) -> None:
+    """CPU per order of `source_orders` alone, as the capture path calls it: one call per batch,
+    with the stock of the batch's SKUs only (the worker reads availability per batch)."""
+    stream = capture_stream(seed, n_orders)
+    print(f"\nHot path, capture shape: source_orders per batch, 17 locations, {n_orders} orders of 1-4 lines (seed {seed})")
+    for size in sizes:
+        batches = []
+        for start in range(0, n_orders, size):
+            demands = stream.demands[start : start + size]
+            skus = {line.sku for d in demands for line in d.lines}
+            batches.append((demands, {k: v for k, v in stream.stock.items() if k[1] in skus}))
+        for demands, stock in batches[:5]:
+            source_orders(demands, stream.sites, stock, RULES)  # warm up imports and the network memo
+        best, proven, answered = float("inf"), 0, {}
+        for _ in range(repeats):
+            proven, answered = 0, {}
+            started = time.perf_counter()
+            for demands, stock in batches:
+                for d in source_orders(demands, stream.sites, stock, RULES):
+                    proven += d.status is SolveStatus.OPTIMAL
+                    answered[d.solver] = answered.get(d.solver, 0) + 1
+            best = min(best, time.perf_counter() - started)
+        print(f"  batch {size:>3}: {best / n_orders * 1e3:7.4f} ms per order (best of {repeats})  "
+              f"proven optimal {proven / n_orders:7.2%}  answered by: {', '.join(f'{k} {v}' for k, v in sorted(answered.items()))}")
+
+
 def bench_batches(seed: int, sizes: Sequence[int], time_limit: float, cp_time_limit: float, compare_up_to: int) -> None:
     print(f"\nBatches: orders sourced jointly against scarce shared stock (40 sites, time limit {time_limit:g} s)")
     # One shared-stock instance holds one safety level per location; the study leaves it out so
@@ -376,6 +440,9 @@ def _without_safety(rules: RoutingRules) -> RoutingRules:
     )
 
 
+SECTIONS = ["single", "hot-path", "capture", "batches"]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.sourcing", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small run: 200 single orders, batches of 50 and 100")
@@ -387,6 +454,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--compare-solvers-up-to", type=int, default=None, metavar="ORDERS",
                         help="run the joint model through SCIP, HiGHS and CP-SAT for batches up to this size "
                              "(default 100, quick 50)")
+    parser.add_argument("--only", choices=SECTIONS, nargs="+", default=SECTIONS, help="run only these sections")
     args = parser.parse_args(argv)
     count = args.orders or (200 if args.quick else 1000)
     sizes = args.batch_sizes if args.batch_sizes is not None else ([50, 100] if args.quick else [50, 100, 200, 400])
@@ -394,9 +462,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     time_limit = args.time_limit or (5.0 if args.quick else 20.0)
     print(f"optimizer sourcing benchmark (python {sys.version.split()[0]}, numpy {np.__version__}, "
           f"ortools {ortools.__version__}, {os.cpu_count()} cores)")
-    bench_single(args.seed, count, cp_time_limit=10.0)
-    bench_hot_path(args.seed + 1, 500 if args.quick else 2000)
-    bench_batches(args.seed + 2, sizes, time_limit, cp_time_limit=10.0, compare_up_to=compare)
+    if "single" in args.only:
+        bench_single(args.seed, count, cp_time_limit=10.0)
+    if "hot-path" in args.only:
+        bench_hot_path(args.seed + 1, 500 if args.quick else 2000)
+    if "capture" in args.only:
+        bench_capture(args.seed + 3, 600 if args.quick else 3000)
+    if "batches" in args.only:
+        bench_batches(args.seed + 2, sizes, time_limit, cp_time_limit=10.0, compare_up_to=compare)
     return 0
 
 
