@@ -306,8 +306,9 @@ def _stock_rows(demands: Sequence[Demand], stock: Mapping[tuple[str, str], int],
     else:
         rows = {sku: [stock.get((location, sku), 0) for location in table.ids] for sku in skus}
     for row in rows.values():
-        # int(): the stock matrix used to be int64, which truncated any non-integer count
-        row[:] = [q if q > 0 else 0 for q in map(int, row)]
+        if not all(type(q) is int and q >= 0 for q in row):  # the usual case needs no copy
+            # int(): the stock matrix used to be int64, which truncated any non-integer count
+            row[:] = [q if q > 0 else 0 for q in map(int, row)]
     return rows
 
 
