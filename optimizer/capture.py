@@ -219,7 +219,7 @@ def source_orders(
         if not _looks_valid(demand, table):
             _validate_demand(demand, i, table)
     stock_rows = _stock_rows(demands, stock, table)
-    unit_rows, ship_rows = batch_costs(table, demands) if demands else ([], [])
+    unit_rows, ship_rows = batch_costs(table, demands)
     capacity = list(network.capacity)
     decisions: list[Decision] = []
     for demand, unit, ship in zip(demands, unit_rows, ship_rows):

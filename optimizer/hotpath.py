@@ -62,6 +62,8 @@ def batch_costs(table: SiteTable, demands: Sequence[Demand]) -> tuple[list[list[
     costed to its store's coordinates, the store itself at distance 0 and shipping nothing).
     """
     n_orders = len(demands)
+    if not n_orders:
+        return [], []
     lat, lon = np.empty(n_orders), np.empty(n_orders)
     pickups: list[tuple[int, int]] = []  # (order, its pickup site)
     weights: list[int] = []
@@ -152,16 +154,21 @@ def single_site_optimum(order: OrderLists) -> tuple[list[Alloc], int] | None:
     """(plan, objective) when shipping from one location, or from none, is provably optimal;
     None when that cannot be shown this cheaply (the caller runs the fast path).
 
-    It mirrors `fastpath.solve_order` on the same order. With A the units a line can usefully
-    take at a location (usable, capped by the line's quantity and the location's capacity, and
-    0 where a unit costs at least the penalty), a single location j costs
-    `base + F_j + sum_i A_ij (c_ij - penalty)` and the fast path starts from the cheapest one
-    (the lowest index among equals), or from shipping nothing if that is no cheaper. Any plan
-    from two or more locations costs at least the two cheapest shipments plus every line filled
-    at its cheapest units anywhere; when the start is no dearer than that (or one shipment is
-    all the order may have), the fast path's first level prunes every larger set and it returns
-    the start, proven. The start must not overload its location: the fast path would re-cost it
-    by min-cost flow.
+    It mirrors `fastpath.solve_order` on the same order, so the plan is the one the fast path
+    would return, not merely one as cheap. With A the units a line can usefully take at a
+    location (usable, capped by the line's quantity and the location's capacity, 0 where a unit
+    costs at least the penalty) and `base = penalty x units ordered`:
+
+    - a single location j costs `base + F_j + sum_i A_ij (c_ij - penalty)`; the fast path starts
+      from the cheapest (the lowest index among equals: its stable sort), or from shipping
+      nothing if that is no cheaper, and replaces its incumbent only by a strictly cheaper plan;
+    - a set of two or more locations costs at least `base + F1 + F2 + fill`, the two cheapest
+      shipments plus every line at its cheapest units anywhere (`fill`). The fast path bounds
+      the supersets of each single {j} by `base + F_j + (cheapest F after j) + fill`, so when
+      the start costs no more than that, its first level keeps no node and it returns the start
+      with bound = objective. With one shipment allowed, there is no second level at all.
+
+    The start must not overload its location (the fast path would re-cost it by min-cost flow).
     """
     p, cap = order.penalty, order.capacity
     m = len(order.ship)
