@@ -6,6 +6,7 @@ failing, so a client fixes its request in one round trip.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Iterable, TypeVar
 
 from google.protobuf import timestamp_pb2
@@ -23,6 +24,7 @@ from oms_actors.domain.enums import (
     PaymentMethod,
 )
 from oms_actors.domain.errors import FieldViolation, ValidationError
+from oms_actors.domain.ledger import FeedKind, FeedMessage
 from oms_actors.domain.money import MAX_AMOUNT_MINOR, Money, is_currency
 from oms_actors.domain.network import Location, Product
 from oms_actors.domain.order import Order
@@ -445,4 +447,161 @@ def customer_to_proto(c: Customer) -> customers_pb2.Customer:
         msg.default_address.CopyFrom(address_to_proto(c.default_address))
     if c.credit_limit is not None:
         msg.credit_limit.CopyFrom(money_to_proto(c.credit_limit))
+    return msg
+
+
+# -- inventory feeds, inbound supply, routing rules ------------------------------------------
+
+ADJUSTMENT_REASONS = {
+    inventory_pb2.ADJUSTMENT_REASON_CYCLE_COUNT: "cycle_count",
+    inventory_pb2.ADJUSTMENT_REASON_DAMAGE: "damage",
+    inventory_pb2.ADJUSTMENT_REASON_SHRINKAGE: "shrinkage",
+    inventory_pb2.ADJUSTMENT_REASON_FOUND: "found",
+    inventory_pb2.ADJUSTMENT_REASON_RETURN_TO_VENDOR: "return_to_vendor",
+    inventory_pb2.ADJUSTMENT_REASON_OTHER: "other",
+}
+RULE_EFFECTS = {inventory_pb2.RULE_EFFECT_ALLOW: "allow", inventory_pb2.RULE_EFFECT_DENY: "deny"}
+RULE_EFFECT_TO_PROTO = _inverse(RULE_EFFECTS)
+
+
+def feed_message_from_proto(msg: inventory_pb2.StockFeedMessage, field: str, v: Violations) -> FeedMessage | None:
+    """One feed message, whole (the gateway splits it per partition)."""
+    v.identifier(f"{field}.feed_id", msg.feed_id)
+    v.identifier(f"{field}.location_id", msg.location_id)
+    if msg.sequence < 1:
+        v.add(f"{field}.sequence", "starts at 1 and grows by 1 per (feed_id, location_id)")
+    body = msg.WhichOneof("body")
+    if body is None:
+        v.add(f"{field}.body", "one of snapshot, delta or adjustment is required")
+        return None
+    part = getattr(msg, body)
+    items = part.quantities if body == "snapshot" else part.changes
+    name = "quantities" if body == "snapshot" else "changes"
+    if not v.count(f"{field}.{body}.{name}", items, at_most=limits.MAX_BULK_ITEMS, at_least=0 if body == "snapshot" else 1):
+        return None
+    seen: dict[str, int] = {}
+    for i, q in enumerate(items):
+        f = f"{field}.{body}.{name}[{i}]"
+        v.identifier(f"{f}.sku", q.sku)
+        if q.sku in seen:
+            v.add(f"{f}.sku", f"duplicate of {name}[{seen[q.sku]}]")
+        seen.setdefault(q.sku, i)
+        if body == "snapshot" and q.quantity < 0:
+            v.add(f"{f}.quantity", "on hand cannot be negative")
+        if body != "snapshot" and q.quantity == 0:
+            v.add(f"{f}.quantity", "a change of 0 changes nothing; leave it out")
+        if abs(q.quantity) > MAX_AMOUNT_MINOR:
+            v.add(f"{f}.quantity", "out of range")
+    reason = ""
+    if body == "adjustment":
+        reason = v.enum(f"{field}.adjustment.reason", msg.adjustment.reason, ADJUSTMENT_REASONS) or ""
+        v.text(f"{field}.adjustment.note", msg.adjustment.note)
+    return FeedMessage(
+        feed_id=msg.feed_id,
+        sequence=msg.sequence,
+        location_id=msg.location_id,
+        kind=FeedKind(body),
+        quantities=tuple((q.sku, q.quantity) for q in items),
+        complete=body == "snapshot" and msg.snapshot.complete,
+        reason=reason,
+        note=msg.adjustment.note if body == "adjustment" else "",
+    )
+
+
+def day_of(ts: timestamp_pb2.Timestamp) -> str:
+    return ts.ToDatetime(tzinfo=dt.timezone.utc).date().isoformat()
+
+
+def day_to_proto(day: str) -> timestamp_pb2.Timestamp:
+    ts = timestamp_pb2.Timestamp()
+    ts.FromDatetime(dt.datetime.fromisoformat(day).replace(tzinfo=dt.timezone.utc))
+    return ts
+
+
+def routing_rules_from_proto(msg: inventory_pb2.RoutingRules, v: Violations) -> dict:
+    """The optimizer's rules document (``optimizer.RoutingRules.from_dict``) for a request."""
+    rules = []
+    if v.count("rules", msg.rules, at_most=limits.MAX_BULK_ITEMS):
+        for i, r in enumerate(msg.rules):
+            f = f"rules[{i}]"
+            effect = v.enum(f"{f}.effect", r.effect, RULE_EFFECTS)
+            channels = [v.enum(f"{f}.channels[{j}]", c, CHANNELS) for j, c in enumerate(r.channels)]
+            modes = [v.enum(f"{f}.delivery_modes[{j}]", m, DELIVERY_MODES) for j, m in enumerate(r.delivery_modes)]
+            types = [v.enum(f"{f}.location_types[{j}]", t, LOCATION_TYPES) for j, t in enumerate(r.location_types)]
+            for j, lid in enumerate(r.location_ids):
+                v.identifier(f"{f}.location_ids[{j}]", lid)
+            for j, sku in enumerate(r.skus):
+                v.identifier(f"{f}.skus[{j}]", sku)
+            v.text(f"{f}.description", r.description)
+            rules.append(
+                {
+                    "effect": effect,
+                    "channels": [c.value for c in channels if c],
+                    "delivery_modes": ["pickup" if m is DeliveryMode.PICKUP else "ship" for m in modes if m],
+                    "location_types": [t.value for t in types if t],
+                    "locations": list(r.location_ids),
+                    "skus": list(r.skus),
+                    "description": r.description,
+                }
+            )
+    if msg.max_shipments < 0:
+        v.add("max_shipments", "0 (unlimited) or more")
+    limits_by_channel: dict[str, int] = {}
+    for i, lim in enumerate(msg.channel_shipment_limits):
+        channel = v.enum(f"channel_shipment_limits[{i}].channel", lim.channel, CHANNELS)
+        if lim.max_shipments < 1:
+            v.add(f"channel_shipment_limits[{i}].max_shipments", "at least 1")
+        if channel is not None:
+            limits_by_channel[channel.value] = lim.max_shipments
+    safety: dict[str, dict[str, int]] = {}
+    for i, s in enumerate(msg.channel_safety_stock):
+        f = f"channel_safety_stock[{i}]"
+        channel = v.enum(f"{f}.channel", s.channel, CHANNELS)
+        if bool(s.location_id) == bool(s.location_type):
+            v.add(f, "give either location_id or location_type")
+        v.identifier(f"{f}.location_id", s.location_id, required=False)
+        kind = LOCATION_TYPES.get(s.location_type) if s.location_type else None
+        if s.location_type and kind is None:
+            v.add(f"{f}.location_type", f"unknown value {s.location_type}")
+        if s.units < 0:
+            v.add(f"{f}.units", "must not be negative")
+        if channel is not None:
+            safety.setdefault(channel.value, {})[s.location_id or (kind.value if kind else "")] = s.units
+    if msg.unfilled_unit_penalty_minor < 0:
+        v.add("unfilled_unit_penalty_minor", "must not be negative")
+    doc: dict = {"rules": rules, "max_shipments_by_channel": limits_by_channel, "safety_stock_by_channel": safety}
+    if msg.max_shipments:
+        doc["max_shipments"] = msg.max_shipments
+    if msg.unfilled_unit_penalty_minor:
+        doc["unfilled_unit_penalty"] = msg.unfilled_unit_penalty_minor
+    return doc
+
+
+def routing_rules_to_proto(rules) -> inventory_pb2.RoutingRules:  # rules: optimizer.RoutingRules
+    kinds = {k.value for k in LocationType}
+    msg = inventory_pb2.RoutingRules(
+        max_shipments=rules.max_shipments or 0,
+        unfilled_unit_penalty_minor=rules.unfilled_unit_penalty,
+    )
+    for r in rules.rules:
+        msg.rules.add(
+            effect=RULE_EFFECT_TO_PROTO[r.effect],
+            channels=sorted(CHANNEL_TO_PROTO[Channel(c)] for c in r.channels),
+            delivery_modes=sorted(
+                DELIVERY_TO_PROTO[DeliveryMode.PICKUP if m == "pickup" else DeliveryMode.SHIP] for m in r.delivery_modes
+            ),
+            location_types=sorted(LOCATION_TYPE_TO_PROTO[LocationType(t)] for t in r.location_types),
+            location_ids=sorted(r.locations),
+            skus=sorted(r.skus),
+            description=r.description,
+        )
+    for channel, limit in sorted(rules.max_shipments_by_channel.items()):
+        msg.channel_shipment_limits.add(channel=CHANNEL_TO_PROTO[Channel(channel)], max_shipments=limit)
+    for channel, levels in sorted(rules.safety_stock_by_channel.items()):
+        for key, units in sorted(levels.items()):
+            entry = msg.channel_safety_stock.add(channel=CHANNEL_TO_PROTO[Channel(channel)], units=units)
+            if key in kinds:
+                entry.location_type = LOCATION_TYPE_TO_PROTO[LocationType(key)]
+            else:
+                entry.location_id = key
     return msg

@@ -2,26 +2,39 @@
 
 Calls run one at a time (a plain, synchronous Ray actor), so a check and the
 write that follows it can never interleave with another call's: that is what
-makes "never oversell" hold without locks. Each call takes a whole batch.
+makes "never oversell" hold without locks. Each call takes a whole batch, and
+every call follows one pattern: plan against memory (changing nothing), commit
+the plan to Redis in one transaction, then apply it to memory.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 import redis
 
-from oms_actors.domain.errors import FieldViolation, LineProblem, UnavailableError, ValidationError
-from oms_actors.domain.stock import ReservationRequest, StockBook, StockLevelChange
+from oms_actors.domain import ledger
+from oms_actors.domain.errors import (
+    FailedPreconditionError,
+    FieldViolation,
+    LineProblem,
+    UnavailableError,
+    ValidationError,
+)
+from oms_actors.domain.ledger import Consumption, FeedMessage, FeedOutcome, Restock
+from oms_actors.domain.stock import Reservation, ReservationRequest, StockBook, StockLevelChange
 from oms_actors.store.connection import connect
-from oms_actors.store.inventory import InventoryStore
+from oms_actors.store.inventory import InventoryStore, ShardChanges
 from oms_actors.wire import RESERVE_BATCH
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # (location_id, sku, on_hand, reserved, safety): compact to pickle across processes.
 AvailabilityRow = tuple[str, str, int, int, int]
+# The same, plus inbound supply: ((day, units), ...).
+AvailabilityView = tuple[str, str, int, int, int, tuple[tuple[str, int], ...]]
 
 
 class InventoryShard:
@@ -37,13 +50,28 @@ class InventoryShard:
         since a write whose reply was lost may or may not have been applied."""
         if not self._stale:
             return
-        on_hand, safety, reservations = self._durably("load", self.store.load)
-        self.book = StockBook.rebuild(on_hand=on_hand, safety=safety, reservations=reservations)
+        state = self._durably("load", self.store.load)
+        book = StockBook.rebuild(on_hand=state.on_hand, safety=state.safety, reservations=state.reservations)
+        book.feed_positions = dict(state.feed_positions)
+        book.apply_inbound(state.inbound)
+        self.book = book
         self._stale = False
-        log.info("inventory shard %d: %d stock rows, %d reservations", self.shard, len(on_hand), len(reservations))
+        log.info(
+            "inventory shard %d: %d stock rows, %d reservations", self.shard, len(state.on_hand), len(state.reservations)
+        )
+
+    def _commit(self, what: str, changes: ShardChanges) -> None:
+        self._durably(what, self.store.commit, changes)
+        self.book.apply_on_hand((e.location_id, e.sku, e.after) for e in changes.entries)
+        self.book.apply_reserve_changes(changes.reservations)
+        self.book.apply_safety(changes.safety)
+        self.book.feed_positions.update(changes.feed_positions)
+        self.book.apply_inbound(changes.inbound)
 
     def ping(self) -> int:
         return self.shard
+
+    # -- reads ----------------------------------------------------------------
 
     def availability(
         self, skus: Iterable[str], locations: Iterable[str] | None = None, credit: Iterable[str] = ()
@@ -61,6 +89,24 @@ class InventoryShard:
                     rows.append((loc, sku, r.on_hand, r.reserved - own.get((loc, sku), 0), r.safety))
         return rows
 
+    def availability_view(self, skus: Iterable[str], locations: Iterable[str] | None = None) -> list[AvailabilityView]:
+        """Availability with inbound supply by day, for GetAvailability."""
+        return [
+            (*row, tuple(sorted(self.book.inbound.get((row[0], row[1]), {}).items())))
+            for row in self.availability(skus, locations)
+        ]
+
+    def reservations_of(self, order_ids: list[str]) -> dict[str, list[tuple[int, str, str, int]]]:
+        """(line, location, sku, qty) held per order."""
+        self._reload()
+        held: dict[str, list[tuple[int, str, str, int]]] = {}
+        for key in self.book.plan_release(order_ids):
+            res = self.book.reservations[key]
+            held.setdefault(key.order_id, []).append((key.line_number, key.location_id, res.sku, res.quantity))
+        return held
+
+    # -- reservations ---------------------------------------------------------
+
     def reserve(self, payload: bytes) -> dict[str, list[LineProblem]]:
         """Sets each order's holdings here (``wire.RESERVE_BATCH``), all-or-nothing per order;
         returns the refused orders with every failing line."""
@@ -72,17 +118,35 @@ class InventoryShard:
     ) -> dict[str, list[LineProblem]]:
         self._reload()
         plan = self.book.plan_reserve(requests, orders=orders)
-        self._durably("reserve", self.store.write_reservations, plan.upserts, [])
-        self.book.apply_reserve(plan)
+        self._commit("reserve", ShardChanges(reservations=plan.upserts))
         return plan.refused
 
     def release_orders(self, order_ids: list[str]) -> int:
         """Gives back everything the orders hold here; releasing twice is harmless."""
         self._reload()
         keys_ = self.book.plan_release(order_ids)
-        self._durably("release", self.store.write_reservations, {}, keys_)
-        self.book.apply_release(keys_)
+        releases = {k: Reservation(sku=self.book.reservations[k].sku, quantity=0) for k in keys_}
+        self._commit("release", ShardChanges(reservations=releases))
         return len(keys_)
+
+    def consume(self, items: list[Consumption]) -> int:
+        """Shipped units leave stock and their reservation: all items or none."""
+        self._reload()
+        entries, upserts, problems = ledger.plan_consumption(self.book, items)
+        if problems:
+            raise FailedPreconditionError("cannot ship what is not reserved and on hand", code="NOT_RESERVED", lines=problems)
+        self._commit("consume", ShardChanges(entries=entries, reservations=upserts))
+        return len(entries)
+
+    def restock(self, items: list[Restock]) -> int:
+        self._reload()
+        bad = [FieldViolation(field=f"items[{i}].quantity", description="must be positive") for i, r in enumerate(items) if r.quantity <= 0]
+        if bad:
+            raise ValidationError.of(bad)
+        self._commit("restock", ShardChanges(entries=ledger.plan_restock(self.book, items)))
+        return len(items)
+
+    # -- levels and feeds -----------------------------------------------------
 
     def set_levels(self, changes: list[StockLevelChange]) -> int:
         self._reload()
@@ -93,19 +157,68 @@ class InventoryShard:
         ]
         if problems:
             raise ValidationError.of(problems)
-        self._durably("set stock", self.store.write_levels, changes)
-        self.book.apply_stock_levels(changes)
+        self._commit("set stock", ShardChanges(entries=ledger.plan_levels(self.book, changes), safety=changes))
         return len(changes)
 
-    def reservations_of(self, order_ids: list[str]) -> dict[str, list[tuple[int, str, str, int]]]:
-        """(line, location, sku, qty) held per order: for audits and tests."""
-        held: dict[str, list[tuple[int, str, str, int]]] = {}
-        for key in self.book.plan_release(order_ids):
-            res = self.book.reservations[key]
-            held.setdefault(key.order_id, []).append((key.line_number, key.location_id, res.sku, res.quantity))
-        return held
+    def check_feed(self, msg: FeedMessage) -> tuple[str, int, list[LineProblem]]:
+        """What applying would do, changing nothing: lets the gateway refuse a message that
+        some partition cannot take before any partition takes it."""
+        self._reload()
+        plan = ledger.plan_feed(self.book, msg, self.book.feed_positions.get((msg.feed_id, msg.location_id), 0))
+        return plan.outcome.value, plan.last_sequence, plan.problems
 
-    def _durably(self, what: str, fn, *args):
+    def apply_feed(self, msg: FeedMessage) -> tuple[str, int]:
+        """Applies this partition's part of one feed message once: (outcome, last sequence)."""
+        self._reload()
+        position = (msg.feed_id, msg.location_id)
+        plan = ledger.plan_feed(self.book, msg, self.book.feed_positions.get(position, 0))
+        if plan.problems:
+            raise FailedPreconditionError(
+                f"feed {msg.feed_id} message {msg.sequence} would take stock below zero; nothing applied",
+                code="NEGATIVE_STOCK",
+                lines=plan.problems,
+            )
+        if plan.outcome is FeedOutcome.APPLIED:
+            self._commit("feed", ShardChanges(entries=plan.entries, feed_positions={position: msg.sequence}))
+        return plan.outcome.value, plan.last_sequence
+
+    def set_inbound(self, supplies: list[tuple[str, str, str, int]]) -> int:
+        """(location, sku, day, units) absolute per day; 0 removes it."""
+        self._reload()
+        self._commit("inbound", ShardChanges(inbound=list(supplies)))
+        return len(supplies)
+
+    # -- audit ----------------------------------------------------------------
+
+    def audit(self) -> dict[str, Any]:
+        """What this partition holds, checked against its own ledger and its stored state."""
+        self._reload()
+        entries = self._durably("audit", self.store.ledger)
+        from_ledger = ledger.replay(entries)
+        stored = self._durably("audit", self.store.stored_on_hand)
+        differences = []
+        for key in sorted(set(from_ledger) | set(stored) | set(self.book.on_hand)):
+            expected = from_ledger.get(key, 0)
+            for source, actual in (("stored", stored.get(key, 0)), ("memory", self.book.on_hand.get(key, 0))):
+                if actual != expected:
+                    differences.append((key[0], key[1], expected, actual, f"{source} on hand differs from the ledger"))
+        reservations = [
+            (k.order_id, k.line_number, k.location_id, r.sku, r.quantity) for k, r in self.book.reservations.items()
+        ]
+        oversold = [
+            (loc, sku, self.book.on_hand.get((loc, sku), 0), held)
+            for (loc, sku), held in self.book.reserved.items()
+            if held > self.book.on_hand.get((loc, sku), 0)
+        ]
+        return {
+            "rows": len(self.book.on_hand),
+            "ledger_entries": len(entries),
+            "differences": differences,
+            "reservations": reservations,
+            "oversold": oversold,
+        }
+
+    def _durably(self, what: str, fn: Callable[..., T], *args: Any) -> T:
         try:
             return fn(*args)
         except (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError) as exc:

@@ -8,19 +8,19 @@ whatever the number of orders, and solves every order with ``optimizer``.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import defaultdict
 from typing import Any, Sequence
 
 import optimizer
 from oms_actors.domain.enums import DeliveryMode
-from oms_actors.domain.network import Location, Product
+from oms_actors.domain.network import Product
 from oms_actors.domain.order import LineAllocation, SourcingExplanation, SourcingResult
 from oms_actors.domain.partitioning import shard_of
 from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors.domain.stock import ReservationRequest
 from oms_actors.metrics import StageTimer
+from oms_actors.routing import RoutingCache, RoutingView
 from oms_actors.store.connection import connect_async
 from oms_actors.store.network import NetworkCache, NetworkStore
 from oms_actors.topology import Topology
@@ -31,20 +31,6 @@ log = logging.getLogger(__name__)
 # A concurrent batch may take stock between our availability read and our
 # reserve; the refused orders are sourced again against fresh availability.
 MAX_ATTEMPTS = 4
-
-
-def to_site(loc: Location) -> optimizer.Site:
-    return optimizer.Site(
-        id=loc.location_id,
-        type=optimizer.LocationType(loc.type.value),
-        lat=loc.latitude,
-        lon=loc.longitude,
-        shipment_cost=loc.shipment_cost_minor,
-        shipment_cost_per_km=loc.shipment_cost_per_km_minor,
-        unit_handling_cost=loc.unit_handling_cost_minor,
-        unit_cost_per_kg_km=loc.unit_cost_per_kg_km_minor,
-        pickup=loc.pickup_enabled,
-    )
 
 
 def to_demand(req: SourcingRequest, products: dict[str, Product]) -> optimizer.Demand:
@@ -67,20 +53,13 @@ def to_demand(req: SourcingRequest, products: dict[str, Product]) -> optimizer.D
     )
 
 
-def channel_keep(rules: optimizer.RoutingRules, channel: str, site: optimizer.Site) -> int:
-    """Units of a location a channel must leave untouched (its safety stock there)."""
-    levels = rules.safety_stock_by_channel.get(channel, {})
-    return int(levels.get(site.id, levels.get(site.type.value, 0)))
-
-
 class SourcingWorker:
     def __init__(self, redis_url: str, topology: Topology, *, time_limit_s: float = 0.5) -> None:
         self.topology = topology
         self.time_limit_s = time_limit_s
         self.network = NetworkCache(NetworkStore(connect_async(redis_url)))
+        self.routing = RoutingCache(self.network)
         self._inventory: list[Any] | None = None
-        self._rules: optimizer.RoutingRules = optimizer.RoutingRules()
-        self._rules_version = -1
         self.timer = StageTimer()
 
     def ping(self) -> str:
@@ -99,13 +78,6 @@ class SourcingWorker:
             ]
         return self._inventory
 
-    async def _refresh(self) -> None:
-        await self.network.refresh()
-        if self._rules_version != self.network.version:
-            raw = self.network.rules_json
-            self._rules = optimizer.RoutingRules.from_dict(json.loads(raw)) if raw else optimizer.RoutingRules()
-            self._rules_version = self.network.version
-
     async def source(self, payload: bytes) -> bytes:
         """Sources a batch (``wire.SOURCING_REQUESTS``); answers ``wire.SOURCING_RESULTS`` in order."""
         requests = SOURCING_REQUESTS.decode(payload)
@@ -113,14 +85,13 @@ class SourcingWorker:
             return SOURCING_RESULTS.encode(await self.source_requests(requests))
 
     async def source_requests(self, requests: Sequence[SourcingRequest]) -> list[SourcingResult]:
-        await self._refresh()
-        sites = {lid: to_site(loc) for lid, loc in self.network.locations.items() if loc.active}
+        view = await self.routing.view()
         results: dict[str, SourcingResult] = {}
         pending = list(requests)
         for attempt in range(MAX_ATTEMPTS):
             if not pending:
                 break
-            refused = await self._attempt(pending, sites, results)
+            refused = await self._attempt(pending, view, results)
             pending = [r for r in pending if r.order_id in refused]
             if pending:
                 log.info("attempt %d: %d orders lost stock to a concurrent batch; sourcing again", attempt + 1, len(pending))
@@ -130,8 +101,9 @@ class SourcingWorker:
         return [results[r.order_id] for r in requests]
 
     async def _attempt(
-        self, requests: list[SourcingRequest], sites: dict[str, optimizer.Site], results: dict[str, SourcingResult]
+        self, requests: list[SourcingRequest], view: RoutingView, results: dict[str, SourcingResult]
     ) -> set[str]:
+        sites = view.sites
         # A pickup store closed since the order was accepted: nothing can be promised there now.
         stranded = [r for r in requests if r.delivery_mode is DeliveryMode.PICKUP and r.pickup_location_id not in sites]
         for r in stranded:
@@ -159,7 +131,7 @@ class SourcingWorker:
         }
         demands = [to_demand(r, self.network.products) for r in requests]
         with self.timer.stage("solve", len(demands)):
-            decisions = optimizer.source_orders(demands, sites, stock, self._rules, time_limit_s=self.time_limit_s)
+            decisions = optimizer.source_orders(demands, sites, stock, view.rules, time_limit_s=self.time_limit_s)
 
         by_shard: dict[int, list[ReservationRequest]] = defaultdict(list)
         planned: dict[str, SourcingResult] = {}
@@ -178,7 +150,7 @@ class SourcingWorker:
                         location_id=a.location,
                         sku=a.sku,
                         quantity=a.qty,
-                        keep=channel_keep(self._rules, req.channel.value, sites[a.location]),
+                        keep=view.keep(req.channel.value, a.location),
                     )
                 )
             cost = decision.plan.cost

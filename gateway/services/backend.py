@@ -9,6 +9,8 @@ from gateway.batcher import MicroBatcher
 from gateway.convert import Violations, create_order_from_proto
 from oms_actors.domain.commands import CreateOrder
 from oms_actors.domain.partitioning import idempotency_shard
+from oms_actors.inventory_shard import AvailabilityView
+from oms_actors.routing import RoutingCache
 from oms_actors.runtime import Actors
 from oms_actors.store.customers import CustomerStore
 from oms_actors.store.network import NetworkCache
@@ -26,6 +28,9 @@ class Backend:
     customers: CustomerStore
     network: NetworkCache
     batcher: MicroBatcher[int, CreateOrder, CreateOutcome]
+    routing: RoutingCache
+    # Concurrent availability queries share one call per inventory shard.
+    availability: MicroBatcher[int, tuple[str, ...], list[AvailabilityView]]
 
     @classmethod
     def create(
@@ -45,7 +50,23 @@ class Backend:
         batcher: MicroBatcher[int, CreateOrder, CreateOutcome] = MicroBatcher(
             create_batch, max_batch=max_batch, max_delay_s=max_delay_s, max_inflight=max_inflight
         )
-        return cls(actors=actors, orders=orders, customers=customers, network=network, batcher=batcher)
+        async def availability_batch(shard: int, queries: list[tuple[str, ...]]) -> list[list[AvailabilityView]]:
+            skus = sorted({sku for query in queries for sku in query})
+            rows = await actors.inventory[shard].availability_view.remote(skus)
+            by_sku: dict[str, list[AvailabilityView]] = {}
+            for row in rows:
+                by_sku.setdefault(row[1], []).append(row)
+            return [[row for sku in query for row in by_sku.get(sku, [])] for query in queries]
+
+        return cls(
+            actors=actors,
+            orders=orders,
+            customers=customers,
+            network=network,
+            batcher=batcher,
+            routing=RoutingCache(network),
+            availability=MicroBatcher(availability_batch, max_batch=256, max_delay_s=max_delay_s, max_inflight=2),
+        )
 
     def order_shard_of_key(self, cmd: CreateOrder) -> int:
         return idempotency_shard(cmd.channel.value, cmd.idempotency_key, self.actors.topology.order_shards)

@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 import grpc
 
+import optimizer
 from gateway import limits
-from gateway.convert import Violations, location_from_proto, product_from_proto, stock_level_from_proto
+from gateway.convert import (
+    CHANNELS,
+    DELIVERY_MODES,
+    Violations,
+    day_of,
+    day_to_proto,
+    feed_message_from_proto,
+    location_from_proto,
+    product_from_proto,
+    routing_rules_from_proto,
+    routing_rules_to_proto,
+    stock_level_from_proto,
+)
 from gateway.errors import rpc
 from gateway.services.backend import Backend, no_duplicates
+from oms_actors.audit import compare_reservations
+from oms_actors.domain.enums import DeliveryMode
+from oms_actors.domain.errors import FailedPreconditionError, FieldViolation, ValidationError
+from oms_actors.domain.ledger import FeedKind, FeedMessage, FeedOutcome
 from oms_actors.domain.partitioning import shard_of
 from protos.oms.v1 import inventory_pb2, inventory_pb2_grpc
 
@@ -82,34 +101,222 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         v.count("location_ids", request.location_ids, at_most=limits.MAX_BULK_ITEMS)
         for i, lid in enumerate(request.location_ids):
             v.identifier(f"location_ids[{i}]", lid)
+        channel = CHANNELS.get(request.channel)
+        if request.channel and channel is None:
+            v.add("channel", f"unknown value {request.channel}")
+        mode = DELIVERY_MODES.get(request.delivery_mode, DeliveryMode.SHIP)
+        if request.delivery_mode and request.delivery_mode not in DELIVERY_MODES:
+            v.add("delivery_mode", f"unknown value {request.delivery_mode}")
+        if mode is DeliveryMode.PICKUP:
+            v.identifier("pickup_location_id", request.pickup_location_id)
+        elif request.pickup_location_id:
+            v.add("pickup_location_id", "only for delivery_mode PICKUP_IN_STORE")
         v.raise_if_any()
         known = await self.b.network.known_skus(list(request.skus))
         for i, sku in enumerate(request.skus):
             if sku not in known:
                 v.add(f"skus[{i}]", f"unknown SKU {sku!r}")
         v.raise_if_any()
+        view = await self.b.routing.view()
+        if mode is DeliveryMode.PICKUP and request.pickup_location_id not in view.sites:
+            v.add("pickup_location_id", "not an active location")
+            v.raise_if_any()
         shards = self.b.actors.inventory
         by_shard: dict[int, list[str]] = defaultdict(list)
         for sku in dict.fromkeys(request.skus):
             by_shard[shard_of(sku, len(shards))].append(sku)
-        order = sorted(by_shard)
-        rows = await asyncio.gather(
-            *(shards[i].availability.remote(by_shard[i], list(request.location_ids) or None) for i in order)
-        )
+        wanted = set(request.location_ids)
+        rows = [
+            [row for row in shard_rows if not wanted or row[0] in wanted]
+            for shard_rows in await asyncio.gather(
+                *(self.b.availability.submit(i, tuple(by_shard[i])) for i in sorted(by_shard))
+            )
+        ]
+        eligible: dict[str, set[str]] = {}
         per_sku: dict[str, list[inventory_pb2.LocationAvailability]] = defaultdict(list)
         for shard_rows in rows:
-            for loc, sku, on_hand, reserved, safety in shard_rows:
+            for loc, sku, on_hand, reserved, safety, inbound in shard_rows:
+                available = max(0, on_hand - reserved - safety)
+                if channel is None:
+                    promisable = available if loc in view.sites else 0
+                else:
+                    if sku not in eligible:
+                        eligible[sku] = view.eligible(channel.value, mode, sku, request.pickup_location_id)
+                    promisable = max(0, available - view.keep(channel.value, loc)) if loc in eligible[sku] else 0
                 per_sku[sku].append(
                     inventory_pb2.LocationAvailability(
                         location_id=loc,
                         on_hand=on_hand,
                         reserved=reserved,
                         safety_stock=safety,
-                        available=max(0, on_hand - reserved - safety),
+                        available=available,
+                        promisable=promisable,
+                        inbound=[
+                            inventory_pb2.InboundAvailability(expected_at=day_to_proto(day), quantity=qty)
+                            for day, qty in inbound
+                        ],
                     )
                 )
         response = inventory_pb2.GetAvailabilityResponse()
         for sku in dict.fromkeys(request.skus):
             locs = sorted(per_sku.get(sku, []), key=lambda r: r.location_id)
-            response.skus.add(sku=sku, available=sum(r.available for r in locs), locations=locs)
+            response.skus.add(
+                sku=sku,
+                available=sum(r.available for r in locs),
+                promisable=sum(r.promisable for r in locs),
+                locations=locs,
+            )
+        return response
+
+    @rpc
+    async def StreamStockFeed(
+        self, request_iterator: Any, context: grpc.aio.ServicerContext
+    ) -> inventory_pb2.StockFeedSummary:
+        shards = self.b.actors.inventory
+        summary = inventory_pb2.StockFeedSummary()
+        positions: dict[tuple[str, str], int] = {}
+        index = 0
+        async for msg in request_iterator:
+            v = Violations()
+            feed = feed_message_from_proto(msg, f"messages[{index}]", v)
+            v.raise_if_any()
+            assert feed is not None
+            await self._check_feed_names(feed, index)
+            # Every partition sees every message (most with no SKUs of theirs), so the
+            # sequence advances everywhere and a retry after a partial failure converges.
+            parts = [
+                replace(feed, quantities=tuple(q for q in feed.quantities if shard_of(q[0], len(shards)) == i))
+                for i in range(len(shards))
+            ]
+            checks = await asyncio.gather(*(shards[i].check_feed.remote(parts[i]) for i in range(len(shards))))
+            problems = [p for _, _, found in checks for p in found]
+            if problems:
+                raise FailedPreconditionError(
+                    f"feed {feed.feed_id} message {feed.sequence} would take stock below zero; nothing applied",
+                    code="NEGATIVE_STOCK",
+                    lines=problems,
+                )
+            if any(outcome == FeedOutcome.GAP for outcome, _, _ in checks):
+                expected = min(last for _, last, _ in checks) + 1
+                raise FailedPreconditionError(
+                    f"feed {feed.feed_id} at {feed.location_id}: message {feed.sequence} arrived, "
+                    f"{expected} expected; messages before it are applied, resend from {expected}",
+                    code="SEQUENCE_GAP",
+                )
+            results = await asyncio.gather(*(shards[i].apply_feed.remote(parts[i]) for i in range(len(shards))))
+            if all(outcome == FeedOutcome.REPLAY for outcome, _ in results):
+                summary.replayed += 1
+            else:
+                summary.applied += 1
+            positions[(feed.feed_id, feed.location_id)] = max(last for _, last in results)
+            index += 1
+        if index == 0:
+            raise ValidationError.of([FieldViolation(field="messages", description="the stream held no message")])
+        for (feed_id, loc), last in sorted(positions.items()):
+            summary.positions.add(feed_id=feed_id, location_id=loc, last_sequence=last)
+        return summary
+
+    async def _check_feed_names(self, feed: FeedMessage, index: int) -> None:
+        v = Violations()
+        await self.b.network.refresh()
+        if not await self.b.network.known_locations([feed.location_id]):
+            v.add(f"messages[{index}].location_id", f"unknown location {feed.location_id!r}")
+        skus = [sku for sku, _ in feed.quantities]
+        known = await self.b.network.known_skus(skus) if skus else set()
+        name = "quantities" if feed.kind is FeedKind.SNAPSHOT else "changes"
+        for i, sku in enumerate(skus):
+            if sku not in known:
+                v.add(f"messages[{index}].{feed.kind.value}.{name}[{i}].sku", f"unknown SKU {sku!r}")
+        v.raise_if_any()
+
+    @rpc
+    async def SetInboundSupply(
+        self, request: inventory_pb2.SetInboundSupplyRequest, context: grpc.aio.ServicerContext
+    ) -> inventory_pb2.SetInboundSupplyResponse:
+        v = Violations()
+        v.count("supplies", request.supplies, at_least=1, at_most=limits.MAX_BULK_ITEMS)
+        rows: list[tuple[str, str, str, int]] = []
+        for i, s in enumerate(request.supplies):
+            f = f"supplies[{i}]"
+            v.identifier(f"{f}.location_id", s.location_id)
+            v.identifier(f"{f}.sku", s.sku)
+            if s.quantity < 0:
+                v.add(f"{f}.quantity", "must not be negative (0 removes the supply)")
+            if not s.HasField("expected_at"):
+                v.add(f"{f}.expected_at", "is required")
+            rows.append((s.location_id, s.sku, day_of(s.expected_at) if s.HasField("expected_at") else "", s.quantity))
+        no_duplicates(v, "supplies", [f"{loc}|{sku}|{day}" for loc, sku, day, _ in rows], "(location_id, sku, day)")
+        v.raise_if_any()
+        await self._known_names(v, "supplies", [(loc, sku) for loc, sku, _, _ in rows])
+        shards = self.b.actors.inventory
+        by_shard: dict[int, list[tuple[str, str, str, int]]] = defaultdict(list)
+        for row in rows:
+            by_shard[shard_of(row[1], len(shards))].append(row)
+        counts = await asyncio.gather(*(shards[i].set_inbound.remote(by_shard[i]) for i in sorted(by_shard)))
+        return inventory_pb2.SetInboundSupplyResponse(applied=sum(counts))
+
+    async def _known_names(self, v: Violations, field: str, pairs: list[tuple[str, str]]) -> None:
+        await self.b.network.refresh()
+        known_skus = await self.b.network.known_skus([sku for _, sku in pairs])
+        known_locs = await self.b.network.known_locations([loc for loc, _ in pairs])
+        for i, (loc, sku) in enumerate(pairs):
+            if loc and loc not in known_locs:
+                v.add(f"{field}[{i}].location_id", f"unknown location {loc!r}")
+            if sku and sku not in known_skus:
+                v.add(f"{field}[{i}].sku", f"unknown SKU {sku!r}")
+        v.raise_if_any()
+
+    @rpc
+    async def SetRoutingRules(
+        self, request: inventory_pb2.RoutingRules, context: grpc.aio.ServicerContext
+    ) -> inventory_pb2.RoutingRules:
+        v = Violations()
+        doc = routing_rules_from_proto(request, v)
+        v.raise_if_any()
+        try:
+            rules = optimizer.RoutingRules.from_dict(doc)
+        except optimizer.InstanceError as exc:
+            raise ValidationError.of([FieldViolation(field=exc.field, description=exc.message)]) from exc
+        await self.b.network.store.set_routing_rules(json.dumps(rules.to_dict()).encode())
+        await self.b.network.refresh(force=True)
+        return routing_rules_to_proto(rules)
+
+    @rpc
+    async def GetRoutingRules(
+        self, request: inventory_pb2.GetRoutingRulesRequest, context: grpc.aio.ServicerContext
+    ) -> inventory_pb2.RoutingRules:
+        view = await self.b.routing.view()
+        return routing_rules_to_proto(view.rules)
+
+    @rpc
+    async def AuditStock(
+        self, request: inventory_pb2.AuditStockRequest, context: grpc.aio.ServicerContext
+    ) -> inventory_pb2.AuditStockResponse:
+        reports = await asyncio.gather(*(shard.audit.remote() for shard in self.b.actors.inventory))
+        orders = await self.b.orders.all_orders()
+        held = [row for report in reports for row in report["reservations"]]
+        differences, checked = compare_reservations(orders, held)
+        response = inventory_pb2.AuditStockResponse(
+            rows_checked=sum(r["rows"] for r in reports),
+            reservations_checked=len(held),
+            orders_checked=checked,
+        )
+        for report in reports:
+            for loc, sku, expected, actual, detail in report["differences"]:
+                response.differences.add(
+                    location_id=loc, sku=sku, kind="on_hand", expected=expected, actual=actual, detail=detail
+                )
+            for loc, sku, on_hand, reserved in report["oversold"]:
+                response.differences.add(
+                    location_id=loc,
+                    sku=sku,
+                    kind="oversold",
+                    expected=on_hand,
+                    actual=reserved,
+                    detail="more reserved than on hand: a count or feed took stock that orders hold",
+                )
+        for d in differences:
+            response.differences.add(
+                location_id=d.location_id, sku=d.sku, kind=d.kind, expected=d.expected, actual=d.actual, detail=d.detail
+            )
         return response

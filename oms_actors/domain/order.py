@@ -31,6 +31,10 @@ class OrderLine:
     unit_price: Money
     status: LineStatus = LineStatus.ACCEPTED
     allocations: tuple[LineAllocation, ...] = ()
+    shipped: tuple[LineAllocation, ...] = ()  # units that left each location
+
+    def shipped_from(self, location_id: str) -> int:
+        return sum(s.quantity for s in self.shipped if s.location_id == location_id)
 
     @property
     def line_total(self) -> Money:

@@ -84,6 +84,12 @@ class StockBook:
     by_order: defaultdict[str, set[ReservationKey]] = field(default_factory=lambda: defaultdict(set))
     # sku -> locations holding a stock row for it; availability reads it on every order.
     sites_of: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # location -> SKUs with a row there; a complete snapshot zeroes the ones it does not list.
+    skus_of: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # (feed id, location) -> last sequence number applied.
+    feed_positions: dict[tuple[str, str], int] = field(default_factory=dict)
+    # (location, sku) -> {expected day (YYYY-MM-DD): units}: supply not yet on hand.
+    inbound: defaultdict[StockKey, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
 
     @classmethod
     def rebuild(
@@ -95,9 +101,16 @@ class StockBook:
     ) -> StockBook:
         book = cls(on_hand=dict(on_hand), safety=dict(safety))
         for loc, sku in on_hand:
-            book.sites_of[sku].add(loc)
+            book._index(loc, sku)
         book._put_reservations(reservations)
         return book
+
+    def _index(self, loc: str, sku: str) -> None:
+        self.sites_of[sku].add(loc)
+        self.skus_of[loc].add(sku)
+
+    def skus_at(self, location_id: str) -> list[str]:
+        return sorted(self.skus_of.get(location_id, ()))
 
     def row(self, location_id: str, sku: str) -> StockRow:
         key = (location_id, sku)
@@ -174,6 +187,10 @@ class StockBook:
     def apply_reserve(self, plan: ReservePlan) -> None:
         self._put_reservations(plan.upserts)
 
+    def apply_reserve_changes(self, upserts: dict[ReservationKey, Reservation]) -> None:
+        """New quantities per key; 0 removes the reservation."""
+        self._put_reservations(upserts)
+
     def plan_release(self, order_ids: list[str]) -> list[ReservationKey]:
         return [key for oid in order_ids for key in sorted(self.by_order.get(oid, ()), key=_key_order)]
 
@@ -182,14 +199,34 @@ class StockBook:
             {k: Reservation(sku=self.reservations[k].sku, quantity=0) for k in keys if k in self.reservations}
         )
 
-    def apply_stock_levels(self, changes: list[StockLevelChange]) -> None:
+    def apply_on_hand(self, levels: Iterable[tuple[str, str, int]]) -> None:
+        """(location, sku, on hand after) for each change, in order."""
+        for loc, sku, after in levels:
+            self.on_hand[(loc, sku)] = after
+            self._index(loc, sku)
+
+    def apply_safety(self, changes: list[StockLevelChange]) -> None:
         for c in changes:
-            self.on_hand[(c.location_id, c.sku)] = c.on_hand
-            self.sites_of[c.sku].add(c.location_id)
             if c.safety:
                 self.safety[(c.location_id, c.sku)] = c.safety
             else:
                 self.safety.pop((c.location_id, c.sku), None)
+
+    def apply_stock_levels(self, changes: list[StockLevelChange]) -> None:
+        self.apply_on_hand((c.location_id, c.sku, c.on_hand) for c in changes)
+        self.apply_safety(changes)
+
+    def apply_inbound(self, supplies: Iterable[tuple[str, str, str, int]]) -> None:
+        """(location, sku, day, units): absolute; 0 removes the day."""
+        for loc, sku, day, qty in supplies:
+            days = self.inbound[(loc, sku)]
+            if qty > 0:
+                days[day] = qty
+                self._index(loc, sku)
+            else:
+                days.pop(day, None)
+                if not days:
+                    del self.inbound[(loc, sku)]
 
     def _put_reservations(self, reservations: dict[ReservationKey, Reservation]) -> None:
         for key, res in reservations.items():

@@ -15,6 +15,9 @@ LOCATIONS = f"{ROOT}:net:locations"
 PRODUCTS = f"{ROOT}:net:products"
 ROUTING_RULES = f"{ROOT}:net:rules"
 NETWORK_VERSION = f"{ROOT}:net:version"
+# Access: API key records (hashes of secrets only) and the capped audit stream.
+API_KEYS = f"{ROOT}:auth:keys"
+AUDIT_LOG = f"{ROOT}:audit-log"
 
 
 def order(shard: int, order_id: str) -> str:
@@ -48,6 +51,19 @@ def inventory_safety(shard: int) -> str:
 
 def inventory_reservations(shard: int) -> str:
     return f"{ROOT}:{{inv-{shard}}}:resv"
+
+
+def inventory_ledger(shard: int) -> str:
+    """A stream: every change to on hand, in order (the audit's source of truth)."""
+    return f"{ROOT}:{{inv-{shard}}}:ledger"
+
+
+def inventory_feed_positions(shard: int) -> str:
+    return f"{ROOT}:{{inv-{shard}}}:feeds"
+
+
+def inventory_inbound(shard: int) -> str:
+    return f"{ROOT}:{{inv-{shard}}}:inbound"
 
 
 def stock_field(location_id: str, sku: str) -> str:

@@ -210,6 +210,14 @@ class OrderStore:
         rows += [(m.decode(), int(s)) for m, s in older]
         return rows[:limit]
 
+    async def all_orders(self) -> list[Order]:
+        """Every order of every shard: for audits, not for serving."""
+        orders: list[Order] = []
+        for shard in range(self.order_shards):
+            found, _ = await self.load_shard(shard)
+            orders += found
+        return orders
+
     async def existing_customers(self, customer_ids: list[str]) -> set[str]:
         pipe = self.client.pipeline(transaction=False)
         for cid in customer_ids:

@@ -22,42 +22,85 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from protos.oms.v1 import common_pb2 as protos_dot_oms_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dprotos/oms/v1/inventory.proto\x12\x06oms.v1\x1a\x1aprotos/oms/v1/common.proto\"\xa3\x02\n\x08Location\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\"\n\x04type\x18\x02 \x01(\x0e\x32\x14.oms.v1.LocationType\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\"\n\x08position\x18\x04 \x01(\x0b\x32\x10.oms.v1.GeoPoint\x12\x1b\n\x13shipment_cost_minor\x18\x05 \x01(\x03\x12\"\n\x1ashipment_cost_per_km_minor\x18\x06 \x01(\x01\x12 \n\x18unit_handling_cost_minor\x18\x07 \x01(\x03\x12!\n\x19unit_cost_per_kg_km_minor\x18\x08 \x01(\x01\x12\x16\n\x0epickup_enabled\x18\t \x01(\x08\x12\x0e\n\x06\x61\x63tive\x18\n \x01(\x08\"=\n\x16UpsertLocationsRequest\x12#\n\tlocations\x18\x01 \x03(\x0b\x32\x10.oms.v1.Location\"+\n\x17UpsertLocationsResponse\x12\x10\n\x08upserted\x18\x01 \x01(\x05\"N\n\x07Product\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x14\n\x0cweight_grams\x18\x03 \x01(\x05\x12\x12\n\nreturnable\x18\x04 \x01(\x08\":\n\x15UpsertProductsRequest\x12!\n\x08products\x18\x01 \x03(\x0b\x32\x0f.oms.v1.Product\"*\n\x16UpsertProductsResponse\x12\x10\n\x08upserted\x18\x01 \x01(\x05\"U\n\nStockLevel\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\x0f\n\x07on_hand\x18\x03 \x01(\x03\x12\x14\n\x0csafety_stock\x18\x04 \x01(\x03\"5\n\x0fSetStockRequest\x12\"\n\x06levels\x18\x01 \x03(\x0b\x32\x12.oms.v1.StockLevel\"#\n\x10SetStockResponse\x12\x0f\n\x07\x61pplied\x18\x01 \x01(\x05\"<\n\x16GetAvailabilityRequest\x12\x0c\n\x04skus\x18\x01 \x03(\t\x12\x14\n\x0clocation_ids\x18\x02 \x03(\t\"w\n\x14LocationAvailability\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\x0f\n\x07on_hand\x18\x02 \x01(\x03\x12\x10\n\x08reserved\x18\x03 \x01(\x03\x12\x14\n\x0csafety_stock\x18\x04 \x01(\x03\x12\x11\n\tavailable\x18\x05 \x01(\x03\"b\n\x0fSkuAvailability\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x11\n\tavailable\x18\x02 \x01(\x03\x12/\n\tlocations\x18\x03 \x03(\x0b\x32\x1c.oms.v1.LocationAvailability\"@\n\x17GetAvailabilityResponse\x12%\n\x04skus\x18\x01 \x03(\x0b\x32\x17.oms.v1.SkuAvailability2\xca\x02\n\x10InventoryService\x12R\n\x0fUpsertLocations\x12\x1e.oms.v1.UpsertLocationsRequest\x1a\x1f.oms.v1.UpsertLocationsResponse\x12O\n\x0eUpsertProducts\x12\x1d.oms.v1.UpsertProductsRequest\x1a\x1e.oms.v1.UpsertProductsResponse\x12=\n\x08SetStock\x12\x17.oms.v1.SetStockRequest\x1a\x18.oms.v1.SetStockResponse\x12R\n\x0fGetAvailability\x12\x1e.oms.v1.GetAvailabilityRequest\x1a\x1f.oms.v1.GetAvailabilityResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dprotos/oms/v1/inventory.proto\x12\x06oms.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1aprotos/oms/v1/common.proto\"\xa3\x02\n\x08Location\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\"\n\x04type\x18\x02 \x01(\x0e\x32\x14.oms.v1.LocationType\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\"\n\x08position\x18\x04 \x01(\x0b\x32\x10.oms.v1.GeoPoint\x12\x1b\n\x13shipment_cost_minor\x18\x05 \x01(\x03\x12\"\n\x1ashipment_cost_per_km_minor\x18\x06 \x01(\x01\x12 \n\x18unit_handling_cost_minor\x18\x07 \x01(\x03\x12!\n\x19unit_cost_per_kg_km_minor\x18\x08 \x01(\x01\x12\x16\n\x0epickup_enabled\x18\t \x01(\x08\x12\x0e\n\x06\x61\x63tive\x18\n \x01(\x08\"=\n\x16UpsertLocationsRequest\x12#\n\tlocations\x18\x01 \x03(\x0b\x32\x10.oms.v1.Location\"+\n\x17UpsertLocationsResponse\x12\x10\n\x08upserted\x18\x01 \x01(\x05\"N\n\x07Product\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x14\n\x0cweight_grams\x18\x03 \x01(\x05\x12\x12\n\nreturnable\x18\x04 \x01(\x08\":\n\x15UpsertProductsRequest\x12!\n\x08products\x18\x01 \x03(\x0b\x32\x0f.oms.v1.Product\"*\n\x16UpsertProductsResponse\x12\x10\n\x08upserted\x18\x01 \x01(\x05\"U\n\nStockLevel\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\x0f\n\x07on_hand\x18\x03 \x01(\x03\x12\x14\n\x0csafety_stock\x18\x04 \x01(\x03\"5\n\x0fSetStockRequest\x12\"\n\x06levels\x18\x01 \x03(\x0b\x32\x12.oms.v1.StockLevel\"#\n\x10SetStockResponse\x12\x0f\n\x07\x61pplied\x18\x01 \x01(\x05\"\xa7\x01\n\x16GetAvailabilityRequest\x12\x0c\n\x04skus\x18\x01 \x03(\t\x12\x14\n\x0clocation_ids\x18\x02 \x03(\t\x12 \n\x07\x63hannel\x18\x03 \x01(\x0e\x32\x0f.oms.v1.Channel\x12+\n\rdelivery_mode\x18\x04 \x01(\x0e\x32\x14.oms.v1.DeliveryMode\x12\x1a\n\x12pickup_location_id\x18\x05 \x01(\t\"X\n\x13InboundAvailability\x12/\n\x0b\x65xpected_at\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08quantity\x18\x02 \x01(\x03\"\xb9\x01\n\x14LocationAvailability\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\x0f\n\x07on_hand\x18\x02 \x01(\x03\x12\x10\n\x08reserved\x18\x03 \x01(\x03\x12\x14\n\x0csafety_stock\x18\x04 \x01(\x03\x12\x11\n\tavailable\x18\x05 \x01(\x03\x12\x12\n\npromisable\x18\x06 \x01(\x03\x12,\n\x07inbound\x18\x07 \x03(\x0b\x32\x1b.oms.v1.InboundAvailability\"v\n\x0fSkuAvailability\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x11\n\tavailable\x18\x02 \x01(\x03\x12/\n\tlocations\x18\x03 \x03(\x0b\x32\x1c.oms.v1.LocationAvailability\x12\x12\n\npromisable\x18\x04 \x01(\x03\"@\n\x17GetAvailabilityResponse\x12%\n\x04skus\x18\x01 \x03(\x0b\x32\x17.oms.v1.SkuAvailability\".\n\rStockQuantity\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\"L\n\rStockSnapshot\x12)\n\nquantities\x18\x01 \x03(\x0b\x32\x15.oms.v1.StockQuantity\x12\x10\n\x08\x63omplete\x18\x02 \x01(\x08\"4\n\nStockDelta\x12&\n\x07\x63hanges\x18\x01 \x03(\x0b\x32\x15.oms.v1.StockQuantity\"q\n\x0fStockAdjustment\x12&\n\x07\x63hanges\x18\x01 \x03(\x0b\x32\x15.oms.v1.StockQuantity\x12(\n\x06reason\x18\x02 \x01(\x0e\x32\x18.oms.v1.AdjustmentReason\x12\x0c\n\x04note\x18\x03 \x01(\t\"\xd1\x01\n\x10StockFeedMessage\x12\x0f\n\x07\x66\x65\x65\x64_id\x18\x01 \x01(\t\x12\x10\n\x08sequence\x18\x02 \x01(\x03\x12\x13\n\x0blocation_id\x18\x03 \x01(\t\x12)\n\x08snapshot\x18\x04 \x01(\x0b\x32\x15.oms.v1.StockSnapshotH\x00\x12#\n\x05\x64\x65lta\x18\x05 \x01(\x0b\x32\x12.oms.v1.StockDeltaH\x00\x12-\n\nadjustment\x18\x06 \x01(\x0b\x32\x17.oms.v1.StockAdjustmentH\x00\x42\x06\n\x04\x62ody\"K\n\x0c\x46\x65\x65\x64Position\x12\x0f\n\x07\x66\x65\x65\x64_id\x18\x01 \x01(\t\x12\x13\n\x0blocation_id\x18\x02 \x01(\t\x12\x15\n\rlast_sequence\x18\x03 \x01(\x03\"^\n\x10StockFeedSummary\x12\x0f\n\x07\x61pplied\x18\x01 \x01(\x05\x12\x10\n\x08replayed\x18\x02 \x01(\x05\x12\'\n\tpositions\x18\x03 \x03(\x0b\x32\x14.oms.v1.FeedPosition\"t\n\rInboundSupply\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12/\n\x0b\x65xpected_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08quantity\x18\x04 \x01(\x03\"B\n\x17SetInboundSupplyRequest\x12\'\n\x08supplies\x18\x01 \x03(\x0b\x32\x15.oms.v1.InboundSupply\"+\n\x18SetInboundSupplyResponse\x12\x0f\n\x07\x61pplied\x18\x01 \x01(\x05\"\xed\x01\n\x0f\x45ligibilityRule\x12\"\n\x06\x65\x66\x66\x65\x63t\x18\x01 \x01(\x0e\x32\x12.oms.v1.RuleEffect\x12!\n\x08\x63hannels\x18\x02 \x03(\x0e\x32\x0f.oms.v1.Channel\x12,\n\x0e\x64\x65livery_modes\x18\x03 \x03(\x0e\x32\x14.oms.v1.DeliveryMode\x12,\n\x0elocation_types\x18\x04 \x03(\x0e\x32\x14.oms.v1.LocationType\x12\x14\n\x0clocation_ids\x18\x05 \x03(\t\x12\x0c\n\x04skus\x18\x06 \x03(\t\x12\x13\n\x0b\x64\x65scription\x18\x07 \x01(\t\"O\n\x14\x43hannelShipmentLimit\x12 \n\x07\x63hannel\x18\x01 \x01(\x0e\x32\x0f.oms.v1.Channel\x12\x15\n\rmax_shipments\x18\x02 \x01(\x05\"\x87\x01\n\x12\x43hannelSafetyStock\x12 \n\x07\x63hannel\x18\x01 \x01(\x0e\x32\x0f.oms.v1.Channel\x12\x13\n\x0blocation_id\x18\x02 \x01(\t\x12+\n\rlocation_type\x18\x03 \x01(\x0e\x32\x14.oms.v1.LocationType\x12\r\n\x05units\x18\x04 \x01(\x03\"\xeb\x01\n\x0cRoutingRules\x12&\n\x05rules\x18\x01 \x03(\x0b\x32\x17.oms.v1.EligibilityRule\x12\x15\n\rmax_shipments\x18\x02 \x01(\x05\x12=\n\x17\x63hannel_shipment_limits\x18\x03 \x03(\x0b\x32\x1c.oms.v1.ChannelShipmentLimit\x12\x38\n\x14\x63hannel_safety_stock\x18\x04 \x03(\x0b\x32\x1a.oms.v1.ChannelSafetyStock\x12#\n\x1bunfilled_unit_penalty_minor\x18\x05 \x01(\x03\"\x18\n\x16GetRoutingRulesRequest\"\x13\n\x11\x41uditStockRequest\"s\n\x0fStockDifference\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x10\n\x08\x65xpected\x18\x04 \x01(\x03\x12\x0e\n\x06\x61\x63tual\x18\x05 \x01(\x03\x12\x0e\n\x06\x64\x65tail\x18\x06 \x01(\t\"\x8e\x01\n\x12\x41uditStockResponse\x12\x14\n\x0crows_checked\x18\x01 \x01(\x03\x12\x1c\n\x14reservations_checked\x18\x02 \x01(\x03\x12\x16\n\x0eorders_checked\x18\x03 \x01(\x03\x12,\n\x0b\x64ifferences\x18\x04 \x03(\x0b\x32\x17.oms.v1.StockDifference*\xf9\x01\n\x10\x41\x64justmentReason\x12!\n\x1d\x41\x44JUSTMENT_REASON_UNSPECIFIED\x10\x00\x12!\n\x1d\x41\x44JUSTMENT_REASON_CYCLE_COUNT\x10\x01\x12\x1c\n\x18\x41\x44JUSTMENT_REASON_DAMAGE\x10\x02\x12\x1f\n\x1b\x41\x44JUSTMENT_REASON_SHRINKAGE\x10\x03\x12\x1b\n\x17\x41\x44JUSTMENT_REASON_FOUND\x10\x04\x12&\n\"ADJUSTMENT_REASON_RETURN_TO_VENDOR\x10\x05\x12\x1b\n\x17\x41\x44JUSTMENT_REASON_OTHER\x10\x06*V\n\nRuleEffect\x12\x1b\n\x17RULE_EFFECT_UNSPECIFIED\x10\x00\x12\x15\n\x11RULE_EFFECT_ALLOW\x10\x01\x12\x14\n\x10RULE_EFFECT_DENY\x10\x02\x32\xb7\x05\n\x10InventoryService\x12R\n\x0fUpsertLocations\x12\x1e.oms.v1.UpsertLocationsRequest\x1a\x1f.oms.v1.UpsertLocationsResponse\x12O\n\x0eUpsertProducts\x12\x1d.oms.v1.UpsertProductsRequest\x1a\x1e.oms.v1.UpsertProductsResponse\x12=\n\x08SetStock\x12\x17.oms.v1.SetStockRequest\x1a\x18.oms.v1.SetStockResponse\x12R\n\x0fGetAvailability\x12\x1e.oms.v1.GetAvailabilityRequest\x1a\x1f.oms.v1.GetAvailabilityResponse\x12G\n\x0fStreamStockFeed\x12\x18.oms.v1.StockFeedMessage\x1a\x18.oms.v1.StockFeedSummary(\x01\x12U\n\x10SetInboundSupply\x12\x1f.oms.v1.SetInboundSupplyRequest\x1a .oms.v1.SetInboundSupplyResponse\x12=\n\x0fSetRoutingRules\x12\x14.oms.v1.RoutingRules\x1a\x14.oms.v1.RoutingRules\x12G\n\x0fGetRoutingRules\x12\x1e.oms.v1.GetRoutingRulesRequest\x1a\x14.oms.v1.RoutingRules\x12\x43\n\nAuditStock\x12\x19.oms.v1.AuditStockRequest\x1a\x1a.oms.v1.AuditStockResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'protos.oms.v1.inventory_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_LOCATION']._serialized_start=70
-  _globals['_LOCATION']._serialized_end=361
-  _globals['_UPSERTLOCATIONSREQUEST']._serialized_start=363
-  _globals['_UPSERTLOCATIONSREQUEST']._serialized_end=424
-  _globals['_UPSERTLOCATIONSRESPONSE']._serialized_start=426
-  _globals['_UPSERTLOCATIONSRESPONSE']._serialized_end=469
-  _globals['_PRODUCT']._serialized_start=471
-  _globals['_PRODUCT']._serialized_end=549
-  _globals['_UPSERTPRODUCTSREQUEST']._serialized_start=551
-  _globals['_UPSERTPRODUCTSREQUEST']._serialized_end=609
-  _globals['_UPSERTPRODUCTSRESPONSE']._serialized_start=611
-  _globals['_UPSERTPRODUCTSRESPONSE']._serialized_end=653
-  _globals['_STOCKLEVEL']._serialized_start=655
-  _globals['_STOCKLEVEL']._serialized_end=740
-  _globals['_SETSTOCKREQUEST']._serialized_start=742
-  _globals['_SETSTOCKREQUEST']._serialized_end=795
-  _globals['_SETSTOCKRESPONSE']._serialized_start=797
-  _globals['_SETSTOCKRESPONSE']._serialized_end=832
-  _globals['_GETAVAILABILITYREQUEST']._serialized_start=834
-  _globals['_GETAVAILABILITYREQUEST']._serialized_end=894
-  _globals['_LOCATIONAVAILABILITY']._serialized_start=896
-  _globals['_LOCATIONAVAILABILITY']._serialized_end=1015
-  _globals['_SKUAVAILABILITY']._serialized_start=1017
-  _globals['_SKUAVAILABILITY']._serialized_end=1115
-  _globals['_GETAVAILABILITYRESPONSE']._serialized_start=1117
-  _globals['_GETAVAILABILITYRESPONSE']._serialized_end=1181
-  _globals['_INVENTORYSERVICE']._serialized_start=1184
-  _globals['_INVENTORYSERVICE']._serialized_end=1514
+  _globals['_ADJUSTMENTREASON']._serialized_start=3419
+  _globals['_ADJUSTMENTREASON']._serialized_end=3668
+  _globals['_RULEEFFECT']._serialized_start=3670
+  _globals['_RULEEFFECT']._serialized_end=3756
+  _globals['_LOCATION']._serialized_start=103
+  _globals['_LOCATION']._serialized_end=394
+  _globals['_UPSERTLOCATIONSREQUEST']._serialized_start=396
+  _globals['_UPSERTLOCATIONSREQUEST']._serialized_end=457
+  _globals['_UPSERTLOCATIONSRESPONSE']._serialized_start=459
+  _globals['_UPSERTLOCATIONSRESPONSE']._serialized_end=502
+  _globals['_PRODUCT']._serialized_start=504
+  _globals['_PRODUCT']._serialized_end=582
+  _globals['_UPSERTPRODUCTSREQUEST']._serialized_start=584
+  _globals['_UPSERTPRODUCTSREQUEST']._serialized_end=642
+  _globals['_UPSERTPRODUCTSRESPONSE']._serialized_start=644
+  _globals['_UPSERTPRODUCTSRESPONSE']._serialized_end=686
+  _globals['_STOCKLEVEL']._serialized_start=688
+  _globals['_STOCKLEVEL']._serialized_end=773
+  _globals['_SETSTOCKREQUEST']._serialized_start=775
+  _globals['_SETSTOCKREQUEST']._serialized_end=828
+  _globals['_SETSTOCKRESPONSE']._serialized_start=830
+  _globals['_SETSTOCKRESPONSE']._serialized_end=865
+  _globals['_GETAVAILABILITYREQUEST']._serialized_start=868
+  _globals['_GETAVAILABILITYREQUEST']._serialized_end=1035
+  _globals['_INBOUNDAVAILABILITY']._serialized_start=1037
+  _globals['_INBOUNDAVAILABILITY']._serialized_end=1125
+  _globals['_LOCATIONAVAILABILITY']._serialized_start=1128
+  _globals['_LOCATIONAVAILABILITY']._serialized_end=1313
+  _globals['_SKUAVAILABILITY']._serialized_start=1315
+  _globals['_SKUAVAILABILITY']._serialized_end=1433
+  _globals['_GETAVAILABILITYRESPONSE']._serialized_start=1435
+  _globals['_GETAVAILABILITYRESPONSE']._serialized_end=1499
+  _globals['_STOCKQUANTITY']._serialized_start=1501
+  _globals['_STOCKQUANTITY']._serialized_end=1547
+  _globals['_STOCKSNAPSHOT']._serialized_start=1549
+  _globals['_STOCKSNAPSHOT']._serialized_end=1625
+  _globals['_STOCKDELTA']._serialized_start=1627
+  _globals['_STOCKDELTA']._serialized_end=1679
+  _globals['_STOCKADJUSTMENT']._serialized_start=1681
+  _globals['_STOCKADJUSTMENT']._serialized_end=1794
+  _globals['_STOCKFEEDMESSAGE']._serialized_start=1797
+  _globals['_STOCKFEEDMESSAGE']._serialized_end=2006
+  _globals['_FEEDPOSITION']._serialized_start=2008
+  _globals['_FEEDPOSITION']._serialized_end=2083
+  _globals['_STOCKFEEDSUMMARY']._serialized_start=2085
+  _globals['_STOCKFEEDSUMMARY']._serialized_end=2179
+  _globals['_INBOUNDSUPPLY']._serialized_start=2181
+  _globals['_INBOUNDSUPPLY']._serialized_end=2297
+  _globals['_SETINBOUNDSUPPLYREQUEST']._serialized_start=2299
+  _globals['_SETINBOUNDSUPPLYREQUEST']._serialized_end=2365
+  _globals['_SETINBOUNDSUPPLYRESPONSE']._serialized_start=2367
+  _globals['_SETINBOUNDSUPPLYRESPONSE']._serialized_end=2410
+  _globals['_ELIGIBILITYRULE']._serialized_start=2413
+  _globals['_ELIGIBILITYRULE']._serialized_end=2650
+  _globals['_CHANNELSHIPMENTLIMIT']._serialized_start=2652
+  _globals['_CHANNELSHIPMENTLIMIT']._serialized_end=2731
+  _globals['_CHANNELSAFETYSTOCK']._serialized_start=2734
+  _globals['_CHANNELSAFETYSTOCK']._serialized_end=2869
+  _globals['_ROUTINGRULES']._serialized_start=2872
+  _globals['_ROUTINGRULES']._serialized_end=3107
+  _globals['_GETROUTINGRULESREQUEST']._serialized_start=3109
+  _globals['_GETROUTINGRULESREQUEST']._serialized_end=3133
+  _globals['_AUDITSTOCKREQUEST']._serialized_start=3135
+  _globals['_AUDITSTOCKREQUEST']._serialized_end=3154
+  _globals['_STOCKDIFFERENCE']._serialized_start=3156
+  _globals['_STOCKDIFFERENCE']._serialized_end=3271
+  _globals['_AUDITSTOCKRESPONSE']._serialized_start=3274
+  _globals['_AUDITSTOCKRESPONSE']._serialized_end=3416
+  _globals['_INVENTORYSERVICE']._serialized_start=3759
+  _globals['_INVENTORYSERVICE']._serialized_end=4454
 # @@protoc_insertion_point(module_scope)

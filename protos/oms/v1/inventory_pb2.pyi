@@ -1,11 +1,41 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from protos.oms.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class AdjustmentReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ADJUSTMENT_REASON_UNSPECIFIED: _ClassVar[AdjustmentReason]
+    ADJUSTMENT_REASON_CYCLE_COUNT: _ClassVar[AdjustmentReason]
+    ADJUSTMENT_REASON_DAMAGE: _ClassVar[AdjustmentReason]
+    ADJUSTMENT_REASON_SHRINKAGE: _ClassVar[AdjustmentReason]
+    ADJUSTMENT_REASON_FOUND: _ClassVar[AdjustmentReason]
+    ADJUSTMENT_REASON_RETURN_TO_VENDOR: _ClassVar[AdjustmentReason]
+    ADJUSTMENT_REASON_OTHER: _ClassVar[AdjustmentReason]
+
+class RuleEffect(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RULE_EFFECT_UNSPECIFIED: _ClassVar[RuleEffect]
+    RULE_EFFECT_ALLOW: _ClassVar[RuleEffect]
+    RULE_EFFECT_DENY: _ClassVar[RuleEffect]
+ADJUSTMENT_REASON_UNSPECIFIED: AdjustmentReason
+ADJUSTMENT_REASON_CYCLE_COUNT: AdjustmentReason
+ADJUSTMENT_REASON_DAMAGE: AdjustmentReason
+ADJUSTMENT_REASON_SHRINKAGE: AdjustmentReason
+ADJUSTMENT_REASON_FOUND: AdjustmentReason
+ADJUSTMENT_REASON_RETURN_TO_VENDOR: AdjustmentReason
+ADJUSTMENT_REASON_OTHER: AdjustmentReason
+RULE_EFFECT_UNSPECIFIED: RuleEffect
+RULE_EFFECT_ALLOW: RuleEffect
+RULE_EFFECT_DENY: RuleEffect
 
 class Location(_message.Message):
     __slots__ = ("location_id", "type", "name", "position", "shipment_cost_minor", "shipment_cost_per_km_minor", "unit_handling_cost_minor", "unit_cost_per_kg_km_minor", "pickup_enabled", "active")
@@ -92,39 +122,239 @@ class SetStockResponse(_message.Message):
     def __init__(self, applied: _Optional[int] = ...) -> None: ...
 
 class GetAvailabilityRequest(_message.Message):
-    __slots__ = ("skus", "location_ids")
+    __slots__ = ("skus", "location_ids", "channel", "delivery_mode", "pickup_location_id")
     SKUS_FIELD_NUMBER: _ClassVar[int]
     LOCATION_IDS_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_MODE_FIELD_NUMBER: _ClassVar[int]
+    PICKUP_LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
     skus: _containers.RepeatedScalarFieldContainer[str]
     location_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, skus: _Optional[_Iterable[str]] = ..., location_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    channel: _common_pb2.Channel
+    delivery_mode: _common_pb2.DeliveryMode
+    pickup_location_id: str
+    def __init__(self, skus: _Optional[_Iterable[str]] = ..., location_ids: _Optional[_Iterable[str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., pickup_location_id: _Optional[str] = ...) -> None: ...
+
+class InboundAvailability(_message.Message):
+    __slots__ = ("expected_at", "quantity")
+    EXPECTED_AT_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    expected_at: _timestamp_pb2.Timestamp
+    quantity: int
+    def __init__(self, expected_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., quantity: _Optional[int] = ...) -> None: ...
 
 class LocationAvailability(_message.Message):
-    __slots__ = ("location_id", "on_hand", "reserved", "safety_stock", "available")
+    __slots__ = ("location_id", "on_hand", "reserved", "safety_stock", "available", "promisable", "inbound")
     LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
     ON_HAND_FIELD_NUMBER: _ClassVar[int]
     RESERVED_FIELD_NUMBER: _ClassVar[int]
     SAFETY_STOCK_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    PROMISABLE_FIELD_NUMBER: _ClassVar[int]
+    INBOUND_FIELD_NUMBER: _ClassVar[int]
     location_id: str
     on_hand: int
     reserved: int
     safety_stock: int
     available: int
-    def __init__(self, location_id: _Optional[str] = ..., on_hand: _Optional[int] = ..., reserved: _Optional[int] = ..., safety_stock: _Optional[int] = ..., available: _Optional[int] = ...) -> None: ...
+    promisable: int
+    inbound: _containers.RepeatedCompositeFieldContainer[InboundAvailability]
+    def __init__(self, location_id: _Optional[str] = ..., on_hand: _Optional[int] = ..., reserved: _Optional[int] = ..., safety_stock: _Optional[int] = ..., available: _Optional[int] = ..., promisable: _Optional[int] = ..., inbound: _Optional[_Iterable[_Union[InboundAvailability, _Mapping]]] = ...) -> None: ...
 
 class SkuAvailability(_message.Message):
-    __slots__ = ("sku", "available", "locations")
+    __slots__ = ("sku", "available", "locations", "promisable")
     SKU_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     LOCATIONS_FIELD_NUMBER: _ClassVar[int]
+    PROMISABLE_FIELD_NUMBER: _ClassVar[int]
     sku: str
     available: int
     locations: _containers.RepeatedCompositeFieldContainer[LocationAvailability]
-    def __init__(self, sku: _Optional[str] = ..., available: _Optional[int] = ..., locations: _Optional[_Iterable[_Union[LocationAvailability, _Mapping]]] = ...) -> None: ...
+    promisable: int
+    def __init__(self, sku: _Optional[str] = ..., available: _Optional[int] = ..., locations: _Optional[_Iterable[_Union[LocationAvailability, _Mapping]]] = ..., promisable: _Optional[int] = ...) -> None: ...
 
 class GetAvailabilityResponse(_message.Message):
     __slots__ = ("skus",)
     SKUS_FIELD_NUMBER: _ClassVar[int]
     skus: _containers.RepeatedCompositeFieldContainer[SkuAvailability]
     def __init__(self, skus: _Optional[_Iterable[_Union[SkuAvailability, _Mapping]]] = ...) -> None: ...
+
+class StockQuantity(_message.Message):
+    __slots__ = ("sku", "quantity")
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    sku: str
+    quantity: int
+    def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
+
+class StockSnapshot(_message.Message):
+    __slots__ = ("quantities", "complete")
+    QUANTITIES_FIELD_NUMBER: _ClassVar[int]
+    COMPLETE_FIELD_NUMBER: _ClassVar[int]
+    quantities: _containers.RepeatedCompositeFieldContainer[StockQuantity]
+    complete: bool
+    def __init__(self, quantities: _Optional[_Iterable[_Union[StockQuantity, _Mapping]]] = ..., complete: _Optional[bool] = ...) -> None: ...
+
+class StockDelta(_message.Message):
+    __slots__ = ("changes",)
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    changes: _containers.RepeatedCompositeFieldContainer[StockQuantity]
+    def __init__(self, changes: _Optional[_Iterable[_Union[StockQuantity, _Mapping]]] = ...) -> None: ...
+
+class StockAdjustment(_message.Message):
+    __slots__ = ("changes", "reason", "note")
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    changes: _containers.RepeatedCompositeFieldContainer[StockQuantity]
+    reason: AdjustmentReason
+    note: str
+    def __init__(self, changes: _Optional[_Iterable[_Union[StockQuantity, _Mapping]]] = ..., reason: _Optional[_Union[AdjustmentReason, str]] = ..., note: _Optional[str] = ...) -> None: ...
+
+class StockFeedMessage(_message.Message):
+    __slots__ = ("feed_id", "sequence", "location_id", "snapshot", "delta", "adjustment")
+    FEED_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
+    DELTA_FIELD_NUMBER: _ClassVar[int]
+    ADJUSTMENT_FIELD_NUMBER: _ClassVar[int]
+    feed_id: str
+    sequence: int
+    location_id: str
+    snapshot: StockSnapshot
+    delta: StockDelta
+    adjustment: StockAdjustment
+    def __init__(self, feed_id: _Optional[str] = ..., sequence: _Optional[int] = ..., location_id: _Optional[str] = ..., snapshot: _Optional[_Union[StockSnapshot, _Mapping]] = ..., delta: _Optional[_Union[StockDelta, _Mapping]] = ..., adjustment: _Optional[_Union[StockAdjustment, _Mapping]] = ...) -> None: ...
+
+class FeedPosition(_message.Message):
+    __slots__ = ("feed_id", "location_id", "last_sequence")
+    FEED_ID_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    LAST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    feed_id: str
+    location_id: str
+    last_sequence: int
+    def __init__(self, feed_id: _Optional[str] = ..., location_id: _Optional[str] = ..., last_sequence: _Optional[int] = ...) -> None: ...
+
+class StockFeedSummary(_message.Message):
+    __slots__ = ("applied", "replayed", "positions")
+    APPLIED_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    POSITIONS_FIELD_NUMBER: _ClassVar[int]
+    applied: int
+    replayed: int
+    positions: _containers.RepeatedCompositeFieldContainer[FeedPosition]
+    def __init__(self, applied: _Optional[int] = ..., replayed: _Optional[int] = ..., positions: _Optional[_Iterable[_Union[FeedPosition, _Mapping]]] = ...) -> None: ...
+
+class InboundSupply(_message.Message):
+    __slots__ = ("location_id", "sku", "expected_at", "quantity")
+    LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_AT_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    location_id: str
+    sku: str
+    expected_at: _timestamp_pb2.Timestamp
+    quantity: int
+    def __init__(self, location_id: _Optional[str] = ..., sku: _Optional[str] = ..., expected_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., quantity: _Optional[int] = ...) -> None: ...
+
+class SetInboundSupplyRequest(_message.Message):
+    __slots__ = ("supplies",)
+    SUPPLIES_FIELD_NUMBER: _ClassVar[int]
+    supplies: _containers.RepeatedCompositeFieldContainer[InboundSupply]
+    def __init__(self, supplies: _Optional[_Iterable[_Union[InboundSupply, _Mapping]]] = ...) -> None: ...
+
+class SetInboundSupplyResponse(_message.Message):
+    __slots__ = ("applied",)
+    APPLIED_FIELD_NUMBER: _ClassVar[int]
+    applied: int
+    def __init__(self, applied: _Optional[int] = ...) -> None: ...
+
+class EligibilityRule(_message.Message):
+    __slots__ = ("effect", "channels", "delivery_modes", "location_types", "location_ids", "skus", "description")
+    EFFECT_FIELD_NUMBER: _ClassVar[int]
+    CHANNELS_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_MODES_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_TYPES_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_IDS_FIELD_NUMBER: _ClassVar[int]
+    SKUS_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    effect: RuleEffect
+    channels: _containers.RepeatedScalarFieldContainer[_common_pb2.Channel]
+    delivery_modes: _containers.RepeatedScalarFieldContainer[_common_pb2.DeliveryMode]
+    location_types: _containers.RepeatedScalarFieldContainer[_common_pb2.LocationType]
+    location_ids: _containers.RepeatedScalarFieldContainer[str]
+    skus: _containers.RepeatedScalarFieldContainer[str]
+    description: str
+    def __init__(self, effect: _Optional[_Union[RuleEffect, str]] = ..., channels: _Optional[_Iterable[_Union[_common_pb2.Channel, str]]] = ..., delivery_modes: _Optional[_Iterable[_Union[_common_pb2.DeliveryMode, str]]] = ..., location_types: _Optional[_Iterable[_Union[_common_pb2.LocationType, str]]] = ..., location_ids: _Optional[_Iterable[str]] = ..., skus: _Optional[_Iterable[str]] = ..., description: _Optional[str] = ...) -> None: ...
+
+class ChannelShipmentLimit(_message.Message):
+    __slots__ = ("channel", "max_shipments")
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    MAX_SHIPMENTS_FIELD_NUMBER: _ClassVar[int]
+    channel: _common_pb2.Channel
+    max_shipments: int
+    def __init__(self, channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., max_shipments: _Optional[int] = ...) -> None: ...
+
+class ChannelSafetyStock(_message.Message):
+    __slots__ = ("channel", "location_id", "location_type", "units")
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_TYPE_FIELD_NUMBER: _ClassVar[int]
+    UNITS_FIELD_NUMBER: _ClassVar[int]
+    channel: _common_pb2.Channel
+    location_id: str
+    location_type: _common_pb2.LocationType
+    units: int
+    def __init__(self, channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., location_id: _Optional[str] = ..., location_type: _Optional[_Union[_common_pb2.LocationType, str]] = ..., units: _Optional[int] = ...) -> None: ...
+
+class RoutingRules(_message.Message):
+    __slots__ = ("rules", "max_shipments", "channel_shipment_limits", "channel_safety_stock", "unfilled_unit_penalty_minor")
+    RULES_FIELD_NUMBER: _ClassVar[int]
+    MAX_SHIPMENTS_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_SHIPMENT_LIMITS_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_SAFETY_STOCK_FIELD_NUMBER: _ClassVar[int]
+    UNFILLED_UNIT_PENALTY_MINOR_FIELD_NUMBER: _ClassVar[int]
+    rules: _containers.RepeatedCompositeFieldContainer[EligibilityRule]
+    max_shipments: int
+    channel_shipment_limits: _containers.RepeatedCompositeFieldContainer[ChannelShipmentLimit]
+    channel_safety_stock: _containers.RepeatedCompositeFieldContainer[ChannelSafetyStock]
+    unfilled_unit_penalty_minor: int
+    def __init__(self, rules: _Optional[_Iterable[_Union[EligibilityRule, _Mapping]]] = ..., max_shipments: _Optional[int] = ..., channel_shipment_limits: _Optional[_Iterable[_Union[ChannelShipmentLimit, _Mapping]]] = ..., channel_safety_stock: _Optional[_Iterable[_Union[ChannelSafetyStock, _Mapping]]] = ..., unfilled_unit_penalty_minor: _Optional[int] = ...) -> None: ...
+
+class GetRoutingRulesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class AuditStockRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class StockDifference(_message.Message):
+    __slots__ = ("location_id", "sku", "kind", "expected", "actual", "detail")
+    LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_FIELD_NUMBER: _ClassVar[int]
+    ACTUAL_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    location_id: str
+    sku: str
+    kind: str
+    expected: int
+    actual: int
+    detail: str
+    def __init__(self, location_id: _Optional[str] = ..., sku: _Optional[str] = ..., kind: _Optional[str] = ..., expected: _Optional[int] = ..., actual: _Optional[int] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class AuditStockResponse(_message.Message):
+    __slots__ = ("rows_checked", "reservations_checked", "orders_checked", "differences")
+    ROWS_CHECKED_FIELD_NUMBER: _ClassVar[int]
+    RESERVATIONS_CHECKED_FIELD_NUMBER: _ClassVar[int]
+    ORDERS_CHECKED_FIELD_NUMBER: _ClassVar[int]
+    DIFFERENCES_FIELD_NUMBER: _ClassVar[int]
+    rows_checked: int
+    reservations_checked: int
+    orders_checked: int
+    differences: _containers.RepeatedCompositeFieldContainer[StockDifference]
+    def __init__(self, rows_checked: _Optional[int] = ..., reservations_checked: _Optional[int] = ..., orders_checked: _Optional[int] = ..., differences: _Optional[_Iterable[_Union[StockDifference, _Mapping]]] = ...) -> None: ...

@@ -54,6 +54,31 @@ class InventoryServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.GetAvailabilityRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.GetAvailabilityResponse.FromString,
                 _registered_method=True)
+        self.StreamStockFeed = channel.stream_unary(
+                '/oms.v1.InventoryService/StreamStockFeed',
+                request_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.StockFeedMessage.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.StockFeedSummary.FromString,
+                _registered_method=True)
+        self.SetInboundSupply = channel.unary_unary(
+                '/oms.v1.InventoryService/SetInboundSupply',
+                request_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.SetInboundSupplyRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.SetInboundSupplyResponse.FromString,
+                _registered_method=True)
+        self.SetRoutingRules = channel.unary_unary(
+                '/oms.v1.InventoryService/SetRoutingRules',
+                request_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.RoutingRules.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.RoutingRules.FromString,
+                _registered_method=True)
+        self.GetRoutingRules = channel.unary_unary(
+                '/oms.v1.InventoryService/GetRoutingRules',
+                request_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.GetRoutingRulesRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.RoutingRules.FromString,
+                _registered_method=True)
+        self.AuditStock = channel.unary_unary(
+                '/oms.v1.InventoryService/AuditStock',
+                request_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.AuditStockRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.AuditStockResponse.FromString,
+                _registered_method=True)
 
 
 class InventoryServiceServicer:
@@ -79,7 +104,47 @@ class InventoryServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetAvailability(self, request, context):
-        """What can be promised now, per location and in total, for the SKUs asked.
+        """What can be promised, per location and in total, for the SKUs asked; for a
+        channel and delivery mode when given (routing rules and channel safety stock
+        applied), with inbound supply by date.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StreamStockFeed(self, request_iterator, context):
+        """A stock feed from a WMS, a store system or a drop-ship supplier: snapshots,
+        deltas and adjustments, each numbered per (feed_id, location_id) from 1. A
+        message at or below the last applied number is a replay and changes nothing;
+        a gap ends the stream with FAILED_PRECONDITION naming the number expected
+        (everything before it is applied), so the sender resumes from there.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetInboundSupply(self, request, context):
+        """Expected receipts (purchase orders, transfers), absolute per (location, sku, date).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetRoutingRules(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetRoutingRules(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AuditStock(self, request, context):
+        """Recomputes, from the stock ledger and the orders, what every (location, sku)
+        should hold, and reports every difference.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -107,6 +172,31 @@ def add_InventoryServiceServicer_to_server(servicer, server):
                     servicer.GetAvailability,
                     request_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.GetAvailabilityRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.GetAvailabilityResponse.SerializeToString,
+            ),
+            'StreamStockFeed': grpc.stream_unary_rpc_method_handler(
+                    servicer.StreamStockFeed,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.StockFeedMessage.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.StockFeedSummary.SerializeToString,
+            ),
+            'SetInboundSupply': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetInboundSupply,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.SetInboundSupplyRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.SetInboundSupplyResponse.SerializeToString,
+            ),
+            'SetRoutingRules': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetRoutingRules,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.RoutingRules.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.RoutingRules.SerializeToString,
+            ),
+            'GetRoutingRules': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRoutingRules,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.GetRoutingRulesRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.RoutingRules.SerializeToString,
+            ),
+            'AuditStock': grpc.unary_unary_rpc_method_handler(
+                    servicer.AuditStock,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.AuditStockRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.AuditStockResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -217,6 +307,141 @@ class InventoryService:
             '/oms.v1.InventoryService/GetAvailability',
             protos_dot_oms_dot_v1_dot_inventory__pb2.GetAvailabilityRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_inventory__pb2.GetAvailabilityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StreamStockFeed(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/oms.v1.InventoryService/StreamStockFeed',
+            protos_dot_oms_dot_v1_dot_inventory__pb2.StockFeedMessage.SerializeToString,
+            protos_dot_oms_dot_v1_dot_inventory__pb2.StockFeedSummary.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetInboundSupply(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.InventoryService/SetInboundSupply',
+            protos_dot_oms_dot_v1_dot_inventory__pb2.SetInboundSupplyRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_inventory__pb2.SetInboundSupplyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetRoutingRules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.InventoryService/SetRoutingRules',
+            protos_dot_oms_dot_v1_dot_inventory__pb2.RoutingRules.SerializeToString,
+            protos_dot_oms_dot_v1_dot_inventory__pb2.RoutingRules.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRoutingRules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.InventoryService/GetRoutingRules',
+            protos_dot_oms_dot_v1_dot_inventory__pb2.GetRoutingRulesRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_inventory__pb2.RoutingRules.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AuditStock(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.InventoryService/AuditStock',
+            protos_dot_oms_dot_v1_dot_inventory__pb2.AuditStockRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_inventory__pb2.AuditStockResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,86 @@
+"""The network and routing rules as the optimizer sees them, compiled once per network version.
+
+Sourcing (where orders are placed) and availability (what a channel is told
+it may promise) read the same view, so a channel is never promised what its
+orders could not be sourced from.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+import optimizer
+from optimizer.costs import SiteTable
+from optimizer.rules import CompiledRules
+from oms_actors.domain.enums import DeliveryMode
+from oms_actors.domain.network import Location
+from oms_actors.store.network import NetworkCache
+
+
+def to_site(loc: Location) -> optimizer.Site:
+    return optimizer.Site(
+        id=loc.location_id,
+        type=optimizer.LocationType(loc.type.value),
+        lat=loc.latitude,
+        lon=loc.longitude,
+        shipment_cost=loc.shipment_cost_minor,
+        shipment_cost_per_km=loc.shipment_cost_per_km_minor,
+        unit_handling_cost=loc.unit_handling_cost_minor,
+        unit_cost_per_kg_km=loc.unit_cost_per_kg_km_minor,
+        pickup=loc.pickup_enabled,
+    )
+
+
+def rules_from_json(raw: bytes | str | None) -> optimizer.RoutingRules:
+    return optimizer.RoutingRules.from_dict(json.loads(raw)) if raw else optimizer.RoutingRules()
+
+
+def mode_name(mode: DeliveryMode) -> str:
+    return "pickup" if mode is DeliveryMode.PICKUP else "ship"
+
+
+@dataclass(frozen=True, eq=False)
+class RoutingView:
+    version: int
+    sites: dict[str, optimizer.Site]  # active locations only
+    rules: optimizer.RoutingRules
+    compiled: CompiledRules
+
+    @classmethod
+    def build(cls, version: int, locations: dict[str, Location], rules: optimizer.RoutingRules) -> RoutingView:
+        sites = {lid: to_site(loc) for lid, loc in sorted(locations.items()) if loc.active}
+        return cls(version=version, sites=sites, rules=rules, compiled=CompiledRules.build(rules, SiteTable.build(sites)))
+
+    def keep(self, channel: str, location_id: str) -> int:
+        """Units of every SKU a channel must leave at a location (its safety stock there)."""
+        held = self.compiled.held_for(channel)
+        j = self.compiled.table.index.get(location_id)
+        return 0 if held is None or j is None else int(held[j])
+
+    def eligible(self, channel: str, mode: DeliveryMode, sku: str, pickup_location_id: str = "") -> set[str]:
+        """Locations the rules let a line of this SKU come from, for such an order."""
+        table = self.compiled.table
+        pickup = table.index.get(pickup_location_id) if mode is DeliveryMode.PICKUP else None
+        if mode is DeliveryMode.PICKUP and pickup is None:
+            return set()
+        mask = self.compiled.eligible(channel, mode_name(mode), (sku,), pickup)[0]
+        return {table.ids[j] for j in np.flatnonzero(mask)}
+
+
+class RoutingCache:
+    """Rebuilds the view when the network cache's version moves."""
+
+    def __init__(self, network: NetworkCache) -> None:
+        self.network = network
+        self._view: RoutingView | None = None
+
+    async def view(self) -> RoutingView:
+        await self.network.refresh()
+        if self._view is None or self._view.version != self.network.version:
+            self._view = RoutingView.build(
+                self.network.version, self.network.locations, rules_from_json(self.network.rules_json)
+            )
+        return self._view

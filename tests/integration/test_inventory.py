@@ -1,0 +1,210 @@
+"""Inventory: feeds applied exactly once, channel views, inbound supply, audits, no overselling."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import grpc
+import pytest
+from google.protobuf import timestamp_pb2
+
+from protos.oms.v1 import common_pb2, inventory_pb2, orders_pb2
+from tests.integration.stock_audit import audit_differences
+from tests.integration.support import World, field_violations
+
+pytestmark = pytest.mark.integration
+
+
+def feed(seq: int, loc: str, *, snapshot=None, delta=None, adjust=None, reason=0, complete=False, feed_id="wms-test"):
+    msg = inventory_pb2.StockFeedMessage(feed_id=feed_id, sequence=seq, location_id=loc)
+    if snapshot is not None:
+        msg.snapshot.CopyFrom(
+            inventory_pb2.StockSnapshot(
+                quantities=[inventory_pb2.StockQuantity(sku=s, quantity=q) for s, q in snapshot], complete=complete
+            )
+        )
+    if delta is not None:
+        msg.delta.CopyFrom(inventory_pb2.StockDelta(changes=[inventory_pb2.StockQuantity(sku=s, quantity=q) for s, q in delta]))
+    if adjust is not None:
+        msg.adjustment.CopyFrom(
+            inventory_pb2.StockAdjustment(
+                changes=[inventory_pb2.StockQuantity(sku=s, quantity=q) for s, q in adjust], reason=reason, note="count"
+            )
+        )
+    return msg
+
+
+async def send(world: World, *messages):
+    async def stream():
+        for m in messages:
+            yield m
+
+    return await world.inventory.StreamStockFeed(stream())
+
+
+async def on_hand(world: World, sku: str, loc: str) -> int:
+    return (await world.available(sku)).get(loc, (0, 0))[0]
+
+
+async def test_a_replayed_snapshot_and_repeated_deltas_change_nothing_twice(world: World):
+    a, b = await world.sku({}), await world.sku({})
+    feed_id = World.unique("wms")
+    first = [
+        feed(1, "T-DC-NORTH", snapshot=[(a, 10), (b, 5)], feed_id=feed_id),
+        feed(2, "T-DC-NORTH", delta=[(a, -2)], feed_id=feed_id),
+        feed(3, "T-DC-NORTH", adjust=[(b, -1)], reason=inventory_pb2.ADJUSTMENT_REASON_DAMAGE, feed_id=feed_id),
+    ]
+    summary = await send(world, *first)
+    assert (summary.applied, summary.replayed) == (3, 0)
+    assert [(p.location_id, p.last_sequence) for p in summary.positions] == [("T-DC-NORTH", 3)]
+    again = await send(world, *first, *first[1:])
+    assert (again.applied, again.replayed) == (0, 5)
+    assert (await on_hand(world, a, "T-DC-NORTH"), await on_hand(world, b, "T-DC-NORTH")) == (8, 4)
+    assert not await audit_differences(world)
+
+
+async def test_an_out_of_order_message_stops_the_stream_at_the_gap_and_a_resend_converges(world: World):
+    a = await world.sku({})
+    feed_id = World.unique("wms")
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await send(
+            world,
+            feed(1, "T-DC-SOUTH", snapshot=[(a, 3)], feed_id=feed_id),
+            feed(3, "T-DC-SOUTH", delta=[(a, 4)], feed_id=feed_id),
+            feed(2, "T-DC-SOUTH", delta=[(a, 1)], feed_id=feed_id),
+        )
+    assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "2 expected" in info.value.details()
+    assert await on_hand(world, a, "T-DC-SOUTH") == 3
+    resent = await send(
+        world,
+        feed(2, "T-DC-SOUTH", delta=[(a, 1)], feed_id=feed_id),
+        feed(3, "T-DC-SOUTH", delta=[(a, 4)], feed_id=feed_id),
+    )
+    assert resent.applied == 2
+    assert await on_hand(world, a, "T-DC-SOUTH") == 8
+
+
+async def test_a_complete_snapshot_zeroes_unlisted_skus_at_that_location_only(world: World):
+    a = await world.sku({"T-ST-LEIPZIG": 4, "T-DC-WEST": 4})
+    b = await world.sku({"T-ST-LEIPZIG": 6})
+    await send(world, feed(1, "T-ST-LEIPZIG", snapshot=[(a, 2)], complete=True, feed_id=World.unique("pos")))
+    assert await on_hand(world, a, "T-ST-LEIPZIG") == 2
+    assert await on_hand(world, b, "T-ST-LEIPZIG") == 0
+    assert await on_hand(world, a, "T-DC-WEST") == 4
+
+
+async def test_bad_feed_messages_are_refused_and_change_nothing(world: World):
+    a = await world.sku({"T-DC-NORTH": 1})
+    feed_id = World.unique("wms")
+    cases = [
+        (feed(1, "NOWHERE", snapshot=[(a, 1)], feed_id=feed_id), grpc.StatusCode.INVALID_ARGUMENT, "messages[0].location_id"),
+        (feed(1, "T-DC-NORTH", snapshot=[(a, -1)], feed_id=feed_id), grpc.StatusCode.INVALID_ARGUMENT, "messages[0].snapshot.quantities[0].quantity"),
+        (feed(0, "T-DC-NORTH", delta=[(a, 1)], feed_id=feed_id), grpc.StatusCode.INVALID_ARGUMENT, "messages[0].sequence"),
+        (feed(1, "T-DC-NORTH", adjust=[(a, 1)], feed_id=feed_id), grpc.StatusCode.INVALID_ARGUMENT, "messages[0].adjustment.reason"),
+        (feed(1, "T-DC-NORTH", delta=[("NO-SUCH", 1)], feed_id=feed_id), grpc.StatusCode.INVALID_ARGUMENT, "messages[0].delta.changes[0].sku"),
+        (feed(1, "T-DC-NORTH", delta=[(a, -5)], feed_id=feed_id), grpc.StatusCode.FAILED_PRECONDITION, None),
+    ]
+    for message, code, field in cases:
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await send(world, message)
+        assert info.value.code() == code, message
+        if field:
+            assert field in field_violations(info.value)
+    assert await world.available(a) == {"T-DC-NORTH": (1, 0)}
+    # Nothing consumed the sequence: message 1 is still the next one.
+    assert (await send(world, feed(1, "T-DC-NORTH", delta=[(a, 2)], feed_id=feed_id))).applied == 1
+
+
+async def test_routing_rules_shape_what_a_channel_may_promise_and_what_it_reserves(world: World):
+    sku = await world.sku({"T-ST-LEIPZIG": 5, "T-DS-SUPPLIER": 50})
+    previous = await world.inventory.GetRoutingRules(inventory_pb2.GetRoutingRulesRequest())
+    rules = inventory_pb2.RoutingRules(
+        rules=[
+            inventory_pb2.EligibilityRule(
+                effect=inventory_pb2.RULE_EFFECT_DENY,
+                channels=[common_pb2.CHANNEL_MARKETPLACE],
+                location_types=[common_pb2.LOCATION_TYPE_DROPSHIP],
+                skus=[sku],
+                description="no drop-ship for marketplace orders of this SKU",
+            )
+        ],
+        channel_safety_stock=[
+            inventory_pb2.ChannelSafetyStock(channel=common_pb2.CHANNEL_WEB, location_id="T-ST-LEIPZIG", units=3)
+        ],
+    )
+    try:
+        stored = await world.inventory.SetRoutingRules(rules)
+        assert stored.rules[0].description == rules.rules[0].description
+        web = await world.inventory.GetAvailability(
+            inventory_pb2.GetAvailabilityRequest(skus=[sku], channel=common_pb2.CHANNEL_WEB)
+        )
+        by_loc = {loc.location_id: loc.promisable for loc in web.skus[0].locations}
+        assert by_loc == {"T-ST-LEIPZIG": 2, "T-DS-SUPPLIER": 50}
+        market = await world.inventory.GetAvailability(
+            inventory_pb2.GetAvailabilityRequest(skus=[sku], channel=common_pb2.CHANNEL_MARKETPLACE)
+        )
+        assert {loc.location_id: loc.promisable for loc in market.skus[0].locations} == {"T-ST-LEIPZIG": 5, "T-DS-SUPPLIER": 0}
+        customer = await world.customer()
+        order = (
+            await world.orders.CreateOrder(world.order(customer, [(sku, 5)], channel=common_pb2.CHANNEL_MARKETPLACE))
+        ).order
+        assert [(a.location_id, a.quantity) for a in order.lines[0].allocations] == [("T-ST-LEIPZIG", 5)]
+        web_order = (await world.orders.CreateOrder(world.order(customer, [(sku, 1)]))).order
+        assert {a.location_id for a in web_order.lines[0].allocations} == {"T-DS-SUPPLIER"}
+    finally:
+        await world.inventory.SetRoutingRules(previous)
+
+
+async def test_bad_routing_rules_are_refused_naming_the_field(world: World):
+    bad = inventory_pb2.RoutingRules(
+        rules=[inventory_pb2.EligibilityRule(effect=0)],
+        channel_safety_stock=[inventory_pb2.ChannelSafetyStock(channel=common_pb2.CHANNEL_WEB, units=-1)],
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await world.inventory.SetRoutingRules(bad)
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert {"rules[0].effect", "channel_safety_stock[0]", "channel_safety_stock[0].units"} <= field_violations(info.value)
+
+
+async def test_inbound_supply_is_shown_by_date(world: World):
+    sku = await world.sku({"T-DC-WEST": 1})
+    day = dt.datetime(2030, 1, 15, tzinfo=dt.timezone.utc)
+    ts = timestamp_pb2.Timestamp()
+    ts.FromDatetime(day)
+    await world.inventory.SetInboundSupply(
+        inventory_pb2.SetInboundSupplyRequest(
+            supplies=[inventory_pb2.InboundSupply(location_id="T-DC-WEST", sku=sku, expected_at=ts, quantity=40)]
+        )
+    )
+    resp = await world.inventory.GetAvailability(inventory_pb2.GetAvailabilityRequest(skus=[sku]))
+    west = resp.skus[0].locations[0]
+    assert (west.available, [(i.expected_at.ToDatetime().date(), i.quantity) for i in west.inbound]) == (
+        1,
+        [(day.date(), 40)],
+    )
+
+
+async def test_many_clients_against_scarce_stock_never_reserve_more_than_there_is(world: World):
+    skus = [await world.sku({"T-DC-NORTH": 7, "T-ST-MITTE": 3}) for _ in range(3)]
+    customers = [await world.customer() for _ in range(8)]
+
+    async def client(n: int) -> list[orders_pb2.Order]:
+        placed = []
+        for i in range(6):
+            lines = [(skus[(n + i) % 3], 2), (skus[(n + i + 1) % 3], 1)]
+            placed.append((await world.orders.CreateOrder(world.order(customers[n], lines))).order)
+        return placed
+
+    orders = [o for batch in await asyncio.gather(*(client(n) for n in range(8))) for o in batch]
+    demand = sum(line.quantity for o in orders for line in o.lines)
+    assert demand > 3 * 10  # more demand than supply
+    for sku in skus:
+        rows = await world.available(sku)
+        assert all(reserved <= held for held, reserved in rows.values())
+        allocated = sum(
+            a.quantity for o in orders for line in o.lines if line.sku == sku for a in line.allocations
+        )
+        assert allocated == sum(reserved for _, reserved in rows.values()) == 10
+    assert not await audit_differences(world)
