@@ -30,8 +30,16 @@ from .hotpath import (
     order_plan,
     single_site_optimum,
 )
-from .model import Instance, LineSpec, LocationSpec, OrderPlan, OrderSpec, Policy, SolveStatus
-from .network import Demand, DeliveryMode, Site
+from .model import (
+    Instance,
+    LineSpec,
+    LocationSpec,
+    OrderPlan,
+    OrderSpec,
+    Policy,
+    SolveStatus,
+)
+from .network import DeliveryMode, Demand, Site
 from .problem import UNLIMITED, OrderArrays
 from .rules import CompiledRules, RoutingRules
 from .solve import source_order
@@ -308,7 +316,7 @@ def _stock_rows(demands: Sequence[Demand], stock: Mapping[tuple[str, str], int],
     for row in rows.values():
         if not all(type(q) is int and q >= 0 for q in row):  # the usual case needs no copy
             # int(): the stock matrix used to be int64, which truncated any non-integer count
-            row[:] = [q if q > 0 else 0 for q in map(int, row)]
+            row[:] = [max(0, q) for q in map(int, row)]
     return rows
 
 

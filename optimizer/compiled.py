@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Hashable
 
 from .costs import SiteTable
 from .network import DeliveryMode, Site

@@ -24,10 +24,13 @@ import numpy as np
 
 from .costs import SiteTable, haversine_km
 from .model import Allocation, CostBreakdown, OrderPlan
-from .network import Demand, DeliveryMode
+from .network import DeliveryMode, Demand
 from .problem import OrderArrays
 
 Alloc = tuple[int, int, int]  # (line, location, units)
+
+# In the per-element loops below, `a if a < b else b` stands where min(a, b) would read better:
+# a builtin call costs ~40 ns more, about 10% of the per-order time (hence the noqa marks).
 
 
 @dataclass(slots=True, kw_only=True, eq=False)
@@ -106,13 +109,13 @@ def greedy_allocations(order: OrderLists) -> list[Alloc]:
     allocs: list[Alloc] = []
     load: dict[int, int] = {}
     for i, (q, costs, usable) in enumerate(zip(order.qty, order.unit, order.usable)):
-        line = sorted((costs[j], j, a if a < cap[j] else cap[j]) for j, a in enumerate(usable) if a > 0 and cap[j] > 0)
+        line = sorted((costs[j], j, a if a < cap[j] else cap[j]) for j, a in enumerate(usable) if a > 0 and cap[j] > 0)  # noqa: FURB136
         ranked.append(line)
         need = q
         for _, j, a in line:
             if need <= 0:
                 break
-            take = a if a < need else need
+            take = a if a < need else need  # noqa: FURB136
             allocs.append((i, j, take))
             load[j] = load.get(j, 0) + take
             need -= take
@@ -180,9 +183,9 @@ def single_site_optimum(order: OrderLists) -> tuple[list[Alloc], int] | None:
         options: list[tuple[int, int]] = []  # (c - p, A)
         for j, a in enumerate(usable):
             if a > 0 and costs[j] < p:
-                if a > q:
+                if a > q:  # noqa: PLR1730
                     a = q
-                if a > cap[j]:
+                if a > cap[j]:  # noqa: PLR1730
                     a = cap[j]
                 if a > 0:
                     r = costs[j] - p
@@ -223,7 +226,7 @@ def _cheapest_fill(options: list[tuple[int, int]], qty: int) -> int:
     options.sort()
     total, need = 0, qty
     for r, a in options:
-        take = a if a < need else need
+        take = a if a < need else need  # noqa: FURB136
         total += r * take
         need -= take
         if need == 0:

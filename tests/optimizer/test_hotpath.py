@@ -33,7 +33,12 @@ from optimizer.capture import _Network
 from optimizer.compiled import CompiledNetwork, compiled_network
 from optimizer.costs import SiteTable
 from optimizer.fastpath import lower_bound, solve_order
-from optimizer.hotpath import OrderLists, batch_costs, greedy_allocations, single_site_optimum
+from optimizer.hotpath import (
+    OrderLists,
+    batch_costs,
+    greedy_allocations,
+    single_site_optimum,
+)
 from optimizer.mip import solve_mip
 from optimizer.model import Allocation, CostBreakdown, OrderPlan
 from optimizer.problem import UNLIMITED, OrderArrays, Problem
