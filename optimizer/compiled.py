@@ -14,6 +14,7 @@ more than the Python loop it would replace.
 
 from __future__ import annotations
 
+import operator
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
@@ -122,6 +123,29 @@ _memo: OrderedDict[Hashable, CompiledNetwork] = OrderedDict()
 _memo_lock = threading.Lock()
 
 
+@dataclass(frozen=True, kw_only=True, eq=False)
+class _Last:
+    """The latest call's inputs by identity: a caller that keeps its sites between batches
+    (one dict of Site objects per network version) skips building and hashing the key."""
+
+    names: tuple[str, ...]
+    sites: tuple[Site, ...]
+    rules_key: tuple
+    network: CompiledNetwork
+
+    def matches(self, sites: Mapping[str, Site], rules_key: tuple) -> bool:
+        # Site is frozen: the very same objects under the very same names hold the same values.
+        return (
+            len(sites) == len(self.sites)
+            and all(map(operator.is_, sites.values(), self.sites))
+            and all(map(operator.is_, sites, self.names))
+            and rules_key == self.rules_key
+        )
+
+
+_last: _Last | None = None
+
+
 def compiled_network(sites: Mapping[str, Site], rules: RoutingRules) -> CompiledNetwork:
     """The compiled sites and rules, from the memo when equal ones were compiled before.
 
@@ -129,8 +153,13 @@ def compiled_network(sites: Mapping[str, Site], rules: RoutingRules) -> Compiled
     field's type as well as its value, so an input that equals a valid one but would fail
     validation (5.0 or True for an integer) still misses the memo and fails as it always did.
     """
+    global _last
     try:
-        key = (_sites_key(sites), _rules_key(rules))
+        rules_key = _rules_key(rules)
+        last = _last
+        if last is not None and last.matches(sites, rules_key):
+            return last.network
+        key = (_sites_key(sites), rules_key)
         hash(key)
     except TypeError:  # unhashable field values: compile without the memo
         return CompiledNetwork.build(sites, rules)
@@ -138,12 +167,13 @@ def compiled_network(sites: Mapping[str, Site], rules: RoutingRules) -> Compiled
         network = _memo.get(key)
         if network is not None:
             _memo.move_to_end(key)
-            return network
-    network = CompiledNetwork.build(sites, rules)
-    with _memo_lock:
-        _memo[key] = network
-        while len(_memo) > MEMO_SIZE:
-            _memo.popitem(last=False)
+    if network is None:
+        network = CompiledNetwork.build(sites, rules)
+        with _memo_lock:
+            _memo[key] = network
+            while len(_memo) > MEMO_SIZE:
+                _memo.popitem(last=False)
+    _last = _Last(names=tuple(sites), sites=tuple(sites.values()), rules_key=rules_key, network=network)
     return network
 
 

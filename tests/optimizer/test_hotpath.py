@@ -383,3 +383,18 @@ def test_values_equal_to_valid_ones_still_fail_validation(field: str, value: obj
     with pytest.raises(InstanceError) as caught:
         source_orders([demand], {"A": bad}, {}, RoutingRules())
     assert caught.value.field == f"sites.A.{field}"
+
+
+def test_sites_and_rules_changed_in_place_are_compiled_again() -> None:
+    """The memo's identity shortcut (same dict, same Site objects) must notice any change."""
+    site = Site(id="A", type=LocationType.WAREHOUSE, lat=50.0, lon=10.0, shipment_cost=500)
+    sites = {"A": site}
+    rules = RoutingRules(safety_stock_by_channel={"web": {"A": 1}})
+    first = compiled_network(sites, rules)
+    assert compiled_network(sites, rules) is first
+    sites["A"] = Site(**{**vars(site), "shipment_cost": 600})
+    assert compiled_network(sites, rules).table.shipment_cost.tolist() == [600]
+    sites["B"] = Site(id="B", type=LocationType.STORE, lat=51.0, lon=11.0, shipment_cost=700)
+    assert compiled_network(sites, rules).table.ids == ("A", "B")
+    rules.safety_stock_by_channel["web"]["A"] = 3
+    assert compiled_network(sites, rules).held["web"] == (3, 0)
