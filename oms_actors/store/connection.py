@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import zlib
 from pathlib import Path
@@ -90,9 +91,11 @@ class EmbeddedRedis:
             "--daemonize", "no",
             "--logfile", str(self.data_dir / "redis.log"),
         ]
-        self._proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent
-        )
+        # The death signal follows the *thread* that starts the child, so it is only
+        # safe from the main thread (oms serve); from another thread the server would
+        # die when that thread ends, and the owner's stop() has to end it instead.
+        on_start = _die_with_parent if threading.current_thread() is threading.main_thread() else None
+        self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=on_start)
         deadline = time.monotonic() + timeout_s
         client = None
         while time.monotonic() < deadline:

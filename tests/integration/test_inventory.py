@@ -87,11 +87,26 @@ async def test_an_out_of_order_message_stops_the_stream_at_the_gap_and_a_resend_
 
 
 async def test_a_complete_snapshot_zeroes_unlisted_skus_at_that_location_only(world: World):
-    a = await world.sku({"T-ST-LEIPZIG": 4, "T-DC-WEST": 4})
-    b = await world.sku({"T-ST-LEIPZIG": 6})
-    await send(world, feed(1, "T-ST-LEIPZIG", snapshot=[(a, 2)], complete=True, feed_id=World.unique("pos")))
-    assert await on_hand(world, a, "T-ST-LEIPZIG") == 2
-    assert await on_hand(world, b, "T-ST-LEIPZIG") == 0
+    # A store of its own: a complete snapshot speaks for every SKU at its location.
+    store = World.unique("T-ST")
+    await world.inventory.UpsertLocations(
+        inventory_pb2.UpsertLocationsRequest(
+            locations=[
+                inventory_pb2.Location(
+                    location_id=store,
+                    type=common_pb2.LOCATION_TYPE_STORE,
+                    position=common_pb2.GeoPoint(latitude=51.0, longitude=12.0),
+                    shipment_cost_minor=700,
+                    active=True,
+                )
+            ]
+        )
+    )
+    a = await world.sku({store: 4, "T-DC-WEST": 4})
+    b = await world.sku({store: 6})
+    await send(world, feed(1, store, snapshot=[(a, 2)], complete=True, feed_id=World.unique("pos")))
+    assert await on_hand(world, a, store) == 2
+    assert await on_hand(world, b, store) == 0
     assert await on_hand(world, a, "T-DC-WEST") == 4
 
 
