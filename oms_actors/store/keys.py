@@ -15,6 +15,7 @@ LOCATIONS = f"{ROOT}:net:locations"
 PRODUCTS = f"{ROOT}:net:products"
 ROUTING_RULES = f"{ROOT}:net:rules"
 NETWORK_VERSION = f"{ROOT}:net:version"
+RISK_RULES = f"{ROOT}:net:risk"
 # Access: API key records (hashes of secrets only) and the capped audit stream.
 API_KEYS = f"{ROOT}:auth:keys"
 AUDIT_LOG = f"{ROOT}:audit-log"
@@ -62,6 +63,10 @@ def inventory_feed_positions(shard: int) -> str:
     return f"{ROOT}:{{inv-{shard}}}:feeds"
 
 
+def inventory_consumed(shard: int) -> str:
+    return f"{ROOT}:{{inv-{shard}}}:consumed"
+
+
 def inventory_inbound(shard: int) -> str:
     return f"{ROOT}:{{inv-{shard}}}:inbound"
 
@@ -72,3 +77,97 @@ def stock_field(location_id: str, sku: str) -> str:
 
 def customer(customer_id: str) -> str:
     return f"{ROOT}:cust:{customer_id}"
+
+
+# Payments. Every key of one payment provider's ledger shares the provider's hash
+# tag, so each operation is one Lua script on one slot, on a Redis Cluster too.
+# The tag is the provider, not the account: idempotency keys must be unique per
+# provider (a key reused for another card is a conflict, not a second payment).
+# The scripts in oms_actors/payments/scripts.py build these same names below the root.
+
+
+def payments(provider: str) -> str:
+    return f"{ROOT}:{{pay-{provider}}}"
+
+
+def payment_idempotency(provider: str) -> str:
+    """Hash: "<operation>|<key>" -> the fingerprint of the arguments and the result."""
+    return f"{payments(provider)}:idem"
+
+
+def payment_attempts(provider: str) -> str:
+    """Hash: "<operation>|<key>" -> calls seen (the simulator's timeouts depend on it)."""
+    return f"{payments(provider)}:attempts"
+
+
+def payment_sequence(provider: str) -> str:
+    return f"{payments(provider)}:seq"
+
+
+def payment_authorization(provider: str, authorization_id: str) -> str:
+    return f"{payments(provider)}:auth:{authorization_id}"
+
+
+def payment_authorization_captures(provider: str, authorization_id: str) -> str:
+    """List of the capture ids of one authorisation, in order."""
+    return f"{payments(provider)}:auth:{authorization_id}:caps"
+
+
+def payment_authorizations(provider: str) -> str:
+    """Sorted set of authorisation ids scored by creation time."""
+    return f"{payments(provider)}:auths"
+
+
+def payment_capture(provider: str, capture_id: str) -> str:
+    return f"{payments(provider)}:cap:{capture_id}"
+
+
+def payment_account(provider: str, account: str) -> str:
+    """Hash of a balance (gift card, store credit) or a credit line (pay on invoice)."""
+    return f"{payments(provider)}:acct:{account}"
+
+
+def payment_receivable(provider: str, capture_id: str) -> str:
+    return f"{payments(provider)}:recv:{capture_id}"
+
+
+def payment_receivables(provider: str, customer_id: str) -> str:
+    """Sorted set of a customer's receivables (capture ids) scored by issue time."""
+    return f"{payments(provider)}:recvs:{customer_id}"
+
+
+def payment_open_receivables(provider: str, customer_id: str) -> str:
+    """Sorted set of a customer's receivables still open, scored by due time."""
+    return f"{payments(provider)}:open:{customer_id}"
+
+
+def payment_events(provider: str) -> str:
+    """Stream of every effect (authorise, capture, void, refund, credit, payment) in order."""
+    return f"{payments(provider)}:events"
+
+
+def documents(namespace: str = "docs") -> str:
+    """Root of the invoice and credit note register; one hash tag so numbering and write are one script."""
+    return f"{ROOT}:{{{namespace}}}"
+
+
+def document(namespace: str, number: str) -> str:
+    return f"{documents(namespace)}:doc:{number}"
+
+
+def document_sequence(namespace: str, kind: str, year: int) -> str:
+    return f"{documents(namespace)}:seq:{kind}:{year}"
+
+
+def document_list(namespace: str, kind: str) -> str:
+    """Sorted set of document numbers of one kind scored year * 10**9 + sequence."""
+    return f"{documents(namespace)}:list:{kind}"
+
+
+def document_idempotency(namespace: str) -> str:
+    return f"{documents(namespace)}:idem"
+
+
+def document_invoice_credits(namespace: str) -> str:
+    """Hash: invoice number -> "<total>|<credited>" in minor units, so credit notes never exceed it."""
+    return f"{documents(namespace)}:credited"
