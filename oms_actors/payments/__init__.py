@@ -1,0 +1,83 @@
+"""The money side of the order lifecycle: payment providers, their Redis ledgers, invoices and credit notes.
+
+The order shard pays through ``PaymentProvider`` (``provider.py``), one per
+payment method, found with ``Payments.providers.for_method``. Every operation
+is idempotent by the caller's key and atomic in Redis, so a retry, including
+one after a timeout whose effect was recorded, never charges twice.
+"""
+
+from oms_actors.payments.base import (
+    LedgerProvider,
+)
+from oms_actors.payments.clock import (
+    Clock,
+    system_clock_ms,
+)
+from oms_actors.payments.errors import (
+    AccountExistsError,
+    AuthorizationExpiredError,
+    AuthorizationNotOpenError,
+    CaptureExceedsAuthorizationError,
+    CreditNoteExceedsInvoiceError,
+    PaymentExceedsReceivableError,
+    PaymentIdempotencyConflictError,
+    PaymentMethodNotConfiguredError,
+    PaymentTimeoutError,
+    RefundExceedsCaptureError,
+)
+from oms_actors.payments.ledger import (
+    LedgerEvent,
+    ReceivablePayment,
+)
+from oms_actors.payments.provider import (
+    PaymentProvider,
+    ReconcilableProvider,
+)
+from oms_actors.payments.results import (
+    AccountBalance,
+    Authorization,
+    AuthorizationLedger,
+    AuthorizationState,
+    Capture,
+    CaptureLedger,
+    Credit,
+    PaymentStatus,
+    Refund,
+    Void,
+)
+from oms_actors.payments.simulated_card import (
+    SimulatedCardConfig,
+    SimulatedCardProvider,
+)
+
+__all__ = [
+    "AccountBalance",
+    "AccountExistsError",
+    "Authorization",
+    "AuthorizationExpiredError",
+    "AuthorizationLedger",
+    "AuthorizationNotOpenError",
+    "AuthorizationState",
+    "Capture",
+    "CaptureExceedsAuthorizationError",
+    "CaptureLedger",
+    "Clock",
+    "Credit",
+    "CreditNoteExceedsInvoiceError",
+    "LedgerEvent",
+    "LedgerProvider",
+    "PaymentExceedsReceivableError",
+    "PaymentIdempotencyConflictError",
+    "PaymentMethodNotConfiguredError",
+    "PaymentProvider",
+    "PaymentStatus",
+    "PaymentTimeoutError",
+    "ReceivablePayment",
+    "ReconcilableProvider",
+    "Refund",
+    "RefundExceedsCaptureError",
+    "SimulatedCardConfig",
+    "SimulatedCardProvider",
+    "Void",
+    "system_clock_ms",
+]
