@@ -25,6 +25,9 @@ from oms_actors.payments.errors import (
     PaymentTimeoutError,
     RefundExceedsCaptureError,
 )
+from oms_actors.payments.gift_cards import (
+    GiftCardProvider,
+)
 from oms_actors.payments.ledger import (
     LedgerEvent,
     ReceivablePayment,
@@ -49,6 +52,9 @@ from oms_actors.payments.simulated_card import (
     SimulatedCardConfig,
     SimulatedCardProvider,
 )
+from oms_actors.payments.store_credit import (
+    StoreCreditProvider,
+)
 
 __all__ = [
     "AccountBalance",
@@ -64,6 +70,7 @@ __all__ = [
     "Clock",
     "Credit",
     "CreditNoteExceedsInvoiceError",
+    "GiftCardProvider",
     "LedgerEvent",
     "LedgerProvider",
     "PaymentExceedsReceivableError",
@@ -78,6 +85,7 @@ __all__ = [
     "RefundExceedsCaptureError",
     "SimulatedCardConfig",
     "SimulatedCardProvider",
+    "StoreCreditProvider",
     "Void",
     "system_clock_ms",
 ]
