@@ -9,6 +9,9 @@ one after a timeout whose effect was recorded, never charges twice.
 from oms_actors.payments.base import (
     LedgerProvider,
 )
+from oms_actors.payments.cash import (
+    CashProvider,
+)
 from oms_actors.payments.clock import (
     Clock,
     system_clock_ms,
@@ -27,6 +30,15 @@ from oms_actors.payments.errors import (
 )
 from oms_actors.payments.gift_cards import (
     GiftCardProvider,
+)
+from oms_actors.payments.invoice import (
+    CreditLimits,
+    CustomerReceivables,
+    PayOnInvoiceProvider,
+    Receivable,
+    Receivables,
+    customer_credit_limits,
+    fixed_credit_limits,
 )
 from oms_actors.payments.ledger import (
     LedgerEvent,
@@ -67,19 +79,25 @@ __all__ = [
     "Capture",
     "CaptureExceedsAuthorizationError",
     "CaptureLedger",
+    "CashProvider",
     "Clock",
     "Credit",
+    "CreditLimits",
     "CreditNoteExceedsInvoiceError",
+    "CustomerReceivables",
     "GiftCardProvider",
     "LedgerEvent",
     "LedgerProvider",
+    "PayOnInvoiceProvider",
     "PaymentExceedsReceivableError",
     "PaymentIdempotencyConflictError",
     "PaymentMethodNotConfiguredError",
     "PaymentProvider",
     "PaymentStatus",
     "PaymentTimeoutError",
+    "Receivable",
     "ReceivablePayment",
+    "Receivables",
     "ReconcilableProvider",
     "Refund",
     "RefundExceedsCaptureError",
@@ -87,5 +105,7 @@ __all__ = [
     "SimulatedCardProvider",
     "StoreCreditProvider",
     "Void",
+    "customer_credit_limits",
+    "fixed_credit_limits",
     "system_clock_ms",
 ]

@@ -1,0 +1,214 @@
+"""Pay on invoice for business customers, and the receivables it creates.
+
+Authorising is a credit check: the credit limit minus what the customer owes
+(open receivables) minus what other orders hold (uncaptured authorisations)
+must cover the amount; the check and the hold are one script. A capture turns
+the held amount into a receivable, due ``payment_terms_days`` after it. A
+receivable is known by the capture id, which the invoice lists among the
+captures it was paid with; payments and refunds (credit notes) settle it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+
+import redis.asyncio as aioredis
+
+from oms_actors.domain.enums import PaymentMethod
+from oms_actors.domain.errors import NotFoundError
+from oms_actors.domain.money import Money
+from oms_actors.payments.base import LedgerProvider
+from oms_actors.payments.clock import DAY_MS, Clock, system_clock_ms
+from oms_actors.payments.ledger import (
+    LedgerMode,
+    PaymentLedger,
+    ReceivablePayment,
+    as_text,
+    check_amount,
+    check_id,
+    check_key,
+    decode_hash,
+    fingerprint,
+)
+from oms_actors.payments.results import Authorization
+from oms_actors.store import keys
+
+# Both lookups take a customer id; ``None`` from the limit lookup means no credit line.
+CreditLimits = Callable[[str], Awaitable[Money | None]]
+PaymentTerms = Callable[[str], Awaitable[int]]
+
+
+def customer_credit_limits(client: aioredis.Redis) -> CreditLimits:
+    """The credit limit on the customer's record (``CustomerService``), read at each authorisation."""
+    from oms_actors.store.customers import CustomerStore
+
+    store = CustomerStore(client)
+
+    async def lookup(customer_id: str) -> Money | None:
+        customer = await store.get(customer_id)
+        return customer.credit_limit if customer is not None else None
+
+    return lookup
+
+
+def fixed_credit_limits(limits: dict[str, Money]) -> CreditLimits:
+    async def lookup(customer_id: str) -> Money | None:
+        return limits.get(customer_id)
+
+    return lookup
+
+
+class PayOnInvoiceProvider(LedgerProvider):
+    MODE = LedgerMode.CREDIT
+
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        *,
+        credit_limits: CreditLimits,
+        payment_terms_days: int | PaymentTerms = 30,
+        name: str = "invoice",
+        clock: Clock = system_clock_ms,
+    ) -> None:
+        super().__init__(client, name=name, method=PaymentMethod.INVOICE, clock=clock)
+        self._credit_limits = credit_limits
+        self._terms = payment_terms_days
+        self.receivables = Receivables(client, provider=name, clock=clock)
+
+    def _account(self, *, customer_id: str, instrument_token: str, amount: Money) -> str:
+        return customer_id
+
+    async def authorize(
+        self,
+        key: str,
+        *,
+        customer_id: str,
+        instrument_token: str,
+        amount: Money,
+        credit_limit: Money | None = None,
+    ) -> Authorization:
+        """As ``PaymentProvider.authorize``; ``credit_limit`` spares the lookup when the caller has it."""
+        limit = credit_limit if credit_limit is not None else await self._credit_limits(customer_id)
+        recorded = await self._authorize(
+            key, customer_id=customer_id, instrument_token=instrument_token, amount=amount, credit_limit=limit
+        )
+        return recorded.result
+
+    async def _payment_terms_ms(self, authorization_id: str) -> int:
+        if isinstance(self._terms, int):
+            return self._terms * DAY_MS
+        customer = await self._ledger.client.hget(keys.payment_authorization(self.name, authorization_id), "customer")
+        if customer is None:
+            return 0  # the script answers that the authorisation is unknown
+        return await self._terms(as_text(customer)) * DAY_MS
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Receivable:
+    capture_id: str  # the receivable's reference: the capture the invoice lists
+    authorization_id: str
+    customer_id: str
+    amount: Money
+    paid: Money
+    credited: Money  # by refunds (credit notes)
+    open: Money  # still owed
+    issued_at_ms: int
+    due_at_ms: int
+
+    @property
+    def owed_back(self) -> Money:
+        """What the customer paid beyond what is now due (a credit note after payment)."""
+        over = self.paid.amount_minor + self.credited.amount_minor - self.amount.amount_minor
+        return Money(amount_minor=max(0, over), currency=self.amount.currency)
+
+    def overdue(self, now_ms: int) -> bool:
+        return self.open.amount_minor > 0 and now_ms > self.due_at_ms
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CustomerReceivables:
+    customer_id: str
+    open: tuple[Receivable, ...]  # still owed, due or not
+    paid: tuple[Receivable, ...]  # settled by payments and credit notes
+    overdue: tuple[Receivable, ...]  # owed past their due date
+    open_total: Money | None  # None while the customer never bought on account
+    overdue_total: Money | None
+    held: Money | None  # authorised on account, not yet invoiced
+
+
+class Receivables:
+    """A customer's receivables from pay on invoice, and payments recorded against them."""
+
+    def __init__(self, client: aioredis.Redis, *, provider: str = "invoice", clock: Clock = system_clock_ms) -> None:
+        self._ledger = PaymentLedger(client, provider=provider, method=PaymentMethod.INVOICE, mode=LedgerMode.CREDIT)
+        self._clock = clock
+
+    async def record_payment(self, key: str, *, capture_id: str, amount: Money) -> ReceivablePayment:
+        """Records money received against a receivable, once per key; never more than is open."""
+        check_key(key)
+        check_id(capture_id, "capture_id")
+        check_amount(amount)
+        recorded = await self._ledger.pay(
+            key,
+            fingerprint=fingerprint("pay", capture_id, amount.amount_minor, amount.currency),
+            now_ms=self._clock(),
+            capture_id=capture_id,
+            amount=amount,
+        )
+        return recorded.result
+
+    async def get(self, capture_id: str) -> Receivable:
+        found = await self._read([capture_id])
+        if not found:
+            raise NotFoundError(f"no receivable {capture_id}", resource="receivable", resource_id=capture_id)
+        return found[0]
+
+    async def of(self, customer_id: str, *, now_ms: int | None = None) -> CustomerReceivables:
+        now = self._clock() if now_ms is None else now_ms
+        client = self._ledger.client
+        provider = self._ledger.provider
+        ids = [as_text(x) for x in await client.zrange(keys.payment_receivables(provider, customer_id), 0, -1)]
+        every = await self._read(ids)
+        acct = decode_hash(await client.hgetall(keys.payment_account(provider, customer_id)))
+        open_ = tuple(r for r in every if r.open.amount_minor > 0)
+        overdue = tuple(r for r in open_ if r.overdue(now))
+        cur = acct.get("currency")
+
+        def total(items: tuple[Receivable, ...]) -> Money | None:
+            return Money(amount_minor=sum(r.open.amount_minor for r in items), currency=cur) if cur else None
+
+        return CustomerReceivables(
+            customer_id=customer_id,
+            open=open_,
+            paid=tuple(r for r in every if r.open.amount_minor == 0),
+            overdue=overdue,
+            open_total=total(open_),
+            overdue_total=total(overdue),
+            held=Money(amount_minor=int(acct.get("held", "0")), currency=cur) if cur else None,
+        )
+
+    async def _read(self, capture_ids: list[str]) -> list[Receivable]:
+        pipe = self._ledger.client.pipeline(transaction=False)
+        for capture_id in capture_ids:
+            pipe.hgetall(keys.payment_receivable(self._ledger.provider, capture_id))
+        out = []
+        for raw in await pipe.execute() if capture_ids else []:
+            r = decode_hash(raw)
+            if not r:
+                continue
+            cur = r["currency"]
+            out.append(
+                Receivable(
+                    capture_id=r["id"],
+                    authorization_id=r["auth"],
+                    customer_id=r["customer"],
+                    amount=Money(amount_minor=int(r["amount"]), currency=cur),
+                    paid=Money(amount_minor=int(r["paid"]), currency=cur),
+                    credited=Money(amount_minor=int(r["credited"]), currency=cur),
+                    open=Money(amount_minor=int(r["open"]), currency=cur),
+                    issued_at_ms=int(r["issued"]),
+                    due_at_ms=int(r["due"]),
+                )
+            )
+        return out

@@ -1,0 +1,154 @@
+"""Pay on invoice: the credit check counts open receivables and holds; payments free credit; overdue."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from oms_actors.domain.commands import Address
+from oms_actors.domain.customer import Customer
+from oms_actors.domain.enums import CustomerType
+from oms_actors.domain.money import Money
+from oms_actors.payments import (
+    PaymentExceedsReceivableError,
+    PaymentIdempotencyConflictError,
+    PayOnInvoiceProvider,
+    customer_credit_limits,
+    fixed_credit_limits,
+)
+from oms_actors.store.customers import CustomerStore
+from tests.payments.support import DAY_MS, eur, fresh_name
+
+LIMITS = {"b1": eur(10_000), "b2": eur(1_000), "b3": eur(5_000)}
+
+
+@pytest.fixture
+def invoice(redis_client, clock) -> PayOnInvoiceProvider:
+    return PayOnInvoiceProvider(
+        redis_client,
+        credit_limits=fixed_credit_limits(LIMITS),
+        payment_terms_days=30,
+        name=fresh_name("inv"),
+        clock=clock,
+    )
+
+
+async def auth(provider: PayOnInvoiceProvider, key: str, customer: str, amount: int):
+    return await provider.authorize(key, customer_id=customer, instrument_token="", amount=eur(amount))
+
+
+async def test_credit_limit_minus_open_receivables_and_holds_must_cover_the_amount(invoice):
+    first = await auth(invoice, "o1/auth", "b1", 6_000)
+    assert first.approved and first.expires_at_ms is None
+    # The first order's hold counts: a second order cannot use the same headroom.
+    assert (await auth(invoice, "o2/auth", "b1", 4_001)).decline_reason == "credit_limit_exceeded"
+    cap = await invoice.capture("o1/ship/1", authorization_id=first.authorization_id, amount=eur(6_000))
+    # Now it is a receivable: still counted.
+    assert (await auth(invoice, "o3/auth", "b1", 4_001)).decline_reason == "credit_limit_exceeded"
+    assert (await auth(invoice, "o4/auth", "b1", 4_000)).approved
+
+    # Paying the invoice frees credit.
+    await invoice.receivables.record_payment("bank/tx-1", capture_id=cap.capture_id, amount=eur(2_500))
+    assert (await auth(invoice, "o5/auth", "b1", 2_500)).approved
+    assert (await auth(invoice, "o6/auth", "b1", 1)).decline_reason == "credit_limit_exceeded"
+
+
+async def test_voiding_an_on_account_authorisation_frees_its_hold(invoice):
+    held = await auth(invoice, "o1/auth", "b2", 1_000)
+    await invoice.capture("o1/ship/1", authorization_id=held.authorization_id, amount=eur(300))
+    await invoice.void("o1/cancel", authorization_id=held.authorization_id)
+    summary = await invoice.receivables.of("b2")
+    assert (summary.held, summary.open_total) == (eur(0), eur(300))
+    assert (await auth(invoice, "o2/auth", "b2", 700)).approved
+
+
+async def test_without_a_credit_line_or_in_another_currency_it_declines(invoice):
+    assert (await auth(invoice, "o1/auth", "b-unknown", 1)).decline_reason == "no_credit_line"
+    usd = await invoice.authorize(
+        "o2/auth", customer_id="b1", instrument_token="", amount=Money(amount_minor=1, currency="USD")
+    )
+    assert usd.decline_reason == "currency_mismatch"
+    # A limit passed by the caller wins over the lookup.
+    assert (
+        await invoice.authorize(
+            "o3/auth", customer_id="b-unknown", instrument_token="", amount=eur(50), credit_limit=eur(50)
+        )
+    ).approved
+
+
+async def test_concurrent_authorisations_never_exceed_the_limit(invoice):
+    results = await asyncio.gather(*(auth(invoice, f"o{i}/auth", "b3", 400) for i in range(30)))
+    assert sum(r.approved for r in results) == 12  # 12 × 400 = 4800 ≤ 5000
+    assert (await invoice.receivables.of("b3")).held == eur(4_800)
+
+
+async def test_receivables_open_paid_and_overdue(invoice, clock):
+    a = await auth(invoice, "o1/auth", "b1", 9_000)
+    first = await invoice.capture("o1/ship/1", authorization_id=a.authorization_id, amount=eur(3_000))
+    clock.advance(10 * DAY_MS)
+    second = await invoice.capture("o1/ship/2", authorization_id=a.authorization_id, amount=eur(4_000))
+    r1 = await invoice.receivables.get(first.capture_id)
+    assert r1.due_at_ms == r1.issued_at_ms + 30 * DAY_MS and r1.open == eur(3_000)
+
+    clock.advance(21 * DAY_MS)  # day 31: the first is overdue, the second (issued day 10) is not
+    summary = await invoice.receivables.of("b1")
+    assert [r.capture_id for r in summary.overdue] == [first.capture_id]
+    assert summary.open_total == eur(7_000) and summary.overdue_total == eur(3_000)
+
+    await invoice.receivables.record_payment("bank/tx-1", capture_id=first.capture_id, amount=eur(1_000))
+    await invoice.receivables.record_payment("bank/tx-1", capture_id=first.capture_id, amount=eur(1_000))  # retry
+    with pytest.raises(PaymentIdempotencyConflictError):
+        await invoice.receivables.record_payment("bank/tx-1", capture_id=first.capture_id, amount=eur(900))
+    with pytest.raises(PaymentExceedsReceivableError) as err:
+        await invoice.receivables.record_payment("bank/tx-2", capture_id=first.capture_id, amount=eur(2_001))
+    assert err.value.open_amount == eur(2_000)
+    await invoice.receivables.record_payment("bank/tx-2", capture_id=first.capture_id, amount=eur(2_000))
+
+    summary = await invoice.receivables.of("b1")
+    assert [r.capture_id for r in summary.paid] == [first.capture_id]
+    assert [r.capture_id for r in summary.open] == [second.capture_id]
+    assert summary.overdue == () and summary.overdue_total == eur(0)
+    clock.advance(10 * DAY_MS)
+    assert [r.capture_id for r in (await invoice.receivables.of("b1")).overdue] == [second.capture_id]
+
+
+async def test_a_refund_credits_the_receivable_first_then_is_owed_back(invoice):
+    a = await auth(invoice, "o1/auth", "b2", 1_000)
+    cap = await invoice.capture("o1/ship/1", authorization_id=a.authorization_id, amount=eur(1_000))
+    await invoice.refund("o1/rma/1", capture_id=cap.capture_id, amount=eur(300))  # before payment: owes less
+    r = await invoice.receivables.get(cap.capture_id)
+    assert (r.open, r.credited, r.owed_back) == (eur(700), eur(300), eur(0))
+    await invoice.receivables.record_payment("tx", capture_id=cap.capture_id, amount=eur(700))
+    await invoice.refund("o1/rma/2", capture_id=cap.capture_id, amount=eur(200))  # after payment: owed back
+    r = await invoice.receivables.get(cap.capture_id)
+    assert (r.open, r.paid, r.credited, r.owed_back) == (eur(0), eur(700), eur(500), eur(200))
+    assert (await invoice.receivables.of("b2")).open_total == eur(0)
+
+
+async def test_payment_terms_and_limits_looked_up_per_customer(redis_client, clock):
+    store = CustomerStore(redis_client)
+    customer_id = fresh_name("biz")
+    await store.put(
+        Customer(customer_id=customer_id, type=CustomerType.BUSINESS, name="ACME", credit_limit=eur(2_000),
+                 default_address=Address(city="Lyon"))
+    )  # fmt: skip
+
+    async def terms(customer: str) -> int:
+        return 60 if customer == customer_id else 30
+
+    provider = PayOnInvoiceProvider(
+        redis_client,
+        credit_limits=customer_credit_limits(redis_client),
+        payment_terms_days=terms,
+        name=fresh_name("inv"),
+        clock=clock,
+    )
+    a = await provider.authorize("o1/auth", customer_id=customer_id, instrument_token="", amount=eur(2_000))
+    assert a.approved
+    assert not (
+        await provider.authorize("o2/auth", customer_id=customer_id, instrument_token="", amount=eur(1))
+    ).approved
+    cap = await provider.capture("o1/ship/1", authorization_id=a.authorization_id, amount=eur(2_000))
+    r = await provider.receivables.get(cap.capture_id)
+    assert r.due_at_ms - r.issued_at_ms == 60 * DAY_MS
