@@ -6,16 +6,9 @@ is idempotent by the caller's key and atomic in Redis, so a retry, including
 one after a timeout whose effect was recorded, never charges twice.
 """
 
-from oms_actors.payments.base import (
-    LedgerProvider,
-)
-from oms_actors.payments.cash import (
-    CashProvider,
-)
-from oms_actors.payments.clock import (
-    Clock,
-    system_clock_ms,
-)
+from oms_actors.payments.base import LedgerProvider
+from oms_actors.payments.cash import CashProvider
+from oms_actors.payments.clock import Clock, system_clock_ms
 from oms_actors.payments.documents import (
     CaptureReference,
     CreditNote,
@@ -36,9 +29,7 @@ from oms_actors.payments.errors import (
     PaymentTimeoutError,
     RefundExceedsCaptureError,
 )
-from oms_actors.payments.gift_cards import (
-    GiftCardProvider,
-)
+from oms_actors.payments.gift_cards import GiftCardProvider
 from oms_actors.payments.invoice import (
     CreditLimits,
     CustomerReceivables,
@@ -48,14 +39,9 @@ from oms_actors.payments.invoice import (
     customer_credit_limits,
     fixed_credit_limits,
 )
-from oms_actors.payments.ledger import (
-    LedgerEvent,
-    ReceivablePayment,
-)
-from oms_actors.payments.provider import (
-    PaymentProvider,
-    ReconcilableProvider,
-)
+from oms_actors.payments.ledger import LedgerEvent, ReceivablePayment
+from oms_actors.payments.provider import PaymentProvider, ReconcilableProvider
+from oms_actors.payments.registry import PaymentProviders, Payments, PaymentsConfig, build_payments
 from oms_actors.payments.results import (
     AccountBalance,
     Authorization,
@@ -68,58 +54,18 @@ from oms_actors.payments.results import (
     Refund,
     Void,
 )
-from oms_actors.payments.simulated_card import (
-    SimulatedCardConfig,
-    SimulatedCardProvider,
-)
-from oms_actors.payments.store_credit import (
-    StoreCreditProvider,
-)
+from oms_actors.payments.simulated_card import SimulatedCardConfig, SimulatedCardProvider
+from oms_actors.payments.store_credit import StoreCreditProvider
 
 __all__ = [
-    "AccountBalance",
-    "AccountExistsError",
-    "Authorization",
-    "AuthorizationExpiredError",
-    "AuthorizationLedger",
-    "AuthorizationNotOpenError",
-    "AuthorizationState",
-    "Capture",
-    "CaptureExceedsAuthorizationError",
-    "CaptureLedger",
-    "CaptureReference",
-    "CashProvider",
-    "Clock",
-    "Credit",
-    "CreditLimits",
-    "CreditNote",
-    "CreditNoteExceedsInvoiceError",
-    "CustomerReceivables",
-    "DocumentLine",
-    "DocumentRegister",
-    "GiftCardProvider",
-    "Invoice",
-    "LedgerEvent",
-    "LedgerProvider",
-    "PayOnInvoiceProvider",
-    "PaymentExceedsReceivableError",
-    "PaymentIdempotencyConflictError",
-    "PaymentMethodNotConfiguredError",
-    "PaymentProvider",
-    "PaymentStatus",
-    "PaymentTimeoutError",
-    "Receivable",
-    "ReceivablePayment",
-    "Receivables",
-    "ReconcilableProvider",
-    "Refund",
-    "RefundExceedsCaptureError",
-    "RefundReference",
-    "SimulatedCardConfig",
-    "SimulatedCardProvider",
-    "StoreCreditProvider",
-    "Void",
-    "customer_credit_limits",
-    "fixed_credit_limits",
-    "system_clock_ms",
-]
+    "AccountBalance", "AccountExistsError", "Authorization", "AuthorizationExpiredError", "AuthorizationLedger",
+    "AuthorizationNotOpenError", "AuthorizationState", "Capture", "CaptureExceedsAuthorizationError",
+    "CaptureLedger", "CaptureReference", "CashProvider", "Clock", "Credit", "CreditLimits", "CreditNote",
+    "CreditNoteExceedsInvoiceError", "CustomerReceivables", "DocumentLine", "DocumentRegister", "GiftCardProvider",
+    "Invoice", "LedgerEvent", "LedgerProvider", "PayOnInvoiceProvider", "PaymentExceedsReceivableError",
+    "PaymentIdempotencyConflictError", "PaymentMethodNotConfiguredError", "PaymentProvider", "PaymentProviders",
+    "PaymentStatus", "PaymentTimeoutError", "Payments", "PaymentsConfig", "ReceivablePayment", "Receivable",
+    "Receivables", "ReconcilableProvider", "Refund", "RefundExceedsCaptureError", "RefundReference",
+    "SimulatedCardConfig", "SimulatedCardProvider", "StoreCreditProvider", "Void", "build_payments",
+    "customer_credit_limits", "fixed_credit_limits", "system_clock_ms",
+]  # fmt: skip
