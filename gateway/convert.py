@@ -27,7 +27,9 @@ from oms_actors.domain.errors import FieldViolation, ValidationError
 from oms_actors.domain.ledger import FeedKind, FeedMessage
 from oms_actors.domain.money import MAX_AMOUNT_MINOR, Money, is_currency
 from oms_actors.domain.network import Location, Product
-from oms_actors.domain.order import Order
+from oms_actors.domain.fulfilment import ShipmentStatus
+from oms_actors.domain.order import ApprovalStatus, Order
+from oms_actors.domain.payment_state import PaymentStatus
 from oms_actors.domain.stock import StockLevelChange
 from protos.oms.v1 import common_pb2, customers_pb2, inventory_pb2, orders_pb2
 
@@ -62,20 +64,12 @@ CUSTOMER_TYPES = {
     customers_pb2.CUSTOMER_TYPE_CONSUMER: CustomerType.CONSUMER,
     customers_pb2.CUSTOMER_TYPE_BUSINESS: CustomerType.BUSINESS,
 }
-ORDER_STATUSES = {
-    orders_pb2.ORDER_STATUS_ACCEPTED: OrderStatus.ACCEPTED,
-    orders_pb2.ORDER_STATUS_ALLOCATED: OrderStatus.ALLOCATED,
-    orders_pb2.ORDER_STATUS_PARTLY_BACKORDERED: OrderStatus.PARTLY_BACKORDERED,
-    orders_pb2.ORDER_STATUS_BACKORDERED: OrderStatus.BACKORDERED,
-    orders_pb2.ORDER_STATUS_CANCELLED: OrderStatus.CANCELLED,
-}
-LINE_STATUSES = {
-    LineStatus.ACCEPTED: orders_pb2.LINE_STATUS_ACCEPTED,
-    LineStatus.ALLOCATED: orders_pb2.LINE_STATUS_ALLOCATED,
-    LineStatus.PARTLY_BACKORDERED: orders_pb2.LINE_STATUS_PARTLY_BACKORDERED,
-    LineStatus.BACKORDERED: orders_pb2.LINE_STATUS_BACKORDERED,
-    LineStatus.CANCELLED: orders_pb2.LINE_STATUS_CANCELLED,
-}
+# Proto enum values are ORDER_STATUS_<NAME>, LINE_STATUS_<NAME>, ... for each domain member.
+ORDER_STATUSES = {orders_pb2.OrderStatus.Value(f"ORDER_STATUS_{s.name}"): s for s in OrderStatus}
+LINE_STATUSES = {s: orders_pb2.LineStatus.Value(f"LINE_STATUS_{s.name}") for s in LineStatus}
+APPROVAL_STATUSES = {s: orders_pb2.ApprovalStatus.Value(f"APPROVAL_STATUS_{s.name}") for s in ApprovalStatus}
+PAYMENT_STATUSES = {s: orders_pb2.PaymentStatus.Value(f"PAYMENT_STATUS_{s.name}") for s in PaymentStatus}
+SHIPMENT_STATUSES = {s: orders_pb2.ShipmentStatus.Value(f"SHIPMENT_STATUS_{s.name}") for s in ShipmentStatus}
 
 
 def _inverse(table: dict[int, E]) -> dict[E, int]:
@@ -294,6 +288,10 @@ def address_to_proto(a: Address) -> common_pb2.Address:
     return msg
 
 
+def _allocations(parts) -> list[orders_pb2.Allocation]:
+    return [orders_pb2.Allocation(location_id=a.location_id, quantity=a.quantity) for a in parts]
+
+
 def order_to_proto(o: Order) -> orders_pb2.Order:
     msg = orders_pb2.Order(
         order_id=o.order_id,
@@ -319,12 +317,54 @@ def order_to_proto(o: Order) -> orders_pb2.Order:
                 unit_price=money_to_proto(line.unit_price),
                 line_total=money_to_proto(line.line_total),
                 status=LINE_STATUSES[line.status],
-                allocations=[
-                    orders_pb2.Allocation(location_id=a.location_id, quantity=a.quantity) for a in line.allocations
-                ],
+                allocations=_allocations(line.allocations),
                 backordered_quantity=line.backordered_quantity,
+                released=_allocations(line.released),
+                shipped=_allocations(line.shipped),
+                delivered_quantity=line.delivered,
+                cancelled_quantity=line.cancelled,
             )
         )
+    msg.approval.CopyFrom(
+        orders_pb2.Approval(
+            status=APPROVAL_STATUSES[o.approval.status],
+            reasons=list(o.approval.reasons),
+            decided_by=o.approval.decided_by,
+        )
+    )
+    if o.approval.decided_at_ms:
+        msg.approval.decided_at.CopyFrom(_ts(o.approval.decided_at_ms))
+    currency = o.currency
+    for p in o.payment_records:
+        payment = msg.payment_status.add(
+            payment_id=p.payment_id,
+            method=PAYMENT_TO_PROTO[p.method],
+            amount=money_to_proto(p.amount),
+            status=PAYMENT_STATUSES[p.status],
+            authorized=common_pb2.Money(amount_minor=p.authorized, currency=currency),
+            captured=common_pb2.Money(amount_minor=p.captured, currency=currency),
+            refunded=common_pb2.Money(amount_minor=p.refunded, currency=currency),
+            token_hint=p.token[-4:] if len(p.token) >= 8 else "",
+            declined_reason=p.declined_reason,
+        )
+        if p.expires_at_ms:
+            payment.authorization_expires_at.CopyFrom(_ts(p.expires_at_ms))
+    for sh in o.shipments:
+        shipment = msg.shipments.add(
+            shipment_id=sh.shipment_id,
+            location_id=sh.location_id,
+            lines=[orders_pb2.ShipmentLine(line_number=x.line_number, quantity=x.quantity) for x in sh.lines],
+            status=SHIPMENT_STATUSES[sh.status],
+            carrier=sh.carrier,
+            tracking=sh.tracking,
+            value=common_pb2.Money(amount_minor=sh.value, currency=currency),
+            invoice_number=sh.invoice_number,
+            shipped_at=_ts(sh.shipped_at_ms),
+        )
+        if sh.delivered_at_ms:
+            shipment.delivered_at.CopyFrom(_ts(sh.delivered_at_ms))
+    msg.payable.CopyFrom(common_pb2.Money(amount_minor=o.payable, currency=currency))
+    msg.pending_steps.extend(o.pending)
     if o.ship_to is not None:
         msg.ship_to.CopyFrom(address_to_proto(o.ship_to))
     for p in o.payments:  # the token itself never leaves the service

@@ -42,8 +42,9 @@ class InventoryShard:
         self.shard = shard
         self.store = InventoryStore(connect(redis_url), shard)
         self.book = StockBook()
+        # Loaded on the first call, not here: a constructor that fails (Redis down
+        # while Ray restarts this actor) would leave the actor dead for good.
         self._stale = True
-        self._reload()
 
     def _reload(self) -> None:
         """Memory is a cache of what is durable: rebuilt on (re)start and after any failed write,
@@ -54,6 +55,7 @@ class InventoryShard:
         book = StockBook.rebuild(on_hand=state.on_hand, safety=state.safety, reservations=state.reservations)
         book.feed_positions = dict(state.feed_positions)
         book.apply_inbound(state.inbound)
+        book.consumed = set(state.consumed)
         self.book = book
         self._stale = False
         log.info(
@@ -67,6 +69,7 @@ class InventoryShard:
         self.book.apply_safety(changes.safety)
         self.book.feed_positions.update(changes.feed_positions)
         self.book.apply_inbound(changes.inbound)
+        self.book.consumed.update(changes.consumed)
 
     def ping(self) -> int:
         return self.shard
@@ -135,7 +138,8 @@ class InventoryShard:
         entries, upserts, problems = ledger.plan_consumption(self.book, items)
         if problems:
             raise FailedPreconditionError("cannot ship what is not reserved and on hand", code="NOT_RESERVED", lines=problems)
-        self._commit("consume", ShardChanges(entries=entries, reservations=upserts))
+        done = [item.ref for item in items if item.ref not in self.book.consumed]
+        self._commit("consume", ShardChanges(entries=entries, reservations=upserts, consumed=done))
         return len(entries)
 
     def restock(self, items: list[Restock]) -> int:

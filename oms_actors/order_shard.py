@@ -19,7 +19,7 @@ import itertools
 import logging
 import time
 from collections import defaultdict
-from typing import Any, AsyncIterator, Sequence
+from typing import Any, AsyncIterator, Callable, Sequence
 
 import redis
 
@@ -34,12 +34,15 @@ from oms_actors.domain.errors import (
     UnavailableError,
     ValidationError,
 )
-from oms_actors.domain.order import Order
-from oms_actors.domain.partitioning import new_order_id, shard_of
+from oms_actors.domain.order import ALLOWED, ApprovalStatus, Command, Order
+from oms_actors.domain.partitioning import new_order_id
 from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors.metrics import StageTimer
+from oms_actors.order_effects import OrderEffects, PaymentFlow, next_step
+from oms_actors.payment_flow import build_payment_flow
 from oms_actors.sourcing_worker import SourcingWorker
 from oms_actors.store.connection import connect_async
+from oms_actors.store.customers import CustomerStore
 from oms_actors.store.orders import IdempotencyRecord, OrderStore
 from oms_actors.topology import Topology
 from oms_actors.wire import CREATE_ORDERS, CREATE_OUTCOMES, SOURCING_REQUESTS, SOURCING_RESULTS, CreateOutcome
@@ -49,6 +52,9 @@ log = logging.getLogger(__name__)
 RECONCILE_EVERY_S = 2.0
 # An ACCEPTED order older than this with no step in flight was left by a crash.
 STUCK_AFTER_MS = 2_000
+# Backorders are sourced again on stock feeds, and every this many reconcile ticks.
+BACKORDER_EVERY_TICKS = 5
+MAX_STEPS_PER_DRIVE = 64
 
 
 def now_ms() -> int:
@@ -101,6 +107,10 @@ class OrderShard:
         # Customers are never deleted, so one that existed once needs no second look-up.
         self._known_customers: set[str] = set()
         self.timer = StageTimer()
+        self.customers = CustomerStore(self.store.client)
+        self.payments: PaymentFlow = build_payment_flow(self.store.client)
+        self._effects_: OrderEffects | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # -- wiring ---------------------------------------------------------------
 
@@ -251,6 +261,14 @@ class OrderShard:
             out = CreateOutcome(order=final)
             outcomes[i] = out
             self._pending[(order.channel.value, order.idempotency_key)][2].set_result(out)
+        # Risk, payment authorisation and release follow at once, but after the answer:
+        # a channel is told "accepted and reserved" without waiting for a card network.
+        self._background(self._drive_in_background([o.order_id for o in sourced if next_step(o)]))
+
+    def _background(self, work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _source(self, orders: list[Order]) -> list[Order]:
         """Sources and records the plans; on any failure the orders stay ACCEPTED for the reconciler."""
@@ -279,34 +297,121 @@ class OrderShard:
 
     async def get_order(self, order_id: str) -> Order:
         await self._ready()
+        return self._get(order_id)
+
+    def _get(self, order_id: str) -> Order:
         order = self.orders.get(order_id)
         if order is None:
             raise NotFoundError(f"order {order_id} not found", resource="order", resource_id=order_id)
         return order
 
-    async def cancel_order(self, order_id: str, reason: str) -> Order:
+    # -- commands on existing orders --------------------------------------------
+
+    async def _command(self, order_id: str, change: Callable[[Order], Order]) -> Order:
+        """Applies one command under the order's lock, saves it, then drives its steps."""
         await self._ready()
         async with self._locks.hold(order_id):
-            order = await self.get_order(order_id)
-            if order.status is OrderStatus.CANCELLED:
-                return await self._finish_release(order)  # a retry of a cancel that was already done
-            cancelled = order.cancel(reason=reason, now_ms=now_ms())
-            await self._save_one(cancelled, order)
-            return await self._finish_release(cancelled)
+            order = self._get(order_id)
+            updated = change(order)
+            if updated is not order:
+                await self._save_one(updated, order)
+            return await self._drive(updated)
 
-    async def _finish_release(self, order: Order) -> Order:
-        if order.reservations_released:
-            return order
-        _, inventory = self._actors()
-        holders = sorted({shard_of(line.sku, len(inventory)) for line in order.lines})
-        try:
-            await asyncio.gather(*(inventory[i].release_orders.remote([order.order_id]) for i in holders))
-        except Exception as exc:
-            log.warning("order %s: release failed (%s); the reconciler retries", order.order_id, exc)
-            return order
-        released = order.mark_released(now_ms=now_ms())
-        await self._save_one(released, order)
-        return released
+    async def cancel_order(self, order_id: str, reason: str) -> Order:
+        def cancel(order: Order) -> Order:
+            if order.status in (OrderStatus.CANCELLED, OrderStatus.REJECTED):
+                return order  # a retry of a cancel that was already done
+            return order.cancel(reason=reason, now_ms=now_ms())
+
+        return await self._command(order_id, cancel)
+
+    async def cancel_lines(self, order_id: str, line_numbers: list[int], reason: str) -> Order:
+        def cancel(order: Order) -> Order:
+            if all(order.line(n).active == order.line(n).shipped_quantity for n in line_numbers if 1 <= n <= len(order.lines)):
+                if all(1 <= n <= len(order.lines) for n in line_numbers):
+                    return order  # nothing left to cancel on those lines: a retry
+            return order.cancel_lines(line_numbers, reason=reason, now_ms=now_ms())
+
+        return await self._command(order_id, cancel)
+
+    async def review_order(self, order_id: str, approve: bool, reviewer: str, note: str) -> Order:
+        def review(order: Order) -> Order:
+            reasons = (note,) if note else ()
+            if approve:
+                if order.approval.status is ApprovalStatus.APPROVED:
+                    return order
+                return order.approve(by=reviewer, reasons=reasons, now_ms=now_ms())
+            if order.approval.status is ApprovalStatus.REJECTED:
+                return order
+            return order.reject(reasons=reasons or ("rejected in review",), by=reviewer, now_ms=now_ms())
+
+        return await self._command(order_id, review)
+
+    async def confirm_shipment(
+        self,
+        order_id: str,
+        shipment_id: str,
+        location_id: str,
+        quantities: dict[int, int],
+        carrier: str,
+        tracking: str,
+    ) -> Order:
+        return await self._command(
+            order_id,
+            lambda order: order.ship(
+                shipment_id=shipment_id,
+                location_id=location_id,
+                quantities=quantities,
+                carrier=carrier,
+                tracking=tracking,
+                now_ms=now_ms(),
+            ),
+        )
+
+    async def confirm_delivery(self, order_id: str, shipment_id: str) -> Order:
+        return await self._command(order_id, lambda order: order.deliver(shipment_id, now_ms=now_ms()))
+
+    # -- steps ------------------------------------------------------------------
+
+    def _effects(self) -> OrderEffects:
+        if self._effects_ is None:
+            _, inventory = self._actors()
+            self._effects_ = OrderEffects(
+                inventory=inventory, store=self.store, customers=self.customers, payments=self.payments
+            )
+        return self._effects_
+
+    async def _drive(self, order: Order) -> Order:
+        """Performs the order's pending steps in order, saving after each; the caller holds its lock.
+
+        A step that fails (a provider or shard down) stays pending: the reconciler
+        comes back to it, and since each step is idempotent nothing happens twice."""
+        for _ in range(MAX_STEPS_PER_DRIVE):
+            step = next_step(order)
+            if step is None:
+                break
+            try:
+                with self.timer.stage(f"step {step.split(':')[0]}"):
+                    updated = await self._effects().perform(step, order, now_ms())
+            except OmsError as exc:
+                if isinstance(exc, UnavailableError):
+                    log.warning("order %s: step %s waits: %s", order.order_id, step, exc)
+                    break
+                raise
+            except Exception as exc:  # a dead actor or provider: retried by the reconciler
+                log.warning("order %s: step %s failed (%s); retried later", order.order_id, step, exc)
+                break
+            await self._save_one(updated, order)
+            order = updated
+        return order
+
+    async def _drive_in_background(self, order_ids: list[str]) -> None:
+        for order_id in order_ids:
+            try:
+                async with self._locks.hold(order_id):
+                    await self._drive(self.orders[order_id])
+            except Exception as exc:  # the reconciler retries
+                log.warning("order %s: driving failed: %s", order_id, exc)
 
     async def _save_one(self, new: Order, old: Order) -> None:
         try:
@@ -321,39 +426,53 @@ class OrderShard:
         """Re-drives orders a crash left between two steps; every step is idempotent."""
         await self._ready()
         stuck_before = now_ms() - STUCK_AFTER_MS
-        stuck = [
+        idle = [o for o in self.orders.values() if not self._locks.busy(o.order_id)]
+        stuck = [o for o in idle if o.status is OrderStatus.ACCEPTED and o.created_at_ms < stuck_before]
+        if stuck:
+            await self._resource(stuck)
+        due = [o.order_id for o in idle if o.updated_at_ms < stuck_before and next_step(self.orders[o.order_id])]
+        await self._drive_in_background(due)
+        return len(stuck) + len(due)
+
+    async def resource_backorders(self, skus: list[str] | None = None) -> int:
+        """Sources again the backordered units of open orders (of these SKUs): stock arrived."""
+        await self._ready()
+        wanted = set(skus) if skus else None
+        waiting = [
             o
             for o in self.orders.values()
-            if o.status is OrderStatus.ACCEPTED and o.created_at_ms < stuck_before and not self._locks.busy(o.order_id)
+            if Command.SOURCE in ALLOWED[o.status]
+            and o.sourced
+            and any(line.backordered_quantity for line in o.lines)
+            and (wanted is None or any(line.sku in wanted for line in o.lines if line.backordered_quantity))
+            and not self._locks.busy(o.order_id)
         ]
-        unreleased = [
-            o for o in self.orders.values() if not o.reservations_released and not self._locks.busy(o.order_id)
-        ]
-        for order in unreleased:
-            async with self._locks.hold(order.order_id):
-                await self._finish_release(self.orders[order.order_id])
-        if stuck:
-            await self._redrive(stuck)
-        return len(stuck) + len(unreleased)
+        if waiting:
+            await self._resource(waiting)
+        return len(waiting)
 
-    async def _redrive(self, orders: list[Order]) -> None:
-        _, inventory = self._actors()
+    async def _resource(self, orders: list[Order]) -> None:
         async with contextlib.AsyncExitStack() as stack:
             for order in orders:
                 await stack.enter_async_context(self._locks.hold(order.order_id))
-            current = [self.orders[o.order_id] for o in orders if self.orders[o.order_id].status is OrderStatus.ACCEPTED]
+            current = [self.orders[o.order_id] for o in orders]
+            current = [o for o in current if Command.SOURCE in ALLOWED[o.status]]
             if not current:
                 return
-            # A crashed attempt may have reserved some lines; start from nothing.
-            ids = [o.order_id for o in current]
-            await asyncio.gather(*(shard.release_orders.remote(ids) for shard in inventory))
-            await self._source(current)
+            # Replace semantics: each order's new plan becomes its complete holding.
+            sourced = await self._source(current)
+            for order in sourced:
+                await self._drive(order)
 
     async def _reconcile_forever(self) -> None:
+        ticks = 0
         while True:
             await asyncio.sleep(RECONCILE_EVERY_S)
+            ticks += 1
             try:
                 n = await self.reconcile()
+                if ticks % BACKORDER_EVERY_TICKS == 0:
+                    n += await self.resource_backorders()
                 if n:
                     log.info("order shard %d: reconciled %d orders", self.shard, n)
             except Exception as exc:  # keep the loop alive through outages

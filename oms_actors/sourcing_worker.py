@@ -53,6 +53,20 @@ def to_demand(req: SourcingRequest, products: dict[str, Product]) -> optimizer.D
     )
 
 
+def _explain(decision: optimizer.Decision) -> SourcingExplanation:
+    cost = decision.plan.cost
+    return SourcingExplanation(
+        status=str(decision.status),
+        unit_cost=cost.units,
+        shipment_cost=cost.shipments,
+        unfilled_cost=cost.unfilled,
+        bound=decision.bound,
+        greedy_cost=decision.greedy_cost,
+        solver=decision.solver,
+        shipments=len({a.location for a in decision.plan.allocations if a.qty > 0}),
+    )
+
+
 class SourcingWorker:
     def __init__(self, redis_url: str, topology: Topology, *, time_limit_s: float = 0.5) -> None:
         self.topology = topology
@@ -129,44 +143,52 @@ class SourcingWorker:
             for loc, sku, on_hand, reserved, safety in shard_rows
             if loc in sites
         }
-        demands = [to_demand(r, self.network.products) for r in requests]
+        # Availability credits each order with what it holds; units it keeps at a
+        # location it was released to are spoken for, not free to plan again.
+        for req in requests:
+            for line in req.lines:
+                for loc, qty in line.still_held().items():
+                    if (loc, line.sku) in stock:
+                        stock[(loc, line.sku)] = max(0, stock[(loc, line.sku)] - qty)
+        to_plan = [r for r in requests if any(line.quantity > 0 for line in r.lines)]
+        demands = [to_demand(r, self.network.products) for r in to_plan]
         with self.timer.stage("solve", len(demands)):
-            decisions = optimizer.source_orders(demands, sites, stock, view.rules, time_limit_s=self.time_limit_s)
+            solved = optimizer.source_orders(demands, sites, stock, view.rules, time_limit_s=self.time_limit_s)
+        decided = {r.order_id: d for r, d in zip(to_plan, solved)}
 
         by_shard: dict[int, list[ReservationRequest]] = defaultdict(list)
         planned: dict[str, SourcingResult] = {}
-        for req, decision in zip(requests, decisions):
-            line_of = {line.sku: line.line_number for line in req.lines}
+        for req in requests:
+            decision = decided.get(req.order_id)
+            line_of = {line.sku: line for line in req.lines}
+            planned_units: dict[int, dict[str, int]] = defaultdict(dict)
+            for a in decision.plan.allocations if decision else ():
+                if a.qty > 0:
+                    planned_units[line_of[a.sku].line_number][a.location] = a.qty
             allocations: dict[int, list[LineAllocation]] = defaultdict(list)
-            for a in decision.plan.allocations:
-                if a.qty <= 0:
-                    continue
-                line_number = line_of[a.sku]
-                allocations[line_number].append(LineAllocation(location_id=a.location, quantity=a.qty))
-                by_shard[shard_of(a.sku, n)].append(
-                    ReservationRequest(
-                        order_id=req.order_id,
-                        line_number=line_number,
-                        location_id=a.location,
-                        sku=a.sku,
-                        quantity=a.qty,
-                        keep=view.keep(req.channel.value, a.location),
+            for line in req.lines:
+                units = dict(planned_units.get(line.line_number, {}))
+                kept = {k.location_id: k.quantity for k in line.kept}
+                held = line.still_held()
+                for loc in sorted(set(units) | set(kept)):
+                    allocations[line.line_number].append(
+                        LineAllocation(location_id=loc, quantity=units.get(loc, 0) + kept.get(loc, 0))
                     )
-                )
-            cost = decision.plan.cost
+                for loc in sorted(set(units) | set(held)):
+                    by_shard[shard_of(line.sku, n)].append(
+                        ReservationRequest(
+                            order_id=req.order_id,
+                            line_number=line.line_number,
+                            location_id=loc,
+                            sku=line.sku,
+                            quantity=units.get(loc, 0) + held.get(loc, 0),
+                            keep=view.keep(req.channel.value, loc) if loc in units else 0,
+                        )
+                    )
             planned[req.order_id] = SourcingResult(
                 order_id=req.order_id,
                 allocations={k: tuple(v) for k, v in allocations.items()},
-                explanation=SourcingExplanation(
-                    status=str(decision.status),
-                    unit_cost=cost.units,
-                    shipment_cost=cost.shipments,
-                    unfilled_cost=cost.unfilled,
-                    bound=decision.bound,
-                    greedy_cost=decision.greedy_cost,
-                    solver=decision.solver,
-                    shipments=len({a.location for a in decision.plan.allocations if a.qty > 0}),
-                ),
+                explanation=_explain(decision) if decision else None,
             )
         # Every shard holding any of an order's SKUs gets its complete holding
         # there, possibly none: a line now backordered gives back what it held.

@@ -41,6 +41,11 @@ class PaymentInstruction:
     def token_hint(self) -> str:
         return self.token[-4:] if len(self.token) >= 8 else ""
 
+    @property
+    def instrument_id(self) -> str:
+        """A stable name for the instrument (velocity checks), never the token itself."""
+        return hashlib.blake2b(self.token.encode(), digest_size=10).hexdigest() if self.token else ""
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class CreateOrder:

@@ -40,10 +40,17 @@ class CustomerType(StrEnum):
 
 
 class OrderStatus(StrEnum):
-    ACCEPTED = "accepted"
+    ACCEPTED = "accepted"  # durable, not yet sourced
+    ON_HOLD = "on_hold"  # waits for a reviewer (risk, credit, a declined payment)
+    REJECTED = "rejected"
     ALLOCATED = "allocated"
     PARTLY_BACKORDERED = "partly_backordered"
     BACKORDERED = "backordered"
+    RELEASED = "released"  # every unit sent to its location to fulfil
+    PARTLY_SHIPPED = "partly_shipped"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CLOSED = "closed"
     CANCELLED = "cancelled"
 
 
@@ -52,4 +59,8 @@ class LineStatus(StrEnum):
     ALLOCATED = "allocated"
     PARTLY_BACKORDERED = "partly_backordered"
     BACKORDERED = "backordered"
+    RELEASED = "released"
+    PARTLY_SHIPPED = "partly_shipped"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
     CANCELLED = "cancelled"

@@ -81,6 +81,11 @@ class Consumption:
     quantity: int
     shipment_id: str = ""
 
+    @property
+    def ref(self) -> str:
+        """Names this consumption so a repeat of it is recognised and skipped."""
+        return f"{self.order_id}/{self.line_number}/{self.location_id}#{self.shipment_id}"
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Restock:
@@ -140,12 +145,14 @@ def plan_feed(book: StockBook, msg: FeedMessage, last_sequence: int) -> FeedPlan
 def plan_consumption(
     book: StockBook, items: list[Consumption]
 ) -> tuple[list[LedgerEntry], dict[ReservationKey, Reservation], list[LineProblem]]:
-    """Shipping consumes the reservation and the units: all items or none."""
+    """Shipping consumes the reservation and the units: all items or none; a repeat is skipped."""
     entries: list[LedgerEntry] = []
     upserts: dict[ReservationKey, Reservation] = {}
     problems: list[LineProblem] = []
     on_hand: dict[tuple[str, str], int] = {}
     for item in items:
+        if item.ref in book.consumed:
+            continue
         key = ReservationKey(order_id=item.order_id, line_number=item.line_number, location_id=item.location_id)
         held = upserts.get(key) or book.reservations.get(key)
         have = on_hand.get((item.location_id, item.sku), book.on_hand.get((item.location_id, item.sku), 0))
@@ -172,7 +179,7 @@ def plan_consumption(
                 kind=EntryKind.SHIPMENT,
                 change=-item.quantity,
                 after=have - item.quantity,
-                ref=f"order:{item.order_id}/{item.line_number}#{item.shipment_id}",
+                ref=item.ref,
             )
         )
     return entries, upserts, problems

@@ -1,26 +1,50 @@
 """The order aggregate and its state machine: pure values, no Ray, no Redis.
 
-An ``Order`` is immutable; every transition returns a new version with
-``version`` one higher. The owning shard persists the new version before it
-replaces the old one in memory, so what a caller was told is always durable.
+An ``Order`` is immutable; every command returns a new version with
+``version`` one higher, or raises ``InvalidTransitionError`` and changes
+nothing. The owning shard persists the new version before it replaces the old
+one in memory, so what a caller was told is always durable.
+
+Side effects outside the order (reservations, payment authorisations and
+captures, invoices, stock consumption) are not done here: a command records
+them as ``pending`` steps, the shard performs each step idempotently and marks
+it done. A crash between the two leaves the step pending, and the shard's
+reconciler performs it again; since every step is idempotent, twice is once.
+
+Which command each status allows is one table, ``ALLOWED``; the order's status
+is derived from its lines and its approval after every command.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Mapping
+from enum import StrEnum
+from typing import Iterable, Mapping
 
 from oms_actors.domain.commands import Address, CreateOrder, PaymentInstruction
 from oms_actors.domain.enums import Channel, DeliveryMode, LineStatus, OrderStatus
-from oms_actors.domain.errors import InvalidTransitionError
+from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionError, LineProblem
+from oms_actors.domain.fulfilment import Shipment, ShipmentCapture, ShipmentLine, ShipmentStatus
 from oms_actors.domain.money import Money
+from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class LineAllocation:
     location_id: str
     quantity: int
+
+
+def _add(parts: tuple[LineAllocation, ...], location_id: str, quantity: int) -> tuple[LineAllocation, ...]:
+    """Per-location counts with ``quantity`` added at ``location_id`` (zeros dropped)."""
+    counts: dict[str, int] = {a.location_id: a.quantity for a in parts}
+    counts[location_id] = counts.get(location_id, 0) + quantity
+    return tuple(LineAllocation(location_id=loc, quantity=q) for loc, q in counts.items() if q > 0)
+
+
+def _at(parts: tuple[LineAllocation, ...], location_id: str) -> int:
+    return sum(a.quantity for a in parts if a.location_id == location_id)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -30,25 +54,65 @@ class OrderLine:
     quantity: int
     unit_price: Money
     status: LineStatus = LineStatus.ACCEPTED
-    allocations: tuple[LineAllocation, ...] = ()
-    shipped: tuple[LineAllocation, ...] = ()  # units that left each location
-
-    def shipped_from(self, location_id: str) -> int:
-        return sum(s.quantity for s in self.shipped if s.location_id == location_id)
+    allocations: tuple[LineAllocation, ...] = ()  # units sourced at each location (shipped ones included)
+    released: tuple[LineAllocation, ...] = ()  # of those, units released to the location to fulfil
+    shipped: tuple[LineAllocation, ...] = ()  # of those, units that left the location
+    delivered: int = 0
+    cancelled: int = 0
 
     @property
     def line_total(self) -> Money:
         return self.unit_price.times(self.quantity)
 
     @property
+    def active(self) -> int:
+        """Units still wanted: ordered less cancelled."""
+        return self.quantity - self.cancelled
+
+    @property
     def allocated_quantity(self) -> int:
         return sum(a.quantity for a in self.allocations)
 
     @property
+    def released_quantity(self) -> int:
+        return sum(a.quantity for a in self.released)
+
+    @property
+    def shipped_quantity(self) -> int:
+        return sum(a.quantity for a in self.shipped)
+
+    @property
     def backordered_quantity(self) -> int:
-        if self.status is LineStatus.CANCELLED or self.status is LineStatus.ACCEPTED:
+        if self.status in (LineStatus.ACCEPTED, LineStatus.CANCELLED):
             return 0
-        return self.quantity - self.allocated_quantity
+        return self.active - self.allocated_quantity
+
+    def shipped_from(self, location_id: str) -> int:
+        return _at(self.shipped, location_id)
+
+    def holdings(self) -> dict[str, int]:
+        """location -> units still reserved there: allocated and not yet shipped."""
+        held = {a.location_id: a.quantity - _at(self.shipped, a.location_id) for a in self.allocations}
+        return {loc: q for loc, q in held.items() if q > 0}
+
+    def derive_status(self, sourced: bool) -> LineStatus:
+        if self.active == 0:
+            return LineStatus.CANCELLED
+        if not sourced:
+            return LineStatus.ACCEPTED
+        if self.delivered >= self.active:
+            return LineStatus.DELIVERED
+        if self.shipped_quantity >= self.active:
+            return LineStatus.SHIPPED
+        if self.shipped_quantity:
+            return LineStatus.PARTLY_SHIPPED
+        if self.released_quantity >= self.active:
+            return LineStatus.RELEASED
+        if self.allocated_quantity == 0:
+            return LineStatus.BACKORDERED
+        if self.allocated_quantity < self.active:
+            return LineStatus.PARTLY_BACKORDERED
+        return LineStatus.ALLOCATED
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -71,30 +135,68 @@ class SourcingExplanation:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SourcingResult:
-    """What sourcing reserved for one order: per line, the units at each location."""
+    """What sourcing reserved for one order: per line, the units at each location (complete)."""
 
     order_id: str
     allocations: dict[int, tuple[LineAllocation, ...]]  # line number -> allocations
     explanation: SourcingExplanation | None = None
 
 
-# Which status may follow which. Anything else is refused and changes nothing.
-TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
-    OrderStatus.ACCEPTED: frozenset(
-        {OrderStatus.ALLOCATED, OrderStatus.PARTLY_BACKORDERED, OrderStatus.BACKORDERED, OrderStatus.CANCELLED}
-    ),
-    # Backorders are sourced again when stock arrives.
-    OrderStatus.PARTLY_BACKORDERED: frozenset(
-        {OrderStatus.ALLOCATED, OrderStatus.PARTLY_BACKORDERED, OrderStatus.CANCELLED}
-    ),
-    OrderStatus.BACKORDERED: frozenset(
-        {OrderStatus.ALLOCATED, OrderStatus.PARTLY_BACKORDERED, OrderStatus.BACKORDERED, OrderStatus.CANCELLED}
-    ),
-    OrderStatus.ALLOCATED: frozenset({OrderStatus.CANCELLED}),
-    OrderStatus.CANCELLED: frozenset(),
-}
+class ApprovalStatus(StrEnum):
+    PENDING = "pending"  # risk and payment not yet assessed
+    APPROVED = "approved"
+    HELD = "held"  # waits for a reviewer
+    REJECTED = "rejected"
 
-OPEN_STATUSES = frozenset(s for s, nxt in TRANSITIONS.items() if nxt)
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Approval:
+    status: ApprovalStatus = ApprovalStatus.PENDING
+    reasons: tuple[str, ...] = ()
+    decided_by: str = ""  # "risk-rules" or the reviewer
+    decided_at_ms: int = 0
+
+
+class Command(StrEnum):
+    SOURCE = "source"
+    APPROVE = "approve"
+    HOLD = "hold"
+    REJECT = "reject"
+    RELEASE = "release"
+    SHIP = "ship"
+    DELIVER = "deliver"
+    CANCEL = "cancel"
+    CANCEL_LINES = "cancel_lines"
+    CLOSE = "close"
+
+
+_S, _C = OrderStatus, Command
+# The state machine, in one place: which commands each status accepts.
+ALLOWED: Mapping[OrderStatus, frozenset[Command]] = {
+    _S.ACCEPTED: frozenset({_C.SOURCE, _C.HOLD, _C.REJECT, _C.CANCEL, _C.CANCEL_LINES}),
+    _S.ON_HOLD: frozenset({_C.SOURCE, _C.APPROVE, _C.REJECT, _C.CANCEL, _C.CANCEL_LINES}),
+    _S.ALLOCATED: frozenset({_C.APPROVE, _C.HOLD, _C.REJECT, _C.RELEASE, _C.CANCEL, _C.CANCEL_LINES}),
+    _S.PARTLY_BACKORDERED: frozenset(
+        {_C.SOURCE, _C.APPROVE, _C.HOLD, _C.REJECT, _C.RELEASE, _C.SHIP, _C.CANCEL, _C.CANCEL_LINES}
+    ),
+    _S.BACKORDERED: frozenset({_C.SOURCE, _C.APPROVE, _C.HOLD, _C.REJECT, _C.CANCEL, _C.CANCEL_LINES}),
+    _S.RELEASED: frozenset({_C.SHIP, _C.CANCEL, _C.CANCEL_LINES}),
+    _S.PARTLY_SHIPPED: frozenset({_C.SOURCE, _C.RELEASE, _C.SHIP, _C.DELIVER, _C.CANCEL, _C.CANCEL_LINES}),
+    _S.SHIPPED: frozenset({_C.DELIVER}),
+    _S.DELIVERED: frozenset({_C.CLOSE}),
+    _S.CLOSED: frozenset(),
+    _S.REJECTED: frozenset(),
+    _S.CANCELLED: frozenset(),
+}
+OPEN_STATUSES = frozenset(s for s, commands in ALLOWED.items() if commands)
+
+# Pending side effects, performed by the shard and then marked done.
+STEP_ASSESS = "assess"  # risk rules and payment authorisation
+STEP_INVENTORY = "inventory"  # make the shards hold exactly this order's holdings
+STEP_VOID = "void"  # give back authorised money no shipment will need
+STEP_CAPTURE = "capture:"  # + shipment id: capture and invoice
+STEP_CONSUME = "consume:"  # + shipment id: the shipped units leave stock
+STEP_RELEASE = "release"  # approved, paid, and units no location was asked to ship yet
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -114,11 +216,16 @@ class Order:
     created_at_ms: int = 0
     updated_at_ms: int = 0
     version: int = 1
+    sourced: bool = False
     sourcing: SourcingExplanation | None = None
+    approval: Approval = Approval()
+    payment_records: tuple[PaymentRecord, ...] = ()
+    shipments: tuple[Shipment, ...] = ()
+    pending: tuple[str, ...] = ()
     cancel_reason: str = ""
-    # False while a cancellation still has reservations to give back; the
-    # reconciler finishes the release if the shard died half-way.
-    reservations_released: bool = True
+    closed: bool = False
+
+    # -- creation -------------------------------------------------------------
 
     @classmethod
     def accept(cls, command: CreateOrder, *, order_id: str, now_ms: int) -> Order:
@@ -136,10 +243,16 @@ class Order:
             ship_to=command.ship_to,
             pickup_location_id=command.pickup_location_id,
             payments=command.payments,
+            payment_records=tuple(
+                PaymentRecord(payment_id=f"P{i}", method=p.method, amount=p.amount, token=p.token)
+                for i, p in enumerate(command.payments, start=1)
+            ),
             external_reference=command.external_reference,
             created_at_ms=now_ms,
             updated_at_ms=now_ms,
         )
+
+    # -- reads ----------------------------------------------------------------
 
     @property
     def currency(self) -> str:
@@ -153,68 +266,362 @@ class Order:
         return total
 
     @property
+    def payable(self) -> int:
+        """What the customer owes for units not cancelled, in minor units."""
+        return sum(line.unit_price.amount_minor * line.active for line in self.lines)
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def unshipped(self) -> int:
+        return sum(line.active - line.shipped_quantity for line in self.lines)
 
     def line(self, line_number: int) -> OrderLine:
         return self.lines[line_number - 1]
 
+    def shipment(self, shipment_id: str) -> Shipment | None:
+        return next((s for s in self.shipments if s.shipment_id == shipment_id), None)
+
+    def payment(self, payment_id: str) -> PaymentRecord:
+        return next(p for p in self.payment_records if p.payment_id == payment_id)
+
+    def holdings(self) -> list[tuple[int, str, str, int]]:
+        """(line, location, sku, units) this order should hold reserved now: its complete holding."""
+        return [
+            (line.line_number, loc, line.sku, qty)
+            for line in self.lines
+            for loc, qty in sorted(line.holdings().items())
+        ]
+
     def allocated_units(self) -> dict[tuple[str, str], int]:
-        """(location, sku) -> units this order holds reserved."""
+        """(location, sku) -> units held reserved."""
         held: dict[tuple[str, str], int] = {}
-        for line in self.lines:
-            for a in line.allocations:
-                held[(a.location_id, line.sku)] = held.get((a.location_id, line.sku), 0) + a.quantity
+        for _, loc, sku, qty in self.holdings():
+            held[(loc, sku)] = held.get((loc, sku), 0) + qty
         return held
 
-    def _to(self, status: OrderStatus, *, now_ms: int, **changes: object) -> Order:
-        if status not in TRANSITIONS[self.status]:
+    @property
+    def payments_authorized(self) -> bool:
+        """Every payment authorised, together covering what the customer still owes.
+
+        An order without payment instructions owes nothing up front (a channel that
+        collects payment itself)."""
+        if not self.payment_records:
+            return True
+        if any(p.status in (PaymentStatus.PENDING, PaymentStatus.DECLINED) for p in self.payment_records):
+            return False
+        return sum(p.captured + p.capturable for p in self.payment_records) >= self.payable
+
+    def derive_status(self) -> OrderStatus:
+        if self.approval.status is ApprovalStatus.REJECTED:
+            return OrderStatus.REJECTED
+        active = [line for line in self.lines if line.status is not LineStatus.CANCELLED]
+        if not active:
+            return OrderStatus.CANCELLED
+        if self.closed:
+            return OrderStatus.CLOSED
+        if not self.sourced:
+            return OrderStatus.ON_HOLD if self.approval.status is ApprovalStatus.HELD else OrderStatus.ACCEPTED
+        statuses = {line.status for line in active}
+        if statuses == {LineStatus.DELIVERED}:
+            return OrderStatus.DELIVERED
+        if statuses <= {LineStatus.SHIPPED, LineStatus.DELIVERED}:
+            return OrderStatus.SHIPPED
+        if statuses & {LineStatus.SHIPPED, LineStatus.PARTLY_SHIPPED, LineStatus.DELIVERED}:
+            return OrderStatus.PARTLY_SHIPPED
+        if self.approval.status is ApprovalStatus.HELD:
+            return OrderStatus.ON_HOLD
+        if statuses == {LineStatus.RELEASED}:
+            return OrderStatus.RELEASED
+        if statuses == {LineStatus.BACKORDERED}:
+            return OrderStatus.BACKORDERED
+        if statuses & {LineStatus.BACKORDERED, LineStatus.PARTLY_BACKORDERED}:
+            return OrderStatus.PARTLY_BACKORDERED
+        return OrderStatus.ALLOCATED
+
+    # -- the machinery of every command ---------------------------------------
+
+    def _check(self, command: Command) -> None:
+        if command not in ALLOWED[self.status]:
             raise InvalidTransitionError(
-                f"order {self.order_id} is {self.status.value}; it cannot become {status.value}",
+                f"order {self.order_id} is {self.status.value}; {command.value} is not allowed",
                 current=self.status.value,
-                requested=status.value,
+                requested=command.value,
             )
-        return dataclasses.replace(
-            self, status=status, version=self.version + 1, updated_at_ms=max(now_ms, self.updated_at_ms), **changes
+
+    def _next(self, *, now_ms: int, add: Iterable[str] = (), drop: Iterable[str] = (), **changes: object) -> Order:
+        pending = [p for p in self.pending if p not in set(drop)]
+        pending += [p for p in add if p not in pending]
+        draft = dataclasses.replace(
+            self,
+            version=self.version + 1,
+            updated_at_ms=max(now_ms, self.updated_at_ms),
+            pending=tuple(pending),
+            **changes,
         )
+        lines = tuple(dataclasses.replace(line, status=line.derive_status(draft.sourced)) for line in draft.lines)
+        draft = dataclasses.replace(draft, lines=lines)
+        # Release is due whenever the order is approved and paid for and holds units not
+        # yet released; kept among the pending steps so everyone can see it is owed.
+        due = draft.release_due and draft.status_allows(Command.RELEASE)
+        pending = tuple(p for p in draft.pending if p != STEP_RELEASE) + ((STEP_RELEASE,) if due else ())
+        return dataclasses.replace(draft, status=draft.derive_status(), pending=pending)
+
+    def status_allows(self, command: Command) -> bool:
+        return command in ALLOWED[self.derive_status()]
+
+    def _void_if_done(self, order: Order) -> tuple[str, ...]:
+        """Void is due once nothing is left to ship and some authorised money was not captured."""
+        if order.unshipped == 0 and any(p.capturable for p in order.payment_records):
+            return (STEP_VOID,)
+        return ()
+
+    # -- commands -------------------------------------------------------------
 
     def apply_sourcing(self, result: SourcingResult, *, now_ms: int) -> Order:
-        """Records what was reserved; the order and each line say what is still backordered."""
+        """Records what is reserved now: per line, the complete allocation by location."""
+        self._check(Command.SOURCE)
         lines = []
         for line in self.lines:
             allocations = tuple(a for a in result.allocations.get(line.line_number, ()) if a.quantity > 0)
             allocated = sum(a.quantity for a in allocations)
-            if allocated > line.quantity:
-                raise ValueError(f"line {line.line_number} allocated {allocated} > ordered {line.quantity}")
-            if allocated == line.quantity:
-                status = LineStatus.ALLOCATED
-            elif allocated:
-                status = LineStatus.PARTLY_BACKORDERED
-            else:
-                status = LineStatus.BACKORDERED
-            lines.append(dataclasses.replace(line, status=status, allocations=allocations))
-        statuses = {line.status for line in lines}
-        if statuses == {LineStatus.ALLOCATED}:
-            order_status = OrderStatus.ALLOCATED
-        elif statuses == {LineStatus.BACKORDERED}:
-            order_status = OrderStatus.BACKORDERED
-        else:
-            order_status = OrderStatus.PARTLY_BACKORDERED
-        return self._to(order_status, now_ms=now_ms, lines=tuple(lines), sourcing=result.explanation)
+            if allocated > line.active:
+                raise ValueError(f"line {line.line_number} allocated {allocated} > wanted {line.active}")
+            for a in line.released:
+                if _at(allocations, a.location_id) < a.quantity:
+                    raise ValueError(f"line {line.line_number}: sourcing took back units released to {a.location_id}")
+            lines.append(dataclasses.replace(line, allocations=allocations))
+        first = not self.sourced
+        return self._next(
+            now_ms=now_ms,
+            lines=tuple(lines),
+            sourced=True,
+            sourcing=result.explanation or self.sourcing,
+            add=(STEP_ASSESS,) if first and self.approval.status is ApprovalStatus.PENDING else (),
+        )
 
-    def cancel(self, *, reason: str, now_ms: int) -> Order:
-        lines = tuple(dataclasses.replace(line, status=LineStatus.CANCELLED) for line in self.lines)
-        return self._to(
-            OrderStatus.CANCELLED,
+    def record_authorizations(self, records: tuple[PaymentRecord, ...], *, now_ms: int) -> Order:
+        """New payment state after an authorisation attempt (no status change by itself)."""
+        return self._next(now_ms=now_ms, payment_records=records)
+
+    def approve(self, *, by: str, now_ms: int, reasons: tuple[str, ...] = ()) -> Order:
+        self._check(Command.APPROVE)
+        if self.approval.status not in (ApprovalStatus.PENDING, ApprovalStatus.HELD):
+            raise InvalidTransitionError(
+                f"order {self.order_id} is already {self.approval.status.value}",
+                current=self.approval.status.value,
+                requested="approve",
+            )
+        if not self.payments_authorized:
+            raise FailedPreconditionError(
+                f"order {self.order_id}: payments are not authorised for the whole order",
+                code="PAYMENT_NOT_AUTHORIZED",
+            )
+        return self._next(
+            now_ms=now_ms,
+            approval=Approval(status=ApprovalStatus.APPROVED, reasons=reasons, decided_by=by, decided_at_ms=now_ms),
+            drop=(STEP_ASSESS,),
+        )
+
+    def hold(self, *, reasons: tuple[str, ...], by: str, now_ms: int) -> Order:
+        self._check(Command.HOLD)
+        if self.approval.status is not ApprovalStatus.PENDING:
+            raise InvalidTransitionError(
+                f"order {self.order_id} is already {self.approval.status.value}",
+                current=self.approval.status.value,
+                requested="hold",
+            )
+        return self._next(
+            now_ms=now_ms,
+            approval=Approval(status=ApprovalStatus.HELD, reasons=reasons, decided_by=by, decided_at_ms=now_ms),
+            drop=(STEP_ASSESS,),
+        )
+
+    def reject(self, *, reasons: tuple[str, ...], by: str, now_ms: int) -> Order:
+        """Rejected: nothing ships, every reservation is given back, every authorisation voided."""
+        self._check(Command.REJECT)
+        if self.approval.status not in (ApprovalStatus.PENDING, ApprovalStatus.HELD):
+            raise InvalidTransitionError(
+                f"order {self.order_id} is already {self.approval.status.value}",
+                current=self.approval.status.value,
+                requested="reject",
+            )
+        lines = tuple(
+            dataclasses.replace(line, cancelled=line.quantity, allocations=(), released=()) for line in self.lines
+        )
+        order = self._next(
             now_ms=now_ms,
             lines=lines,
-            cancel_reason=reason,
-            # Even an order with no recorded allocation may hold units a crashed
-            # sourcing step reserved; releasing by order id is harmless if none.
-            reservations_released=False,
+            approval=Approval(status=ApprovalStatus.REJECTED, reasons=reasons, decided_by=by, decided_at_ms=now_ms),
+            cancel_reason="rejected: " + "; ".join(reasons),
+            drop=(STEP_ASSESS,),
+            add=(STEP_INVENTORY,),
+        )
+        return dataclasses.replace(order, pending=order.pending + self._void_if_done(order))
+
+    @property
+    def release_due(self) -> bool:
+        """Approved, paid for, and holding units no location was asked to ship yet."""
+        return (
+            self.approval.status is ApprovalStatus.APPROVED
+            and self.payments_authorized
+            and any(line.released != line.allocations for line in self.lines)
         )
 
-    def mark_released(self, *, now_ms: int) -> Order:
-        return dataclasses.replace(
-            self, reservations_released=True, version=self.version + 1, updated_at_ms=max(now_ms, self.updated_at_ms)
+    def release(self, *, now_ms: int) -> Order:
+        """Every allocated unit not yet released goes to its location (a fulfilment request)."""
+        self._check(Command.RELEASE)
+        if self.approval.status is not ApprovalStatus.APPROVED:
+            raise FailedPreconditionError(f"order {self.order_id} is not approved", code="NOT_APPROVED")
+        if not self.payments_authorized:
+            raise FailedPreconditionError(f"order {self.order_id}: payments not authorised", code="PAYMENT_NOT_AUTHORIZED")
+        if not self.release_due:
+            raise FailedPreconditionError(f"order {self.order_id} has nothing left to release", code="NOTHING_TO_RELEASE")
+        return self._next(
+            now_ms=now_ms,
+            lines=tuple(dataclasses.replace(line, released=line.allocations) for line in self.lines),
+            drop=(STEP_RELEASE,),
         )
+
+    def ship(
+        self,
+        *,
+        shipment_id: str,
+        location_id: str,
+        quantities: Mapping[int, int],
+        carrier: str = "",
+        tracking: str = "",
+        now_ms: int,
+    ) -> Order:
+        """Units that left a location: capture and invoice their value, consume their stock."""
+        existing = self.shipment(shipment_id)
+        if existing is not None:
+            if existing.location_id == location_id and {
+                line.line_number: line.quantity for line in existing.lines
+            } == dict(quantities):
+                return self  # the location's system repeated its confirmation
+            raise FailedPreconditionError(
+                f"shipment {shipment_id} was confirmed with other contents", code="SHIPMENT_ID_REUSED"
+            )
+        self._check(Command.SHIP)
+        problems: list[LineProblem] = []
+        lines = list(self.lines)
+        value = 0
+        for number, qty in sorted(quantities.items()):
+            if not 1 <= number <= len(lines):
+                problems.append(LineProblem(line_number=number, sku="", reason="no such line"))
+                continue
+            line = lines[number - 1]
+            open_here = _at(line.released, location_id) - _at(line.shipped, location_id)
+            if qty <= 0 or qty > open_here:
+                problems.append(
+                    LineProblem(
+                        line_number=number,
+                        sku=line.sku,
+                        reason=f"{open_here} released to {location_id} and not yet shipped, {qty} confirmed",
+                    )
+                )
+                continue
+            lines[number - 1] = dataclasses.replace(line, shipped=_add(line.shipped, location_id, qty))
+            value += line.unit_price.amount_minor * qty
+        if problems:
+            raise FailedPreconditionError(
+                f"shipment {shipment_id} does not match what {location_id} was asked to ship",
+                code="NOT_RELEASED_HERE",
+                lines=problems,
+            )
+        shipment = Shipment(
+            shipment_id=shipment_id,
+            location_id=location_id,
+            lines=tuple(ShipmentLine(line_number=n, quantity=q) for n, q in sorted(quantities.items())),
+            carrier=carrier,
+            tracking=tracking,
+            value=value,
+            shipped_at_ms=now_ms,
+        )
+        return self._next(
+            now_ms=now_ms,
+            lines=tuple(lines),
+            shipments=self.shipments + (shipment,),
+            add=(STEP_CAPTURE + shipment_id, STEP_CONSUME + shipment_id),
+        )
+
+    def record_capture(
+        self, shipment_id: str, *, captures: tuple[ShipmentCapture, ...], records: tuple[PaymentRecord, ...],
+        invoice_number: str, now_ms: int,
+    ) -> Order:
+        """The shipment is paid and invoiced; what no shipment will need can now be voided."""
+        shipments = tuple(
+            dataclasses.replace(s, captures=captures, invoice_number=invoice_number) if s.shipment_id == shipment_id else s
+            for s in self.shipments
+        )
+        order = self._next(
+            now_ms=now_ms, shipments=shipments, payment_records=records, drop=(STEP_CAPTURE + shipment_id,)
+        )
+        return dataclasses.replace(order, pending=order.pending + tuple(
+            s for s in self._void_if_done(order) if s not in order.pending
+        ))
+
+    def deliver(self, shipment_id: str, *, now_ms: int) -> Order:
+        shipment = self.shipment(shipment_id)
+        if shipment is not None and shipment.status is ShipmentStatus.DELIVERED:
+            return self  # a repeated confirmation
+        self._check(Command.DELIVER)
+        if shipment is None:
+            raise FailedPreconditionError(f"order {self.order_id} has no shipment {shipment_id}", code="NO_SUCH_SHIPMENT")
+        lines = tuple(
+            dataclasses.replace(line, delivered=line.delivered + shipment.quantity_of(line.line_number))
+            for line in self.lines
+        )
+        shipments = tuple(
+            dataclasses.replace(s, status=ShipmentStatus.DELIVERED, delivered_at_ms=now_ms)
+            if s.shipment_id == shipment_id
+            else s
+            for s in self.shipments
+        )
+        return self._next(now_ms=now_ms, lines=lines, shipments=shipments)
+
+    def cancel(self, *, reason: str, now_ms: int) -> Order:
+        """Cancels every unit not yet shipped; what shipped stays shipped and paid."""
+        self._check(Command.CANCEL)
+        return self._cancel_lines([line.line_number for line in self.lines], reason=reason, now_ms=now_ms)
+
+    def cancel_lines(self, line_numbers: Iterable[int], *, reason: str, now_ms: int) -> Order:
+        self._check(Command.CANCEL_LINES)
+        numbers = list(line_numbers)
+        bad = [n for n in numbers if not 1 <= n <= len(self.lines)]
+        if bad or not numbers:
+            raise FailedPreconditionError(
+                f"order {self.order_id} has no line {bad[0] if bad else '(none given)'}",
+                code="NO_SUCH_LINE",
+                lines=[LineProblem(line_number=n, sku="", reason="no such line") for n in bad],
+            )
+        return self._cancel_lines(numbers, reason=reason, now_ms=now_ms)
+
+    def _cancel_lines(self, numbers: list[int], *, reason: str, now_ms: int) -> Order:
+        lines = list(self.lines)
+        for n in numbers:
+            line = lines[n - 1]
+            shipped = line.shipped_quantity
+            lines[n - 1] = dataclasses.replace(
+                line,
+                cancelled=line.quantity - shipped,
+                allocations=line.shipped,  # what shipped keeps its allocation; the rest is given back
+                released=line.shipped,
+            )
+        order = self._next(now_ms=now_ms, lines=tuple(lines), cancel_reason=reason, add=(STEP_INVENTORY,))
+        return dataclasses.replace(order, pending=order.pending + tuple(
+            s for s in self._void_if_done(order) if s not in order.pending
+        ))
+
+    def close(self, *, now_ms: int) -> Order:
+        self._check(Command.CLOSE)
+        return self._next(now_ms=now_ms, closed=True)
+
+    def step_done(self, step: str, *, now_ms: int, **changes: object) -> Order:
+        """A pending side effect was performed (and made durable elsewhere)."""
+        if step not in self.pending:
+            return self
+        return self._next(now_ms=now_ms, drop=(step,), **changes)

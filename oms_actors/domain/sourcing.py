@@ -5,14 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from oms_actors.domain.enums import Channel, DeliveryMode
-from oms_actors.domain.order import Order
+from oms_actors.domain.order import LineAllocation, Order
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SourcingLine:
     line_number: int
     sku: str
-    quantity: int  # units still to source
+    quantity: int  # units still to plan
+    # Units released to a location stay there (shipped ones included): sourcing
+    # keeps them, and reserves what of them has not shipped yet.
+    kept: tuple[LineAllocation, ...] = ()
+    shipped: tuple[LineAllocation, ...] = ()
+
+    def still_held(self) -> dict[str, int]:
+        """location -> kept units not yet shipped (still to reserve)."""
+        shipped = {a.location_id: a.quantity for a in self.shipped}
+        held = {a.location_id: a.quantity - shipped.get(a.location_id, 0) for a in self.kept}
+        return {loc: q for loc, q in held.items() if q > 0}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -35,5 +45,15 @@ class SourcingRequest:
             latitude=ship_to.latitude if ship_to else None,
             longitude=ship_to.longitude if ship_to else None,
             pickup_location_id=order.pickup_location_id,
-            lines=tuple(SourcingLine(line_number=l.line_number, sku=l.sku, quantity=l.quantity) for l in order.lines),
+            lines=tuple(
+                SourcingLine(
+                    line_number=line.line_number,
+                    sku=line.sku,
+                    quantity=line.active - line.released_quantity,
+                    kept=line.released,
+                    shipped=line.shipped,
+                )
+                for line in order.lines
+                if line.active
+            ),
         )

@@ -88,6 +88,8 @@ class StockBook:
     skus_of: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     # (feed id, location) -> last sequence number applied.
     feed_positions: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Shipments already taken out of stock, by consumption ref: a repeat changes nothing.
+    consumed: set[str] = field(default_factory=set)
     # (location, sku) -> {expected day (YYYY-MM-DD): units}: supply not yet on hand.
     inbound: defaultdict[StockKey, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
 

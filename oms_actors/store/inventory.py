@@ -37,9 +37,12 @@ class ShardChanges:
     safety: list[StockLevelChange] = field(default_factory=list)
     feed_positions: dict[tuple[str, str], int] = field(default_factory=dict)
     inbound: list[tuple[str, str, str, int]] = field(default_factory=list)  # (loc, sku, day, units); 0 deletes
+    consumed: list[str] = field(default_factory=list)  # consumption refs now done
 
     def __bool__(self) -> bool:
-        return bool(self.entries or self.reservations or self.safety or self.feed_positions or self.inbound)
+        return bool(
+            self.entries or self.reservations or self.safety or self.feed_positions or self.inbound or self.consumed
+        )
 
 
 @dataclass(kw_only=True)
@@ -49,6 +52,7 @@ class ShardState:
     reservations: dict[ReservationKey, Reservation]
     feed_positions: dict[tuple[str, str], int]
     inbound: list[tuple[str, str, str, int]]
+    consumed: set[str]
 
 
 class InventoryStore:
@@ -61,12 +65,14 @@ class InventoryStore:
         self._ledger = keys.inventory_ledger(shard)
         self._feeds = keys.inventory_feed_positions(shard)
         self._inbound = keys.inventory_inbound(shard)
+        self._consumed = keys.inventory_consumed(shard)
 
     def load(self) -> ShardState:
         pipe = self.client.pipeline(transaction=True)
         for key in (self._on_hand, self._safety, self._resv, self._feeds, self._inbound):
             pipe.hgetall(key)
-        on_hand_raw, safety_raw, resv_raw, feeds_raw, inbound_raw = pipe.execute()
+        pipe.smembers(self._consumed)
+        on_hand_raw, safety_raw, resv_raw, feeds_raw, inbound_raw, consumed_raw = pipe.execute()
         reservations: dict[ReservationKey, Reservation] = {}
         for f, v in resv_raw.items():
             order_id, line, loc = f.decode().split(keys.SEP)
@@ -88,6 +94,7 @@ class InventoryStore:
             reservations=reservations,
             feed_positions=feeds,
             inbound=inbound,
+            consumed={c.decode() for c in consumed_raw},
         )
 
     def commit(self, changes: ShardChanges) -> None:
@@ -133,6 +140,8 @@ class InventoryStore:
             pipe.hset(self._inbound, mapping=inbound_put)
         if inbound_drop:
             pipe.hdel(self._inbound, *inbound_drop)
+        if changes.consumed:
+            pipe.sadd(self._consumed, *changes.consumed)
         pipe.execute()
 
     def ledger(self) -> list[LedgerEntry]:

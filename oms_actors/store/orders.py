@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 
-from oms_actors.domain.enums import Channel, OrderStatus
+from oms_actors.domain.enums import Channel, OrderStatus, PaymentMethod
 from oms_actors.domain.errors import FieldViolation, ValidationError
 from oms_actors.domain.order import Order
 from oms_actors.domain.partitioning import shard_of
@@ -96,11 +96,13 @@ def _status_indexes(order: Order) -> list[str]:
 
 
 def _indexes(order: Order) -> list[str]:
+    cards = {p.instrument_id for p in order.payments if p.method is PaymentMethod.CARD and p.token}
     return [
         keys.order_index("all"),
         keys.order_index("customer", order.customer_id),
         keys.order_index("channel", order.channel.value),
         *_status_indexes(order),
+        *(keys.order_index("instrument", card) for card in sorted(cards)),
     ]
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from protos.oms.v1 import common_pb2, customers_pb2, inventory_pb2, orders_pb2
 from tests.integration.support import CHANNELS, World, eur, field_violations
+from tests.integration.waiting import settled
 
 pytestmark = pytest.mark.integration
 
@@ -29,8 +30,12 @@ async def test_an_order_from_every_channel_is_accepted_reserved_and_readable(wor
         assert order.sourcing.cost_minor <= order.sourcing.greedy_cost_minor
         placed.append(order)
     for order in placed:
-        read = await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))
-        assert read == order
+        read = await settled(world, order.order_id)
+        # No payment to authorise and no risk rule applies: approved and released to the location.
+        assert read.status == orders_pb2.ORDER_STATUS_RELEASED
+        assert read.approval.status == orders_pb2.APPROVAL_STATUS_APPROVED
+        assert [(a.location_id, a.quantity) for a in read.lines[0].released] == [("T-DC-NORTH", 2)]
+        assert (read.order_id, read.lines[0].allocations, read.total) == (order.order_id, order.lines[0].allocations, order.total)
     assert await world.reserved(sku) == 2 * len(CHANNELS)
 
 

@@ -30,6 +30,13 @@ class OrderStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ORDER_STATUS_PARTLY_BACKORDERED: _ClassVar[OrderStatus]
     ORDER_STATUS_BACKORDERED: _ClassVar[OrderStatus]
     ORDER_STATUS_CANCELLED: _ClassVar[OrderStatus]
+    ORDER_STATUS_ON_HOLD: _ClassVar[OrderStatus]
+    ORDER_STATUS_REJECTED: _ClassVar[OrderStatus]
+    ORDER_STATUS_RELEASED: _ClassVar[OrderStatus]
+    ORDER_STATUS_PARTLY_SHIPPED: _ClassVar[OrderStatus]
+    ORDER_STATUS_SHIPPED: _ClassVar[OrderStatus]
+    ORDER_STATUS_DELIVERED: _ClassVar[OrderStatus]
+    ORDER_STATUS_CLOSED: _ClassVar[OrderStatus]
 
 class LineStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -39,6 +46,40 @@ class LineStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LINE_STATUS_PARTLY_BACKORDERED: _ClassVar[LineStatus]
     LINE_STATUS_BACKORDERED: _ClassVar[LineStatus]
     LINE_STATUS_CANCELLED: _ClassVar[LineStatus]
+    LINE_STATUS_RELEASED: _ClassVar[LineStatus]
+    LINE_STATUS_PARTLY_SHIPPED: _ClassVar[LineStatus]
+    LINE_STATUS_SHIPPED: _ClassVar[LineStatus]
+    LINE_STATUS_DELIVERED: _ClassVar[LineStatus]
+
+class ApprovalStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    APPROVAL_STATUS_UNSPECIFIED: _ClassVar[ApprovalStatus]
+    APPROVAL_STATUS_PENDING: _ClassVar[ApprovalStatus]
+    APPROVAL_STATUS_APPROVED: _ClassVar[ApprovalStatus]
+    APPROVAL_STATUS_HELD: _ClassVar[ApprovalStatus]
+    APPROVAL_STATUS_REJECTED: _ClassVar[ApprovalStatus]
+
+class PaymentStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PAYMENT_STATUS_UNSPECIFIED: _ClassVar[PaymentStatus]
+    PAYMENT_STATUS_PENDING: _ClassVar[PaymentStatus]
+    PAYMENT_STATUS_AUTHORIZED: _ClassVar[PaymentStatus]
+    PAYMENT_STATUS_DECLINED: _ClassVar[PaymentStatus]
+    PAYMENT_STATUS_PARTLY_CAPTURED: _ClassVar[PaymentStatus]
+    PAYMENT_STATUS_CAPTURED: _ClassVar[PaymentStatus]
+    PAYMENT_STATUS_VOIDED: _ClassVar[PaymentStatus]
+
+class ShipmentStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SHIPMENT_STATUS_UNSPECIFIED: _ClassVar[ShipmentStatus]
+    SHIPMENT_STATUS_SHIPPED: _ClassVar[ShipmentStatus]
+    SHIPMENT_STATUS_DELIVERED: _ClassVar[ShipmentStatus]
+
+class ReviewDecision(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    REVIEW_DECISION_UNSPECIFIED: _ClassVar[ReviewDecision]
+    REVIEW_DECISION_APPROVE: _ClassVar[ReviewDecision]
+    REVIEW_DECISION_REJECT: _ClassVar[ReviewDecision]
 PAYMENT_METHOD_UNSPECIFIED: PaymentMethod
 PAYMENT_METHOD_CARD: PaymentMethod
 PAYMENT_METHOD_GIFT_CARD: PaymentMethod
@@ -52,12 +93,41 @@ ORDER_STATUS_ALLOCATED: OrderStatus
 ORDER_STATUS_PARTLY_BACKORDERED: OrderStatus
 ORDER_STATUS_BACKORDERED: OrderStatus
 ORDER_STATUS_CANCELLED: OrderStatus
+ORDER_STATUS_ON_HOLD: OrderStatus
+ORDER_STATUS_REJECTED: OrderStatus
+ORDER_STATUS_RELEASED: OrderStatus
+ORDER_STATUS_PARTLY_SHIPPED: OrderStatus
+ORDER_STATUS_SHIPPED: OrderStatus
+ORDER_STATUS_DELIVERED: OrderStatus
+ORDER_STATUS_CLOSED: OrderStatus
 LINE_STATUS_UNSPECIFIED: LineStatus
 LINE_STATUS_ACCEPTED: LineStatus
 LINE_STATUS_ALLOCATED: LineStatus
 LINE_STATUS_PARTLY_BACKORDERED: LineStatus
 LINE_STATUS_BACKORDERED: LineStatus
 LINE_STATUS_CANCELLED: LineStatus
+LINE_STATUS_RELEASED: LineStatus
+LINE_STATUS_PARTLY_SHIPPED: LineStatus
+LINE_STATUS_SHIPPED: LineStatus
+LINE_STATUS_DELIVERED: LineStatus
+APPROVAL_STATUS_UNSPECIFIED: ApprovalStatus
+APPROVAL_STATUS_PENDING: ApprovalStatus
+APPROVAL_STATUS_APPROVED: ApprovalStatus
+APPROVAL_STATUS_HELD: ApprovalStatus
+APPROVAL_STATUS_REJECTED: ApprovalStatus
+PAYMENT_STATUS_UNSPECIFIED: PaymentStatus
+PAYMENT_STATUS_PENDING: PaymentStatus
+PAYMENT_STATUS_AUTHORIZED: PaymentStatus
+PAYMENT_STATUS_DECLINED: PaymentStatus
+PAYMENT_STATUS_PARTLY_CAPTURED: PaymentStatus
+PAYMENT_STATUS_CAPTURED: PaymentStatus
+PAYMENT_STATUS_VOIDED: PaymentStatus
+SHIPMENT_STATUS_UNSPECIFIED: ShipmentStatus
+SHIPMENT_STATUS_SHIPPED: ShipmentStatus
+SHIPMENT_STATUS_DELIVERED: ShipmentStatus
+REVIEW_DECISION_UNSPECIFIED: ReviewDecision
+REVIEW_DECISION_APPROVE: ReviewDecision
+REVIEW_DECISION_REJECT: ReviewDecision
 
 class PaymentInstruction(_message.Message):
     __slots__ = ("method", "amount", "token", "token_hint")
@@ -133,6 +203,74 @@ class CreateOrdersResponse(_message.Message):
     results: _containers.RepeatedCompositeFieldContainer[CreateOrderResult]
     def __init__(self, results: _Optional[_Iterable[_Union[CreateOrderResult, _Mapping]]] = ...) -> None: ...
 
+class Approval(_message.Message):
+    __slots__ = ("status", "reasons", "decided_by", "decided_at")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    REASONS_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_BY_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_AT_FIELD_NUMBER: _ClassVar[int]
+    status: ApprovalStatus
+    reasons: _containers.RepeatedScalarFieldContainer[str]
+    decided_by: str
+    decided_at: _timestamp_pb2.Timestamp
+    def __init__(self, status: _Optional[_Union[ApprovalStatus, str]] = ..., reasons: _Optional[_Iterable[str]] = ..., decided_by: _Optional[str] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Payment(_message.Message):
+    __slots__ = ("payment_id", "method", "amount", "status", "authorized", "captured", "refunded", "token_hint", "declined_reason", "authorization_expires_at")
+    PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    AUTHORIZED_FIELD_NUMBER: _ClassVar[int]
+    CAPTURED_FIELD_NUMBER: _ClassVar[int]
+    REFUNDED_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_HINT_FIELD_NUMBER: _ClassVar[int]
+    DECLINED_REASON_FIELD_NUMBER: _ClassVar[int]
+    AUTHORIZATION_EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    payment_id: str
+    method: PaymentMethod
+    amount: _common_pb2.Money
+    status: PaymentStatus
+    authorized: _common_pb2.Money
+    captured: _common_pb2.Money
+    refunded: _common_pb2.Money
+    token_hint: str
+    declined_reason: str
+    authorization_expires_at: _timestamp_pb2.Timestamp
+    def __init__(self, payment_id: _Optional[str] = ..., method: _Optional[_Union[PaymentMethod, str]] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[PaymentStatus, str]] = ..., authorized: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., captured: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., token_hint: _Optional[str] = ..., declined_reason: _Optional[str] = ..., authorization_expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ShipmentLine(_message.Message):
+    __slots__ = ("line_number", "quantity")
+    LINE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    line_number: int
+    quantity: int
+    def __init__(self, line_number: _Optional[int] = ..., quantity: _Optional[int] = ...) -> None: ...
+
+class Shipment(_message.Message):
+    __slots__ = ("shipment_id", "location_id", "lines", "status", "carrier", "tracking", "value", "invoice_number", "shipped_at", "delivered_at")
+    SHIPMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CARRIER_FIELD_NUMBER: _ClassVar[int]
+    TRACKING_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    INVOICE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    SHIPPED_AT_FIELD_NUMBER: _ClassVar[int]
+    DELIVERED_AT_FIELD_NUMBER: _ClassVar[int]
+    shipment_id: str
+    location_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[ShipmentLine]
+    status: ShipmentStatus
+    carrier: str
+    tracking: str
+    value: _common_pb2.Money
+    invoice_number: str
+    shipped_at: _timestamp_pb2.Timestamp
+    delivered_at: _timestamp_pb2.Timestamp
+    def __init__(self, shipment_id: _Optional[str] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., status: _Optional[_Union[ShipmentStatus, str]] = ..., carrier: _Optional[str] = ..., tracking: _Optional[str] = ..., value: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., invoice_number: _Optional[str] = ..., shipped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class Allocation(_message.Message):
     __slots__ = ("location_id", "quantity")
     LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -142,7 +280,7 @@ class Allocation(_message.Message):
     def __init__(self, location_id: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
 
 class OrderLine(_message.Message):
-    __slots__ = ("line_number", "sku", "quantity", "unit_price", "line_total", "status", "allocations", "backordered_quantity")
+    __slots__ = ("line_number", "sku", "quantity", "unit_price", "line_total", "status", "allocations", "backordered_quantity", "released", "shipped", "delivered_quantity", "cancelled_quantity")
     LINE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     SKU_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
@@ -151,6 +289,10 @@ class OrderLine(_message.Message):
     STATUS_FIELD_NUMBER: _ClassVar[int]
     ALLOCATIONS_FIELD_NUMBER: _ClassVar[int]
     BACKORDERED_QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    RELEASED_FIELD_NUMBER: _ClassVar[int]
+    SHIPPED_FIELD_NUMBER: _ClassVar[int]
+    DELIVERED_QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    CANCELLED_QUANTITY_FIELD_NUMBER: _ClassVar[int]
     line_number: int
     sku: str
     quantity: int
@@ -159,7 +301,11 @@ class OrderLine(_message.Message):
     status: LineStatus
     allocations: _containers.RepeatedCompositeFieldContainer[Allocation]
     backordered_quantity: int
-    def __init__(self, line_number: _Optional[int] = ..., sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., line_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[LineStatus, str]] = ..., allocations: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., backordered_quantity: _Optional[int] = ...) -> None: ...
+    released: _containers.RepeatedCompositeFieldContainer[Allocation]
+    shipped: _containers.RepeatedCompositeFieldContainer[Allocation]
+    delivered_quantity: int
+    cancelled_quantity: int
+    def __init__(self, line_number: _Optional[int] = ..., sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., line_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[LineStatus, str]] = ..., allocations: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., backordered_quantity: _Optional[int] = ..., released: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., shipped: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., delivered_quantity: _Optional[int] = ..., cancelled_quantity: _Optional[int] = ...) -> None: ...
 
 class SourcingExplanation(_message.Message):
     __slots__ = ("status", "cost_minor", "unit_cost_minor", "shipment_cost_minor", "unfilled_cost_minor", "bound_minor", "greedy_cost_minor", "solver", "shipments")
@@ -184,7 +330,7 @@ class SourcingExplanation(_message.Message):
     def __init__(self, status: _Optional[str] = ..., cost_minor: _Optional[int] = ..., unit_cost_minor: _Optional[int] = ..., shipment_cost_minor: _Optional[int] = ..., unfilled_cost_minor: _Optional[int] = ..., bound_minor: _Optional[int] = ..., greedy_cost_minor: _Optional[int] = ..., solver: _Optional[str] = ..., shipments: _Optional[int] = ...) -> None: ...
 
 class Order(_message.Message):
-    __slots__ = ("order_id", "channel", "customer_id", "idempotency_key", "external_reference", "status", "lines", "delivery_mode", "ship_to", "pickup_location_id", "payments", "total", "created_at", "updated_at", "version", "sourcing", "cancel_reason")
+    __slots__ = ("order_id", "channel", "customer_id", "idempotency_key", "external_reference", "status", "lines", "delivery_mode", "ship_to", "pickup_location_id", "payments", "total", "created_at", "updated_at", "version", "sourcing", "cancel_reason", "approval", "payment_status", "shipments", "payable", "pending_steps")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -202,6 +348,11 @@ class Order(_message.Message):
     VERSION_FIELD_NUMBER: _ClassVar[int]
     SOURCING_FIELD_NUMBER: _ClassVar[int]
     CANCEL_REASON_FIELD_NUMBER: _ClassVar[int]
+    APPROVAL_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_STATUS_FIELD_NUMBER: _ClassVar[int]
+    SHIPMENTS_FIELD_NUMBER: _ClassVar[int]
+    PAYABLE_FIELD_NUMBER: _ClassVar[int]
+    PENDING_STEPS_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     channel: _common_pb2.Channel
     customer_id: str
@@ -219,7 +370,12 @@ class Order(_message.Message):
     version: int
     sourcing: SourcingExplanation
     cancel_reason: str
-    def __init__(self, order_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., external_reference: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., pickup_location_id: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[PaymentInstruction, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., sourcing: _Optional[_Union[SourcingExplanation, _Mapping]] = ..., cancel_reason: _Optional[str] = ...) -> None: ...
+    approval: Approval
+    payment_status: _containers.RepeatedCompositeFieldContainer[Payment]
+    shipments: _containers.RepeatedCompositeFieldContainer[Shipment]
+    payable: _common_pb2.Money
+    pending_steps: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, order_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., external_reference: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., pickup_location_id: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[PaymentInstruction, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., sourcing: _Optional[_Union[SourcingExplanation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., approval: _Optional[_Union[Approval, _Mapping]] = ..., payment_status: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., payable: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pending_steps: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetOrderRequest(_message.Message):
     __slots__ = ("order_id",)
@@ -256,3 +412,23 @@ class CancelOrderRequest(_message.Message):
     order_id: str
     reason: str
     def __init__(self, order_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CancelOrderLinesRequest(_message.Message):
+    __slots__ = ("order_id", "line_numbers", "reason")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    LINE_NUMBERS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    line_numbers: _containers.RepeatedScalarFieldContainer[int]
+    reason: str
+    def __init__(self, order_id: _Optional[str] = ..., line_numbers: _Optional[_Iterable[int]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ReviewOrderRequest(_message.Message):
+    __slots__ = ("order_id", "decision", "note")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    DECISION_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    decision: ReviewDecision
+    note: str
+    def __init__(self, order_id: _Optional[str] = ..., decision: _Optional[_Union[ReviewDecision, str]] = ..., note: _Optional[str] = ...) -> None: ...

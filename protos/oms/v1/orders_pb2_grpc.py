@@ -59,6 +59,16 @@ class OrderServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.CancelOrderRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
                 _registered_method=True)
+        self.CancelOrderLines = channel.unary_unary(
+                '/oms.v1.OrderService/CancelOrderLines',
+                request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.CancelOrderLinesRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+                _registered_method=True)
+        self.ReviewOrder = channel.unary_unary(
+                '/oms.v1.OrderService/ReviewOrder',
+                request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.ReviewOrderRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+                _registered_method=True)
 
 
 class OrderServiceServicer:
@@ -95,7 +105,22 @@ class OrderServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def CancelOrder(self, request, context):
-        """Cancels the whole order where still allowed and releases its reservations.
+        """Cancels every unit not yet shipped, releases its reservations and voids the
+        money no shipment will need. Repeating it changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelOrderLines(self, request, context):
+        """Cancels the units not yet shipped of some lines.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReviewOrder(self, request, context):
+        """A reviewer's decision on an order held for review (risk, credit, payment).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -127,6 +152,16 @@ def add_OrderServiceServicer_to_server(servicer, server):
             'CancelOrder': grpc.unary_unary_rpc_method_handler(
                     servicer.CancelOrder,
                     request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.CancelOrderRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
+            ),
+            'CancelOrderLines': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelOrderLines,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.CancelOrderLinesRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
+            ),
+            'ReviewOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReviewOrder,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.ReviewOrderRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
             ),
     }
@@ -264,6 +299,60 @@ class OrderService:
             target,
             '/oms.v1.OrderService/CancelOrder',
             protos_dot_oms_dot_v1_dot_orders__pb2.CancelOrderRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelOrderLines(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.OrderService/CancelOrderLines',
+            protos_dot_oms_dot_v1_dot_orders__pb2.CancelOrderLinesRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReviewOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.OrderService/ReviewOrder',
+            protos_dot_oms_dot_v1_dot_orders__pb2.ReviewOrderRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
             options,
             channel_credentials,

@@ -1,0 +1,46 @@
+"""Shipments: units of an order that leave one location together. Pure values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ShipmentStatus(StrEnum):
+    SHIPPED = "shipped"  # left the location (or, for pickup, ready at the store)
+    DELIVERED = "delivered"  # reached the customer (or collected in store)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ShipmentLine:
+    line_number: int
+    quantity: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ShipmentCapture:
+    payment_id: str
+    amount: int  # minor units
+    capture_id: str = ""  # the provider's reference, once captured
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Shipment:
+    shipment_id: str  # given by the location's system; a repeat of a confirmation is a no-op
+    location_id: str
+    lines: tuple[ShipmentLine, ...]
+    status: ShipmentStatus = ShipmentStatus.SHIPPED
+    carrier: str = ""
+    tracking: str = ""
+    value: int = 0  # minor units: what the lines carried cost the customer
+    captures: tuple[ShipmentCapture, ...] = ()
+    invoice_number: str = ""
+    shipped_at_ms: int = 0
+    delivered_at_ms: int = 0
+
+    @property
+    def paid(self) -> bool:
+        return bool(self.invoice_number) and all(c.capture_id for c in self.captures)
+
+    def quantity_of(self, line_number: int) -> int:
+        return sum(s.quantity for s in self.lines if s.line_number == line_number)

@@ -1,0 +1,107 @@
+"""What an order knows of each of its payments: authorised, captured, refunded. Pure.
+
+The provider's ledger is the other side of every number here; every change is
+made with an idempotency key derived from the order, so the two can always be
+reconciled and a retried step never moves money twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from enum import StrEnum
+
+from oms_actors.domain.enums import PaymentMethod
+from oms_actors.domain.money import Money
+
+
+class PaymentStatus(StrEnum):
+    PENDING = "pending"  # not yet authorised
+    AUTHORIZED = "authorized"
+    DECLINED = "declined"
+    PARTLY_CAPTURED = "partly_captured"
+    CAPTURED = "captured"
+    VOIDED = "voided"  # the uncaptured rest was given back
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PaymentRecord:
+    payment_id: str  # "P1", "P2" ... in instruction order
+    method: PaymentMethod
+    amount: Money  # what this instruction is to pay
+    token: str = ""  # secret, never returned or published
+    authorization_id: str = ""
+    authorized: int = 0  # minor units
+    expires_at_ms: int = 0
+    captured: int = 0
+    refunded: int = 0
+    voided: bool = False
+    declined_reason: str = ""
+    attempts: int = 0  # authorisations tried; a retry uses a new key after a decline
+
+    @property
+    def currency(self) -> str:
+        return self.amount.currency
+
+    @property
+    def status(self) -> PaymentStatus:
+        if self.declined_reason and not self.authorization_id:
+            return PaymentStatus.DECLINED
+        if not self.authorization_id:
+            return PaymentStatus.PENDING
+        if self.voided:
+            return PaymentStatus.CAPTURED if self.captured >= self.authorized else PaymentStatus.VOIDED
+        if self.captured == 0:
+            return PaymentStatus.AUTHORIZED
+        return PaymentStatus.CAPTURED if self.captured >= self.authorized else PaymentStatus.PARTLY_CAPTURED
+
+    @property
+    def capturable(self) -> int:
+        return 0 if self.voided or not self.authorization_id else self.authorized - self.captured
+
+    @property
+    def refundable(self) -> int:
+        return self.captured - self.refunded
+
+    def authorization_key(self, order_id: str) -> str:
+        return f"{order_id}:{self.payment_id}:auth:{self.attempts}"
+
+    def with_(self, **changes: object) -> PaymentRecord:
+        return dataclasses.replace(self, **changes)
+
+
+def plan_captures(records: tuple[PaymentRecord, ...], amount: int) -> list[tuple[str, int]]:
+    """How a shipment worth ``amount`` is paid: from each payment's authorised rest, in order.
+
+    Instruction order is the customer's: a gift card listed first is spent first.
+    Raises ValueError when the authorisations cannot cover it (a bug upstream:
+    shipping is allowed only once payments are authorised for the whole order).
+    """
+    plan: list[tuple[str, int]] = []
+    left = amount
+    for record in records:
+        if left <= 0:
+            break
+        take = min(record.capturable, left)
+        if take > 0:
+            plan.append((record.payment_id, take))
+            left -= take
+    if left > 0:
+        raise ValueError(f"authorised payments cover {amount - left} of {amount}")
+    return plan
+
+
+def plan_refunds(records: tuple[PaymentRecord, ...], amount: int) -> list[tuple[str, int]]:
+    """A refund goes back to the original methods, newest capture last spent first (reverse order)."""
+    plan: list[tuple[str, int]] = []
+    left = amount
+    for record in reversed(records):
+        if left <= 0:
+            break
+        take = min(record.refundable, left)
+        if take > 0:
+            plan.append((record.payment_id, take))
+            left -= take
+    if left > 0:
+        raise ValueError(f"captured payments cover {amount - left} of a {amount} refund")
+    return plan

@@ -1,0 +1,111 @@
+"""Risk and credit checks as rules over facts about an order: approve, hold or reject. Pure.
+
+Every decision records every reason that applied, so a reviewer sees why an
+order waits and a rule can be tuned from the reasons it produces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from typing import Any, Mapping
+
+
+class RiskOutcome(StrEnum):
+    APPROVE = "approve"
+    HOLD = "hold"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RiskRules:
+    """Thresholds in minor units of the order's currency; None switches a rule off."""
+
+    hold_order_value_above: int | None = 500_000
+    reject_order_value_above: int | None = 5_000_000
+    hold_first_order_above: int | None = 100_000
+    max_orders_per_customer_per_hour: int | None = 20
+    max_orders_per_instrument_per_hour: int | None = 10
+    hold_on_country_mismatch: bool = True  # ship-to country differs from the customer's address
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> RiskRules:
+        known = {f.name for f in fields(cls)}
+        unknown = set(raw) - known
+        if unknown:
+            raise ValueError(f"unknown risk rules {sorted(unknown)}")
+        return cls(**raw)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RiskFacts:
+    """What is known about an order when it is assessed."""
+
+    order_value: int
+    customer_is_business: bool = False
+    previous_orders: int = 0
+    orders_last_hour_by_customer: int = 0
+    orders_last_hour_by_instrument: int = 0  # the busiest of the order's card tokens
+    ship_country: str = ""
+    customer_country: str = ""
+    pays_on_invoice: int = 0  # minor units to be paid on invoice
+    credit_limit: int | None = None  # None: no credit granted
+    open_receivables: int = 0
+    payment_declined: str = ""  # a decline reason from authorisation
+
+
+@dataclass(frozen=True, kw_only=True)
+class RiskDecision:
+    outcome: RiskOutcome
+    reasons: tuple[str, ...] = field(default_factory=tuple)
+
+
+def assess(rules: RiskRules, facts: RiskFacts) -> RiskDecision:
+    """Reject beats hold beats approve; every reason that applies is kept."""
+    rejects: list[str] = []
+    holds: list[str] = []
+    if rules.reject_order_value_above is not None and facts.order_value > rules.reject_order_value_above:
+        rejects.append(f"order value {facts.order_value} above the reject limit {rules.reject_order_value_above}")
+    if rules.hold_order_value_above is not None and facts.order_value > rules.hold_order_value_above:
+        holds.append(f"order value {facts.order_value} above {rules.hold_order_value_above}")
+    if (
+        rules.hold_first_order_above is not None
+        and facts.previous_orders == 0
+        and facts.order_value > rules.hold_first_order_above
+    ):
+        holds.append(f"first order of this customer, value {facts.order_value} above {rules.hold_first_order_above}")
+    if (
+        rules.max_orders_per_customer_per_hour is not None
+        and facts.orders_last_hour_by_customer > rules.max_orders_per_customer_per_hour
+    ):
+        holds.append(f"{facts.orders_last_hour_by_customer} orders by this customer in the last hour")
+    if (
+        rules.max_orders_per_instrument_per_hour is not None
+        and facts.orders_last_hour_by_instrument > rules.max_orders_per_instrument_per_hour
+    ):
+        holds.append(f"{facts.orders_last_hour_by_instrument} orders with this card in the last hour")
+    if (
+        rules.hold_on_country_mismatch
+        and facts.ship_country
+        and facts.customer_country
+        and facts.ship_country != facts.customer_country
+    ):
+        holds.append(f"ships to {facts.ship_country}, customer address in {facts.customer_country}")
+    if facts.pays_on_invoice:
+        if not facts.customer_is_business or facts.credit_limit is None:
+            holds.append("pay on invoice without a credit limit")
+        elif facts.open_receivables + facts.pays_on_invoice > facts.credit_limit:
+            holds.append(
+                f"credit limit {facts.credit_limit} exceeded: {facts.open_receivables} open "
+                f"+ {facts.pays_on_invoice} on this order"
+            )
+    if facts.payment_declined:
+        holds.append(f"payment declined: {facts.payment_declined}")
+    if rejects:
+        return RiskDecision(outcome=RiskOutcome.REJECT, reasons=tuple(rejects + holds))
+    if holds:
+        return RiskDecision(outcome=RiskOutcome.HOLD, reasons=tuple(holds))
+    return RiskDecision(outcome=RiskOutcome.APPROVE)

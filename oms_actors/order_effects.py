@@ -1,0 +1,202 @@
+"""The side effects of an order's pending steps, each idempotent.
+
+A step reads the order, does its work outside it (inventory shards, payment
+providers, invoice numbering) with keys derived from the order, and returns
+the order's next version; the shard saves it and marks the step done. Doing a
+step twice, after a crash between the effect and the save, does it once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import defaultdict
+from typing import Any, Protocol
+
+from oms_actors.domain.enums import CustomerType, PaymentMethod
+from oms_actors.domain.fulfilment import Shipment, ShipmentCapture
+from oms_actors.domain.ledger import Consumption
+from oms_actors.domain.order import (
+    STEP_ASSESS,
+    STEP_CAPTURE,
+    STEP_CONSUME,
+    STEP_INVENTORY,
+    STEP_RELEASE,
+    STEP_VOID,
+    Order,
+)
+from oms_actors.domain.partitioning import shard_of
+from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
+from oms_actors.domain.risk import RiskFacts, RiskOutcome, RiskRules, assess
+from oms_actors.domain.stock import ReservationRequest
+from oms_actors.store import keys
+from oms_actors.store.customers import CustomerStore
+from oms_actors.store.orders import OrderStore
+from oms_actors.wire import RESERVE_BATCH, ReserveBatch
+
+log = logging.getLogger(__name__)
+
+# The order steps run in: give stock back first, then decide, then money and stock of shipments.
+STEP_ORDER = (STEP_INVENTORY, STEP_ASSESS, STEP_RELEASE, STEP_CAPTURE, STEP_CONSUME, STEP_VOID)
+RISK_RULES_TTL_S = 1.0
+
+
+class PaymentFlow(Protocol):
+    """Moves the money of an order; every call idempotent by keys derived from the order."""
+
+    async def authorize(self, order: Order) -> tuple[PaymentRecord, ...]: ...
+
+    async def capture(
+        self, order: Order, shipment: Shipment
+    ) -> tuple[tuple[ShipmentCapture, ...], tuple[PaymentRecord, ...], str]: ...
+
+    async def void(self, order: Order) -> tuple[PaymentRecord, ...]: ...
+
+    async def open_receivables(self, customer_id: str) -> int: ...
+
+
+def next_step(order: Order) -> str | None:
+    for prefix in STEP_ORDER:
+        for step in order.pending:
+            if step == prefix or (prefix.endswith(":") and step.startswith(prefix)):
+                return step
+    return None
+
+
+class OrderEffects:
+    def __init__(
+        self,
+        *,
+        inventory: list[Any],
+        store: OrderStore,
+        customers: CustomerStore,
+        payments: PaymentFlow,
+        by: str = "risk-rules",
+    ) -> None:
+        self.inventory = inventory
+        self.store = store
+        self.customers = customers
+        self.payments = payments
+        self.by = by
+        self._rules = RiskRules()
+        self._rules_read_at = float("-inf")
+
+    async def perform(self, step: str, order: Order, now_ms: int) -> Order:
+        if step == STEP_INVENTORY:
+            await self.sync_inventory(order)
+            return order.step_done(step, now_ms=now_ms)
+        if step == STEP_ASSESS:
+            return await self.assess(order, now_ms)
+        if step == STEP_RELEASE:
+            return order.release(now_ms=now_ms)
+        if step.startswith(STEP_CAPTURE):
+            shipment = order.shipment(step.removeprefix(STEP_CAPTURE))
+            assert shipment is not None
+            captures, records, invoice = await self.payments.capture(order, shipment)
+            return order.record_capture(
+                shipment.shipment_id, captures=captures, records=records, invoice_number=invoice, now_ms=now_ms
+            )
+        if step.startswith(STEP_CONSUME):
+            shipment = order.shipment(step.removeprefix(STEP_CONSUME))
+            assert shipment is not None
+            await self.consume(order, shipment)
+            return order.step_done(step, now_ms=now_ms)
+        if step == STEP_VOID:
+            records = await self.payments.void(order)
+            return order.step_done(step, now_ms=now_ms, payment_records=records)
+        raise ValueError(f"unknown step {step!r}")
+
+    # -- inventory --------------------------------------------------------------
+
+    async def sync_inventory(self, order: Order) -> None:
+        """Makes every shard hold exactly this order's holdings (replace semantics)."""
+        n = len(self.inventory)
+        requests: dict[int, list[ReservationRequest]] = defaultdict(list)
+        for line, loc, sku, qty in order.holdings():
+            requests[shard_of(sku, n)].append(
+                ReservationRequest(order_id=order.order_id, line_number=line, location_id=loc, sku=sku, quantity=qty)
+            )
+        shards = sorted({shard_of(line.sku, n) for line in order.lines})
+        answers = await asyncio.gather(
+            *(
+                self.inventory[i].reserve.remote(
+                    RESERVE_BATCH.encode(ReserveBatch(orders=[order.order_id], requests=requests.get(i, [])))
+                )
+                for i in shards
+            )
+        )
+        refused = [problems for answer in answers for problems in answer.values()]
+        if refused:
+            # Holdings only shrink here (cancellations), so a refusal means a bug or a race
+            # with a count that took stock; leave the step pending and say so.
+            raise RuntimeError(f"order {order.order_id}: inventory refused its holdings: {refused}")
+
+    async def consume(self, order: Order, shipment: Shipment) -> None:
+        n = len(self.inventory)
+        items: dict[int, list[Consumption]] = defaultdict(list)
+        for s in shipment.lines:
+            line = order.line(s.line_number)
+            items[shard_of(line.sku, n)].append(
+                Consumption(
+                    order_id=order.order_id,
+                    line_number=s.line_number,
+                    location_id=shipment.location_id,
+                    sku=line.sku,
+                    quantity=s.quantity,
+                    shipment_id=shipment.shipment_id,
+                )
+            )
+        await asyncio.gather(*(self.inventory[i].consume.remote(items[i]) for i in sorted(items)))
+
+    # -- decision -----------------------------------------------------------------
+
+    async def assess(self, order: Order, now_ms: int) -> Order:
+        """Authorise the payments, then let the risk rules approve, hold or reject."""
+        records = await self.payments.authorize(order)
+        order = order.record_authorizations(records, now_ms=now_ms)
+        decision = assess(await self.rules(), await self.facts(order, now_ms))
+        if decision.outcome is RiskOutcome.REJECT:
+            return order.reject(reasons=decision.reasons, by=self.by, now_ms=now_ms)
+        if decision.outcome is RiskOutcome.HOLD:
+            return order.hold(reasons=decision.reasons, by=self.by, now_ms=now_ms)
+        return order.approve(by=self.by, now_ms=now_ms)
+
+    async def rules(self) -> RiskRules:
+        if time.monotonic() - self._rules_read_at > RISK_RULES_TTL_S:
+            raw = await self.store.client.get(keys.RISK_RULES)
+            self._rules = RiskRules.from_dict(json.loads(raw)) if raw else RiskRules()
+            self._rules_read_at = time.monotonic()
+        return self._rules
+
+    async def facts(self, order: Order, now_ms: int) -> RiskFacts:
+        customer = await self.customers.get(order.customer_id)
+        hour_ago = now_ms - 3_600_000
+        pipe = self.store.client.pipeline(transaction=False)
+        customer_index = keys.order_index("customer", order.customer_id)
+        pipe.zcount(customer_index, "-inf", f"({order.created_at_ms}")
+        pipe.zcount(customer_index, hour_ago, now_ms)
+        cards = sorted({p.instrument_id for p in order.payments if p.method is PaymentMethod.CARD and p.token})
+        for card in cards:
+            pipe.zcount(keys.order_index("instrument", card), hour_ago, now_ms)
+        previous, last_hour, *by_card = await pipe.execute()
+        declined = "; ".join(
+            f"{p.payment_id}: {p.declined_reason}" for p in order.payment_records if p.status is PaymentStatus.DECLINED
+        )
+        on_invoice = sum(p.amount.amount_minor for p in order.payment_records if p.method is PaymentMethod.INVOICE)
+        business = customer is not None and customer.type is CustomerType.BUSINESS
+        limit = customer.credit_limit.amount_minor if customer and customer.credit_limit else None
+        return RiskFacts(
+            order_value=order.payable,
+            customer_is_business=business,
+            previous_orders=int(previous),
+            orders_last_hour_by_customer=int(last_hour),
+            orders_last_hour_by_instrument=max((int(c) for c in by_card), default=0),
+            ship_country=order.ship_to.country_code if order.ship_to else "",
+            customer_country=(customer.default_address.country_code if customer and customer.default_address else ""),
+            pays_on_invoice=on_invoice,
+            credit_limit=limit,
+            open_receivables=await self.payments.open_receivables(order.customer_id) if on_invoice else 0,
+            payment_declined=declined,
+        )

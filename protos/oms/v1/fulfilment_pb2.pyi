@@ -1,0 +1,56 @@
+from protos.oms.v1 import orders_pb2 as _orders_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class FulfilmentRequest(_message.Message):
+    __slots__ = ("order_id", "location_id", "lines")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    location_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[_orders_pb2.ShipmentLine]
+    def __init__(self, order_id: _Optional[str] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_orders_pb2.ShipmentLine, _Mapping]]] = ...) -> None: ...
+
+class ListFulfilmentRequestsRequest(_message.Message):
+    __slots__ = ("location_id", "page_size")
+    LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    location_id: str
+    page_size: int
+    def __init__(self, location_id: _Optional[str] = ..., page_size: _Optional[int] = ...) -> None: ...
+
+class ListFulfilmentRequestsResponse(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[FulfilmentRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[FulfilmentRequest, _Mapping]]] = ...) -> None: ...
+
+class ConfirmShipmentRequest(_message.Message):
+    __slots__ = ("order_id", "location_id", "shipment_id", "lines", "carrier", "tracking")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    SHIPMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    CARRIER_FIELD_NUMBER: _ClassVar[int]
+    TRACKING_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    location_id: str
+    shipment_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[_orders_pb2.ShipmentLine]
+    carrier: str
+    tracking: str
+    def __init__(self, order_id: _Optional[str] = ..., location_id: _Optional[str] = ..., shipment_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_orders_pb2.ShipmentLine, _Mapping]]] = ..., carrier: _Optional[str] = ..., tracking: _Optional[str] = ...) -> None: ...
+
+class ConfirmDeliveryRequest(_message.Message):
+    __slots__ = ("order_id", "shipment_id")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    SHIPMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    shipment_id: str
+    def __init__(self, order_id: _Optional[str] = ..., shipment_id: _Optional[str] = ...) -> None: ...
