@@ -371,6 +371,24 @@ class OrderShard:
     async def confirm_delivery(self, order_id: str, shipment_id: str) -> Order:
         return await self._command(order_id, lambda order: order.deliver(shipment_id, now_ms=now_ms()))
 
+    async def fulfilment_requests(self, location_id: str, limit: int) -> list[tuple[str, list[tuple[int, int]]]]:
+        """(order id, [(line, units)]) released to the location and not yet shipped, oldest first."""
+        await self._ready()
+        found: list[tuple[int, str, list[tuple[int, int]]]] = []
+        for order in self.orders.values():
+            if not order.is_open:
+                continue
+            lines = [
+                (line.line_number, line_open)
+                for line in order.lines
+                if (line_open := sum(a.quantity for a in line.released if a.location_id == location_id)
+                    - line.shipped_from(location_id)) > 0
+            ]
+            if lines:
+                found.append((order.created_at_ms, order.order_id, lines))
+        found.sort()
+        return [(order_id, lines) for _, order_id, lines in found[:limit]]
+
     # -- steps ------------------------------------------------------------------
 
     def _effects(self) -> OrderEffects:

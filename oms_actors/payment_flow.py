@@ -1,35 +1,159 @@
-"""The order shard's view of payments: authorise, capture per shipment, void, receivables."""
+"""The order shard's payments: authorise at acceptance, capture and invoice per shipment, void the rest.
+
+Every provider call carries a key derived from the order (see
+``oms_actors.payments``): a step retried after a crash or a timeout repeats the
+same calls with the same keys, and the providers answer them without a second
+effect. The order records the results only after the calls returned.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import time
 from typing import Any
 
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture
+from oms_actors.domain.money import Money
 from oms_actors.domain.order import Order
-from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
+from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus, plan_captures
 from oms_actors.order_effects import PaymentFlow
+from oms_actors.payments import (
+    AuthorizationExpiredError,
+    CaptureReference,
+    DocumentLine,
+    Payments,
+    PaymentsConfig,
+    SimulatedCardConfig,
+    build_payments,
+)
+
+log = logging.getLogger(__name__)
 
 
-class UnconfiguredPayments:
-    """Declines every authorisation: no provider is wired in, so nothing may ship unpaid."""
+def _money(amount: int, currency: str) -> Money:
+    return Money(amount_minor=amount, currency=currency)
+
+
+class ProviderPaymentFlow:
+    def __init__(self, payments: Payments) -> None:
+        self.payments = payments
 
     async def authorize(self, order: Order) -> tuple[PaymentRecord, ...]:
-        return tuple(
-            p.with_(declined_reason="no payment provider configured") if p.status is PaymentStatus.PENDING else p
-            for p in order.payment_records
-        )
+        records = []
+        for record in order.payment_records:
+            if record.status is not PaymentStatus.PENDING:
+                records.append(record)
+                continue
+            provider = self.payments.providers.for_method(record.method)
+            auth = await provider.authorize(
+                record.authorization_key(order.order_id),
+                customer_id=order.customer_id,
+                instrument_token=record.token,
+                amount=record.amount,
+            )
+            if auth.status.value == "approved":
+                records.append(
+                    record.with_(
+                        authorization_id=auth.authorization_id,
+                        authorized=record.amount.amount_minor,
+                        expires_at_ms=auth.expires_at_ms or 0,
+                        declined_reason="",
+                    )
+                )
+            else:
+                # The next attempt (after the customer fixed the card) needs a new key.
+                records.append(record.with_(declined_reason=auth.decline_reason or "declined", attempts=record.attempts + 1))
+        return tuple(records)
 
     async def capture(
         self, order: Order, shipment: Shipment
     ) -> tuple[tuple[ShipmentCapture, ...], tuple[PaymentRecord, ...], str]:
-        raise RuntimeError("no payment provider configured")
+        records = {r.payment_id: r for r in order.payment_records}
+        captures: list[ShipmentCapture] = []
+        references: list[CaptureReference] = []
+        for payment_id, amount in plan_captures(order.payment_records, shipment.value):
+            record = records[payment_id]
+            provider = self.payments.providers.for_method(record.method)
+            key = f"{order.order_id}/ship/{shipment.shipment_id}/{payment_id}"
+            if record.expires_at_ms and record.expires_at_ms < int(time.time() * 1000):
+                record = await self._reauthorize(order, record)
+            try:
+                cap = await provider.capture(key, authorization_id=record.authorization_id, amount=_money(amount, record.currency))
+            except AuthorizationExpiredError:
+                record = await self._reauthorize(order, record)
+                cap = await provider.capture(key, authorization_id=record.authorization_id, amount=_money(amount, record.currency))
+            records[payment_id] = record.with_(captured=record.captured + amount)
+            captures.append(ShipmentCapture(payment_id=payment_id, amount=amount, capture_id=cap.capture_id))
+            references.append(
+                CaptureReference(
+                    method=record.method,
+                    provider=provider.name,
+                    capture_id=cap.capture_id,
+                    amount=_money(amount, record.currency),
+                )
+            )
+        invoice = await self.payments.documents.write_invoice(
+            f"{order.order_id}/ship/{shipment.shipment_id}",
+            order_id=order.order_id,
+            shipment_id=shipment.shipment_id,
+            customer_id=order.customer_id,
+            lines=tuple(
+                DocumentLine.of(
+                    sku=order.line(s.line_number).sku,
+                    quantity=s.quantity,
+                    unit_price=order.line(s.line_number).unit_price,
+                )
+                for s in shipment.lines
+            ),
+            captures=tuple(references),
+        )
+        return tuple(captures), tuple(records[r.payment_id] for r in order.payment_records), invoice.number
+
+    async def _reauthorize(self, order: Order, record: PaymentRecord) -> PaymentRecord:
+        """An expired authorisation is replaced by one for what it had left."""
+        provider = self.payments.providers.for_method(record.method)
+        nxt = record.with_(attempts=record.attempts + 1)
+        auth = await provider.reauthorize(
+            nxt.authorization_key(order.order_id), authorization_id=record.authorization_id, instrument_token=record.token
+        )
+        if auth.status.value != "approved":
+            raise RuntimeError(f"order {order.order_id} {record.payment_id}: re-authorisation declined ({auth.decline_reason})")
+        return nxt.with_(
+            authorization_id=auth.authorization_id,
+            authorized=record.captured + auth.amount.amount_minor,
+            expires_at_ms=auth.expires_at_ms or 0,
+        )
 
     async def void(self, order: Order) -> tuple[PaymentRecord, ...]:
-        return order.payment_records
+        records = []
+        for record in order.payment_records:
+            if record.capturable > 0:
+                provider = self.payments.providers.for_method(record.method)
+                await provider.void(f"{order.order_id}/cancel/{record.payment_id}", authorization_id=record.authorization_id)
+                record = record.with_(voided=True)
+            records.append(record)
+        return tuple(records)
 
     async def open_receivables(self, customer_id: str) -> int:
-        return 0
+        summary = await self.payments.receivables.of(customer_id)
+        return summary.open_total.amount_minor if summary.open_total else 0
+
+
+def card_config_from_env() -> SimulatedCardConfig:
+    """The simulated card acquirer's behaviour, for demos and load runs (OMS_CARD_SIM_*)."""
+
+    def num(name: str, default: float) -> float:
+        return float(os.environ.get(f"OMS_CARD_SIM_{name}", default))
+
+    return SimulatedCardConfig(
+        latency_ms=num("LATENCY_MS", 0.0),
+        jitter_ms=num("JITTER_MS", 0.0),
+        decline_rate=num("DECLINE_RATE", 0.0),
+        timeout_rate=num("TIMEOUT_RATE", 0.0),
+        seed=int(num("SEED", 0)),
+    )
 
 
 def build_payment_flow(client: Any) -> PaymentFlow:
-    return UnconfiguredPayments()
+    return ProviderPaymentFlow(build_payments(client, config=PaymentsConfig(card=card_config_from_env())))

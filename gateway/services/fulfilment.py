@@ -1,0 +1,105 @@
+"""FulfilmentService: what each location is asked to ship, and its confirmations."""
+
+from __future__ import annotations
+
+import asyncio
+
+import grpc
+
+from gateway import limits
+from gateway.convert import Violations, order_to_proto
+from gateway.errors import rpc
+from gateway.services.backend import Backend
+from oms_actors.domain.enums import DeliveryMode
+from oms_actors.domain.errors import FailedPreconditionError, NotFoundError
+from protos.oms.v1 import fulfilment_pb2, fulfilment_pb2_grpc, orders_pb2
+
+DEFAULT_REQUESTS_PAGE = 100
+
+
+def _shipment_lines(v: Violations, lines) -> dict[int, int]:
+    quantities: dict[int, int] = {}
+    if v.count("lines", lines, at_least=1, at_most=limits.MAX_ORDER_LINES):
+        for i, line in enumerate(lines):
+            if line.line_number < 1:
+                v.add(f"lines[{i}].line_number", "1 or more")
+            if not 1 <= line.quantity <= limits.MAX_LINE_QUANTITY:
+                v.add(f"lines[{i}].quantity", f"between 1 and {limits.MAX_LINE_QUANTITY}")
+            if line.line_number in quantities:
+                v.add(f"lines[{i}].line_number", "each line once per shipment")
+            quantities[line.line_number] = line.quantity
+    return quantities
+
+
+class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
+    def __init__(self, backend: Backend) -> None:
+        self.b = backend
+
+    @rpc
+    async def ListFulfilmentRequests(
+        self, request: fulfilment_pb2.ListFulfilmentRequestsRequest, context: grpc.aio.ServicerContext
+    ) -> fulfilment_pb2.ListFulfilmentRequestsResponse:
+        v = Violations()
+        v.identifier("location_id", request.location_id)
+        if not 0 <= request.page_size <= limits.MAX_PAGE_SIZE:
+            v.add("page_size", f"between 1 and {limits.MAX_PAGE_SIZE} (0 for {DEFAULT_REQUESTS_PAGE})")
+        v.raise_if_any()
+        limit = request.page_size or DEFAULT_REQUESTS_PAGE
+        per_shard = await asyncio.gather(
+            *(shard.fulfilment_requests.remote(request.location_id, limit) for shard in self.b.actors.orders)
+        )
+        response = fulfilment_pb2.ListFulfilmentRequestsResponse()
+        for order_id, lines in sorted((r for rows in per_shard for r in rows), key=lambda r: r[0])[:limit]:
+            response.requests.add(
+                order_id=order_id,
+                location_id=request.location_id,
+                lines=[orders_pb2.ShipmentLine(line_number=n, quantity=q) for n, q in lines],
+            )
+        return response
+
+    async def _confirm(self, request: fulfilment_pb2.ConfirmShipmentRequest, *, pickup: bool) -> orders_pb2.Order:
+        v = Violations()
+        v.identifier("order_id", request.order_id)
+        v.identifier("location_id", request.location_id)
+        v.identifier("shipment_id", request.shipment_id)
+        v.text("carrier", request.carrier)
+        v.text("tracking", request.tracking)
+        quantities = _shipment_lines(v, request.lines)
+        v.raise_if_any()
+        order = await self.b.orders.get(request.order_id)
+        if order is None:
+            raise NotFoundError(f"order {request.order_id} not found", resource="order", resource_id=request.order_id)
+        if pickup and (order.delivery_mode is not DeliveryMode.PICKUP or order.pickup_location_id != request.location_id):
+            raise FailedPreconditionError(
+                f"order {request.order_id} is not collected at {request.location_id}", code="NOT_A_PICKUP_HERE"
+            )
+        shard = self.b.actors.orders[self.b.orders.shard(request.order_id)]
+        updated = await shard.confirm_shipment.remote(
+            request.order_id, request.shipment_id, request.location_id, quantities, request.carrier, request.tracking
+        )
+        return order_to_proto(updated)
+
+    @rpc
+    async def ConfirmShipment(
+        self, request: fulfilment_pb2.ConfirmShipmentRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.Order:
+        return await self._confirm(request, pickup=False)
+
+    @rpc
+    async def MarkReadyForPickup(
+        self, request: fulfilment_pb2.ConfirmShipmentRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.Order:
+        return await self._confirm(request, pickup=True)
+
+    @rpc
+    async def ConfirmDelivery(
+        self, request: fulfilment_pb2.ConfirmDeliveryRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.Order:
+        v = Violations()
+        v.identifier("order_id", request.order_id)
+        v.identifier("shipment_id", request.shipment_id)
+        v.raise_if_any()
+        if await self.b.orders.get(request.order_id) is None:
+            raise NotFoundError(f"order {request.order_id} not found", resource="order", resource_id=request.order_id)
+        shard = self.b.actors.orders[self.b.orders.shard(request.order_id)]
+        return order_to_proto(await shard.confirm_delivery.remote(request.order_id, request.shipment_id))
