@@ -1,0 +1,239 @@
+"""The server interceptor every call passes: deadline, credentials, rate limit, rule, audit.
+
+For each method it wraps the servicer's handler once (cached), so per call
+the checks are a metadata scan, a dictionary look-up for the key (Redis only
+when the cached record is older than the cache's ttl), a token bucket and a
+set membership. In order:
+
+1. a call whose deadline has already passed is not started (DEADLINE_EXCEEDED);
+2. the credential in ``authorization: Bearer ...`` is an API key or a JWT
+   (missing or bad: UNAUTHENTICATED; Redis down: UNAVAILABLE, fail closed);
+3. the principal's token bucket (empty: RESOURCE_EXHAUSTED with RetryInfo);
+4. the method's rule (role not in it, or no rule at all: PERMISSION_DENIED);
+5. the handler runs with the principal bound (``current_principal()``) and
+   bounded by the call's remaining deadline;
+6. calls of audited methods are written to the audit log with their outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from typing import Any, AsyncIterator, Awaitable, Callable
+
+import grpc
+from google.protobuf.message import Message
+from grpc_status import rpc_status
+
+from gateway.auth.apikeys import ApiKeyVerifier, looks_like_key
+from gateway.auth.audit import AuditLog
+from gateway.auth.errors import (
+    AuthError,
+    PermissionDeniedError,
+    RateLimitedError,
+    abort,
+    invalid_credentials,
+    missing_credentials,
+)
+from gateway.auth.principal import Principal, bind_principal, unbind_principal
+from gateway.auth.ratelimit import RateLimiter
+from gateway.auth.rules import Rule, rule_for
+from gateway.auth.tokens import JwtVerifier
+from gateway.errors import to_status
+from oms_actors.domain.errors import FieldViolation, OmsError, ValidationError
+
+Handler = grpc.RpcMethodHandler
+
+
+class Authenticator:
+    """A bearer credential to a principal: API keys by their prefix, anything else with two dots as a JWT."""
+
+    def __init__(self, keys: ApiKeyVerifier, tokens: JwtVerifier | None) -> None:
+        self.keys = keys
+        self.tokens = tokens if tokens is not None and tokens.enabled else None
+
+    async def principal(self, metadata: Any) -> Principal:
+        credential = None
+        for key, value in metadata or ():
+            if key == "authorization":
+                scheme, _, rest = value.partition(" ")
+                credential = rest.strip() if scheme.lower() == "bearer" else ""
+                break
+        if credential is None:
+            raise missing_credentials()
+        if looks_like_key(credential):
+            return await self.keys.verify(credential)
+        if self.tokens is not None and credential.count(".") == 2:
+            return self.tokens.verify(credential)
+        raise invalid_credentials()
+
+
+def request_summary(request: Any) -> str:
+    """What the audit log keeps of a request: the ids it names and the sizes of its lists.
+
+    Nothing else: free text, addresses and payment tokens stay out of the log."""
+    if not isinstance(request, Message):
+        return ""
+    parts = []
+    for field, value in request.ListFields():
+        if field.label == field.LABEL_REPEATED:
+            parts.append(f"{field.name}[{len(value)}]")
+        elif field.type == field.TYPE_STRING and field.name.endswith("_id"):
+            parts.append(f"{field.name}={value[:128]}")
+    return " ".join(parts)
+
+
+class AccessInterceptor(grpc.aio.ServerInterceptor):
+    def __init__(self, *, authenticator: Authenticator, limiter: RateLimiter, audit: AuditLog) -> None:
+        self.authenticator = authenticator
+        self.limiter = limiter
+        self.audit = audit
+        self._wrapped: dict[str, tuple[Handler, Handler]] = {}
+
+    async def intercept_service(
+        self, continuation: Callable[[grpc.HandlerCallDetails], Awaitable[Handler | None]], details: grpc.HandlerCallDetails
+    ) -> Handler | None:
+        handler = await continuation(details)
+        if handler is None:
+            return None  # not served: UNIMPLEMENTED, as without the interceptor
+        method = details.method
+        cached = self._wrapped.get(method)
+        if cached is not None and cached[0] is handler:
+            return cached[1]
+        wrapped = self._wrap(method, rule_for(method), handler)
+        self._wrapped[method] = (handler, wrapped)
+        return wrapped
+
+    async def admit(self, method: str, rule: Rule, context: grpc.aio.ServicerContext, request: Any = None) -> Principal:
+        """The principal of an admitted call; otherwise the call is ended here (raises AbortError)."""
+        remaining = context.time_remaining()
+        if remaining is not None and remaining <= 0:
+            await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "the deadline passed before the call started")
+        try:
+            principal = await self.authenticator.principal(context.invocation_metadata())
+            wait = self.limiter.take(principal)
+            if wait:
+                raise RateLimitedError(f"rate limit of {principal.role.value} principals exceeded", retry_after_s=wait)
+            if principal.role not in rule.roles:
+                # An attempt at an audited action by someone not allowed to is worth knowing about.
+                await self._audit(rule, method, principal, request, "PERMISSION_DENIED")
+                raise PermissionDeniedError()
+        except AuthError as err:
+            await abort(context, err)
+            raise  # not reached: abort raises
+        except OmsError as err:  # UnavailableError: the key store cannot be read
+            await context.abort_with_status(rpc_status.to_status(to_status(err)))
+            raise
+        return principal
+
+    async def _audit(self, rule: Rule, method: str, principal: Principal, request: Any, outcome: str) -> None:
+        if rule.audit:
+            await self.audit.record_quietly(
+                action=method, principal=principal.describe(), target=request_summary(request), outcome=outcome
+            )
+
+    def _wrap(self, method: str, rule: Rule, handler: Handler) -> Handler:
+        """The handler behind the checks. It takes the request as bytes and parses it itself, after
+        the checks: a caller without access cannot make the gateway parse anything, and bytes
+        that are no valid message are INVALID_ARGUMENT (grpc would answer UNKNOWN)."""
+        admit, audit = self.admit, self._audit
+        parse = handler.request_deserializer or (lambda raw: raw)
+        kind = (
+            "unary_unary"
+            if handler.unary_unary
+            else "unary_stream"
+            if handler.unary_stream
+            else "stream_unary"
+            if handler.stream_unary
+            else "stream_stream"
+        )
+        behavior = getattr(handler, kind)
+        client_streams = kind.startswith("stream_")
+
+        async def parsed(raw: bytes, context: grpc.aio.ServicerContext) -> Any:
+            try:
+                return parse(raw)
+            except Exception:  # noqa: BLE001 - any failure to parse untrusted bytes is the sender's
+                await context.abort_with_status(rpc_status.to_status(to_status(_malformed(handler))))
+
+        async def parsed_stream(raws: AsyncIterator[bytes], context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            async for raw in raws:
+                yield await parsed(raw, context)
+
+        async def enter(request: Any, context: grpc.aio.ServicerContext) -> tuple[Principal | None, Any]:
+            principal = None if rule.public else await admit(method, rule, context)
+            if client_streams:
+                return principal, parsed_stream(request, context)
+            return principal, await parsed(request, context)
+
+        def outcome_of(context: grpc.aio.ServicerContext, exc: BaseException | None) -> str:
+            if exc is None:
+                return "OK"
+            code = context.code()
+            return code.name if isinstance(code, grpc.StatusCode) else type(exc).__name__
+
+        async def bounded(context: grpc.aio.ServicerContext, call: Any) -> Any:
+            # The remaining deadline bounds the work: waiting on the batcher or an actor is
+            # cancelled when it passes (the actor's own step completes or not, atomically).
+            if not inspect.isawaitable(call):
+                return call  # a plain function handler has already run
+            remaining = context.time_remaining()
+            if remaining is None:
+                return await call
+            try:
+                async with asyncio.timeout(remaining) as scope:
+                    return await call
+            except TimeoutError:
+                if scope.expired():
+                    await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline exceeded")
+                raise
+
+        async def unary_out(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            principal, message = await enter(request, context)
+            bound = bind_principal(principal) if principal else None
+            failure: BaseException | None = None
+            try:
+                return await bounded(context, behavior(message, context))
+            except BaseException as exc:
+                failure = exc
+                raise
+            finally:
+                if bound is not None:
+                    unbind_principal(bound)
+                if principal is not None and rule.audit:
+                    await audit(rule, method, principal, message, outcome_of(context, failure))
+
+        async def stream_out(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            # Server streaming: checked before the first message; its length is the client's
+            # to bound with its deadline, which grpc enforces on the stream itself.
+            principal, message = await enter(request, context)
+            bound = bind_principal(principal) if principal else None
+            failure: BaseException | None = None
+            try:
+                result = behavior(message, context)
+                if hasattr(result, "__aiter__"):
+                    async for item in result:
+                        yield item
+                else:  # a coroutine that writes with context.write
+                    await result
+            except BaseException as exc:
+                failure = exc
+                raise
+            finally:
+                if bound is not None:
+                    unbind_principal(bound)
+                if principal is not None and rule.audit:
+                    await audit(rule, method, principal, None, outcome_of(context, failure))
+
+        factory = getattr(grpc, f"{kind}_rpc_method_handler")
+        return factory(
+            stream_out if kind.endswith("_stream") else unary_out,
+            request_deserializer=None,
+            response_serializer=handler.response_serializer,
+        )
+
+
+def _malformed(handler: Handler) -> ValidationError:
+    name = getattr(getattr(handler.request_deserializer, "__self__", None), "DESCRIPTOR", None)
+    what = f"a valid {name.full_name} message" if name is not None else "a valid message"
+    return ValidationError.of([FieldViolation(field="(request)", description=f"the request bytes are not {what}")])

@@ -1,0 +1,106 @@
+"""Who may call what: ONE table, keyed by full gRPC method name, default deny.
+
+A method missing from the table is PERMISSION_DENIED for every caller, admin
+included, with the same answer as any other refusal; a test walks every
+method the server serves and fails for one without a rule, so whoever adds an
+RPC decides here who may call it.
+
+The table says which roles may call a method at all. What a scoped role then
+sees (a channel's own orders, a customer's own orders and record) is decided
+per item by ``Principal.sees_order`` / ``sees_customer`` in the servicers,
+and anything outside that scope answers exactly as if it did not exist.
+
+Health checking and reflection are open: load balancers and orchestrators
+probe health without credentials, health says only "serving", and reflection
+describes the API, whose .proto files are public in this repository anyway.
+Neither reads or writes any data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+from gateway.auth.principal import Role
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule:
+    roles: frozenset[Role] = frozenset()
+    public: bool = False  # no credentials needed (health, reflection)
+    audit: bool = False  # every call, whatever its outcome, goes to the audit log
+
+
+def allow(*roles: Role, audit: bool = False) -> Rule:
+    """The roles that may call; admin may do everything, so it is in every rule."""
+    return Rule(roles=frozenset({Role.ADMIN, *roles}), audit=audit)
+
+
+PUBLIC = Rule(public=True)
+
+ADMIN = Role.ADMIN
+AGENT = Role.SERVICE_AGENT
+CHANNEL = Role.CHANNEL
+CUSTOMER = Role.CUSTOMER
+FEED = Role.INVENTORY_FEED
+FULFILMENT = Role.FULFILMENT
+
+_ORDERS = "/oms.v1.OrderService/"
+_INVENTORY = "/oms.v1.InventoryService/"
+_CUSTOMERS = "/oms.v1.CustomerService/"
+_FULFILMENT = "/oms.v1.FulfilmentService/"
+
+RULES: Mapping[str, Rule] = MappingProxyType(
+    {
+        # Orders. A channel key places orders for its own channel only
+        # (Principal.places_orders_for); reads are scoped (Principal.sees_order).
+        _ORDERS + "CreateOrder": allow(CHANNEL),
+        _ORDERS + "CreateOrders": allow(CHANNEL),
+        _ORDERS + "GetOrder": allow(AGENT, CHANNEL, CUSTOMER),
+        _ORDERS + "ListOrders": allow(AGENT, CHANNEL, CUSTOMER),
+        _ORDERS + "CancelOrder": allow(AGENT, audit=True),
+        _ORDERS + "CancelOrderLines": allow(AGENT, audit=True),
+        _ORDERS + "ReviewOrder": allow(AGENT, audit=True),  # release or reject a held order
+        # To come: returns and refunds are allow(AGENT, audit=True); reads of a customer's
+        # returns and invoices are allow(AGENT, CUSTOMER), scoped with Principal.sees_customer.
+        #
+        # Fulfilment: a location's system (WMS, store) polls its work and confirms what left,
+        # which captures payment and invoices, so confirmations are audited.
+        _FULFILMENT + "ListFulfilmentRequests": allow(AGENT, FULFILMENT),
+        _FULFILMENT + "ConfirmShipment": allow(FULFILMENT, audit=True),
+        _FULFILMENT + "MarkReadyForPickup": allow(FULFILMENT, audit=True),
+        _FULFILMENT + "ConfirmDelivery": allow(AGENT, FULFILMENT, audit=True),
+        #
+        # The network, the catalogue and the routing rules: admins manage them.
+        _INVENTORY + "UpsertLocations": allow(audit=True),
+        _INVENTORY + "UpsertProducts": allow(audit=True),
+        _INVENTORY + "SetRoutingRules": allow(audit=True),
+        _INVENTORY + "GetRoutingRules": allow(),
+        _INVENTORY + "AuditStock": allow(),
+        # Stock feeds: an inventory feed key sends them, and nothing else.
+        _INVENTORY + "SetStock": allow(FEED),
+        _INVENTORY + "StreamStockFeed": allow(FEED),
+        _INVENTORY + "SetInboundSupply": allow(FEED),
+        # Availability is what channels promise from; it is every company's stock,
+        # so customer tokens do not read it (their app's backend, a channel, does).
+        _INVENTORY + "GetAvailability": allow(AGENT, CHANNEL, FEED),
+        # Customers have no owning channel (one record across channels), so a
+        # channel registers the customers it sells to but reads none back.
+        _CUSTOMERS + "UpsertCustomer": allow(AGENT, CHANNEL),
+        _CUSTOMERS + "GetCustomer": allow(AGENT, CUSTOMER),
+        # The benchmarks' empty method (served only with --bench-empty) passes the same
+        # checks as CreateOrder, so the ceiling it measures includes them.
+        "/oms.bench.Bench/Empty": allow(*Role),
+        "/grpc.health.v1.Health/Check": PUBLIC,
+        "/grpc.health.v1.Health/Watch": PUBLIC,
+        "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": PUBLIC,
+        "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo": PUBLIC,
+    }
+)
+
+DENY = Rule()  # what a method missing from the table gets
+
+
+def rule_for(method: str) -> Rule:
+    return RULES.get(method, DENY)
