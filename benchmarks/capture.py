@@ -6,7 +6,9 @@ Starts ``oms serve --bench-empty`` on the embedded defaults in a fresh data
 folder, loads a network with deep stock, then at each concurrency measures an
 empty unary method on the same server (the ceiling) and CreateOrder, with the
 same multi-process client. Also measures the CreateOrders batch RPC. Prints
-the figures and the ratio of CreateOrder to the ceiling.
+the figures and the ratio of CreateOrder to the ceiling. Every call carries
+the server's bootstrap admin key, and the empty method passes the same access
+interceptor as CreateOrder, so the ratio compares like with like.
 """
 
 from __future__ import annotations
@@ -39,12 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     levels = [int(x) for x in args.concurrency.split(",")]
 
     console.print("starting oms serve --bench-empty (embedded Redis, local Ray) ...")
-    proc, target = start_service(args.data_dir, extra=["--bench-empty", *args.serve_arg])
+    proc, target, key = start_service(args.data_dir, extra=["--bench-empty", *args.serve_arg])
     try:
-        asyncio.run(_load(target))
+        asyncio.run(_load(target, key))
         rows: list[tuple[int, LoadResult, LoadResult]] = []
         for c in levels:
-            common = dict(target=target, concurrency=c, duration_s=args.duration, processes=args.processes)
+            common = dict(target=target, concurrency=c, duration_s=args.duration, processes=args.processes, credential=key)
             empty = run_load(LoadSpec(workload="empty", **common))
             create = run_load(LoadSpec(workload="create", run_id=f"c{c}", **common))
             rows.append((c, empty, create))
@@ -62,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                 processes=args.processes,
                 batch_size=args.batch_size,
                 run_id="batch",
+                credential=key,
             )
         )
     finally:
@@ -89,10 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-async def _load(target: str) -> None:
+async def _load(target: str, key: str) -> None:
     async with grpc.aio.insecure_channel(target) as channel:
         await channel.channel_ready()
-        await load_world(channel, build_world(bench_scenario()))
+        await load_world(channel, build_world(bench_scenario()), credential=key)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ class LoadSpec:
     batch_size: int = 100  # orders per call of "create_batch"
     seed: int = 1
     run_id: str = "load"
+    credential: str = ""  # API key sent with every call (the empty method passes the same checks)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,7 +95,10 @@ def bench_scenario():
 async def _drive(
     spec: LoadSpec, source: Any, concurrency: int
 ) -> tuple[int, int, dict[str, int], list[float], float]:
+    from gateway.auth.client import bearer
     from protos.oms.v1 import orders_pb2
+
+    md = bearer(spec.credential) if spec.credential else None
     async with grpc.aio.insecure_channel(spec.target) as channel:
         await channel.channel_ready()
         if spec.workload == "empty":
@@ -127,7 +131,7 @@ async def _drive(
                 if t0 >= stop_at:
                     return
                 try:
-                    await call(req, timeout=60)
+                    await call(req, timeout=60, metadata=md)
                     ok = True
                 except grpc.aio.AioRpcError as err:
                     ok = False

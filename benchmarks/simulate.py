@@ -1,8 +1,10 @@
 """``oms simulate``: a day of multi-channel orders through the real service, and its report.
 
 By default it starts ``oms serve`` as a child process on the embedded defaults
-(local Ray, embedded Redis in a fresh data folder) and drives it over gRPC, as
-the channels would; ``--target host:port`` drives a service already running.
+(local Ray, embedded Redis in a fresh data folder) with a bootstrap admin key
+made for it, and drives it over gRPC with that key, as the channels would;
+``--target host:port`` drives a service already running, with the API key in
+``--api-key-file`` or ``$OMS_API_KEY``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from benchmarks.scenario import Scenario, World, build_world, order_stream
+from gateway.auth.apikeys import generate_key
+from gateway.auth.client import bearer, credential_from_env
+from gateway.auth.service import BOOTSTRAP_KEY_ENV
 from protos.oms.v1 import (
     customers_pb2,
     customers_pb2_grpc,
@@ -44,6 +49,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--orders", type=int, default=None, help="override the scenario's number of orders")
     p.add_argument("--concurrency", type=int, default=64, help="orders in flight at once")
     p.add_argument("--target", default=None, help="drive a running service at host:port instead of starting one")
+    p.add_argument("--api-key-file", type=Path, default=None, help="admin API key for --target (default: $OMS_API_KEY)")
     p.add_argument("--data-dir", type=Path, default=Path(".oms-data/simulate"), help="fresh data folder of the started service")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -124,27 +130,42 @@ class Report:
             console.print(f"rejected by status: {self.rejected_by_code()}")
 
 
-async def load_world(channel: grpc.aio.Channel, world: World) -> None:
+async def load_world(channel: grpc.aio.Channel, world: World, *, credential: str) -> None:
+    """Loads the network, catalogue, stock and customers, as an admin (``credential``)."""
+    md = bearer(credential)
     inventory = inventory_pb2_grpc.InventoryServiceStub(channel)
     customers = customers_pb2_grpc.CustomerServiceStub(channel)
-    await inventory.UpsertLocations(inventory_pb2.UpsertLocationsRequest(locations=world.locations))
+    await inventory.UpsertLocations(inventory_pb2.UpsertLocationsRequest(locations=world.locations), metadata=md)
     for i in range(0, len(world.products), CHUNK):
-        await inventory.UpsertProducts(inventory_pb2.UpsertProductsRequest(products=world.products[i : i + CHUNK]))
+        await inventory.UpsertProducts(
+            inventory_pb2.UpsertProductsRequest(products=world.products[i : i + CHUNK]), metadata=md
+        )
     for i in range(0, len(world.stock), CHUNK):
-        await inventory.SetStock(inventory_pb2.SetStockRequest(levels=world.stock[i : i + CHUNK]))
+        await inventory.SetStock(inventory_pb2.SetStockRequest(levels=world.stock[i : i + CHUNK]), metadata=md)
     sem = asyncio.Semaphore(64)
 
     async def upsert(c: customers_pb2.Customer) -> None:
         async with sem:
-            await customers.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=c))
+            await customers.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=c), metadata=md)
 
     await asyncio.gather(*(upsert(c) for c in world.customers))
 
 
 async def drive(
-    target: str, scenario: Scenario, *, concurrency: int, quiet: bool = False, console: Console | None = None
+    target: str,
+    scenario: Scenario,
+    *,
+    concurrency: int,
+    quiet: bool = False,
+    console: Console | None = None,
+    credential: str | None = None,
 ) -> Report:
+    """Drives the scenario with an admin key: ``credential``, else ``$OMS_API_KEY``."""
     console = console or Console()
+    credential = credential or credential_from_env()
+    if not credential:
+        raise SystemExit("no API key: give --api-key-file or set $OMS_API_KEY (an admin key of the target)")
+    md = bearer(credential)
     world = build_world(scenario)
     async with grpc.aio.insecure_channel(target) as channel:
         await channel.channel_ready()
@@ -152,7 +173,7 @@ async def drive(
             f"loading {len(world.locations)} locations, {len(world.products)} SKUs, "
             f"{len(world.stock)} stock levels, {len(world.customers)} customers ..."
         )
-        await load_world(channel, world)
+        await load_world(channel, world, credential=credential)
         stub = orders_pb2_grpc.OrderServiceStub(channel)
         requests = list(order_stream(scenario, world, run_id=uuid.uuid4().hex[:8]))
         queue: asyncio.Queue[orders_pb2.CreateOrderRequest] = asyncio.Queue()
@@ -177,7 +198,7 @@ async def drive(
                 req = queue.get_nowait()
                 t0 = time.perf_counter()
                 try:
-                    resp = await stub.CreateOrder(req, timeout=30)
+                    resp = await stub.CreateOrder(req, timeout=30, metadata=md)
                 except grpc.aio.AioRpcError as err:
                     report.outcomes.append(Outcome(latency_s=time.perf_counter() - t0, code=err.code().name))
                 else:
@@ -205,8 +226,9 @@ async def drive(
         return report
 
 
-def start_service(data_dir: Path, *, extra: list[str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
-    """Runs ``oms serve`` on the embedded defaults in a fresh data folder; returns it and its address."""
+def start_service(data_dir: Path, *, extra: list[str] | None = None) -> tuple[subprocess.Popen[bytes], str, str]:
+    """Runs ``oms serve`` on the embedded defaults in a fresh data folder with a new bootstrap admin key;
+    returns it, its address and the key."""
     if data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
@@ -214,6 +236,8 @@ def start_service(data_dir: Path, *, extra: list[str] | None = None) -> tuple[su
     env = dict(os.environ)
     env.pop("REDIS_URL", None)
     env.pop("RAY_ADDRESS", None)
+    # In the child's environment, not its command line, which any local user can read.
+    key = env[BOOTSTRAP_KEY_ENV] = generate_key()
     cmd = [sys.executable, "-m", "gateway.cli", "serve", "--port", "0", "--port-file", str(port_file)]
     cmd += ["--data-dir", str(data_dir), "--log-level", "WARNING", *(extra or [])]
     log = open(data_dir / "serve.log", "wb")
@@ -226,7 +250,7 @@ def start_service(data_dir: Path, *, extra: list[str] | None = None) -> tuple[su
             proc.kill()
             raise SystemExit("oms serve did not start within 180 s")
         time.sleep(0.1)
-    return proc, f"127.0.0.1:{port_file.read_text().strip()}"
+    return proc, f"127.0.0.1:{port_file.read_text().strip()}", key
 
 
 def stop_service(proc: subprocess.Popen[bytes]) -> None:
@@ -246,11 +270,14 @@ def run(args: argparse.Namespace) -> int:
         scenario = replace(scenario, orders=args.orders)
     proc = None
     target = args.target
+    credential = args.api_key_file.read_text().strip() if args.api_key_file else credential_from_env()
     if target is None:
         console.print(f"starting oms serve (embedded Redis and local Ray, data in {args.data_dir}) ...")
-        proc, target = start_service(args.data_dir)
+        proc, target, credential = start_service(args.data_dir)
     try:
-        report = asyncio.run(drive(target, scenario, concurrency=args.concurrency, quiet=args.quiet, console=console))
+        report = asyncio.run(
+            drive(target, scenario, concurrency=args.concurrency, quiet=args.quiet, console=console, credential=credential)
+        )
     finally:
         if proc is not None:
             stop_service(proc)

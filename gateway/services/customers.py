@@ -1,4 +1,9 @@
-"""CustomerService: one customer record across every channel."""
+"""CustomerService: one customer record across every channel.
+
+Access: a customer principal reads its own record only; any other id answers
+exactly as an unknown one. Records have no owning channel, so whoever the
+rules table lets upsert may upsert any record.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from dataclasses import replace
 
 import grpc
 
+from gateway.auth.access import caller
 from gateway.convert import Violations, customer_from_proto, customer_to_proto
 from gateway.errors import rpc
 from gateway.services.backend import Backend, id_or_fail
@@ -22,6 +28,7 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
     async def UpsertCustomer(
         self, request: customers_pb2.UpsertCustomerRequest, context: grpc.aio.ServicerContext
     ) -> customers_pb2.Customer:
+        await caller(context)
         v = Violations()
         if not request.HasField("customer"):
             v.add("customer", "is required")
@@ -40,8 +47,10 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
     async def GetCustomer(
         self, request: customers_pb2.GetCustomerRequest, context: grpc.aio.ServicerContext
     ) -> customers_pb2.Customer:
+        principal = await caller(context)
         id_or_fail("customer_id", request.customer_id)
-        customer = await self.b.customers.get(request.customer_id)
+        # Another customer's record is not even read: the answer cannot depend on whether it exists.
+        customer = await self.b.customers.get(request.customer_id) if principal.sees_customer(request.customer_id) else None
         if customer is None:
             raise NotFoundError(
                 f"customer {request.customer_id} not found", resource="customer", resource_id=request.customer_id

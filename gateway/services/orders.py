@@ -1,17 +1,27 @@
-"""OrderService: order capture (single and batch), reads, lists and cancellation."""
+"""OrderService: order capture (single and batch), reads, lists and cancellation.
+
+Access: the rules table (``gateway.auth.rules``) decided who may call each
+method; here each call sees only its principal's orders. An order outside
+that scope answers exactly as an unknown id, and a list is narrowed to it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import grpc
+from google.rpc import status_pb2
 
 from gateway import limits
+from gateway.auth.access import caller, visible_orders
+from gateway.auth.errors import PermissionDeniedError, abort, auth_status
+from gateway.auth.principal import Principal
 from gateway.convert import CHANNELS, ORDER_STATUSES, Violations, order_to_proto
 from gateway.errors import rpc, to_status
 from gateway.services.backend import Backend, id_or_fail
 from oms_actors.domain.errors import NotFoundError, ValidationError
-from oms_actors.store.orders import OrderFilter
+from oms_actors.domain.order import Order
+from oms_actors.store.orders import Cursor, OrderFilter
 from protos.oms.v1 import orders_pb2, orders_pb2_grpc
 
 
@@ -19,10 +29,20 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
     def __init__(self, backend: Backend) -> None:
         self.b = backend
 
+    async def _visible_order(self, principal: Principal, order_id: str) -> Order:
+        """The order if it exists and the principal sees it; otherwise the same NOT_FOUND either way."""
+        order = await self.b.orders.get(order_id)
+        if order is None or not principal.sees_order(channel=order.channel, customer_id=order.customer_id):
+            raise NotFoundError(f"order {order_id} not found", resource="order", resource_id=order_id)
+        return order
+
     @rpc
     async def CreateOrder(
         self, request: orders_pb2.CreateOrderRequest, context: grpc.aio.ServicerContext
     ) -> orders_pb2.CreateOrderResponse:
+        principal = await caller(context)
+        if (denied := _channel_denied(principal, request)) is not None:
+            await abort(context, denied)
         cmd = await self.b.validate_order(request)
         outcome = await self.b.batcher.submit(self.b.order_shard_of_key(cmd), cmd)
         if outcome.error is not None:
@@ -37,8 +57,12 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         v = Violations()
         v.count("orders", request.orders, at_least=1, at_most=limits.MAX_BATCH_ORDERS)
         v.raise_if_any()
+        principal = await caller(context)
         pending: list[Any] = []
         for item in request.orders:
+            if (denied := _channel_denied(principal, item)) is not None:
+                pending.append(auth_status(denied))
+                continue
             try:
                 cmd = await self.b.validate_order(item)
             except ValidationError as exc:
@@ -48,6 +72,9 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         response = orders_pb2.CreateOrdersResponse()
         for p in pending:
             result = response.results.add()
+            if isinstance(p, status_pb2.Status):
+                result.error.CopyFrom(p)
+                continue
             if isinstance(p, Exception):
                 result.error.CopyFrom(to_status(p))
                 continue
@@ -65,11 +92,9 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
 
     @rpc
     async def GetOrder(self, request: orders_pb2.GetOrderRequest, context: grpc.aio.ServicerContext) -> orders_pb2.Order:
+        principal = await caller(context)
         id_or_fail("order_id", request.order_id)
-        order = await self.b.orders.get(request.order_id)
-        if order is None:
-            raise NotFoundError(f"order {request.order_id} not found", resource="order", resource_id=request.order_id)
-        return order_to_proto(order)
+        return order_to_proto(await self._visible_order(principal, request.order_id))
 
     @rpc
     async def ListOrders(
@@ -88,8 +113,16 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         if len(request.page_token) > 512:
             v.add("page_token", "not a page token")
         v.raise_if_any()
+        asked = OrderFilter(customer_id=request.customer_id, channel=channel, status=status)
+        visible = visible_orders(await caller(context), asked)
+        if visible is None:
+            # Only what the caller may not see was asked for: answer as for filters that match
+            # nothing (an unknown customer id), page token checked the same way.
+            if request.page_token:
+                Cursor.decode(request.page_token, asked.fingerprint())
+            return orders_pb2.ListOrdersResponse()
         orders, token = await self.b.orders.list(
-            OrderFilter(customer_id=request.customer_id, channel=channel, status=status),
+            visible,
             page_size=request.page_size or limits.DEFAULT_PAGE_SIZE,
             page_token=request.page_token,
         )
@@ -103,6 +136,18 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         v.identifier("order_id", request.order_id)
         v.text("reason", request.reason)
         v.raise_if_any()
+        principal = await caller(context)
+        if not principal.sees_everything:  # the rules let only unscoped roles cancel; scope it anyway
+            await self._visible_order(principal, request.order_id)
         shard = self.b.orders.shard(request.order_id)
         order = await self.b.actors.orders[shard].cancel_order.remote(request.order_id, request.reason)
         return order_to_proto(order)
+
+
+def _channel_denied(principal: Principal, request: orders_pb2.CreateOrderRequest) -> PermissionDeniedError | None:
+    """A channel key places orders for its own channel only. An unset or unknown channel is left
+    to validation, which names it as a bad field."""
+    channel = CHANNELS.get(request.channel)
+    if channel is None or principal.places_orders_for(channel):
+        return None
+    return PermissionDeniedError(f"this key places orders for its own channel only, not {channel.value}")

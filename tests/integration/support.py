@@ -10,6 +10,7 @@ import grpc
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from gateway.auth import client as auth_client
 from protos.oms.v1 import (
     common_pb2,
     customers_pb2,
@@ -69,8 +70,18 @@ class World:
     _counter = itertools.count()
 
     @classmethod
-    async def open(cls, target: str) -> World:
-        channel = grpc.aio.insecure_channel(target)
+    async def open(
+        cls, target: str, *, credential: str | None = None, channel_credentials: grpc.ChannelCredentials | None = None
+    ) -> World:
+        """A client sending ``credential`` (an API key or a token; default ``$OMS_API_KEY``) with every call,
+        over ``channel_credentials`` when given (TLS, composed with the credential by the caller)."""
+        credential = credential or auth_client.credential_from_env()
+        if channel_credentials is not None:
+            channel = grpc.aio.secure_channel(target, channel_credentials)
+        elif credential:
+            channel = grpc.aio.secure_channel(target, auth_client.channel_credentials(credential, tls=False))
+        else:
+            channel = grpc.aio.insecure_channel(target)
         await channel.channel_ready()
         return cls(
             channel=channel,
