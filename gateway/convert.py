@@ -346,6 +346,7 @@ def order_to_proto(o: Order) -> orders_pb2.Order:
             refunded=common_pb2.Money(amount_minor=p.refunded, currency=currency),
             token_hint=p.token[-4:] if len(p.token) >= 8 else "",
             declined_reason=p.declined_reason,
+            authorization_reference=p.authorization_id,
         )
         if p.expires_at_ms:
             payment.authorization_expires_at.CopyFrom(_ts(p.expires_at_ms))

@@ -28,13 +28,23 @@ from gateway import limits
 from gateway.auth import Access, AccessConfig
 from gateway.auth.tls import check_listen
 from gateway.services import Backend, CustomerService, InventoryService, OrderService
+from gateway.services.fulfilment import FulfilmentService
 from oms_actors.runtime import Actors, start_actors
 from oms_actors.store.connection import EmbeddedRedis, connect, connect_async, default_data_dir
 from oms_actors.store.customers import CustomerStore
 from oms_actors.store.network import NetworkCache, NetworkStore
 from oms_actors.store.orders import OrderStore
 from oms_actors.topology import Topology, agree_topology
-from protos.oms.v1 import customers_pb2, customers_pb2_grpc, inventory_pb2, inventory_pb2_grpc, orders_pb2, orders_pb2_grpc
+from protos.oms.v1 import (
+    customers_pb2,
+    customers_pb2_grpc,
+    fulfilment_pb2,
+    fulfilment_pb2_grpc,
+    inventory_pb2,
+    inventory_pb2_grpc,
+    orders_pb2,
+    orders_pb2_grpc,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +52,7 @@ SERVICE_NAMES = (
     orders_pb2.DESCRIPTOR.services_by_name["OrderService"].full_name,
     inventory_pb2.DESCRIPTOR.services_by_name["InventoryService"].full_name,
     customers_pb2.DESCRIPTOR.services_by_name["CustomerService"].full_name,
+    fulfilment_pb2.DESCRIPTOR.services_by_name["FulfilmentService"].full_name,
 )
 
 
@@ -100,6 +111,7 @@ def build_server(
     orders_pb2_grpc.add_OrderServiceServicer_to_server(OrderService(backend), server)
     inventory_pb2_grpc.add_InventoryServiceServicer_to_server(InventoryService(backend), server)
     customers_pb2_grpc.add_CustomerServiceServicer_to_server(CustomerService(backend), server)
+    fulfilment_pb2_grpc.add_FulfilmentServiceServicer_to_server(FulfilmentService(backend), server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(

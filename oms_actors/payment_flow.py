@@ -8,6 +8,8 @@ effect. The order records the results only after the calls returned.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import os
 import time
@@ -18,6 +20,7 @@ from oms_actors.domain.money import Money
 from oms_actors.domain.order import Order
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus, plan_captures
 from oms_actors.order_effects import PaymentFlow
+from oms_actors.store import keys
 from oms_actors.payments import (
     AuthorizationExpiredError,
     CaptureReference,
@@ -29,6 +32,7 @@ from oms_actors.payments import (
 )
 
 log = logging.getLogger(__name__)
+SIM_CONFIG_TTL_S = 1.0
 
 
 def _money(amount: int, currency: str) -> Money:
@@ -39,7 +43,11 @@ class ProviderPaymentFlow:
     def __init__(self, payments: Payments) -> None:
         self.payments = payments
 
+    async def ready(self) -> None:
+        """Hook for flows whose providers can change at run time."""
+
     async def authorize(self, order: Order) -> tuple[PaymentRecord, ...]:
+        await self.ready()
         records = []
         for record in order.payment_records:
             if record.status is not PaymentStatus.PENDING:
@@ -69,6 +77,7 @@ class ProviderPaymentFlow:
     async def capture(
         self, order: Order, shipment: Shipment
     ) -> tuple[tuple[ShipmentCapture, ...], tuple[PaymentRecord, ...], str]:
+        await self.ready()
         records = {r.payment_id: r for r in order.payment_records}
         captures: list[ShipmentCapture] = []
         references: list[CaptureReference] = []
@@ -126,6 +135,7 @@ class ProviderPaymentFlow:
         )
 
     async def void(self, order: Order) -> tuple[PaymentRecord, ...]:
+        await self.ready()
         records = []
         for record in order.payment_records:
             if record.capturable > 0:
@@ -138,6 +148,37 @@ class ProviderPaymentFlow:
     async def open_receivables(self, customer_id: str) -> int:
         summary = await self.payments.receivables.of(customer_id)
         return summary.open_total.amount_minor if summary.open_total else 0
+
+
+class SimulatorControlledFlow(ProviderPaymentFlow):
+    """The standard providers, with the simulated card acquirer's behaviour read from Redis.
+
+    ``oms:net:card-sim`` (JSON of ``SimulatedCardConfig`` fields) lets a demo or a
+    fault test change latency, declines and timeouts while the service runs;
+    absent, the OMS_CARD_SIM_* environment applies.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self._raw: bytes | None = None
+        self._checked = float("-inf")
+        super().__init__(self._build(None))
+
+    def _build(self, raw: bytes | None) -> Payments:
+        config = card_config_from_env()
+        if raw:
+            fields = json.loads(raw)
+            config = dataclasses.replace(config, **fields)
+        return build_payments(self.client, config=PaymentsConfig(card=config))
+
+    async def ready(self) -> None:
+        if time.monotonic() - self._checked < SIM_CONFIG_TTL_S:
+            return
+        self._checked = time.monotonic()
+        raw = await self.client.get(keys.CARD_SIMULATOR)
+        if raw != self._raw:
+            self.payments = self._build(raw)
+            self._raw = raw
 
 
 def card_config_from_env() -> SimulatedCardConfig:
@@ -156,4 +197,4 @@ def card_config_from_env() -> SimulatedCardConfig:
 
 
 def build_payment_flow(client: Any) -> PaymentFlow:
-    return ProviderPaymentFlow(build_payments(client, config=PaymentsConfig(card=card_config_from_env())))
+    return SimulatorControlledFlow(client)

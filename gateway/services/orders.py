@@ -24,6 +24,8 @@ from oms_actors.domain.order import Order
 from oms_actors.store.orders import Cursor, OrderFilter
 from protos.oms.v1 import orders_pb2, orders_pb2_grpc
 
+REVIEW_DECISIONS = {orders_pb2.REVIEW_DECISION_APPROVE: "approve", orders_pb2.REVIEW_DECISION_REJECT: "reject"}
+
 
 class OrderService(orders_pb2_grpc.OrderServiceServicer):
     def __init__(self, backend: Backend) -> None:
@@ -141,6 +143,45 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
             await self._visible_order(principal, request.order_id)
         shard = self.b.orders.shard(request.order_id)
         order = await self.b.actors.orders[shard].cancel_order.remote(request.order_id, request.reason)
+        return order_to_proto(order)
+
+    @rpc
+    async def CancelOrderLines(
+        self, request: orders_pb2.CancelOrderLinesRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.Order:
+        v = Violations()
+        v.identifier("order_id", request.order_id)
+        v.text("reason", request.reason)
+        if v.count("line_numbers", request.line_numbers, at_least=1, at_most=limits.MAX_ORDER_LINES):
+            for i, n in enumerate(request.line_numbers):
+                if n < 1:
+                    v.add(f"line_numbers[{i}]", "1 or more")
+            if len(set(request.line_numbers)) != len(request.line_numbers):
+                v.add("line_numbers", "each line once")
+        v.raise_if_any()
+        principal = await caller(context)
+        await self._visible_order(principal, request.order_id)
+        shard = self.b.orders.shard(request.order_id)
+        order = await self.b.actors.orders[shard].cancel_lines.remote(
+            request.order_id, list(request.line_numbers), request.reason
+        )
+        return order_to_proto(order)
+
+    @rpc
+    async def ReviewOrder(
+        self, request: orders_pb2.ReviewOrderRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.Order:
+        v = Violations()
+        v.identifier("order_id", request.order_id)
+        decision = v.enum("decision", request.decision, REVIEW_DECISIONS)
+        v.text("note", request.note)
+        v.raise_if_any()
+        principal = await caller(context)
+        await self._visible_order(principal, request.order_id)
+        shard = self.b.orders.shard(request.order_id)
+        order = await self.b.actors.orders[shard].review_order.remote(
+            request.order_id, decision == "approve", f"{principal.role.value}:{principal.id}", request.note
+        )
         return order_to_proto(order)
 
 

@@ -21,7 +21,7 @@ class PaymentStatus(StrEnum):
     DECLINED = "declined"
     PARTLY_CAPTURED = "partly_captured"
     CAPTURED = "captured"
-    VOIDED = "voided"  # the uncaptured rest was given back
+    VOIDED = "voided"  # given back whole, nothing captured
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -50,7 +50,8 @@ class PaymentRecord:
         if not self.authorization_id:
             return PaymentStatus.PENDING
         if self.voided:
-            return PaymentStatus.CAPTURED if self.captured >= self.authorized else PaymentStatus.VOIDED
+            # Settled: what was needed is captured and the rest given back; nothing captured is a void.
+            return PaymentStatus.CAPTURED if self.captured else PaymentStatus.VOIDED
         if self.captured == 0:
             return PaymentStatus.AUTHORIZED
         return PaymentStatus.CAPTURED if self.captured >= self.authorized else PaymentStatus.PARTLY_CAPTURED

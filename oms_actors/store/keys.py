@@ -16,6 +16,7 @@ PRODUCTS = f"{ROOT}:net:products"
 ROUTING_RULES = f"{ROOT}:net:rules"
 NETWORK_VERSION = f"{ROOT}:net:version"
 RISK_RULES = f"{ROOT}:net:risk"
+CARD_SIMULATOR = f"{ROOT}:net:card-sim"  # the simulated card acquirer's behaviour (JSON)
 # Access: API key records (hashes of secrets only) and the capped audit stream.
 API_KEYS = f"{ROOT}:auth:keys"
 AUDIT_LOG = f"{ROOT}:audit-log"

@@ -216,7 +216,7 @@ class Approval(_message.Message):
     def __init__(self, status: _Optional[_Union[ApprovalStatus, str]] = ..., reasons: _Optional[_Iterable[str]] = ..., decided_by: _Optional[str] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Payment(_message.Message):
-    __slots__ = ("payment_id", "method", "amount", "status", "authorized", "captured", "refunded", "token_hint", "declined_reason", "authorization_expires_at")
+    __slots__ = ("payment_id", "method", "amount", "status", "authorized", "captured", "refunded", "token_hint", "declined_reason", "authorization_expires_at", "authorization_reference")
     PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
@@ -227,6 +227,7 @@ class Payment(_message.Message):
     TOKEN_HINT_FIELD_NUMBER: _ClassVar[int]
     DECLINED_REASON_FIELD_NUMBER: _ClassVar[int]
     AUTHORIZATION_EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    AUTHORIZATION_REFERENCE_FIELD_NUMBER: _ClassVar[int]
     payment_id: str
     method: PaymentMethod
     amount: _common_pb2.Money
@@ -237,7 +238,8 @@ class Payment(_message.Message):
     token_hint: str
     declined_reason: str
     authorization_expires_at: _timestamp_pb2.Timestamp
-    def __init__(self, payment_id: _Optional[str] = ..., method: _Optional[_Union[PaymentMethod, str]] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[PaymentStatus, str]] = ..., authorized: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., captured: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., token_hint: _Optional[str] = ..., declined_reason: _Optional[str] = ..., authorization_expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    authorization_reference: str
+    def __init__(self, payment_id: _Optional[str] = ..., method: _Optional[_Union[PaymentMethod, str]] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[PaymentStatus, str]] = ..., authorized: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., captured: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., token_hint: _Optional[str] = ..., declined_reason: _Optional[str] = ..., authorization_expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., authorization_reference: _Optional[str] = ...) -> None: ...
 
 class ShipmentLine(_message.Message):
     __slots__ = ("line_number", "quantity")
