@@ -24,14 +24,16 @@ from oms_actors.domain.enums import (
     PaymentMethod,
 )
 from oms_actors.domain.errors import FieldViolation, ValidationError
+from oms_actors.domain.events import OrderEvent
 from oms_actors.domain.ledger import FeedKind, FeedMessage
 from oms_actors.domain.money import MAX_AMOUNT_MINOR, Money, is_currency
 from oms_actors.domain.network import Location, Product
 from oms_actors.domain.fulfilment import ShipmentStatus
 from oms_actors.domain.order import ApprovalStatus, Order
 from oms_actors.domain.payment_state import PaymentStatus
+from oms_actors.domain.returns import Resolution, ReturnStatus
 from oms_actors.domain.stock import StockLevelChange
-from protos.oms.v1 import common_pb2, customers_pb2, inventory_pb2, orders_pb2
+from protos.oms.v1 import common_pb2, customers_pb2, events_pb2, inventory_pb2, orders_pb2
 
 E = TypeVar("E")
 
@@ -70,6 +72,10 @@ LINE_STATUSES = {s: orders_pb2.LineStatus.Value(f"LINE_STATUS_{s.name}") for s i
 APPROVAL_STATUSES = {s: orders_pb2.ApprovalStatus.Value(f"APPROVAL_STATUS_{s.name}") for s in ApprovalStatus}
 PAYMENT_STATUSES = {s: orders_pb2.PaymentStatus.Value(f"PAYMENT_STATUS_{s.name}") for s in PaymentStatus}
 SHIPMENT_STATUSES = {s: orders_pb2.ShipmentStatus.Value(f"SHIPMENT_STATUS_{s.name}") for s in ShipmentStatus}
+RETURN_STATUSES = {s: orders_pb2.ReturnStatus.Value(f"RETURN_STATUS_{s.name}") for s in ReturnStatus}
+RESOLUTIONS_TO_PROTO = {r: orders_pb2.ReturnResolution.Value(f"RETURN_RESOLUTION_{r.name}") for r in Resolution}
+RESOLUTIONS = {v: k for k, v in RESOLUTIONS_TO_PROTO.items()}
+CHANNEL_VALUES = {c.value for c in Channel}
 
 
 def _inverse(table: dict[int, E]) -> dict[E, int]:
@@ -366,6 +372,31 @@ def order_to_proto(o: Order) -> orders_pb2.Order:
             shipment.delivered_at.CopyFrom(_ts(sh.delivered_at_ms))
     msg.payable.CopyFrom(common_pb2.Money(amount_minor=o.payable, currency=currency))
     msg.pending_steps.extend(o.pending)
+    for r in o.returns:
+        ret = msg.returns.add(
+            return_id=r.return_id,
+            status=RETURN_STATUSES[r.status],
+            channel=CHANNEL_TO_PROTO.get(Channel(r.channel), 0) if r.channel in CHANNEL_VALUES else 0,
+            location_id=r.location_id,
+            refunded=common_pb2.Money(amount_minor=sum(p.amount for p in r.refunds), currency=currency),
+            store_credit=common_pb2.Money(amount_minor=r.store_credit, currency=currency),
+            credit_notes=list(r.credit_notes),
+            replacement_order_id=r.replacement_order_id,
+            requested_at=_ts(r.requested_at_ms),
+        )
+        if r.resolved_at_ms:
+            ret.resolved_at.CopyFrom(_ts(r.resolved_at_ms))
+        for rl in r.lines:
+            ret.lines.add(
+                line_number=rl.line_number,
+                quantity=rl.quantity,
+                reason=rl.reason,
+                resolution=RESOLUTIONS_TO_PROTO[rl.resolution],
+                received=rl.received,
+                restocked=rl.restocked,
+                written_off=rl.written_off,
+                refunded=common_pb2.Money(amount_minor=rl.refunded, currency=currency),
+            )
     if o.ship_to is not None:
         msg.ship_to.CopyFrom(address_to_proto(o.ship_to))
     for p in o.payments:  # the token itself never leaves the service
@@ -646,3 +677,16 @@ def routing_rules_to_proto(rules) -> inventory_pb2.RoutingRules:  # rules: optim
             else:
                 entry.location_id = key
     return msg
+
+
+def event_to_proto(cursor: str, event: OrderEvent) -> events_pb2.Event:
+    return events_pb2.Event(
+        cursor=cursor,
+        type=event.type,
+        order_id=event.order_id,
+        customer_id=event.customer_id,
+        channel=CHANNEL_TO_PROTO[Channel(event.channel)] if event.channel in CHANNEL_VALUES else 0,
+        order_version=event.order_version,
+        at=_ts(event.at_ms),
+        data=event.data,
+    )

@@ -8,9 +8,10 @@ bug in the service is INTERNAL.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
 
 import grpc
 from google.protobuf import any_pb2, duration_pb2
@@ -118,5 +119,25 @@ def rpc(handler: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
                 log.exception("unexpected error in %s", handler.__qualname__)
             await context.abort_with_status(rpc_status.to_status(to_status(exc)))
             raise  # abort_with_status raises; this keeps type checkers content
+
+    return wrapper
+
+
+def rpc_stream(handler: Callable[..., AsyncIterator[T]]) -> Callable[..., AsyncIterator[T]]:
+    """``rpc`` for server-streaming methods: an error ends the stream with a rich status."""
+
+    @functools.wraps(handler)
+    async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[T]:
+        try:
+            async for item in handler(self, request, context):
+                yield item
+        except grpc.aio.AbortError:
+            raise
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - mapped below, bugs logged
+            if as_oms_error(exc) is None:
+                log.exception("unexpected error in %s", handler.__qualname__)
+            await context.abort_with_status(rpc_status.to_status(to_status(exc)))
 
     return wrapper

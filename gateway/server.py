@@ -28,7 +28,9 @@ from gateway import limits
 from gateway.auth import Access, AccessConfig
 from gateway.auth.tls import check_listen
 from gateway.services import Backend, CustomerService, InventoryService, OrderService
+from gateway.services.events import EventService
 from gateway.services.fulfilment import FulfilmentService
+from gateway.services.returns import ReturnService
 from oms_actors.runtime import Actors, start_actors
 from oms_actors.store.connection import EmbeddedRedis, connect, connect_async, default_data_dir
 from oms_actors.store.customers import CustomerStore
@@ -38,12 +40,16 @@ from oms_actors.topology import Topology, agree_topology
 from protos.oms.v1 import (
     customers_pb2,
     customers_pb2_grpc,
+    events_pb2,
+    events_pb2_grpc,
     fulfilment_pb2,
     fulfilment_pb2_grpc,
     inventory_pb2,
     inventory_pb2_grpc,
     orders_pb2,
     orders_pb2_grpc,
+    returns_pb2,
+    returns_pb2_grpc,
 )
 
 log = logging.getLogger(__name__)
@@ -53,6 +59,8 @@ SERVICE_NAMES = (
     inventory_pb2.DESCRIPTOR.services_by_name["InventoryService"].full_name,
     customers_pb2.DESCRIPTOR.services_by_name["CustomerService"].full_name,
     fulfilment_pb2.DESCRIPTOR.services_by_name["FulfilmentService"].full_name,
+    returns_pb2.DESCRIPTOR.services_by_name["ReturnService"].full_name,
+    events_pb2.DESCRIPTOR.services_by_name["EventService"].full_name,
 )
 
 
@@ -112,6 +120,8 @@ def build_server(
     inventory_pb2_grpc.add_InventoryServiceServicer_to_server(InventoryService(backend), server)
     customers_pb2_grpc.add_CustomerServiceServicer_to_server(CustomerService(backend), server)
     fulfilment_pb2_grpc.add_FulfilmentServiceServicer_to_server(FulfilmentService(backend), server)
+    returns_pb2_grpc.add_ReturnServiceServicer_to_server(ReturnService(backend), server)
+    events_pb2_grpc.add_EventServiceServicer_to_server(EventService(backend), server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(

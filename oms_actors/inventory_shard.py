@@ -147,7 +147,8 @@ class InventoryShard:
         bad = [FieldViolation(field=f"items[{i}].quantity", description="must be positive") for i, r in enumerate(items) if r.quantity <= 0]
         if bad:
             raise ValidationError.of(bad)
-        self._commit("restock", ShardChanges(entries=ledger.plan_restock(self.book, items)))
+        done = [r.ref for r in items if r.ref and r.ref not in self.book.consumed]
+        self._commit("restock", ShardChanges(entries=ledger.plan_restock(self.book, items), consumed=done))
         return len(items)
 
     # -- levels and feeds -----------------------------------------------------

@@ -17,18 +17,21 @@ from typing import Any, Protocol
 
 from oms_actors.domain.enums import CustomerType, PaymentMethod
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture
-from oms_actors.domain.ledger import Consumption
+from oms_actors.domain.ledger import Consumption, Restock
 from oms_actors.domain.order import (
     STEP_ASSESS,
     STEP_CAPTURE,
     STEP_CONSUME,
     STEP_INVENTORY,
     STEP_RELEASE,
+    STEP_RESOLVE,
+    STEP_RESTOCK,
     STEP_VOID,
     Order,
 )
 from oms_actors.domain.partitioning import shard_of
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
+from oms_actors.domain.returns import RefundPart, Resolution
 from oms_actors.domain.risk import RiskFacts, RiskOutcome, RiskRules, assess
 from oms_actors.domain.stock import ReservationRequest
 from oms_actors.store import keys
@@ -39,7 +42,16 @@ from oms_actors.wire import RESERVE_BATCH, ReserveBatch
 log = logging.getLogger(__name__)
 
 # The order steps run in: give stock back first, then decide, then money and stock of shipments.
-STEP_ORDER = (STEP_INVENTORY, STEP_ASSESS, STEP_RELEASE, STEP_CAPTURE, STEP_CONSUME, STEP_VOID)
+STEP_ORDER = (
+    STEP_INVENTORY,
+    STEP_ASSESS,
+    STEP_RELEASE,
+    STEP_CAPTURE,
+    STEP_CONSUME,
+    STEP_VOID,
+    STEP_RESTOCK,
+    STEP_RESOLVE,
+)
 RISK_RULES_TTL_S = 1.0
 
 
@@ -55,6 +67,38 @@ class PaymentFlow(Protocol):
     async def void(self, order: Order) -> tuple[PaymentRecord, ...]: ...
 
     async def open_receivables(self, customer_id: str) -> int: ...
+
+    async def refund(self, order: Order, return_id: str, plan: list[RefundPart]) -> tuple[RefundPart, ...]: ...
+
+    async def grant_store_credit(self, order: Order, return_id: str, amount: int) -> None: ...
+
+    async def credit_notes(
+        self, order: Order, return_id: str, refunds: tuple[RefundPart, ...], store_credit_by_shipment: dict[str, int]
+    ) -> tuple[str, ...]: ...
+
+
+class Replacements(Protocol):
+    """Places the replacement order of a return (on whichever shard owns its key)."""
+
+    async def place(self, order: Order, return_id: str) -> str: ...
+
+
+def _store_credit_by_shipment(order: Order, return_id: str) -> dict[str, int]:
+    """Store credit attributed to the newest shipments that carried each credited line."""
+    record = order.return_(return_id)
+    assert record is not None
+    out: dict[str, int] = {}
+    for rl in record.lines:
+        if rl.resolution is not Resolution.STORE_CREDIT or not rl.received:
+            continue
+        left = rl.received
+        price = order.line(rl.line_number).unit_price.amount_minor
+        for shipment in sorted(order.shipments, key=lambda s: s.shipped_at_ms, reverse=True):
+            take = min(left, shipment.quantity_of(rl.line_number))
+            if take:
+                out[shipment.shipment_id] = out.get(shipment.shipment_id, 0) + take * price
+                left -= take
+    return out
 
 
 def next_step(order: Order) -> str | None:
@@ -73,8 +117,10 @@ class OrderEffects:
         store: OrderStore,
         customers: CustomerStore,
         payments: PaymentFlow,
+        replacements: Replacements,
         by: str = "risk-rules",
     ) -> None:
+        self.replacements = replacements
         self.inventory = inventory
         self.store = store
         self.customers = customers
@@ -106,7 +152,53 @@ class OrderEffects:
         if step == STEP_VOID:
             records = await self.payments.void(order)
             return order.step_done(step, now_ms=now_ms, payment_records=records)
+        if step.startswith(STEP_RESTOCK):
+            await self.restock(order, step.removeprefix(STEP_RESTOCK))
+            return order.step_done(step, now_ms=now_ms)
+        if step.startswith(STEP_RESOLVE):
+            return await self.resolve(order, step.removeprefix(STEP_RESOLVE), now_ms)
         raise ValueError(f"unknown step {step!r}")
+
+    # -- returns ------------------------------------------------------------------
+
+    async def restock(self, order: Order, return_id: str) -> None:
+        record = order.return_(return_id)
+        assert record is not None
+        n = len(self.inventory)
+        items: dict[int, list[Restock]] = defaultdict(list)
+        for rl in record.lines:
+            if rl.restocked:
+                sku = order.line(rl.line_number).sku
+                items[shard_of(sku, n)].append(
+                    Restock(
+                        location_id=record.location_id,
+                        sku=sku,
+                        quantity=rl.restocked,
+                        ref=f"return:{order.order_id}/{return_id}/{rl.line_number}",
+                    )
+                )
+        await asyncio.gather(*(self.inventory[i].restock.remote(items[i]) for i in sorted(items)))
+
+    async def resolve(self, order: Order, return_id: str, now_ms: int) -> Order:
+        """Refund, store credit and credit notes, a replacement: each keyed by the return."""
+        record = order.return_(return_id)
+        assert record is not None
+        refunds = await self.payments.refund(order, return_id, order.refund_plan(return_id))
+        credit = order.store_credit_due(return_id)
+        if credit:
+            await self.payments.grant_store_credit(order, return_id, credit)
+        notes = await self.payments.credit_notes(order, return_id, refunds, _store_credit_by_shipment(order, return_id))
+        replacement = ""
+        if record.quantity_for(Resolution.REPLACEMENT):
+            replacement = await self.replacements.place(order, return_id)
+        return order.record_resolution(
+            return_id,
+            refunds=refunds,
+            store_credit=credit,
+            credit_notes=notes,
+            replacement_order_id=replacement,
+            now_ms=now_ms,
+        )
 
     # -- inventory --------------------------------------------------------------
 

@@ -17,13 +17,16 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import os
 import time
 from collections import defaultdict
 from typing import Any, AsyncIterator, Callable, Sequence
 
 import redis
 
-from oms_actors.domain.commands import CreateOrder
+from oms_actors.domain.commands import CreateOrder, LineInput
+from oms_actors.domain.money import Money
+from oms_actors.domain.returns import Disposition, Resolution, ReturnStatus
 from oms_actors.domain.enums import OrderStatus
 from oms_actors.domain.errors import (
     ErrorRecord,
@@ -35,7 +38,7 @@ from oms_actors.domain.errors import (
     ValidationError,
 )
 from oms_actors.domain.order import ALLOWED, ApprovalStatus, Command, Order
-from oms_actors.domain.partitioning import new_order_id
+from oms_actors.domain.partitioning import idempotency_shard, new_order_id
 from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors.metrics import StageTimer
 from oms_actors.order_effects import OrderEffects, PaymentFlow, next_step
@@ -43,6 +46,7 @@ from oms_actors.payment_flow import build_payment_flow
 from oms_actors.sourcing_worker import SourcingWorker
 from oms_actors.store.connection import connect_async
 from oms_actors.store.customers import CustomerStore
+from oms_actors.store.network import NetworkCache, NetworkStore
 from oms_actors.store.orders import IdempotencyRecord, OrderStore
 from oms_actors.topology import Topology
 from oms_actors.wire import CREATE_ORDERS, CREATE_OUTCOMES, SOURCING_REQUESTS, SOURCING_RESULTS, CreateOutcome
@@ -55,6 +59,7 @@ STUCK_AFTER_MS = 2_000
 # Backorders are sourced again on stock feeds, and every this many reconcile ticks.
 BACKORDER_EVERY_TICKS = 5
 MAX_STEPS_PER_DRIVE = 64
+RETURN_WINDOW_MS = int(os.environ.get("OMS_RETURN_WINDOW_DAYS", "30")) * 86_400_000
 
 
 def now_ms() -> int:
@@ -108,6 +113,7 @@ class OrderShard:
         self._known_customers: set[str] = set()
         self.timer = StageTimer()
         self.customers = CustomerStore(self.store.client)
+        self.network = NetworkCache(NetworkStore(self.store.client))
         self.payments: PaymentFlow = build_payment_flow(self.store.client)
         self._effects_: OrderEffects | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -389,13 +395,84 @@ class OrderShard:
         found.sort()
         return [(order_id, lines) for _, order_id, lines in found[:limit]]
 
+    # -- returns ------------------------------------------------------------------
+
+    async def request_return(
+        self, order_id: str, return_id: str, lines: dict[int, tuple[int, str, str]], channel: str, location_id: str
+    ) -> Order:
+        await self.network.refresh()
+        skus = {line.sku for line in self._get(order_id).lines} if order_id in self.orders else set()
+        known = await self.network.known_skus(sorted(skus))
+        non_returnable = frozenset(s for s in known if not self.network.products[s].returnable)
+        return await self._command(
+            order_id,
+            lambda order: order.request_return(
+                return_id=return_id,
+                lines={n: (q, reason, Resolution(res)) for n, (q, reason, res) in lines.items()},
+                channel=channel,
+                location_id=location_id,
+                window_ms=RETURN_WINDOW_MS,
+                non_returnable=non_returnable,
+                now_ms=now_ms(),
+            ),
+        )
+
+    async def receive_return(self, order_id: str, return_id: str, location_id: str, quantities: dict[int, int]) -> Order:
+        return await self._command(
+            order_id,
+            lambda order: order.receive_return(return_id, location_id=location_id, quantities=quantities, now_ms=now_ms()),
+        )
+
+    async def inspect_return(self, order_id: str, return_id: str, dispositions: dict[int, str]) -> Order:
+        def inspect(order: Order) -> Order:
+            record = order.return_(return_id)
+            if record is not None and record.status in (ReturnStatus.INSPECTED, ReturnStatus.RESOLVED):
+                return order  # a repeated inspection
+            return order.inspect_return(
+                return_id, dispositions={n: Disposition(d) for n, d in dispositions.items()}, now_ms=now_ms()
+            )
+
+        return await self._command(order_id, inspect)
+
+    async def place(self, order: Order, return_id: str) -> str:
+        """The replacement order of a return: the same items at no charge, sourced like any order."""
+        record = order.return_(return_id)
+        assert record is not None
+        command = CreateOrder(
+            channel=order.channel,
+            idempotency_key=f"replacement:{order.order_id}:{return_id}",
+            customer_id=order.customer_id,
+            lines=tuple(
+                LineInput(
+                    sku=order.line(n).sku, quantity=q, unit_price=Money.zero(order.currency)
+                )
+                for n, q in sorted(record.quantity_for(Resolution.REPLACEMENT).items())
+            ),
+            delivery_mode=order.delivery_mode,
+            ship_to=order.ship_to,
+            pickup_location_id=order.pickup_location_id,
+            external_reference=f"REPLACEMENT-{order.order_id}",
+        )
+        target = idempotency_shard(command.channel.value, command.idempotency_key, self.topology.order_shards)
+        if target == self.shard:
+            [outcome] = await self.place_orders([command])
+        else:
+            import ray
+
+            actor = ray.get_actor(Topology.order_name(target), namespace=self.topology.namespace)
+            [outcome] = CREATE_OUTCOMES.decode(await actor.create_orders.remote(CREATE_ORDERS.encode([command])))
+        if outcome.error is not None:
+            raise outcome.error.to_exception()
+        assert outcome.order is not None
+        return outcome.order.order_id
+
     # -- steps ------------------------------------------------------------------
 
     def _effects(self) -> OrderEffects:
         if self._effects_ is None:
             _, inventory = self._actors()
             self._effects_ = OrderEffects(
-                inventory=inventory, store=self.store, customers=self.customers, payments=self.payments
+                inventory=inventory, store=self.store, customers=self.customers, payments=self.payments, replacements=self
             )
         return self._effects_
 

@@ -21,9 +21,11 @@ from oms_actors.domain.order import Order
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus, plan_captures
 from oms_actors.order_effects import PaymentFlow
 from oms_actors.store import keys
+from oms_actors.domain.returns import RefundPart
 from oms_actors.payments import (
     AuthorizationExpiredError,
     CaptureReference,
+    RefundReference,
     DocumentLine,
     Payments,
     PaymentsConfig,
@@ -144,6 +146,67 @@ class ProviderPaymentFlow:
                 record = record.with_(voided=True)
             records.append(record)
         return tuple(records)
+
+    async def refund(self, order: Order, return_id: str, plan: list[RefundPart]) -> tuple[RefundPart, ...]:
+        """Gives money back to the captures it came from, once per (return, capture)."""
+        await self.ready()
+        done = []
+        for part in plan:
+            record = order.payment(part.payment_id)
+            provider = self.payments.providers.for_method(record.method)
+            refund = await provider.refund(
+                f"{order.order_id}/rma/{return_id}/{part.capture_id}",
+                capture_id=part.capture_id,
+                amount=_money(part.amount, record.currency),
+            )
+            done.append(dataclasses.replace(part, refund_id=refund.refund_id))
+        return tuple(done)
+
+    async def grant_store_credit(self, order: Order, return_id: str, amount: int) -> None:
+        await self.ready()
+        await self.payments.store_credit.grant(
+            f"{order.order_id}/rma/{return_id}/store-credit",
+            customer_id=order.customer_id,
+            amount=_money(amount, order.currency),
+            reason=f"return {return_id} of order {order.order_id}",
+        )
+
+    async def credit_notes(
+        self, order: Order, return_id: str, refunds: tuple[RefundPart, ...], store_credit_by_shipment: dict[str, int]
+    ) -> tuple[str, ...]:
+        """One credit note per invoice the return touches: what was refunded or credited against it."""
+        await self.ready()
+        per_shipment: dict[str, list[RefundPart]] = {}
+        for part in refunds:
+            per_shipment.setdefault(part.shipment_id, []).append(part)
+        numbers = []
+        for shipment in order.shipments:
+            parts = per_shipment.get(shipment.shipment_id, [])
+            total = sum(p.amount for p in parts) + store_credit_by_shipment.get(shipment.shipment_id, 0)
+            if not total or not shipment.invoice_number:
+                continue
+            references = tuple(
+                RefundReference(
+                    method=order.payment(p.payment_id).method,
+                    provider=self.payments.providers.for_method(order.payment(p.payment_id).method).name,
+                    refund_id=p.refund_id,
+                    capture_id=p.capture_id,
+                    amount=_money(p.amount, order.currency),
+                )
+                for p in parts
+            )
+            note = await self.payments.documents.write_credit_note(
+                f"{order.order_id}/rma/{return_id}/{shipment.shipment_id}",
+                order_id=order.order_id,
+                customer_id=order.customer_id,
+                invoice_number=shipment.invoice_number,
+                refunds=references,
+                total=_money(total, order.currency),
+                return_id=return_id,
+                reason="return",
+            )
+            numbers.append(note.number)
+        return tuple(numbers)
 
     async def open_receivables(self, customer_id: str) -> int:
         summary = await self.payments.receivables.of(customer_id)

@@ -50,6 +50,8 @@ _ORDERS = "/oms.v1.OrderService/"
 _INVENTORY = "/oms.v1.InventoryService/"
 _CUSTOMERS = "/oms.v1.CustomerService/"
 _FULFILMENT = "/oms.v1.FulfilmentService/"
+_RETURNS = "/oms.v1.ReturnService/"
+_EVENTS = "/oms.v1.EventService/"
 
 RULES: Mapping[str, Rule] = MappingProxyType(
     {
@@ -62,8 +64,13 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _ORDERS + "CancelOrder": allow(AGENT, audit=True),
         _ORDERS + "CancelOrderLines": allow(AGENT, audit=True),
         _ORDERS + "ReviewOrder": allow(AGENT, audit=True),  # release or reject a held order
-        # To come: returns and refunds are allow(AGENT, audit=True); reads of a customer's
-        # returns and invoices are allow(AGENT, CUSTOMER), scoped with Principal.sees_customer.
+        # Returns: a customer (or the channel it buys in) asks; locations receive and
+        # inspect, which restocks and refunds, so those are audited.
+        _RETURNS + "RequestReturn": allow(AGENT, CHANNEL, CUSTOMER, audit=True),
+        _RETURNS + "ReceiveReturn": allow(AGENT, FULFILMENT, audit=True),
+        _RETURNS + "InspectReturn": allow(AGENT, FULFILMENT, audit=True),
+        # The event stream, scoped per event like order reads (EventService._sees).
+        _EVENTS + "WatchEvents": allow(AGENT, CHANNEL, CUSTOMER),
         #
         # Fulfilment: a location's system (WMS, store) polls its work and confirms what left,
         # which captures payment and invoices, so confirmations are audited.
@@ -89,6 +96,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         # channel registers the customers it sells to but reads none back.
         _CUSTOMERS + "UpsertCustomer": allow(AGENT, CHANNEL),
         _CUSTOMERS + "GetCustomer": allow(AGENT, CUSTOMER),
+        _CUSTOMERS + "GetCustomer360": allow(AGENT, CUSTOMER),
         # The benchmarks' empty method (served only with --bench-empty) passes the same
         # checks as CreateOrder, so the ceiling it measures includes them.
         "/oms.bench.Bench/Empty": allow(*Role),

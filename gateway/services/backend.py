@@ -10,6 +10,7 @@ from gateway.convert import Violations, create_order_from_proto
 from oms_actors.domain.commands import CreateOrder
 from oms_actors.domain.partitioning import idempotency_shard
 from oms_actors.inventory_shard import AvailabilityView
+from oms_actors.payments import Payments, build_payments
 from oms_actors.routing import RoutingCache
 from oms_actors.runtime import Actors
 from oms_actors.store.customers import CustomerStore
@@ -31,6 +32,8 @@ class Backend:
     routing: RoutingCache
     # Concurrent availability queries share one call per inventory shard.
     availability: MicroBatcher[int, tuple[str, ...], list[AvailabilityView]]
+    # Read-only here: receivables and store credit for the customer view.
+    payments: Payments
 
     @classmethod
     def create(
@@ -66,6 +69,7 @@ class Backend:
             batcher=batcher,
             routing=RoutingCache(network),
             availability=MicroBatcher(availability_batch, max_batch=256, max_delay_s=max_delay_s, max_inflight=2),
+            payments=build_payments(orders.client),
         )
 
     def order_shard_of_key(self, cmd: CreateOrder) -> int:

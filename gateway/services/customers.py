@@ -12,12 +12,27 @@ from dataclasses import replace
 
 import grpc
 
+from gateway import limits
 from gateway.auth.access import caller
-from gateway.convert import Violations, customer_from_proto, customer_to_proto
+from gateway.convert import (
+    CHANNELS,
+    Violations,
+    customer_from_proto,
+    customer_to_proto,
+    event_to_proto,
+    money_to_proto,
+    order_to_proto,
+)
 from gateway.errors import rpc
 from gateway.services.backend import Backend, id_or_fail
 from oms_actors.domain.errors import NotFoundError
+from oms_actors.store import keys
+from oms_actors.store.events import EventReader
+from oms_actors.store.orders import OrderFilter
 from protos.oms.v1 import customers_pb2, customers_pb2_grpc
+
+DEFAULT_ORDERS = 50
+DEFAULT_EVENTS = 100
 
 
 class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
@@ -40,7 +55,7 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
         existing = await self.b.customers.get(customer.customer_id)
         created = existing.created_at_ms if existing is not None else now
         stored = replace(customer, created_at_ms=created, updated_at_ms=now)
-        await self.b.customers.put(stored)
+        await self.b.customers.put(stored, existing)
         return customer_to_proto(stored)
 
     @rpc
@@ -56,3 +71,65 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
                 f"customer {request.customer_id} not found", resource="customer", resource_id=request.customer_id
             )
         return customer_to_proto(customer)
+
+    @rpc
+    async def GetCustomer360(
+        self, request: customers_pb2.GetCustomer360Request, context: grpc.aio.ServicerContext
+    ) -> customers_pb2.Customer360:
+        v = Violations()
+        key = request.WhichOneof("key")
+        if key is None:
+            v.add("key", "one of customer_id, email, phone, order_id or external_reference")
+        elif key in ("customer_id", "order_id", "external_reference"):
+            v.identifier(key, getattr(request, key))
+        else:
+            v.text(key, getattr(request, key))
+        channel = CHANNELS.get(request.channel)
+        if key == "external_reference" and channel is None:
+            v.add("channel", "is required with external_reference")
+        for name in ("order_limit", "event_limit"):
+            if not 0 <= getattr(request, name) <= limits.MAX_PAGE_SIZE:
+                v.add(name, f"between 0 and {limits.MAX_PAGE_SIZE}")
+        v.raise_if_any()
+        principal = await caller(context)
+        customer_id = await self._resolve(key, request, channel)
+        customer = await self.b.customers.get(customer_id) if customer_id and principal.sees_customer(customer_id) else None
+        if customer is None:
+            wanted = getattr(request, key) if key else ""
+            raise NotFoundError("customer not found", resource="customer", resource_id=wanted)
+        orders, _ = await self.b.orders.list(
+            OrderFilter(customer_id=customer.customer_id), page_size=request.order_limit or DEFAULT_ORDERS
+        )
+        count = await self.b.orders.client.zcard(keys.order_index("customer", customer.customer_id))
+        timeline = await EventReader(self.b.orders.client, self.b.actors.topology.order_shards).timeline(
+            customer.customer_id, limit=request.event_limit or DEFAULT_EVENTS
+        )
+        view = customers_pb2.Customer360(
+            customer=customer_to_proto(customer),
+            orders=[order_to_proto(o) for o in orders],
+            order_count=count,
+            timeline=[event_to_proto("", e) for e in timeline],
+            invoices=[s.invoice_number for o in orders for s in reversed(o.shipments) if s.invoice_number],
+            credit_notes=[n for o in orders for r in reversed(o.returns) for n in r.credit_notes],
+        )
+        currency = orders[0].currency if orders else None
+        if currency:
+            owed = await self.b.payments.receivables.of(customer.customer_id)
+            if owed.open_total is not None:
+                view.receivables_open.CopyFrom(money_to_proto(owed.open_total))
+            if owed.overdue_total is not None:
+                view.receivables_overdue.CopyFrom(money_to_proto(owed.overdue_total))
+            balance = await self.b.payments.store_credit.balance(customer.customer_id, currency)
+            view.store_credit.CopyFrom(money_to_proto(balance.available))
+        return view
+
+    async def _resolve(self, key: str | None, request: customers_pb2.GetCustomer360Request, channel) -> str | None:
+        if key == "customer_id":
+            return request.customer_id
+        if key in ("email", "phone"):
+            return await self.b.customers.find(**{key: getattr(request, key)})
+        order_id = request.order_id
+        if key == "external_reference":
+            order_id = await self.b.orders.by_external_reference(channel.value, request.external_reference) or ""
+        order = await self.b.orders.get(order_id) if order_id else None
+        return order.customer_id if order else None

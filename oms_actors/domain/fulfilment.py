@@ -22,6 +22,11 @@ class ShipmentCapture:
     payment_id: str
     amount: int  # minor units
     capture_id: str = ""  # the provider's reference, once captured
+    refunded: int = 0  # of it, given back by returns
+
+    @property
+    def refundable(self) -> int:
+        return self.amount - self.refunded
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

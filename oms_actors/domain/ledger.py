@@ -189,6 +189,8 @@ def plan_restock(book: StockBook, items: list[Restock]) -> list[LedgerEntry]:
     entries: list[LedgerEntry] = []
     running: dict[tuple[str, str], int] = {}
     for item in items:
+        if item.ref and item.ref in book.consumed:
+            continue  # this return was restocked already
         before = running.get((item.location_id, item.sku), book.on_hand.get((item.location_id, item.sku), 0))
         running[(item.location_id, item.sku)] = before + item.quantity
         entries.append(

@@ -28,6 +28,16 @@ from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionE
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture, ShipmentLine, ShipmentStatus
 from oms_actors.domain.money import Money
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
+from oms_actors.domain.returns import (
+    RETURN_ALLOWED,
+    Disposition,
+    RefundPart,
+    Resolution,
+    ReturnAction,
+    ReturnLine,
+    ReturnRecord,
+    ReturnStatus,
+)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -168,6 +178,7 @@ class Command(StrEnum):
     CANCEL = "cancel"
     CANCEL_LINES = "cancel_lines"
     CLOSE = "close"
+    RETURN = "return"
 
 
 _S, _C = OrderStatus, Command
@@ -181,9 +192,11 @@ ALLOWED: Mapping[OrderStatus, frozenset[Command]] = {
     ),
     _S.BACKORDERED: frozenset({_C.SOURCE, _C.APPROVE, _C.HOLD, _C.REJECT, _C.CANCEL, _C.CANCEL_LINES}),
     _S.RELEASED: frozenset({_C.SHIP, _C.CANCEL, _C.CANCEL_LINES}),
-    _S.PARTLY_SHIPPED: frozenset({_C.SOURCE, _C.RELEASE, _C.SHIP, _C.DELIVER, _C.CANCEL, _C.CANCEL_LINES}),
-    _S.SHIPPED: frozenset({_C.DELIVER}),
-    _S.DELIVERED: frozenset({_C.CLOSE}),
+    _S.PARTLY_SHIPPED: frozenset(
+        {_C.SOURCE, _C.RELEASE, _C.SHIP, _C.DELIVER, _C.CANCEL, _C.CANCEL_LINES, _C.RETURN}
+    ),
+    _S.SHIPPED: frozenset({_C.DELIVER, _C.RETURN}),
+    _S.DELIVERED: frozenset({_C.CLOSE, _C.RETURN}),
     _S.CLOSED: frozenset(),
     _S.REJECTED: frozenset(),
     _S.CANCELLED: frozenset(),
@@ -197,6 +210,8 @@ STEP_VOID = "void"  # give back authorised money no shipment will need
 STEP_CAPTURE = "capture:"  # + shipment id: capture and invoice
 STEP_CONSUME = "consume:"  # + shipment id: the shipped units leave stock
 STEP_RELEASE = "release"  # approved, paid, and units no location was asked to ship yet
+STEP_RESTOCK = "restock:"  # + return id: inspected units back into the receiving location's stock
+STEP_RESOLVE = "resolve:"  # + return id: refund, store credit, replacement
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -224,6 +239,7 @@ class Order:
     pending: tuple[str, ...] = ()
     cancel_reason: str = ""
     closed: bool = False
+    returns: tuple[ReturnRecord, ...] = ()
 
     # -- creation -------------------------------------------------------------
 
@@ -625,3 +641,229 @@ class Order:
         if step not in self.pending:
             return self
         return self._next(now_ms=now_ms, drop=(step,), **changes)
+
+    # -- returns ------------------------------------------------------------------
+
+    def return_(self, return_id: str) -> ReturnRecord | None:
+        return next((r for r in self.returns if r.return_id == return_id), None)
+
+    def returnable(self, line_number: int) -> int:
+        """Units of a line delivered and not already on a return."""
+        line = self.line(line_number)
+        on_returns = sum(rl.quantity for r in self.returns for rl in r.lines if rl.line_number == line_number)
+        return line.delivered - on_returns
+
+    def last_delivery_ms(self, line_number: int) -> int:
+        return max(
+            (s.delivered_at_ms for s in self.shipments if s.status is ShipmentStatus.DELIVERED and s.quantity_of(line_number)),
+            default=0,
+        )
+
+    def request_return(
+        self,
+        *,
+        return_id: str,
+        lines: Mapping[int, tuple[int, str, Resolution]],
+        channel: str,
+        location_id: str,
+        window_ms: int,
+        non_returnable: frozenset[str],
+        now_ms: int,
+    ) -> Order:
+        """Authorises a return within the rules, or refuses it naming every line that breaks one."""
+        existing = self.return_(return_id)
+        wanted = {n: (q, reason, res) for n, (q, reason, res) in lines.items()}
+        if existing is not None:
+            same = {rl.line_number: (rl.quantity, rl.reason, rl.resolution) for rl in existing.lines} == wanted
+            if same:
+                return self
+            raise FailedPreconditionError(f"return {return_id} was requested with other lines", code="RETURN_ID_REUSED")
+        self._check(Command.RETURN)
+        problems: list[LineProblem] = []
+        for number, (qty, _, _) in sorted(wanted.items()):
+            if not 1 <= number <= len(self.lines):
+                problems.append(LineProblem(line_number=number, sku="", reason="no such line"))
+                continue
+            line = self.line(number)
+            left = self.returnable(number)
+            if qty < 1 or qty > left:
+                problems.append(
+                    LineProblem(line_number=number, sku=line.sku, reason=f"{left} delivered and not yet returned, {qty} asked")
+                )
+            elif line.sku in non_returnable:
+                problems.append(LineProblem(line_number=number, sku=line.sku, reason="this item cannot be returned"))
+            elif now_ms > self.last_delivery_ms(number) + window_ms:
+                problems.append(LineProblem(line_number=number, sku=line.sku, reason="the return window has closed"))
+        if problems:
+            raise FailedPreconditionError(
+                f"return {return_id} of order {self.order_id} is not allowed", code="RETURN_NOT_ALLOWED", lines=problems
+            )
+        record = ReturnRecord(
+            return_id=return_id,
+            status=ReturnStatus.AUTHORIZED,
+            lines=tuple(
+                ReturnLine(line_number=n, quantity=q, reason=reason, resolution=res)
+                for n, (q, reason, res) in sorted(wanted.items())
+            ),
+            channel=channel,
+            location_id=location_id,
+            requested_at_ms=now_ms,
+        )
+        return self._next(now_ms=now_ms, returns=self.returns + (record,))
+
+    def _return_step(self, return_id: str, action: ReturnAction) -> ReturnRecord:
+        record = self.return_(return_id)
+        if record is None:
+            raise FailedPreconditionError(f"order {self.order_id} has no return {return_id}", code="NO_SUCH_RETURN")
+        if action not in RETURN_ALLOWED[record.status]:
+            raise InvalidTransitionError(
+                f"return {return_id} is {record.status.value}; {action.value} is not allowed",
+                current=record.status.value,
+                requested=action.value,
+            )
+        return record
+
+    def _with_return(self, record: ReturnRecord) -> tuple[ReturnRecord, ...]:
+        return tuple(record if r.return_id == record.return_id else r for r in self.returns)
+
+    def receive_return(self, return_id: str, *, location_id: str, quantities: Mapping[int, int], now_ms: int) -> Order:
+        existing = self.return_(return_id)
+        if existing is not None and existing.status is not ReturnStatus.AUTHORIZED:
+            if existing.location_id == location_id and {
+                rl.line_number: rl.received for rl in existing.lines if rl.received
+            } == {n: q for n, q in quantities.items() if q}:
+                return self  # the store's system repeated its receipt
+        record = self._return_step(return_id, ReturnAction.RECEIVE)
+        problems = [
+            LineProblem(line_number=n, sku="", reason="not on this return, or more than was requested")
+            for n, q in quantities.items()
+            if record.line(n) is None or not 0 <= q <= record.line(n).quantity
+        ]
+        if problems or not any(quantities.values()):
+            raise FailedPreconditionError(
+                f"receipt of return {return_id} does not match it", code="RETURN_MISMATCH", lines=problems
+            )
+        lines = tuple(dataclasses.replace(rl, received=quantities.get(rl.line_number, 0)) for rl in record.lines)
+        received = record.with_(status=ReturnStatus.RECEIVED, lines=lines, location_id=location_id, received_at_ms=now_ms)
+        return self._next(now_ms=now_ms, returns=self._with_return(received))
+
+    def inspect_return(self, return_id: str, *, dispositions: Mapping[int, Disposition], now_ms: int) -> Order:
+        """Each received line is restocked where it was received, or written off; then resolved."""
+        record = self._return_step(return_id, ReturnAction.INSPECT)
+        lines = []
+        for rl in record.lines:
+            disposition = dispositions.get(rl.line_number, Disposition.RESTOCK)
+            lines.append(
+                dataclasses.replace(
+                    rl,
+                    restocked=rl.received if disposition is Disposition.RESTOCK else 0,
+                    written_off=rl.received if disposition is Disposition.WRITE_OFF else 0,
+                )
+            )
+        inspected = record.with_(status=ReturnStatus.INSPECTED, lines=tuple(lines))
+        steps = ((STEP_RESTOCK + return_id,) if any(rl.restocked for rl in lines) else ()) + (STEP_RESOLVE + return_id,)
+        return self._next(now_ms=now_ms, returns=self._with_return(inspected), add=steps)
+
+    def refund_plan(self, return_id: str) -> list[RefundPart]:
+        """Where the money of a return's refund lines goes back: the captures of the shipments that
+        carried them, newest first, never more than those captures still hold."""
+        record = self.return_(return_id)
+        assert record is not None
+        left = {(s.shipment_id, c.payment_id): c.refundable for s in self.shipments for c in s.captures}
+        plan: list[RefundPart] = []
+        for rl in record.lines:
+            if rl.resolution is not Resolution.REFUND or not rl.received:
+                continue
+            owed = self.line(rl.line_number).unit_price.amount_minor * rl.received
+            for shipment in sorted(self.shipments, key=lambda s: s.shipped_at_ms, reverse=True):
+                if not shipment.quantity_of(rl.line_number):
+                    continue
+                # A shipment can give back at most what its units of this line cost.
+                cap = self.line(rl.line_number).unit_price.amount_minor * shipment.quantity_of(rl.line_number)
+                for capture in shipment.captures:
+                    if owed <= 0 or cap <= 0:
+                        break
+                    take = min(owed, cap, left[(shipment.shipment_id, capture.payment_id)])
+                    if take > 0:
+                        plan.append(
+                            RefundPart(
+                                shipment_id=shipment.shipment_id,
+                                payment_id=capture.payment_id,
+                                capture_id=capture.capture_id,
+                                amount=take,
+                            )
+                        )
+                        left[(shipment.shipment_id, capture.payment_id)] -= take
+                        owed -= take
+                        cap -= take
+        return plan
+
+    def store_credit_due(self, return_id: str) -> int:
+        record = self.return_(return_id)
+        assert record is not None
+        return sum(
+            self.line(rl.line_number).unit_price.amount_minor * rl.received
+            for rl in record.lines
+            if rl.resolution is Resolution.STORE_CREDIT
+        )
+
+    def record_resolution(
+        self,
+        return_id: str,
+        *,
+        refunds: tuple[RefundPart, ...],
+        store_credit: int,
+        credit_notes: tuple[str, ...],
+        replacement_order_id: str,
+        now_ms: int,
+    ) -> Order:
+        record = self._return_step(return_id, ReturnAction.RESOLVE)
+        refunded_by_line = self._refunded_by_line(record, refunds)
+        lines = tuple(dataclasses.replace(rl, refunded=refunded_by_line.get(rl.line_number, 0)) for rl in record.lines)
+        resolved = record.with_(
+            status=ReturnStatus.RESOLVED,
+            lines=lines,
+            refunds=refunds,
+            store_credit=store_credit,
+            credit_notes=credit_notes,
+            replacement_order_id=replacement_order_id,
+            resolved_at_ms=now_ms,
+        )
+        given: dict[tuple[str, str], int] = {}
+        for part in refunds:
+            given[(part.shipment_id, part.payment_id)] = given.get((part.shipment_id, part.payment_id), 0) + part.amount
+        shipments = tuple(
+            dataclasses.replace(
+                s,
+                captures=tuple(
+                    dataclasses.replace(c, refunded=c.refunded + given.get((s.shipment_id, c.payment_id), 0))
+                    for c in s.captures
+                ),
+            )
+            for s in self.shipments
+        )
+        by_payment: dict[str, int] = {}
+        for part in refunds:
+            by_payment[part.payment_id] = by_payment.get(part.payment_id, 0) + part.amount
+        records = tuple(p.with_(refunded=p.refunded + by_payment.get(p.payment_id, 0)) for p in self.payment_records)
+        return self._next(
+            now_ms=now_ms,
+            returns=self._with_return(resolved),
+            shipments=shipments,
+            payment_records=records,
+            drop=(STEP_RESOLVE + return_id,),
+        )
+
+    def _refunded_by_line(self, record: ReturnRecord, refunds: tuple[RefundPart, ...]) -> dict[int, int]:
+        """Refunds were planned line by line in order; attribute them back the same way."""
+        total = sum(p.amount for p in refunds)
+        out: dict[int, int] = {}
+        for rl in record.lines:
+            if rl.resolution is Resolution.REFUND and rl.received:
+                owed = self.line(rl.line_number).unit_price.amount_minor * rl.received
+                out[rl.line_number] = min(owed, total)
+                total -= out[rl.line_number]
+            elif rl.resolution is Resolution.STORE_CREDIT and rl.received:
+                out[rl.line_number] = self.line(rl.line_number).unit_price.amount_minor * rl.received
+        return out
+

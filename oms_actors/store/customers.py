@@ -19,5 +19,33 @@ class CustomerStore:
         raw = await self.client.get(keys.customer(customer_id))
         return CUSTOMER_CODEC.decode(raw) if raw is not None else None
 
-    async def put(self, customer: Customer) -> None:
-        await self.client.set(keys.customer(customer.customer_id), CUSTOMER_CODEC.encode(customer))
+    async def put(self, customer: Customer, previous: Customer | None = None) -> None:
+        """Writes the record and its look-up entries (email, phone) together."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.set(keys.customer(customer.customer_id), CUSTOMER_CODEC.encode(customer))
+        if previous is not None:
+            if previous.email and email_key(previous.email) != email_key(customer.email):
+                pipe.hdel(keys.CUSTOMER_EMAILS, email_key(previous.email))
+            if previous.phone and phone_key(previous.phone) != phone_key(customer.phone):
+                pipe.hdel(keys.CUSTOMER_PHONES, phone_key(previous.phone))
+        if customer.email:
+            pipe.hset(keys.CUSTOMER_EMAILS, email_key(customer.email), customer.customer_id)
+        if phone_key(customer.phone):
+            pipe.hset(keys.CUSTOMER_PHONES, phone_key(customer.phone), customer.customer_id)
+        await pipe.execute()
+
+    async def find(self, *, email: str = "", phone: str = "") -> str | None:
+        if email:
+            raw = await self.client.hget(keys.CUSTOMER_EMAILS, email_key(email))
+        else:
+            raw = await self.client.hget(keys.CUSTOMER_PHONES, phone_key(phone)) if phone_key(phone) else None
+        return raw.decode() if raw else None
+
+
+def email_key(email: str) -> str:
+    return email.strip().lower()
+
+
+def phone_key(phone: str) -> str:
+    """Digits only, so "+49 30 1234" and "+493 01234" find the same customer."""
+    return "".join(c for c in phone if c.isdigit())

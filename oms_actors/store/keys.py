@@ -30,6 +30,25 @@ def order_pattern(shard: int) -> str:
     return f"{ROOT}:{{ord-{shard}}}:order:*"
 
 
+def order_events(shard: int) -> str:
+    """A stream: every event of the shard's orders, written with the change that caused it."""
+    return f"{ROOT}:{{ord-{shard}}}:events"
+
+
+def order_events_pattern() -> str:
+    return f"{ROOT}:{{ord-*}}:events"
+
+
+def customer_timeline(customer_id: str) -> str:
+    """A capped stream: the latest events of one customer's orders, for the 360 view."""
+    return f"{ROOT}:timeline:{customer_id}"
+
+
+EXTERNAL_REFERENCES = f"{ROOT}:idx:extref"  # "channel|reference" -> order id
+CUSTOMER_EMAILS = f"{ROOT}:idx:email"  # lower-cased email -> customer id
+CUSTOMER_PHONES = f"{ROOT}:idx:phone"  # digits of the phone number -> customer id
+
+
 def idempotency(shard: int) -> str:
     return f"{ROOT}:{{ord-{shard}}}:idem"
 

@@ -16,12 +16,15 @@ import redis.asyncio as aioredis
 
 from oms_actors.domain.enums import Channel, OrderStatus, PaymentMethod
 from oms_actors.domain.errors import FieldViolation, ValidationError
+from oms_actors.domain.events import order_events
 from oms_actors.domain.order import Order
 from oms_actors.domain.partitioning import shard_of
 from oms_actors.store import keys
 from oms_actors.store.codec import Codec
 
 ORDER_CODEC: Codec[Order] = Codec(Order)
+EVENTS_KEPT = 1_000_000  # per order shard; a consumer further behind than that resumes from a snapshot
+TIMELINE_KEPT = 500  # per customer
 _SCAN_BUDGET_PAGES = 20  # bounded work per ListOrders call when a filter is applied after the index
 
 
@@ -157,6 +160,19 @@ class OrderStore:
         pipe.mset(docs)
         if idem:
             pipe.hset(keys.idempotency(shard), mapping=idem)
+        refs = {
+            keys.idempotency_field(new.channel.value, new.external_reference): new.order_id
+            for new, old in changes
+            if old is None and new.external_reference
+        }
+        if refs:
+            pipe.hset(keys.EXTERNAL_REFERENCES, mapping=refs)
+        # Events go out in the same transaction as the change: durable together or not at all.
+        for new, old in changes:
+            for event in order_events(old, new):
+                fields = event.fields()
+                pipe.xadd(keys.order_events(shard), fields, maxlen=EVENTS_KEPT, approximate=True)
+                pipe.xadd(keys.customer_timeline(new.customer_id), fields, maxlen=TIMELINE_KEPT, approximate=True)
         for index, members in removes.items():
             pipe.zrem(index, *members)
         for index, scores in adds.items():
@@ -211,6 +227,10 @@ class OrderStore:
         rows = [(m.decode(), int(s)) for m, s in ties if m.decode() < cursor.order_id]
         rows += [(m.decode(), int(s)) for m, s in older]
         return rows[:limit]
+
+    async def by_external_reference(self, channel: str, reference: str) -> str | None:
+        raw = await self.client.hget(keys.EXTERNAL_REFERENCES, keys.idempotency_field(channel, reference))
+        return raw.decode() if raw else None
 
     async def all_orders(self) -> list[Order]:
         """Every order of every shard: for audits, not for serving."""

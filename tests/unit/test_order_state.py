@@ -11,6 +11,7 @@ from oms_actors.domain.enums import Channel, DeliveryMode, LineStatus, OrderStat
 from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionError
 from oms_actors.domain.fulfilment import ShipmentCapture
 from oms_actors.domain.money import Money
+from oms_actors.domain.returns import Disposition, Resolution, ReturnStatus
 from oms_actors.domain.order import (
     ALLOWED,
     STEP_ASSESS,
@@ -87,8 +88,10 @@ def fixtures() -> list[Order]:
         approved(1, 1),
         approved(1, 1, release=False),
         shipped_line1(1),
+        shipped_line1(1).deliver("S1", now_ms=4500),
         sourced(2, 1, approved(1, 1).ship(shipment_id="S0", location_id="DC1", quantities={1: 1}, now_ms=3500)),
         fully_shipped(),
+        fully_shipped().deliver("S1", now_ms=5000),
         fully_shipped().deliver("S1", now_ms=5000).deliver("S2", now_ms=5001),
         fully_shipped().deliver("S1", now_ms=5000).deliver("S2", now_ms=5001).close(now_ms=6000),
         sourced(2, 1).cancel(reason="changed mind", now_ms=2500),
@@ -127,6 +130,16 @@ def attempt(order: Order, cmd: Command) -> Order:
         return order.cancel_lines([1], reason="x", now_ms=now)
     if cmd is Command.CLOSE:
         return order.close(now_ms=now)
+    if cmd is Command.RETURN:
+        return order.request_return(
+            return_id="R-new",
+            lines={1: (1, "damaged", Resolution.REFUND)},
+            channel="store",
+            location_id="ST1",
+            window_ms=30 * 86_400_000,
+            non_returnable=frozenset(),
+            now_ms=now,
+        )
     raise AssertionError(cmd)
 
 
@@ -251,3 +264,89 @@ def test_content_hash_tells_retry_from_reuse():
     assert command().content_hash() == command().content_hash()
     other = command(lines=(LineInput(sku="A", quantity=3, unit_price=eur(1000)),))
     assert other.content_hash() != command().content_hash()
+
+
+def delivered_and_paid() -> Order:
+    paid = Order.accept(
+        command(
+            payments=(
+                PaymentInstruction(method=PaymentMethod.GIFT_CARD, amount=eur(500), token="GC-1234567890"),
+                PaymentInstruction(method=PaymentMethod.CARD, amount=eur(1750), token="tok_1234567890"),
+            )
+        ),
+        order_id="O1",
+        now_ms=1000,
+    )
+    paid = sourced(2, 1, paid)
+    records = tuple(p.with_(authorization_id=f"A-{p.payment_id}", authorized=p.amount.amount_minor) for p in paid.payment_records)
+    order = paid.record_authorizations(records, now_ms=2100).approve(by="risk-rules", now_ms=2200).release(now_ms=2201)
+    order = order.ship(shipment_id="S1", location_id="DC1", quantities={1: 2}, now_ms=3000)
+    order = order.record_capture(
+        "S1",
+        captures=(
+            ShipmentCapture(payment_id="P1", amount=500, capture_id="C1"),
+            ShipmentCapture(payment_id="P2", amount=1500, capture_id="C2"),
+        ),
+        records=tuple(p.with_(captured={"P1": 500, "P2": 1500}[p.payment_id]) for p in order.payment_records),
+        invoice_number="INV-1",
+        now_ms=3100,
+    )
+    return order.deliver("S1", now_ms=4000)
+
+
+def test_a_return_is_authorised_received_inspected_and_refunded_to_both_payments():
+    order = delivered_and_paid().request_return(
+        return_id="R1",
+        lines={1: (2, "too small", Resolution.REFUND)},
+        channel="store",
+        location_id="ST1",
+        window_ms=30 * 86_400_000,
+        non_returnable=frozenset(),
+        now_ms=5000,
+    )
+    order = order.receive_return("R1", location_id="ST1", quantities={1: 2}, now_ms=6000)
+    order = order.inspect_return("R1", dispositions={1: Disposition.RESTOCK}, now_ms=7000)
+    assert {"restock:R1", "resolve:R1"} <= set(order.pending)
+    plan = order.refund_plan("R1")
+    assert sorted((p.payment_id, p.amount) for p in plan) == [("P1", 500), ("P2", 1500)]
+    done = order.record_resolution("R1", refunds=tuple(plan), store_credit=0, credit_notes=("CN-1",), replacement_order_id="", now_ms=8000)
+    assert done.return_("R1").status is ReturnStatus.RESOLVED
+    assert [p.refunded for p in done.payment_records] == [500, 1500]
+    # Nothing more can be refunded from that shipment.
+    assert all(c.refundable == 0 for c in done.shipments[0].captures)
+
+
+@pytest.mark.parametrize(
+    ("lines", "window_ms", "non_returnable", "reason"),
+    [
+        ({1: (3, "x", Resolution.REFUND)}, 10**9, frozenset(), "delivered"),
+        ({2: (1, "x", Resolution.REFUND)}, 10**9, frozenset(), "delivered"),  # line 2 never shipped
+        ({1: (1, "x", Resolution.REFUND)}, 10, frozenset(), "window"),
+        ({1: (1, "x", Resolution.REFUND)}, 10**9, frozenset({"A"}), "cannot be returned"),
+    ],
+)
+def test_returns_outside_the_rules_are_refused_and_change_nothing(lines, window_ms, non_returnable, reason):
+    order = delivered_and_paid()
+    with pytest.raises(FailedPreconditionError) as info:
+        order.request_return(
+            return_id="R1", lines=lines, channel="web", location_id="", window_ms=window_ms,
+            non_returnable=non_returnable, now_ms=5000,
+        )
+    assert reason in info.value.lines[0].reason
+    assert order.returns == ()
+
+
+def test_a_second_return_cannot_take_back_more_than_was_delivered():
+    order = delivered_and_paid().request_return(
+        return_id="R1", lines={1: (1, "x", Resolution.REFUND)}, channel="web", location_id="",
+        window_ms=10**9, non_returnable=frozenset(), now_ms=5000,
+    )
+    assert order.request_return(
+        return_id="R1", lines={1: (1, "x", Resolution.REFUND)}, channel="web", location_id="",
+        window_ms=10**9, non_returnable=frozenset(), now_ms=5001,
+    ) is order  # a retry
+    with pytest.raises(FailedPreconditionError):
+        order.request_return(
+            return_id="R2", lines={1: (2, "x", Resolution.REFUND)}, channel="web", location_id="",
+            window_ms=10**9, non_returnable=frozenset(), now_ms=5002,
+        )

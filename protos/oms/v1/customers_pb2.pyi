@@ -2,10 +2,13 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from protos.oms.v1 import common_pb2 as _common_pb2
+from protos.oms.v1 import events_pb2 as _events_pb2
+from protos.oms.v1 import orders_pb2 as _orders_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -52,3 +55,45 @@ class GetCustomerRequest(_message.Message):
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     customer_id: str
     def __init__(self, customer_id: _Optional[str] = ...) -> None: ...
+
+class GetCustomer360Request(_message.Message):
+    __slots__ = ("customer_id", "email", "phone", "order_id", "external_reference", "channel", "order_limit", "event_limit")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    ORDER_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    EVENT_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    email: str
+    phone: str
+    order_id: str
+    external_reference: str
+    channel: _common_pb2.Channel
+    order_limit: int
+    event_limit: int
+    def __init__(self, customer_id: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., order_id: _Optional[str] = ..., external_reference: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., order_limit: _Optional[int] = ..., event_limit: _Optional[int] = ...) -> None: ...
+
+class Customer360(_message.Message):
+    __slots__ = ("customer", "orders", "order_count", "timeline", "receivables_open", "receivables_overdue", "store_credit", "invoices", "credit_notes")
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    ORDERS_FIELD_NUMBER: _ClassVar[int]
+    ORDER_COUNT_FIELD_NUMBER: _ClassVar[int]
+    TIMELINE_FIELD_NUMBER: _ClassVar[int]
+    RECEIVABLES_OPEN_FIELD_NUMBER: _ClassVar[int]
+    RECEIVABLES_OVERDUE_FIELD_NUMBER: _ClassVar[int]
+    STORE_CREDIT_FIELD_NUMBER: _ClassVar[int]
+    INVOICES_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_NOTES_FIELD_NUMBER: _ClassVar[int]
+    customer: Customer
+    orders: _containers.RepeatedCompositeFieldContainer[_orders_pb2.Order]
+    order_count: int
+    timeline: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
+    receivables_open: _common_pb2.Money
+    receivables_overdue: _common_pb2.Money
+    store_credit: _common_pb2.Money
+    invoices: _containers.RepeatedScalarFieldContainer[str]
+    credit_notes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, customer: _Optional[_Union[Customer, _Mapping]] = ..., orders: _Optional[_Iterable[_Union[_orders_pb2.Order, _Mapping]]] = ..., order_count: _Optional[int] = ..., timeline: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., receivables_open: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., receivables_overdue: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., store_credit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., invoices: _Optional[_Iterable[str]] = ..., credit_notes: _Optional[_Iterable[str]] = ...) -> None: ...

@@ -44,6 +44,11 @@ class CustomerServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_customers__pb2.GetCustomerRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_customers__pb2.Customer.FromString,
                 _registered_method=True)
+        self.GetCustomer360 = channel.unary_unary(
+                '/oms.v1.CustomerService/GetCustomer360',
+                request_serializer=protos_dot_oms_dot_v1_dot_customers__pb2.GetCustomer360Request.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_customers__pb2.Customer360.FromString,
+                _registered_method=True)
 
 
 class CustomerServiceServicer:
@@ -61,6 +66,16 @@ class CustomerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetCustomer360(self, request, context):
+        """Everything about one customer across channels: profile, orders with their
+        shipments, payments, invoices and returns, money owed and credited, and a
+        timeline of every event. Found by id, email, phone, an order id or a
+        channel's own order reference.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CustomerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -73,6 +88,11 @@ def add_CustomerServiceServicer_to_server(servicer, server):
                     servicer.GetCustomer,
                     request_deserializer=protos_dot_oms_dot_v1_dot_customers__pb2.GetCustomerRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_customers__pb2.Customer.SerializeToString,
+            ),
+            'GetCustomer360': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCustomer360,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_customers__pb2.GetCustomer360Request.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_customers__pb2.Customer360.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -129,6 +149,33 @@ class CustomerService:
             '/oms.v1.CustomerService/GetCustomer',
             protos_dot_oms_dot_v1_dot_customers__pb2.GetCustomerRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_customers__pb2.Customer.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCustomer360(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.CustomerService/GetCustomer360',
+            protos_dot_oms_dot_v1_dot_customers__pb2.GetCustomer360Request.SerializeToString,
+            protos_dot_oms_dot_v1_dot_customers__pb2.Customer360.FromString,
             options,
             channel_credentials,
             insecure,

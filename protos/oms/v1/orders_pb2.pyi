@@ -75,6 +75,22 @@ class ShipmentStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SHIPMENT_STATUS_SHIPPED: _ClassVar[ShipmentStatus]
     SHIPMENT_STATUS_DELIVERED: _ClassVar[ShipmentStatus]
 
+class ReturnStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RETURN_STATUS_UNSPECIFIED: _ClassVar[ReturnStatus]
+    RETURN_STATUS_AUTHORIZED: _ClassVar[ReturnStatus]
+    RETURN_STATUS_RECEIVED: _ClassVar[ReturnStatus]
+    RETURN_STATUS_INSPECTED: _ClassVar[ReturnStatus]
+    RETURN_STATUS_RESOLVED: _ClassVar[ReturnStatus]
+
+class ReturnResolution(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RETURN_RESOLUTION_UNSPECIFIED: _ClassVar[ReturnResolution]
+    RETURN_RESOLUTION_REFUND: _ClassVar[ReturnResolution]
+    RETURN_RESOLUTION_STORE_CREDIT: _ClassVar[ReturnResolution]
+    RETURN_RESOLUTION_REPLACEMENT: _ClassVar[ReturnResolution]
+    RETURN_RESOLUTION_REPAIR: _ClassVar[ReturnResolution]
+
 class ReviewDecision(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     REVIEW_DECISION_UNSPECIFIED: _ClassVar[ReviewDecision]
@@ -125,6 +141,16 @@ PAYMENT_STATUS_VOIDED: PaymentStatus
 SHIPMENT_STATUS_UNSPECIFIED: ShipmentStatus
 SHIPMENT_STATUS_SHIPPED: ShipmentStatus
 SHIPMENT_STATUS_DELIVERED: ShipmentStatus
+RETURN_STATUS_UNSPECIFIED: ReturnStatus
+RETURN_STATUS_AUTHORIZED: ReturnStatus
+RETURN_STATUS_RECEIVED: ReturnStatus
+RETURN_STATUS_INSPECTED: ReturnStatus
+RETURN_STATUS_RESOLVED: ReturnStatus
+RETURN_RESOLUTION_UNSPECIFIED: ReturnResolution
+RETURN_RESOLUTION_REFUND: ReturnResolution
+RETURN_RESOLUTION_STORE_CREDIT: ReturnResolution
+RETURN_RESOLUTION_REPLACEMENT: ReturnResolution
+RETURN_RESOLUTION_REPAIR: ReturnResolution
 REVIEW_DECISION_UNSPECIFIED: ReviewDecision
 REVIEW_DECISION_APPROVE: ReviewDecision
 REVIEW_DECISION_REJECT: ReviewDecision
@@ -332,7 +358,7 @@ class SourcingExplanation(_message.Message):
     def __init__(self, status: _Optional[str] = ..., cost_minor: _Optional[int] = ..., unit_cost_minor: _Optional[int] = ..., shipment_cost_minor: _Optional[int] = ..., unfilled_cost_minor: _Optional[int] = ..., bound_minor: _Optional[int] = ..., greedy_cost_minor: _Optional[int] = ..., solver: _Optional[str] = ..., shipments: _Optional[int] = ...) -> None: ...
 
 class Order(_message.Message):
-    __slots__ = ("order_id", "channel", "customer_id", "idempotency_key", "external_reference", "status", "lines", "delivery_mode", "ship_to", "pickup_location_id", "payments", "total", "created_at", "updated_at", "version", "sourcing", "cancel_reason", "approval", "payment_status", "shipments", "payable", "pending_steps")
+    __slots__ = ("order_id", "channel", "customer_id", "idempotency_key", "external_reference", "status", "lines", "delivery_mode", "ship_to", "pickup_location_id", "payments", "total", "created_at", "updated_at", "version", "sourcing", "cancel_reason", "approval", "payment_status", "shipments", "payable", "pending_steps", "returns")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -355,6 +381,7 @@ class Order(_message.Message):
     SHIPMENTS_FIELD_NUMBER: _ClassVar[int]
     PAYABLE_FIELD_NUMBER: _ClassVar[int]
     PENDING_STEPS_FIELD_NUMBER: _ClassVar[int]
+    RETURNS_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     channel: _common_pb2.Channel
     customer_id: str
@@ -377,7 +404,54 @@ class Order(_message.Message):
     shipments: _containers.RepeatedCompositeFieldContainer[Shipment]
     payable: _common_pb2.Money
     pending_steps: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, order_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., external_reference: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., pickup_location_id: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[PaymentInstruction, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., sourcing: _Optional[_Union[SourcingExplanation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., approval: _Optional[_Union[Approval, _Mapping]] = ..., payment_status: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., payable: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pending_steps: _Optional[_Iterable[str]] = ...) -> None: ...
+    returns: _containers.RepeatedCompositeFieldContainer[Return]
+    def __init__(self, order_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., external_reference: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., pickup_location_id: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[PaymentInstruction, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., sourcing: _Optional[_Union[SourcingExplanation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., approval: _Optional[_Union[Approval, _Mapping]] = ..., payment_status: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., payable: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pending_steps: _Optional[_Iterable[str]] = ..., returns: _Optional[_Iterable[_Union[Return, _Mapping]]] = ...) -> None: ...
+
+class ReturnLine(_message.Message):
+    __slots__ = ("line_number", "quantity", "reason", "resolution", "received", "restocked", "written_off", "refunded")
+    LINE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    RESOLUTION_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_FIELD_NUMBER: _ClassVar[int]
+    RESTOCKED_FIELD_NUMBER: _ClassVar[int]
+    WRITTEN_OFF_FIELD_NUMBER: _ClassVar[int]
+    REFUNDED_FIELD_NUMBER: _ClassVar[int]
+    line_number: int
+    quantity: int
+    reason: str
+    resolution: ReturnResolution
+    received: int
+    restocked: int
+    written_off: int
+    refunded: _common_pb2.Money
+    def __init__(self, line_number: _Optional[int] = ..., quantity: _Optional[int] = ..., reason: _Optional[str] = ..., resolution: _Optional[_Union[ReturnResolution, str]] = ..., received: _Optional[int] = ..., restocked: _Optional[int] = ..., written_off: _Optional[int] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class Return(_message.Message):
+    __slots__ = ("return_id", "status", "channel", "location_id", "lines", "refunded", "store_credit", "credit_notes", "replacement_order_id", "requested_at", "resolved_at")
+    RETURN_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    REFUNDED_FIELD_NUMBER: _ClassVar[int]
+    STORE_CREDIT_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_NOTES_FIELD_NUMBER: _ClassVar[int]
+    REPLACEMENT_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_AT_FIELD_NUMBER: _ClassVar[int]
+    RESOLVED_AT_FIELD_NUMBER: _ClassVar[int]
+    return_id: str
+    status: ReturnStatus
+    channel: _common_pb2.Channel
+    location_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[ReturnLine]
+    refunded: _common_pb2.Money
+    store_credit: _common_pb2.Money
+    credit_notes: _containers.RepeatedScalarFieldContainer[str]
+    replacement_order_id: str
+    requested_at: _timestamp_pb2.Timestamp
+    resolved_at: _timestamp_pb2.Timestamp
+    def __init__(self, return_id: _Optional[str] = ..., status: _Optional[_Union[ReturnStatus, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ReturnLine, _Mapping]]] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., store_credit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., credit_notes: _Optional[_Iterable[str]] = ..., replacement_order_id: _Optional[str] = ..., requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetOrderRequest(_message.Message):
     __slots__ = ("order_id",)

@@ -1,0 +1,121 @@
+"""Events: what changed between two versions of an order, as facts others can follow. Pure.
+
+The store writes them in the same transaction as the new version, so an event
+exists exactly when its change is durable: never before, never twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from oms_actors.domain.order import Order
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OrderEvent:
+    type: str
+    order_id: str
+    customer_id: str
+    channel: str
+    order_version: int
+    at_ms: int
+    data: dict[str, str] = field(default_factory=dict)
+
+    def fields(self) -> dict[str, str]:
+        """Flat string fields for a Redis stream entry."""
+        flat = {
+            "type": self.type,
+            "order_id": self.order_id,
+            "customer_id": self.customer_id,
+            "channel": self.channel,
+            "version": str(self.order_version),
+            "at": str(self.at_ms),
+        }
+        flat.update({f"d.{k}": v for k, v in self.data.items()})
+        return flat
+
+    @classmethod
+    def from_fields(cls, raw: dict[str, str]) -> OrderEvent:
+        return cls(
+            type=raw["type"],
+            order_id=raw["order_id"],
+            customer_id=raw["customer_id"],
+            channel=raw["channel"],
+            order_version=int(raw["version"]),
+            at_ms=int(raw["at"]),
+            data={k[2:]: v for k, v in raw.items() if k.startswith("d.")},
+        )
+
+
+def order_events(old: Order | None, new: Order) -> list[OrderEvent]:
+    events: list[tuple[str, dict[str, str]]] = []
+    if old is None:
+        events.append(("order.created", {"status": new.status.value, "total": str(new.total.amount_minor)}))
+    else:
+        if old.status != new.status:
+            events.append(("order.status_changed", {"from": old.status.value, "to": new.status.value}))
+        if old.approval.status != new.approval.status:
+            events.append(
+                (
+                    "order.approval_changed",
+                    {"to": new.approval.status.value, "by": new.approval.decided_by, "reasons": "; ".join(new.approval.reasons)},
+                )
+            )
+        if sum(line.cancelled for line in new.lines) > sum(line.cancelled for line in old.lines):
+            events.append(("order.cancelled", {"reason": new.cancel_reason}))
+    _payments(old, new, events)
+    _shipments(old, new, events)
+    _returns(old, new, events)
+    return [
+        OrderEvent(
+            type=kind,
+            order_id=new.order_id,
+            customer_id=new.customer_id,
+            channel=new.channel.value,
+            order_version=new.version,
+            at_ms=new.updated_at_ms,
+            data=data,
+        )
+        for kind, data in events
+    ]
+
+
+def _payments(old: Order | None, new: Order, events: list[tuple[str, dict[str, str]]]) -> None:
+    before = {p.payment_id: p for p in old.payment_records} if old else {}
+    for p in new.payment_records:
+        was = before.get(p.payment_id)
+        base = {"payment_id": p.payment_id, "method": p.method.value}
+        if p.authorization_id and (was is None or was.authorization_id != p.authorization_id):
+            events.append(("payment.authorized", {**base, "amount": str(p.authorized)}))
+        if p.declined_reason and (was is None or was.declined_reason != p.declined_reason or was.attempts != p.attempts):
+            events.append(("payment.declined", {**base, "reason": p.declined_reason}))
+        if was is not None and p.captured > was.captured:
+            events.append(("payment.captured", {**base, "amount": str(p.captured - was.captured)}))
+        if p.voided and (was is None or not was.voided):
+            events.append(("payment.voided", {**base, "released": str(p.authorized - p.captured)}))
+        if was is not None and p.refunded > was.refunded:
+            events.append(("payment.refunded", {**base, "amount": str(p.refunded - was.refunded)}))
+
+
+def _shipments(old: Order | None, new: Order, events: list[tuple[str, dict[str, str]]]) -> None:
+    before = {s.shipment_id: s for s in old.shipments} if old else {}
+    for s in new.shipments:
+        was = before.get(s.shipment_id)
+        base = {"shipment_id": s.shipment_id, "location_id": s.location_id}
+        if was is None:
+            events.append(("shipment.shipped", {**base, "carrier": s.carrier, "tracking": s.tracking, "value": str(s.value)}))
+        if s.invoice_number and (was is None or not was.invoice_number):
+            events.append(("invoice.issued", {**base, "invoice_number": s.invoice_number, "amount": str(s.value)}))
+        if s.status.value == "delivered" and (was is None or was.status != s.status):
+            events.append(("shipment.delivered", base))
+
+
+def _returns(old: Order | None, new: Order, events: list[tuple[str, dict[str, str]]]) -> None:
+    before = {r.return_id: r for r in old.returns} if old else {}
+    for r in new.returns:
+        was = before.get(r.return_id)
+        if was is None or was.status != r.status:
+            events.append((f"return.{r.status.value}", {"return_id": r.return_id, "location_id": r.location_id}))
+        if r.credit_notes and (was is None or not was.credit_notes):
+            for number in r.credit_notes:
+                events.append(("credit_note.issued", {"return_id": r.return_id, "credit_note": number}))

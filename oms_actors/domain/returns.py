@@ -1,0 +1,95 @@
+"""Returns (RMA): requested in any channel, received at any location, inspected, resolved. Pure.
+
+A return has its own small state machine (``RETURN_ALLOWED``); its money and
+stock effects (restock, refund with a credit note, store credit, a replacement
+order) are pending steps of the order, done by the shard like any other.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Mapping
+
+
+class ReturnStatus(StrEnum):
+    AUTHORIZED = "authorized"  # requested and within the rules: bring it back
+    RECEIVED = "received"  # arrived at a location
+    INSPECTED = "inspected"  # restocked or written off, resolution under way
+    RESOLVED = "resolved"  # refunded, credited, replaced or sent to repair
+
+
+class Resolution(StrEnum):
+    REFUND = "refund"  # to the original payment methods, with a credit note
+    STORE_CREDIT = "store_credit"  # to the customer's store credit, with a credit note
+    REPLACEMENT = "replacement"  # a new shipment of the same item, sourced like an order
+    REPAIR = "repair"  # sent for repair and back; no money moves
+
+
+class Disposition(StrEnum):
+    RESTOCK = "restock"  # back into the receiving location's sellable stock
+    WRITE_OFF = "write_off"  # damaged: out of stock for good
+
+
+class ReturnAction(StrEnum):
+    RECEIVE = "receive"
+    INSPECT = "inspect"
+    RESOLVE = "resolve"
+
+
+RETURN_ALLOWED: Mapping[ReturnStatus, frozenset[ReturnAction]] = {
+    ReturnStatus.AUTHORIZED: frozenset({ReturnAction.RECEIVE}),
+    ReturnStatus.RECEIVED: frozenset({ReturnAction.INSPECT}),
+    ReturnStatus.INSPECTED: frozenset({ReturnAction.RESOLVE}),
+    ReturnStatus.RESOLVED: frozenset(),
+}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReturnLine:
+    line_number: int
+    quantity: int  # requested
+    reason: str
+    resolution: Resolution
+    received: int = 0
+    restocked: int = 0
+    written_off: int = 0
+    refunded: int = 0  # minor units refunded or credited for this line
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RefundPart:
+    """Money given back for a return from one capture of one shipment."""
+
+    shipment_id: str
+    payment_id: str
+    capture_id: str
+    amount: int
+    refund_id: str = ""  # the provider's reference, once refunded
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReturnRecord:
+    return_id: str
+    status: ReturnStatus
+    lines: tuple[ReturnLine, ...]
+    channel: str  # where it was requested
+    location_id: str = ""  # where it was (or will be) received
+    requested_at_ms: int = 0
+    received_at_ms: int = 0
+    resolved_at_ms: int = 0
+    refunds: tuple[RefundPart, ...] = ()
+    store_credit: int = 0
+    credit_notes: tuple[str, ...] = ()
+    replacement_order_id: str = ""
+
+    def line(self, line_number: int) -> ReturnLine | None:
+        return next((line for line in self.lines if line.line_number == line_number), None)
+
+    def with_(self, **changes: object) -> ReturnRecord:
+        return dataclasses.replace(self, **changes)
+
+    def quantity_for(self, resolution: Resolution) -> dict[int, int]:
+        """line -> units resolved this way (what was received, restocked or not)."""
+        return {line.line_number: line.received for line in self.lines if line.resolution is resolution and line.received}

@@ -1,0 +1,75 @@
+from protos.oms.v1 import common_pb2 as _common_pb2
+from protos.oms.v1 import orders_pb2 as _orders_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Disposition(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    DISPOSITION_UNSPECIFIED: _ClassVar[Disposition]
+    DISPOSITION_RESTOCK: _ClassVar[Disposition]
+    DISPOSITION_WRITE_OFF: _ClassVar[Disposition]
+DISPOSITION_UNSPECIFIED: Disposition
+DISPOSITION_RESTOCK: Disposition
+DISPOSITION_WRITE_OFF: Disposition
+
+class ReturnLineRequest(_message.Message):
+    __slots__ = ("line_number", "quantity", "reason", "resolution")
+    LINE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    RESOLUTION_FIELD_NUMBER: _ClassVar[int]
+    line_number: int
+    quantity: int
+    reason: str
+    resolution: _orders_pb2.ReturnResolution
+    def __init__(self, line_number: _Optional[int] = ..., quantity: _Optional[int] = ..., reason: _Optional[str] = ..., resolution: _Optional[_Union[_orders_pb2.ReturnResolution, str]] = ...) -> None: ...
+
+class RequestReturnRequest(_message.Message):
+    __slots__ = ("order_id", "return_id", "channel", "location_id", "lines")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    RETURN_ID_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    return_id: str
+    channel: _common_pb2.Channel
+    location_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[ReturnLineRequest]
+    def __init__(self, order_id: _Optional[str] = ..., return_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ReturnLineRequest, _Mapping]]] = ...) -> None: ...
+
+class ReceiveReturnRequest(_message.Message):
+    __slots__ = ("order_id", "return_id", "location_id", "lines")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    RETURN_ID_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    return_id: str
+    location_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[_orders_pb2.ShipmentLine]
+    def __init__(self, order_id: _Optional[str] = ..., return_id: _Optional[str] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_orders_pb2.ShipmentLine, _Mapping]]] = ...) -> None: ...
+
+class LineDisposition(_message.Message):
+    __slots__ = ("line_number", "disposition")
+    LINE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    DISPOSITION_FIELD_NUMBER: _ClassVar[int]
+    line_number: int
+    disposition: Disposition
+    def __init__(self, line_number: _Optional[int] = ..., disposition: _Optional[_Union[Disposition, str]] = ...) -> None: ...
+
+class InspectReturnRequest(_message.Message):
+    __slots__ = ("order_id", "return_id", "dispositions")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    RETURN_ID_FIELD_NUMBER: _ClassVar[int]
+    DISPOSITIONS_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    return_id: str
+    dispositions: _containers.RepeatedCompositeFieldContainer[LineDisposition]
+    def __init__(self, order_id: _Optional[str] = ..., return_id: _Optional[str] = ..., dispositions: _Optional[_Iterable[_Union[LineDisposition, _Mapping]]] = ...) -> None: ...
