@@ -1,6 +1,7 @@
 """Where an actor's time goes: cumulative wall time and count per named stage.
 
-Cheap enough to leave on (two clock reads per stage); read with an actor's
+Cheap enough to leave on (two monotonic clock reads per stage; a thread CPU
+clock read is a system call here and cost more than some stages); read with an actor's
 ``stats()`` to see which step of a batch dominates under load.
 """
 
@@ -17,16 +18,13 @@ class StageTimer:
         self._total: defaultdict[str, float] = defaultdict(float)
         self._count: defaultdict[str, int] = defaultdict(int)
         self._items: defaultdict[str, int] = defaultdict(int)
-        self._cpu: defaultdict[str, float] = defaultdict(float)
 
     @contextlib.contextmanager
     def stage(self, name: str, items: int = 1) -> Iterator[None]:
         started = time.perf_counter()
-        cpu = time.thread_time()  # this thread only; an await inside counts others' work too
         try:
             yield
         finally:
-            self._cpu[name] += time.thread_time() - cpu
             self._total[name] += time.perf_counter() - started
             self._count[name] += 1
             self._items[name] += items
@@ -38,7 +36,6 @@ class StageTimer:
                 "items": self._items[name],
                 "total_s": round(total, 6),
                 "mean_ms": round(total / self._count[name] * 1000, 3),
-                "cpu_ms": round(self._cpu[name] / self._count[name] * 1000, 3),
             }
             for name, total in sorted(self._total.items())
         }

@@ -129,6 +129,37 @@ class OrderEffects:
         self._rules = RiskRules()
         self._rules_read_at = float("-inf")
 
+    async def perform_many(self, orders: list[Order], now_ms: int) -> list[Order]:
+        """Performs each order's next step, all orders at once; batches what can be batched.
+
+        Assessments of many orders share their look-ups (one customer read, one
+        pipeline of counts); the rest run concurrently. A step that fails leaves
+        its order unchanged (its step stays pending) without holding up the others.
+        """
+        assess_these = [o for o in orders if next_step(o) == STEP_ASSESS]
+        others = [o for o in orders if next_step(o) not in (None, STEP_ASSESS)]
+        done: dict[str, Order] = {}
+        if assess_these:
+            for order, result in zip(assess_these, await self.assess_many(assess_these, now_ms)):
+                if isinstance(result, BaseException):
+                    log.warning("order %s: assessment failed (%s); retried later", order.order_id, result)
+                else:
+                    done[order.order_id] = result
+        results = await asyncio.gather(
+            *(self.perform(next_step(o) or "", o, now_ms) for o in others), return_exceptions=True
+        )
+        for order, result in zip(others, results):
+            if isinstance(result, BaseException):
+                log.warning("order %s: step %s failed (%s); retried later", order.order_id, next_step(order), result)
+                continue
+            done[order.order_id] = result
+        # Release has no effect outside the order: chain it into the same save.
+        for oid, order in done.items():
+            while next_step(order) == STEP_RELEASE:
+                order = order.release(now_ms=now_ms)
+            done[oid] = order
+        return [done.get(o.order_id, o) for o in orders]
+
     async def perform(self, step: str, order: Order, now_ms: int) -> Order:
         if step == STEP_INVENTORY:
             await self.sync_inventory(order)
@@ -246,14 +277,35 @@ class OrderEffects:
 
     async def assess(self, order: Order, now_ms: int) -> Order:
         """Authorise the payments, then let the risk rules approve, hold or reject."""
-        records = await self.payments.authorize(order)
-        order = order.record_authorizations(records, now_ms=now_ms)
-        decision = assess(await self.rules(), await self.facts(order, now_ms))
-        if decision.outcome is RiskOutcome.REJECT:
-            return order.reject(reasons=decision.reasons, by=self.by, now_ms=now_ms)
-        if decision.outcome is RiskOutcome.HOLD:
-            return order.hold(reasons=decision.reasons, by=self.by, now_ms=now_ms)
-        return order.approve(by=self.by, now_ms=now_ms)
+        [result] = await self.assess_many([order], now_ms)
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    async def assess_many(self, orders: list[Order], now_ms: int) -> list[Order | BaseException]:
+        authorized = await asyncio.gather(*(self.payments.authorize(o) for o in orders), return_exceptions=True)
+        ready = [
+            o.record_authorizations(records, now_ms=now_ms)
+            for o, records in zip(orders, authorized)
+            if not isinstance(records, BaseException)
+        ]
+        rules = await self.rules()
+        facts = dict(zip((o.order_id for o in ready), await self.facts_many(ready, now_ms)))
+        out: list[Order | BaseException] = []
+        by_id = {o.order_id: o for o in ready}
+        for order, records in zip(orders, authorized):
+            if isinstance(records, BaseException):
+                out.append(records)
+                continue
+            current = by_id[order.order_id]
+            decision = assess(rules, facts[order.order_id])
+            if decision.outcome is RiskOutcome.REJECT:
+                out.append(current.reject(reasons=decision.reasons, by=self.by, now_ms=now_ms))
+            elif decision.outcome is RiskOutcome.HOLD:
+                out.append(current.hold(reasons=decision.reasons, by=self.by, now_ms=now_ms))
+            else:
+                out.append(current.approve(by=self.by, now_ms=now_ms))
+        return out
 
     async def rules(self) -> RiskRules:
         if time.monotonic() - self._rules_read_at > RISK_RULES_TTL_S:
@@ -262,17 +314,33 @@ class OrderEffects:
             self._rules_read_at = time.monotonic()
         return self._rules
 
-    async def facts(self, order: Order, now_ms: int) -> RiskFacts:
-        customer = await self.customers.get(order.customer_id)
+    async def facts_many(self, orders: list[Order], now_ms: int) -> list[RiskFacts]:
+        """The facts of many orders from one read of their customers and one pipeline of counts."""
+        if not orders:
+            return []
+        customers = await self.customers.get_many(sorted({o.customer_id for o in orders}))
         hour_ago = now_ms - 3_600_000
         pipe = self.store.client.pipeline(transaction=False)
-        customer_index = keys.order_index("customer", order.customer_id)
-        pipe.zcount(customer_index, "-inf", f"({order.created_at_ms}")
-        pipe.zcount(customer_index, hour_ago, now_ms)
-        cards = sorted({p.instrument_id for p in order.payments if p.method is PaymentMethod.CARD and p.token})
-        for card in cards:
-            pipe.zcount(keys.order_index("instrument", card), hour_ago, now_ms)
-        previous, last_hour, *by_card = await pipe.execute()
+        cards_of: list[list[str]] = []
+        for order in orders:
+            customer_index = keys.order_index("customer", order.customer_id)
+            pipe.zcount(customer_index, "-inf", f"({order.created_at_ms}")
+            pipe.zcount(customer_index, hour_ago, now_ms)
+            cards = sorted({p.instrument_id for p in order.payments if p.method is PaymentMethod.CARD and p.token})
+            for card in cards:
+                pipe.zcount(keys.order_index("instrument", card), hour_ago, now_ms)
+            cards_of.append(cards)
+        counts = iter(await pipe.execute())
+        facts = []
+        for order, cards in zip(orders, cards_of):
+            previous, last_hour = next(counts), next(counts)
+            by_card = [next(counts) for _ in cards]
+            facts.append(
+                await self._facts(order, customers.get(order.customer_id), int(previous), int(last_hour), by_card)
+            )
+        return facts
+
+    async def _facts(self, order: Order, customer, previous: int, last_hour: int, by_card: list[int]) -> RiskFacts:
         declined = "; ".join(
             f"{p.payment_id}: {p.declined_reason}" for p in order.payment_records if p.status is PaymentStatus.DECLINED
         )
@@ -282,8 +350,8 @@ class OrderEffects:
         return RiskFacts(
             order_value=order.payable,
             customer_is_business=business,
-            previous_orders=int(previous),
-            orders_last_hour_by_customer=int(last_hour),
+            previous_orders=previous,
+            orders_last_hour_by_customer=last_hour,
             orders_last_hour_by_instrument=max((int(c) for c in by_card), default=0),
             ship_country=order.ship_to.country_code if order.ship_to else "",
             customer_country=(customer.default_address.country_code if customer and customer.default_address else ""),

@@ -56,8 +56,10 @@ log = logging.getLogger(__name__)
 RECONCILE_EVERY_S = 2.0
 # An ACCEPTED order older than this with no step in flight was left by a crash.
 STUCK_AFTER_MS = 2_000
-# Backorders are sourced again on stock feeds, and every this many reconcile ticks.
-BACKORDER_EVERY_TICKS = 5
+# Backorders are sourced again when stock arrives, and every this many reconcile ticks
+# (at most BACKORDER_BATCH of them, oldest first), so none waits forever for a trigger.
+BACKORDER_EVERY_TICKS = 30
+BACKORDER_BATCH = 200
 MAX_STEPS_PER_DRIVE = 64
 RETURN_WINDOW_MS = int(os.environ.get("OMS_RETURN_WINDOW_DAYS", "30")) * 86_400_000
 
@@ -117,6 +119,8 @@ class OrderShard:
         self.payments: PaymentFlow = build_payment_flow(self.store.client)
         self._effects_: OrderEffects | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        # Orders still accepted or with steps pending: all the reconciler needs to look at.
+        self._attention: set[str] = set()
 
     # -- wiring ---------------------------------------------------------------
 
@@ -134,7 +138,9 @@ class OrderShard:
             orders, idem = await self.store.load_shard(self.shard)
         except _REDIS_DOWN as exc:
             raise UnavailableError(f"order shard {self.shard}: cannot load: redis unavailable", dependency="redis") from exc
-        self.orders = {o.order_id: o for o in orders}
+        self.orders = {}
+        for order in orders:
+            self._remember(order)
         self.idem = idem
         log.info("order shard %d: loaded %d orders", self.shard, len(orders))
         if self._reconcile and self._reconciler is None:
@@ -155,6 +161,14 @@ class OrderShard:
             ]
         assert self._inventory is not None
         return self._workers, self._inventory
+
+    def _remember(self, order: Order) -> None:
+        """The in-memory copy, and whether the reconciler should look at the order."""
+        self.orders[order.order_id] = order
+        if order.status is OrderStatus.ACCEPTED or order.pending:
+            self._attention.add(order.order_id)
+        else:
+            self._attention.discard(order.order_id)
 
     async def ping(self) -> int:
         await self._ready()
@@ -255,7 +269,7 @@ class OrderShard:
                 self._pending[(order.channel.value, order.idempotency_key)][2].set_result(out)
             return
         for _, order in accepted:
-            self.orders[order.order_id] = order
+            self._remember(order)
             self.idem[(order.channel.value, order.idempotency_key)] = IdempotencyRecord(
                 order_id=order.order_id, content_hash=order.content_hash
             )
@@ -298,7 +312,7 @@ class OrderShard:
             log.warning("order shard %d: could not record sourcing; left for the reconciler", self.shard)
             return orders
         for order in updated:
-            self.orders[order.order_id] = order
+            self._remember(order)
         return updated
 
     async def get_order(self, order_id: str) -> Order:
@@ -501,19 +515,45 @@ class OrderShard:
         return order
 
     async def _drive_in_background(self, order_ids: list[str]) -> None:
-        for order_id in order_ids:
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                for order_id in order_ids:
+                    await stack.enter_async_context(self._locks.hold(order_id))
+                await self._drive_many([self.orders[oid] for oid in order_ids])
+        except Exception as exc:  # the reconciler retries
+            log.warning("order shard %d: driving %d orders failed: %s", self.shard, len(order_ids), exc)
+
+    async def _drive_many(self, orders: list[Order]) -> list[Order]:
+        """``_drive`` for many orders at once: each round performs every order's next step
+        (effects concurrently, shared look-ups batched) and saves the round in one transaction."""
+        current = {o.order_id: o for o in orders}
+        stuck: set[str] = set()  # a step failed this drive: left for the reconciler
+        for _ in range(MAX_STEPS_PER_DRIVE):
+            due = [o for o in current.values() if next_step(o) and o.order_id not in stuck]
+            if not due:
+                break
+            with self.timer.stage("steps", len(due)):
+                stepped = await self._effects().perform_many(due, now_ms())
+            changed = [(new, old) for new, old in zip(stepped, due) if new is not old]
+            stuck.update(old.order_id for new, old in zip(stepped, due) if new is old)
+            if not changed:
+                break
             try:
-                async with self._locks.hold(order_id):
-                    await self._drive(self.orders[order_id])
-            except Exception as exc:  # the reconciler retries
-                log.warning("order %s: driving failed: %s", order_id, exc)
+                with self.timer.stage("save steps", len(changed)):
+                    await self.store.save(self.shard, changed)
+            except _REDIS_DOWN:
+                break
+            for new, _ in changed:
+                self._remember(new)
+                current[new.order_id] = new
+        return list(current.values())
 
     async def _save_one(self, new: Order, old: Order) -> None:
         try:
             await self.store.save(self.shard, [(new, old)])
         except _REDIS_DOWN as exc:
             raise UnavailableError("redis unavailable; nothing was changed", dependency="redis") from exc
-        self.orders[new.order_id] = new
+        self._remember(new)
 
     # -- recovery -------------------------------------------------------------
 
@@ -521,27 +561,34 @@ class OrderShard:
         """Re-drives orders a crash left between two steps; every step is idempotent."""
         await self._ready()
         stuck_before = now_ms() - STUCK_AFTER_MS
-        idle = [o for o in self.orders.values() if not self._locks.busy(o.order_id)]
+        idle = [self.orders[oid] for oid in list(self._attention) if not self._locks.busy(oid)]
         stuck = [o for o in idle if o.status is OrderStatus.ACCEPTED and o.created_at_ms < stuck_before]
         if stuck:
             await self._resource(stuck)
         due = [o.order_id for o in idle if o.updated_at_ms < stuck_before and next_step(self.orders[o.order_id])]
+        due = [oid for oid in due if not self._locks.busy(oid)]
         await self._drive_in_background(due)
         return len(stuck) + len(due)
 
-    async def resource_backorders(self, skus: list[str] | None = None) -> int:
-        """Sources again the backordered units of open orders (of these SKUs): stock arrived."""
+    async def resource_backorders(self, skus: list[str] | None = None, limit: int = BACKORDER_BATCH) -> int:
+        """Sources again the backordered units of open orders (of these SKUs), oldest first.
+
+        Called when stock arrives (feeds, stock levels, inbound supply) for the SKUs
+        concerned, and now and then for all, so nothing waits forever for a trigger."""
         await self._ready()
         wanted = set(skus) if skus else None
-        waiting = [
-            o
-            for o in self.orders.values()
-            if Command.SOURCE in ALLOWED[o.status]
-            and o.sourced
-            and any(line.backordered_quantity for line in o.lines)
-            and (wanted is None or any(line.sku in wanted for line in o.lines if line.backordered_quantity))
-            and not self._locks.busy(o.order_id)
-        ]
+        waiting = sorted(
+            (
+                o
+                for o in self.orders.values()
+                if Command.SOURCE in ALLOWED[o.status]
+                and o.sourced
+                and any(line.backordered_quantity for line in o.lines)
+                and (wanted is None or any(line.sku in wanted for line in o.lines if line.backordered_quantity))
+                and not self._locks.busy(o.order_id)
+            ),
+            key=lambda o: o.created_at_ms,
+        )[:limit]
         if waiting:
             await self._resource(waiting)
         return len(waiting)

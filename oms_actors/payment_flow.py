@@ -48,8 +48,12 @@ class ProviderPaymentFlow:
     async def ready(self) -> None:
         """Hook for flows whose providers can change at run time."""
 
+    def _stale(self) -> bool:
+        return False
+
     async def authorize(self, order: Order) -> tuple[PaymentRecord, ...]:
-        await self.ready()
+        if self._stale():
+            await self.ready()
         records = []
         for record in order.payment_records:
             if record.status is not PaymentStatus.PENDING:
@@ -79,7 +83,8 @@ class ProviderPaymentFlow:
     async def capture(
         self, order: Order, shipment: Shipment
     ) -> tuple[tuple[ShipmentCapture, ...], tuple[PaymentRecord, ...], str]:
-        await self.ready()
+        if self._stale():
+            await self.ready()
         records = {r.payment_id: r for r in order.payment_records}
         captures: list[ShipmentCapture] = []
         references: list[CaptureReference] = []
@@ -137,7 +142,8 @@ class ProviderPaymentFlow:
         )
 
     async def void(self, order: Order) -> tuple[PaymentRecord, ...]:
-        await self.ready()
+        if self._stale():
+            await self.ready()
         records = []
         for record in order.payment_records:
             if record.capturable > 0:
@@ -149,7 +155,8 @@ class ProviderPaymentFlow:
 
     async def refund(self, order: Order, return_id: str, plan: list[RefundPart]) -> tuple[RefundPart, ...]:
         """Gives money back to the captures it came from, once per (return, capture)."""
-        await self.ready()
+        if self._stale():
+            await self.ready()
         done = []
         for part in plan:
             record = order.payment(part.payment_id)
@@ -163,7 +170,8 @@ class ProviderPaymentFlow:
         return tuple(done)
 
     async def grant_store_credit(self, order: Order, return_id: str, amount: int) -> None:
-        await self.ready()
+        if self._stale():
+            await self.ready()
         await self.payments.store_credit.grant(
             f"{order.order_id}/rma/{return_id}/store-credit",
             customer_id=order.customer_id,
@@ -175,7 +183,8 @@ class ProviderPaymentFlow:
         self, order: Order, return_id: str, refunds: tuple[RefundPart, ...], store_credit_by_shipment: dict[str, int]
     ) -> tuple[str, ...]:
         """One credit note per invoice the return touches: what was refunded or credited against it."""
-        await self.ready()
+        if self._stale():
+            await self.ready()
         per_shipment: dict[str, list[RefundPart]] = {}
         for part in refunds:
             per_shipment.setdefault(part.shipment_id, []).append(part)
@@ -227,6 +236,9 @@ class SimulatorControlledFlow(ProviderPaymentFlow):
         self._checked = float("-inf")
         super().__init__(self._build(None))
 
+    def _stale(self) -> bool:
+        return time.monotonic() - self._checked >= SIM_CONFIG_TTL_S
+
     def _build(self, raw: bytes | None) -> Payments:
         config = card_config_from_env()
         if raw:
@@ -235,8 +247,6 @@ class SimulatorControlledFlow(ProviderPaymentFlow):
         return build_payments(self.client, config=PaymentsConfig(card=config))
 
     async def ready(self) -> None:
-        if time.monotonic() - self._checked < SIM_CONFIG_TTL_S:
-            return
         self._checked = time.monotonic()
         raw = await self.client.get(keys.CARD_SIMULATOR)
         if raw != self._raw:

@@ -72,6 +72,13 @@ class Backend:
             payments=build_payments(orders.client),
         )
 
+    def stock_arrived(self, skus: list[str]) -> None:
+        """Backordered orders of these SKUs may be sourced now; the order shards look (no wait)."""
+        if skus:
+            wanted = sorted(set(skus))
+            for shard in self.actors.orders:
+                shard.resource_backorders.remote(wanted)
+
     def order_shard_of_key(self, cmd: CreateOrder) -> int:
         return idempotency_shard(cmd.channel.value, cmd.idempotency_key, self.actors.topology.order_shards)
 

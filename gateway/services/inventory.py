@@ -88,6 +88,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
             by_shard[shard_of(c.sku, len(shards))].append(c)
         # Absolute levels: a retry after a partial failure converges, it never double-counts.
         counts = await asyncio.gather(*(shards[i].set_levels.remote(by_shard[i]) for i in sorted(by_shard)))
+        self.b.stock_arrived([c.sku for c in changes])
         return inventory_pb2.SetStockResponse(applied=sum(counts))
 
     @rpc
@@ -208,6 +209,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
                 summary.replayed += 1
             else:
                 summary.applied += 1
+                self.b.stock_arrived([sku for sku, qty in feed.quantities if feed.kind is FeedKind.SNAPSHOT or qty > 0])
             positions[(feed.feed_id, feed.location_id)] = max(last for _, last in results)
             index += 1
         if index == 0:

@@ -19,6 +19,12 @@ class CustomerStore:
         raw = await self.client.get(keys.customer(customer_id))
         return CUSTOMER_CODEC.decode(raw) if raw is not None else None
 
+    async def get_many(self, customer_ids: list[str]) -> dict[str, Customer]:
+        if not customer_ids:
+            return {}
+        raws = await self.client.mget([keys.customer(cid) for cid in customer_ids])
+        return {cid: CUSTOMER_CODEC.decode(raw) for cid, raw in zip(customer_ids, raws) if raw is not None}
+
     async def put(self, customer: Customer, previous: Customer | None = None) -> None:
         """Writes the record and its look-up entries (email, phone) together."""
         pipe = self.client.pipeline(transaction=True)
