@@ -10,9 +10,13 @@ set membership. In order:
    (missing or bad: UNAUTHENTICATED; Redis down: UNAVAILABLE, fail closed);
 3. the principal's token bucket (empty: RESOURCE_EXHAUSTED with RetryInfo);
 4. the method's rule (role not in it, or no rule at all: PERMISSION_DENIED);
-5. the handler runs with the principal bound (``current_principal()``) and
+5. only then is the request parsed (bytes that are no valid message:
+   INVALID_ARGUMENT, where grpc itself would answer UNKNOWN);
+6. the handler runs with the principal bound (``current_principal()``) and
    bounded by the call's remaining deadline;
-6. calls of audited methods are written to the audit log with their outcome.
+7. calls of audited methods are written to the audit log with their outcome.
+
+Health and reflection (public in the rules) skip 1-4 and 7, not 5.
 """
 
 from __future__ import annotations
@@ -138,15 +142,7 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):
         that are no valid message are INVALID_ARGUMENT (grpc would answer UNKNOWN)."""
         admit, audit = self.admit, self._audit
         parse = handler.request_deserializer or (lambda raw: raw)
-        kind = (
-            "unary_unary"
-            if handler.unary_unary
-            else "unary_stream"
-            if handler.unary_stream
-            else "stream_unary"
-            if handler.stream_unary
-            else "stream_stream"
-        )
+        kind = next(k for k in ("unary_unary", "unary_stream", "stream_unary", "stream_stream") if getattr(handler, k))
         behavior = getattr(handler, kind)
         client_streams = kind.startswith("stream_")
 
