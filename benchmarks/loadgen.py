@@ -58,7 +58,8 @@ def _requests(spec: LoadSpec, index: int) -> Any:
     if spec.workload == "empty":
         while True:
             yield b""
-    from benchmarks.scenario import build_world, order_stream
+    from benchmarks.demand import order_stream
+    from benchmarks.world import build_world
     from protos.oms.v1 import orders_pb2
 
     scenario = bench_scenario()
@@ -79,16 +80,16 @@ def _requests(spec: LoadSpec, index: int) -> Any:
 
 
 def bench_scenario():
-    """Demand against deep stock: the benchmark measures capture, not running out of stock."""
-    from benchmarks.scenario import Scenario
+    """The normal day against deep stock and without retries: the benchmark measures
+    capture, not running out of stock or idempotent answers."""
+    from benchmarks.scenario import load_scenario
 
-    return Scenario(
-        name="bench",
-        orders=20_000,
-        retry_share=0.0,
-        warehouse_stock_mean=100_000.0,
-        store_stock_mean=1_000.0,
-        warehouse_stock_coverage=1.0,
+    return load_scenario("normal-day").derive(
+        {
+            "name": "bench",
+            "demand": {"scale": 3.0, "retry_share": 0.0},
+            "stock": {"by_type": {"warehouse": {"carried_share": 1.0, "min_units": 100_000}, "store": {"min_units": 1_000}}},
+        }
     )
 
 

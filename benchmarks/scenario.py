@@ -1,216 +1,431 @@
-"""Scenarios for simulations: a network, a catalogue, stock, customers and a stream of orders.
+"""Scenarios: a day for the planner's simulator, as a JSON file under ``benchmarks/scenarios/``.
 
-Everything is generated from a seed, so a scenario file is a few parameters and
-two runs of the same scenario send the same orders.
+A scenario holds the network (locations with coordinates, types, capacities and
+costs), the catalogue, how stock and inbound supply are laid out, the customers,
+the demand (orders per hour by channel, lines per order, SKU popularity,
+destinations), the payment mix, what reviewers, locations and customers do with
+the orders later in the day (review, ship, deliver, return) and the routing rules,
+as the ``oms.v1.RoutingRules`` message in its proto JSON form, exactly what
+``InventoryService.SetRoutingRules`` takes.
+
+``"base": "normal-day"`` starts from another scenario and overrides fields
+(objects merge key by key), so ``warehouse-closed`` is the normal day with one
+location's ``active`` set to false. ``network.defaults`` gives per-type values
+that every location of that type starts from.
+
+Everything random is drawn from ``seed``: two runs of a scenario send the same
+orders, and scenarios that differ only in network, stock or rules send the same
+orders too (world.py and demand.py say how).
 """
 
 from __future__ import annotations
 
 import json
-import math
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
-import numpy as np
+from google.protobuf import json_format
 
-from protos.oms.v1 import common_pb2, customers_pb2, inventory_pb2, orders_pb2
+from benchmarks.fields import ScenarioError, join, merge, mix, non_negative, positive, read, share
+from protos.oms.v1 import inventory_pb2
 
-CHANNEL_NAMES = {
-    "web": common_pb2.CHANNEL_WEB,
-    "mobile_app": common_pb2.CHANNEL_MOBILE_APP,
-    "store": common_pb2.CHANNEL_STORE,
-    "call_center": common_pb2.CHANNEL_CALL_CENTER,
-    "field_sales": common_pb2.CHANNEL_FIELD_SALES,
-    "marketplace": common_pb2.CHANNEL_MARKETPLACE,
-}
-# Roughly Germany: where the sample network and its customers are.
-LAT_RANGE = (47.6, 54.6)
-LON_RANGE = (6.2, 14.9)
+SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
+CHANNELS = ("web", "mobile_app", "store", "call_center", "field_sales", "marketplace")
+LOCATION_TYPES = ("warehouse", "store", "dropship")
+CONSUMER_PAYMENTS = ("card", "gift_card", "gift_card_and_card", "cash_on_delivery")
+BUSINESS_PAYMENTS = ("invoice", "card")
+IN_STORE_PAYMENTS = ("cash_in_store", "card", "gift_card")
+RESOLUTIONS = ("refund", "store_credit", "replacement", "repair")
+HOURS = 24
+
+Problems = Iterator[tuple[str, str]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Location:
+    type: str  # warehouse | store | dropship
+    lat: float
+    lon: float
+    shipment_cost_minor: int  # fixed cost of one shipment from here
+    shipment_cost_per_km_minor: float
+    unit_handling_cost_minor: int
+    unit_cost_per_kg_km_minor: float
+    # Units it can ship in a day. The service does not model capacity (the proto has no
+    # field for it), so the simulated locations honour it when they ship, and the report
+    # shows each location's load against it.
+    capacity_units_per_day: int | None = None
+    pickup: bool = False
+    active: bool = True
+    name: str = ""
+
+    def problems(self, path: str) -> Problems:
+        if self.type not in LOCATION_TYPES:
+            yield join(path, "type"), f"must be one of {', '.join(LOCATION_TYPES)}, not {self.type!r}"
+        if not -90 <= self.lat <= 90:
+            yield join(path, "lat"), "must be within -90..90"
+        if not -180 <= self.lon <= 180:
+            yield join(path, "lon"), "must be within -180..180"
+        for name in ("shipment_cost_minor", "shipment_cost_per_km_minor", "unit_handling_cost_minor", "unit_cost_per_kg_km_minor"):
+            yield from non_negative(getattr(self, name), join(path, name))
+        if self.capacity_units_per_day is not None:
+            yield from non_negative(self.capacity_units_per_day, join(path, "capacity_units_per_day"))
+        if self.pickup and self.type != "store":
+            yield join(path, "pickup"), "only stores offer pickup"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Network:
+    locations: Mapping[str, Location]
+
+    def problems(self, path: str) -> Problems:
+        if not self.locations:
+            yield join(path, "locations"), "needs at least one location"
+        if not any(loc.active for loc in self.locations.values()):
+            yield join(path, "locations"), "needs at least one active location"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Catalogue:
+    skus: int
+    weight_grams: tuple[int, int]  # drawn log-uniform within
+    price_minor: tuple[int, int]  # drawn log-uniform within
+    returnable_share: float = 0.95
+
+    def problems(self, path: str) -> Problems:
+        yield from positive(self.skus, join(path, "skus"))
+        for name in ("weight_grams", "price_minor"):
+            lo, hi = getattr(self, name)
+            if not 0 < lo <= hi:
+                yield join(path, name), "must be [min, max] with 0 < min <= max"
+        yield from share(self.returnable_share, join(path, "returnable_share"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class StockPolicy:
+    """How locations of one type are stocked: a carried SKU holds about ``min_units`` plus
+    ``days_of_cover`` days of its expected sales, spread over the locations that carry it."""
+
+    carried_share: float
+    min_units: float
+    days_of_cover: float = 0.0
+    safety_stock: int = 0  # held back from every channel at each (location, SKU)
+
+    def problems(self, path: str) -> Problems:
+        yield from share(self.carried_share, join(path, "carried_share"))
+        yield from non_negative(self.min_units, join(path, "min_units"))
+        yield from non_negative(self.days_of_cover, join(path, "days_of_cover"))
+        yield from non_negative(self.safety_stock, join(path, "safety_stock"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Inbound:
+    """Purchase orders on their way: a share of SKUs gets a receipt at one location of a type."""
+
+    sku_share: float
+    days_of_cover: float
+    days_ahead: tuple[int, int]
+    location_type: str = "warehouse"
+
+    def problems(self, path: str) -> Problems:
+        yield from share(self.sku_share, join(path, "sku_share"))
+        yield from non_negative(self.days_of_cover, join(path, "days_of_cover"))
+        lo, hi = self.days_ahead
+        if not 0 <= lo <= hi:
+            yield join(path, "days_ahead"), "must be [min, max] with 0 <= min <= max"
+        if self.location_type not in LOCATION_TYPES:
+            yield join(path, "location_type"), f"must be one of {', '.join(LOCATION_TYPES)}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stock:
+    # Expected units sold per day over all SKUs when the stock was planned. It sizes the
+    # stock and does not follow the demand below: a peak day meets the normal day's stock.
+    reference_units_per_day: float
+    by_type: Mapping[str, StockPolicy]
+    scale: float = 1.0  # multiplies every quantity: below 1 for scarce stock
+    inbound: Inbound | None = None
+
+    def problems(self, path: str) -> Problems:
+        yield from non_negative(self.reference_units_per_day, join(path, "reference_units_per_day"))
+        yield from non_negative(self.scale, join(path, "scale"))
+        for kind in self.by_type:
+            if kind not in LOCATION_TYPES:
+                yield join(join(path, "by_type"), kind), f"is not one of {', '.join(LOCATION_TYPES)}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Customers:
+    count: int
+    business_share: float
+    business_credit_limit_minor: int  # what each business customer may owe on invoice
+    country: str = "DE"
+
+    def problems(self, path: str) -> Problems:
+        yield from positive(self.count, join(path, "count"))
+        yield from share(self.business_share, join(path, "business_share"))
+        yield from non_negative(self.business_credit_limit_minor, join(path, "business_credit_limit_minor"))
+        if len(self.country) != 2:
+            yield join(path, "country"), "must be an ISO 3166-1 alpha-2 code"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Metro:
+    name: str
+    lat: float
+    lon: float
+    weight: float
+    radius_km: float
+
+    def problems(self, path: str) -> Problems:
+        yield from non_negative(self.weight, join(path, "weight"))
+        yield from positive(self.radius_km, join(path, "radius_km"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Destinations:
+    """Where customers live: around metros by weight, the rest spread over the region."""
+
+    lat_range: tuple[float, float]
+    lon_range: tuple[float, float]
+    metros: tuple[Metro, ...] = ()
+    rural_share: float = 0.3
+
+    def problems(self, path: str) -> Problems:
+        for name, bound in (("lat_range", 90), ("lon_range", 180)):
+            lo, hi = getattr(self, name)
+            if not -bound <= lo < hi <= bound:
+                yield join(path, name), f"must be [min, max] within -{bound}..{bound}"
+        yield from share(self.rural_share, join(path, "rural_share"))
+        if self.rural_share < 1 and not any(m.weight > 0 for m in self.metros):
+            yield join(path, "metros"), "needs a metro with weight above 0 unless rural_share is 1"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Demand:
+    orders_per_hour: Mapping[str, tuple[float, ...]]  # channel -> 24 values, hour 0 first
+    scale: float = 1.0  # multiplies every hour: 10 for a peak day
+    lines_per_order_mean: float = 2.0  # 1 + Poisson(mean - 1)
+    lines_per_order_max: int = 20
+    units_per_line_max: int = 3  # uniform 1..max
+    sku_popularity_skew: float = 1.1  # Zipf exponent over the catalogue
+    pickup_share: Mapping[str, float] = field(default_factory=dict)  # channel -> share collected in store
+    business_share: Mapping[str, float] = field(default_factory=dict)  # channel -> share placed by business customers
+    retry_share: float = 0.0  # orders a channel sends twice (a retry after a timeout)
+    destinations: Destinations
+
+    def problems(self, path: str) -> Problems:
+        per_hour = join(path, "orders_per_hour")
+        if not self.orders_per_hour:
+            yield per_hour, "needs at least one channel"
+        for channel, hours in self.orders_per_hour.items():
+            if channel not in CHANNELS:
+                yield join(per_hour, channel), f"is not one of {', '.join(CHANNELS)}"
+            if len(hours) != HOURS:
+                yield join(per_hour, channel), f"must hold {HOURS} numbers (orders in each hour from 0:00), not {len(hours)}"
+            if any(h < 0 for h in hours):
+                yield join(per_hour, channel), "must not be negative"
+        yield from non_negative(self.scale, join(path, "scale"))
+        if self.lines_per_order_mean < 1:
+            yield join(path, "lines_per_order_mean"), "must be at least 1"
+        yield from positive(self.lines_per_order_max, join(path, "lines_per_order_max"))
+        yield from positive(self.units_per_line_max, join(path, "units_per_line_max"))
+        yield from non_negative(self.sku_popularity_skew, join(path, "sku_popularity_skew"))
+        for name in ("pickup_share", "business_share"):
+            for channel, value in getattr(self, name).items():
+                if channel not in CHANNELS:
+                    yield join(join(path, name), channel), f"is not one of {', '.join(CHANNELS)}"
+                yield from share(value, join(join(path, name), channel))
+        yield from share(self.retry_share, join(path, "retry_share"))
+
+    def orders_per_day(self) -> float:
+        return sum(sum(h) for h in self.orders_per_hour.values()) * self.scale
+
+
+@dataclass(frozen=True, kw_only=True)
+class Payments:
+    consumer: Mapping[str, float]  # a consumer's order outside stores
+    business: Mapping[str, float]
+    in_store: Mapping[str, float]  # orders of the store channel
+    card_decline_share: float = 0.0  # card payments the acquirer declines
+    gift_card_balance_minor: int = 5000  # on cards that pay part of an order
+
+    def problems(self, path: str) -> Problems:
+        yield from mix(self.consumer, join(path, "consumer"), CONSUMER_PAYMENTS)
+        yield from mix(self.business, join(path, "business"), BUSINESS_PAYMENTS)
+        yield from mix(self.in_store, join(path, "in_store"), IN_STORE_PAYMENTS)
+        yield from share(self.card_decline_share, join(path, "card_decline_share"))
+        yield from positive(self.gift_card_balance_minor, join(path, "gift_card_balance_minor"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Review:
+    # Held orders a reviewer approves; the rest, and every order whose payment was
+    # declined (it cannot be approved), are rejected.
+    approve_share: float = 0.9
+
+    def problems(self, path: str) -> Problems:
+        yield from share(self.approve_share, join(path, "approve_share"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fulfilment:
+    delivered_share: float = 0.9  # shipments delivered (or collected) by the end of the day
+    honour_capacity: bool = True  # locations ship no more units in the day than their capacity
+
+    def problems(self, path: str) -> Problems:
+        yield from share(self.delivered_share, join(path, "delivered_share"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Returns:
+    rate: float  # delivered orders that come back (a line of each)
+    resolutions: Mapping[str, float]
+    in_store_share: float = 0.3  # brought to a store rather than sent to a warehouse
+    write_off_share: float = 0.1  # returned items damaged beyond resale
+
+    def problems(self, path: str) -> Problems:
+        yield from share(self.rate, join(path, "rate"))
+        yield from mix(self.resolutions, join(path, "resolutions"), RESOLUTIONS)
+        yield from share(self.in_store_share, join(path, "in_store_share"))
+        yield from share(self.write_off_share, join(path, "write_off_share"))
 
 
 @dataclass(frozen=True, kw_only=True)
 class Scenario:
-    name: str = "normal-day"
-    seed: int = 7
+    name: str
+    description: str = ""
+    seed: int
     currency: str = "EUR"
-    warehouses: int = 4
-    stores: int = 12
-    pickup_stores: int = 6
-    dropship_suppliers: int = 1
-    skus: int = 3000
-    customers: int = 2000
-    business_share: float = 0.05
-    orders: int = 5000
-    channel_mix: dict[str, float] = field(
-        default_factory=lambda: {
-            "web": 0.40,
-            "mobile_app": 0.25,
-            "store": 0.10,
-            "call_center": 0.08,
-            "field_sales": 0.05,
-            "marketplace": 0.12,
-        }
-    )
-    mean_lines: float = 2.0  # lines per order, 1 + Poisson(mean - 1)
-    max_quantity: int = 3
-    popularity_skew: float = 1.1  # Zipf exponent of SKU demand
-    pickup_share: float = 0.10  # of web and mobile orders
-    warehouse_stock_mean: float = 60.0
-    store_stock_mean: float = 4.0
-    warehouse_stock_coverage: float = 0.75  # share of SKUs a warehouse carries
-    store_stock_coverage: float = 0.35
-    retry_share: float = 0.03  # orders a channel sends twice (a retry after a timeout)
-    closed_locations: tuple[str, ...] = ()
+    network: Network
+    catalogue: Catalogue
+    stock: Stock
+    customers: Customers
+    demand: Demand
+    payments: Payments
+    review: Review = field(default_factory=Review)
+    fulfilment: Fulfilment = field(default_factory=Fulfilment)
+    returns: Returns
+    routing_rules: dict = field(default_factory=dict)  # oms.v1.RoutingRules, proto JSON
+    # The merged JSON it was read from (after "base" and network defaults): what a report records.
+    raw: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
-    @classmethod
-    def load(cls, path: str | Path) -> Scenario:
-        raw = json.loads(Path(path).read_text())
-        known = {f.name for f in fields(cls)}
-        unknown = set(raw) - known
-        if unknown:
-            raise ValueError(f"{path}: unknown scenario fields {sorted(unknown)}")
-        if "closed_locations" in raw:
-            raw["closed_locations"] = tuple(raw["closed_locations"])
-        return cls(**raw)
+    def problems(self, path: str) -> Problems:
+        if len(self.currency) != 3 or not self.currency.isupper():
+            yield "currency", "must be an ISO 4217 code such as EUR"
 
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=2)
-
-
-@dataclass(frozen=True)
-class World:
-    """The generated master data of a scenario, as the API messages that load it."""
-
-    locations: list[inventory_pb2.Location]
-    products: list[inventory_pb2.Product]
-    prices: np.ndarray  # minor units per SKU index
-    stock: list[inventory_pb2.StockLevel]
-    customers: list[customers_pb2.Customer]
+    def routing_rules_message(self) -> inventory_pb2.RoutingRules:
+        return json_format.ParseDict(self.routing_rules, inventory_pb2.RoutingRules())
 
     @property
-    def pickup_ids(self) -> list[str]:
-        return [loc.location_id for loc in self.locations if loc.pickup_enabled and loc.active]
+    def active_locations(self) -> dict[str, Location]:
+        return {lid: loc for lid, loc in self.network.locations.items() if loc.active}
+
+    def to_json(self) -> str:
+        return json.dumps(self.raw, indent=2)
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], *, source: str = "(scenario)") -> Scenario:
+        raw = _with_location_defaults(dict(raw))
+        problems: list[tuple[str, str]] = []
+        scenario = read(cls, raw, "", problems)
+        problems.extend(_rule_problems(raw))
+        if scenario is None or problems:
+            raise ScenarioError(source, problems)
+        object.__setattr__(scenario, "raw", raw)
+        return scenario
+
+    def derive(self, overrides: Mapping[str, Any]) -> Scenario:
+        """This scenario with some fields changed, checked like a file."""
+        return Scenario.from_dict(merge(self.raw, overrides), source=f"{self.name} (derived)")
 
 
-def _point(rng: np.random.Generator) -> common_pb2.GeoPoint:
-    return common_pb2.GeoPoint(latitude=float(rng.uniform(*LAT_RANGE)), longitude=float(rng.uniform(*LON_RANGE)))
+def _with_location_defaults(raw: dict[str, Any]) -> dict[str, Any]:
+    network = raw.get("network")
+    if not isinstance(network, dict) or "defaults" not in network:
+        return raw
+    defaults = network.get("defaults") or {}
+    locations = network.get("locations")
+    merged = {}
+    if isinstance(locations, dict) and isinstance(defaults, dict):
+        for lid, loc in locations.items():
+            kind = loc.get("type") if isinstance(loc, dict) else None
+            base = defaults.get(kind) if isinstance(kind, str) else None
+            merged[lid] = merge(base, loc) if isinstance(base, dict) and isinstance(loc, dict) else loc
+    else:
+        merged = locations
+    rest = {k: v for k, v in network.items() if k != "defaults"}
+    return {**raw, "network": {**rest, "locations": merged}}
 
 
-def build_world(s: Scenario) -> World:
-    rng = np.random.default_rng(s.seed)
-    locations: list[inventory_pb2.Location] = []
+def _rule_problems(raw: Mapping[str, Any]) -> Problems:
+    """The gateway's own checks of SetRoutingRules, so a scenario fails here and not at load."""
+    from gateway.convert import Violations, routing_rules_from_proto
+    from oms_actors.domain.errors import ValidationError
 
-    def add(prefix: str, n: int, kind: int, ship: tuple[int, int], handling: tuple[int, int], pickup: int = 0) -> None:
-        for i in range(n):
-            lid = f"{prefix}-{i + 1:02d}"
-            locations.append(
-                inventory_pb2.Location(
-                    location_id=lid,
-                    type=kind,
-                    name=lid,
-                    position=_point(rng),
-                    shipment_cost_minor=int(rng.integers(*ship)),
-                    shipment_cost_per_km_minor=float(rng.uniform(0.3, 0.8)),
-                    unit_handling_cost_minor=int(rng.integers(*handling)),
-                    unit_cost_per_kg_km_minor=float(rng.uniform(0.01, 0.03)),
-                    pickup_enabled=i < pickup,
-                    active=lid not in s.closed_locations,
-                )
-            )
-
-    add("DC", s.warehouses, common_pb2.LOCATION_TYPE_WAREHOUSE, (400, 520), (40, 80))
-    add("ST", s.stores, common_pb2.LOCATION_TYPE_STORE, (620, 800), (100, 160), pickup=s.pickup_stores)
-    add("DS", s.dropship_suppliers, common_pb2.LOCATION_TYPE_DROPSHIP, (900, 1100), (20, 40))
-
-    weights = rng.integers(100, 5000, size=s.skus)
-    prices = (np.exp(rng.uniform(math.log(500), math.log(30000), size=s.skus)) // 1).astype(np.int64)
-    products = [
-        inventory_pb2.Product(sku=f"SKU-{i:05d}", name=f"Product {i}", weight_grams=int(w), returnable=True)
-        for i, w in enumerate(weights)
-    ]
-    # Popular SKUs are stocked more deeply: stock follows demand, as a planner would set it.
-    popularity = _popularity(s)
-    depth = 0.3 + popularity / popularity.max() * 20
-    stock: list[inventory_pb2.StockLevel] = []
-    for loc in locations:
-        if loc.type == common_pb2.LOCATION_TYPE_WAREHOUSE:
-            carried = rng.random(s.skus) < s.warehouse_stock_coverage
-            qty = rng.poisson(s.warehouse_stock_mean * np.minimum(depth, 5.0) / 2)
-        elif loc.type == common_pb2.LOCATION_TYPE_STORE:
-            carried = rng.random(s.skus) < s.store_stock_coverage
-            qty = rng.poisson(s.store_stock_mean * np.minimum(depth, 3.0) / 2)
-        else:
-            carried = rng.random(s.skus) < 0.3
-            qty = np.full(s.skus, 500)
-        for i in np.flatnonzero(carried & (qty > 0)):
-            stock.append(inventory_pb2.StockLevel(location_id=loc.location_id, sku=products[i].sku, on_hand=int(qty[i])))
-    customers = []
-    for i in range(s.customers):
-        business = rng.random() < s.business_share
-        customers.append(
-            customers_pb2.Customer(
-                customer_id=f"C-{i:06d}",
-                type=customers_pb2.CUSTOMER_TYPE_BUSINESS if business else customers_pb2.CUSTOMER_TYPE_CONSUMER,
-                name=f"Customer {i}",
-                email=f"customer{i}@example.com",
-                default_address=common_pb2.Address(country_code="DE", position=_point(rng)),
-            )
-        )
-    return World(locations=locations, products=products, prices=prices, stock=stock, customers=customers)
+    doc = raw.get("routing_rules", {})
+    try:
+        rules = json_format.ParseDict(doc, inventory_pb2.RoutingRules())
+    except (json_format.ParseError, AttributeError, TypeError) as exc:
+        yield "routing_rules", f"not an oms.v1.RoutingRules message: {exc}"
+        return
+    network = raw.get("network")
+    locations = network.get("locations") if isinstance(network, dict) else None
+    v = Violations()
+    routing_rules_from_proto(rules, v)
+    try:
+        v.raise_if_any()
+    except ValidationError as exc:
+        for violation in exc.violations:
+            yield f"routing_rules.{violation.field}", violation.description
+    for i, rule in enumerate(rules.rules):
+        for j, lid in enumerate(rule.location_ids):
+            if isinstance(locations, dict) and lid not in locations:
+                yield f"routing_rules.rules[{i}].location_ids[{j}]", f"no location {lid!r} in the network"
 
 
-def _popularity(s: Scenario) -> np.ndarray:
-    ranks = np.arange(1, s.skus + 1, dtype=float)
-    weights = ranks ** (-s.popularity_skew)
-    return weights / weights.sum()
+def load_raw(name_or_path: str | Path, *, _seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:
+    """The scenario's JSON with its ``base`` merged in, and where it came from."""
+    path = Path(name_or_path)
+    if not path.exists():
+        shipped = SCENARIO_DIR / f"{name_or_path}.json"
+        if not shipped.exists():
+            names = ", ".join(shipped_names())
+            raise ScenarioError(str(name_or_path), [("(file)", f"no such file, and no shipped scenario of that name ({names})")])
+        path = shipped
+    source = str(path)
+    try:
+        raw = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(source, [("(file)", f"not JSON: {exc}")]) from exc
+    if not isinstance(raw, dict):
+        raise ScenarioError(source, [("(file)", "must hold one JSON object")])
+    base = raw.pop("base", None)
+    if base is not None:
+        if not isinstance(base, str):
+            raise ScenarioError(source, [("base", "must be the name or path of another scenario")])
+        if base in _seen:
+            raise ScenarioError(source, [("base", f"scenarios base on each other in a loop: {' -> '.join((*_seen, base))}")])
+        base_path = path.parent / base if (path.parent / base).exists() else base
+        base_raw, _ = load_raw(base_path, _seen=(*_seen, str(name_or_path)))
+        base_raw.pop("description", None)
+        raw = merge(base_raw, raw)
+    return raw, source
 
 
-def order_stream(s: Scenario, world: World, *, run_id: str) -> Iterator[orders_pb2.CreateOrderRequest]:
-    """The scenario's orders, in arrival order; a retried order appears twice with one key."""
-    rng = np.random.default_rng(s.seed + 1)
-    popularity = _popularity(s)
-    channels = list(s.channel_mix)
-    mix = np.array([s.channel_mix[c] for c in channels], dtype=float)
-    mix /= mix.sum()
-    pickup_ids = world.pickup_ids
-    for n in range(s.orders):
-        channel = channels[int(rng.choice(len(channels), p=mix))]
-        customer = world.customers[int(rng.integers(len(world.customers)))]
-        n_lines = min(1 + int(rng.poisson(max(0.0, s.mean_lines - 1))), 20)
-        skus = np.unique(rng.choice(s.skus, size=n_lines, p=popularity))
-        req = orders_pb2.CreateOrderRequest(
-            channel=CHANNEL_NAMES[channel],
-            idempotency_key=f"{run_id}-{n}",
-            customer_id=customer.customer_id,
-            external_reference=f"{channel.upper()}-{n}",
-        )
-        total = 0
-        for i in skus:
-            qty = int(rng.integers(1, s.max_quantity + 1))
-            price = int(world.prices[i])
-            total += qty * price
-            req.lines.add(
-                sku=world.products[i].sku, quantity=qty, unit_price=common_pb2.Money(amount_minor=price, currency=s.currency)
-            )
-        if channel in ("web", "mobile_app") and pickup_ids and rng.random() < s.pickup_share:
-            req.delivery_mode = common_pb2.DELIVERY_MODE_PICKUP_IN_STORE
-            req.pickup_location_id = pickup_ids[int(rng.integers(len(pickup_ids)))]
-        else:
-            req.delivery_mode = common_pb2.DELIVERY_MODE_SHIP
-            req.ship_to.CopyFrom(
-                common_pb2.Address(name=customer.name, country_code="DE", position=_point(rng))
-            )
-        method = orders_pb2.PAYMENT_METHOD_CARD
-        if customer.type == customers_pb2.CUSTOMER_TYPE_BUSINESS:
-            method = orders_pb2.PAYMENT_METHOD_INVOICE
-        elif channel == "store":
-            method = orders_pb2.PAYMENT_METHOD_CASH_IN_STORE
-        req.payments.add(
-            method=method,
-            amount=common_pb2.Money(amount_minor=total, currency=s.currency),
-            token=f"tok_{run_id}_{n:08d}" if method == orders_pb2.PAYMENT_METHOD_CARD else "",
-        )
-        yield req
-        if rng.random() < s.retry_share:
-            yield req
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """A shipped scenario by name (``normal-day``) or a scenario file by path."""
+    raw, source = load_raw(name_or_path)
+    return Scenario.from_dict(raw, source=source)
+
+
+def shipped_names() -> list[str]:
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.json"))
+
+
+def build_world(s: Scenario):  # -> benchmarks.world.World
+    """Kept here for callers from before world.py (benchmarks.inventory imports it from this module)."""
+    from benchmarks.world import build_world as build
+
+    return build(s)

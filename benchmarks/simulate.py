@@ -27,7 +27,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from benchmarks.scenario import Scenario, World, build_world, order_stream
+from benchmarks.demand import order_stream
+from benchmarks.fields import ScenarioError
+from benchmarks.scenario import Scenario, load_scenario
+from benchmarks.world import World, build_world
 from gateway.auth.apikeys import generate_key
 from gateway.auth.client import bearer, credential_from_env
 from gateway.auth.service import BOOTSTRAP_KEY_ENV
@@ -40,30 +43,17 @@ from protos.oms.v1 import (
     orders_pb2_grpc,
 )
 
-SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 CHUNK = 5000
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", nargs="?", default="normal-day", help="a scenario file, or the name of a shipped one")
-    p.add_argument("--orders", type=int, default=None, help="override the scenario's number of orders")
+    p.add_argument("--orders", type=int, default=None, help="scale the scenario's demand to about this many orders")
     p.add_argument("--concurrency", type=int, default=64, help="orders in flight at once")
     p.add_argument("--target", default=None, help="drive a running service at host:port instead of starting one")
     p.add_argument("--api-key-file", type=Path, default=None, help="admin API key for --target (default: $OMS_API_KEY)")
     p.add_argument("--data-dir", type=Path, default=Path(".oms-data/simulate"), help="fresh data folder of the started service")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-
-
-def load_scenario(name_or_path: str) -> Scenario:
-    path = Path(name_or_path)
-    if path.exists():
-        return Scenario.load(path)
-    shipped = SCENARIO_DIR / f"{name_or_path}.json"
-    if shipped.exists():
-        return Scenario.load(shipped)
-    if name_or_path == "normal-day":
-        return Scenario()
-    raise SystemExit(f"no scenario {name_or_path!r}: give a file or one of {sorted(p.stem for p in SCENARIO_DIR.glob('*.json'))}")
 
 
 @dataclass
@@ -142,6 +132,8 @@ async def load_world(channel: grpc.aio.Channel, world: World, *, credential: str
         )
     for i in range(0, len(world.stock), CHUNK):
         await inventory.SetStock(inventory_pb2.SetStockRequest(levels=world.stock[i : i + CHUNK]), metadata=md)
+    for i in range(0, len(world.inbound), CHUNK):
+        await inventory.SetInboundSupply(inventory_pb2.SetInboundSupplyRequest(supplies=world.inbound[i : i + CHUNK]), metadata=md)
     sem = asyncio.Semaphore(64)
 
     async def upsert(c: customers_pb2.Customer) -> None:
@@ -263,11 +255,14 @@ def stop_service(proc: subprocess.Popen[bytes]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     console = Console()
-    scenario = load_scenario(args.scenario)
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as exc:
+        console.print(f"[red]{exc}[/]")
+        return 2
     if args.orders is not None:
-        from dataclasses import replace
-
-        scenario = replace(scenario, orders=args.orders)
+        per_day = scenario.demand.orders_per_day() / (scenario.demand.scale or 1.0)
+        scenario = scenario.derive({"demand": {"scale": args.orders / per_day if per_day else 0.0}})
     proc = None
     target = args.target
     credential = args.api_key_file.read_text().strip() if args.api_key_file else credential_from_env()

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from rich.console import Console
 
-from benchmarks.scenario import Scenario
+from benchmarks.scenario import load_scenario
 from benchmarks.simulate import drive
 
 pytestmark = pytest.mark.integration
 
 
 async def test_a_small_day_is_driven_through_the_service_and_reported(oms):
-    scenario = replace(Scenario(), name="tiny", skus=200, customers=50, orders=150, retry_share=0.1)
+    scenario = load_scenario("smoke").derive({"name": "tiny", "demand": {"scale": 0.03, "retry_share": 0.1}})
     console = Console(record=True, width=120)
     report = await drive(f"127.0.0.1:{oms.port}", scenario, concurrency=16, quiet=True, console=console)
     figures = report.figures()
-    assert figures["orders accepted"] == 150
+    assert figures["orders accepted"] == 150 == round(scenario.demand.orders_per_day())
     assert figures["rejected"] == 0
     assert figures["retries answered with the same order"] == figures["requests"] - 150 > 0
     assert figures["allocated"] + figures["partly backordered"] + figures["backordered"] == 150

@@ -1,0 +1,138 @@
+"""Scenario files: the shipped ones load, mistakes are named by field, and a seed fixes the day."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from benchmarks.demand import generate_day, hourly_counts, unique_requests
+from benchmarks.fields import ScenarioError
+from benchmarks.recording import read_day, read_schedule, write_day
+from benchmarks.scenario import load_scenario, shipped_names
+from benchmarks.world import build_world
+from protos.oms.v1 import common_pb2
+
+
+def fields_of(exc: ScenarioError) -> set[str]:
+    return {field for field, _ in exc.problems}
+
+
+def test_the_shipped_scenarios_load():
+    assert {"normal-day", "peak-day", "warehouse-closed", "smoke"} <= set(shipped_names())
+    normal, peak, closed = (load_scenario(n) for n in ("normal-day", "peak-day", "warehouse-closed"))
+    assert peak.demand.orders_per_day() == pytest.approx(10 * normal.demand.orders_per_day())
+    assert peak.stock.scale < normal.stock.scale  # scarce: a normal day's stock, less a shortfall
+    assert set(normal.active_locations) - set(closed.active_locations) == {"DC-DORTMUND"}
+    assert closed.network.locations["DC-DORTMUND"].type == "warehouse"  # the base's fields survive the override
+    assert normal.routing_rules_message().max_shipments == 3
+
+
+def test_a_scenario_loads_from_a_file_with_a_base(tmp_path):
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps({"base": "normal-day", "name": "mine", "demand": {"scale": 0.5}}))
+    mine = load_scenario(path)
+    assert mine.name == "mine" and mine.demand.scale == 0.5
+    assert mine.catalogue == load_scenario("normal-day").catalogue
+
+
+def test_every_mistake_is_named_by_its_field(tmp_path):
+    normal = load_scenario("normal-day")
+    with pytest.raises(ScenarioError) as info:
+        normal.derive(
+            {
+                "demand": {"orders_per_hour": {"web": [1, 2, 3], "telegraph": [0] * 24}, "retry_share": 1.5},
+                "network": {"locations": {"DC-HAMBURG": {"type": "depot", "lat": 123}}},
+                "payments": {"consumer": {"bitcoin": 1.0}},
+                "routing_rules": {"rules": [{"effect": "RULE_EFFECT_DENY", "location_ids": ["NOWHERE"]}], "max_shipments": -1},
+                "colour": "blue",
+            }
+        )
+    assert fields_of(info.value) >= {
+        "demand.orders_per_hour.web",
+        "demand.orders_per_hour.telegraph",
+        "demand.retry_share",
+        "network.locations.DC-HAMBURG.type",
+        "network.locations.DC-HAMBURG.lat",
+        "payments.consumer.bitcoin",
+        "routing_rules.rules[0].location_ids[0]",
+        "routing_rules.max_shipments",
+        "colour",
+    }
+    assert "must hold 24 numbers" in str(info.value)
+    with pytest.raises(ScenarioError) as info:
+        normal.derive({"routing_rules": {"rules": "none"}})
+    assert fields_of(info.value) == {"routing_rules"}
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(ScenarioError, match="not JSON"):
+        load_scenario(bad)
+    with pytest.raises(ScenarioError, match="no shipped scenario"):
+        load_scenario("no-such-day")
+
+
+def test_a_missing_field_is_named(tmp_path):
+    path = tmp_path / "half.json"
+    path.write_text(json.dumps({"name": "half", "seed": 1}))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert {"network", "catalogue", "stock", "customers", "demand", "payments", "returns"} <= fields_of(info.value)
+
+
+def test_a_seed_fixes_the_day_and_the_network_does_not_change_it():
+    normal = load_scenario("smoke")
+    a = generate_day(normal, build_world(normal))
+    b = generate_day(normal, build_world(normal))
+    assert a.sha256() == b.sha256() and list(a.payloads()) == list(b.payloads())
+    closed = normal.derive({"network": {"locations": {"DC-DORTMUND": {"active": False}}}})
+    assert generate_day(closed, build_world(closed)).sha256() == a.sha256()
+    other = normal.derive({"seed": 8})
+    assert generate_day(other, build_world(other)).sha256() != a.sha256()
+    # Stock at the warehouses left open is the same: only the closed one is out.
+    open_stock = {(s.location_id, s.sku, s.on_hand) for s in build_world(normal).stock if s.location_id != "DC-DORTMUND"}
+    assert open_stock <= {(s.location_id, s.sku, s.on_hand) for s in build_world(closed).stock}
+
+
+def test_the_day_follows_the_scenario():
+    s = load_scenario("smoke")
+    world = build_world(s)
+    day = generate_day(s, world)
+    orders = [day.requests[i] for i in unique_requests(day.requests)]
+    expected = {ch: int(c.sum()) for ch, c in hourly_counts(s).items()}
+    assert len(orders) == sum(expected.values()) == round(s.demand.orders_per_day())
+    assert np.all(np.diff(day.arrivals_s) >= 0) and 0 <= day.arrivals_s.min() and day.arrivals_s.max() < 86400
+    assert len(day.requests) > len(orders)  # some retries, sent twice with one key
+    for r in orders:
+        total = sum(line.quantity * line.unit_price.amount_minor for line in r.lines)
+        assert sum(p.amount.amount_minor for p in r.payments) == total
+        assert len({line.sku for line in r.lines}) == len(r.lines)
+        if r.delivery_mode == common_pb2.DELIVERY_MODE_PICKUP_IN_STORE:
+            assert r.pickup_location_id in world.pickup_ids
+        else:
+            assert r.ship_to.position.latitude != 0
+    gift = {g.number: g.amount_minor for g in day.gift_cards}
+    assert gift and all(
+        p.amount.amount_minor <= gift[p.token] for r in orders for p in r.payments if p.token in gift
+    )
+    # Field sales sells mostly to business customers, who pay on invoice against a credit limit.
+    business = {c.customer_id for c in world.customers if c.credit_limit.amount_minor > 0}
+    field_sales = [r for r in orders if r.channel == common_pb2.CHANNEL_FIELD_SALES]
+    assert sum(r.customer_id in business for r in field_sales) > len(field_sales) / 2
+
+
+def test_the_recorded_day_reads_back_byte_for_byte(tmp_path):
+    s = load_scenario("smoke")
+    day = generate_day(s, build_world(s))
+    digest = write_day(day, tmp_path / "demand.bin")
+    again = read_day(tmp_path)
+    assert digest == again.sha256() == day.sha256()
+    assert [r.SerializeToString() for r in again.requests] == [r.SerializeToString() for r in day.requests]
+    assert again.customers == day.customers and again.gift_cards == day.gift_cards
+    assert np.array_equal(again.arrivals_s, day.arrivals_s)
+    assert [p for _, p in read_schedule(tmp_path / "demand.bin")] == list(day.payloads())
+    damaged = bytearray((tmp_path / "demand.bin").read_bytes())
+    damaged[-3] ^= 0xFF
+    (tmp_path / "damaged.bin").write_bytes(bytes(damaged))
+    with pytest.raises(ValueError):
+        read_day(tmp_path / "damaged.bin")
