@@ -1,0 +1,520 @@
+"""The rest of the day, through the API: reviewers, locations, carriers and customers after capture.
+
+After the channels have placed the day's orders:
+
+1. settle: wait until risk, payment and release have run for every order (``GetOrder``);
+2. review: service agents decide the held orders (``ReviewOrder``): a declined payment is
+   rejected (it cannot be approved), the others approved at the scenario's share;
+3. fulfil: each active location works its list (``ListFulfilmentRequests``) and confirms
+   a shipment per request (``ConfirmShipment``, or ``MarkReadyForPickup`` at the pickup
+   store), no more units in the day than its capacity when the scenario says so;
+4. deliver: carriers deliver a share of the shipments (``ConfirmDelivery``);
+5. return: a share of delivered orders comes back, in a store or by post
+   (``RequestReturn``, ``ReceiveReturn``, ``InspectReturn``), restocked or written off,
+   refunded, credited, replaced or repaired; replacement orders are shipped in turn;
+6. look: a final ``GetOrder`` of every order, a few ``GetCustomer360``, the event
+   stream (``WatchEvents``) and a stock audit (``AuditStock``).
+
+Every call's latency and status is recorded by RPC. Random choices are a hash of the
+order's idempotency key and the decision, so they do not depend on the order ids the
+service drew or on the order calls complete in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import hashlib
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+import numpy as np
+
+from benchmarks.scenario import Scenario
+from protos.oms.v1 import (
+    common_pb2,
+    customers_pb2,
+    customers_pb2_grpc,
+    events_pb2,
+    events_pb2_grpc,
+    fulfilment_pb2,
+    fulfilment_pb2_grpc,
+    inventory_pb2,
+    inventory_pb2_grpc,
+    orders_pb2,
+    orders_pb2_grpc,
+    returns_pb2,
+    returns_pb2_grpc,
+)
+
+PAGE = 500
+RESOLUTIONS = {
+    "refund": orders_pb2.RETURN_RESOLUTION_REFUND,
+    "store_credit": orders_pb2.RETURN_RESOLUTION_STORE_CREDIT,
+    "replacement": orders_pb2.RETURN_RESOLUTION_REPLACEMENT,
+    "repair": orders_pb2.RETURN_RESOLUTION_REPAIR,
+}
+CARRIERS = ("DHL", "DPD", "GLS", "UPS", "Hermes")
+REASONS = ("does not fit", "not as described", "changed my mind", "arrived damaged", "wrong item")
+ProgressHook = Callable[[str, int, int | None], None]  # (phase, advance, total when it starts)
+
+
+def unit(*parts: object) -> float:
+    """A uniform draw in [0, 1) fixed by its parts."""
+    digest = hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
+@dataclass
+class Calls:
+    """Latency and status of every lifecycle call, by RPC."""
+
+    latencies: dict[str, list[float]] = field(default_factory=lambda: collections.defaultdict(list))
+    codes: dict[str, collections.Counter] = field(default_factory=lambda: collections.defaultdict(collections.Counter))
+    started: float = field(default_factory=time.monotonic)
+
+    async def __call__(self, name: str, fn: Callable[..., Awaitable[Any]], request: Any, **kw: Any) -> Any:
+        t0 = time.monotonic()
+        try:
+            result = await fn(request, **kw)
+        except grpc.aio.AioRpcError as exc:
+            self.latencies[name].append(time.monotonic() - t0)
+            self.codes[name][exc.code().name] += 1
+            raise
+        self.latencies[name].append(time.monotonic() - t0)
+        self.codes[name]["OK"] += 1
+        return result
+
+    def table(self) -> list[dict[str, Any]]:
+        rows = []
+        for name in sorted(self.latencies):
+            lat = np.asarray(self.latencies[name]) * 1000
+            codes = self.codes[name]
+            rows.append(
+                {
+                    "rpc": name,
+                    "calls": int(len(lat)),
+                    "ok": codes.get("OK", 0),
+                    "errors": {k: v for k, v in codes.items() if k != "OK"},
+                    "p50_ms": float(np.percentile(lat, 50)),
+                    "p99_ms": float(np.percentile(lat, 99)),
+                }
+            )
+        return rows
+
+
+@dataclass
+class DayAfter:
+    """What the rest of the day did, and every order as it ended."""
+
+    held: dict[str, orders_pb2.Order] = field(default_factory=dict)  # as they were before review
+    approved: int = 0
+    rejected_in_review: int = 0
+    shipments: list[tuple[str, str, str, int]] = field(default_factory=list)  # order, shipment, location, units
+    capacity_backlog: dict[str, int] = field(default_factory=dict)  # location -> units left unshipped for capacity
+    delivered: int = 0
+    returns_requested: int = 0
+    returns_refused: int = 0
+    final: dict[str, orders_pb2.Order] = field(default_factory=dict)
+    unsettled: int = 0
+    events: dict[str, int] = field(default_factory=dict)
+    audit: dict[str, Any] = field(default_factory=dict)
+    customer_360s: int = 0
+    phase_s: dict[str, float] = field(default_factory=dict)
+
+
+class Lifecycle:
+    def __init__(
+        self,
+        channel: grpc.aio.Channel,
+        metadata: tuple,
+        scenario: Scenario,
+        *,
+        requests: dict[str, orders_pb2.CreateOrderRequest],  # order id -> the request that placed it
+        returnable: set[str],
+        concurrency: int = 64,
+        progress: ProgressHook | None = None,
+        settle_timeout_s: float = 300.0,
+    ) -> None:
+        self.s = scenario
+        self.md = metadata
+        self.requests = requests
+        self.returnable = returnable
+        self.gate = asyncio.Semaphore(concurrency)
+        self.progress = progress or (lambda phase, advance, total: None)
+        self.settle_timeout_s = settle_timeout_s
+        self.orders = orders_pb2_grpc.OrderServiceStub(channel)
+        self.fulfilment = fulfilment_pb2_grpc.FulfilmentServiceStub(channel)
+        self.returns = returns_pb2_grpc.ReturnServiceStub(channel)
+        self.customers = customers_pb2_grpc.CustomerServiceStub(channel)
+        self.inventory = inventory_pb2_grpc.InventoryServiceStub(channel)
+        self.events = events_pb2_grpc.EventServiceStub(channel)
+        self.calls = Calls()
+        self.latest: dict[str, orders_pb2.Order] = {}
+        self.out = DayAfter()
+        self.capacity = {
+            lid: (loc.capacity_units_per_day if scenario.fulfilment.honour_capacity and loc.capacity_units_per_day is not None else None)
+            for lid, loc in scenario.active_locations.items()
+        }
+        self._shipment_counter: collections.Counter = collections.Counter()
+
+    async def _limited(self, coro: Awaitable[Any]) -> Any:
+        async with self.gate:
+            return await coro
+
+    async def _each(self, items: Iterable[Any], fn: Callable[[Any], Awaitable[Any]], phase: str) -> list[Any]:
+        """``fn`` over ``items``, ``concurrency`` at a time, advancing the phase's bar; errors come back as values."""
+        items = list(items)
+        self.progress(phase, 0, len(items))
+
+        async def one(item: Any) -> Any:
+            try:
+                return await self._limited(fn(item))
+            except grpc.aio.AioRpcError as exc:
+                return exc
+            finally:
+                self.progress(phase, 1, None)
+
+        return await asyncio.gather(*(one(i) for i in items))
+
+    def key(self, order_id: str) -> str:
+        r = self.requests.get(order_id)
+        return r.idempotency_key if r is not None else order_id
+
+    async def run(self, order_ids: list[str]) -> DayAfter:
+        clock = time.monotonic()
+
+        def lap(name: str) -> None:
+            nonlocal clock
+            now = time.monotonic()
+            self.out.phase_s[name] = now - clock
+            clock = now
+
+        await self.settle(order_ids, "settle")
+        lap("settle")
+        await self.review()
+        lap("review")
+        await self.fulfil("fulfil")
+        lap("fulfil")
+        await self.deliver(self.out.shipments, "deliver")
+        lap("deliver")
+        replacements = await self.take_returns()
+        lap("returns")
+        if replacements:
+            before = len(self.out.shipments)
+            await self.settle(replacements, "settle")
+            await self.fulfil("fulfil")
+            await self.deliver(self.out.shipments[before:], "deliver")
+        lap("replacements")
+        everything = list(dict.fromkeys([*order_ids, *replacements]))
+        await self.sweep(everything)
+        lap("final read")
+        await self.look_around(everything)
+        lap("360, events, audit")
+        return self.out
+
+    async def get(self, order_id: str) -> orders_pb2.Order:
+        order = await self.calls("GetOrder", self.orders.GetOrder, orders_pb2.GetOrderRequest(order_id=order_id), metadata=self.md, timeout=30)
+        self.latest[order_id] = order
+        return order
+
+    async def read_many(self, order_ids: Iterable[str], phase: str) -> dict[str, orders_pb2.Order]:
+        """Many orders at once: ``ListOrders`` pages (500 orders a call, newest first, so a day's
+        orders come first) until every one was seen, then ``GetOrder`` for any not listed."""
+        wanted = set(order_ids)
+        found: dict[str, orders_pb2.Order] = {}
+        token = ""
+        while len(found) < len(wanted):
+            page = await self.calls(
+                "ListOrders",
+                self.orders.ListOrders,
+                orders_pb2.ListOrdersRequest(page_size=PAGE, page_token=token),
+                metadata=self.md,
+                timeout=60,
+            )
+            mine = [o for o in page.orders if o.order_id in wanted and o.order_id not in found]
+            for o in mine:
+                found[o.order_id] = self.latest[o.order_id] = o
+            self.progress(phase, len(mine), None)
+            token = page.next_page_token
+            if not token:
+                break
+        missing = [oid for oid in wanted if oid not in found]
+        for oid, order in zip(missing, await asyncio.gather(*(self._limited(self._get_or_none(oid)) for oid in missing))):
+            if order is not None:
+                found[oid] = order
+            self.progress(phase, 1, None)
+        return found
+
+    async def _get_or_none(self, order_id: str) -> orders_pb2.Order | None:
+        try:
+            return await self.get(order_id)
+        except grpc.aio.AioRpcError:
+            return None
+
+    async def settle(self, order_ids: list[str], phase: str) -> None:
+        """Reads orders until each has no pending step and is past acceptance: by pages while many
+        wait, then one by one. The phase's bar counts reads."""
+        waiting = list(dict.fromkeys(order_ids))
+        deadline = time.monotonic() + self.settle_timeout_s
+        first = True
+        while waiting:
+            if first or len(waiting) > PAGE:
+                self.progress(phase, 0, len(waiting))
+                orders = await self.read_many(waiting, phase)
+            else:
+                orders = dict(zip(waiting, await self._each(waiting, self._get_or_none, phase)))
+            first = False
+            waiting = [oid for oid in waiting if not _settled(orders.get(oid))]
+            if waiting:
+                if time.monotonic() > deadline:
+                    self.out.unsettled += len(waiting)
+                    return
+                await asyncio.sleep(0.25)
+
+    async def review(self) -> None:
+        held = {oid: o for oid, o in self.latest.items() if o.status == orders_pb2.ORDER_STATUS_ON_HOLD}
+        self.out.held = dict(held)
+
+        async def decide(order: orders_pb2.Order) -> None:
+            declined = any(p.status == orders_pb2.PAYMENT_STATUS_DECLINED for p in order.payment_status)
+            approve = not declined and unit(self.key(order.order_id), "review") < self.s.review.approve_share
+            request = orders_pb2.ReviewOrderRequest(
+                order_id=order.order_id,
+                decision=orders_pb2.REVIEW_DECISION_APPROVE if approve else orders_pb2.REVIEW_DECISION_REJECT,
+                note="called the customer" if approve else ("payment declined" if declined else "could not verify"),
+            )
+            self.latest[order.order_id] = await self.calls("ReviewOrder", self.orders.ReviewOrder, request, metadata=self.md, timeout=30)
+            if approve:
+                self.out.approved += 1
+            else:
+                self.out.rejected_in_review += 1
+
+        await self._each(held.values(), decide, "review")
+        await self.settle(list(held), "settle")
+
+    async def fulfil(self, phase: str) -> None:
+        """Every active location works its fulfilment list until it is empty or the day's capacity is used."""
+        self.progress(phase, 0, None)
+
+        async def location(lid: str) -> None:
+            skipped: set[str] = set()
+            while True:
+                listing = await self.calls(
+                    "ListFulfilmentRequests",
+                    self.fulfilment.ListFulfilmentRequests,
+                    fulfilment_pb2.ListFulfilmentRequestsRequest(location_id=lid, page_size=PAGE),
+                    metadata=self.md,
+                    timeout=60,
+                )
+                todo = [r for r in listing.requests if r.order_id not in skipped]
+                if not todo:
+                    return
+                confirms = []
+                for request in todo:
+                    units = sum(line.quantity for line in request.lines)
+                    left = self.capacity.get(lid)
+                    if left is not None and units > left:
+                        skipped.add(request.order_id)
+                        self.out.capacity_backlog[lid] = self.out.capacity_backlog.get(lid, 0) + units
+                        continue
+                    if left is not None:
+                        self.capacity[lid] = left - units
+                    confirms.append(request)
+                results = await asyncio.gather(*(self._limited(self._ship(r)) for r in confirms))
+                for request, ok in zip(confirms, results):
+                    if not ok:  # listed again next round otherwise: do not loop on it
+                        skipped.add(request.order_id)
+                self.progress(phase, len(confirms), None)
+
+        await asyncio.gather(*(location(lid) for lid in self.capacity))
+
+    async def _ship(self, request: fulfilment_pb2.FulfilmentRequest) -> bool:
+        placed = self.requests.get(request.order_id)
+        pickup_here = (
+            placed is not None
+            and placed.delivery_mode == common_pb2.DELIVERY_MODE_PICKUP_IN_STORE
+            and placed.pickup_location_id == request.location_id
+        )
+        self._shipment_counter[(request.order_id, request.location_id)] += 1
+        n = self._shipment_counter[(request.order_id, request.location_id)]
+        shipment_id = f"{request.order_id}-{request.location_id}-{n}"
+        key = self.key(request.order_id)
+        confirm = fulfilment_pb2.ConfirmShipmentRequest(
+            order_id=request.order_id,
+            location_id=request.location_id,
+            shipment_id=shipment_id,
+            lines=request.lines,
+            carrier="" if pickup_here else CARRIERS[int(unit(key, "carrier") * len(CARRIERS))],
+            tracking="" if pickup_here else f"TRK{int(unit(key, shipment_id) * 1e12):012d}",
+        )
+        name, fn = ("MarkReadyForPickup", self.fulfilment.MarkReadyForPickup) if pickup_here else ("ConfirmShipment", self.fulfilment.ConfirmShipment)
+        try:
+            self.latest[request.order_id] = await self.calls(name, fn, confirm, metadata=self.md, timeout=30)
+        except grpc.aio.AioRpcError:
+            return False
+        self.out.shipments.append((request.order_id, shipment_id, request.location_id, sum(line.quantity for line in request.lines)))
+        return True
+
+    async def deliver(self, shipments: list[tuple[str, str, str, int]], phase: str) -> None:
+        chosen = [(oid, sid) for oid, sid, _, _ in shipments if unit(self.key(oid), sid, "delivered") < self.s.fulfilment.delivered_share]
+
+        async def one(item: tuple[str, str]) -> None:
+            oid, sid = item
+            request = fulfilment_pb2.ConfirmDeliveryRequest(order_id=oid, shipment_id=sid)
+            self.latest[oid] = await self.calls("ConfirmDelivery", self.fulfilment.ConfirmDelivery, request, metadata=self.md, timeout=30)
+            self.out.delivered += 1
+
+        await self._each(chosen, one, phase)
+
+    async def take_returns(self) -> list[str]:
+        """Returns a line of a share of the delivered orders; the replacement orders it made."""
+        delivered = [oid for oid in {s[0] for s in self.out.shipments} if oid in self.latest]
+        await self.settle(delivered, "settle")
+        cfg = self.s.returns
+        stores = sorted(lid for lid, loc in self.s.active_locations.items() if loc.type == "store")
+        warehouses = sorted(lid for lid, loc in self.s.active_locations.items() if loc.type == "warehouse") or stores
+        chosen = []
+        for oid in sorted(delivered):
+            order = self.latest[oid]
+            key = self.key(oid)
+            if order.status != orders_pb2.ORDER_STATUS_DELIVERED or unit(key, "return") >= cfg.rate:
+                continue
+            lines = [line for line in order.lines if line.delivered_quantity > 0 and line.sku in self.returnable]
+            if not lines:
+                continue
+            chosen.append((order, lines[int(unit(key, "line") * len(lines))]))
+        replacements: list[str] = []
+
+        async def one(item: tuple[orders_pb2.Order, orders_pb2.OrderLine]) -> None:
+            order, line = item
+            key = self.key(order.order_id)
+            in_store = bool(stores) and unit(key, "in store") < cfg.in_store_share
+            places = stores if in_store else warehouses
+            location = places[int(unit(key, "where") * len(places))]
+            names = list(cfg.resolutions)
+            weights = np.array([cfg.resolutions[n] for n in names], dtype=float)
+            pick = int(np.searchsorted(np.cumsum(weights / weights.sum()), unit(key, "resolution"), side="right"))
+            resolution = RESOLUTIONS[names[min(pick, len(names) - 1)]]
+            return_id = f"{order.order_id}-R1"
+            self.out.returns_requested += 1
+            try:
+                await self.calls(
+                    "RequestReturn",
+                    self.returns.RequestReturn,
+                    returns_pb2.RequestReturnRequest(
+                        order_id=order.order_id,
+                        return_id=return_id,
+                        channel=common_pb2.CHANNEL_STORE if in_store else order.channel,
+                        location_id=location,
+                        lines=[
+                            returns_pb2.ReturnLineRequest(
+                                line_number=line.line_number,
+                                quantity=line.delivered_quantity,
+                                reason=REASONS[int(unit(key, "reason") * len(REASONS))],
+                                resolution=resolution,
+                            )
+                        ],
+                    ),
+                    metadata=self.md,
+                    timeout=30,
+                )
+            except grpc.aio.AioRpcError:
+                self.out.returns_refused += 1
+                return
+            await self.calls(
+                "ReceiveReturn",
+                self.returns.ReceiveReturn,
+                returns_pb2.ReceiveReturnRequest(
+                    order_id=order.order_id,
+                    return_id=return_id,
+                    location_id=location,
+                    lines=[orders_pb2.ShipmentLine(line_number=line.line_number, quantity=line.delivered_quantity)],
+                ),
+                metadata=self.md,
+                timeout=30,
+            )
+            damaged = unit(key, "damaged") < cfg.write_off_share
+            inspected = await self.calls(
+                "InspectReturn",
+                self.returns.InspectReturn,
+                returns_pb2.InspectReturnRequest(
+                    order_id=order.order_id,
+                    return_id=return_id,
+                    dispositions=[
+                        returns_pb2.LineDisposition(
+                            line_number=line.line_number,
+                            disposition=returns_pb2.DISPOSITION_WRITE_OFF if damaged else returns_pb2.DISPOSITION_RESTOCK,
+                        )
+                    ],
+                ),
+                metadata=self.md,
+                timeout=30,
+            )
+            self.latest[order.order_id] = inspected
+
+        await self._each(chosen, one, "returns")
+        returned = [order.order_id for order, _ in chosen]
+        await self.settle(returned, "settle")
+        for oid in returned:
+            for ret in self.latest[oid].returns:
+                if ret.replacement_order_id:
+                    replacements.append(ret.replacement_order_id)
+        return replacements
+
+    async def sweep(self, order_ids: list[str]) -> None:
+        self.progress("final read", 0, len(order_ids))
+        self.out.final = await self.read_many(order_ids, "final read")
+
+    async def look_around(self, order_ids: list[str]) -> None:
+        """What support staff, an event consumer and an auditor would look at after such a day."""
+        sample = sorted({self.out.final[oid].customer_id for oid in order_ids if oid in self.out.final})[:: max(1, len(order_ids) // 20)][:20]
+
+        async def profile(customer_id: str) -> None:
+            await self.calls(
+                "GetCustomer360",
+                self.customers.GetCustomer360,
+                customers_pb2.GetCustomer360Request(customer_id=customer_id, order_limit=20, event_limit=50),
+                metadata=self.md,
+                timeout=30,
+            )
+            self.out.customer_360s += 1
+
+        await self._each(sample, profile, "360, events, audit")
+        await self._count_events()
+        try:
+            audit = await self.calls("AuditStock", self.inventory.AuditStock, inventory_pb2.AuditStockRequest(), metadata=self.md, timeout=300)
+            self.out.audit = {
+                "rows_checked": audit.rows_checked,
+                "reservations_checked": audit.reservations_checked,
+                "orders_checked": audit.orders_checked,
+                "differences": len(audit.differences),
+                "examples": [
+                    f"{d.location_id} {d.sku} {d.kind}: expected {d.expected}, actual {d.actual} {d.detail}".strip()
+                    for d in audit.differences[:10]
+                ],
+            }
+        except grpc.aio.AioRpcError as exc:
+            self.out.audit = {"error": exc.code().name, "details": exc.details()}
+
+    async def _count_events(self) -> None:
+        """Every event the day published, by type, read from the start of the stream (one stream call)."""
+        t0 = time.monotonic()
+        counts: collections.Counter = collections.Counter()
+        code = "OK"
+        try:
+            stream = self.events.WatchEvents(events_pb2.WatchEventsRequest(follow=False), metadata=self.md, timeout=300)
+            async for event in stream:
+                counts[event.type] += 1
+        except grpc.aio.AioRpcError as exc:
+            code = exc.code().name
+        self.calls.latencies["WatchEvents (whole stream)"].append(time.monotonic() - t0)
+        self.calls.codes["WatchEvents (whole stream)"][code] += 1
+        self.out.events = dict(sorted(counts.items()))
+
+
+def _settled(order: orders_pb2.Order | None) -> bool:
+    return order is not None and not order.pending_steps and order.status != orders_pb2.ORDER_STATUS_ACCEPTED

@@ -1,0 +1,171 @@
+"""The day's orders sourced offline under each policy, for the cost comparison in the report.
+
+The orders the service accepted, in arrival order, each sourced against what the
+earlier ones left (``optimizer.source_orders``), from the scenario's initial stock
+less safety stock at its active locations, under its routing rules as the gateway
+reads them. The optimal policy is what the service does per order; greedy (each
+line from its cheapest location with stock) and single-first (the cheapest
+location that ships the whole order, else greedy) are what rules engines do.
+Offline runs see neither concurrency nor the stock that returns put back or
+rejected orders released during the day, so the service's own figures sit beside
+them rather than replacing one of them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import optimizer
+from benchmarks.scenario import Scenario
+from benchmarks.world import World
+from protos.oms.v1 import common_pb2, orders_pb2
+
+POLICIES = (optimizer.Policy.OPTIMAL, optimizer.Policy.GREEDY, optimizer.Policy.SINGLE_FIRST)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PolicyResult:
+    policy: str
+    orders: int
+    units: int
+    allocated: int
+    unit_cost: int  # minor units over the day
+    shipment_cost: int
+    unfilled_cost: int
+    shipments: int
+    split_orders: int  # shipped from more than one location
+    backordered_orders: int  # with any unit unfilled
+    proven_optimal: int
+    elapsed_s: float
+    by_location: dict[str, int]  # units allocated per location
+
+    @property
+    def fulfilment_cost(self) -> int:
+        """What shipping the orders costs: units and shipments, without the backorder penalty."""
+        return self.unit_cost + self.shipment_cost
+
+    @property
+    def total_cost(self) -> int:
+        return self.fulfilment_cost + self.unfilled_cost
+
+    def per_order(self, value: int) -> float:
+        return value / self.orders if self.orders else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        n = self.orders or 1
+        return {
+            "policy": self.policy,
+            "orders": self.orders,
+            "fill_rate": self.allocated / self.units if self.units else 0.0,
+            "fulfilment_cost_per_order": self.fulfilment_cost / n,
+            "total_cost_per_order": self.total_cost / n,
+            "unit_cost_per_order": self.unit_cost / n,
+            "shipment_cost_per_order": self.shipment_cost / n,
+            "unfilled_cost_per_order": self.unfilled_cost / n,
+            "shipments_per_order": self.shipments / n,
+            "split_rate": self.split_orders / n,
+            "backordered_orders": self.backordered_orders,
+            "proven_optimal_share": self.proven_optimal / n,
+            "elapsed_s": self.elapsed_s,
+            "by_location": self.by_location,
+        }
+
+
+def sites(s: Scenario) -> dict[str, optimizer.Site]:
+    """The active locations as the service's sourcing sees them (oms_actors.routing.to_site)."""
+    return {
+        lid: optimizer.Site(
+            id=lid,
+            type=optimizer.LocationType(loc.type),
+            lat=loc.lat,
+            lon=loc.lon,
+            shipment_cost=loc.shipment_cost_minor,
+            shipment_cost_per_km=loc.shipment_cost_per_km_minor,
+            unit_handling_cost=loc.unit_handling_cost_minor,
+            unit_cost_per_kg_km=loc.unit_cost_per_kg_km_minor,
+            pickup=loc.pickup,
+        )
+        for lid, loc in sorted(s.active_locations.items())
+    }
+
+
+def rules(world: World) -> optimizer.RoutingRules:
+    from gateway.convert import Violations, routing_rules_from_proto
+
+    return optimizer.RoutingRules.from_dict(routing_rules_from_proto(world.routing_rules, Violations()))
+
+
+def demands(requests: Sequence[orders_pb2.CreateOrderRequest], world: World, active: dict[str, optimizer.Site]) -> list[optimizer.Demand]:
+    """The requests as the optimizer's demands; those the network cannot take (an unknown
+    SKU, a closed pickup store) are left out, as the service would refuse them."""
+    from benchmarks.demand import CHANNEL_NAMES
+
+    weights = {p.sku: p.weight_grams for p in world.products}
+    out = []
+    for r in requests:
+        if any(line.sku not in weights for line in r.lines):
+            continue
+        lines = tuple(optimizer.DemandLine(sku=line.sku, qty=line.quantity, weight_g=weights[line.sku]) for line in r.lines)
+        if r.delivery_mode == common_pb2.DELIVERY_MODE_PICKUP_IN_STORE:
+            site = active.get(r.pickup_location_id)
+            if site is None or not site.pickup:
+                continue
+            out.append(optimizer.Demand(id=r.idempotency_key, channel=CHANNEL_NAMES[r.channel], delivery_mode="pickup", pickup_site=r.pickup_location_id, lines=lines))
+        else:
+            p = r.ship_to.position
+            out.append(optimizer.Demand(id=r.idempotency_key, channel=CHANNEL_NAMES[r.channel], delivery_mode="ship", dest_lat=p.latitude, dest_lon=p.longitude, lines=lines))
+    return out
+
+
+def compare_policies(s: Scenario, world: World, requests: Sequence[orders_pb2.CreateOrderRequest]) -> list[PolicyResult]:
+    active = sites(s)
+    stock = {
+        (level.location_id, level.sku): max(level.on_hand - level.safety_stock, 0)
+        for level in world.stock
+        if level.location_id in active
+    }
+    routing = rules(world)
+    wanted = demands(requests, world, active)
+    results = []
+    for policy in POLICIES:
+        started = time.perf_counter()
+        decisions = optimizer.source_orders(wanted, active, stock, routing, policy=policy)
+        results.append(_summarise(str(policy), wanted, decisions, time.perf_counter() - started))
+    return results
+
+
+def _summarise(policy: str, wanted: Sequence[optimizer.Demand], decisions: Sequence[optimizer.Decision], elapsed_s: float) -> PolicyResult:
+    units = allocated = unit_cost = shipment_cost = unfilled_cost = shipments = split = backordered = proven = 0
+    by_location: dict[str, int] = {}
+    for demand, d in zip(wanted, decisions):
+        units += sum(line.qty for line in demand.lines)
+        used = set()
+        for a in d.plan.allocations:
+            allocated += a.qty
+            used.add(a.location)
+            by_location[a.location] = by_location.get(a.location, 0) + a.qty
+        shipments += len(used)
+        split += len(used) > 1
+        backordered += bool(d.plan.unfilled)
+        unit_cost += d.plan.cost.units
+        shipment_cost += d.plan.cost.shipments
+        unfilled_cost += d.plan.cost.unfilled
+        proven += d.status is optimizer.SolveStatus.OPTIMAL
+    return PolicyResult(
+        policy=policy,
+        orders=len(wanted),
+        units=units,
+        allocated=allocated,
+        unit_cost=unit_cost,
+        shipment_cost=shipment_cost,
+        unfilled_cost=unfilled_cost,
+        shipments=shipments,
+        split_orders=split,
+        backordered_orders=backordered,
+        proven_optimal=proven,
+        elapsed_s=elapsed_s,
+        by_location=dict(sorted(by_location.items())),
+    )
