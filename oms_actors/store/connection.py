@@ -26,12 +26,26 @@ log = logging.getLogger(__name__)
 FSYNC_POLICIES = ("always", "everysec", "no")
 
 
+# A process opens at most this many connections; further concurrent commands wait
+# for one (up to POOL_WAIT_S) instead of opening more. Without a cap, a burst of
+# concurrent calls opened hundreds of sockets at once and the server's accept
+# backlog refused some of them.
+POOL_SIZE = 64
+POOL_WAIT_S = 10.0
+
+
 def connect(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, health_check_interval=30)
+    pool = redis.BlockingConnectionPool.from_url(
+        url, max_connections=POOL_SIZE, timeout=POOL_WAIT_S, health_check_interval=30
+    )
+    return redis.Redis(connection_pool=pool)
 
 
 def connect_async(url: str) -> aioredis.Redis:
-    return aioredis.Redis.from_url(url, health_check_interval=30)
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url, max_connections=POOL_SIZE, timeout=POOL_WAIT_S, health_check_interval=30
+    )
+    return aioredis.Redis(connection_pool=pool)
 
 
 def _redis_server_binary() -> str:
@@ -122,11 +136,9 @@ class EmbeddedRedis:
         if hard:
             proc.kill()
         else:
-            try:
-                client = redis.Redis(unix_socket_path=str(self._socket))
-                client.shutdown(nosave=True)  # the append-only file already holds everything
-            except redis.ConnectionError:
-                pass
+            # SIGTERM is Redis's own graceful shutdown (it fsyncs the append-only file);
+            # a SHUTDOWN command sent through redis-py waited out its retries instead.
+            proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
