@@ -1,280 +1,445 @@
-"""``oms simulate``: a day of multi-channel orders through the real service, and its report.
+"""``oms simulate``: a planner's day through the real service, and the report it leaves.
 
-By default it starts ``oms serve`` as a child process on the embedded defaults
-(local Ray, embedded Redis in a fresh data folder) with a bootstrap admin key
-made for it, and drives it over gRPC with that key, as the channels would;
-``--target host:port`` drives a service already running, with the API key in
-``--api-key-file`` or ``$OMS_API_KEY``.
+    oms simulate normal-day                      # start oms serve, drive the day, write reports/normal-day-<time>/
+    oms simulate peak-day --clients 3            # more client processes where two cannot saturate it
+    oms simulate --replay reports/normal-day-… --scenario warehouse-closed   # the recorded day, other network
+    oms simulate smoke --target host:port --api-key-file key   # a running service
+
+By default it starts ``oms serve`` as a child on the embedded defaults (a local Ray,
+an embedded Redis in a fresh data folder) with ``--bench-empty`` and a bootstrap
+admin key made for it, and without a rate limit on that admin key, which here
+speaks for every channel at once. ``--target`` drives a running service instead
+(plaintext gRPC), with the key in ``--api-key-file`` or ``$OMS_API_KEY``; give
+``--redis-url`` and ``--ray-address`` too for gift cards and the Redis and Ray ceilings.
+
+A run: load the scenario's network, catalogue, stock, inbound supply, routing rules
+and customers (and issue its gift cards in the payments ledger, as a gift-card
+issuer would); measure the ceilings; send the day's orders from client processes
+(clients.py); drive the rest of the day (lifecycle.py); source the same orders
+offline under each policy (policies.py); write the report (report.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
+import json
 import os
+import platform
 import shutil
-import signal
-import subprocess
-import sys
 import time
-import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
-import numpy as np
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from benchmarks.demand import order_stream
+from benchmarks.demand import Day, generate_day, unique_requests
 from benchmarks.fields import ScenarioError
+from benchmarks.recording import FILE_NAME, read_day, write_day
 from benchmarks.scenario import Scenario, load_scenario
+from benchmarks.service import Deployment, start, stop_service
 from benchmarks.world import World, build_world
-from gateway.auth.apikeys import generate_key
 from gateway.auth.client import bearer, credential_from_env
-from gateway.auth.service import BOOTSTRAP_KEY_ENV
-from protos.oms.v1 import (
-    customers_pb2,
-    customers_pb2_grpc,
-    inventory_pb2,
-    inventory_pb2_grpc,
-    orders_pb2,
-    orders_pb2_grpc,
-)
+from protos.oms.v1 import customers_pb2, customers_pb2_grpc, inventory_pb2, inventory_pb2_grpc
 
-CHUNK = 5000
+CHUNK = 5000  # items per bulk call, under the gateway's limit of 10,000
+REPORTS = Path("reports")
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scenario", nargs="?", default="normal-day", help="a scenario file, or the name of a shipped one")
-    p.add_argument("--orders", type=int, default=None, help="scale the scenario's demand to about this many orders")
-    p.add_argument("--concurrency", type=int, default=64, help="orders in flight at once")
-    p.add_argument("--target", default=None, help="drive a running service at host:port instead of starting one")
-    p.add_argument("--api-key-file", type=Path, default=None, help="admin API key for --target (default: $OMS_API_KEY)")
-    p.add_argument("--data-dir", type=Path, default=Path(".oms-data/simulate"), help="fresh data folder of the started service")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+@dataclass(frozen=True, kw_only=True)
+class Options:
+    scenario: Scenario  # network, stock and rules, and the demand unless replaying
+    out_dir: Path
+    replay: Path | None = None  # a report folder whose recorded demand to send instead
+    run_id: str | None = None  # idempotency key prefix (default: from the seed)
+    processes: int = 2
+    concurrency: int = 64
+    speedup: float | None = None
+    lifecycle: bool = True
+    ceilings: bool = True
+    ceiling_seconds: float = 3.0
+    quiet: bool = False
 
 
-@dataclass
-class Outcome:
-    latency_s: float
-    code: str  # "OK" or a status code name
-    status: int = 0
-    replayed: bool = False
-    units: int = 0
-    allocated: int = 0
-    shipments: int = 0
-    cost: int = 0
-    greedy_cost: int = 0
-    optimal: bool = False
+# -- loading ------------------------------------------------------------------
 
 
-@dataclass
-class Report:
-    scenario: str
-    wall_s: float
-    outcomes: list[Outcome] = field(default_factory=list)
-
-    def figures(self) -> dict[str, float]:
-        ok = [o for o in self.outcomes if o.code == "OK" and not o.replayed]
-        lat = np.array([o.latency_s for o in self.outcomes]) * 1000 if self.outcomes else np.zeros(1)
-        by_status = lambda s: sum(1 for o in ok if o.status == s)  # noqa: E731
-        units = sum(o.units for o in ok)
-        return {
-            "requests": len(self.outcomes),
-            "orders accepted": len(ok),
-            "allocated": by_status(orders_pb2.ORDER_STATUS_ALLOCATED),
-            "partly backordered": by_status(orders_pb2.ORDER_STATUS_PARTLY_BACKORDERED),
-            "backordered": by_status(orders_pb2.ORDER_STATUS_BACKORDERED),
-            "retries answered with the same order": sum(1 for o in self.outcomes if o.replayed),
-            "rejected": sum(1 for o in self.outcomes if o.code != "OK"),
-            "throughput (orders/s)": len(self.outcomes) / self.wall_s if self.wall_s else 0.0,
-            "latency p50 (ms)": float(np.percentile(lat, 50)),
-            "latency p90 (ms)": float(np.percentile(lat, 90)),
-            "latency p99 (ms)": float(np.percentile(lat, 99)),
-            "latency max (ms)": float(lat.max()),
-            "fill rate (units)": sum(o.allocated for o in ok) / units if units else 0.0,
-            "split rate (orders > 1 shipment)": sum(1 for o in ok if o.shipments > 1) / len(ok) if ok else 0.0,
-            "shipments per order": sum(o.shipments for o in ok) / len(ok) if ok else 0.0,
-            "proven optimal sourcing": sum(1 for o in ok if o.optimal) / len(ok) if ok else 0.0,
-            "fulfilment cost per order (minor)": sum(o.cost for o in ok) / len(ok) if ok else 0.0,
-            "greedy cost per order (minor)": sum(o.greedy_cost for o in ok) / len(ok) if ok else 0.0,
-        }
-
-    def rejected_by_code(self) -> dict[str, int]:
-        codes: dict[str, int] = {}
-        for o in self.outcomes:
-            if o.code != "OK":
-                codes[o.code] = codes.get(o.code, 0) + 1
-        return codes
-
-    def print(self, console: Console) -> None:
-        table = Table(title=f"Simulation report: {self.scenario}", show_header=True)
-        table.add_column("figure")
-        table.add_column("value", justify="right")
-        for name, value in self.figures().items():
-            table.add_row(name, f"{value:,.0f}" if float(value).is_integer() and "rate" not in name else f"{value:,.3f}")
-        console.print(table)
-        if self.rejected_by_code():
-            console.print(f"rejected by status: {self.rejected_by_code()}")
-
-
-async def load_world(channel: grpc.aio.Channel, world: World, *, credential: str) -> None:
-    """Loads the network, catalogue, stock and customers, as an admin (``credential``)."""
-    md = bearer(credential)
+async def load_world(
+    channel: grpc.aio.Channel,
+    world: World,
+    *,
+    credential: str | None = None,
+    customers: list[customers_pb2.Customer] | None = None,
+    progress: Any = None,
+) -> None:
+    """Loads the network, catalogue, stock, inbound supply, routing rules and customers, as an admin."""
+    md = bearer(credential or credential_from_env() or "")
     inventory = inventory_pb2_grpc.InventoryServiceStub(channel)
-    customers = customers_pb2_grpc.CustomerServiceStub(channel)
+    stub = customers_pb2_grpc.CustomerServiceStub(channel)
+    customers = world.customers if customers is None else customers
     await inventory.UpsertLocations(inventory_pb2.UpsertLocationsRequest(locations=world.locations), metadata=md)
     for i in range(0, len(world.products), CHUNK):
-        await inventory.UpsertProducts(
-            inventory_pb2.UpsertProductsRequest(products=world.products[i : i + CHUNK]), metadata=md
-        )
+        await inventory.UpsertProducts(inventory_pb2.UpsertProductsRequest(products=world.products[i : i + CHUNK]), metadata=md)
     for i in range(0, len(world.stock), CHUNK):
         await inventory.SetStock(inventory_pb2.SetStockRequest(levels=world.stock[i : i + CHUNK]), metadata=md)
     for i in range(0, len(world.inbound), CHUNK):
         await inventory.SetInboundSupply(inventory_pb2.SetInboundSupplyRequest(supplies=world.inbound[i : i + CHUNK]), metadata=md)
-    sem = asyncio.Semaphore(64)
+    await inventory.SetRoutingRules(world.routing_rules, metadata=md)
+    gate = asyncio.Semaphore(64)
 
     async def upsert(c: customers_pb2.Customer) -> None:
-        async with sem:
-            await customers.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=c), metadata=md)
+        async with gate:
+            await stub.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=c), metadata=md)
+        if progress is not None:
+            progress(1)
 
-    await asyncio.gather(*(upsert(c) for c in world.customers))
+    await asyncio.gather(*(upsert(c) for c in customers))
 
 
-async def drive(
-    target: str,
-    scenario: Scenario,
-    *,
-    concurrency: int,
-    quiet: bool = False,
-    console: Console | None = None,
-    credential: str | None = None,
-) -> Report:
-    """Drives the scenario with an admin key: ``credential``, else ``$OMS_API_KEY``."""
-    console = console or Console()
-    credential = credential or credential_from_env()
-    if not credential:
-        raise SystemExit("no API key: give --api-key-file or set $OMS_API_KEY (an admin key of the target)")
-    md = bearer(credential)
-    world = build_world(scenario)
-    async with grpc.aio.insecure_channel(target) as channel:
-        await channel.channel_ready()
-        console.print(
-            f"loading {len(world.locations)} locations, {len(world.products)} SKUs, "
-            f"{len(world.stock)} stock levels, {len(world.customers)} customers ..."
-        )
-        await load_world(channel, world, credential=credential)
-        stub = orders_pb2_grpc.OrderServiceStub(channel)
-        requests = list(order_stream(scenario, world, run_id=uuid.uuid4().hex[:8]))
-        queue: asyncio.Queue[orders_pb2.CreateOrderRequest] = asyncio.Queue()
-        for r in requests:
-            queue.put_nowait(r)
-        report = Report(scenario=scenario.name, wall_s=0.0)
-        progress = Progress(
-            TextColumn("[bold]orders"),
+async def issue_gift_cards(redis_url: str, day: Day) -> int:
+    """Loads the day's gift cards in the payments ledger (there is no gRPC API for issuing them)."""
+    from oms_actors.domain.money import Money
+    from oms_actors.payments import build_payments
+    from oms_actors.store.connection import connect_async
+
+    client = connect_async(redis_url)
+    try:
+        cards = build_payments(client).gift_cards
+        gate = asyncio.Semaphore(64)
+
+        async def issue(number: str, amount: int, customer_id: str) -> None:
+            async with gate:
+                # Keyed by the card number: issuing the same day again changes nothing.
+                await cards.issue(f"sim-issue-{number}", amount=Money(amount_minor=amount, currency=day.currency), card_number=number, customer_id=customer_id)
+
+        await asyncio.gather(*(issue(g.number, g.amount_minor, g.customer_id) for g in day.gift_cards))
+    finally:
+        await client.aclose()
+    return len(day.gift_cards)
+
+
+# -- progress -----------------------------------------------------------------
+
+
+class Bars:
+    """One rich progress bar per phase, created as phases start."""
+
+    def __init__(self, console: Console, quiet: bool) -> None:
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("[bold]{task.description:<22}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]:>7.0f}/s"),
+            TextColumn("{task.fields[note]}"),
             TimeElapsedColumn(),
-            TimeRemainingColumn(),
             console=console,
             disable=quiet,
         )
-        task = progress.add_task("orders", total=len(requests), rate=0.0)
-        started = time.perf_counter()
+        self.tasks: dict[str, Any] = {}
 
-        async def client() -> None:
-            while not queue.empty():
-                req = queue.get_nowait()
-                t0 = time.perf_counter()
-                try:
-                    resp = await stub.CreateOrder(req, timeout=30, metadata=md)
-                except grpc.aio.AioRpcError as err:
-                    report.outcomes.append(Outcome(latency_s=time.perf_counter() - t0, code=err.code().name))
-                else:
-                    o = resp.order
-                    report.outcomes.append(
-                        Outcome(
-                            latency_s=time.perf_counter() - t0,
-                            code="OK",
-                            status=o.status,
-                            replayed=resp.replayed,
-                            units=sum(line.quantity for line in o.lines),
-                            allocated=sum(line.quantity - line.backordered_quantity for line in o.lines),
-                            shipments=o.sourcing.shipments,
-                            cost=o.sourcing.cost_minor,
-                            greedy_cost=o.sourcing.greedy_cost_minor,
-                            optimal=o.sourcing.status == "OPTIMAL",
-                        )
-                    )
-                elapsed = time.perf_counter() - started
-                progress.update(task, advance=1, rate=len(report.outcomes) / elapsed if elapsed else 0.0)
+    def __enter__(self) -> Bars:
+        self.progress.__enter__()
+        return self
 
-        with progress:
-            await asyncio.gather(*(client() for _ in range(concurrency)))
-        report.wall_s = time.perf_counter() - started
-        return report
+    def __exit__(self, *exc: object) -> None:
+        for task in self.tasks.values():
+            t = self.progress.tasks[task]
+            if t.total is None:
+                self.progress.update(task, total=t.completed)
+        self.progress.__exit__(*exc)
+
+    def task(self, name: str, total: int | None = None) -> Any:
+        if name not in self.tasks:
+            if not self.progress.console.is_terminal and not self.progress.disable:
+                self.progress.console.print(f"{name} ...")  # no live bars in a log: say where the run is
+            self.tasks[name] = self.progress.add_task(name, total=total, note="")
+        elif total is not None:
+            self.progress.update(self.tasks[name], total=(self.progress.tasks[self.tasks[name]].total or 0) + total)
+        return self.tasks[name]
+
+    def phase(self, name: str, advance: int, total: int | None) -> None:
+        task = self.task(name, total)
+        if advance:
+            self.progress.advance(task, advance)
+
+    def set(self, name: str, completed: int, note: str = "") -> None:
+        self.progress.update(self.task(name), completed=completed, note=note)
 
 
-def start_service(data_dir: Path, *, extra: list[str] | None = None) -> tuple[subprocess.Popen[bytes], str, str]:
-    """Runs ``oms serve`` on the embedded defaults in a fresh data folder with a new bootstrap admin key;
-    returns it, its address and the key."""
-    if data_dir.exists():
-        shutil.rmtree(data_dir)
-    data_dir.mkdir(parents=True)
-    port_file = data_dir / "port"
-    env = dict(os.environ)
-    env.pop("REDIS_URL", None)
-    env.pop("RAY_ADDRESS", None)
-    # In the child's environment, not its command line, which any local user can read.
-    key = env[BOOTSTRAP_KEY_ENV] = generate_key()
-    cmd = [sys.executable, "-m", "gateway.cli", "serve", "--port", "0", "--port-file", str(port_file)]
-    cmd += ["--data-dir", str(data_dir), "--log-level", "WARNING", *(extra or [])]
-    log = open(data_dir / "serve.log", "wb")
-    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 180
-    while not (port_file.exists() and port_file.read_text()):
-        if proc.poll() is not None:
-            raise SystemExit(f"oms serve exited early; see {data_dir / 'serve.log'}")
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise SystemExit("oms serve did not start within 180 s")
-        time.sleep(0.1)
-    return proc, f"127.0.0.1:{port_file.read_text().strip()}", key
+# -- the run ------------------------------------------------------------------
 
 
-def stop_service(proc: subprocess.Popen[bytes]) -> None:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+async def simulate(deployment: Deployment, options: Options, *, console: Console | None = None) -> tuple[dict[str, Any], Path]:
+    """Runs the day against ``deployment``; returns the summary and the report folder."""
+    from benchmarks import ceilings as ceiling_probes
+    from benchmarks import figures, lifecycle, plots, policies, report
+    from benchmarks.clients import ClientPlan, send_day
+    from benchmarks.page import render
+
+    console = console or Console()
+    s = options.scenario
+    out = options.out_dir
+    out.mkdir(parents=True, exist_ok=True)
+    started_at = dt.datetime.now(dt.timezone.utc)
+    phases: dict[str, float] = {}
+    clock = time.monotonic()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.monotonic()
+        phases[name] = now - clock
+        clock = now
+
+    world = build_world(s)
+    if options.replay is not None:
+        day = read_day(options.replay)
+        recorded = json.loads((options.replay / "scenario.json").read_text()) if (options.replay / "scenario.json").exists() else {}
+    else:
+        day = generate_day(s, world, run_id=options.run_id)
+        recorded = {}
+    warnings = _warnings(day, world, deployment)
+    for w in warnings:
+        console.print(f"[yellow]warning:[/] {w}")
+    digest = write_day(day, out / FILE_NAME)
+    (out / "scenario.json").write_text(s.to_json())
+    md = bearer(deployment.credential)
+    console.print(
+        f"[bold]{s.name}[/]: {len(day.requests):,} CreateOrder requests ({len(unique_requests(day.requests)):,} orders), "
+        f"{len(world.locations)} locations, {len(world.products):,} SKUs, {len(world.stock):,} stock levels, "
+        f"{len(day.customers):,} customers, {len(day.gift_cards):,} gift cards → {deployment.target}"
+    )
+    summary: dict[str, Any] = {}
+    after = None
+    rpcs: list[dict[str, Any]] = []
+    with Bars(console, options.quiet) as bars:
+        async with grpc.aio.insecure_channel(deployment.target) as channel:
+            await channel.channel_ready()
+            bars.task("load world", len(day.customers))
+            await load_world(channel, world, credential=deployment.credential, customers=day.customers, progress=lambda n: bars.phase("load world", n, None))
+            if deployment.redis_url and day.gift_cards:
+                await issue_gift_cards(deployment.redis_url, day)
+            lap("load")
+            measured = []
+            if options.ceilings:
+                bars.task("ceilings", 3)
+                seconds = options.ceiling_seconds
+                for probe in (
+                    ceiling_probes.empty_grpc(deployment, processes=options.processes, concurrency=options.concurrency, seconds=seconds),
+                    ceiling_probes.ray_actor(deployment, inflight=min(options.concurrency, 32), seconds=seconds),
+                    ceiling_probes.redis_ping(deployment, processes=options.processes, concurrency=options.concurrency, seconds=seconds),
+                ):
+                    measured.append(await probe)  # one at a time: each alone on the machine
+                    bars.phase("ceilings", 1, None)
+            lap("ceilings")
+
+            bars.task("capture", len(day.requests))
+            capture_started = time.monotonic()
+
+            def on_capture(done: int) -> None:
+                elapsed = time.monotonic() - capture_started
+                bars.set("capture", done, f"{done / elapsed if elapsed else 0:,.0f} orders/s")
+
+            plan = ClientPlan(
+                target=deployment.target,
+                credential=deployment.credential,
+                demand_path=out / FILE_NAME,
+                processes=options.processes,
+                concurrency=options.concurrency,
+                speedup=options.speedup,
+            )
+            outcomes, capture_wall = await send_day(plan, out, on_capture)
+            lap("capture")
+
+            ok = [o for o in outcomes if o.code == "OK"]
+            new = [o for o in ok if not o.replayed]
+            if options.lifecycle and ok:
+                by_order = {}
+                for o in ok:
+                    by_order.setdefault(o.order_id, day.requests[o.index])
+                life = lifecycle.Lifecycle(
+                    channel,
+                    md,
+                    s,
+                    requests=by_order,
+                    returnable={p.sku for p in world.products if p.returnable},
+                    concurrency=options.concurrency,
+                    progress=bars.phase,
+                )
+                after = await life.run(list(by_order))
+                rpcs = life.calls.table()
+            lap("rest of the day")
+
+    accepted_requests = [day.requests[o.index] for o in sorted(new, key=lambda o: o.index)]
+    console.print(f"sourcing {len(accepted_requests):,} orders offline: optimal, greedy, single-first ...")
+    offline = await asyncio.to_thread(policies.compare_policies, s, world, accepted_requests)
+    lap("offline policies")
+
+    cap = figures.capture(outcomes, capture_wall)
+    ceiling_rows, ratios = figures.ceilings(cap["orders_per_s"], measured)
+    policy_rows = figures.policy_rows(new, offline)
+    summary = {
+        "format": 1,
+        "scenario": {
+            "name": s.name,
+            "description": s.description,
+            "seed": s.seed,
+            "currency": s.currency,
+            "replay_of": {"report": str(options.replay), "scenario": day.scenario, "run_id": day.run_id, "network_of": recorded.get("name")}
+            if options.replay is not None
+            else None,
+        },
+        "run": {
+            "started_at": started_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "target": deployment.target,
+            "pacing": f"open loop, the day at {options.speedup:g}x real time" if options.speedup else "closed loop (as fast as answered)",
+            "client_processes": options.processes,
+            "concurrency": options.concurrency,
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "grpc": grpc.__version__,
+            "run_id": day.run_id,
+            "requests": len(day.requests),
+            "demand_sha256": digest,
+            "gift_cards_issued": len(day.gift_cards) if deployment.redis_url else 0,
+            "warnings": warnings,
+            "phases_s": phases,
+        },
+        "capture": cap,
+        "sourcing": figures.sourcing(new),
+        "policies": policy_rows,
+        "versus": figures.versus(policy_rows),
+        "ceilings": ceiling_rows,
+        "ceiling_rates": {c.name: c.rate for c in measured},
+        "ratios": ratios,
+        "timeline": figures.timeline(outcomes),
+        "demand_by_hour": figures.demand_by_hour(day),
+        "by_hour": figures.by_hour(day, new),
+        "by_channel": figures.by_channel(day, new, after),
+        "locations": figures.locations(s, new, after, offline),
+        "rpcs": rpcs,
+    }
+    if after is not None:
+        summary["lifecycle"] = figures.lifecycle(after)
+        summary["payments"] = figures.payments(after)
+    report.write_orders_csv(out / "orders.csv", day, outcomes)
+    images = await asyncio.to_thread(plots.draw_all, summary, out / "plots")
+    lap("report")
+    summary["run"]["phases_s"] = phases
+    summary["run"]["wall_s"] = sum(phases.values())
+    report.write_summary(out, summary)
+    (out / "index.html").write_text(render(summary, images))
+    report.print_summary(console, summary, out)
+    return summary, out
+
+
+def _warnings(day: Day, world: World, deployment: Deployment) -> list[str]:
+    out = []
+    known = {p.sku for p in world.products}
+    unknown = {line.sku for r in day.requests for line in r.lines} - known
+    if unknown:
+        out.append(f"{len(unknown)} SKUs of the demand are not in this scenario's catalogue: their orders will be refused")
+    active_pickup = set(world.pickup_ids)
+    closed = {r.pickup_location_id for r in day.requests if r.pickup_location_id and r.pickup_location_id not in active_pickup}
+    if closed:
+        out.append(f"pickup orders name stores this network does not offer for pickup: {', '.join(sorted(closed))}")
+    if day.gift_cards and not deployment.redis_url:
+        out.append(f"no Redis URL: {len(day.gift_cards)} gift cards cannot be issued, so those payments will be declined")
+    return out
+
+
+# -- the command line -----------------------------------------------------------
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", nargs="?", default=None, help="a shipped scenario's name (normal-day, peak-day, warehouse-closed, smoke) or a scenario file")
+    p.add_argument("--scenario", dest="scenario_option", default=None, help="the same, as an option (with --replay: the network and rules to replay under)")
+    p.add_argument("--replay", type=Path, default=None, metavar="REPORT_DIR", help="send the demand recorded in this report folder instead of generating it")
+    p.add_argument("--out", type=Path, default=None, help="report folder (default: reports/<scenario>-<time>/)")
+    p.add_argument("--orders", type=int, default=None, help="scale the scenario's demand to about this many orders")
+    p.add_argument("--clients", type=int, default=2, help="client processes sending orders (default 2)")
+    p.add_argument("--concurrency", type=int, default=64, help="CreateOrder calls in flight over all client processes")
+    p.add_argument("--speedup", type=float, default=None, help="open loop: run the day this many times faster than real time (default: as fast as answered)")
+    p.add_argument("--run-id", default=None, help="idempotency key prefix (default: from the seed, so runs send identical requests)")
+    p.add_argument("--no-lifecycle", action="store_true", help="capture only: skip review, shipping, delivery and returns")
+    p.add_argument("--no-ceilings", action="store_true", help="skip the empty gRPC, Ray and Redis ceilings")
+    p.add_argument("--ceiling-seconds", type=float, default=3.0, help="seconds measured per ceiling")
+    p.add_argument("--target", default=None, help="drive a running service at host:port instead of starting one")
+    p.add_argument("--api-key-file", type=Path, default=None, help="admin API key for --target (default: $OMS_API_KEY)")
+    p.add_argument("--redis-url", default=None, help="with --target: the service's Redis, for gift cards and the Redis ceiling (default: $REDIS_URL)")
+    p.add_argument("--ray-address", default=None, help="with --target: the service's Ray, for the Ray ceiling")
+    p.add_argument("--ray-namespace", default="oms", help="with --target: the Ray namespace of its actors")
+    p.add_argument("--bench-empty", action="store_true", help="with --target: it serves the empty benchmark method")
+    p.add_argument("--data-dir", type=Path, default=Path(".oms-data/simulate"), help="fresh data folder of the started service")
+    p.add_argument("--serve-arg", action="append", default=[], help="extra argument for the started oms serve (repeatable)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def options_from(args: argparse.Namespace) -> Options:
+    name = args.scenario_option or args.scenario
+    if args.replay is not None:
+        if not (args.replay / FILE_NAME).exists():
+            raise SystemExit(f"{args.replay}: no {FILE_NAME} (give a report folder of oms simulate)")
+        if name is None:  # the recorded day under its own network: a pure replay
+            scenario = Scenario.from_dict(json.loads((args.replay / "scenario.json").read_text()), source=str(args.replay / "scenario.json"))
+        else:
+            scenario = load_scenario(name)
+    else:
+        scenario = load_scenario(name or "normal-day")
+        if args.orders is not None:
+            per_day = scenario.demand.orders_per_day() / (scenario.demand.scale or 1.0)
+            scenario = scenario.derive({"demand": {"scale": args.orders / per_day if per_day else 0.0}})
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    label = f"{scenario.name}-replay" if args.replay is not None else scenario.name
+    return Options(
+        scenario=scenario,
+        out_dir=args.out or REPORTS / f"{label}-{stamp}",
+        replay=args.replay,
+        run_id=args.run_id,
+        processes=max(1, args.clients),
+        concurrency=max(1, args.concurrency),
+        speedup=args.speedup,
+        lifecycle=not args.no_lifecycle,
+        ceilings=not args.no_ceilings,
+        ceiling_seconds=args.ceiling_seconds,
+        quiet=args.quiet,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     console = Console()
     try:
-        scenario = load_scenario(args.scenario)
+        options = options_from(args)
     except ScenarioError as exc:
         console.print(f"[red]{exc}[/]")
         return 2
-    if args.orders is not None:
-        per_day = scenario.demand.orders_per_day() / (scenario.demand.scale or 1.0)
-        scenario = scenario.derive({"demand": {"scale": args.orders / per_day if per_day else 0.0}})
-    proc = None
-    target = args.target
-    credential = args.api_key_file.read_text().strip() if args.api_key_file else credential_from_env()
-    if target is None:
+    started = None
+    if args.target is None:
         console.print(f"starting oms serve (embedded Redis and local Ray, data in {args.data_dir}) ...")
-        proc, target, credential = start_service(args.data_dir)
-    try:
-        report = asyncio.run(
-            drive(target, scenario, concurrency=args.concurrency, quiet=args.quiet, console=console, credential=credential)
+        started = start(args.data_dir, extra=["--bench-empty", "--rate-limit", "admin=0", *args.serve_arg])
+        deployment = started.deployment
+    else:
+        credential = args.api_key_file.read_text().strip() if args.api_key_file else credential_from_env()
+        if not credential:
+            console.print("[red]no API key: give --api-key-file or set $OMS_API_KEY (an admin key of the target)[/]")
+            return 2
+        deployment = Deployment(
+            target=args.target,
+            credential=credential,
+            redis_url=args.redis_url or os.environ.get("REDIS_URL") or None,
+            ray_address=args.ray_address,
+            ray_namespace=args.ray_namespace,
+            bench_empty=args.bench_empty,
         )
+    try:
+        asyncio.run(simulate(deployment, options, console=console))
     finally:
-        if proc is not None:
-            stop_service(proc)
-    report.print(console)
-    return 0 if report.outcomes else 1
+        if started is not None:
+            stop_service(started.proc)
+            log = started.data_dir / "serve.log"
+            if log.exists() and options.out_dir.exists():
+                shutil.copy(log, options.out_dir / "serve.log")
+    return 0

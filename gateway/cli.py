@@ -307,10 +307,9 @@ def main(argv: list[str] | None = None) -> int:
     audit.add_argument("--count", type=int, default=50)
     _add_redis_args(audit)
 
-    sim = sub.add_parser("simulate", help="drive a multi-channel order day through the real service")
-    from benchmarks import simulate
+    from benchmarks import commands  # oms simulate, oms compare
 
-    simulate.add_arguments(sim)
+    commands.register(sub)
 
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -322,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_keys(args))
     if args.command == "audit-log":
         return asyncio.run(_audit_log(args))
-    return simulate.run(args)
+    return commands.run(args)
 
 
 if __name__ == "__main__":

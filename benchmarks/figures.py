@@ -1,0 +1,306 @@
+"""The report's figures, computed once from what the run recorded, as plain JSON (``summary.json``).
+
+``oms compare`` and the HTML page read the same dictionary, so a figure has one
+definition. Money is in minor units of the scenario's currency; rates are shares
+within 0..1; latencies in milliseconds.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from benchmarks.ceilings import Ceiling
+from benchmarks.clients import Outcome
+from benchmarks.demand import CHANNEL_NAMES, Day
+from benchmarks.lifecycle import DayAfter
+from benchmarks.policies import PolicyResult
+from benchmarks.scenario import HOURS, Scenario
+from protos.oms.v1 import orders_pb2
+
+STATUS = {v: orders_pb2.OrderStatus.Name(v).removeprefix("ORDER_STATUS_").lower() for v in orders_pb2.OrderStatus.values()}
+METHOD = {v: orders_pb2.PaymentMethod.Name(v).removeprefix("PAYMENT_METHOD_").lower() for v in orders_pb2.PaymentMethod.values()}
+RESOLUTION = {v: orders_pb2.ReturnResolution.Name(v).removeprefix("RETURN_RESOLUTION_").lower() for v in orders_pb2.ReturnResolution.values()}
+RETURN_STATUS = {v: orders_pb2.ReturnStatus.Name(v).removeprefix("RETURN_STATUS_").lower() for v in orders_pb2.ReturnStatus.values()}
+
+
+def _share(part: float, whole: float) -> float:
+    return part / whole if whole else 0.0
+
+
+def _latency(seconds: Sequence[float] | np.ndarray) -> dict[str, float]:
+    a = np.asarray(seconds, dtype=float) * 1000
+    if len(a) == 0:
+        return {"p50": 0.0, "p90": 0.0, "p99": 0.0, "max": 0.0, "mean": 0.0}
+    p50, p90, p99 = np.percentile(a, [50, 90, 99])
+    return {"p50": float(p50), "p90": float(p90), "p99": float(p99), "max": float(a.max()), "mean": float(a.mean())}
+
+
+def capture(outcomes: Sequence[Outcome], wall_s: float) -> dict[str, Any]:
+    ok = [o for o in outcomes if o.code == "OK"]
+    new = [o for o in ok if not o.replayed]
+    rejected = collections.Counter(o.code for o in outcomes if o.code != "OK")
+    return {
+        "sent": len(outcomes),
+        "accepted": len(new),  # orders created by this run
+        "replayed": len(ok) - len(new),  # retries answered with the order an earlier request created
+        "rejected": sum(rejected.values()),
+        "rejected_by_code": dict(rejected),
+        "wall_s": wall_s,
+        "orders_per_s": _share(len(outcomes), wall_s),  # every CreateOrder answered, per second
+        "accepted_per_s": _share(len(new), wall_s),
+        "latency_ms": _latency([o.latency_s for o in outcomes]),
+    }
+
+
+def sourcing(new: Sequence[Outcome]) -> dict[str, Any]:
+    """The service's sourcing decisions at capture, over the orders this run created."""
+    n = len(new)
+    units = sum(o.units for o in new)
+    allocated = sum(o.allocated for o in new)
+    return {
+        "orders": n,
+        "status_at_capture": dict(collections.Counter(STATUS.get(o.status, str(o.status)) for o in new)),
+        "units": units,
+        "units_allocated": allocated,
+        "fill_rate": _share(allocated, units),
+        "backorders": sum(1 for o in new if o.allocated < o.units),  # orders with a unit waiting for stock
+        "backordered_units": units - allocated,
+        "split_rate": _share(sum(1 for o in new if o.shipments > 1), n),
+        "shipments_per_order": _share(sum(o.shipments for o in new), n),
+        "proven_optimal_share": _share(sum(1 for o in new if o.optimal), n),
+        "fulfilment_cost_per_order": _share(sum(o.unit_cost + o.shipment_cost for o in new), n),
+        "total_cost_per_order": _share(sum(o.cost for o in new), n),
+        "unfilled_cost_per_order": _share(sum(o.unfilled_cost for o in new), n),
+        "greedy_cost_per_order_reported": _share(sum(o.greedy_cost for o in new), n),
+    }
+
+
+def policy_rows(new: Sequence[Outcome], offline: Sequence[PolicyResult]) -> list[dict[str, Any]]:
+    n = len(new) or 1
+    units = sum(o.units for o in new)
+    live = {
+        "policy": "service (live)",
+        "orders": len(new),
+        "fill_rate": _share(sum(o.allocated for o in new), units),
+        "fulfilment_cost_per_order": sum(o.unit_cost + o.shipment_cost for o in new) / n,
+        "total_cost_per_order": sum(o.cost for o in new) / n,
+        "unit_cost_per_order": sum(o.unit_cost for o in new) / n,
+        "shipment_cost_per_order": sum(o.shipment_cost for o in new) / n,
+        "unfilled_cost_per_order": sum(o.unfilled_cost for o in new) / n,
+        "shipments_per_order": sum(o.shipments for o in new) / n,
+        "split_rate": sum(1 for o in new if o.shipments > 1) / n,
+        "backordered_orders": sum(1 for o in new if o.allocated < o.units),
+        "proven_optimal_share": sum(1 for o in new if o.optimal) / n,
+    }
+    rows = [live, *(p.to_dict() for p in offline)]
+    for row in rows:
+        row.pop("by_location", None)
+    return rows
+
+
+def versus(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """How much cheaper the service and the offline optimum are than the rule-based policies
+    (negative: cheaper), on fulfilment cost and on the total with the backorder penalty."""
+    by = {r["policy"]: r for r in rows}
+    out: dict[str, dict[str, float]] = {}
+    for mine in ("service (live)", "optimal"):
+        for other in ("greedy", "single-first"):
+            if mine in by and other in by:
+                for cost in ("fulfilment_cost_per_order", "total_cost_per_order"):
+                    base = by[other][cost]
+                    out.setdefault(f"{mine} vs {other}", {})[cost] = (by[mine][cost] / base - 1) if base else 0.0
+    return out
+
+
+def timeline(outcomes: Sequence[Outcome], *, buckets: int = 60) -> dict[str, list[float]]:
+    """Answers per second and latency percentiles over the capture, in equal time buckets."""
+    if not outcomes:
+        return {"t_s": [], "orders_per_s": [], "p50_ms": [], "p90_ms": [], "p99_ms": []}
+    sent = np.array([o.sent_s for o in outcomes])
+    done = sent + np.array([o.latency_s for o in outcomes])
+    lat = np.array([o.latency_s for o in outcomes]) * 1000
+    t0, t1 = float(sent.min()), float(done.max())
+    width = max((t1 - t0) / buckets, 0.1)
+    edges = np.arange(t0, t1 + width, width)
+    answered, _ = np.histogram(done, bins=edges)
+    which = np.clip(np.digitize(sent, edges) - 1, 0, len(edges) - 2)
+    p50, p90, p99 = [], [], []
+    for b in range(len(edges) - 1):
+        x = lat[which == b]
+        q = np.percentile(x, [50, 90, 99]) if len(x) else [np.nan] * 3
+        p50.append(float(q[0]))
+        p90.append(float(q[1]))
+        p99.append(float(q[2]))
+    return {
+        "t_s": [float(e - t0) for e in edges[:-1]],
+        "width_s": width,
+        "orders_per_s": [float(a / width) for a in answered],
+        "p50_ms": p50,
+        "p90_ms": p90,
+        "p99_ms": p99,
+    }
+
+
+def by_hour(day: Day, new: Sequence[Outcome]) -> list[dict[str, Any]]:
+    hours = day.hour_of()
+    groups: dict[int, list[Outcome]] = collections.defaultdict(list)
+    for o in new:
+        groups[int(hours[o.index])].append(o)
+    rows = []
+    for h in range(HOURS):
+        g = groups.get(h, [])
+        units = sum(o.units for o in g)
+        rows.append(
+            {
+                "hour": h,
+                "orders": len(g),
+                "fill_rate": _share(sum(o.allocated for o in g), units),
+                "split_rate": _share(sum(1 for o in g if o.shipments > 1), len(g)),
+                "fulfilment_cost_per_order": _share(sum(o.unit_cost + o.shipment_cost for o in g), len(g)),
+            }
+        )
+    return rows
+
+
+def demand_by_hour(day: Day) -> dict[str, list[int]]:
+    """Orders per hour by channel as sent (retries counted once)."""
+    from benchmarks.demand import unique_requests
+
+    hours = day.hour_of()
+    out: dict[str, list[int]] = {}
+    for i in unique_requests(day.requests):
+        channel = CHANNEL_NAMES.get(day.requests[i].channel, "?")
+        out.setdefault(channel, [0] * HOURS)[int(hours[i])] += 1
+    return out
+
+
+def by_channel(day: Day, new: Sequence[Outcome], after: DayAfter | None) -> list[dict[str, Any]]:
+    groups: dict[str, list[Outcome]] = collections.defaultdict(list)
+    for o in new:
+        groups[CHANNEL_NAMES.get(day.requests[o.index].channel, "?")].append(o)
+    held_ids = set(after.held) if after else set()
+    rows = []
+    for channel, g in sorted(groups.items()):
+        units = sum(o.units for o in g)
+        rows.append(
+            {
+                "channel": channel,
+                "orders": len(g),
+                "fill_rate": _share(sum(o.allocated for o in g), units),
+                "split_rate": _share(sum(1 for o in g if o.shipments > 1), len(g)),
+                "fulfilment_cost_per_order": _share(sum(o.unit_cost + o.shipment_cost for o in g), len(g)),
+                "held": sum(1 for o in g if o.order_id in held_ids),
+                "latency_p50_ms": _latency([o.latency_s for o in g])["p50"],
+            }
+        )
+    return rows
+
+
+def locations(s: Scenario, new: Sequence[Outcome], after: DayAfter | None, offline: Sequence[PolicyResult]) -> list[dict[str, Any]]:
+    allocated: dict[str, int] = collections.Counter()
+    for o in new:
+        for lid, q in o.allocations:
+            allocated[lid] += q
+    shipped: dict[str, int] = collections.Counter()
+    if after:
+        for _, _, lid, units in after.shipments:
+            shipped[lid] += units
+    rows = []
+    for lid, loc in s.network.locations.items():
+        cap = loc.capacity_units_per_day
+        row = {
+            "location": lid,
+            "type": loc.type,
+            "active": loc.active,
+            "capacity_units_per_day": cap,
+            "allocated_units": allocated.get(lid, 0),
+            "shipped_units": shipped.get(lid, 0),
+            "capacity_backlog_units": after.capacity_backlog.get(lid, 0) if after else 0,
+            "load": _share(allocated.get(lid, 0), cap) if cap else None,  # allocated / capacity: above 1 cannot ship today
+        }
+        for p in offline:
+            row[f"{p.policy}_units"] = p.by_location.get(lid, 0)
+        rows.append(row)
+    return rows
+
+
+def lifecycle(after: DayAfter) -> dict[str, Any]:
+    final = list(after.final.values())
+    statuses = collections.Counter(STATUS.get(o.status, str(o.status)) for o in final)
+    reasons: collections.Counter = collections.Counter()
+    for o in after.held.values():
+        for r in o.approval.reasons:
+            reasons[_reason_kind(r)] += 1
+    risk_rejected = sum(
+        1 for o in final if o.approval.status == orders_pb2.APPROVAL_STATUS_REJECTED and o.approval.decided_by == "risk-rules"
+    )
+    shipments = [s for o in final for s in o.shipments]
+    returns = [r for o in final for r in o.returns]
+    resolutions = collections.Counter(RESOLUTION.get(line.resolution, "?") for r in returns for line in r.lines)
+    return {
+        "orders": len(final),
+        "final_status": dict(statuses),
+        "unsettled": after.unsettled,
+        "held": len(after.held),
+        "hold_reasons": dict(reasons.most_common()),
+        "approved_in_review": after.approved,
+        "rejected_in_review": after.rejected_in_review,
+        "rejected_by_risk_rules": risk_rejected,
+        "shipments": len(shipments),
+        "units_shipped": sum(line.quantity for s in shipments for line in s.lines),
+        "shipments_per_shipped_order": _share(len(shipments), sum(1 for o in final if o.shipments)),
+        "delivered_shipments": sum(1 for s in shipments if s.status == orders_pb2.SHIPMENT_STATUS_DELIVERED),
+        "capacity_backlog_units": sum(after.capacity_backlog.values()),
+        "invoices": sum(1 for s in shipments if s.invoice_number),
+        "returns_requested": after.returns_requested,
+        "returns_refused": after.returns_refused,
+        "returns_by_status": dict(collections.Counter(RETURN_STATUS.get(r.status, "?") for r in returns)),
+        "returns_by_resolution": dict(resolutions),
+        "units_restocked": sum(line.restocked for r in returns for line in r.lines),
+        "units_written_off": sum(line.written_off for r in returns for line in r.lines),
+        "replacement_orders": sum(1 for r in returns if r.replacement_order_id),
+        "credit_notes": sum(len(r.credit_notes) for r in returns),
+        "refunded_minor": sum(r.refunded.amount_minor for r in returns),
+        "store_credit_minor": sum(r.store_credit.amount_minor for r in returns),
+        "events": after.events,
+        "events_total": sum(after.events.values()),
+        "customer_360s": after.customer_360s,
+        "stock_audit": after.audit,
+        "phases_s": after.phase_s,
+    }
+
+
+def _reason_kind(reason: str) -> str:
+    """A hold reason without its figures, so reasons of one rule count together."""
+    for kind in ("payment declined", "credit limit", "first order", "order value", "orders by this customer", "orders with this card", "ships to", "pay on invoice"):
+        if kind in reason:
+            return kind
+    return reason
+
+
+def payments(after: DayAfter) -> dict[str, Any]:
+    by: dict[str, dict[str, int]] = {}
+    for o in after.final.values():
+        for p in o.payment_status:
+            row = by.setdefault(METHOD.get(p.method, str(p.method)), {"payments": 0, "declined": 0, "authorized_minor": 0, "captured_minor": 0, "refunded_minor": 0})
+            row["payments"] += 1
+            row["declined"] += p.status == orders_pb2.PAYMENT_STATUS_DECLINED
+            row["authorized_minor"] += p.authorized.amount_minor
+            row["captured_minor"] += p.captured.amount_minor
+            row["refunded_minor"] += p.refunded.amount_minor
+    return {
+        "by_method": dict(sorted(by.items())),
+        "captured_minor": sum(r["captured_minor"] for r in by.values()),
+        "refunded_minor": sum(r["refunded_minor"] for r in by.values()),
+        "declined": sum(r["declined"] for r in by.values()),
+    }
+
+
+def ceilings(service_rate: float, measured: Sequence[Ceiling]) -> tuple[list[dict[str, Any]], dict[str, float | None]]:
+    rows = [c.to_dict() for c in measured]
+    ratios = {c.name: (service_rate / c.rate if c.rate else None) for c in measured}
+    return rows, ratios

@@ -1,0 +1,174 @@
+"""The report folder of a run, and its short console summary.
+
+``reports/<scenario>-<timestamp>/`` holds:
+
+- ``summary.json``: every figure (see figures.py), what ``oms compare`` reads;
+- ``index.html``: the tables and the charts, embedded, one self-contained page;
+- ``plots/*.png``: the charts;
+- ``orders.csv``: one row per CreateOrder sent: hour, channel, key, status, latency, cost;
+- ``demand.bin``: the exact requests sent, for ``oms simulate --replay`` (recording.py);
+- ``scenario.json``: the scenario as run (its base merged in);
+- ``serve.log``: the log of the service, when the simulator started it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks.clients import Outcome
+from benchmarks.demand import CHANNEL_NAMES, Day
+
+Summary = dict[str, Any]
+
+# (label, path into the summary, kind): the figures a reader looks at first, in the
+# console and at the top of the page, and the rows of `oms compare`.
+KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("orders sent", ("capture", "sent"), "int"),
+    ("orders accepted", ("capture", "accepted"), "int"),
+    ("retries answered with the same order", ("capture", "replayed"), "int"),
+    ("rejected at capture", ("capture", "rejected"), "int"),
+    ("throughput (CreateOrder/s)", ("capture", "orders_per_s"), "rate"),
+    ("latency p50 (ms)", ("capture", "latency_ms", "p50"), "ms"),
+    ("latency p99 (ms)", ("capture", "latency_ms", "p99"), "ms"),
+    ("empty gRPC calls/s (ceiling)", ("ceiling_rates", "empty gRPC call"), "rate"),
+    ("Ray actor calls/s (ceiling)", ("ceiling_rates", "Ray actor call"), "rate"),
+    ("Redis PINGs/s (ceiling)", ("ceiling_rates", "Redis PING"), "rate"),
+    ("service / empty gRPC call", ("ratios", "empty gRPC call"), "ratio"),
+    ("service / Ray actor call", ("ratios", "Ray actor call"), "ratio"),
+    ("service / Redis PING", ("ratios", "Redis PING"), "ratio"),
+    ("fill rate (units)", ("sourcing", "fill_rate"), "share"),
+    ("orders with backorders", ("sourcing", "backorders"), "int"),
+    ("backordered units", ("sourcing", "backordered_units"), "int"),
+    ("split rate (orders)", ("sourcing", "split_rate"), "share"),
+    ("shipments per order", ("sourcing", "shipments_per_order"), "float"),
+    ("proven optimal sourcing", ("sourcing", "proven_optimal_share"), "share"),
+    ("fulfilment cost per order", ("sourcing", "fulfilment_cost_per_order"), "money"),
+    ("  vs greedy (offline)", ("versus", "service (live) vs greedy", "fulfilment_cost_per_order"), "change"),
+    ("  vs single-first (offline)", ("versus", "service (live) vs single-first", "fulfilment_cost_per_order"), "change"),
+    ("cost per order with backorder penalty", ("sourcing", "total_cost_per_order"), "money"),
+    ("  vs greedy (offline)", ("versus", "service (live) vs greedy", "total_cost_per_order"), "change"),
+    ("  vs single-first (offline)", ("versus", "service (live) vs single-first", "total_cost_per_order"), "change"),
+    ("held for review", ("lifecycle", "held"), "int"),
+    ("approved in review", ("lifecycle", "approved_in_review"), "int"),
+    ("rejected in review", ("lifecycle", "rejected_in_review"), "int"),
+    ("rejected by risk rules", ("lifecycle", "rejected_by_risk_rules"), "int"),
+    ("shipments", ("lifecycle", "shipments"), "int"),
+    ("units left for lack of capacity", ("lifecycle", "capacity_backlog_units"), "int"),
+    ("shipments delivered", ("lifecycle", "delivered_shipments"), "int"),
+    ("returns", ("lifecycle", "returns_requested"), "int"),
+    ("payments captured", ("payments", "captured_minor"), "money"),
+    ("payments refunded", ("payments", "refunded_minor"), "money"),
+    ("events published", ("lifecycle", "events_total"), "int"),
+    ("stock audit differences", ("lifecycle", "stock_audit", "differences"), "int"),
+)
+
+
+def lookup(summary: Summary, path: Sequence[str]) -> Any:
+    value: Any = summary
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def fmt(value: Any, kind: str, currency: str = "") -> str:
+    if value is None:
+        return "–"
+    if kind == "int":
+        return f"{value:,.0f}"
+    if kind == "rate":
+        return f"{value:,.0f}"
+    if kind == "ms":
+        return f"{value:,.1f}"
+    if kind == "share":
+        return f"{value:.1%}"
+    if kind == "ratio":
+        return f"{value:.3f}"
+    if kind == "change":
+        return f"{value:+.1%}"
+    if kind == "money":
+        return f"{value / 100:,.2f} {currency}".strip()
+    if kind == "float":
+        return f"{value:,.3f}"
+    return str(value)
+
+
+def key_rows(summary: Summary) -> list[tuple[str, str]]:
+    currency = summary["scenario"].get("currency", "")
+    return [(label, fmt(lookup(summary, path), kind, currency)) for label, path, kind in KEY_FIGURES]
+
+
+def write_orders_csv(path: Path, day: Day, outcomes: Sequence[Outcome]) -> None:
+    hours = day.hour_of()
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(
+            ["index", "hour", "channel", "idempotency_key", "code", "order_id", "replayed", "status", "units",
+             "allocated", "shipments", "cost_minor", "unit_cost_minor", "shipment_cost_minor", "unfilled_cost_minor",
+             "greedy_cost_minor", "optimal", "sent_s", "latency_ms", "allocations"]
+        )
+        for o in outcomes:
+            r = day.requests[o.index]
+            w.writerow(
+                [o.index, int(hours[o.index]), CHANNEL_NAMES.get(r.channel, r.channel), r.idempotency_key, o.code, o.order_id,
+                 int(o.replayed), o.status, o.units, o.allocated, o.shipments, o.cost, o.unit_cost, o.shipment_cost,
+                 o.unfilled_cost, o.greedy_cost, int(o.optimal), f"{o.sent_s:.4f}", f"{o.latency_s * 1000:.2f}",
+                 " ".join(f"{lid}:{q}" for lid, q in o.allocations)]
+            )
+
+
+def write_summary(folder: Path, summary: Summary) -> Path:
+    path = folder / "summary.json"
+    path.write_text(json.dumps(summary, indent=2, sort_keys=False, default=_plain))
+    return path
+
+
+def read_summary(folder: Path) -> Summary:
+    path = Path(folder) / "summary.json"
+    if not path.exists():
+        raise SystemExit(f"{folder}: no summary.json (not a report folder of oms simulate)")
+    return json.loads(path.read_text())
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def print_summary(console: Console, summary: Summary, folder: Path) -> None:
+    sc = summary["scenario"]
+    title = f"{sc['name']}" + (f" (replay of {sc['replay_of']['scenario']})" if sc.get("replay_of") else "")
+    table = Table(title=f"Simulation: {title}", show_header=True, header_style="bold")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for label, value in key_rows(summary):
+        if value != "–":
+            table.add_row(label, value)
+    console.print(table)
+    policies = summary.get("policies") or []
+    if policies:
+        t = Table(title="Sourcing policies on the same demand (per order)", header_style="bold")
+        for col in ("policy", "fill rate", "fulfilment cost", "with penalty", "shipments", "split rate"):
+            t.add_column(col, justify="right" if col != "policy" else "left")
+        currency = sc.get("currency", "")
+        for r in policies:
+            t.add_row(
+                r["policy"], fmt(r["fill_rate"], "share"), fmt(r["fulfilment_cost_per_order"], "money", currency),
+                fmt(r["total_cost_per_order"], "money", currency), fmt(r["shipments_per_order"], "float"), fmt(r["split_rate"], "share"),
+            )
+        console.print(t)
+    rejected = lookup(summary, ("capture", "rejected_by_code")) or {}
+    if rejected:
+        console.print(f"rejected at capture by status: {rejected}")
+    console.print(f"report: {folder / 'index.html'}")

@@ -1,0 +1,98 @@
+"""A small day end to end through a real service, its report, a replay of it and the comparison.
+
+Figures are checked for consistency, never for speed: timings depend on the machine.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from rich.console import Console
+
+from benchmarks.compare import compare
+from benchmarks.recording import read_day, read_schedule
+from benchmarks.scenario import load_scenario
+from benchmarks.simulate import Options, simulate
+
+pytestmark = pytest.mark.integration
+
+REPORT_FILES = ("summary.json", "index.html", "orders.csv", "demand.bin", "scenario.json")
+PLOTS = ("capture", "demand", "hours", "policies", "locations", "ceilings", "rpcs", "payments")
+
+
+def tiny():
+    """About a hundred orders over the normal network: seconds, not minutes."""
+    return load_scenario("smoke").derive({"demand": {"scale": 0.02, "retry_share": 0.05}, "customers": {"count": 80}})
+
+
+async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments, tmp_path):
+    first = await deployments(5)
+    console = Console(record=True, width=140)
+    options = Options(scenario=tiny(), out_dir=tmp_path / "day", processes=2, concurrency=16, ceiling_seconds=0.5, quiet=True)
+    summary, folder = await simulate(first, options, console=console)
+
+    for name in REPORT_FILES:
+        assert (folder / name).stat().st_size > 0, name
+    for name in PLOTS:
+        assert (folder / "plots" / f"{name}.png").stat().st_size > 0, name
+    assert json.loads((folder / "summary.json").read_text())["capture"] == summary["capture"]
+    page = (folder / "index.html").read_text()
+    assert "data:image/png;base64," in page and "Key figures" in page
+
+    cap = summary["capture"]
+    day = read_day(folder)
+    assert cap["sent"] == len(day.requests) > 100
+    assert cap["accepted"] + cap["replayed"] + cap["rejected"] == cap["sent"]
+    assert cap["rejected"] == 0, cap["rejected_by_code"]
+    assert cap["replayed"] == len(day.requests) - len({r.idempotency_key for r in day.requests}) > 0
+    with open(folder / "orders.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == cap["sent"]
+    assert len({r["order_id"] for r in rows}) == cap["accepted"]  # a retry is answered with its first order
+
+    src = summary["sourcing"]
+    assert src["orders"] == cap["accepted"]
+    assert 0.0 <= src["fill_rate"] <= 1.0 and 0.0 <= src["split_rate"] <= 1.0
+    assert src["units_allocated"] + src["backordered_units"] == src["units"]
+    assert sum(src["status_at_capture"].values()) == cap["accepted"]
+    policies = {p["policy"]: p for p in summary["policies"]}
+    assert set(policies) == {"service (live)", "optimal", "greedy", "single-first"}
+    for p in policies.values():
+        assert p["orders"] == cap["accepted"] and 0.0 <= p["fill_rate"] <= 1.0
+
+    ceilings = {c["name"]: c for c in summary["ceilings"]}
+    for name in ("empty gRPC call", "Ray actor call", "Redis PING"):
+        assert ceilings[name]["rate"] and ceilings[name]["rate"] > 0, ceilings[name]
+        assert summary["ratios"][name] == pytest.approx(cap["orders_per_s"] / ceilings[name]["rate"])
+
+    life = summary["lifecycle"]
+    assert life["unsettled"] == 0
+    assert life["held"] == life["approved_in_review"] + life["rejected_in_review"]
+    assert life["shipments"] > 0 and life["delivered_shipments"] > 0 and life["returns_requested"] > 0
+    assert life["invoices"] == life["shipments"]  # every shipment captured and invoiced
+    assert life["stock_audit"]["differences"] == 0, life["stock_audit"]
+    assert life["events"]["order.created"] == life["orders"]
+    money = summary["payments"]
+    assert money["captured_minor"] > 0
+    assert money["refunded_minor"] <= money["captured_minor"]
+    assert sum(r["calls"] for r in summary["rpcs"] if r["rpc"] in ("ConfirmShipment", "MarkReadyForPickup")) >= life["shipments"]
+    assert "Simulation: " in console.export_text()
+
+    # The recorded day again, on a fresh deployment: the very same requests, the same orders.
+    second = await deployments(6)
+    replay = Options(
+        scenario=tiny(), out_dir=tmp_path / "replay", replay=folder, processes=1, concurrency=8,
+        lifecycle=False, ceilings=False, quiet=True,
+    )
+    again, replay_folder = await simulate(second, replay, console=console)
+    assert [p for _, p in read_schedule(replay_folder / "demand.bin")] == [p for _, p in read_schedule(folder / "demand.bin")]
+    assert again["run"]["demand_sha256"] == summary["run"]["demand_sha256"]
+    assert again["scenario"]["replay_of"]["report"] == str(folder)
+    assert again["capture"]["sent"] == cap["sent"]
+    assert again["capture"]["accepted"] == cap["accepted"] and again["capture"]["replayed"] == cap["replayed"]
+    assert "lifecycle" not in again
+
+    page = compare(folder, replay_folder, tmp_path / "compare", console=console)
+    assert page.exists() and "the same requests" in page.read_text()
