@@ -13,26 +13,25 @@ import grpc
 
 from gateway import limits
 from gateway.auth.access import caller
-from gateway.auth.principal import Principal, Role
+from gateway.auth.principal import Principal
 from gateway.convert import Violations, event_to_proto
 from gateway.errors import rpc_stream
 from gateway.services.backend import Backend
+from oms_actors.domain.enums import Channel
 from oms_actors.domain.events import OrderEvent
 from oms_actors.store.events import EventCursor, EventReader
 from protos.oms.v1 import events_pb2, events_pb2_grpc
 
 FOLLOW_BLOCK_MS = 1_000  # how long one read waits for new events while following
 PAGE = 500
+_CHANNELS = {c.value for c in Channel}
 
 
 def _sees(principal: Principal, event: OrderEvent) -> bool:
-    if principal.sees_everything:
-        return True
-    if principal.role is Role.CHANNEL:
-        return principal.channel is not None and event.channel == principal.channel.value
-    if principal.role is Role.CUSTOMER:
-        return event.customer_id == principal.customer_id
-    return False
+    """The same scope as reading the order the event is about."""
+    return event.channel in _CHANNELS and principal.sees_order(
+        channel=Channel(event.channel), customer_id=event.customer_id
+    )
 
 
 class EventService(events_pb2_grpc.EventServiceServicer):

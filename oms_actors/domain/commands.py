@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import msgspec
 
@@ -35,7 +35,8 @@ class LineInput:
 class PaymentInstruction:
     method: PaymentMethod
     amount: Money
-    token: str = ""  # secret: stored for the provider, never returned, logged or published
+    # Secret: stored for the provider, never returned, logged or published (not even in a repr).
+    token: str = field(default="", repr=False)
 
     @property
     def token_hint(self) -> str:

@@ -8,7 +8,7 @@ reconciled and a retried step never moves money twice.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from oms_actors.domain.enums import PaymentMethod
@@ -29,7 +29,7 @@ class PaymentRecord:
     payment_id: str  # "P1", "P2" ... in instruction order
     method: PaymentMethod
     amount: Money  # what this instruction is to pay
-    token: str = ""  # secret, never returned or published
+    token: str = field(default="", repr=False)  # secret, never returned, published or printed
     authorization_id: str = ""
     authorized: int = 0  # minor units
     expires_at_ms: int = 0

@@ -14,7 +14,10 @@ from optimizer.cli import main
 
 from .checks import answer_cost, answer_violations
 
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "sourcing" / "examples"
+# A copy of ../shared/sourcing/examples, so a clone on its own (CI) checks them too;
+# test_the_copy_is_current compares it with the shared folder where that exists.
+EXAMPLES = Path(__file__).resolve().parent / "examples"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "sourcing" / "examples"
 CASES = (
     sorted(p for p in EXAMPLES.glob("*.json") if not p.name.endswith(".expected.json"))
     if EXAMPLES.is_dir()
@@ -78,3 +81,10 @@ def test_other_mip_backends_give_valid_answers(path: Path, solver: str) -> None:
     assert solution.bound <= _expected(path)["objective"] <= solution.objective
     if solver == "highs":
         assert solution.status == "OPTIMAL"
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason=f"no shared sourcing examples at {SHARED}")
+def test_the_copy_is_current():
+    shared = {p.name: p.read_bytes() for p in SHARED.glob("*.json")}
+    ours = {p.name: p.read_bytes() for p in EXAMPLES.glob("*.json")}
+    assert ours == shared, "copy ../shared/sourcing/examples into tests/optimizer/examples"
