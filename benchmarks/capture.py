@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_load(target, key))
         rows: list[tuple[int, LoadResult, LoadResult]] = []
         for c in levels:
-            common = dict(target=target, concurrency=c, duration_s=args.duration, processes=args.processes, credential=key)
+            common = {"target": target, "concurrency": c, "duration_s": args.duration, "processes": args.processes, "credential": key}
             empty = run_load(LoadSpec(workload="empty", **common))
             create = run_load(LoadSpec(workload="create", run_id=f"c{c}", **common))
             rows.append((c, empty, create))

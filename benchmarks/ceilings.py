@@ -137,7 +137,7 @@ def _run(fn: Any, args: tuple, out: Any) -> None:
     os.dup2(quiet, 2)
     try:
         out.put((True, fn(*args)))
-    except BaseException as exc:  # reported to the parent, which records it in the report
+    except Exception as exc:  # noqa: BLE001 - any failure goes to the parent, which reports it
         out.put((False, f"{type(exc).__name__}: {exc}"))
 
 

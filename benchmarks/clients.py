@@ -201,8 +201,7 @@ async def send_day(plan: ClientPlan, work_dir: Path, on_progress: Callable[[int]
         raise RuntimeError(f"client process(es) {failed} failed (exit codes {[children[i].exitcode for i in failed]})")
     outcomes: list[Outcome] = []
     for path in outs:
-        with open(path, "rb") as f:
-            outcomes.extend(pickle.load(f))
+        outcomes.extend(pickle.loads(await asyncio.to_thread(path.read_bytes)))
         path.unlink()
     outcomes.sort(key=lambda o: o.index)
     # From the first call out to the last answer in: process start and exit are not the service's time.

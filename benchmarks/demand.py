@@ -83,7 +83,7 @@ def hourly_counts(s: Scenario) -> dict[str, np.ndarray]:
     for channel, hours in s.demand.orders_per_hour.items():
         x = np.asarray(hours, dtype=float) * s.demand.scale
         counts = np.floor(x).astype(np.int64)
-        short = int(round(x.sum())) - int(counts.sum())
+        short = round(x.sum()) - int(counts.sum())
         if short > 0:
             counts[np.argsort(-(x - counts), kind="stable")[:short]] += 1
         out[channel] = counts

@@ -90,7 +90,7 @@ def _convert(tp: Any, raw: Any, path: str, problems: list[tuple[str, str]]) -> A
             items = [_convert(a, x, join(path, i), problems) for i, (a, x) in enumerate(zip(args, raw))]
         return _MISSING if any(x is _MISSING for x in items) else tuple(items)
     if origin in (Mapping, dict, typing.Mapping) or tp is Mapping:
-        key_type, value_type = typing.get_args(tp) or (str, Any)
+        _, value_type = typing.get_args(tp) or (str, Any)
         if not isinstance(raw, dict):
             problems.append((path, "must be an object"))
             return _MISSING

@@ -96,7 +96,7 @@ class Calls:
             rows.append(
                 {
                     "rpc": name,
-                    "calls": int(len(lat)),
+                    "calls": len(lat),
                     "ok": codes.get("OK", 0),
                     "errors": {k: v for k, v in codes.items() if k != "OK"},
                     "p50_ms": float(np.percentile(lat, 50)),
@@ -228,13 +228,16 @@ class Lifecycle:
         found: dict[str, orders_pb2.Order] = {}
         token = ""
         while len(found) < len(wanted):
-            page = await self.calls(
-                "ListOrders",
-                self.orders.ListOrders,
-                orders_pb2.ListOrdersRequest(page_size=PAGE, page_token=token),
-                metadata=self.md,
-                timeout=60,
-            )
+            try:
+                page = await self.calls(
+                    "ListOrders",
+                    self.orders.ListOrders,
+                    orders_pb2.ListOrdersRequest(page_size=PAGE, page_token=token),
+                    metadata=self.md,
+                    timeout=60,
+                )
+            except grpc.aio.AioRpcError:
+                break  # recorded by self.calls; the rest are read one by one below
             mine = [o for o in page.orders if o.order_id in wanted and o.order_id not in found]
             for o in mine:
                 found[o.order_id] = self.latest[o.order_id] = o
@@ -303,13 +306,16 @@ class Lifecycle:
         async def location(lid: str) -> None:
             skipped: set[str] = set()
             while True:
-                listing = await self.calls(
-                    "ListFulfilmentRequests",
-                    self.fulfilment.ListFulfilmentRequests,
-                    fulfilment_pb2.ListFulfilmentRequestsRequest(location_id=lid, page_size=PAGE),
-                    metadata=self.md,
-                    timeout=60,
-                )
+                try:
+                    listing = await self.calls(
+                        "ListFulfilmentRequests",
+                        self.fulfilment.ListFulfilmentRequests,
+                        fulfilment_pb2.ListFulfilmentRequestsRequest(location_id=lid, page_size=PAGE),
+                        metadata=self.md,
+                        timeout=60,
+                    )
+                except grpc.aio.AioRpcError:
+                    return  # recorded by self.calls: this location stops for the day
                 todo = [r for r in listing.requests if r.order_id not in skipped]
                 if not todo:
                     return

@@ -12,8 +12,8 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402 - the backend is chosen before pyplot loads
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt  # after use(): the backend is chosen before pyplot loads
+import numpy as np
 
 COLOURS = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C"]
 Summary = dict[str, Any]

@@ -67,8 +67,8 @@ def start(data_dir: Path, *, extra: list[str] | None = None, timeout_s: float = 
     extra = list(extra or [])
     cmd = [sys.executable, "-m", "gateway.cli", "serve", "--port", "0", "--port-file", str(port_file)]
     cmd += ["--data-dir", str(data_dir), "--log-level", "WARNING", *extra]
-    log = open(data_dir / "serve.log", "wb")
-    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with open(data_dir / "serve.log", "wb") as log:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + timeout_s
     while not (port_file.exists() and port_file.read_text()):
         if proc.poll() is not None:

@@ -31,7 +31,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import grpc
 from rich.console import Console
@@ -141,7 +141,7 @@ class Bars:
         )
         self.tasks: dict[str, Any] = {}
 
-    def __enter__(self) -> Bars:
+    def __enter__(self) -> Self:
         self.progress.__enter__()
         return self
 
@@ -184,7 +184,7 @@ async def simulate(deployment: Deployment, options: Options, *, console: Console
     s = options.scenario
     out = options.out_dir
     out.mkdir(parents=True, exist_ok=True)
-    started_at = dt.datetime.now(dt.timezone.utc)
+    started_at = dt.datetime.now(dt.UTC)
     phases: dict[str, float] = {}
     clock = time.monotonic()
 

@@ -134,7 +134,7 @@ def _inbound(s: Scenario, pop: np.ndarray) -> list[inventory_pb2.InboundSupply]:
         return []
     r = rng(s.seed, INBOUND)
     chosen = np.flatnonzero(r.random(len(pop)) < plan.sku_share)
-    today = dt.datetime.now(dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     out = []
     for i in chosen:
         qty = int(r.poisson(max(1.0, plan.days_of_cover * pop[i] * s.stock.reference_units_per_day)))
