@@ -29,8 +29,8 @@ CHANNELS = {
     "marketplace": common_pb2.CHANNEL_MARKETPLACE,
 }
 CHANNEL_NAMES = {v: k for k, v in CHANNELS.items()}
-# Declined by the simulated card acquirer (oms_actors.payments.simulated_card): its
-# reason is what follows the marker.
+# Declined by the simulated card acquirer (oms_actors.payments.simulated_card), which
+# gives what follows the marker as the reason.
 DECLINED_TOKEN = "tok_decline_insufficient_funds"
 
 
@@ -194,7 +194,7 @@ def _pay(
 
     # A token per order, not per customer: the day is compressed into minutes, and the
     # risk rules count orders per card per wall-clock hour.
-    card_token = DECLINED_TOKEN if declined else f"tok_{run_id}_{n:06d}"
+    card_token = f"{DECLINED_TOKEN}_{run_id}_{n:06d}" if declined else f"tok_{run_id}_{n:06d}"
     gift_number = f"gc_{run_id}_{n:06d}"
     if method == "card":
         req.payments.add(method=orders_pb2.PAYMENT_METHOD_CARD, amount=money(total), token=card_token)
