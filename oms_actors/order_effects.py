@@ -283,7 +283,15 @@ class OrderEffects:
         return result
 
     async def assess_many(self, orders: list[Order], now_ms: int) -> list[Order | BaseException]:
-        authorized = await asyncio.gather(*(self.payments.authorize(o) for o in orders), return_exceptions=True)
+        return await self.decide_many(orders, await self.authorize_many(orders), now_ms)
+
+    async def authorize_many(self, orders: list[Order]) -> list[tuple[PaymentRecord, ...] | BaseException]:
+        return await asyncio.gather(*(self.payments.authorize(o) for o in orders), return_exceptions=True)
+
+    async def decide_many(
+        self, orders: list[Order], authorized: list[tuple[PaymentRecord, ...] | BaseException], now_ms: int
+    ) -> list[Order | BaseException]:
+        """Records the authorisations and lets the risk rules decide; then releases what is due."""
         ready = [
             o.record_authorizations(records, now_ms=now_ms)
             for o, records in zip(orders, authorized)
@@ -300,11 +308,14 @@ class OrderEffects:
             current = by_id[order.order_id]
             decision = assess(rules, facts[order.order_id])
             if decision.outcome is RiskOutcome.REJECT:
-                out.append(current.reject(reasons=decision.reasons, by=self.by, now_ms=now_ms))
+                decided = current.reject(reasons=decision.reasons, by=self.by, now_ms=now_ms)
             elif decision.outcome is RiskOutcome.HOLD:
-                out.append(current.hold(reasons=decision.reasons, by=self.by, now_ms=now_ms))
+                decided = current.hold(reasons=decision.reasons, by=self.by, now_ms=now_ms)
             else:
-                out.append(current.approve(by=self.by, now_ms=now_ms))
+                decided = current.approve(by=self.by, now_ms=now_ms)
+            while next_step(decided) == STEP_RELEASE:  # no outside effect: in the same save
+                decided = decided.release(now_ms=now_ms)
+            out.append(decided)
         return out
 
     async def rules(self) -> RiskRules:

@@ -61,6 +61,8 @@ STUCK_AFTER_MS = 2_000
 BACKORDER_EVERY_TICKS = 30
 BACKORDER_BATCH = 200
 MAX_STEPS_PER_DRIVE = 64
+# How long capture waits for payment authorisation before leaving it to the background.
+INLINE_ASSESS_S = float(os.environ.get("OMS_INLINE_ASSESS_S", "0.2"))
 RETURN_WINDOW_MS = int(os.environ.get("OMS_RETURN_WINDOW_DAYS", "30")) * 86_400_000
 
 
@@ -276,7 +278,7 @@ class OrderShard:
         async with contextlib.AsyncExitStack() as stack:
             for _, order in accepted:
                 await stack.enter_async_context(self._locks.hold(order.order_id))
-            sourced = await self._source([o for _, o in accepted])
+            sourced = await self._source([o for _, o in accepted], assess=True)
         for (i, order), final in zip(accepted, sourced):
             out = CreateOutcome(order=final)
             outcomes[i] = out
@@ -290,10 +292,20 @@ class OrderShard:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _source(self, orders: list[Order]) -> list[Order]:
-        """Sources and records the plans; on any failure the orders stay ACCEPTED for the reconciler."""
+    async def _source(self, orders: list[Order], *, assess: bool = False) -> list[Order]:
+        """Sources and records the plans; on any failure the orders stay as they were for the reconciler.
+
+        With ``assess`` (new orders), the payments are authorised while sourcing runs and
+        the risk rules decide before the one save, so an order is usually approved and
+        released by the time CreateOrder answers; an authorisation that fails or takes
+        longer than INLINE_ASSESS_S leaves the step pending for the background."""
         workers, _ = self._actors()
         requests = [SourcingRequest.of(o) for o in orders]
+        authorizing = (
+            asyncio.ensure_future(asyncio.wait_for(self._effects().authorize_many(orders), INLINE_ASSESS_S))
+            if assess
+            else None
+        )
         try:
             with self.timer.stage("sourcing", len(orders)):
                 if self._inline is not None:
@@ -302,9 +314,18 @@ class OrderShard:
                     results = SOURCING_RESULTS.decode(await next(workers).source.remote(SOURCING_REQUESTS.encode(requests)))
         except Exception as exc:  # a dead worker or shard: the order is safe, sourcing is retried
             log.warning("order shard %d: sourcing failed (%s); left for the reconciler", self.shard, exc)
+            if authorizing is not None:
+                authorizing.cancel()
             return orders
         now = now_ms()
         updated = [o.apply_sourcing(r, now_ms=now) for o, r in zip(orders, results)]
+        if authorizing is not None:
+            try:
+                with self.timer.stage("inline assess", len(orders)):
+                    decided = await self._effects().decide_many(updated, await authorizing, now)
+                updated = [d if isinstance(d, Order) else u for u, d in zip(updated, decided)]
+            except Exception as exc:  # slow or failing provider: the background assesses them
+                log.info("order shard %d: inline assessment left to the background (%s)", self.shard, exc)
         try:
             with self.timer.stage("save sourced", len(updated)):
                 await self.store.save(self.shard, list(zip(updated, orders)))

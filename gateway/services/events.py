@@ -59,8 +59,8 @@ class EventService(events_pb2_grpc.EventServiceServicer):
         sent = 0
         while True:
             batch = await self.reader.read(cursor, count=PAGE, block_ms=FOLLOW_BLOCK_MS if request.follow else None)
-            for shard, entry_id, event in batch:
-                cursor = cursor.advanced(shard, entry_id)
+            for shard, entry_id, index, of, event in batch:
+                cursor = cursor.at(shard, entry_id, index + 1, of)
                 if types and not any(event.type == t or (t.endswith(".") and event.type.startswith(t)) for t in types):
                     continue
                 if request.customer_id and event.customer_id != request.customer_id:

@@ -21,31 +21,6 @@ class OrderEvent:
     at_ms: int
     data: dict[str, str] = field(default_factory=dict)
 
-    def fields(self) -> dict[str, str]:
-        """Flat string fields for a Redis stream entry."""
-        flat = {
-            "type": self.type,
-            "order_id": self.order_id,
-            "customer_id": self.customer_id,
-            "channel": self.channel,
-            "version": str(self.order_version),
-            "at": str(self.at_ms),
-        }
-        flat.update({f"d.{k}": v for k, v in self.data.items()})
-        return flat
-
-    @classmethod
-    def from_fields(cls, raw: dict[str, str]) -> OrderEvent:
-        return cls(
-            type=raw["type"],
-            order_id=raw["order_id"],
-            customer_id=raw["customer_id"],
-            channel=raw["channel"],
-            order_version=int(raw["version"]),
-            at_ms=int(raw["at"]),
-            data={k[2:]: v for k, v in raw.items() if k.startswith("d.")},
-        )
-
 
 def order_events(old: Order | None, new: Order) -> list[OrderEvent]:
     events: list[tuple[str, dict[str, str]]] = []

@@ -1,13 +1,16 @@
 """Reading the order event stream: one Redis stream per order shard, merged for a consumer.
 
-A cursor is the last entry id seen in every shard's stream, so a consumer that
-resumes from it gets every later event exactly once, in order per order (an
-order's events all live in its shard's stream). Across orders there is no
-global order beyond the entries' timestamps.
+Each stream entry holds the events of one save (several orders' changes at
+once). A cursor names, per shard, the last entry read and how many of its
+events were delivered (``<entry id>#<n>`` while part of an entry is still
+owed), so a consumer that resumes from it gets every later event exactly
+once, in order per order (an order's events all live in its shard's stream).
+Across orders there is no global order beyond the entries' timestamps.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
@@ -15,13 +18,15 @@ import redis.asyncio as aioredis
 from oms_actors.domain.errors import FieldViolation, ValidationError
 from oms_actors.domain.events import OrderEvent
 from oms_actors.store import keys
+from oms_actors.store.orders import EVENTS_CODEC
 
 START = "0-0"
+_POSITION = re.compile(r"\d+-\d+(#\d+)?")
 
 
 @dataclass(frozen=True)
 class EventCursor:
-    positions: tuple[str, ...]  # last entry id seen per order shard
+    positions: tuple[str, ...]  # per order shard: "<entry id>" done, or "<entry id>#<n>" n events of it done
 
     @classmethod
     def start(cls, shards: int) -> EventCursor:
@@ -32,20 +37,21 @@ class EventCursor:
         if not raw:
             return cls.start(shards)
         parts = raw.split(",")
-        valid = len(parts) == shards and all(
-            len(p.split("-")) == 2 and all(x.isdigit() for x in p.split("-")) for p in parts
-        )
-        if not valid:
+        if len(parts) != shards or not all(_POSITION.fullmatch(p) for p in parts):
             raise ValidationError.of([FieldViolation(field="after", description="not a cursor of this stream")])
         return cls(positions=tuple(parts))
 
-    def advanced(self, shard: int, entry_id: str) -> EventCursor:
+    def at(self, shard: int, entry_id: str, delivered: int, of: int) -> EventCursor:
         positions = list(self.positions)
-        positions[shard] = entry_id
+        positions[shard] = entry_id if delivered >= of else f"{entry_id}#{delivered}"
         return EventCursor(positions=tuple(positions))
 
     def __str__(self) -> str:
         return ",".join(self.positions)
+
+
+def _events(fields: dict[bytes, bytes]) -> list[OrderEvent]:
+    return EVENTS_CODEC.decode(fields[b"e"])
 
 
 class EventReader:
@@ -54,22 +60,35 @@ class EventReader:
         self.order_shards = order_shards
 
     async def read(
-        self, cursor: EventCursor, *, count: int = 500, block_ms: int | None = None
-    ) -> list[tuple[int, str, OrderEvent]]:
-        """Events after the cursor: (shard, entry id, event), oldest first across shards."""
-        streams = {keys.order_events(i): cursor.positions[i] for i in range(self.order_shards)}
-        answer = await self.client.xread(streams, count=count, block=block_ms)
-        found: list[tuple[int, str, OrderEvent]] = []
-        shard_of_key = {keys.order_events(i): i for i in range(self.order_shards)}
-        for key, entries in answer or []:
-            shard = shard_of_key[key.decode() if isinstance(key, bytes) else key]
-            for entry_id, fields in entries:
-                raw = {k.decode(): v.decode() for k, v in fields.items()}
-                found.append((shard, entry_id.decode(), OrderEvent.from_fields(raw)))
-        found.sort(key=lambda item: tuple(int(x) for x in item[1].split("-")))
+        self, cursor: EventCursor, *, count: int = 200, block_ms: int | None = None
+    ) -> list[tuple[int, str, int, int, OrderEvent]]:
+        """Events after the cursor: (shard, entry id, index in entry, events in entry, event),
+        oldest entry first across shards."""
+        found: list[tuple[int, str, int, int, OrderEvent]] = []
+        streams: dict[str, str] = {}
+        for shard, position in enumerate(cursor.positions):
+            entry_id, _, done = position.partition("#")
+            if done:  # the rest of a partly delivered entry first
+                for eid, fields in await self.client.xrange(keys.order_events(shard), entry_id, entry_id):
+                    events = _events(fields)
+                    found += [(shard, eid.decode(), i, len(events), e) for i, e in enumerate(events) if i >= int(done)]
+            streams[keys.order_events(shard)] = entry_id
+        if not found:
+            answer = await self.client.xread(streams, count=count, block=block_ms)
+            shard_of_key = {keys.order_events(i): i for i in range(self.order_shards)}
+            for key, entries in answer or []:
+                shard = shard_of_key[key.decode() if isinstance(key, bytes) else key]
+                for eid, fields in entries:
+                    events = _events(fields)
+                    found += [(shard, eid.decode(), i, len(events), e) for i, e in enumerate(events)]
+        found.sort(key=lambda item: (tuple(int(x) for x in item[1].split("-")), item[2]))
         return found
 
     async def timeline(self, customer_id: str, *, limit: int) -> list[OrderEvent]:
         """The customer's latest events, newest first."""
-        entries = await self.client.xrevrange(keys.customer_timeline(customer_id), count=limit)
-        return [OrderEvent.from_fields({k.decode(): v.decode() for k, v in fields.items()}) for _, fields in entries]
+        events: list[OrderEvent] = []
+        for _, fields in await self.client.xrevrange(keys.customer_timeline(customer_id), count=limit):
+            events += reversed(_events(fields))
+            if len(events) >= limit:
+                break
+        return events[:limit]

@@ -16,14 +16,15 @@ import redis.asyncio as aioredis
 
 from oms_actors.domain.enums import Channel, OrderStatus, PaymentMethod
 from oms_actors.domain.errors import FieldViolation, ValidationError
-from oms_actors.domain.events import order_events
+from oms_actors.domain.events import OrderEvent, order_events
 from oms_actors.domain.order import Order
 from oms_actors.domain.partitioning import shard_of
 from oms_actors.store import keys
 from oms_actors.store.codec import Codec
 
 ORDER_CODEC: Codec[Order] = Codec(Order)
-EVENTS_KEPT = 1_000_000  # per order shard; a consumer further behind than that resumes from a snapshot
+EVENTS_CODEC: Codec[list[OrderEvent]] = Codec(list[OrderEvent], fmt="msgpack")
+EVENTS_KEPT = 1_000_000  # entries per order shard; a consumer further behind than that resumes from a snapshot
 TIMELINE_KEPT = 500  # per customer
 _SCAN_BUDGET_PAGES = 20  # bounded work per ListOrders call when a filter is applied after the index
 
@@ -167,12 +168,22 @@ class OrderStore:
         }
         if refs:
             pipe.hset(keys.EXTERNAL_REFERENCES, mapping=refs)
-        # Events go out in the same transaction as the change: durable together or not at all.
-        for new, old in changes:
-            for event in order_events(old, new):
-                fields = event.fields()
-                pipe.xadd(keys.order_events(shard), fields, maxlen=EVENTS_KEPT, approximate=True)
-                pipe.xadd(keys.customer_timeline(new.customer_id), fields, maxlen=TIMELINE_KEPT, approximate=True)
+        # Events go out in the same transaction as the change: durable together or not at
+        # all. One stream entry carries all the events of the save (one per customer in
+        # the timelines): a command per event cost a fifth of the capture path.
+        events = [event for new, old in changes for event in order_events(old, new)]
+        if events:
+            pipe.xadd(keys.order_events(shard), {"e": EVENTS_CODEC.encode(events)}, maxlen=EVENTS_KEPT, approximate=True)
+            by_customer: defaultdict[str, list[OrderEvent]] = defaultdict(list)
+            for event in events:
+                by_customer[event.customer_id].append(event)
+            for customer_id, theirs in by_customer.items():
+                pipe.xadd(
+                    keys.customer_timeline(customer_id),
+                    {"e": EVENTS_CODEC.encode(theirs)},
+                    maxlen=TIMELINE_KEPT,
+                    approximate=True,
+                )
         for index, members in removes.items():
             pipe.zrem(index, *members)
         for index, scores in adds.items():

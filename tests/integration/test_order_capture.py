@@ -22,7 +22,8 @@ async def test_an_order_from_every_channel_is_accepted_reserved_and_readable(wor
         resp = await world.orders.CreateOrder(world.order(customer, [(sku, 2)], channel=channel))
         assert not resp.replayed
         order = resp.order
-        assert order.status == orders_pb2.ORDER_STATUS_ALLOCATED
+        # Nothing to authorise and no risk rule applies: approved and released before the answer.
+        assert order.status == orders_pb2.ORDER_STATUS_RELEASED
         assert order.channel == channel
         assert order.total == eur(2 * 1999)
         assert [(a.location_id, a.quantity) for a in order.lines[0].allocations] == [("T-DC-NORTH", 2)]
@@ -172,7 +173,7 @@ async def test_more_demand_than_stock_is_backordered_never_oversold(world: World
     assert allocated == 5
     assert await world.reserved(sku) == 5
     assert {a.order.status for a in answers} <= {
-        orders_pb2.ORDER_STATUS_ALLOCATED,
+        orders_pb2.ORDER_STATUS_RELEASED,
         orders_pb2.ORDER_STATUS_PARTLY_BACKORDERED,
         orders_pb2.ORDER_STATUS_BACKORDERED,
     }
@@ -184,7 +185,7 @@ async def test_split_order_takes_lines_from_several_locations(world: World):
     b = await world.sku({"T-DC-SOUTH": 5})
     customer = await world.customer()
     order = (await world.orders.CreateOrder(world.order(customer, [(a, 1), (b, 2)]))).order
-    assert order.status == orders_pb2.ORDER_STATUS_ALLOCATED
+    assert order.status == orders_pb2.ORDER_STATUS_RELEASED
     assert {x.location_id for line in order.lines for x in line.allocations} == {"T-DC-NORTH", "T-DC-SOUTH"}
     assert order.sourcing.shipments == 2
 
