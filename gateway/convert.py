@@ -241,8 +241,8 @@ def create_order_from_proto(
                 v.add(f"{f}.amount", "is required")
             if len(p.token) > limits.MAX_TOKEN_LEN:
                 v.add(f"{f}.token", f"at most {limits.MAX_TOKEN_LEN} characters")
-            elif any(ord(c) < 33 or ord(c) == 127 for c in p.token):
-                v.add(f"{f}.token", "no spaces or control characters")
+            elif not limits.TOKEN_PATTERN.fullmatch(p.token):
+                v.add(f"{f}.token", "printable ASCII, no spaces")
             if p.token_hint:
                 v.add(f"{f}.token_hint", "is output only")
             if amount is not None and currency and amount.currency != currency:

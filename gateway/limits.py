@@ -24,3 +24,4 @@ DEFAULT_PAGE_SIZE = 50
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@#/+=~-]*")
 COUNTRY_PATTERN = re.compile(r"[A-Z]{2}")
+TOKEN_PATTERN = re.compile(r"[!-~]*")  # printable ASCII without space: no control characters
