@@ -46,6 +46,8 @@ async def _rate(fn, seconds: float, inflight: int) -> tuple[float, int]:
 
 
 async def run(seconds: float, batch: int, data_dir: Path) -> list[tuple[str, float, str]]:
+    from gateway.auth.apikeys import generate_key
+    from gateway.auth.service import AccessConfig
     from gateway.server import OmsService, ServiceConfig
     from oms_actors.domain.stock import ReservationRequest
     from oms_actors.topology import Topology
@@ -53,12 +55,20 @@ async def run(seconds: float, batch: int, data_dir: Path) -> list[tuple[str, flo
     from protos.oms.v1 import inventory_pb2, inventory_pb2_grpc
 
     shutil.rmtree(data_dir, ignore_errors=True)
-    service = OmsService(ServiceConfig(port=0, data_dir=data_dir, topology=Topology(inventory_shards=1)))
+    key = generate_key()
+    service = OmsService(
+        ServiceConfig(
+            port=0,
+            data_dir=data_dir,
+            topology=Topology(inventory_shards=1),
+            access=AccessConfig(bootstrap_admin_key=key, rate_limits={}),
+        )
+    )
     await service.start()
     try:
         world = build_world(bench_scenario())
         async with grpc.aio.insecure_channel(f"127.0.0.1:{service.port}") as channel:
-            await load_world(channel, world)
+            await load_world(channel, world, credential=key)
             shard = service.actors.inventory[0]
             rows: list[tuple[str, float, str]] = []
             rate, _ = await _rate(lambda i: shard.ping.remote(), seconds, 1)
@@ -86,15 +96,18 @@ async def run(seconds: float, batch: int, data_dir: Path) -> list[tuple[str, flo
             )
             rows.append((f"availability, {batch} SKUs per call, 2 in flight", rate * batch, "SKUs/s"))
             stub = inventory_pb2_grpc.InventoryServiceStub(channel)
+            auth = (("authorization", f"Bearer {key}"),)
             rate, _ = await _rate(
-                lambda i: stub.GetAvailability(inventory_pb2.GetAvailabilityRequest(skus=[skus[i % len(skus)]])),
+                lambda i: stub.GetAvailability(
+                    inventory_pb2.GetAvailabilityRequest(skus=[skus[i % len(skus)]]), metadata=auth
+                ),
                 seconds,
                 16,
             )
             rows.append(("GetAvailability over gRPC, 1 SKU, 16 in flight", rate, "queries/s"))
             rate, _ = await _rate(
                 lambda i: stub.GetAvailability(
-                    inventory_pb2.GetAvailabilityRequest(skus=skus[(i * 50) % len(skus) :][:50])
+                    inventory_pb2.GetAvailabilityRequest(skus=skus[(i * 50) % len(skus) :][:50]), metadata=auth
                 ),
                 seconds,
                 16,
