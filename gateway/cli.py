@@ -12,8 +12,6 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-import uvloop
-
 from oms_actors.store.connection import FSYNC_POLICIES
 from oms_actors.topology import Topology
 
@@ -318,9 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         level=getattr(args, "log_level", "WARNING"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     if args.command == "serve":
-        # uvloop: the gateway is a busy event loop, and libuv's runs its callbacks
-        # faster (Ray picks it up for the async actors on its own once installed).
-        return uvloop.run(_serve(args))
+        return asyncio.run(_serve(args))
     if args.command == "keys":
         return asyncio.run(_keys(args))
     if args.command == "audit-log":
