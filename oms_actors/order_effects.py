@@ -13,8 +13,10 @@ import json
 import logging
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any, Protocol
 
+from oms_actors.domain.customer import Customer
 from oms_actors.domain.enums import CustomerType, PaymentMethod
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture
 from oms_actors.domain.ledger import Consumption, Restock
@@ -53,6 +55,14 @@ STEP_ORDER = (
     STEP_RESOLVE,
 )
 RISK_RULES_TTL_S = 1.0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RiskReads:
+    """The stored facts the risk rules need for a batch of orders."""
+
+    customers: dict[str, Customer]
+    counts: dict[str, tuple[int, int, list[int]]]  # order id: (earlier orders, last hour, last hour per card)
 
 
 class PaymentFlow(Protocol):
@@ -289,16 +299,24 @@ class OrderEffects:
         return await asyncio.gather(*(self.payments.authorize(o) for o in orders), return_exceptions=True)
 
     async def decide_many(
-        self, orders: list[Order], authorized: list[tuple[PaymentRecord, ...] | BaseException], now_ms: int
+        self,
+        orders: list[Order],
+        authorized: list[tuple[PaymentRecord, ...] | BaseException],
+        now_ms: int,
+        *,
+        reads: RiskReads | None = None,
     ) -> list[Order | BaseException]:
-        """Records the authorisations and lets the risk rules decide; then releases what is due."""
+        """Records the authorisations and lets the risk rules decide; then releases what is due.
+
+        ``reads``: the Redis facts of ``read_risk``, when the caller fetched them while
+        something else ran (the order shard does, during sourcing)."""
         ready = [
             o.record_authorizations(records, now_ms=now_ms)
             for o, records in zip(orders, authorized)
             if not isinstance(records, BaseException)
         ]
         rules = await self.rules()
-        facts = dict(zip((o.order_id for o in ready), await self.facts_many(ready, now_ms)))
+        facts = dict(zip((o.order_id for o in ready), await self.facts_many(ready, now_ms, reads=reads)))
         out: list[Order | BaseException] = []
         by_id = {o.order_id: o for o in ready}
         for order, records in zip(orders, authorized):
@@ -325,11 +343,14 @@ class OrderEffects:
             self._rules_read_at = time.monotonic()
         return self._rules
 
-    async def facts_many(self, orders: list[Order], now_ms: int) -> list[RiskFacts]:
-        """The facts of many orders from one read of their customers and one pipeline of counts."""
+    async def read_risk(self, orders: list[Order], now_ms: int) -> RiskReads:
+        """What the risk facts need from Redis: one read of the customers, one pipeline of counts.
+
+        Depends only on what an order was accepted with (customer, time, payment
+        instruments), not on its authorisations, so it can run beside them."""
         if not orders:
-            return []
-        customers = await self.customers.get_many(sorted({o.customer_id for o in orders}))
+            return RiskReads(customers={}, counts={})
+        reading = asyncio.ensure_future(self.customers.get_many(sorted({o.customer_id for o in orders})))
         hour_ago = now_ms - 3_600_000
         pipe = self.store.client.pipeline(transaction=False)
         cards_of: list[list[str]] = []
@@ -341,14 +362,26 @@ class OrderEffects:
             for card in cards:
                 pipe.zcount(keys.order_index("instrument", card), hour_ago, now_ms)
             cards_of.append(cards)
-        counts = iter(await pipe.execute())
-        facts = []
+        try:
+            raw = iter(await pipe.execute())
+        finally:
+            customers = await reading
+        counts: dict[str, tuple[int, int, list[int]]] = {}
         for order, cards in zip(orders, cards_of):
-            previous, last_hour = next(counts), next(counts)
-            by_card = [next(counts) for _ in cards]
-            facts.append(
-                await self._facts(order, customers.get(order.customer_id), int(previous), int(last_hour), by_card)
-            )
+            previous, last_hour = int(next(raw)), int(next(raw))
+            counts[order.order_id] = (previous, last_hour, [int(next(raw)) for _ in cards])
+        return RiskReads(customers=customers, counts=counts)
+
+    async def facts_many(self, orders: list[Order], now_ms: int, *, reads: RiskReads | None = None) -> list[RiskFacts]:
+        """The facts of many orders; ``reads`` from ``read_risk`` of the same orders, or read now."""
+        if not orders:
+            return []
+        if reads is None or any(o.order_id not in reads.counts for o in orders):
+            reads = await self.read_risk(orders, now_ms)
+        facts = []
+        for order in orders:
+            previous, last_hour, by_card = reads.counts[order.order_id]
+            facts.append(await self._facts(order, reads.customers.get(order.customer_id), previous, last_hour, by_card))
         return facts
 
     async def _facts(self, order: Order, customer, previous: int, last_hour: int, by_card: list[int]) -> RiskFacts:

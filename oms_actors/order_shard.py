@@ -235,9 +235,12 @@ class OrderShard:
                 results.append(out)
         return results
 
-    async def _place(self, fresh: list[tuple[int, CreateOrder]], outcomes: list[Any]) -> None:
-        now = now_ms()
-        unseen = sorted({cmd.customer_id for _, cmd in fresh} - self._known_customers)
+    async def _accept(self, candidates: list[tuple[int, Order]], outcomes: list[Any]) -> list[tuple[int, Order]]:
+        """Checks the customers and saves the orders that pass; answers the others in ``outcomes``.
+
+        The goal first: accepted orders are durable before anything is reserved for
+        them or authorised."""
+        unseen = sorted({o.customer_id for _, o in candidates} - self._known_customers)
         known: set[str] | None = self._known_customers
         if unseen:
             try:
@@ -246,21 +249,18 @@ class OrderShard:
             except _REDIS_DOWN:
                 known = None
         accepted: list[tuple[int, Order]] = []
-        for i, cmd in fresh:
-            key = (cmd.channel.value, cmd.idempotency_key)
-            order_id, _, fut = self._pending[key]
+        for i, order in candidates:
             if known is None:
                 out = _failed(UnavailableError("redis unavailable", dependency="redis"))
-            elif cmd.customer_id not in known:
+            elif order.customer_id not in known:
                 out = _failed(ValidationError.of([FieldViolation(field="customer_id", description="unknown customer")]))
             else:
-                accepted.append((i, Order.accept(cmd, order_id=order_id, now_ms=now)))
+                accepted.append((i, order))
                 continue
             outcomes[i] = out
-            fut.set_result(out)
+            self._pending[(order.channel.value, order.idempotency_key)][2].set_result(out)
         if not accepted:
-            return
-        # The goal first: accepted orders are durable before anything is reserved for them.
+            return []
         try:
             with self.timer.stage("save accepted", len(accepted)):
                 await self.store.save(self.shard, [(o, None) for _, o in accepted])
@@ -269,6 +269,29 @@ class OrderShard:
                 out = _failed(UnavailableError("redis unavailable; nothing was written", dependency="redis"))
                 outcomes[i] = out
                 self._pending[(order.channel.value, order.idempotency_key)][2].set_result(out)
+            return []
+        return accepted
+
+    async def _place(self, fresh: list[tuple[int, CreateOrder]], outcomes: list[Any]) -> None:
+        now = now_ms()
+        candidates = [
+            (i, Order.accept(cmd, order_id=self._pending[(cmd.channel.value, cmd.idempotency_key)][0], now_ms=now))
+            for i, cmd in fresh
+        ]
+        # Reading availability reserves nothing, so it runs beside the customer check and
+        # the save below; an order refused on the way only added SKUs to the read.
+        prefetched = (
+            asyncio.ensure_future(self._inline.read_availability([SourcingRequest.of(o) for _, o in candidates]))
+            if self._inline is not None
+            else None
+        )
+        try:
+            accepted = await self._accept(candidates, outcomes)
+        except BaseException:
+            await _drop(prefetched)
+            raise
+        if not accepted:
+            await _drop(prefetched)
             return
         for _, order in accepted:
             self._remember(order)
@@ -278,7 +301,7 @@ class OrderShard:
         async with contextlib.AsyncExitStack() as stack:
             for _, order in accepted:
                 await stack.enter_async_context(self._locks.hold(order.order_id))
-            sourced = await self._source([o for _, o in accepted], assess=True)
+            sourced = await self._source([o for _, o in accepted], assess=True, prefetched=prefetched)
         for (i, order), final in zip(accepted, sourced):
             out = CreateOutcome(order=final)
             outcomes[i] = out
@@ -292,40 +315,48 @@ class OrderShard:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _source(self, orders: list[Order], *, assess: bool = False) -> list[Order]:
+    async def _source(
+        self, orders: list[Order], *, assess: bool = False, prefetched: asyncio.Future | None = None
+    ) -> list[Order]:
         """Sources and records the plans; on any failure the orders stay as they were for the reconciler.
 
         With ``assess`` (new orders), the payments are authorised while sourcing runs and
         the risk rules decide before the one save, so an order is usually approved and
         released by the time CreateOrder answers; an authorisation that fails or takes
-        longer than INLINE_ASSESS_S leaves the step pending for the background."""
+        longer than INLINE_ASSESS_S leaves the step pending for the background. The risk
+        rules' reads run beside sourcing too: they depend only on what the orders were
+        accepted with. ``prefetched``: the availability read begun by the caller."""
         workers, _ = self._actors()
         requests = [SourcingRequest.of(o) for o in orders]
-        authorizing = (
-            asyncio.ensure_future(asyncio.wait_for(self._effects().authorize_many(orders), INLINE_ASSESS_S))
-            if assess
-            else None
-        )
+        side: list[asyncio.Future] = []
+        if assess:
+            effects = self._effects()
+            authorizing = asyncio.ensure_future(asyncio.wait_for(effects.authorize_many(orders), INLINE_ASSESS_S))
+            reading = asyncio.ensure_future(effects.read_risk(orders, now_ms()))
+            side = [authorizing, reading]
         try:
             with self.timer.stage("sourcing", len(orders)):
                 if self._inline is not None:
-                    results = await self._inline.source_requests(requests)
+                    results = await self._inline.source_requests(requests, prefetched=prefetched)
                 else:
                     results = SOURCING_RESULTS.decode(await next(workers).source.remote(SOURCING_REQUESTS.encode(requests)))
         except Exception as exc:  # a dead worker or shard: the order is safe, sourcing is retried
             log.warning("order shard %d: sourcing failed (%s); left for the reconciler", self.shard, exc)
-            if authorizing is not None:
-                authorizing.cancel()
+            for fut in side:
+                fut.cancel()
+            await asyncio.gather(*side, return_exceptions=True)
+            await _drop(prefetched)
             return orders
         now = now_ms()
         updated = [o.apply_sourcing(r, now_ms=now) for o, r in zip(orders, results)]
-        if authorizing is not None:
+        if side:
             try:
                 with self.timer.stage("inline assess", len(orders)):
-                    decided = await self._effects().decide_many(updated, await authorizing, now)
+                    decided = await self._effects().decide_many(updated, await authorizing, now, reads=await reading)
                 updated = [d if isinstance(d, Order) else u for u, d in zip(updated, decided)]
             except Exception as exc:  # slow or failing provider: the background assesses them
                 log.info("order shard %d: inline assessment left to the background (%s)", self.shard, exc)
+                await asyncio.gather(*side, return_exceptions=True)  # nothing left running or unread
         try:
             with self.timer.stage("save sourced", len(updated)):
                 await self.store.save(self.shard, list(zip(updated, orders)))
@@ -640,6 +671,13 @@ class OrderShard:
                     log.info("order shard %d: reconciled %d orders", self.shard, n)
             except Exception as exc:  # keep the loop alive through outages
                 log.warning("order shard %d: reconcile failed: %s", self.shard, exc)
+
+
+async def _drop(prefetched: asyncio.Future | None) -> None:
+    """Stops a read nobody will use, and retrieves its outcome so none is left unread."""
+    if prefetched is not None:
+        prefetched.cancel()
+        await asyncio.gather(prefetched, return_exceptions=True)
 
 
 def _failed(err: OmsError) -> CreateOutcome:

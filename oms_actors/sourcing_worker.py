@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from typing import Any, Sequence
+from typing import Any, Awaitable, Sequence
 
 import optimizer
 from oms_actors.domain.enums import DeliveryMode
@@ -98,14 +98,41 @@ class SourcingWorker:
         with self.timer.stage("source", len(requests)):
             return SOURCING_RESULTS.encode(await self.source_requests(requests))
 
-    async def source_requests(self, requests: Sequence[SourcingRequest]) -> list[SourcingResult]:
+    async def read_availability(self, requests: Sequence[SourcingRequest]) -> list[Any]:
+        """The stock rows of every SKU the requests name: one call per inventory shard, in parallel.
+
+        Reads only, so the order shard starts it while the orders are still being
+        saved and passes it to ``source_requests`` as ``prefetched``."""
+        shards = self._shards()
+        n = len(shards)
+        skus_by_shard: dict[int, set[str]] = defaultdict(set)
+        for req in requests:
+            for line in req.lines:
+                skus_by_shard[shard_of(line.sku, n)].add(line.sku)
+        ids = [r.order_id for r in requests]
+        with self.timer.stage("availability", len(requests)):
+            rows = await asyncio.gather(
+                *(shards[i].availability.remote(sorted(skus_by_shard[i]), None, ids) for i in sorted(skus_by_shard))
+            )
+        return [row for shard_rows in rows for row in shard_rows]
+
+    async def source_requests(
+        self, requests: Sequence[SourcingRequest], *, prefetched: Awaitable[list[Any]] | None = None
+    ) -> list[SourcingResult]:
+        """Sources the requests; ``prefetched``: ``read_availability`` of the same requests, begun earlier."""
         view = await self.routing.view()
         results: dict[str, SourcingResult] = {}
         pending = list(requests)
         for attempt in range(MAX_ATTEMPTS):
             if not pending:
                 break
-            refused = await self._attempt(pending, view, results)
+            rows = None
+            if attempt == 0 and prefetched is not None:
+                try:
+                    rows = await prefetched
+                except Exception as exc:  # noqa: BLE001 - read again below
+                    log.info("prefetched availability failed (%s); reading it again", exc)
+            refused = await self._attempt(pending, view, results, rows)
             pending = [r for r in pending if r.order_id in refused]
             if pending:
                 log.info("attempt %d: %d orders lost stock to a concurrent batch; sourcing again", attempt + 1, len(pending))
@@ -115,7 +142,11 @@ class SourcingWorker:
         return [results[r.order_id] for r in requests]
 
     async def _attempt(
-        self, requests: list[SourcingRequest], view: RoutingView, results: dict[str, SourcingResult]
+        self,
+        requests: list[SourcingRequest],
+        view: RoutingView,
+        results: dict[str, SourcingResult],
+        rows: list[Any] | None = None,
     ) -> set[str]:
         sites = view.sites
         # A pickup store closed since the order was accepted: nothing can be promised there now.
@@ -127,20 +158,12 @@ class SourcingWorker:
             return set()
         shards = self._shards()
         n = len(shards)
-        skus_by_shard: dict[int, set[str]] = defaultdict(set)
-        for req in requests:
-            for line in req.lines:
-                skus_by_shard[shard_of(line.sku, n)].add(line.sku)
-        order = sorted(skus_by_shard)  # fixed shard order for calls that span shards
-        ids = [r.order_id for r in requests]
-        with self.timer.stage("availability", len(requests)):
-            rows = await asyncio.gather(
-                *(shards[i].availability.remote(sorted(skus_by_shard[i]), None, ids) for i in order)
-            )
+        if rows is None:
+            rows = await self.read_availability(requests)
+        # Rows read for more orders than are left (the stranded ones) only add SKUs no plan asks for.
         stock = {
             (loc, sku): max(0, on_hand - reserved - safety)
-            for shard_rows in rows
-            for loc, sku, on_hand, reserved, safety in shard_rows
+            for loc, sku, on_hand, reserved, safety in rows
             if loc in sites
         }
         # Availability credits each order with what it holds; units it keeps at a

@@ -197,3 +197,26 @@ async def test_shipment_confirmations_are_idempotent_and_checked(world: World):
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await fulfilment(world).ConfirmShipment(wrong)
     assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+async def test_the_risk_rules_count_a_customers_earlier_orders_and_card_use(world: World):
+    # The counts are read while the order is being sourced; they must still see the
+    # orders saved before it (defaults: first order above 1,000.00 held; more than ten
+    # orders with one card within the hour held).
+    sku = await world.sku({"T-DC-NORTH": 100})
+    customer = await world.customer()
+    first = card(world.order(customer, [(sku, 1)], price=150_000))
+    first = await settled(world, (await world.orders.CreateOrder(first)).order.order_id)
+    assert first.status == orders_pb2.ORDER_STATUS_ON_HOLD
+    assert any("first order" in r for r in first.approval.reasons)
+
+    token = World.unique("tok_visa")
+    statuses = []
+    for _ in range(11):
+        placed = (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)], price=150_000), token))).order
+        statuses.append((await settled(world, placed.order_id)).status)
+    # No longer a first order: the next ten are released; the eleventh with the card is held.
+    assert statuses[:10] == [orders_pb2.ORDER_STATUS_RELEASED] * 10
+    assert statuses[10] == orders_pb2.ORDER_STATUS_ON_HOLD
+    held = await settled(world, placed.order_id)
+    assert held.approval.reasons == ["11 orders with this card in the last hour"]
