@@ -140,7 +140,7 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):
         """The handler behind the checks. It takes the request as bytes and parses it itself, after
         the checks: a caller without access cannot make the gateway parse anything, and bytes
         that are no valid message are INVALID_ARGUMENT (grpc would answer UNKNOWN)."""
-        admit, audit = self.admit, self._audit
+        admit, audit, limiter = self.admit, self._audit, self.limiter
         parse = handler.request_deserializer or (lambda raw: raw)
         kind = next(k for k in ("unary_unary", "unary_stream", "stream_unary", "stream_stream") if getattr(handler, k))
         behavior = getattr(handler, kind)
@@ -160,7 +160,20 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):
             principal = None if rule.public else await admit(method, rule, context)
             if client_streams:
                 return principal, parsed_stream(request, context)
-            return principal, await parsed(request, context)
+            message = await parsed(request, context)
+            if rule.per_item and principal is not None:
+                # admit() took the call's first token before anything was parsed; the rest now.
+                extra = len(getattr(message, rule.per_item)) - 1
+                wait = limiter.take(principal, extra) if extra > 0 else 0.0
+                if wait:
+                    await abort(
+                        context,
+                        RateLimitedError(
+                            f"rate limit of {principal.role.value} principals exceeded by a batch of {extra + 1}",
+                            retry_after_s=wait,
+                        ),
+                    )
+            return principal, message
 
         def outcome_of(context: grpc.aio.ServicerContext, exc: BaseException | None) -> str:
             if exc is None:

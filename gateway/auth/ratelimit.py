@@ -3,7 +3,8 @@
 Each gateway process keeps its own buckets (no Redis round trip on the hot
 path), so N gateways admit up to N times a limit in total. A call over the
 limit is RESOURCE_EXHAUSTED with ``google.rpc.RetryInfo`` saying when the
-next one would be admitted. A batch call (CreateOrders) costs one token.
+next one would be admitted. A batch call (CreateOrders) costs one token per
+item it carries: a batch of a hundred orders is a hundred orders' worth of load.
 """
 
 from __future__ import annotations
@@ -53,11 +54,15 @@ class RateLimiter:
         # principal id -> [tokens, last refill (monotonic), rate, burst]
         self._buckets: dict[str, list[float]] = {}
 
-    def take(self, principal: Principal) -> float:
-        """0.0 when the call is admitted; else the seconds until it would be."""
+    def take(self, principal: Principal, cost: float = 1.0) -> float:
+        """0.0 when ``cost`` tokens were taken; else the seconds until they could be (none is taken).
+
+        A cost above the burst is charged as a full bucket, so a batch larger than the
+        burst is admitted after a quiet spell instead of never."""
         limit = self.limits[principal.role]
         if limit.rate_per_s <= 0:
             return 0.0
+        cost = min(cost, limit.burst)
         now = time.monotonic()
         bucket = self._buckets.get(principal.id)
         if bucket is None:
@@ -66,11 +71,11 @@ class RateLimiter:
             bucket = self._buckets[principal.id] = [limit.burst, now, limit.rate_per_s, limit.burst]
         tokens = min(limit.burst, bucket[0] + (now - bucket[1]) * limit.rate_per_s)
         bucket[1] = now
-        if tokens >= 1.0:
-            bucket[0] = tokens - 1.0
+        if tokens >= cost:
+            bucket[0] = tokens - cost
             return 0.0
         bucket[0] = tokens
-        return (1.0 - tokens) / limit.rate_per_s
+        return (cost - tokens) / limit.rate_per_s
 
     def _forget_full(self, now: float) -> None:
         """A bucket that has refilled is the same as none: drop those (many customers, each seen once)."""

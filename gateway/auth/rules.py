@@ -30,11 +30,13 @@ class Rule:
     roles: frozenset[Role] = frozenset()
     public: bool = False  # no credentials needed (health, reflection)
     audit: bool = False  # every call, whatever its outcome, goes to the audit log
+    # A repeated field of the request: the call costs one rate-limit token per item in it.
+    per_item: str = ""
 
 
-def allow(*roles: Role, audit: bool = False) -> Rule:
+def allow(*roles: Role, audit: bool = False, per_item: str = "") -> Rule:
     """The roles that may call; admin may do everything, so it is in every rule."""
-    return Rule(roles=frozenset({Role.ADMIN, *roles}), audit=audit)
+    return Rule(roles=frozenset({Role.ADMIN, *roles}), audit=audit, per_item=per_item)
 
 
 PUBLIC = Rule(public=True)
@@ -58,7 +60,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         # Orders. A channel key places orders for its own channel only
         # (Principal.places_orders_for); reads are scoped (Principal.sees_order).
         _ORDERS + "CreateOrder": allow(CHANNEL),
-        _ORDERS + "CreateOrders": allow(CHANNEL),
+        _ORDERS + "CreateOrders": allow(CHANNEL, per_item="orders"),
         _ORDERS + "GetOrder": allow(AGENT, CHANNEL, CUSTOMER),
         _ORDERS + "ListOrders": allow(AGENT, CHANNEL, CUSTOMER),
         _ORDERS + "CancelOrder": allow(AGENT, audit=True),

@@ -25,6 +25,7 @@ from gateway.auth.ratelimit import Limit, RateLimiter
 from gateway.auth.rules import allow
 from gateway.auth.tls import check_listen, is_loopback
 from gateway.auth.tokens import JwtConfig, JwtVerifier
+from oms_actors.domain.enums import Channel
 from oms_actors.store.connection import connect
 from protos.oms.v1 import common_pb2, orders_pb2
 
@@ -101,6 +102,18 @@ def test_a_token_bucket_admits_its_burst_then_its_rate():
     unlimited = RateLimiter({Role.ADMIN: Limit.parse("0")})
     admin = Principal(role=Role.ADMIN, kind=CredentialKind.API_KEY, id="key:x")
     assert all(unlimited.take(admin) == 0.0 for _ in range(100_000))
+
+
+def test_a_costly_call_takes_all_its_tokens_or_none():
+    limiter = RateLimiter({Role.CHANNEL: Limit(rate_per_s=10, burst=10)})
+    p = Principal(role=Role.CHANNEL, kind=CredentialKind.API_KEY, id="key:c", channel=Channel.WEB)
+    assert limiter.take(p, 7) == 0.0
+    wait = limiter.take(p, 5)  # 3 left: refused whole, nothing taken
+    assert 0.15 < wait <= 0.2
+    assert limiter.take(p, 3) == 0.0  # the 3 were still there
+    q = Principal(role=Role.CHANNEL, kind=CredentialKind.API_KEY, id="key:d", channel=Channel.WEB)
+    assert limiter.take(q, 1_000) == 0.0  # above the burst: charged as a full bucket, not refused forever
+    assert limiter.take(q) > 0
 
 
 def test_buckets_that_refilled_are_forgotten_so_memory_stays_bounded():

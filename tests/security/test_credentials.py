@@ -132,6 +132,34 @@ async def test_a_customer_over_its_rate_limit_is_told_when_to_retry(sandbox: Kit
     await asyncio.sleep(2 / limit.rate_per_s)  # leave the shared customer bucket usable for later tests
 
 
+async def test_a_batch_of_orders_costs_a_token_per_order(sandbox: Kit):
+    from gateway.auth.ratelimit import Limit
+    from protos.oms.v1 import orders_pb2_grpc
+
+    limits = sandbox.service.access.limiter.limits
+    saved = limits[Role.CHANNEL]
+    limits[Role.CHANNEL] = Limit(rate_per_s=2, burst=10)
+    try:
+        _, key = await sandbox.service.access.keys.create(role=Role.CHANNEL, by="tests", channel=Kit.CHANNEL)
+        stub = orders_pb2_grpc.OrderServiceStub(sandbox.channel)
+        before = await sandbox.snapshot()
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await stub.CreateOrders(
+                orders_pb2.CreateOrdersRequest(orders=[sandbox.order_request() for _ in range(20)]),
+                metadata=bearer(key),
+            )
+        assert info.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert any(d.Is(error_details_pb2.RetryInfo.DESCRIPTOR) for d in rpc_status.from_call(info.value).details)
+        assert await sandbox.snapshot() == before  # refused before any order reached the service
+        # The refusal cost the call's first token only: five orders still fit in what is left.
+        batch = await stub.CreateOrders(
+            orders_pb2.CreateOrdersRequest(orders=[sandbox.order_request() for _ in range(5)]), metadata=bearer(key)
+        )
+        assert [r.WhichOneof("outcome") for r in batch.results] == ["order"] * 5
+    finally:
+        limits[Role.CHANNEL] = saved
+
+
 async def test_health_is_open_without_credentials(sandbox: Kit):
     stub = health_pb2_grpc.HealthStub(sandbox.channel)
     assert (await stub.Check(health_pb2.HealthCheckRequest())).status == health_pb2.HealthCheckResponse.SERVING
