@@ -216,7 +216,9 @@ async def _keys(args: argparse.Namespace) -> int:
         return 0
     if args.keys_command == "create":
         try:  # before touching Redis: a key whose scope does not fit its role is never made
-            check_scope(Role(args.role), Channel(args.channel) if args.channel else None, args.customer or "")
+            check_scope(
+                Role(args.role), Channel(args.channel) if args.channel else None, args.customer or "", args.location or ""
+            )
         except KeyStoreError as exc:
             print(f"oms keys: {exc.message}", file=sys.stderr)
             return 2
@@ -228,6 +230,7 @@ async def _keys(args: argparse.Namespace) -> int:
                 role=Role(args.role),
                 channel=Channel(args.channel) if args.channel else None,
                 customer_id=args.customer or "",
+                location_id=args.location or "",
                 name=args.name or "",
                 by=_operator(),
             )
@@ -294,6 +297,9 @@ def main(argv: list[str] | None = None) -> int:
     scope = create.add_mutually_exclusive_group()
     scope.add_argument("--channel", choices=CHANNELS, help="the channel a channel key places and reads orders for")
     scope.add_argument("--customer", metavar="ID", help="the customer a customer key reads")
+    scope.add_argument(
+        "--location", metavar="ID", help="binds a fulfilment or inventory_feed key to one location (default: all)"
+    )
     create.add_argument("--name", default="", help="a label, e.g. who holds the key")
     _add_redis_args(create)
     revoke = keys_sub.add_parser("revoke", help="revoke a key by id (gateways refuse it within --key-cache-ttl)")

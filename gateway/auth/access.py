@@ -25,6 +25,14 @@ async def caller(context: grpc.aio.ServicerContext) -> Principal:
     return principal
 
 
+async def check_location(context: grpc.aio.ServicerContext, principal: Principal, *location_ids: str) -> None:
+    """A key bound to one location works there only (stock, fulfilment); else PERMISSION_DENIED."""
+    others = sorted({loc for loc in location_ids if not principal.acts_at(loc)})
+    if others:
+        denied = PermissionDeniedError(f"this key acts for location {principal.location_id} only, not {', '.join(others)}")
+        await abort(context, denied)
+
+
 def visible_orders(principal: Principal, asked: OrderFilter) -> OrderFilter | None:
     """``asked`` narrowed to what the principal sees; None when it asks only for what it may not see."""
     if principal.sees_everything:

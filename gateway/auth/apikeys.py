@@ -26,7 +26,7 @@ import redis.asyncio as aioredis
 from gateway import limits
 from gateway.auth.audit import AuditLog
 from gateway.auth.errors import KeyStoreError, invalid_credentials
-from gateway.auth.principal import CredentialKind, Principal, Role
+from gateway.auth.principal import LOCATION_SCOPED, CredentialKind, Principal, Role
 from oms_actors.domain.enums import Channel
 from oms_actors.domain.errors import UnavailableError
 from oms_actors.store import keys
@@ -63,6 +63,7 @@ class ApiKeyRecord:
     secret_hash: str
     channel: Channel | None = None
     customer_id: str = ""
+    location_id: str = ""  # fulfilment and feed keys may be bound to one location
     name: str = ""
     created_at_ms: int = 0
     created_by: str = ""
@@ -80,17 +81,23 @@ class ApiKeyRecord:
             id=f"key:{self.key_id}",
             channel=self.channel,
             customer_id=self.customer_id,
+            location_id=self.location_id,
         )
 
     def scope(self) -> str:
-        return self.channel.value if self.channel else self.customer_id
+        return self.channel.value if self.channel else self.customer_id or self.location_id
 
 
 _CODEC: Codec[ApiKeyRecord] = Codec(ApiKeyRecord)
 
 
-def check_scope(role: Role, channel: Channel | None, customer_id: str) -> None:
+def check_scope(role: Role, channel: Channel | None, customer_id: str, location_id: str = "") -> None:
     """A key is bound to exactly the scope its role needs, no more."""
+    if location_id:
+        if role not in LOCATION_SCOPED:
+            raise KeyStoreError("--location is only for fulfilment and inventory_feed keys")
+        if len(location_id) > limits.MAX_ID_LEN or not limits.ID_PATTERN.fullmatch(location_id):
+            raise KeyStoreError(f"not a location id: {location_id!r}")
     if role is Role.CHANNEL and channel is None:
         raise KeyStoreError("a channel key needs --channel")
     if role is Role.CUSTOMER:
@@ -122,12 +129,15 @@ class ApiKeyStore:
         by: str,
         channel: Channel | None = None,
         customer_id: str = "",
+        location_id: str = "",
         name: str = "",
     ) -> tuple[ApiKeyRecord, str]:
         """Stores a new key; returns its record and the key string, which is never shown again."""
-        check_scope(role, channel, customer_id)
+        check_scope(role, channel, customer_id, location_id)
         key = generate_key()
-        record = await self._insert(key, role=role, channel=channel, customer_id=customer_id, name=name, by=by)
+        record = await self._insert(
+            key, role=role, channel=channel, customer_id=customer_id, location_id=location_id, name=name, by=by
+        )
         assert record is not None  # a fresh 64-bit id does not collide
         return record, key
 
@@ -147,7 +157,15 @@ class ApiKeyStore:
         return existing
 
     async def _insert(
-        self, key: str, *, role: Role, channel: Channel | None, customer_id: str, name: str, by: str
+        self,
+        key: str,
+        *,
+        role: Role,
+        channel: Channel | None,
+        customer_id: str,
+        name: str,
+        by: str,
+        location_id: str = "",
     ) -> ApiKeyRecord | None:
         parsed = parse_key(key)
         assert parsed is not None
@@ -158,6 +176,7 @@ class ApiKeyStore:
             secret_hash=hash_secret(key_id, secret),
             channel=channel,
             customer_id=customer_id,
+            location_id=location_id,
             name=name,
             created_at_ms=_now_ms(),
             created_by=by,

@@ -25,6 +25,9 @@ class Role(StrEnum):
     FULFILMENT = "fulfilment"  # a location's system: lists its work, confirms shipments and deliveries
 
 
+LOCATION_SCOPED = frozenset({Role.FULFILMENT, Role.INVENTORY_FEED})
+
+
 class CredentialKind(StrEnum):
     API_KEY = "api_key"
     TOKEN = "token"  # a signed JWT
@@ -39,12 +42,20 @@ class Principal:
     id: str
     channel: Channel | None = None  # set for (and only for) Role.CHANNEL
     customer_id: str = ""  # set for (and only for) Role.CUSTOMER
+    # A location's own system (fulfilment, stock feed) may be bound to that location; "" acts for all.
+    location_id: str = ""
 
     def __post_init__(self) -> None:
         if (self.role is Role.CHANNEL) != (self.channel is not None):
             raise ValueError("a channel principal needs a channel, and only it has one")
         if (self.role is Role.CUSTOMER) != bool(self.customer_id):
             raise ValueError("a customer principal needs a customer id, and only it has one")
+        if self.location_id and self.role not in LOCATION_SCOPED:
+            raise ValueError("only fulfilment and inventory feed principals are bound to a location")
+
+    def acts_at(self, location_id: str) -> bool:
+        """May it confirm work, receive returns or send stock at this location?"""
+        return not self.location_id or self.location_id == location_id
 
     @property
     def sees_everything(self) -> bool:
@@ -71,7 +82,8 @@ class Principal:
 
     def describe(self) -> str:
         """For the audit log and errors: role and id, never a credential."""
-        scope = f" {self.channel.value}" if self.channel else f" {self.customer_id}" if self.customer_id else ""
+        bound = self.channel.value if self.channel else self.customer_id or self.location_id
+        scope = f" {bound}" if bound else ""
         return f"{self.role.value}{scope} ({self.id})"
 
 

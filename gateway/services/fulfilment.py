@@ -7,6 +7,7 @@ import asyncio
 import grpc
 
 from gateway import limits
+from gateway.auth.access import caller, check_location
 from gateway.convert import Violations, order_to_proto
 from gateway.errors import rpc
 from gateway.services.backend import Backend
@@ -44,6 +45,7 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
         if not 0 <= request.page_size <= limits.MAX_PAGE_SIZE:
             v.add("page_size", f"between 1 and {limits.MAX_PAGE_SIZE} (0 for {DEFAULT_REQUESTS_PAGE})")
         v.raise_if_any()
+        await check_location(context, await caller(context), request.location_id)
         limit = request.page_size or DEFAULT_REQUESTS_PAGE
         per_shard = await asyncio.gather(
             *(shard.fulfilment_requests.remote(request.location_id, limit) for shard in self.b.actors.orders)
@@ -57,7 +59,9 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
             )
         return response
 
-    async def _confirm(self, request: fulfilment_pb2.ConfirmShipmentRequest, *, pickup: bool) -> orders_pb2.Order:
+    async def _confirm(
+        self, request: fulfilment_pb2.ConfirmShipmentRequest, context: grpc.aio.ServicerContext, *, pickup: bool
+    ) -> orders_pb2.Order:
         v = Violations()
         v.identifier("order_id", request.order_id)
         v.identifier("location_id", request.location_id)
@@ -66,6 +70,7 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
         v.text("tracking", request.tracking)
         quantities = _shipment_lines(v, request.lines)
         v.raise_if_any()
+        await check_location(context, await caller(context), request.location_id)
         order = await self.b.orders.get(request.order_id)
         if order is None:
             raise NotFoundError(f"order {request.order_id} not found", resource="order", resource_id=request.order_id)
@@ -83,13 +88,13 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
     async def ConfirmShipment(
         self, request: fulfilment_pb2.ConfirmShipmentRequest, context: grpc.aio.ServicerContext
     ) -> orders_pb2.Order:
-        return await self._confirm(request, pickup=False)
+        return await self._confirm(request, context, pickup=False)
 
     @rpc
     async def MarkReadyForPickup(
         self, request: fulfilment_pb2.ConfirmShipmentRequest, context: grpc.aio.ServicerContext
     ) -> orders_pb2.Order:
-        return await self._confirm(request, pickup=True)
+        return await self._confirm(request, context, pickup=True)
 
     @rpc
     async def ConfirmDelivery(
@@ -99,7 +104,15 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
         v.identifier("order_id", request.order_id)
         v.identifier("shipment_id", request.shipment_id)
         v.raise_if_any()
-        if await self.b.orders.get(request.order_id) is None:
+        principal = await caller(context)
+        order = await self.b.orders.get(request.order_id)
+        if order is None:
             raise NotFoundError(f"order {request.order_id} not found", resource="order", resource_id=request.order_id)
+        shipment = order.shipment(request.shipment_id)
+        if shipment is not None and not principal.acts_at(shipment.location_id):
+            # Another location's shipment answers exactly as an unknown one (the order's own answer).
+            raise FailedPreconditionError(
+                f"order {request.order_id} has no shipment {request.shipment_id}", code="NO_SUCH_SHIPMENT"
+            )
         shard = self.b.actors.orders[self.b.orders.shard(request.order_id)]
         return order_to_proto(await shard.confirm_delivery.remote(request.order_id, request.shipment_id))

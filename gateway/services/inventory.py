@@ -12,6 +12,7 @@ import grpc
 
 import optimizer
 from gateway import limits
+from gateway.auth.access import caller, check_location
 from gateway.convert import (
     CHANNELS,
     DELIVERY_MODES,
@@ -82,6 +83,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
             if c.sku and c.sku not in known_skus:
                 v.add(f"levels[{i}].sku", f"unknown SKU {c.sku!r}")
         v.raise_if_any()
+        await check_location(context, await caller(context), *(c.location_id for c in changes))
         shards = self.b.actors.inventory
         by_shard: dict[int, list[Any]] = defaultdict(list)
         for c in changes:
@@ -174,6 +176,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         self, request_iterator: Any, context: grpc.aio.ServicerContext
     ) -> inventory_pb2.StockFeedSummary:
         shards = self.b.actors.inventory
+        principal = await caller(context)
         summary = inventory_pb2.StockFeedSummary()
         positions: dict[tuple[str, str], int] = {}
         index = 0
@@ -182,6 +185,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
             feed = feed_message_from_proto(msg, f"messages[{index}]", v)
             v.raise_if_any()
             assert feed is not None
+            await check_location(context, principal, feed.location_id)
             await self._check_feed_names(feed, index)
             # Every partition sees every message (most with no SKUs of theirs), so the
             # sequence advances everywhere and a retry after a partial failure converges.
@@ -250,6 +254,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         no_duplicates(v, "supplies", [f"{loc}|{sku}|{day}" for loc, sku, day, _ in rows], "(location_id, sku, day)")
         v.raise_if_any()
         await self._known_names(v, "supplies", [(loc, sku) for loc, sku, _, _ in rows])
+        await check_location(context, await caller(context), *(loc for loc, _, _, _ in rows))
         shards = self.b.actors.inventory
         by_shard: dict[int, list[tuple[str, str, str, int]]] = defaultdict(list)
         for row in rows:

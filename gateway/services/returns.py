@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import grpc
 
 from gateway import limits
 from gateway.auth.access import caller
+from gateway.auth.principal import Role
 from gateway.convert import CHANNELS, RESOLUTIONS, Violations, order_to_proto
 from gateway.errors import rpc
 from gateway.services.backend import Backend
@@ -17,17 +20,31 @@ from protos.oms.v1 import orders_pb2, returns_pb2, returns_pb2_grpc
 DISPOSITIONS = {returns_pb2.DISPOSITION_RESTOCK: Disposition.RESTOCK, returns_pb2.DISPOSITION_WRITE_OFF: Disposition.WRITE_OFF}
 
 
+def _received_at(order: Order, return_id: str) -> str:
+    """Where the return was received; before that, no location's business ("" would mean any)."""
+    record = order.return_(return_id)
+    return record.location_id if record is not None and record.received_at_ms else "\0"
+
+
 class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
     def __init__(self, backend: Backend) -> None:
         self.b = backend
 
-    async def _order(self, context: grpc.aio.ServicerContext, order_id: str) -> Order:
-        """The order if the caller sees it; the same NOT_FOUND otherwise."""
+    async def _order(
+        self, context: grpc.aio.ServicerContext, order_id: str, *, at: Callable[[Order], str] | None = None
+    ) -> Order:
+        """The order if the caller sees it; the same NOT_FOUND otherwise.
+
+        ``at``: the location where the step happens (receiving, inspecting). A location's
+        system sees an order only for such a step, and only at its own location."""
         principal = await caller(context)
         order = await self.b.orders.get(order_id)
-        if order is None or not principal.sees_order(channel=order.channel, customer_id=order.customer_id):
-            raise NotFoundError(f"order {order_id} not found", resource="order", resource_id=order_id)
-        return order
+        if order is not None:
+            if principal.sees_order(channel=order.channel, customer_id=order.customer_id):
+                return order
+            if at is not None and principal.role is Role.FULFILMENT and principal.acts_at(at(order)):
+                return order
+        raise NotFoundError(f"order {order_id} not found", resource="order", resource_id=order_id)
 
     def _shard(self, order_id: str):
         return self.b.actors.orders[self.b.orders.shard(order_id)]
@@ -84,7 +101,7 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         if not await self.b.network.known_locations([request.location_id]):
             v.add("location_id", f"unknown location {request.location_id!r}")
             v.raise_if_any()
-        await self._order(context, request.order_id)
+        await self._order(context, request.order_id, at=lambda _: request.location_id)
         order = await self._shard(request.order_id).receive_return.remote(
             request.order_id, request.return_id, request.location_id, quantities
         )
@@ -104,6 +121,6 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
                 if kind is not None:
                     dispositions[d.line_number] = kind.value
         v.raise_if_any()
-        await self._order(context, request.order_id)
+        await self._order(context, request.order_id, at=lambda o: _received_at(o, request.return_id))
         order = await self._shard(request.order_id).inspect_return.remote(request.order_id, request.return_id, dispositions)
         return order_to_proto(order)

@@ -51,3 +51,8 @@ async def test_a_key_whose_scope_does_not_fit_its_role_is_refused(capsys):
     assert code == 2 and "--channel" in err
     code, _, err = await _oms(capsys, "keys", "create", "--role", "admin", "--customer", "C-1", "--redis-url", "redis://127.0.0.1:1/0")
     assert code == 2 and "--customer is only for customer keys" in err
+    code, _, err = await _oms(
+        capsys, "keys", "create", "--role", "service_agent", "--location", "T-DC-NORTH",
+        "--redis-url", "redis://127.0.0.1:1/0",
+    )  # fmt: skip
+    assert code == 2 and "--location is only for fulfilment and inventory_feed keys" in err

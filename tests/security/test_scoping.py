@@ -114,3 +114,111 @@ async def test_a_channel_key_places_orders_for_its_own_channel_only(sandbox: Kit
     first, second = batch.results
     assert first.WhichOneof("outcome") == "order" and first.order.channel == common_pb2.CHANNEL_WEB
     assert second.WhichOneof("outcome") == "error" and second.error.code == grpc.StatusCode.PERMISSION_DENIED.value[0]
+
+
+async def test_a_location_bound_key_works_at_its_own_location_only(sandbox: Kit):
+    from gateway.auth.client import bearer
+    from protos.oms.v1 import fulfilment_pb2, fulfilment_pb2_grpc, inventory_pb2, inventory_pb2_grpc
+    from protos.oms.v1 import returns_pb2, returns_pb2_grpc
+    from tests.integration.support import World, eur
+    from tests.integration.waiting import settled
+
+    access = sandbox.service.access
+    _, north = await access.keys.create(role=Role.FULFILMENT, by="tests", location_id="T-DC-NORTH")
+    _, feed = await access.keys.create(role=Role.INVENTORY_FEED, by="tests", location_id="T-DC-NORTH")
+    w = sandbox.admin
+    a, b = await w.sku({"T-DC-NORTH": 5}), await w.sku({"T-DC-SOUTH": 5})
+    customer = await w.customer()
+
+    async def place(sku: str) -> orders_pb2.Order:
+        req = w.order(customer, [(sku, 1)])
+        req.payments.add(method=orders_pb2.PAYMENT_METHOD_CARD, amount=eur(1999), token=World.unique("tok_visa"))
+        return await settled(w, (await w.orders.CreateOrder(req)).order.order_id)
+
+    on_north, on_south = await place(a), await place(b)
+    assert on_north.status == on_south.status == orders_pb2.ORDER_STATUS_RELEASED
+    fulfil = fulfilment_pb2_grpc.FulfilmentServiceStub(sandbox.channel)
+    md = bearer(north)
+
+    async def code(call) -> grpc.StatusCode:
+        try:
+            await call
+        except grpc.aio.AioRpcError as err:
+            return err.code()
+        return grpc.StatusCode.OK
+
+    # Its own work list, not another location's.
+    south_list = fulfilment_pb2.ListFulfilmentRequestsRequest(location_id="T-DC-SOUTH")
+    assert await code(fulfil.ListFulfilmentRequests(south_list, metadata=md)) == grpc.StatusCode.PERMISSION_DENIED
+    mine = await fulfil.ListFulfilmentRequests(
+        fulfilment_pb2.ListFulfilmentRequestsRequest(location_id="T-DC-NORTH"), metadata=md
+    )
+    assert on_north.order_id in {r.order_id for r in mine.requests}
+    assert on_south.order_id not in {r.order_id for r in mine.requests}
+
+    # Confirms shipments from its own location only; a refusal changes nothing.
+    def shipment(order: orders_pb2.Order, loc: str, sid: str) -> fulfilment_pb2.ConfirmShipmentRequest:
+        return fulfilment_pb2.ConfirmShipmentRequest(
+            order_id=order.order_id, location_id=loc, shipment_id=sid, carrier="DHL", tracking="T1",
+            lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)],
+        )  # fmt: skip
+
+    refused = fulfil.ConfirmShipment(shipment(on_south, "T-DC-SOUTH", "S-south"), metadata=md)
+    assert await code(refused) == grpc.StatusCode.PERMISSION_DENIED
+    assert (await settled(w, on_south.order_id)).status == orders_pb2.ORDER_STATUS_RELEASED
+    await fulfil.ConfirmShipment(shipment(on_north, "T-DC-NORTH", "S-north"), metadata=md)
+    await fulfil.ConfirmShipment(shipment(on_south, "T-DC-SOUTH", "S-south"), metadata=sandbox.md(Role.ADMIN))
+
+    # Another location's shipment answers exactly as a shipment that does not exist.
+    def delivery(order: orders_pb2.Order, sid: str) -> fulfilment_pb2.ConfirmDeliveryRequest:
+        return fulfilment_pb2.ConfirmDeliveryRequest(order_id=order.order_id, shipment_id=sid)
+
+    others, unknown = None, None
+    for sid in ("S-south", "S-none"):
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await fulfil.ConfirmDelivery(delivery(on_south, sid), metadata=md)
+        if sid == "S-south":
+            others = (info.value.code(), info.value.details().replace(sid, "?"))
+        else:
+            unknown = (info.value.code(), info.value.details().replace(sid, "?"))
+    assert others == unknown and others[0] == grpc.StatusCode.FAILED_PRECONDITION
+    delivered = await fulfil.ConfirmDelivery(delivery(on_north, "S-north"), metadata=md)
+    assert delivered.status == orders_pb2.ORDER_STATUS_DELIVERED
+
+    # Receives and inspects returns at its own location (a location's system sees the
+    # order for that step only); at another location the order answers as unknown.
+    returns = returns_pb2_grpc.ReturnServiceStub(sandbox.channel)
+    await returns.RequestReturn(
+        returns_pb2.RequestReturnRequest(
+            order_id=on_north.order_id, return_id="RMA-1", channel=common_pb2.CHANNEL_WEB,
+            lines=[returns_pb2.ReturnLineRequest(line_number=1, quantity=1, resolution=orders_pb2.RETURN_RESOLUTION_REFUND)],
+        ),
+        metadata=sandbox.md(Role.ADMIN),
+    )  # fmt: skip
+
+    def receive(loc: str) -> returns_pb2.ReceiveReturnRequest:
+        return returns_pb2.ReceiveReturnRequest(
+            order_id=on_north.order_id, return_id="RMA-1", location_id=loc,
+            lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)],
+        )  # fmt: skip
+
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await returns.ReceiveReturn(receive("T-DC-SOUTH"), metadata=md)
+    assert info.value.code() == grpc.StatusCode.NOT_FOUND
+    await returns.ReceiveReturn(receive("T-DC-NORTH"), metadata=md)
+    await returns.InspectReturn(returns_pb2.InspectReturnRequest(order_id=on_north.order_id, return_id="RMA-1"), metadata=md)
+    done = await settled(w, on_north.order_id)
+    assert done.returns[0].status == orders_pb2.RETURN_STATUS_RESOLVED
+
+    # A bound feed key sets stock at its location only; a refused call writes nothing.
+    inventory = inventory_pb2_grpc.InventoryServiceStub(sandbox.channel)
+    before = await w.available(b)
+    mixed = inventory_pb2.SetStockRequest(
+        levels=[inventory_pb2.StockLevel(location_id="T-DC-NORTH", sku=a, on_hand=50),
+                inventory_pb2.StockLevel(location_id="T-DC-SOUTH", sku=b, on_hand=50)]
+    )  # fmt: skip
+    assert await code(inventory.SetStock(mixed, metadata=bearer(feed))) == grpc.StatusCode.PERMISSION_DENIED
+    assert await w.available(b) == before
+    assert (await w.available(a))["T-DC-NORTH"][0] != 50
+    own = inventory_pb2.SetStockRequest(levels=[inventory_pb2.StockLevel(location_id="T-DC-NORTH", sku=a, on_hand=50)])
+    assert (await inventory.SetStock(own, metadata=bearer(feed))).applied == 1
