@@ -20,7 +20,7 @@ import logging
 import os
 import time
 from collections import defaultdict
-from typing import Any, AsyncIterator, Callable, Sequence
+from typing import Any, AsyncIterator, Callable, Iterable, Sequence
 
 import redis
 
@@ -89,6 +89,29 @@ class KeyedLocks:
             if not self._users[key]:
                 del self._users[key]
                 del self._locks[key]
+
+    @contextlib.asynccontextmanager
+    async def hold_many(self, keys: Iterable[str]) -> AsyncIterator[None]:
+        """All of the keys' locks, taken in sorted order (so two callers never deadlock)."""
+        ordered = sorted(set(keys))
+        for key in ordered:
+            self._locks.setdefault(key, asyncio.Lock())
+            self._users[key] += 1
+        taken: list[asyncio.Lock] = []
+        try:
+            for key in ordered:
+                lock = self._locks[key]
+                await lock.acquire()
+                taken.append(lock)
+            yield
+        finally:
+            for lock in reversed(taken):
+                lock.release()
+            for key in ordered:
+                self._users[key] -= 1
+                if not self._users[key]:
+                    del self._users[key]
+                    del self._locks[key]
 
     def busy(self, key: str) -> bool:
         return key in self._locks
@@ -298,9 +321,7 @@ class OrderShard:
             self.idem[(order.channel.value, order.idempotency_key)] = IdempotencyRecord(
                 order_id=order.order_id, content_hash=order.content_hash
             )
-        async with contextlib.AsyncExitStack() as stack:
-            for _, order in accepted:
-                await stack.enter_async_context(self._locks.hold(order.order_id))
+        async with self._locks.hold_many(order.order_id for _, order in accepted):
             sourced = await self._source([o for _, o in accepted], assess=True, prefetched=prefetched)
         for (i, order), final in zip(accepted, sourced):
             out = CreateOutcome(order=final)
@@ -568,9 +589,7 @@ class OrderShard:
 
     async def _drive_in_background(self, order_ids: list[str]) -> None:
         try:
-            async with contextlib.AsyncExitStack() as stack:
-                for order_id in order_ids:
-                    await stack.enter_async_context(self._locks.hold(order_id))
+            async with self._locks.hold_many(order_ids):
                 await self._drive_many([self.orders[oid] for oid in order_ids])
         except Exception as exc:  # the reconciler retries
             log.warning("order shard %d: driving %d orders failed: %s", self.shard, len(order_ids), exc)
@@ -646,9 +665,7 @@ class OrderShard:
         return len(waiting)
 
     async def _resource(self, orders: list[Order]) -> None:
-        async with contextlib.AsyncExitStack() as stack:
-            for order in orders:
-                await stack.enter_async_context(self._locks.hold(order.order_id))
+        async with self._locks.hold_many(o.order_id for o in orders):
             current = [self.orders[o.order_id] for o in orders]
             current = [o for o in current if Command.SOURCE in ALLOWED[o.status]]
             if not current:

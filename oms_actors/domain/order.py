@@ -20,11 +20,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from oms_actors.domain.commands import Address, CreateOrder, PaymentInstruction
 from oms_actors.domain.enums import Channel, DeliveryMode, LineStatus, OrderStatus
 from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionError, LineProblem
+from oms_actors.domain.evolve import evolve
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture, ShipmentLine, ShipmentStatus
 from oms_actors.domain.money import Money
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
@@ -367,23 +368,30 @@ class Order:
                 requested=command.value,
             )
 
-    def _next(self, *, now_ms: int, add: Iterable[str] = (), drop: Iterable[str] = (), **changes: object) -> Order:
-        pending = [p for p in self.pending if p not in set(drop)]
+    def _next(self, *, now_ms: int, add: Iterable[str] = (), drop: Iterable[str] = (), **changes: Any) -> Order:
+        dropped = set(drop)
+        pending = [p for p in self.pending if p not in dropped]
         pending += [p for p in add if p not in pending]
-        draft = dataclasses.replace(
+        # Line statuses follow from the lines and whether the order is sourced.
+        sourced = changes.get("sourced", self.sourced)
+        lines = changes.get("lines", self.lines)
+        derived = tuple(
+            line if (status := line.derive_status(sourced)) is line.status else evolve(line, status=status)
+            for line in lines
+        )
+        draft = evolve(
             self,
+            **changes | {"lines": derived},
             version=self.version + 1,
             updated_at_ms=max(now_ms, self.updated_at_ms),
             pending=tuple(pending),
-            **changes,
         )
-        lines = tuple(dataclasses.replace(line, status=line.derive_status(draft.sourced)) for line in draft.lines)
-        draft = dataclasses.replace(draft, lines=lines)
+        status = draft.derive_status()
         # Release is due whenever the order is approved and paid for and holds units not
         # yet released; kept among the pending steps so everyone can see it is owed.
-        due = draft.release_due and draft.status_allows(Command.RELEASE)
-        pending = tuple(p for p in draft.pending if p != STEP_RELEASE) + ((STEP_RELEASE,) if due else ())
-        return dataclasses.replace(draft, status=draft.derive_status(), pending=pending)
+        due = Command.RELEASE in ALLOWED[status] and draft.release_due
+        pending = [p for p in pending if p != STEP_RELEASE] + ([STEP_RELEASE] if due else [])
+        return evolve(draft, status=status, pending=tuple(pending))
 
     def status_allows(self, command: Command) -> bool:
         return command in ALLOWED[self.derive_status()]
@@ -408,7 +416,7 @@ class Order:
             for a in line.released:
                 if _at(allocations, a.location_id) < a.quantity:
                     raise ValueError(f"line {line.line_number}: sourcing took back units released to {a.location_id}")
-            lines.append(dataclasses.replace(line, allocations=allocations))
+            lines.append(evolve(line, allocations=allocations))
         first = not self.sourced
         return self._next(
             now_ms=now_ms,
@@ -497,7 +505,7 @@ class Order:
             raise FailedPreconditionError(f"order {self.order_id} has nothing left to release", code="NOTHING_TO_RELEASE")
         return self._next(
             now_ms=now_ms,
-            lines=tuple(dataclasses.replace(line, released=line.allocations) for line in self.lines),
+            lines=tuple(evolve(line, released=line.allocations) for line in self.lines),
             drop=(STEP_RELEASE,),
         )
 
