@@ -1,0 +1,59 @@
+"""OrderStore.save against a real Redis: one atomic script per save, whatever its size."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from oms_actors.domain.commands import CreateOrder, LineInput
+from oms_actors.domain.enums import Channel, DeliveryMode, OrderStatus
+from oms_actors.domain.money import Money
+from oms_actors.domain.order import Order
+from oms_actors.store import keys
+from oms_actors.store.connection import connect_async
+from oms_actors.store.orders import OrderFilter, OrderStore
+
+pytestmark = pytest.mark.integration
+
+
+def _order(run: str, i: int, customer: str) -> Order:
+    command = CreateOrder(
+        channel=Channel.MARKETPLACE,
+        idempotency_key=f"{run}-k{i}",
+        customer_id=customer,
+        lines=(LineInput(sku="SKU-1", quantity=1, unit_price=Money(amount_minor=100, currency="EUR")),),
+        delivery_mode=DeliveryMode.SHIP,
+        external_reference=f"{run}-ext{i}",
+    )
+    return Order.accept(command, order_id=f"{run}-o{i}", now_ms=1_767_225_600_000 + i)
+
+
+async def test_a_save_larger_than_one_command_can_carry_is_written_whole(redis_server):
+    client = connect_async(redis_server.url)
+    try:
+        store = OrderStore(client, order_shards=1)
+        run = uuid.uuid4().hex[:8]
+        customer = f"C-{run}"
+        # 1,200 orders: the MSET and index writes exceed the script's 1,000-argument chunks.
+        orders = [_order(run, i, customer) for i in range(1_200)]
+        await store.save(0, [(o, None) for o in orders])
+        assert await store.get_many([o.order_id for o in orders]) == orders
+        page, _ = await store.list(OrderFilter(customer_id=customer), page_size=5)
+        assert [o.order_id for o in page] == [f"{run}-o{i}" for i in range(1_199, 1_194, -1)]
+        assert await client.zcard(keys.order_index("customer", customer)) == 1_200
+        assert await client.hlen(keys.EXTERNAL_REFERENCES) >= 1_200
+        assert await client.xlen(keys.customer_timeline(customer)) == 1  # one entry carries the save's events
+
+        # A status change moves the orders between status indexes in the same call.
+        released = [o.__class__(**{**{f: getattr(o, f) for f in o.__slots__}, "status": OrderStatus.RELEASED})
+                    for o in orders[:3]]  # fmt: skip
+        await store.save(0, list(zip(released, orders[:3])))
+        accepted_index = keys.order_index("status", OrderStatus.ACCEPTED.value)
+        released_index = keys.order_index("status", OrderStatus.RELEASED.value)
+        members = {m.decode() for m in await client.zrange(released_index, 0, -1)}
+        assert {o.order_id for o in released} <= members
+        assert await client.zscore(accepted_index, released[0].order_id) is None
+        assert await store.get(released[0].order_id) == released[0]
+    finally:
+        await client.aclose()
