@@ -352,18 +352,17 @@ class OrderEffects:
             return RiskReads(customers={}, counts={})
         reading = asyncio.ensure_future(self.customers.get_many(sorted({o.customer_id for o in orders})))
         hour_ago = now_ms - 3_600_000
-        pipe = self.store.client.pipeline(transaction=False)
+        ranges: list[tuple[str, str | int, str | int]] = []
         cards_of: list[list[str]] = []
         for order in orders:
             customer_index = keys.order_index("customer", order.customer_id)
-            pipe.zcount(customer_index, "-inf", f"({order.created_at_ms}")
-            pipe.zcount(customer_index, hour_ago, now_ms)
+            ranges.append((customer_index, "-inf", f"({order.created_at_ms}"))
+            ranges.append((customer_index, hour_ago, now_ms))
             cards = sorted({p.instrument_id for p in order.payments if p.method is PaymentMethod.CARD and p.token})
-            for card in cards:
-                pipe.zcount(keys.order_index("instrument", card), hour_ago, now_ms)
+            ranges += [(keys.order_index("instrument", card), hour_ago, now_ms) for card in cards]
             cards_of.append(cards)
         try:
-            raw = iter(await pipe.execute())
+            raw = iter(await self.store.bulk.zcount_each(ranges))
         finally:
             customers = await reading
         counts: dict[str, tuple[int, int, list[int]]] = {}

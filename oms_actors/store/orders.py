@@ -21,6 +21,7 @@ from oms_actors.domain.events import OrderEvent, order_events
 from oms_actors.domain.order import Order
 from oms_actors.domain.partitioning import shard_of
 from oms_actors.store import keys
+from oms_actors.store.bulk import BulkReads
 from oms_actors.store.codec import Codec
 
 ORDER_CODEC: Codec[Order] = Codec(Order)
@@ -199,6 +200,7 @@ class OrderStore:
         self.client = client
         self.order_shards = order_shards
         self._save_script = client.register_script(_SAVE_SCRIPT)
+        self.bulk = BulkReads(client)
 
     def shard(self, order_id: str) -> int:
         return shard_of(order_id, self.order_shards)
@@ -337,7 +339,5 @@ class OrderStore:
         return orders
 
     async def existing_customers(self, customer_ids: list[str]) -> set[str]:
-        pipe = self.client.pipeline(transaction=False)
-        for cid in customer_ids:
-            pipe.exists(keys.customer(cid))
-        return {cid for cid, n in zip(customer_ids, await pipe.execute()) if n}
+        found = await self.bulk.exists_each([keys.customer(cid) for cid in customer_ids])
+        return {cid for cid, yes in zip(customer_ids, found) if yes}
