@@ -28,13 +28,18 @@ from gateway.convert import (
 )
 from gateway.errors import rpc
 from gateway.services.backend import Backend, no_duplicates
-from oms_actors.audit import compare_reservations
+from oms_actors.audit import ReservationCheck, check_reservations, settled_differences
 from oms_actors.domain.enums import DeliveryMode
 from oms_actors.domain.errors import FailedPreconditionError, FieldViolation, ValidationError
 from oms_actors.domain.ledger import FeedKind, FeedMessage, FeedOutcome
 from oms_actors.domain.partitioning import shard_of
 from protos.oms.v1 import inventory_pb2, inventory_pb2_grpc
 
+
+# Shards and orders are read one after the other; a mismatch is reported only when
+# every pass sees it the same way (an order re-sourced between two reads is not one).
+AUDIT_PASSES = 3
+AUDIT_SETTLE_S = 0.5
 
 class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
     def __init__(self, backend: Backend) -> None:
@@ -299,14 +304,21 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
     async def AuditStock(
         self, request: inventory_pb2.AuditStockRequest, context: grpc.aio.ServicerContext
     ) -> inventory_pb2.AuditStockResponse:
-        reports = await asyncio.gather(*(shard.audit.remote() for shard in self.b.actors.inventory))
-        orders = await self.b.orders.all_orders()
-        held = [row for report in reports for row in report["reservations"]]
-        differences, checked = compare_reservations(orders, held)
+        checks: list[ReservationCheck] = []
+        for attempt in range(AUDIT_PASSES):
+            if attempt:
+                await asyncio.sleep(AUDIT_SETTLE_S)  # let changes in flight land, then look again
+            reports = await asyncio.gather(*(shard.audit.remote() for shard in self.b.actors.inventory))
+            orders = await self.b.orders.all_orders()
+            held = [row for report in reports for row in report["reservations"]]
+            checks.append(check_reservations(orders, held))
+            if not checks[-1].mismatches:
+                break
+        differences = settled_differences(checks)
         response = inventory_pb2.AuditStockResponse(
             rows_checked=sum(r["rows"] for r in reports),
             reservations_checked=len(held),
-            orders_checked=checked,
+            orders_checked=checks[-1].checked,
         )
         for report in reports:
             for loc, sku, expected, actual, detail in report["differences"]:
