@@ -77,18 +77,8 @@ class KeyedLocks:
         self._locks: dict[str, asyncio.Lock] = {}
         self._users: defaultdict[str, int] = defaultdict(int)
 
-    @contextlib.asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._users[key] += 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._users[key] -= 1
-            if not self._users[key]:
-                del self._users[key]
-                del self._locks[key]
+    def hold(self, key: str) -> contextlib.AbstractAsyncContextManager[None]:
+        return self.hold_many((key,))
 
     @contextlib.asynccontextmanager
     async def hold_many(self, keys: Iterable[str]) -> AsyncIterator[None]:
@@ -303,8 +293,9 @@ class OrderShard:
         ]
         # Reading availability reserves nothing, so it runs beside the customer check and
         # the save below; an order refused on the way only added SKUs to the read.
+        requests = {o.order_id: SourcingRequest.of(o) for _, o in candidates}
         prefetched = (
-            asyncio.ensure_future(self._inline.read_availability([SourcingRequest.of(o) for _, o in candidates]))
+            asyncio.ensure_future(self._inline.read_availability(list(requests.values())))
             if self._inline is not None
             else None
         )
@@ -322,7 +313,12 @@ class OrderShard:
                 order_id=order.order_id, content_hash=order.content_hash
             )
         async with self._locks.hold_many(order.order_id for _, order in accepted):
-            sourced = await self._source([o for _, o in accepted], assess=True, prefetched=prefetched)
+            sourced = await self._source(
+                [o for _, o in accepted],
+                assess=True,
+                requests=[requests[o.order_id] for _, o in accepted],
+                prefetched=prefetched,
+            )
         for (i, order), final in zip(accepted, sourced):
             out = CreateOutcome(order=final)
             outcomes[i] = out
@@ -337,7 +333,12 @@ class OrderShard:
         task.add_done_callback(self._tasks.discard)
 
     async def _source(
-        self, orders: list[Order], *, assess: bool = False, prefetched: asyncio.Future | None = None
+        self,
+        orders: list[Order],
+        *,
+        assess: bool = False,
+        requests: list[SourcingRequest] | None = None,
+        prefetched: asyncio.Future | None = None,
     ) -> list[Order]:
         """Sources and records the plans; on any failure the orders stay as they were for the reconciler.
 
@@ -346,9 +347,11 @@ class OrderShard:
         released by the time CreateOrder answers; an authorisation that fails or takes
         longer than INLINE_ASSESS_S leaves the step pending for the background. The risk
         rules' reads run beside sourcing too: they depend only on what the orders were
-        accepted with. ``prefetched``: the availability read begun by the caller."""
+        accepted with. ``requests``: the orders' sourcing requests when the caller has
+        them; ``prefetched``: the availability read it began for them."""
         workers, _ = self._actors()
-        requests = [SourcingRequest.of(o) for o in orders]
+        if requests is None:
+            requests = [SourcingRequest.of(o) for o in orders]
         side: list[asyncio.Future] = []
         if assess:
             effects = self._effects()
