@@ -344,7 +344,7 @@ class OrderEffects:
         return self._rules
 
     async def read_risk(self, orders: list[Order], now_ms: int) -> RiskReads:
-        """What the risk facts need from Redis: one read of the customers, one pipeline of counts.
+        """What the risk facts need from Redis: one read of the customers, one call for the counts.
 
         Depends only on what an order was accepted with (customer, time, payment
         instruments), not on its authorisations, so it can run beside them."""
