@@ -6,7 +6,8 @@ Starts ``oms serve --bench-empty`` on the embedded defaults in a fresh data
 folder, loads a network with deep stock, then at each concurrency measures an
 empty unary method on the same server (the ceiling) and CreateOrder, with the
 same multi-process client. Also measures the CreateOrders batch RPC. Prints
-the figures and the ratio of CreateOrder to the ceiling. Every call carries
+the figures, the ratio of CreateOrder to the ceiling, and the service's CPU time
+per call and per order (gateway, Ray and Redis; not the clients'). Every call carries
 the server's bootstrap admin key, and the empty method passes the same access
 interceptor as CreateOrder, so the ratio compares like with like.
 """
@@ -16,6 +17,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import threading
+import time
 from pathlib import Path
 
 import grpc
@@ -23,9 +26,35 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks.loadgen import LoadResult, LoadSpec, bench_scenario, run_load
-from benchmarks.service import start_service, stop_service
+from benchmarks.service import start_service, stop_service, tree_cpu_s
 from benchmarks.simulate import load_world
 from benchmarks.world import build_world
+
+
+def measured(spec: LoadSpec, service_pid: int) -> tuple[LoadResult, float]:
+    """The load's result and the service's CPU milliseconds per item over the measured window
+    (the load clients' own CPU is not counted)."""
+    marks: list[tuple[float, float]] = []
+
+    def mark() -> None:
+        marks.append((time.perf_counter(), tree_cpu_s(service_pid)))
+
+    timers = [
+        threading.Timer(spec.warmup_s, mark),
+        threading.Timer(spec.warmup_s + spec.duration_s, mark),
+    ]
+
+    def start() -> None:
+        for timer in timers:
+            timer.start()
+
+    result = run_load(spec, on_go=start)
+    for timer in timers:
+        timer.join()
+    if len(marks) < 2 or not result.rate:
+        return result, float("nan")
+    (t0, cpu0), (t1, cpu1) = marks
+    return result, (cpu1 - cpu0) / (t1 - t0) / result.rate * 1000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,25 +67,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", type=Path, default=Path(".oms-data/bench-capture"))
     p.add_argument("--serve-arg", action="append", default=[], help="extra argument for oms serve (repeatable)")
     args = p.parse_args(argv)
-    console = Console()
+    console = Console(width=max(Console().width, 110))  # the table stays legible in a log file
     levels = [int(x) for x in args.concurrency.split(",")]
 
     console.print("starting oms serve --bench-empty (embedded Redis, local Ray) ...")
     proc, target, key = start_service(args.data_dir, extra=["--bench-empty", *args.serve_arg])
     try:
         asyncio.run(_load(target, key))
-        rows: list[tuple[int, LoadResult, LoadResult]] = []
+        rows: list[tuple[int, LoadResult, LoadResult, float, float]] = []
         for c in levels:
             common = {"target": target, "concurrency": c, "duration_s": args.duration, "processes": args.processes, "credential": key}
-            empty = run_load(LoadSpec(workload="empty", **common))
-            create = run_load(LoadSpec(workload="create", run_id=f"c{c}", **common))
-            rows.append((c, empty, create))
+            empty, empty_cpu = measured(LoadSpec(workload="empty", **common), proc.pid)
+            create, create_cpu = measured(LoadSpec(workload="create", run_id=f"c{c}", **common), proc.pid)
+            rows.append((c, empty, create, empty_cpu, create_cpu))
             console.print(
                 f"c={c:>4}: empty {empty.rate:8.0f}/s  CreateOrder {create.rate:8.0f}/s "
                 f"(p50 {create.percentile_ms(50):.1f} ms, p99 {create.percentile_ms(99):.1f} ms)"
                 + (f"  errors {create.errors}" if create.errors else "")
             )
-        batch = run_load(
+        batch, batch_cpu = measured(
             LoadSpec(
                 target=target,
                 workload="create_batch",
@@ -66,15 +95,17 @@ def main(argv: list[str] | None = None) -> int:
                 batch_size=args.batch_size,
                 run_id="batch",
                 credential=key,
-            )
+            ),
+            proc.pid,
         )
     finally:
         stop_service(proc)
 
     table = Table(title="Order capture through gRPC (2 client processes, same box)")
-    for col in ("clients", "empty call/s", "CreateOrder/s", "ratio", "p50 ms", "p99 ms", "errors"):
+    columns = ("clients", "empty call/s", "CreateOrder/s", "ratio", "p50 ms", "p99 ms", "errors", "CPU ms/call", "CPU ms/order")
+    for col in columns:
         table.add_column(col, justify="right")
-    for c, empty, create in rows:
+    for c, empty, create, empty_cpu, create_cpu in rows:
         table.add_row(
             str(c),
             f"{empty.rate:,.0f}",
@@ -83,11 +114,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{create.percentile_ms(50):.1f}",
             f"{create.percentile_ms(99):.1f}",
             str(sum(create.errors.values())),
+            f"{empty_cpu:.2f}",
+            f"{create_cpu:.2f}",
         )
     console.print(table)
+    console.print("CPU: the service's (gateway, Ray, Redis) per empty call and per order; the clients' is not counted.")
     console.print(
         f"CreateOrders batch RPC ({args.batch_size} orders/call, {args.batch_concurrency} calls in flight): "
-        f"{batch.rate:,.0f} orders/s, p50 {batch.percentile_ms(50):.1f} ms, p99 {batch.percentile_ms(99):.1f} ms per call"
+        f"{batch.rate:,.0f} orders/s, p50 {batch.percentile_ms(50):.1f} ms, p99 {batch.percentile_ms(99):.1f} ms per call, "
+        f"{batch_cpu:.2f} ms service CPU per order"
         + (f", errors {batch.errors}" if batch.errors else "")
     )
     return 0

@@ -13,7 +13,7 @@ import itertools
 import multiprocessing as mp
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import grpc
 import numpy as np
@@ -158,7 +158,8 @@ def _child(spec: LoadSpec, index: int, concurrency: int, ready: Any, go: Any, ou
     out.put(asyncio.run(_drive(spec, source, concurrency)))
 
 
-def run_load(spec: LoadSpec) -> LoadResult:
+def run_load(spec: LoadSpec, *, on_go: Callable[[], None] | None = None) -> LoadResult:
+    """Runs the load; ``on_go`` is called the moment every client starts (its warm-up begins)."""
     ctx = mp.get_context("spawn")
     procs = max(1, min(spec.processes, spec.concurrency))
     shares = [spec.concurrency // procs + (1 if i < spec.concurrency % procs else 0) for i in range(procs)]
@@ -168,6 +169,8 @@ def run_load(spec: LoadSpec) -> LoadResult:
         c.start()
     ready.wait()
     go.set()
+    if on_go is not None:
+        on_go()
     parts = [out.get(timeout=spec.duration_s + spec.warmup_s + 300) for _ in children]
     for c in children:
         c.join(timeout=30)

@@ -107,6 +107,26 @@ def ray_address_of(pid: int) -> str | None:
     return None
 
 
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and every process below it:
+    for ``oms serve`` that is the gateway, Ray (GCS, raylet, every actor) and Redis."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for proc in procs:
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def stop_service(proc: subprocess.Popen[bytes]) -> None:
     """SIGTERM (drain, then stop Ray and Redis), then a kill if it hangs; only this process."""
     proc.send_signal(signal.SIGTERM)
