@@ -32,7 +32,7 @@ class Deployment:
 
     target: str  # host:port of the gateway
     credential: str  # an admin API key
-    redis_url: str | None = None  # for gift cards and the Redis ceiling; None: neither
+    redis_url: str | None = None  # for the Redis ceiling; None: not measured
     ray_address: str | None = None  # for the Ray ceiling; None: not measured
     ray_namespace: str = "oms"
     bench_empty: bool = False  # serves /oms.bench.Bench/Empty (the gRPC ceiling)

@@ -10,11 +10,11 @@ an embedded Redis in a fresh data folder) with ``--bench-empty`` and a bootstrap
 admin key made for it, and without a rate limit on that admin key, which here
 speaks for every channel at once. ``--target`` drives a running service instead
 (plaintext gRPC), with the key in ``--api-key-file`` or ``$OMS_API_KEY``; give
-``--redis-url`` and ``--ray-address`` too for gift cards and the Redis and Ray ceilings.
+``--redis-url`` and ``--ray-address`` too for the Redis and Ray ceilings.
 
 A run: load the scenario's network, catalogue, stock, inbound supply, routing rules
-and customers (and issue its gift cards in the payments ledger, as a gift-card
-issuer would); measure the ceilings; send the day's orders from client processes
+and customers, and issue its gift cards (GiftCardService, as the stores that sold
+them would); measure the ceilings; send the day's orders from client processes
 (clients.py); drive the rest of the day (lifecycle.py); source the same orders
 offline under each policy (policies.py); write the report (report.py).
 """
@@ -100,25 +100,30 @@ async def load_world(
     await asyncio.gather(*(upsert(c) for c in customers))
 
 
-async def issue_gift_cards(redis_url: str, day: Day) -> int:
-    """Loads the day's gift cards in the payments ledger (there is no gRPC API for issuing them)."""
-    from oms_actors.domain.money import Money
-    from oms_actors.payments import build_payments
-    from oms_actors.store.connection import connect_async
+async def issue_gift_cards(channel: grpc.aio.Channel, day: Day, *, credential: str | None = None) -> int:
+    """Issues the day's gift cards through GiftCardService, as the stores that sold them would."""
+    from protos.oms.v1 import common_pb2, payments_pb2, payments_pb2_grpc
 
-    client = connect_async(redis_url)
-    try:
-        cards = build_payments(client).gift_cards
-        gate = asyncio.Semaphore(64)
+    md = bearer(credential or credential_from_env() or "")
+    stub = payments_pb2_grpc.GiftCardServiceStub(channel)
+    gate = asyncio.Semaphore(64)
 
-        async def issue(number: str, amount: int, customer_id: str) -> None:
-            async with gate:
-                # Keyed by the card number: issuing the same day again changes nothing.
-                await cards.issue(f"sim-issue-{number}", amount=Money(amount_minor=amount, currency=day.currency), card_number=number, customer_id=customer_id)
+    async def issue(number: str, amount: int, customer_id: str) -> None:
+        request = payments_pb2.IssueGiftCardRequest(
+            # Keyed by the card number: issuing the same day again changes nothing.
+            idempotency_key=f"sim-issue-{number}",
+            amount=common_pb2.Money(amount_minor=amount, currency=day.currency),
+            number=number,
+            customer_id=customer_id,
+        )
+        async with gate:
+            try:
+                await stub.IssueGiftCard(request, metadata=md)
+            except grpc.aio.AioRpcError as err:
+                if err.code() is not grpc.StatusCode.ALREADY_EXISTS:  # issued by an earlier run
+                    raise
 
-        await asyncio.gather(*(issue(g.number, g.amount_minor, g.customer_id) for g in day.gift_cards))
-    finally:
-        await client.aclose()
+    await asyncio.gather(*(issue(g.number, g.amount_minor, g.customer_id) for g in day.gift_cards))
     return len(day.gift_cards)
 
 
@@ -220,8 +225,8 @@ async def simulate(deployment: Deployment, options: Options, *, console: Console
             await channel.channel_ready()
             bars.task("load world", len(day.customers))
             await load_world(channel, world, credential=deployment.credential, customers=day.customers, progress=lambda n: bars.phase("load world", n, None))
-            if deployment.redis_url and day.gift_cards:
-                await issue_gift_cards(deployment.redis_url, day)
+            if day.gift_cards:
+                await issue_gift_cards(channel, day, credential=deployment.credential)
             lap("load")
             measured = []
             if options.ceilings:
@@ -304,7 +309,7 @@ async def simulate(deployment: Deployment, options: Options, *, console: Console
             "run_id": day.run_id,
             "requests": len(day.requests),
             "demand_sha256": digest,
-            "gift_cards_issued": len(day.gift_cards) if deployment.redis_url else 0,
+            "gift_cards_issued": len(day.gift_cards),
             "warnings": warnings,
             "phases_s": phases,
         },
@@ -346,8 +351,6 @@ def _warnings(day: Day, world: World, deployment: Deployment) -> list[str]:
     closed = {r.pickup_location_id for r in day.requests if r.pickup_location_id and r.pickup_location_id not in active_pickup}
     if closed:
         out.append(f"pickup orders name stores this network does not offer for pickup: {', '.join(sorted(closed))}")
-    if day.gift_cards and not deployment.redis_url:
-        out.append(f"no Redis URL: {len(day.gift_cards)} gift cards cannot be issued, so those payments will be declined")
     return out
 
 

@@ -26,6 +26,7 @@ from oms_actors.domain.errors import (
     UnavailableError,
     ValidationError,
 )
+from oms_actors.payments.errors import AccountExistsError, PaymentIdempotencyConflictError
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,8 @@ def to_status(err: BaseException) -> status_pb2.Status:
         code = code_pb2.ALREADY_EXISTS
         info.metadata["channel"] = err.channel
         info.metadata["idempotency_key"] = err.idempotency_key
+    elif isinstance(err, (PaymentIdempotencyConflictError, AccountExistsError)):
+        code = code_pb2.ALREADY_EXISTS  # a key used for something else; a card number already issued
     elif isinstance(err, FailedPreconditionError):
         code = code_pb2.FAILED_PRECONDITION
         details.append(

@@ -30,6 +30,7 @@ from gateway.auth.tls import check_listen
 from gateway.services import Backend, CustomerService, InventoryService, OrderService
 from gateway.services.events import EventService
 from gateway.services.fulfilment import FulfilmentService
+from gateway.services.gift_cards import GiftCardService
 from gateway.services.returns import ReturnService
 from oms_actors.runtime import Actors, start_actors
 from oms_actors.store.connection import EmbeddedRedis, connect, connect_async, default_data_dir
@@ -48,6 +49,8 @@ from protos.oms.v1 import (
     inventory_pb2_grpc,
     orders_pb2,
     orders_pb2_grpc,
+    payments_pb2,
+    payments_pb2_grpc,
     returns_pb2,
     returns_pb2_grpc,
 )
@@ -61,6 +64,7 @@ SERVICE_NAMES = (
     fulfilment_pb2.DESCRIPTOR.services_by_name["FulfilmentService"].full_name,
     returns_pb2.DESCRIPTOR.services_by_name["ReturnService"].full_name,
     events_pb2.DESCRIPTOR.services_by_name["EventService"].full_name,
+    payments_pb2.DESCRIPTOR.services_by_name["GiftCardService"].full_name,
 )
 
 
@@ -122,6 +126,7 @@ def build_server(
     fulfilment_pb2_grpc.add_FulfilmentServiceServicer_to_server(FulfilmentService(backend), server)
     returns_pb2_grpc.add_ReturnServiceServicer_to_server(ReturnService(backend), server)
     events_pb2_grpc.add_EventServiceServicer_to_server(EventService(backend), server)
+    payments_pb2_grpc.add_GiftCardServiceServicer_to_server(GiftCardService(backend), server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(

@@ -54,6 +54,7 @@ _CUSTOMERS = "/oms.v1.CustomerService/"
 _FULFILMENT = "/oms.v1.FulfilmentService/"
 _RETURNS = "/oms.v1.ReturnService/"
 _EVENTS = "/oms.v1.EventService/"
+_GIFT_CARDS = "/oms.v1.GiftCardService/"
 
 RULES: Mapping[str, Rule] = MappingProxyType(
     {
@@ -73,6 +74,10 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _RETURNS + "InspectReturn": allow(AGENT, FULFILMENT, audit=True),
         # The event stream, scoped per event like order reads (EventService._sees).
         _EVENTS + "WatchEvents": allow(AGENT, CHANNEL, CUSTOMER),
+        # Gift cards: a channel sells them (and shows a balance at checkout), an agent
+        # issues goodwill cards; issuing creates money, so it is audited.
+        _GIFT_CARDS + "IssueGiftCard": allow(AGENT, CHANNEL, audit=True),
+        _GIFT_CARDS + "GetGiftCard": allow(AGENT, CHANNEL),
         #
         # Fulfilment: a location's system (WMS, store) polls its work and confirms what left,
         # which captures payment and invoices, so confirmations are audited.

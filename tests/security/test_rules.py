@@ -17,8 +17,8 @@ from google.protobuf import timestamp_pb2
 from google.protobuf.message import Message
 
 from gateway.auth import RULES, Role, rule_for
-from protos.oms.v1 import common_pb2, customers_pb2, inventory_pb2, orders_pb2
-from tests.integration.support import LOCATIONS, World
+from protos.oms.v1 import common_pb2, customers_pb2, inventory_pb2, orders_pb2, payments_pb2, payments_pb2_grpc
+from tests.integration.support import LOCATIONS, World, eur
 from tests.security.kit import Kit
 from tests.security.methods import Method, api_methods, invoke, service_methods
 
@@ -48,6 +48,12 @@ def _feed(kit: Kit) -> list[inventory_pb2.StockFeedMessage]:
 async def _cancellable(kit: Kit) -> orders_pb2.CancelOrderRequest:
     placed = await kit.admin.orders.CreateOrder(kit.order_request())
     return orders_pb2.CancelOrderRequest(order_id=placed.order.order_id, reason="access test")
+
+
+async def _gift_card(kit: Kit) -> payments_pb2.GetGiftCardRequest:
+    stub = payments_pb2_grpc.GiftCardServiceStub(kit.admin.channel)
+    card = await stub.IssueGiftCard(payments_pb2.IssueGiftCardRequest(idempotency_key=World.unique("k"), amount=eur(100)))
+    return payments_pb2.GetGiftCardRequest(number=card.number)
 
 
 # Requests that succeed for every role the rule allows (scoped roles see their own data);
@@ -90,6 +96,10 @@ SAMPLES: dict[str, Sample] = {
         )
     ),
     "/oms.v1.CustomerService/GetCustomer": lambda k: customers_pb2.GetCustomerRequest(customer_id=k.customer_id),
+    "/oms.v1.GiftCardService/IssueGiftCard": lambda k: payments_pb2.IssueGiftCardRequest(
+        idempotency_key=World.unique("k"), amount=eur(100)
+    ),
+    "/oms.v1.GiftCardService/GetGiftCard": _gift_card,
 }
 
 

@@ -1,0 +1,64 @@
+"""GiftCardService: cards sold in any channel and their balances.
+
+The cards live in the payments ledger (``oms_actors.payments.gift_cards``), the
+same one orders authorise and capture against, so a card issued here can pay
+for an order at once. Issuing is idempotent per caller scope and key: a
+channel's key ``K`` and another channel's ``K`` are different cards.
+"""
+
+from __future__ import annotations
+
+import grpc
+
+from gateway.auth.access import caller
+from gateway.convert import Violations, money_to_proto
+from gateway.errors import rpc
+from gateway.services.backend import Backend
+from oms_actors.domain.errors import FieldViolation, NotFoundError, ValidationError
+from oms_actors.store import keys
+from protos.oms.v1 import payments_pb2, payments_pb2_grpc
+
+
+class GiftCardService(payments_pb2_grpc.GiftCardServiceServicer):
+    def __init__(self, backend: Backend) -> None:
+        self.b = backend
+
+    @rpc
+    async def IssueGiftCard(
+        self, request: payments_pb2.IssueGiftCardRequest, context: grpc.aio.ServicerContext
+    ) -> payments_pb2.GiftCard:
+        v = Violations()
+        v.identifier("idempotency_key", request.idempotency_key)
+        amount = v.money("amount", request.amount, positive=True)
+        v.identifier("number", request.number, required=False)
+        v.identifier("customer_id", request.customer_id, required=False)
+        v.raise_if_any()
+        if request.customer_id and not await self.b.customers.client.exists(keys.customer(request.customer_id)):
+            raise ValidationError.of([FieldViolation(field="customer_id", description="unknown customer")])
+        principal = await caller(context)
+        scope = principal.channel.value if principal.channel else principal.role.value
+        assert amount is not None
+        issued = await self.b.payments.gift_cards.issue(
+            f"rpc/{scope}/{request.idempotency_key}",
+            amount=amount,
+            card_number=request.number or None,
+            customer_id=request.customer_id,
+        )
+        return await self._card(issued.account)
+
+    @rpc
+    async def GetGiftCard(
+        self, request: payments_pb2.GetGiftCardRequest, context: grpc.aio.ServicerContext
+    ) -> payments_pb2.GiftCard:
+        v = Violations()
+        v.identifier("number", request.number)
+        v.raise_if_any()
+        return await self._card(request.number)
+
+    async def _card(self, number: str) -> payments_pb2.GiftCard:
+        balance = await self.b.payments.gift_cards.balance(number)
+        if balance is None:
+            raise NotFoundError(f"no gift card {number}", resource="gift_card", resource_id=number)
+        return payments_pb2.GiftCard(
+            number=balance.account, available=money_to_proto(balance.available), held=money_to_proto(balance.held)
+        )
