@@ -8,11 +8,13 @@ import grpc
 
 from gateway import limits
 from gateway.auth.access import caller, check_location
+from gateway.auth.principal import Principal
 from gateway.convert import Violations, order_to_proto
 from gateway.errors import rpc
 from gateway.services.backend import Backend
 from oms_actors.domain.enums import DeliveryMode
 from oms_actors.domain.errors import FailedPreconditionError, NotFoundError
+from oms_actors.domain.order import Order
 from protos.oms.v1 import fulfilment_pb2, fulfilment_pb2_grpc, orders_pb2
 
 DEFAULT_REQUESTS_PAGE = 100
@@ -30,6 +32,12 @@ def _shipment_lines(v: Violations, lines) -> dict[int, int]:
                 v.add(f"lines[{i}].line_number", "each line once per shipment")
             quantities[line.line_number] = line.quantity
     return quantities
+
+
+def _works_at(order: Order, location_id: str) -> bool:
+    return any(r.location_id == location_id for line in order.lines for r in line.released) or any(
+        s.location_id == location_id for s in order.shipments
+    )
 
 
 class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
@@ -59,6 +67,14 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
             )
         return response
 
+    async def _order(self, principal: Principal, order_id: str) -> Order:
+        """The order, if the caller may work on it: a key bound to a location sees only orders
+        with units released or shipped there; any other answers exactly as an unknown one."""
+        order = await self.b.orders.get(order_id)
+        if order is None or (principal.location_id and not _works_at(order, principal.location_id)):
+            raise NotFoundError(f"order {order_id} not found", resource="order", resource_id=order_id)
+        return order
+
     async def _confirm(
         self, request: fulfilment_pb2.ConfirmShipmentRequest, context: grpc.aio.ServicerContext, *, pickup: bool
     ) -> orders_pb2.Order:
@@ -70,10 +86,9 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
         v.text("tracking", request.tracking)
         quantities = _shipment_lines(v, request.lines)
         v.raise_if_any()
-        await check_location(context, await caller(context), request.location_id)
-        order = await self.b.orders.get(request.order_id)
-        if order is None:
-            raise NotFoundError(f"order {request.order_id} not found", resource="order", resource_id=request.order_id)
+        principal = await caller(context)
+        await check_location(context, principal, request.location_id)
+        order = await self._order(principal, request.order_id)
         if pickup and (order.delivery_mode is not DeliveryMode.PICKUP or order.pickup_location_id != request.location_id):
             raise FailedPreconditionError(
                 f"order {request.order_id} is not collected at {request.location_id}", code="NOT_A_PICKUP_HERE"
@@ -105,9 +120,7 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
         v.identifier("shipment_id", request.shipment_id)
         v.raise_if_any()
         principal = await caller(context)
-        order = await self.b.orders.get(request.order_id)
-        if order is None:
-            raise NotFoundError(f"order {request.order_id} not found", resource="order", resource_id=request.order_id)
+        order = await self._order(principal, request.order_id)
         shipment = order.shipment(request.shipment_id)
         if shipment is not None and not principal.acts_at(shipment.location_id):
             # Another location's shipment answers exactly as an unknown one (the order's own answer).

@@ -130,9 +130,11 @@ async def test_a_location_bound_key_works_at_its_own_location_only(sandbox: Kit)
     a, b = await w.sku({"T-DC-NORTH": 5}), await w.sku({"T-DC-SOUTH": 5})
     customer = await w.customer()
 
-    async def place(sku: str) -> orders_pb2.Order:
-        req = w.order(customer, [(sku, 1)])
-        req.payments.add(method=orders_pb2.PAYMENT_METHOD_CARD, amount=eur(1999), token=World.unique("tok_visa"))
+    async def place(*skus: str) -> orders_pb2.Order:
+        req = w.order(customer, [(sku, 1) for sku in skus])
+        req.payments.add(
+            method=orders_pb2.PAYMENT_METHOD_CARD, amount=eur(1999 * len(skus)), token=World.unique("tok_visa")
+        )
         return await settled(w, (await w.orders.CreateOrder(req)).order.order_id)
 
     on_north, on_south = await place(a), await place(b)
@@ -169,20 +171,40 @@ async def test_a_location_bound_key_works_at_its_own_location_only(sandbox: Kit)
     await fulfil.ConfirmShipment(shipment(on_north, "T-DC-NORTH", "S-north"), metadata=md)
     await fulfil.ConfirmShipment(shipment(on_south, "T-DC-SOUTH", "S-south"), metadata=sandbox.md(Role.ADMIN))
 
-    # Another location's shipment answers exactly as a shipment that does not exist.
-    def delivery(order: orders_pb2.Order, sid: str) -> fulfilment_pb2.ConfirmDeliveryRequest:
-        return fulfilment_pb2.ConfirmDeliveryRequest(order_id=order.order_id, shipment_id=sid)
+    # An order with nothing at its location answers exactly as an order that does not exist.
+    def delivery(order_id: str, sid: str) -> fulfilment_pb2.ConfirmDeliveryRequest:
+        return fulfilment_pb2.ConfirmDeliveryRequest(order_id=order_id, shipment_id=sid)
 
-    others, unknown = None, None
-    for sid in ("S-south", "S-none"):
+    async def refusal(call) -> tuple[grpc.StatusCode, str]:
         with pytest.raises(grpc.aio.AioRpcError) as info:
-            await fulfil.ConfirmDelivery(delivery(on_south, sid), metadata=md)
-        if sid == "S-south":
-            others = (info.value.code(), info.value.details().replace(sid, "?"))
-        else:
-            unknown = (info.value.code(), info.value.details().replace(sid, "?"))
-    assert others == unknown and others[0] == grpc.StatusCode.FAILED_PRECONDITION
-    delivered = await fulfil.ConfirmDelivery(delivery(on_north, "S-north"), metadata=md)
+            await call
+        return info.value.code(), info.value.details()
+
+    for make in (
+        lambda oid: fulfil.ConfirmDelivery(delivery(oid, "S-south"), metadata=md),
+        lambda oid: fulfil.ConfirmShipment(
+            fulfilment_pb2.ConfirmShipmentRequest(order_id=oid, location_id="T-DC-NORTH", shipment_id="S-x",
+                                                  lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)]),
+            metadata=md,
+        ),
+    ):  # fmt: skip
+        status, text = await refusal(make(on_south.order_id))
+        unknown_status, unknown_text = await refusal(make("O-NO-SUCH"))
+        assert status == unknown_status == grpc.StatusCode.NOT_FOUND
+        assert text.replace(on_south.order_id, "?") == unknown_text.replace("O-NO-SUCH", "?")
+
+    # An order split over both: the other location's shipment answers as one that does not exist.
+    split = await place(a, b)
+    await fulfil.ConfirmShipment(
+        fulfilment_pb2.ConfirmShipmentRequest(order_id=split.order_id, location_id="T-DC-SOUTH", shipment_id="S-2",
+                                              lines=[orders_pb2.ShipmentLine(line_number=2, quantity=1)]),
+        metadata=sandbox.md(Role.ADMIN),
+    )  # fmt: skip
+    theirs = await refusal(fulfil.ConfirmDelivery(delivery(split.order_id, "S-2"), metadata=md))
+    unknown = await refusal(fulfil.ConfirmDelivery(delivery(split.order_id, "S-9"), metadata=md))
+    assert theirs[0] == unknown[0] == grpc.StatusCode.FAILED_PRECONDITION
+    assert theirs[1].replace("S-2", "?") == unknown[1].replace("S-9", "?")
+    delivered = await fulfil.ConfirmDelivery(delivery(on_north.order_id, "S-north"), metadata=md)
     assert delivered.status == orders_pb2.ORDER_STATUS_DELIVERED
 
     # Receives and inspects returns at its own location (a location's system sees the
