@@ -15,7 +15,6 @@ from gateway.convert import Violations, money_to_proto
 from gateway.errors import rpc
 from gateway.services.backend import Backend
 from oms_actors.domain.errors import FieldViolation, NotFoundError, ValidationError
-from oms_actors.store import keys
 from protos.oms.v1 import payments_pb2, payments_pb2_grpc
 
 
@@ -33,7 +32,7 @@ class GiftCardService(payments_pb2_grpc.GiftCardServiceServicer):
         v.identifier("number", request.number, required=False)
         v.identifier("customer_id", request.customer_id, required=False)
         v.raise_if_any()
-        if request.customer_id and not await self.b.customers.client.exists(keys.customer(request.customer_id)):
+        if request.customer_id and await self.b.customers.get(request.customer_id) is None:
             raise ValidationError.of([FieldViolation(field="customer_id", description="unknown customer")])
         principal = await caller(context)
         scope = principal.channel.value if principal.channel else principal.role.value
