@@ -191,3 +191,12 @@ class World:
 
     async def reserved(self, sku: str) -> int:
         return sum(r for _, r in (await self.available(sku)).values())
+
+
+async def status_of(call) -> grpc.StatusCode:
+    """The status a call ends with: OK, or the code it failed with."""
+    try:
+        await call
+    except grpc.aio.AioRpcError as err:
+        return err.code()
+    return grpc.StatusCode.OK

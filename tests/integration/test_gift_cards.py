@@ -8,7 +8,7 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from protos.oms.v1 import common_pb2, orders_pb2, payments_pb2, payments_pb2_grpc
-from tests.integration.support import World, eur
+from tests.integration.support import World, eur, status_of
 from tests.integration.waiting import settled
 
 pytestmark = pytest.mark.integration
@@ -16,14 +16,6 @@ pytestmark = pytest.mark.integration
 
 def cards(world: World) -> payments_pb2_grpc.GiftCardServiceStub:
     return payments_pb2_grpc.GiftCardServiceStub(world.channel)
-
-
-async def _code(call) -> grpc.StatusCode:
-    try:
-        await call
-    except grpc.aio.AioRpcError as err:
-        return err.code()
-    return grpc.StatusCode.OK
 
 
 async def test_a_card_issued_over_grpc_pays_for_an_order(world: World):
@@ -36,7 +28,7 @@ async def test_a_card_issued_over_grpc_pays_for_an_order(world: World):
     assert await cards(world).IssueGiftCard(issue) == card  # a retry: the same card, no second one
 
     other = payments_pb2.IssueGiftCardRequest(idempotency_key=key, amount=eur(9_000))
-    assert await _code(cards(world).IssueGiftCard(other)) == grpc.StatusCode.ALREADY_EXISTS
+    assert await status_of(cards(world).IssueGiftCard(other)) == grpc.StatusCode.ALREADY_EXISTS
 
     sku = await world.sku({"T-DC-NORTH": 5})
     request = world.order(customer, [(sku, 1)])
@@ -52,7 +44,7 @@ async def test_a_pre_printed_number_is_issued_once(world: World):
     first = payments_pb2.IssueGiftCardRequest(idempotency_key=World.unique("k"), amount=eur(2_500), number=number)
     assert (await cards(world).IssueGiftCard(first)).number == number
     again = payments_pb2.IssueGiftCardRequest(idempotency_key=World.unique("k"), amount=eur(2_500), number=number)
-    assert await _code(cards(world).IssueGiftCard(again)) == grpc.StatusCode.ALREADY_EXISTS
+    assert await status_of(cards(world).IssueGiftCard(again)) == grpc.StatusCode.ALREADY_EXISTS
     assert (await cards(world).GetGiftCard(payments_pb2.GetGiftCardRequest(number=number))).available == eur(2_500)
 
 
@@ -76,6 +68,6 @@ async def test_bad_requests_are_refused_naming_the_fields_and_issue_nothing(worl
     unknown_customer = payments_pb2.IssueGiftCardRequest(
         idempotency_key=World.unique("k"), amount=eur(100), number=number, customer_id="C-nobody"
     )
-    assert await _code(cards(world).IssueGiftCard(unknown_customer)) == grpc.StatusCode.INVALID_ARGUMENT
+    assert await status_of(cards(world).IssueGiftCard(unknown_customer)) == grpc.StatusCode.INVALID_ARGUMENT
     missing = cards(world).GetGiftCard(payments_pb2.GetGiftCardRequest(number=number))
-    assert await _code(missing) == grpc.StatusCode.NOT_FOUND  # nothing was issued
+    assert await status_of(missing) == grpc.StatusCode.NOT_FOUND  # nothing was issued

@@ -120,7 +120,7 @@ async def test_a_location_bound_key_works_at_its_own_location_only(sandbox: Kit)
     from gateway.auth.client import bearer
     from protos.oms.v1 import fulfilment_pb2, fulfilment_pb2_grpc, inventory_pb2, inventory_pb2_grpc
     from protos.oms.v1 import returns_pb2, returns_pb2_grpc
-    from tests.integration.support import World, eur
+    from tests.integration.support import World, eur, status_of
     from tests.integration.waiting import settled
 
     access = sandbox.service.access
@@ -142,16 +142,9 @@ async def test_a_location_bound_key_works_at_its_own_location_only(sandbox: Kit)
     fulfil = fulfilment_pb2_grpc.FulfilmentServiceStub(sandbox.channel)
     md = bearer(north)
 
-    async def code(call) -> grpc.StatusCode:
-        try:
-            await call
-        except grpc.aio.AioRpcError as err:
-            return err.code()
-        return grpc.StatusCode.OK
-
     # Its own work list, not another location's.
     south_list = fulfilment_pb2.ListFulfilmentRequestsRequest(location_id="T-DC-SOUTH")
-    assert await code(fulfil.ListFulfilmentRequests(south_list, metadata=md)) == grpc.StatusCode.PERMISSION_DENIED
+    assert await status_of(fulfil.ListFulfilmentRequests(south_list, metadata=md)) == grpc.StatusCode.PERMISSION_DENIED
     mine = await fulfil.ListFulfilmentRequests(
         fulfilment_pb2.ListFulfilmentRequestsRequest(location_id="T-DC-NORTH"), metadata=md
     )
@@ -166,7 +159,7 @@ async def test_a_location_bound_key_works_at_its_own_location_only(sandbox: Kit)
         )  # fmt: skip
 
     refused = fulfil.ConfirmShipment(shipment(on_south, "T-DC-SOUTH", "S-south"), metadata=md)
-    assert await code(refused) == grpc.StatusCode.PERMISSION_DENIED
+    assert await status_of(refused) == grpc.StatusCode.PERMISSION_DENIED
     assert (await settled(w, on_south.order_id)).status == orders_pb2.ORDER_STATUS_RELEASED
     await fulfil.ConfirmShipment(shipment(on_north, "T-DC-NORTH", "S-north"), metadata=md)
     await fulfil.ConfirmShipment(shipment(on_south, "T-DC-SOUTH", "S-south"), metadata=sandbox.md(Role.ADMIN))
@@ -239,7 +232,7 @@ async def test_a_location_bound_key_works_at_its_own_location_only(sandbox: Kit)
         levels=[inventory_pb2.StockLevel(location_id="T-DC-NORTH", sku=a, on_hand=50),
                 inventory_pb2.StockLevel(location_id="T-DC-SOUTH", sku=b, on_hand=50)]
     )  # fmt: skip
-    assert await code(inventory.SetStock(mixed, metadata=bearer(feed))) == grpc.StatusCode.PERMISSION_DENIED
+    assert await status_of(inventory.SetStock(mixed, metadata=bearer(feed))) == grpc.StatusCode.PERMISSION_DENIED
     assert await w.available(b) == before
     assert (await w.available(a))["T-DC-NORTH"][0] != 50
     own = inventory_pb2.SetStockRequest(levels=[inventory_pb2.StockLevel(location_id="T-DC-NORTH", sku=a, on_hand=50)])
