@@ -136,6 +136,9 @@ class OrderShard:
         self._tasks: set[asyncio.Task[None]] = set()
         # Orders still accepted or with steps pending: all the reconciler needs to look at.
         self._attention: set[str] = set()
+        # Open, sourced orders with backordered units, by SKU backordered: what arriving
+        # stock may fill, found without a pass over every order in memory.
+        self._backordered: dict[str, set[str]] = {}
 
     # -- wiring ---------------------------------------------------------------
 
@@ -154,6 +157,8 @@ class OrderShard:
         except _REDIS_DOWN as exc:
             raise UnavailableError(f"order shard {self.shard}: cannot load: redis unavailable", dependency="redis") from exc
         self.orders = {}
+        self._attention.clear()
+        self._backordered.clear()
         for order in orders:
             self._remember(order)
         self.idem = idem
@@ -178,12 +183,22 @@ class OrderShard:
         return self._workers, self._inventory
 
     def _remember(self, order: Order) -> None:
-        """The in-memory copy, and whether the reconciler should look at the order."""
+        """The in-memory copy, whether the reconciler should look at the order, and what it waits for."""
+        previous = self.orders.get(order.order_id)
         self.orders[order.order_id] = order
         if order.status is OrderStatus.ACCEPTED or order.pending:
             self._attention.add(order.order_id)
         else:
             self._attention.discard(order.order_id)
+        waits = _waits_for(order)
+        for sku in (_waits_for(previous) - waits) if previous is not None else ():
+            waiting = self._backordered.get(sku)
+            if waiting is not None:
+                waiting.discard(order.order_id)
+                if not waiting:
+                    del self._backordered[sku]
+        for sku in waits:
+            self._backordered.setdefault(sku, set()).add(order.order_id)
 
     async def ping(self) -> int:
         await self._ready()
@@ -650,17 +665,10 @@ class OrderShard:
         Called when stock arrives (feeds, stock levels, inbound supply) for the SKUs
         concerned, and now and then for all, so nothing waits forever for a trigger."""
         await self._ready()
-        wanted = set(skus) if skus else None
+        wanted = set(skus) if skus else set(self._backordered)
+        candidates = {oid for sku in wanted for oid in self._backordered.get(sku, ())}
         waiting = sorted(
-            (
-                o
-                for o in self.orders.values()
-                if Command.SOURCE in ALLOWED[o.status]
-                and o.sourced
-                and any(line.backordered_quantity for line in o.lines)
-                and (wanted is None or any(line.sku in wanted for line in o.lines if line.backordered_quantity))
-                and not self._locks.busy(o.order_id)
-            ),
+            (self.orders[oid] for oid in candidates if not self._locks.busy(oid)),
             key=lambda o: o.created_at_ms,
         )[:limit]
         if waiting:
@@ -691,6 +699,13 @@ class OrderShard:
                     log.info("order shard %d: reconciled %d orders", self.shard, n)
             except Exception as exc:  # keep the loop alive through outages
                 log.warning("order shard %d: reconcile failed: %s", self.shard, exc)
+
+
+def _waits_for(order: Order) -> set[str]:
+    """The SKUs an open, sourced order has backordered units of (re-sourcing may fill them)."""
+    if Command.SOURCE not in ALLOWED[order.status] or not order.sourced:
+        return set()
+    return {line.sku for line in order.lines if line.backordered_quantity}
 
 
 async def _drop(prefetched: asyncio.Future | None) -> None:

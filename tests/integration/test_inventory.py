@@ -223,3 +223,38 @@ async def test_many_clients_against_scarce_stock_never_reserve_more_than_there_i
         )
         assert allocated == sum(reserved for _, reserved in rows.values()) == 10
     assert not await audit_differences(world)
+
+
+async def _until(world: World, order_id: str, status: int, *, timeout_s: float = 30.0) -> orders_pb2.Order:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        order = await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order_id))
+        if order.status == status and not order.pending_steps:
+            return order
+        assert asyncio.get_running_loop().time() < deadline, f"order {order_id} stayed {order.status}"
+        await asyncio.sleep(0.05)
+
+
+async def test_arriving_stock_sources_backordered_lines_oldest_order_first(world: World):
+    sku = await world.sku({"T-DC-NORTH": 1})
+    customer = await world.customer()
+    first = (await world.orders.CreateOrder(world.order(customer, [(sku, 3)]))).order
+    second = (await world.orders.CreateOrder(world.order(customer, [(sku, 2)]))).order
+    assert (first.lines[0].backordered_quantity, second.lines[0].backordered_quantity) == (2, 2)
+
+    # A delivery of 3 at another location, from the WMS feed: the older order is filled
+    # first (its 2 missing units), the younger gets the unit left.
+    summary = await send(world, feed(1, "T-DC-SOUTH", delta=[(sku, 3)], feed_id=World.unique("wms")))
+    assert summary.applied == 1
+    filled = await _until(world, first.order_id, orders_pb2.ORDER_STATUS_RELEASED)
+    assert sorted((a.location_id, a.quantity) for a in filled.lines[0].allocations) == [("T-DC-NORTH", 1), ("T-DC-SOUTH", 2)]
+    partly = await _until(world, second.order_id, orders_pb2.ORDER_STATUS_PARTLY_BACKORDERED)
+    assert partly.lines[0].backordered_quantity == 1
+
+    # Absolute stock levels count as arriving stock too.
+    await world.inventory.SetStock(
+        inventory_pb2.SetStockRequest(levels=[inventory_pb2.StockLevel(location_id="T-DC-WEST", sku=sku, on_hand=1)])
+    )
+    done = await _until(world, second.order_id, orders_pb2.ORDER_STATUS_RELEASED)
+    assert done.lines[0].backordered_quantity == 0
+    assert await world.reserved(sku) == 5  # never more than there is: 1 + 3 + 1
