@@ -22,6 +22,7 @@ Health and reflection (public in the rules) skip 1-4 and 7, not 5.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 from typing import Any, AsyncIterator, Awaitable, Callable
 
@@ -197,12 +198,15 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):
                     await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline exceeded")
                 raise
 
-        async def unary_out(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            principal, message = await enter(request, context)
+        @contextlib.asynccontextmanager
+        async def serving(
+            context: grpc.aio.ServicerContext, principal: Principal | None, audited: Any
+        ) -> AsyncIterator[None]:
+            """The handler runs as the principal; an audited method records its outcome after."""
             bound = bind_principal(principal) if principal else None
             failure: BaseException | None = None
             try:
-                return await bounded(context, behavior(message, context))
+                yield
             except BaseException as exc:
                 failure = exc
                 raise
@@ -210,29 +214,24 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):
                 if bound is not None:
                     unbind_principal(bound)
                 if principal is not None and rule.audit:
-                    await audit(rule, method, principal, message, outcome_of(context, failure))
+                    await audit(rule, method, principal, audited, outcome_of(context, failure))
+
+        async def unary_out(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            principal, message = await enter(request, context)
+            async with serving(context, principal, message):
+                return await bounded(context, behavior(message, context))
 
         async def stream_out(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
             # Server streaming: checked before the first message; its length is the client's
             # to bound with its deadline, which grpc enforces on the stream itself.
             principal, message = await enter(request, context)
-            bound = bind_principal(principal) if principal else None
-            failure: BaseException | None = None
-            try:
+            async with serving(context, principal, None):
                 result = behavior(message, context)
                 if hasattr(result, "__aiter__"):
                     async for item in result:
                         yield item
                 else:  # a coroutine that writes with context.write
                     await result
-            except BaseException as exc:
-                failure = exc
-                raise
-            finally:
-                if bound is not None:
-                    unbind_principal(bound)
-                if principal is not None and rule.audit:
-                    await audit(rule, method, principal, None, outcome_of(context, failure))
 
         factory = getattr(grpc, f"{kind}_rpc_method_handler")
         return factory(
