@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from gateway import limits
+from gateway.auth.principal import Principal, Role
 from gateway.batcher import MicroBatcher
 from gateway.convert import Violations, create_order_from_proto
 from oms_actors.domain.commands import CreateOrder
+from oms_actors.domain.errors import NotFoundError
+from oms_actors.domain.order import Order
 from oms_actors.domain.partitioning import idempotency_shard
 from oms_actors.inventory_shard import AvailabilityView
 from oms_actors.payments import Payments, build_payments
@@ -78,6 +83,25 @@ class Backend:
             wanted = sorted(set(skus))
             for shard in self.actors.orders:
                 shard.resource_backorders.remote(wanted)
+
+    def order_shard(self, order_id: str) -> Any:
+        """The actor that owns the order."""
+        return self.actors.orders[self.orders.shard(order_id)]
+
+    async def visible_order(
+        self, principal: Principal, order_id: str, *, at: Callable[[Order], str] | None = None
+    ) -> Order:
+        """The order if the principal sees it; otherwise NOT_FOUND, the same as for no such order.
+
+        ``at``: the location where a fulfilment step happens (receiving, inspecting a
+        return). A location's system sees an order only for such a step, at its location."""
+        order = await self.orders.get(order_id)
+        if order is not None:
+            if principal.sees_order(channel=order.channel, customer_id=order.customer_id):
+                return order
+            if at is not None and principal.role is Role.FULFILMENT and principal.acts_at(at(order)):
+                return order
+        raise NotFoundError(f"order {order_id} not found", resource="order", resource_id=order_id)
 
     def order_shard_of_key(self, cmd: CreateOrder) -> int:
         return idempotency_shard(cmd.channel.value, cmd.idempotency_key, self.actors.topology.order_shards)

@@ -93,8 +93,7 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
             raise FailedPreconditionError(
                 f"order {request.order_id} is not collected at {request.location_id}", code="NOT_A_PICKUP_HERE"
             )
-        shard = self.b.actors.orders[self.b.orders.shard(request.order_id)]
-        updated = await shard.confirm_shipment.remote(
+        updated = await self.b.order_shard(request.order_id).confirm_shipment.remote(
             request.order_id, request.shipment_id, request.location_id, quantities, request.carrier, request.tracking
         )
         return order_to_proto(updated)
@@ -127,5 +126,4 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
             raise FailedPreconditionError(
                 f"order {request.order_id} has no shipment {request.shipment_id}", code="NO_SUCH_SHIPMENT"
             )
-        shard = self.b.actors.orders[self.b.orders.shard(request.order_id)]
-        return order_to_proto(await shard.confirm_delivery.remote(request.order_id, request.shipment_id))
+        return order_to_proto(await self.b.order_shard(request.order_id).confirm_delivery.remote(request.order_id, request.shipment_id))

@@ -19,8 +19,7 @@ from gateway.auth.principal import Principal
 from gateway.convert import CHANNELS, ORDER_STATUSES, Violations, order_to_proto
 from gateway.errors import rpc, to_status
 from gateway.services.backend import Backend, id_or_fail
-from oms_actors.domain.errors import NotFoundError, ValidationError
-from oms_actors.domain.order import Order
+from oms_actors.domain.errors import ValidationError
 from oms_actors.store.orders import Cursor, OrderFilter
 from protos.oms.v1 import orders_pb2, orders_pb2_grpc
 
@@ -30,13 +29,6 @@ REVIEW_DECISIONS = {orders_pb2.REVIEW_DECISION_APPROVE: "approve", orders_pb2.RE
 class OrderService(orders_pb2_grpc.OrderServiceServicer):
     def __init__(self, backend: Backend) -> None:
         self.b = backend
-
-    async def _visible_order(self, principal: Principal, order_id: str) -> Order:
-        """The order if it exists and the principal sees it; otherwise the same NOT_FOUND either way."""
-        order = await self.b.orders.get(order_id)
-        if order is None or not principal.sees_order(channel=order.channel, customer_id=order.customer_id):
-            raise NotFoundError(f"order {order_id} not found", resource="order", resource_id=order_id)
-        return order
 
     @rpc
     async def CreateOrder(
@@ -96,7 +88,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
     async def GetOrder(self, request: orders_pb2.GetOrderRequest, context: grpc.aio.ServicerContext) -> orders_pb2.Order:
         principal = await caller(context)
         id_or_fail("order_id", request.order_id)
-        return order_to_proto(await self._visible_order(principal, request.order_id))
+        return order_to_proto(await self.b.visible_order(principal, request.order_id))
 
     @rpc
     async def ListOrders(
@@ -140,9 +132,8 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         v.raise_if_any()
         principal = await caller(context)
         if not principal.sees_everything:  # the rules let only unscoped roles cancel; scope it anyway
-            await self._visible_order(principal, request.order_id)
-        shard = self.b.orders.shard(request.order_id)
-        order = await self.b.actors.orders[shard].cancel_order.remote(request.order_id, request.reason)
+            await self.b.visible_order(principal, request.order_id)
+        order = await self.b.order_shard(request.order_id).cancel_order.remote(request.order_id, request.reason)
         return order_to_proto(order)
 
     @rpc
@@ -160,9 +151,8 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
                 v.add("line_numbers", "each line once")
         v.raise_if_any()
         principal = await caller(context)
-        await self._visible_order(principal, request.order_id)
-        shard = self.b.orders.shard(request.order_id)
-        order = await self.b.actors.orders[shard].cancel_lines.remote(
+        await self.b.visible_order(principal, request.order_id)
+        order = await self.b.order_shard(request.order_id).cancel_lines.remote(
             request.order_id, list(request.line_numbers), request.reason
         )
         return order_to_proto(order)
@@ -177,9 +167,8 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         v.text("note", request.note)
         v.raise_if_any()
         principal = await caller(context)
-        await self._visible_order(principal, request.order_id)
-        shard = self.b.orders.shard(request.order_id)
-        order = await self.b.actors.orders[shard].review_order.remote(
+        await self.b.visible_order(principal, request.order_id)
+        order = await self.b.order_shard(request.order_id).review_order.remote(
             request.order_id, decision == "approve", f"{principal.role.value}:{principal.id}", request.note
         )
         return order_to_proto(order)

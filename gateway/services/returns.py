@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 
 import grpc
 
 from gateway import limits
 from gateway.auth.access import caller
-from gateway.auth.principal import Role
 from gateway.convert import CHANNELS, RESOLUTIONS, Violations, order_to_proto
 from gateway.errors import rpc
 from gateway.services.backend import Backend
-from oms_actors.domain.errors import NotFoundError
 from oms_actors.domain.order import Order
 from oms_actors.domain.returns import Disposition
 from protos.oms.v1 import orders_pb2, returns_pb2, returns_pb2_grpc
@@ -29,25 +26,6 @@ def _received_at(order: Order, return_id: str) -> str:
 class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
     def __init__(self, backend: Backend) -> None:
         self.b = backend
-
-    async def _order(
-        self, context: grpc.aio.ServicerContext, order_id: str, *, at: Callable[[Order], str] | None = None
-    ) -> Order:
-        """The order if the caller sees it; the same NOT_FOUND otherwise.
-
-        ``at``: the location where the step happens (receiving, inspecting). A location's
-        system sees an order only for such a step, and only at its own location."""
-        principal = await caller(context)
-        order = await self.b.orders.get(order_id)
-        if order is not None:
-            if principal.sees_order(channel=order.channel, customer_id=order.customer_id):
-                return order
-            if at is not None and principal.role is Role.FULFILMENT and principal.acts_at(at(order)):
-                return order
-        raise NotFoundError(f"order {order_id} not found", resource="order", resource_id=order_id)
-
-    def _shard(self, order_id: str):
-        return self.b.actors.orders[self.b.orders.shard(order_id)]
 
     @rpc
     async def RequestReturn(
@@ -74,9 +52,9 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         if request.location_id and not await self.b.network.known_locations([request.location_id]):
             v.add("location_id", f"unknown location {request.location_id!r}")
             v.raise_if_any()
-        await self._order(context, request.order_id)
+        await self.b.visible_order(await caller(context), request.order_id)
         assert channel is not None
-        order = await self._shard(request.order_id).request_return.remote(
+        order = await self.b.order_shard(request.order_id).request_return.remote(
             request.order_id, request.return_id, lines, channel.value, request.location_id
         )
         return order_to_proto(order)
@@ -101,8 +79,8 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         if not await self.b.network.known_locations([request.location_id]):
             v.add("location_id", f"unknown location {request.location_id!r}")
             v.raise_if_any()
-        await self._order(context, request.order_id, at=lambda _: request.location_id)
-        order = await self._shard(request.order_id).receive_return.remote(
+        await self.b.visible_order(await caller(context), request.order_id, at=lambda _: request.location_id)
+        order = await self.b.order_shard(request.order_id).receive_return.remote(
             request.order_id, request.return_id, request.location_id, quantities
         )
         return order_to_proto(order)
@@ -121,6 +99,6 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
                 if kind is not None:
                     dispositions[d.line_number] = kind.value
         v.raise_if_any()
-        await self._order(context, request.order_id, at=lambda o: _received_at(o, request.return_id))
-        order = await self._shard(request.order_id).inspect_return.remote(request.order_id, request.return_id, dispositions)
+        await self.b.visible_order(await caller(context), request.order_id, at=lambda o: _received_at(o, request.return_id))
+        order = await self.b.order_shard(request.order_id).inspect_return.remote(request.order_id, request.return_id, dispositions)
         return order_to_proto(order)
