@@ -227,6 +227,7 @@ class OmsService:
         if self.backend is not None:
             await self.backend.batcher.drain()
             await self.backend.availability.drain()
+            await self.backend.backorders.drain()
             await self.backend.orders.client.aclose()
         self.server = None
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import itertools
 import logging
 import os
@@ -660,31 +661,49 @@ class OrderShard:
         return len(stuck) + len(due)
 
     async def resource_backorders(self, skus: list[str] | None = None, limit: int = BACKORDER_BATCH) -> int:
-        """Sources again the backordered units of open orders (of these SKUs), oldest first.
+        """Sources again the backordered units of this shard's open orders (of these SKUs), oldest first.
 
-        Called when stock arrives (feeds, stock levels, inbound supply) for the SKUs
-        concerned, and now and then for all, so nothing waits forever for a trigger."""
+        The periodic pass, so nothing waits forever for a trigger; arriving stock goes
+        through the gateway's BackorderRuns, which keeps the order across shards."""
+        rows = await self.backorders_for(skus, limit)
+        return await self.resource_orders([oid for _, oid in rows], skus)
+
+    async def backorders_for(self, skus: list[str] | None = None, limit: int = BACKORDER_BATCH) -> list[tuple[int, str]]:
+        """(placed at, order id) of the oldest open orders with backordered units of these SKUs (of any, without)."""
         await self._ready()
         wanted = set(skus) if skus else set(self._backordered)
         candidates = {oid for sku in wanted for oid in self._backordered.get(sku, ())}
-        waiting = sorted(
-            (self.orders[oid] for oid in candidates if not self._locks.busy(oid)),
-            key=lambda o: o.created_at_ms,
-        )[:limit]
-        if waiting:
-            await self._resource(waiting)
-        return len(waiting)
+        return heapq.nsmallest(limit, ((self.orders[oid].created_at_ms, oid) for oid in candidates))
 
-    async def _resource(self, orders: list[Order]) -> None:
+    async def resource_orders(self, order_ids: list[str], skus: list[str] | None = None) -> int:
+        """Sources these orders again, in this order, if they still wait for (any of) these SKUs.
+
+        Busy orders are waited for, not skipped: an order still being driven when its
+        stock arrives (authorised, released right after capture) would otherwise wait for
+        the next periodic pass. Under the locks, only what still waits is sourced."""
+        await self._ready()
+        wanted = set(skus) if skus else None
+        orders = [self.orders[oid] for oid in order_ids if oid in self.orders]
+        if not orders:
+            return 0
+
+        def still(order: Order) -> bool:
+            waits = _waits_for(order)
+            return bool(waits) and (wanted is None or not waits.isdisjoint(wanted))
+
+        return await self._resource(orders, still=still)
+
+    async def _resource(self, orders: list[Order], *, still: Callable[[Order], bool] | None = None) -> int:
         async with self._locks.hold_many(o.order_id for o in orders):
             current = [self.orders[o.order_id] for o in orders]
-            current = [o for o in current if Command.SOURCE in ALLOWED[o.status]]
+            current = [o for o in current if Command.SOURCE in ALLOWED[o.status] and (still is None or still(o))]
             if not current:
-                return
+                return 0
             # Replace semantics: each order's new plan becomes its complete holding.
             sourced = await self._source(current)
             for order in sourced:
                 await self._drive(order)
+            return len(current)
 
     async def _reconcile_forever(self) -> None:
         ticks = 0

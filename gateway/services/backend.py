@@ -8,6 +8,7 @@ from typing import Any
 
 from gateway import limits
 from gateway.auth.principal import Principal, Role
+from gateway.backorders import BackorderRuns
 from gateway.batcher import MicroBatcher
 from gateway.convert import Violations, create_order_from_proto
 from oms_actors.domain.commands import CreateOrder
@@ -39,6 +40,7 @@ class Backend:
     availability: MicroBatcher[int, tuple[str, ...], list[AvailabilityView]]
     # Read-only here: receivables and store credit for the customer view.
     payments: Payments
+    backorders: BackorderRuns
 
     @classmethod
     def create(
@@ -75,14 +77,12 @@ class Backend:
             routing=RoutingCache(network),
             availability=MicroBatcher(availability_batch, max_batch=256, max_delay_s=max_delay_s, max_inflight=2),
             payments=build_payments(orders.client),
+            backorders=BackorderRuns(actors.orders),
         )
 
     def stock_arrived(self, skus: list[str]) -> None:
-        """Backordered orders of these SKUs may be sourced now; the order shards look (no wait)."""
-        if skus:
-            wanted = sorted(set(skus))
-            for shard in self.actors.orders:
-                shard.resource_backorders.remote(wanted)
+        """Backordered orders of these SKUs may be sourced now, oldest first (no wait)."""
+        self.backorders.arrived(skus)
 
     def order_shard(self, order_id: str) -> Any:
         """The actor that owns the order."""
