@@ -20,6 +20,7 @@ from oms_actors.domain.customer import Customer
 from oms_actors.domain.enums import CustomerType, PaymentMethod
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture
 from oms_actors.domain.ledger import Consumption, Restock
+from oms_actors.domain.money import Money
 from oms_actors.domain.order import (
     STEP_ASSESS,
     STEP_CAPTURE,
@@ -63,12 +64,13 @@ class RiskReads:
 
     customers: dict[str, Customer]
     counts: dict[str, tuple[int, int, list[int]]]  # order id: (earlier orders, last hour, last hour per card)
+    open_receivables: dict[str, int]  # customer id: owed on account (customers of orders paying on invoice)
 
 
 class PaymentFlow(Protocol):
     """Moves the money of an order; every call idempotent by keys derived from the order."""
 
-    async def authorize(self, order: Order) -> tuple[PaymentRecord, ...]: ...
+    async def authorize(self, order: Order, *, credit_limit: Money | None = None) -> tuple[PaymentRecord, ...]: ...
 
     async def capture(
         self, order: Order, shipment: Shipment
@@ -76,7 +78,7 @@ class PaymentFlow(Protocol):
 
     async def void(self, order: Order) -> tuple[PaymentRecord, ...]: ...
 
-    async def open_receivables(self, customer_id: str) -> int: ...
+    async def open_receivables(self, customer_ids: list[str]) -> dict[str, int]: ...
 
     async def refund(self, order: Order, return_id: str, plan: list[RefundPart]) -> tuple[RefundPart, ...]: ...
 
@@ -295,8 +297,24 @@ class OrderEffects:
     async def assess_many(self, orders: list[Order], now_ms: int) -> list[Order | BaseException]:
         return await self.decide_many(orders, await self.authorize_many(orders), now_ms)
 
-    async def authorize_many(self, orders: list[Order]) -> list[tuple[PaymentRecord, ...] | BaseException]:
-        return await asyncio.gather(*(self.payments.authorize(o) for o in orders), return_exceptions=True)
+    def read_customers(self, orders: list[Order]) -> asyncio.Future[dict[str, Customer]]:
+        """The batch's customer records, read once for the credit limits and the risk rules."""
+        return asyncio.ensure_future(self.customers.get_many(sorted({o.customer_id for o in orders})))
+
+    async def authorize_many(
+        self, orders: list[Order], *, customers: asyncio.Future[dict[str, Customer]] | None = None
+    ) -> list[tuple[PaymentRecord, ...] | BaseException]:
+        """Authorises every order's payments; ``customers`` (``read_customers``) gives pay on
+        invoice its credit limits without a read per order."""
+        limits: dict[str, Money] = {}
+        if customers is not None and any(_on_invoice(o) for o in orders):
+            # Shielded: the read is shared with read_risk, and a timeout here must not cancel it there.
+            records = await asyncio.shield(customers)
+            limits = {cid: c.credit_limit for cid, c in records.items() if c is not None and c.credit_limit}
+        return await asyncio.gather(
+            *(self.payments.authorize(o, credit_limit=limits.get(o.customer_id)) for o in orders),
+            return_exceptions=True,
+        )
 
     async def decide_many(
         self,
@@ -343,14 +361,21 @@ class OrderEffects:
             self._rules_read_at = time.monotonic()
         return self._rules
 
-    async def read_risk(self, orders: list[Order], now_ms: int) -> RiskReads:
-        """What the risk facts need from Redis: one read of the customers, one call for the counts.
+    async def read_risk(
+        self, orders: list[Order], now_ms: int, *, customers: asyncio.Future[dict[str, Customer]] | None = None
+    ) -> RiskReads:
+        """What the risk facts need from Redis: one read of the customers, one call for the
+        counts, one for what invoice customers owe.
 
         Depends only on what an order was accepted with (customer, time, payment
-        instruments), not on its authorisations, so it can run beside them."""
+        instruments), not on its authorisations, so it can run beside them.
+        ``customers``: the batch's records when the caller is reading them (``read_customers``)."""
         if not orders:
-            return RiskReads(customers={}, counts={})
-        reading = asyncio.ensure_future(self.customers.get_many(sorted({o.customer_id for o in orders})))
+            return RiskReads(customers={}, counts={}, open_receivables={})
+        reading = asyncio.shield(customers) if customers is not None else self.read_customers(orders)
+        owing = asyncio.ensure_future(
+            self.payments.open_receivables(sorted({o.customer_id for o in orders if _on_invoice(o)}))
+        )
         hour_ago = now_ms - 3_600_000
         ranges: list[tuple[str, str | int, str | int]] = []
         cards_of: list[list[str]] = []
@@ -364,12 +389,16 @@ class OrderEffects:
         try:
             raw = iter(await self.store.bulk.zcount_each(ranges))
         finally:
-            customers = await reading
+            # Both retrieved, whatever happened, so no read is left running unread.
+            records, owed = await asyncio.gather(reading, owing, return_exceptions=True)
+        for outcome in (records, owed):
+            if isinstance(outcome, BaseException):
+                raise outcome
         counts: dict[str, tuple[int, int, list[int]]] = {}
         for order, cards in zip(orders, cards_of):
             previous, last_hour = int(next(raw)), int(next(raw))
             counts[order.order_id] = (previous, last_hour, [int(next(raw)) for _ in cards])
-        return RiskReads(customers=customers, counts=counts)
+        return RiskReads(customers=records, counts=counts, open_receivables=owed)
 
     async def facts_many(self, orders: list[Order], now_ms: int, *, reads: RiskReads | None = None) -> list[RiskFacts]:
         """The facts of many orders; ``reads`` from ``read_risk`` of the same orders, or read now."""
@@ -380,26 +409,34 @@ class OrderEffects:
         facts = []
         for order in orders:
             previous, last_hour, by_card = reads.counts[order.order_id]
-            facts.append(await self._facts(order, reads.customers.get(order.customer_id), previous, last_hour, by_card))
+            owed = reads.open_receivables.get(order.customer_id, 0)
+            facts.append(_facts(order, reads.customers.get(order.customer_id), previous, last_hour, by_card, owed))
         return facts
 
-    async def _facts(self, order: Order, customer, previous: int, last_hour: int, by_card: list[int]) -> RiskFacts:
-        declined = "; ".join(
-            f"{p.payment_id}: {p.declined_reason}" for p in order.payment_records if p.status is PaymentStatus.DECLINED
-        )
-        on_invoice = sum(p.amount.amount_minor for p in order.payment_records if p.method is PaymentMethod.INVOICE)
-        business = customer is not None and customer.type is CustomerType.BUSINESS
-        limit = customer.credit_limit.amount_minor if customer and customer.credit_limit else None
-        return RiskFacts(
-            order_value=order.payable,
-            customer_is_business=business,
-            previous_orders=previous,
-            orders_last_hour_by_customer=last_hour,
-            orders_last_hour_by_instrument=max((int(c) for c in by_card), default=0),
-            ship_country=order.ship_to.country_code if order.ship_to else "",
-            customer_country=(customer.default_address.country_code if customer and customer.default_address else ""),
-            pays_on_invoice=on_invoice,
-            credit_limit=limit,
-            open_receivables=await self.payments.open_receivables(order.customer_id) if on_invoice else 0,
-            payment_declined=declined,
-        )
+
+def _facts(
+    order: Order, customer: Customer | None, previous: int, last_hour: int, by_card: list[int], owed: int
+) -> RiskFacts:
+    declined = "; ".join(
+        f"{p.payment_id}: {p.declined_reason}" for p in order.payment_records if p.status is PaymentStatus.DECLINED
+    )
+    on_invoice = sum(p.amount.amount_minor for p in order.payment_records if p.method is PaymentMethod.INVOICE)
+    business = customer is not None and customer.type is CustomerType.BUSINESS
+    limit = customer.credit_limit.amount_minor if customer and customer.credit_limit else None
+    return RiskFacts(
+        order_value=order.payable,
+        customer_is_business=business,
+        previous_orders=previous,
+        orders_last_hour_by_customer=last_hour,
+        orders_last_hour_by_instrument=max((int(c) for c in by_card), default=0),
+        ship_country=order.ship_to.country_code if order.ship_to else "",
+        customer_country=(customer.default_address.country_code if customer and customer.default_address else ""),
+        pays_on_invoice=on_invoice,
+        credit_limit=limit,
+        open_receivables=owed if on_invoice else 0,
+        payment_declined=declined,
+    )
+
+
+def _on_invoice(order: Order) -> bool:
+    return any(p.method is PaymentMethod.INVOICE for p in order.payments)

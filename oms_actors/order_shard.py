@@ -371,9 +371,12 @@ class OrderShard:
         side: list[asyncio.Future] = []
         if assess:
             effects = self._effects()
-            authorizing = asyncio.ensure_future(asyncio.wait_for(effects.authorize_many(orders), INLINE_ASSESS_S))
-            reading = asyncio.ensure_future(effects.read_risk(orders, now_ms()))
-            side = [authorizing, reading]
+            customers = effects.read_customers(orders)
+            authorizing = asyncio.ensure_future(
+                asyncio.wait_for(effects.authorize_many(orders, customers=customers), INLINE_ASSESS_S)
+            )
+            reading = asyncio.ensure_future(effects.read_risk(orders, now_ms(), customers=customers))
+            side = [authorizing, reading, customers]
         try:
             with self.timer.stage("sourcing", len(orders)):
                 if self._inline is not None:

@@ -15,6 +15,7 @@ import os
 import time
 from typing import Any
 
+from oms_actors.domain.enums import PaymentMethod
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture
 from oms_actors.domain.money import Money
 from oms_actors.domain.order import Order
@@ -51,7 +52,8 @@ class ProviderPaymentFlow:
     def _stale(self) -> bool:
         return False
 
-    async def authorize(self, order: Order) -> tuple[PaymentRecord, ...]:
+    async def authorize(self, order: Order, *, credit_limit: Money | None = None) -> tuple[PaymentRecord, ...]:
+        """``credit_limit``: the customer's, when the caller read it (spares pay on invoice a read)."""
         if self._stale():
             await self.ready()
         records = []
@@ -60,11 +62,13 @@ class ProviderPaymentFlow:
                 records.append(record)
                 continue
             provider = self.payments.providers.for_method(record.method)
+            extra = {"credit_limit": credit_limit} if credit_limit is not None and record.method is PaymentMethod.INVOICE else {}
             auth = await provider.authorize(
                 record.authorization_key(order.order_id),
                 customer_id=order.customer_id,
                 instrument_token=record.token,
                 amount=record.amount,
+                **extra,
             )
             if auth.status.value == "approved":
                 records.append(
@@ -217,9 +221,8 @@ class ProviderPaymentFlow:
             numbers.append(note.number)
         return tuple(numbers)
 
-    async def open_receivables(self, customer_id: str) -> int:
-        summary = await self.payments.receivables.of(customer_id)
-        return summary.open_total.amount_minor if summary.open_total else 0
+    async def open_receivables(self, customer_ids: list[str]) -> dict[str, int]:
+        return await self.payments.receivables.open_totals(customer_ids)
 
 
 class SimulatorControlledFlow(ProviderPaymentFlow):

@@ -188,6 +188,15 @@ class Receivables:
             held=Money(amount_minor=int(acct.get("held", "0")), currency=cur) if cur else None,
         )
 
+    async def open_totals(self, customer_ids: list[str]) -> dict[str, int]:
+        """What each customer owes (minor units), from the running total the ledger keeps: one round trip."""
+        if not customer_ids:
+            return {}
+        pipe = self._ledger.client.pipeline(transaction=False)
+        for customer_id in customer_ids:
+            pipe.hget(keys.payment_account(self._ledger.provider, customer_id), "open")
+        return {c: int(raw or 0) for c, raw in zip(customer_ids, await pipe.execute())}
+
     async def _read(self, capture_ids: list[str]) -> list[Receivable]:
         pipe = self._ledger.client.pipeline(transaction=False)
         for capture_id in capture_ids:

@@ -54,6 +54,19 @@ async def test_credit_limit_minus_open_receivables_and_holds_must_cover_the_amou
     assert (await auth(invoice, "o6/auth", "b1", 1)).decline_reason == "credit_limit_exceeded"
 
 
+async def test_open_totals_agree_with_the_receivables_after_captures_payments_and_credit(invoice):
+    a = await auth(invoice, "o1/auth", "b1", 6_000)
+    b = await auth(invoice, "o2/auth", "b3", 3_000)
+    cap_a = await invoice.capture("o1/ship/1", authorization_id=a.authorization_id, amount=eur(6_000))
+    await invoice.capture("o2/ship/1", authorization_id=b.authorization_id, amount=eur(1_200))
+    await invoice.receivables.record_payment("bank/tx-1", capture_id=cap_a.capture_id, amount=eur(2_500))
+    await invoice.refund("o1/rma/1", capture_id=cap_a.capture_id, amount=eur(500))
+    totals = await invoice.receivables.open_totals(["b1", "b3", "b-never"])
+    assert totals == {"b1": 3_000, "b3": 1_200, "b-never": 0}
+    for customer in ("b1", "b3"):
+        assert eur(totals[customer]) == (await invoice.receivables.of(customer)).open_total
+
+
 async def test_voiding_an_on_account_authorisation_frees_its_hold(invoice):
     held = await auth(invoice, "o1/auth", "b2", 1_000)
     await invoice.capture("o1/ship/1", authorization_id=held.authorization_id, amount=eur(300))
