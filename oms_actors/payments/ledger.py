@@ -14,7 +14,6 @@ moves money besides the authorisation record itself (``LedgerMode``):
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 from dataclasses import dataclass
@@ -50,6 +49,7 @@ from oms_actors.payments.results import (
     Void,
 )
 from oms_actors.store import keys
+from oms_actors.store.script_calls import script_calls
 
 T = TypeVar("T")
 
@@ -154,8 +154,7 @@ class PaymentLedger:
         self._refund = client.register_script(scripts.REFUND)
         self._credit = client.register_script(scripts.CREDIT)
         self._pay = client.register_script(scripts.PAY)
-        self._pending: list[tuple[Any, list[str], asyncio.Future]] = []
-        self._flushes: set[asyncio.Task] = set()
+        self._calls = script_calls(client)
 
     # -- operations --------------------------------------------------------------------------
 
@@ -398,52 +397,9 @@ class PaymentLedger:
         return env
 
     async def _call(self, script: Any, args: list[str]) -> Any:
-        """Runs one script; calls made in the same event-loop turn share one pipelined round trip.
-
-        An order shard authorises a whole batch of orders at once, one script per
-        order: one round trip for all of them instead of one each. Each script
-        stays atomic and idempotent by its key, so pipelining changes no outcome.
-        """
-        future: asyncio.Future = asyncio.get_running_loop().create_future()
-        self._pending.append((script, args, future))
-        if len(self._pending) == 1:
-            asyncio.get_running_loop().call_soon(self._start_flush)
-        return await future
-
-    def _start_flush(self) -> None:
-        batch, self._pending = self._pending, []
-        task = asyncio.ensure_future(self._flush(batch))
-        self._flushes.add(task)
-        task.add_done_callback(self._flushes.discard)
-
-    async def _flush(self, batch: list[tuple[Any, list[str], asyncio.Future]]) -> None:
-        try:
-            if len(batch) == 1:
-                script, args, future = batch[0]
-                results: list[Any] = [await script(keys=[self.root], args=args)]
-            else:
-                pipe = self.client.pipeline(transaction=False)
-                for script, args, _ in batch:
-                    pipe.evalsha(script.sha, 1, self.root, *args)
-                results = await pipe.execute(raise_on_error=False)
-                for i, (script, args, _) in enumerate(batch):
-                    if isinstance(results[i], redis.exceptions.NoScriptError):
-                        # The server lost its script cache (a restart); the script call loads it again.
-                        results[i] = await script(keys=[self.root], args=args)
-        except BaseException as exc:  # noqa: BLE001 - every waiter learns what happened to its call
-            for _, _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
-            if not isinstance(exc, Exception):
-                raise
-            return
-        for (_, _, future), result in zip(batch, results):
-            if future.done():
-                continue
-            if isinstance(result, BaseException):
-                future.set_exception(result)
-            else:
-                future.set_result(result)
+        # Shared with every ledger on this client: a batch's authorisations across
+        # providers go out in one pipelined round trip.
+        return await self._calls.call(script, [self.root], args)
 
     def _raise(self, env: dict, operation: str, key: str, context: dict[str, Any]) -> None:
         code = env["error"]

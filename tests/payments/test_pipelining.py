@@ -1,4 +1,4 @@
-"""Ledger calls made together share one Redis round trip, and each keeps its own outcome."""
+"""Ledger calls made together share one Redis round trip (across providers), and each keeps its own outcome."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ import asyncio
 
 import pytest
 
-from oms_actors.payments import GiftCardProvider, PaymentIdempotencyConflictError
+from oms_actors.payments import (
+    GiftCardProvider,
+    PaymentIdempotencyConflictError,
+    PayOnInvoiceProvider,
+    fixed_credit_limits,
+)
+from oms_actors.store.script_calls import script_calls
 from tests.payments.support import eur, fresh_name
 
 
@@ -44,3 +50,28 @@ async def test_a_lost_script_cache_is_reloaded_for_a_pipelined_batch(gift_cards,
     assert len({a.authorization_id for a in auths}) == 5
     balance = await gift_cards.balance(card.account)
     assert (balance.available, balance.held) == (eur(500), eur(500))
+
+
+async def test_calls_of_different_providers_in_one_turn_share_one_round_trip(gift_cards, redis_client, clock, monkeypatch):
+    invoice = PayOnInvoiceProvider(
+        redis_client, credit_limits=fixed_credit_limits({"b1": eur(500)}), name=fresh_name("inv"), clock=clock
+    )
+    card = await gift_cards.issue("i", amount=eur(1_000))
+    batches: list[int] = []
+    calls = script_calls(redis_client)
+    flush = calls._flush
+
+    async def counted(batch):
+        batches.append(len(batch))
+        await flush(batch)
+
+    monkeypatch.setattr(calls, "_flush", counted)
+    gift, on_account, over = await asyncio.gather(
+        gift_cards.authorize("g", customer_id="c1", instrument_token=card.account, amount=eur(300)),
+        invoice.authorize("v", customer_id="b1", instrument_token="", amount=eur(400)),
+        invoice.authorize("w", customer_id="b1", instrument_token="", amount=eur(101)),
+    )
+    assert batches == [3]
+    assert gift.approved and on_account.approved
+    assert over.decline_reason == "credit_limit_exceeded"  # each script still sees the ones before it
+    assert (await gift_cards.balance(card.account)).held == eur(300)
