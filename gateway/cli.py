@@ -12,6 +12,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from oms_actors import gc_tuning
 from oms_actors.store.connection import FSYNC_POLICIES
 from oms_actors.topology import Topology
 
@@ -141,6 +142,7 @@ async def _serve(args: argparse.Namespace) -> int:
         print(f"oms serve: {exc.message}", file=sys.stderr)
         return 2
     service = OmsService(config)
+    gc_tuning.tune()
     try:
         port = await service.start()
         print(f"oms gateway listening on {args.host}:{port}", flush=True)

@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, TypeVar
 
 import redis
 
+from oms_actors import gc_tuning
 from oms_actors.domain import ledger
 from oms_actors.domain.errors import (
     FailedPreconditionError,
@@ -39,6 +40,7 @@ AvailabilityView = tuple[str, str, int, int, int, tuple[tuple[str, int], ...]]
 
 class InventoryShard:
     def __init__(self, shard: int, redis_url: str) -> None:
+        gc_tuning.tune()
         self.shard = shard
         self.store = InventoryStore(connect(redis_url), shard)
         self.book = StockBook()

@@ -41,6 +41,7 @@ from oms_actors.domain.errors import (
 from oms_actors.domain.order import ALLOWED, ApprovalStatus, Command, Order
 from oms_actors.domain.partitioning import idempotency_shard, new_order_id
 from oms_actors.domain.sourcing import SourcingRequest
+from oms_actors import gc_tuning
 from oms_actors.metrics import StageTimer
 from oms_actors.order_effects import OrderEffects, PaymentFlow, next_step
 from oms_actors.payment_flow import build_payment_flow
@@ -113,6 +114,7 @@ _REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError
 
 class OrderShard:
     def __init__(self, shard: int, redis_url: str, topology: Topology, *, reconcile: bool = True) -> None:
+        gc_tuning.tune()
         self.shard = shard
         self._inline = SourcingWorker(redis_url, topology) if topology.sourcing_workers == 0 else None
         self.topology = topology
@@ -163,6 +165,7 @@ class OrderShard:
         for order in orders:
             self._remember(order)
         self.idem = idem
+        gc_tuning.tune(freeze=True)  # the loaded partition stays; the collector need not walk it
         log.info("order shard %d: loaded %d orders", self.shard, len(orders))
         if self._reconcile and self._reconciler is None:
             self._reconciler = asyncio.create_task(self._reconcile_forever())

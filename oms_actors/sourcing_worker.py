@@ -19,6 +19,7 @@ from oms_actors.domain.order import LineAllocation, SourcingExplanation, Sourcin
 from oms_actors.domain.partitioning import shard_of
 from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors.domain.stock import ReservationRequest
+from oms_actors import gc_tuning
 from oms_actors.metrics import StageTimer
 from oms_actors.routing import RoutingCache, RoutingView
 from oms_actors.store.connection import connect_async
@@ -69,6 +70,7 @@ def _explain(decision: optimizer.Decision) -> SourcingExplanation:
 
 class SourcingWorker:
     def __init__(self, redis_url: str, topology: Topology, *, time_limit_s: float = 0.5) -> None:
+        gc_tuning.tune()
         self.topology = topology
         self.time_limit_s = time_limit_s
         self.network = NetworkCache(NetworkStore(connect_async(redis_url)))
