@@ -87,6 +87,8 @@ def sites(s: Scenario) -> dict[str, optimizer.Site]:
             unit_handling_cost=loc.unit_handling_cost_minor,
             unit_cost_per_kg_km=loc.unit_cost_per_kg_km_minor,
             pickup=loc.pickup,
+            # The service plans within each location's day; the whole simulated day is one.
+            capacity_units=loc.capacity_units_per_day,
         )
         for lid, loc in sorted(s.active_locations.items())
     }

@@ -52,8 +52,8 @@ class Location:
     shipment_cost_per_km_minor: float
     unit_handling_cost_minor: int
     unit_cost_per_kg_km_minor: float
-    # Units it can ship in a day. The service does not model capacity (the proto has no
-    # field for it), so the simulated locations honour it when they ship, and the report
+    # Units it can ship in a day: the service plans within it (Location.daily_capacity_units;
+    # a run is one day), the simulated locations honour it when they ship, and the report
     # shows each location's load against it.
     capacity_units_per_day: int | None = None
     pickup: bool = False

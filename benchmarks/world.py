@@ -76,6 +76,7 @@ def build_world(s: Scenario) -> World:
             unit_cost_per_kg_km_minor=loc.unit_cost_per_kg_km_minor,
             pickup_enabled=loc.pickup,
             active=loc.active,
+            daily_capacity_units=loc.capacity_units_per_day or 0,
         )
         for lid, loc in s.network.locations.items()
     ]

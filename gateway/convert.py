@@ -442,6 +442,8 @@ def location_from_proto(msg: inventory_pb2.Location, field: str, v: Violations) 
         value = getattr(msg, name)
         if value < 0 or value != value:  # NaN is not equal to itself
             v.add(f"{field}.{name}", "must be a non-negative number")
+    if msg.daily_capacity_units < 0:
+        v.add(f"{field}.daily_capacity_units", "must not be negative (0: no limit)")
     if msg.pickup_enabled and kind is not None and kind is not LocationType.STORE:
         v.add(f"{field}.pickup_enabled", "only stores offer pickup")
     if kind is None:
@@ -458,6 +460,7 @@ def location_from_proto(msg: inventory_pb2.Location, field: str, v: Violations) 
         unit_cost_per_kg_km_minor=msg.unit_cost_per_kg_km_minor,
         pickup_enabled=msg.pickup_enabled,
         active=msg.active,
+        daily_capacity_units=msg.daily_capacity_units,
     )
 
 

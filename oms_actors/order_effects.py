@@ -38,6 +38,7 @@ from oms_actors.domain.returns import RefundPart, Resolution
 from oms_actors.domain.risk import RiskFacts, RiskOutcome, RiskRules, assess
 from oms_actors.domain.stock import ReservationRequest
 from oms_actors.store import keys
+from oms_actors.store.capacity import CapacityLedger
 from oms_actors.store.customers import CustomerStore
 from oms_actors.store.orders import OrderStore
 from oms_actors.wire import RESERVE_BATCH, ReserveBatch
@@ -137,6 +138,7 @@ class OrderEffects:
         self.store = store
         self.customers = customers
         self.payments = payments
+        self.capacity = CapacityLedger(store.client)
         self.by = by
         self._rules = RiskRules()
         self._rules_read_at = float("-inf")
@@ -267,6 +269,8 @@ class OrderEffects:
             # Holdings only shrink here (cancellations), so a refusal means a bug or a race
             # with a count that took stock; leave the step pending and say so.
             raise RuntimeError(f"order {order.order_id}: inventory refused its holdings: {refused}")
+        # Cancelled units give back the capacity of the day they were planned on.
+        await self.capacity.shrink(order.order_id, order.units_by_location())
 
     async def consume(self, order: Order, shipment: Shipment) -> None:
         n = len(self.inventory)

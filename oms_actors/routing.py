@@ -8,7 +8,7 @@ orders could not be sourced from.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -48,11 +48,19 @@ class RoutingView:
     sites: dict[str, optimizer.Site]  # active locations only
     rules: optimizer.RoutingRules
     compiled: CompiledRules
+    # Active locations with a daily capacity: units they may be planned to ship per UTC day.
+    capacity: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def build(cls, version: int, locations: dict[str, Location], rules: optimizer.RoutingRules) -> RoutingView:
         sites = {lid: to_site(loc) for lid, loc in sorted(locations.items()) if loc.active}
-        return cls(version=version, sites=sites, rules=rules, compiled=CompiledRules.build(rules, SiteTable.build(sites)))
+        return cls(
+            version=version,
+            sites=sites,
+            rules=rules,
+            compiled=CompiledRules.build(rules, SiteTable.build(sites)),
+            capacity={lid: loc.daily_capacity_units for lid, loc in locations.items() if lid in sites and loc.daily_capacity_units > 0},
+        )
 
     def keep(self, channel: str, location_id: str) -> int:
         """Units of every SKU a channel must leave at a location (its safety stock there)."""

@@ -22,6 +22,7 @@ from oms_actors.domain.stock import ReservationRequest
 from oms_actors import gc_tuning
 from oms_actors.metrics import StageTimer
 from oms_actors.routing import RoutingCache, RoutingView
+from oms_actors.store.capacity import CapacityLedger
 from oms_actors.store.connection import connect_async
 from oms_actors.store.network import NetworkCache, NetworkStore
 from oms_actors.topology import Topology
@@ -73,8 +74,10 @@ class SourcingWorker:
         gc_tuning.tune()
         self.topology = topology
         self.time_limit_s = time_limit_s
-        self.network = NetworkCache(NetworkStore(connect_async(redis_url)))
+        client = connect_async(redis_url)
+        self.network = NetworkCache(NetworkStore(client))
         self.routing = RoutingCache(self.network)
+        self.capacity = CapacityLedger(client)
         self._inventory: list[Any] | None = None
         self.timer = StageTimer()
 
@@ -141,6 +144,10 @@ class SourcingWorker:
         for req in pending:  # still contended after every attempt: backorder, hold nothing
             log.warning("order %s: stock still contended after %d attempts; backordered", req.order_id, MAX_ATTEMPTS)
             results[req.order_id] = SourcingResult(order_id=req.order_id, allocations={}, explanation=None)
+        if view.capacity:
+            # Orders left holding nothing (backordered, stranded) give back the day's capacity they used.
+            empty = [r.order_id for r in requests if not results[r.order_id].allocations]
+            await asyncio.gather(*(self.capacity.release(oid) for oid in empty))
         return [results[r.order_id] for r in requests]
 
     async def _attempt(
@@ -177,8 +184,21 @@ class SourcingWorker:
                         stock[(loc, line.sku)] = max(0, stock[(loc, line.sku)] - qty)
         to_plan = [r for r in requests if any(line.quantity > 0 for line in r.lines)]
         demands = [to_demand(r, self.network.products) for r in to_plan]
+        capacity = None
+        if view.capacity:
+            # What is left of today's capacity, crediting what these orders already use
+            # (a re-sourced order may keep its units where it has them). The take below
+            # checks each order exactly; one a concurrent batch crowded out is sourced again.
+            day = await self.capacity.view(view.capacity, [r.order_id for r in requests])
+            capacity = dict(day.left)
+            for own in day.mine.values():
+                for loc, units in own.items():
+                    if loc in capacity:
+                        capacity[loc] += units
         with self.timer.stage("solve", len(demands)):
-            solved = optimizer.source_orders(demands, sites, stock, view.rules, time_limit_s=self.time_limit_s)
+            solved = optimizer.source_orders(
+                demands, sites, stock, view.rules, time_limit_s=self.time_limit_s, capacity=capacity
+            )
         decided = {r.order_id: d for r, d in zip(to_plan, solved)}
 
         by_shard: dict[int, list[ReservationRequest]] = defaultdict(list)
@@ -234,6 +254,8 @@ class SourcingWorker:
         refused: set[str] = set()
         for answer in answers:
             refused.update(answer)
+        if view.capacity:
+            refused |= await self._take_capacity(planned, refused, view.capacity)
         if refused:
             # All-or-nothing across shards: give back what other shards granted.
             holders = sorted(i for i in shard_ids if refused.intersection(orders_by_shard[i]))
@@ -242,3 +264,17 @@ class SourcingWorker:
             if oid not in refused:
                 results[oid] = result
         return refused
+
+    async def _take_capacity(
+        self, planned: dict[str, SourcingResult], refused: set[str], capacity: dict[str, int]
+    ) -> set[str]:
+        """Records each reserved plan's use of today's capacity; answers the orders a
+        concurrent batch left no room for (their reservations are given back by the caller)."""
+        takers = [oid for oid in planned if oid not in refused]
+        answers = await asyncio.gather(
+            *(self.capacity.take(oid, planned[oid].units_by_location(), capacity) for oid in takers)
+        )
+        crowded = {oid for oid, full in zip(takers, answers) if full}
+        if crowded:
+            log.info("%d orders found a location's day full since it was read; sourcing again", len(crowded))
+        return crowded

@@ -210,11 +210,13 @@ def source_orders(
     *,
     policy: Policy = Policy.OPTIMAL,
     time_limit_s: float = 0.5,
+    capacity: Mapping[str, int] | None = None,
 ) -> list[Decision]:
     """Source `demands` one by one, in the given order, each against what the earlier ones left.
 
     OPTIMAL: each order exactly (the fast path, OR-Tools only where it cannot prove optimality,
-    within `time_limit_s`). The inputs are not modified.
+    within `time_limit_s`). The inputs are not modified. `capacity`: units each of these sites
+    may still ship (what is left of its day), in place of the sites' own `capacity_units`.
 
     Sites and rules are compiled once and memoised by value (see compiled.py), so callers need
     not keep anything between calls. Per order the work is plain Python on short lists
@@ -228,11 +230,15 @@ def source_orders(
             _validate_demand(demand, i, table)
     stock_rows = _stock_rows(demands, stock, table)
     unit_rows, ship_rows = batch_costs(table, demands)
-    capacity = list(network.capacity)
+    left = list(network.capacity)
+    for site_id, units in (capacity or {}).items():
+        j = table.index.get(site_id)
+        if j is not None:
+            left[j] = max(0, int(units))
     decisions: list[Decision] = []
     for demand, unit, ship in zip(demands, unit_rows, ship_rows):
         started = time.perf_counter()
-        order = _order_lists(network, demand, unit, ship, stock_rows, capacity)
+        order = _order_lists(network, demand, unit, ship, stock_rows, left)
         greedy = greedy_allocations(order)
         greedy_cost = allocation_cost(order, greedy)
         if policy is Policy.OPTIMAL:
@@ -244,7 +250,7 @@ def source_orders(
             bound, solver = min(lower_bound(arrays), objective), str(policy)
         for i, j, take in allocs:
             stock_rows[demand.lines[i].sku][j] -= take
-            capacity[j] -= take
+            left[j] -= take
         decisions.append(
             Decision(
                 plan=order_plan(demand, order, allocs, table.ids),

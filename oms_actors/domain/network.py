@@ -20,6 +20,7 @@ class Location:
     unit_cost_per_kg_km_minor: float = 0.0
     pickup_enabled: bool = False
     active: bool = True
+    daily_capacity_units: int = 0  # units planned to ship from here per UTC day; 0: no limit
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -152,6 +152,15 @@ class SourcingResult:
     allocations: dict[int, tuple[LineAllocation, ...]]  # line number -> allocations
     explanation: SourcingExplanation | None = None
 
+    def units_by_location(self) -> dict[str, int]:
+        """Units the plan ships from each location, over all lines (its use of their capacity)."""
+        units: dict[str, int] = {}
+        for allocations in self.allocations.values():
+            for a in allocations:
+                if a.quantity > 0:
+                    units[a.location_id] = units.get(a.location_id, 0) + a.quantity
+        return units
+
 
 class ApprovalStatus(StrEnum):
     PENDING = "pending"  # risk and payment not yet assessed
@@ -311,6 +320,15 @@ class Order:
             for line in self.lines
             for loc, qty in sorted(line.holdings().items())
         ]
+
+    def units_by_location(self) -> dict[str, int]:
+        """location -> units planned there, shipped or still held (its use of the location's capacity)."""
+        units: dict[str, int] = {}
+        for line in self.lines:
+            for a in line.allocations:
+                if a.quantity > 0:
+                    units[a.location_id] = units.get(a.location_id, 0) + a.quantity
+        return units
 
     def allocated_units(self) -> dict[tuple[str, str], int]:
         """(location, sku) -> units held reserved."""

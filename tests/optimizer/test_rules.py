@@ -106,6 +106,16 @@ def test_capacity_and_stock_are_consumed_in_order() -> None:
     assert STOCK[("ST-F", "B")] == 5  # the caller's stock is not modified
 
 
+def test_what_is_left_of_the_day_replaces_the_sites_capacity() -> None:
+    only_frankfurt = RoutingRules(rules=(EligibilityRule(effect="deny", locations=frozenset({"DC-B", "ST-M", "DS-1"})),))
+    orders = [demand(str(i), "web", "ship", ("B", 2)) for i in range(3)]
+    left_1 = source_orders(orders, SITES, STOCK, only_frankfurt, capacity={"ST-F": 1})
+    assert [d.plan.unfilled for d in left_1] == [{"B": 1}, {"B": 2}, {"B": 2}]
+    # Room for more than the site's own 3 today (the orders' own units credited back): stock binds.
+    roomy = source_orders(orders, SITES, STOCK, only_frankfurt, capacity={"ST-F": 9, "elsewhere": 0})
+    assert [d.plan.unfilled for d in roomy] == [{}, {}, {"B": 1}]
+
+
 def test_safety_stock_is_held_back_from_its_channel_only() -> None:
     rules = RoutingRules(
         rules=(EligibilityRule(effect="deny", locations=frozenset({"DC-B", "ST-F", "DS-1"})),),
