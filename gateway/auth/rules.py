@@ -78,6 +78,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         # issues goodwill cards; issuing creates money, so it is audited.
         _GIFT_CARDS + "IssueGiftCard": allow(AGENT, CHANNEL, audit=True),
         _GIFT_CARDS + "GetGiftCard": allow(AGENT, CHANNEL),
+        _GIFT_CARDS + "TopUpGiftCard": allow(AGENT, CHANNEL, audit=True),
         #
         # Fulfilment: a location's system (WMS, store) polls its work and confirms what left,
         # which captures payment and invoices, so confirmations are audited.

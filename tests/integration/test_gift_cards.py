@@ -71,3 +71,25 @@ async def test_bad_requests_are_refused_naming_the_fields_and_issue_nothing(worl
     assert await status_of(cards(world).IssueGiftCard(unknown_customer)) == grpc.StatusCode.INVALID_ARGUMENT
     missing = cards(world).GetGiftCard(payments_pb2.GetGiftCardRequest(number=number))
     assert await status_of(missing) == grpc.StatusCode.NOT_FOUND  # nothing was issued
+
+
+async def test_a_top_up_adds_once_per_key_and_only_to_a_card_in_circulation(world: World):
+    card = await cards(world).IssueGiftCard(payments_pb2.IssueGiftCardRequest(idempotency_key=World.unique("k"), amount=eur(1_000)))
+    key = World.unique("topup")
+    top_up = payments_pb2.TopUpGiftCardRequest(idempotency_key=key, number=card.number, amount=eur(2_500))
+    assert (await cards(world).TopUpGiftCard(top_up)).available == eur(3_500)
+    assert (await cards(world).TopUpGiftCard(top_up)).available == eur(3_500)  # a retry adds nothing
+    other = payments_pb2.TopUpGiftCardRequest(idempotency_key=key, number=card.number, amount=eur(10))
+    assert await status_of(cards(world).TopUpGiftCard(other)) == grpc.StatusCode.ALREADY_EXISTS
+
+    unknown = World.unique("NEVER")
+    stray = payments_pb2.TopUpGiftCardRequest(idempotency_key=World.unique("k"), number=unknown, amount=eur(10))
+    assert await status_of(cards(world).TopUpGiftCard(stray)) == grpc.StatusCode.NOT_FOUND
+    assert await status_of(cards(world).GetGiftCard(payments_pb2.GetGiftCardRequest(number=unknown))) == grpc.StatusCode.NOT_FOUND
+    dollars = payments_pb2.TopUpGiftCardRequest(
+        idempotency_key=World.unique("k"), number=card.number, amount=common_pb2.Money(amount_minor=10, currency="USD")
+    )
+    assert await status_of(cards(world).TopUpGiftCard(dollars)) == grpc.StatusCode.INVALID_ARGUMENT
+    negative = payments_pb2.TopUpGiftCardRequest(idempotency_key=World.unique("k"), number=card.number, amount=eur(-1))
+    assert await status_of(cards(world).TopUpGiftCard(negative)) == grpc.StatusCode.INVALID_ARGUMENT
+    assert (await cards(world).GetGiftCard(payments_pb2.GetGiftCardRequest(number=card.number))).available == eur(3_500)

@@ -56,6 +56,11 @@ async def _gift_card(kit: Kit) -> payments_pb2.GetGiftCardRequest:
     return payments_pb2.GetGiftCardRequest(number=card.number)
 
 
+async def _top_up(kit: Kit) -> payments_pb2.TopUpGiftCardRequest:
+    card = await _gift_card(kit)
+    return payments_pb2.TopUpGiftCardRequest(idempotency_key=World.unique("k"), number=card.number, amount=eur(5))
+
+
 # Requests that succeed for every role the rule allows (scoped roles see their own data);
 # an RPC not listed here is called with an empty request and must only not be refused.
 Sample = Callable[[Kit], Message | list | Awaitable[Message]]
@@ -100,6 +105,7 @@ SAMPLES: dict[str, Sample] = {
         idempotency_key=World.unique("k"), amount=eur(100)
     ),
     "/oms.v1.GiftCardService/GetGiftCard": _gift_card,
+    "/oms.v1.GiftCardService/TopUpGiftCard": _top_up,
 }
 
 

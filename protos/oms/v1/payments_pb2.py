@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from protos.oms.v1 import common_pb2 as protos_dot_oms_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cprotos/oms/v1/payments.proto\x12\x06oms.v1\x1a\x1aprotos/oms/v1/common.proto\"s\n\x14IssueGiftCardRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x1d\n\x06\x61mount\x18\x02 \x01(\x0b\x32\r.oms.v1.Money\x12\x0e\n\x06number\x18\x03 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x04 \x01(\t\"$\n\x12GetGiftCardRequest\x12\x0e\n\x06number\x18\x01 \x01(\t\"Y\n\x08GiftCard\x12\x0e\n\x06number\x18\x01 \x01(\t\x12 \n\tavailable\x18\x02 \x01(\x0b\x32\r.oms.v1.Money\x12\x1b\n\x04held\x18\x03 \x01(\x0b\x32\r.oms.v1.Money2\x8f\x01\n\x0fGiftCardService\x12?\n\rIssueGiftCard\x12\x1c.oms.v1.IssueGiftCardRequest\x1a\x10.oms.v1.GiftCard\x12;\n\x0bGetGiftCard\x12\x1a.oms.v1.GetGiftCardRequest\x1a\x10.oms.v1.GiftCardb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cprotos/oms/v1/payments.proto\x12\x06oms.v1\x1a\x1aprotos/oms/v1/common.proto\"s\n\x14IssueGiftCardRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x1d\n\x06\x61mount\x18\x02 \x01(\x0b\x32\r.oms.v1.Money\x12\x0e\n\x06number\x18\x03 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x04 \x01(\t\"$\n\x12GetGiftCardRequest\x12\x0e\n\x06number\x18\x01 \x01(\t\"^\n\x14TopUpGiftCardRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\x1d\n\x06\x61mount\x18\x03 \x01(\x0b\x32\r.oms.v1.Money\"Y\n\x08GiftCard\x12\x0e\n\x06number\x18\x01 \x01(\t\x12 \n\tavailable\x18\x02 \x01(\x0b\x32\r.oms.v1.Money\x12\x1b\n\x04held\x18\x03 \x01(\x0b\x32\r.oms.v1.Money2\xd0\x01\n\x0fGiftCardService\x12?\n\rIssueGiftCard\x12\x1c.oms.v1.IssueGiftCardRequest\x1a\x10.oms.v1.GiftCard\x12;\n\x0bGetGiftCard\x12\x1a.oms.v1.GetGiftCardRequest\x1a\x10.oms.v1.GiftCard\x12?\n\rTopUpGiftCard\x12\x1c.oms.v1.TopUpGiftCardRequest\x1a\x10.oms.v1.GiftCardb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,8 +36,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ISSUEGIFTCARDREQUEST']._serialized_end=183
   _globals['_GETGIFTCARDREQUEST']._serialized_start=185
   _globals['_GETGIFTCARDREQUEST']._serialized_end=221
-  _globals['_GIFTCARD']._serialized_start=223
-  _globals['_GIFTCARD']._serialized_end=312
-  _globals['_GIFTCARDSERVICE']._serialized_start=315
-  _globals['_GIFTCARDSERVICE']._serialized_end=458
+  _globals['_TOPUPGIFTCARDREQUEST']._serialized_start=223
+  _globals['_TOPUPGIFTCARDREQUEST']._serialized_end=317
+  _globals['_GIFTCARD']._serialized_start=319
+  _globals['_GIFTCARD']._serialized_end=408
+  _globals['_GIFTCARDSERVICE']._serialized_start=411
+  _globals['_GIFTCARDSERVICE']._serialized_end=619
 # @@protoc_insertion_point(module_scope)

@@ -24,6 +24,16 @@ class GetGiftCardRequest(_message.Message):
     number: str
     def __init__(self, number: _Optional[str] = ...) -> None: ...
 
+class TopUpGiftCardRequest(_message.Message):
+    __slots__ = ("idempotency_key", "number", "amount")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    number: str
+    amount: _common_pb2.Money
+    def __init__(self, idempotency_key: _Optional[str] = ..., number: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
 class GiftCard(_message.Message):
     __slots__ = ("number", "available", "held")
     NUMBER_FIELD_NUMBER: _ClassVar[int]

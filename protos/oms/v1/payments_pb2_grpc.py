@@ -44,6 +44,11 @@ class GiftCardServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_payments__pb2.GetGiftCardRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_payments__pb2.GiftCard.FromString,
                 _registered_method=True)
+        self.TopUpGiftCard = channel.unary_unary(
+                '/oms.v1.GiftCardService/TopUpGiftCard',
+                request_serializer=protos_dot_oms_dot_v1_dot_payments__pb2.TopUpGiftCardRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_payments__pb2.GiftCard.FromString,
+                _registered_method=True)
 
 
 class GiftCardServiceServicer:
@@ -65,6 +70,15 @@ class GiftCardServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def TopUpGiftCard(self, request, context):
+        """Adds money to a card in circulation (a top-up sold in any channel); idempotent
+        by idempotency_key like IssueGiftCard. An unknown card is NOT_FOUND; an amount
+        in another currency than the card's is INVALID_ARGUMENT.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_GiftCardServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -76,6 +90,11 @@ def add_GiftCardServiceServicer_to_server(servicer, server):
             'GetGiftCard': grpc.unary_unary_rpc_method_handler(
                     servicer.GetGiftCard,
                     request_deserializer=protos_dot_oms_dot_v1_dot_payments__pb2.GetGiftCardRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_payments__pb2.GiftCard.SerializeToString,
+            ),
+            'TopUpGiftCard': grpc.unary_unary_rpc_method_handler(
+                    servicer.TopUpGiftCard,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_payments__pb2.TopUpGiftCardRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_payments__pb2.GiftCard.SerializeToString,
             ),
     }
@@ -132,6 +151,33 @@ class GiftCardService:
             target,
             '/oms.v1.GiftCardService/GetGiftCard',
             protos_dot_oms_dot_v1_dot_payments__pb2.GetGiftCardRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_payments__pb2.GiftCard.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TopUpGiftCard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.GiftCardService/TopUpGiftCard',
+            protos_dot_oms_dot_v1_dot_payments__pb2.TopUpGiftCardRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_payments__pb2.GiftCard.FromString,
             options,
             channel_credentials,
