@@ -38,7 +38,7 @@ from oms_actors.domain.errors import (
     UnavailableError,
     ValidationError,
 )
-from oms_actors.domain.order import ALLOWED, ApprovalStatus, Command, Order
+from oms_actors.domain.order import ALLOWED, ApprovalStatus, Command, Order, SourcingResult
 from oms_actors.domain.partitioning import idempotency_shard, new_order_id
 from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors import gc_tuning
@@ -394,7 +394,7 @@ class OrderShard:
             await _drop(prefetched)
             return orders
         now = now_ms()
-        updated = [o.apply_sourcing(r, now_ms=now) for o, r in zip(orders, results)]
+        updated = [_applied(o, r, now) for o, r in zip(orders, results)]
         if side:
             try:
                 with self.timer.stage("inline assess", len(orders)):
@@ -724,6 +724,16 @@ class OrderShard:
                     log.info("order shard %d: reconciled %d orders", self.shard, n)
             except Exception as exc:  # keep the loop alive through outages
                 log.warning("order shard %d: reconcile failed: %s", self.shard, exc)
+
+
+def _applied(order: Order, result: SourcingResult, now: int) -> Order:
+    """The order with its new plan; a plan it refuses (a bug upstream) leaves it as it was,
+    for the periodic re-sourcing, rather than losing the plans of the rest of the batch."""
+    try:
+        return order.apply_sourcing(result, now_ms=now)
+    except (ValueError, OmsError) as exc:
+        log.error("order %s: sourcing result not applicable (%s); left for re-sourcing", order.order_id, exc)
+        return order
 
 
 def _waits_for(order: Order) -> set[str]:

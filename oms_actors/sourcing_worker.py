@@ -55,6 +55,16 @@ def to_demand(req: SourcingRequest, products: dict[str, Product]) -> optimizer.D
     )
 
 
+def _only_kept(req: SourcingRequest) -> SourcingResult:
+    """The plan of an order nothing more could be sourced for: what it keeps at the
+    locations it was released to (they may be picking it), nothing else."""
+    return SourcingResult(
+        order_id=req.order_id,
+        allocations={line.line_number: line.kept for line in req.lines if line.kept},
+        explanation=None,
+    )
+
+
 def _explain(decision: optimizer.Decision) -> SourcingExplanation:
     cost = decision.plan.cost
     return SourcingExplanation(
@@ -141,13 +151,14 @@ class SourcingWorker:
             pending = [r for r in pending if r.order_id in refused]
             if pending:
                 log.info("attempt %d: %d orders lost stock to a concurrent batch; sourcing again", attempt + 1, len(pending))
-        for req in pending:  # still contended after every attempt: backorder, hold nothing
+        for req in pending:  # still contended after every attempt: backorder the rest
             log.warning("order %s: stock still contended after %d attempts; backordered", req.order_id, MAX_ATTEMPTS)
-            results[req.order_id] = SourcingResult(order_id=req.order_id, allocations={}, explanation=None)
+            results[req.order_id] = _only_kept(req)
         if view.capacity:
-            # Orders left holding nothing (backordered, stranded) give back the day's capacity they used.
-            empty = [r.order_id for r in requests if not results[r.order_id].allocations]
-            await asyncio.gather(*(self.capacity.release(oid) for oid in empty))
+            # Orders left with only what was released to locations (contended, stranded)
+            # give back the rest of the day's capacity they used.
+            fell_back = [r.order_id for r in requests if results[r.order_id].explanation is None]
+            await asyncio.gather(*(self.capacity.shrink(oid, results[oid].units_by_location()) for oid in fell_back))
         return [results[r.order_id] for r in requests]
 
     async def _attempt(
@@ -161,7 +172,7 @@ class SourcingWorker:
         # A pickup store closed since the order was accepted: nothing can be promised there now.
         stranded = [r for r in requests if r.delivery_mode is DeliveryMode.PICKUP and r.pickup_location_id not in sites]
         for r in stranded:
-            results[r.order_id] = SourcingResult(order_id=r.order_id, allocations={}, explanation=None)
+            results[r.order_id] = _only_kept(r)
         requests = [r for r in requests if r.order_id not in results]
         if not requests:
             return set()
@@ -185,13 +196,14 @@ class SourcingWorker:
         to_plan = [r for r in requests if any(line.quantity > 0 for line in r.lines)]
         demands = [to_demand(r, self.network.products) for r in to_plan]
         capacity = None
+        mine: dict[str, dict[str, int]] = {}
         if view.capacity:
             # What is left of today's capacity, crediting what these orders already use
             # (a re-sourced order may keep its units where it has them). The take below
             # checks each order exactly; one a concurrent batch crowded out is sourced again.
             day = await self.capacity.view(view.capacity, [r.order_id for r in requests])
-            capacity = dict(day.left)
-            for own in day.mine.values():
+            capacity, mine = dict(day.left), day.mine
+            for own in mine.values():
                 for loc, units in own.items():
                     if loc in capacity:
                         capacity[loc] += units
@@ -255,22 +267,58 @@ class SourcingWorker:
         for answer in answers:
             refused.update(answer)
         if view.capacity:
-            refused |= await self._take_capacity(planned, refused, view.capacity)
+            refused |= await self._take_capacity(planned, refused, view.capacity, mine)
         if refused:
-            # All-or-nothing across shards: give back what other shards granted.
+            # All-or-nothing across shards: give back what other shards granted, down to
+            # what the orders keep at locations they were released to (those locations
+            # may be picking it; the orders' records still list it).
             holders = sorted(i for i in shard_ids if refused.intersection(orders_by_shard[i]))
-            await asyncio.gather(*(shards[i].release_orders.remote(sorted(refused)) for i in holders))
+            kept: dict[int, list[ReservationRequest]] = defaultdict(list)
+            for req in requests:
+                if req.order_id in refused:
+                    for line in req.lines:
+                        for loc, qty in line.still_held().items():
+                            kept[shard_of(line.sku, n)].append(
+                                ReservationRequest(
+                                    order_id=req.order_id, line_number=line.line_number, location_id=loc, sku=line.sku, quantity=qty
+                                )
+                            )
+            back = await asyncio.gather(
+                *(
+                    shards[i].reserve.remote(
+                        RESERVE_BATCH.encode(
+                            ReserveBatch(orders=sorted(refused.intersection(orders_by_shard[i])), requests=kept.get(i, []))
+                        )
+                    )
+                    for i in holders
+                )
+            )
+            if any(back):  # a shrink of an order's own holding cannot be short of stock
+                log.error("giving back to what refused orders keep was refused: %s", [b for b in back if b])
         for oid, result in planned.items():
             if oid not in refused:
                 results[oid] = result
         return refused
 
     async def _take_capacity(
-        self, planned: dict[str, SourcingResult], refused: set[str], capacity: dict[str, int]
+        self,
+        planned: dict[str, SourcingResult],
+        refused: set[str],
+        capacity: dict[str, int],
+        mine: dict[str, dict[str, int]],
     ) -> set[str]:
         """Records each reserved plan's use of today's capacity; answers the orders a
-        concurrent batch left no room for (their reservations are given back by the caller)."""
-        takers = [oid for oid in planned if oid not in refused]
+        concurrent batch left no room for (their reservations are given back by the caller).
+
+        The plans were made with the batch's own use of today pooled, so one order may
+        have planned units another still records; the scripts run in pipeline order, so
+        the orders that give capacity back go first and those that take more go last."""
+
+        def growth(oid: str) -> int:
+            before = mine.get(oid, {})
+            return sum(u for loc, u in planned[oid].units_by_location().items() if loc in capacity) - sum(before.values())
+
+        takers = sorted((oid for oid in planned if oid not in refused), key=growth)
         answers = await asyncio.gather(
             *(self.capacity.take(oid, planned[oid].units_by_location(), capacity) for oid in takers)
         )

@@ -45,3 +45,35 @@ async def test_worker_actor_reserves_the_cheapest_plan_and_refuses_nothing_twice
         for shard in oms.actors.inventory:
             await shard.release_orders.remote([request.order_id])
         ray.kill(worker)
+
+
+async def test_an_order_refused_to_the_last_attempt_keeps_what_it_was_released_with(world: World, oms, redis_server, monkeypatch):
+    import asyncio
+
+    import oms_actors.sourcing_worker as sourcing_worker
+    from oms_actors.domain.order import LineAllocation
+
+    sku = await world.sku({"T-DC-NORTH": 3})
+    worker = SourcingWorker(redis_server.url, oms.actors.topology)
+    order_id = World.unique("OK")
+
+    def request(quantity: int, kept: tuple[LineAllocation, ...] = ()) -> SourcingRequest:
+        return SourcingRequest(
+            order_id=order_id, channel=Channel.WEB, delivery_mode=DeliveryMode.SHIP, latitude=BERLIN[0],
+            longitude=BERLIN[1], pickup_location_id="", lines=(SourcingLine(line_number=1, sku=sku, quantity=quantity, kept=kept),),
+        )  # fmt: skip
+
+    try:
+        [first] = await worker.source_requests([request(2)])
+        assert first.allocations[1] == (LineAllocation(location_id="T-DC-NORTH", quantity=2),)
+        # Released to North, which picks it; 3 more wanted. A stale read promises South
+        # stock it does not have, and no attempt is left to read again.
+        monkeypatch.setattr(sourcing_worker, "MAX_ATTEMPTS", 1)
+        stale = asyncio.get_running_loop().create_future()
+        stale.set_result([("T-DC-SOUTH", sku, 5, 0, 0)])
+        [last] = await worker.source_requests([request(3, first.allocations[1])], prefetched=stale)
+        assert last.allocations == {1: (LineAllocation(location_id="T-DC-NORTH", quantity=2),)}
+        assert await world.available(sku) == {"T-DC-NORTH": (3, 2)}  # North still holds what it picks
+    finally:
+        for shard in oms.actors.inventory:
+            await shard.release_orders.remote([order_id])
