@@ -27,6 +27,10 @@ def test_the_shipped_scenarios_load():
     assert set(normal.active_locations) - set(closed.active_locations) == {"DC-DORTMUND"}
     assert closed.network.locations["DC-DORTMUND"].type == "warehouse"  # the base's fields survive the override
     assert normal.routing_rules_message().max_shipments == 3
+    shifts = load_scenario("peak-day-extra-shifts")
+    assert shifts.demand == peak.demand and shifts.stock == peak.stock  # the same day, more capacity
+    for lid, loc in peak.network.locations.items():
+        assert shifts.network.locations[lid].capacity_units_per_day == 3 * loc.capacity_units_per_day
 
 
 def test_a_scenario_loads_from_a_file_with_a_base(tmp_path):
