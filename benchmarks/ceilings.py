@@ -62,6 +62,7 @@ async def empty_grpc(deployment: Deployment, *, processes: int, concurrency: int
         warmup_s=0.5,
         processes=processes,
         credential=deployment.credential,
+        tls=deployment.tls,
     )
     result = await asyncio.to_thread(run_load, spec)
     if result.errors and not result.calls:

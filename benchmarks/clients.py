@@ -30,6 +30,7 @@ from typing import Any
 import grpc
 
 from benchmarks.recording import read_schedule
+from gateway.auth.client import ClientTls, open_channel
 
 CREATE_ORDER = "/oms.v1.OrderService/CreateOrder"
 
@@ -43,6 +44,7 @@ class ClientPlan:
     concurrency: int = 64  # calls in flight over all processes
     speedup: float | None = None  # None: closed loop
     timeout_s: float = 30.0
+    tls: ClientTls | None = None  # None: plaintext
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -109,7 +111,7 @@ async def _send(plan: ClientPlan, mine: list[tuple[int, float, bytes]], done: An
 
     md = bearer(plan.credential)
     outcomes: list[Outcome] = []
-    async with grpc.aio.insecure_channel(plan.target) as channel:
+    async with open_channel(plan.target, plan.tls) as channel:
         call = channel.unary_unary(CREATE_ORDER, request_serializer=None, response_deserializer=None)
         await channel.channel_ready()
 

@@ -18,6 +18,8 @@ from typing import Any, Callable
 import grpc
 import numpy as np
 
+from gateway.auth.client import ClientTls, open_channel
+
 EMPTY_METHOD = "/oms.bench.Bench/Empty"
 
 
@@ -33,6 +35,7 @@ class LoadSpec:
     seed: int = 1
     run_id: str = "load"
     credential: str = ""  # API key sent with every call (the empty method passes the same checks)
+    tls: ClientTls | None = None  # None: plaintext
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -100,7 +103,7 @@ async def _drive(
     from protos.oms.v1 import orders_pb2
 
     md = bearer(spec.credential) if spec.credential else None
-    async with grpc.aio.insecure_channel(spec.target) as channel:
+    async with open_channel(spec.target, spec.tls) as channel:
         await channel.channel_ready()
         if spec.workload == "empty":
             call = channel.unary_unary(EMPTY_METHOD, request_serializer=None, response_deserializer=None)

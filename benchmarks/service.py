@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.auth.apikeys import generate_key
+from gateway.auth.client import ClientTls
 from gateway.auth.service import BOOTSTRAP_KEY_ENV
 
 GCS_ADDRESS = re.compile(r"--gcs[-_]address=(\S+)")
@@ -36,6 +37,7 @@ class Deployment:
     ray_address: str | None = None  # for the Ray ceiling; None: not measured
     ray_namespace: str = "oms"
     bench_empty: bool = False  # serves /oms.bench.Bench/Empty (the gRPC ceiling)
+    tls: ClientTls | None = None  # how to reach a TLS gateway; None: plaintext
 
 
 @dataclass(frozen=True, kw_only=True)

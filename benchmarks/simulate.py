@@ -9,7 +9,8 @@ By default it starts ``oms serve`` as a child on the embedded defaults (a local 
 an embedded Redis in a fresh data folder) with ``--bench-empty`` and a bootstrap
 admin key made for it, and without a rate limit on that admin key, which here
 speaks for every channel at once. ``--target`` drives a running service instead
-(plaintext gRPC), with the key in ``--api-key-file`` or ``$OMS_API_KEY``; give
+(plaintext gRPC, or TLS with ``--tls-ca`` and, for mutual TLS, ``--tls-cert`` and
+``--tls-key``), with the key in ``--api-key-file`` or ``$OMS_API_KEY``; give
 ``--redis-url`` and ``--ray-address`` too for the Redis and Ray ceilings.
 
 A run: load the scenario's network, catalogue, stock, inbound supply, routing rules
@@ -43,7 +44,7 @@ from benchmarks.recording import FILE_NAME, read_day, write_day
 from benchmarks.scenario import Scenario, load_scenario
 from benchmarks.service import Deployment, start, stop_service
 from benchmarks.world import World, build_world
-from gateway.auth.client import bearer, credential_from_env
+from gateway.auth.client import ClientTls, bearer, credential_from_env, open_channel
 from protos.oms.v1 import customers_pb2, customers_pb2_grpc, inventory_pb2, inventory_pb2_grpc
 
 CHUNK = 5000  # items per bulk call, under the gateway's limit of 10,000
@@ -64,6 +65,10 @@ class Options:
     ceiling_seconds: float = 3.0
     quiet: bool = False
 
+
+# A gateway that does not answer (or speaks TLS to a plaintext client, or the reverse)
+# leaves a channel connecting for ever.
+CONNECT_TIMEOUT_S = 20.0
 
 # -- loading ------------------------------------------------------------------
 
@@ -221,8 +226,14 @@ async def simulate(deployment: Deployment, options: Options, *, console: Console
     after = None
     rpcs: list[dict[str, Any]] = []
     with Bars(console, options.quiet) as bars:
-        async with grpc.aio.insecure_channel(deployment.target) as channel:
-            await channel.channel_ready()
+        async with open_channel(deployment.target, deployment.tls) as channel:
+            try:
+                await asyncio.wait_for(channel.channel_ready(), CONNECT_TIMEOUT_S)
+            except asyncio.TimeoutError:
+                raise ConnectionError(
+                    f"no connection to {deployment.target} within {CONNECT_TIMEOUT_S:.0f} s "
+                    f"({'TLS' if deployment.tls else 'plaintext'}: does the gateway speak the same?)"
+                ) from None
             bars.task("load world", len(day.customers))
             await load_world(channel, world, credential=deployment.credential, customers=day.customers, progress=lambda n: bars.phase("load world", n, None))
             if day.gift_cards:
@@ -255,6 +266,7 @@ async def simulate(deployment: Deployment, options: Options, *, console: Console
                 processes=options.processes,
                 concurrency=options.concurrency,
                 speedup=options.speedup,
+                tls=deployment.tls,
             )
             outcomes, capture_wall = await send_day(plan, out, on_capture)
             lap("capture")
@@ -376,6 +388,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ray-address", default=None, help="with --target: the service's Ray, for the Ray ceiling")
     p.add_argument("--ray-namespace", default="oms", help="with --target: the Ray namespace of its actors")
     p.add_argument("--bench-empty", action="store_true", help="with --target: it serves the empty benchmark method")
+    p.add_argument("--tls-ca", type=Path, default=None, help="with --target: speak TLS, trusting this PEM CA bundle")
+    p.add_argument("--tls-cert", type=Path, default=None, help="with --tls-ca: PEM client certificate (mutual TLS)")
+    p.add_argument("--tls-key", type=Path, default=None, help="with --tls-cert: its PEM private key")
+    p.add_argument("--tls-server-name", default="", help="with --tls-ca: the name on the server's certificate, if not the target's host")
     p.add_argument("--data-dir", type=Path, default=Path(".oms-data/simulate"), help="fresh data folder of the started service")
     p.add_argument("--serve-arg", action="append", default=[], help="extra argument for the started oms serve (repeatable)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -420,6 +436,9 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"[red]{exc}[/]")
         return 2
     started = None
+    if args.target is None and (args.tls_ca or args.tls_cert or args.tls_key):
+        console.print("[red]--tls-* options go with --target (the service started here speaks plaintext on loopback)[/]")
+        return 2
     if args.target is None:
         console.print(f"starting oms serve (embedded Redis and local Ray, data in {args.data_dir}) ...")
         started = start(args.data_dir, extra=["--bench-empty", "--rate-limit", "admin=0", *args.serve_arg])
@@ -429,6 +448,17 @@ def run(args: argparse.Namespace) -> int:
         if not credential:
             console.print("[red]no API key: give --api-key-file or set $OMS_API_KEY (an admin key of the target)[/]")
             return 2
+        if (args.tls_cert is None) != (args.tls_key is None):
+            console.print("[red]--tls-cert and --tls-key go together[/]")
+            return 2
+        if args.tls_cert is not None and args.tls_ca is None:
+            console.print("[red]mutual TLS needs --tls-ca too (the CA the gateway's certificate comes from)[/]")
+            return 2
+        tls = (
+            ClientTls.from_files(ca=args.tls_ca, cert=args.tls_cert, key=args.tls_key, server_name=args.tls_server_name)
+            if args.tls_ca is not None
+            else None
+        )
         deployment = Deployment(
             target=args.target,
             credential=credential,
@@ -436,9 +466,13 @@ def run(args: argparse.Namespace) -> int:
             ray_address=args.ray_address,
             ray_namespace=args.ray_namespace,
             bench_empty=args.bench_empty,
+            tls=tls,
         )
     try:
         asyncio.run(simulate(deployment, options, console=console))
+    except ConnectionError as exc:
+        console.print(f"[red]{exc}[/]")
+        return 2
     finally:
         if started is not None:
             stop_service(started.proc)

@@ -9,6 +9,8 @@ in the session's Ray, so its stock audit and event stream hold only its day.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest_asyncio
 
 
@@ -27,7 +29,8 @@ async def deployments(redis_server, ray_session):
 
     services: list[OmsService] = []
 
-    async def make(db: int) -> Deployment:
+    async def make(db: int, *, tls: Any = None, client_tls: Any = None) -> Deployment:
+        """``tls``: the gateway's TlsConfig; ``client_tls``: the ClientTls the simulator reaches it with."""
         url = f"{redis_server.url}?db={db}"
         client = connect(url)
         client.flushdb()
@@ -37,7 +40,7 @@ async def deployments(redis_server, ray_session):
             port=0,
             redis_url=url,
             topology=Topology(inventory_shards=1, order_shards=2, sourcing_workers=0, namespace=namespace),
-            access=AccessConfig(bootstrap_admin_key=generate_key()),
+            access=AccessConfig(bootstrap_admin_key=generate_key(), tls=tls),
             bench_empty=True,
         )
         service = OmsService(config)
@@ -50,6 +53,7 @@ async def deployments(redis_server, ray_session):
             ray_address=ray.get_runtime_context().gcs_address,
             ray_namespace=namespace,
             bench_empty=True,
+            tls=client_tls,
         )
 
     yield make

@@ -96,3 +96,26 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
 
     page = compare(folder, replay_folder, tmp_path / "compare", console=console)
     assert page.exists() and "the same requests" in page.read_text()
+
+
+async def test_the_simulator_drives_a_gateway_under_mutual_tls(deployments, tmp_path):
+    from gateway.auth.client import ClientTls
+    from gateway.auth.tls import TlsConfig
+    from tests.security.test_tls import issue, make_ca
+
+    ca, ca_key, ca_cert = make_ca("OMS simulation CA")
+    server = issue(ca_key, ca_cert, "localhost", server=True)
+    planner = issue(ca_key, ca_cert, "planner", server=False)
+    deployment = await deployments(
+        7,
+        tls=TlsConfig(cert_chain_pem=server.cert, private_key_pem=server.key, client_ca_pem=ca.cert),
+        client_tls=ClientTls(root_certificates=ca.cert, client_cert=planner.cert, client_key=planner.key),
+    )
+    options = Options(
+        scenario=tiny(), out_dir=tmp_path / "tls", processes=1, concurrency=8, ceiling_seconds=0.3, lifecycle=False, quiet=True
+    )
+    summary, _ = await simulate(deployment, options, console=Console(record=True, width=140))
+    cap = summary["capture"]
+    assert cap["accepted"] > 50 and cap["rejected"] == 0, cap
+    empty = {c["name"]: c for c in summary["ceilings"]}["empty gRPC call"]
+    assert empty["rate"] and empty["rate"] > 0, empty  # measured over the same TLS channel setup
