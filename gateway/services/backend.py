@@ -19,6 +19,7 @@ from oms_actors.inventory_shard import AvailabilityView
 from oms_actors.payments import Payments, build_payments
 from oms_actors.routing import RoutingCache
 from oms_actors.runtime import Actors
+from oms_actors.store.capacity import CapacityLedger, CapacityLeft
 from oms_actors.store.customers import CustomerStore
 from oms_actors.store.network import NetworkCache
 from oms_actors.store.orders import OrderStore
@@ -41,6 +42,7 @@ class Backend:
     # Read-only here: receivables and store credit for the customer view.
     payments: Payments
     backorders: BackorderRuns
+    capacity: CapacityLeft
 
     @classmethod
     def create(
@@ -78,6 +80,7 @@ class Backend:
             availability=MicroBatcher(availability_batch, max_batch=256, max_delay_s=max_delay_s, max_inflight=2),
             payments=build_payments(orders.client),
             backorders=BackorderRuns(actors.orders),
+            capacity=CapacityLeft(CapacityLedger(orders.client)),
         )
 
     def stock_arrived(self, skus: list[str]) -> None:

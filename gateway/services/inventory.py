@@ -141,6 +141,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
             )
         ]
         eligible: dict[str, set[str]] = {}
+        left_today = await self.b.capacity.left(view.capacity)
         per_sku: dict[str, list[inventory_pb2.LocationAvailability]] = defaultdict(list)
         for shard_rows in rows:
             for loc, sku, on_hand, reserved, safety, inbound in shard_rows:
@@ -151,6 +152,9 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
                     if sku not in eligible:
                         eligible[sku] = view.eligible(channel.value, mode, sku, request.pickup_location_id)
                     promisable = max(0, available - view.keep(channel.value, loc)) if loc in eligible[sku] else 0
+                capacity_left = left_today.get(loc)
+                if capacity_left is not None:
+                    promisable = min(promisable, capacity_left)  # sourcing plans no more there today
                 per_sku[sku].append(
                     inventory_pb2.LocationAvailability(
                         location_id=loc,
@@ -163,6 +167,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
                             inventory_pb2.InboundAvailability(expected_at=day_to_proto(day), quantity=qty)
                             for day, qty in inbound
                         ],
+                        capacity_left_today=capacity_left,
                     )
                 )
         response = inventory_pb2.GetAvailabilityResponse()

@@ -161,5 +161,26 @@ class CapacityLedger:
         return {loc: int(u or 0) for loc, u in zip(locations, raw)}
 
 
+class CapacityLeft:
+    """What is left of today's capacity at the capped locations, for availability answers:
+    read at most ``ttl_s`` ago, so a burst of queries costs one Redis read."""
+
+    def __init__(self, ledger: CapacityLedger, *, ttl_s: float = 0.5) -> None:
+        self.ledger = ledger
+        self.ttl_s = ttl_s
+        self._read_at = float("-inf")
+        self._for: dict[str, int] = {}
+        self._left: dict[str, int] = {}
+
+    async def left(self, capacity: Mapping[str, int]) -> dict[str, int]:
+        if not capacity:
+            return {}
+        now = time.monotonic()
+        if now - self._read_at > self.ttl_s or self._for != capacity:
+            view = await self.ledger.view(capacity, [])
+            self._left, self._for, self._read_at = view.left, dict(capacity), now
+        return self._left
+
+
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value

@@ -7,6 +7,8 @@ units back, and a negative capacity is refused with its field named.
 
 from __future__ import annotations
 
+import asyncio
+
 import grpc
 import pytest
 
@@ -82,6 +84,19 @@ async def _capped_location(world: World, capacity: int) -> str:
     return loc
 
 
+async def _availability_at(world: World, sku: str, loc: str, ready, timeout_s: float = 10.0) -> inventory_pb2.LocationAvailability:
+    """The location's row for a web order to ship, once ``ready`` (the gateway reads capacity at most 0.5 s late)."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        resp = await world.inventory.GetAvailability(
+            inventory_pb2.GetAvailabilityRequest(skus=[sku], channel=common_pb2.CHANNEL_WEB, delivery_mode=common_pb2.DELIVERY_MODE_SHIP)
+        )
+        [row] = [r for r in resp.skus[0].locations if r.location_id == loc]
+        if ready(row) or asyncio.get_running_loop().time() > deadline:
+            return row
+        await asyncio.sleep(0.1)
+
+
 def _units_at(order: orders_pb2.Order, loc: str) -> int:
     return sum(a.quantity for line in order.lines for a in line.allocations if a.location_id == loc)
 
@@ -93,6 +108,11 @@ async def test_a_full_location_is_routed_around_and_a_cancellation_frees_its_uni
 
     first = await settled(world, (await world.orders.CreateOrder(world.order(customer, [(sku, 2)]))).order.order_id)
     assert _units_at(first, capped) == 2
+    # A channel is promised there no more than the one unit of the day left.
+    here = await _availability_at(world, sku, capped, lambda row: row.capacity_left_today == 1)
+    assert (here.available, here.promisable) == (8, 1)
+    south = await _availability_at(world, sku, "T-DC-SOUTH", lambda row: True)
+    assert not south.HasField("capacity_left_today") and south.promisable == 10
     second = await settled(world, (await world.orders.CreateOrder(world.order(customer, [(sku, 3)]))).order.order_id)
     assert second.lines[0].backordered_quantity == 0
     assert _units_at(second, capped) <= 1  # only one unit of the day was left there

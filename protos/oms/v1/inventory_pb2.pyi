@@ -146,7 +146,7 @@ class InboundAvailability(_message.Message):
     def __init__(self, expected_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., quantity: _Optional[int] = ...) -> None: ...
 
 class LocationAvailability(_message.Message):
-    __slots__ = ("location_id", "on_hand", "reserved", "safety_stock", "available", "promisable", "inbound")
+    __slots__ = ("location_id", "on_hand", "reserved", "safety_stock", "available", "promisable", "inbound", "capacity_left_today")
     LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
     ON_HAND_FIELD_NUMBER: _ClassVar[int]
     RESERVED_FIELD_NUMBER: _ClassVar[int]
@@ -154,6 +154,7 @@ class LocationAvailability(_message.Message):
     AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     PROMISABLE_FIELD_NUMBER: _ClassVar[int]
     INBOUND_FIELD_NUMBER: _ClassVar[int]
+    CAPACITY_LEFT_TODAY_FIELD_NUMBER: _ClassVar[int]
     location_id: str
     on_hand: int
     reserved: int
@@ -161,7 +162,8 @@ class LocationAvailability(_message.Message):
     available: int
     promisable: int
     inbound: _containers.RepeatedCompositeFieldContainer[InboundAvailability]
-    def __init__(self, location_id: _Optional[str] = ..., on_hand: _Optional[int] = ..., reserved: _Optional[int] = ..., safety_stock: _Optional[int] = ..., available: _Optional[int] = ..., promisable: _Optional[int] = ..., inbound: _Optional[_Iterable[_Union[InboundAvailability, _Mapping]]] = ...) -> None: ...
+    capacity_left_today: int
+    def __init__(self, location_id: _Optional[str] = ..., on_hand: _Optional[int] = ..., reserved: _Optional[int] = ..., safety_stock: _Optional[int] = ..., available: _Optional[int] = ..., promisable: _Optional[int] = ..., inbound: _Optional[_Iterable[_Union[InboundAvailability, _Mapping]]] = ..., capacity_left_today: _Optional[int] = ...) -> None: ...
 
 class SkuAvailability(_message.Message):
     __slots__ = ("sku", "available", "locations", "promisable")
