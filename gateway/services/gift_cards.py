@@ -34,11 +34,9 @@ class GiftCardService(payments_pb2_grpc.GiftCardServiceServicer):
         v.raise_if_any()
         if request.customer_id and await self.b.customers.get(request.customer_id) is None:
             raise ValidationError.of([FieldViolation(field="customer_id", description="unknown customer")])
-        principal = await caller(context)
-        scope = principal.channel.value if principal.channel else principal.role.value
         assert amount is not None
         issued = await self.b.payments.gift_cards.issue(
-            f"rpc/{scope}/{request.idempotency_key}",
+            f"rpc/{await _scope(context)}/{request.idempotency_key}",
             amount=amount,
             card_number=request.number or None,
             customer_id=request.customer_id,
@@ -57,10 +55,8 @@ class GiftCardService(payments_pb2_grpc.GiftCardServiceServicer):
         assert amount is not None
         # The ledger's load would open a card that does not exist: a top-up is for cards sold.
         await self._card(request.number)
-        principal = await caller(context)
-        scope = principal.channel.value if principal.channel else principal.role.value
         await self.b.payments.gift_cards.load(
-            f"rpc/{scope}/topup/{request.idempotency_key}", card_number=request.number, amount=amount, reason="top-up"
+            f"rpc/{await _scope(context)}/topup/{request.idempotency_key}", card_number=request.number, amount=amount, reason="top-up"
         )
         return await self._card(request.number)
 
@@ -80,3 +76,9 @@ class GiftCardService(payments_pb2_grpc.GiftCardServiceServicer):
         return payments_pb2.GiftCard(
             number=balance.account, available=money_to_proto(balance.available), held=money_to_proto(balance.held)
         )
+
+
+async def _scope(context: grpc.aio.ServicerContext) -> str:
+    """Whose idempotency keys these are: a channel's, or a role's (agents, admins)."""
+    principal = await caller(context)
+    return principal.channel.value if principal.channel else principal.role.value
