@@ -208,10 +208,19 @@ class SourcingWorker:
                     if loc in capacity:
                         capacity[loc] += units
         with self.timer.stage("solve", len(demands)):
-            solved = optimizer.source_orders(
-                demands, sites, stock, view.rules, time_limit_s=self.time_limit_s, capacity=capacity
-            )
-        decided = {r.order_id: d for r, d in zip(to_plan, solved)}
+            try:
+                solved: list[optimizer.Decision | None] = list(
+                    optimizer.source_orders(demands, sites, stock, view.rules, time_limit_s=self.time_limit_s, capacity=capacity)
+                )
+            except optimizer.InstanceError:
+                solved = self._one_by_one(demands, sites, stock, view, capacity)
+        decided = {r.order_id: d for r, d in zip(to_plan, solved) if d is not None}
+        for r, d in zip(to_plan, solved):
+            if d is None:  # an order no plan can be made for: it keeps what it has, nothing more
+                results[r.order_id] = _only_kept(r)
+        requests = [r for r in requests if r.order_id not in results]
+        if not requests:
+            return set()
 
         by_shard: dict[int, list[ReservationRequest]] = defaultdict(list)
         planned: dict[str, SourcingResult] = {}
@@ -299,6 +308,36 @@ class SourcingWorker:
             if oid not in refused:
                 results[oid] = result
         return refused
+
+    def _one_by_one(
+        self,
+        demands: list[optimizer.Demand],
+        sites: dict[str, optimizer.Site],
+        stock: dict[tuple[str, str], int],
+        view: RoutingView,
+        capacity: dict[str, int] | None,
+    ) -> list[optimizer.Decision | None]:
+        """A demand the optimizer refuses (an order stored with an address it cannot place)
+        must not hold up the rest of its batch: each is solved alone, in order, against
+        what the ones before it took; the refused ones answer None."""
+        stock, capacity = dict(stock), dict(capacity) if capacity is not None else None
+        out: list[optimizer.Decision | None] = []
+        for demand in demands:
+            try:
+                [decision] = optimizer.source_orders(
+                    [demand], sites, stock, view.rules, time_limit_s=self.time_limit_s, capacity=capacity
+                )
+            except optimizer.InstanceError as exc:
+                log.error("order %s cannot be sourced: %s", demand.id, exc)
+                out.append(None)
+                continue
+            for a in decision.plan.allocations:
+                if a.qty > 0:
+                    stock[(a.location, a.sku)] = stock.get((a.location, a.sku), 0) - a.qty
+                    if capacity is not None and a.location in capacity:
+                        capacity[a.location] -= a.qty
+            out.append(decision)
+        return out
 
     async def _take_capacity(
         self,

@@ -16,6 +16,10 @@ from oms_actors.store.orders import OrderFilter, OrderStore
 
 pytestmark = pytest.mark.integration
 
+# Its own database: these orders are written straight to the store, unsourceable
+# (no address), and must not show up in the session service's order shards.
+STORE_DB = 9
+
 
 def _order(run: str, i: int, customer: str) -> Order:
     command = CreateOrder(
@@ -30,7 +34,7 @@ def _order(run: str, i: int, customer: str) -> Order:
 
 
 async def test_a_save_larger_than_one_command_can_carry_is_written_whole(redis_server):
-    client = connect_async(redis_server.url)
+    client = connect_async(f"{redis_server.url}?db={STORE_DB}")
     try:
         store = OrderStore(client, order_shards=1)
         run = uuid.uuid4().hex[:8]
@@ -62,7 +66,7 @@ async def test_a_save_larger_than_one_command_can_carry_is_written_whole(redis_s
 async def test_bulk_reads_answer_each_key_in_order(redis_server):
     from oms_actors.store.bulk import BulkReads
 
-    client = connect_async(redis_server.url)
+    client = connect_async(f"{redis_server.url}?db={STORE_DB}")
     try:
         run = uuid.uuid4().hex[:8]
         await client.set(f"t:{run}:a", "1")

@@ -77,3 +77,25 @@ async def test_an_order_refused_to_the_last_attempt_keeps_what_it_was_released_w
     finally:
         for shard in oms.actors.inventory:
             await shard.release_orders.remote([order_id])
+
+
+async def test_an_order_no_plan_can_be_made_for_does_not_hold_up_its_batch(world: World, oms, redis_server):
+    sku = await world.sku({"T-DC-NORTH": 5})
+    worker = SourcingWorker(redis_server.url, oms.actors.topology)
+    good, bad = World.unique("OG"), World.unique("OB")
+
+    def request(order_id: str, latitude: float | None) -> SourcingRequest:
+        return SourcingRequest(
+            order_id=order_id, channel=Channel.WEB, delivery_mode=DeliveryMode.SHIP, latitude=latitude,
+            longitude=BERLIN[1], pickup_location_id="", lines=(SourcingLine(line_number=1, sku=sku, quantity=2),),
+        )  # fmt: skip
+
+    try:
+        # Stored before addresses were checked, say: a ship order with no position.
+        stranded, sourced = await worker.source_requests([request(bad, None), request(good, BERLIN[0])])
+        assert (stranded.allocations, stranded.explanation) == ({}, None)
+        assert sum(a.quantity for a in sourced.allocations[1]) == 2
+        assert await world.reserved(sku) == 2
+    finally:
+        for shard in oms.actors.inventory:
+            await shard.release_orders.remote([good, bad])
