@@ -187,9 +187,16 @@ class OrderShard:
         return self._workers, self._inventory
 
     def _remember(self, order: Order) -> None:
-        """The in-memory copy, whether the reconciler should look at the order, and what it waits for."""
+        """The in-memory copy, whether the reconciler should look at the order, and what it waits for.
+
+        A finished order (cancelled, rejected, closed, nothing pending) leaves memory: it is
+        durable, reads come from the store, and a command on it is read back to be refused,
+        so a shard's memory holds its open orders, not every order it ever took."""
         previous = self.orders.get(order.order_id)
-        self.orders[order.order_id] = order
+        if order.finished:
+            self.orders.pop(order.order_id, None)
+        else:
+            self.orders[order.order_id] = order
         if order.status is OrderStatus.ACCEPTED or order.pending:
             self._attention.add(order.order_id)
         else:
@@ -230,6 +237,7 @@ class OrderShard:
         outcomes: list[CreateOutcome | asyncio.Future[CreateOutcome] | None] = [None] * len(commands)
         fresh: list[tuple[int, CreateOrder]] = []
         parked: list[tuple[str, str]] = []
+        replays: list[tuple[int, str]] = []  # a retry of a placed order: answered with it
         for i, cmd in enumerate(commands):
             key = (cmd.channel.value, cmd.idempotency_key)
             digest = cmd.content_hash()
@@ -243,13 +251,15 @@ class OrderShard:
                 elif key in self._pending:
                     outcomes[i] = self._pending[key][2]  # same order still being placed: share its answer
                 else:
-                    outcomes[i] = CreateOutcome(order=self.orders[record.order_id], replayed=True)
+                    replays.append((i, record.order_id))
                 continue
             order_id = new_order_id(self.shard, self.topology.order_shards)
             self._pending[key] = (order_id, digest, asyncio.get_running_loop().create_future())
             parked.append(key)
             fresh.append((i, cmd))
         try:
+            for i, order_id in replays:
+                outcomes[i] = CreateOutcome(order=await self._get(order_id), replayed=True)
             if fresh:
                 await self._place(fresh, outcomes)
         finally:
@@ -415,10 +425,13 @@ class OrderShard:
 
     async def get_order(self, order_id: str) -> Order:
         await self._ready()
-        return self._get(order_id)
+        return await self._get(order_id)
 
-    def _get(self, order_id: str) -> Order:
+    async def _get(self, order_id: str) -> Order:
+        """The order: from memory while open, from the store once finished."""
         order = self.orders.get(order_id)
+        if order is None and self.store.shard(order_id) == self.shard:
+            order = await self.store.get(order_id)
         if order is None:
             raise NotFoundError(f"order {order_id} not found", resource="order", resource_id=order_id)
         return order
@@ -429,7 +442,7 @@ class OrderShard:
         """Applies one command under the order's lock, saves it, then drives its steps."""
         await self._ready()
         async with self._locks.hold(order_id):
-            order = self._get(order_id)
+            order = await self._get(order_id)
             updated = change(order)
             if updated is not order:
                 await self._save_one(updated, order)
@@ -513,7 +526,10 @@ class OrderShard:
         self, order_id: str, return_id: str, lines: dict[int, tuple[int, str, str]], channel: str, location_id: str
     ) -> Order:
         await self.network.refresh()
-        skus = {line.sku for line in self._get(order_id).lines} if order_id in self.orders else set()
+        try:
+            skus = {line.sku for line in (await self._get(order_id)).lines}
+        except NotFoundError:
+            skus = set()  # the command below answers for it
         known = await self.network.known_skus(sorted(skus))
         non_returnable = frozenset(s for s in known if not self.network.products[s].returnable)
         return await self._command(
@@ -615,7 +631,8 @@ class OrderShard:
     async def _drive_in_background(self, order_ids: list[str]) -> None:
         try:
             async with self._locks.hold_many(order_ids):
-                await self._drive_many([self.orders[oid] for oid in order_ids])
+                # One finished while this waited for its lock has nothing left to drive.
+                await self._drive_many([self.orders[oid] for oid in order_ids if oid in self.orders])
         except Exception as exc:  # the reconciler retries
             log.warning("order shard %d: driving %d orders failed: %s", self.shard, len(order_ids), exc)
 
@@ -661,7 +678,10 @@ class OrderShard:
         stuck = [o for o in idle if o.status is OrderStatus.ACCEPTED and o.created_at_ms < stuck_before]
         if stuck:
             await self._resource(stuck)
-        due = [o.order_id for o in idle if o.updated_at_ms < stuck_before and next_step(self.orders[o.order_id])]
+        due = [
+            o.order_id for o in idle
+            if o.order_id in self.orders and o.updated_at_ms < stuck_before and next_step(self.orders[o.order_id])
+        ]  # fmt: skip
         due = [oid for oid in due if not self._locks.busy(oid)]
         await self._drive_in_background(due)
         return len(stuck) + len(due)
@@ -701,7 +721,7 @@ class OrderShard:
 
     async def _resource(self, orders: list[Order], *, still: Callable[[Order], bool] | None = None) -> int:
         async with self._locks.hold_many(o.order_id for o in orders):
-            current = [self.orders[o.order_id] for o in orders]
+            current = [self.orders[o.order_id] for o in orders if o.order_id in self.orders]
             current = [o for o in current if Command.SOURCE in ALLOWED[o.status] and (still is None or still(o))]
             if not current:
                 return 0

@@ -301,6 +301,11 @@ class Order:
         return self.status in OPEN_STATUSES
 
     @property
+    def finished(self) -> bool:
+        """No command may change it and no step is left: only reads concern it from now on."""
+        return not self.is_open and not self.pending
+
+    @property
     def unshipped(self) -> int:
         return sum(line.active - line.shipped_quantity for line in self.lines)
 

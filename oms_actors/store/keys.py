@@ -49,6 +49,16 @@ CUSTOMER_EMAILS = f"{ROOT}:idx:email"  # lower-cased email -> customer id
 CUSTOMER_PHONES = f"{ROOT}:idx:phone"  # digits of the phone number -> customer id
 
 
+def open_orders(shard: int) -> str:
+    """The shard's orders not yet finished (what it loads when it starts), scored by creation time."""
+    return f"{ROOT}:{{ord-{shard}}}:open"
+
+
+def open_orders_built(shard: int) -> str:
+    """Set once ``open_orders`` lists every unfinished order (data older than it is scanned once)."""
+    return f"{ROOT}:{{ord-{shard}}}:open-built"
+
+
 def idempotency(shard: int) -> str:
     return f"{ROOT}:{{ord-{shard}}}:idem"
 

@@ -206,21 +206,42 @@ class OrderStore:
         return shard_of(order_id, self.order_shards)
 
     async def load_shard(self, shard: int) -> tuple[list[Order], dict[tuple[str, str], IdempotencyRecord]]:
+        """The shard's unfinished orders (finished ones are read when asked for) and its idempotency keys."""
         orders: list[Order] = []
-        batch: list[bytes] = []
-        async for key in self.client.scan_iter(match=keys.order_pattern(shard), count=1000):
-            batch.append(key)
-            if len(batch) >= 1000:
-                orders += [ORDER_CODEC.decode(v) for v in await self.client.mget(batch) if v is not None]
-                batch = []
-        if batch:
-            orders += [ORDER_CODEC.decode(v) for v in await self.client.mget(batch) if v is not None]
+        if await self.client.exists(keys.open_orders_built(shard)):
+            ids = [i.decode() for i in await self.client.zrange(keys.open_orders(shard), 0, -1)]
+            for start in range(0, len(ids), 1000):
+                chunk = [keys.order(shard, oid) for oid in ids[start : start + 1000]]
+                orders += [ORDER_CODEC.decode(v) for v in await self.client.mget(chunk) if v is not None]
+        else:
+            orders = await self._scan_and_index(shard)
         idem: dict[tuple[str, str], IdempotencyRecord] = {}
         for field, value in (await self.client.hgetall(keys.idempotency(shard))).items():
             channel, _, key = field.decode().partition(keys.SEP)
             order_id, _, content_hash = value.decode().partition(keys.SEP)
             idem[(channel, key)] = IdempotencyRecord(order_id=order_id, content_hash=content_hash)
         return orders, idem
+
+    async def _scan_and_index(self, shard: int) -> list[Order]:
+        """Data written before the open-orders index: every order is read once, and the index
+        built from them (only the shard itself writes its keys, and it is not serving yet)."""
+        found: list[Order] = []
+        batch: list[bytes] = []
+        async for key in self.client.scan_iter(match=keys.order_pattern(shard), count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                found += [ORDER_CODEC.decode(v) for v in await self.client.mget(batch) if v is not None]
+                batch = []
+        if batch:
+            found += [ORDER_CODEC.decode(v) for v in await self.client.mget(batch) if v is not None]
+        unfinished = [o for o in found if not o.finished]
+        pipe = self.client.pipeline(transaction=True)
+        pipe.delete(keys.open_orders(shard))
+        for start in range(0, len(unfinished), 1000):
+            pipe.zadd(keys.open_orders(shard), {o.order_id: o.created_at_ms for o in unfinished[start : start + 1000]})
+        pipe.set(keys.open_orders_built(shard), "1")
+        await pipe.execute()
+        return unfinished
 
     async def save(self, shard: int, changes: list[tuple[Order, Order | None]]) -> None:
         """Writes new versions of orders (with their previous versions, None when new) atomically.
@@ -233,8 +254,14 @@ class OrderStore:
         idem: dict[str, str] = {}
         adds: defaultdict[str, dict[str, int]] = defaultdict(dict)
         removes: defaultdict[str, list[str]] = defaultdict(list)
+        open_key = keys.open_orders(shard)
         for new, old in changes:
             docs[keys.order(shard, new.order_id)] = ORDER_CODEC.encode(new)
+            if new.finished:
+                if old is None or not old.finished:
+                    removes[open_key].append(new.order_id)
+            elif old is None or old.finished:
+                adds[open_key][new.order_id] = new.created_at_ms
             if old is None:
                 idem[keys.idempotency_field(new.channel.value, new.idempotency_key)] = (
                     f"{new.order_id}{keys.SEP}{new.content_hash}"

@@ -220,3 +220,30 @@ async def test_the_risk_rules_count_a_customers_earlier_orders_and_card_use(worl
     assert statuses[10] == orders_pb2.ORDER_STATUS_ON_HOLD
     held = await settled(world, placed.order_id)
     assert held.approval.reasons == ["11 orders with this card in the last hour"]
+
+
+async def test_a_finished_order_leaves_shard_memory_and_still_answers(world: World, oms):
+    sku = await world.sku({"T-DC-NORTH": 5})
+    customer = await world.customer()
+    request = card(world.order(customer, [(sku, 1)]))
+    placed = (await world.orders.CreateOrder(request)).order
+    shard = oms.actors.orders[oms.backend.orders.shard(placed.order_id)]
+    open_before = (await shard.stats.remote())["orders"]
+    await world.orders.CancelOrder(orders_pb2.CancelOrderRequest(order_id=placed.order_id, reason="changed mind"))
+    cancelled = await settled(world, placed.order_id)
+    assert cancelled.status == orders_pb2.ORDER_STATUS_CANCELLED
+    assert (await shard.stats.remote())["orders"] == open_before - 1  # finished: no longer held in memory
+
+    # Read back from the store whenever asked: a retry, a command, a read.
+    again = await world.orders.CreateOrder(request)
+    assert again.replayed and again.order.order_id == placed.order_id
+    assert again.order.status == orders_pb2.ORDER_STATUS_CANCELLED
+    ship = fulfilment_pb2.ConfirmShipmentRequest(
+        order_id=placed.order_id, location_id="T-DC-NORTH", shipment_id=f"{placed.order_id}-S1",
+        lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)],
+    )  # fmt: skip
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await fulfilment(world).ConfirmShipment(ship)
+    assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=placed.order_id))) == cancelled
+    assert await world.reserved(sku) == 0

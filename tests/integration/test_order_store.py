@@ -78,3 +78,27 @@ async def test_bulk_reads_answer_each_key_in_order(redis_server):
         assert await bulk.exists_each([]) == [] and await bulk.zcount_each([]) == []
     finally:
         await client.aclose()
+
+
+async def test_a_shard_loads_its_unfinished_orders_only(redis_server):
+    client = connect_async(f"{redis_server.url}?db={STORE_DB}")
+    try:
+        shard = 7  # a shard number no other test writes
+        await client.delete(keys.open_orders(shard), keys.open_orders_built(shard))
+        store = OrderStore(client, order_shards=8)
+        run = uuid.uuid4().hex[:8]
+        live, done = _order(run, 1, f"C-{run}"), _order(run, 2, f"C-{run}")
+        await store.save(shard, [(live, None), (done, None)])
+        cancelled = done.cancel(reason="changed mind", now_ms=done.created_at_ms + 1)
+        finished = cancelled.__class__(**{**{f: getattr(cancelled, f) for f in cancelled.__slots__}, "pending": ()})
+        assert finished.finished and not live.finished
+        await store.save(shard, [(finished, done)])
+        # Written before the index existed: the first load scans once and builds it.
+        await client.delete(keys.open_orders(shard), keys.open_orders_built(shard))
+        for _ in range(2):
+            loaded, _ = await store.load_shard(shard)
+            assert {o.order_id for o in loaded} >= {live.order_id} and done.order_id not in {o.order_id for o in loaded}
+        assert await client.exists(keys.open_orders_built(shard))
+        assert await client.exists(keys.order(shard, done.order_id))  # still there to read
+    finally:
+        await client.aclose()
