@@ -731,6 +731,26 @@ class OrderShard:
                 await self._drive(order)
             return len(current)
 
+    async def close_settled(self, window_ms: int = RETURN_WINDOW_MS, limit: int = BACKORDER_BATCH) -> int:
+        """Closes delivered orders whose return window has shut with no return open: they are
+        finished, so they leave memory (the periodic pass; ``window_ms`` for tests)."""
+        await self._ready()
+        now = now_ms()
+        due = [oid for oid, o in self.orders.items() if o.closable(now, window_ms) and not self._locks.busy(oid)][:limit]
+        if not due:
+            return 0
+        async with self._locks.hold_many(due):
+            changes = [
+                (order.close(now_ms=now), order)
+                for order in (self.orders.get(oid) for oid in due)
+                if order is not None and order.closable(now, window_ms)
+            ]
+            if changes:
+                await self.store.save(self.shard, changes)
+                for new, _ in changes:
+                    self._remember(new)
+        return len(changes)
+
     async def _reconcile_forever(self) -> None:
         ticks = 0
         while True:
@@ -740,6 +760,7 @@ class OrderShard:
                 n = await self.reconcile()
                 if ticks % BACKORDER_EVERY_TICKS == 0:
                     n += await self.resource_backorders()
+                    n += await self.close_settled()
                 if n:
                     log.info("order shard %d: reconciled %d orders", self.shard, n)
             except Exception as exc:  # keep the loop alive through outages

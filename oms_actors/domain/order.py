@@ -684,6 +684,15 @@ class Order:
         on_returns = sum(rl.quantity for r in self.returns for rl in r.lines if rl.line_number == line_number)
         return line.delivered - on_returns
 
+    def closable(self, now_ms: int, window_ms: int) -> bool:
+        """Delivered, nothing pending, every return resolved, and the return window shut on every line."""
+        if self.status is not OrderStatus.DELIVERED or self.pending:
+            return False
+        if any(r.status is not ReturnStatus.RESOLVED for r in self.returns):
+            return False
+        delivered = [self.last_delivery_ms(line.line_number) for line in self.lines if line.delivered]
+        return bool(delivered) and now_ms > max(delivered) + window_ms
+
     def last_delivery_ms(self, line_number: int) -> int:
         return max(
             (s.delivered_at_ms for s in self.shipments if s.status is ShipmentStatus.DELIVERED and s.quantity_of(line_number)),

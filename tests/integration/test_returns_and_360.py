@@ -243,3 +243,21 @@ async def test_a_consumer_resumes_from_its_last_event_and_misses_nothing(world: 
     late = (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)])))).order
     event = await asyncio.wait_for(waiter, timeout=20)
     assert (event.order_id, event.type) == (late.order_id, "order.created")
+
+
+async def test_a_delivered_order_closes_once_its_return_window_shuts(world: World, oms):
+    sku = await world.sku({"T-DC-NORTH": 5})
+    customer = await world.customer()
+    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)])))).order)
+    shard = oms.actors.orders[oms.backend.orders.shard(order.order_id)]
+    assert await shard.close_settled.remote(window_ms=86_400_000) == 0  # still within a day's window
+    assert await shard.close_settled.remote(window_ms=0) >= 1
+    closed = await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))
+    assert closed.status == orders_pb2.ORDER_STATUS_CLOSED
+    late = returns_pb2.RequestReturnRequest(
+        order_id=order.order_id, return_id=World.unique("RMA"), channel=common_pb2.CHANNEL_WEB,
+        lines=[returns_pb2.ReturnLineRequest(line_number=1, quantity=1, reason="late", resolution=orders_pb2.RETURN_RESOLUTION_REFUND)],
+    )  # fmt: skip
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await returns(world).RequestReturn(late)
+    assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION

@@ -294,6 +294,22 @@ def delivered_and_paid() -> Order:
     return order.deliver("S1", now_ms=4000)
 
 
+def test_a_delivered_order_is_closable_once_the_window_shuts_with_no_return_open():
+    order = fully_shipped().deliver("S1", now_ms=4000).deliver("S2", now_ms=4001)
+    for step in order.pending:  # captured and consumed
+        order = order.step_done(step, now_ms=4002)
+    assert order.status is OrderStatus.DELIVERED and not order.pending
+    assert not order.closable(now_ms=4001 + 100, window_ms=100)  # the last delivery's window still open
+    assert order.closable(now_ms=4001 + 101, window_ms=100)
+    returning = order.request_return(
+        return_id="R1", lines={1: (1, "too small", Resolution.REFUND)}, channel="web", location_id="ST1",
+        window_ms=100, non_returnable=frozenset(), now_ms=4050,
+    )  # fmt: skip
+    assert not returning.closable(now_ms=10**9, window_ms=100)  # a return is open
+    assert not order.close(now_ms=6000).closable(now_ms=10**9, window_ms=0)  # closed is no longer delivered
+    assert not approved().closable(now_ms=10**9, window_ms=0)  # not delivered
+
+
 def test_a_return_is_authorised_received_inspected_and_refunded_to_both_payments():
     order = delivered_and_paid().request_return(
         return_id="R1",
