@@ -83,15 +83,17 @@ def _requests(spec: LoadSpec, index: int) -> Any:
 
 
 def bench_scenario():
-    """The normal day against deep stock and without retries: the benchmark measures
-    capture, not running out of stock or idempotent answers."""
+    """The normal day against deep stock, no daily capacity and without retries: the
+    benchmark measures capture, not running out of stock or capacity, or idempotent answers."""
     from benchmarks.scenario import load_scenario
 
-    return load_scenario("normal-day").derive(
+    normal = load_scenario("normal-day")
+    return normal.derive(
         {
             "name": "bench",
             "demand": {"scale": 3.0, "retry_share": 0.0},
             "stock": {"by_type": {"warehouse": {"carried_share": 1.0, "min_units": 100_000}, "store": {"min_units": 1_000}}},
+            "network": {"locations": {lid: {"capacity_units_per_day": None} for lid in normal.network.locations}},
         }
     )
 
