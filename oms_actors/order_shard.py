@@ -43,6 +43,7 @@ from oms_actors.domain.partitioning import idempotency_shard, new_order_id
 from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors import gc_tuning
 from oms_actors.metrics import StageTimer
+from oms_actors.recent import RecentKeys
 from oms_actors.order_effects import OrderEffects, PaymentFlow, next_step
 from oms_actors.payment_flow import build_payment_flow
 from oms_actors.sourcing_worker import SourcingWorker
@@ -66,6 +67,8 @@ MAX_STEPS_PER_DRIVE = 64
 # How long capture waits for payment authorisation before leaving it to the background.
 INLINE_ASSESS_S = float(os.environ.get("OMS_INLINE_ASSESS_S", "0.2"))
 RETURN_WINDOW_MS = int(os.environ.get("OMS_RETURN_WINDOW_DAYS", "30")) * 86_400_000
+# Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
+IDEMPOTENCY_CACHE = int(os.environ.get("OMS_IDEMPOTENCY_CACHE", "200000"))
 
 
 def now_ms() -> int:
@@ -120,7 +123,9 @@ class OrderShard:
         self.topology = topology
         self.store = OrderStore(connect_async(redis_url), topology.order_shards)
         self.orders: dict[str, Order] = {}
-        self.idem: dict[tuple[str, str], IdempotencyRecord] = {}
+        # Keys decided lately; older ones are read from the shard's idempotency hash when
+        # they come again, so memory does not grow with every order ever placed.
+        self.idem: RecentKeys[tuple[str, str], IdempotencyRecord] = RecentKeys(IDEMPOTENCY_CACHE)
         # (channel, key) -> (order id, content hash, answer) while the key is being decided
         self._pending: dict[tuple[str, str], tuple[str, str, asyncio.Future[CreateOutcome]]] = {}
         self._locks = KeyedLocks()
@@ -156,7 +161,7 @@ class OrderShard:
 
     async def _load(self) -> None:
         try:
-            orders, idem = await self.store.load_shard(self.shard)
+            orders = await self.store.load_shard(self.shard)
         except _REDIS_DOWN as exc:
             raise UnavailableError(f"order shard {self.shard}: cannot load: redis unavailable", dependency="redis") from exc
         self.orders = {}
@@ -164,7 +169,7 @@ class OrderShard:
         self._backordered.clear()
         for order in orders:
             self._remember(order)
-        self.idem = idem
+        self.idem.clear()
         gc_tuning.tune(freeze=True)  # the loaded partition stays; the collector need not walk it
         log.info("order shard %d: loaded %d orders", self.shard, len(orders))
         if self._reconcile and self._reconciler is None:
@@ -238,6 +243,15 @@ class OrderShard:
         fresh: list[tuple[int, CreateOrder]] = []
         parked: list[tuple[str, str]] = []
         replays: list[tuple[int, str]] = []  # a retry of a placed order: answered with it
+        unknown = [
+            key for key in {(c.channel.value, c.idempotency_key) for c in commands}
+            if key not in self.idem and key not in self._pending
+        ]  # fmt: skip
+        if unknown:
+            # Decided longer ago than memory holds, or never: the hash says which. Nothing
+            # awaits between here and parking the fresh keys below, so a key another batch
+            # parks or records meanwhile is seen by the loop.
+            self.idem.update(await self.store.idempotency_records(self.shard, unknown))
         for i, cmd in enumerate(commands):
             key = (cmd.channel.value, cmd.idempotency_key)
             digest = cmd.content_hash()

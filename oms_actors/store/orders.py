@@ -205,8 +205,8 @@ class OrderStore:
     def shard(self, order_id: str) -> int:
         return shard_of(order_id, self.order_shards)
 
-    async def load_shard(self, shard: int) -> tuple[list[Order], dict[tuple[str, str], IdempotencyRecord]]:
-        """The shard's unfinished orders (finished ones are read when asked for) and its idempotency keys."""
+    async def load_shard(self, shard: int) -> list[Order]:
+        """The shard's unfinished orders (finished ones are read when asked for)."""
         orders: list[Order] = []
         if await self.client.exists(keys.open_orders_built(shard)):
             ids = [i.decode() for i in await self.client.zrange(keys.open_orders(shard), 0, -1)]
@@ -215,16 +215,24 @@ class OrderStore:
                 orders += [ORDER_CODEC.decode(v) for v in await self.client.mget(chunk) if v is not None]
         else:
             orders = await self._scan_and_index(shard)
-        idem: dict[tuple[str, str], IdempotencyRecord] = {}
-        for field, value in (await self.client.hgetall(keys.idempotency(shard))).items():
-            channel, _, key = field.decode().partition(keys.SEP)
-            order_id, _, content_hash = value.decode().partition(keys.SEP)
-            idem[(channel, key)] = IdempotencyRecord(order_id=order_id, content_hash=content_hash)
-        return orders, idem
+        return orders
 
-    async def _scan_and_index(self, shard: int) -> list[Order]:
-        """Data written before the open-orders index: every order is read once, and the index
-        built from them (only the shard itself writes its keys, and it is not serving yet)."""
+    async def idempotency_records(
+        self, shard: int, decided: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], IdempotencyRecord]:
+        """The orders these (channel, key) pairs were decided for, of those that were: one read."""
+        if not decided:
+            return {}
+        fields = [keys.idempotency_field(channel, key) for channel, key in decided]
+        found: dict[tuple[str, str], IdempotencyRecord] = {}
+        for pair, value in zip(decided, await self.client.hmget(keys.idempotency(shard), fields)):
+            if value is not None:
+                order_id, _, content_hash = value.decode().partition(keys.SEP)
+                found[pair] = IdempotencyRecord(order_id=order_id, content_hash=content_hash)
+        return found
+
+    async def _scan(self, shard: int) -> list[Order]:
+        """Every order of the shard, finished or not (a pass over its keys)."""
         found: list[Order] = []
         batch: list[bytes] = []
         async for key in self.client.scan_iter(match=keys.order_pattern(shard), count=1000):
@@ -234,6 +242,12 @@ class OrderStore:
                 batch = []
         if batch:
             found += [ORDER_CODEC.decode(v) for v in await self.client.mget(batch) if v is not None]
+        return found
+
+    async def _scan_and_index(self, shard: int) -> list[Order]:
+        """Data written before the open-orders index: every order is read once, and the index
+        built from them (only the shard itself writes its keys, and it is not serving yet)."""
+        found = await self._scan(shard)
         unfinished = [o for o in found if not o.finished]
         pipe = self.client.pipeline(transaction=True)
         pipe.delete(keys.open_orders(shard))
@@ -361,8 +375,7 @@ class OrderStore:
         """Every order of every shard: for audits, not for serving."""
         orders: list[Order] = []
         for shard in range(self.order_shards):
-            found, _ = await self.load_shard(shard)
-            orders += found
+            orders += await self._scan(shard)
         return orders
 
     async def existing_customers(self, customer_ids: list[str]) -> set[str]:

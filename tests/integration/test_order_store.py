@@ -96,7 +96,7 @@ async def test_a_shard_loads_its_unfinished_orders_only(redis_server):
         # Written before the index existed: the first load scans once and builds it.
         await client.delete(keys.open_orders(shard), keys.open_orders_built(shard))
         for _ in range(2):
-            loaded, _ = await store.load_shard(shard)
+            loaded = await store.load_shard(shard)
             assert {o.order_id for o in loaded} >= {live.order_id} and done.order_id not in {o.order_id for o in loaded}
         assert await client.exists(keys.open_orders_built(shard))
         assert await client.exists(keys.order(shard, done.order_id))  # still there to read

@@ -36,7 +36,8 @@ async def _until_alive(actor, timeout_s: float = 60.0) -> None:
 async def test_killed_shards_restart_with_their_state(world: World, oms):
     sku = await world.sku({"T-DC-NORTH": 6})
     customer = await world.customer()
-    order = (await world.orders.CreateOrder(world.order(customer, [(sku, 4)]))).order
+    first = world.order(customer, [(sku, 4)])
+    order = (await world.orders.CreateOrder(first)).order
     topo = oms.actors.topology
     inventory = oms.actors.inventory[shard_of(sku, topo.inventory_shards)]
     orders = oms.actors.orders[shard_of(order.order_id, topo.order_shards)]
@@ -48,6 +49,9 @@ async def test_killed_shards_restart_with_their_state(world: World, oms):
     assert await world.available(sku) == {"T-DC-NORTH": (6, 4)}
     second = (await world.orders.CreateOrder(world.order(customer, [(sku, 4)]))).order
     assert second.lines[0].backordered_quantity == 2
+    # A retry after the restart is answered with the same order: the key is read back.
+    again = await world.orders.CreateOrder(first)
+    assert again.replayed and again.order.order_id == order.order_id
     # The restarted order shard knows the order and can still drive it.
     cancelled = await world.orders.CancelOrder(orders_pb2.CancelOrderRequest(order_id=order.order_id))
     assert cancelled.status == orders_pb2.ORDER_STATUS_CANCELLED
