@@ -154,12 +154,7 @@ class SourcingResult:
 
     def units_by_location(self) -> dict[str, int]:
         """Units the plan ships from each location, over all lines (its use of their capacity)."""
-        units: dict[str, int] = {}
-        for allocations in self.allocations.values():
-            for a in allocations:
-                if a.quantity > 0:
-                    units[a.location_id] = units.get(a.location_id, 0) + a.quantity
-        return units
+        return _units_by_location(a for allocations in self.allocations.values() for a in allocations)
 
 
 class ApprovalStatus(StrEnum):
@@ -328,12 +323,7 @@ class Order:
 
     def units_by_location(self) -> dict[str, int]:
         """location -> units planned there, shipped or still held (its use of the location's capacity)."""
-        units: dict[str, int] = {}
-        for line in self.lines:
-            for a in line.allocations:
-                if a.quantity > 0:
-                    units[a.location_id] = units.get(a.location_id, 0) + a.quantity
-        return units
+        return _units_by_location(a for line in self.lines for a in line.allocations)
 
     def allocated_units(self) -> dict[tuple[str, str], int]:
         """(location, sku) -> units held reserved."""
@@ -907,3 +897,10 @@ class Order:
                 out[rl.line_number] = self.line(rl.line_number).unit_price.amount_minor * rl.received
         return out
 
+
+def _units_by_location(allocations: Iterable[LineAllocation]) -> dict[str, int]:
+    units: dict[str, int] = {}
+    for a in allocations:
+        if a.quantity > 0:
+            units[a.location_id] = units.get(a.location_id, 0) + a.quantity
+    return units
