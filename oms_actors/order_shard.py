@@ -291,17 +291,21 @@ class OrderShard:
                 results.append(out)
         return results
 
-    async def _accept(self, candidates: list[tuple[int, Order]], outcomes: list[Any]) -> list[tuple[int, Order]]:
+    async def _accept(
+        self, candidates: list[tuple[int, Order]], outcomes: list[Any], customers: asyncio.Future
+    ) -> list[tuple[int, Order]]:
         """Checks the customers and saves the orders that pass; answers the others in ``outcomes``.
 
         The goal first: accepted orders are durable before anything is reserved for
-        them or authorised."""
-        unseen = sorted({o.customer_id for _, o in candidates} - self._known_customers)
+        them or authorised. ``customers``: the batch's customer records being read (the
+        risk rules and credit limits use the same read)."""
+        unseen = {o.customer_id for _, o in candidates} - self._known_customers
         known: set[str] | None = self._known_customers
         if unseen:
             try:
                 with self.timer.stage("customer lookup", len(unseen)):
-                    self._known_customers |= await self.store.existing_customers(unseen)
+                    records = await asyncio.shield(customers)
+                self._known_customers |= set(records)
             except _REDIS_DOWN:
                 known = None
         accepted: list[tuple[int, Order]] = []
@@ -342,13 +346,17 @@ class OrderShard:
             if self._inline is not None
             else None
         )
+        # One read of the customers serves the check below, the credit limits and the risk rules.
+        customers = self._effects().read_customers([o for _, o in candidates])
         try:
-            accepted = await self._accept(candidates, outcomes)
+            accepted = await self._accept(candidates, outcomes, customers)
         except BaseException:
             await _drop(prefetched)
+            await _drop(customers)
             raise
         if not accepted:
             await _drop(prefetched)
+            await _drop(customers)
             return
         for _, order in accepted:
             self._remember(order)
@@ -361,6 +369,7 @@ class OrderShard:
                 assess=True,
                 requests=[requests[o.order_id] for _, o in accepted],
                 prefetched=prefetched,
+                customers=customers,
             )
         for (i, order), final in zip(accepted, sourced):
             out = CreateOutcome(order=final)
@@ -382,6 +391,7 @@ class OrderShard:
         assess: bool = False,
         requests: list[SourcingRequest] | None = None,
         prefetched: asyncio.Future | None = None,
+        customers: asyncio.Future | None = None,
     ) -> list[Order]:
         """Sources and records the plans; on any failure the orders stay as they were for the reconciler.
 
@@ -398,7 +408,7 @@ class OrderShard:
         side: list[asyncio.Future] = []
         if assess:
             effects = self._effects()
-            customers = effects.read_customers(orders)
+            customers = customers if customers is not None else effects.read_customers(orders)
             authorizing = asyncio.ensure_future(
                 asyncio.wait_for(effects.authorize_many(orders, customers=customers), INLINE_ASSESS_S)
             )

@@ -1,9 +1,9 @@
 """Many small reads in one script call: one command on the wire instead of one per key.
 
 A pipeline of N commands still costs redis-py N packings, N parsed replies and N
-read timeouts in Python; for the per-order reads of a capture batch (does each
-customer exist, how many orders did each customer and card place lately) that
-overhead was larger than the reads. The scripts only read.
+read timeouts in Python; for the per-order reads of a capture batch (how many
+orders did each customer and card place lately) that overhead was larger than
+the reads. The script only reads.
 """
 
 from __future__ import annotations
@@ -11,12 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import redis.asyncio as aioredis
-
-_EXISTS_EACH = """
-local out = {}
-for i = 1, #KEYS do out[i] = redis.call('EXISTS', KEYS[i]) end
-return out
-"""
 
 _ZCOUNT_EACH = """
 local out = {}
@@ -27,13 +21,7 @@ return out
 
 class BulkReads:
     def __init__(self, client: aioredis.Redis) -> None:
-        self._exists = client.register_script(_EXISTS_EACH)
         self._zcount = client.register_script(_ZCOUNT_EACH)
-
-    async def exists_each(self, keys: Sequence[str]) -> list[bool]:
-        if not keys:
-            return []
-        return [bool(n) for n in await self._exists(keys=list(keys))]
 
     async def zcount_each(self, ranges: Sequence[tuple[str, str | int, str | int]]) -> list[int]:
         """ZCOUNT key min max for each (key, min, max), in order."""

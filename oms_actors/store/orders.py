@@ -377,7 +377,3 @@ class OrderStore:
         for shard in range(self.order_shards):
             orders += await self._scan(shard)
         return orders
-
-    async def existing_customers(self, customer_ids: list[str]) -> set[str]:
-        found = await self.bulk.exists_each([keys.customer(cid) for cid in customer_ids])
-        return {cid for cid, yes in zip(customer_ids, found) if yes}
