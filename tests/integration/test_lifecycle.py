@@ -232,7 +232,8 @@ async def test_a_finished_order_leaves_shard_memory_and_still_answers(world: Wor
     await world.orders.CancelOrder(orders_pb2.CancelOrderRequest(order_id=placed.order_id, reason="changed mind"))
     cancelled = await settled(world, placed.order_id)
     assert cancelled.status == orders_pb2.ORDER_STATUS_CANCELLED
-    assert (await shard.stats.remote())["orders"] == open_before - 1  # finished: no longer held in memory
+    # Finished: no longer held in memory (other tests' orders may finish meanwhile too).
+    assert (await shard.stats.remote())["orders"] <= open_before - 1
 
     # Read back from the store whenever asked: a retry, a command, a read.
     again = await world.orders.CreateOrder(request)
