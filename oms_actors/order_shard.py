@@ -714,9 +714,12 @@ class OrderShard:
         """Sources again the backordered units of this shard's open orders (of these SKUs), oldest first.
 
         The periodic pass, so nothing waits forever for a trigger; arriving stock goes
-        through the gateway's BackorderRuns, which keeps the order across shards."""
+        through the gateway's BackorderRuns, which keeps the order across shards. Busy
+        orders are left for the next pass: the reconciler runs this, and must not wait
+        behind a long step while orders a crash left behind wait for it."""
         rows = await self.backorders_for(skus, limit)
-        return await self.resource_orders([oid for _, oid in rows], skus)
+        idle = [oid for _, oid in rows if not self._locks.busy(oid)]
+        return await self.resource_orders(idle, skus)
 
     async def backorders_for(self, skus: list[str] | None = None, limit: int = BACKORDER_BATCH) -> list[tuple[int, str]]:
         """(placed at, order id) of the oldest open orders with backordered units of these SKUs (of any, without)."""
@@ -777,18 +780,29 @@ class OrderShard:
 
     async def _reconcile_forever(self) -> None:
         ticks = 0
+        periodic: asyncio.Task[None] | None = None
         while True:
             await asyncio.sleep(RECONCILE_EVERY_S)
             ticks += 1
             try:
                 n = await self.reconcile()
-                if ticks % BACKORDER_EVERY_TICKS == 0:
-                    n += await self.resource_backorders()
-                    n += await self.close_settled()
                 if n:
                     log.info("order shard %d: reconciled %d orders", self.shard, n)
             except Exception as exc:  # keep the loop alive through outages
                 log.warning("order shard %d: reconcile failed: %s", self.shard, exc)
+            # The backlog and closing passes can take long (hundreds of orders, steps that
+            # wait on a provider): beside the loop, one at a time, so orders a crash left
+            # behind are never kept waiting for them.
+            if ticks % BACKORDER_EVERY_TICKS == 0 and (periodic is None or periodic.done()):
+                periodic = asyncio.get_running_loop().create_task(self._periodic_pass())
+
+    async def _periodic_pass(self) -> None:
+        try:
+            n = await self.resource_backorders() + await self.close_settled()
+            if n:
+                log.info("order shard %d: re-sourced or closed %d orders", self.shard, n)
+        except Exception as exc:  # the next pass tries again
+            log.warning("order shard %d: periodic pass failed: %s", self.shard, exc)
 
 
 def _applied(order: Order, result: SourcingResult, now: int) -> Order:
