@@ -5,7 +5,9 @@
 Starts ``oms serve --bench-empty`` on the embedded defaults in a fresh data
 folder, loads a network with deep stock, then at each concurrency measures an
 empty unary method on the same server (the ceiling) and CreateOrder, with the
-same multi-process client. Also measures the CreateOrders batch RPC. Prints
+same multi-process client. Then offers CreateOrder at half the highest rate
+measured, open loop (Poisson arrivals, latency from each call's arrival), for
+the latency a channel sees at that traffic. Also measures the CreateOrders batch RPC. Prints
 the figures, the ratio of CreateOrder to the ceiling, and the service's CPU time
 per call and per order (gateway, Ray and Redis; not the clients'). Every call carries
 the server's bootstrap admin key, and the empty method passes the same access
@@ -65,6 +67,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch-size", type=int, default=100, help="orders per CreateOrders call")
     p.add_argument("--batch-concurrency", type=int, default=8, help="CreateOrders calls in flight")
     p.add_argument("--data-dir", type=Path, default=Path(".oms-data/bench-capture"))
+    p.add_argument(
+        "--load-fraction",
+        type=float,
+        default=0.5,
+        help="open-loop CreateOrder at this fraction of the highest closed-loop rate (0: skip)",
+    )
     p.add_argument("--serve-arg", action="append", default=[], help="extra argument for oms serve (repeatable)")
     args = p.parse_args(argv)
     console = Console(width=max(Console().width, 110))  # the table stays legible in a log file
@@ -84,6 +92,22 @@ def main(argv: list[str] | None = None) -> int:
                 f"c={c:>4}: empty {empty.rate:8.0f}/s  CreateOrder {create.rate:8.0f}/s "
                 f"(p50 {create.percentile_ms(50):.1f} ms, p99 {create.percentile_ms(99):.1f} ms)"
                 + (f"  errors {create.errors}" if create.errors else "")
+            )
+        peak = max((create.rate for _, _, create, _, _ in rows), default=0.0)
+        partial: LoadResult | None = None
+        if args.load_fraction > 0 and peak > 0:
+            partial, partial_cpu = measured(
+                LoadSpec(
+                    workload="create",
+                    run_id="open",
+                    rate_per_s=peak * args.load_fraction,
+                    **{**common, "concurrency": 1024},
+                ),
+                proc.pid,
+            )
+            console.print(
+                f"open loop at {args.load_fraction:.0%} of {peak:,.0f}/s: {partial.rate:8.0f}/s "
+                f"(p50 {partial.percentile_ms(50):.1f} ms, p99 {partial.percentile_ms(99):.1f} ms)"
             )
         batch, batch_cpu = measured(
             LoadSpec(
@@ -118,6 +142,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{create_cpu:.2f}",
         )
     console.print(table)
+    if partial is not None:
+        console.print(
+            f"CreateOrder offered at {args.load_fraction:.0%} of the highest rate above ({peak:,.0f}/s), open loop, "
+            f"Poisson arrivals: {partial.rate:,.0f} orders/s, p50 {partial.percentile_ms(50):.1f} ms, "
+            f"p90 {partial.percentile_ms(90):.1f} ms, p99 {partial.percentile_ms(99):.1f} ms "
+            f"(from each call's arrival), {partial_cpu:.2f} ms service CPU per order"
+            + (f", errors {partial.errors}" if partial.errors else "")
+        )
     console.print("CPU: the service's (gateway, Ray, Redis) per empty call and per order; the clients' is not counted.")
     console.print(
         f"CreateOrders batch RPC ({args.batch_size} orders/call, {args.batch_concurrency} calls in flight): "

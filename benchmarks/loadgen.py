@@ -1,9 +1,14 @@
-"""A closed-loop gRPC load generator spread over several processes.
+"""A gRPC load generator spread over several processes, closed or open loop.
 
 One Python process cannot saturate a gRPC server, so the load comes from
-``processes`` children, each running ``concurrency / processes`` callers in
-an asyncio loop for a fixed time. The same generator drives every workload of
-a run, so rates measured with it are comparable with each other.
+``processes`` children. Closed loop (the default), each child runs
+``concurrency / processes`` callers that send their next call when the last
+returns: the rate the service sustains. Open loop (``rate_per_s`` set), calls
+arrive at that rate whatever the service does (Poisson arrivals from a seeded
+schedule), and each call's latency counts from its scheduled arrival, so a
+client that falls behind does not hide the wait (no coordinated omission): the
+latency a channel sees at a given traffic. The same generator drives every
+workload of a run, so rates measured with it are comparable with each other.
 """
 
 from __future__ import annotations
@@ -36,6 +41,10 @@ class LoadSpec:
     run_id: str = "load"
     credential: str = ""  # API key sent with every call (the empty method passes the same checks)
     tls: ClientTls | None = None  # None: plaintext
+    # Open loop: calls per second over all processes (0: closed loop). ``concurrency`` then
+    # caps the calls outstanding per run; an arrival past the cap waits for a free slot
+    # and its wait counts in its latency.
+    rate_per_s: float = 0.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,6 +63,20 @@ class LoadResult:
 
     def percentile_ms(self, p: float) -> float:
         return float(np.percentile(self.latencies_s, p) * 1000) if len(self.latencies_s) else float("nan")
+
+
+def arrivals(rate_per_s: float, duration_s: float, seed: int) -> np.ndarray:
+    """Poisson arrival times in ``[0, duration_s)`` at ``rate_per_s``, the same for the same seed."""
+    if rate_per_s <= 0:
+        return np.empty(0)
+    rng = np.random.default_rng(seed)
+    times: list[float] = []
+    t = 0.0
+    while True:
+        t += float(rng.exponential(1.0 / rate_per_s))
+        if t >= duration_s:
+            return np.array(times)
+        times.append(t)
 
 
 def _requests(spec: LoadSpec, index: int) -> Any:
@@ -99,7 +122,7 @@ def bench_scenario():
 
 
 async def _drive(
-    spec: LoadSpec, source: Any, concurrency: int
+    spec: LoadSpec, source: Any, concurrency: int, index: int = 0
 ) -> tuple[int, int, dict[str, int], list[float], float]:
     from gateway.auth.client import bearer
     from protos.oms.v1 import orders_pb2
@@ -150,8 +173,47 @@ async def _drive(
                     else:
                         errors[code] = errors.get(code, 0) + 1
 
-        await asyncio.gather(*(caller() for _ in range(concurrency)))
+        if not spec.rate_per_s:
+            await asyncio.gather(*(caller() for _ in range(concurrency)))
+            return calls, calls * per_call, errors, latencies, spec.duration_s
+
+        slots = asyncio.Semaphore(max(1, concurrency))
+
+        async def arrival(req: Any, due: float, measured: bool) -> None:
+            nonlocal calls
+            async with slots:
+                try:
+                    await call(req, timeout=60, metadata=md)
+                    ok = True
+                except grpc.aio.AioRpcError as err:
+                    ok = False
+                    code = err.code().name
+            done = time.perf_counter()
+            if measured:
+                if ok:
+                    calls += 1
+                    latencies.append(done - due)  # from when it was due, not when it was sent
+                else:
+                    errors[code] = errors.get(code, 0) + 1
+
+        share = spec.rate_per_s / process_count(spec)
+        schedule = arrivals(share, spec.warmup_s + spec.duration_s, seed=spec.seed * 1000 + index)
+        pending: set[asyncio.Task[None]] = set()
+        for offset in schedule:
+            due = start + float(offset)
+            lag = due - time.perf_counter()
+            if lag > 0:
+                await asyncio.sleep(lag)
+            task = asyncio.ensure_future(arrival(next(source), due, due >= measure_from))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+        if pending:
+            await asyncio.gather(*pending)
         return calls, calls * per_call, errors, latencies, spec.duration_s
+
+
+def process_count(spec: LoadSpec) -> int:
+    return max(1, min(spec.processes, spec.concurrency))
 
 
 def _child(spec: LoadSpec, index: int, concurrency: int, ready: Any, go: Any, out: Any) -> None:
@@ -160,13 +222,13 @@ def _child(spec: LoadSpec, index: int, concurrency: int, ready: Any, go: Any, ou
     source = itertools.chain([next(source)], source)
     ready.wait()
     go.wait()
-    out.put(asyncio.run(_drive(spec, source, concurrency)))
+    out.put(asyncio.run(_drive(spec, source, concurrency, index)))
 
 
 def run_load(spec: LoadSpec, *, on_go: Callable[[], None] | None = None) -> LoadResult:
     """Runs the load; ``on_go`` is called the moment every client starts (its warm-up begins)."""
     ctx = mp.get_context("spawn")
-    procs = max(1, min(spec.processes, spec.concurrency))
+    procs = process_count(spec)
     shares = [spec.concurrency // procs + (1 if i < spec.concurrency % procs else 0) for i in range(procs)]
     ready, go, out = ctx.Barrier(procs + 1), ctx.Event(), ctx.Queue()
     children = [ctx.Process(target=_child, args=(spec, i, shares[i], ready, go, out), daemon=True) for i in range(procs)]

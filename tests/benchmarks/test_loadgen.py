@@ -1,0 +1,54 @@
+"""The load generator's open loop: a seeded arrival schedule, every arrival sent and counted.
+
+Rates are never asserted from a service: only that the calls the schedule holds were
+made, answered and measured from when they were due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+
+from benchmarks.loadgen import LoadSpec, arrivals, process_count, run_load
+
+
+def test_arrivals_are_a_seeded_poisson_schedule_inside_the_window():
+    a = arrivals(50.0, 2_000.0, seed=7)
+    assert np.array_equal(a, arrivals(50.0, 2_000.0, seed=7))
+    assert not np.array_equal(a, arrivals(50.0, 2_000.0, seed=8))
+    assert np.all(np.diff(a) > 0) and a[0] >= 0 and a[-1] < 2_000.0
+    # 100,000 expected arrivals: the count is within 1% (about 3 standard deviations)...
+    assert len(a) == pytest.approx(100_000, rel=0.01)
+    # ...and the gaps are exponential: their spread equals their mean.
+    gaps = np.diff(a)
+    assert gaps.std() == pytest.approx(gaps.mean(), rel=0.02)
+    assert len(arrivals(0.0, 10.0, seed=1)) == 0
+
+
+@pytest.mark.integration
+async def test_open_loop_sends_every_scheduled_call_and_times_it_from_its_arrival(deployments):
+    deployment = await deployments(8)
+    spec = LoadSpec(
+        target=deployment.target,
+        workload="empty",
+        concurrency=64,
+        duration_s=1.0,
+        warmup_s=0.3,
+        processes=2,
+        credential=deployment.credential,
+        rate_per_s=300.0,
+    )
+    result = await asyncio.to_thread(run_load, spec)
+    procs = process_count(spec)
+    share = spec.rate_per_s / procs
+    # The calls due inside the measured window, from the same schedules the children drew.
+    due = sum(
+        int(np.count_nonzero(arrivals(share, spec.warmup_s + spec.duration_s, seed=spec.seed * 1000 + i) >= spec.warmup_s))
+        for i in range(procs)
+    )
+    assert result.errors == {}
+    assert result.calls == due == len(result.latencies_s)
+    assert np.all(result.latencies_s > 0)
+    assert result.rate == pytest.approx(due / spec.duration_s)
