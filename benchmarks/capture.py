@@ -157,7 +157,40 @@ def main(argv: list[str] | None = None) -> int:
         f"{batch_cpu:.2f} ms service CPU per order"
         + (f", errors {batch.errors}" if batch.errors else "")
     )
+    console.print(goals_table(rows, batch, partial if args.load_fraction == 0.5 else None))
     return 0
+
+
+# The throughput goals of the planner's benchmark (one 2-core box, clients included).
+GOAL_RATIO_AT_64 = 0.5
+GOAL_BATCH_RATE = 10_000.0
+GOAL_P99_AT_HALF_MS = 50.0
+
+
+def goals_table(
+    rows: list[tuple[int, LoadResult, LoadResult, float, float]], batch: LoadResult, partial: LoadResult | None
+) -> Table:
+    """Each goal beside what this run measured, and whether it is met."""
+    table = Table(title="Throughput goals")
+    for col in ("goal", "measured", "met"):
+        table.add_column(col, justify="right" if col != "goal" else "left")
+
+    def row(goal: str, measured: str, met: bool | None) -> None:
+        table.add_row(goal, measured, "-" if met is None else ("yes" if met else "no"))
+
+    at64 = [(empty, create) for c, empty, create, _, _ in rows if c == 64 and empty.rate]
+    if at64:
+        ratio = at64[0][1].rate / at64[0][0].rate
+        row(f"CreateOrder at 64 clients >= {GOAL_RATIO_AT_64} of the empty call", f"{ratio:.2f}", ratio >= GOAL_RATIO_AT_64)
+    else:
+        row(f"CreateOrder at 64 clients >= {GOAL_RATIO_AT_64} of the empty call", "not run (--concurrency without 64)", None)
+    row(f"CreateOrders batch RPC >= {GOAL_BATCH_RATE:,.0f} orders/s", f"{batch.rate:,.0f}", batch.rate >= GOAL_BATCH_RATE)
+    if partial is not None and len(partial.latencies_s):
+        p99 = partial.percentile_ms(99)
+        row(f"p99 < {GOAL_P99_AT_HALF_MS:.0f} ms at half the highest rate (open loop)", f"{p99:.1f} ms", p99 < GOAL_P99_AT_HALF_MS)
+    else:
+        row(f"p99 < {GOAL_P99_AT_HALF_MS:.0f} ms at half the highest rate (open loop)", "not run (--load-fraction not 0.5)", None)
+    return table
 
 
 async def _load(target: str, key: str) -> None:
