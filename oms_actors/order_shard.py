@@ -216,6 +216,14 @@ class OrderShard:
         for sku in waits:
             self._backordered.setdefault(sku, set()).add(order.order_id)
 
+    async def refresh_network(self) -> int:
+        """Reads locations, products and rules again now, not when the cache next checks:
+        the gateway calls it after a change so that orders placed after it see it."""
+        await self.network.refresh(force=True)
+        if self._inline is not None:
+            await self._inline.refresh_network()
+        return self.network.version
+
     async def ping(self) -> int:
         await self._ready()
         return self.shard

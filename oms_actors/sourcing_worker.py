@@ -94,6 +94,11 @@ class SourcingWorker:
     def ping(self) -> str:
         return "ok"
 
+    async def refresh_network(self) -> int:
+        """Reads locations, products and rules again now (see OrderShard.refresh_network)."""
+        await self.network.refresh(force=True)
+        return self.network.version
+
     def stats(self) -> dict[str, Any]:
         return {"stages": self.timer.snapshot()}
 

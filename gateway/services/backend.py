@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +27,15 @@ from oms_actors.store.network import NetworkCache
 from oms_actors.store.orders import OrderStore
 from oms_actors.wire import CREATE_ORDERS, CREATE_OUTCOMES, CreateOutcome
 from protos.oms.v1 import orders_pb2
+
+log = logging.getLogger(__name__)
+
+# How long a network change waits for each shard to read it again before answering anyway.
+NETWORK_REFRESH_S = 5.0
+
+
+async def _awaited(ref: Awaitable[Any]) -> Any:
+    return await ref
 
 
 @dataclass
@@ -82,6 +93,21 @@ class Backend:
             backorders=BackorderRuns(actors.orders),
             capacity=CapacityLeft(CapacityLedger(orders.client)),
         )
+
+    async def network_changed(self) -> None:
+        """After a change to locations, products or routing rules: this gateway and every
+        order shard and sourcing worker read the network again before the change is
+        answered, so orders placed after it are sourced with it, not up to a cache's age
+        later. A shard that does not answer (restarting) reads it when it starts."""
+        await self.network.refresh(force=True)
+        actors = [*self.actors.orders, *self.actors.sourcing]
+        answers = await asyncio.gather(
+            *(asyncio.wait_for(_awaited(a.refresh_network.remote()), NETWORK_REFRESH_S) for a in actors),
+            return_exceptions=True,
+        )
+        for actor, answer in zip(actors, answers):
+            if isinstance(answer, BaseException):
+                log.warning("a shard did not refresh its network view (%s); it will within its cache's age", answer)
 
     def stock_arrived(self, skus: list[str]) -> None:
         """Backordered orders of these SKUs may be sourced now, oldest first (no wait)."""

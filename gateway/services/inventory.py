@@ -55,7 +55,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         no_duplicates(v, "locations", [m.location_id for m in request.locations], "location_id")
         v.raise_if_any()
         await self.b.network.store.upsert_locations([loc for loc in locations if loc is not None])
-        await self.b.network.refresh(force=True)
+        await self.b.network_changed()
         return inventory_pb2.UpsertLocationsResponse(upserted=len(locations))
 
     @rpc
@@ -68,7 +68,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         no_duplicates(v, "products", [m.sku for m in request.products], "sku")
         v.raise_if_any()
         await self.b.network.store.upsert_products(products)
-        await self.b.network.refresh(force=True)
+        await self.b.network_changed()
         return inventory_pb2.UpsertProductsResponse(upserted=len(products))
 
     @rpc
@@ -295,7 +295,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         except optimizer.InstanceError as exc:
             raise ValidationError.of([FieldViolation(field=exc.field, description=exc.message)]) from exc
         await self.b.network.store.set_routing_rules(json.dumps(rules.to_dict()).encode())
-        await self.b.network.refresh(force=True)
+        await self.b.network_changed()
         return routing_rules_to_proto(rules)
 
     @rpc

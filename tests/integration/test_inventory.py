@@ -11,7 +11,7 @@ from google.protobuf import timestamp_pb2
 
 from protos.oms.v1 import common_pb2, inventory_pb2, orders_pb2
 from tests.integration.stock_audit import audit_differences
-from tests.integration.support import World, field_violations
+from tests.integration.support import BERLIN, World, field_violations
 
 pytestmark = pytest.mark.integration
 
@@ -258,3 +258,36 @@ async def test_arriving_stock_sources_backordered_lines_oldest_order_first(world
     done = await _until(world, second.order_id, orders_pb2.ORDER_STATUS_RELEASED)
     assert done.lines[0].backordered_quantity == 0
     assert await world.reserved(sku) == 5  # never more than there is: 1 + 3 + 1
+
+
+async def test_a_location_added_and_stocked_is_sourced_from_by_the_next_order(world: World):
+    """UpsertLocations answers once every order shard reads the network again: not up
+    to a cache's age later, whatever the shards read a moment before."""
+    sku = await world.sku({"T-DC-SOUTH": 50})
+    customer = await world.customer()
+    # Orders on every order shard: each has just read the network.
+    for _ in range(8):
+        first = (await world.orders.CreateOrder(world.order(customer, [(sku, 1)]))).order
+        assert [(a.location_id, a.quantity) for a in first.lines[0].allocations] == [("T-DC-SOUTH", 1)]
+    near = World.unique("T-DC-NEAR")
+    await world.inventory.UpsertLocations(
+        inventory_pb2.UpsertLocationsRequest(
+            locations=[
+                inventory_pb2.Location(
+                    location_id=near,
+                    type=common_pb2.LOCATION_TYPE_WAREHOUSE,
+                    name="near",
+                    position=common_pb2.GeoPoint(latitude=BERLIN[0], longitude=BERLIN[1]),
+                    shipment_cost_minor=100,  # far cheaper for Berlin than Munich
+                    unit_handling_cost_minor=10,
+                    active=True,
+                )
+            ]
+        )
+    )
+    await world.inventory.SetStock(
+        inventory_pb2.SetStockRequest(levels=[inventory_pb2.StockLevel(location_id=near, sku=sku, on_hand=20)])
+    )
+    for _ in range(8):
+        order = (await world.orders.CreateOrder(world.order(customer, [(sku, 1)]))).order
+        assert [(a.location_id, a.quantity) for a in order.lines[0].allocations] == [(near, 1)]
