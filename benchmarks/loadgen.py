@@ -152,26 +152,29 @@ async def _drive(
         errors: dict[str, int] = {}
         latencies: list[float] = []
 
-        async def caller() -> None:
+        async def send(req: Any, since: float, measured: bool) -> None:
+            """One call, counted if ``measured``, its latency from ``since``."""
             nonlocal calls
+            try:
+                await call(req, timeout=60, metadata=md)
+                code = None
+            except grpc.aio.AioRpcError as err:
+                code = err.code().name
+            if not measured:
+                return
+            if code is None:
+                calls += 1
+                latencies.append(time.perf_counter() - since)
+            else:
+                errors[code] = errors.get(code, 0) + 1
+
+        async def caller() -> None:
             while True:
                 req = next(source)
                 t0 = time.perf_counter()
                 if t0 >= stop_at:
                     return
-                try:
-                    await call(req, timeout=60, metadata=md)
-                    ok = True
-                except grpc.aio.AioRpcError as err:
-                    ok = False
-                    code = err.code().name
-                t1 = time.perf_counter()
-                if t0 >= measure_from:
-                    if ok:
-                        calls += 1
-                        latencies.append(t1 - t0)
-                    else:
-                        errors[code] = errors.get(code, 0) + 1
+                await send(req, t0, t0 >= measure_from)
 
         if not spec.rate_per_s:
             await asyncio.gather(*(caller() for _ in range(concurrency)))
@@ -180,21 +183,8 @@ async def _drive(
         slots = asyncio.Semaphore(max(1, concurrency))
 
         async def arrival(req: Any, due: float, measured: bool) -> None:
-            nonlocal calls
-            async with slots:
-                try:
-                    await call(req, timeout=60, metadata=md)
-                    ok = True
-                except grpc.aio.AioRpcError as err:
-                    ok = False
-                    code = err.code().name
-            done = time.perf_counter()
-            if measured:
-                if ok:
-                    calls += 1
-                    latencies.append(done - due)  # from when it was due, not when it was sent
-                else:
-                    errors[code] = errors.get(code, 0) + 1
+            async with slots:  # a wait for a free slot counts: latency runs from when the call was due
+                await send(req, due, measured)
 
         share = spec.rate_per_s / process_count(spec)
         schedule = arrivals(share, spec.warmup_s + spec.duration_s, seed=spec.seed * 1000 + index)

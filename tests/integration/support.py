@@ -118,6 +118,35 @@ class World:
             )
         )
 
+    async def location(
+        self,
+        prefix: str,
+        *,
+        kind: int = common_pb2.LOCATION_TYPE_WAREHOUSE,
+        at: tuple[float, float] = BERLIN,
+        shipment_cost_minor: int = 100,
+        **fields: object,
+    ) -> str:
+        """A location of the test's own, active, at ``at`` (by default Berlin, where the
+        test orders ship to, and cheap: the place to ship from); ``fields`` of Location."""
+        lid = self.unique(prefix)
+        await self.inventory.UpsertLocations(
+            inventory_pb2.UpsertLocationsRequest(
+                locations=[
+                    inventory_pb2.Location(
+                        location_id=lid,
+                        type=kind,
+                        name=lid,
+                        position=common_pb2.GeoPoint(latitude=at[0], longitude=at[1]),
+                        shipment_cost_minor=shipment_cost_minor,
+                        active=True,
+                        **fields,
+                    )
+                ]
+            )
+        )
+        return lid
+
     async def sku(self, stock: dict[str, int], *, weight_grams: int = 500, safety: dict[str, int] | None = None) -> str:
         sku = self.unique("SKU")
         await self.inventory.UpsertProducts(

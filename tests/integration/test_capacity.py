@@ -64,24 +64,8 @@ async def test_shrinking_and_releasing_give_back_to_the_day_planned_on(ledger: C
 
 
 async def _capped_location(world: World, capacity: int) -> str:
-    loc = World.unique("T-DC-CAP")
-    await world.inventory.UpsertLocations(
-        inventory_pb2.UpsertLocationsRequest(
-            locations=[
-                inventory_pb2.Location(
-                    location_id=loc,
-                    type=common_pb2.LOCATION_TYPE_WAREHOUSE,
-                    name="capped",
-                    position=common_pb2.GeoPoint(latitude=BERLIN[0], longitude=BERLIN[1]),
-                    shipment_cost_minor=100,  # the cheapest place to ship from, by far
-                    unit_handling_cost_minor=10,
-                    active=True,
-                    daily_capacity_units=capacity,
-                )
-            ]
-        )
-    )
-    return loc
+    # At Berlin, where the orders go: the cheapest place to ship from, by far.
+    return await world.location("T-DC-CAP", unit_handling_cost_minor=10, daily_capacity_units=capacity)
 
 
 async def _availability_at(world: World, sku: str, loc: str, ready, timeout_s: float = 10.0) -> inventory_pb2.LocationAvailability:

@@ -11,7 +11,7 @@ from google.protobuf import timestamp_pb2
 
 from protos.oms.v1 import common_pb2, inventory_pb2, orders_pb2
 from tests.integration.stock_audit import audit_differences
-from tests.integration.support import BERLIN, World, field_violations
+from tests.integration.support import World, field_violations
 
 pytestmark = pytest.mark.integration
 
@@ -88,20 +88,7 @@ async def test_an_out_of_order_message_stops_the_stream_at_the_gap_and_a_resend_
 
 async def test_a_complete_snapshot_zeroes_unlisted_skus_at_that_location_only(world: World):
     # A store of its own: a complete snapshot speaks for every SKU at its location.
-    store = World.unique("T-ST")
-    await world.inventory.UpsertLocations(
-        inventory_pb2.UpsertLocationsRequest(
-            locations=[
-                inventory_pb2.Location(
-                    location_id=store,
-                    type=common_pb2.LOCATION_TYPE_STORE,
-                    position=common_pb2.GeoPoint(latitude=51.0, longitude=12.0),
-                    shipment_cost_minor=700,
-                    active=True,
-                )
-            ]
-        )
-    )
+    store = await world.location("T-ST", kind=common_pb2.LOCATION_TYPE_STORE, at=(51.0, 12.0), shipment_cost_minor=700)
     a = await world.sku({store: 4, "T-DC-WEST": 4})
     b = await world.sku({store: 6})
     await send(world, feed(1, store, snapshot=[(a, 2)], complete=True, feed_id=World.unique("pos")))
@@ -269,22 +256,7 @@ async def test_a_location_added_and_stocked_is_sourced_from_by_the_next_order(wo
     for _ in range(8):
         first = (await world.orders.CreateOrder(world.order(customer, [(sku, 1)]))).order
         assert [(a.location_id, a.quantity) for a in first.lines[0].allocations] == [("T-DC-SOUTH", 1)]
-    near = World.unique("T-DC-NEAR")
-    await world.inventory.UpsertLocations(
-        inventory_pb2.UpsertLocationsRequest(
-            locations=[
-                inventory_pb2.Location(
-                    location_id=near,
-                    type=common_pb2.LOCATION_TYPE_WAREHOUSE,
-                    name="near",
-                    position=common_pb2.GeoPoint(latitude=BERLIN[0], longitude=BERLIN[1]),
-                    shipment_cost_minor=100,  # far cheaper for Berlin than Munich
-                    unit_handling_cost_minor=10,
-                    active=True,
-                )
-            ]
-        )
-    )
+    near = await world.location("T-DC-NEAR", unit_handling_cost_minor=10)  # far cheaper for Berlin than Munich
     await world.inventory.SetStock(
         inventory_pb2.SetStockRequest(levels=[inventory_pb2.StockLevel(location_id=near, sku=sku, on_hand=20)])
     )
