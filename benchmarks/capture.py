@@ -1,13 +1,15 @@
 """Order-capture throughput and latency through real gRPC, against the empty-call ceiling.
 
     python -m benchmarks.capture [--duration 8] [--concurrency 1,16,64] [--processes 2]
+                                 [--load-fractions 0.25,0.5,0.75]
 
 Starts ``oms serve --bench-empty`` on the embedded defaults in a fresh data
 folder, loads a network with deep stock, then at each concurrency measures an
 empty unary method on the same server (the ceiling) and CreateOrder, with the
-same multi-process client. Then offers CreateOrder at half the highest rate
-measured, open loop (Poisson arrivals, latency from each call's arrival), for
-the latency a channel sees at that traffic. Also measures the CreateOrders batch RPC. Prints
+same multi-process client. Then offers CreateOrder at fractions of the highest
+rate measured (half by default), open loop (Poisson arrivals, latency from each
+call's arrival): the latency a channel sees at that traffic. Also measures the
+CreateOrders batch RPC. Prints
 the figures, the ratio of CreateOrder to the ceiling, and the service's CPU time
 per call and per order (gateway, Ray and Redis; not the clients'). Every call carries
 the server's bootstrap admin key, and the empty method passes the same access
@@ -68,10 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch-concurrency", type=int, default=8, help="CreateOrders calls in flight")
     p.add_argument("--data-dir", type=Path, default=Path(".oms-data/bench-capture"))
     p.add_argument(
-        "--load-fraction",
-        type=float,
-        default=0.5,
-        help="open-loop CreateOrder at this fraction of the highest closed-loop rate (0: skip)",
+        "--load-fractions",
+        default="0.5",
+        help="open-loop CreateOrder at these fractions of the highest closed-loop rate, comma-separated "
+        "(a latency curve; empty: skip)",
     )
     p.add_argument("--serve-arg", action="append", default=[], help="extra argument for oms serve (repeatable)")
     args = p.parse_args(argv)
@@ -94,20 +96,22 @@ def main(argv: list[str] | None = None) -> int:
                 + (f"  errors {create.errors}" if create.errors else "")
             )
         peak = max((create.rate for _, _, create, _, _ in rows), default=0.0)
-        partial: LoadResult | None = None
-        if args.load_fraction > 0 and peak > 0:
-            partial, partial_cpu = measured(
+        fractions = [float(x) for x in args.load_fractions.split(",") if x.strip()]
+        paced: list[tuple[float, LoadResult, float]] = []
+        for fraction in fractions if peak > 0 else []:
+            result, cpu = measured(
                 LoadSpec(
                     workload="create",
-                    run_id="open",
-                    rate_per_s=peak * args.load_fraction,
+                    run_id=f"open{fraction}",
+                    rate_per_s=peak * fraction,
                     **{**common, "concurrency": 1024},
                 ),
                 proc.pid,
             )
+            paced.append((fraction, result, cpu))
             console.print(
-                f"open loop at {args.load_fraction:.0%} of {peak:,.0f}/s: {partial.rate:8.0f}/s "
-                f"(p50 {partial.percentile_ms(50):.1f} ms, p99 {partial.percentile_ms(99):.1f} ms)"
+                f"open loop at {fraction:.0%} of {peak:,.0f}/s: {result.rate:8.0f}/s "
+                f"(p50 {result.percentile_ms(50):.1f} ms, p99 {result.percentile_ms(99):.1f} ms)"
             )
         batch, batch_cpu = measured(
             LoadSpec(
@@ -142,14 +146,24 @@ def main(argv: list[str] | None = None) -> int:
             f"{create_cpu:.2f}",
         )
     console.print(table)
-    if partial is not None:
-        console.print(
-            f"CreateOrder offered at {args.load_fraction:.0%} of the highest rate above ({peak:,.0f}/s), open loop, "
-            f"Poisson arrivals: {partial.rate:,.0f} orders/s, p50 {partial.percentile_ms(50):.1f} ms, "
-            f"p90 {partial.percentile_ms(90):.1f} ms, p99 {partial.percentile_ms(99):.1f} ms "
-            f"(from each call's arrival), {partial_cpu:.2f} ms service CPU per order"
-            + (f", errors {partial.errors}" if partial.errors else "")
+    if paced:
+        curve = Table(
+            title=f"CreateOrder offered open loop (Poisson arrivals, latency from each call's arrival), "
+            f"as a fraction of the highest rate above ({peak:,.0f}/s)"
         )
+        for col in ("offered", "orders/s", "p50 ms", "p90 ms", "p99 ms", "errors", "CPU ms/order"):
+            curve.add_column(col, justify="right")
+        for fraction, result, cpu in paced:
+            curve.add_row(
+                f"{fraction:.0%}",
+                f"{result.rate:,.0f}",
+                f"{result.percentile_ms(50):.1f}",
+                f"{result.percentile_ms(90):.1f}",
+                f"{result.percentile_ms(99):.1f}",
+                str(sum(result.errors.values())),
+                f"{cpu:.2f}",
+            )
+        console.print(curve)
     console.print("CPU: the service's (gateway, Ray, Redis) per empty call and per order; the clients' is not counted.")
     console.print(
         f"CreateOrders batch RPC ({args.batch_size} orders/call, {args.batch_concurrency} calls in flight): "
@@ -157,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{batch_cpu:.2f} ms service CPU per order"
         + (f", errors {batch.errors}" if batch.errors else "")
     )
-    console.print(goals_table(rows, batch, partial if args.load_fraction == 0.5 else None))
+    console.print(goals_table(rows, batch, next((r for f, r, _ in paced if f == 0.5), None)))
     return 0
 
 
@@ -189,7 +203,7 @@ def goals_table(
         p99 = partial.percentile_ms(99)
         row(f"p99 < {GOAL_P99_AT_HALF_MS:.0f} ms at half the highest rate (open loop)", f"{p99:.1f} ms", p99 < GOAL_P99_AT_HALF_MS)
     else:
-        row(f"p99 < {GOAL_P99_AT_HALF_MS:.0f} ms at half the highest rate (open loop)", "not run (--load-fraction not 0.5)", None)
+        row(f"p99 < {GOAL_P99_AT_HALF_MS:.0f} ms at half the highest rate (open loop)", "not run (--load-fractions without 0.5)", None)
     return table
 
 
