@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,10 +32,6 @@ log = logging.getLogger(__name__)
 
 # How long a network change waits for each shard to read it again before answering anyway.
 NETWORK_REFRESH_S = 5.0
-
-
-async def _awaited(ref: Awaitable[Any]) -> Any:
-    return await ref
 
 
 @dataclass
@@ -102,12 +98,11 @@ class Backend:
         await self.network.refresh(force=True)
         actors = [*self.actors.orders, *self.actors.sourcing]
         answers = await asyncio.gather(
-            *(asyncio.wait_for(_awaited(a.refresh_network.remote()), NETWORK_REFRESH_S) for a in actors),
-            return_exceptions=True,
+            *(asyncio.wait_for(a.refresh_network.remote(), NETWORK_REFRESH_S) for a in actors), return_exceptions=True
         )
-        for actor, answer in zip(actors, answers):
-            if isinstance(answer, BaseException):
-                log.warning("a shard did not refresh its network view (%s); it will within its cache's age", answer)
+        failed = [repr(answer) for answer in answers if isinstance(answer, BaseException)]
+        if failed:
+            log.warning("%d shards did not read the network change (%s); they will within their cache's age", len(failed), failed)
 
     def stock_arrived(self, skus: list[str]) -> None:
         """Backordered orders of these SKUs may be sourced now, oldest first (no wait)."""
