@@ -65,6 +65,10 @@ def _only_kept(req: SourcingRequest) -> SourcingResult:
     )
 
 
+def _cannot_source(demand: optimizer.Demand, error: optimizer.InstanceError) -> None:
+    log.error("order %s cannot be sourced: %s", demand.id, error)
+
+
 def _explain(decision: optimizer.Decision) -> SourcingExplanation:
     cost = decision.plan.cost
     return SourcingExplanation(
@@ -213,12 +217,11 @@ class SourcingWorker:
                     if loc in capacity:
                         capacity[loc] += units
         with self.timer.stage("solve", len(demands)):
-            try:
-                solved: list[optimizer.Decision | None] = list(
-                    optimizer.source_orders(demands, sites, stock, view.rules, time_limit_s=self.time_limit_s, capacity=capacity)
-                )
-            except optimizer.InstanceError:
-                solved = self._one_by_one(demands, sites, stock, view, capacity)
+            # An order the optimizer refuses (stored with an address it cannot place) answers
+            # None and keeps what it has; it does not hold up the rest of the batch.
+            solved = optimizer.source_orders(
+                demands, sites, stock, view.rules, time_limit_s=self.time_limit_s, capacity=capacity, on_invalid=_cannot_source
+            )
         decided = {r.order_id: d for r, d in zip(to_plan, solved) if d is not None}
         for r, d in zip(to_plan, solved):
             if d is None:  # an order no plan can be made for: it keeps what it has, nothing more
@@ -313,36 +316,6 @@ class SourcingWorker:
             if oid not in refused:
                 results[oid] = result
         return refused
-
-    def _one_by_one(
-        self,
-        demands: list[optimizer.Demand],
-        sites: dict[str, optimizer.Site],
-        stock: dict[tuple[str, str], int],
-        view: RoutingView,
-        capacity: dict[str, int] | None,
-    ) -> list[optimizer.Decision | None]:
-        """A demand the optimizer refuses (an order stored with an address it cannot place)
-        must not hold up the rest of its batch: each is solved alone, in order, against
-        what the ones before it took; the refused ones answer None."""
-        stock, capacity = dict(stock), dict(capacity) if capacity is not None else None
-        out: list[optimizer.Decision | None] = []
-        for demand in demands:
-            try:
-                [decision] = optimizer.source_orders(
-                    [demand], sites, stock, view.rules, time_limit_s=self.time_limit_s, capacity=capacity
-                )
-            except optimizer.InstanceError as exc:
-                log.error("order %s cannot be sourced: %s", demand.id, exc)
-                out.append(None)
-                continue
-            for a in decision.plan.allocations:
-                if a.qty > 0:
-                    stock[(a.location, a.sku)] = stock.get((a.location, a.sku), 0) - a.qty
-                    if capacity is not None and a.location in capacity:
-                        capacity[a.location] -= a.qty
-            out.append(decision)
-        return out
 
     async def _take_capacity(
         self,

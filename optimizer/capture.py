@@ -10,8 +10,9 @@ batch re-sourcing) holds back, at each location, the largest level among the cha
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -202,6 +203,34 @@ def compile_instance(
     )
 
 
+@overload
+def source_orders(
+    demands: Sequence[Demand],
+    sites: Mapping[str, Site],
+    stock: Mapping[tuple[str, str], int],
+    rules: RoutingRules,
+    *,
+    policy: Policy = ...,
+    time_limit_s: float = ...,
+    capacity: Mapping[str, int] | None = ...,
+    on_invalid: None = ...,
+) -> list[Decision]: ...
+
+
+@overload
+def source_orders(
+    demands: Sequence[Demand],
+    sites: Mapping[str, Site],
+    stock: Mapping[tuple[str, str], int],
+    rules: RoutingRules,
+    *,
+    policy: Policy = ...,
+    time_limit_s: float = ...,
+    capacity: Mapping[str, int] | None = ...,
+    on_invalid: Callable[[Demand, InstanceError], None],
+) -> list[Decision | None]: ...
+
+
 def source_orders(
     demands: Sequence[Demand],
     sites: Mapping[str, Site],
@@ -211,12 +240,17 @@ def source_orders(
     policy: Policy = Policy.OPTIMAL,
     time_limit_s: float = 0.5,
     capacity: Mapping[str, int] | None = None,
-) -> list[Decision]:
+    on_invalid: Callable[[Demand, InstanceError], None] | None = None,
+) -> list[Decision | None]:
     """Source `demands` one by one, in the given order, each against what the earlier ones left.
 
     OPTIMAL: each order exactly (the fast path, OR-Tools only where it cannot prove optimality,
     within `time_limit_s`). The inputs are not modified. `capacity`: units each of these sites
     may still ship (what is left of its day), in place of the sites' own `capacity_units`.
+
+    A demand that is not a valid order raises InstanceError, naming its field; with
+    `on_invalid`, it is told the demand and the error instead, the demand answers None, and
+    the others are sourced as if it were not there (one bad order does not hold up a batch).
 
     Sites and rules are compiled once and memoised by value (see compiled.py), so callers need
     not keep anything between calls. Per order the work is plain Python on short lists
@@ -225,9 +259,19 @@ def source_orders(
     policy = Policy(policy)
     network = compiled_network(sites, rules)
     table = network.table
+    invalid: set[int] = set()
     for i, demand in enumerate(demands):
         if not _looks_valid(demand, table):
-            _validate_demand(demand, i, table)
+            try:
+                _validate_demand(demand, i, table)
+            except InstanceError as exc:
+                if on_invalid is None:
+                    raise
+                on_invalid(demand, exc)
+                invalid.add(i)
+    everyone = demands
+    if invalid:
+        demands = [d for i, d in enumerate(everyone) if i not in invalid]
     stock_rows = _stock_rows(demands, stock, table)
     unit_rows, ship_rows = batch_costs(table, demands)
     left = list(network.capacity)
@@ -261,7 +305,10 @@ def source_orders(
                 solver=solver,
             )
         )
-    return decisions
+    if not invalid:
+        return list(decisions)
+    sourced = iter(decisions)
+    return [None if i in invalid else next(sourced) for i in range(len(everyone))]
 
 
 def _optimal(order: OrderLists, time_limit_s: float) -> tuple[list[Alloc], int, int, str]:

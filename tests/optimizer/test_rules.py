@@ -202,6 +202,16 @@ def test_bad_demands_name_the_field(bad: Demand, field: str) -> None:
     assert caught.value.field == field
 
 
+def test_with_on_invalid_a_bad_demand_answers_none_and_the_others_are_sourced_as_without_it() -> None:
+    bad = Demand(id="x", channel="web", delivery_mode="ship", lines=(DemandLine(sku="A", qty=1),))  # no destination
+    first, second = demand("1", "web", "ship", ("A", 2)), demand("2", "web", "ship", ("A", 3))
+    heard: list[tuple[str, str]] = []
+    got = source_orders([first, bad, second], SITES, STOCK, RoutingRules(), on_invalid=lambda d, e: heard.append((d.id, e.field)))
+    alone = source_orders([first, second], SITES, STOCK, RoutingRules())
+    assert got[1] is None and heard == [("x", "demands[1].dest_lat")]
+    assert [d.plan for d in (got[0], got[2])] == [d.plan for d in alone]
+
+
 @st.composite
 def networks(draw):
     sites = {
