@@ -211,11 +211,7 @@ class SourcingWorker:
             # (a re-sourced order may keep its units where it has them). The take below
             # checks each order exactly; one a concurrent batch crowded out is sourced again.
             day = await self.capacity.view(view.capacity, [r.order_id for r in requests])
-            capacity, mine = dict(day.left), day.mine
-            for own in mine.values():
-                for loc, units in own.items():
-                    if loc in capacity:
-                        capacity[loc] += units
+            capacity, mine = day.credited(), day.mine
         with self.timer.stage("solve", len(demands)):
             # An order the optimizer refuses (stored with an address it cannot place) answers
             # None and keeps what it has; it does not hold up the rest of the batch.

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import redis.asyncio as aioredis
 
@@ -104,9 +104,18 @@ class CapacityView:
     left: dict[str, int]  # capped location -> units still free today (before crediting the order)
     mine: dict[str, dict[str, int]]  # order id -> units it already uses today per location
 
+    def credited(self, order_ids: Iterable[str] | None = None) -> dict[str, int]:
+        """What is left, plus what these orders (all of ``mine`` when None) already use:
+        the room they may plan with together, since re-planning them gives theirs back."""
+        room = dict(self.left)
+        for order_id in self.mine if order_ids is None else order_ids:
+            for loc, units in self.mine.get(order_id, {}).items():
+                if loc in room:
+                    room[loc] += units
+        return room
+
     def for_order(self, order_id: str) -> dict[str, int]:
-        own = self.mine.get(order_id, {})
-        return {loc: left + own.get(loc, 0) for loc, left in self.left.items()}
+        return self.credited([order_id])
 
 
 class CapacityLedger:

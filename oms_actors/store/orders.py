@@ -207,15 +207,17 @@ class OrderStore:
 
     async def load_shard(self, shard: int) -> list[Order]:
         """The shard's unfinished orders (finished ones are read when asked for)."""
-        orders: list[Order] = []
         if await self.client.exists(keys.open_orders_built(shard)):
-            ids = [i.decode() for i in await self.client.zrange(keys.open_orders(shard), 0, -1)]
-            for start in range(0, len(ids), 1000):
-                chunk = [keys.order(shard, oid) for oid in ids[start : start + 1000]]
-                orders += [ORDER_CODEC.decode(v) for v in await self.client.mget(chunk) if v is not None]
-        else:
-            orders = await self._scan_and_index(shard)
-        return orders
+            ids = await self.client.zrange(keys.open_orders(shard), 0, -1)
+            return await self._read([keys.order(shard, i.decode()) for i in ids])
+        return await self._scan_and_index(shard)
+
+    async def _read(self, order_keys: list[str] | list[bytes]) -> list[Order]:
+        """The orders stored at these keys (missing ones skipped), a thousand per round trip."""
+        found: list[Order] = []
+        for start in range(0, len(order_keys), 1000):
+            found += [ORDER_CODEC.decode(v) for v in await self.client.mget(order_keys[start : start + 1000]) if v is not None]
+        return found
 
     async def idempotency_records(
         self, shard: int, decided: list[tuple[str, str]]
@@ -233,16 +235,7 @@ class OrderStore:
 
     async def _scan(self, shard: int) -> list[Order]:
         """Every order of the shard, finished or not (a pass over its keys)."""
-        found: list[Order] = []
-        batch: list[bytes] = []
-        async for key in self.client.scan_iter(match=keys.order_pattern(shard), count=1000):
-            batch.append(key)
-            if len(batch) >= 1000:
-                found += [ORDER_CODEC.decode(v) for v in await self.client.mget(batch) if v is not None]
-                batch = []
-        if batch:
-            found += [ORDER_CODEC.decode(v) for v in await self.client.mget(batch) if v is not None]
-        return found
+        return await self._read([key async for key in self.client.scan_iter(match=keys.order_pattern(shard), count=1000)])
 
     async def _scan_and_index(self, shard: int) -> list[Order]:
         """Data written before the open-orders index: every order is read once, and the index
