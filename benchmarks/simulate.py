@@ -448,17 +448,18 @@ def run(args: argparse.Namespace) -> int:
         if not credential:
             console.print("[red]no API key: give --api-key-file or set $OMS_API_KEY (an admin key of the target)[/]")
             return 2
-        if (args.tls_cert is None) != (args.tls_key is None):
-            console.print("[red]--tls-cert and --tls-key go together[/]")
-            return 2
-        if args.tls_cert is not None and args.tls_ca is None:
+        if (args.tls_cert is not None or args.tls_key is not None) and args.tls_ca is None:
             console.print("[red]mutual TLS needs --tls-ca too (the CA the gateway's certificate comes from)[/]")
             return 2
-        tls = (
-            ClientTls.from_files(ca=args.tls_ca, cert=args.tls_cert, key=args.tls_key, server_name=args.tls_server_name)
-            if args.tls_ca is not None
-            else None
-        )
+        try:
+            tls = (
+                ClientTls.from_files(ca=args.tls_ca, cert=args.tls_cert, key=args.tls_key, server_name=args.tls_server_name)
+                if args.tls_ca is not None
+                else None
+            )
+        except ValueError as exc:  # a certificate without its key, or the reverse
+            console.print(f"[red]--tls-cert and --tls-key: {exc}[/]")
+            return 2
         deployment = Deployment(
             target=args.target,
             credential=credential,
