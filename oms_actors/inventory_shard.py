@@ -66,12 +66,17 @@ class InventoryShard:
 
     def _commit(self, what: str, changes: ShardChanges) -> None:
         self._durably(what, self.store.commit, changes)
+        touched = {(e.location_id, e.sku) for e in changes.entries}
+        touched.update((k.location_id, r.sku) for k, r in changes.reservations.items())
+        touched.update((c.location_id, c.sku) for c in changes.safety)
+        before = {key: self.book.available(key) for key in touched}
         self.book.apply_on_hand((e.location_id, e.sku, e.after) for e in changes.entries)
         self.book.apply_reserve_changes(changes.reservations)
         self.book.apply_safety(changes.safety)
         self.book.feed_positions.update(changes.feed_positions)
         self.book.apply_inbound(changes.inbound)
         self.book.consumed.update(changes.consumed)
+        self.book.committed(before)
 
     def ping(self) -> int:
         return self.shard
@@ -93,6 +98,21 @@ class InventoryShard:
                     r = self.book.row(loc, sku)
                     rows.append((loc, sku, r.on_hand, r.reserved - own.get((loc, sku), 0), r.safety))
         return rows
+
+    def availability_seen(self, skus: Iterable[str]) -> tuple[str, int, dict[str, int], list[AvailabilityRow]]:
+        """Availability a sourcer may keep and plan later batches from: (epoch, commits so
+        far, rise count per SKU, rows). A later ``reserve_seen`` naming the rise counts is
+        refused for SKUs whose availability rose since. Credits no order: for orders that
+        hold nothing."""
+        rows = self.availability(skus)
+        rises = {sku: self.book.rises.get(sku, 0) for sku in dict.fromkeys(skus)}
+        return self.book.epoch, self.book.commits, rises, rows
+
+    def reserve_seen(self, payload: bytes) -> tuple[str, int, dict[str, list[LineProblem]]]:
+        """``reserve``, answering also the epoch and the commit count it left, so the caller
+        can tell whether availability it read earlier already shows these reservations."""
+        refused = self.reserve(payload)
+        return self.book.epoch, self.book.commits, refused
 
     def availability_view(self, skus: Iterable[str], locations: Iterable[str] | None = None) -> list[AvailabilityView]:
         """Availability with inbound supply by day, for GetAvailability."""
@@ -116,15 +136,32 @@ class InventoryShard:
         """Sets each order's holdings here (``wire.RESERVE_BATCH``), all-or-nothing per order;
         returns the refused orders with every failing line."""
         batch = RESERVE_BATCH.decode(payload)
-        return self.reserve_requests(batch.requests, orders=batch.orders)
+        return self.reserve_requests(batch.requests, orders=batch.orders, epoch=batch.epoch, seen=batch.seen)
 
     def reserve_requests(
-        self, requests: list[ReservationRequest], *, orders: Iterable[str] = ()
+        self,
+        requests: list[ReservationRequest],
+        *,
+        orders: Iterable[str] = (),
+        epoch: str = "",
+        seen: dict[str, int] | None = None,
     ) -> dict[str, list[LineProblem]]:
+        """``seen``: rise counts the plans were made with (``availability_seen``); an order
+        with a SKU whose availability rose since is refused, to be planned again."""
         self._reload()
+        stale = self.book.stale(epoch, seen) if seen else set()
+        refused: dict[str, list[LineProblem]] = {}
+        for req in requests:
+            if req.sku in stale:
+                refused.setdefault(req.order_id, []).append(
+                    LineProblem(line_number=req.line_number, sku=req.sku, reason="availability rose since it was read")
+                )
+        if refused:
+            requests = [r for r in requests if r.order_id not in refused]
+            orders = [oid for oid in orders if oid not in refused]
         plan = self.book.plan_reserve(requests, orders=orders)
         self._commit("reserve", ShardChanges(reservations=plan.upserts))
-        return plan.refused
+        return {**refused, **plan.refused}
 
     def release_orders(self, order_ids: list[str]) -> int:
         """Gives back everything the orders hold here; releasing twice is harmless."""

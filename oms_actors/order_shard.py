@@ -350,8 +350,8 @@ class OrderShard:
         # the save below; an order refused on the way only added SKUs to the read.
         requests = {o.order_id: SourcingRequest.of(o) for _, o in candidates}
         prefetched = (
-            asyncio.ensure_future(self._inline.read_availability(list(requests.values())))
-            if self._inline is not None
+            asyncio.ensure_future(self._inline.read_availability(list(requests.values()), new=True))
+            if self._inline is not None and not self._inline.plans_without_reading(list(requests.values()))
             else None
         )
         # One read of the customers serves the check below, the credit limits and the risk rules.
@@ -375,6 +375,7 @@ class OrderShard:
             sourced = await self._source(
                 [o for _, o in accepted],
                 assess=True,
+                new=True,
                 requests=[requests[o.order_id] for _, o in accepted],
                 prefetched=prefetched,
                 customers=customers,
@@ -397,6 +398,7 @@ class OrderShard:
         orders: list[Order],
         *,
         assess: bool = False,
+        new: bool = False,
         requests: list[SourcingRequest] | None = None,
         prefetched: asyncio.Future | None = None,
         customers: asyncio.Future | None = None,
@@ -408,8 +410,9 @@ class OrderShard:
         released by the time CreateOrder answers; an authorisation that fails or takes
         longer than INLINE_ASSESS_S leaves the step pending for the background. The risk
         rules' reads run beside sourcing too: they depend only on what the orders were
-        accepted with. ``requests``: the orders' sourcing requests when the caller has
-        them; ``prefetched``: the availability read it began for them."""
+        accepted with. ``new``: orders just accepted, holding nothing yet. ``requests``: the
+        orders' sourcing requests when the caller has them; ``prefetched``: the availability
+        read it began for them."""
         workers, _ = self._actors()
         if requests is None:
             requests = [SourcingRequest.of(o) for o in orders]
@@ -425,9 +428,9 @@ class OrderShard:
         try:
             with self.timer.stage("sourcing", len(orders)):
                 if self._inline is not None:
-                    results = await self._inline.source_requests(requests, prefetched=prefetched)
+                    results = await self._inline.source_requests(requests, prefetched=prefetched, new=new)
                 else:
-                    results = SOURCING_RESULTS.decode(await next(workers).source.remote(SOURCING_REQUESTS.encode(requests)))
+                    results = SOURCING_RESULTS.decode(await next(workers).source.remote(SOURCING_REQUESTS.encode(requests), new))
         except Exception as exc:  # a dead worker or shard: the order is safe, sourcing is retried
             log.warning("order shard %d: sourcing failed (%s); left for the reconciler", self.shard, exc)
             for fut in side:

@@ -17,6 +17,7 @@ from oms_actors.domain.enums import DeliveryMode
 from oms_actors.domain.network import Product
 from oms_actors.domain.order import LineAllocation, SourcingExplanation, SourcingResult
 from oms_actors.domain.partitioning import shard_of
+from oms_actors.domain.seen_stock import SeenStock
 from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors.domain.stock import ReservationRequest
 from oms_actors import gc_tuning
@@ -93,6 +94,7 @@ class SourcingWorker:
         self.routing = RoutingCache(self.network)
         self.capacity = CapacityLedger(client)
         self._inventory: list[Any] | None = None
+        self.seen = SeenStock()
         self.timer = StageTimer()
 
     def ping(self) -> str:
@@ -116,17 +118,19 @@ class SourcingWorker:
             ]
         return self._inventory
 
-    async def source(self, payload: bytes) -> bytes:
-        """Sources a batch (``wire.SOURCING_REQUESTS``); answers ``wire.SOURCING_RESULTS`` in order."""
+    async def source(self, payload: bytes, new: bool = False) -> bytes:
+        """Sources a batch (``wire.SOURCING_REQUESTS``); answers ``wire.SOURCING_RESULTS`` in order.
+        ``new``: orders just accepted, which hold nothing anywhere yet."""
         requests = SOURCING_REQUESTS.decode(payload)
         with self.timer.stage("source", len(requests)):
-            return SOURCING_RESULTS.encode(await self.source_requests(requests))
+            return SOURCING_RESULTS.encode(await self.source_requests(requests, new=new))
 
-    async def read_availability(self, requests: Sequence[SourcingRequest]) -> list[Any]:
+    async def read_availability(self, requests: Sequence[SourcingRequest], *, new: bool = False) -> list[Any]:
         """The stock rows of every SKU the requests name: one call per inventory shard, in parallel.
 
         Reads only, so the order shard starts it while the orders are still being
-        saved and passes it to ``source_requests`` as ``prefetched``."""
+        saved and passes it to ``source_requests`` as ``prefetched``. ``new``: orders
+        just accepted; what is read for them is kept for later batches (``self.seen``)."""
         shards = self._shards()
         n = len(shards)
         skus_by_shard: dict[int, set[str]] = defaultdict(set)
@@ -135,15 +139,31 @@ class SourcingWorker:
                 skus_by_shard[shard_of(line.sku, n)].add(line.sku)
         ids = [r.order_id for r in requests]
         with self.timer.stage("availability", len(requests)):
-            rows = await asyncio.gather(
-                *(shards[i].availability.remote(sorted(skus_by_shard[i]), None, ids) for i in sorted(skus_by_shard))
-            )
+            if new:  # nothing to credit them with: kept, so later batches of new orders can plan without a read
+                reads = await asyncio.gather(
+                    *(shards[i].availability_seen.remote(sorted(skus_by_shard[i])) for i in sorted(skus_by_shard))
+                )
+                for epoch, as_of, rises, shard_rows in reads:
+                    self.seen.learn(epoch, as_of, rises, shard_rows)
+                rows = [shard_rows for *_, shard_rows in reads]
+            else:
+                rows = await asyncio.gather(
+                    *(shards[i].availability.remote(sorted(skus_by_shard[i]), None, ids) for i in sorted(skus_by_shard))
+                )
         return [row for shard_rows in rows for row in shard_rows]
 
+    def plans_without_reading(self, requests: Sequence[SourcingRequest]) -> bool:
+        """Whether ``source_requests`` can plan these new orders from availability read
+        earlier (it has seen all their SKUs): then there is nothing to prefetch."""
+        return self.seen.covers(line.sku for req in requests for line in req.lines)
+
     async def source_requests(
-        self, requests: Sequence[SourcingRequest], *, prefetched: Awaitable[list[Any]] | None = None
+        self, requests: Sequence[SourcingRequest], *, prefetched: Awaitable[list[Any]] | None = None, new: bool = False
     ) -> list[SourcingResult]:
-        """Sources the requests; ``prefetched``: ``read_availability`` of the same requests, begun earlier."""
+        """Sources the requests; ``prefetched``: ``read_availability`` of the same requests, begun
+        earlier. ``new``: orders just accepted, which hold nothing anywhere yet: they may be
+        planned from availability read for earlier batches (an order that holds units must
+        be planned from a read that credits it with them)."""
         view = await self.routing.view()
         results: dict[str, SourcingResult] = {}
         pending = list(requests)
@@ -156,7 +176,8 @@ class SourcingWorker:
                     rows = await prefetched
                 except Exception as exc:  # noqa: BLE001 - read again below
                     log.info("prefetched availability failed (%s); reading it again", exc)
-            refused = await self._attempt(pending, view, results, rows)
+            # A retry always reads afresh: what was refused was planned from stale availability.
+            refused = await self._attempt(pending, view, results, rows, new=new, from_seen=new and attempt == 0 and rows is None)
             pending = [r for r in pending if r.order_id in refused]
             if pending:
                 log.info("attempt %d: %d orders lost stock to a concurrent batch; sourcing again", attempt + 1, len(pending))
@@ -176,6 +197,9 @@ class SourcingWorker:
         view: RoutingView,
         results: dict[str, SourcingResult],
         rows: list[Any] | None = None,
+        *,
+        new: bool = False,
+        from_seen: bool = False,
     ) -> set[str]:
         sites = view.sites
         # A pickup store closed since the order was accepted: nothing can be promised there now.
@@ -187,14 +211,25 @@ class SourcingWorker:
             return set()
         shards = self._shards()
         n = len(shards)
-        if rows is None:
-            rows = await self.read_availability(requests)
-        # Rows read for more orders than are left (the stranded ones) only add SKUs no plan asks for.
-        stock = {
-            (loc, sku): max(0, on_hand - reserved - safety)
-            for loc, sku, on_hand, reserved, safety in rows
-            if loc in sites
-        }
+        skus_by_shard: dict[int, set[str]] = defaultdict(set)
+        for req in requests:
+            for line in req.lines:
+                skus_by_shard[shard_of(line.sku, n)].add(line.sku)
+        seen: dict[int, tuple[str, dict[str, int]] | None] = {}
+        if rows is None and from_seen and self.plans_without_reading(requests):
+            seen = {i: self.seen.seen(skus) for i, skus in skus_by_shard.items()}
+        if seen and all(s is not None for s in seen.values()):
+            stock = {key: units for key, units in self.seen.stock(sorted(set().union(*skus_by_shard.values()))).items() if key[0] in sites}
+        else:
+            seen = {}
+            if rows is None:
+                rows = await self.read_availability(requests, new=new)
+            # Rows read for more orders than are left (the stranded ones) only add SKUs no plan asks for.
+            stock = {
+                (loc, sku): max(0, on_hand - reserved - safety)
+                for loc, sku, on_hand, reserved, safety in rows
+                if loc in sites
+            }
         # Availability credits each order with what it holds; units it keeps at a
         # location it was released to are spoken for, not free to plan again.
         for req in requests:
@@ -268,17 +303,35 @@ class SourcingWorker:
                 orders_by_shard[i].append(req.order_id)
         shard_ids = sorted(orders_by_shard)
         with self.timer.stage("reserve", len(requests)):
-            answers = await asyncio.gather(
-                *(
-                    shards[i].reserve.remote(
-                        RESERVE_BATCH.encode(ReserveBatch(orders=orders_by_shard[i], requests=by_shard.get(i, [])))
+            if new:
+                # New orders: the answers say where the shards' change counts stand, so the
+                # reservations can be taken off availability kept for later batches.
+                marked = await asyncio.gather(
+                    *(
+                        shards[i].reserve_seen.remote(RESERVE_BATCH.encode(self._reserve_batch(i, orders_by_shard, by_shard, seen)))
+                        for i in shard_ids
                     )
-                    for i in shard_ids
                 )
-            )
+                answers = [refused_here for _, _, refused_here in marked]
+            else:
+                answers = await asyncio.gather(
+                    *(
+                        shards[i].reserve.remote(
+                            RESERVE_BATCH.encode(ReserveBatch(orders=orders_by_shard[i], requests=by_shard.get(i, [])))
+                        )
+                        for i in shard_ids
+                    )
+                )
         refused: set[str] = set()
         for answer in answers:
             refused.update(answer)
+        if new:
+            for i, (epoch, as_of, refused_here) in zip(shard_ids, marked):
+                if seen:  # planned from what was kept: the SKUs of what this shard refused are read again
+                    self.seen.forget({req.sku for req in by_shard.get(i, []) if req.order_id in refused_here})
+                self.seen.took(
+                    epoch, as_of, ((r.location_id, r.sku, r.quantity) for r in by_shard.get(i, []) if r.order_id not in refused)
+                )
         if view.capacity:
             refused |= await self._take_capacity(planned, refused, view.capacity, mine)
         if refused:
@@ -312,6 +365,21 @@ class SourcingWorker:
             if oid not in refused:
                 results[oid] = result
         return refused
+
+    def _reserve_batch(
+        self,
+        shard: int,
+        orders_by_shard: dict[int, list[str]],
+        by_shard: dict[int, list[ReservationRequest]],
+        seen: dict[int, tuple[str, dict[str, int]] | None],
+    ) -> ReserveBatch:
+        mark = seen.get(shard)
+        return ReserveBatch(
+            orders=orders_by_shard[shard],
+            requests=by_shard.get(shard, []),
+            epoch=mark[0] if mark else "",
+            seen=mark[1] if mark else None,
+        )
 
     async def _take_capacity(
         self,

@@ -32,6 +32,10 @@ class ReserveBatch:
 
     orders: list[str]
     requests: list[ReservationRequest]
+    # Planned from availability read earlier (``InventoryShard.availability_seen``): its
+    # epoch and rise counts; an order with a SKU whose availability rose since is refused.
+    epoch: str = ""
+    seen: dict[str, int] | None = None
 
 
 CREATE_ORDERS: Codec[list[CreateOrder]] = Codec(list[CreateOrder], fmt="msgpack")

@@ -8,6 +8,7 @@ what is durable, and a refused request changes nothing anywhere.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -92,6 +93,14 @@ class StockBook:
     consumed: set[str] = field(default_factory=set)
     # (location, sku) -> {expected day (YYYY-MM-DD): units}: supply not yet on hand.
     inbound: defaultdict[StockKey, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    # sku -> how many times its availability rose somewhere, in this book's life (``epoch``).
+    # A sourcer that plans from availability it read earlier names the counts it saw when
+    # it reserves: a plan that still fits stock that only fell since is still optimal, one
+    # made before a rise may not be (see ``stale``).
+    rises: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
+    epoch: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    # Changes committed in this epoch: orders a reader's snapshot against a reservation.
+    commits: int = 0
 
     @classmethod
     def rebuild(
@@ -119,6 +128,22 @@ class StockBook:
         return StockRow(
             on_hand=self.on_hand.get(key, 0), reserved=self.reserved.get(key, 0), safety=self.safety.get(key, 0)
         )
+
+    def available(self, key: StockKey) -> int:
+        return max(0, self.on_hand.get(key, 0) - self.reserved.get(key, 0) - self.safety.get(key, 0))
+
+    def committed(self, before: dict[StockKey, int]) -> None:
+        """Counts a change, and a rise for each SKU whose availability at a location is now
+        above ``before`` (availability read before the change, per row it touched)."""
+        self.commits += 1
+        for sku in {sku for (loc, sku), was in before.items() if self.available((loc, sku)) > was}:
+            self.rises[sku] += 1
+
+    def stale(self, epoch: str, seen: dict[str, int]) -> set[str]:
+        """The SKUs whose availability rose since a reader saw ``seen`` (rise counts) in ``epoch``."""
+        if epoch != self.epoch:
+            return set(seen)
+        return {sku for sku, count in seen.items() if self.rises.get(sku, 0) != count}
 
     def locations_of(self, sku: str) -> list[str]:
         return sorted(self.sites_of.get(sku, ()))

@@ -8,6 +8,7 @@ import pytest
 import ray
 
 from oms_actors.domain.enums import Channel, DeliveryMode
+from oms_actors.domain.order import LineAllocation
 from oms_actors.domain.sourcing import SourcingLine, SourcingRequest
 from oms_actors.sourcing_worker import SourcingWorker
 from oms_actors.wire import SOURCING_REQUESTS, SOURCING_RESULTS
@@ -99,3 +100,68 @@ async def test_an_order_no_plan_can_be_made_for_does_not_hold_up_its_batch(world
     finally:
         for shard in oms.actors.inventory:
             await shard.release_orders.remote([good, bad])
+
+
+async def test_new_orders_plan_from_availability_seen_before_and_a_rise_since_is_not_missed(world: World, oms, redis_server):
+    near = await world.location("NEAR")
+    far = await world.location("FAR", at=(48.14, 11.58), shipment_cost_minor=900)
+    sku = await world.sku({near: 2, far: 10})
+    worker = SourcingWorker(redis_server.url, oms.actors.topology)
+    first, second, third = World.unique("OS1"), World.unique("OS2"), World.unique("OS3")
+
+    def request(order_id: str) -> SourcingRequest:
+        return SourcingRequest(
+            order_id=order_id, channel=Channel.WEB, delivery_mode=DeliveryMode.SHIP, latitude=BERLIN[0],
+            longitude=BERLIN[1], pickup_location_id="", lines=(SourcingLine(line_number=1, sku=sku, quantity=2),),
+        )  # fmt: skip
+
+    def reads() -> int:
+        return worker.timer.snapshot().get("availability", {}).get("calls", 0)
+
+    try:
+        [a] = await worker.source_requests([request(first)], new=True)
+        assert a.allocations[1] == (LineAllocation(location_id=near, quantity=2),)
+        assert reads() == 1
+        # Planned from what the first read showed, less the first order's units: no read.
+        assert worker.plans_without_reading([request(second)])
+        [b] = await worker.source_requests([request(second)], new=True)
+        assert b.allocations[1] == (LineAllocation(location_id=far, quantity=2),)
+        assert reads() == 1
+        assert await world.available(sku) == {near: (2, 2), far: (10, 2)}
+        # The first order lets go of its units: what the worker kept shows none at the near
+        # warehouse, but the shard refuses a plan made before that rise and it is made again.
+        for shard in oms.actors.inventory:
+            await shard.release_orders.remote([first])
+        [c] = await worker.source_requests([request(third)], new=True)
+        assert c.allocations[1] == (LineAllocation(location_id=near, quantity=2),)
+        assert reads() == 2
+        assert await world.available(sku) == {near: (2, 2), far: (10, 2)}
+    finally:
+        for shard in oms.actors.inventory:
+            await shard.release_orders.remote([first, second, third])
+
+
+async def test_an_order_sourced_again_is_planned_from_a_read_that_credits_its_units(world: World, oms, redis_server):
+    sku = await world.sku({"T-DC-NORTH": 4})
+    worker = SourcingWorker(redis_server.url, oms.actors.topology)
+    order_id = World.unique("OH")
+
+    def request(quantity: int) -> SourcingRequest:
+        return SourcingRequest(
+            order_id=order_id, channel=Channel.WEB, delivery_mode=DeliveryMode.SHIP, latitude=BERLIN[0],
+            longitude=BERLIN[1], pickup_location_id="", lines=(SourcingLine(line_number=1, sku=sku, quantity=quantity),),
+        )  # fmt: skip
+
+    try:
+        [held] = await worker.source_requests([request(4)], new=True)
+        assert held.allocations[1] == (LineAllocation(location_id="T-DC-NORTH", quantity=4),)
+        assert worker.plans_without_reading([request(4)])
+        # Sourced again (a re-drive, say) it holds its own 4: availability kept from the
+        # first read shows none left, and a plan from it would backorder the order; the
+        # read credits the order with its units.
+        [again] = await worker.source_requests([request(4)])
+        assert again.allocations[1] == (LineAllocation(location_id="T-DC-NORTH", quantity=4),)
+        assert await world.reserved(sku) == 4
+    finally:
+        for shard in oms.actors.inventory:
+            await shard.release_orders.remote([order_id])

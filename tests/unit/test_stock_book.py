@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oms_actors.domain.stock import ReservationRequest, StockBook, StockLevelChange
+from oms_actors.domain.stock import Reservation, ReservationKey, ReservationRequest, StockBook, StockLevelChange
 
 
 def book(**levels: int) -> StockBook:
@@ -125,3 +125,35 @@ def test_held_by_credits_only_the_named_orders():
     b.apply_reserve(b.plan_reserve([req("o1", 1, "DC1", "A", 2), req("o2", 1, "DC1", "A", 1)]))
     assert b.held_by(["o1"]) == {("DC1", "A"): 2}
     assert b.held_by([]) == {}
+
+
+# -- rises: what a sourcer planning from availability it read earlier is told ------------
+
+
+def _rises_after(book: StockBook, change) -> dict[str, int]:
+    touched = [(loc, sku) for loc, sku in book.on_hand]
+    before = {key: book.available(key) for key in touched}
+    change()
+    book.committed(before)
+    return dict(book.rises)
+
+
+def test_availability_that_rises_is_counted_and_what_only_falls_is_not():
+    book = StockBook.rebuild(on_hand={("L1", "A"): 10, ("L1", "B"): 5}, safety={}, reservations={})
+    hold = {ReservationKey(order_id="o1", line_number=1, location_id="L1"): Reservation(sku="A", quantity=4)}
+    assert _rises_after(book, lambda: book.apply_reserve_changes(hold)) == {}
+    # Shipping takes units out of on hand and out of the reservation: availability stays.
+    shipped = {ReservationKey(order_id="o1", line_number=1, location_id="L1"): Reservation(sku="A", quantity=1)}
+    assert _rises_after(book, lambda: (book.apply_reserve_changes(shipped), book.apply_on_hand([("L1", "A", 7)]))) == {}
+    release = {ReservationKey(order_id="o1", line_number=1, location_id="L1"): Reservation(sku="A", quantity=0)}
+    assert _rises_after(book, lambda: book.apply_reserve_changes(release)) == {"A": 1}
+    assert _rises_after(book, lambda: book.apply_on_hand([("L1", "B", 6)])) == {"A": 1, "B": 1}
+    assert book.commits == 4
+    assert book.stale(book.epoch, {"A": 1, "B": 0}) == {"B"}
+    assert book.stale("another life", {"A": 1}) == {"A"}
+
+
+def test_lowering_safety_stock_is_a_rise():
+    book = StockBook.rebuild(on_hand={("L1", "A"): 10}, safety={("L1", "A"): 3}, reservations={})
+    lower = [StockLevelChange(location_id="L1", sku="A", on_hand=10, safety=1)]
+    assert _rises_after(book, lambda: book.apply_stock_levels(lower)) == {"A": 1}
