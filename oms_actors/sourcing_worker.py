@@ -31,6 +31,9 @@ from oms_actors.wire import RESERVE_BATCH, SOURCING_REQUESTS, SOURCING_RESULTS, 
 
 log = logging.getLogger(__name__)
 
+# SKUs per call when reading the whole catalogue's availability ahead of new orders.
+WARM_CHUNK = 1_000
+
 # A concurrent batch may take stock between our availability read and our
 # reserve; the refused orders are sourced again against fresh availability.
 MAX_ATTEMPTS = 4
@@ -95,6 +98,7 @@ class SourcingWorker:
         self.capacity = CapacityLedger(client)
         self._inventory: list[Any] | None = None
         self.seen = SeenStock()
+        self._warming: asyncio.Task[None] | None = None
         self.timer = StageTimer()
 
     def ping(self) -> str:
@@ -140,17 +144,35 @@ class SourcingWorker:
         ids = [r.order_id for r in requests]
         with self.timer.stage("availability", len(requests)):
             if new:  # nothing to credit them with: kept, so later batches of new orders can plan without a read
-                reads = await asyncio.gather(
-                    *(shards[i].availability_seen.remote(sorted(skus_by_shard[i])) for i in sorted(skus_by_shard))
-                )
-                for epoch, as_of, rises, shard_rows in reads:
-                    self.seen.learn(epoch, as_of, rises, shard_rows)
-                rows = [shard_rows for *_, shard_rows in reads]
+                if self._warming is None:
+                    self._warming = asyncio.ensure_future(self._warm())
+                rows = await asyncio.gather(*(self._read_seen(i, sorted(skus_by_shard[i])) for i in sorted(skus_by_shard)))
             else:
                 rows = await asyncio.gather(
                     *(shards[i].availability.remote(sorted(skus_by_shard[i]), None, ids) for i in sorted(skus_by_shard))
                 )
         return [row for shard_rows in rows for row in shard_rows]
+
+    async def _read_seen(self, shard: int, skus: list[str]) -> list[Any]:
+        epoch, as_of, rises, rows = await self._shards()[shard].availability_seen.remote(skus)
+        self.seen.learn(epoch, as_of, rises, rows)
+        return rows
+
+    async def _warm(self) -> None:
+        """Reads the availability of every product not seen yet, a chunk at a time, once new
+        orders start coming: a catalogue's long tail would otherwise be read batch by batch."""
+        try:
+            await self.routing.view()  # the products, read once the network is
+            n = len(self._shards())
+            unseen: dict[int, list[str]] = defaultdict(list)
+            for sku in sorted(self.network.products):
+                if not self.seen.covers([sku]):
+                    unseen[shard_of(sku, n)].append(sku)
+            for i, skus in sorted(unseen.items()):
+                for start in range(0, len(skus), WARM_CHUNK):
+                    await self._read_seen(i, skus[start : start + WARM_CHUNK])
+        except Exception as exc:  # noqa: BLE001 - an optimisation: batches read what they need
+            log.info("reading the catalogue's availability ahead of orders failed (%s)", exc)
 
     def plans_without_reading(self, requests: Sequence[SourcingRequest]) -> bool:
         """Whether ``source_requests`` can plan these new orders from availability read
