@@ -69,6 +69,14 @@ def _only_kept(req: SourcingRequest) -> SourcingResult:
     )
 
 
+def _skus_by_shard(requests: Sequence[SourcingRequest], shards: int) -> dict[int, set[str]]:
+    by_shard: dict[int, set[str]] = defaultdict(set)
+    for req in requests:
+        for line in req.lines:
+            by_shard[shard_of(line.sku, shards)].add(line.sku)
+    return by_shard
+
+
 def _cannot_source(demand: optimizer.Demand, error: optimizer.InstanceError) -> None:
     log.error("order %s cannot be sourced: %s", demand.id, error)
 
@@ -136,11 +144,7 @@ class SourcingWorker:
         saved and passes it to ``source_requests`` as ``prefetched``. ``new``: orders
         just accepted; what is read for them is kept for later batches (``self.seen``)."""
         shards = self._shards()
-        n = len(shards)
-        skus_by_shard: dict[int, set[str]] = defaultdict(set)
-        for req in requests:
-            for line in req.lines:
-                skus_by_shard[shard_of(line.sku, n)].add(line.sku)
+        skus_by_shard = _skus_by_shard(requests, len(shards))
         ids = [r.order_id for r in requests]
         with self.timer.stage("availability", len(requests)):
             if new:  # nothing to credit them with: kept, so later batches of new orders can plan without a read
@@ -233,10 +237,7 @@ class SourcingWorker:
             return set()
         shards = self._shards()
         n = len(shards)
-        skus_by_shard: dict[int, set[str]] = defaultdict(set)
-        for req in requests:
-            for line in req.lines:
-                skus_by_shard[shard_of(line.sku, n)].add(line.sku)
+        skus_by_shard = _skus_by_shard(requests, n)
         seen: dict[int, tuple[str, dict[str, int]] | None] = {}
         if rows is None and from_seen and self.plans_without_reading(requests):
             seen = {i: self.seen.seen(skus) for i, skus in skus_by_shard.items()}
@@ -351,6 +352,8 @@ class SourcingWorker:
             for i, (epoch, as_of, refused_here) in zip(shard_ids, marked):
                 if seen:  # planned from what was kept: the SKUs of what this shard refused are read again
                     self.seen.forget({req.sku for req in by_shard.get(i, []) if req.order_id in refused_here})
+                # An order a capacity check refuses below gives its units back: a rise the
+                # shard counts, so what is kept here for its SKUs is read again before use.
                 self.seen.took(
                     epoch, as_of, ((r.location_id, r.sku, r.quantity) for r in by_shard.get(i, []) if r.order_id not in refused)
                 )
