@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections import defaultdict
 from typing import Any, Awaitable, Sequence
 
@@ -31,8 +32,11 @@ from oms_actors.wire import RESERVE_BATCH, SOURCING_REQUESTS, SOURCING_RESULTS, 
 
 log = logging.getLogger(__name__)
 
-# SKUs per call when reading the whole catalogue's availability ahead of new orders.
+# SKUs per call when reading the catalogue's availability ahead of new orders.
 WARM_CHUNK = 1_000
+# Most SKUs whose availability a sourcer keeps between batches (OMS_SEEN_SKUS): at a
+# few dozen locations per SKU and about 100 bytes a location, 20,000 SKUs take some 60 MB.
+SEEN_SKUS = int(os.environ.get("OMS_SEEN_SKUS", 20_000))
 
 # A concurrent batch may take stock between our availability read and our
 # reserve; the refused orders are sourced again against fresh availability.
@@ -105,7 +109,7 @@ class SourcingWorker:
         self.routing = RoutingCache(self.network)
         self.capacity = CapacityLedger(client)
         self._inventory: list[Any] | None = None
-        self.seen = SeenStock()
+        self.seen = SeenStock(limit=SEEN_SKUS)
         self._warming: asyncio.Task[None] | None = None
         self.timer = StageTimer()
 
@@ -174,6 +178,8 @@ class SourcingWorker:
                     unseen[shard_of(sku, n)].append(sku)
             for i, skus in sorted(unseen.items()):
                 for start in range(0, len(skus), WARM_CHUNK):
+                    if self.seen.full:  # a larger catalogue: the rest is read as orders ask
+                        return
                     await self._read_seen(i, skus[start : start + WARM_CHUNK])
         except Exception as exc:  # noqa: BLE001 - an optimisation: batches read what they need
             log.info("reading the catalogue's availability ahead of orders failed (%s)", exc)

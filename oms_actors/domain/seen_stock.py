@@ -13,7 +13,8 @@ longer fits is refused like any contended plan.
 What is kept must never show less than there was at the snapshot, or a plan could
 pass over stock it had: our own reservations are taken off a SKU's rows only when
 its snapshot is older than the reservation (``commits``, the shard's change count).
-Pure, no I/O.
+It holds at most ``limit`` SKUs, the ones learnt last: memory stays bounded for any
+catalogue, and a SKU it let go of is read again when an order asks for it. Pure, no I/O.
 """
 
 from __future__ import annotations
@@ -35,7 +36,12 @@ class _Snapshot:
 
 @dataclass
 class SeenStock:
+    limit: int = 20_000
     skus: dict[str, _Snapshot] = field(default_factory=dict)
+
+    @property
+    def full(self) -> bool:
+        return len(self.skus) >= self.limit
 
     def covers(self, skus: Iterable[str]) -> bool:
         return all(sku in self.skus for sku in skus)
@@ -63,6 +69,9 @@ class SeenStock:
             old = self.skus.get(sku)
             if old is not None and old.epoch == epoch and old.as_of >= as_of:
                 continue
+            self.skus.pop(sku, None)  # re-inserted last: the oldest learnt are let go first
+            while self.full:
+                del self.skus[next(iter(self.skus))]
             self.skus[sku] = _Snapshot(epoch=epoch, as_of=as_of, rises=rises[sku], free=units)
 
     def took(self, epoch: str, as_of: int, units: Iterable[tuple[str, str, int]]) -> None:

@@ -30,3 +30,11 @@ def test_a_sku_without_stock_is_known_to_have_none_and_rises_are_named_per_sku()
     assert seen.seen(["A", "C"]) is None  # read in two lives of the shard: plan from a fresh read
     seen.forget(["A"])
     assert not seen.covers(["A"])
+
+
+def test_it_keeps_the_skus_learnt_last_up_to_its_limit():
+    seen = SeenStock(limit=2)
+    seen.learn("e1", 1, {"A": 0, "B": 0}, [])
+    seen.learn("e1", 2, {"A": 0}, [])  # read again: now the newest
+    seen.learn("e1", 3, {"C": 0}, [])
+    assert seen.full and seen.covers(["A", "C"]) and not seen.covers(["B"])
