@@ -796,7 +796,8 @@ class OrderShard:
             await asyncio.sleep(RECONCILE_EVERY_S)
             ticks += 1
             try:
-                n = await self.reconcile()
+                with self.timer.stage("reconcile pass", len(self._attention)):
+                    n = await self.reconcile()
                 if n:
                     log.info("order shard %d: reconciled %d orders", self.shard, n)
             except Exception as exc:  # keep the loop alive through outages

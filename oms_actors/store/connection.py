@@ -102,6 +102,14 @@ class EmbeddedRedis:
             "--appendonly", "yes",
             "--appendfsync", self.appendfsync,
             "--save", "",
+            # Rewriting the append-only file forks a child that writes the whole dataset,
+            # seconds of a core on a small box, while the service runs beside it; Redis's
+            # default rewrites each time the file doubles. Rewriting when it has grown
+            # fivefold (and not below 256 MB) costs a quarter of the rewriting for up to
+            # five times the dataset on disk. At 256 clients on two cores: 1,534-1,569
+            # orders/s with the default, 1,964-1,996 without a rewrite in the window.
+            "--auto-aof-rewrite-percentage", "400",
+            "--auto-aof-rewrite-min-size", "256mb",
             "--daemonize", "no",
             "--logfile", str(self.data_dir / "redis.log"),
         ]
