@@ -332,28 +332,17 @@ class SourcingWorker:
                 orders_by_shard[i].append(req.order_id)
         shard_ids = sorted(orders_by_shard)
         with self.timer.stage("reserve", len(requests)):
-            if new:
-                # New orders: the answers say where the shards' change counts stand, so the
-                # reservations can be taken off availability kept for later batches.
-                marked = await asyncio.gather(
-                    *(
-                        shards[i].reserve_seen.remote(RESERVE_BATCH.encode(self._reserve_batch(i, orders_by_shard, by_shard, seen)))
-                        for i in shard_ids
-                    )
+            # The answers say where each shard's change count stands, so the reservations
+            # of new orders can be taken off availability kept for later batches.
+            marked = await asyncio.gather(
+                *(
+                    shards[i].reserve_seen.remote(RESERVE_BATCH.encode(self._reserve_batch(i, orders_by_shard, by_shard, seen)))
+                    for i in shard_ids
                 )
-                answers = [refused_here for _, _, refused_here in marked]
-            else:
-                answers = await asyncio.gather(
-                    *(
-                        shards[i].reserve.remote(
-                            RESERVE_BATCH.encode(ReserveBatch(orders=orders_by_shard[i], requests=by_shard.get(i, [])))
-                        )
-                        for i in shard_ids
-                    )
-                )
+            )
         refused: set[str] = set()
-        for answer in answers:
-            refused.update(answer)
+        for _, _, refused_here in marked:
+            refused.update(refused_here)
         if new:
             for i, (epoch, as_of, refused_here) in zip(shard_ids, marked):
                 if seen:  # planned from what was kept: the SKUs of what this shard refused are read again
