@@ -23,6 +23,7 @@ import asyncio
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
@@ -30,18 +31,24 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks.loadgen import LoadResult, LoadSpec, bench_scenario, run_load
-from benchmarks.service import start_service, stop_service, tree_cpu_s
+from benchmarks.service import cpu_by_role, start_service, stop_service, tree_cpu
 from benchmarks.simulate import load_world
 from benchmarks.world import build_world
 
 
-def measured(spec: LoadSpec, service_pid: int) -> tuple[LoadResult, float]:
-    """The load's result and the service's CPU milliseconds per item over the measured window
-    (the load clients' own CPU is not counted)."""
-    marks: list[tuple[float, float]] = []
+@dataclass(frozen=True)
+class Measured:
+    result: LoadResult
+    cpu_ms: float  # the service's CPU per item (the load clients' own is not counted)
+    by_role_ms: dict[str, float]  # the same, per part of the service (gateway, order shards, ...)
+
+
+def measured(spec: LoadSpec, service_pid: int) -> Measured:
+    """The load's result and the service's CPU milliseconds per item over the measured window."""
+    marks: list[tuple[float, dict[int, tuple[str, float]]]] = []
 
     def mark() -> None:
-        marks.append((time.perf_counter(), tree_cpu_s(service_pid)))
+        marks.append((time.perf_counter(), tree_cpu(service_pid)))
 
     timers = [
         threading.Timer(spec.warmup_s, mark),
@@ -56,9 +63,11 @@ def measured(spec: LoadSpec, service_pid: int) -> tuple[LoadResult, float]:
     for timer in timers:
         timer.join()
     if len(marks) < 2 or not result.rate:
-        return result, float("nan")
+        return Measured(result, float("nan"), {})
     (t0, cpu0), (t1, cpu1) = marks
-    return result, (cpu1 - cpu0) / (t1 - t0) / result.rate * 1000
+    items = (t1 - t0) * result.rate
+    by_role = {role: used / items * 1000 for role, used in cpu_by_role(cpu0, cpu1).items()}
+    return Measured(result, sum(by_role.values()), by_role)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,11 +94,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         asyncio.run(_load(target, key))
         rows: list[tuple[int, LoadResult, LoadResult, float, float]] = []
+        breakdown: list[tuple[str, dict[str, float]]] = []  # CreateOrder's CPU per order, by part
         for c in levels:
             common = {"target": target, "concurrency": c, "duration_s": args.duration, "processes": args.processes, "credential": key}
-            empty, empty_cpu = measured(LoadSpec(workload="empty", **common), proc.pid)
-            create, create_cpu = measured(LoadSpec(workload="create", run_id=f"c{c}", **common), proc.pid)
-            rows.append((c, empty, create, empty_cpu, create_cpu))
+            empty_m = measured(LoadSpec(workload="empty", **common), proc.pid)
+            create_m = measured(LoadSpec(workload="create", run_id=f"c{c}", **common), proc.pid)
+            empty, create = empty_m.result, create_m.result
+            rows.append((c, empty, create, empty_m.cpu_ms, create_m.cpu_ms))
+            breakdown.append((f"{c} clients", create_m.by_role_ms))
             console.print(
                 f"c={c:>4}: empty {empty.rate:8.0f}/s  CreateOrder {create.rate:8.0f}/s "
                 f"(p50 {create.percentile_ms(50):.1f} ms, p99 {create.percentile_ms(99):.1f} ms)"
@@ -99,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         fractions = [float(x) for x in args.load_fractions.split(",") if x.strip()]
         paced: list[tuple[float, LoadResult, float]] = []
         for fraction in fractions if peak > 0 else []:
-            result, cpu = measured(
+            paced_m = measured(
                 LoadSpec(
                     workload="create",
                     run_id=f"open{fraction}",
@@ -108,12 +120,14 @@ def main(argv: list[str] | None = None) -> int:
                 ),
                 proc.pid,
             )
-            paced.append((fraction, result, cpu))
+            result = paced_m.result
+            paced.append((fraction, result, paced_m.cpu_ms))
+            breakdown.append((f"open loop {fraction:.0%}", paced_m.by_role_ms))
             console.print(
                 f"open loop at {fraction:.0%} of {peak:,.0f}/s: {result.rate:8.0f}/s "
                 f"(p50 {result.percentile_ms(50):.1f} ms, p99 {result.percentile_ms(99):.1f} ms)"
             )
-        batch, batch_cpu = measured(
+        batch_m = measured(
             LoadSpec(
                 target=target,
                 workload="create_batch",
@@ -126,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             ),
             proc.pid,
         )
+        batch, batch_cpu = batch_m.result, batch_m.cpu_ms
+        breakdown.append(("batch RPC", batch_m.by_role_ms))
     finally:
         stop_service(proc)
 
@@ -165,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         console.print(curve)
     console.print("CPU: the service's (gateway, Ray, Redis) per empty call and per order; the clients' is not counted.")
+    console.print(role_table(breakdown))
     console.print(
         f"CreateOrders batch RPC ({args.batch_size} orders/call, {args.batch_concurrency} calls in flight): "
         f"{batch.rate:,.0f} orders/s, p50 {batch.percentile_ms(50):.1f} ms, p99 {batch.percentile_ms(99):.1f} ms per call, "
@@ -173,6 +190,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     console.print(goals_table(rows, batch, next((r for f, r, _ in paced if f == 0.5), None)))
     return 0
+
+
+def role_table(breakdown: list[tuple[str, dict[str, float]]]) -> Table:
+    """Where an order's service CPU goes, per part of the service: what to scale, or tune."""
+    roles = sorted({role for _, by_role in breakdown for role in by_role}, key=_role_order)
+    table = Table(title="Service CPU per order by part (ms): what a platform team scales")
+    table.add_column("load", justify="left")
+    for role in roles:
+        table.add_column(role, justify="right")
+    for label, by_role in breakdown:
+        table.add_row(label, *(f"{by_role.get(role, 0.0):.2f}" for role in roles))
+    return table
+
+
+def _role_order(role: str) -> int:
+    order = ("gateway", "order shards", "sourcing workers", "inventory shards", "redis", "ray")
+    return order.index(role) if role in order else len(order)
 
 
 # The throughput goals of the planner's benchmark (one 2-core box, clients included).

@@ -109,24 +109,49 @@ def ray_address_of(pid: int) -> str | None:
     return None
 
 
-def tree_cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) used so far by a process and every process below it:
-    for ``oms serve`` that is the gateway, Ray (GCS, raylet, every actor) and Redis."""
+# Which part of the service a process is, by a marker in its command line (Ray names
+# an actor's process after its class); the root is the gateway, the rest is Ray's own.
+ROLE_MARKERS = (
+    ("order shards", "ray::OrderShard"),
+    ("inventory shards", "ray::InventoryShard"),
+    ("sourcing workers", "ray::SourcingWorker"),
+    ("redis", "redis-server"),
+)
+
+
+def role_of(cmdline: str, *, root: bool = False) -> str:
+    if root:
+        return "gateway"
+    return next((role for role, marker in ROLE_MARKERS if marker in cmdline), "ray")
+
+
+def tree_cpu(pid: int) -> dict[int, tuple[str, float]]:
+    """pid -> (role, CPU seconds used so far, user + system) for a process and every process
+    below it: for ``oms serve`` that is the gateway, Ray (GCS, raylet, every actor) and Redis."""
     import psutil
 
     try:
         root = psutil.Process(pid)
         procs = [root, *root.children(recursive=True)]
     except psutil.Error:
-        return 0.0
-    total = 0.0
+        return {}
+    found: dict[int, tuple[str, float]] = {}
     for proc in procs:
         try:
             times = proc.cpu_times()
+            found[proc.pid] = (role_of(" ".join(proc.cmdline()), root=proc.pid == pid), times.user + times.system)
         except psutil.Error:
             continue
-        total += times.user + times.system
-    return total
+    return found
+
+
+def cpu_by_role(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds each role used between two ``tree_cpu`` readings, process by process (one
+    started in between counts from its start; one that ended in between is not seen)."""
+    used: dict[str, float] = {}
+    for pid, (role, cpu) in after.items():
+        used[role] = used.get(role, 0.0) + cpu - before.get(pid, (role, 0.0))[1]
+    return used
 
 
 def stop_service(proc: subprocess.Popen[bytes]) -> None:
