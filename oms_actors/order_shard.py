@@ -119,7 +119,6 @@ class OrderShard:
     def __init__(self, shard: int, redis_url: str, topology: Topology, *, reconcile: bool = True) -> None:
         gc_tuning.tune()
         self.shard = shard
-        self._inline = SourcingWorker(redis_url, topology) if topology.sourcing_workers == 0 else None
         self.topology = topology
         self.store = OrderStore(connect_async(redis_url), topology.order_shards)
         self.orders: dict[str, Order] = {}
@@ -139,6 +138,9 @@ class OrderShard:
         self.timer = StageTimer()
         self.customers = CustomerStore(self.store.client)
         self.network = NetworkCache(NetworkStore(self.store.client))
+        self._inline = (
+            SourcingWorker(redis_url, topology, network=self.network) if topology.sourcing_workers == 0 else None
+        )
         self.payments: PaymentFlow = build_payment_flow(self.store.client)
         self._effects_: OrderEffects | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -219,9 +221,7 @@ class OrderShard:
     async def refresh_network(self) -> int:
         """Reads locations, products and rules again now, not when the cache next checks:
         the gateway calls it after a change so that orders placed after it see it."""
-        await self.network.refresh(force=True)
-        if self._inline is not None:
-            await self._inline.refresh_network()
+        await self.network.refresh(force=True)  # the inline sourcer's cache too: it is the same
         return self.network.version
 
     async def ping(self) -> int:

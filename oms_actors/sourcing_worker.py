@@ -100,12 +100,16 @@ def _explain(decision: optimizer.Decision) -> SourcingExplanation:
 
 
 class SourcingWorker:
-    def __init__(self, redis_url: str, topology: Topology, *, time_limit_s: float = 0.5) -> None:
+    def __init__(
+        self, redis_url: str, topology: Topology, *, time_limit_s: float = 0.5, network: NetworkCache | None = None
+    ) -> None:
+        """``network``: the cache of the process it runs in, when inline in an order shard
+        (one copy of locations, products and rules per process, refreshed once)."""
         gc_tuning.tune()
         self.topology = topology
         self.time_limit_s = time_limit_s
         client = connect_async(redis_url)
-        self.network = NetworkCache(NetworkStore(client))
+        self.network = network if network is not None else NetworkCache(NetworkStore(client))
         self.routing = RoutingCache(self.network)
         self.capacity = CapacityLedger(client)
         self._inventory: list[Any] | None = None
