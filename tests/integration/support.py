@@ -101,17 +101,15 @@ class World:
         await self.inventory.UpsertLocations(
             inventory_pb2.UpsertLocationsRequest(
                 locations=[
-                    inventory_pb2.Location(
-                        location_id=lid,
-                        type=kind,
-                        name=lid,
-                        position=common_pb2.GeoPoint(latitude=lat, longitude=lon),
+                    _location(
+                        lid,
+                        kind=kind,
+                        at=(lat, lon),
                         shipment_cost_minor=ship,
                         shipment_cost_per_km_minor=0.5,
                         unit_handling_cost_minor=60 if kind == common_pb2.LOCATION_TYPE_WAREHOUSE else 120,
                         unit_cost_per_kg_km_minor=0.02,
                         pickup_enabled=pickup,
-                        active=True,
                     )
                     for lid, kind, lat, lon, ship, pickup in LOCATIONS
                 ]
@@ -132,17 +130,7 @@ class World:
         lid = self.unique(prefix)
         await self.inventory.UpsertLocations(
             inventory_pb2.UpsertLocationsRequest(
-                locations=[
-                    inventory_pb2.Location(
-                        location_id=lid,
-                        type=kind,
-                        name=lid,
-                        position=common_pb2.GeoPoint(latitude=at[0], longitude=at[1]),
-                        shipment_cost_minor=shipment_cost_minor,
-                        active=True,
-                        **fields,
-                    )
-                ]
+                locations=[_location(lid, kind=kind, at=at, shipment_cost_minor=shipment_cost_minor, **fields)]
             )
         )
         return lid
@@ -220,6 +208,19 @@ class World:
 
     async def reserved(self, sku: str) -> int:
         return sum(r for _, r in (await self.available(sku)).values())
+
+
+def _location(lid: str, *, kind: int, at: tuple[float, float], shipment_cost_minor: int, **fields: object) -> inventory_pb2.Location:
+    """An active location named for its id."""
+    return inventory_pb2.Location(
+        location_id=lid,
+        type=kind,
+        name=lid,
+        position=common_pb2.GeoPoint(latitude=at[0], longitude=at[1]),
+        shipment_cost_minor=shipment_cost_minor,
+        active=True,
+        **fields,
+    )
 
 
 async def status_of(call) -> grpc.StatusCode:
