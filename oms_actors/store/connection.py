@@ -21,6 +21,8 @@ from pathlib import Path
 import redis
 import redis.asyncio as aioredis
 
+from oms_actors.store.packing import with_hiredis_packing
+
 log = logging.getLogger(__name__)
 
 FSYNC_POLICIES = ("always", "everysec", "no")
@@ -45,7 +47,7 @@ def connect_async(url: str) -> aioredis.Redis:
     pool = aioredis.BlockingConnectionPool.from_url(
         url, max_connections=POOL_SIZE, timeout=POOL_WAIT_S, health_check_interval=30
     )
-    return aioredis.Redis(connection_pool=pool)
+    return aioredis.Redis(connection_pool=with_hiredis_packing(pool))
 
 
 def _redis_server_binary() -> str:
