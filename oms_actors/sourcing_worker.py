@@ -20,7 +20,7 @@ from oms_actors.domain.order import LineAllocation, SourcingExplanation, Sourcin
 from oms_actors.domain.partitioning import shard_of
 from oms_actors.domain.seen_stock import SeenStock
 from oms_actors.domain.sourcing import SourcingRequest
-from oms_actors.domain.stock import ReservationRequest
+from oms_actors.domain.stock import ReservationRequest, available_units
 from oms_actors import gc_tuning
 from oms_actors.metrics import StageTimer
 from oms_actors.routing import RoutingCache, RoutingView
@@ -259,7 +259,7 @@ class SourcingWorker:
                 rows = await self.read_availability(requests, new=new)
             # Rows read for more orders than are left (the stranded ones) only add SKUs no plan asks for.
             stock = {
-                (loc, sku): max(0, on_hand - reserved - safety)
+                (loc, sku): available_units(on_hand, reserved, safety)
                 for loc, sku, on_hand, reserved, safety in rows
                 if loc in sites
             }

@@ -33,6 +33,7 @@ from oms_actors.domain.enums import DeliveryMode
 from oms_actors.domain.errors import FailedPreconditionError, FieldViolation, ValidationError
 from oms_actors.domain.ledger import FeedKind, FeedMessage, FeedOutcome
 from oms_actors.domain.partitioning import shard_of
+from oms_actors.domain.stock import available_units
 from protos.oms.v1 import inventory_pb2, inventory_pb2_grpc
 
 
@@ -145,7 +146,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         per_sku: dict[str, list[inventory_pb2.LocationAvailability]] = defaultdict(list)
         for shard_rows in rows:
             for loc, sku, on_hand, reserved, safety, inbound in shard_rows:
-                available = max(0, on_hand - reserved - safety)
+                available = available_units(on_hand, reserved, safety)
                 if channel is None:
                     promisable = available if loc in view.sites else 0
                 else:

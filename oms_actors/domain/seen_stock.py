@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from oms_actors.domain.stock import available_units
+
 # (location_id, sku, on_hand, reserved, safety), as InventoryShard.availability answers.
 Row = tuple[str, str, int, int, int]
 
@@ -64,7 +66,7 @@ class SeenStock:
         free: dict[str, dict[str, int]] = {sku: {} for sku in rises}
         for loc, sku, on_hand, reserved, safety in rows:
             if sku in free:
-                free[sku][loc] = max(0, on_hand - reserved - safety)
+                free[sku][loc] = available_units(on_hand, reserved, safety)
         for sku, units in free.items():
             old = self.skus.get(sku)
             if old is not None and old.epoch == epoch and old.as_of >= as_of:

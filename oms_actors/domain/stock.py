@@ -48,6 +48,12 @@ class Reservation:
     quantity: int
 
 
+def available_units(on_hand: int, reserved: int, safety: int) -> int:
+    """What can still be promised at a location: on hand less reserved less safety stock,
+    never below zero (reserved plus safety may exceed what is on hand after a count)."""
+    return max(0, on_hand - reserved - safety)
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class StockRow:
     on_hand: int
@@ -56,7 +62,7 @@ class StockRow:
 
     @property
     def available(self) -> int:
-        return max(0, self.on_hand - self.reserved - self.safety)
+        return available_units(self.on_hand, self.reserved, self.safety)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -130,7 +136,7 @@ class StockBook:
         )
 
     def available(self, key: StockKey) -> int:
-        return max(0, self.on_hand.get(key, 0) - self.reserved.get(key, 0) - self.safety.get(key, 0))
+        return available_units(self.on_hand.get(key, 0), self.reserved.get(key, 0), self.safety.get(key, 0))
 
     def committed(self, before: dict[StockKey, int]) -> None:
         """Counts a change, and a rise for each SKU whose availability at a location is now
