@@ -26,6 +26,7 @@ from typing import Any, AsyncIterator, Callable, Iterable, Sequence
 import redis
 
 from oms_actors.domain.commands import CreateOrder, LineInput
+from oms_actors.domain.customer import Customer
 from oms_actors.domain.money import Money
 from oms_actors.domain.returns import Disposition, Resolution, ReturnStatus
 from oms_actors.domain.enums import OrderStatus
@@ -133,8 +134,6 @@ class OrderShard:
         self._reconciler: asyncio.Task[None] | None = None
         self._workers: Any = None
         self._inventory: list[Any] | None = None
-        # Customers are never deleted, so one that existed once needs no second look-up.
-        self._known_customers: set[str] = set()
         self.timer = StageTimer()
         self.customers = CustomerStore(self.store.client)
         self.network = NetworkCache(NetworkStore(self.store.client))
@@ -255,11 +254,19 @@ class OrderShard:
             key for key in {(c.channel.value, c.idempotency_key) for c in commands}
             if key not in self.idem and key not in self._pending
         ]  # fmt: skip
+        customers: dict[str, Customer] = {}
         if unknown:
             # Decided longer ago than memory holds, or never: the hash says which. Nothing
             # awaits between here and parking the fresh keys below, so a key another batch
-            # parks or records meanwhile is seen by the loop.
-            self.idem.update(await self.store.idempotency_records(self.shard, unknown))
+            # parks or records meanwhile is seen by the loop. The same read brings the
+            # customers the fresh orders will need (only fresh keys are unknown).
+            asked = set(unknown)
+            decided, customers = await self.store.decided_and_customers(
+                self.shard,
+                unknown,
+                sorted({c.customer_id for c in commands if (c.channel.value, c.idempotency_key) in asked}),
+            )
+            self.idem.update(decided)
         for i, cmd in enumerate(commands):
             key = (cmd.channel.value, cmd.idempotency_key)
             digest = cmd.content_hash()
@@ -283,7 +290,7 @@ class OrderShard:
             for i, order_id in replays:
                 outcomes[i] = CreateOutcome(order=await self._get(order_id), replayed=True)
             if fresh:
-                await self._place(fresh, outcomes)
+                await self._place(fresh, outcomes, customers)
         finally:
             for key in parked:
                 _, _, fut = self._pending.pop(key)
@@ -300,27 +307,15 @@ class OrderShard:
         return results
 
     async def _accept(
-        self, candidates: list[tuple[int, Order]], outcomes: list[Any], customers: asyncio.Future
+        self, candidates: list[tuple[int, Order]], outcomes: list[Any], records: dict[str, Customer]
     ) -> list[tuple[int, Order]]:
         """Checks the customers and saves the orders that pass; answers the others in ``outcomes``.
 
         The goal first: accepted orders are durable before anything is reserved for
-        them or authorised. ``customers``: the batch's customer records being read (the
-        risk rules and credit limits use the same read)."""
-        unseen = {o.customer_id for _, o in candidates} - self._known_customers
-        known: set[str] | None = self._known_customers
-        if unseen:
-            try:
-                with self.timer.stage("customer lookup", len(unseen)):
-                    records = await asyncio.shield(customers)
-                self._known_customers |= set(records)
-            except _REDIS_DOWN:
-                known = None
+        them or authorised. ``records``: the batch's customers that exist."""
         accepted: list[tuple[int, Order]] = []
         for i, order in candidates:
-            if known is None:
-                out = _failed(UnavailableError("redis unavailable", dependency="redis"))
-            elif order.customer_id not in known:
+            if order.customer_id not in records:
                 out = _failed(ValidationError.of([FieldViolation(field="customer_id", description="unknown customer")]))
             else:
                 accepted.append((i, order))
@@ -340,37 +335,39 @@ class OrderShard:
             return []
         return accepted
 
-    async def _place(self, fresh: list[tuple[int, CreateOrder]], outcomes: list[Any]) -> None:
+    async def _place(
+        self, fresh: list[tuple[int, CreateOrder]], outcomes: list[Any], records: dict[str, Customer]
+    ) -> None:
+        """``records``: the fresh orders' customers that exist (read with their keys)."""
         now = now_ms()
         candidates = [
             (i, Order.accept(cmd, order_id=self._pending[(cmd.channel.value, cmd.idempotency_key)][0], now_ms=now))
             for i, cmd in fresh
         ]
-        # Reading availability reserves nothing, so it runs beside the customer check and
-        # the save below; an order refused on the way only added SKUs to the read.
+        # Reading availability reserves nothing, so it runs beside the save below; an
+        # order refused on the way only added SKUs to the read.
         requests = {o.order_id: SourcingRequest.of(o) for _, o in candidates}
         prefetched = (
             asyncio.ensure_future(self._inline.read_availability(list(requests.values()), new=True))
             if self._inline is not None and not self._inline.plans_without_reading(list(requests.values()))
             else None
         )
-        # One read of the customers serves the check below, the credit limits and the risk rules.
-        customers = self._effects().read_customers([o for _, o in candidates])
         try:
-            accepted = await self._accept(candidates, outcomes, customers)
+            accepted = await self._accept(candidates, outcomes, records)
         except BaseException:
             await _drop(prefetched)
-            await _drop(customers)
             raise
         if not accepted:
             await _drop(prefetched)
-            await _drop(customers)
             return
         for _, order in accepted:
             self._remember(order)
             self.idem[(order.channel.value, order.idempotency_key)] = IdempotencyRecord(
                 order_id=order.order_id, content_hash=order.content_hash
             )
+        # The one read of the customers serves the check above, the credit limits and the risk rules.
+        customers: asyncio.Future[dict[str, Customer]] = asyncio.get_running_loop().create_future()
+        customers.set_result(records)
         async with self._locks.hold_many(order.order_id for _, order in accepted):
             sourced = await self._source(
                 [o for _, o in accepted],

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import msgspec
 import redis.asyncio as aioredis
 
+from oms_actors.domain.customer import Customer
 from oms_actors.domain.enums import Channel, OrderStatus, PaymentMethod
 from oms_actors.domain.errors import FieldViolation, ValidationError
 from oms_actors.domain.events import OrderEvent, order_events
@@ -23,6 +24,7 @@ from oms_actors.domain.partitioning import shard_of
 from oms_actors.store import keys
 from oms_actors.store.bulk import BulkReads
 from oms_actors.store.codec import Codec
+from oms_actors.store.customers import CUSTOMER_CODEC
 
 ORDER_CODEC: Codec[Order] = Codec(Order)
 EVENTS_CODEC: Codec[list[OrderEvent]] = Codec(list[OrderEvent], fmt="msgpack")
@@ -152,6 +154,18 @@ return #ops
 """
 
 
+# A capture batch's idempotency check and customer read in one call: KEYS[1] is the
+# shard's idempotency hash, ARGV its fields; KEYS[2..] the customers. A round trip
+# less on every batch, on the path every order takes before it is answered.
+_FIRST_READS_SCRIPT = """
+local decided = {}
+if #ARGV > 0 then decided = redis.call('HMGET', KEYS[1], unpack(ARGV)) end
+local customers = {}
+if #KEYS > 1 then customers = redis.call('MGET', unpack(KEYS, 2)) end
+return {decided, customers}
+"""
+
+
 class _WriteBatch:
     """The writes of one save, for ``_SAVE_SCRIPT``; every number goes as a string (Lua
     would print large ones in floating point)."""
@@ -200,6 +214,7 @@ class OrderStore:
         self.client = client
         self.order_shards = order_shards
         self._save_script = client.register_script(_SAVE_SCRIPT)
+        self._first_reads = client.register_script(_FIRST_READS_SCRIPT)
         self.bulk = BulkReads(client)
 
     def shard(self, order_id: str) -> int:
@@ -219,19 +234,22 @@ class OrderStore:
             found += [ORDER_CODEC.decode(v) for v in await self.client.mget(order_keys[start : start + 1000]) if v is not None]
         return found
 
-    async def idempotency_records(
-        self, shard: int, decided: list[tuple[str, str]]
-    ) -> dict[tuple[str, str], IdempotencyRecord]:
-        """The orders these (channel, key) pairs were decided for, of those that were: one read."""
-        if not decided:
-            return {}
-        fields = [keys.idempotency_field(channel, key) for channel, key in decided]
+    async def decided_and_customers(
+        self, shard: int, pairs: list[tuple[str, str]], customer_ids: list[str]
+    ) -> tuple[dict[tuple[str, str], IdempotencyRecord], dict[str, Customer]]:
+        """What a capture batch reads before it decides anything, in one round trip: the
+        orders these (channel, key) pairs were decided for (of those that were), and the
+        customer records that exist of ``customer_ids``."""
+        fields = [keys.idempotency_field(channel, key) for channel, key in pairs]
+        customer_keys = [keys.customer(cid) for cid in customer_ids]
+        values, raws = await self._first_reads(keys=[keys.idempotency(shard), *customer_keys], args=fields)
         found: dict[tuple[str, str], IdempotencyRecord] = {}
-        for pair, value in zip(decided, await self.client.hmget(keys.idempotency(shard), fields)):
+        for pair, value in zip(pairs, values):
             if value is not None:
                 order_id, _, content_hash = value.decode().partition(keys.SEP)
                 found[pair] = IdempotencyRecord(order_id=order_id, content_hash=content_hash)
-        return found
+        customers = {cid: CUSTOMER_CODEC.decode(raw) for cid, raw in zip(customer_ids, raws) if raw is not None}
+        return found, customers
 
     async def _scan(self, shard: int) -> list[Order]:
         """Every order of the shard, finished or not (a pass over its keys)."""

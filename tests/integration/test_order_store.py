@@ -78,6 +78,35 @@ async def test_bulk_reads_answer_each_key_in_order(redis_server):
         await client.aclose()
 
 
+async def test_the_first_read_of_a_batch_answers_keys_and_customers_in_order(redis_server):
+    from oms_actors.domain.customer import Customer
+    from oms_actors.domain.enums import CustomerType
+    from oms_actors.store.customers import CustomerStore
+    from oms_actors.store.orders import IdempotencyRecord
+
+    client = connect_async(f"{redis_server.url}?db={STORE_DB}")
+    try:
+        store = OrderStore(client, order_shards=1)
+        run = uuid.uuid4().hex[:8]
+        saved = [_order(run, i, f"C-{run}") for i in range(2)]
+        await store.save(0, [(o, None) for o in saved])
+        known = Customer(customer_id=f"C-{run}", type=CustomerType.CONSUMER, name="Known")
+        await CustomerStore(client).put(known)
+        channel = Channel.MARKETPLACE.value
+        pairs = [(channel, f"{run}-k1"), (channel, f"{run}-new"), (channel, f"{run}-k0"), ("WEB", f"{run}-k0")]
+        decided, customers = await store.decided_and_customers(0, pairs, [f"NONE-{run}", f"C-{run}"])
+        # Only what was decided, each with its own order; the same key in another channel is not.
+        assert decided == {
+            (channel, f"{run}-k1"): IdempotencyRecord(order_id=f"{run}-o1", content_hash=saved[1].content_hash),
+            (channel, f"{run}-k0"): IdempotencyRecord(order_id=f"{run}-o0", content_hash=saved[0].content_hash),
+        }
+        assert customers == {f"C-{run}": known}
+        assert await store.decided_and_customers(0, pairs[1:2], []) == ({}, {})
+        assert await store.decided_and_customers(0, [], [f"C-{run}"]) == ({}, {f"C-{run}": known})
+    finally:
+        await client.aclose()
+
+
 async def test_a_shard_loads_its_unfinished_orders_only(redis_server):
     client = connect_async(f"{redis_server.url}?db={STORE_DB}")
     try:
