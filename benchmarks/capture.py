@@ -1,7 +1,7 @@
 """Order-capture throughput and latency through real gRPC, against the empty-call ceiling.
 
     python -m benchmarks.capture [--duration 8] [--concurrency 1,16,64] [--processes 2]
-                                 [--load-fractions 0.25,0.5,0.75]
+                                 [--load-fractions 0.25,0.5,0.75] [--rounds 3]
 
 Starts ``oms serve --bench-empty`` on the embedded defaults in a fresh data
 folder, loads a network with deep stock, then at each concurrency measures an
@@ -14,6 +14,11 @@ the figures, the ratio of CreateOrder to the ceiling, and the service's CPU time
 per call and per order (gateway, Ray and Redis; not the clients'). Every call carries
 the server's bootstrap admin key, and the empty method passes the same access
 interceptor as CreateOrder, so the ratio compares like with like.
+
+On a shared or throttled machine speed drifts by tens of percent within minutes.
+``--rounds N`` repeats the whole pass on the same service and reports each figure
+as the median of the rounds with its range, and each goal with the number of
+rounds that met it: a figure to size from, not one lucky (or unlucky) minute.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import grpc
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -70,6 +77,79 @@ def measured(spec: LoadSpec, service_pid: int) -> Measured:
     return Measured(result, sum(by_role.values()), by_role)
 
 
+@dataclass(frozen=True, kw_only=True)
+class Point:
+    """One closed-loop concurrency of one round: the ceiling and CreateOrder, back to back."""
+
+    clients: int
+    empty: Measured
+    create: Measured
+
+    @property
+    def ratio(self) -> float:
+        return self.create.result.rate / self.empty.result.rate if self.empty.result.rate else float("nan")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Round:
+    """Every measurement of one pass: closed loop, the open-loop curve, the batch RPC."""
+
+    points: list[Point]
+    paced: list[tuple[float, Measured]]  # (fraction of this round's highest rate, measured)
+    batch: Measured
+
+    @property
+    def peak(self) -> float:
+        return highest_rate(self.points)
+
+
+def highest_rate(points: list[Point]) -> float:
+    """The highest closed-loop CreateOrder rate: what the open-loop fractions are of."""
+    return max((point.create.result.rate for point in points), default=0.0)
+
+
+def measure_round(args: argparse.Namespace, target: str, key: str, pid: int, tag: str, console: Console) -> Round:
+    """One pass over the load points; ``tag`` keeps each round's idempotency keys its own."""
+    common = {"target": target, "duration_s": args.duration, "processes": args.processes, "credential": key}
+    said = f"{tag} " if tag else ""
+    points: list[Point] = []
+    for c in [int(x) for x in args.concurrency.split(",")]:
+        point = Point(
+            clients=c,
+            empty=measured(LoadSpec(workload="empty", concurrency=c, **common), pid),
+            create=measured(LoadSpec(workload="create", concurrency=c, run_id=f"{tag}c{c}", **common), pid),
+        )
+        points.append(point)
+        create = point.create.result
+        console.print(
+            f"{said}c={c:>4}: empty {point.empty.result.rate:8.0f}/s  CreateOrder {create.rate:8.0f}/s "
+            f"(p50 {create.percentile_ms(50):.1f} ms, p99 {create.percentile_ms(99):.1f} ms)"
+            + (f"  errors {create.errors}" if create.errors else "")
+        )
+    peak = highest_rate(points)
+    paced: list[tuple[float, Measured]] = []
+    for fraction in [float(x) for x in args.load_fractions.split(",") if x.strip()] if peak > 0 else []:
+        spec = LoadSpec(workload="create", concurrency=1024, run_id=f"{tag}open{fraction}", rate_per_s=peak * fraction, **common)
+        paced.append((fraction, measured(spec, pid)))
+        result = paced[-1][1].result
+        console.print(
+            f"{said}open loop at {fraction:.0%} of {peak:,.0f}/s: {result.rate:8.0f}/s "
+            f"(p50 {result.percentile_ms(50):.1f} ms, p99 {result.percentile_ms(99):.1f} ms)"
+        )
+    batch = measured(
+        LoadSpec(
+            workload="create_batch",
+            concurrency=args.batch_concurrency,
+            batch_size=args.batch_size,
+            run_id=f"{tag}batch",
+            **common,
+        ),
+        pid,
+    )
+    console.print(f"{said}CreateOrders batch RPC: {batch.result.rate:8.0f} orders/s")
+    return Round(points=points, paced=paced, batch=batch)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--duration", type=float, default=8.0, help="seconds measured per point")
@@ -84,92 +164,70 @@ def main(argv: list[str] | None = None) -> int:
         help="open-loop CreateOrder at these fractions of the highest closed-loop rate, comma-separated "
         "(a latency curve; empty: skip)",
     )
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="passes over every point on the same service; with more than one, each figure is "
+        "the median of the rounds with their range, and each goal says in how many rounds it was met "
+        "(a shared or throttled machine drifts by tens of percent within minutes)",
+    )
     p.add_argument("--serve-arg", action="append", default=[], help="extra argument for oms serve (repeatable)")
     args = p.parse_args(argv)
+    if args.rounds < 1:
+        p.error("--rounds must be at least 1")
     console = Console(width=max(Console().width, 110))  # the table stays legible in a log file
-    levels = [int(x) for x in args.concurrency.split(",")]
 
     console.print("starting oms serve --bench-empty (embedded Redis, local Ray) ...")
     proc, target, key = start_service(args.data_dir, extra=["--bench-empty", *args.serve_arg])
     try:
         asyncio.run(_load(target, key))
-        rows: list[tuple[int, LoadResult, LoadResult, float, float]] = []
-        breakdown: list[tuple[str, dict[str, float]]] = []  # CreateOrder's CPU per order, by part
-        for c in levels:
-            common = {"target": target, "concurrency": c, "duration_s": args.duration, "processes": args.processes, "credential": key}
-            empty_m = measured(LoadSpec(workload="empty", **common), proc.pid)
-            create_m = measured(LoadSpec(workload="create", run_id=f"c{c}", **common), proc.pid)
-            empty, create = empty_m.result, create_m.result
-            rows.append((c, empty, create, empty_m.cpu_ms, create_m.cpu_ms))
-            breakdown.append((f"{c} clients", create_m.by_role_ms))
-            console.print(
-                f"c={c:>4}: empty {empty.rate:8.0f}/s  CreateOrder {create.rate:8.0f}/s "
-                f"(p50 {create.percentile_ms(50):.1f} ms, p99 {create.percentile_ms(99):.1f} ms)"
-                + (f"  errors {create.errors}" if create.errors else "")
-            )
-        peak = max((create.rate for _, _, create, _, _ in rows), default=0.0)
-        fractions = [float(x) for x in args.load_fractions.split(",") if x.strip()]
-        paced: list[tuple[float, LoadResult, float]] = []
-        for fraction in fractions if peak > 0 else []:
-            paced_m = measured(
-                LoadSpec(
-                    workload="create",
-                    run_id=f"open{fraction}",
-                    rate_per_s=peak * fraction,
-                    **{**common, "concurrency": 1024},
-                ),
-                proc.pid,
-            )
-            result = paced_m.result
-            paced.append((fraction, result, paced_m.cpu_ms))
-            breakdown.append((f"open loop {fraction:.0%}", paced_m.by_role_ms))
-            console.print(
-                f"open loop at {fraction:.0%} of {peak:,.0f}/s: {result.rate:8.0f}/s "
-                f"(p50 {result.percentile_ms(50):.1f} ms, p99 {result.percentile_ms(99):.1f} ms)"
-            )
-        batch_m = measured(
-            LoadSpec(
-                target=target,
-                workload="create_batch",
-                concurrency=args.batch_concurrency,
-                duration_s=args.duration,
-                processes=args.processes,
-                batch_size=args.batch_size,
-                run_id="batch",
-                credential=key,
-            ),
-            proc.pid,
-        )
-        batch, batch_cpu = batch_m.result, batch_m.cpu_ms
-        breakdown.append(("batch RPC", batch_m.by_role_ms))
+        rounds = [
+            measure_round(args, target, key, proc.pid, f"r{n}" if args.rounds > 1 else "", console)
+            for n in range(1, args.rounds + 1)
+        ]
     finally:
         stop_service(proc)
 
-    table = Table(title="Order capture through gRPC (2 client processes, same box)")
+    for n, run in enumerate(rounds, 1):
+        if args.rounds > 1:
+            console.rule(f"round {n} of {args.rounds}")
+        print_round(console, run, args)
+    if args.rounds > 1:
+        console.rule(f"{args.rounds} rounds: median (lowest-highest)")
+        console.print(spread_table(rounds))
+    console.print(goals_table(rounds))
+    return 0
+
+
+def print_round(console: Console, run: Round, args: argparse.Namespace) -> None:
+    table = Table(title=f"Order capture through gRPC ({args.processes} client processes, same box)")
     columns = ("clients", "empty call/s", "CreateOrder/s", "ratio", "p50 ms", "p99 ms", "errors", "CPU ms/call", "CPU ms/order")
     for col in columns:
         table.add_column(col, justify="right")
-    for c, empty, create, empty_cpu, create_cpu in rows:
+    for point in run.points:
+        empty, create = point.empty.result, point.create.result
         table.add_row(
-            str(c),
+            str(point.clients),
             f"{empty.rate:,.0f}",
             f"{create.rate:,.0f}",
-            f"{create.rate / empty.rate:.2f}" if empty.rate else "-",
+            f"{point.ratio:.2f}" if empty.rate else "-",
             f"{create.percentile_ms(50):.1f}",
             f"{create.percentile_ms(99):.1f}",
             str(sum(create.errors.values())),
-            f"{empty_cpu:.2f}",
-            f"{create_cpu:.2f}",
+            f"{point.empty.cpu_ms:.2f}",
+            f"{point.create.cpu_ms:.2f}",
         )
     console.print(table)
-    if paced:
+    if run.paced:
         curve = Table(
             title=f"CreateOrder offered open loop (Poisson arrivals, latency from each call's arrival), "
-            f"as a fraction of the highest rate above ({peak:,.0f}/s)"
+            f"as a fraction of the highest rate above ({run.peak:,.0f}/s)"
         )
         for col in ("offered", "orders/s", "p50 ms", "p90 ms", "p99 ms", "errors", "CPU ms/order"):
             curve.add_column(col, justify="right")
-        for fraction, result, cpu in paced:
+        for fraction, paced in run.paced:
+            result = paced.result
             curve.add_row(
                 f"{fraction:.0%}",
                 f"{result.rate:,.0f}",
@@ -177,19 +235,23 @@ def main(argv: list[str] | None = None) -> int:
                 f"{result.percentile_ms(90):.1f}",
                 f"{result.percentile_ms(99):.1f}",
                 str(sum(result.errors.values())),
-                f"{cpu:.2f}",
+                f"{paced.cpu_ms:.2f}",
             )
         console.print(curve)
     console.print("CPU: the service's (gateway, Ray, Redis) per empty call and per order; the clients' is not counted.")
+    breakdown = [
+        *((f"{point.clients} clients", point.create.by_role_ms) for point in run.points),
+        *((f"open loop {fraction:.0%}", paced.by_role_ms) for fraction, paced in run.paced),
+        ("batch RPC", run.batch.by_role_ms),
+    ]
     console.print(role_table(breakdown))
+    batch = run.batch.result
     console.print(
         f"CreateOrders batch RPC ({args.batch_size} orders/call, {args.batch_concurrency} calls in flight): "
         f"{batch.rate:,.0f} orders/s, p50 {batch.percentile_ms(50):.1f} ms, p99 {batch.percentile_ms(99):.1f} ms per call, "
-        f"{batch_cpu:.2f} ms service CPU per order"
+        f"{run.batch.cpu_ms:.2f} ms service CPU per order"
         + (f", errors {batch.errors}" if batch.errors else "")
     )
-    console.print(goals_table(rows, batch, next((r for f, r, _ in paced if f == 0.5), None)))
-    return 0
 
 
 def role_table(breakdown: list[tuple[str, dict[str, float]]]) -> Table:
@@ -215,30 +277,108 @@ GOAL_BATCH_RATE = 10_000.0
 GOAL_P99_AT_HALF_MS = 50.0
 
 
-def goals_table(
-    rows: list[tuple[int, LoadResult, LoadResult, float, float]], batch: LoadResult, partial: LoadResult | None
-) -> Table:
-    """Each goal beside what this run measured, and whether it is met."""
+@dataclass(frozen=True, kw_only=True)
+class GoalOutcome:
+    goal: str
+    values: list[float]  # what each round measured for it; empty when no round did
+    met: list[bool]  # per value
+    unit: str
+    not_run: str  # why no round measured it
+
+    @property
+    def median(self) -> float:
+        return float(np.median(self.values)) if self.values else float("nan")
+
+    @property
+    def met_by_median(self) -> bool | None:
+        return _GOAL_TESTS[self.goal](self.median) if self.values else None
+
+
+_GOAL_RATIO = f"CreateOrder at 64 clients >= {GOAL_RATIO_AT_64} of the empty call"
+_GOAL_BATCH = f"CreateOrders batch RPC >= {GOAL_BATCH_RATE:,.0f} orders/s"
+_GOAL_P99 = f"p99 < {GOAL_P99_AT_HALF_MS:.0f} ms at half the highest rate (open loop)"
+_GOAL_TESTS: dict[str, Callable[[float], bool]] = {
+    _GOAL_RATIO: lambda v: v >= GOAL_RATIO_AT_64,
+    _GOAL_BATCH: lambda v: v >= GOAL_BATCH_RATE,
+    _GOAL_P99: lambda v: v < GOAL_P99_AT_HALF_MS,
+}
+
+
+def goal_outcomes(rounds: list[Round]) -> list[GoalOutcome]:
+    """Each throughput goal against every round that measured it."""
+    ratios = [p.ratio for r in rounds for p in r.points if p.clients == 64 and p.empty.result.rate]
+    batches = [r.batch.result.rate for r in rounds]
+    p99s = [m.result.percentile_ms(99) for r in rounds for f, m in r.paced if f == 0.5 and len(m.result.latencies_s)]
+    found = [
+        (_GOAL_RATIO, ratios, "", "not run (--concurrency without 64)"),
+        (_GOAL_BATCH, batches, " orders/s", "not run"),
+        (_GOAL_P99, p99s, " ms", "not run (--load-fractions without 0.5)"),
+    ]
+    return [
+        GoalOutcome(goal=goal, values=values, met=[_GOAL_TESTS[goal](v) for v in values], unit=unit, not_run=why)
+        for goal, values, unit, why in found
+    ]
+
+
+def goals_table(rounds: list[Round]) -> Table:
+    """Each goal beside what the run measured (over several rounds: the median, with its
+    range), whether that is met, and in how many rounds it was."""
     table = Table(title="Throughput goals")
     for col in ("goal", "measured", "met"):
         table.add_column(col, justify="right" if col != "goal" else "left")
-
-    def row(goal: str, measured: str, met: bool | None) -> None:
-        table.add_row(goal, measured, "-" if met is None else ("yes" if met else "no"))
-
-    at64 = [(empty, create) for c, empty, create, _, _ in rows if c == 64 and empty.rate]
-    if at64:
-        ratio = at64[0][1].rate / at64[0][0].rate
-        row(f"CreateOrder at 64 clients >= {GOAL_RATIO_AT_64} of the empty call", f"{ratio:.2f}", ratio >= GOAL_RATIO_AT_64)
-    else:
-        row(f"CreateOrder at 64 clients >= {GOAL_RATIO_AT_64} of the empty call", "not run (--concurrency without 64)", None)
-    row(f"CreateOrders batch RPC >= {GOAL_BATCH_RATE:,.0f} orders/s", f"{batch.rate:,.0f}", batch.rate >= GOAL_BATCH_RATE)
-    if partial is not None and len(partial.latencies_s):
-        p99 = partial.percentile_ms(99)
-        row(f"p99 < {GOAL_P99_AT_HALF_MS:.0f} ms at half the highest rate (open loop)", f"{p99:.1f} ms", p99 < GOAL_P99_AT_HALF_MS)
-    else:
-        row(f"p99 < {GOAL_P99_AT_HALF_MS:.0f} ms at half the highest rate (open loop)", "not run (--load-fractions without 0.5)", None)
+    for outcome in goal_outcomes(rounds):
+        verdict = outcome.met_by_median
+        if verdict is None:
+            table.add_row(outcome.goal, outcome.not_run, "-")
+            continue
+        measured_text = _figure(outcome.median) + outcome.unit
+        met_text = "yes" if verdict else "no"
+        if len(outcome.values) > 1:
+            measured_text += f" ({_figure(min(outcome.values))}-{_figure(max(outcome.values))})"
+            met_text += f" (in {sum(outcome.met)} of {len(outcome.values)} rounds)"
+        table.add_row(outcome.goal, measured_text, met_text)
     return table
+
+
+def spread(rounds: list[Round]) -> list[tuple[str, list[float]]]:
+    """Every figure each round measured, by name, with one value per round in the order they ran."""
+    rows: dict[str, list[float]] = {}
+    for run in rounds:
+        for point in run.points:
+            c = point.clients
+            rows.setdefault(f"{c} clients: empty call/s", []).append(point.empty.result.rate)
+            rows.setdefault(f"{c} clients: CreateOrder/s", []).append(point.create.result.rate)
+            rows.setdefault(f"{c} clients: ratio", []).append(point.ratio)
+            rows.setdefault(f"{c} clients: p99 ms", []).append(point.create.result.percentile_ms(99))
+            rows.setdefault(f"{c} clients: service CPU ms/order", []).append(point.create.cpu_ms)
+        for fraction, paced in run.paced:
+            rows.setdefault(f"open loop {fraction:.0%}: orders/s", []).append(paced.result.rate)
+            rows.setdefault(f"open loop {fraction:.0%}: p99 ms", []).append(paced.result.percentile_ms(99))
+        rows.setdefault("batch RPC: orders/s", []).append(run.batch.result.rate)
+        rows.setdefault("batch RPC: service CPU ms/order", []).append(run.batch.cpu_ms)
+    return list(rows.items())
+
+
+def spread_table(rounds: list[Round]) -> Table:
+    table = Table(title=f"Across {len(rounds)} rounds on the same service")
+    for col in ("figure", "median", "lowest", "highest", "each round"):
+        table.add_column(col, justify="left" if col in ("figure", "each round") else "right")
+    for name, values in spread(rounds):
+        table.add_row(
+            name,
+            _figure(float(np.median(values))),
+            _figure(min(values)),
+            _figure(max(values)),
+            " / ".join(_figure(v) for v in values),
+        )
+    return table
+
+
+def _figure(value: float) -> str:
+    """Rates without decimals, ratios with two, milliseconds with one."""
+    if value != value:  # NaN: nothing measured
+        return "-"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
 
 
 async def _load(target: str, key: str) -> None:
