@@ -19,6 +19,9 @@ On a shared or throttled machine speed drifts by tens of percent within minutes.
 ``--rounds N`` repeats the whole pass on the same service and reports each figure
 as the median of the rounds with its range, and each goal with the number of
 rounds that met it: a figure to size from, not one lucky (or unlucky) minute.
+Each window also says whether Redis rewrote its append-only file during it: the
+rewrite's child process takes a core for seconds, and on a small box that, not
+the service, is what such a window's tail shows.
 """
 
 from __future__ import annotations
@@ -28,17 +31,18 @@ import asyncio
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import grpc
 import numpy as np
+import redis
 from rich.console import Console
 from rich.table import Table
 
 from benchmarks.loadgen import LoadResult, LoadSpec, bench_scenario, run_load
-from benchmarks.service import cpu_by_role, start_service, stop_service, tree_cpu
+from benchmarks.service import StartedService, cpu_by_role, start, stop_service, tree_cpu
 from benchmarks.simulate import load_world
 from benchmarks.world import build_world
 
@@ -48,14 +52,47 @@ class Measured:
     result: LoadResult
     cpu_ms: float  # the service's CPU per item (the load clients' own is not counted)
     by_role_ms: dict[str, float]  # the same, per part of the service (gateway, order shards, ...)
+    # AOF rewrites that ran during the window (None: not known). A rewrite's child takes a
+    # core for seconds, so a point that overlaps one says more about Redis than the service.
+    rewrites: int | None = None
 
 
-def measured(spec: LoadSpec, service_pid: int) -> Measured:
-    """The load's result and the service's CPU milliseconds per item over the measured window."""
-    marks: list[tuple[float, dict[int, tuple[str, float]]]] = []
+@dataclass(frozen=True)
+class ForkMark:
+    forks: int  # Redis's forks since it started: every AOF rewrite is one (snapshots are off)
+    rewriting: bool  # an AOF rewrite is running now
+
+
+def fork_mark(redis_url: str | None) -> ForkMark | None:
+    """Where Redis's background rewriting stands; None when it cannot be read."""
+    if redis_url is None:
+        return None
+    try:
+        client = redis.Redis.from_url(redis_url, socket_timeout=2)
+        try:
+            stats, persistence = client.info("stats"), client.info("persistence")
+        finally:
+            client.close()
+        return ForkMark(forks=int(stats["total_forks"]), rewriting=bool(persistence["aof_rewrite_in_progress"]))
+    except (redis.RedisError, OSError, KeyError):
+        return None
+
+
+def rewrites_between(before: ForkMark | None, after: ForkMark | None) -> int | None:
+    """Rewrites that ran at some time between two marks: those begun in between, and one
+    already running at the first."""
+    if before is None or after is None:
+        return None
+    return after.forks - before.forks + (1 if before.rewriting else 0)
+
+
+def measured(spec: LoadSpec, service_pid: int, redis_url: str | None = None) -> Measured:
+    """The load's result, the service's CPU milliseconds per item over the measured window,
+    and how many AOF rewrites of ``redis_url`` ran in it."""
+    marks: list[tuple[float, dict[int, tuple[str, float]], ForkMark | None]] = []
 
     def mark() -> None:
-        marks.append((time.perf_counter(), tree_cpu(service_pid)))
+        marks.append((time.perf_counter(), tree_cpu(service_pid), fork_mark(redis_url)))
 
     timers = [
         threading.Timer(spec.warmup_s, mark),
@@ -71,10 +108,10 @@ def measured(spec: LoadSpec, service_pid: int) -> Measured:
         timer.join()
     if len(marks) < 2 or not result.rate:
         return Measured(result, float("nan"), {})
-    (t0, cpu0), (t1, cpu1) = marks
+    (t0, cpu0, forks0), (t1, cpu1, forks1) = marks
     items = (t1 - t0) * result.rate
     by_role = {role: used / items * 1000 for role, used in cpu_by_role(cpu0, cpu1).items()}
-    return Measured(result, sum(by_role.values()), by_role)
+    return Measured(result, sum(by_role.values()), by_role, rewrites_between(forks0, forks1))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,22 +139,34 @@ class Round:
     def peak(self) -> float:
         return highest_rate(self.points)
 
+    def measurements(self) -> list[Measured]:
+        return [
+            *(m for point in self.points for m in (point.empty, point.create)),
+            *(m for _, m in self.paced),
+            self.batch,
+        ]
+
 
 def highest_rate(points: list[Point]) -> float:
     """The highest closed-loop CreateOrder rate: what the open-loop fractions are of."""
     return max((point.create.result.rate for point in points), default=0.0)
 
 
-def measure_round(args: argparse.Namespace, target: str, key: str, pid: int, tag: str, console: Console) -> Round:
+def measure_round(args: argparse.Namespace, service: StartedService, tag: str, console: Console) -> Round:
     """One pass over the load points; ``tag`` keeps each round's idempotency keys its own."""
-    common = {"target": target, "duration_s": args.duration, "processes": args.processes, "credential": key}
+    deployment = service.deployment
+    common = {"target": deployment.target, "duration_s": args.duration, "processes": args.processes, "credential": deployment.credential}
+
+    def measure(spec: LoadSpec) -> Measured:
+        return measured(spec, service.proc.pid, deployment.redis_url)
+
     said = f"{tag} " if tag else ""
     points: list[Point] = []
     for c in [int(x) for x in args.concurrency.split(",")]:
         point = Point(
             clients=c,
-            empty=measured(LoadSpec(workload="empty", concurrency=c, **common), pid),
-            create=measured(LoadSpec(workload="create", concurrency=c, run_id=f"{tag}c{c}", **common), pid),
+            empty=measure(LoadSpec(workload="empty", concurrency=c, **common)),
+            create=measure(LoadSpec(workload="create", concurrency=c, run_id=f"{tag}c{c}", **common)),
         )
         points.append(point)
         create = point.create.result
@@ -130,21 +179,20 @@ def measure_round(args: argparse.Namespace, target: str, key: str, pid: int, tag
     paced: list[tuple[float, Measured]] = []
     for fraction in [float(x) for x in args.load_fractions.split(",") if x.strip()] if peak > 0 else []:
         spec = LoadSpec(workload="create", concurrency=1024, run_id=f"{tag}open{fraction}", rate_per_s=peak * fraction, **common)
-        paced.append((fraction, measured(spec, pid)))
+        paced.append((fraction, measure(spec)))
         result = paced[-1][1].result
         console.print(
             f"{said}open loop at {fraction:.0%} of {peak:,.0f}/s: {result.rate:8.0f}/s "
             f"(p50 {result.percentile_ms(50):.1f} ms, p99 {result.percentile_ms(99):.1f} ms)"
         )
-    batch = measured(
+    batch = measure(
         LoadSpec(
             workload="create_batch",
             concurrency=args.batch_concurrency,
             batch_size=args.batch_size,
             run_id=f"{tag}batch",
             **common,
-        ),
-        pid,
+        )
     )
     console.print(f"{said}CreateOrders batch RPC: {batch.result.rate:8.0f} orders/s")
     return Round(points=points, paced=paced, batch=batch)
@@ -176,18 +224,18 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.rounds < 1:
         p.error("--rounds must be at least 1")
-    console = Console(width=max(Console().width, 110))  # the table stays legible in a log file
+    console = Console(width=max(Console().width, 120))  # the table stays legible in a log file
 
     console.print("starting oms serve --bench-empty (embedded Redis, local Ray) ...")
-    proc, target, key = start_service(args.data_dir, extra=["--bench-empty", *args.serve_arg])
+    service = start(args.data_dir, extra=["--bench-empty", *args.serve_arg])
     try:
-        asyncio.run(_load(target, key))
+        asyncio.run(_load(service.deployment.target, service.deployment.credential))
         rounds = [
-            measure_round(args, target, key, proc.pid, f"r{n}" if args.rounds > 1 else "", console)
+            measure_round(args, service, f"r{n}" if args.rounds > 1 else "", console)
             for n in range(1, args.rounds + 1)
         ]
     finally:
-        stop_service(proc)
+        stop_service(service.proc)
 
     for n, run in enumerate(rounds, 1):
         if args.rounds > 1:
@@ -202,7 +250,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_round(console: Console, run: Round, args: argparse.Namespace) -> None:
     table = Table(title=f"Order capture through gRPC ({args.processes} client processes, same box)")
-    columns = ("clients", "empty call/s", "CreateOrder/s", "ratio", "p50 ms", "p99 ms", "errors", "CPU ms/call", "CPU ms/order")
+    columns = (
+        "clients", "empty call/s", "CreateOrder/s", "ratio", "p50 ms", "p99 ms", "errors", "CPU ms/call", "CPU ms/order",
+        "AOF rewrite",
+    )  # fmt: skip
     for col in columns:
         table.add_column(col, justify="right")
     for point in run.points:
@@ -217,6 +268,7 @@ def print_round(console: Console, run: Round, args: argparse.Namespace) -> None:
             str(sum(create.errors.values())),
             f"{point.empty.cpu_ms:.2f}",
             f"{point.create.cpu_ms:.2f}",
+            rewrite_mark(point.empty, point.create),
         )
     console.print(table)
     if run.paced:
@@ -224,7 +276,7 @@ def print_round(console: Console, run: Round, args: argparse.Namespace) -> None:
             title=f"CreateOrder offered open loop (Poisson arrivals, latency from each call's arrival), "
             f"as a fraction of the highest rate above ({run.peak:,.0f}/s)"
         )
-        for col in ("offered", "orders/s", "p50 ms", "p90 ms", "p99 ms", "errors", "CPU ms/order"):
+        for col in ("offered", "orders/s", "p50 ms", "p90 ms", "p99 ms", "errors", "CPU ms/order", "AOF rewrite"):
             curve.add_column(col, justify="right")
         for fraction, paced in run.paced:
             result = paced.result
@@ -236,6 +288,7 @@ def print_round(console: Console, run: Round, args: argparse.Namespace) -> None:
                 f"{result.percentile_ms(99):.1f}",
                 str(sum(result.errors.values())),
                 f"{paced.cpu_ms:.2f}",
+                rewrite_mark(paced),
             )
         console.print(curve)
     console.print("CPU: the service's (gateway, Ray, Redis) per empty call and per order; the clients' is not counted.")
@@ -251,7 +304,20 @@ def print_round(console: Console, run: Round, args: argparse.Namespace) -> None:
         f"{batch.rate:,.0f} orders/s, p50 {batch.percentile_ms(50):.1f} ms, p99 {batch.percentile_ms(99):.1f} ms per call, "
         f"{run.batch.cpu_ms:.2f} ms service CPU per order"
         + (f", errors {batch.errors}" if batch.errors else "")
+        + (", during an AOF rewrite" if run.batch.rewrites else "")
     )
+    if any(m.rewrites for m in run.measurements()):
+        console.print(
+            "AOF rewrite: Redis rewrote its append-only file during that window; its child process "
+            "takes a core for seconds, so the figure says as much about that as about the service."
+        )
+
+
+def rewrite_mark(*windows: Measured) -> str:
+    """'yes' when an AOF rewrite ran in any of the windows, '?' when that is not known."""
+    if any(m.rewrites for m in windows):
+        return "yes"
+    return "?" if any(m.rewrites is None for m in windows) else ""
 
 
 def role_table(breakdown: list[tuple[str, dict[str, float]]]) -> Table:
@@ -284,6 +350,7 @@ class GoalOutcome:
     met: list[bool]  # per value
     unit: str
     not_run: str  # why no round measured it
+    rewritten: list[bool] = field(default_factory=list)  # per value: an AOF rewrite ran in its window
 
     @property
     def median(self) -> float:
@@ -306,17 +373,23 @@ _GOAL_TESTS: dict[str, Callable[[float], bool]] = {
 
 def goal_outcomes(rounds: list[Round]) -> list[GoalOutcome]:
     """Each throughput goal against every round that measured it."""
-    ratios = [p.ratio for r in rounds for p in r.points if p.clients == 64 and p.empty.result.rate]
-    batches = [r.batch.result.rate for r in rounds]
-    p99s = [m.result.percentile_ms(99) for r in rounds for f, m in r.paced if f == 0.5 and len(m.result.latencies_s)]
+    at64 = [p for r in rounds for p in r.points if p.clients == 64 and p.empty.result.rate]
+    halves = [m for r in rounds for f, m in r.paced if f == 0.5 and len(m.result.latencies_s)]
     found = [
-        (_GOAL_RATIO, ratios, "", "not run (--concurrency without 64)"),
-        (_GOAL_BATCH, batches, " orders/s", "not run"),
-        (_GOAL_P99, p99s, " ms", "not run (--load-fractions without 0.5)"),
+        (_GOAL_RATIO, [(p.ratio, bool(p.empty.rewrites or p.create.rewrites)) for p in at64], "", "not run (--concurrency without 64)"),
+        (_GOAL_BATCH, [(r.batch.result.rate, bool(r.batch.rewrites)) for r in rounds], " orders/s", "not run"),
+        (_GOAL_P99, [(m.result.percentile_ms(99), bool(m.rewrites)) for m in halves], " ms", "not run (--load-fractions without 0.5)"),
     ]
     return [
-        GoalOutcome(goal=goal, values=values, met=[_GOAL_TESTS[goal](v) for v in values], unit=unit, not_run=why)
-        for goal, values, unit, why in found
+        GoalOutcome(
+            goal=goal,
+            values=[v for v, _ in pairs],
+            met=[_GOAL_TESTS[goal](v) for v, _ in pairs],
+            unit=unit,
+            not_run=why,
+            rewritten=[r for _, r in pairs],
+        )
+        for goal, pairs, unit, why in found
     ]
 
 
@@ -336,6 +409,10 @@ def goals_table(rounds: list[Round]) -> Table:
         if len(outcome.values) > 1:
             measured_text += f" ({_figure(min(outcome.values))}-{_figure(max(outcome.values))})"
             met_text += f" (in {sum(outcome.met)} of {len(outcome.values)} rounds)"
+            if any(outcome.rewritten):
+                measured_text += f", {sum(outcome.rewritten)} during an AOF rewrite"
+        elif any(outcome.rewritten):
+            measured_text += ", during an AOF rewrite"
         table.add_row(outcome.goal, measured_text, met_text)
     return table
 

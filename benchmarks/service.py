@@ -47,13 +47,6 @@ class StartedService:
     data_dir: Path
 
 
-def start_service(data_dir: Path, *, extra: list[str] | None = None) -> tuple[subprocess.Popen[bytes], str, str]:
-    """Runs ``oms serve`` on the embedded defaults in a fresh data folder with a new bootstrap
-    admin key; returns it, its address and the key (kept for benchmarks.capture)."""
-    started = start(data_dir, extra=extra)
-    return started.proc, started.deployment.target, started.deployment.credential
-
-
 def start(data_dir: Path, *, extra: list[str] | None = None, timeout_s: float = 180.0) -> StartedService:
     from oms_actors.store.connection import EmbeddedRedis
 

@@ -9,21 +9,21 @@ from benchmarks.capture import Measured, Point, Round, goal_outcomes, goals_tabl
 from benchmarks.loadgen import LoadResult, LoadSpec
 
 
-def _measured(rate: float, *, p99_ms: float = 10.0, cpu_ms: float = 1.0) -> Measured:
+def _measured(rate: float, *, p99_ms: float = 10.0, cpu_ms: float = 1.0, rewrites: int | None = 0) -> Measured:
     spec = LoadSpec(target="localhost:1", workload="create", concurrency=1, duration_s=1.0)
     # Every call took p99_ms: the 99th percentile is exactly that.
     result = LoadResult(spec=spec, calls=int(rate), items=int(rate), errors={}, latencies_s=np.full(100, p99_ms / 1000), wall_s=1.0)
-    return Measured(result, cpu_ms, {"gateway": cpu_ms})
+    return Measured(result, cpu_ms, {"gateway": cpu_ms}, rewrites)
 
 
-def _round(*, empty64: float, create64: float, p99_half: float | None, batch: float) -> Round:
+def _round(*, empty64: float, create64: float, p99_half: float | None, batch: float, rewrite_at_half: bool = False) -> Round:
     points = [
         Point(clients=1, empty=_measured(1_000), create=_measured(100)),
         Point(clients=64, empty=_measured(empty64), create=_measured(create64)),
     ]
     paced = [(0.25, _measured(create64 / 4, p99_ms=5.0))]
     if p99_half is not None:
-        paced.append((0.5, _measured(create64 / 2, p99_ms=p99_half)))
+        paced.append((0.5, _measured(create64 / 2, p99_ms=p99_half, rewrites=1 if rewrite_at_half else 0)))
     return Round(points=points, paced=paced, batch=_measured(batch))
 
 
@@ -71,3 +71,17 @@ def test_the_spread_keeps_every_round_in_order_under_one_name_per_figure():
     assert rows["open loop 50%: p99 ms"] == [50.0, 70.0]
     assert rows["batch RPC: orders/s"] == [3_000, 3_300]
     assert list(rows)[0] == "1 clients: empty call/s"  # the order the points ran in
+
+
+def test_a_goal_measured_during_an_aof_rewrite_says_so():
+    rounds = [
+        _round(empty64=4_000, create64=1_000, p99_half=40.0, batch=3_000),
+        _round(empty64=4_000, create64=1_000, p99_half=260.0, batch=3_000, rewrite_at_half=True),
+        _round(empty64=4_000, create64=1_000, p99_half=45.0, batch=3_000),
+    ]
+    *_, p99 = goal_outcomes(rounds)
+    assert p99.rewritten == [False, True, False]
+    text = _render(goals_table(rounds))
+    assert "45.0 ms (40.0-260), 1 during an AOF rewrite" in text
+    assert "AOF rewrite" not in _render(goals_table(rounds[:1]))
+    assert "during an AOF rewrite" in _render(goals_table(rounds[1:2]))
