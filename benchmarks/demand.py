@@ -218,11 +218,6 @@ def _pay(
     return []
 
 
-def order_stream(s: Scenario, world: World, *, run_id: str) -> Iterator[orders_pb2.CreateOrderRequest]:
-    """The requests alone, in arrival order (for load generators that need no schedule)."""
-    yield from generate_day(s, world, run_id=run_id).requests
-
-
 def unique_requests(requests: Sequence[orders_pb2.CreateOrderRequest]) -> list[int]:
     """Indexes of the first request of each (channel, idempotency key): the orders of the day."""
     seen: set[tuple[int, str]] = set()
