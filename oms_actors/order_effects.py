@@ -301,20 +301,21 @@ class OrderEffects:
     async def assess_many(self, orders: list[Order], now_ms: int) -> list[Order | BaseException]:
         return await self.decide_many(orders, await self.authorize_many(orders), now_ms)
 
-    def read_customers(self, orders: list[Order]) -> asyncio.Future[dict[str, Customer]]:
-        """The batch's customer records, read once for the credit limits and the risk rules."""
-        return asyncio.ensure_future(self.customers.get_many(sorted({o.customer_id for o in orders})))
+    async def customers_of(self, orders: list[Order], known: dict[str, Customer] | None = None) -> dict[str, Customer]:
+        """The batch's customer records: ``known`` when the caller read them, else one read."""
+        if known is not None:
+            return known
+        return await self.customers.get_many(sorted({o.customer_id for o in orders}))
 
     async def authorize_many(
-        self, orders: list[Order], *, customers: asyncio.Future[dict[str, Customer]] | None = None
+        self, orders: list[Order], *, customers: dict[str, Customer] | None = None
     ) -> list[tuple[PaymentRecord, ...] | BaseException]:
-        """Authorises every order's payments; ``customers`` (``read_customers``) gives pay on
-        invoice its credit limits without a read per order."""
+        """Authorises every order's payments; ``customers`` (the batch's records, read once
+        for the credit limits and the risk rules) gives pay on invoice its credit limits
+        without a read per order."""
         limits: dict[str, Money] = {}
         if customers is not None and any(_on_invoice(o) for o in orders):
-            # Shielded: the read is shared with read_risk, and a timeout here must not cancel it there.
-            records = await asyncio.shield(customers)
-            limits = {cid: c.credit_limit for cid, c in records.items() if c is not None and c.credit_limit}
+            limits = {cid: c.credit_limit for cid, c in customers.items() if c is not None and c.credit_limit}
         return await asyncio.gather(
             *(self.payments.authorize(o, credit_limit=limits.get(o.customer_id)) for o in orders),
             return_exceptions=True,
@@ -366,17 +367,17 @@ class OrderEffects:
         return self._rules
 
     async def read_risk(
-        self, orders: list[Order], now_ms: int, *, customers: asyncio.Future[dict[str, Customer]] | None = None
+        self, orders: list[Order], now_ms: int, *, customers: dict[str, Customer] | None = None
     ) -> RiskReads:
         """What the risk facts need from Redis: one read of the customers, one call for the
         counts, one for what invoice customers owe.
 
         Depends only on what an order was accepted with (customer, time, payment
         instruments), not on its authorisations, so it can run beside them.
-        ``customers``: the batch's records when the caller is reading them (``read_customers``)."""
+        ``customers``: the batch's records when the caller has read them."""
         if not orders:
             return RiskReads(customers={}, counts={}, open_receivables={})
-        reading = asyncio.shield(customers) if customers is not None else self.read_customers(orders)
+        reading = asyncio.ensure_future(self.customers_of(orders, customers))
         owing = asyncio.ensure_future(
             self.payments.open_receivables(sorted({o.customer_id for o in orders if _on_invoice(o)}))
         )

@@ -365,9 +365,6 @@ class OrderShard:
             self.idem[(order.channel.value, order.idempotency_key)] = IdempotencyRecord(
                 order_id=order.order_id, content_hash=order.content_hash
             )
-        # The one read of the customers serves the check above, the credit limits and the risk rules.
-        customers: asyncio.Future[dict[str, Customer]] = asyncio.get_running_loop().create_future()
-        customers.set_result(records)
         async with self._locks.hold_many(order.order_id for _, order in accepted):
             sourced = await self._source(
                 [o for _, o in accepted],
@@ -375,7 +372,7 @@ class OrderShard:
                 new=True,
                 requests=[requests[o.order_id] for _, o in accepted],
                 prefetched=prefetched,
-                customers=customers,
+                customers=records,  # the one read serves the check above, the credit limits and the risk rules
             )
         for (i, order), final in zip(accepted, sourced):
             out = CreateOutcome(order=final)
@@ -398,7 +395,7 @@ class OrderShard:
         new: bool = False,
         requests: list[SourcingRequest] | None = None,
         prefetched: asyncio.Future | None = None,
-        customers: asyncio.Future | None = None,
+        customers: dict[str, Customer] | None = None,
     ) -> list[Order]:
         """Sources and records the plans; on any failure the orders stay as they were for the reconciler.
 
@@ -409,19 +406,20 @@ class OrderShard:
         rules' reads run beside sourcing too: they depend only on what the orders were
         accepted with. ``new``: orders just accepted, holding nothing yet. ``requests``: the
         orders' sourcing requests when the caller has them; ``prefetched``: the availability
-        read it began for them."""
+        read it began for them; ``customers``: their customers' records when it has read them."""
         workers, _ = self._actors()
         if requests is None:
             requests = [SourcingRequest.of(o) for o in orders]
         side: list[asyncio.Future] = []
         if assess:
             effects = self._effects()
-            customers = customers if customers is not None else effects.read_customers(orders)
+            if customers is None:
+                customers = await effects.customers_of(orders)
             authorizing = asyncio.ensure_future(
                 asyncio.wait_for(effects.authorize_many(orders, customers=customers), INLINE_ASSESS_S)
             )
             reading = asyncio.ensure_future(effects.read_risk(orders, now_ms(), customers=customers))
-            side = [authorizing, reading, customers]
+            side = [authorizing, reading]
         try:
             with self.timer.stage("sourcing", len(orders)):
                 if self._inline is not None:
