@@ -347,10 +347,14 @@ GOAL_P99_AT_HALF_MS = 50.0
 class GoalOutcome:
     goal: str
     values: list[float]  # what each round measured for it; empty when no round did
-    met: list[bool]  # per value
     unit: str
     not_run: str  # why no round measured it
     rewritten: list[bool] = field(default_factory=list)  # per value: an AOF rewrite ran in its window
+
+    @property
+    def met(self) -> list[bool]:
+        """Per value: whether that round met the goal."""
+        return [_GOAL_TESTS[self.goal](v) for v in self.values]
 
     @property
     def median(self) -> float:
@@ -384,7 +388,6 @@ def goal_outcomes(rounds: list[Round]) -> list[GoalOutcome]:
         GoalOutcome(
             goal=goal,
             values=[v for v, _ in pairs],
-            met=[_GOAL_TESTS[goal](v) for v, _ in pairs],
             unit=unit,
             not_run=why,
             rewritten=[r for _, r in pairs],

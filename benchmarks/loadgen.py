@@ -151,8 +151,9 @@ def _schedule(spec: LoadSpec, index: int) -> np.ndarray:
 
 
 async def _drive(
-    spec: LoadSpec, source: Any, concurrency: int, index: int = 0, schedule: np.ndarray | None = None
+    spec: LoadSpec, source: Any, concurrency: int, schedule: np.ndarray | None = None
 ) -> tuple[int, int, dict[str, int], list[float], float]:
+    """Sends the load from ``source``: closed loop, or open loop at ``schedule`` (``_schedule``)."""
     from gateway.auth.client import bearer
     from protos.oms.v1 import orders_pb2
 
@@ -216,7 +217,7 @@ async def _drive(
                 await send(req, due, measured)
 
         if schedule is None:
-            schedule = _schedule(spec, index)
+            raise ValueError("an open-loop load needs its arrival schedule")
         pending: set[asyncio.Task[None]] = set()
         for offset in schedule:
             due = start + float(offset)
@@ -248,7 +249,7 @@ def _child(spec: LoadSpec, index: int, concurrency: int, ready: Any, go: Any, ou
         feed = itertools.chain([next(source)], source)
     ready.wait()
     go.wait()
-    out.put(asyncio.run(_drive(spec, feed, concurrency, index, schedule)))
+    out.put(asyncio.run(_drive(spec, feed, concurrency, schedule)))
 
 
 def run_load(spec: LoadSpec, *, on_go: Callable[[], None] | None = None) -> LoadResult:

@@ -11,6 +11,11 @@ from oms_actors.store.codec import Codec
 CUSTOMER_CODEC: Codec[Customer] = Codec(Customer)
 
 
+def decode_customers(customer_ids: list[str], raws: list[bytes | None]) -> dict[str, Customer]:
+    """The records of a bulk read of ``customer_ids``, of those that exist."""
+    return {cid: CUSTOMER_CODEC.decode(raw) for cid, raw in zip(customer_ids, raws) if raw is not None}
+
+
 class CustomerStore:
     def __init__(self, client: aioredis.Redis) -> None:
         self.client = client
@@ -22,8 +27,7 @@ class CustomerStore:
     async def get_many(self, customer_ids: list[str]) -> dict[str, Customer]:
         if not customer_ids:
             return {}
-        raws = await self.client.mget([keys.customer(cid) for cid in customer_ids])
-        return {cid: CUSTOMER_CODEC.decode(raw) for cid, raw in zip(customer_ids, raws) if raw is not None}
+        return decode_customers(customer_ids, await self.client.mget([keys.customer(cid) for cid in customer_ids]))
 
     async def put(self, customer: Customer, previous: Customer | None = None) -> None:
         """Writes the record and its look-up entries (email, phone) together."""

@@ -24,7 +24,7 @@ from oms_actors.domain.partitioning import shard_of
 from oms_actors.store import keys
 from oms_actors.store.bulk import BulkReads
 from oms_actors.store.codec import Codec
-from oms_actors.store.customers import CUSTOMER_CODEC
+from oms_actors.store.customers import decode_customers
 
 ORDER_CODEC: Codec[Order] = Codec(Order)
 EVENTS_CODEC: Codec[list[OrderEvent]] = Codec(list[OrderEvent], fmt="msgpack")
@@ -248,8 +248,7 @@ class OrderStore:
             if value is not None:
                 order_id, _, content_hash = value.decode().partition(keys.SEP)
                 found[pair] = IdempotencyRecord(order_id=order_id, content_hash=content_hash)
-        customers = {cid: CUSTOMER_CODEC.decode(raw) for cid, raw in zip(customer_ids, raws) if raw is not None}
-        return found, customers
+        return found, decode_customers(customer_ids, raws)
 
     async def _scan(self, shard: int) -> list[Order]:
         """Every order of the shard, finished or not (a pass over its keys)."""
