@@ -228,6 +228,8 @@ class OmsService:
             await self.backend.batcher.drain()
             await self.backend.availability.drain()
             await self.backend.backorders.drain()
+            for calls in self.backend.order_calls:
+                calls.close()
             await self.backend.orders.client.aclose()
         self.server = None
 

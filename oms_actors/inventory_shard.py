@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable, TypeVar
 import redis
 
 from oms_actors import gc_tuning
+from oms_actors.direct import DirectServer, Endpoint
 from oms_actors.domain import ledger
 from oms_actors.domain.errors import (
     FailedPreconditionError,
@@ -47,6 +48,10 @@ class InventoryShard:
         # Loaded on the first call, not here: a constructor that fails (Redis down
         # while Ray restarts this actor) would leave the actor dead for good.
         self._stale = True
+        # The order shards' reservations come over a socket, not through Ray (see direct.py).
+        # Serving it makes this an async actor: Ray then runs the plain methods on the
+        # event loop too, one at a time, so the shard is still one writer at a time.
+        self.direct = DirectServer(self, ("reserve_seen",))
 
     def _reload(self) -> None:
         """Memory is a cache of what is durable: rebuilt on (re)start and after any failed write,
@@ -77,6 +82,12 @@ class InventoryShard:
         self.book.apply_inbound(changes.inbound)
         self.book.consumed.update(changes.consumed)
         self.book.committed(before)
+
+    async def direct_endpoint(self) -> Endpoint | None:
+        return await self.direct.endpoint()
+
+    def stats(self) -> dict[str, Any]:
+        return {"shard": self.shard, "direct": dict(self.direct.served)}
 
     def ping(self) -> int:
         return self.shard

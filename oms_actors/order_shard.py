@@ -43,6 +43,7 @@ from oms_actors.domain.order import ALLOWED, ApprovalStatus, Command, Order, Sou
 from oms_actors.domain.partitioning import idempotency_shard, new_order_id
 from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors import gc_tuning
+from oms_actors.direct import DirectServer, Endpoint
 from oms_actors.metrics import StageTimer
 from oms_actors.recent import RecentKeys
 from oms_actors.order_effects import OrderEffects, PaymentFlow, next_step
@@ -143,6 +144,8 @@ class OrderShard:
         self.payments: PaymentFlow = build_payment_flow(self.store.client)
         self._effects_: OrderEffects | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        # Capture's calls from the gateways come over a socket, not through Ray (see direct.py).
+        self.direct = DirectServer(self, ("create_orders",))
         # Orders still accepted or with steps pending: all the reconciler needs to look at.
         self._attention: set[str] = set()
         # Open, sourced orders with backordered units, by SKU backordered: what arriving
@@ -227,11 +230,14 @@ class OrderShard:
         await self._ready()
         return self.shard
 
+    async def direct_endpoint(self) -> Endpoint | None:
+        return await self.direct.endpoint()
+
     def stats(self) -> dict[str, Any]:
         stages = self.timer.snapshot()
         if self._inline is not None:
             stages.update({f"sourcing: {k}": v for k, v in self._inline.timer.snapshot().items()})
-        return {"shard": self.shard, "orders": len(self.orders), "stages": stages}
+        return {"shard": self.shard, "orders": len(self.orders), "stages": stages, "direct": dict(self.direct.served)}
 
     # -- commands -------------------------------------------------------------
 

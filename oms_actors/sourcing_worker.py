@@ -14,6 +14,7 @@ from collections import defaultdict
 from typing import Any, Awaitable, Sequence
 
 import optimizer
+from oms_actors.direct import DirectActor
 from oms_actors.domain.enums import DeliveryMode
 from oms_actors.domain.network import Product
 from oms_actors.domain.order import LineAllocation, SourcingExplanation, SourcingResult
@@ -113,6 +114,7 @@ class SourcingWorker:
         self.routing = RoutingCache(self.network)
         self.capacity = CapacityLedger(client)
         self._inventory: list[Any] | None = None
+        self._direct: list[DirectActor] | None = None
         self.seen = SeenStock(limit=SEEN_SKUS)
         self._warming: asyncio.Task[None] | None = None
         self.timer = StageTimer()
@@ -137,6 +139,12 @@ class SourcingWorker:
                 for i in range(self.topology.inventory_shards)
             ]
         return self._inventory
+
+    def _reserving(self) -> list[DirectActor]:
+        """The inventory shards for ``reserve_seen``, once per batch: over their sockets (direct.py)."""
+        if self._direct is None:
+            self._direct = [DirectActor(shard) for shard in self._shards()]
+        return self._direct
 
     async def source(self, payload: bytes, new: bool = False) -> bytes:
         """Sources a batch (``wire.SOURCING_REQUESTS``); answers ``wire.SOURCING_RESULTS`` in order.
@@ -335,12 +343,13 @@ class SourcingWorker:
             for i in sorted({shard_of(line.sku, n) for line in req.lines}):
                 orders_by_shard[i].append(req.order_id)
         shard_ids = sorted(orders_by_shard)
+        reserving = self._reserving()
         with self.timer.stage("reserve", len(requests)):
             # The answers say where each shard's change count stands, so the reservations
             # of new orders can be taken off availability kept for later batches.
             marked = await asyncio.gather(
                 *(
-                    shards[i].reserve_seen.remote(RESERVE_BATCH.encode(self._reserve_batch(i, orders_by_shard, by_shard, seen)))
+                    reserving[i].call("reserve_seen", RESERVE_BATCH.encode(self._reserve_batch(i, orders_by_shard, by_shard, seen)))
                     for i in shard_ids
                 )
             )
