@@ -228,7 +228,7 @@ class OmsService:
             await self.backend.batcher.drain()
             await self.backend.availability.drain()
             await self.backend.backorders.drain()
-            for calls in self.backend.order_calls:
+            for calls in [*self.backend.order_calls, *self.backend.inventory_calls]:
                 calls.close()
             await self.backend.orders.client.aclose()
         self.server = None

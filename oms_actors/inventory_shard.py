@@ -48,10 +48,11 @@ class InventoryShard:
         # Loaded on the first call, not here: a constructor that fails (Redis down
         # while Ray restarts this actor) would leave the actor dead for good.
         self._stale = True
-        # The order shards' reservations come over a socket, not through Ray (see direct.py).
-        # Serving it makes this an async actor: Ray then runs the plain methods on the
-        # event loop too, one at a time, so the shard is still one writer at a time.
-        self.direct = DirectServer(self, ("reserve_seen",))
+        # Sourcing's reads and reservations and the gateways' availability queries come
+        # over a socket, not through Ray (see direct.py). Serving it makes this an async
+        # actor: Ray then runs the plain methods on the event loop too, one at a time, so
+        # the shard is still one writer at a time.
+        self.direct = DirectServer(self, ("reserve_seen", "availability", "availability_seen", "availability_view"))
 
     def _reload(self) -> None:
         """Memory is a cache of what is durable: rebuilt on (re)start and after any failed write,

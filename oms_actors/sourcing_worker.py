@@ -140,8 +140,8 @@ class SourcingWorker:
             ]
         return self._inventory
 
-    def _reserving(self) -> list[DirectActor]:
-        """The inventory shards for ``reserve_seen``, once per batch: over their sockets (direct.py)."""
+    def _direct_shards(self) -> list[DirectActor]:
+        """The inventory shards for the calls sourcing makes per batch: over their sockets (direct.py)."""
         if self._direct is None:
             self._direct = [DirectActor(shard) for shard in self._shards()]
         return self._direct
@@ -159,7 +159,7 @@ class SourcingWorker:
         Reads only, so the order shard starts it while the orders are still being
         saved and passes it to ``source_requests`` as ``prefetched``. ``new``: orders
         just accepted; what is read for them is kept for later batches (``self.seen``)."""
-        shards = self._shards()
+        shards = self._direct_shards()
         skus_by_shard = _skus_by_shard(requests, len(shards))
         ids = [r.order_id for r in requests]
         with self.timer.stage("availability", len(requests)):
@@ -169,12 +169,12 @@ class SourcingWorker:
                 rows = await asyncio.gather(*(self._read_seen(i, sorted(skus_by_shard[i])) for i in sorted(skus_by_shard)))
             else:
                 rows = await asyncio.gather(
-                    *(shards[i].availability.remote(sorted(skus_by_shard[i]), None, ids) for i in sorted(skus_by_shard))
+                    *(shards[i].call("availability", sorted(skus_by_shard[i]), None, ids) for i in sorted(skus_by_shard))
                 )
         return [row for shard_rows in rows for row in shard_rows]
 
     async def _read_seen(self, shard: int, skus: list[str]) -> list[Any]:
-        epoch, as_of, rises, rows = await self._shards()[shard].availability_seen.remote(skus)
+        epoch, as_of, rises, rows = await self._direct_shards()[shard].call("availability_seen", skus)
         self.seen.learn(epoch, as_of, rises, rows)
         return rows
 
@@ -343,7 +343,7 @@ class SourcingWorker:
             for i in sorted({shard_of(line.sku, n) for line in req.lines}):
                 orders_by_shard[i].append(req.order_id)
         shard_ids = sorted(orders_by_shard)
-        reserving = self._reserving()
+        reserving = self._direct_shards()
         with self.timer.stage("reserve", len(requests)):
             # The answers say where each shard's change count stands, so the reservations
             # of new orders can be taken off availability kept for later batches.

@@ -51,8 +51,10 @@ class Backend:
     payments: Payments
     backorders: BackorderRuns
     capacity: CapacityLeft
-    # Capture's calls to the order shards, over their sockets (oms_actors/direct.py).
+    # Capture's calls to the order shards and availability queries to the inventory
+    # shards, over their sockets (oms_actors/direct.py).
     order_calls: list[DirectActor]
+    inventory_calls: list[DirectActor]
 
     @classmethod
     def create(
@@ -75,9 +77,11 @@ class Backend:
         batcher: MicroBatcher[int, CreateOrder, CreateOutcome] = MicroBatcher(
             create_batch, max_batch=max_batch, max_delay_s=max_delay_s, max_inflight=max_inflight
         )
+        inventory_calls = [DirectActor(actor) for actor in actors.inventory]
+
         async def availability_batch(shard: int, queries: list[tuple[str, ...]]) -> list[list[AvailabilityView]]:
             skus = sorted({sku for query in queries for sku in query})
-            rows = await actors.inventory[shard].availability_view.remote(skus)
+            rows = await inventory_calls[shard].call("availability_view", skus)
             by_sku: dict[str, list[AvailabilityView]] = {}
             for row in rows:
                 by_sku.setdefault(row[1], []).append(row)
@@ -95,6 +99,7 @@ class Backend:
             backorders=BackorderRuns(actors.orders),
             capacity=CapacityLeft(CapacityLedger(orders.client)),
             order_calls=order_calls,
+            inventory_calls=inventory_calls,
         )
 
     async def network_changed(self) -> None:

@@ -47,7 +47,7 @@ async def _owner_of(world: World, oms, customer: str, sku: str) -> tuple[int, or
     return idempotency_shard(command.channel.value, command.idempotency_key, oms.actors.topology.order_shards), request
 
 
-async def test_capture_calls_the_shards_over_their_sockets(world: World, oms):
+async def test_capture_and_availability_call_the_shards_over_their_sockets(world: World, oms):
     sku = await world.sku({"T-DC-NORTH": 5})
     customer = await world.customer()
     shard, request = await _owner_of(world, oms, customer, sku)
@@ -55,11 +55,17 @@ async def test_capture_calls_the_shards_over_their_sockets(world: World, oms):
     orders_before = (await oms.actors.orders[shard].stats.remote())["direct"].get("create_orders", 0)
     stock_before = (await inventory.stats.remote())["direct"].get("reserve_seen", 0)
 
+    views_before = (await inventory.stats.remote())["direct"].get("availability_view", 0)
+
     order = (await world.orders.CreateOrder(request)).order
+    shown = await world.available(sku)
 
     assert order.lines[0].allocations[0].quantity == 1
+    assert shown == {"T-DC-NORTH": (5, 1)}
     assert (await oms.actors.orders[shard].stats.remote())["direct"]["create_orders"] > orders_before
-    assert (await inventory.stats.remote())["direct"]["reserve_seen"] > stock_before
+    served = (await inventory.stats.remote())["direct"]
+    assert served["reserve_seen"] > stock_before
+    assert served["availability_view"] > views_before
 
 
 async def test_a_caller_reaches_the_restarted_actor_and_its_state(world: World, oms):
