@@ -105,3 +105,22 @@ async def test_switched_off_the_same_calls_go_through_ray(world: World, oms, mon
     assert outcome.order is not None and outcome.order.lines[0].allocations
     assert not caller.direct
     assert (await actor.stats.remote())["direct"].get("create_orders", 0) == before
+
+
+async def test_an_actor_on_another_node_is_called_through_ray(world: World, oms, monkeypatch):
+    from oms_actors import direct
+
+    sku = await world.sku({"T-DC-NORTH": 5})
+    customer = await world.customer()
+    shard, request = await _owner_of(world, oms, customer, sku)
+    actor = oms.actors.orders[shard]
+    before = (await actor.stats.remote())["direct"].get("create_orders", 0)
+    # What a gateway on another node sees: the actor's socket is not on its filesystem.
+    monkeypatch.setattr(direct, "_this_node", lambda: "some-other-node")
+    caller = DirectActor(actor)
+
+    outcome = await _place(caller, _command(world, request))
+
+    assert outcome.order is not None and outcome.order.lines[0].allocations
+    assert not caller.direct
+    assert (await actor.stats.remote())["direct"].get("create_orders", 0) == before
