@@ -40,6 +40,7 @@ from oms_actors.domain.errors import UnavailableError
 log = logging.getLogger(__name__)
 
 SWITCH_ENV = "OMS_DIRECT_CALLS"  # "0": every call goes through Ray
+_PREFIX = "oms-direct-"  # then the serving process's id: a folder whose process is gone is swept
 _LENGTH = struct.Struct("<I")
 _PICKLE = pickle.HIGHEST_PROTOCOL
 
@@ -72,6 +73,30 @@ async def _read_frame(reader: asyncio.StreamReader) -> Any:
     return pickle.loads(await reader.readexactly(length))
 
 
+def sweep_stale(parent: str) -> list[str]:
+    """Removes the socket folders of this user's processes that are gone: Ray kills
+    actors without running their exit handlers, so each restart would leave one."""
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        pid = entry.name[len(_PREFIX) :].partition("-")[0]
+        if not (entry.name.startswith(_PREFIX) and pid.isdigit()):
+            continue
+        try:
+            if not entry.is_dir(follow_symlinks=False) or entry.stat(follow_symlinks=False).st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.path)
+        except OSError:
+            continue  # alive under another user, or unreadable: not ours to judge
+    return removed
+
+
 def _this_node() -> str:
     import ray
 
@@ -102,7 +127,9 @@ class DirectServer:
             raise
 
     async def _open(self) -> Endpoint:
-        folder = tempfile.mkdtemp(prefix="oms-direct-")  # mode 0700
+        parent = tempfile.gettempdir()
+        sweep_stale(parent)
+        folder = tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=parent)  # mode 0700
         atexit.register(shutil.rmtree, folder, True)
         path = os.path.join(folder, "actor.sock")
         self._server = await asyncio.start_unix_server(self._serve, path=path)

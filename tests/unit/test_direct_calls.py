@@ -125,3 +125,21 @@ async def test_switched_off_the_actor_offers_no_socket(served, monkeypatch):
     _, server = served
     monkeypatch.setenv(direct.SWITCH_ENV, "0")
     assert await server.endpoint() is None
+
+
+def test_folders_of_processes_that_are_gone_are_swept(tmp_path):
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(gone.stdout)
+    stale = tmp_path / f"oms-direct-{dead_pid}-abc"
+    stale.mkdir()
+    (stale / "actor.sock").write_text("")
+    live = tmp_path / f"oms-direct-{os.getpid()}-def"
+    live.mkdir()
+    other = tmp_path / "oms-direct-notapid"
+    other.mkdir()
+
+    assert direct.sweep_stale(str(tmp_path)) == [str(stale)]
+    assert not stale.exists() and live.exists() and other.exists()
