@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import pytest
 import ray
 
 from gateway.convert import create_order_from_proto
+from oms_actors import direct
 from oms_actors.direct import SWITCH_ENV, DirectActor
 from oms_actors.domain.commands import CreateOrder
 from oms_actors.domain.partitioning import idempotency_shard, shard_of
 from oms_actors.wire import CREATE_ORDERS, CREATE_OUTCOMES, CreateOutcome
 from protos.oms.v1 import orders_pb2
 from tests.integration.support import World
+from tests.integration.waiting import until_alive
 
 pytestmark = pytest.mark.integration
 
 
-async def _until_alive(actor, timeout_s: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            await asyncio.wait_for(actor.ping.remote(), timeout=10)
-            return
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.2)
-
-
-def _command(world: World, request: orders_pb2.CreateOrderRequest) -> CreateOrder:
+def _command(request: orders_pb2.CreateOrderRequest) -> CreateOrder:
     return create_order_from_proto(request, known_skus={line.sku for line in request.lines}, pickup_locations=set())
 
 
@@ -41,20 +28,20 @@ async def _place(caller: DirectActor, command: CreateOrder) -> CreateOutcome:
     return outcome
 
 
-async def _owner_of(world: World, oms, customer: str, sku: str) -> tuple[int, orders_pb2.CreateOrderRequest]:
+def _owner_of(world: World, oms, customer: str, sku: str) -> tuple[int, orders_pb2.CreateOrderRequest]:
+    """A request for one unit, and the order shard that decides it."""
     request = world.order(customer, [(sku, 1)])
-    command = _command(world, request)
+    command = _command(request)
     return idempotency_shard(command.channel.value, command.idempotency_key, oms.actors.topology.order_shards), request
 
 
 async def test_capture_and_availability_call_the_shards_over_their_sockets(world: World, oms):
     sku = await world.sku({"T-DC-NORTH": 5})
     customer = await world.customer()
-    shard, request = await _owner_of(world, oms, customer, sku)
+    shard, request = _owner_of(world, oms, customer, sku)
     inventory = oms.actors.inventory[shard_of(sku, oms.actors.topology.inventory_shards)]
     orders_before = (await oms.actors.orders[shard].stats.remote())["direct"].get("create_orders", 0)
     stock_before = (await inventory.stats.remote())["direct"].get("reserve_seen", 0)
-
     views_before = (await inventory.stats.remote())["direct"].get("availability_view", 0)
 
     order = (await world.orders.CreateOrder(request)).order
@@ -71,18 +58,18 @@ async def test_capture_and_availability_call_the_shards_over_their_sockets(world
 async def test_a_caller_reaches_the_restarted_actor_and_its_state(world: World, oms):
     sku = await world.sku({"T-DC-NORTH": 5})
     customer = await world.customer()
-    shard, first = await _owner_of(world, oms, customer, sku)
+    shard, first = _owner_of(world, oms, customer, sku)
     actor = oms.actors.orders[shard]
     caller = DirectActor(actor)
     try:
-        placed = await _place(caller, _command(world, first))
+        placed = await _place(caller, _command(first))
         assert caller.direct
 
         ray.kill(actor, no_restart=False)
-        await _until_alive(actor)
+        await until_alive(actor)
 
         # The next call finds the socket gone, asks Ray for the new one, and is answered there.
-        replayed = await _place(caller, _command(world, first))
+        replayed = await _place(caller, _command(first))
         assert caller.direct
         assert replayed.replayed and replayed.order is not None and placed.order is not None
         assert replayed.order.order_id == placed.order.order_id
@@ -91,35 +78,26 @@ async def test_a_caller_reaches_the_restarted_actor_and_its_state(world: World, 
         caller.close()
 
 
-async def test_switched_off_the_same_calls_go_through_ray(world: World, oms, monkeypatch):
-    sku = await world.sku({"T-DC-NORTH": 5})
-    customer = await world.customer()
-    shard, request = await _owner_of(world, oms, customer, sku)
-    actor = oms.actors.orders[shard]
-    before = (await actor.stats.remote())["direct"].get("create_orders", 0)
+def _switched_off(monkeypatch) -> None:
     monkeypatch.setenv(SWITCH_ENV, "0")
-    caller = DirectActor(actor)
-
-    outcome = await _place(caller, _command(world, request))
-
-    assert outcome.order is not None and outcome.order.lines[0].allocations
-    assert not caller.direct
-    assert (await actor.stats.remote())["direct"].get("create_orders", 0) == before
 
 
-async def test_an_actor_on_another_node_is_called_through_ray(world: World, oms, monkeypatch):
-    from oms_actors import direct
-
-    sku = await world.sku({"T-DC-NORTH": 5})
-    customer = await world.customer()
-    shard, request = await _owner_of(world, oms, customer, sku)
-    actor = oms.actors.orders[shard]
-    before = (await actor.stats.remote())["direct"].get("create_orders", 0)
+def _on_another_node(monkeypatch) -> None:
     # What a gateway on another node sees: the actor's socket is not on its filesystem.
     monkeypatch.setattr(direct, "_this_node", lambda: "some-other-node")
+
+
+@pytest.mark.parametrize("condition", [_switched_off, _on_another_node])
+async def test_the_same_calls_go_through_ray(world: World, oms, monkeypatch, condition):
+    sku = await world.sku({"T-DC-NORTH": 5})
+    customer = await world.customer()
+    shard, request = _owner_of(world, oms, customer, sku)
+    actor = oms.actors.orders[shard]
+    before = (await actor.stats.remote())["direct"].get("create_orders", 0)
+    condition(monkeypatch)
     caller = DirectActor(actor)
 
-    outcome = await _place(caller, _command(world, request))
+    outcome = await _place(caller, _command(request))
 
     assert outcome.order is not None and outcome.order.lines[0].allocations
     assert not caller.direct

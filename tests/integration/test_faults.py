@@ -18,22 +18,13 @@ import ray
 from protos.oms.v1 import orders_pb2
 from tests.integration.stock_audit import audit_differences
 from tests.integration.support import World
+from tests.integration.waiting import until_alive
 
 pytestmark = pytest.mark.integration
 
 RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.INTERNAL}
 
 
-async def _alive(actor, timeout_s: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            await asyncio.wait_for(actor.ping.remote(), timeout=10)
-            return
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.2)
 
 
 async def _place_until_acknowledged(world: World, request: orders_pb2.CreateOrderRequest) -> orders_pb2.Order:
@@ -80,7 +71,7 @@ async def test_orders_survive_killed_shards_and_a_redis_restart(world: World, om
 
     await asyncio.gather(chaos(), *(channel(n) for n in range(6)))
     for actor in [*oms.actors.inventory, *oms.actors.orders]:
-        await _alive(actor)
+        await until_alive(actor, timeout_s=90.0)
     assert len(acknowledged) > 20
 
     # Orders a crash left between two steps are settled by the reconciler.

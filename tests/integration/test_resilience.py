@@ -17,20 +17,11 @@ import ray
 from oms_actors.domain.partitioning import shard_of
 from protos.oms.v1 import orders_pb2
 from tests.integration.support import World
+from tests.integration.waiting import until_alive
 
 pytestmark = pytest.mark.integration
 
 
-async def _until_alive(actor, timeout_s: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            await asyncio.wait_for(actor.ping.remote(), timeout=10)
-            return
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.2)
 
 
 async def test_killed_shards_restart_with_their_state(world: World, oms):
@@ -43,8 +34,8 @@ async def test_killed_shards_restart_with_their_state(world: World, oms):
     orders = oms.actors.orders[shard_of(order.order_id, topo.order_shards)]
     ray.kill(inventory, no_restart=False)
     ray.kill(orders, no_restart=False)
-    await _until_alive(inventory)
-    await _until_alive(orders)
+    await until_alive(inventory)
+    await until_alive(orders)
     # The restarted inventory shard still holds the reservation, so the stock is not sold twice.
     assert await world.available(sku) == {"T-DC-NORTH": (6, 4)}
     second = (await world.orders.CreateOrder(world.order(customer, [(sku, 4)]))).order

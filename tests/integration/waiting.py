@@ -1,4 +1,5 @@
-"""Waiting for an order to settle: risk, payment and release follow capture in the background."""
+"""Waiting in integration tests: for an order to settle (risk, payment and release follow
+capture in the background), and for a killed actor to be back."""
 
 from __future__ import annotations
 
@@ -19,3 +20,16 @@ async def settled(world: World, order_id: str, *, timeout_s: float = 30.0) -> or
         if time.monotonic() > deadline:
             raise AssertionError(f"order {order_id} did not settle: {order.status} {list(order.pending_steps)}")
         await asyncio.sleep(0.05)
+
+
+async def until_alive(actor, *, timeout_s: float = 60.0) -> None:
+    """Once the actor answers again: Ray restarts a killed one, which reloads its partition."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            await asyncio.wait_for(actor.ping.remote(), timeout=10)
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)

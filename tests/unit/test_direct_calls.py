@@ -41,75 +41,63 @@ class Owner:
 
 
 @pytest.fixture
-def served(monkeypatch):
+async def served(monkeypatch):
+    """An owner and its server; closed after the test (closing twice is harmless)."""
     monkeypatch.setattr(direct, "_this_node", lambda: "node-a")
     owner = Owner()
-    return owner, DirectServer(owner, ("slow_echo", "plain", "refuse", "hang"))
+    server = DirectServer(owner, ("slow_echo", "plain", "refuse", "hang"))
+    yield owner, server
+    await server.close()
 
 
-async def _connect(server: DirectServer) -> _Connection:
+@pytest.fixture
+async def connection(served):
+    """A caller's connection to the served owner."""
+    _, server = served
     endpoint = await server.endpoint()
     assert endpoint is not None
     reader, writer = await asyncio.open_unix_connection(endpoint.path)
-    return _Connection(reader, writer)
+    conn = _Connection(reader, writer)
+    yield conn
+    conn.close()
 
 
-async def test_answers_find_their_calls_when_they_come_back_out_of_order(served):
+async def test_answers_find_their_calls_when_they_come_back_out_of_order(served, connection):
     _, server = served
-    connection = await _connect(server)
-    try:
-        answers = await asyncio.gather(
-            *(connection.call("slow_echo", (f"v{i}".encode(), 0.05 - i * 0.01)) for i in range(5)),
-            connection.call("plain", (2, 3)),
-        )
-        assert answers == [b"v0", b"v1", b"v2", b"v3", b"v4", 5]
-        assert server.served == {"slow_echo": 5, "plain": 1}
-    finally:
-        connection.close()
-        await server.close()
+    answers = await asyncio.gather(
+        *(connection.call("slow_echo", (f"v{i}".encode(), 0.05 - i * 0.01)) for i in range(5)),
+        connection.call("plain", (2, 3)),
+    )
+    assert answers == [b"v0", b"v1", b"v2", b"v3", b"v4", 5]
+    assert server.served == {"slow_echo": 5, "plain": 1}
 
 
 async def test_the_socket_is_in_a_folder_only_this_user_can_enter(served):
     _, server = served
     endpoint = await server.endpoint()
-    try:
-        assert endpoint is not None and endpoint.node_id == "node-a"
-        assert stat.S_IMODE(os.stat(os.path.dirname(endpoint.path)).st_mode) == 0o700
-        # Asking again serves the same socket, not a second one.
-        assert await server.endpoint() == endpoint
-    finally:
-        await server.close()
+    assert endpoint is not None and endpoint.node_id == "node-a"
+    assert stat.S_IMODE(os.stat(os.path.dirname(endpoint.path)).st_mode) == 0o700
+    # Asking again serves the same socket, not a second one.
+    assert await server.endpoint() == endpoint
 
 
-async def test_a_domain_error_arrives_with_its_type_and_fields(served):
+async def test_a_domain_error_arrives_with_its_type_and_fields(connection):
+    with pytest.raises(InsufficientStockError) as caught:
+        await connection.call("refuse", ())
+    assert caught.value.lines == [LineProblem(line_number=2, sku="SKU-9", reason="only 1 left")]
+    # The connection still serves calls after an error.
+    assert await connection.call("plain", (1, 1)) == 2
+
+
+async def test_only_the_listed_methods_are_served(served, connection):
     _, server = served
-    connection = await _connect(server)
-    try:
-        with pytest.raises(InsufficientStockError) as caught:
-            await connection.call("refuse", ())
-        assert caught.value.lines == [LineProblem(line_number=2, sku="SKU-9", reason="only 1 left")]
-        # The connection still serves calls after an error.
-        assert await connection.call("plain", (1, 1)) == 2
-    finally:
-        connection.close()
-        await server.close()
+    with pytest.raises(DirectCallError, match="private"):
+        await connection.call("private", ())
+    assert "private" not in server.served
 
 
-async def test_only_the_listed_methods_are_served(served):
-    _, server = served
-    connection = await _connect(server)
-    try:
-        with pytest.raises(DirectCallError, match="private"):
-            await connection.call("private", ())
-        assert "private" not in server.served
-    finally:
-        connection.close()
-        await server.close()
-
-
-async def test_calls_in_flight_fail_as_lost_when_the_actor_goes_away(served):
+async def test_calls_in_flight_fail_as_lost_when_the_actor_goes_away(served, connection):
     owner, server = served
-    connection = await _connect(server)
     calls = [asyncio.ensure_future(connection.call("hang", ())) for _ in range(3)]
     while owner.entered < 3:
         await asyncio.sleep(0.01)
