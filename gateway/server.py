@@ -228,8 +228,7 @@ class OmsService:
             await self.backend.batcher.drain()
             await self.backend.availability.drain()
             await self.backend.backorders.drain()
-            for calls in [*self.backend.order_calls, *self.backend.inventory_calls]:
-                calls.close()
+            self.backend.close_calls()
             await self.backend.orders.client.aclose()
         self.server = None
 

@@ -102,6 +102,11 @@ class Backend:
             inventory_calls=inventory_calls,
         )
 
+    def close_calls(self) -> None:
+        """Closes the sockets to the shards; the actors keep serving other callers."""
+        for calls in [*self.order_calls, *self.inventory_calls]:
+            calls.close()
+
     async def network_changed(self) -> None:
         """After a change to locations, products or routing rules: this gateway and every
         order shard and sourcing worker read the network again before the change is
