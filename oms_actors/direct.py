@@ -247,6 +247,7 @@ class DirectActor:
         self._connection: _Connection | None = None
         self._connecting: asyncio.Future[_Connection | None] | None = None
         self._via_ray = not enabled()
+        self._unreachable: Endpoint | None = None  # the last endpoint that could not be connected to
 
     @property
     def direct(self) -> bool:
@@ -292,7 +293,14 @@ class DirectActor:
             return None
         try:
             reader, writer = await asyncio.open_unix_connection(endpoint.path)
-        except OSError as exc:  # gone between the answer and the connect
+        except OSError as exc:
+            if endpoint == self._unreachable:
+                # The same live actor twice: its socket is not on this filesystem (another
+                # container on the node, a Ray Client driver), not gone with a dead actor.
+                log.warning("cannot reach %s (%r); calling it through Ray", endpoint.path, exc)
+                self._via_ray = True
+                return None
+            self._unreachable = endpoint  # gone between the answer and the connect, perhaps
             raise ConnectionLost(repr(exc)) from exc
         self._connection = _Connection(reader, writer)
         return self._connection

@@ -87,7 +87,15 @@ def _on_another_node(monkeypatch) -> None:
     monkeypatch.setattr(direct, "_this_node", lambda: "some-other-node")
 
 
-@pytest.mark.parametrize("condition", [_switched_off, _on_another_node])
+def _socket_out_of_reach(monkeypatch) -> None:
+    # Same node, but the socket's folder is not on this filesystem (another container).
+    async def unreachable(path: str):
+        raise FileNotFoundError(path)
+
+    monkeypatch.setattr(direct.asyncio, "open_unix_connection", unreachable)
+
+
+@pytest.mark.parametrize("condition", [_switched_off, _on_another_node, _socket_out_of_reach])
 async def test_the_same_calls_go_through_ray(world: World, oms, monkeypatch, condition):
     sku = await world.sku({"T-DC-NORTH": 5})
     customer = await world.customer()
