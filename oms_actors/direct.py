@@ -288,7 +288,11 @@ class DirectActor:
         ask = getattr(self.actor, "direct_endpoint", None)  # None: an actor of a version without it
         # Ray answers this once the actor is up, restarted if it had died.
         endpoint: Endpoint | None = await ask.remote() if ask is not None else None
-        if endpoint is None or endpoint.node_id != _this_node():
+        try:
+            here = _this_node()
+        except Exception:  # noqa: BLE001 - a driver Ray cannot place (Ray Client): Ray's own calls work
+            here = None
+        if endpoint is None or endpoint.node_id != here:
             self._via_ray = True
             return None
         try:
