@@ -52,7 +52,9 @@ class InventoryShard:
         # over a socket, not through Ray (see direct.py). Serving it makes this an async
         # actor: Ray then runs the plain methods on the event loop too, one at a time, so
         # the shard is still one writer at a time.
-        self.direct = DirectServer(self, ("reserve_seen", "availability", "availability_seen", "availability_view"))
+        self.direct = DirectServer(
+            self, ("reserve", "reserve_seen", "availability", "availability_seen", "availability_view")
+        )
 
     def _reload(self) -> None:
         """Memory is a cache of what is durable: rebuilt on (re)start and after any failed write,

@@ -113,8 +113,7 @@ class SourcingWorker:
         self.network = network if network is not None else NetworkCache(NetworkStore(client))
         self.routing = RoutingCache(self.network)
         self.capacity = CapacityLedger(client)
-        self._inventory: list[Any] | None = None
-        self._direct: list[DirectActor] | None = None
+        self._inventory: list[DirectActor] | None = None
         self.seen = SeenStock(limit=SEEN_SKUS)
         self._warming: asyncio.Task[None] | None = None
         self.timer = StageTimer()
@@ -130,21 +129,16 @@ class SourcingWorker:
     def stats(self) -> dict[str, Any]:
         return {"stages": self.timer.snapshot()}
 
-    def _shards(self) -> list[Any]:
+    def _shards(self) -> list[DirectActor]:
+        """The inventory shards, called over their sockets where they can be (direct.py)."""
         if self._inventory is None:
             import ray
 
             self._inventory = [
-                ray.get_actor(Topology.inventory_name(i), namespace=self.topology.namespace)
+                DirectActor(ray.get_actor(Topology.inventory_name(i), namespace=self.topology.namespace))
                 for i in range(self.topology.inventory_shards)
             ]
         return self._inventory
-
-    def _direct_shards(self) -> list[DirectActor]:
-        """The inventory shards for the calls sourcing makes per batch: over their sockets (direct.py)."""
-        if self._direct is None:
-            self._direct = [DirectActor(shard) for shard in self._shards()]
-        return self._direct
 
     async def source(self, payload: bytes, new: bool = False) -> bytes:
         """Sources a batch (``wire.SOURCING_REQUESTS``); answers ``wire.SOURCING_RESULTS`` in order.
@@ -159,7 +153,7 @@ class SourcingWorker:
         Reads only, so the order shard starts it while the orders are still being
         saved and passes it to ``source_requests`` as ``prefetched``. ``new``: orders
         just accepted; what is read for them is kept for later batches (``self.seen``)."""
-        shards = self._direct_shards()
+        shards = self._shards()
         skus_by_shard = _skus_by_shard(requests, len(shards))
         ids = [r.order_id for r in requests]
         with self.timer.stage("availability", len(requests)):
@@ -174,7 +168,7 @@ class SourcingWorker:
         return [row for shard_rows in rows for row in shard_rows]
 
     async def _read_seen(self, shard: int, skus: list[str]) -> list[Any]:
-        epoch, as_of, rises, rows = await self._direct_shards()[shard].call("availability_seen", skus)
+        epoch, as_of, rises, rows = await self._shards()[shard].call("availability_seen", skus)
         self.seen.learn(epoch, as_of, rises, rows)
         return rows
 
@@ -343,13 +337,12 @@ class SourcingWorker:
             for i in sorted({shard_of(line.sku, n) for line in req.lines}):
                 orders_by_shard[i].append(req.order_id)
         shard_ids = sorted(orders_by_shard)
-        reserving = self._direct_shards()
         with self.timer.stage("reserve", len(requests)):
             # The answers say where each shard's change count stands, so the reservations
             # of new orders can be taken off availability kept for later batches.
             marked = await asyncio.gather(
                 *(
-                    reserving[i].call("reserve_seen", RESERVE_BATCH.encode(self._reserve_batch(i, orders_by_shard, by_shard, seen)))
+                    shards[i].call("reserve_seen", RESERVE_BATCH.encode(self._reserve_batch(i, orders_by_shard, by_shard, seen)))
                     for i in shard_ids
                 )
             )
@@ -384,7 +377,8 @@ class SourcingWorker:
                             )
             back = await asyncio.gather(
                 *(
-                    shards[i].reserve.remote(
+                    shards[i].call(
+                        "reserve",
                         RESERVE_BATCH.encode(
                             ReserveBatch(orders=sorted(refused.intersection(orders_by_shard[i])), requests=kept.get(i, []))
                         )
