@@ -9,7 +9,8 @@ empty unary method on the same server (the ceiling) and CreateOrder, with the
 same multi-process client. Then offers CreateOrder at fractions of the highest
 rate measured (half by default), open loop (Poisson arrivals, latency from each
 call's arrival): the latency a channel sees at that traffic. Also measures the
-CreateOrders batch RPC. Prints
+CreateOrders batch RPC, and its ceiling: the same batches sent to the empty method
+(built, serialised, sent and answered; nothing parsed or placed). Prints
 the figures, the ratio of CreateOrder to the ceiling, and the service's CPU time
 per call and per order (gateway, Ray and Redis; not the clients'). Every call carries
 the server's bootstrap admin key, and the empty method passes the same access
@@ -134,6 +135,12 @@ class Round:
     points: list[Point]
     paced: list[tuple[float, Measured]]  # (fraction of this round's highest rate, measured)
     batch: Measured
+    batch_ceiling: Measured  # the batch RPC's requests to the empty method
+
+    @property
+    def batch_ratio(self) -> float:
+        ceiling = self.batch_ceiling.result.rate
+        return self.batch.result.rate / ceiling if ceiling else float("nan")
 
     @property
     def peak(self) -> float:
@@ -143,6 +150,7 @@ class Round:
         return [
             *(m for point in self.points for m in (point.empty, point.create)),
             *(m for _, m in self.paced),
+            self.batch_ceiling,
             self.batch,
         ]
 
@@ -185,17 +193,14 @@ def measure_round(args: argparse.Namespace, service: StartedService, tag: str, c
             f"{said}open loop at {fraction:.0%} of {peak:,.0f}/s: {result.rate:8.0f}/s "
             f"(p50 {result.percentile_ms(50):.1f} ms, p99 {result.percentile_ms(99):.1f} ms)"
         )
-    batch = measure(
-        LoadSpec(
-            workload="create_batch",
-            concurrency=args.batch_concurrency,
-            batch_size=args.batch_size,
-            run_id=f"{tag}batch",
-            **common,
-        )
+    batches = {"concurrency": args.batch_concurrency, "batch_size": args.batch_size, "run_id": f"{tag}batch", **common}
+    ceiling = measure(LoadSpec(workload="empty_batch", **batches))
+    batch = measure(LoadSpec(workload="create_batch", **batches))
+    console.print(
+        f"{said}CreateOrders batch RPC: {batch.result.rate:8.0f} orders/s "
+        f"(the same batches to the empty method: {ceiling.result.rate:,.0f} orders/s)"
     )
-    console.print(f"{said}CreateOrders batch RPC: {batch.result.rate:8.0f} orders/s")
-    return Round(points=points, paced=paced, batch=batch)
+    return Round(points=points, paced=paced, batch=batch, batch_ceiling=ceiling)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -229,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     console.print("starting oms serve --bench-empty (embedded Redis, local Ray) ...")
     service = start(args.data_dir, extra=["--bench-empty", *args.serve_arg])
     try:
-        asyncio.run(_load(service.deployment.target, service.deployment.credential))
+        asyncio.run(load_bench_world(service.deployment.target, service.deployment.credential))
         rounds = [
             measure_round(args, service, f"r{n}" if args.rounds > 1 else "", console)
             for n in range(1, args.rounds + 1)
@@ -305,6 +310,11 @@ def print_round(console: Console, run: Round, args: argparse.Namespace) -> None:
         f"{run.batch.cpu_ms:.2f} ms service CPU per order"
         + (f", errors {batch.errors}" if batch.errors else "")
         + (", during an AOF rewrite" if run.batch.rewrites else "")
+    )
+    console.print(
+        f"Its ceiling, the same batches to the empty method: {run.batch_ceiling.result.rate:,.0f} orders/s "
+        f"(the batch RPC reaches {run.batch_ratio:.2f} of it; what is left is the service's work on each order)"
+        + (", during an AOF rewrite" if run.batch_ceiling.rewrites else "")
     )
     if any(m.rewrites for m in run.measurements()):
         console.print(
@@ -434,7 +444,9 @@ def spread(rounds: list[Round]) -> list[tuple[str, list[float]]]:
         for fraction, paced in run.paced:
             rows.setdefault(f"open loop {fraction:.0%}: orders/s", []).append(paced.result.rate)
             rows.setdefault(f"open loop {fraction:.0%}: p99 ms", []).append(paced.result.percentile_ms(99))
+        rows.setdefault("batch ceiling: orders/s", []).append(run.batch_ceiling.result.rate)
         rows.setdefault("batch RPC: orders/s", []).append(run.batch.result.rate)
+        rows.setdefault("batch RPC: ratio to its ceiling", []).append(run.batch_ratio)
         rows.setdefault("batch RPC: service CPU ms/order", []).append(run.batch.cpu_ms)
     return list(rows.items())
 
@@ -461,7 +473,8 @@ def _figure(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
 
 
-async def _load(target: str, key: str) -> None:
+async def load_bench_world(target: str, key: str) -> None:
+    """The benchmark's network, catalogue and deep stock (bench_scenario), loaded as an admin."""
     async with grpc.aio.insecure_channel(target) as channel:
         await channel.channel_ready()
         await load_world(channel, build_world(bench_scenario()), credential=key)

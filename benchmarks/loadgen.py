@@ -27,17 +27,21 @@ import numpy as np
 from gateway.auth.client import ClientTls, open_channel
 
 EMPTY_METHOD = "/oms.bench.Bench/Empty"
+BATCH_WORKLOADS = ("create_batch", "empty_batch")
 
 
 @dataclass(frozen=True, kw_only=True)
 class LoadSpec:
     target: str
-    workload: str  # "empty", "create", "create_batch"
+    # "empty", "create", "create_batch", or "empty_batch": create_batch's requests sent
+    # to the empty method, the ceiling of a batch RPC (the same bytes built, sent and
+    # received; nothing parsed or done with them)
+    workload: str
     concurrency: int
     duration_s: float
     warmup_s: float = 1.0
     processes: int = 2
-    batch_size: int = 100  # orders per call of "create_batch"
+    batch_size: int = 100  # orders per call of "create_batch" and "empty_batch"
     seed: int = 1
     run_id: str = "load"
     credential: str = ""  # API key sent with every call (the empty method passes the same checks)
@@ -168,13 +172,17 @@ async def _drive(
                 request_serializer=orders_pb2.CreateOrderRequest.SerializeToString,
                 response_deserializer=orders_pb2.CreateOrderResponse.FromString,
             )
+        elif spec.workload == "empty_batch":
+            call = channel.unary_unary(
+                EMPTY_METHOD, request_serializer=orders_pb2.CreateOrdersRequest.SerializeToString, response_deserializer=None
+            )
         else:
             call = channel.unary_unary(
                 "/oms.v1.OrderService/CreateOrders",
                 request_serializer=orders_pb2.CreateOrdersRequest.SerializeToString,
                 response_deserializer=orders_pb2.CreateOrdersResponse.FromString,
             )
-        per_call = spec.batch_size if spec.workload == "create_batch" else 1
+        per_call = spec.batch_size if spec.workload in BATCH_WORKLOADS else 1
         start = time.perf_counter()
         measure_from = start + spec.warmup_s
         stop_at = measure_from + spec.duration_s

@@ -52,3 +52,35 @@ async def test_open_loop_sends_every_scheduled_call_and_times_it_from_its_arriva
     assert result.calls == due == len(result.latencies_s)
     assert np.all(result.latencies_s > 0)
     assert result.rate == pytest.approx(due / spec.duration_s)
+
+
+
+@pytest.mark.integration
+async def test_the_batch_ceiling_sends_create_orders_batches_to_the_empty_method_and_places_nothing(deployments):
+    from benchmarks.capture import load_bench_world
+    from oms_actors.store.connection import connect
+
+    deployment = await deployments(9)
+    # The world the batches' orders are for: sent to CreateOrders, they would be placed.
+    await load_bench_world(deployment.target, deployment.credential)
+    spec = LoadSpec(
+        target=deployment.target,
+        workload="empty_batch",
+        concurrency=2,
+        duration_s=0.5,
+        warmup_s=0.2,
+        processes=1,
+        batch_size=7,
+        credential=deployment.credential,
+        run_id="ceiling",
+    )
+    redis = connect(deployment.redis_url)
+    try:
+        keys_before = sorted(redis.keys("*"))
+        result = await asyncio.to_thread(run_load, spec)
+        assert result.errors == {}
+        assert result.calls > 0 and result.items == 7 * result.calls
+        # The batches reached no order shard: the store holds exactly what it held.
+        assert sorted(redis.keys("*")) == keys_before
+    finally:
+        redis.close()

@@ -24,7 +24,7 @@ def _round(*, empty64: float, create64: float, p99_half: float | None, batch: fl
     paced = [(0.25, _measured(create64 / 4, p99_ms=5.0))]
     if p99_half is not None:
         paced.append((0.5, _measured(create64 / 2, p99_ms=p99_half, rewrites=1 if rewrite_at_half else 0)))
-    return Round(points=points, paced=paced, batch=_measured(batch))
+    return Round(points=points, paced=paced, batch=_measured(batch), batch_ceiling=_measured(60_000))
 
 
 def _render(table) -> str:
@@ -70,6 +70,8 @@ def test_the_spread_keeps_every_round_in_order_under_one_name_per_figure():
     assert rows["64 clients: ratio"] == [0.25, 0.3]
     assert rows["open loop 50%: p99 ms"] == [50.0, 70.0]
     assert rows["batch RPC: orders/s"] == [3_000, 3_300]
+    assert rows["batch ceiling: orders/s"] == [60_000, 60_000]
+    assert rows["batch RPC: ratio to its ceiling"] == [0.05, 0.055]
     assert list(rows)[0] == "1 clients: empty call/s"  # the order the points ran in
 
 
