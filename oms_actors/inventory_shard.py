@@ -53,7 +53,11 @@ class InventoryShard:
         # actor: Ray then runs the plain methods on the event loop too, one at a time, so
         # the shard is still one writer at a time.
         self.direct = DirectServer(
-            self, ("reserve", "reserve_seen", "availability", "availability_seen", "availability_view")
+            self,
+            (
+                "reserve", "reserve_seen", "availability", "availability_seen", "availability_view",
+                "consume", "restock",
+            ),  # fmt: skip
         )
 
     def _reload(self) -> None:

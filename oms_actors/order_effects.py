@@ -14,8 +14,9 @@ import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
+from oms_actors.direct import DirectActor
 from oms_actors.domain.customer import Customer
 from oms_actors.domain.enums import CustomerType, PaymentMethod
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture
@@ -126,7 +127,7 @@ class OrderEffects:
     def __init__(
         self,
         *,
-        inventory: list[Any],
+        inventory: list[DirectActor],
         store: OrderStore,
         customers: CustomerStore,
         payments: PaymentFlow,
@@ -222,7 +223,7 @@ class OrderEffects:
                         ref=f"return:{order.order_id}/{return_id}/{rl.line_number}",
                     )
                 )
-        await asyncio.gather(*(self.inventory[i].restock.remote(items[i]) for i in sorted(items)))
+        await asyncio.gather(*(self.inventory[i].call("restock", items[i]) for i in sorted(items)))
 
     async def resolve(self, order: Order, return_id: str, now_ms: int) -> Order:
         """Refund, store credit and credit notes, a replacement: each keyed by the return."""
@@ -258,7 +259,8 @@ class OrderEffects:
         shards = sorted({shard_of(line.sku, n) for line in order.lines})
         answers = await asyncio.gather(
             *(
-                self.inventory[i].reserve.remote(
+                self.inventory[i].call(
+                    "reserve",
                     RESERVE_BATCH.encode(ReserveBatch(orders=[order.order_id], requests=requests.get(i, [])))
                 )
                 for i in shards
@@ -287,7 +289,7 @@ class OrderEffects:
                     shipment_id=shipment.shipment_id,
                 )
             )
-        await asyncio.gather(*(self.inventory[i].consume.remote(items[i]) for i in sorted(items)))
+        await asyncio.gather(*(self.inventory[i].call("consume", items[i]) for i in sorted(items)))
 
     # -- decision -----------------------------------------------------------------
 

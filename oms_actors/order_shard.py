@@ -43,7 +43,7 @@ from oms_actors.domain.order import ALLOWED, ApprovalStatus, Command, Order, Sou
 from oms_actors.domain.partitioning import idempotency_shard, new_order_id
 from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors import gc_tuning
-from oms_actors.direct import DirectServer, Endpoint
+from oms_actors.direct import DirectActor, DirectServer, Endpoint
 from oms_actors.metrics import StageTimer
 from oms_actors.recent import RecentKeys
 from oms_actors.order_effects import OrderEffects, PaymentFlow, next_step
@@ -69,6 +69,12 @@ MAX_STEPS_PER_DRIVE = 64
 # How long capture waits for payment authorisation before leaving it to the background.
 INLINE_ASSESS_S = float(os.environ.get("OMS_INLINE_ASSESS_S", "0.2"))
 RETURN_WINDOW_MS = int(os.environ.get("OMS_RETURN_WINDOW_DAYS", "30")) * 86_400_000
+# What callers on the same node reach over the shard's socket (direct.py): capture, and
+# the commands and reads the gateways send for one order or one location.
+SERVED_DIRECTLY = (
+    "create_orders", "get_order", "cancel_order", "cancel_lines", "review_order", "confirm_shipment",
+    "confirm_delivery", "fulfilment_requests", "request_return", "receive_return", "inspect_return",
+)  # fmt: skip
 # Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
 IDEMPOTENCY_CACHE = int(os.environ.get("OMS_IDEMPOTENCY_CACHE", "200000"))
 
@@ -134,7 +140,8 @@ class OrderShard:
         self._reconcile = reconcile
         self._reconciler: asyncio.Task[None] | None = None
         self._workers: Any = None
-        self._inventory: list[Any] | None = None
+        self._inventory: list[DirectActor] | None = None
+        self._peers: dict[int, DirectActor] = {}  # other order shards, for replacement orders
         self.timer = StageTimer()
         self.customers = CustomerStore(self.store.client)
         self.network = NetworkCache(NetworkStore(self.store.client))
@@ -144,8 +151,9 @@ class OrderShard:
         self.payments: PaymentFlow = build_payment_flow(self.store.client)
         self._effects_: OrderEffects | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        # Capture's calls from the gateways come over a socket, not through Ray (see direct.py).
-        self.direct = DirectServer(self, ("create_orders",))
+        # The gateways' calls come over a socket, not through Ray (see direct.py): capture
+        # and the commands on placed orders. Each is idempotent, as a retried call needs.
+        self.direct = DirectServer(self, SERVED_DIRECTLY)
         # Orders still accepted or with steps pending: all the reconciler needs to look at.
         self._attention: set[str] = set()
         # Open, sourced orders with backordered units, by SKU backordered: what arriving
@@ -179,7 +187,9 @@ class OrderShard:
         if self._reconcile and self._reconciler is None:
             self._reconciler = asyncio.create_task(self._reconcile_forever())
 
-    def _actors(self) -> tuple[Any, list[Any]]:
+    def _actors(self) -> tuple[Any, list[DirectActor]]:
+        """The sourcing workers (in turn) and the inventory shards, the latter called over
+        their sockets where they can be; inline sourcing's own calls share them."""
         if self._inventory is None:
             import ray
 
@@ -188,12 +198,23 @@ class OrderShard:
                 for i in range(self.topology.sourcing_workers)
             ]
             self._workers = itertools.cycle(workers) if workers else None
-            self._inventory = [
-                ray.get_actor(Topology.inventory_name(i), namespace=self.topology.namespace)
-                for i in range(self.topology.inventory_shards)
-            ]
+            self._inventory = (
+                self._inline.inventory_calls()
+                if self._inline is not None
+                else [
+                    DirectActor(ray.get_actor(Topology.inventory_name(i), namespace=self.topology.namespace))
+                    for i in range(self.topology.inventory_shards)
+                ]
+            )
         assert self._inventory is not None
         return self._workers, self._inventory
+
+    def _peer(self, shard: int) -> DirectActor:
+        if shard not in self._peers:
+            import ray
+
+            self._peers[shard] = DirectActor(ray.get_actor(Topology.order_name(shard), namespace=self.topology.namespace))
+        return self._peers[shard]
 
     def _remember(self, order: Order) -> None:
         """The in-memory copy, whether the reconciler should look at the order, and what it waits for.
@@ -621,10 +642,7 @@ class OrderShard:
         if target == self.shard:
             [outcome] = await self.place_orders([command])
         else:
-            import ray
-
-            actor = ray.get_actor(Topology.order_name(target), namespace=self.topology.namespace)
-            [outcome] = CREATE_OUTCOMES.decode(await actor.create_orders.remote(CREATE_ORDERS.encode([command])))
+            [outcome] = CREATE_OUTCOMES.decode(await self._peer(target).call("create_orders", CREATE_ORDERS.encode([command])))
         if outcome.error is not None:
             raise outcome.error.to_exception()
         assert outcome.order is not None

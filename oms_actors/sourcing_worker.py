@@ -129,7 +129,7 @@ class SourcingWorker:
     def stats(self) -> dict[str, Any]:
         return {"stages": self.timer.snapshot()}
 
-    def _shards(self) -> list[DirectActor]:
+    def inventory_calls(self) -> list[DirectActor]:
         """The inventory shards, called over their sockets where they can be (direct.py)."""
         if self._inventory is None:
             import ray
@@ -153,7 +153,7 @@ class SourcingWorker:
         Reads only, so the order shard starts it while the orders are still being
         saved and passes it to ``source_requests`` as ``prefetched``. ``new``: orders
         just accepted; what is read for them is kept for later batches (``self.seen``)."""
-        shards = self._shards()
+        shards = self.inventory_calls()
         skus_by_shard = _skus_by_shard(requests, len(shards))
         ids = [r.order_id for r in requests]
         with self.timer.stage("availability", len(requests)):
@@ -168,7 +168,7 @@ class SourcingWorker:
         return [row for shard_rows in rows for row in shard_rows]
 
     async def _read_seen(self, shard: int, skus: list[str]) -> list[Any]:
-        epoch, as_of, rises, rows = await self._shards()[shard].call("availability_seen", skus)
+        epoch, as_of, rises, rows = await self.inventory_calls()[shard].call("availability_seen", skus)
         self.seen.learn(epoch, as_of, rises, rows)
         return rows
 
@@ -177,7 +177,7 @@ class SourcingWorker:
         orders start coming: a catalogue's long tail would otherwise be read batch by batch."""
         try:
             await self.routing.view()  # the products, read once the network is
-            n = len(self._shards())
+            n = len(self.inventory_calls())
             unseen: dict[int, list[str]] = defaultdict(list)
             for sku in sorted(self.network.products):
                 if not self.seen.covers([sku]):
@@ -247,7 +247,7 @@ class SourcingWorker:
         requests = [r for r in requests if r.order_id not in results]
         if not requests:
             return set()
-        shards = self._shards()
+        shards = self.inventory_calls()
         n = len(shards)
         skus_by_shard = _skus_by_shard(requests, n)
         seen: dict[int, tuple[str, dict[str, int]] | None] = {}

@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from gateway import limits
 from gateway.auth.principal import Principal, Role
@@ -125,9 +124,9 @@ class Backend:
         """Backordered orders of these SKUs may be sourced now, oldest first (no wait)."""
         self.backorders.arrived(skus)
 
-    def order_shard(self, order_id: str) -> Any:
-        """The actor that owns the order."""
-        return self.actors.orders[self.orders.shard(order_id)]
+    def order_shard(self, order_id: str) -> DirectActor:
+        """The actor that owns the order, called over its socket where it can be (direct.py)."""
+        return self.order_calls[self.orders.shard(order_id)]
 
     async def visible_order(
         self, principal: Principal, order_id: str, *, at: Callable[[Order], str] | None = None

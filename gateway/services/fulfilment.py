@@ -56,7 +56,7 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
         await check_location(context, await caller(context), request.location_id)
         limit = request.page_size or DEFAULT_REQUESTS_PAGE
         per_shard = await asyncio.gather(
-            *(shard.fulfilment_requests.remote(request.location_id, limit) for shard in self.b.actors.orders)
+            *(shard.call("fulfilment_requests", request.location_id, limit) for shard in self.b.order_calls)
         )
         response = fulfilment_pb2.ListFulfilmentRequestsResponse()
         for order_id, lines in sorted((r for rows in per_shard for r in rows), key=lambda r: r[0])[:limit]:
@@ -93,8 +93,14 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
             raise FailedPreconditionError(
                 f"order {request.order_id} is not collected at {request.location_id}", code="NOT_A_PICKUP_HERE"
             )
-        updated = await self.b.order_shard(request.order_id).confirm_shipment.remote(
-            request.order_id, request.shipment_id, request.location_id, quantities, request.carrier, request.tracking
+        updated = await self.b.order_shard(request.order_id).call(
+            "confirm_shipment",
+            request.order_id,
+            request.shipment_id,
+            request.location_id,
+            quantities,
+            request.carrier,
+            request.tracking,
         )
         return order_to_proto(updated)
 
@@ -126,4 +132,4 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
             raise FailedPreconditionError(
                 f"order {request.order_id} has no shipment {request.shipment_id}", code="NO_SUCH_SHIPMENT"
             )
-        return order_to_proto(await self.b.order_shard(request.order_id).confirm_delivery.remote(request.order_id, request.shipment_id))
+        return order_to_proto(await self.b.order_shard(request.order_id).call("confirm_delivery", request.order_id, request.shipment_id))

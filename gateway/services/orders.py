@@ -133,7 +133,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         principal = await caller(context)
         if not principal.sees_everything:  # the rules let only unscoped roles cancel; scope it anyway
             await self.b.visible_order(principal, request.order_id)
-        order = await self.b.order_shard(request.order_id).cancel_order.remote(request.order_id, request.reason)
+        order = await self.b.order_shard(request.order_id).call("cancel_order", request.order_id, request.reason)
         return order_to_proto(order)
 
     @rpc
@@ -152,8 +152,8 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         v.raise_if_any()
         principal = await caller(context)
         await self.b.visible_order(principal, request.order_id)
-        order = await self.b.order_shard(request.order_id).cancel_lines.remote(
-            request.order_id, list(request.line_numbers), request.reason
+        order = await self.b.order_shard(request.order_id).call(
+            "cancel_lines", request.order_id, list(request.line_numbers), request.reason
         )
         return order_to_proto(order)
 
@@ -168,8 +168,8 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         v.raise_if_any()
         principal = await caller(context)
         await self.b.visible_order(principal, request.order_id)
-        order = await self.b.order_shard(request.order_id).review_order.remote(
-            request.order_id, decision == "approve", f"{principal.role.value}:{principal.id}", request.note
+        order = await self.b.order_shard(request.order_id).call(
+            "review_order", request.order_id, decision == "approve", f"{principal.role.value}:{principal.id}", request.note
         )
         return order_to_proto(order)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import grpc
 import pytest
 import ray
 
@@ -11,9 +12,9 @@ from oms_actors.direct import SWITCH_ENV, DirectActor
 from oms_actors.domain.commands import CreateOrder
 from oms_actors.domain.partitioning import idempotency_shard, shard_of
 from oms_actors.wire import CREATE_ORDERS, CREATE_OUTCOMES, CreateOutcome
-from protos.oms.v1 import orders_pb2
-from tests.integration.support import World
-from tests.integration.waiting import until_alive
+from protos.oms.v1 import fulfilment_pb2, fulfilment_pb2_grpc, orders_pb2
+from tests.integration.support import World, eur
+from tests.integration.waiting import settled, until_alive
 
 pytestmark = pytest.mark.integration
 
@@ -53,6 +54,39 @@ async def test_capture_and_availability_call_the_shards_over_their_sockets(world
     served = (await inventory.stats.remote())["direct"]
     assert served["reserve_seen"] > stock_before
     assert served["availability_view"] > views_before
+
+
+async def test_commands_on_a_placed_order_call_the_shards_over_their_sockets(world: World, oms):
+    sku = await world.sku({"T-DC-NORTH": 5})
+    customer = await world.customer()
+    request = world.order(customer, [(sku, 2)])
+    request.payments.add(method=orders_pb2.PAYMENT_METHOD_CARD, amount=eur(2 * 1999), token=World.unique("tok_visa"))
+    order = await settled(world, (await world.orders.CreateOrder(request)).order.order_id)
+    owner = oms.actors.orders[oms.backend.orders.shard(order.order_id)]
+    inventory = oms.actors.inventory[shard_of(sku, oms.actors.topology.inventory_shards)]
+    commands_before = (await owner.stats.remote())["direct"]
+    stock_before = (await inventory.stats.remote())["direct"]
+    fulfilment = fulfilment_pb2_grpc.FulfilmentServiceStub(world.channel)
+    line = [orders_pb2.ShipmentLine(line_number=1, quantity=2)]
+
+    listed = await fulfilment.ListFulfilmentRequests(fulfilment_pb2.ListFulfilmentRequestsRequest(location_id="T-DC-NORTH"))
+    with pytest.raises(grpc.aio.AioRpcError) as refused:  # a domain error keeps its type over the socket
+        await fulfilment.ConfirmShipment(
+            fulfilment_pb2.ConfirmShipmentRequest(order_id=order.order_id, location_id="T-DC-SOUTH", shipment_id="S0", lines=line)
+        )
+    await fulfilment.ConfirmShipment(
+        fulfilment_pb2.ConfirmShipmentRequest(order_id=order.order_id, location_id="T-DC-NORTH", shipment_id="S1", lines=line)
+    )
+    shipped = await settled(world, order.order_id)
+
+    assert order.order_id in {r.order_id for r in listed.requests}
+    assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert shipped.status == orders_pb2.ORDER_STATUS_SHIPPED
+    assert await world.available(sku) == {"T-DC-NORTH": (3, 0)}
+    commands = (await owner.stats.remote())["direct"]
+    assert commands["fulfilment_requests"] > commands_before.get("fulfilment_requests", 0)
+    assert commands["confirm_shipment"] == commands_before.get("confirm_shipment", 0) + 2
+    assert (await inventory.stats.remote())["direct"]["consume"] > stock_before.get("consume", 0)
 
 
 async def test_a_caller_reaches_the_restarted_actor_and_its_state(world: World, oms):
