@@ -39,7 +39,7 @@ from oms_actors.domain.errors import (
     UnavailableError,
     ValidationError,
 )
-from oms_actors.domain.order import ALLOWED, ApprovalStatus, Command, Order, SourcingResult
+from oms_actors.domain.order import ALLOWED, ApprovalStatus, Command, Order, OrderLine, SourcingResult
 from oms_actors.domain.partitioning import idempotency_shard, new_order_id
 from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors import gc_tuning
@@ -159,6 +159,9 @@ class OrderShard:
         # Open, sourced orders with backordered units, by SKU backordered: what arriving
         # stock may fill, found without a pass over every order in memory.
         self._backordered: dict[str, set[str]] = {}
+        # Open orders with units released to a location and not yet shipped from it, by
+        # location: its fulfilment list, found without a pass over every order in memory.
+        self._to_ship: dict[str, set[str]] = {}
 
     # -- wiring ---------------------------------------------------------------
 
@@ -179,6 +182,7 @@ class OrderShard:
         self.orders = {}
         self._attention.clear()
         self._backordered.clear()
+        self._to_ship.clear()
         for order in orders:
             self._remember(order)
         self.idem.clear()
@@ -231,15 +235,8 @@ class OrderShard:
             self._attention.add(order.order_id)
         else:
             self._attention.discard(order.order_id)
-        waits = _waits_for(order)
-        for sku in (_waits_for(previous) - waits) if previous is not None else ():
-            waiting = self._backordered.get(sku)
-            if waiting is not None:
-                waiting.discard(order.order_id)
-                if not waiting:
-                    del self._backordered[sku]
-        for sku in waits:
-            self._backordered.setdefault(sku, set()).add(order.order_id)
+        _reindex(self._backordered, order.order_id, _waits_for(previous) if previous else set(), _waits_for(order))
+        _reindex(self._to_ship, order.order_id, _ships_from(previous) if previous else set(), _ships_from(order))
 
     async def refresh_network(self) -> int:
         """Reads locations, products and rules again now, not when the cache next checks:
@@ -563,19 +560,11 @@ class OrderShard:
         """(order id, [(line, units)]) released to the location and not yet shipped, oldest first."""
         await self._ready()
         found: list[tuple[int, str, list[tuple[int, int]]]] = []
-        for order in self.orders.values():
-            if not order.is_open:
-                continue
-            lines = [
-                (line.line_number, line_open)
-                for line in order.lines
-                if (line_open := sum(a.quantity for a in line.released if a.location_id == location_id)
-                    - line.shipped_from(location_id)) > 0
-            ]
-            if lines:
-                found.append((order.created_at_ms, order.order_id, lines))
-        found.sort()
-        return [(order_id, lines) for _, order_id, lines in found[:limit]]
+        for order_id in self._to_ship.get(location_id, ()):
+            order = self.orders[order_id]
+            lines = [(line.line_number, units) for line in order.lines if (units := _unshipped_at(line, location_id)) > 0]
+            found.append((order.created_at_ms, order_id, lines))
+        return [(order_id, lines) for _, order_id, lines in heapq.nsmallest(limit, found)]
 
     # -- returns ------------------------------------------------------------------
 
@@ -844,6 +833,30 @@ def _applied(order: Order, result: SourcingResult, now: int) -> Order:
     except (ValueError, OmsError) as exc:
         log.error("order %s: sourcing result not applicable (%s); left for re-sourcing", order.order_id, exc)
         return order
+
+
+def _reindex(index: dict[str, set[str]], order_id: str, before: set[str], after: set[str]) -> None:
+    """Moves the order in ``index`` (key -> order ids) from the keys ``before`` to ``after``."""
+    for key in before - after:
+        members = index.get(key)
+        if members is not None:
+            members.discard(order_id)
+            if not members:
+                del index[key]
+    for key in after:
+        index.setdefault(key, set()).add(order_id)
+
+
+def _unshipped_at(line: OrderLine, location_id: str) -> int:
+    """Units of the line released to the location and not yet shipped from it."""
+    return sum(a.quantity for a in line.released if a.location_id == location_id) - line.shipped_from(location_id)
+
+
+def _ships_from(order: Order) -> set[str]:
+    """The locations whose fulfilment lists hold the order: it is open and has units released there, unshipped."""
+    if not order.is_open:
+        return set()
+    return {a.location_id for line in order.lines for a in line.released if _unshipped_at(line, a.location_id) > 0}
 
 
 def _waits_for(order: Order) -> set[str]:
