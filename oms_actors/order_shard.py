@@ -43,6 +43,7 @@ from oms_actors.domain.order import ALLOWED, ApprovalStatus, Command, Order, Ord
 from oms_actors.domain.partitioning import idempotency_shard, new_order_id
 from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors import gc_tuning
+from oms_actors.batcher import MicroBatcher
 from oms_actors.direct import DirectActor, DirectServer, Endpoint
 from oms_actors.metrics import StageTimer
 from oms_actors.recent import RecentKeys
@@ -69,6 +70,10 @@ MAX_STEPS_PER_DRIVE = 64
 # How long capture waits for payment authorisation before leaving it to the background.
 INLINE_ASSESS_S = float(os.environ.get("OMS_INLINE_ASSESS_S", "0.2"))
 RETURN_WINDOW_MS = int(os.environ.get("OMS_RETURN_WINDOW_DAYS", "30")) * 86_400_000
+# Saves of single orders (commands, steps) that arrive while others are being written
+# go together in one transaction, at most this many.
+SAVE_BATCH = 128
+SAVES_IN_FLIGHT = 4
 # What callers on the same node reach over the shard's socket (direct.py): capture, and
 # the commands and reads the gateways send for one order or one location.
 SERVED_DIRECTLY = (
@@ -151,6 +156,11 @@ class OrderShard:
         self.payments: PaymentFlow = build_payment_flow(self.store.client)
         self._effects_: OrderEffects | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        # Group commit: every save of one order goes through here, and the ones that meet
+        # in a turn of the loop share one script call (its round trip and its overhead).
+        self._saves: MicroBatcher[None, tuple[Order, Order], BaseException | None] = MicroBatcher(
+            self._save_batch, max_batch=SAVE_BATCH, max_delay_s=0.0, max_inflight=SAVES_IN_FLIGHT
+        )
         # The gateways' calls come over a socket, not through Ray (see direct.py): capture
         # and the commands on placed orders. Each is idempotent, as a retried call needs.
         self.direct = DirectServer(self, SERVED_DIRECTLY)
@@ -255,7 +265,14 @@ class OrderShard:
         stages = self.timer.snapshot()
         if self._inline is not None:
             stages.update({f"sourcing: {k}": v for k, v in self._inline.timer.snapshot().items()})
-        return {"shard": self.shard, "orders": len(self.orders), "stages": stages, "direct": dict(self.direct.served)}
+        saves = self._saves.stats
+        return {
+            "shard": self.shard,
+            "orders": len(self.orders),
+            "stages": stages,
+            "direct": dict(self.direct.served),
+            "single_saves": {"batches": saves.batches, "orders": saves.items},
+        }
 
     # -- commands -------------------------------------------------------------
 
@@ -705,11 +722,37 @@ class OrderShard:
         return list(current.values())
 
     async def _save_one(self, new: Order, old: Order) -> None:
+        """Saves one order's change, with whatever other single saves are due at the same time."""
         try:
-            await self.store.save(self.shard, [(new, old)])
+            failed = await self._saves.submit(None, (new, old))
+            if failed is not None:
+                raise failed
         except _REDIS_DOWN as exc:
             raise UnavailableError("redis unavailable; nothing was changed", dependency="redis") from exc
         self._remember(new)
+
+    async def _save_batch(self, _: None, changes: list[tuple[Order, Order]]) -> list[BaseException | None]:
+        """One transaction for the batch; per change, the error that kept it from being saved.
+
+        An error raised before anything was sent (an order that cannot be encoded) is its
+        order's alone: the others are saved without it, one by one. Redis being down or
+        refusing the script fails them all, as it would have each of them."""
+        try:
+            await self.store.save(self.shard, changes)
+            return [None] * len(changes)
+        except (*_REDIS_DOWN, redis.ResponseError):
+            raise
+        except Exception as exc:
+            if len(changes) == 1:
+                return [exc]
+        failures: list[BaseException | None] = []
+        for change in changes:
+            try:
+                await self.store.save(self.shard, [change])
+                failures.append(None)
+            except Exception as exc:  # noqa: BLE001 - handed to that order's command alone
+                failures.append(exc)
+        return failures
 
     # -- recovery -------------------------------------------------------------
 

@@ -60,7 +60,7 @@ async def test_the_batch_ceiling_sends_create_orders_batches_to_the_empty_method
     from benchmarks.capture import load_bench_world
     from oms_actors.store.connection import connect
 
-    deployment = await deployments(9)
+    deployment = await deployments(10)
     # The world the batches' orders are for: sent to CreateOrders, they would be placed.
     await load_bench_world(deployment.target, deployment.credential)
     spec = LoadSpec(

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from gateway.batcher import MicroBatcher
+from oms_actors.batcher import MicroBatcher
 
 
 async def test_concurrent_items_share_one_call_per_key():

@@ -1,11 +1,12 @@
-"""Groups concurrent requests into one call per shard.
+"""Groups concurrent requests into one call per key: the gateway's calls per order shard,
+an order shard's saves of single orders.
 
-An actor call costs about a millisecond whatever it carries, so the gateway
-never makes one per order. Requests for a shard queue up; a batch leaves when
+A call costs much the same whatever it carries (an actor call, a Redis round trip), so
+the gateway never makes one per order. Requests for a key queue up; a batch leaves when
 it is full, when the oldest request has waited ``max_delay_s``, or at once
-when the shard's previous batch returns (under load the batches form while
+when the key's previous batch returns (under load the batches form while
 the earlier ones are in flight, so the delay is rarely waited at all). At most
-``max_inflight`` batches per shard are in flight, which bounds the work queued
+``max_inflight`` batches per key are in flight, which bounds the work queued
 inside the actors and keeps latency flat under overload.
 """
 
