@@ -3,13 +3,13 @@
 On the 2-core reference box a Ray actor call costs about 1.1 ms of CPU (0.6 ms in the
 actor, 0.5 ms in the caller: serialisation, the core worker's threads, gRPC between
 them) and 1.1 ms of wall time; the same bytes over a Unix socket to the actor's own
-event loop cost about 0.05 ms (``benchmarks/direct_calls.py`` measures both). Capture
+event loop cost about 0.05 ms (``benchmarks/actor_calls.py`` measures both). Capture
 makes two such calls per batch (gateway to order shard, order shard to inventory shard),
-which at moderate rates is a large part of what a batch costs.
+which at moderate rates is a large part of what a batch costs, and a shipment two more.
 
-Ray still places, names, restarts and finds the actors, and every other method still
-goes through it. An actor serves only the methods it lists, on its own event loop, so
-it stays the single writer of its partition: a direct call runs exactly where a Ray
+Ray still places, names, restarts and finds the actors, and every method an actor does
+not list still goes through it. An actor serves only the methods it lists, on its own
+event loop, so it stays the single writer of its partition: a direct call runs exactly where a Ray
 call to the same method would. The socket lives in a directory only this OS user can
 enter (the trust boundary of Ray's own local sockets), and a caller learns its path
 through Ray. A caller on another node, or with ``OMS_DIRECT_CALLS=0``, uses Ray.
