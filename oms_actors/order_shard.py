@@ -245,8 +245,9 @@ class OrderShard:
             self._attention.add(order.order_id)
         else:
             self._attention.discard(order.order_id)
-        _reindex(self._backordered, order.order_id, _waits_for(previous) if previous else set(), _waits_for(order))
-        _reindex(self._to_ship, order.order_id, _ships_from(previous) if previous else set(), _ships_from(order))
+        known = previous is not None
+        _reindex(self._backordered, order.order_id, _waits_for(previous) if known else set(), _waits_for(order))
+        _reindex(self._to_ship, order.order_id, _ships_from(previous) if known else set(), _ships_from(order))
 
     async def refresh_network(self) -> int:
         """Reads locations, products and rules again now, not when the cache next checks:

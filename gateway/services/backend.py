@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from gateway import limits
 from gateway.auth.principal import Principal, Role
 from gateway.backorders import BackorderRuns
-from oms_actors.batcher import MicroBatcher
 from gateway.convert import Violations, create_order_from_proto
+from oms_actors.batcher import MicroBatcher
 from oms_actors.direct import DirectActor
 from oms_actors.domain.commands import CreateOrder
 from oms_actors.domain.errors import NotFoundError
