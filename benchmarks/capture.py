@@ -332,7 +332,7 @@ def rewrite_mark(*windows: Measured) -> str:
 
 def role_table(breakdown: list[tuple[str, dict[str, float]]]) -> Table:
     """Where an order's service CPU goes, per part of the service: what to scale, or tune."""
-    roles = sorted({role for _, by_role in breakdown for role in by_role}, key=_role_order)
+    roles = sorted({role for _, by_role in breakdown for role in by_role}, key=role_order)
     table = Table(title="Service CPU per order by part (ms): what a platform team scales")
     table.add_column("load", justify="left")
     for role in roles:
@@ -342,7 +342,7 @@ def role_table(breakdown: list[tuple[str, dict[str, float]]]) -> Table:
     return table
 
 
-def _role_order(role: str) -> int:
+def role_order(role: str) -> int:
     order = ("gateway", "order shards", "sourcing workers", "inventory shards", "redis", "ray")
     return order.index(role) if role in order else len(order)
 

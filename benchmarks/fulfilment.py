@@ -33,6 +33,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks.capture import load_bench_world, role_order
 from benchmarks.loadgen import EMPTY_METHOD, bench_scenario
 from benchmarks.service import cpu_by_role, start, stop_service, tree_cpu
 
@@ -178,9 +179,7 @@ def order_requests(count: int, run_id: str) -> list[Any]:
 
 def print_rounds(rounds: list[FulfilmentRound], console: Console, concurrency: int) -> None:
     table = Table(title=f"Fulfilment through gRPC ({concurrency} calls in flight, one client process, same box)")
-    from benchmarks.capture import _role_order
-
-    roles = sorted({role for r in rounds for w in (r.ship, r.deliver) for role in w.cpu_ms_by_role}, key=_role_order)
+    roles = sorted({role for r in rounds for w in (r.ship, r.deliver) for role in w.cpu_ms_by_role}, key=role_order)
     for col in ("round", "call", "calls", "calls/s", "ratio", "p50 ms", "p99 ms", "errors", "CPU ms/call", *roles):
         table.add_column(col, justify="left" if col == "call" else "right", no_wrap=True)
     for n, r in enumerate(rounds, 1):
@@ -205,7 +204,6 @@ def print_rounds(rounds: list[FulfilmentRound], console: Console, concurrency: i
 
 
 async def _run(args: argparse.Namespace, target: str, credential: str, service_pid: int) -> list[FulfilmentRound]:
-    from benchmarks.capture import load_bench_world
     from gateway.auth.client import bearer
 
     await load_bench_world(target, credential)

@@ -74,10 +74,10 @@ RETURN_WINDOW_MS = int(os.environ.get("OMS_RETURN_WINDOW_DAYS", "30")) * 86_400_
 # go together in one transaction, at most this many.
 SAVE_BATCH = 128
 SAVES_IN_FLIGHT = 4
-# What callers on the same node reach over the shard's socket (direct.py): capture, and
-# the commands and reads the gateways send for one order or one location.
+# What callers on the same node reach over the shard's socket (direct.py): capture, the
+# commands the gateways send for one order, and a location's fulfilment list.
 SERVED_DIRECTLY = (
-    "create_orders", "get_order", "cancel_order", "cancel_lines", "review_order", "confirm_shipment",
+    "create_orders", "cancel_order", "cancel_lines", "review_order", "confirm_shipment",
     "confirm_delivery", "fulfilment_requests", "request_return", "receive_return", "inspect_return",
 )  # fmt: skip
 # Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
