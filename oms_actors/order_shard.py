@@ -55,7 +55,7 @@ from oms_actors.store.customers import CustomerStore
 from oms_actors.store.network import NetworkCache, NetworkStore
 from oms_actors.store.orders import IdempotencyRecord, OrderStore
 from oms_actors.topology import Topology
-from oms_actors.wire import CREATE_ORDERS, CREATE_OUTCOMES, SOURCING_REQUESTS, SOURCING_RESULTS, CreateOutcome
+from oms_actors.wire import CREATE_ORDERS, CREATE_OUTCOMES, ORDER, SOURCING_REQUESTS, SOURCING_RESULTS, CreateOutcome
 
 log = logging.getLogger(__name__)
 
@@ -510,17 +510,18 @@ class OrderShard:
 
     # -- commands on existing orders --------------------------------------------
 
-    async def _command(self, order_id: str, change: Callable[[Order], Order]) -> Order:
-        """Applies one command under the order's lock, saves it, then drives its steps."""
+    async def _command(self, order_id: str, change: Callable[[Order], Order]) -> bytes:
+        """Applies one command under the order's lock, saves it, then drives its steps;
+        answers the order as it then is (``wire.ORDER``)."""
         await self._ready()
         async with self._locks.hold(order_id):
             order = await self._get(order_id)
             updated = change(order)
             if updated is not order:
                 await self._save_one(updated, order)
-            return await self._drive(updated)
+            return ORDER.encode(await self._drive(updated))
 
-    async def cancel_order(self, order_id: str, reason: str) -> Order:
+    async def cancel_order(self, order_id: str, reason: str) -> bytes:
         def cancel(order: Order) -> Order:
             if order.status in (OrderStatus.CANCELLED, OrderStatus.REJECTED):
                 return order  # a retry of a cancel that was already done
@@ -528,7 +529,7 @@ class OrderShard:
 
         return await self._command(order_id, cancel)
 
-    async def cancel_lines(self, order_id: str, line_numbers: list[int], reason: str) -> Order:
+    async def cancel_lines(self, order_id: str, line_numbers: list[int], reason: str) -> bytes:
         def cancel(order: Order) -> Order:
             if all(order.line(n).active == order.line(n).shipped_quantity for n in line_numbers if 1 <= n <= len(order.lines)):
                 if all(1 <= n <= len(order.lines) for n in line_numbers):
@@ -537,7 +538,7 @@ class OrderShard:
 
         return await self._command(order_id, cancel)
 
-    async def review_order(self, order_id: str, approve: bool, reviewer: str, note: str) -> Order:
+    async def review_order(self, order_id: str, approve: bool, reviewer: str, note: str) -> bytes:
         def review(order: Order) -> Order:
             reasons = (note,) if note else ()
             if approve:
@@ -558,7 +559,7 @@ class OrderShard:
         quantities: dict[int, int],
         carrier: str,
         tracking: str,
-    ) -> Order:
+    ) -> bytes:
         return await self._command(
             order_id,
             lambda order: order.ship(
@@ -571,7 +572,7 @@ class OrderShard:
             ),
         )
 
-    async def confirm_delivery(self, order_id: str, shipment_id: str) -> Order:
+    async def confirm_delivery(self, order_id: str, shipment_id: str) -> bytes:
         return await self._command(order_id, lambda order: order.deliver(shipment_id, now_ms=now_ms()))
 
     async def fulfilment_requests(self, location_id: str, limit: int) -> list[tuple[str, list[tuple[int, int]]]]:
@@ -588,7 +589,7 @@ class OrderShard:
 
     async def request_return(
         self, order_id: str, return_id: str, lines: dict[int, tuple[int, str, str]], channel: str, location_id: str
-    ) -> Order:
+    ) -> bytes:
         await self.network.refresh()
         try:
             skus = {line.sku for line in (await self._get(order_id)).lines}
@@ -609,13 +610,13 @@ class OrderShard:
             ),
         )
 
-    async def receive_return(self, order_id: str, return_id: str, location_id: str, quantities: dict[int, int]) -> Order:
+    async def receive_return(self, order_id: str, return_id: str, location_id: str, quantities: dict[int, int]) -> bytes:
         return await self._command(
             order_id,
             lambda order: order.receive_return(return_id, location_id=location_id, quantities=quantities, now_ms=now_ms()),
         )
 
-    async def inspect_return(self, order_id: str, return_id: str, dispositions: dict[int, str]) -> Order:
+    async def inspect_return(self, order_id: str, return_id: str, dispositions: dict[int, str]) -> bytes:
         def inspect(order: Order) -> Order:
             record = order.return_(return_id)
             if record is not None and record.status in (ReturnStatus.INSPECTED, ReturnStatus.RESOLVED):

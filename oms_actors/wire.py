@@ -1,8 +1,9 @@
 """What crosses process boundaries on the order-capture hot path, and its encoding.
 
-Batches travel between the gateway and the actors as MessagePack bytes: Ray
-passes bytes through untouched, and msgspec encodes our dataclasses about ten
-times faster than pickle does.
+Batches travel between the gateway and the actors as MessagePack bytes, and so do
+the orders that commands on one order answer with: Ray and the actors' sockets
+pass bytes through untouched, and msgspec encodes our dataclasses about ten times
+faster than pickle does (an order: 1.6 against 18.7 microseconds).
 """
 
 from __future__ import annotations
@@ -43,3 +44,5 @@ CREATE_OUTCOMES: Codec[list[CreateOutcome]] = Codec(list[CreateOutcome], fmt="ms
 SOURCING_REQUESTS: Codec[list[SourcingRequest]] = Codec(list[SourcingRequest], fmt="msgpack")
 SOURCING_RESULTS: Codec[list[SourcingResult]] = Codec(list[SourcingResult], fmt="msgpack")
 RESERVE_BATCH: Codec[ReserveBatch] = Codec(ReserveBatch, fmt="msgpack")
+# An order shard's answer to a command on one order: the order as the command left it.
+ORDER: Codec[Order] = Codec(Order, fmt="msgpack")

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from gateway import limits
 from gateway.auth.principal import Principal, Role
@@ -25,7 +26,7 @@ from oms_actors.store.capacity import CapacityLedger, CapacityLeft
 from oms_actors.store.customers import CustomerStore
 from oms_actors.store.network import NetworkCache
 from oms_actors.store.orders import OrderStore
-from oms_actors.wire import CREATE_ORDERS, CREATE_OUTCOMES, CreateOutcome
+from oms_actors.wire import CREATE_ORDERS, CREATE_OUTCOMES, ORDER, CreateOutcome
 from protos.oms.v1 import orders_pb2
 
 log = logging.getLogger(__name__)
@@ -124,9 +125,11 @@ class Backend:
         """Backordered orders of these SKUs may be sourced now, oldest first (no wait)."""
         self.backorders.arrived(skus)
 
-    def order_shard(self, order_id: str) -> DirectActor:
-        """The actor that owns the order, called over its socket where it can be (direct.py)."""
-        return self.order_calls[self.orders.shard(order_id)]
+    async def command(self, order_id: str, method: str, *args: Any) -> Order:
+        """A command on one order, ``OrderShard.<method>(order_id, *args)``, sent to the shard
+        that owns it (over its socket where it can be, direct.py); the order it leaves."""
+        owner = self.order_calls[self.orders.shard(order_id)]
+        return ORDER.decode(await owner.call(method, order_id, *args))
 
     async def visible_order(
         self, principal: Principal, order_id: str, *, at: Callable[[Order], str] | None = None

@@ -93,9 +93,9 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
             raise FailedPreconditionError(
                 f"order {request.order_id} is not collected at {request.location_id}", code="NOT_A_PICKUP_HERE"
             )
-        updated = await self.b.order_shard(request.order_id).call(
-            "confirm_shipment",
+        updated = await self.b.command(
             request.order_id,
+            "confirm_shipment",
             request.shipment_id,
             request.location_id,
             quantities,
@@ -132,4 +132,4 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
             raise FailedPreconditionError(
                 f"order {request.order_id} has no shipment {request.shipment_id}", code="NO_SUCH_SHIPMENT"
             )
-        return order_to_proto(await self.b.order_shard(request.order_id).call("confirm_delivery", request.order_id, request.shipment_id))
+        return order_to_proto(await self.b.command(request.order_id, "confirm_delivery", request.shipment_id))

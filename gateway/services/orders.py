@@ -133,7 +133,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         principal = await caller(context)
         if not principal.sees_everything:  # the rules let only unscoped roles cancel; scope it anyway
             await self.b.visible_order(principal, request.order_id)
-        order = await self.b.order_shard(request.order_id).call("cancel_order", request.order_id, request.reason)
+        order = await self.b.command(request.order_id, "cancel_order", request.reason)
         return order_to_proto(order)
 
     @rpc
@@ -152,9 +152,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         v.raise_if_any()
         principal = await caller(context)
         await self.b.visible_order(principal, request.order_id)
-        order = await self.b.order_shard(request.order_id).call(
-            "cancel_lines", request.order_id, list(request.line_numbers), request.reason
-        )
+        order = await self.b.command(request.order_id, "cancel_lines", list(request.line_numbers), request.reason)
         return order_to_proto(order)
 
     @rpc
@@ -168,8 +166,8 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         v.raise_if_any()
         principal = await caller(context)
         await self.b.visible_order(principal, request.order_id)
-        order = await self.b.order_shard(request.order_id).call(
-            "review_order", request.order_id, decision == "approve", f"{principal.role.value}:{principal.id}", request.note
+        order = await self.b.command(
+            request.order_id, "review_order", decision == "approve", f"{principal.role.value}:{principal.id}", request.note
         )
         return order_to_proto(order)
 

@@ -54,8 +54,8 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
             v.raise_if_any()
         await self.b.visible_order(await caller(context), request.order_id)
         assert channel is not None
-        order = await self.b.order_shard(request.order_id).call(
-            "request_return", request.order_id, request.return_id, lines, channel.value, request.location_id
+        order = await self.b.command(
+            request.order_id, "request_return", request.return_id, lines, channel.value, request.location_id
         )
         return order_to_proto(order)
 
@@ -80,8 +80,8 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
             v.add("location_id", f"unknown location {request.location_id!r}")
             v.raise_if_any()
         await self.b.visible_order(await caller(context), request.order_id, at=lambda _: request.location_id)
-        order = await self.b.order_shard(request.order_id).call(
-            "receive_return", request.order_id, request.return_id, request.location_id, quantities
+        order = await self.b.command(
+            request.order_id, "receive_return", request.return_id, request.location_id, quantities
         )
         return order_to_proto(order)
 
@@ -100,5 +100,5 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
                     dispositions[d.line_number] = kind.value
         v.raise_if_any()
         await self.b.visible_order(await caller(context), request.order_id, at=lambda o: _received_at(o, request.return_id))
-        order = await self.b.order_shard(request.order_id).call("inspect_return", request.order_id, request.return_id, dispositions)
+        order = await self.b.command(request.order_id, "inspect_return", request.return_id, dispositions)
         return order_to_proto(order)
