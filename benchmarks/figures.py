@@ -271,7 +271,16 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         "customer_360s": after.customer_360s,
         "stock_audit": after.audit,
         "phases_s": after.phase_s,
+        # Shipments (deliveries) confirmed per second of the phase that confirms them.
+        "shipments_per_s": _per_second(after, "fulfil"),
+        "deliveries_per_s": _per_second(after, "deliver"),
     }
+
+
+def _per_second(after: DayAfter, phase: str) -> float:
+    """Calls confirmed per second of the phase (0 when it did not run)."""
+    seconds = after.phase_s.get(phase, 0.0)
+    return after.phase_calls.get(phase, 0) / seconds if seconds else 0.0
 
 
 def _reason_kind(reason: str) -> str:

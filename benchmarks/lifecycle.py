@@ -124,6 +124,9 @@ class DayAfter:
     audit: dict[str, Any] = field(default_factory=dict)
     customer_360s: int = 0
     phase_s: dict[str, float] = field(default_factory=dict)
+    # Calls confirmed in the phases that are mostly one kind of call (fulfil: shipments,
+    # deliver: deliveries): with phase_s, the day's fulfilment throughput.
+    phase_calls: dict[str, int] = field(default_factory=dict)
 
 
 class Lifecycle:
@@ -199,8 +202,10 @@ class Lifecycle:
         lap("review")
         await self.fulfil("fulfil")
         lap("fulfil")
+        self.out.phase_calls["fulfil"] = len(self.out.shipments)
         await self.deliver(self.out.shipments, "deliver")
         lap("deliver")
+        self.out.phase_calls["deliver"] = self.out.delivered
         replacements = await self.take_returns()
         lap("returns")
         if replacements:

@@ -62,6 +62,8 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("shipments", ("lifecycle", "shipments"), "int"),
     ("units left for lack of capacity", ("lifecycle", "capacity_backlog_units"), "int"),
     ("shipments delivered", ("lifecycle", "delivered_shipments"), "int"),
+    ("shipments confirmed/s (fulfil phase)", ("lifecycle", "shipments_per_s"), "rate"),
+    ("deliveries confirmed/s (deliver phase)", ("lifecycle", "deliveries_per_s"), "rate"),
     ("returns", ("lifecycle", "returns_requested"), "int"),
     ("payments captured", ("payments", "captured_minor"), "money"),
     ("payments refunded", ("payments", "refunded_minor"), "money"),

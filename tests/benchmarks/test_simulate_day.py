@@ -72,13 +72,19 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     assert life["held"] == life["approved_in_review"] + life["rejected_in_review"]
     assert life["shipments"] > 0 and life["delivered_shipments"] > 0 and life["returns_requested"] > 0
     assert life["invoices"] == life["shipments"]  # every shipment captured and invoiced
+    # The day's fulfilment throughput: the fulfil phase's shipments (not the replacements')
+    # over its seconds, and the deliver phase's deliveries over its seconds.
+    assert 0 < life["shipments_per_s"] * life["phases_s"]["fulfil"] <= life["shipments"] + 1e-6
+    assert 0 < life["deliveries_per_s"] * life["phases_s"]["deliver"] <= life["delivered_shipments"] + 1e-6
     assert life["stock_audit"]["differences"] == 0, life["stock_audit"]
     assert life["events"]["order.created"] == life["orders"]
     money = summary["payments"]
     assert money["captured_minor"] > 0
     assert money["refunded_minor"] <= money["captured_minor"]
     assert sum(r["calls"] for r in summary["rpcs"] if r["rpc"] in ("ConfirmShipment", "MarkReadyForPickup")) >= life["shipments"]
-    assert "Simulation: " in console.export_text()
+    printed = console.export_text()
+    assert "Simulation: " in printed
+    assert "shipments confirmed/s (fulfil phase)" in printed
 
     # The recorded day again, on a fresh deployment: the very same requests, the same orders.
     second = await deployments(6)
