@@ -34,6 +34,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks.capture import load_bench_world, role_order
+from benchmarks.lifecycle import settled
 from benchmarks.loadgen import EMPTY_METHOD, bench_scenario
 from benchmarks.service import cpu_by_role, start, stop_service, tree_cpu
 
@@ -109,17 +110,17 @@ async def place_and_settle(channel: grpc.aio.Channel, metadata: Any, requests: l
         answer = await orders.CreateOrders(orders_pb2.CreateOrdersRequest(orders=requests[i : i + PLACE_BATCH]), metadata=metadata)
         ids += [r.order.order_id for r in answer.results if r.order.order_id]
     deadline = time.monotonic() + timeout_s
-    settled: dict[str, Any] = {}
-    while len(settled) < len(ids):
-        for order_id in [i for i in ids if i not in settled]:
+    done: dict[str, Any] = {}
+    while len(done) < len(ids):
+        for order_id in [i for i in ids if i not in done]:
             order = await orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order_id), metadata=metadata)
-            if not order.pending_steps and order.status != orders_pb2.ORDER_STATUS_ACCEPTED:
-                settled[order_id] = order
-        if len(settled) < len(ids):
+            if settled(order):
+                done[order_id] = order
+        if len(done) < len(ids):
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{len(ids) - len(settled)} orders did not settle within {timeout_s:.0f} s")
+                raise RuntimeError(f"{len(ids) - len(done)} orders did not settle within {timeout_s:.0f} s")
             await asyncio.sleep(0.2)
-    return [settled[i] for i in ids]
+    return [done[i] for i in ids]
 
 
 def shipments_of(orders: list[Any]) -> list[Any]:

@@ -276,7 +276,7 @@ class Lifecycle:
             else:
                 orders = dict(zip(waiting, await self._each(waiting, self._get_or_none, phase)))
             first = False
-            waiting = [oid for oid in waiting if not _settled(orders.get(oid))]
+            waiting = [oid for oid in waiting if not settled(orders.get(oid))]
             if waiting:
                 if time.monotonic() > deadline:
                     self.out.unsettled += len(waiting)
@@ -527,5 +527,6 @@ class Lifecycle:
         self.out.events = dict(sorted(counts.items()))
 
 
-def _settled(order: orders_pb2.Order | None) -> bool:
+def settled(order: orders_pb2.Order | None) -> bool:
+    """Past acceptance with no step pending: risk, payment and release have run for it."""
     return order is not None and not order.pending_steps and order.status != orders_pb2.ORDER_STATUS_ACCEPTED

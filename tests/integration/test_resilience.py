@@ -22,8 +22,6 @@ from tests.integration.waiting import until_alive
 pytestmark = pytest.mark.integration
 
 
-
-
 async def test_killed_shards_restart_with_their_state(world: World, oms):
     sku = await world.sku({"T-DC-NORTH": 6})
     customer = await world.customer()
