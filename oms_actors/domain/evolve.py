@@ -2,38 +2,52 @@
 
 ``dataclasses.replace`` looks the fields up and runs ``__init__`` (one
 ``object.__setattr__`` per field of a frozen class) on every call; an order
-changes several times while it is captured, so this copies the slots directly.
+changes several times while it is captured, so this copies the slots directly,
+with a copier generated once per class (as ``dataclasses`` generates ``__init__``):
+straight-line attribute reads instead of a loop of ``getattr`` calls.
 Only for classes without ``__post_init__``: nothing is validated on the way.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, TypeVar
+from typing import Any, Callable, TypeVar
 
 T = TypeVar("T")
 
 _set = object.__setattr__
-_FIELDS: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
+_COPIERS: dict[type, tuple[Callable[[Any], Any], frozenset[str]]] = {}
 
 
-def _fields_of(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
-    known = _FIELDS.get(cls)
+def _copier_of(cls: type) -> tuple[Callable[[Any], Any], frozenset[str]]:
+    known = _COPIERS.get(cls)
     if known is None:
         if not dataclasses.is_dataclass(cls) or "__slots__" not in cls.__dict__ or hasattr(cls, "__post_init__"):
             raise TypeError(f"evolve() is for slotted dataclasses without __post_init__, not {cls.__name__}")
         names = tuple(f.name for f in dataclasses.fields(cls))
-        known = _FIELDS[cls] = (names, frozenset(names))
+        if not all(name.isidentifier() for name in names):
+            raise TypeError(f"evolve() cannot copy {cls.__name__}: a field name is not an identifier")
+        lines = [f"    _set(new, {name!r}, obj.{name})" for name in names]
+        source = "def copy(obj):\n    new = _new(cls)\n" + "\n".join(lines) + "\n    return new\n"
+        scope: dict[str, Any] = {"_set": _set, "_new": object.__new__, "cls": cls}
+        exec(source, scope)  # noqa: S102 - the source is built from the class's own field names only
+        known = _COPIERS[cls] = (scope["copy"], frozenset(names))
     return known
 
 
 def evolve(obj: T, **changes: Any) -> T:
-    """``dataclasses.replace(obj, **changes)``, about twice as fast."""
-    cls = type(obj)
-    names, known = _fields_of(cls)
+    """``dataclasses.replace(obj, **changes)``, several times as fast."""
+    copy, known = _copier_of(type(obj))
     if not known.issuperset(changes):
-        raise TypeError(f"{cls.__name__} has no field(s) {sorted(set(changes) - known)}")
-    new = object.__new__(cls)
-    for name in names:
-        _set(new, name, changes[name] if name in changes else getattr(obj, name))
+        raise TypeError(f"{type(obj).__name__} has no field(s) {sorted(set(changes) - known)}")
+    new = copy(obj)
+    for name, value in changes.items():
+        _set(new, name, value)
     return new
+
+
+def settle(obj: T, **changes: Any) -> T:
+    """Sets fields of an object this caller has just made and not yet shared (an ``evolve`` result)."""
+    for name, value in changes.items():
+        _set(obj, name, value)
+    return obj

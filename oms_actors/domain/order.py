@@ -25,7 +25,7 @@ from typing import Any, Iterable, Mapping
 from oms_actors.domain.commands import Address, CreateOrder, PaymentInstruction
 from oms_actors.domain.enums import Channel, DeliveryMode, LineStatus, OrderStatus
 from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionError, LineProblem
-from oms_actors.domain.evolve import evolve
+from oms_actors.domain.evolve import evolve, settle
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture, ShipmentLine, ShipmentStatus
 from oms_actors.domain.money import Money
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
@@ -58,6 +58,13 @@ def _at(parts: tuple[LineAllocation, ...], location_id: str) -> int:
     return sum(a.quantity for a in parts if a.location_id == location_id)
 
 
+def _total(parts: tuple[LineAllocation, ...]) -> int:
+    # Called for every line on every change of an order; most of these tuples are empty or hold one part.
+    if not parts:
+        return 0
+    return sum([a.quantity for a in parts])
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class OrderLine:
     line_number: int
@@ -82,15 +89,15 @@ class OrderLine:
 
     @property
     def allocated_quantity(self) -> int:
-        return sum(a.quantity for a in self.allocations)
+        return _total(self.allocations)
 
     @property
     def released_quantity(self) -> int:
-        return sum(a.quantity for a in self.released)
+        return _total(self.released)
 
     @property
     def shipped_quantity(self) -> int:
-        return sum(a.quantity for a in self.shipped)
+        return _total(self.shipped)
 
     @property
     def backordered_quantity(self) -> int:
@@ -107,21 +114,24 @@ class OrderLine:
         return {loc: q for loc, q in held.items() if q > 0}
 
     def derive_status(self, sourced: bool) -> LineStatus:
-        if self.active == 0:
+        active = self.quantity - self.cancelled
+        if active == 0:
             return LineStatus.CANCELLED
         if not sourced:
             return LineStatus.ACCEPTED
-        if self.delivered >= self.active:
+        if self.delivered >= active:
             return LineStatus.DELIVERED
-        if self.shipped_quantity >= self.active:
+        shipped = _total(self.shipped)
+        if shipped >= active:
             return LineStatus.SHIPPED
-        if self.shipped_quantity:
+        if shipped:
             return LineStatus.PARTLY_SHIPPED
-        if self.released_quantity >= self.active:
+        if _total(self.released) >= active:
             return LineStatus.RELEASED
-        if self.allocated_quantity == 0:
+        allocated = _total(self.allocations)
+        if allocated == 0:
             return LineStatus.BACKORDERED
-        if self.allocated_quantity < self.active:
+        if allocated < active:
             return LineStatus.PARTLY_BACKORDERED
         return LineStatus.ALLOCATED
 
@@ -404,7 +414,8 @@ class Order:
         # yet released; kept among the pending steps so everyone can see it is owed.
         due = Command.RELEASE in ALLOWED[status] and draft.release_due
         pending = [p for p in pending if p != STEP_RELEASE] + ([STEP_RELEASE] if due else [])
-        return evolve(draft, status=status, pending=tuple(pending))
+        # The draft is no one else's yet: its derived fields are set in place, not copied again.
+        return settle(draft, status=status, pending=tuple(pending))
 
     def status_allows(self, command: Command) -> bool:
         return command in ALLOWED[self.derive_status()]

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from oms_actors.domain.enums import Channel, DeliveryMode
-from oms_actors.domain.evolve import evolve
+from oms_actors.domain.evolve import evolve, settle
 from oms_actors.domain.money import Money
 from oms_actors.domain.order import Order, OrderLine
 
@@ -43,3 +43,13 @@ def test_evolve_refuses_unknown_fields_and_classes_it_cannot_copy_safely():
 
     with pytest.raises(TypeError, match="__post_init__"):
         evolve(Checked(n=1), n=-1)
+
+
+def test_settle_fills_in_a_fresh_copy_in_place_and_the_original_keeps_its_values():
+    order = _order()
+    copy = evolve(order, version=2)
+    settled = settle(copy, customer_id="d", version=3)
+    assert settled is copy
+    assert (settled.customer_id, settled.version) == ("d", 3)
+    assert (order.customer_id, order.version) == ("c", 1)
+    assert settled == dataclasses.replace(order, customer_id="d", version=3)
