@@ -12,7 +12,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from oms_actors import gc_tuning
+from oms_actors import event_loop, gc_tuning
 from oms_actors.store.connection import FSYNC_POLICIES
 from oms_actors.topology import Topology
 
@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         level=getattr(args, "log_level", "WARNING"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     if args.command == "serve":
-        return asyncio.run(_serve(args))
+        return event_loop.run(_serve(args))  # uvloop, as Ray gives the actors
     if args.command == "keys":
         return asyncio.run(_keys(args))
     if args.command == "audit-log":

@@ -16,6 +16,7 @@ import redis
 
 from oms_actors import gc_tuning
 from oms_actors.direct import DirectServer, Endpoint
+from oms_actors.event_loop import loop_name
 from oms_actors.domain import ledger
 from oms_actors.domain.errors import (
     FailedPreconditionError,
@@ -94,7 +95,7 @@ class InventoryShard:
         return await self.direct.endpoint()
 
     def stats(self) -> dict[str, Any]:
-        return {"shard": self.shard, "direct": dict(self.direct.served)}
+        return {"shard": self.shard, "direct": dict(self.direct.served), "event_loop": loop_name()}
 
     def ping(self) -> int:
         return self.shard

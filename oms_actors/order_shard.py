@@ -45,6 +45,7 @@ from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors import gc_tuning
 from oms_actors.batcher import MicroBatcher
 from oms_actors.direct import DirectActor, DirectServer, Endpoint
+from oms_actors.event_loop import loop_name
 from oms_actors.metrics import StageTimer
 from oms_actors.recent import RecentKeys
 from oms_actors.order_effects import OrderEffects, PaymentFlow, next_step
@@ -273,6 +274,7 @@ class OrderShard:
             "stages": stages,
             "direct": dict(self.direct.served),
             "single_saves": {"batches": saves.batches, "orders": saves.items},
+            "event_loop": loop_name(),
         }
 
     # -- commands -------------------------------------------------------------

@@ -11,6 +11,7 @@ from oms_actors import direct
 from oms_actors.direct import SWITCH_ENV, DirectActor
 from oms_actors.domain.commands import CreateOrder
 from oms_actors.domain.partitioning import idempotency_shard, shard_of
+from oms_actors.event_loop import uvloop_wanted
 from oms_actors.wire import CREATE_ORDERS, CREATE_OUTCOMES, CreateOutcome
 from protos.oms.v1 import fulfilment_pb2, fulfilment_pb2_grpc, orders_pb2
 from tests.integration.support import World, eur
@@ -144,3 +145,9 @@ async def test_the_same_calls_go_through_ray(world: World, oms, monkeypatch, con
     assert outcome.order is not None and outcome.order.lines[0].allocations
     assert not caller.direct
     assert (await actor.stats.remote())["direct"].get("create_orders", 0) == before
+
+
+async def test_the_shards_run_on_uvloop_as_ray_gives_async_actors_when_it_is_installed(oms):
+    expected = "uvloop" if uvloop_wanted() else "asyncio"  # a dependency, unless RAY_USE_UVLOOP=0
+    for actor in [*oms.actors.orders, *oms.actors.inventory]:
+        assert (await actor.stats.remote())["event_loop"] == expected
