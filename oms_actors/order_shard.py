@@ -384,10 +384,10 @@ class OrderShard:
     ) -> None:
         """``records``: the fresh orders' customers that exist (read with their keys)."""
         now = now_ms()
-        candidates = [
-            (i, Order.accept(cmd, order_id=self._pending[(cmd.channel.value, cmd.idempotency_key)][0], now_ms=now))
-            for i, cmd in fresh
-        ]
+        candidates = []
+        for i, cmd in fresh:
+            order_id, digest, _ = self._pending[(cmd.channel.value, cmd.idempotency_key)]
+            candidates.append((i, Order.accept(cmd, order_id=order_id, now_ms=now, content_hash=digest)))
         # Reading availability reserves nothing, so it runs beside the save below; an
         # order refused on the way only added SKUs to the read.
         requests = {o.order_id: SourcingRequest.of(o) for _, o in candidates}

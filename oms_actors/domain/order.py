@@ -259,13 +259,14 @@ class Order:
     # -- creation -------------------------------------------------------------
 
     @classmethod
-    def accept(cls, command: CreateOrder, *, order_id: str, now_ms: int) -> Order:
+    def accept(cls, command: CreateOrder, *, order_id: str, now_ms: int, content_hash: str = "") -> Order:
+        """``content_hash``: ``command.content_hash()`` when the caller has computed it already."""
         return cls(
             order_id=order_id,
             channel=command.channel,
             customer_id=command.customer_id,
             idempotency_key=command.idempotency_key,
-            content_hash=command.content_hash(),
+            content_hash=content_hash or command.content_hash(),
             lines=tuple(
                 OrderLine(line_number=i, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price)
                 for i, line in enumerate(command.lines, start=1)

@@ -264,6 +264,10 @@ def test_content_hash_tells_retry_from_reuse():
     assert command().content_hash() == command().content_hash()
     other = command(lines=(LineInput(sku="A", quantity=3, unit_price=eur(1000)),))
     assert other.content_hash() != command().content_hash()
+    # The order carries its command's hash, computed by accept or handed over by a caller that has it.
+    assert Order.accept(command(), order_id="O1", now_ms=1).content_hash == command().content_hash()
+    digest = command().content_hash()
+    assert Order.accept(command(), order_id="O1", now_ms=1, content_hash=digest).content_hash == digest
 
 
 def delivered_and_paid() -> Order:
