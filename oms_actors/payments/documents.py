@@ -29,6 +29,7 @@ from oms_actors.payments.errors import CreditNoteExceedsInvoiceError, PaymentIde
 from oms_actors.payments.ledger import REDIS_DOWN, as_text, check_id, check_key
 from oms_actors.store import keys
 from oms_actors.store.codec import Codec
+from oms_actors.store.script_calls import script_calls
 
 
 class DocumentKind(StrEnum):
@@ -156,6 +157,9 @@ class DocumentRegister:
         self.namespace = namespace
         self._clock = clock
         self._write = client.register_script(scripts.WRITE_DOCUMENT)
+        # Shipments confirmed together write their invoices in one round trip, as the ledger's
+        # captures do: each document is still its own atomic, idempotent script.
+        self._calls = script_calls(client)
 
     async def write_invoice(
         self,
@@ -276,7 +280,7 @@ class DocumentRegister:
             doc.total.amount_minor, doc.currency, invoice_number,
         ]  # fmt: skip
         try:
-            status, first, second = await self._write(keys=[keys.documents(self.namespace)], args=args)
+            status, first, second = await self._calls.call(self._write, [keys.documents(self.namespace)], args)
         except REDIS_DOWN as exc:
             raise UnavailableError(
                 "document register: redis unavailable; retry with the same key", dependency="redis"

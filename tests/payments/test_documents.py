@@ -17,6 +17,7 @@ from oms_actors.payments import (
     RefundReference,
 )
 from oms_actors.store import keys
+from oms_actors.store.script_calls import script_calls
 from tests.payments.support import START_MS, eur, fresh_name
 
 LINES = (
@@ -132,3 +133,28 @@ async def test_documents_are_readable_json_in_redis(register, redis_client):
     doc = await invoice(register, 1)
     raw = await redis_client.get(keys.document(register.namespace, doc.number))
     assert raw.startswith(b'{"number":"INV-2026-000001","order_id":"o1"')
+
+
+async def test_invoices_written_together_share_one_round_trip_and_each_keeps_its_outcome(register, redis_client, monkeypatch):
+    first = await invoice(register, 1)
+    batches: list[int] = []
+    calls = script_calls(redis_client)
+    flush = calls._flush
+
+    async def counted(batch):
+        batches.append(len(batch))
+        await flush(batch)
+
+    monkeypatch.setattr(calls, "_flush", counted)
+    results = await asyncio.gather(
+        invoice(register, 2),
+        register.write_invoice(  # key of invoice 1, other content: refused alone, no number taken
+            "o1/ship/1", order_id="o1", shipment_id="ship-2", customer_id="c1", lines=LINES
+        ),
+        invoice(register, 3),
+        return_exceptions=True,
+    )
+    assert batches == [3]
+    assert isinstance(results[1], PaymentIdempotencyConflictError)
+    assert (results[0].number, results[2].number) == ("INV-2026-000002", "INV-2026-000003")
+    assert [d.number for d in await register.invoices()] == [first.number, "INV-2026-000002", "INV-2026-000003"]
