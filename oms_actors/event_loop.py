@@ -3,9 +3,9 @@
 Ray runs every async actor (the order and inventory shards) on uvloop when the package is
 installed and ``RAY_USE_UVLOOP`` is not turned off (``ray/_private/async_compat.py``). The
 gateway follows the same switch, so one variable decides the loop of the whole service.
-uvloop's loop costs less per callback, future and socket operation; on the 2-core box it
-took 8-13% off the gateway's CPU per call, CreateOrder and the empty call alike, and 5-10%
-off an order shard's per create_orders call over its socket (the README's figures).
+uvloop's loop costs less per callback, future and socket operation: in alternating runs on
+the 2-core box the gateway used 5-13% less CPU per call (CreateOrder and the empty call
+alike) and an order shard a few percent less per order.
 """
 
 from __future__ import annotations

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from typing import Any
 
 from oms_actors.domain.money import Money
+from oms_actors.store.script_calls import script_calls
 
 START_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 DAY_MS = 24 * 3600 * 1000
@@ -33,3 +35,17 @@ _seq = itertools.count()
 def fresh_name(kind: str) -> str:
     """A provider or register name no other test (or earlier run on the same data) uses."""
     return f"{kind}-{_run}-{next(_seq)}"
+
+
+def round_trips(redis_client: Any, monkeypatch: Any) -> list[int]:
+    """The sizes of the batches the client's shared script queue sends from now on, one per round trip."""
+    batches: list[int] = []
+    calls = script_calls(redis_client)
+    flush = calls._flush
+
+    async def counted(batch):
+        batches.append(len(batch))
+        await flush(batch)
+
+    monkeypatch.setattr(calls, "_flush", counted)
+    return batches

@@ -17,8 +17,7 @@ from oms_actors.payments import (
     RefundReference,
 )
 from oms_actors.store import keys
-from oms_actors.store.script_calls import script_calls
-from tests.payments.support import START_MS, eur, fresh_name
+from tests.payments.support import START_MS, eur, fresh_name, round_trips
 
 LINES = (
     DocumentLine.of(sku="SKU-1", quantity=2, unit_price=eur(1_250)),
@@ -137,15 +136,7 @@ async def test_documents_are_readable_json_in_redis(register, redis_client):
 
 async def test_invoices_written_together_share_one_round_trip_and_each_keeps_its_outcome(register, redis_client, monkeypatch):
     first = await invoice(register, 1)
-    batches: list[int] = []
-    calls = script_calls(redis_client)
-    flush = calls._flush
-
-    async def counted(batch):
-        batches.append(len(batch))
-        await flush(batch)
-
-    monkeypatch.setattr(calls, "_flush", counted)
+    batches = round_trips(redis_client, monkeypatch)
     results = await asyncio.gather(
         invoice(register, 2),
         register.write_invoice(  # key of invoice 1, other content: refused alone, no number taken

@@ -12,8 +12,7 @@ from oms_actors.payments import (
     PayOnInvoiceProvider,
     fixed_credit_limits,
 )
-from oms_actors.store.script_calls import script_calls
-from tests.payments.support import eur, fresh_name
+from tests.payments.support import eur, fresh_name, round_trips
 
 
 @pytest.fixture
@@ -57,15 +56,7 @@ async def test_calls_of_different_providers_in_one_turn_share_one_round_trip(gif
         redis_client, credit_limits=fixed_credit_limits({"b1": eur(500)}), name=fresh_name("inv"), clock=clock
     )
     card = await gift_cards.issue("i", amount=eur(1_000))
-    batches: list[int] = []
-    calls = script_calls(redis_client)
-    flush = calls._flush
-
-    async def counted(batch):
-        batches.append(len(batch))
-        await flush(batch)
-
-    monkeypatch.setattr(calls, "_flush", counted)
+    batches = round_trips(redis_client, monkeypatch)
     gift, on_account, over = await asyncio.gather(
         gift_cards.authorize("g", customer_id="c1", instrument_token=card.account, amount=eur(300)),
         invoice.authorize("v", customer_id="b1", instrument_token="", amount=eur(400)),
