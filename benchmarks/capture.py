@@ -87,16 +87,24 @@ def rewrites_between(before: ForkMark | None, after: ForkMark | None) -> int | N
     return after.forks - before.forks + (1 if before.rewriting else 0)
 
 
-def measured(spec: LoadSpec, service_pid: int, redis_url: str | None = None) -> Measured:
+def measured(
+    spec: LoadSpec, service_pid: int, redis_url: str | None = None, *, at_start: Callable[[], None] | None = None
+) -> Measured:
     """The load's result, the service's CPU milliseconds per item over the measured window,
-    and how many AOF rewrites of ``redis_url`` ran in it."""
+    and how many AOF rewrites of ``redis_url`` ran in it. ``at_start`` runs as the window
+    opens (the profiler starts its samplers there)."""
     marks: list[tuple[float, dict[int, tuple[str, float]], ForkMark | None]] = []
 
     def mark() -> None:
         marks.append((time.perf_counter(), tree_cpu(service_pid), fork_mark(redis_url)))
 
+    def opening() -> None:
+        mark()
+        if at_start is not None:
+            at_start()
+
     timers = [
-        threading.Timer(spec.warmup_s, mark),
+        threading.Timer(spec.warmup_s, opening),
         threading.Timer(spec.warmup_s + spec.duration_s, mark),
     ]
 

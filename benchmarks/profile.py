@@ -28,7 +28,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -38,9 +37,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks.capture import load_bench_world
-from benchmarks.loadgen import LoadResult, LoadSpec, run_load
-from benchmarks.service import cpu_by_role, start, stop_service, tree_cpu
+from benchmarks.capture import load_bench_world, measured
+from benchmarks.loadgen import LoadSpec
+from benchmarks.service import start, stop_service, tree_cpu
 
 # Parts of the service that run Python code py-spy can read (Redis and Ray's daemons are C/C++).
 PYTHON_PARTS = ("gateway", "order shards", "inventory shards", "sourcing workers")
@@ -196,17 +195,11 @@ def main(argv: list[str] | None = None) -> int:
         )  # fmt: skip
         parts = {pid: part for pid, (part, _) in tree_cpu(service.proc.pid).items() if part in PYTHON_PARTS}
         started: list[list[Recording]] = []
-        before: list[dict[int, tuple[str, float]]] = []
-
-        def after_warmup() -> None:
-            time.sleep(spec.warmup_s)
-            before.append(tree_cpu(service.proc.pid))
-            started.append(record(parts, args.duration, args.rate, out))
-
-        timer = threading.Thread(target=after_warmup, daemon=True)
-        result: LoadResult = run_load(spec, on_go=timer.start)
-        timer.join()
-        cpu = cpu_by_role(before[0], tree_cpu(service.proc.pid))
+        # The capture benchmark's own measurement: CPU per item over the measured window,
+        # the samplers started as it opens.
+        load = measured(
+            spec, service.proc.pid, at_start=lambda: started.append(record(parts, args.duration, args.rate, out))
+        )
         by_part = collect(started[0], timeout_s=60)
     except ProfilerUnavailable as exc:
         console.print(f"[red]{exc}[/red]")
@@ -214,16 +207,15 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop_service(service.proc)
 
+    result = load.result
     console.print(
         f"{args.workload} at {args.concurrency} in flight: {result.rate:,.0f} items/s, "
         f"p50 {result.percentile_ms(50):.1f} ms, p99 {result.percentile_ms(99):.1f} ms, errors {result.errors or 'none'} "
         "(under the profiler)"
     )
-    items = result.items or 1
     for part in PYTHON_PARTS:
         if part in by_part:
-            used = cpu.get(part)
-            console.print(part_table(part, by_part[part], used * 1000 / items if used is not None else None, args.top))
+            console.print(part_table(part, by_part[part], load.by_role_ms.get(part), args.top))
     console.print(f"collapsed stacks, one file per process: {out}/")
     return 0
 
