@@ -16,6 +16,12 @@ per call and per order (gateway, Ray and Redis; not the clients'). Every call ca
 the server's bootstrap admin key, and the empty method passes the same access
 interceptor as CreateOrder, so the ratio compares like with like.
 
+The whole box's CPU is read over the same windows (the load clients and anything
+else on the machine included): per call and per order, how many cores were busy,
+and what the goals need of it. When both loads use every core, CreateOrder reaches
+the empty call's box CPU per call divided by its own, whatever the clients cost:
+the ratio goal needs an order to cost the box at most twice an empty call.
+
 On a shared or throttled machine speed drifts by tens of percent within minutes.
 ``--rounds N`` repeats the whole pass on the same service and reports each figure
 as the median of the rounds with its range, and each goal with the number of
@@ -56,6 +62,30 @@ class Measured:
     # AOF rewrites that ran during the window (None: not known). A rewrite's child takes a
     # core for seconds, so a point that overlaps one says more about Redis than the service.
     rewrites: int | None = None
+    # Every process's CPU on the box per item (the load clients' included), and the cores
+    # busy on average over the window: what the box could do if it were all in use.
+    box_ms: float = float("nan")
+    cores_busy: float = float("nan")
+
+    @property
+    def full_box_rate(self) -> float:
+        """Items per second with every core of the box as busy as this window's work made them."""
+        return box_cores() / self.box_ms * 1000 if self.box_ms > 0 else float("nan")
+
+
+def box_cores() -> int:
+    import psutil
+
+    return psutil.cpu_count() or 1
+
+
+def box_busy_s() -> float:
+    """CPU seconds the whole machine has spent busy: every process, every core (not idle,
+    not waiting on disk, not stolen by a hypervisor; a guest's time is inside user time)."""
+    import psutil
+
+    t = psutil.cpu_times()
+    return t.user + t.nice + t.system + getattr(t, "irq", 0.0) + getattr(t, "softirq", 0.0)
 
 
 @dataclass(frozen=True)
@@ -93,10 +123,10 @@ def measured(
     """The load's result, the service's CPU milliseconds per item over the measured window,
     and how many AOF rewrites of ``redis_url`` ran in it. ``at_start`` runs as the window
     opens (the profiler starts its samplers there)."""
-    marks: list[tuple[float, dict[int, tuple[str, float]], ForkMark | None]] = []
+    marks: list[tuple[float, dict[int, tuple[str, float]], ForkMark | None, float]] = []
 
     def mark() -> None:
-        marks.append((time.perf_counter(), tree_cpu(service_pid), fork_mark(redis_url)))
+        marks.append((time.perf_counter(), tree_cpu(service_pid), fork_mark(redis_url), box_busy_s()))
 
     def opening() -> None:
         mark()
@@ -117,10 +147,17 @@ def measured(
         timer.join()
     if len(marks) < 2 or not result.rate:
         return Measured(result, float("nan"), {})
-    (t0, cpu0, forks0), (t1, cpu1, forks1) = marks
+    (t0, cpu0, forks0, box0), (t1, cpu1, forks1, box1) = marks
     items = (t1 - t0) * result.rate
     by_role = {role: used / items * 1000 for role, used in cpu_by_role(cpu0, cpu1).items()}
-    return Measured(result, sum(by_role.values()), by_role, rewrites_between(forks0, forks1))
+    return Measured(
+        result,
+        sum(by_role.values()),
+        by_role,
+        rewrites_between(forks0, forks1),
+        box_ms=(box1 - box0) / items * 1000,
+        cores_busy=(box1 - box0) / (t1 - t0),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -311,6 +348,9 @@ def print_round(console: Console, run: Round, args: argparse.Namespace) -> None:
         ("batch RPC", run.batch.by_role_ms),
     ]
     console.print(role_table(breakdown))
+    console.print(box_table(run))
+    for line in cpu_bounds(run):
+        console.print(line)
     batch = run.batch.result
     console.print(
         f"CreateOrders batch RPC ({args.batch_size} orders/call, {args.batch_concurrency} calls in flight): "
@@ -329,6 +369,50 @@ def print_round(console: Console, run: Round, args: argparse.Namespace) -> None:
             "AOF rewrite: Redis rewrote its append-only file during that window; its child process "
             "takes a core for seconds, so the figure says as much about that as about the service."
         )
+
+
+def box_table(run: Round) -> Table:
+    """The whole machine during each window: what a call or an order costs it, clients included."""
+    cores = box_cores()
+    table = Table(title=f"The whole box ({cores} cores; the load clients and everything else on it included)")
+    for col in ("load", "items/s", "box CPU ms/item", "cores busy", "items/s with every core busy"):
+        table.add_column(col, justify="left" if col == "load" else "right")
+    rows = [
+        *(row for p in run.points for row in ((f"empty call, {p.clients} clients", p.empty), (f"CreateOrder, {p.clients} clients", p.create))),
+        *((f"CreateOrder open loop {fraction:.0%}", paced) for fraction, paced in run.paced),
+        ("batch ceiling (orders)", run.batch_ceiling),
+        ("batch RPC (orders)", run.batch),
+    ]
+    for label, m in rows:
+        table.add_row(
+            label, f"{m.result.rate:,.0f}", _figure(m.box_ms), f"{m.cores_busy:.2f}" if m.cores_busy == m.cores_busy else "-",
+            f"{m.full_box_rate:,.0f}" if m.full_box_rate == m.full_box_rate else "-",
+        )  # fmt: skip
+    return table
+
+
+def cpu_bounds(run: Round) -> list[str]:
+    """What the goals ask of the box's CPU per order, beside what this round's orders cost it.
+
+    With every core busy in both windows, CreateOrder's rate over the empty call's is the
+    empty call's box CPU over CreateOrder's: the clients' cost is in both, so the ratio goal
+    needs an order to cost the box at most 1 / GOAL_RATIO_AT_64 times an empty call."""
+    lines = []
+    at64 = next((p for p in run.points if p.clients == 64), None)
+    if at64 is not None and at64.empty.box_ms > 0 and at64.create.box_ms > 0:
+        empty_ms, create_ms = at64.empty.box_ms, at64.create.box_ms
+        lines.append(
+            f"At 64 clients an empty call costs the box {empty_ms:.2f} ms of CPU and a CreateOrder "
+            f"{create_ms:.2f} ms: with every core busy in both, CreateOrder would reach {empty_ms / create_ms:.2f} "
+            f"of the empty call. The ratio goal ({GOAL_RATIO_AT_64}) needs at most {empty_ms / GOAL_RATIO_AT_64:.2f} ms per order."
+        )
+    if run.batch.box_ms > 0:
+        needed = box_cores() / GOAL_BATCH_RATE * 1000
+        lines.append(
+            f"The batch RPC costs the box {run.batch.box_ms:.2f} ms of CPU per order: {run.batch.full_box_rate:,.0f} orders/s "
+            f"with every core busy. {GOAL_BATCH_RATE:,.0f} orders/s needs at most {needed:.2f} ms per order on {box_cores()} cores."
+        )
+    return lines
 
 
 def rewrite_mark(*windows: Measured) -> str:
@@ -449,6 +533,8 @@ def spread(rounds: list[Round]) -> list[tuple[str, list[float]]]:
             rows.setdefault(f"{c} clients: ratio", []).append(point.ratio)
             rows.setdefault(f"{c} clients: p99 ms", []).append(point.create.result.percentile_ms(99))
             rows.setdefault(f"{c} clients: service CPU ms/order", []).append(point.create.cpu_ms)
+            rows.setdefault(f"{c} clients: box CPU ms/order", []).append(point.create.box_ms)
+            rows.setdefault(f"{c} clients: box CPU ms/empty call", []).append(point.empty.box_ms)
         for fraction, paced in run.paced:
             rows.setdefault(f"open loop {fraction:.0%}: orders/s", []).append(paced.result.rate)
             rows.setdefault(f"open loop {fraction:.0%}: p99 ms", []).append(paced.result.percentile_ms(99))
@@ -456,6 +542,7 @@ def spread(rounds: list[Round]) -> list[tuple[str, list[float]]]:
         rows.setdefault("batch RPC: orders/s", []).append(run.batch.result.rate)
         rows.setdefault("batch RPC: ratio to its ceiling", []).append(run.batch_ratio)
         rows.setdefault("batch RPC: service CPU ms/order", []).append(run.batch.cpu_ms)
+        rows.setdefault("batch RPC: box CPU ms/order", []).append(run.batch.box_ms)
     return list(rows.items())
 
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 import numpy as np
 from rich.console import Console
 
-from benchmarks.capture import Measured, Point, Round, goal_outcomes, goals_table, spread
+from benchmarks import capture
+from benchmarks.capture import Measured, Point, Round, box_table, cpu_bounds, goal_outcomes, goals_table, spread
 from benchmarks.loadgen import LoadResult, LoadSpec
 
 
-def _measured(rate: float, *, p99_ms: float = 10.0, cpu_ms: float = 1.0, rewrites: int | None = 0) -> Measured:
+def _measured(
+    rate: float, *, p99_ms: float = 10.0, cpu_ms: float = 1.0, rewrites: int | None = 0, box_ms: float = float("nan")
+) -> Measured:
     spec = LoadSpec(target="localhost:1", workload="create", concurrency=1, duration_s=1.0)
     # Every call took p99_ms: the 99th percentile is exactly that.
     result = LoadResult(spec=spec, calls=int(rate), items=int(rate), errors={}, latencies_s=np.full(100, p99_ms / 1000), wall_s=1.0)
-    return Measured(result, cpu_ms, {"gateway": cpu_ms}, rewrites)
+    return Measured(result, cpu_ms, {"gateway": cpu_ms}, rewrites, box_ms=box_ms, cores_busy=rate * box_ms / 1000)
 
 
 def _round(*, empty64: float, create64: float, p99_half: float | None, batch: float, rewrite_at_half: bool = False) -> Round:
@@ -87,3 +90,33 @@ def test_a_goal_measured_during_an_aof_rewrite_says_so():
     assert "45.0 ms (40.0-260), 1 during an AOF rewrite" in text
     assert "AOF rewrite" not in _render(goals_table(rounds[:1]))
     assert "during an AOF rewrite" in _render(goals_table(rounds[1:2]))
+
+
+def test_the_box_cpu_per_order_says_what_the_goals_need_and_what_a_full_box_would_do(monkeypatch):
+    monkeypatch.setattr(capture, "box_cores", lambda: 2)
+    run = Round(
+        points=[Point(clients=64, empty=_measured(4_000, box_ms=0.4), create=_measured(1_600, box_ms=1.0))],
+        paced=[],
+        batch=_measured(3_000, box_ms=0.5),
+        batch_ceiling=_measured(80_000, box_ms=0.02),
+    )
+    assert run.points[0].create.full_box_rate == 2_000  # two cores at 1.0 ms per order
+    assert run.points[0].create.cores_busy == 1.6
+    ratio_line, batch_line = cpu_bounds(run)
+    # Both at full box: 2,000 orders/s against 5,000 empty calls/s.
+    assert "CreateOrder would reach 0.40 of the empty call" in ratio_line
+    assert "needs at most 0.80 ms per order" in ratio_line
+    assert "4,000 orders/s with every core busy" in batch_line
+    assert "needs at most 0.20 ms per order on 2 cores" in batch_line
+    text = _render(box_table(run))
+    assert "CreateOrder, 64 clients" in text and "2,000" in text and "1.60" in text
+    rows = dict(spread([run]))
+    assert rows["64 clients: box CPU ms/order"] == [1.0]
+    assert rows["64 clients: box CPU ms/empty call"] == [0.4]
+    assert rows["batch RPC: box CPU ms/order"] == [0.5]
+
+
+def test_without_box_readings_nothing_is_claimed():
+    run = _round(empty64=4_000, create64=1_000, p99_half=40.0, batch=3_000)  # no box_ms measured
+    assert cpu_bounds(run) == []
+    assert "-" in _render(box_table(run))
