@@ -113,6 +113,8 @@ def service_config(args: argparse.Namespace):
     cfg.max_batch = getattr(args, "max_batch", cfg.max_batch)
     cfg.max_delay_s = getattr(args, "max_delay_ms", cfg.max_delay_s * 1000) / 1000
     cfg.max_inflight = getattr(args, "max_inflight", cfg.max_inflight)
+    cfg.min_batch = getattr(args, "min_batch", cfg.min_batch)
+    cfg.linger_s = getattr(args, "linger_ms", cfg.linger_s * 1000) / 1000
     if args.redis_url:
         cfg.redis_url = args.redis_url
     if args.ray_address:
@@ -288,8 +290,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--log-level", default="INFO")
     serve.add_argument("--bench-empty", action="store_true", help="also serve an empty method, the benchmarks' ceiling")
     serve.add_argument("--max-batch", type=int, default=256, help="most orders per actor call")
-    serve.add_argument("--max-delay-ms", type=float, default=1.0, help="longest an order waits for its batch")
+    serve.add_argument("--max-delay-ms", type=float, default=1.0, help="longest an order waits for its batch on an idle shard")
     serve.add_argument("--max-inflight", type=int, default=1, help="batches in flight per order shard")
+    serve.add_argument(
+        "--min-batch", type=int, default=8, help="orders a batch waits for once the shard's last batch returned"
+    )
+    serve.add_argument("--linger-ms", type=float, default=5.0, help="longest they wait for them (0: not at all)")
     _add_access_args(serve)
 
     keys = sub.add_parser("keys", help="create, revoke and list API keys (in the deployment's Redis)")

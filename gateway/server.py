@@ -83,6 +83,11 @@ class ServiceConfig:
     # One batch in flight per order shard: the next one grows while it runs, and
     # bigger batches cost less CPU per order (benchmarks.capture).
     max_inflight: int = 1
+    # A handful of orders behind a returning batch wait a few milliseconds for more
+    # (oms_actors/batcher.py): at moderate rates batches of two or three cost the
+    # service as much CPU as it has.
+    min_batch: int = 8
+    linger_s: float = 0.005
     bench_empty: bool = False  # serve the empty benchmark method too
     access: AccessConfig = field(default_factory=AccessConfig)
 
@@ -205,6 +210,8 @@ class OmsService:
             max_batch=self.config.max_batch,
             max_delay_s=self.config.max_delay_s,
             max_inflight=self.config.max_inflight,
+            min_batch=self.config.min_batch,
+            linger_s=self.config.linger_s,
         )
         self.access = Access.create(client, self.config.access)
         await self.access.bootstrap()

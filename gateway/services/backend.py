@@ -67,6 +67,8 @@ class Backend:
         max_batch: int = 256,
         max_delay_s: float = 0.001,
         max_inflight: int = 1,
+        min_batch: int = 1,
+        linger_s: float = 0.0,
     ) -> Backend:
         # Over each order shard's socket, not through Ray: most of a small batch's fixed cost.
         order_calls = [DirectActor(actor) for actor in actors.orders]
@@ -75,7 +77,12 @@ class Backend:
             return CREATE_OUTCOMES.decode(await order_calls[shard].call("create_orders", CREATE_ORDERS.encode(commands)))
 
         batcher: MicroBatcher[int, CreateOrder, CreateOutcome] = MicroBatcher(
-            create_batch, max_batch=max_batch, max_delay_s=max_delay_s, max_inflight=max_inflight
+            create_batch,
+            max_batch=max_batch,
+            max_delay_s=max_delay_s,
+            max_inflight=max_inflight,
+            min_batch=min_batch,
+            linger_s=linger_s,
         )
         inventory_calls = [DirectActor(actor) for actor in actors.inventory]
 

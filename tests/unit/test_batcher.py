@@ -69,3 +69,93 @@ async def test_drain_sends_what_is_queued():
     fut = b.submit("k", 7)
     await b.drain()
     assert seen == [7] and fut.result() == 7
+
+
+async def test_few_requests_behind_a_returning_batch_wait_for_company_and_leave_once_enough_came():
+    calls: list[list[int]] = []
+    returned = asyncio.Event()
+
+    async def handler(key: str, items: list[int]) -> list[int]:
+        calls.append(items)
+        if len(calls) == 1:
+            await asyncio.sleep(0.01)
+            returned.set()
+        return items
+
+    b: MicroBatcher[str, int, int] = MicroBatcher(handler, max_delay_s=0.001, max_inflight=1, min_batch=4, linger_s=30.0)
+    first = b.submit("k", 0)
+    await asyncio.sleep(0.005)  # the first batch is in flight
+    queued = [b.submit("k", i) for i in (1, 2)]
+    await first
+    await returned.wait()
+    await asyncio.sleep(0.02)
+    assert calls == [[0]]  # two behind it: too few, they wait
+    queued += [b.submit("k", i) for i in (3, 4)]  # the fourth makes min_batch: they leave at once
+    assert await asyncio.wait_for(asyncio.gather(*queued), timeout=5) == [1, 2, 3, 4]
+    assert calls == [[0], [1, 2, 3, 4]]
+
+
+async def test_company_that_does_not_come_is_waited_for_linger_s_only():
+    calls: list[tuple[float, list[int]]] = []
+    loop = asyncio.get_running_loop()
+
+    async def handler(key: str, items: list[int]) -> list[int]:
+        calls.append((loop.time(), items))
+        await asyncio.sleep(0.01)
+        return items
+
+    b: MicroBatcher[str, int, int] = MicroBatcher(handler, max_delay_s=0.001, max_inflight=1, min_batch=8, linger_s=0.2)
+    first = b.submit("k", 0)
+    await asyncio.sleep(0.005)
+    behind = b.submit("k", 1)
+    await first
+    returned_at = loop.time()
+    assert await asyncio.wait_for(behind, timeout=5) == 1
+    (_, one), (sent_at, two) = calls
+    assert (one, two) == ([0], [1])
+    assert sent_at - returned_at >= 0.15  # it lingered, then went alone
+
+
+async def test_an_idle_key_whose_last_batch_had_company_waits_for_more():
+    calls: list[list[int]] = []
+
+    async def handler(key: str, items: list[int]) -> list[int]:
+        calls.append(items)
+        return items
+
+    b: MicroBatcher[str, int, int] = MicroBatcher(handler, max_delay_s=0.001, max_inflight=1, min_batch=4, linger_s=30.0)
+    assert await asyncio.gather(b.submit("k", 0), b.submit("k", 1)) == [0, 1]  # two callers at once
+    pending = [b.submit("k", 2)]
+    await asyncio.sleep(0.05)
+    assert calls == [[0, 1]]  # the key is idle, but its callers are about: it waits for them
+    pending += [b.submit("k", i) for i in (3, 4, 5)]
+    assert await asyncio.wait_for(asyncio.gather(*pending), timeout=5) == [2, 3, 4, 5]
+    assert calls == [[0, 1], [2, 3, 4, 5]]
+
+
+async def test_a_lone_caller_is_not_held_back_by_the_linger():
+    calls: list[list[int]] = []
+
+    async def handler(key: str, items: list[int]) -> list[int]:
+        calls.append(items)
+        return items
+
+    b: MicroBatcher[str, int, int] = MicroBatcher(handler, max_delay_s=0.001, max_inflight=1, min_batch=8, linger_s=30.0)
+    # One request at a time: each finds the key idle, so only max_delay_s applies.
+    results = await asyncio.wait_for(asyncio.gather(*[_one_after_another(b, 5)]), timeout=5)
+    assert results == [[0, 1, 2, 3, 4]]
+    assert calls == [[0], [1], [2], [3], [4]]
+
+
+async def _one_after_another(b: MicroBatcher[str, int, int], n: int) -> list[int]:
+    return [await b.submit("k", i) for i in range(n)]
+
+
+def test_min_batch_must_fit_in_a_batch():
+    async def handler(key: str, items: list[int]) -> list[int]:
+        return items
+
+    with pytest.raises(ValueError):
+        MicroBatcher(handler, max_batch=4, min_batch=5)
+    with pytest.raises(ValueError):
+        MicroBatcher(handler, min_batch=0)
