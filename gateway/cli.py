@@ -326,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.register(sub)
 
     args = parser.parse_args(argv)
+    if args.command == "serve" and not 1 <= args.min_batch <= args.max_batch:
+        serve.error(f"--min-batch must be between 1 and --max-batch ({args.max_batch})")
     logging.basicConfig(
         level=getattr(args, "log_level", "WARNING"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -141,6 +141,15 @@ def test_oms_serve_refuses_to_start_in_plaintext_on_all_interfaces(capsys):
     assert "refusing to listen on 0.0.0.0 without TLS" in capsys.readouterr().err
 
 
+def test_oms_serve_refuses_a_minimum_batch_no_batch_can_hold(capsys):
+    from gateway.cli import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["serve", "--port", "0", "--max-batch", "4", "--min-batch", "5"])
+    assert stopped.value.code == 2
+    assert "--min-batch must be between 1 and --max-batch (4)" in capsys.readouterr().err
+
+
 def test_audit_summaries_name_ids_and_counts_never_payment_tokens_or_text():
     request = orders_pb2.CreateOrderRequest(
         channel=common_pb2.CHANNEL_WEB,
