@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Awaitable, Callable
 
 import pytest
 
@@ -117,12 +118,7 @@ async def test_company_that_does_not_come_is_waited_for_linger_s_only():
 
 
 async def test_an_idle_key_whose_last_batch_had_company_waits_for_more():
-    calls: list[list[int]] = []
-
-    async def handler(key: str, items: list[int]) -> list[int]:
-        calls.append(items)
-        return items
-
+    calls, handler = _recording()
     b: MicroBatcher[str, int, int] = MicroBatcher(handler, max_delay_s=0.001, max_inflight=1, min_batch=4, linger_s=30.0)
     assert await asyncio.gather(b.submit("k", 0), b.submit("k", 1)) == [0, 1]  # two callers at once
     pending = [b.submit("k", 2)]
@@ -134,21 +130,26 @@ async def test_an_idle_key_whose_last_batch_had_company_waits_for_more():
 
 
 async def test_a_lone_caller_is_not_held_back_by_the_linger():
+    calls, handler = _recording()
+    b: MicroBatcher[str, int, int] = MicroBatcher(handler, max_delay_s=0.001, max_inflight=1, min_batch=8, linger_s=30.0)
+
+    async def one_after_another() -> list[int]:
+        return [await b.submit("k", i) for i in range(5)]
+
+    # One request at a time: each finds the key idle, so only max_delay_s applies.
+    assert await asyncio.wait_for(one_after_another(), timeout=5) == [0, 1, 2, 3, 4]
+    assert calls == [[0], [1], [2], [3], [4]]
+
+
+def _recording() -> tuple[list[list[int]], Callable[[str, list[int]], Awaitable[list[int]]]]:
+    """A handler that answers each item with itself, and the batches it was called with."""
     calls: list[list[int]] = []
 
     async def handler(key: str, items: list[int]) -> list[int]:
         calls.append(items)
         return items
 
-    b: MicroBatcher[str, int, int] = MicroBatcher(handler, max_delay_s=0.001, max_inflight=1, min_batch=8, linger_s=30.0)
-    # One request at a time: each finds the key idle, so only max_delay_s applies.
-    results = await asyncio.wait_for(asyncio.gather(*[_one_after_another(b, 5)]), timeout=5)
-    assert results == [[0, 1, 2, 3, 4]]
-    assert calls == [[0], [1], [2], [3], [4]]
-
-
-async def _one_after_another(b: MicroBatcher[str, int, int], n: int) -> list[int]:
-    return [await b.submit("k", i) for i in range(n)]
+    return calls, handler
 
 
 def test_min_batch_must_fit_in_a_batch():
