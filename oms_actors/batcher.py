@@ -35,7 +35,7 @@ R = TypeVar("R")
 class _Lane(Generic[I, R]):
     queue: list[tuple[I, asyncio.Future[R]]] = field(default_factory=list)
     inflight: int = 0
-    timer: asyncio.TimerHandle | None = None
+    timer: asyncio.Handle | None = None  # the lane's pending _flush
     lingering: bool = False  # too few queued to be worth a batch yet: waiting for company
     last_size: int = 0  # items in the lane's last batch: more than one says it has concurrent callers
 
@@ -84,8 +84,15 @@ class MicroBatcher(Generic[K, I, R]):
         fut: asyncio.Future[R] = loop.create_future()
         lane = self._lanes.setdefault(key, _Lane())
         lane.queue.append((item, fut))
-        if len(lane.queue) >= self.max_batch or (lane.lingering and len(lane.queue) >= self.min_batch):
+        if len(lane.queue) >= self.max_batch:
             self._flush(key)
+        elif lane.lingering and len(lane.queue) >= self.min_batch:
+            # Company came: the batch leaves on the loop's next turn, with whatever else this
+            # turn adds (a CreateOrders call submits all its orders in one turn).
+            lane.lingering = False
+            if lane.timer is not None:
+                lane.timer.cancel()
+            lane.timer = loop.call_soon(self._flush, key)
         elif lane.timer is None and lane.inflight < self.max_inflight:
             if lane.last_size > 1 and self.linger_s > self.max_delay_s:
                 # The last batch had company: more callers are about, so wait for them.

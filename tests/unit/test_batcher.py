@@ -160,3 +160,12 @@ def test_min_batch_must_fit_in_a_batch():
         MicroBatcher(handler, max_batch=4, min_batch=5)
     with pytest.raises(ValueError):
         MicroBatcher(handler, min_batch=0)
+
+
+async def test_company_that_comes_in_one_turn_leaves_as_one_batch():
+    calls, handler = _recording()
+    b: MicroBatcher[str, int, int] = MicroBatcher(handler, max_delay_s=0.001, max_inflight=1, min_batch=4, linger_s=30.0)
+    assert await asyncio.gather(b.submit("k", 0), b.submit("k", 1)) == [0, 1]  # the key has company
+    # One call of a batch RPC submits all its orders in one turn of the loop: they stay together.
+    assert await asyncio.wait_for(asyncio.gather(*(b.submit("k", i) for i in range(2, 12))), timeout=5) == list(range(2, 12))
+    assert calls == [[0, 1], list(range(2, 12))]
