@@ -29,9 +29,10 @@ from oms_actors.domain.commands import CreateOrder, LineInput
 from oms_actors.domain.customer import Customer
 from oms_actors.domain.money import Money
 from oms_actors.domain.returns import Disposition, Resolution, ReturnStatus
-from oms_actors.domain.enums import OrderStatus
+from oms_actors.domain.enums import DeliveryMode, OrderStatus
 from oms_actors.domain.errors import (
     ErrorRecord,
+    FailedPreconditionError,
     FieldViolation,
     IdempotencyConflictError,
     NotFoundError,
@@ -561,21 +562,40 @@ class OrderShard:
         quantities: dict[int, int],
         carrier: str,
         tracking: str,
+        acting_at: str = "",
+        pickup: bool = False,
     ) -> bytes:
-        return await self._command(
-            order_id,
-            lambda order: order.ship(
+        """``acting_at``: the location the caller is bound to ("" for none): an order that is
+        not that location's work answers as one that does not exist. ``pickup``: the units are
+        ready for collection at the order's own pickup location, not shipped."""
+
+        def ship(order: Order) -> Order:
+            _check_scope(order, acting_at)
+            if pickup and (order.delivery_mode is not DeliveryMode.PICKUP or order.pickup_location_id != location_id):
+                raise FailedPreconditionError(f"order {order_id} is not collected at {location_id}", code="NOT_A_PICKUP_HERE")
+            return order.ship(
                 shipment_id=shipment_id,
                 location_id=location_id,
                 quantities=quantities,
                 carrier=carrier,
                 tracking=tracking,
                 now_ms=now_ms(),
-            ),
-        )
+            )
 
-    async def confirm_delivery(self, order_id: str, shipment_id: str) -> bytes:
-        return await self._command(order_id, lambda order: order.deliver(shipment_id, now_ms=now_ms()))
+        return await self._command(order_id, ship)
+
+    async def confirm_delivery(self, order_id: str, shipment_id: str, acting_at: str = "") -> bytes:
+        """``acting_at`` as for confirm_shipment; another location's shipment answers as one the
+        order does not have."""
+
+        def deliver(order: Order) -> Order:
+            _check_scope(order, acting_at)
+            shipment = order.shipment(shipment_id)
+            if acting_at and shipment is not None and shipment.location_id != acting_at:
+                raise FailedPreconditionError(f"order {order_id} has no shipment {shipment_id}", code="NO_SUCH_SHIPMENT")
+            return order.deliver(shipment_id, now_ms=now_ms())
+
+        return await self._command(order_id, deliver)
 
     async def fulfilment_requests(self, location_id: str, limit: int) -> list[tuple[str, list[tuple[int, int]]]]:
         """(order id, [(line, units)]) released to the location and not yet shipped, oldest first."""
@@ -892,6 +912,13 @@ def _reindex(index: dict[str, set[str]], order_id: str, before: set[str], after:
                 del index[key]
     for key in after:
         index.setdefault(key, set()).add(order_id)
+
+
+def _check_scope(order: Order, acting_at: str) -> None:
+    """A caller bound to a location sees only that location's work: any other order answers
+    exactly as an unknown one (the same error _get raises), so it learns nothing of it."""
+    if acting_at and not order.works_at(acting_at):
+        raise NotFoundError(f"order {order.order_id} not found", resource="order", resource_id=order.order_id)
 
 
 def _unshipped_at(line: OrderLine, location_id: str) -> int:

@@ -8,13 +8,9 @@ import grpc
 
 from gateway import limits
 from gateway.auth.access import caller, check_location
-from gateway.auth.principal import Principal
 from gateway.convert import Violations, order_to_proto
 from gateway.errors import rpc
 from gateway.services.backend import Backend
-from oms_actors.domain.enums import DeliveryMode
-from oms_actors.domain.errors import FailedPreconditionError, NotFoundError
-from oms_actors.domain.order import Order
 from protos.oms.v1 import fulfilment_pb2, fulfilment_pb2_grpc, orders_pb2
 
 DEFAULT_REQUESTS_PAGE = 100
@@ -32,12 +28,6 @@ def _shipment_lines(v: Violations, lines) -> dict[int, int]:
                 v.add(f"lines[{i}].line_number", "each line once per shipment")
             quantities[line.line_number] = line.quantity
     return quantities
-
-
-def _works_at(order: Order, location_id: str) -> bool:
-    return any(r.location_id == location_id for line in order.lines for r in line.released) or any(
-        s.location_id == location_id for s in order.shipments
-    )
 
 
 class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
@@ -67,14 +57,6 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
             )
         return response
 
-    async def _order(self, principal: Principal, order_id: str) -> Order:
-        """The order, if the caller may work on it: a key bound to a location sees only orders
-        with units released or shipped there; any other answers exactly as an unknown one."""
-        order = await self.b.orders.get(order_id)
-        if order is None or (principal.location_id and not _works_at(order, principal.location_id)):
-            raise NotFoundError(f"order {order_id} not found", resource="order", resource_id=order_id)
-        return order
-
     async def _confirm(
         self, request: fulfilment_pb2.ConfirmShipmentRequest, context: grpc.aio.ServicerContext, *, pickup: bool
     ) -> orders_pb2.Order:
@@ -88,11 +70,9 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
         v.raise_if_any()
         principal = await caller(context)
         await check_location(context, principal, request.location_id)
-        order = await self._order(principal, request.order_id)
-        if pickup and (order.delivery_mode is not DeliveryMode.PICKUP or order.pickup_location_id != request.location_id):
-            raise FailedPreconditionError(
-                f"order {request.order_id} is not collected at {request.location_id}", code="NOT_A_PICKUP_HERE"
-            )
+        # The order shard checks, under the order's lock, that a key bound to a location works
+        # on that location's orders only (any other answers as an unknown order), and that a
+        # pickup is the order's own: no read of the order here first.
         updated = await self.b.command(
             request.order_id,
             "confirm_shipment",
@@ -101,6 +81,8 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
             quantities,
             request.carrier,
             request.tracking,
+            principal.location_id or "",
+            pickup,
         )
         return order_to_proto(updated)
 
@@ -125,11 +107,8 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
         v.identifier("shipment_id", request.shipment_id)
         v.raise_if_any()
         principal = await caller(context)
-        order = await self._order(principal, request.order_id)
-        shipment = order.shipment(request.shipment_id)
-        if shipment is not None and not principal.acts_at(shipment.location_id):
-            # Another location's shipment answers exactly as an unknown one (the order's own answer).
-            raise FailedPreconditionError(
-                f"order {request.order_id} has no shipment {request.shipment_id}", code="NO_SUCH_SHIPMENT"
-            )
-        return order_to_proto(await self.b.command(request.order_id, "confirm_delivery", request.shipment_id))
+        # Scoped by the order shard, as ConfirmShipment: another location's order answers as an
+        # unknown one, another location's shipment as one the order does not have.
+        return order_to_proto(
+            await self.b.command(request.order_id, "confirm_delivery", request.shipment_id, principal.location_id or "")
+        )

@@ -321,6 +321,12 @@ class Order:
     def shipment(self, shipment_id: str) -> Shipment | None:
         return next((s for s in self.shipments if s.shipment_id == shipment_id), None)
 
+    def works_at(self, location_id: str) -> bool:
+        """Has it units released to, or shipped from, this location: is it that location's work?"""
+        return any(r.location_id == location_id for line in self.lines for r in line.released) or any(
+            s.location_id == location_id for s in self.shipments
+        )
+
     def payment(self, payment_id: str) -> PaymentRecord:
         return next(p for p in self.payment_records if p.payment_id == payment_id)
 

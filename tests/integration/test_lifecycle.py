@@ -248,3 +248,32 @@ async def test_a_finished_order_leaves_shard_memory_and_still_answers(world: Wor
     assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=placed.order_id))) == cancelled
     assert await world.reserved(sku) == 0
+
+
+async def test_ready_for_pickup_is_refused_for_an_order_shipped_to_the_customer_and_changes_nothing(world: World):
+    from google.rpc import error_details_pb2
+
+    from tests.integration.support import rich_status
+
+    sku = await world.sku({"T-DC-NORTH": 5})
+    customer = await world.customer()
+    order = await settled(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)])))).order.order_id)
+    assert order.status == orders_pb2.ORDER_STATUS_RELEASED
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await fulfilment(world).MarkReadyForPickup(
+            fulfilment_pb2.ConfirmShipmentRequest(
+                order_id=order.order_id, location_id="T-DC-NORTH", shipment_id=f"{order.order_id}-P1",
+                lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)],
+            )
+        )  # fmt: skip
+    assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    reasons = set()
+    for detail in rich_status(info.value).details:
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            found = error_details_pb2.ErrorInfo()
+            detail.Unpack(found)
+            reasons.add(found.reason)
+    assert reasons == {"NOT_A_PICKUP_HERE"}
+    after = await settled(world, order.order_id)
+    assert after.status == orders_pb2.ORDER_STATUS_RELEASED and not after.shipments
+    assert sorted((await world.available(sku)).values()) == [(5, 1)]  # all on hand, one still reserved

@@ -370,3 +370,11 @@ def test_a_second_return_cannot_take_back_more_than_was_delivered():
             return_id="R2", lines={1: (2, "x", Resolution.REFUND)}, channel="web", location_id="",
             window_ms=10**9, non_returnable=frozenset(), now_ms=5002,
         )
+
+
+def test_an_order_is_the_work_of_the_locations_it_was_released_to_or_shipped_from():
+    assert not accepted().works_at("DC1")  # nothing released anywhere yet
+    assert not approved(release=False).works_at("DC1")  # allocated, not released
+    released = approved()
+    assert released.works_at("DC1") and released.works_at("DC2") and not released.works_at("DC3")
+    assert fully_shipped().works_at("DC1") and not fully_shipped().works_at("DC3")
