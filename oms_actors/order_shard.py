@@ -39,6 +39,8 @@ from oms_actors.domain.errors import (
     OmsError,
     UnavailableError,
     ValidationError,
+    no_such_shipment,
+    order_not_found,
 )
 from oms_actors.domain.order import ALLOWED, ApprovalStatus, Command, Order, OrderLine, SourcingResult
 from oms_actors.domain.partitioning import idempotency_shard, new_order_id
@@ -508,7 +510,7 @@ class OrderShard:
         if order is None and self.store.shard(order_id) == self.shard:
             order = await self.store.get(order_id)
         if order is None:
-            raise NotFoundError(f"order {order_id} not found", resource="order", resource_id=order_id)
+            raise order_not_found(order_id)
         return order
 
     # -- commands on existing orders --------------------------------------------
@@ -592,7 +594,7 @@ class OrderShard:
             _check_scope(order, acting_at)
             shipment = order.shipment(shipment_id)
             if acting_at and shipment is not None and shipment.location_id != acting_at:
-                raise FailedPreconditionError(f"order {order_id} has no shipment {shipment_id}", code="NO_SUCH_SHIPMENT")
+                raise no_such_shipment(order_id, shipment_id)
             return order.deliver(shipment_id, now_ms=now_ms())
 
         return await self._command(order_id, deliver)
@@ -918,7 +920,7 @@ def _check_scope(order: Order, acting_at: str) -> None:
     """A caller bound to a location sees only that location's work: any other order answers
     exactly as an unknown one (the same error _get raises), so it learns nothing of it."""
     if acting_at and not order.works_at(acting_at):
-        raise NotFoundError(f"order {order.order_id} not found", resource="order", resource_id=order.order_id)
+        raise order_not_found(order.order_id)
 
 
 def _unshipped_at(line: OrderLine, location_id: str) -> int:

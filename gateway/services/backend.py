@@ -15,7 +15,7 @@ from gateway.convert import Violations, create_order_from_proto
 from oms_actors.batcher import MicroBatcher
 from oms_actors.direct import DirectActor
 from oms_actors.domain.commands import CreateOrder
-from oms_actors.domain.errors import NotFoundError
+from oms_actors.domain.errors import order_not_found
 from oms_actors.domain.order import Order
 from oms_actors.domain.partitioning import idempotency_shard
 from oms_actors.inventory_shard import AvailabilityView
@@ -151,7 +151,7 @@ class Backend:
                 return order
             if at is not None and principal.role is Role.FULFILMENT and principal.acts_at(at(order)):
                 return order
-        raise NotFoundError(f"order {order_id} not found", resource="order", resource_id=order_id)
+        raise order_not_found(order_id)
 
     def order_shard_of_key(self, cmd: CreateOrder) -> int:
         return idempotency_shard(cmd.channel.value, cmd.idempotency_key, self.actors.topology.order_shards)

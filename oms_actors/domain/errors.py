@@ -80,6 +80,17 @@ class FailedPreconditionError(OmsError):
         self.lines = list(lines or [])
 
 
+def order_not_found(order_id: str) -> NotFoundError:
+    """The one answer for an order that does not exist and for one the caller may not see:
+    scoping relies on the two being indistinguishable, so both are made here."""
+    return NotFoundError(f"order {order_id} not found", resource="order", resource_id=order_id)
+
+
+def no_such_shipment(order_id: str, shipment_id: str) -> FailedPreconditionError:
+    """The one answer for a shipment the order does not have and for another location's."""
+    return FailedPreconditionError(f"order {order_id} has no shipment {shipment_id}", code="NO_SUCH_SHIPMENT")
+
+
 class InvalidTransitionError(FailedPreconditionError):
     def __init__(self, message: str, *, current: str, requested: str) -> None:
         super().__init__(message, code="INVALID_TRANSITION")

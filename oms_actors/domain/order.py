@@ -24,7 +24,7 @@ from typing import Any, Iterable, Mapping
 
 from oms_actors.domain.commands import Address, CreateOrder, PaymentInstruction
 from oms_actors.domain.enums import Channel, DeliveryMode, LineStatus, OrderStatus
-from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionError, LineProblem
+from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionError, LineProblem, no_such_shipment
 from oms_actors.domain.evolve import evolve, settle
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture, ShipmentLine, ShipmentStatus
 from oms_actors.domain.money import Money
@@ -625,7 +625,7 @@ class Order:
             return self  # a repeated confirmation
         self._check(Command.DELIVER)
         if shipment is None:
-            raise FailedPreconditionError(f"order {self.order_id} has no shipment {shipment_id}", code="NO_SUCH_SHIPMENT")
+            raise no_such_shipment(self.order_id, shipment_id)
         lines = tuple(
             dataclasses.replace(line, delivered=line.delivered + shipment.quantity_of(line.line_number))
             for line in self.lines
