@@ -384,10 +384,7 @@ def box_table(run: Round) -> Table:
         ("batch RPC (orders)", run.batch),
     ]
     for label, m in rows:
-        table.add_row(
-            label, f"{m.result.rate:,.0f}", _figure(m.box_ms), f"{m.cores_busy:.2f}" if m.cores_busy == m.cores_busy else "-",
-            f"{m.full_box_rate:,.0f}" if m.full_box_rate == m.full_box_rate else "-",
-        )  # fmt: skip
+        table.add_row(label, f"{m.result.rate:,.0f}", _figure(m.box_ms), _figure(m.cores_busy), _figure(m.full_box_rate))
     return table
 
 
