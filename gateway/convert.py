@@ -27,6 +27,7 @@ from oms_actors.domain.errors import FieldViolation, ValidationError
 from oms_actors.domain.events import OrderEvent
 from oms_actors.domain.ledger import FeedKind, FeedMessage
 from oms_actors.domain.money import MAX_AMOUNT_MINOR, Money, is_currency
+from oms_actors.domain.days import is_time_zone
 from oms_actors.domain.network import Location, Product
 from oms_actors.domain.fulfilment import ShipmentStatus
 from oms_actors.domain.order import ApprovalStatus, Order
@@ -444,6 +445,8 @@ def location_from_proto(msg: inventory_pb2.Location, field: str, v: Violations) 
             v.add(f"{field}.{name}", "must be a non-negative number")
     if msg.daily_capacity_units < 0:
         v.add(f"{field}.daily_capacity_units", "must not be negative (0: no limit)")
+    if not is_time_zone(msg.time_zone):
+        v.add(f"{field}.time_zone", f"unknown time zone {msg.time_zone[:64]!r}: an IANA name such as Europe/Berlin, or empty for UTC")
     if msg.pickup_enabled and kind is not None and kind is not LocationType.STORE:
         v.add(f"{field}.pickup_enabled", "only stores offer pickup")
     if kind is None:
@@ -461,6 +464,7 @@ def location_from_proto(msg: inventory_pb2.Location, field: str, v: Violations) 
         pickup_enabled=msg.pickup_enabled,
         active=msg.active,
         daily_capacity_units=msg.daily_capacity_units,
+        time_zone=msg.time_zone,
     )
 
 

@@ -8,6 +8,7 @@ orders could not be sourced from.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +18,7 @@ from optimizer.costs import SiteTable
 from optimizer.rules import CompiledRules
 from oms_actors.domain.enums import DeliveryMode
 from oms_actors.domain.network import Location
+from oms_actors.domain.days import local_days
 from oms_actors.store.network import NetworkCache
 
 
@@ -48,8 +50,11 @@ class RoutingView:
     sites: dict[str, optimizer.Site]  # active locations only
     rules: optimizer.RoutingRules
     compiled: CompiledRules
-    # Active locations with a daily capacity: units they may be planned to ship per UTC day.
+    # Active locations with a daily capacity: units they may be planned to ship per day,
+    # each day the location's own (its time zone).
     capacity: dict[str, int] = field(default_factory=dict)
+    # Active locations with a time zone (IANA name); the others count days in UTC.
+    zones: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, version: int, locations: dict[str, Location], rules: optimizer.RoutingRules) -> RoutingView:
@@ -60,7 +65,12 @@ class RoutingView:
             rules=rules,
             compiled=CompiledRules.build(rules, SiteTable.build(sites)),
             capacity={lid: loc.daily_capacity_units for lid, loc in locations.items() if lid in sites and loc.daily_capacity_units > 0},
+            zones={lid: loc.time_zone for lid, loc in locations.items() if lid in sites and loc.time_zone},
         )
+
+    def days(self, locations: Iterable[str], now_s: float | None = None) -> dict[str, str]:
+        """Each location's current day (yyyymmdd), in its own time zone."""
+        return local_days(locations, self.zones, now_s)
 
     def keep(self, channel: str, location_id: str) -> int:
         """Units of every SKU a channel must leave at a location (its safety stock there)."""

@@ -276,12 +276,13 @@ class SourcingWorker:
         demands = [to_demand(r, self.network.products) for r in to_plan]
         capacity = None
         mine: dict[str, dict[str, int]] = {}
+        days: dict[str, str] = {}
         if view.capacity:
-            # What is left of today's capacity, crediting what these orders already use
+            # What is left of each location's day, crediting what these orders already use
             # (a re-sourced order may keep its units where it has them). The take below
             # checks each order exactly; one a concurrent batch crowded out is sourced again.
-            day = await self.capacity.view(view.capacity, [r.order_id for r in requests])
-            capacity, mine = day.credited(), day.mine
+            day = await self.capacity.view(view.capacity, [r.order_id for r in requests], days=view.days(view.capacity))
+            capacity, mine, days = day.credited(), day.mine, day.days
         with self.timer.stage("solve", len(demands)):
             # An order the optimizer refuses (stored with an address it cannot place) answers
             # None and keeps what it has; it does not hold up the rest of the batch.
@@ -359,7 +360,7 @@ class SourcingWorker:
                     epoch, as_of, ((r.location_id, r.sku, r.quantity) for r in by_shard.get(i, []) if r.order_id not in refused)
                 )
         if view.capacity:
-            refused |= await self._take_capacity(planned, refused, view.capacity, mine)
+            refused |= await self._take_capacity(planned, refused, view, mine, days)
         if refused:
             # All-or-nothing across shards: give back what other shards granted, down to
             # what the orders keep at locations they were released to (those locations
@@ -412,15 +413,19 @@ class SourcingWorker:
         self,
         planned: dict[str, SourcingResult],
         refused: set[str],
-        capacity: dict[str, int],
+        view: RoutingView,
         mine: dict[str, dict[str, int]],
+        days: dict[str, str],
     ) -> set[str]:
         """Records each reserved plan's use of today's capacity; answers the orders a
         concurrent batch left no room for (their reservations are given back by the caller).
 
         The plans were made with the batch's own use of today pooled, so one order may
         have planned units another still records; the scripts run in pipeline order, so
-        the orders that give capacity back go first and those that take more go last."""
+        the orders that give capacity back go first and those that take more go last.
+        ``days``: the capped locations' days the plans were made for; a location without
+        capacity is recorded on its own current day."""
+        capacity = view.capacity
 
         def growth(oid: str) -> int:
             before = mine.get(oid, {})
@@ -428,7 +433,11 @@ class SourcingWorker:
 
         takers = sorted((oid for oid in planned if oid not in refused), key=growth)
         answers = await asyncio.gather(
-            *(self.capacity.take(oid, planned[oid].units_by_location(), capacity) for oid in takers)
+            *(
+                self.capacity.take(oid, units, capacity, days={**view.days(units), **days})
+                for oid in takers
+                for units in (planned[oid].units_by_location(),)
+            )
         )
         crowded = {oid for oid, full in zip(takers, answers) if full}
         if crowded:

@@ -142,7 +142,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
             )
         ]
         eligible: dict[str, set[str]] = {}
-        left_today = await self.b.capacity.left(view.capacity)
+        left_today = await self.b.capacity.left(view.capacity, view.days(view.capacity))
         per_sku: dict[str, list[inventory_pb2.LocationAvailability]] = defaultdict(list)
         for shard_rows in rows:
             for loc, sku, on_hand, reserved, safety, inbound in shard_rows:

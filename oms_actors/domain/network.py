@@ -20,7 +20,8 @@ class Location:
     unit_cost_per_kg_km_minor: float = 0.0
     pickup_enabled: bool = False
     active: bool = True
-    daily_capacity_units: int = 0  # units planned to ship from here per UTC day; 0: no limit
+    daily_capacity_units: int = 0  # units planned to ship from here per day (its own); 0: no limit
+    time_zone: str = ""  # IANA name (Europe/Berlin): where the location's day begins; "": UTC
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

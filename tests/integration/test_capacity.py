@@ -1,18 +1,23 @@
 """Location capacity per day: sourcing plans within what is left of a location's day.
 
-The ledger against a real Redis (take, refuse, replace, shrink, release), then the
+The ledger against a real Redis (take, refuse, replace, shrink, release; each
+location on its own day; records written before days were per location), then the
 service over gRPC: a full location is routed around, a cancellation gives its
-units back, and a negative capacity is refused with its field named.
+units back, a location far from UTC counts its own day, and a negative capacity or
+an unknown time zone is refused with its field named.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+from zoneinfo import ZoneInfo
 
 import grpc
 import pytest
 
-from oms_actors.store.capacity import CapacityLedger
+from oms_actors.store import keys
+from oms_actors.store.capacity import PREFIX, CapacityLedger
 from oms_actors.store.connection import connect_async
 from protos.oms.v1 import common_pb2, inventory_pb2, orders_pb2
 from tests.integration.stock_audit import audit_differences
@@ -61,6 +66,52 @@ async def test_shrinking_and_releasing_give_back_to_the_day_planned_on(ledger: C
     await ledger.release(order)
     await ledger.release(order)
     assert await ledger.used([loc], day="20301229") == {loc: 0}
+
+
+async def test_each_location_counts_on_its_own_day(ledger: CapacityLedger):
+    east, west = World.unique("L"), World.unique("L")
+    caps = {east: 5, west: 5}
+    order = World.unique("O")
+    # Late evening in the west is already tomorrow in the east.
+    days = {east: "20301202", west: "20301201"}
+    assert await ledger.take(order, {east: 2, west: 3}, caps, days=days) == []
+    assert await ledger.used([east, west], days=days) == {east: 2, west: 3}
+    assert await ledger.used([east, west], day="20301201") == {east: 0, west: 3}
+    view = await ledger.view(caps, [order], days=days)
+    assert (view.left, view.mine) == ({east: 3, west: 2}, {order: {east: 2, west: 3}})
+    # On a day it has used nothing of, the order brings nothing to credit there.
+    later = await ledger.view(caps, [order], days={east: "20301203", west: "20301201"})
+    assert (later.left, later.mine) == ({east: 5, west: 2}, {order: {west: 3}})
+    # A full day in the east refuses the plan and changes nothing, on either day.
+    assert await ledger.take(World.unique("O"), {east: 4}, caps, days=days) == [east]
+    assert await ledger.used([east, west], days=days) == {east: 2, west: 3}
+    # Re-sourced after the east's midnight: its units move to the new day, the west's stay.
+    moved = {east: "20301203", west: "20301201"}
+    assert await ledger.take(order, {east: 1, west: 3}, caps, days=moved) == []
+    assert await ledger.used([east], day="20301202") == {east: 0}
+    assert await ledger.used([east, west], days=moved) == {east: 1, west: 3}
+    await ledger.shrink(order, {east: 0, west: 1})  # given back on the days recorded
+    assert await ledger.used([east, west], days=moved) == {east: 0, west: 1}
+    await ledger.release(order)
+    assert await ledger.used([east, west], days=moved) == {east: 0, west: 0}
+
+
+async def test_a_record_written_before_days_were_per_location_is_read_on_its_day(ledger: CapacityLedger):
+    loc = World.unique("L")
+    order, other = World.unique("O"), World.unique("O")
+    # What the ledger wrote before: one '@day' for the whole record, plain units.
+    for oid, units in ((order, 4), (other, 2)):
+        await ledger.client.hset(f"{PREFIX}order:{oid}", mapping={"@day": "20301120", loc: units})
+        await ledger.client.hincrby(f"{PREFIX}day:20301120", loc, units)
+    view = await ledger.view({loc: 9}, [order], day="20301120")
+    assert (view.left, view.mine) == ({loc: 3}, {order: {loc: 4}})
+    assert await ledger.take(order, {loc: 1}, {loc: 9}, day="20301121") == []
+    assert await ledger.used([loc], day="20301120") == {loc: 2}  # given back to the day it was taken on
+    assert await ledger.used([loc], day="20301121") == {loc: 1}
+    await ledger.shrink(other, {loc: 1})
+    assert await ledger.used([loc], day="20301120") == {loc: 1}
+    await ledger.release(other)
+    assert await ledger.used([loc], day="20301120") == {loc: 0}
 
 
 async def _capped_location(world: World, capacity: int) -> str:
@@ -122,3 +173,47 @@ async def test_a_negative_capacity_is_refused_with_its_field(world: World):
         await world.inventory.UpsertLocations(inventory_pb2.UpsertLocationsRequest(locations=[bad]))
     assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "locations[0].daily_capacity_units" in field_violations(info.value)
+
+
+async def test_a_location_far_from_utc_plans_within_its_own_day(world: World, ledger):
+    # A zone whose date differs from UTC's right now: UTC+14 from 10:00 UTC, UTC-12 before.
+    zone = "Etc/GMT-14" if dt.datetime.now(dt.UTC).hour >= 10 else "Etc/GMT+12"
+    capped = await world.location("T-DC-TZ", unit_handling_cost_minor=10, daily_capacity_units=3, time_zone=zone)
+    sku = await world.sku({capped: 10})
+    customer = await world.customer()
+    before = dt.datetime.now(ZoneInfo(zone)).strftime("%Y%m%d")
+    order = await settled(world, (await world.orders.CreateOrder(world.order(customer, [(sku, 2)]))).order.order_id)
+    after = dt.datetime.now(ZoneInfo(zone)).strftime("%Y%m%d")
+    assert _units_at(order, capped) == 2
+    utc_day = dt.datetime.now(dt.UTC).strftime("%Y%m%d")
+    assert utc_day not in (before, after)
+    on_its_days = (await ledger.used([capped], day=before))[capped]
+    if after != before:  # its midnight passed while the order was placed
+        on_its_days += (await ledger.used([capped], day=after))[capped]
+    assert on_its_days == 2
+    assert await ledger.used([capped], day=utc_day) == {capped: 0}
+    here = await _availability_at(world, sku, capped, lambda row: row.capacity_left_today == 1)
+    assert here.capacity_left_today == 1  # what its own day has left, not a UTC day's 3
+
+
+async def test_an_unknown_time_zone_is_refused_with_its_field_and_nothing_is_written(world: World, redis_server):
+    good, bad = World.unique("T-DC-OK"), World.unique("T-DC-BADTZ")
+    locations = [
+        inventory_pb2.Location(
+            location_id=lid,
+            type=common_pb2.LOCATION_TYPE_WAREHOUSE,
+            position=common_pb2.GeoPoint(latitude=BERLIN[0], longitude=BERLIN[1]),
+            active=True,
+            time_zone=zone,
+        )
+        for lid, zone in ((good, "Europe/Berlin"), (bad, "Europe/Atlantis"))
+    ]
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await world.inventory.UpsertLocations(inventory_pb2.UpsertLocationsRequest(locations=locations))
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert set(field_violations(info.value)) == {"locations[1].time_zone"}
+    client = connect_async(redis_server.url)
+    try:
+        assert await client.hmget(keys.LOCATIONS, [good, bad]) == [None, None]
+    finally:
+        await client.aclose()
