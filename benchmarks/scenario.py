@@ -29,6 +29,7 @@ from typing import Any
 from google.protobuf import json_format
 
 from benchmarks.fields import ScenarioError, join, merge, mix, non_negative, positive, read, share
+from oms_actors.domain.days import is_time_zone
 from protos.oms.v1 import inventory_pb2
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
@@ -59,8 +60,12 @@ class Location:
     pickup: bool = False
     active: bool = True
     name: str = ""
+    # Where its day begins (an IANA name; "": UTC): its capacity is per its own day.
+    time_zone: str = ""
 
     def problems(self, path: str) -> Problems:
+        if not is_time_zone(self.time_zone):
+            yield join(path, "time_zone"), f"unknown time zone {self.time_zone!r}: an IANA name such as Europe/Berlin"
         if self.type not in LOCATION_TYPES:
             yield join(path, "type"), f"must be one of {', '.join(LOCATION_TYPES)}, not {self.type!r}"
         if not -90 <= self.lat <= 90:

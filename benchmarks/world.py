@@ -77,6 +77,7 @@ def build_world(s: Scenario) -> World:
             pickup_enabled=loc.pickup,
             active=loc.active,
             daily_capacity_units=loc.capacity_units_per_day or 0,
+            time_zone=loc.time_zone,
         )
         for lid, loc in s.network.locations.items()
     ]

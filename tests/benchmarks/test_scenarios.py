@@ -47,7 +47,7 @@ def test_every_mistake_is_named_by_its_field(tmp_path):
         normal.derive(
             {
                 "demand": {"orders_per_hour": {"web": [1, 2, 3], "telegraph": [0] * 24}, "retry_share": 1.5},
-                "network": {"locations": {"DC-HAMBURG": {"type": "depot", "lat": 123}}},
+                "network": {"locations": {"DC-HAMBURG": {"type": "depot", "lat": 123, "time_zone": "Europe/Hamborg"}}},
                 "payments": {"consumer": {"bitcoin": 1.0}},
                 "routing_rules": {"rules": [{"effect": "RULE_EFFECT_DENY", "location_ids": ["NOWHERE"]}], "max_shipments": -1},
                 "colour": "blue",
@@ -59,6 +59,7 @@ def test_every_mistake_is_named_by_its_field(tmp_path):
         "demand.retry_share",
         "network.locations.DC-HAMBURG.type",
         "network.locations.DC-HAMBURG.lat",
+        "network.locations.DC-HAMBURG.time_zone",
         "payments.consumer.bitcoin",
         "routing_rules.rules[0].location_ids[0]",
         "routing_rules.max_shipments",
