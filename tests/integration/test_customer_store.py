@@ -1,0 +1,76 @@
+"""Customer records against a real Redis: an update made on a record someone else changed
+meanwhile is made again on what they wrote, so neither write loses the other's fields."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import redis
+
+from oms_actors.domain.customer import Customer
+from oms_actors.domain.enums import CustomerType
+from oms_actors.domain.money import Money
+from oms_actors.store import keys
+from oms_actors.store.connection import connect_async
+from oms_actors.store.customers import CUSTOMER_CODEC, CustomerStore
+
+pytestmark = pytest.mark.integration
+
+STORE_DB = 5
+
+
+async def test_an_update_is_made_again_on_a_write_that_came_between(redis_server):
+    url = f"{redis_server.url}?db={STORE_DB}"
+    client = connect_async(url)
+    other = redis.Redis.from_url(url)  # a second writer, on its own connection
+    try:
+        store = CustomerStore(client)
+        cid = f"C-{uuid.uuid4().hex[:8]}"
+        first = Customer(customer_id=cid, type=CustomerType.BUSINESS, name="Acme", email="old@example.com")
+        await store.put(first)
+        seen: list[Customer | None] = []
+
+        def move(existing: Customer | None) -> Customer:
+            seen.append(existing)
+            if len(seen) == 1:
+                # Between this read and its write, an agent grants a credit line.
+                granted = Customer(
+                    customer_id=cid, type=CustomerType.BUSINESS, name="Acme", email="old@example.com",
+                    credit_limit=Money(amount_minor=250_000, currency="EUR"),
+                )  # fmt: skip
+                other.set(keys.customer(cid), CUSTOMER_CODEC.encode(granted))
+            assert existing is not None
+            return Customer(
+                customer_id=cid, type=existing.type, name="Acme Handel", email="new@example.com",
+                credit_limit=existing.credit_limit,
+            )  # fmt: skip
+
+        updated = await store.update(cid, move)
+        assert len(seen) == 2 and seen[1] is not None and seen[1].credit_limit is not None
+        stored = await store.get(cid)
+        assert stored == updated
+        assert (stored.name, stored.email, stored.credit_limit) == ("Acme Handel", "new@example.com", Money(amount_minor=250_000, currency="EUR"))
+        # The look-ups follow the record: the new email finds it, the old one nothing.
+        assert await store.find(email="new@example.com") == cid
+        assert await store.find(email="old@example.com") is None
+    finally:
+        other.close()
+        await client.aclose()
+
+
+async def test_a_change_that_raises_writes_nothing(redis_server):
+    client = connect_async(f"{redis_server.url}?db={STORE_DB}")
+    try:
+        store = CustomerStore(client)
+        cid = f"C-{uuid.uuid4().hex[:8]}"
+
+        def refuse(existing: Customer | None) -> Customer:
+            raise PermissionError("not yours")
+
+        with pytest.raises(PermissionError):
+            await store.update(cid, refuse)
+        assert await store.get(cid) is None
+        assert await client.exists(keys.customer(cid)) == 0
+    finally:
+        await client.aclose()
