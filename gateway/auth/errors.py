@@ -16,7 +16,7 @@ from google.protobuf import any_pb2, duration_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from oms_actors.domain.errors import OmsError
+from oms_actors.domain.errors import FieldViolation, OmsError
 
 DOMAIN = "oms.v1"
 
@@ -36,8 +36,17 @@ class PermissionDeniedError(AuthError):
     code = "PERMISSION_DENIED"
     grpc_code = code_pb2.PERMISSION_DENIED
 
-    def __init__(self, message: str = "the caller may not use this method", *, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str = "the caller may not use this method",
+        *,
+        code: str | None = None,
+        fields: tuple[FieldViolation, ...] = (),
+    ) -> None:
         super().__init__(message, code=code)
+        # Fields of an admitted request the caller may not set: named, so the caller knows
+        # what to leave out; the method itself is open to it.
+        self.fields = fields
 
 
 class RateLimitedError(AuthError):
@@ -73,6 +82,14 @@ def invalid_credentials() -> UnauthenticatedError:
 def auth_status(err: AuthError) -> status_pb2.Status:
     info = error_details_pb2.ErrorInfo(reason=err.code, domain=DOMAIN)
     details = [info]
+    if isinstance(err, PermissionDeniedError) and err.fields:
+        details.append(
+            error_details_pb2.BadRequest(
+                field_violations=[
+                    error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description) for v in err.fields
+                ]
+            )
+        )
     if isinstance(err, RateLimitedError):
         seconds = max(err.retry_after_s, 0.001)
         whole = math.floor(seconds)

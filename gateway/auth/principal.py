@@ -77,6 +77,12 @@ class Principal:
             return True
         return self.role is Role.CUSTOMER and customer_id == self.customer_id
 
+    @property
+    def controls_credit(self) -> bool:
+        """May set a customer's credit line (credit control): admins and service agents,
+        never a sales channel, whose orders the line would pay for."""
+        return self.role is Role.ADMIN or self.role is Role.SERVICE_AGENT
+
     def places_orders_for(self, channel: Channel) -> bool:
         return self.role is Role.ADMIN or (self.role is Role.CHANNEL and channel == self.channel)
 

@@ -101,7 +101,8 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         # so customer tokens do not read it (their app's backend, a channel, does).
         _INVENTORY + "GetAvailability": allow(AGENT, CHANNEL, FEED),
         # Customers have no owning channel (one record across channels), so a
-        # channel registers the customers it sells to but reads none back.
+        # channel registers the customers it sells to but reads none back; their
+        # credit limits are service agents' to set (services/customers.py).
         _CUSTOMERS + "UpsertCustomer": allow(AGENT, CHANNEL),
         _CUSTOMERS + "GetCustomer": allow(AGENT, CUSTOMER),
         _CUSTOMERS + "GetCustomer360": allow(AGENT, CUSTOMER),

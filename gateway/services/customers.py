@@ -1,8 +1,12 @@
 """CustomerService: one customer record across every channel.
 
 Access: a customer principal reads its own record only; any other id answers
-exactly as an unknown one. Records have no owning channel, so whoever the
-rules table lets upsert may upsert any record.
+exactly as an unknown one. Records have no owning channel (the store and the web
+shop sell to the same customer), so whoever the rules table lets upsert may upsert
+any record, with one exception: the credit line. A business customer's credit limit
+is credit control's decision, set by service agents and admins; a sales channel,
+whose orders it would pay for, may neither set nor change it (nor turn a customer
+with a credit line into a consumer), and its upserts keep the line as it is.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import grpc
 
 from gateway import limits
 from gateway.auth.access import caller
+from gateway.auth.errors import PermissionDeniedError, abort
 from gateway.convert import (
     CHANNELS,
     Violations,
@@ -25,7 +30,9 @@ from gateway.convert import (
 )
 from gateway.errors import rpc
 from gateway.services.backend import Backend, id_or_fail
-from oms_actors.domain.errors import NotFoundError
+from oms_actors.domain.customer import Customer
+from oms_actors.domain.enums import CustomerType
+from oms_actors.domain.errors import FieldViolation, NotFoundError
 from oms_actors.store import keys
 from oms_actors.store.events import EventReader
 from oms_actors.store.orders import OrderFilter
@@ -33,6 +40,24 @@ from protos.oms.v1 import customers_pb2, customers_pb2_grpc
 
 DEFAULT_ORDERS = 50
 DEFAULT_EVENTS = 100
+
+
+def credit_fields_denied(asked: Customer, names_limit: bool, existing: Customer | None) -> tuple[FieldViolation, ...]:
+    """What a caller without credit control asks of the credit line that it may not:
+    a limit other than the one stored (``names_limit``: the request sets the field), or
+    a customer with a line made a consumer (which cannot hold one)."""
+    kept = existing.credit_limit if existing is not None else None
+    denied = []
+    if names_limit and asked.credit_limit != kept:
+        denied.append(FieldViolation(field="customer.credit_limit", description="set by service agents (credit control); leave it out"))
+    if kept is not None and asked.type is not CustomerType.BUSINESS:
+        denied.append(
+            FieldViolation(
+                field="customer.type",
+                description="a customer with a credit line stays a business customer until a service agent changes it",
+            )
+        )
+    return tuple(denied)
 
 
 class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
@@ -43,7 +68,7 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
     async def UpsertCustomer(
         self, request: customers_pb2.UpsertCustomerRequest, context: grpc.aio.ServicerContext
     ) -> customers_pb2.Customer:
-        await caller(context)
+        principal = await caller(context)
         v = Violations()
         if not request.HasField("customer"):
             v.add("customer", "is required")
@@ -51,11 +76,28 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
         customer = customer_from_proto(request.customer, v)
         v.raise_if_any()
         assert customer is not None
+        names_limit = request.customer.HasField("credit_limit")
         now = int(time.time() * 1000)
-        existing = await self.b.customers.get(customer.customer_id)
-        created = existing.created_at_ms if existing is not None else now
-        stored = replace(customer, created_at_ms=created, updated_at_ms=now)
-        await self.b.customers.put(stored, existing)
+
+        def upsert(existing: Customer | None) -> Customer:
+            new = customer
+            if not principal.controls_credit:
+                denied = credit_fields_denied(customer, names_limit, existing)
+                if denied:
+                    raise PermissionDeniedError(
+                        "a customer's credit line is set by service agents (credit control), not by a sales channel",
+                        code="CREDIT_CONTROL",
+                        fields=denied,
+                    )
+                new = replace(customer, credit_limit=existing.credit_limit if existing is not None else None)
+            created = existing.created_at_ms if existing is not None else now
+            return replace(new, created_at_ms=created, updated_at_ms=now)
+
+        try:
+            stored = await self.b.customers.update(customer.customer_id, upsert)
+        except PermissionDeniedError as err:
+            await abort(context, err)
+            raise  # not reached: abort raises
         return customer_to_proto(stored)
 
     @rpc
