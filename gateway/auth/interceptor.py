@@ -198,11 +198,18 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):
                     await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline exceeded")
                 raise
 
+        def audited_context(context: grpc.aio.ServicerContext, principal: Principal | None, audited: Any) -> Any:
+            """The context the handler gets: for an audited method, one whose refusals are
+            written to the audit log before grpc sends them, so no caller hears an outcome
+            the log does not hold yet."""
+            if principal is None or not rule.audit:
+                return context
+            return _AuditFirst(context, lambda outcome: audit(rule, method, principal, audited, outcome))
+
         @contextlib.asynccontextmanager
-        async def serving(
-            context: grpc.aio.ServicerContext, principal: Principal | None, audited: Any
-        ) -> AsyncIterator[None]:
-            """The handler runs as the principal; an audited method records its outcome after."""
+        async def serving(context: Any, principal: Principal | None, audited: Any) -> AsyncIterator[None]:
+            """The handler runs as the principal; an audited method records its outcome
+            before the caller hears it (a refusal as it is made, anything else on the way out)."""
             bound = bind_principal(principal) if principal else None
             failure: BaseException | None = None
             try:
@@ -213,11 +220,12 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):
             finally:
                 if bound is not None:
                     unbind_principal(bound)
-                if principal is not None and rule.audit:
+                if principal is not None and rule.audit and not getattr(context, "recorded", False):
                     await audit(rule, method, principal, audited, outcome_of(context, failure))
 
         async def unary_out(request: Any, context: grpc.aio.ServicerContext) -> Any:
             principal, message = await enter(request, context)
+            context = audited_context(context, principal, message)
             async with serving(context, principal, message):
                 return await bounded(context, behavior(message, context))
 
@@ -225,6 +233,7 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):
             # Server streaming: checked before the first message; its length is the client's
             # to bound with its deadline, which grpc enforces on the stream itself.
             principal, message = await enter(request, context)
+            context = audited_context(context, principal, None)
             async with serving(context, principal, None):
                 result = behavior(message, context)
                 if hasattr(result, "__aiter__"):
@@ -239,6 +248,33 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):
             request_deserializer=None,
             response_serializer=handler.response_serializer,
         )
+
+
+class _AuditFirst:
+    """A servicer context whose ``abort`` and ``abort_with_status`` write the call's audit
+    entry first; everything else is the wrapped context's. grpc sends a refusal's status
+    as ``abort`` is called, so an entry written after it would trail the caller's answer."""
+
+    def __init__(self, context: grpc.aio.ServicerContext, record: Callable[[str], Awaitable[None]]) -> None:
+        self._context = context
+        self._record = record
+        self.recorded = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+    async def _first(self, code: Any) -> None:
+        if not self.recorded:
+            self.recorded = True
+            await self._record(code.name if isinstance(code, grpc.StatusCode) else str(code))
+
+    async def abort(self, code: grpc.StatusCode, details: str = "", trailing_metadata: Any = ()) -> None:
+        await self._first(code)
+        await self._context.abort(code, details, trailing_metadata)
+
+    async def abort_with_status(self, status: grpc.Status) -> None:
+        await self._first(status.code)
+        await self._context.abort_with_status(status)
 
 
 def _malformed(handler: Handler) -> ValidationError:

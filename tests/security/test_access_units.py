@@ -202,6 +202,72 @@ async def test_a_call_whose_deadline_has_passed_is_not_started():
     assert (await interceptor.admit("/m", allow(), on_time)).role is Role.ADMIN
 
 
+class _Recording(_Context):
+    """A context that notes, in one list with the audit log, when grpc would send a status."""
+
+    def __init__(self, events: list[str]) -> None:
+        super().__init__(remaining=5.0, metadata=(("authorization", "Bearer x"),))
+        self.events = events
+
+    def code(self):
+        return self.aborted[0] if self.aborted else None
+
+    async def abort(self, code, details="", trailing_metadata=()):
+        self.events.append(f"status {code.name}")
+        self.aborted = (code, details)
+        raise grpc.aio.AbortError()
+
+    async def abort_with_status(self, status):
+        self.events.append(f"status {status.code.name}")
+        self.aborted = (status.code, status.details)
+        raise grpc.aio.AbortError()
+
+
+async def test_an_audited_refusal_is_in_the_log_before_the_caller_hears_it():
+    from gateway.errors import rpc
+    from oms_actors.domain.errors import NotFoundError
+
+    events: list[str] = []
+
+    class Auth:
+        async def principal(self, metadata):
+            return Principal(role=Role.ADMIN, kind=CredentialKind.API_KEY, id="key:x")
+
+    class Log:
+        async def record_quietly(self, *, action, principal, target, outcome):
+            events.append(f"audit {outcome}")
+
+    class Servicer:
+        @rpc
+        async def Cancel(self, request, context):
+            raise NotFoundError("order O-1 not found", resource="order", resource_id="O-1")
+
+        @rpc
+        async def Cancelled(self, request, context):
+            return orders_pb2.Order(order_id=request.order_id)
+
+    interceptor = AccessInterceptor(authenticator=Auth(), limiter=RateLimiter(), audit=Log())
+    servicer = Servicer()
+    raw = orders_pb2.CancelOrderRequest(order_id="O-1").SerializeToString()
+    for name, expected in (("Cancel", ["audit NOT_FOUND", "status NOT_FOUND"]), ("Cancelled", ["audit OK"])):
+        events.clear()
+        handler = grpc.unary_unary_rpc_method_handler(
+            getattr(servicer, name), request_deserializer=orders_pb2.CancelOrderRequest.FromString
+        )
+        wrapped = interceptor._wrap(f"/oms.v1.OrderService/{name}", allow(audit=True), handler)
+        try:
+            await wrapped.unary_unary(raw, _Recording(events))
+        except grpc.aio.AbortError:
+            pass
+        assert events == expected, name
+    # A method that is not audited writes nothing, and its refusal goes out as before.
+    events.clear()
+    handler = grpc.unary_unary_rpc_method_handler(servicer.Cancel, request_deserializer=orders_pb2.CancelOrderRequest.FromString)
+    with pytest.raises(grpc.aio.AbortError):
+        await interceptor._wrap("/oms.v1.OrderService/Get", allow(), handler).unary_unary(raw, _Recording(events))
+    assert events == ["status NOT_FOUND"]
+
+
 def test_redis_urls_carry_tls_and_passwords_to_redis_py():
     client = connect("rediss://:s3cret@redis.example.com:6380/2?ssl_cert_reqs=required")
     kwargs = client.connection_pool.connection_kwargs
