@@ -20,7 +20,12 @@ The whole box's CPU is read over the same windows (the load clients and anything
 else on the machine included): per call and per order, how many cores were busy,
 and what the goals need of it. When both loads use every core, CreateOrder reaches
 the empty call's box CPU per call divided by its own, whatever the clients cost:
-the ratio goal needs an order to cost the box at most twice an empty call.
+the ratio goal needs an order to cost the box at most twice an empty call. The same
+table gives the box's context switches per call or order (every hand-off between
+processes or threads is one or two, and each costs CPU of its own: on a small VM a
+wake-up across cores can cost more than the Python work it hands over) and the
+orders per batch the gateway sent the order shards, read from the gateway itself
+(``/oms.bench.Bench/Stats``): the fixed cost of a batch spreads over that many.
 
 On a shared or throttled machine speed drifts by tens of percent within minutes.
 ``--rounds N`` repeats the whole pass on the same service and reports each figure
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import threading
 import time
@@ -66,6 +72,12 @@ class Measured:
     # busy on average over the window: what the box could do if it were all in use.
     box_ms: float = float("nan")
     cores_busy: float = float("nan")
+    # Context switches on the whole box per item: every hand-off between processes or
+    # threads (a wake-up, a reply) is one or two, and each costs CPU of its own.
+    switches: float = float("nan")
+    # Orders per batch the gateway sent the order shards (its counts, /oms.bench.Bench/Stats):
+    # the fixed cost of a batch spreads over that many orders.
+    orders_per_batch: float = float("nan")
 
     @property
     def full_box_rate(self) -> float:
@@ -77,6 +89,51 @@ def box_cores() -> int:
     import psutil
 
     return psutil.cpu_count() or 1
+
+
+def box_switches() -> int:
+    """Context switches on the whole machine since it booted."""
+    import psutil
+
+    return psutil.cpu_stats().ctx_switches
+
+
+class GatewayBatches:
+    """The gateway's counts of batches sent to the order shards and the orders in them
+    (``/oms.bench.Bench/Stats``, served with ``--bench-empty``, for admins); None when
+    the gateway does not answer it."""
+
+    def __init__(self, target: str, credential: str) -> None:
+        from gateway.auth.client import bearer
+        from gateway.server import BENCH_STATS_METHOD
+
+        self._channel = grpc.insecure_channel(target)
+        self._call = self._channel.unary_unary(BENCH_STATS_METHOD)
+        self._metadata = bearer(credential)
+
+    def __call__(self) -> tuple[int, int] | None:
+        try:
+            counts = json.loads(self._call(b"", metadata=self._metadata, timeout=5))
+            return int(counts["order_batches"]), int(counts["orders"])
+        except (grpc.RpcError, ValueError, KeyError, TypeError):
+            return None
+
+    def close(self) -> None:
+        self._channel.close()
+
+
+@dataclass(frozen=True)
+class _Mark:
+    at: float
+    cpu: dict[int, tuple[str, float]]
+    forks: ForkMark | None
+    box: float
+    switches: int
+    batches: tuple[int, int] | None
+
+
+def _per(count_before: int, count_after: int, per: float) -> float:
+    return (count_after - count_before) / per if per > 0 else float("nan")
 
 
 def box_busy_s() -> float:
@@ -118,15 +175,30 @@ def rewrites_between(before: ForkMark | None, after: ForkMark | None) -> int | N
 
 
 def measured(
-    spec: LoadSpec, service_pid: int, redis_url: str | None = None, *, at_start: Callable[[], None] | None = None
+    spec: LoadSpec,
+    service_pid: int,
+    redis_url: str | None = None,
+    *,
+    at_start: Callable[[], None] | None = None,
+    batches: Callable[[], tuple[int, int] | None] | None = None,
 ) -> Measured:
     """The load's result, the service's CPU milliseconds per item over the measured window,
     and how many AOF rewrites of ``redis_url`` ran in it. ``at_start`` runs as the window
-    opens (the profiler starts its samplers there)."""
-    marks: list[tuple[float, dict[int, tuple[str, float]], ForkMark | None, float]] = []
+    opens (the profiler starts its samplers there); ``batches`` reads the gateway's batch
+    counts (``GatewayBatches``)."""
+    marks: list[_Mark] = []
 
     def mark() -> None:
-        marks.append((time.perf_counter(), tree_cpu(service_pid), fork_mark(redis_url), box_busy_s()))
+        marks.append(
+            _Mark(
+                at=time.perf_counter(),
+                cpu=tree_cpu(service_pid),
+                forks=fork_mark(redis_url),
+                box=box_busy_s(),
+                switches=box_switches(),
+                batches=batches() if batches is not None else None,
+            )
+        )
 
     def opening() -> None:
         mark()
@@ -147,16 +219,21 @@ def measured(
         timer.join()
     if len(marks) < 2 or not result.rate:
         return Measured(result, float("nan"), {})
-    (t0, cpu0, forks0, box0), (t1, cpu1, forks1, box1) = marks
-    items = (t1 - t0) * result.rate
-    by_role = {role: used / items * 1000 for role, used in cpu_by_role(cpu0, cpu1).items()}
+    first, last = marks
+    items = (last.at - first.at) * result.rate
+    by_role = {role: used / items * 1000 for role, used in cpu_by_role(first.cpu, last.cpu).items()}
+    orders_per_batch = float("nan")
+    if first.batches is not None and last.batches is not None and last.batches[0] > first.batches[0]:
+        orders_per_batch = (last.batches[1] - first.batches[1]) / (last.batches[0] - first.batches[0])
     return Measured(
         result,
         sum(by_role.values()),
         by_role,
-        rewrites_between(forks0, forks1),
-        box_ms=(box1 - box0) / items * 1000,
-        cores_busy=(box1 - box0) / (t1 - t0),
+        rewrites_between(first.forks, last.forks),
+        box_ms=(last.box - first.box) / items * 1000,
+        cores_busy=(last.box - first.box) / (last.at - first.at),
+        switches=_per(first.switches, last.switches, items),
+        orders_per_batch=orders_per_batch,
     )
 
 
@@ -211,7 +288,9 @@ def measure_round(args: argparse.Namespace, service: StartedService, tag: str, c
     common = {"target": deployment.target, "duration_s": args.duration, "processes": args.processes, "credential": deployment.credential}
 
     def measure(spec: LoadSpec) -> Measured:
-        return measured(spec, service.proc.pid, deployment.redis_url)
+        return measured(spec, service.proc.pid, deployment.redis_url, batches=gateway_batches)
+
+    gateway_batches = GatewayBatches(deployment.target, deployment.credential)
 
     said = f"{tag} " if tag else ""
     points: list[Point] = []
@@ -245,6 +324,7 @@ def measure_round(args: argparse.Namespace, service: StartedService, tag: str, c
         f"{said}CreateOrders batch RPC: {batch.result.rate:8.0f} orders/s "
         f"(the same batches to the empty method: {ceiling.result.rate:,.0f} orders/s)"
     )
+    gateway_batches.close()
     return Round(points=points, paced=paced, batch=batch, batch_ceiling=ceiling)
 
 
@@ -375,7 +455,11 @@ def box_table(run: Round) -> Table:
     """The whole machine during each window: what a call or an order costs it, clients included."""
     cores = box_cores()
     table = Table(title=f"The whole box ({cores} cores; the load clients and everything else on it included)")
-    for col in ("load", "items/s", "box CPU ms/item", "cores busy", "items/s with every core busy"):
+    columns = (
+        "load", "items/s", "box CPU ms/item", "cores busy", "items/s with every core busy",
+        "context switches/item", "orders per order-shard batch",
+    )  # fmt: skip
+    for col in columns:
         table.add_column(col, justify="left" if col == "load" else "right")
     rows = [
         *(row for p in run.points for row in ((f"empty call, {p.clients} clients", p.empty), (f"CreateOrder, {p.clients} clients", p.create))),
@@ -384,7 +468,15 @@ def box_table(run: Round) -> Table:
         ("batch RPC (orders)", run.batch),
     ]
     for label, m in rows:
-        table.add_row(label, f"{m.result.rate:,.0f}", _figure(m.box_ms), _figure(m.cores_busy), _figure(m.full_box_rate))
+        table.add_row(
+            label,
+            f"{m.result.rate:,.0f}",
+            _figure(m.box_ms),
+            _figure(m.cores_busy),
+            _figure(m.full_box_rate),
+            _figure(m.switches),
+            _figure(m.orders_per_batch),
+        )
     return table
 
 
@@ -532,9 +624,11 @@ def spread(rounds: list[Round]) -> list[tuple[str, list[float]]]:
             rows.setdefault(f"{c} clients: service CPU ms/order", []).append(point.create.cpu_ms)
             rows.setdefault(f"{c} clients: box CPU ms/order", []).append(point.create.box_ms)
             rows.setdefault(f"{c} clients: box CPU ms/empty call", []).append(point.empty.box_ms)
+            rows.setdefault(f"{c} clients: orders per order-shard batch", []).append(point.create.orders_per_batch)
         for fraction, paced in run.paced:
             rows.setdefault(f"open loop {fraction:.0%}: orders/s", []).append(paced.result.rate)
             rows.setdefault(f"open loop {fraction:.0%}: p99 ms", []).append(paced.result.percentile_ms(99))
+            rows.setdefault(f"open loop {fraction:.0%}: orders per order-shard batch", []).append(paced.orders_per_batch)
         rows.setdefault("batch ceiling: orders/s", []).append(run.batch_ceiling.result.rate)
         rows.setdefault("batch RPC: orders/s", []).append(run.batch.result.rate)
         rows.setdefault("batch RPC: ratio to its ceiling", []).append(run.batch_ratio)

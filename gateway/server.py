@@ -14,6 +14,7 @@ plaintext only on loopback unless ``insecure`` is set.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import dataclass, field
@@ -107,15 +108,29 @@ def server_options() -> list[tuple[str, int]]:
 # An empty unary method on the same server, settings and event loop as the real
 # ones: the ceiling a benchmark compares CreateOrder with. Off unless asked for.
 BENCH_EMPTY_METHOD = "/oms.bench.Bench/Empty"
+# Beside it, for the benchmarks (admins only): the gateway's counts of the batches it
+# sent the order shards and the orders they carried, as JSON, so a benchmark reads the
+# batch sizes its load made without joining Ray (whose driver would add to the CPU it measures).
+BENCH_STATS_METHOD = "/oms.bench.Bench/Stats"
 
 
 async def _empty(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
     return b""
 
 
-def _bench_handler() -> grpc.GenericRpcHandler:
-    service, _, method = BENCH_EMPTY_METHOD.strip("/").partition("/")
-    return grpc.method_handlers_generic_handler(service, {method: grpc.unary_unary_rpc_method_handler(_empty)})
+def _bench_handler(backend: Backend) -> grpc.GenericRpcHandler:
+    async def stats(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        batches = backend.batcher.stats
+        return json.dumps({"order_batches": batches.batches, "orders": batches.items}).encode()
+
+    service, _, empty = BENCH_EMPTY_METHOD.strip("/").partition("/")
+    return grpc.method_handlers_generic_handler(
+        service,
+        {
+            empty: grpc.unary_unary_rpc_method_handler(_empty),
+            BENCH_STATS_METHOD.rpartition("/")[2]: grpc.unary_unary_rpc_method_handler(stats),
+        },
+    )
 
 
 def build_server(
@@ -124,7 +139,7 @@ def build_server(
     # The access interceptor is not optional: without it every servicer refuses (no principal).
     server = grpc.aio.server(options=server_options(), interceptors=[access.interceptor])
     if bench_empty:
-        server.add_generic_rpc_handlers((_bench_handler(),))
+        server.add_generic_rpc_handlers((_bench_handler(backend),))
     orders_pb2_grpc.add_OrderServiceServicer_to_server(OrderService(backend), server)
     inventory_pb2_grpc.add_InventoryServiceServicer_to_server(InventoryService(backend), server)
     customers_pb2_grpc.add_CustomerServiceServicer_to_server(CustomerService(backend), server)

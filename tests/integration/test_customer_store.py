@@ -17,7 +17,7 @@ from oms_actors.store.customers import CUSTOMER_CODEC, CustomerStore
 
 pytestmark = pytest.mark.integration
 
-STORE_DB = 5
+STORE_DB = 14  # a database of its own: no other test writes there
 
 
 async def test_an_update_is_made_again_on_a_write_that_came_between(redis_server):

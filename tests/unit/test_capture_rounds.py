@@ -11,12 +11,22 @@ from benchmarks.loadgen import LoadResult, LoadSpec
 
 
 def _measured(
-    rate: float, *, p99_ms: float = 10.0, cpu_ms: float = 1.0, rewrites: int | None = 0, box_ms: float = float("nan")
+    rate: float,
+    *,
+    p99_ms: float = 10.0,
+    cpu_ms: float = 1.0,
+    rewrites: int | None = 0,
+    box_ms: float = float("nan"),
+    switches: float = float("nan"),
+    orders_per_batch: float = float("nan"),
 ) -> Measured:
     spec = LoadSpec(target="localhost:1", workload="create", concurrency=1, duration_s=1.0)
     # Every call took p99_ms: the 99th percentile is exactly that.
     result = LoadResult(spec=spec, calls=int(rate), items=int(rate), errors={}, latencies_s=np.full(100, p99_ms / 1000), wall_s=1.0)
-    return Measured(result, cpu_ms, {"gateway": cpu_ms}, rewrites, box_ms=box_ms, cores_busy=rate * box_ms / 1000)
+    return Measured(
+        result, cpu_ms, {"gateway": cpu_ms}, rewrites, box_ms=box_ms, cores_busy=rate * box_ms / 1000,
+        switches=switches, orders_per_batch=orders_per_batch,
+    )  # fmt: skip
 
 
 def _round(*, empty64: float, create64: float, p99_half: float | None, batch: float, rewrite_at_half: bool = False) -> Round:
@@ -95,7 +105,13 @@ def test_a_goal_measured_during_an_aof_rewrite_says_so():
 def test_the_box_cpu_per_order_says_what_the_goals_need_and_what_a_full_box_would_do(monkeypatch):
     monkeypatch.setattr(capture, "box_cores", lambda: 2)
     run = Round(
-        points=[Point(clients=64, empty=_measured(4_000, box_ms=0.4), create=_measured(1_600, box_ms=1.0))],
+        points=[
+            Point(
+                clients=64,
+                empty=_measured(4_000, box_ms=0.4, switches=15.25),
+                create=_measured(1_600, box_ms=1.0, switches=17.5, orders_per_batch=23.4),
+            )
+        ],
         paced=[],
         batch=_measured(3_000, box_ms=0.5),
         batch_ceiling=_measured(80_000, box_ms=0.02),
@@ -110,10 +126,15 @@ def test_the_box_cpu_per_order_says_what_the_goals_need_and_what_a_full_box_woul
     assert "needs at most 0.20 ms per order on 2 cores" in batch_line
     text = _render(box_table(run))
     assert "CreateOrder, 64 clients" in text and "2,000" in text and "1.60" in text
+    create_row = next(line for line in text.splitlines() if "CreateOrder, 64 clients" in line)
+    assert "17.5" in create_row and "23.4" in create_row  # context switches per order, orders per batch
+    empty_row = next(line for line in text.splitlines() if "empty call, 64 clients" in line)
+    assert "15.2" in empty_row and empty_row.rstrip(" │").endswith("-")  # the empty call sends no batches
     rows = dict(spread([run]))
     assert rows["64 clients: box CPU ms/order"] == [1.0]
     assert rows["64 clients: box CPU ms/empty call"] == [0.4]
     assert rows["batch RPC: box CPU ms/order"] == [0.5]
+    assert rows["64 clients: orders per order-shard batch"] == [23.4]
 
 
 def test_without_box_readings_nothing_is_claimed():
