@@ -95,31 +95,26 @@ async def test_the_gateway_counts_the_order_shard_batches_a_load_made(deployment
     deployment = await deployments(15)
     await load_bench_world(deployment.target, deployment.credential)
     counts = GatewayBatches(deployment.target, deployment.credential)
-    try:
-        batches0, orders0 = await asyncio.to_thread(counts)
-        spec = LoadSpec(
-            target=deployment.target,
-            workload="create_batch",
-            concurrency=1,
-            duration_s=0.5,
-            warmup_s=0.2,
-            processes=1,
-            batch_size=6,
-            credential=deployment.credential,
-            run_id="counted",
-        )
-        result = await asyncio.to_thread(run_load, spec)
-        batches1, orders1 = await asyncio.to_thread(counts)
-        assert result.errors == {} and result.items > 0
-        # Every order placed went in one of the counted batches, warm-up included; none was empty.
-        assert orders1 - orders0 >= result.items
-        assert 0 < batches1 - batches0 <= orders1 - orders0
-        # A window's reading: the orders per batch its load made (this process serves it).
-        window = await asyncio.to_thread(measured, replace(spec, run_id="counted-2"), os.getpid(), batches=counts)
-        assert window.orders_per_batch >= 1 and window.switches > 0
-        # Without the admin key the counts are not read: the benchmark shows "-" then.
-        stranger = GatewayBatches(deployment.target, "omsk_0000000000000000_nope")
-        assert stranger() is None
-        stranger.close()
-    finally:
-        counts.close()
+    batches0, orders0 = await asyncio.to_thread(counts)
+    spec = LoadSpec(
+        target=deployment.target,
+        workload="create_batch",
+        concurrency=1,
+        duration_s=0.5,
+        warmup_s=0.2,
+        processes=1,
+        batch_size=6,
+        credential=deployment.credential,
+        run_id="counted",
+    )
+    result = await asyncio.to_thread(run_load, spec)
+    batches1, orders1 = await asyncio.to_thread(counts)
+    assert result.errors == {} and result.items > 0
+    # Every order placed went in one of the counted batches, warm-up included; none was empty.
+    assert orders1 - orders0 >= result.items
+    assert 0 < batches1 - batches0 <= orders1 - orders0
+    # A window's reading: the orders per batch its load made (this process serves it).
+    window = await asyncio.to_thread(measured, replace(spec, run_id="counted-2"), os.getpid(), batches=counts)
+    assert window.orders_per_batch >= 1 and window.switches > 0
+    # Without the admin key the counts are not read: the benchmark shows "-" then.
+    assert GatewayBatches(deployment.target, "omsk_0000000000000000_nope")() is None
