@@ -57,6 +57,21 @@ async def test_open_loop_sends_every_scheduled_call_and_times_it_from_its_arriva
 
 
 
+def _short_batches(deployment, workload: str, *, concurrency: int, batch_size: int, run_id: str) -> LoadSpec:
+    """Half a second of batch calls from one client process, after a fifth of a second's warm-up."""
+    return LoadSpec(
+        target=deployment.target,
+        workload=workload,
+        concurrency=concurrency,
+        duration_s=0.5,
+        warmup_s=0.2,
+        processes=1,
+        batch_size=batch_size,
+        credential=deployment.credential,
+        run_id=run_id,
+    )
+
+
 @pytest.mark.integration
 async def test_the_batch_ceiling_sends_create_orders_batches_to_the_empty_method_and_places_nothing(deployments):
     from benchmarks.capture import load_bench_world
@@ -65,17 +80,7 @@ async def test_the_batch_ceiling_sends_create_orders_batches_to_the_empty_method
     deployment = await deployments(10)
     # The world the batches' orders are for: sent to CreateOrders, they would be placed.
     await load_bench_world(deployment.target, deployment.credential)
-    spec = LoadSpec(
-        target=deployment.target,
-        workload="empty_batch",
-        concurrency=2,
-        duration_s=0.5,
-        warmup_s=0.2,
-        processes=1,
-        batch_size=7,
-        credential=deployment.credential,
-        run_id="ceiling",
-    )
+    spec = _short_batches(deployment, "empty_batch", concurrency=2, batch_size=7, run_id="ceiling")
     redis = connect(deployment.redis_url)
     try:
         keys_before = sorted(redis.keys("*"))
@@ -96,17 +101,7 @@ async def test_the_gateway_counts_the_order_shard_batches_a_load_made(deployment
     await load_bench_world(deployment.target, deployment.credential)
     counts = GatewayBatches(deployment.target, deployment.credential)
     batches0, orders0 = await asyncio.to_thread(counts)
-    spec = LoadSpec(
-        target=deployment.target,
-        workload="create_batch",
-        concurrency=1,
-        duration_s=0.5,
-        warmup_s=0.2,
-        processes=1,
-        batch_size=6,
-        credential=deployment.credential,
-        run_id="counted",
-    )
+    spec = _short_batches(deployment, "create_batch", concurrency=1, batch_size=6, run_id="counted")
     result = await asyncio.to_thread(run_load, spec)
     batches1, orders1 = await asyncio.to_thread(counts)
     assert result.errors == {} and result.items > 0
