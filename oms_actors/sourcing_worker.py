@@ -432,12 +432,9 @@ class SourcingWorker:
             return sum(u for loc, u in planned[oid].units_by_location().items() if loc in capacity) - sum(before.values())
 
         takers = sorted((oid for oid in planned if oid not in refused), key=growth)
+        takes = [(oid, planned[oid].units_by_location()) for oid in takers]
         answers = await asyncio.gather(
-            *(
-                self.capacity.take(oid, units, capacity, days={**view.days(units), **days})
-                for oid in takers
-                for units in (planned[oid].units_by_location(),)
-            )
+            *(self.capacity.take(oid, units, capacity, days={**view.days(units), **days}) for oid, units in takes)
         )
         crowded = {oid for oid, full in zip(takers, answers) if full}
         if crowded:
