@@ -133,10 +133,6 @@ class _Mark:
     batches: tuple[int, int] | None
 
 
-def _per(count_before: int, count_after: int, per: float) -> float:
-    return (count_after - count_before) / per if per > 0 else float("nan")
-
-
 def box_busy_s() -> float:
     """CPU seconds the whole machine has spent busy: every process, every core (not idle,
     not waiting on disk, not stolen by a hypervisor; a guest's time is inside user time)."""
@@ -233,7 +229,7 @@ def measured(
         rewrites_between(first.forks, last.forks),
         box_ms=(last.box - first.box) / items * 1000,
         cores_busy=(last.box - first.box) / (last.at - first.at),
-        switches=_per(first.switches, last.switches, items),
+        switches=(last.switches - first.switches) / items,
         orders_per_batch=orders_per_batch,
     )
 
