@@ -76,13 +76,22 @@ class CustomerStore:
         return raw.decode() if raw else None
 
 
+# KEYS[1]: a look-up hash; ARGV: the field, the customer id. Removes the field only
+# while it still names this customer: another customer may have taken the email or
+# phone since, and its entry is not this record's to remove.
+_FORGET_IF_MINE = """
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 0
+"""
+
+
 def _write(pipe: aioredis.client.Pipeline, customer: Customer, previous: Customer | None) -> None:
     pipe.set(keys.customer(customer.customer_id), CUSTOMER_CODEC.encode(customer))
     if previous is not None:
         if previous.email and email_key(previous.email) != email_key(customer.email):
-            pipe.hdel(keys.CUSTOMER_EMAILS, email_key(previous.email))
+            pipe.eval(_FORGET_IF_MINE, 1, keys.CUSTOMER_EMAILS, email_key(previous.email), customer.customer_id)
         if previous.phone and phone_key(previous.phone) != phone_key(customer.phone):
-            pipe.hdel(keys.CUSTOMER_PHONES, phone_key(previous.phone))
+            pipe.eval(_FORGET_IF_MINE, 1, keys.CUSTOMER_PHONES, phone_key(previous.phone), customer.customer_id)
     if customer.email:
         pipe.hset(keys.CUSTOMER_EMAILS, email_key(customer.email), customer.customer_id)
     if phone_key(customer.phone):

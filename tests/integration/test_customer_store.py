@@ -74,3 +74,25 @@ async def test_a_change_that_raises_writes_nothing(redis_server):
         assert await client.exists(keys.customer(cid)) == 0
     finally:
         await client.aclose()
+
+
+async def test_a_record_leaving_an_email_takes_its_look_up_only_while_it_is_its_own(redis_server):
+    client = connect_async(f"{redis_server.url}?db={STORE_DB}")
+    try:
+        store = CustomerStore(client)
+        run = uuid.uuid4().hex[:8]
+        shared, phone = f"shared-{run}@example.com", f"+49 30 {int(run, 16) % 10**8}"
+        a = Customer(customer_id=f"A-{run}", type=CustomerType.CONSUMER, email=shared, phone=phone)
+        await store.put(a)
+        # Another customer takes the same email and phone (the look-ups now find it)...
+        await store.put(Customer(customer_id=f"B-{run}", type=CustomerType.CONSUMER, email=shared, phone=phone))
+        # ...then the first moves to new ones: what B holds stays B's.
+        await store.update(a.customer_id, lambda old: Customer(customer_id=a.customer_id, type=CustomerType.CONSUMER, email=f"a-{run}@example.com"))
+        assert await store.find(email=shared) == f"B-{run}"
+        assert await store.find(phone=phone) == f"B-{run}"
+        assert await store.find(email=f"a-{run}@example.com") == a.customer_id
+        # Leaving its own entries removes them.
+        await store.update(f"B-{run}", lambda old: Customer(customer_id=f"B-{run}", type=CustomerType.CONSUMER))
+        assert await store.find(email=shared) is None and await store.find(phone=phone) is None
+    finally:
+        await client.aclose()
