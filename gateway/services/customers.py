@@ -12,6 +12,7 @@ with a credit line into a consumer), and its upserts keep the line as it is.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 
 import grpc
@@ -38,8 +39,11 @@ from oms_actors.store.events import EventReader
 from oms_actors.store.orders import OrderFilter
 from protos.oms.v1 import customers_pb2, customers_pb2_grpc
 
+# What UpsertCustomerRequest.update_mask may name (a message among them is set whole).
+MASKABLE = ("type", "name", "email", "phone", "default_address", "credit_limit")
 DEFAULT_ORDERS = 50
 DEFAULT_EVENTS = 100
+_STAYS_BUSINESS = "a customer with a credit line stays a business customer until a service agent changes it"
 
 
 def credit_fields_denied(asked: Customer, names_limit: bool, existing: Customer | None) -> tuple[FieldViolation, ...]:
@@ -51,13 +55,29 @@ def credit_fields_denied(asked: Customer, names_limit: bool, existing: Customer 
     if names_limit and asked.credit_limit != kept:
         denied.append(FieldViolation(field="customer.credit_limit", description="set by service agents (credit control); leave it out"))
     if kept is not None and asked.type is not CustomerType.BUSINESS:
-        denied.append(
-            FieldViolation(
-                field="customer.type",
-                description="a customer with a credit line stays a business customer until a service agent changes it",
-            )
-        )
+        denied.append(FieldViolation(field="customer.type", description=_STAYS_BUSINESS))
     return tuple(denied)
+
+
+def masked_credit_denied(mask: Sequence[str], asked: customers_pb2.Customer, existing: Customer) -> tuple[FieldViolation, ...]:
+    """The same, for an update mask on a stored record: naming the line at all, or making
+    a customer who holds one a consumer (refused before the merged record is checked,
+    whose own checks would call that bad input rather than not the caller's to do)."""
+    denied = []
+    if "credit_limit" in mask:
+        denied.append(FieldViolation(field="update_mask", description="credit_limit is set by service agents (credit control)"))
+    if "type" in mask and existing.credit_limit is not None and asked.type != customers_pb2.CUSTOMER_TYPE_BUSINESS:
+        denied.append(FieldViolation(field="customer.type", description=_STAYS_BUSINESS))
+    return tuple(denied)
+
+
+def _refuse_credit(denied: tuple[FieldViolation, ...]) -> None:
+    if denied:
+        raise PermissionDeniedError(
+            "a customer's credit line is set by service agents (credit control), not by a sales channel",
+            code="CREDIT_CONTROL",
+            fields=denied,
+        )
 
 
 class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
@@ -73,28 +93,41 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
         if not request.HasField("customer"):
             v.add("customer", "is required")
             v.raise_if_any()
-        customer = customer_from_proto(request.customer, v)
+        mask = request.update_mask.paths
+        for i, path in enumerate(mask):
+            if path not in MASKABLE:
+                v.add(f"update_mask.paths[{i}]", f"not a field to set: one of {', '.join(MASKABLE)}")
+        if mask:
+            v.identifier("customer.customer_id", request.customer.customer_id)
+        whole = None if mask else customer_from_proto(request.customer, v)
         v.raise_if_any()
-        assert customer is not None
-        names_limit = request.customer.HasField("credit_limit")
         now = int(time.time() * 1000)
 
         def upsert(existing: Customer | None) -> Customer:
-            new = customer
+            asked, names_limit = whole, request.customer.HasField("credit_limit")
+            if mask:
+                source = request.customer  # nothing stored yet: the whole request makes the record
+                if existing is not None:
+                    if not principal.controls_credit:
+                        _refuse_credit(masked_credit_denied(mask, request.customer, existing))
+                    # The stored record with the masked fields as the request has them (a
+                    # message field it leaves unset is cleared), checked whole.
+                    source = customer_to_proto(existing)
+                    request.update_mask.MergeMessage(request.customer, source, replace_message_field=True)
+                    names_limit = "credit_limit" in mask
+                found = Violations()
+                asked = customer_from_proto(source, found)
+                found.raise_if_any()
+            assert asked is not None
+            new = asked
             if not principal.controls_credit:
-                denied = credit_fields_denied(customer, names_limit, existing)
-                if denied:
-                    raise PermissionDeniedError(
-                        "a customer's credit line is set by service agents (credit control), not by a sales channel",
-                        code="CREDIT_CONTROL",
-                        fields=denied,
-                    )
-                new = replace(customer, credit_limit=existing.credit_limit if existing is not None else None)
+                _refuse_credit(credit_fields_denied(asked, names_limit, existing))
+                new = replace(asked, credit_limit=existing.credit_limit if existing is not None else None)
             created = existing.created_at_ms if existing is not None else now
             return replace(new, created_at_ms=created, updated_at_ms=now)
 
         try:
-            stored = await self.b.customers.update(customer.customer_id, upsert)
+            stored = await self.b.customers.update(request.customer.customer_id, upsert)
         except PermissionDeniedError as err:
             await abort(context, err)
             raise  # not reached: abort raises

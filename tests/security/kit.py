@@ -8,13 +8,16 @@ from typing import Any
 
 import grpc
 import jwt
+import pytest
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
 
 from gateway.auth import Role
 from gateway.auth.client import bearer
 from oms_actors.domain.enums import Channel
 from oms_actors.store import keys
 from oms_actors.store.connection import connect_async
-from protos.oms.v1 import common_pb2, orders_pb2
+from protos.oms.v1 import common_pb2, customers_pb2, orders_pb2
 from tests.integration.support import World
 
 
@@ -104,3 +107,35 @@ class Kit:
             return size, dict(zip(names, digests))
         finally:
             await client.aclose()
+
+
+def business_customer(customer_id: str, *, name: str = "Acme GmbH", limit: int | None = None, city: str = "Berlin") -> customers_pb2.Customer:
+    """A business customer in Berlin, with a credit limit in EUR when ``limit`` is given."""
+    msg = customers_pb2.Customer(
+        customer_id=customer_id,
+        type=customers_pb2.CUSTOMER_TYPE_BUSINESS,
+        name=name,
+        email=f"{customer_id.lower()}@example.com",
+        default_address=common_pb2.Address(lines=["Hauptstraße 1"], city=city, postal_code="10115", country_code="DE"),
+    )
+    if limit is not None:
+        msg.credit_limit.CopyFrom(common_pb2.Money(amount_minor=limit, currency="EUR"))
+    return msg
+
+
+async def refusal(call) -> tuple[grpc.StatusCode, str, set[str]]:
+    """A refused call's code, its ErrorInfo reason and the fields its BadRequest names."""
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await call
+    status = rpc_status.from_call(info.value)
+    reason, fields = "", set()
+    for any_ in status.details if status else []:
+        if any_.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            detail = error_details_pb2.ErrorInfo()
+            any_.Unpack(detail)
+            reason = detail.reason
+        if any_.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            any_.Unpack(bad)
+            fields |= {v.field for v in bad.field_violations}
+    return info.value.code(), reason, fields

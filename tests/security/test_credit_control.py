@@ -10,64 +10,32 @@ from __future__ import annotations
 
 import grpc
 import pytest
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from gateway.auth import Role
-from protos.oms.v1 import common_pb2, customers_pb2, customers_pb2_grpc
+from protos.oms.v1 import customers_pb2, customers_pb2_grpc
 from tests.integration.support import World
-from tests.security.kit import Kit
+from tests.security.kit import Kit, business_customer, refusal
 
 pytestmark = pytest.mark.integration
-
-
-def _business(customer_id: str, *, name: str = "Acme GmbH", limit: int | None = None, city: str = "Berlin") -> customers_pb2.Customer:
-    msg = customers_pb2.Customer(
-        customer_id=customer_id,
-        type=customers_pb2.CUSTOMER_TYPE_BUSINESS,
-        name=name,
-        email=f"{customer_id.lower()}@example.com",
-        default_address=common_pb2.Address(lines=["Hauptstraße 1"], city=city, postal_code="10115", country_code="DE"),
-    )
-    if limit is not None:
-        msg.credit_limit.CopyFrom(common_pb2.Money(amount_minor=limit, currency="EUR"))
-    return msg
-
-
-async def _refusal(call) -> tuple[grpc.StatusCode, str, set[str]]:
-    with pytest.raises(grpc.aio.AioRpcError) as info:
-        await call
-    status = rpc_status.from_call(info.value)
-    reason, fields = "", set()
-    for any_ in status.details if status else []:
-        if any_.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-            detail = error_details_pb2.ErrorInfo()
-            any_.Unpack(detail)
-            reason = detail.reason
-        if any_.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            any_.Unpack(bad)
-            fields |= {v.field for v in bad.field_violations}
-    return info.value.code(), reason, fields
 
 
 async def test_a_channel_neither_sets_nor_changes_a_credit_line(sandbox: Kit):
     stub = customers_pb2_grpc.CustomerServiceStub(sandbox.channel)
     agent, channel = sandbox.md(Role.SERVICE_AGENT), sandbox.md(Role.CHANNEL)
     cid = World.unique("C-CREDIT")
-    created = await stub.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=_business(cid, limit=500_000)), metadata=agent)
+    created = await stub.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=business_customer(cid, limit=500_000)), metadata=agent)
     assert created.credit_limit.amount_minor == 500_000
 
     before = await sandbox.snapshot()
-    raise_it = customers_pb2.UpsertCustomerRequest(customer=_business(cid, limit=99_000_000))
-    assert await _refusal(stub.UpsertCustomer(raise_it, metadata=channel)) == (
+    raise_it = customers_pb2.UpsertCustomerRequest(customer=business_customer(cid, limit=99_000_000))
+    assert await refusal(stub.UpsertCustomer(raise_it, metadata=channel)) == (
         grpc.StatusCode.PERMISSION_DENIED,
         "CREDIT_CONTROL",
         {"customer.credit_limit"},
     )
-    consumer = _business(cid)
+    consumer = business_customer(cid)
     consumer.type = customers_pb2.CUSTOMER_TYPE_CONSUMER
-    assert await _refusal(stub.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=consumer), metadata=channel)) == (
+    assert await refusal(stub.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=consumer), metadata=channel)) == (
         grpc.StatusCode.PERMISSION_DENIED,
         "CREDIT_CONTROL",
         {"customer.type"},
@@ -76,11 +44,11 @@ async def test_a_channel_neither_sets_nor_changes_a_credit_line(sandbox: Kit):
 
     # What a channel may change, it changes; the line stays as credit control set it.
     moved = await stub.UpsertCustomer(
-        customers_pb2.UpsertCustomerRequest(customer=_business(cid, name="Acme Handel GmbH", city="Potsdam")), metadata=channel
+        customers_pb2.UpsertCustomerRequest(customer=business_customer(cid, name="Acme Handel GmbH", city="Potsdam")), metadata=channel
     )
     assert (moved.name, moved.default_address.city, moved.credit_limit.amount_minor) == ("Acme Handel GmbH", "Potsdam", 500_000)
     # Naming the line as it stands changes nothing, so it is not refused.
-    same = await stub.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=_business(cid, limit=500_000)), metadata=channel)
+    same = await stub.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=business_customer(cid, limit=500_000)), metadata=channel)
     assert same.credit_limit.amount_minor == 500_000
     stored = await stub.GetCustomer(customers_pb2.GetCustomerRequest(customer_id=cid), metadata=agent)
     assert (stored.name, stored.credit_limit.amount_minor, stored.created_at) == ("Acme GmbH", 500_000, created.created_at)
@@ -91,18 +59,18 @@ async def test_a_channel_registers_a_business_customer_without_a_line_and_an_age
     agent, channel = sandbox.md(Role.SERVICE_AGENT), sandbox.md(Role.CHANNEL)
     cid = World.unique("C-NEWBIZ")
     before = await sandbox.snapshot()
-    refused = stub.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=_business(cid, limit=100_000)), metadata=channel)
-    assert await _refusal(refused) == (grpc.StatusCode.PERMISSION_DENIED, "CREDIT_CONTROL", {"customer.credit_limit"})
+    refused = stub.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=business_customer(cid, limit=100_000)), metadata=channel)
+    assert await refusal(refused) == (grpc.StatusCode.PERMISSION_DENIED, "CREDIT_CONTROL", {"customer.credit_limit"})
     assert await sandbox.snapshot() == before
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await stub.GetCustomer(customers_pb2.GetCustomerRequest(customer_id=cid), metadata=agent)
     assert info.value.code() == grpc.StatusCode.NOT_FOUND
 
-    registered = await stub.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=_business(cid)), metadata=channel)
+    registered = await stub.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=business_customer(cid)), metadata=channel)
     assert not registered.HasField("credit_limit")
-    granted = await stub.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=_business(cid, limit=100_000)), metadata=agent)
+    granted = await stub.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=business_customer(cid, limit=100_000)), metadata=agent)
     assert granted.credit_limit.amount_minor == 100_000
     admin = await stub.UpsertCustomer(
-        customers_pb2.UpsertCustomerRequest(customer=_business(cid, limit=150_000)), metadata=sandbox.md(Role.ADMIN)
+        customers_pb2.UpsertCustomerRequest(customer=business_customer(cid, limit=150_000)), metadata=sandbox.md(Role.ADMIN)
     )
     assert admin.credit_limit.amount_minor == 150_000

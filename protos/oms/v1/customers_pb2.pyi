@@ -1,5 +1,6 @@
 import datetime
 
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from protos.oms.v1 import common_pb2 as _common_pb2
 from protos.oms.v1 import events_pb2 as _events_pb2
@@ -45,10 +46,12 @@ class Customer(_message.Message):
     def __init__(self, customer_id: _Optional[str] = ..., type: _Optional[_Union[CustomerType, str]] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., default_address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., credit_limit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class UpsertCustomerRequest(_message.Message):
-    __slots__ = ("customer",)
+    __slots__ = ("customer", "update_mask")
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
     customer: Customer
-    def __init__(self, customer: _Optional[_Union[Customer, _Mapping]] = ...) -> None: ...
+    update_mask: _field_mask_pb2.FieldMask
+    def __init__(self, customer: _Optional[_Union[Customer, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
 
 class GetCustomerRequest(_message.Message):
     __slots__ = ("customer_id",)
