@@ -153,6 +153,15 @@ class Backend:
                 return order
         raise order_not_found(order_id)
 
+    async def check_visible(
+        self, principal: Principal, order_id: str, *, at: Callable[[Order], str] | None = None
+    ) -> None:
+        """``visible_order`` for a command that reads the order itself: a principal who sees
+        every order is not checked here (no read), as the command answers an unknown id
+        with the same NOT_FOUND."""
+        if not principal.sees_everything:
+            await self.visible_order(principal, order_id, at=at)
+
     def order_shard_of_key(self, cmd: CreateOrder) -> int:
         return idempotency_shard(cmd.channel.value, cmd.idempotency_key, self.actors.topology.order_shards)
 

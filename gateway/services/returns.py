@@ -52,7 +52,7 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         if request.location_id and not await self.b.network.known_locations([request.location_id]):
             v.add("location_id", f"unknown location {request.location_id!r}")
             v.raise_if_any()
-        await self.b.visible_order(await caller(context), request.order_id)
+        await self.b.check_visible(await caller(context), request.order_id)
         assert channel is not None
         order = await self.b.command(
             request.order_id, "request_return", request.return_id, lines, channel.value, request.location_id
@@ -79,7 +79,7 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         if not await self.b.network.known_locations([request.location_id]):
             v.add("location_id", f"unknown location {request.location_id!r}")
             v.raise_if_any()
-        await self.b.visible_order(await caller(context), request.order_id, at=lambda _: request.location_id)
+        await self.b.check_visible(await caller(context), request.order_id, at=lambda _: request.location_id)
         order = await self.b.command(
             request.order_id, "receive_return", request.return_id, request.location_id, quantities
         )
@@ -99,6 +99,6 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
                 if kind is not None:
                     dispositions[d.line_number] = kind.value
         v.raise_if_any()
-        await self.b.visible_order(await caller(context), request.order_id, at=lambda o: _received_at(o, request.return_id))
+        await self.b.check_visible(await caller(context), request.order_id, at=lambda o: _received_at(o, request.return_id))
         order = await self.b.command(request.order_id, "inspect_return", request.return_id, dispositions)
         return order_to_proto(order)

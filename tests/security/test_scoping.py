@@ -237,3 +237,33 @@ async def test_a_location_bound_key_works_at_its_own_location_only(sandbox: Kit)
     assert (await w.available(a))["T-DC-NORTH"][0] != 50
     own = inventory_pb2.SetStockRequest(levels=[inventory_pb2.StockLevel(location_id="T-DC-NORTH", sku=a, on_hand=50)])
     assert (await inventory.SetStock(own, metadata=bearer(feed))).applied == 1
+
+
+async def test_an_agents_command_on_an_unknown_order_answers_as_reading_it_would(sandbox: Kit):
+    """Commands skip the gateway's read for principals who see every order; the order
+    shard answers an unknown id, with exactly what GetOrder answers for it."""
+    from protos.oms.v1 import returns_pb2, returns_pb2_grpc
+
+    orders = orders_pb2_grpc.OrderServiceStub(sandbox.channel)
+    returns = returns_pb2_grpc.ReturnServiceStub(sandbox.channel)
+    unknown = _unknown_like(sandbox.order_id)
+    md = sandbox.md(Role.SERVICE_AGENT)
+    expected = await _answer(orders.GetOrder, orders_pb2.GetOrderRequest(order_id=unknown), md, unknown)
+    assert expected[0] == grpc.StatusCode.NOT_FOUND
+    calls = [
+        (orders.CancelOrder, orders_pb2.CancelOrderRequest(order_id=unknown, reason="r")),
+        (orders.CancelOrderLines, orders_pb2.CancelOrderLinesRequest(order_id=unknown, line_numbers=[1], reason="r")),
+        (orders.ReviewOrder, orders_pb2.ReviewOrderRequest(order_id=unknown, decision=orders_pb2.REVIEW_DECISION_APPROVE)),
+        (
+            returns.RequestReturn,
+            returns_pb2.RequestReturnRequest(
+                order_id=unknown,
+                return_id="R1",
+                channel=common_pb2.CHANNEL_WEB,
+                lines=[returns_pb2.ReturnLineRequest(line_number=1, quantity=1, resolution=orders_pb2.RETURN_RESOLUTION_REFUND)],
+            ),
+        ),
+        (returns.InspectReturn, returns_pb2.InspectReturnRequest(order_id=unknown, return_id="R1")),
+    ]
+    for call, request in calls:
+        assert await _answer(call, request, md, unknown) == expected, type(request).__name__
