@@ -54,6 +54,7 @@ import redis
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks.box import box_busy_s, box_cores, box_switches
 from benchmarks.loadgen import LoadResult, LoadSpec, bench_scenario, run_load
 from benchmarks.service import StartedService, cpu_by_role, start, stop_service, tree_cpu
 from benchmarks.simulate import load_world
@@ -83,19 +84,6 @@ class Measured:
     def full_box_rate(self) -> float:
         """Items per second with every core of the box as busy as this window's work made them."""
         return box_cores() / self.box_ms * 1000 if self.box_ms > 0 else float("nan")
-
-
-def box_cores() -> int:
-    import psutil
-
-    return psutil.cpu_count() or 1
-
-
-def box_switches() -> int:
-    """Context switches on the whole machine since it booted."""
-    import psutil
-
-    return psutil.cpu_stats().ctx_switches
 
 
 class GatewayBatches:
@@ -131,15 +119,6 @@ class _Mark:
     box: float
     switches: int
     batches: tuple[int, int] | None
-
-
-def box_busy_s() -> float:
-    """CPU seconds the whole machine has spent busy: every process, every core (not idle,
-    not waiting on disk, not stolen by a hypervisor; a guest's time is inside user time)."""
-    import psutil
-
-    t = psutil.cpu_times()
-    return t.user + t.nice + t.system + getattr(t, "irq", 0.0) + getattr(t, "softirq", 0.0)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks.capture import box_busy_s
+from benchmarks.box import box_busy_s
 
 MESSAGE = b"x" * 100
 
