@@ -22,6 +22,7 @@ from oms_actors.domain.order import Order
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus, plan_captures
 from oms_actors.order_effects import PaymentFlow
 from oms_actors.store import keys
+from oms_actors.domain.records import evolve
 from oms_actors.domain.returns import RefundPart
 from oms_actors.payments import (
     AuthorizationExpiredError,
@@ -170,7 +171,7 @@ class ProviderPaymentFlow:
                 capture_id=part.capture_id,
                 amount=_money(part.amount, record.currency),
             )
-            done.append(dataclasses.replace(part, refund_id=refund.refund_id))
+            done.append(evolve(part, refund_id=refund.refund_id))
         return tuple(done)
 
     async def grant_store_credit(self, order: Order, return_id: str, amount: int) -> None:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 
 import msgspec
 
 from oms_actors.domain.enums import Channel, DeliveryMode, PaymentMethod
 from oms_actors.domain.money import Money
+from oms_actors.domain.records import repr_hiding
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Address:
+class Address(msgspec.Struct, frozen=True, kw_only=True):
     name: str = ""
     lines: tuple[str, ...] = ()
     city: str = ""
@@ -24,19 +23,19 @@ class Address:
     phone: str = ""
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class LineInput:
+class LineInput(msgspec.Struct, frozen=True, kw_only=True):
     sku: str
     quantity: int
     unit_price: Money
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class PaymentInstruction:
+class PaymentInstruction(msgspec.Struct, frozen=True, kw_only=True):
     method: PaymentMethod
     amount: Money
     # Secret: stored for the provider, never returned, logged or published (not even in a repr).
-    token: str = field(default="", repr=False)
+    token: str = ""
+
+    __repr__ = repr_hiding("token")
 
     @property
     def token_hint(self) -> str:
@@ -48,8 +47,7 @@ class PaymentInstruction:
         return hashlib.blake2b(self.token.encode(), digest_size=10).hexdigest() if self.token else ""
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class CreateOrder:
+class CreateOrder(msgspec.Struct, frozen=True, kw_only=True):
     channel: Channel
     idempotency_key: str
     customer_id: str

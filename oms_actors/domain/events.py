@@ -6,20 +6,19 @@ exists exactly when its change is durable: never before, never twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import msgspec
 
 from oms_actors.domain.order import Order
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class OrderEvent:
+class OrderEvent(msgspec.Struct, frozen=True, kw_only=True):
     type: str
     order_id: str
     customer_id: str
     channel: str
     order_version: int
     at_ms: int
-    data: dict[str, str] = field(default_factory=dict)
+    data: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 def order_events(old: Order | None, new: Order) -> list[OrderEvent]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+import msgspec
 
 
 class ShipmentStatus(StrEnum):
@@ -11,14 +12,12 @@ class ShipmentStatus(StrEnum):
     DELIVERED = "delivered"  # reached the customer (or collected in store)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class ShipmentLine:
+class ShipmentLine(msgspec.Struct, frozen=True, kw_only=True):
     line_number: int
     quantity: int
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class ShipmentCapture:
+class ShipmentCapture(msgspec.Struct, frozen=True, kw_only=True):
     payment_id: str
     amount: int  # minor units
     capture_id: str = ""  # the provider's reference, once captured
@@ -29,8 +28,7 @@ class ShipmentCapture:
         return self.amount - self.refunded
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Shipment:
+class Shipment(msgspec.Struct, frozen=True, kw_only=True):
     shipment_id: str  # given by the location's system; a repeat of a confirmation is a no-op
     location_id: str
     lines: tuple[ShipmentLine, ...]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 # Active ISO 4217 codes by number of minor-unit digits (the standard's list, 2024).
 _CODES_BY_EXPONENT = {
@@ -30,8 +30,7 @@ def is_currency(code: str) -> bool:
     return code in CURRENCY_EXPONENT
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Money:
+class Money(msgspec.Struct, frozen=True, kw_only=True):
     amount_minor: int
     currency: str
 

@@ -17,18 +17,18 @@ is derived from its lines and its approval after every command.
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Iterable, Mapping
+
+import msgspec
 
 from oms_actors.domain.commands import Address, CreateOrder, PaymentInstruction
 from oms_actors.domain.enums import Channel, DeliveryMode, LineStatus, OrderStatus
 from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionError, LineProblem, no_such_shipment
-from oms_actors.domain.evolve import evolve, settle
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture, ShipmentLine, ShipmentStatus
 from oms_actors.domain.money import Money
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
+from oms_actors.domain.records import evolve
 from oms_actors.domain.returns import (
     RETURN_ALLOWED,
     Disposition,
@@ -41,8 +41,7 @@ from oms_actors.domain.returns import (
 )
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class LineAllocation:
+class LineAllocation(msgspec.Struct, frozen=True, kw_only=True):
     location_id: str
     quantity: int
 
@@ -65,8 +64,7 @@ def _total(parts: tuple[LineAllocation, ...]) -> int:
     return sum([a.quantity for a in parts])
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class OrderLine:
+class OrderLine(msgspec.Struct, frozen=True, kw_only=True):
     line_number: int
     sku: str
     quantity: int
@@ -136,8 +134,7 @@ class OrderLine:
         return LineStatus.ALLOCATED
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class SourcingExplanation:
+class SourcingExplanation(msgspec.Struct, frozen=True, kw_only=True):
     """Why the order was sourced so: cost broken down, proof status, the greedy alternative."""
 
     status: str  # "OPTIMAL" when proven, else "FEASIBLE"
@@ -154,8 +151,7 @@ class SourcingExplanation:
         return self.unit_cost + self.shipment_cost + self.unfilled_cost
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class SourcingResult:
+class SourcingResult(msgspec.Struct, frozen=True, kw_only=True):
     """What sourcing reserved for one order: per line, the units at each location (complete)."""
 
     order_id: str
@@ -174,8 +170,7 @@ class ApprovalStatus(StrEnum):
     REJECTED = "rejected"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Approval:
+class Approval(msgspec.Struct, frozen=True, kw_only=True):
     status: ApprovalStatus = ApprovalStatus.PENDING
     reasons: tuple[str, ...] = ()
     decided_by: str = ""  # "risk-rules" or the reviewer
@@ -229,8 +224,7 @@ STEP_RESTOCK = "restock:"  # + return id: inspected units back into the receivin
 STEP_RESOLVE = "resolve:"  # + return id: refund, store credit, replacement
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Order:
+class Order(msgspec.Struct, frozen=True, kw_only=True):
     order_id: str
     channel: Channel
     customer_id: str
@@ -421,8 +415,7 @@ class Order:
         # yet released; kept among the pending steps so everyone can see it is owed.
         due = Command.RELEASE in ALLOWED[status] and draft.release_due
         pending = [p for p in pending if p != STEP_RELEASE] + ([STEP_RELEASE] if due else [])
-        # The draft is no one else's yet: its derived fields are set in place, not copied again.
-        return settle(draft, status=status, pending=tuple(pending))
+        return evolve(draft, status=status, pending=tuple(pending))
 
     def status_allows(self, command: Command) -> bool:
         return command in ALLOWED[self.derive_status()]
@@ -504,7 +497,7 @@ class Order:
                 requested="reject",
             )
         lines = tuple(
-            dataclasses.replace(line, cancelled=line.quantity, allocations=(), released=()) for line in self.lines
+            evolve(line, cancelled=line.quantity, allocations=(), released=()) for line in self.lines
         )
         order = self._next(
             now_ms=now_ms,
@@ -514,7 +507,7 @@ class Order:
             drop=(STEP_ASSESS,),
             add=(STEP_INVENTORY,),
         )
-        return dataclasses.replace(order, pending=order.pending + self._void_if_done(order))
+        return evolve(order, pending=order.pending + self._void_if_done(order))
 
     @property
     def release_due(self) -> bool:
@@ -579,7 +572,7 @@ class Order:
                     )
                 )
                 continue
-            lines[number - 1] = dataclasses.replace(line, shipped=_add(line.shipped, location_id, qty))
+            lines[number - 1] = evolve(line, shipped=_add(line.shipped, location_id, qty))
             value += line.unit_price.amount_minor * qty
         if problems:
             raise FailedPreconditionError(
@@ -609,13 +602,13 @@ class Order:
     ) -> Order:
         """The shipment is paid and invoiced; what no shipment will need can now be voided."""
         shipments = tuple(
-            dataclasses.replace(s, captures=captures, invoice_number=invoice_number) if s.shipment_id == shipment_id else s
+            evolve(s, captures=captures, invoice_number=invoice_number) if s.shipment_id == shipment_id else s
             for s in self.shipments
         )
         order = self._next(
             now_ms=now_ms, shipments=shipments, payment_records=records, drop=(STEP_CAPTURE + shipment_id,)
         )
-        return dataclasses.replace(order, pending=order.pending + tuple(
+        return evolve(order, pending=order.pending + tuple(
             s for s in self._void_if_done(order) if s not in order.pending
         ))
 
@@ -627,11 +620,11 @@ class Order:
         if shipment is None:
             raise no_such_shipment(self.order_id, shipment_id)
         lines = tuple(
-            dataclasses.replace(line, delivered=line.delivered + shipment.quantity_of(line.line_number))
+            evolve(line, delivered=line.delivered + shipment.quantity_of(line.line_number))
             for line in self.lines
         )
         shipments = tuple(
-            dataclasses.replace(s, status=ShipmentStatus.DELIVERED, delivered_at_ms=now_ms)
+            evolve(s, status=ShipmentStatus.DELIVERED, delivered_at_ms=now_ms)
             if s.shipment_id == shipment_id
             else s
             for s in self.shipments
@@ -660,14 +653,14 @@ class Order:
         for n in numbers:
             line = lines[n - 1]
             shipped = line.shipped_quantity
-            lines[n - 1] = dataclasses.replace(
+            lines[n - 1] = evolve(
                 line,
                 cancelled=line.quantity - shipped,
                 allocations=line.shipped,  # what shipped keeps its allocation; the rest is given back
                 released=line.shipped,
             )
         order = self._next(now_ms=now_ms, lines=tuple(lines), cancel_reason=reason, add=(STEP_INVENTORY,))
-        return dataclasses.replace(order, pending=order.pending + tuple(
+        return evolve(order, pending=order.pending + tuple(
             s for s in self._void_if_done(order) if s not in order.pending
         ))
 
@@ -791,7 +784,7 @@ class Order:
             raise FailedPreconditionError(
                 f"receipt of return {return_id} does not match it", code="RETURN_MISMATCH", lines=problems
             )
-        lines = tuple(dataclasses.replace(rl, received=quantities.get(rl.line_number, 0)) for rl in record.lines)
+        lines = tuple(evolve(rl, received=quantities.get(rl.line_number, 0)) for rl in record.lines)
         received = record.with_(status=ReturnStatus.RECEIVED, lines=lines, location_id=location_id, received_at_ms=now_ms)
         return self._next(now_ms=now_ms, returns=self._with_return(received))
 
@@ -802,7 +795,7 @@ class Order:
         for rl in record.lines:
             disposition = dispositions.get(rl.line_number, Disposition.RESTOCK)
             lines.append(
-                dataclasses.replace(
+                evolve(
                     rl,
                     restocked=rl.received if disposition is Disposition.RESTOCK else 0,
                     written_off=rl.received if disposition is Disposition.WRITE_OFF else 0,
@@ -867,7 +860,7 @@ class Order:
     ) -> Order:
         record = self._return_step(return_id, ReturnAction.RESOLVE)
         refunded_by_line = self._refunded_by_line(record, refunds)
-        lines = tuple(dataclasses.replace(rl, refunded=refunded_by_line.get(rl.line_number, 0)) for rl in record.lines)
+        lines = tuple(evolve(rl, refunded=refunded_by_line.get(rl.line_number, 0)) for rl in record.lines)
         resolved = record.with_(
             status=ReturnStatus.RESOLVED,
             lines=lines,
@@ -881,10 +874,10 @@ class Order:
         for part in refunds:
             given[(part.shipment_id, part.payment_id)] = given.get((part.shipment_id, part.payment_id), 0) + part.amount
         shipments = tuple(
-            dataclasses.replace(
+            evolve(
                 s,
                 captures=tuple(
-                    dataclasses.replace(c, refunded=c.refunded + given.get((s.shipment_id, c.payment_id), 0))
+                    evolve(c, refunded=c.refunded + given.get((s.shipment_id, c.payment_id), 0))
                     for c in s.captures
                 ),
             )

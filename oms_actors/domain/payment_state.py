@@ -7,12 +7,13 @@ reconciled and a retried step never moves money twice.
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
 from enum import StrEnum
+
+import msgspec
 
 from oms_actors.domain.enums import PaymentMethod
 from oms_actors.domain.money import Money
+from oms_actors.domain.records import evolve, repr_hiding
 
 
 class PaymentStatus(StrEnum):
@@ -24,12 +25,11 @@ class PaymentStatus(StrEnum):
     VOIDED = "voided"  # given back whole, nothing captured
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class PaymentRecord:
+class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True):
     payment_id: str  # "P1", "P2" ... in instruction order
     method: PaymentMethod
     amount: Money  # what this instruction is to pay
-    token: str = field(default="", repr=False)  # secret, never returned, published or printed
+    token: str = ""  # secret, never returned, published or printed (nor in the repr below)
     authorization_id: str = ""
     authorized: int = 0  # minor units
     expires_at_ms: int = 0
@@ -38,6 +38,8 @@ class PaymentRecord:
     voided: bool = False
     declined_reason: str = ""
     attempts: int = 0  # authorisations tried; a retry uses a new key after a decline
+
+    __repr__ = repr_hiding("token")
 
     @property
     def currency(self) -> str:
@@ -68,7 +70,7 @@ class PaymentRecord:
         return f"{order_id}:{self.payment_id}:auth:{self.attempts}"
 
     def with_(self, **changes: object) -> PaymentRecord:
-        return dataclasses.replace(self, **changes)
+        return evolve(self, **changes)
 
 
 def plan_captures(records: tuple[PaymentRecord, ...], amount: int) -> list[tuple[str, int]]:

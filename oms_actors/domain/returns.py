@@ -7,10 +7,12 @@ order) are pending steps of the order, done by the shard like any other.
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Mapping
+
+import msgspec
+
+from oms_actors.domain.records import evolve
 
 
 class ReturnStatus(StrEnum):
@@ -46,8 +48,7 @@ RETURN_ALLOWED: Mapping[ReturnStatus, frozenset[ReturnAction]] = {
 }
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class ReturnLine:
+class ReturnLine(msgspec.Struct, frozen=True, kw_only=True):
     line_number: int
     quantity: int  # requested
     reason: str
@@ -58,8 +59,7 @@ class ReturnLine:
     refunded: int = 0  # minor units refunded or credited for this line
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class RefundPart:
+class RefundPart(msgspec.Struct, frozen=True, kw_only=True):
     """Money given back for a return from one capture of one shipment."""
 
     shipment_id: str
@@ -69,8 +69,7 @@ class RefundPart:
     refund_id: str = ""  # the provider's reference, once refunded
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class ReturnRecord:
+class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True):
     return_id: str
     status: ReturnStatus
     lines: tuple[ReturnLine, ...]
@@ -88,7 +87,7 @@ class ReturnRecord:
         return next((line for line in self.lines if line.line_number == line_number), None)
 
     def with_(self, **changes: object) -> ReturnRecord:
-        return dataclasses.replace(self, **changes)
+        return evolve(self, **changes)
 
     def quantity_for(self, resolution: Resolution) -> dict[int, int]:
         """line -> units resolved this way (what was received, restocked or not)."""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from oms_actors.domain.enums import Channel, DeliveryMode
 from oms_actors.domain.order import LineAllocation, Order
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class SourcingLine:
+class SourcingLine(msgspec.Struct, frozen=True, kw_only=True):
     line_number: int
     sku: str
     quantity: int  # units still to plan
@@ -25,8 +24,7 @@ class SourcingLine:
         return {loc: q for loc, q in held.items() if q > 0}
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class SourcingRequest:
+class SourcingRequest(msgspec.Struct, frozen=True, kw_only=True):
     order_id: str
     channel: Channel
     delivery_mode: DeliveryMode

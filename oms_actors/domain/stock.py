@@ -13,20 +13,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
+import msgspec
+
 from oms_actors.domain.errors import LineProblem
 
 StockKey = tuple[str, str]  # (location_id, sku)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class ReservationKey:
+class ReservationKey(msgspec.Struct, frozen=True, kw_only=True):
     order_id: str
     line_number: int
     location_id: str
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class ReservationRequest:
+class ReservationRequest(msgspec.Struct, frozen=True, kw_only=True):
     """Hold ``quantity`` units of a line at a location (the total held, not a delta)."""
 
     order_id: str
@@ -42,8 +42,7 @@ class ReservationRequest:
         return ReservationKey(order_id=self.order_id, line_number=self.line_number, location_id=self.location_id)
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Reservation:
+class Reservation(msgspec.Struct, frozen=True, kw_only=True):
     sku: str
     quantity: int
 

@@ -15,9 +15,9 @@ import pytest
 from oms_actors.domain.commands import CreateOrder, LineInput
 from oms_actors.domain.enums import Channel, DeliveryMode
 from oms_actors.domain.errors import UnavailableError
-from oms_actors.domain.evolve import evolve
 from oms_actors.domain.money import Money
 from oms_actors.domain.order import Order
+from oms_actors.domain.records import evolve
 from oms_actors.order_shard import OrderShard
 from oms_actors.store import orders as order_store
 from oms_actors.topology import Topology

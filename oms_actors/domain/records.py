@@ -1,0 +1,28 @@
+"""What the order's records are made of: frozen ``msgspec.Struct`` classes.
+
+An order is rebuilt on every change and crosses a process boundary and Redis
+twice while it is captured; a Struct is made about five times faster than a
+frozen slotted dataclass (which sets each field through ``object.__setattr__``),
+copied with a change in a tenth of a microsecond (``msgspec.structs.replace``),
+and encoded and decoded by msgspec about twice as fast. The JSON and MessagePack
+they encode to are the dataclasses' byte for byte: stored orders read the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import msgspec
+
+# A copy with some fields changed; refuses a name the class has no field of (TypeError).
+evolve = msgspec.structs.replace
+
+
+def repr_hiding(*secret: str) -> Callable[[Any], str]:
+    """A ``__repr__`` leaving out ``secret`` fields (payment tokens), so logs and tracebacks never show them."""
+
+    def __repr__(self: Any) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__struct_fields__ if name not in secret)
+        return f"{type(self).__name__}({shown})"
+
+    return __repr__
