@@ -18,7 +18,7 @@ from oms_actors.domain.stock import ReservationRequest
 from oms_actors.store.codec import Codec
 
 
-class CreateOutcome(msgspec.Struct, frozen=True, kw_only=True):
+class CreateOutcome(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One command's answer: the order (replayed when an earlier request created it), or an error."""
 
     order: Order | None = None
@@ -26,7 +26,7 @@ class CreateOutcome(msgspec.Struct, frozen=True, kw_only=True):
     error: ErrorRecord | None = None
 
 
-class ReserveBatch(msgspec.Struct, frozen=True, kw_only=True):
+class ReserveBatch(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The complete holdings, in one inventory partition, of every order named in ``orders``."""
 
     orders: list[str]

@@ -11,7 +11,7 @@ from oms_actors.domain.money import Money
 from oms_actors.domain.records import repr_hiding
 
 
-class Address(msgspec.Struct, frozen=True, kw_only=True):
+class Address(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     name: str = ""
     lines: tuple[str, ...] = ()
     city: str = ""
@@ -23,13 +23,13 @@ class Address(msgspec.Struct, frozen=True, kw_only=True):
     phone: str = ""
 
 
-class LineInput(msgspec.Struct, frozen=True, kw_only=True):
+class LineInput(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     sku: str
     quantity: int
     unit_price: Money
 
 
-class PaymentInstruction(msgspec.Struct, frozen=True, kw_only=True):
+class PaymentInstruction(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     method: PaymentMethod
     amount: Money
     # Secret: stored for the provider, never returned, logged or published (not even in a repr).
@@ -47,7 +47,7 @@ class PaymentInstruction(msgspec.Struct, frozen=True, kw_only=True):
         return hashlib.blake2b(self.token.encode(), digest_size=10).hexdigest() if self.token else ""
 
 
-class CreateOrder(msgspec.Struct, frozen=True, kw_only=True):
+class CreateOrder(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     channel: Channel
     idempotency_key: str
     customer_id: str

@@ -11,7 +11,7 @@ import msgspec
 from oms_actors.domain.order import Order
 
 
-class OrderEvent(msgspec.Struct, frozen=True, kw_only=True):
+class OrderEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     type: str
     order_id: str
     customer_id: str

@@ -12,12 +12,12 @@ class ShipmentStatus(StrEnum):
     DELIVERED = "delivered"  # reached the customer (or collected in store)
 
 
-class ShipmentLine(msgspec.Struct, frozen=True, kw_only=True):
+class ShipmentLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     line_number: int
     quantity: int
 
 
-class ShipmentCapture(msgspec.Struct, frozen=True, kw_only=True):
+class ShipmentCapture(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     payment_id: str
     amount: int  # minor units
     capture_id: str = ""  # the provider's reference, once captured
@@ -28,7 +28,7 @@ class ShipmentCapture(msgspec.Struct, frozen=True, kw_only=True):
         return self.amount - self.refunded
 
 
-class Shipment(msgspec.Struct, frozen=True, kw_only=True):
+class Shipment(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     shipment_id: str  # given by the location's system; a repeat of a confirmation is a no-op
     location_id: str
     lines: tuple[ShipmentLine, ...]

@@ -30,7 +30,7 @@ def is_currency(code: str) -> bool:
     return code in CURRENCY_EXPONENT
 
 
-class Money(msgspec.Struct, frozen=True, kw_only=True):
+class Money(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     amount_minor: int
     currency: str
 

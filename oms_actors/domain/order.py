@@ -41,7 +41,7 @@ from oms_actors.domain.returns import (
 )
 
 
-class LineAllocation(msgspec.Struct, frozen=True, kw_only=True):
+class LineAllocation(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     location_id: str
     quantity: int
 
@@ -64,7 +64,7 @@ def _total(parts: tuple[LineAllocation, ...]) -> int:
     return sum([a.quantity for a in parts])
 
 
-class OrderLine(msgspec.Struct, frozen=True, kw_only=True):
+class OrderLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     line_number: int
     sku: str
     quantity: int
@@ -134,7 +134,7 @@ class OrderLine(msgspec.Struct, frozen=True, kw_only=True):
         return LineStatus.ALLOCATED
 
 
-class SourcingExplanation(msgspec.Struct, frozen=True, kw_only=True):
+class SourcingExplanation(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Why the order was sourced so: cost broken down, proof status, the greedy alternative."""
 
     status: str  # "OPTIMAL" when proven, else "FEASIBLE"
@@ -151,7 +151,7 @@ class SourcingExplanation(msgspec.Struct, frozen=True, kw_only=True):
         return self.unit_cost + self.shipment_cost + self.unfilled_cost
 
 
-class SourcingResult(msgspec.Struct, frozen=True, kw_only=True):
+class SourcingResult(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """What sourcing reserved for one order: per line, the units at each location (complete)."""
 
     order_id: str
@@ -170,7 +170,7 @@ class ApprovalStatus(StrEnum):
     REJECTED = "rejected"
 
 
-class Approval(msgspec.Struct, frozen=True, kw_only=True):
+class Approval(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     status: ApprovalStatus = ApprovalStatus.PENDING
     reasons: tuple[str, ...] = ()
     decided_by: str = ""  # "risk-rules" or the reviewer
@@ -224,7 +224,7 @@ STEP_RESTOCK = "restock:"  # + return id: inspected units back into the receivin
 STEP_RESOLVE = "resolve:"  # + return id: refund, store credit, replacement
 
 
-class Order(msgspec.Struct, frozen=True, kw_only=True):
+class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     order_id: str
     channel: Channel
     customer_id: str

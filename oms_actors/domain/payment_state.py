@@ -25,7 +25,7 @@ class PaymentStatus(StrEnum):
     VOIDED = "voided"  # given back whole, nothing captured
 
 
-class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True):
+class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     payment_id: str  # "P1", "P2" ... in instruction order
     method: PaymentMethod
     amount: Money  # what this instruction is to pay

@@ -48,7 +48,7 @@ RETURN_ALLOWED: Mapping[ReturnStatus, frozenset[ReturnAction]] = {
 }
 
 
-class ReturnLine(msgspec.Struct, frozen=True, kw_only=True):
+class ReturnLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     line_number: int
     quantity: int  # requested
     reason: str
@@ -59,7 +59,7 @@ class ReturnLine(msgspec.Struct, frozen=True, kw_only=True):
     refunded: int = 0  # minor units refunded or credited for this line
 
 
-class RefundPart(msgspec.Struct, frozen=True, kw_only=True):
+class RefundPart(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Money given back for a return from one capture of one shipment."""
 
     shipment_id: str
@@ -69,7 +69,7 @@ class RefundPart(msgspec.Struct, frozen=True, kw_only=True):
     refund_id: str = ""  # the provider's reference, once refunded
 
 
-class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True):
+class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     return_id: str
     status: ReturnStatus
     lines: tuple[ReturnLine, ...]

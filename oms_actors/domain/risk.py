@@ -6,9 +6,11 @@ order waits and a rule can be tuned from the reasons it produces.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any, Mapping
+
+import msgspec
 
 
 class RiskOutcome(StrEnum):
@@ -40,8 +42,7 @@ class RiskRules:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-@dataclass(frozen=True, kw_only=True)
-class RiskFacts:
+class RiskFacts(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """What is known about an order when it is assessed."""
 
     order_value: int
@@ -57,10 +58,9 @@ class RiskFacts:
     payment_declined: str = ""  # a decline reason from authorisation
 
 
-@dataclass(frozen=True, kw_only=True)
-class RiskDecision:
+class RiskDecision(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     outcome: RiskOutcome
-    reasons: tuple[str, ...] = field(default_factory=tuple)
+    reasons: tuple[str, ...] = ()
 
 
 def assess(rules: RiskRules, facts: RiskFacts) -> RiskDecision:

@@ -8,7 +8,7 @@ from oms_actors.domain.enums import Channel, DeliveryMode
 from oms_actors.domain.order import LineAllocation, Order
 
 
-class SourcingLine(msgspec.Struct, frozen=True, kw_only=True):
+class SourcingLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     line_number: int
     sku: str
     quantity: int  # units still to plan
@@ -24,7 +24,7 @@ class SourcingLine(msgspec.Struct, frozen=True, kw_only=True):
         return {loc: q for loc, q in held.items() if q > 0}
 
 
-class SourcingRequest(msgspec.Struct, frozen=True, kw_only=True):
+class SourcingRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     order_id: str
     channel: Channel
     delivery_mode: DeliveryMode

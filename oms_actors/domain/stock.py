@@ -20,13 +20,13 @@ from oms_actors.domain.errors import LineProblem
 StockKey = tuple[str, str]  # (location_id, sku)
 
 
-class ReservationKey(msgspec.Struct, frozen=True, kw_only=True):
+class ReservationKey(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     order_id: str
     line_number: int
     location_id: str
 
 
-class ReservationRequest(msgspec.Struct, frozen=True, kw_only=True):
+class ReservationRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Hold ``quantity`` units of a line at a location (the total held, not a delta)."""
 
     order_id: str
@@ -42,7 +42,7 @@ class ReservationRequest(msgspec.Struct, frozen=True, kw_only=True):
         return ReservationKey(order_id=self.order_id, line_number=self.line_number, location_id=self.location_id)
 
 
-class Reservation(msgspec.Struct, frozen=True, kw_only=True):
+class Reservation(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     sku: str
     quantity: int
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+import msgspec
 
 from oms_actors.domain.enums import PaymentMethod
 from oms_actors.domain.money import Money
@@ -22,8 +23,7 @@ class AuthorizationState(StrEnum):
     VOIDED = "voided"  # what was not captured was released; nothing more can be captured
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Authorization:
+class Authorization(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     authorization_id: str  # the provider's reference
     provider: str
     method: PaymentMethod
@@ -39,8 +39,7 @@ class Authorization:
         return self.status is PaymentStatus.APPROVED
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Capture:
+class Capture(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     capture_id: str
     authorization_id: str
     provider: str
@@ -50,8 +49,7 @@ class Capture:
     created_at_ms: int = 0
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Void:
+class Void(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     void_id: str
     authorization_id: str
     provider: str
@@ -60,8 +58,7 @@ class Void:
     created_at_ms: int = 0
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Refund:
+class Refund(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     refund_id: str
     capture_id: str
     authorization_id: str
@@ -72,8 +69,7 @@ class Refund:
     created_at_ms: int = 0
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class CaptureLedger:
+class CaptureLedger(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     capture_id: str
     amount: Money
     refunded: Money
@@ -84,8 +80,7 @@ class CaptureLedger:
         return self.amount - self.refunded
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class AuthorizationLedger:
+class AuthorizationLedger(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One authorisation as its provider's ledger holds it, for reconciliation with the OMS.
 
     Always ``authorized == captured + voided + remaining``.
@@ -118,8 +113,7 @@ class AuthorizationLedger:
         return self.expires_at_ms is not None and now_ms >= self.expires_at_ms
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class AccountBalance:
+class AccountBalance(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A gift card's or a customer's store credit balance. ``available`` never goes negative."""
 
     account: str
@@ -127,8 +121,7 @@ class AccountBalance:
     held: Money  # authorised, not yet captured or voided
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Credit:
+class Credit(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Money put on an account: a gift card issued, store credit granted."""
 
     credit_id: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -107,3 +108,10 @@ def test_payment_tokens_stay_out_of_reprs_but_are_kept():
     assert "payment_id='P1'" in repr(record)
     assert instruction.token == record.token == "tok_abcdefgh1234"
     assert instruction.token_hint == "1234"
+
+
+def test_records_stay_out_of_the_cyclic_collector():
+    sourced, shipped = _lived(_command())
+    stored = ORDER_CODEC.decode(BEFORE["order"])
+    for record in (sourced, shipped, stored, *stored.lines, stored.lines[0].allocations[0], *stored.shipments):
+        assert not gc.is_tracked(record), type(record).__name__
