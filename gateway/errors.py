@@ -2,7 +2,7 @@
 
 Bad input is INVALID_ARGUMENT with every field violation; unknown ids
 NOT_FOUND; forbidden transitions and missing stock FAILED_PRECONDITION; a
-reused idempotency key ALREADY_EXISTS; Redis or Ray down UNAVAILABLE. Only a
+reused idempotency key or a customer's email taken ALREADY_EXISTS; Redis or Ray down UNAVAILABLE. Only a
 bug in the service is INTERNAL.
 """
 
@@ -19,6 +19,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from oms_actors.domain.errors import (
+    AlreadyExistsError,
     FailedPreconditionError,
     IdempotencyConflictError,
     NotFoundError,
@@ -49,6 +50,16 @@ def to_status(err: BaseException) -> status_pb2.Status:
     details: list[Any] = []
     if isinstance(err, ValidationError):
         code = code_pb2.INVALID_ARGUMENT
+        details.append(
+            error_details_pb2.BadRequest(
+                field_violations=[
+                    error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+                    for v in err.violations
+                ]
+            )
+        )
+    elif isinstance(err, AlreadyExistsError):
+        code = code_pb2.ALREADY_EXISTS
         details.append(
             error_details_pb2.BadRequest(
                 field_violations=[

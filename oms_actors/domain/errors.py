@@ -61,6 +61,17 @@ class ValidationError(OmsError):
         return cls(f"invalid request: {head}{more}", violations=violations)
 
 
+class AlreadyExistsError(OmsError):
+    """Something the request would register is another record's already (a customer's
+    email); nothing was written. ``violations`` name the request's fields."""
+
+    code = "ALREADY_EXISTS"
+
+    def __init__(self, message: str, *, violations: list[FieldViolation], code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.violations = list(violations)
+
+
 class NotFoundError(OmsError):
     code = "NOT_FOUND"
 

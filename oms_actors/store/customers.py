@@ -8,7 +8,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import WatchError
 
 from oms_actors.domain.customer import Customer
-from oms_actors.domain.errors import UnavailableError
+from oms_actors.domain.errors import AlreadyExistsError, FieldViolation, UnavailableError
 from oms_actors.store import keys
 from oms_actors.store.codec import Codec
 
@@ -37,10 +37,11 @@ class CustomerStore:
 
     async def put(self, customer: Customer, previous: Customer | None = None) -> None:
         """Writes the record and its look-up entries (email, phone) together, over
-        ``previous`` (what the caller knows is stored; ``update`` makes sure of it)."""
+        ``previous`` (what the caller knows is stored; ``update`` makes sure of it).
+        Raises AlreadyExistsError, writing nothing, when the email is another customer's."""
         pipe = self.client.pipeline(transaction=True)
         _write(pipe, customer, previous)
-        await pipe.execute()
+        _claimed(customer, await pipe.execute())
 
     async def update(self, customer_id: str, change: Callable[[Customer | None], Customer]) -> Customer:
         """Writes ``change(stored record or None)`` in place of the record as it was read.
@@ -49,7 +50,12 @@ class CustomerStore:
         unseen: the change is made again on what they wrote (optimistic, WATCH on the
         record). ``change`` may raise to write nothing. Two upserts at once thus cannot
         lose a field one of them kept (an agent's new credit limit under a channel's
-        address change), nor leave an email or phone pointing at the wrong record."""
+        address change), nor leave an email or phone pointing at the wrong record.
+
+        An email names one customer: a record taking one another customer holds is
+        refused (AlreadyExistsError, field ``customer.email``) and nothing is written.
+        A phone may be shared (a household, a company's switchboard): its look-up
+        finds the customer that registered it last."""
         key = keys.customer(customer_id)
         async with self.client.pipeline(transaction=True) as pipe:
             for _ in range(MAX_UPDATE_ATTEMPTS):
@@ -60,7 +66,7 @@ class CustomerStore:
                     updated = change(previous)
                     pipe.multi()
                     _write(pipe, updated, previous)
-                    await pipe.execute()
+                    _claimed(updated, await pipe.execute())
                     return updated
                 except WatchError:
                     continue
@@ -76,26 +82,55 @@ class CustomerStore:
         return raw.decode() if raw else None
 
 
-# KEYS[1]: a look-up hash; ARGV: the field, the customer id. Removes the field only
-# while it still names this customer: another customer may have taken the email or
-# phone since, and its entry is not this record's to remove.
-_FORGET_IF_MINE = """
-if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
-return 0
+# Writes a record and its look-up entries in one atomic step, or nothing when its email
+# names another customer. KEYS: the record, the email and the phone look-ups. ARGV:
+# customer id, record, email key, phone key, the stored record's email key, its phone
+# key ('' for none). An entry the record leaves is removed only while it still names
+# this customer (data from before emails were unique may share one). Answers the
+# customer holding the email, or nothing.
+_WRITE = """
+local id, email, phone, old_email, old_phone = ARGV[1], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+if email ~= '' then
+  local holder = redis.call('HGET', KEYS[2], email)
+  if holder and holder ~= id then return holder end
+end
+redis.call('SET', KEYS[1], ARGV[2])
+if old_email ~= '' and old_email ~= email and redis.call('HGET', KEYS[2], old_email) == id then
+  redis.call('HDEL', KEYS[2], old_email)
+end
+if old_phone ~= '' and old_phone ~= phone and redis.call('HGET', KEYS[3], old_phone) == id then
+  redis.call('HDEL', KEYS[3], old_phone)
+end
+if email ~= '' then redis.call('HSET', KEYS[2], email, id) end
+if phone ~= '' then redis.call('HSET', KEYS[3], phone, id) end
+return false
 """
 
 
 def _write(pipe: aioredis.client.Pipeline, customer: Customer, previous: Customer | None) -> None:
-    pipe.set(keys.customer(customer.customer_id), CUSTOMER_CODEC.encode(customer))
-    if previous is not None:
-        if previous.email and email_key(previous.email) != email_key(customer.email):
-            pipe.eval(_FORGET_IF_MINE, 1, keys.CUSTOMER_EMAILS, email_key(previous.email), customer.customer_id)
-        if previous.phone and phone_key(previous.phone) != phone_key(customer.phone):
-            pipe.eval(_FORGET_IF_MINE, 1, keys.CUSTOMER_PHONES, phone_key(previous.phone), customer.customer_id)
-    if customer.email:
-        pipe.hset(keys.CUSTOMER_EMAILS, email_key(customer.email), customer.customer_id)
-    if phone_key(customer.phone):
-        pipe.hset(keys.CUSTOMER_PHONES, phone_key(customer.phone), customer.customer_id)
+    pipe.eval(
+        _WRITE,
+        3,
+        keys.customer(customer.customer_id),
+        keys.CUSTOMER_EMAILS,
+        keys.CUSTOMER_PHONES,
+        customer.customer_id,
+        CUSTOMER_CODEC.encode(customer),
+        email_key(customer.email),
+        phone_key(customer.phone),
+        email_key(previous.email) if previous is not None else "",
+        phone_key(previous.phone) if previous is not None else "",
+    )
+
+
+def _claimed(customer: Customer, results: list) -> None:
+    holder = results[-1]
+    if holder:
+        raise AlreadyExistsError(
+            f"email {customer.email} is registered to another customer",
+            code="EMAIL_TAKEN",
+            violations=[FieldViolation(field="customer.email", description="registered to another customer")],
+        )
 
 
 def email_key(email: str) -> str:

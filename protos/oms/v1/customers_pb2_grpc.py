@@ -55,7 +55,11 @@ class CustomerServiceServicer:
     """Missing associated documentation comment in .proto file."""
 
     def UpsertCustomer(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Registers or changes a customer. An email names one customer: taking one
+        another customer holds is ALREADY_EXISTS (reason EMAIL_TAKEN, field
+        customer.email) and writes nothing. A phone may be shared; looked up, it
+        finds the customer that registered it last.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
