@@ -1,8 +1,8 @@
-"""Codecs of stored and transported values (msgspec: strict, fast, dataclass-aware).
+"""Codecs of stored and transported values (msgspec: strict, fast, Struct- and dataclass-aware).
 
 JSON for what is stored in Redis (readable with redis-cli); MessagePack for
 batches crossing Ray process boundaries, where it is an order of magnitude
-cheaper than pickling slotted dataclasses.
+cheaper than pickling the same records.
 """
 
 from __future__ import annotations
