@@ -47,10 +47,14 @@ class StartedService:
     data_dir: Path
 
 
-def start(data_dir: Path, *, extra: list[str] | None = None, timeout_s: float = 180.0) -> StartedService:
+def start(
+    data_dir: Path, *, extra: list[str] | None = None, timeout_s: float = 180.0, code: Path | None = None
+) -> StartedService:
+    """``code``: another checkout of this project whose service to start (its gateway and,
+    through the environment Ray's processes inherit, its actors); default: this one."""
     from oms_actors.store.connection import EmbeddedRedis
 
-    data_dir = Path(data_dir)
+    data_dir = Path(data_dir).resolve()  # the child may run from another directory (``code``)
     if data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
@@ -63,7 +67,13 @@ def start(data_dir: Path, *, extra: list[str] | None = None, timeout_s: float = 
     cmd = [sys.executable, "-m", "gateway.cli", "serve", "--port", "0", "--port-file", str(port_file)]
     cmd += ["--data-dir", str(data_dir), "--log-level", "WARNING", *extra]
     with open(data_dir / "serve.log", "wb") as log:  # the child keeps its own copy of the descriptor
-        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        if code is not None:
+            # First on the path of the gateway and of every Ray process it starts; run from
+            # there too, since ``-m`` puts the working directory before everything else.
+            env["PYTHONPATH"] = os.pathsep.join([str(Path(code).resolve()), *filter(None, [env.get("PYTHONPATH")])])
+        proc = subprocess.Popen(
+            cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=Path(code).resolve() if code is not None else None
+        )
     deadline = time.monotonic() + timeout_s
     while not (port_file.exists() and port_file.read_text()):
         if proc.poll() is not None:
