@@ -12,11 +12,13 @@ many pairs B came out higher: a difference both sides' ranges overlap and that a
 third of the pairs contradict is drift, not a change.
 
 A side is a set of ``oms serve`` arguments (``--a-serve-arg``/``--b-serve-arg``: one
-configuration against another) and the code it runs (``--b-code``: another checkout of
-this project, say a ``git worktree`` of the last release; its gateway and its actors
-run from there, the load clients from here)::
+configuration against another), the environment it runs in (``--b-env KEY=VALUE``:
+``RAY_USE_UVLOOP=0``, ``OMS_GC_THRESHOLD=700``) and the code it runs (``--b-code``:
+another checkout of this project, say a ``git worktree`` of the last release; its
+gateway and its actors run from there, the load clients from here)::
 
     python -m benchmarks.alternate --b-serve-arg=--order-shards=1 --pairs 4
+    python -m benchmarks.alternate --b-env RAY_USE_UVLOOP=0
     git worktree add /tmp/oms-before HEAD~3
     python -m benchmarks.alternate --b-code /tmp/oms-before --pairs 4
 """
@@ -43,10 +45,23 @@ class Side:
     name: str
     serve_args: list[str]
     code: Path | None  # None: this checkout
+    env: dict[str, str]
 
     def describe(self) -> str:
         where = f"code from {self.code}" if self.code is not None else "this checkout's code"
-        return f"{self.name}: {where}; oms serve {' '.join(['--bench-empty', *self.serve_args])}"
+        setting = "".join(f"{k}={v} " for k, v in sorted(self.env.items()))
+        return f"{self.name}: {where}; {setting}oms serve {' '.join(['--bench-empty', *self.serve_args])}"
+
+
+def env_of(pairs: list[str]) -> dict[str, str]:
+    """``KEY=VALUE`` arguments as a mapping (ValueError naming one that is not)."""
+    env = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key or not key.replace("_", "").isalnum():
+            raise ValueError(f"{pair!r}: not KEY=VALUE")
+        env[key] = value
+    return env
 
 
 def figures(run: Round) -> list[tuple[str, float]]:
@@ -119,15 +134,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--b-serve-arg", action="append", default=[], help="an oms serve argument of side B (repeatable)")
     p.add_argument("--a-code", type=Path, default=None, help="a checkout whose service side A runs (default: this one)")
     p.add_argument("--b-code", type=Path, default=None, help="a checkout whose service side B runs (default: this one)")
+    p.add_argument("--a-env", action="append", default=[], help="KEY=VALUE in side A's environment (repeatable)")
+    p.add_argument("--b-env", action="append", default=[], help="KEY=VALUE in side B's environment (repeatable)")
     args = p.parse_args(argv)
     if args.pairs < 1:
         p.error("--pairs must be at least 1")
     for flag, code in (("--a-code", args.a_code), ("--b-code", args.b_code)):
         if code is not None and not (code / "gateway" / "cli.py").is_file():
             p.error(f"{flag} {code}: not a checkout of this project (no gateway/cli.py)")
+    try:
+        envs = {"A": env_of(args.a_env), "B": env_of(args.b_env)}
+    except ValueError as exc:
+        p.error(str(exc))
     sides = {
-        "A": Side(name="A", serve_args=args.a_serve_arg, code=args.a_code),
-        "B": Side(name="B", serve_args=args.b_serve_arg, code=args.b_code),
+        "A": Side(name="A", serve_args=args.a_serve_arg, code=args.a_code, env=envs["A"]),
+        "B": Side(name="B", serve_args=args.b_serve_arg, code=args.b_code, env=envs["B"]),
     }
     console = Console(width=max(Console().width, 120))
     for side in sides.values():
@@ -136,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     for pair in range(args.pairs):
         for name in order_of(pair):
             side = sides[name]
-            service = start(args.data_dir / name, extra=["--bench-empty", *side.serve_args], code=side.code)
+            service = start(args.data_dir / name, extra=["--bench-empty", *side.serve_args], code=side.code, env=side.env)
             try:
                 asyncio.run(load_bench_world(service.deployment.target, service.deployment.credential))
                 runs[name].append(measure_round(args, service, f"{name}{pair + 1}", console))

@@ -48,10 +48,16 @@ class StartedService:
 
 
 def start(
-    data_dir: Path, *, extra: list[str] | None = None, timeout_s: float = 180.0, code: Path | None = None
+    data_dir: Path,
+    *,
+    extra: list[str] | None = None,
+    timeout_s: float = 180.0,
+    code: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> StartedService:
     """``code``: another checkout of this project whose service to start (its gateway and,
-    through the environment Ray's processes inherit, its actors); default: this one."""
+    through the environment Ray's processes inherit, its actors); default: this one.
+    ``env``: variables set for the service (``OMS_GC_THRESHOLD``, ``RAY_USE_UVLOOP``, ...)."""
     from oms_actors.store.connection import EmbeddedRedis
 
     data_dir = Path(data_dir).resolve()  # the child may run from another directory (``code``)
@@ -59,8 +65,8 @@ def start(
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
     port_file = data_dir / "port"
-    env = dict(os.environ)
-    env.pop("REDIS_URL", None)
+    env = {**os.environ, **(env or {})}
+    env.pop("REDIS_URL", None)  # the service started here is the embedded one, whatever is asked
     env.pop("RAY_ADDRESS", None)
     key = env[BOOTSTRAP_KEY_ENV] = generate_key()
     extra = list(extra or [])

@@ -26,7 +26,7 @@ def _checkout(dest: Path) -> Path:
 
 def test_a_service_of_another_checkout_runs_its_gateway_and_actors_from_there(tmp_path):
     other = _checkout(tmp_path / "other").resolve()
-    service = start(tmp_path / "data", extra=["--bench-empty"], code=other)
+    service = start(tmp_path / "data", extra=["--bench-empty"], code=other, env={"OMS_GC_THRESHOLD": "20000"})
     try:
         root = psutil.Process(service.proc.pid)
         actors = [p for p in root.children(recursive=True) if "ray::OrderShard" in " ".join(p.cmdline())]
@@ -35,6 +35,7 @@ def test_a_service_of_another_checkout_runs_its_gateway_and_actors_from_there(tm
             # -m imports from the working directory first, then PYTHONPATH, then the installed project.
             assert Path(proc.cwd()) == other
             assert proc.environ()["PYTHONPATH"].split(":")[0] == str(other)
+            assert proc.environ()["OMS_GC_THRESHOLD"] == "20000"  # the side's environment reaches the actors
     finally:
         stop_service(service.proc)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from rich.console import Console
 
-from benchmarks.alternate import compare, comparison_table, higher_in, order_of
+from benchmarks.alternate import compare, comparison_table, env_of, higher_in, order_of
 from tests.unit.test_capture_rounds import _round
 
 
@@ -36,3 +37,10 @@ def test_every_figure_of_both_sides_is_set_side_by_side_with_the_service_by_part
     assert "1,650 (1,600-1,700)" in line and "1,650 (1,500-1,800)" in line and "1 of 2" in line
     batch = next(line for line in text.splitlines() if "batch RPC: orders/s" in line)
     assert "1.11" in batch and "2 of 2" in batch
+
+
+def test_a_side_s_environment_is_given_as_key_value_pairs():
+    assert env_of(["RAY_USE_UVLOOP=0", "OMS_GC_THRESHOLD=700", "EMPTY="]) == {"RAY_USE_UVLOOP": "0", "OMS_GC_THRESHOLD": "700", "EMPTY": ""}
+    for bad in ("NOVALUE", "=1", "A-B=1"):
+        with pytest.raises(ValueError, match="KEY=VALUE"):
+            env_of([bad])
