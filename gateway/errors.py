@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, TypeVar
 
 import grpc
 from google.protobuf import any_pb2, duration_pb2
@@ -21,6 +21,7 @@ from grpc_status import rpc_status
 from oms_actors.domain.errors import (
     AlreadyExistsError,
     FailedPreconditionError,
+    FieldViolation,
     IdempotencyConflictError,
     NotFoundError,
     OmsError,
@@ -41,6 +42,15 @@ def _pack(msg: Any) -> any_pb2.Any:
     return packed
 
 
+def bad_request(violations: Iterable[FieldViolation]) -> error_details_pb2.BadRequest:
+    """The BadRequest detail naming each field of ``violations``."""
+    return error_details_pb2.BadRequest(
+        field_violations=[
+            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description) for v in violations
+        ]
+    )
+
+
 def to_status(err: BaseException) -> status_pb2.Status:
     """The rich status for an error; also the per-item error of batch RPCs."""
     err = as_oms_error(err)
@@ -50,24 +60,10 @@ def to_status(err: BaseException) -> status_pb2.Status:
     details: list[Any] = []
     if isinstance(err, ValidationError):
         code = code_pb2.INVALID_ARGUMENT
-        details.append(
-            error_details_pb2.BadRequest(
-                field_violations=[
-                    error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-                    for v in err.violations
-                ]
-            )
-        )
+        details.append(bad_request(err.violations))
     elif isinstance(err, AlreadyExistsError):
         code = code_pb2.ALREADY_EXISTS
-        details.append(
-            error_details_pb2.BadRequest(
-                field_violations=[
-                    error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-                    for v in err.violations
-                ]
-            )
-        )
+        details.append(bad_request(err.violations))
     elif isinstance(err, NotFoundError):
         code = code_pb2.NOT_FOUND
         details.append(

@@ -16,6 +16,7 @@ from google.protobuf import any_pb2, duration_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from gateway.errors import bad_request
 from oms_actors.domain.errors import FieldViolation, OmsError
 
 DOMAIN = "oms.v1"
@@ -83,13 +84,7 @@ def auth_status(err: AuthError) -> status_pb2.Status:
     info = error_details_pb2.ErrorInfo(reason=err.code, domain=DOMAIN)
     details = [info]
     if isinstance(err, PermissionDeniedError) and err.fields:
-        details.append(
-            error_details_pb2.BadRequest(
-                field_violations=[
-                    error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description) for v in err.fields
-                ]
-            )
-        )
+        details.append(bad_request(err.fields))
     if isinstance(err, RateLimitedError):
         seconds = max(err.retry_after_s, 0.001)
         whole = math.floor(seconds)
