@@ -34,7 +34,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks.capture import Round, load_bench_world, measure_round, spread
+from benchmarks.capture import Round, format_figure, load_bench_world, measure_round, spread
 from benchmarks.service import start, stop_service
 
 PARTS = ("gateway", "order shards", "inventory shards", "redis")
@@ -94,17 +94,20 @@ def higher_in(a: list[float], b: list[float]) -> tuple[int, int]:
     return sum(y > x for x, y in pairs), len(pairs)
 
 
-def _figure(value: float) -> str:
-    if value != value:
-        return "-"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
+def _known(values: list[float]) -> list[float]:
+    return [v for v in values if v == v]  # NaN: not measured in that run
+
+
+def _median(values: list[float]) -> float:
+    known = _known(values)
+    return float(np.median(known)) if known else float("nan")
 
 
 def _median_range(values: list[float]) -> str:
-    known = [v for v in values if v == v]
+    known = _known(values)
     if not known:
         return "-"
-    return f"{_figure(float(np.median(known)))} ({_figure(min(known))}-{_figure(max(known))})"
+    return f"{format_figure(_median(known))} ({format_figure(min(known))}-{format_figure(max(known))})"
 
 
 def comparison_table(a: list[Round], b: list[Round]) -> Table:
@@ -113,10 +116,9 @@ def comparison_table(a: list[Round], b: list[Round]) -> Table:
     for col in ("figure", "A", "B", "B / A", "B higher"):
         table.add_column(col, justify="left" if col == "figure" else "right")
     for name, xs, ys in compare(a, b):
-        mx = float(np.median([v for v in xs if v == v])) if any(v == v for v in xs) else float("nan")
-        my = float(np.median([v for v in ys if v == v])) if any(v == v for v in ys) else float("nan")
         up, n = higher_in(xs, ys)
-        table.add_row(name, _median_range(xs), _median_range(ys), f"{my / mx:.2f}" if mx else "-", f"{up} of {n}")
+        ratio = format_figure(_median(ys) / _median(xs)) if _median(xs) else "-"
+        table.add_row(name, _median_range(xs), _median_range(ys), ratio, f"{up} of {n}")
     return table
 
 

@@ -446,11 +446,11 @@ def box_table(run: Round) -> Table:
         table.add_row(
             label,
             f"{m.result.rate:,.0f}",
-            _figure(m.box_ms),
-            _figure(m.cores_busy),
-            _figure(m.full_box_rate),
-            _figure(m.switches),
-            _figure(m.orders_per_batch),
+            format_figure(m.box_ms),
+            format_figure(m.cores_busy),
+            format_figure(m.full_box_rate),
+            format_figure(m.switches),
+            format_figure(m.orders_per_batch),
         )
     return table
 
@@ -573,10 +573,10 @@ def goals_table(rounds: list[Round]) -> Table:
         if verdict is None:
             table.add_row(outcome.goal, outcome.not_run, "-")
             continue
-        measured_text = _figure(outcome.median) + outcome.unit
+        measured_text = format_figure(outcome.median) + outcome.unit
         met_text = "yes" if verdict else "no"
         if len(outcome.values) > 1:
-            measured_text += f" ({_figure(min(outcome.values))}-{_figure(max(outcome.values))})"
+            measured_text += f" ({format_figure(min(outcome.values))}-{format_figure(max(outcome.values))})"
             met_text += f" (in {sum(outcome.met)} of {len(outcome.values)} rounds)"
             if any(outcome.rewritten):
                 measured_text += f", {sum(outcome.rewritten)} during an AOF rewrite"
@@ -619,15 +619,15 @@ def spread_table(rounds: list[Round]) -> Table:
     for name, values in spread(rounds):
         table.add_row(
             name,
-            _figure(float(np.median(values))),
-            _figure(min(values)),
-            _figure(max(values)),
-            " / ".join(_figure(v) for v in values),
+            format_figure(float(np.median(values))),
+            format_figure(min(values)),
+            format_figure(max(values)),
+            " / ".join(format_figure(v) for v in values),
         )
     return table
 
 
-def _figure(value: float) -> str:
+def format_figure(value: float) -> str:
     """Rates without decimals, ratios with two, milliseconds with one."""
     if value != value:  # NaN: nothing measured
         return "-"
