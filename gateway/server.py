@@ -142,7 +142,7 @@ def build_server(
         server.add_generic_rpc_handlers((_bench_handler(backend),))
     orders_pb2_grpc.add_OrderServiceServicer_to_server(OrderService(backend), server)
     inventory_pb2_grpc.add_InventoryServiceServicer_to_server(InventoryService(backend), server)
-    customers_pb2_grpc.add_CustomerServiceServicer_to_server(CustomerService(backend), server)
+    customers_pb2_grpc.add_CustomerServiceServicer_to_server(CustomerService(backend, audit=access.audit), server)
     fulfilment_pb2_grpc.add_FulfilmentServiceServicer_to_server(FulfilmentService(backend), server)
     returns_pb2_grpc.add_ReturnServiceServicer_to_server(ReturnService(backend), server)
     events_pb2_grpc.add_EventServiceServicer_to_server(EventService(backend), server)

@@ -19,6 +19,7 @@ import grpc
 
 from gateway import limits
 from gateway.auth.access import caller
+from gateway.auth.audit import AuditLog
 from gateway.auth.errors import PermissionDeniedError, abort
 from gateway.convert import (
     CHANNELS,
@@ -34,6 +35,7 @@ from gateway.services.backend import Backend, id_or_fail
 from oms_actors.domain.customer import Customer
 from oms_actors.domain.enums import CustomerType
 from oms_actors.domain.errors import FieldViolation, NotFoundError
+from oms_actors.domain.money import Money
 from oms_actors.store import keys
 from oms_actors.store.events import EventReader
 from oms_actors.store.orders import OrderFilter
@@ -80,9 +82,18 @@ def _refuse_credit(denied: tuple[FieldViolation, ...]) -> None:
         )
 
 
+CREDIT_LINE_ACTION = "/oms.v1.CustomerService/UpsertCustomer:credit_limit"
+
+
+def _line(limit: Money | None) -> str:
+    return f"{limit.amount_minor} {limit.currency}" if limit is not None else "none"
+
+
 class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, *, audit: AuditLog | None = None) -> None:
         self.b = backend
+        # Granting or changing a credit line is money lent: each change is an audit entry.
+        self.audit = audit
 
     @rpc
     async def UpsertCustomer(
@@ -102,6 +113,7 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
         whole = None if mask else customer_from_proto(request.customer, v)
         v.raise_if_any()
         now = int(time.time() * 1000)
+        credit: list[tuple[Money | None, Money | None]] = []  # (stored, written) of the attempt that won
 
         def upsert(existing: Customer | None) -> Customer:
             asked, names_limit = whole, request.customer.HasField("credit_limit")
@@ -124,14 +136,27 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
                 _refuse_credit(credit_fields_denied(asked, names_limit, existing))
                 new = replace(asked, credit_limit=existing.credit_limit if existing is not None else None)
             created = existing.created_at_ms if existing is not None else now
+            credit[:] = [(existing.credit_limit if existing is not None else None, new.credit_limit)]
             return replace(new, created_at_ms=created, updated_at_ms=now)
 
+        target = f"customer_id={request.customer.customer_id[:128]}"
         try:
             stored = await self.b.customers.update(request.customer.customer_id, upsert)
         except PermissionDeniedError as err:
+            if err.code == "CREDIT_CONTROL":  # a channel tried to grant credit: credit control hears of it
+                await self._audit_credit(principal.describe(), target, "PERMISSION_DENIED", "refused")
             await abort(context, err)
             raise  # not reached: abort raises
+        before, after = credit[0]
+        if before != after:
+            await self._audit_credit(principal.describe(), target, "OK", f"credit_limit {_line(before)} -> {_line(after)}")
         return customer_to_proto(stored)
+
+    async def _audit_credit(self, principal: str, target: str, outcome: str, detail: str) -> None:
+        if self.audit is not None:
+            await self.audit.record_quietly(
+                action=CREDIT_LINE_ACTION, principal=principal, target=target, outcome=outcome, detail=detail
+            )
 
     @rpc
     async def GetCustomer(

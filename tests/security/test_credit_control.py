@@ -74,3 +74,28 @@ async def test_a_channel_registers_a_business_customer_without_a_line_and_an_age
         customers_pb2.UpsertCustomerRequest(customer=business_customer(cid, limit=150_000)), metadata=sandbox.md(Role.ADMIN)
     )
     assert admin.credit_limit.amount_minor == 150_000
+
+
+async def test_every_change_of_a_credit_line_and_every_refused_grant_is_audited(sandbox: Kit):
+    stub = customers_pb2_grpc.CustomerServiceStub(sandbox.channel)
+    agent, admin, channel = sandbox.md(Role.SERVICE_AGENT), sandbox.md(Role.ADMIN), sandbox.md(Role.CHANNEL)
+    cid = World.unique("C-CREDIT-AUDIT")
+
+    async def credit_entries() -> list:
+        return [
+            e for e in await sandbox.service.access.audit.tail(50)
+            if e.action.endswith("UpsertCustomer:credit_limit") and e.target == f"customer_id={cid}"
+        ][::-1]  # fmt: skip
+
+    await stub.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=business_customer(cid)), metadata=channel)
+    await stub.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=business_customer(cid, limit=300_000)), metadata=agent)
+    # The channel's address change keeps the line: nothing for credit control.
+    await stub.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=business_customer(cid, city="Hamburg")), metadata=channel)
+    await refusal(stub.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=business_customer(cid, limit=9_000_000)), metadata=channel))
+    await stub.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=business_customer(cid, limit=500_000)), metadata=admin)
+    entries = await credit_entries()
+    assert [(e.principal.split(" ")[0], e.outcome, e.detail) for e in entries] == [
+        ("service_agent", "OK", "credit_limit none -> 300000 EUR"),
+        ("channel", "PERMISSION_DENIED", "refused"),
+        ("admin", "OK", "credit_limit 300000 EUR -> 500000 EUR"),
+    ]
