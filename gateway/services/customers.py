@@ -113,9 +113,11 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
         whole = None if mask else customer_from_proto(request.customer, v)
         v.raise_if_any()
         now = int(time.time() * 1000)
-        credit: list[tuple[Money | None, Money | None]] = []  # (stored, written) of the attempt that won
+        line_before: Money | None = None  # the credit line as stored and as written, by the attempt that won
+        line_after: Money | None = None
 
         def upsert(existing: Customer | None) -> Customer:
+            nonlocal line_before, line_after
             asked, names_limit = whole, request.customer.HasField("credit_limit")
             if mask:
                 source = request.customer  # nothing stored yet: the whole request makes the record
@@ -136,7 +138,7 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
                 _refuse_credit(credit_fields_denied(asked, names_limit, existing))
                 new = replace(asked, credit_limit=existing.credit_limit if existing is not None else None)
             created = existing.created_at_ms if existing is not None else now
-            credit[:] = [(existing.credit_limit if existing is not None else None, new.credit_limit)]
+            line_before, line_after = (existing.credit_limit if existing is not None else None), new.credit_limit
             return replace(new, created_at_ms=created, updated_at_ms=now)
 
         target = f"customer_id={request.customer.customer_id[:128]}"
@@ -147,9 +149,8 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
                 await self._audit_credit(principal.describe(), target, "PERMISSION_DENIED", "refused")
             await abort(context, err)
             raise  # not reached: abort raises
-        before, after = credit[0]
-        if before != after:
-            await self._audit_credit(principal.describe(), target, "OK", f"credit_limit {_line(before)} -> {_line(after)}")
+        if line_before != line_after:
+            await self._audit_credit(principal.describe(), target, "OK", f"credit_limit {_line(line_before)} -> {_line(line_after)}")
         return customer_to_proto(stored)
 
     async def _audit_credit(self, principal: str, target: str, outcome: str, detail: str) -> None:
