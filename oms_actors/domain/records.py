@@ -8,8 +8,9 @@ and encoded and decoded by msgspec about twice as fast. The JSON and MessagePack
 they encode to are the dataclasses' byte for byte: stored orders read the same.
 
 Every record is ``gc=False``: the cyclic collector does not track it, so the
-thousands made per second neither trigger collections nor lengthen them (decoding
-a batch of 2,000 orders took 45 us an order with them tracked, 17 untracked). Safe
+thousands made per second neither trigger collections nor lengthen them (coding
+2,000 orders, over the wire both ways and to Redis and back, took 42-46 us an order
+with them tracked and 14-19 untracked). Safe
 because a record never refers back to anything holding it: orders are trees of
 values, and reference counting frees them.
 """
