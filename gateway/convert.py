@@ -398,7 +398,7 @@ def _payment_status(p: PaymentRecord, currency: str) -> dict[str, Any]:
         "authorized": _money_fields(p.authorized, currency),
         "captured": _money_fields(p.captured, currency),
         "refunded": _money_fields(p.refunded, currency),
-        "token_hint": p.token[-4:] if len(p.token) >= 8 else "",
+        "token_hint": p.token_hint,
         "declined_reason": p.declined_reason,
         "authorization_reference": p.authorization_id,
     }

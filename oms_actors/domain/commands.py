@@ -8,7 +8,7 @@ import msgspec
 
 from oms_actors.domain.enums import Channel, DeliveryMode, PaymentMethod
 from oms_actors.domain.money import Money
-from oms_actors.domain.records import repr_hiding
+from oms_actors.domain.records import repr_hiding, token_hint
 
 
 class Address(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -39,7 +39,7 @@ class PaymentInstruction(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
     @property
     def token_hint(self) -> str:
-        return self.token[-4:] if len(self.token) >= 8 else ""
+        return token_hint(self.token)
 
     @property
     def instrument_id(self) -> str:

@@ -13,7 +13,7 @@ import msgspec
 
 from oms_actors.domain.enums import PaymentMethod
 from oms_actors.domain.money import Money
-from oms_actors.domain.records import evolve, repr_hiding
+from oms_actors.domain.records import evolve, repr_hiding, token_hint
 
 
 class PaymentStatus(StrEnum):
@@ -40,6 +40,10 @@ class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     attempts: int = 0  # authorisations tried; a retry uses a new key after a decline
 
     __repr__ = repr_hiding("token")
+
+    @property
+    def token_hint(self) -> str:
+        return token_hint(self.token)
 
     @property
     def currency(self) -> str:

@@ -25,6 +25,12 @@ import msgspec
 evolve = msgspec.structs.replace
 
 
+def token_hint(token: str) -> str:
+    """What may be shown of a payment token: its last four characters, as on a receipt,
+    and nothing of one shorter than eight (four would be half of it)."""
+    return token[-4:] if len(token) >= 8 else ""
+
+
 def repr_hiding(*secret: str) -> Callable[[Any], str]:
     """A ``__repr__`` leaving out ``secret`` fields (payment tokens), so logs and tracebacks never show them."""
 

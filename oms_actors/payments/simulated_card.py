@@ -21,6 +21,7 @@ import redis.asyncio as aioredis
 
 from oms_actors.domain.enums import PaymentMethod
 from oms_actors.domain.money import Money
+from oms_actors.domain.records import token_hint
 from oms_actors.payments.base import LedgerProvider
 from oms_actors.payments.clock import DAY_MS, Clock, system_clock_ms
 from oms_actors.payments.errors import PaymentTimeoutError
@@ -78,7 +79,7 @@ class SimulatedCardProvider(LedgerProvider):
 
     def _account(self, *, customer_id: str, instrument_token: str, amount: Money) -> str:
         # Only the last digits, as on a receipt: the token itself is never stored.
-        return instrument_token[-4:] if len(instrument_token) >= 8 else ""
+        return token_hint(instrument_token)
 
     async def _decline_reason(self, key: str, *, customer_id: str, instrument_token: str, amount: Money) -> str:
         cfg = self.config
