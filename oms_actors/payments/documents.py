@@ -260,6 +260,28 @@ class DocumentRegister:
     async def credit_note(self, number: str) -> CreditNote:
         return _CREDIT_NOTE.decode(await self._get(number))
 
+    async def invoice_numbers_of(self, capture_ids: list[str]) -> dict[str, str]:
+        """The invoice each capture is listed on (of those indexed: invoices written since the index)."""
+        if not capture_ids:
+            return {}
+        found = await self.client.hmget(keys.document_captures(self.namespace), capture_ids)
+        return {c: as_text(n) for c, n in zip(capture_ids, found) if n is not None}
+
+    async def invoices_by_number(self, numbers: list[str]) -> dict[str, Invoice]:
+        """The invoices of these numbers that exist, in one round trip."""
+        if not numbers:
+            return {}
+        raws = await self.client.mget([keys.document(self.namespace, n) for n in numbers])
+        return {n: _INVOICE.decode(raw) for n, raw in zip(numbers, raws) if raw is not None}
+
+    async def credited(self, invoice_number: str) -> Money | None:
+        """What credit notes have credited on an invoice so far; None for an unknown invoice."""
+        raw = await self.client.hget(keys.document_invoice_credits(self.namespace), invoice_number)
+        if raw is None:
+            return None
+        _total, credited, currency = as_text(raw).split("|")
+        return Money(amount_minor=int(credited), currency=currency)
+
     async def invoices(self, *, year: int | None = None) -> list[Invoice]:
         """Invoices in number order, of one year or all."""
         return [_INVOICE.decode(raw) for raw in await self._list(DocumentKind.INVOICE, year)]
@@ -275,9 +297,11 @@ class DocumentRegister:
         # The issue time is left out: a retry that stamps its own time is still the same document.
         fp = hashlib.blake2b(kind.encode() + codec.encode(replace(doc, issued_at_ms=0)), digest_size=16).hexdigest()
         year = _year(doc.issued_at_ms)
+        captures = doc.captures if isinstance(doc, Invoice) else ()
         args = [
             kind.value, key, fp, year, f"{NUMBER_PREFIXES[kind]}-{year}-", template,
             doc.total.amount_minor, doc.currency, invoice_number,
+            *(c.capture_id for c in captures),
         ]  # fmt: skip
         try:
             status, first, second = await self._calls.call(self._write, [keys.documents(self.namespace)], args)

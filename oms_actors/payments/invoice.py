@@ -11,12 +11,12 @@ captures it was paid with; payments and refunds (credit notes) settle it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Sequence
 
 import redis.asyncio as aioredis
 
 from oms_actors.domain.enums import PaymentMethod
-from oms_actors.domain.errors import NotFoundError
+from oms_actors.domain.errors import FieldViolation, NotFoundError, ValidationError
 from oms_actors.domain.money import Money
 from oms_actors.payments.base import LedgerProvider
 from oms_actors.payments.clock import DAY_MS, Clock, system_clock_ms
@@ -24,6 +24,7 @@ from oms_actors.payments.ledger import (
     LedgerMode,
     PaymentLedger,
     ReceivablePayment,
+    Recorded,
     as_text,
     check_amount,
     check_id,
@@ -146,17 +147,30 @@ class Receivables:
 
     async def record_payment(self, key: str, *, capture_id: str, amount: Money) -> ReceivablePayment:
         """Records money received against a receivable, once per key; never more than is open."""
-        check_key(key)
         check_id(capture_id, "capture_id")
+        return (await self.pay(key, capture_ids=[capture_id], amount=amount)).result
+
+    async def pay(self, key: str, *, capture_ids: Sequence[str], amount: Money) -> Recorded[ReceivablePayment]:
+        """Records money received against receivables of one customer (say all an invoice was
+        paid with on account), settling them in the order given: all of it, or nothing when
+        it exceeds what they have open. Once per key; ``replayed`` says it was recorded before."""
+        check_key(key)
+        for capture_id in capture_ids:
+            check_id(capture_id, "capture_ids")
+        if not capture_ids:
+            raise ValidationError.of([FieldViolation(field="capture_ids", description="at least one receivable")])
         check_amount(amount)
-        recorded = await self._ledger.pay(
+        return await self._ledger.pay(
             key,
-            fingerprint=fingerprint("pay", capture_id, amount.amount_minor, amount.currency),
+            fingerprint=fingerprint("pay", *capture_ids, amount.amount_minor, amount.currency),
             now_ms=self._clock(),
-            capture_id=capture_id,
+            capture_ids=list(capture_ids),
             amount=amount,
         )
-        return recorded.result
+
+    async def of_captures(self, capture_ids: list[str]) -> list[Receivable]:
+        """The receivables of these captures (those that are receivables), in the order asked."""
+        return await self._read(capture_ids)
 
     async def get(self, capture_id: str) -> Receivable:
         found = await self._read([capture_id])

@@ -18,7 +18,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, AsyncIterator, Generic, TypeVar
+from typing import Any, AsyncIterator, Generic, Sequence, TypeVar
 
 import redis
 import redis.asyncio as aioredis
@@ -75,12 +75,21 @@ class Recorded(Generic[T]):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class PaymentPart:
+    """What one payment settled of one receivable."""
+
+    capture_id: str
+    amount: Money
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ReceivablePayment:
     payment_id: str
-    capture_id: str
+    capture_id: str  # the first receivable it settled
     customer_id: str
     amount: Money
     created_at_ms: int
+    parts: tuple[PaymentPart, ...] = ()  # per receivable, in the order settled
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -275,18 +284,26 @@ class PaymentLedger:
         return self._recorded(credit, env)
 
     async def pay(
-        self, key: str, *, fingerprint: str, now_ms: int, capture_id: str, amount: Money
+        self, key: str, *, fingerprint: str, now_ms: int, capture_ids: Sequence[str], amount: Money
     ) -> Recorded[ReceivablePayment]:
-        """Records a payment against a receivable (pay on invoice)."""
-        args = [key, fingerprint, now_ms, self.provider, capture_id, amount.amount_minor, amount.currency]
-        env = await self._run(self._pay, "pay", key, args, capture_id=capture_id, amount=amount)
+        """Records a payment against receivables of one customer (pay on invoice), settling them
+        in the order given; all of it or nothing."""
+        args = [key, fingerprint, now_ms, self.provider, amount.amount_minor, amount.currency, *capture_ids]
+        env = await self._run(self._pay, "pay", key, args, capture_id=",".join(capture_ids), amount=amount)
         r = env["ok"]
+        cur = r["currency"]
+        # Payments recorded before a payment could settle several receivables name only one.
+        parts = r.get("parts") or [{"capture": r["capture"], "amount": r["amount"]}]
         payment = ReceivablePayment(
             payment_id=r["id"],
             capture_id=r["capture"],
             customer_id=r["customer"],
-            amount=Money(amount_minor=int(r["amount"]), currency=r["currency"]),
+            amount=Money(amount_minor=int(r["amount"]), currency=cur),
             created_at_ms=int(r["created"]),
+            parts=tuple(
+                PaymentPart(capture_id=p["capture"], amount=Money(amount_minor=int(p["amount"]), currency=cur))
+                for p in parts
+            ),
         )
         return self._recorded(payment, env)
 
@@ -413,7 +430,7 @@ class PaymentLedger:
             )  # fmt: skip
         if code in ("UNKNOWN_AUTHORIZATION", "UNKNOWN_CAPTURE", "UNKNOWN_RECEIVABLE"):
             resource = code.removeprefix("UNKNOWN_").lower()
-            rid = context.get("authorization_id") or context.get("capture_id") or ""
+            rid = env.get("capture") or context.get("authorization_id") or context.get("capture_id") or ""
             raise NotFoundError(f"{who}: no {resource} {rid}", resource=resource, resource_id=rid)
         if code == "CURRENCY_MISMATCH":
             raise ValidationError.of(
@@ -450,4 +467,8 @@ class PaymentLedger:
             )  # fmt: skip
         if code == "ACCOUNT_EXISTS":
             raise AccountExistsError(f"{who}: account {context['account']} exists", account=context["account"])
+        if code == "MIXED_CUSTOMERS":
+            raise ValidationError.of(
+                [FieldViolation(field="capture_ids", description="receivables of one customer only")]
+            )
         raise RuntimeError(f"{who}: unexpected ledger answer {env}")  # a script/code mismatch, not a caller's fault

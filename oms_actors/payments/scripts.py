@@ -226,34 +226,51 @@ return done('credit', ikey, fp, {id = id, account = account, customer = customer
 """
 )
 
-# ARGV: key, fingerprint, now, id prefix, capture id (the receivable), amount, currency
+# ARGV: key, fingerprint, now, id prefix, amount, currency, then the capture ids of the
+#       receivables it pays (one invoice's, in the order they are to be settled). One
+#       payment may settle several receivables of one customer: all of it or none.
 PAY = (
     _PRELUDE
     + r"""
 local ikey, fp, now, prefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local cap_id, amount, cur = ARGV[5], tonumber(ARGV[6]), ARGV[7]
+local amount, cur = tonumber(ARGV[5]), ARGV[6]
 local hit = replay('pay', ikey, fp)
 if hit then return hit end
-local rkey = key('recv', cap_id)
-local r = hash(rkey)
-if not r.id then return failed('UNKNOWN_RECEIVABLE') end
-if r.currency ~= cur then return failed('CURRENCY_MISMATCH', {currency = r.currency}) end
-local open = n(r.open)
+local recs, open = {}, 0
+for i = 7, #ARGV do
+  local r = hash(key('recv', ARGV[i]))
+  if not r.id then return failed('UNKNOWN_RECEIVABLE', {capture = ARGV[i]}) end
+  if r.currency ~= cur then return failed('CURRENCY_MISMATCH', {currency = r.currency}) end
+  if r.customer ~= (recs[1] or r).customer then return failed('MIXED_CUSTOMERS') end
+  recs[#recs + 1] = r
+  open = open + n(r.open)
+end
+if #recs == 0 then return failed('UNKNOWN_RECEIVABLE', {capture = ''}) end
 if amount > open then return failed('EXCEEDS_OPEN', {open = d(open)}) end
 local id = next_id(prefix, 'payment')
-redis.call('HINCRBY', rkey, 'paid', d(amount))
-redis.call('HINCRBY', rkey, 'open', d(-amount))
-redis.call('HINCRBY', key('acct', r.customer), 'open', d(-amount))
-if open - amount == 0 then redis.call('ZREM', key('open', r.customer), cap_id) end
-event('type', 'payment', 'ref', id, 'auth', r.auth, 'amount', d(amount), 'currency', cur, 'at', now)
-return done('pay', ikey, fp, {id = id, capture = cap_id, customer = r.customer, amount = d(amount),
-  currency = cur, created = now})
+local left, parts = amount, {}
+for _, r in ipairs(recs) do
+  local part = math.min(left, n(r.open))
+  if part > 0 then
+    local rkey = key('recv', r.id)
+    redis.call('HINCRBY', rkey, 'paid', d(part))
+    redis.call('HINCRBY', rkey, 'open', d(-part))
+    redis.call('HINCRBY', key('acct', r.customer), 'open', d(-part))
+    if n(r.open) == part then redis.call('ZREM', key('open', r.customer), r.id) end
+    event('type', 'payment', 'ref', id, 'auth', r.auth, 'amount', d(part), 'currency', cur, 'at', now)
+    parts[#parts + 1] = {capture = r.id, amount = d(part)}
+    left = left - part
+  end
+end
+return done('pay', ikey, fp, {id = id, capture = recs[1].id, customer = recs[1].customer, amount = d(amount),
+  currency = cur, created = now, parts = parts})
 """
 )
 
 # KEYS[1]: the register's root.
 # ARGV: kind, key, fingerprint, year, number prefix ("INV-2026-"), document JSON starting with
-#       {"number":"" (the number goes there), total, currency, invoice credited ('' for an invoice)
+#       {"number":"" (the number goes there), total, currency, invoice credited ('' for an invoice),
+#       then an invoice's capture ids (indexed to its number: a receivable names its invoice)
 # Answers {"ok", number, document} or {"err", CODE, detail}.
 WRITE_DOCUMENT = r"""
 local root = KEYS[1]
@@ -289,6 +306,7 @@ if invoice ~= '' then
   redis.call('HSET', key('credited'), invoice, credited_after)
 else
   redis.call('HSET', key('credited'), number, d(total) .. '|0|' .. cur)
+  for i = 10, #ARGV do redis.call('HSET', key('by_capture'), ARGV[i], number) end
 end
 return {'ok', number, doc}
 """

@@ -198,6 +198,11 @@ def document_idempotency(namespace: str) -> str:
     return f"{documents(namespace)}:idem"
 
 
+def document_captures(namespace: str) -> str:
+    """Hash: capture id -> the number of the invoice listing it (a receivable's invoice)."""
+    return f"{documents(namespace)}:by_capture"
+
+
 def document_invoice_credits(namespace: str) -> str:
     """Hash: invoice number -> "<total>|<credited>" in minor units, so credit notes never exceed it."""
     return f"{documents(namespace)}:credited"

@@ -165,3 +165,55 @@ async def test_payment_terms_and_limits_looked_up_per_customer(redis_client, clo
     cap = await provider.capture("o1/ship/1", authorization_id=a.authorization_id, amount=eur(2_000))
     r = await provider.receivables.get(cap.capture_id)
     assert r.due_at_ms - r.issued_at_ms == 60 * DAY_MS
+
+
+async def _ledger_state(invoice: PayOnInvoiceProvider, customer: str, capture_ids: list[str]):
+    summary = await invoice.receivables.of(customer)
+    return (
+        [(r.capture_id, r.paid, r.open) for r in await invoice.receivables.of_captures(capture_ids)],
+        summary.open_total,
+        [r.capture_id for r in summary.open],
+        len(await invoice._ledger.events()),
+    )
+
+
+async def test_one_payment_settles_several_receivables_in_order_or_nothing(invoice):
+    a = await auth(invoice, "o1/auth", "b3", 5_000)
+    first = await invoice.capture("o1/ship/1", authorization_id=a.authorization_id, amount=eur(1_000))
+    second = await invoice.capture("o1/ship/2", authorization_id=a.authorization_id, amount=eur(3_000))
+    ids = [first.capture_id, second.capture_id]
+    before = await _ledger_state(invoice, "b3", ids)
+
+    # More than both have open: refused whole, with what is open, and nothing written.
+    with pytest.raises(PaymentExceedsReceivableError) as err:
+        await invoice.receivables.pay("bank/tx-9", capture_ids=ids, amount=eur(4_001))
+    assert err.value.open_amount == eur(4_000)
+    assert await _ledger_state(invoice, "b3", ids) == before
+
+    paid = await invoice.receivables.pay("bank/tx-9", capture_ids=ids, amount=eur(1_500))
+    assert not paid.replayed
+    assert [(p.capture_id, p.amount) for p in paid.result.parts] == [(first.capture_id, eur(1_000)), (second.capture_id, eur(500))]
+    state = await _ledger_state(invoice, "b3", ids)
+    assert state[0] == [(first.capture_id, eur(1_000), eur(0)), (second.capture_id, eur(500), eur(2_500))]
+    assert state[1] == eur(2_500) and state[2] == [second.capture_id]
+
+    # The same key again is the same payment, not a second one; with other content, a conflict.
+    again = await invoice.receivables.pay("bank/tx-9", capture_ids=ids, amount=eur(1_500))
+    assert again.replayed and again.result == paid.result
+    with pytest.raises(PaymentIdempotencyConflictError):
+        await invoice.receivables.pay("bank/tx-9", capture_ids=ids, amount=eur(1_400))
+    assert await _ledger_state(invoice, "b3", ids) == state
+
+
+async def test_a_payment_names_receivables_of_one_customer_only(invoice):
+    from oms_actors.domain.errors import ValidationError
+
+    a = await auth(invoice, "o1/auth", "b1", 1_000)
+    b = await auth(invoice, "o2/auth", "b3", 1_000)
+    cap_a = await invoice.capture("o1/ship/1", authorization_id=a.authorization_id, amount=eur(1_000))
+    cap_b = await invoice.capture("o2/ship/1", authorization_id=b.authorization_id, amount=eur(1_000))
+    before = await _ledger_state(invoice, "b1", [cap_a.capture_id])
+    with pytest.raises(ValidationError):
+        await invoice.receivables.pay("bank/tx-3", capture_ids=[cap_a.capture_id, cap_b.capture_id], amount=eur(100))
+    assert await _ledger_state(invoice, "b1", [cap_a.capture_id]) == before
+    assert (await invoice.receivables.get(cap_b.capture_id)).open == eur(1_000)
