@@ -277,7 +277,7 @@ def money_to_proto(m: Money) -> common_pb2.Money:
     return common_pb2.Money(amount_minor=m.amount_minor, currency=m.currency)
 
 
-def _ts(ms: int) -> timestamp_pb2.Timestamp:
+def timestamp_to_proto(ms: int) -> timestamp_pb2.Timestamp:
     return timestamp_pb2.Timestamp(seconds=ms // 1000, nanos=(ms % 1000) * 1_000_000)
 
 
@@ -549,8 +549,8 @@ def customer_to_proto(c: Customer) -> customers_pb2.Customer:
         name=c.name,
         email=c.email,
         phone=c.phone,
-        created_at=_ts(c.created_at_ms),
-        updated_at=_ts(c.updated_at_ms),
+        created_at=timestamp_to_proto(c.created_at_ms),
+        updated_at=timestamp_to_proto(c.updated_at_ms),
     )
     if c.default_address is not None:
         msg.default_address.CopyFrom(address_to_proto(c.default_address))
@@ -724,6 +724,6 @@ def event_to_proto(cursor: str, event: OrderEvent) -> events_pb2.Event:
         customer_id=event.customer_id,
         channel=CHANNEL_TO_PROTO[Channel(event.channel)] if event.channel in CHANNEL_VALUES else 0,
         order_version=event.order_version,
-        at=_ts(event.at_ms),
+        at=timestamp_to_proto(event.at_ms),
         data=event.data,
     )

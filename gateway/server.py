@@ -29,6 +29,7 @@ from gateway import limits
 from gateway.auth import Access, AccessConfig
 from gateway.auth.tls import check_listen
 from gateway.services import Backend, CustomerService, InventoryService, OrderService
+from gateway.services.billing import BillingService
 from gateway.services.events import EventService
 from gateway.services.fulfilment import FulfilmentService
 from gateway.services.gift_cards import GiftCardService
@@ -40,6 +41,8 @@ from oms_actors.store.network import NetworkCache, NetworkStore
 from oms_actors.store.orders import OrderStore
 from oms_actors.topology import Topology, agree_topology
 from protos.oms.v1 import (
+    billing_pb2,
+    billing_pb2_grpc,
     customers_pb2,
     customers_pb2_grpc,
     events_pb2,
@@ -66,6 +69,7 @@ SERVICE_NAMES = (
     returns_pb2.DESCRIPTOR.services_by_name["ReturnService"].full_name,
     events_pb2.DESCRIPTOR.services_by_name["EventService"].full_name,
     payments_pb2.DESCRIPTOR.services_by_name["GiftCardService"].full_name,
+    billing_pb2.DESCRIPTOR.services_by_name["BillingService"].full_name,
 )
 
 
@@ -147,6 +151,7 @@ def build_server(
     returns_pb2_grpc.add_ReturnServiceServicer_to_server(ReturnService(backend), server)
     events_pb2_grpc.add_EventServiceServicer_to_server(EventService(backend), server)
     payments_pb2_grpc.add_GiftCardServiceServicer_to_server(GiftCardService(backend), server)
+    billing_pb2_grpc.add_BillingServiceServicer_to_server(BillingService(backend), server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(

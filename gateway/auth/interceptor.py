@@ -74,17 +74,21 @@ class Authenticator:
 
 
 def request_summary(request: Any) -> str:
-    """What the audit log keeps of a request: the ids it names and the sizes of its lists.
+    """What the audit log keeps of a request: the ids and document numbers it names, the
+    amounts of money it moves and the sizes of its lists.
 
-    Nothing else: free text, addresses and payment tokens stay out of the log."""
+    Nothing else: free text, addresses, payment tokens and gift card numbers (``number``,
+    which spends the card) stay out of the log."""
     if not isinstance(request, Message):
         return ""
     parts = []
     for field, value in request.ListFields():
         if field.label == field.LABEL_REPEATED:
             parts.append(f"{field.name}[{len(value)}]")
-        elif field.type == field.TYPE_STRING and field.name.endswith("_id"):
+        elif field.type == field.TYPE_STRING and field.name.endswith(("_id", "_number")):
             parts.append(f"{field.name}={value[:128]}")
+        elif field.type == field.TYPE_MESSAGE and field.message_type.full_name == "oms.v1.Money":
+            parts.append(f"{field.name}={value.amount_minor} {value.currency[:3]}")
     return " ".join(parts)
 
 

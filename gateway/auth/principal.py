@@ -23,6 +23,7 @@ class Role(StrEnum):
     CUSTOMER = "customer"  # reads one customer's orders and record (customer-facing apps)
     INVENTORY_FEED = "inventory_feed"  # sends stock feeds, reads availability
     FULFILMENT = "fulfilment"  # a location's system: lists its work, confirms shipments and deliveries
+    FINANCE = "finance"  # accounts receivable: reads every invoice and receivable, records payments received
 
 
 LOCATION_SCOPED = frozenset({Role.FULFILMENT, Role.INVENTORY_FEED})
@@ -76,6 +77,10 @@ class Principal:
         if self.sees_everything:
             return True
         return self.role is Role.CUSTOMER and customer_id == self.customer_id
+
+    def sees_billing_of(self, customer_id: str) -> bool:
+        """A customer's invoices, credit notes and receivables: finance sees every customer's."""
+        return self.role is Role.FINANCE or self.sees_customer(customer_id)
 
     @property
     def controls_credit(self) -> bool:

@@ -43,6 +43,7 @@ DEFAULT_LIMITS: Mapping[Role, Limit] = {
     Role.SERVICE_AGENT: Limit(rate_per_s=500, burst=1_000),
     Role.INVENTORY_FEED: Limit(rate_per_s=200, burst=400),
     Role.FULFILMENT: Limit(rate_per_s=500, burst=1_000),
+    Role.FINANCE: Limit(rate_per_s=500, burst=1_000),
     Role.CUSTOMER: Limit(rate_per_s=20, burst=40),
 }
 

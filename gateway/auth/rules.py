@@ -47,6 +47,7 @@ CHANNEL = Role.CHANNEL
 CUSTOMER = Role.CUSTOMER
 FEED = Role.INVENTORY_FEED
 FULFILMENT = Role.FULFILMENT
+FINANCE = Role.FINANCE
 
 _ORDERS = "/oms.v1.OrderService/"
 _INVENTORY = "/oms.v1.InventoryService/"
@@ -55,6 +56,7 @@ _FULFILMENT = "/oms.v1.FulfilmentService/"
 _RETURNS = "/oms.v1.ReturnService/"
 _EVENTS = "/oms.v1.EventService/"
 _GIFT_CARDS = "/oms.v1.GiftCardService/"
+_BILLING = "/oms.v1.BillingService/"
 
 RULES: Mapping[str, Rule] = MappingProxyType(
     {
@@ -79,6 +81,14 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _GIFT_CARDS + "IssueGiftCard": allow(AGENT, CHANNEL, audit=True),
         _GIFT_CARDS + "GetGiftCard": allow(AGENT, CHANNEL),
         _GIFT_CARDS + "TopUpGiftCard": allow(AGENT, CHANNEL, audit=True),
+        # Billing: documents are read like the orders they belong to (a customer its own, a
+        # channel its channel's: BillingService._sees); what a customer owes on account is
+        # its own business, finance's and service agents'. Money received is recorded by
+        # finance only (not by agents, who also grant credit lines), and audited.
+        _BILLING + "GetInvoice": allow(AGENT, CHANNEL, CUSTOMER, FINANCE),
+        _BILLING + "GetCreditNote": allow(AGENT, CHANNEL, CUSTOMER, FINANCE),
+        _BILLING + "ListReceivables": allow(AGENT, CUSTOMER, FINANCE),
+        _BILLING + "RecordInvoicePayment": allow(FINANCE, audit=True),
         #
         # Fulfilment: a location's system (WMS, store) polls its work and confirms what left,
         # which captures payment and invoices, so confirmations are audited.

@@ -1,0 +1,235 @@
+"""BillingService: invoices, credit notes, what customers owe on account, and money received.
+
+Shipments issue invoices and returns issue credit notes (``oms_actors.payment_flow``),
+in the document register and the payment ledgers of ``oms_actors.payments``; this
+service reads them, and records money a customer paying on invoice sends in. A
+payment settles the invoice's receivable in the ledger's own atomic script, so the
+customer's credit line is free again for the next order's credit check at once.
+
+Documents are seen like the orders they belong to: a customer token its own, a channel
+its channel's, agents and finance every one; anything else answers as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import time
+
+import grpc
+
+from gateway.auth.access import caller
+from gateway.auth.principal import Principal
+from gateway.convert import PAYMENT_TO_PROTO, Violations, money_to_proto, timestamp_to_proto
+from gateway.errors import rpc
+from gateway.services.backend import Backend
+from oms_actors.domain.enums import PaymentMethod
+from oms_actors.domain.errors import FailedPreconditionError, FieldViolation, NotFoundError, ValidationError
+from oms_actors.domain.money import Money
+from oms_actors.payments import (
+    CreditNote,
+    DocumentLine,
+    Invoice,
+    PaymentExceedsReceivableError,
+    Receivable,
+)
+from oms_actors.payments.documents import NUMBER_PREFIXES, DocumentKind
+from protos.oms.v1 import billing_pb2, billing_pb2_grpc
+
+
+class BillingService(billing_pb2_grpc.BillingServiceServicer):
+    def __init__(self, backend: Backend) -> None:
+        self.b = backend
+
+    @rpc
+    async def GetInvoice(
+        self, request: billing_pb2.GetInvoiceRequest, context: grpc.aio.ServicerContext
+    ) -> billing_pb2.Invoice:
+        v = Violations()
+        v.identifier("number", request.number)
+        v.raise_if_any()
+        return await self._invoice_to_proto(await self._invoice(request.number, await caller(context)))
+
+    @rpc
+    async def GetCreditNote(
+        self, request: billing_pb2.GetCreditNoteRequest, context: grpc.aio.ServicerContext
+    ) -> billing_pb2.CreditNote:
+        v = Violations()
+        v.identifier("number", request.number)
+        v.raise_if_any()
+        note = None
+        if request.number.startswith(NUMBER_PREFIXES[DocumentKind.CREDIT_NOTE] + "-"):
+            try:
+                note = await self.b.payments.documents.credit_note(request.number)
+            except NotFoundError:
+                pass
+        if note is None or not await self._sees(await caller(context), note.customer_id, note.order_id):
+            raise NotFoundError(f"no credit note {request.number}", resource="credit_note", resource_id=request.number)
+        return _credit_note_to_proto(note)
+
+    @rpc
+    async def ListReceivables(
+        self, request: billing_pb2.ListReceivablesRequest, context: grpc.aio.ServicerContext
+    ) -> billing_pb2.ListReceivablesResponse:
+        v = Violations()
+        v.identifier("customer_id", request.customer_id)
+        v.raise_if_any()
+        principal = await caller(context)
+        customer = await self.b.customers.get(request.customer_id) if principal.sees_billing_of(request.customer_id) else None
+        if customer is None:
+            raise NotFoundError("customer not found", resource="customer", resource_id=request.customer_id)
+        now = _now_ms()
+        owed = await self.b.payments.receivables.of(customer.customer_id, now_ms=now)
+        shown = sorted(
+            (*owed.open, *(owed.paid if request.include_settled else ())), key=lambda r: (r.due_at_ms, r.issued_at_ms)
+        )
+        numbers = await self.b.payments.documents.invoice_numbers_of([r.capture_id for r in shown])
+        invoices = await self.b.payments.documents.invoices_by_number(sorted(set(numbers.values())))
+        reply = billing_pb2.ListReceivablesResponse(customer_id=customer.customer_id)
+        for r in shown:
+            number = numbers.get(r.capture_id, "")
+            order_id = invoices[number].order_id if number in invoices else ""
+            reply.receivables.append(_receivable_to_proto(r, number, order_id, now))
+        for name, amount in (("open_total", owed.open_total), ("overdue_total", owed.overdue_total), ("held", owed.held)):
+            if amount is not None:
+                getattr(reply, name).CopyFrom(money_to_proto(amount))
+        limit = customer.credit_limit
+        if limit is not None:
+            reply.credit_limit.CopyFrom(money_to_proto(limit))
+            used = [m for m in (owed.open_total, owed.held) if m is not None]
+            if all(m.currency == limit.currency for m in used):
+                left = limit.amount_minor - sum(m.amount_minor for m in used)
+                reply.credit_available.CopyFrom(money_to_proto(Money(amount_minor=max(0, left), currency=limit.currency)))
+        return reply
+
+    @rpc
+    async def RecordInvoicePayment(
+        self, request: billing_pb2.RecordInvoicePaymentRequest, context: grpc.aio.ServicerContext
+    ) -> billing_pb2.RecordInvoicePaymentResponse:
+        v = Violations()
+        v.identifier("idempotency_key", request.idempotency_key)
+        v.identifier("invoice_number", request.invoice_number)
+        amount = v.money("amount", request.amount, positive=True)
+        v.raise_if_any()
+        assert amount is not None
+        invoice = await self._invoice(request.invoice_number, await caller(context))
+        on_account = [c.capture_id for c in invoice.captures if c.method is PaymentMethod.INVOICE]
+        if not on_account:
+            raise FailedPreconditionError(
+                f"invoice {invoice.number} was not paid on account: nothing is owed on it", code="NOT_ON_ACCOUNT"
+            )
+        if amount.currency != invoice.currency:
+            raise ValidationError.of(
+                [FieldViolation(field="amount.currency", description=f"invoice {invoice.number} is in {invoice.currency}")]
+            )
+        try:
+            # One key space for money received, whoever records it: the same bank
+            # transaction entered twice, by finance or an admin, is one payment.
+            recorded = await self.b.payments.receivables.pay(
+                f"rpc/billing/{request.idempotency_key}", capture_ids=on_account, amount=amount
+            )
+        except PaymentExceedsReceivableError as err:
+            raise PaymentExceedsReceivableError(
+                f"a payment of {_text(amount)} exceeds the {_text(err.open_amount)} still owed on {invoice.number}",
+                capture_id=err.capture_id, requested=amount, open_amount=err.open_amount,
+            ) from err  # fmt: skip
+        return billing_pb2.RecordInvoicePaymentResponse(
+            payment_id=recorded.result.payment_id,
+            replayed=recorded.replayed,
+            invoice=await self._invoice_to_proto(invoice),
+        )
+
+    async def _invoice(self, number: str, principal: Principal) -> Invoice:
+        invoice = None
+        if number.startswith(NUMBER_PREFIXES[DocumentKind.INVOICE] + "-"):
+            try:
+                invoice = await self.b.payments.documents.invoice(number)
+            except NotFoundError:
+                pass
+        if invoice is None or not await self._sees(principal, invoice.customer_id, invoice.order_id):
+            raise NotFoundError(f"no invoice {number}", resource="invoice", resource_id=number)
+        return invoice
+
+    async def _sees(self, principal: Principal, customer_id: str, order_id: str) -> bool:
+        if principal.sees_billing_of(customer_id):
+            return True
+        if principal.channel is None:
+            return False
+        order = await self.b.orders.get(order_id)  # a channel sees the documents of its orders
+        return order is not None and principal.sees_order(channel=order.channel, customer_id=order.customer_id)
+
+    async def _invoice_to_proto(self, invoice: Invoice) -> billing_pb2.Invoice:
+        documents, receivables = self.b.payments.documents, self.b.payments.receivables
+        on_account = [c.capture_id for c in invoice.captures if c.method is PaymentMethod.INVOICE]
+        credited = await documents.credited(invoice.number)
+        now = _now_ms()
+        return billing_pb2.Invoice(
+            number=invoice.number,
+            order_id=invoice.order_id,
+            shipment_id=invoice.shipment_id,
+            customer_id=invoice.customer_id,
+            lines=[_line_to_proto(line) for line in invoice.lines],
+            total=money_to_proto(invoice.total),
+            issued_at=timestamp_to_proto(invoice.issued_at_ms),
+            payments=[
+                billing_pb2.InvoicePayment(
+                    method=PAYMENT_TO_PROTO[c.method], capture_id=c.capture_id, amount=money_to_proto(c.amount)
+                )
+                for c in invoice.captures
+            ],
+            credited=money_to_proto(credited or Money.zero(invoice.currency)),
+            receivables=[
+                _receivable_to_proto(r, invoice.number, invoice.order_id, now)
+                for r in (await receivables.of_captures(on_account) if on_account else [])
+            ],
+        )
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _text(m: Money) -> str:
+    return f"{m.amount_minor} {m.currency}"
+
+
+def _line_to_proto(line: DocumentLine) -> billing_pb2.DocumentLine:
+    return billing_pb2.DocumentLine(
+        sku=line.sku,
+        quantity=line.quantity,
+        unit_price=money_to_proto(line.unit_price),
+        line_total=money_to_proto(line.line_total),
+    )
+
+
+def _receivable_to_proto(r: Receivable, invoice_number: str, order_id: str, now_ms: int) -> billing_pb2.Receivable:
+    if r.open.amount_minor == 0:
+        status = billing_pb2.RECEIVABLE_STATUS_SETTLED
+    elif r.overdue(now_ms):
+        status = billing_pb2.RECEIVABLE_STATUS_OVERDUE
+    else:
+        status = billing_pb2.RECEIVABLE_STATUS_OPEN
+    return billing_pb2.Receivable(
+        invoice_number=invoice_number,
+        order_id=order_id,
+        capture_id=r.capture_id,
+        amount=money_to_proto(r.amount),
+        paid=money_to_proto(r.paid),
+        credited=money_to_proto(r.credited),
+        open=money_to_proto(r.open),
+        issued_at=timestamp_to_proto(r.issued_at_ms),
+        due_at=timestamp_to_proto(r.due_at_ms),
+        status=status,
+    )
+
+
+def _credit_note_to_proto(note: CreditNote) -> billing_pb2.CreditNote:
+    return billing_pb2.CreditNote(
+        number=note.number,
+        invoice_number=note.invoice_number,
+        order_id=note.order_id,
+        customer_id=note.customer_id,
+        return_id=note.return_id,
+        lines=[_line_to_proto(line) for line in note.lines],
+        total=money_to_proto(note.total),
+        issued_at=timestamp_to_proto(note.issued_at_ms),
+        reason=note.reason,
+    )

@@ -1,0 +1,174 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from protos.oms.v1 import common_pb2 as _common_pb2
+from protos.oms.v1 import orders_pb2 as _orders_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ReceivableStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RECEIVABLE_STATUS_UNSPECIFIED: _ClassVar[ReceivableStatus]
+    RECEIVABLE_STATUS_OPEN: _ClassVar[ReceivableStatus]
+    RECEIVABLE_STATUS_OVERDUE: _ClassVar[ReceivableStatus]
+    RECEIVABLE_STATUS_SETTLED: _ClassVar[ReceivableStatus]
+RECEIVABLE_STATUS_UNSPECIFIED: ReceivableStatus
+RECEIVABLE_STATUS_OPEN: ReceivableStatus
+RECEIVABLE_STATUS_OVERDUE: ReceivableStatus
+RECEIVABLE_STATUS_SETTLED: ReceivableStatus
+
+class GetInvoiceRequest(_message.Message):
+    __slots__ = ("number",)
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    number: str
+    def __init__(self, number: _Optional[str] = ...) -> None: ...
+
+class GetCreditNoteRequest(_message.Message):
+    __slots__ = ("number",)
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    number: str
+    def __init__(self, number: _Optional[str] = ...) -> None: ...
+
+class DocumentLine(_message.Message):
+    __slots__ = ("sku", "quantity", "unit_price", "line_total")
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    UNIT_PRICE_FIELD_NUMBER: _ClassVar[int]
+    LINE_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    sku: str
+    quantity: int
+    unit_price: _common_pb2.Money
+    line_total: _common_pb2.Money
+    def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., line_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class InvoicePayment(_message.Message):
+    __slots__ = ("method", "capture_id", "amount")
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    CAPTURE_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    method: _orders_pb2.PaymentMethod
+    capture_id: str
+    amount: _common_pb2.Money
+    def __init__(self, method: _Optional[_Union[_orders_pb2.PaymentMethod, str]] = ..., capture_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class Receivable(_message.Message):
+    __slots__ = ("invoice_number", "order_id", "capture_id", "amount", "paid", "credited", "open", "issued_at", "due_at", "status")
+    INVOICE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    CAPTURE_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    PAID_FIELD_NUMBER: _ClassVar[int]
+    CREDITED_FIELD_NUMBER: _ClassVar[int]
+    OPEN_FIELD_NUMBER: _ClassVar[int]
+    ISSUED_AT_FIELD_NUMBER: _ClassVar[int]
+    DUE_AT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    invoice_number: str
+    order_id: str
+    capture_id: str
+    amount: _common_pb2.Money
+    paid: _common_pb2.Money
+    credited: _common_pb2.Money
+    open: _common_pb2.Money
+    issued_at: _timestamp_pb2.Timestamp
+    due_at: _timestamp_pb2.Timestamp
+    status: ReceivableStatus
+    def __init__(self, invoice_number: _Optional[str] = ..., order_id: _Optional[str] = ..., capture_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., paid: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., credited: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., open: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., issued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[ReceivableStatus, str]] = ...) -> None: ...
+
+class Invoice(_message.Message):
+    __slots__ = ("number", "order_id", "shipment_id", "customer_id", "lines", "total", "issued_at", "payments", "credited", "receivables")
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    SHIPMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    ISSUED_AT_FIELD_NUMBER: _ClassVar[int]
+    PAYMENTS_FIELD_NUMBER: _ClassVar[int]
+    CREDITED_FIELD_NUMBER: _ClassVar[int]
+    RECEIVABLES_FIELD_NUMBER: _ClassVar[int]
+    number: str
+    order_id: str
+    shipment_id: str
+    customer_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[DocumentLine]
+    total: _common_pb2.Money
+    issued_at: _timestamp_pb2.Timestamp
+    payments: _containers.RepeatedCompositeFieldContainer[InvoicePayment]
+    credited: _common_pb2.Money
+    receivables: _containers.RepeatedCompositeFieldContainer[Receivable]
+    def __init__(self, number: _Optional[str] = ..., order_id: _Optional[str] = ..., shipment_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[DocumentLine, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., issued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payments: _Optional[_Iterable[_Union[InvoicePayment, _Mapping]]] = ..., credited: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., receivables: _Optional[_Iterable[_Union[Receivable, _Mapping]]] = ...) -> None: ...
+
+class CreditNote(_message.Message):
+    __slots__ = ("number", "invoice_number", "order_id", "customer_id", "return_id", "lines", "total", "issued_at", "reason")
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    INVOICE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    RETURN_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    ISSUED_AT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    number: str
+    invoice_number: str
+    order_id: str
+    customer_id: str
+    return_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[DocumentLine]
+    total: _common_pb2.Money
+    issued_at: _timestamp_pb2.Timestamp
+    reason: str
+    def __init__(self, number: _Optional[str] = ..., invoice_number: _Optional[str] = ..., order_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., return_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[DocumentLine, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., issued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ListReceivablesRequest(_message.Message):
+    __slots__ = ("customer_id", "include_settled")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_SETTLED_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    include_settled: bool
+    def __init__(self, customer_id: _Optional[str] = ..., include_settled: _Optional[bool] = ...) -> None: ...
+
+class ListReceivablesResponse(_message.Message):
+    __slots__ = ("customer_id", "receivables", "open_total", "overdue_total", "held", "credit_limit", "credit_available")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    RECEIVABLES_FIELD_NUMBER: _ClassVar[int]
+    OPEN_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    HELD_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    receivables: _containers.RepeatedCompositeFieldContainer[Receivable]
+    open_total: _common_pb2.Money
+    overdue_total: _common_pb2.Money
+    held: _common_pb2.Money
+    credit_limit: _common_pb2.Money
+    credit_available: _common_pb2.Money
+    def __init__(self, customer_id: _Optional[str] = ..., receivables: _Optional[_Iterable[_Union[Receivable, _Mapping]]] = ..., open_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., overdue_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., held: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., credit_limit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., credit_available: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class RecordInvoicePaymentRequest(_message.Message):
+    __slots__ = ("idempotency_key", "invoice_number", "amount")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    INVOICE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    invoice_number: str
+    amount: _common_pb2.Money
+    def __init__(self, idempotency_key: _Optional[str] = ..., invoice_number: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class RecordInvoicePaymentResponse(_message.Message):
+    __slots__ = ("payment_id", "replayed", "invoice")
+    PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    INVOICE_FIELD_NUMBER: _ClassVar[int]
+    payment_id: str
+    replayed: bool
+    invoice: Invoice
+    def __init__(self, payment_id: _Optional[str] = ..., replayed: _Optional[bool] = ..., invoice: _Optional[_Union[Invoice, _Mapping]] = ...) -> None: ...

@@ -1,0 +1,217 @@
+"""Invoice-to-cash over gRPC: invoices and credit notes read back, receivables, money received on account."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+
+from gateway.auth import Role
+from oms_actors.domain.enums import Channel
+from protos.oms.v1 import billing_pb2, billing_pb2_grpc, common_pb2, customers_pb2, orders_pb2, returns_pb2
+from tests.integration.support import World, eur
+from tests.integration.test_lifecycle import card, pay, ship_everything
+from tests.integration.test_returns_and_360 import delivered, returns
+from tests.integration.waiting import settled
+from tests.security.kit import mint, refusal
+
+pytestmark = pytest.mark.integration
+
+DAY_S = 24 * 3600
+
+
+def billing(world: World) -> billing_pb2_grpc.BillingServiceStub:
+    return billing_pb2_grpc.BillingServiceStub(world.channel)
+
+
+async def as_role(oms, role: Role, **scope) -> World:
+    _, key = await oms.access.keys.create(role=role, by="tests", **scope)
+    return await World.open(f"127.0.0.1:{oms.port}", credential=key)
+
+
+async def business(world: World, limit: int) -> str:
+    cid = World.unique("B2B")
+    await world.customers.UpsertCustomer(
+        customers_pb2.UpsertCustomerRequest(
+            customer=customers_pb2.Customer(
+                customer_id=cid, type=customers_pb2.CUSTOMER_TYPE_BUSINESS, name="Acme GmbH", credit_limit=eur(limit)
+            )
+        )
+    )
+    return cid
+
+
+async def on_account(world: World, cid: str, sku: str, units: int, price: int) -> orders_pb2.Order:
+    request = pay(world.order(cid, [(sku, units)], price=price), (orders_pb2.PAYMENT_METHOD_INVOICE, units * price, ""))
+    return await settled(world, (await world.orders.CreateOrder(request)).order.order_id)
+
+
+async def owed(finance: World, cid: str) -> tuple:
+    """What a refused call must leave exactly as it was."""
+    listed = await billing(finance).ListReceivables(billing_pb2.ListReceivablesRequest(customer_id=cid, include_settled=True))
+    return tuple(r.SerializeToString(deterministic=True) for r in listed.receivables), listed.open_total.amount_minor
+
+
+async def test_a_payment_on_account_settles_the_invoice_and_frees_the_credit_line(world: World, oms):
+    finance = await as_role(oms, Role.FINANCE)
+    sku = await world.sku({"T-DC-SOUTH": 50})
+    cid = await business(world, 50_000)
+    first = await on_account(world, cid, sku, 2, 20_000)
+    assert first.status == orders_pb2.ORDER_STATUS_RELEASED
+    shipped = await ship_everything(world, first)
+    [number] = [s.invoice_number for s in shipped.shipments]
+
+    invoice = await billing(finance).GetInvoice(billing_pb2.GetInvoiceRequest(number=number))
+    assert (invoice.order_id, invoice.customer_id, invoice.total) == (first.order_id, cid, eur(40_000))
+    assert [(line.sku, line.quantity, line.line_total) for line in invoice.lines] == [(sku, 2, eur(40_000))]
+    [paid_with] = invoice.payments
+    assert paid_with.method == orders_pb2.PAYMENT_METHOD_INVOICE and paid_with.amount == eur(40_000)
+    [receivable] = invoice.receivables
+    assert (receivable.open, receivable.status) == (eur(40_000), billing_pb2.RECEIVABLE_STATUS_OPEN)
+    assert receivable.due_at.seconds - receivable.issued_at.seconds == 30 * DAY_S  # the default payment terms
+    listed = await billing(finance).ListReceivables(billing_pb2.ListReceivablesRequest(customer_id=cid))
+    assert [(r.invoice_number, r.order_id, r.capture_id) for r in listed.receivables] == [
+        (number, first.order_id, paid_with.capture_id)
+    ]
+    assert (listed.open_total, listed.credit_limit, listed.credit_available) == (eur(40_000), eur(50_000), eur(10_000))
+
+    # Owing 40,000 of 50,000, the customer's next order of 20,000 on account is held for credit.
+    held = await on_account(world, cid, sku, 1, 20_000)
+    assert held.status == orders_pb2.ORDER_STATUS_ON_HOLD and any("credit" in r for r in held.approval.reasons)
+
+    key = World.unique("bank-tx")
+    paid = await billing(finance).RecordInvoicePayment(
+        billing_pb2.RecordInvoicePaymentRequest(idempotency_key=key, invoice_number=number, amount=eur(25_000))
+    )
+    assert paid.payment_id and not paid.replayed
+    [after] = paid.invoice.receivables
+    assert (after.paid, after.open, after.status) == (eur(25_000), eur(15_000), billing_pb2.RECEIVABLE_STATUS_OPEN)
+    # The same bank transaction entered again is the same payment, nothing more.
+    again = await billing(finance).RecordInvoicePayment(
+        billing_pb2.RecordInvoicePaymentRequest(idempotency_key=key, invoice_number=number, amount=eur(25_000))
+    )
+    assert (again.payment_id, again.replayed, again.invoice.receivables[0].open) == (paid.payment_id, True, eur(15_000))
+
+    # Refusals, each with its status, reason and field, and none of them records anything.
+    before = await owed(finance, cid)
+    record = billing(finance).RecordInvoicePayment
+    code, reason, _ = await refusal(
+        record(billing_pb2.RecordInvoicePaymentRequest(idempotency_key=key, invoice_number=number, amount=eur(24_000)))
+    )
+    assert code == grpc.StatusCode.ALREADY_EXISTS
+    code, reason, _ = await refusal(
+        record(billing_pb2.RecordInvoicePaymentRequest(idempotency_key=World.unique("tx"), invoice_number=number, amount=eur(15_001)))
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "PAYMENT_EXCEEDS_RECEIVABLE")
+    code, _, fields = await refusal(
+        record(
+            billing_pb2.RecordInvoicePaymentRequest(
+                idempotency_key=World.unique("tx"), invoice_number=number,
+                amount=common_pb2.Money(amount_minor=100, currency="USD"),
+            )
+        )
+    )  # fmt: skip
+    assert (code, fields) == (grpc.StatusCode.INVALID_ARGUMENT, {"amount.currency"})
+    code, _, fields = await refusal(record(billing_pb2.RecordInvoicePaymentRequest(invoice_number=number)))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and {"idempotency_key", "amount.amount_minor"} <= fields
+    for missing in ("INV-2026-999999", "CN-2026-000001", "nonsense"):
+        code, _, _ = await refusal(
+            record(billing_pb2.RecordInvoicePaymentRequest(idempotency_key=World.unique("tx"), invoice_number=missing, amount=eur(1)))
+        )
+        assert code == grpc.StatusCode.NOT_FOUND
+    assert await owed(finance, cid) == before
+
+    # 15,000 owed now: an order of 20,000 on account passes the credit check.
+    second = await on_account(world, cid, sku, 1, 20_000)
+    assert second.status == orders_pb2.ORDER_STATUS_RELEASED
+    settle = await record(
+        billing_pb2.RecordInvoicePaymentRequest(idempotency_key=World.unique("tx"), invoice_number=number, amount=eur(15_000))
+    )
+    assert settle.invoice.receivables[0].status == billing_pb2.RECEIVABLE_STATUS_SETTLED
+    listed = await billing(finance).ListReceivables(billing_pb2.ListReceivablesRequest(customer_id=cid))
+    assert list(listed.receivables) == [] and listed.open_total == eur(0)
+    assert listed.held == eur(20_000) and listed.credit_available == eur(30_000)
+    everything = await billing(finance).ListReceivables(billing_pb2.ListReceivablesRequest(customer_id=cid, include_settled=True))
+    assert [r.status for r in everything.receivables] == [billing_pb2.RECEIVABLE_STATUS_SETTLED]
+
+    # Money received is in the audit log with the invoice and the amount.
+    entries = [e for e in await oms.access.audit.tail(200) if e.action == "/oms.v1.BillingService/RecordInvoicePayment"]
+    assert f"invoice_number={number} amount=15000 EUR" in {e.target for e in entries}
+    await finance.close()
+
+
+async def test_a_card_paid_invoice_owes_nothing_and_takes_no_payment(world: World, oms):
+    finance = await as_role(oms, Role.FINANCE)
+    sku = await world.sku({"T-DC-NORTH": 5})
+    customer = await world.customer()
+    order = await settled(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)])))).order.order_id)
+    [number] = [s.invoice_number for s in (await ship_everything(world, order)).shipments]
+    invoice = await billing(finance).GetInvoice(billing_pb2.GetInvoiceRequest(number=number))
+    assert [p.method for p in invoice.payments] == [orders_pb2.PAYMENT_METHOD_CARD] and not invoice.receivables
+    code, reason, _ = await refusal(
+        billing(finance).RecordInvoicePayment(
+            billing_pb2.RecordInvoicePaymentRequest(idempotency_key=World.unique("tx"), invoice_number=number, amount=eur(1))
+        )
+    )
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "NOT_ON_ACCOUNT")
+    await finance.close()
+
+
+async def test_a_return_on_account_is_credited_and_its_credit_note_read_back(world: World, oms):
+    sku = await world.sku({"T-DC-WEST": 5})
+    cid = await business(world, 100_000)
+    order = await delivered(world, await on_account(world, cid, sku, 2, 10_000))
+    [number] = [s.invoice_number for s in order.shipments]
+    rma = World.unique("RMA")
+    await returns(world).RequestReturn(
+        returns_pb2.RequestReturnRequest(
+            order_id=order.order_id, return_id=rma, channel=common_pb2.CHANNEL_WEB,
+            lines=[returns_pb2.ReturnLineRequest(line_number=1, quantity=1, resolution=orders_pb2.RETURN_RESOLUTION_REFUND)],
+        )
+    )  # fmt: skip
+    await returns(world).ReceiveReturn(
+        returns_pb2.ReceiveReturnRequest(
+            order_id=order.order_id, return_id=rma, location_id="T-DC-WEST",
+            lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)],
+        )
+    )  # fmt: skip
+    await returns(world).InspectReturn(returns_pb2.InspectReturnRequest(order_id=order.order_id, return_id=rma))
+    [ret] = (await settled(world, order.order_id)).returns
+    [note_number] = ret.credit_notes
+
+    note = await billing(world).GetCreditNote(billing_pb2.GetCreditNoteRequest(number=note_number))
+    assert (note.invoice_number, note.order_id, note.return_id, note.total) == (number, order.order_id, rma, eur(10_000))
+    invoice = await billing(world).GetInvoice(billing_pb2.GetInvoiceRequest(number=number))
+    assert invoice.credited == eur(10_000)
+    [receivable] = invoice.receivables  # the credit note lowers what is owed
+    assert (receivable.credited, receivable.open) == (eur(10_000), eur(10_000))
+
+
+async def test_documents_and_receivables_are_seen_like_the_orders_they_belong_to(world: World, oms):
+    sku = await world.sku({"T-DC-NORTH": 10})
+    mine, theirs = await world.customer(), await world.customer()
+    web = await settled(world, (await world.orders.CreateOrder(card(world.order(mine, [(sku, 1)])))).order.order_id)
+    [number] = [s.invoice_number for s in (await ship_everything(world, web)).shipments]
+    secret = oms.config.access.jwt.hs256_secret
+    get = billing_pb2.GetInvoiceRequest(number=number)
+
+    customer = await World.open(f"127.0.0.1:{oms.port}", credential=mint(secret, mine, ttl_s=600))
+    assert (await billing(customer).GetInvoice(get)).number == number
+    assert (await billing(customer).ListReceivables(billing_pb2.ListReceivablesRequest(customer_id=mine))).customer_id == mine
+    stranger = await World.open(f"127.0.0.1:{oms.port}", credential=mint(secret, theirs, ttl_s=600))
+    assert (await refusal(billing(stranger).GetInvoice(get)))[0] == grpc.StatusCode.NOT_FOUND
+    assert (await refusal(billing(stranger).ListReceivables(billing_pb2.ListReceivablesRequest(customer_id=mine))))[0] == (
+        grpc.StatusCode.NOT_FOUND
+    )
+    own_channel = await as_role(oms, Role.CHANNEL, channel=Channel.WEB)
+    assert (await billing(own_channel).GetInvoice(get)).order_id == web.order_id
+    other_channel = await as_role(oms, Role.CHANNEL, channel=Channel.STORE)
+    assert (await refusal(billing(other_channel).GetInvoice(get)))[0] == grpc.StatusCode.NOT_FOUND
+    agent = await as_role(oms, Role.SERVICE_AGENT)
+    code, _, _ = await refusal(
+        billing(agent).RecordInvoicePayment(
+            billing_pb2.RecordInvoicePaymentRequest(idempotency_key=World.unique("tx"), invoice_number=number, amount=eur(1))
+        )
+    )
+    assert code == grpc.StatusCode.PERMISSION_DENIED  # agents grant credit; finance books money received
+    for w in (customer, stranger, own_channel, other_channel, agent):
+        await w.close()
