@@ -14,6 +14,7 @@ from google.protobuf import timestamp_pb2
 from gateway import limits
 from oms_actors.domain.commands import Address, CreateOrder, LineInput, PaymentInstruction
 from oms_actors.domain.customer import Customer
+from oms_actors.domain.days import is_time_zone
 from oms_actors.domain.enums import (
     Channel,
     CustomerType,
@@ -25,11 +26,11 @@ from oms_actors.domain.enums import (
 )
 from oms_actors.domain.errors import FieldViolation, ValidationError
 from oms_actors.domain.events import OrderEvent
+from oms_actors.domain.fulfilment import Shipment, ShipmentStatus
+from oms_actors.domain.inbound import PROMISE_SEP, split_site
 from oms_actors.domain.ledger import FeedKind, FeedMessage
 from oms_actors.domain.money import MAX_AMOUNT_MINOR, Money, is_currency
-from oms_actors.domain.days import is_time_zone
 from oms_actors.domain.network import Location, Product
-from oms_actors.domain.fulfilment import Shipment, ShipmentStatus
 from oms_actors.domain.order import ApprovalStatus, Order
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
 from oms_actors.domain.returns import Resolution, ReturnRecord, ReturnStatus
@@ -301,7 +302,18 @@ def _address_fields(a: Address) -> dict[str, Any]:
 
 
 def _allocations(parts) -> list[dict[str, Any]]:
-    return [{"location_id": a.location_id, "quantity": a.quantity} for a in parts]
+    return [
+        {"location_id": a.location_id, "quantity": a.quantity}
+        if PROMISE_SEP not in a.location_id
+        else _promised_allocation(a.location_id, a.quantity)
+        for a in parts
+    ]
+
+
+def _promised_allocation(site: str, quantity: int) -> dict[str, Any]:
+    location, day = split_site(site)
+    midnight = dt.datetime.fromisoformat(day).replace(tzinfo=dt.timezone.utc)
+    return {"location_id": location, "quantity": quantity, "expected_on": {"seconds": int(midnight.timestamp())}}
 
 
 def order_to_proto(o: Order) -> orders_pb2.Order:
@@ -340,6 +352,7 @@ def order_to_proto(o: Order) -> orders_pb2.Order:
                 "status": LINE_STATUSES[line.status],
                 "allocations": _allocations(line.allocations),
                 "backordered_quantity": line.backordered_quantity,
+                "promised_quantity": line.promised_quantity,
                 "released": _allocations(line.released),
                 "shipped": _allocations(line.shipped),
                 "delivered_quantity": line.delivered,
@@ -678,11 +691,18 @@ def routing_rules_from_proto(msg: inventory_pb2.RoutingRules, v: Violations) -> 
             safety.setdefault(channel.value, {})[s.location_id or (kind.value if kind else "")] = s.units
     if msg.unfilled_unit_penalty_minor < 0:
         v.add("unfilled_unit_penalty_minor", "must not be negative")
+    if not 0 <= msg.inbound_horizon_days <= limits.MAX_INBOUND_HORIZON_DAYS:
+        v.add("inbound_horizon_days", f"between 0 and {limits.MAX_INBOUND_HORIZON_DAYS}")
+    if msg.inbound_wait_unit_cost_minor < 0:
+        v.add("inbound_wait_unit_cost_minor", "must not be negative")
     doc: dict = {"rules": rules, "max_shipments_by_channel": limits_by_channel, "safety_stock_by_channel": safety}
     if msg.max_shipments:
         doc["max_shipments"] = msg.max_shipments
     if msg.unfilled_unit_penalty_minor:
         doc["unfilled_unit_penalty"] = msg.unfilled_unit_penalty_minor
+    if msg.inbound_horizon_days:
+        doc["inbound_horizon_days"] = msg.inbound_horizon_days
+        doc["inbound_wait_unit_cost"] = msg.inbound_wait_unit_cost_minor
     return doc
 
 
@@ -691,6 +711,8 @@ def routing_rules_to_proto(rules) -> inventory_pb2.RoutingRules:  # rules: optim
     msg = inventory_pb2.RoutingRules(
         max_shipments=rules.max_shipments or 0,
         unfilled_unit_penalty_minor=rules.unfilled_unit_penalty,
+        inbound_horizon_days=rules.inbound_horizon_days,
+        inbound_wait_unit_cost_minor=rules.inbound_wait_unit_cost,
     )
     for r in rules.rules:
         msg.rules.add(

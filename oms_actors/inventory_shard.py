@@ -16,7 +16,6 @@ import redis
 
 from oms_actors import gc_tuning
 from oms_actors.direct import DirectServer, Endpoint
-from oms_actors.event_loop import loop_name
 from oms_actors.domain import ledger
 from oms_actors.domain.errors import (
     FailedPreconditionError,
@@ -25,8 +24,10 @@ from oms_actors.domain.errors import (
     UnavailableError,
     ValidationError,
 )
+from oms_actors.domain.inbound import promise_site
 from oms_actors.domain.ledger import Consumption, FeedMessage, FeedOutcome, Restock
 from oms_actors.domain.stock import Reservation, ReservationRequest, StockBook, StockLevelChange
+from oms_actors.event_loop import loop_name
 from oms_actors.store.connection import connect
 from oms_actors.store.inventory import InventoryStore, ShardChanges
 from oms_actors.wire import RESERVE_BATCH
@@ -36,8 +37,8 @@ T = TypeVar("T")
 
 # (location_id, sku, on_hand, reserved, safety): compact to pickle across processes.
 AvailabilityRow = tuple[str, str, int, int, int]
-# The same, plus inbound supply: ((day, units), ...).
-AvailabilityView = tuple[str, str, int, int, int, tuple[tuple[str, int], ...]]
+# The same, plus inbound supply: ((day, units, promised of them), ...).
+AvailabilityView = tuple[str, str, int, int, int, tuple[tuple[str, int, int], ...]]
 
 
 class InventoryShard:
@@ -57,7 +58,7 @@ class InventoryShard:
             self,
             (
                 "reserve", "reserve_seen", "availability", "availability_seen", "availability_view",
-                "consume", "restock",
+                "consume", "restock", "inbound_availability",
             ),  # fmt: skip
         )
 
@@ -134,9 +135,16 @@ class InventoryShard:
         return self.book.epoch, self.book.commits, refused
 
     def availability_view(self, skus: Iterable[str], locations: Iterable[str] | None = None) -> list[AvailabilityView]:
-        """Availability with inbound supply by day, for GetAvailability."""
+        """Availability with inbound supply by day and what is promised of it, for GetAvailability."""
+        book = self.book
         return [
-            (*row, tuple(sorted(self.book.inbound.get((row[0], row[1]), {}).items())))
+            (
+                *row,
+                tuple(
+                    (day, units, book.reserved.get((promise_site(row[0], day), row[1]), 0))
+                    for day, units in sorted(book.inbound.get((row[0], row[1]), {}).items())
+                ),
+            )
             for row in self.availability(skus, locations)
         ]
 
@@ -245,11 +253,44 @@ class InventoryShard:
             self._commit("feed", ShardChanges(entries=plan.entries, feed_positions={position: msg.sequence}))
         return plan.outcome.value, plan.last_sequence
 
-    def set_inbound(self, supplies: list[tuple[str, str, str, int]]) -> int:
-        """(location, sku, day, units) absolute per day; 0 removes it."""
+    def set_inbound(self, supplies: list[tuple[str, str, str, int]]) -> tuple[int, list[str]]:
+        """(location, sku, day, units) absolute per day; 0 removes it. Supply set below what
+        was promised against it gives up the promises beyond it, last promised first, in the
+        same write; answers the count and the orders that lost a promise (to source again)."""
         self._reload()
-        self._commit("inbound", ShardChanges(inbound=list(supplies)))
-        return len(supplies)
+        released, orders = self.book.plan_inbound(supplies)
+        self._commit("inbound", ShardChanges(inbound=list(supplies), reservations=released))
+        return len(supplies), sorted(orders)
+
+    def receive_inbound(self, items: list[tuple[str, str, str, int, str]]) -> tuple[int, list[tuple[str, int, str, int]]]:
+        """Supply arrived: (location, sku, expected day, units, ref), once per ref. On hand
+        rises and the promises against the day become reservations of the stock that arrived,
+        first promised first (``StockBook.plan_receipt``), in one write. Answers the units
+        received and the promises kept: (order, line, location, units)."""
+        self._reload()
+        bad = [
+            FieldViolation(field=f"items[{i}].quantity", description="must be positive")
+            for i, (_, _, _, units, _) in enumerate(items)
+            if units <= 0
+        ]
+        if bad:
+            raise ValidationError.of(bad)
+        plan = self.book.plan_receipt(items)
+        entries = [
+            ledger.LedgerEntry(location_id=loc, sku=sku, kind=ledger.EntryKind.RECEIPT, change=units, after=after, ref=ref)
+            for loc, sku, units, after, ref in plan.entries
+        ]
+        self._commit(
+            "receipt",
+            ShardChanges(entries=entries, inbound=plan.inbound, reservations=plan.reservations, consumed=plan.refs),
+        )
+        return sum(units for _, _, units, _, _ in plan.entries), plan.kept
+
+    def inbound_availability(self, skus: list[str], until_day: str, credit: list[str]) -> list[tuple[str, str, int]]:
+        """Supply expected by ``until_day`` still free to promise: (promise site, sku, units);
+        ``credit`` orders see their own promises as free."""
+        self._reload()
+        return self.book.inbound_rows(skus, until_day, credit)
 
     # -- audit ----------------------------------------------------------------
 
@@ -268,10 +309,11 @@ class InventoryShard:
         reservations = [
             (k.order_id, k.line_number, k.location_id, r.sku, r.quantity) for k, r in self.book.reservations.items()
         ]
+        # At a promise site the promises are checked against the supply expected that day.
         oversold = [
-            (loc, sku, self.book.on_hand.get((loc, sku), 0), held)
+            (loc, sku, self.book.row(loc, sku).on_hand, held)
             for (loc, sku), held in self.book.reserved.items()
-            if held > self.book.on_hand.get((loc, sku), 0)
+            if held > self.book.row(loc, sku).on_hand
         ]
         return {
             "rows": len(self.book.on_hand),

@@ -11,18 +11,20 @@ import asyncio
 import logging
 import os
 from collections import defaultdict
+from datetime import UTC, datetime
 from typing import Any, Awaitable, Sequence
 
 import optimizer
+from oms_actors import gc_tuning, promising
 from oms_actors.direct import DirectActor
 from oms_actors.domain.enums import DeliveryMode
+from oms_actors.domain.inbound import add_days
 from oms_actors.domain.network import Product
 from oms_actors.domain.order import LineAllocation, SourcingExplanation, SourcingResult
 from oms_actors.domain.partitioning import shard_of
 from oms_actors.domain.seen_stock import SeenStock
 from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors.domain.stock import ReservationRequest, available_units
-from oms_actors import gc_tuning
 from oms_actors.metrics import StageTimer
 from oms_actors.routing import RoutingCache, RoutingView
 from oms_actors.store.capacity import CapacityLedger
@@ -289,6 +291,8 @@ class SourcingWorker:
             solved = optimizer.source_orders(
                 demands, sites, stock, view.rules, time_limit_s=self.time_limit_s, capacity=capacity, on_invalid=_cannot_source
             )
+        if view.rules.inbound_horizon_days and any(d is not None and d.plan.unfilled for d in solved):
+            solved = await self._promise(to_plan, demands, solved, sites, stock, view, capacity)
         decided = {r.order_id: d for r, d in zip(to_plan, solved) if d is not None}
         for r, d in zip(to_plan, solved):
             if d is None:  # an order no plan can be made for: it keeps what it has, nothing more
@@ -393,6 +397,34 @@ class SourcingWorker:
             if oid not in refused:
                 results[oid] = result
         return refused
+
+    async def _promise(
+        self,
+        to_plan: list[SourcingRequest],
+        demands: list[optimizer.Demand],
+        solved: list[optimizer.Decision | None],
+        sites: dict[str, optimizer.Site],
+        stock: dict[tuple[str, str], int],
+        view: RoutingView,
+        capacity: dict[str, int] | None,
+    ) -> list[optimizer.Decision | None]:
+        """The orders on-hand stock left short, planned again with the supply on its way
+        (``promising.promise_pass``); one read per inventory shard, crediting each order
+        with what it was promised before."""
+        short = [r for r, d in zip(to_plan, solved) if d is not None and d.plan.unfilled]
+        today = datetime.now(UTC).date().isoformat()
+        until = add_days(today, view.rules.inbound_horizon_days)
+        shards = self.inventory_calls()
+        skus_by_shard = _skus_by_shard(short, len(shards))
+        ids = [r.order_id for r in short]
+        with self.timer.stage("promise", len(short)):
+            rows = await asyncio.gather(
+                *(shards[i].call("inbound_availability", sorted(skus_by_shard[i]), until, ids) for i in sorted(skus_by_shard))
+            )
+            return promising.promise_pass(
+                demands, solved, sites, stock, view.rules, [row for shard_rows in rows for row in shard_rows],
+                today=today, capacity=capacity, time_limit_s=self.time_limit_s, on_invalid=_cannot_source,
+            )  # fmt: skip
 
     def _reserve_batch(
         self,

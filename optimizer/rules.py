@@ -49,6 +49,13 @@ class RoutingRules:
     max_shipments_by_channel: Mapping[str, int] = field(default_factory=dict)  # overrides the above
     safety_stock_by_channel: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     unfilled_unit_penalty: int = 100_000
+    # Promising from inbound supply, done by the service's sourcing around the solver
+    # (oms_actors/promising.py): units a location has on their way and expected within
+    # ``inbound_horizon_days`` may be promised to an order that on-hand stock cannot fill,
+    # each costing ``inbound_wait_unit_cost`` more per day it waits (less than the
+    # unfilled penalty, or nothing is worth waiting for). 0 days: nothing is promised.
+    inbound_horizon_days: int = 0
+    inbound_wait_unit_cost: int = 0
 
     def __post_init__(self) -> None:
         # Rules built in code get the same checks (and the same normal form) as rules from JSON.
@@ -75,6 +82,8 @@ class RoutingRules:
             ("max_shipments_by_channel", max_by_channel),
             ("safety_stock_by_channel", safety),
             ("unfilled_unit_penalty", non_negative_int(self.unfilled_unit_penalty, "unfilled_unit_penalty")),
+            ("inbound_horizon_days", non_negative_int(self.inbound_horizon_days, "inbound_horizon_days")),
+            ("inbound_wait_unit_cost", non_negative_int(self.inbound_wait_unit_cost, "inbound_wait_unit_cost")),
         ):
             object.__setattr__(self, name, value)
 
@@ -84,7 +93,10 @@ class RoutingRules:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> RoutingRules:
         """Read (and validate) the JSON form; errors name the offending field."""
-        known = ("rules", "max_shipments", "max_shipments_by_channel", "safety_stock_by_channel", "unfilled_unit_penalty")
+        known = (
+            "rules", "max_shipments", "max_shipments_by_channel", "safety_stock_by_channel", "unfilled_unit_penalty",
+            "inbound_horizon_days", "inbound_wait_unit_cost",
+        )  # fmt: skip
         for key in mapping(d, "(rules)"):
             if key not in known:
                 raise InstanceError(field=str(key), message="is not a field of routing rules")
@@ -107,6 +119,8 @@ class RoutingRules:
             "max_shipments_by_channel": dict(self.max_shipments_by_channel),
             "safety_stock_by_channel": {ch: dict(levels) for ch, levels in self.safety_stock_by_channel.items()},
             "unfilled_unit_penalty": self.unfilled_unit_penalty,
+            "inbound_horizon_days": self.inbound_horizon_days,
+            "inbound_wait_unit_cost": self.inbound_wait_unit_cost,
         }
 
 

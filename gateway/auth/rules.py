@@ -107,6 +107,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _INVENTORY + "SetStock": allow(FEED),
         _INVENTORY + "StreamStockFeed": allow(FEED),
         _INVENTORY + "SetInboundSupply": allow(FEED),
+        _INVENTORY + "ReceiveInboundSupply": allow(FEED),
         # Availability is what channels promise from; it is every company's stock,
         # so customer tokens do not read it (their app's backend, a channel, does).
         _INVENTORY + "GetAvailability": allow(AGENT, CHANNEL, FEED),

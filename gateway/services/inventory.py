@@ -36,7 +36,6 @@ from oms_actors.domain.partitioning import shard_of
 from oms_actors.domain.stock import available_units
 from protos.oms.v1 import inventory_pb2, inventory_pb2_grpc
 
-
 # Shards and orders are read one after the other; a mismatch is reported only when
 # every pass sees it the same way (an order re-sourced between two reads is not one).
 AUDIT_PASSES = 3
@@ -165,8 +164,8 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
                         available=available,
                         promisable=promisable,
                         inbound=[
-                            inventory_pb2.InboundAvailability(expected_at=day_to_proto(day), quantity=qty)
-                            for day, qty in inbound
+                            inventory_pb2.InboundAvailability(expected_at=day_to_proto(day), quantity=qty, promised=promised)
+                            for day, qty, promised in inbound
                         ],
                         capacity_left_today=capacity_left,
                     )
@@ -270,8 +269,57 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         by_shard: dict[int, list[tuple[str, str, str, int]]] = defaultdict(list)
         for row in rows:
             by_shard[shard_of(row[1], len(shards))].append(row)
-        counts = await asyncio.gather(*(shards[i].set_inbound.remote(by_shard[i]) for i in sorted(by_shard)))
-        return inventory_pb2.SetInboundSupplyResponse(applied=sum(counts))
+        answers = await asyncio.gather(*(shards[i].set_inbound.remote(by_shard[i]) for i in sorted(by_shard)))
+        lost = sorted({oid for _, orders in answers for oid in orders})
+        view = await self.b.routing.view()
+        if lost or view.rules.inbound_horizon_days:
+            # Orders waiting for these SKUs may be promised the new supply, and orders that
+            # lost a promise are sourced again: both are backorders of these SKUs.
+            self.b.stock_arrived(sorted({sku for _, sku, _, _ in rows}))
+        return inventory_pb2.SetInboundSupplyResponse(applied=sum(n for n, _ in answers), orders_to_resource=lost)
+
+    @rpc
+    async def ReceiveInboundSupply(
+        self, request: inventory_pb2.ReceiveInboundSupplyRequest, context: grpc.aio.ServicerContext
+    ) -> inventory_pb2.ReceiveInboundSupplyResponse:
+        v = Violations()
+        v.identifier("receipt_id", request.receipt_id)
+        v.identifier("location_id", request.location_id)
+        v.count("lines", request.lines, at_least=1, at_most=limits.MAX_BULK_ITEMS)
+        items: list[tuple[str, str, int]] = []
+        for i, line in enumerate(request.lines):
+            f = f"lines[{i}]"
+            v.identifier(f"{f}.sku", line.sku)
+            if line.quantity <= 0:
+                v.add(f"{f}.quantity", "must be positive")
+            if not line.HasField("expected_at"):
+                v.add(f"{f}.expected_at", "is required: the day the supply was expected")
+            items.append((line.sku, day_of(line.expected_at) if line.HasField("expected_at") else "", line.quantity))
+        no_duplicates(v, "lines", [f"{sku}|{day}" for sku, day, _ in items], "(sku, expected_at)")
+        v.raise_if_any()
+        await self.b.network.refresh()
+        if request.location_id not in await self.b.network.known_locations([request.location_id]):
+            v.add("location_id", f"unknown location {request.location_id!r}")
+        known = await self.b.network.known_skus([sku for sku, _, _ in items])
+        for i, (sku, _, _) in enumerate(items):
+            if sku not in known:
+                v.add(f"lines[{i}].sku", f"unknown SKU {sku!r}")
+        v.raise_if_any()
+        await check_location(context, await caller(context), request.location_id)
+        shards = self.b.actors.inventory
+        by_shard: dict[int, list[tuple[str, str, str, int, str]]] = defaultdict(list)
+        for sku, day, units in items:
+            # One ref per line: a repeated receipt changes nothing, one cut short by a failure completes.
+            ref = f"receipt/{request.location_id}/{request.receipt_id}/{sku}/{day}"
+            by_shard[shard_of(sku, len(shards))].append((request.location_id, sku, day, units, ref))
+        answers = await asyncio.gather(*(shards[i].receive_inbound.remote(by_shard[i]) for i in sorted(by_shard)))
+        # The orders promised these units hold them now; sourced again, they are released to
+        # the location, and backorders of the rest of what arrived are served.
+        self.b.stock_arrived(sorted({sku for sku, _, _ in items}))
+        return inventory_pb2.ReceiveInboundSupplyResponse(
+            received=sum(received for received, _ in answers),
+            promises_kept=sum(units for _, kept in answers for *_, units in kept),
+        )
 
     async def _known_names(self, v: Violations, field: str, pairs: list[tuple[str, str]]) -> None:
         await self.b.network.refresh()

@@ -23,6 +23,7 @@ class EntryKind(StrEnum):
     ADJUSTMENT = "adjustment"
     SHIPMENT = "shipment"  # units left with a shipment: the reservation is consumed
     RETURN = "return"  # units came back and were restocked
+    RECEIPT = "receipt"  # inbound supply arrived
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -26,6 +26,7 @@ from oms_actors.domain.commands import Address, CreateOrder, PaymentInstruction
 from oms_actors.domain.enums import Channel, DeliveryMode, LineStatus, OrderStatus
 from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionError, LineProblem, no_such_shipment
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture, ShipmentLine, ShipmentStatus
+from oms_actors.domain.inbound import PROMISE_SEP
 from oms_actors.domain.money import Money
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
 from oms_actors.domain.records import evolve
@@ -57,6 +58,18 @@ def _at(parts: tuple[LineAllocation, ...], location_id: str) -> int:
     return sum(a.quantity for a in parts if a.location_id == location_id)
 
 
+def _promised(parts: tuple[LineAllocation, ...]) -> int:
+    """Units of these parts promised from supply on its way (at promise sites, ``domain.inbound``)."""
+    if not parts:
+        return 0
+    return sum([a.quantity for a in parts if PROMISE_SEP in a.location_id])
+
+
+def _on_hand(parts: tuple[LineAllocation, ...]) -> tuple[LineAllocation, ...]:
+    """The parts held from stock on hand: what can be released to a location and shipped."""
+    return tuple(a for a in parts if PROMISE_SEP not in a.location_id)
+
+
 def _total(parts: tuple[LineAllocation, ...]) -> int:
     # Called for every line on every change of an order; most of these tuples are empty or hold one part.
     if not parts:
@@ -70,7 +83,9 @@ class OrderLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     quantity: int
     unit_price: Money
     status: LineStatus = LineStatus.ACCEPTED
-    allocations: tuple[LineAllocation, ...] = ()  # units sourced at each location (shipped ones included)
+    # Units sourced at each location (shipped ones included), and units promised from
+    # supply on its way (at promise sites: ``domain.inbound``), released once it arrives.
+    allocations: tuple[LineAllocation, ...] = ()
     released: tuple[LineAllocation, ...] = ()  # of those, units released to the location to fulfil
     shipped: tuple[LineAllocation, ...] = ()  # of those, units that left the location
     delivered: int = 0
@@ -98,10 +113,16 @@ class OrderLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return _total(self.shipped)
 
     @property
+    def promised_quantity(self) -> int:
+        """Allocated units promised from supply not yet arrived."""
+        return _promised(self.allocations)
+
+    @property
     def backordered_quantity(self) -> int:
+        """Units not held from stock on hand: unfilled, or promised from supply on its way."""
         if self.status in (LineStatus.ACCEPTED, LineStatus.CANCELLED):
             return 0
-        return self.active - self.allocated_quantity
+        return self.active - self.allocated_quantity + self.promised_quantity
 
     def shipped_from(self, location_id: str) -> int:
         return _at(self.shipped, location_id)
@@ -126,7 +147,8 @@ class OrderLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             return LineStatus.PARTLY_SHIPPED
         if _total(self.released) >= active:
             return LineStatus.RELEASED
-        allocated = _total(self.allocations)
+        # Units promised from supply on its way are not in hand: backordered, with a date.
+        allocated = _total(self.allocations) - _promised(self.allocations)
         if allocated == 0:
             return LineStatus.BACKORDERED
         if allocated < active:
@@ -515,7 +537,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return (
             self.approval.status is ApprovalStatus.APPROVED
             and self.payments_authorized
-            and any(line.released != line.allocations for line in self.lines)
+            # Promised units wait for their supply: what is due is what is held on hand.
+            and any(line.released != line.allocations and line.released != _on_hand(line.allocations) for line in self.lines)
         )
 
     def release(self, *, now_ms: int) -> Order:
@@ -529,7 +552,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             raise FailedPreconditionError(f"order {self.order_id} has nothing left to release", code="NOTHING_TO_RELEASE")
         return self._next(
             now_ms=now_ms,
-            lines=tuple(evolve(line, released=line.allocations) for line in self.lines),
+            lines=tuple(evolve(line, released=_on_hand(line.allocations)) for line in self.lines),
             drop=(STEP_RELEASE,),
         )
 
@@ -910,8 +933,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
 
 def _units_by_location(allocations: Iterable[LineAllocation]) -> dict[str, int]:
+    """Units planned to ship from each location now (promised ones ship when they arrive)."""
     units: dict[str, int] = {}
     for a in allocations:
-        if a.quantity > 0:
+        if a.quantity > 0 and PROMISE_SEP not in a.location_id:
             units[a.location_id] = units.get(a.location_id, 0) + a.quantity
     return units

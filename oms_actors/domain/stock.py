@@ -1,4 +1,5 @@
-"""Stock of one inventory partition: on hand, safety stock and reservations. Pure, no I/O.
+"""Stock of one inventory partition: on hand, safety stock, reservations, inbound supply and
+the promises made against it. Pure, no I/O.
 
 Every change is split in two steps, ``plan_*`` (checks everything, returns the
 changes, touches nothing) and ``apply_*`` (mutates memory). The shard writes
@@ -16,6 +17,7 @@ from typing import Iterable
 import msgspec
 
 from oms_actors.domain.errors import LineProblem
+from oms_actors.domain.inbound import PROMISE_SEP, promise_site, split_site
 
 StockKey = tuple[str, str]  # (location_id, sku)
 
@@ -80,6 +82,19 @@ class ReservePlan:
     refused: dict[str, list[LineProblem]] = field(default_factory=dict)
 
 
+@dataclass(kw_only=True)
+class ReceiptPlan:
+    """What a receipt changes: ledger entries (location, sku, change, after, ref), the
+    expected supply left per day, reservations, and the promises kept (order, line,
+    location, units) by stock that arrived."""
+
+    entries: list[tuple[str, str, int, int, str]] = field(default_factory=list)
+    inbound: list[tuple[str, str, str, int]] = field(default_factory=list)
+    reservations: dict[ReservationKey, Reservation] = field(default_factory=dict)
+    kept: list[tuple[str, int, str, int]] = field(default_factory=list)
+    refs: list[str] = field(default_factory=list)
+
+
 @dataclass
 class StockBook:
     on_hand: dict[StockKey, int] = field(default_factory=dict)
@@ -98,6 +113,8 @@ class StockBook:
     consumed: set[str] = field(default_factory=set)
     # (location, sku) -> {expected day (YYYY-MM-DD): units}: supply not yet on hand.
     inbound: defaultdict[StockKey, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    # sku -> locations with supply of it on its way.
+    inbound_at: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     # sku -> how many times its availability rose somewhere, in this book's life (``epoch``).
     # A sourcer that plans from availability it read earlier names the counts it saw when
     # it reserves: a plan that still fits stock that only fell since is still optimal, one
@@ -129,7 +146,12 @@ class StockBook:
         return sorted(self.skus_of.get(location_id, ()))
 
     def row(self, location_id: str, sku: str) -> StockRow:
+        """A location's stock; at a promise site (``inbound.promise_site``), the units expected
+        that day as on hand and the promises made against them as reserved."""
         key = (location_id, sku)
+        if PROMISE_SEP in location_id:
+            site, day = split_site(location_id)
+            return StockRow(on_hand=self.inbound.get((site, sku), {}).get(day, 0), reserved=self.reserved.get(key, 0), safety=0)
         return StockRow(
             on_hand=self.on_hand.get(key, 0), reserved=self.reserved.get(key, 0), safety=self.safety.get(key, 0)
         )
@@ -255,10 +277,106 @@ class StockBook:
             if qty > 0:
                 days[day] = qty
                 self._index(loc, sku)
+                self.inbound_at[sku].add(loc)
             else:
                 days.pop(day, None)
                 if not days:
                     del self.inbound[(loc, sku)]
+                    self.inbound_at[sku].discard(loc)
+
+    # -- promises against inbound supply ---------------------------------------
+
+    def inbound_rows(
+        self, skus: Iterable[str], until_day: str, credit: Iterable[str] = ()
+    ) -> list[tuple[str, str, int]]:
+        """(promise site, sku, units still free to promise) of supply expected by ``until_day``;
+        ``credit`` orders see what they were promised themselves as free (sourcing them again)."""
+        own = self.held_by(credit)
+        rows = []
+        for sku in dict.fromkeys(skus):
+            for loc in sorted(self.inbound_at.get(sku, ())):
+                for day, units in sorted(self.inbound.get((loc, sku), {}).items()):
+                    if day <= until_day:
+                        site = promise_site(loc, day)
+                        free = units - self.reserved.get((site, sku), 0) + own.get((site, sku), 0)
+                        if free > 0:
+                            rows.append((site, sku, free))
+        return rows
+
+    def promises_at(self, buckets: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], list[ReservationKey]]:
+        """The promises made against each (location, sku, day), first promised first (order
+        ids are time-ordered). A scan: receipts and supply changes are rare next to orders."""
+        found: dict[tuple[str, str, str], list[ReservationKey]] = {b: [] for b in buckets}
+        for key, res in self.reservations.items():
+            if PROMISE_SEP in key.location_id:
+                loc, day = split_site(key.location_id)
+                keys = found.get((loc, res.sku, day))
+                if keys is not None:
+                    keys.append(key)
+        for keys in found.values():
+            keys.sort(key=lambda k: (k.order_id, k.line_number))
+        return found
+
+    def plan_inbound(
+        self, supplies: list[tuple[str, str, str, int]]
+    ) -> tuple[dict[ReservationKey, Reservation], set[str]]:
+        """Supply set lower than what was promised against it (a purchase order cut or
+        cancelled): the promises beyond it, last promised first, are given up. Answers the
+        reservation changes and the orders that lost a promise (to be sourced again)."""
+        changes: dict[ReservationKey, Reservation] = {}
+        orders: set[str] = set()
+        buckets = {(loc, sku, day): qty for loc, sku, day, qty in supplies}
+        promised = self.promises_at(set(buckets))
+        for bucket, keys in promised.items():
+            over = sum(self.reservations[k].quantity for k in keys) - max(0, buckets[bucket])
+            for key in reversed(keys):
+                if over <= 0:
+                    break
+                res = self.reservations[key]
+                cut = min(over, res.quantity)
+                changes[key] = Reservation(sku=res.sku, quantity=res.quantity - cut)
+                orders.add(key.order_id)
+                over -= cut
+        return changes, orders
+
+    def plan_receipt(self, items: list[tuple[str, str, str, int, str]]) -> ReceiptPlan:
+        """Supply that arrived: (location, sku, expected day, units, ref). On hand rises, the
+        day's expected units fall (not below zero: more may come than was expected), and the
+        promises against them become reservations of the units now on hand there, first
+        promised first, as many as arrived. A ref seen before changes nothing."""
+        plan = ReceiptPlan()
+        fresh = [i for i in items if i[4] not in self.consumed]
+        promised = self.promises_at({(loc, sku, day) for loc, sku, day, _, _ in fresh})
+        expected: dict[tuple[str, str, str], int] = {}
+        on_hand: dict[StockKey, int] = {}
+        held: dict[ReservationKey, Reservation] = {}
+
+        def current(key: ReservationKey) -> int:
+            res = held.get(key) or self.reservations.get(key)
+            return res.quantity if res is not None else 0
+
+        for loc, sku, day, units, ref in fresh:
+            bucket = (loc, sku, day)
+            before = on_hand.get((loc, sku), self.on_hand.get((loc, sku), 0))
+            on_hand[(loc, sku)] = before + units
+            plan.entries.append((loc, sku, units, before + units, ref))
+            expected[bucket] = max(0, expected.get(bucket, self.inbound.get((loc, sku), {}).get(day, 0)) - units)
+            left = units
+            for key in promised.get(bucket, []):
+                if left <= 0:
+                    break
+                move = min(left, current(key))
+                if move <= 0:
+                    continue
+                target = ReservationKey(order_id=key.order_id, line_number=key.line_number, location_id=loc)
+                held[key] = Reservation(sku=sku, quantity=current(key) - move)
+                held[target] = Reservation(sku=sku, quantity=current(target) + move)
+                plan.kept.append((key.order_id, key.line_number, loc, move))
+                left -= move
+            plan.refs.append(ref)
+        plan.inbound = [(loc, sku, day, units) for (loc, sku, day), units in expected.items()]
+        plan.reservations = held
+        return plan
 
     def _put_reservations(self, reservations: dict[ReservationKey, Reservation]) -> None:
         for key, res in reservations.items():

@@ -26,17 +26,17 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from protos.oms.v1 import common_pb2 as protos_dot_oms_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dprotos/oms/v1/inventory.proto\x12\x06oms.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1aprotos/oms/v1/common.proto\"\xd4\x02\n\x08Location\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\"\n\x04type\x18\x02 \x01(\x0e\x32\x14.oms.v1.LocationType\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\"\n\x08position\x18\x04 \x01(\x0b\x32\x10.oms.v1.GeoPoint\x12\x1b\n\x13shipment_cost_minor\x18\x05 \x01(\x03\x12\"\n\x1ashipment_cost_per_km_minor\x18\x06 \x01(\x01\x12 \n\x18unit_handling_cost_minor\x18\x07 \x01(\x03\x12!\n\x19unit_cost_per_kg_km_minor\x18\x08 \x01(\x01\x12\x16\n\x0epickup_enabled\x18\t \x01(\x08\x12\x0e\n\x06\x61\x63tive\x18\n \x01(\x08\x12\x1c\n\x14\x64\x61ily_capacity_units\x18\x0b \x01(\x03\x12\x11\n\ttime_zone\x18\x0c \x01(\t\"=\n\x16UpsertLocationsRequest\x12#\n\tlocations\x18\x01 \x03(\x0b\x32\x10.oms.v1.Location\"+\n\x17UpsertLocationsResponse\x12\x10\n\x08upserted\x18\x01 \x01(\x05\"N\n\x07Product\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x14\n\x0cweight_grams\x18\x03 \x01(\x05\x12\x12\n\nreturnable\x18\x04 \x01(\x08\":\n\x15UpsertProductsRequest\x12!\n\x08products\x18\x01 \x03(\x0b\x32\x0f.oms.v1.Product\"*\n\x16UpsertProductsResponse\x12\x10\n\x08upserted\x18\x01 \x01(\x05\"U\n\nStockLevel\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\x0f\n\x07on_hand\x18\x03 \x01(\x03\x12\x14\n\x0csafety_stock\x18\x04 \x01(\x03\"5\n\x0fSetStockRequest\x12\"\n\x06levels\x18\x01 \x03(\x0b\x32\x12.oms.v1.StockLevel\"#\n\x10SetStockResponse\x12\x0f\n\x07\x61pplied\x18\x01 \x01(\x05\"\xa7\x01\n\x16GetAvailabilityRequest\x12\x0c\n\x04skus\x18\x01 \x03(\t\x12\x14\n\x0clocation_ids\x18\x02 \x03(\t\x12 \n\x07\x63hannel\x18\x03 \x01(\x0e\x32\x0f.oms.v1.Channel\x12+\n\rdelivery_mode\x18\x04 \x01(\x0e\x32\x14.oms.v1.DeliveryMode\x12\x1a\n\x12pickup_location_id\x18\x05 \x01(\t\"X\n\x13InboundAvailability\x12/\n\x0b\x65xpected_at\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08quantity\x18\x02 \x01(\x03\"\xf3\x01\n\x14LocationAvailability\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\x0f\n\x07on_hand\x18\x02 \x01(\x03\x12\x10\n\x08reserved\x18\x03 \x01(\x03\x12\x14\n\x0csafety_stock\x18\x04 \x01(\x03\x12\x11\n\tavailable\x18\x05 \x01(\x03\x12\x12\n\npromisable\x18\x06 \x01(\x03\x12,\n\x07inbound\x18\x07 \x03(\x0b\x32\x1b.oms.v1.InboundAvailability\x12 \n\x13\x63\x61pacity_left_today\x18\x08 \x01(\x03H\x00\x88\x01\x01\x42\x16\n\x14_capacity_left_today\"v\n\x0fSkuAvailability\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x11\n\tavailable\x18\x02 \x01(\x03\x12/\n\tlocations\x18\x03 \x03(\x0b\x32\x1c.oms.v1.LocationAvailability\x12\x12\n\npromisable\x18\x04 \x01(\x03\"@\n\x17GetAvailabilityResponse\x12%\n\x04skus\x18\x01 \x03(\x0b\x32\x17.oms.v1.SkuAvailability\".\n\rStockQuantity\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\"L\n\rStockSnapshot\x12)\n\nquantities\x18\x01 \x03(\x0b\x32\x15.oms.v1.StockQuantity\x12\x10\n\x08\x63omplete\x18\x02 \x01(\x08\"4\n\nStockDelta\x12&\n\x07\x63hanges\x18\x01 \x03(\x0b\x32\x15.oms.v1.StockQuantity\"q\n\x0fStockAdjustment\x12&\n\x07\x63hanges\x18\x01 \x03(\x0b\x32\x15.oms.v1.StockQuantity\x12(\n\x06reason\x18\x02 \x01(\x0e\x32\x18.oms.v1.AdjustmentReason\x12\x0c\n\x04note\x18\x03 \x01(\t\"\xd1\x01\n\x10StockFeedMessage\x12\x0f\n\x07\x66\x65\x65\x64_id\x18\x01 \x01(\t\x12\x10\n\x08sequence\x18\x02 \x01(\x03\x12\x13\n\x0blocation_id\x18\x03 \x01(\t\x12)\n\x08snapshot\x18\x04 \x01(\x0b\x32\x15.oms.v1.StockSnapshotH\x00\x12#\n\x05\x64\x65lta\x18\x05 \x01(\x0b\x32\x12.oms.v1.StockDeltaH\x00\x12-\n\nadjustment\x18\x06 \x01(\x0b\x32\x17.oms.v1.StockAdjustmentH\x00\x42\x06\n\x04\x62ody\"K\n\x0c\x46\x65\x65\x64Position\x12\x0f\n\x07\x66\x65\x65\x64_id\x18\x01 \x01(\t\x12\x13\n\x0blocation_id\x18\x02 \x01(\t\x12\x15\n\rlast_sequence\x18\x03 \x01(\x03\"^\n\x10StockFeedSummary\x12\x0f\n\x07\x61pplied\x18\x01 \x01(\x05\x12\x10\n\x08replayed\x18\x02 \x01(\x05\x12\'\n\tpositions\x18\x03 \x03(\x0b\x32\x14.oms.v1.FeedPosition\"t\n\rInboundSupply\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12/\n\x0b\x65xpected_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08quantity\x18\x04 \x01(\x03\"B\n\x17SetInboundSupplyRequest\x12\'\n\x08supplies\x18\x01 \x03(\x0b\x32\x15.oms.v1.InboundSupply\"+\n\x18SetInboundSupplyResponse\x12\x0f\n\x07\x61pplied\x18\x01 \x01(\x05\"\xed\x01\n\x0f\x45ligibilityRule\x12\"\n\x06\x65\x66\x66\x65\x63t\x18\x01 \x01(\x0e\x32\x12.oms.v1.RuleEffect\x12!\n\x08\x63hannels\x18\x02 \x03(\x0e\x32\x0f.oms.v1.Channel\x12,\n\x0e\x64\x65livery_modes\x18\x03 \x03(\x0e\x32\x14.oms.v1.DeliveryMode\x12,\n\x0elocation_types\x18\x04 \x03(\x0e\x32\x14.oms.v1.LocationType\x12\x14\n\x0clocation_ids\x18\x05 \x03(\t\x12\x0c\n\x04skus\x18\x06 \x03(\t\x12\x13\n\x0b\x64\x65scription\x18\x07 \x01(\t\"O\n\x14\x43hannelShipmentLimit\x12 \n\x07\x63hannel\x18\x01 \x01(\x0e\x32\x0f.oms.v1.Channel\x12\x15\n\rmax_shipments\x18\x02 \x01(\x05\"\x87\x01\n\x12\x43hannelSafetyStock\x12 \n\x07\x63hannel\x18\x01 \x01(\x0e\x32\x0f.oms.v1.Channel\x12\x13\n\x0blocation_id\x18\x02 \x01(\t\x12+\n\rlocation_type\x18\x03 \x01(\x0e\x32\x14.oms.v1.LocationType\x12\r\n\x05units\x18\x04 \x01(\x03\"\xeb\x01\n\x0cRoutingRules\x12&\n\x05rules\x18\x01 \x03(\x0b\x32\x17.oms.v1.EligibilityRule\x12\x15\n\rmax_shipments\x18\x02 \x01(\x05\x12=\n\x17\x63hannel_shipment_limits\x18\x03 \x03(\x0b\x32\x1c.oms.v1.ChannelShipmentLimit\x12\x38\n\x14\x63hannel_safety_stock\x18\x04 \x03(\x0b\x32\x1a.oms.v1.ChannelSafetyStock\x12#\n\x1bunfilled_unit_penalty_minor\x18\x05 \x01(\x03\"\x18\n\x16GetRoutingRulesRequest\"\x13\n\x11\x41uditStockRequest\"s\n\x0fStockDifference\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x10\n\x08\x65xpected\x18\x04 \x01(\x03\x12\x0e\n\x06\x61\x63tual\x18\x05 \x01(\x03\x12\x0e\n\x06\x64\x65tail\x18\x06 \x01(\t\"\x8e\x01\n\x12\x41uditStockResponse\x12\x14\n\x0crows_checked\x18\x01 \x01(\x03\x12\x1c\n\x14reservations_checked\x18\x02 \x01(\x03\x12\x16\n\x0eorders_checked\x18\x03 \x01(\x03\x12,\n\x0b\x64ifferences\x18\x04 \x03(\x0b\x32\x17.oms.v1.StockDifference*\xf9\x01\n\x10\x41\x64justmentReason\x12!\n\x1d\x41\x44JUSTMENT_REASON_UNSPECIFIED\x10\x00\x12!\n\x1d\x41\x44JUSTMENT_REASON_CYCLE_COUNT\x10\x01\x12\x1c\n\x18\x41\x44JUSTMENT_REASON_DAMAGE\x10\x02\x12\x1f\n\x1b\x41\x44JUSTMENT_REASON_SHRINKAGE\x10\x03\x12\x1b\n\x17\x41\x44JUSTMENT_REASON_FOUND\x10\x04\x12&\n\"ADJUSTMENT_REASON_RETURN_TO_VENDOR\x10\x05\x12\x1b\n\x17\x41\x44JUSTMENT_REASON_OTHER\x10\x06*V\n\nRuleEffect\x12\x1b\n\x17RULE_EFFECT_UNSPECIFIED\x10\x00\x12\x15\n\x11RULE_EFFECT_ALLOW\x10\x01\x12\x14\n\x10RULE_EFFECT_DENY\x10\x02\x32\xb7\x05\n\x10InventoryService\x12R\n\x0fUpsertLocations\x12\x1e.oms.v1.UpsertLocationsRequest\x1a\x1f.oms.v1.UpsertLocationsResponse\x12O\n\x0eUpsertProducts\x12\x1d.oms.v1.UpsertProductsRequest\x1a\x1e.oms.v1.UpsertProductsResponse\x12=\n\x08SetStock\x12\x17.oms.v1.SetStockRequest\x1a\x18.oms.v1.SetStockResponse\x12R\n\x0fGetAvailability\x12\x1e.oms.v1.GetAvailabilityRequest\x1a\x1f.oms.v1.GetAvailabilityResponse\x12G\n\x0fStreamStockFeed\x12\x18.oms.v1.StockFeedMessage\x1a\x18.oms.v1.StockFeedSummary(\x01\x12U\n\x10SetInboundSupply\x12\x1f.oms.v1.SetInboundSupplyRequest\x1a .oms.v1.SetInboundSupplyResponse\x12=\n\x0fSetRoutingRules\x12\x14.oms.v1.RoutingRules\x1a\x14.oms.v1.RoutingRules\x12G\n\x0fGetRoutingRules\x12\x1e.oms.v1.GetRoutingRulesRequest\x1a\x14.oms.v1.RoutingRules\x12\x43\n\nAuditStock\x12\x19.oms.v1.AuditStockRequest\x1a\x1a.oms.v1.AuditStockResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dprotos/oms/v1/inventory.proto\x12\x06oms.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1aprotos/oms/v1/common.proto\"\xd4\x02\n\x08Location\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\"\n\x04type\x18\x02 \x01(\x0e\x32\x14.oms.v1.LocationType\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\"\n\x08position\x18\x04 \x01(\x0b\x32\x10.oms.v1.GeoPoint\x12\x1b\n\x13shipment_cost_minor\x18\x05 \x01(\x03\x12\"\n\x1ashipment_cost_per_km_minor\x18\x06 \x01(\x01\x12 \n\x18unit_handling_cost_minor\x18\x07 \x01(\x03\x12!\n\x19unit_cost_per_kg_km_minor\x18\x08 \x01(\x01\x12\x16\n\x0epickup_enabled\x18\t \x01(\x08\x12\x0e\n\x06\x61\x63tive\x18\n \x01(\x08\x12\x1c\n\x14\x64\x61ily_capacity_units\x18\x0b \x01(\x03\x12\x11\n\ttime_zone\x18\x0c \x01(\t\"=\n\x16UpsertLocationsRequest\x12#\n\tlocations\x18\x01 \x03(\x0b\x32\x10.oms.v1.Location\"+\n\x17UpsertLocationsResponse\x12\x10\n\x08upserted\x18\x01 \x01(\x05\"N\n\x07Product\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x14\n\x0cweight_grams\x18\x03 \x01(\x05\x12\x12\n\nreturnable\x18\x04 \x01(\x08\":\n\x15UpsertProductsRequest\x12!\n\x08products\x18\x01 \x03(\x0b\x32\x0f.oms.v1.Product\"*\n\x16UpsertProductsResponse\x12\x10\n\x08upserted\x18\x01 \x01(\x05\"U\n\nStockLevel\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\x0f\n\x07on_hand\x18\x03 \x01(\x03\x12\x14\n\x0csafety_stock\x18\x04 \x01(\x03\"5\n\x0fSetStockRequest\x12\"\n\x06levels\x18\x01 \x03(\x0b\x32\x12.oms.v1.StockLevel\"#\n\x10SetStockResponse\x12\x0f\n\x07\x61pplied\x18\x01 \x01(\x05\"\xa7\x01\n\x16GetAvailabilityRequest\x12\x0c\n\x04skus\x18\x01 \x03(\t\x12\x14\n\x0clocation_ids\x18\x02 \x03(\t\x12 \n\x07\x63hannel\x18\x03 \x01(\x0e\x32\x0f.oms.v1.Channel\x12+\n\rdelivery_mode\x18\x04 \x01(\x0e\x32\x14.oms.v1.DeliveryMode\x12\x1a\n\x12pickup_location_id\x18\x05 \x01(\t\"j\n\x13InboundAvailability\x12/\n\x0b\x65xpected_at\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12\x10\n\x08promised\x18\x03 \x01(\x03\"\xf3\x01\n\x14LocationAvailability\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\x0f\n\x07on_hand\x18\x02 \x01(\x03\x12\x10\n\x08reserved\x18\x03 \x01(\x03\x12\x14\n\x0csafety_stock\x18\x04 \x01(\x03\x12\x11\n\tavailable\x18\x05 \x01(\x03\x12\x12\n\npromisable\x18\x06 \x01(\x03\x12,\n\x07inbound\x18\x07 \x03(\x0b\x32\x1b.oms.v1.InboundAvailability\x12 \n\x13\x63\x61pacity_left_today\x18\x08 \x01(\x03H\x00\x88\x01\x01\x42\x16\n\x14_capacity_left_today\"v\n\x0fSkuAvailability\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x11\n\tavailable\x18\x02 \x01(\x03\x12/\n\tlocations\x18\x03 \x03(\x0b\x32\x1c.oms.v1.LocationAvailability\x12\x12\n\npromisable\x18\x04 \x01(\x03\"@\n\x17GetAvailabilityResponse\x12%\n\x04skus\x18\x01 \x03(\x0b\x32\x17.oms.v1.SkuAvailability\".\n\rStockQuantity\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\"L\n\rStockSnapshot\x12)\n\nquantities\x18\x01 \x03(\x0b\x32\x15.oms.v1.StockQuantity\x12\x10\n\x08\x63omplete\x18\x02 \x01(\x08\"4\n\nStockDelta\x12&\n\x07\x63hanges\x18\x01 \x03(\x0b\x32\x15.oms.v1.StockQuantity\"q\n\x0fStockAdjustment\x12&\n\x07\x63hanges\x18\x01 \x03(\x0b\x32\x15.oms.v1.StockQuantity\x12(\n\x06reason\x18\x02 \x01(\x0e\x32\x18.oms.v1.AdjustmentReason\x12\x0c\n\x04note\x18\x03 \x01(\t\"\xd1\x01\n\x10StockFeedMessage\x12\x0f\n\x07\x66\x65\x65\x64_id\x18\x01 \x01(\t\x12\x10\n\x08sequence\x18\x02 \x01(\x03\x12\x13\n\x0blocation_id\x18\x03 \x01(\t\x12)\n\x08snapshot\x18\x04 \x01(\x0b\x32\x15.oms.v1.StockSnapshotH\x00\x12#\n\x05\x64\x65lta\x18\x05 \x01(\x0b\x32\x12.oms.v1.StockDeltaH\x00\x12-\n\nadjustment\x18\x06 \x01(\x0b\x32\x17.oms.v1.StockAdjustmentH\x00\x42\x06\n\x04\x62ody\"K\n\x0c\x46\x65\x65\x64Position\x12\x0f\n\x07\x66\x65\x65\x64_id\x18\x01 \x01(\t\x12\x13\n\x0blocation_id\x18\x02 \x01(\t\x12\x15\n\rlast_sequence\x18\x03 \x01(\x03\"^\n\x10StockFeedSummary\x12\x0f\n\x07\x61pplied\x18\x01 \x01(\x05\x12\x10\n\x08replayed\x18\x02 \x01(\x05\x12\'\n\tpositions\x18\x03 \x03(\x0b\x32\x14.oms.v1.FeedPosition\"t\n\rInboundSupply\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12/\n\x0b\x65xpected_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08quantity\x18\x04 \x01(\x03\"B\n\x17SetInboundSupplyRequest\x12\'\n\x08supplies\x18\x01 \x03(\x0b\x32\x15.oms.v1.InboundSupply\"G\n\x18SetInboundSupplyResponse\x12\x0f\n\x07\x61pplied\x18\x01 \x01(\x05\x12\x1a\n\x12orders_to_resource\x18\x02 \x03(\t\"`\n\x0eReceivedSupply\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12/\n\x0b\x65xpected_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08quantity\x18\x03 \x01(\x03\"m\n\x1bReceiveInboundSupplyRequest\x12\x12\n\nreceipt_id\x18\x01 \x01(\t\x12\x13\n\x0blocation_id\x18\x02 \x01(\t\x12%\n\x05lines\x18\x03 \x03(\x0b\x32\x16.oms.v1.ReceivedSupply\"G\n\x1cReceiveInboundSupplyResponse\x12\x10\n\x08received\x18\x01 \x01(\x03\x12\x15\n\rpromises_kept\x18\x02 \x01(\x03\"\xed\x01\n\x0f\x45ligibilityRule\x12\"\n\x06\x65\x66\x66\x65\x63t\x18\x01 \x01(\x0e\x32\x12.oms.v1.RuleEffect\x12!\n\x08\x63hannels\x18\x02 \x03(\x0e\x32\x0f.oms.v1.Channel\x12,\n\x0e\x64\x65livery_modes\x18\x03 \x03(\x0e\x32\x14.oms.v1.DeliveryMode\x12,\n\x0elocation_types\x18\x04 \x03(\x0e\x32\x14.oms.v1.LocationType\x12\x14\n\x0clocation_ids\x18\x05 \x03(\t\x12\x0c\n\x04skus\x18\x06 \x03(\t\x12\x13\n\x0b\x64\x65scription\x18\x07 \x01(\t\"O\n\x14\x43hannelShipmentLimit\x12 \n\x07\x63hannel\x18\x01 \x01(\x0e\x32\x0f.oms.v1.Channel\x12\x15\n\rmax_shipments\x18\x02 \x01(\x05\"\x87\x01\n\x12\x43hannelSafetyStock\x12 \n\x07\x63hannel\x18\x01 \x01(\x0e\x32\x0f.oms.v1.Channel\x12\x13\n\x0blocation_id\x18\x02 \x01(\t\x12+\n\rlocation_type\x18\x03 \x01(\x0e\x32\x14.oms.v1.LocationType\x12\r\n\x05units\x18\x04 \x01(\x03\"\xaf\x02\n\x0cRoutingRules\x12&\n\x05rules\x18\x01 \x03(\x0b\x32\x17.oms.v1.EligibilityRule\x12\x15\n\rmax_shipments\x18\x02 \x01(\x05\x12=\n\x17\x63hannel_shipment_limits\x18\x03 \x03(\x0b\x32\x1c.oms.v1.ChannelShipmentLimit\x12\x38\n\x14\x63hannel_safety_stock\x18\x04 \x03(\x0b\x32\x1a.oms.v1.ChannelSafetyStock\x12#\n\x1bunfilled_unit_penalty_minor\x18\x05 \x01(\x03\x12\x1c\n\x14inbound_horizon_days\x18\x06 \x01(\x05\x12$\n\x1cinbound_wait_unit_cost_minor\x18\x07 \x01(\x03\"\x18\n\x16GetRoutingRulesRequest\"\x13\n\x11\x41uditStockRequest\"s\n\x0fStockDifference\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x10\n\x08\x65xpected\x18\x04 \x01(\x03\x12\x0e\n\x06\x61\x63tual\x18\x05 \x01(\x03\x12\x0e\n\x06\x64\x65tail\x18\x06 \x01(\t\"\x8e\x01\n\x12\x41uditStockResponse\x12\x14\n\x0crows_checked\x18\x01 \x01(\x03\x12\x1c\n\x14reservations_checked\x18\x02 \x01(\x03\x12\x16\n\x0eorders_checked\x18\x03 \x01(\x03\x12,\n\x0b\x64ifferences\x18\x04 \x03(\x0b\x32\x17.oms.v1.StockDifference*\xf9\x01\n\x10\x41\x64justmentReason\x12!\n\x1d\x41\x44JUSTMENT_REASON_UNSPECIFIED\x10\x00\x12!\n\x1d\x41\x44JUSTMENT_REASON_CYCLE_COUNT\x10\x01\x12\x1c\n\x18\x41\x44JUSTMENT_REASON_DAMAGE\x10\x02\x12\x1f\n\x1b\x41\x44JUSTMENT_REASON_SHRINKAGE\x10\x03\x12\x1b\n\x17\x41\x44JUSTMENT_REASON_FOUND\x10\x04\x12&\n\"ADJUSTMENT_REASON_RETURN_TO_VENDOR\x10\x05\x12\x1b\n\x17\x41\x44JUSTMENT_REASON_OTHER\x10\x06*V\n\nRuleEffect\x12\x1b\n\x17RULE_EFFECT_UNSPECIFIED\x10\x00\x12\x15\n\x11RULE_EFFECT_ALLOW\x10\x01\x12\x14\n\x10RULE_EFFECT_DENY\x10\x02\x32\x9a\x06\n\x10InventoryService\x12R\n\x0fUpsertLocations\x12\x1e.oms.v1.UpsertLocationsRequest\x1a\x1f.oms.v1.UpsertLocationsResponse\x12O\n\x0eUpsertProducts\x12\x1d.oms.v1.UpsertProductsRequest\x1a\x1e.oms.v1.UpsertProductsResponse\x12=\n\x08SetStock\x12\x17.oms.v1.SetStockRequest\x1a\x18.oms.v1.SetStockResponse\x12R\n\x0fGetAvailability\x12\x1e.oms.v1.GetAvailabilityRequest\x1a\x1f.oms.v1.GetAvailabilityResponse\x12G\n\x0fStreamStockFeed\x12\x18.oms.v1.StockFeedMessage\x1a\x18.oms.v1.StockFeedSummary(\x01\x12U\n\x10SetInboundSupply\x12\x1f.oms.v1.SetInboundSupplyRequest\x1a .oms.v1.SetInboundSupplyResponse\x12\x61\n\x14ReceiveInboundSupply\x12#.oms.v1.ReceiveInboundSupplyRequest\x1a$.oms.v1.ReceiveInboundSupplyResponse\x12=\n\x0fSetRoutingRules\x12\x14.oms.v1.RoutingRules\x1a\x14.oms.v1.RoutingRules\x12G\n\x0fGetRoutingRules\x12\x1e.oms.v1.GetRoutingRulesRequest\x1a\x14.oms.v1.RoutingRules\x12\x43\n\nAuditStock\x12\x19.oms.v1.AuditStockRequest\x1a\x1a.oms.v1.AuditStockResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'protos.oms.v1.inventory_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ADJUSTMENTREASON']._serialized_start=3526
-  _globals['_ADJUSTMENTREASON']._serialized_end=3775
-  _globals['_RULEEFFECT']._serialized_start=3777
-  _globals['_RULEEFFECT']._serialized_end=3863
+  _globals['_ADJUSTMENTREASON']._serialized_start=3922
+  _globals['_ADJUSTMENTREASON']._serialized_end=4171
+  _globals['_RULEEFFECT']._serialized_start=4173
+  _globals['_RULEEFFECT']._serialized_end=4259
   _globals['_LOCATION']._serialized_start=103
   _globals['_LOCATION']._serialized_end=443
   _globals['_UPSERTLOCATIONSREQUEST']._serialized_start=445
@@ -58,49 +58,55 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETAVAILABILITYREQUEST']._serialized_start=917
   _globals['_GETAVAILABILITYREQUEST']._serialized_end=1084
   _globals['_INBOUNDAVAILABILITY']._serialized_start=1086
-  _globals['_INBOUNDAVAILABILITY']._serialized_end=1174
-  _globals['_LOCATIONAVAILABILITY']._serialized_start=1177
-  _globals['_LOCATIONAVAILABILITY']._serialized_end=1420
-  _globals['_SKUAVAILABILITY']._serialized_start=1422
-  _globals['_SKUAVAILABILITY']._serialized_end=1540
-  _globals['_GETAVAILABILITYRESPONSE']._serialized_start=1542
-  _globals['_GETAVAILABILITYRESPONSE']._serialized_end=1606
-  _globals['_STOCKQUANTITY']._serialized_start=1608
-  _globals['_STOCKQUANTITY']._serialized_end=1654
-  _globals['_STOCKSNAPSHOT']._serialized_start=1656
-  _globals['_STOCKSNAPSHOT']._serialized_end=1732
-  _globals['_STOCKDELTA']._serialized_start=1734
-  _globals['_STOCKDELTA']._serialized_end=1786
-  _globals['_STOCKADJUSTMENT']._serialized_start=1788
-  _globals['_STOCKADJUSTMENT']._serialized_end=1901
-  _globals['_STOCKFEEDMESSAGE']._serialized_start=1904
-  _globals['_STOCKFEEDMESSAGE']._serialized_end=2113
-  _globals['_FEEDPOSITION']._serialized_start=2115
-  _globals['_FEEDPOSITION']._serialized_end=2190
-  _globals['_STOCKFEEDSUMMARY']._serialized_start=2192
-  _globals['_STOCKFEEDSUMMARY']._serialized_end=2286
-  _globals['_INBOUNDSUPPLY']._serialized_start=2288
-  _globals['_INBOUNDSUPPLY']._serialized_end=2404
-  _globals['_SETINBOUNDSUPPLYREQUEST']._serialized_start=2406
-  _globals['_SETINBOUNDSUPPLYREQUEST']._serialized_end=2472
-  _globals['_SETINBOUNDSUPPLYRESPONSE']._serialized_start=2474
-  _globals['_SETINBOUNDSUPPLYRESPONSE']._serialized_end=2517
-  _globals['_ELIGIBILITYRULE']._serialized_start=2520
-  _globals['_ELIGIBILITYRULE']._serialized_end=2757
-  _globals['_CHANNELSHIPMENTLIMIT']._serialized_start=2759
-  _globals['_CHANNELSHIPMENTLIMIT']._serialized_end=2838
-  _globals['_CHANNELSAFETYSTOCK']._serialized_start=2841
-  _globals['_CHANNELSAFETYSTOCK']._serialized_end=2976
-  _globals['_ROUTINGRULES']._serialized_start=2979
-  _globals['_ROUTINGRULES']._serialized_end=3214
-  _globals['_GETROUTINGRULESREQUEST']._serialized_start=3216
-  _globals['_GETROUTINGRULESREQUEST']._serialized_end=3240
-  _globals['_AUDITSTOCKREQUEST']._serialized_start=3242
-  _globals['_AUDITSTOCKREQUEST']._serialized_end=3261
-  _globals['_STOCKDIFFERENCE']._serialized_start=3263
-  _globals['_STOCKDIFFERENCE']._serialized_end=3378
-  _globals['_AUDITSTOCKRESPONSE']._serialized_start=3381
-  _globals['_AUDITSTOCKRESPONSE']._serialized_end=3523
-  _globals['_INVENTORYSERVICE']._serialized_start=3866
-  _globals['_INVENTORYSERVICE']._serialized_end=4561
+  _globals['_INBOUNDAVAILABILITY']._serialized_end=1192
+  _globals['_LOCATIONAVAILABILITY']._serialized_start=1195
+  _globals['_LOCATIONAVAILABILITY']._serialized_end=1438
+  _globals['_SKUAVAILABILITY']._serialized_start=1440
+  _globals['_SKUAVAILABILITY']._serialized_end=1558
+  _globals['_GETAVAILABILITYRESPONSE']._serialized_start=1560
+  _globals['_GETAVAILABILITYRESPONSE']._serialized_end=1624
+  _globals['_STOCKQUANTITY']._serialized_start=1626
+  _globals['_STOCKQUANTITY']._serialized_end=1672
+  _globals['_STOCKSNAPSHOT']._serialized_start=1674
+  _globals['_STOCKSNAPSHOT']._serialized_end=1750
+  _globals['_STOCKDELTA']._serialized_start=1752
+  _globals['_STOCKDELTA']._serialized_end=1804
+  _globals['_STOCKADJUSTMENT']._serialized_start=1806
+  _globals['_STOCKADJUSTMENT']._serialized_end=1919
+  _globals['_STOCKFEEDMESSAGE']._serialized_start=1922
+  _globals['_STOCKFEEDMESSAGE']._serialized_end=2131
+  _globals['_FEEDPOSITION']._serialized_start=2133
+  _globals['_FEEDPOSITION']._serialized_end=2208
+  _globals['_STOCKFEEDSUMMARY']._serialized_start=2210
+  _globals['_STOCKFEEDSUMMARY']._serialized_end=2304
+  _globals['_INBOUNDSUPPLY']._serialized_start=2306
+  _globals['_INBOUNDSUPPLY']._serialized_end=2422
+  _globals['_SETINBOUNDSUPPLYREQUEST']._serialized_start=2424
+  _globals['_SETINBOUNDSUPPLYREQUEST']._serialized_end=2490
+  _globals['_SETINBOUNDSUPPLYRESPONSE']._serialized_start=2492
+  _globals['_SETINBOUNDSUPPLYRESPONSE']._serialized_end=2563
+  _globals['_RECEIVEDSUPPLY']._serialized_start=2565
+  _globals['_RECEIVEDSUPPLY']._serialized_end=2661
+  _globals['_RECEIVEINBOUNDSUPPLYREQUEST']._serialized_start=2663
+  _globals['_RECEIVEINBOUNDSUPPLYREQUEST']._serialized_end=2772
+  _globals['_RECEIVEINBOUNDSUPPLYRESPONSE']._serialized_start=2774
+  _globals['_RECEIVEINBOUNDSUPPLYRESPONSE']._serialized_end=2845
+  _globals['_ELIGIBILITYRULE']._serialized_start=2848
+  _globals['_ELIGIBILITYRULE']._serialized_end=3085
+  _globals['_CHANNELSHIPMENTLIMIT']._serialized_start=3087
+  _globals['_CHANNELSHIPMENTLIMIT']._serialized_end=3166
+  _globals['_CHANNELSAFETYSTOCK']._serialized_start=3169
+  _globals['_CHANNELSAFETYSTOCK']._serialized_end=3304
+  _globals['_ROUTINGRULES']._serialized_start=3307
+  _globals['_ROUTINGRULES']._serialized_end=3610
+  _globals['_GETROUTINGRULESREQUEST']._serialized_start=3612
+  _globals['_GETROUTINGRULESREQUEST']._serialized_end=3636
+  _globals['_AUDITSTOCKREQUEST']._serialized_start=3638
+  _globals['_AUDITSTOCKREQUEST']._serialized_end=3657
+  _globals['_STOCKDIFFERENCE']._serialized_start=3659
+  _globals['_STOCKDIFFERENCE']._serialized_end=3774
+  _globals['_AUDITSTOCKRESPONSE']._serialized_start=3777
+  _globals['_AUDITSTOCKRESPONSE']._serialized_end=3919
+  _globals['_INVENTORYSERVICE']._serialized_start=4262
+  _globals['_INVENTORYSERVICE']._serialized_end=5056
 # @@protoc_insertion_point(module_scope)

@@ -140,12 +140,14 @@ class GetAvailabilityRequest(_message.Message):
     def __init__(self, skus: _Optional[_Iterable[str]] = ..., location_ids: _Optional[_Iterable[str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., pickup_location_id: _Optional[str] = ...) -> None: ...
 
 class InboundAvailability(_message.Message):
-    __slots__ = ("expected_at", "quantity")
+    __slots__ = ("expected_at", "quantity", "promised")
     EXPECTED_AT_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    PROMISED_FIELD_NUMBER: _ClassVar[int]
     expected_at: _timestamp_pb2.Timestamp
     quantity: int
-    def __init__(self, expected_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., quantity: _Optional[int] = ...) -> None: ...
+    promised: int
+    def __init__(self, expected_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., quantity: _Optional[int] = ..., promised: _Optional[int] = ...) -> None: ...
 
 class LocationAvailability(_message.Message):
     __slots__ = ("location_id", "on_hand", "reserved", "safety_stock", "available", "promisable", "inbound", "capacity_left_today")
@@ -272,10 +274,40 @@ class SetInboundSupplyRequest(_message.Message):
     def __init__(self, supplies: _Optional[_Iterable[_Union[InboundSupply, _Mapping]]] = ...) -> None: ...
 
 class SetInboundSupplyResponse(_message.Message):
-    __slots__ = ("applied",)
+    __slots__ = ("applied", "orders_to_resource")
     APPLIED_FIELD_NUMBER: _ClassVar[int]
+    ORDERS_TO_RESOURCE_FIELD_NUMBER: _ClassVar[int]
     applied: int
-    def __init__(self, applied: _Optional[int] = ...) -> None: ...
+    orders_to_resource: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, applied: _Optional[int] = ..., orders_to_resource: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ReceivedSupply(_message.Message):
+    __slots__ = ("sku", "expected_at", "quantity")
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_AT_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    sku: str
+    expected_at: _timestamp_pb2.Timestamp
+    quantity: int
+    def __init__(self, sku: _Optional[str] = ..., expected_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., quantity: _Optional[int] = ...) -> None: ...
+
+class ReceiveInboundSupplyRequest(_message.Message):
+    __slots__ = ("receipt_id", "location_id", "lines")
+    RECEIPT_ID_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    receipt_id: str
+    location_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[ReceivedSupply]
+    def __init__(self, receipt_id: _Optional[str] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ReceivedSupply, _Mapping]]] = ...) -> None: ...
+
+class ReceiveInboundSupplyResponse(_message.Message):
+    __slots__ = ("received", "promises_kept")
+    RECEIVED_FIELD_NUMBER: _ClassVar[int]
+    PROMISES_KEPT_FIELD_NUMBER: _ClassVar[int]
+    received: int
+    promises_kept: int
+    def __init__(self, received: _Optional[int] = ..., promises_kept: _Optional[int] = ...) -> None: ...
 
 class EligibilityRule(_message.Message):
     __slots__ = ("effect", "channels", "delivery_modes", "location_types", "location_ids", "skus", "description")
@@ -316,18 +348,22 @@ class ChannelSafetyStock(_message.Message):
     def __init__(self, channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., location_id: _Optional[str] = ..., location_type: _Optional[_Union[_common_pb2.LocationType, str]] = ..., units: _Optional[int] = ...) -> None: ...
 
 class RoutingRules(_message.Message):
-    __slots__ = ("rules", "max_shipments", "channel_shipment_limits", "channel_safety_stock", "unfilled_unit_penalty_minor")
+    __slots__ = ("rules", "max_shipments", "channel_shipment_limits", "channel_safety_stock", "unfilled_unit_penalty_minor", "inbound_horizon_days", "inbound_wait_unit_cost_minor")
     RULES_FIELD_NUMBER: _ClassVar[int]
     MAX_SHIPMENTS_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_SHIPMENT_LIMITS_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_SAFETY_STOCK_FIELD_NUMBER: _ClassVar[int]
     UNFILLED_UNIT_PENALTY_MINOR_FIELD_NUMBER: _ClassVar[int]
+    INBOUND_HORIZON_DAYS_FIELD_NUMBER: _ClassVar[int]
+    INBOUND_WAIT_UNIT_COST_MINOR_FIELD_NUMBER: _ClassVar[int]
     rules: _containers.RepeatedCompositeFieldContainer[EligibilityRule]
     max_shipments: int
     channel_shipment_limits: _containers.RepeatedCompositeFieldContainer[ChannelShipmentLimit]
     channel_safety_stock: _containers.RepeatedCompositeFieldContainer[ChannelSafetyStock]
     unfilled_unit_penalty_minor: int
-    def __init__(self, rules: _Optional[_Iterable[_Union[EligibilityRule, _Mapping]]] = ..., max_shipments: _Optional[int] = ..., channel_shipment_limits: _Optional[_Iterable[_Union[ChannelShipmentLimit, _Mapping]]] = ..., channel_safety_stock: _Optional[_Iterable[_Union[ChannelSafetyStock, _Mapping]]] = ..., unfilled_unit_penalty_minor: _Optional[int] = ...) -> None: ...
+    inbound_horizon_days: int
+    inbound_wait_unit_cost_minor: int
+    def __init__(self, rules: _Optional[_Iterable[_Union[EligibilityRule, _Mapping]]] = ..., max_shipments: _Optional[int] = ..., channel_shipment_limits: _Optional[_Iterable[_Union[ChannelShipmentLimit, _Mapping]]] = ..., channel_safety_stock: _Optional[_Iterable[_Union[ChannelSafetyStock, _Mapping]]] = ..., unfilled_unit_penalty_minor: _Optional[int] = ..., inbound_horizon_days: _Optional[int] = ..., inbound_wait_unit_cost_minor: _Optional[int] = ...) -> None: ...
 
 class GetRoutingRulesRequest(_message.Message):
     __slots__ = ()

@@ -64,6 +64,11 @@ class InventoryServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.SetInboundSupplyRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.SetInboundSupplyResponse.FromString,
                 _registered_method=True)
+        self.ReceiveInboundSupply = channel.unary_unary(
+                '/oms.v1.InventoryService/ReceiveInboundSupply',
+                request_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.ReceiveInboundSupplyRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.ReceiveInboundSupplyResponse.FromString,
+                _registered_method=True)
         self.SetRoutingRules = channel.unary_unary(
                 '/oms.v1.InventoryService/SetRoutingRules',
                 request_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.RoutingRules.SerializeToString,
@@ -130,6 +135,17 @@ class InventoryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReceiveInboundSupply(self, request, context):
+        """Supply that arrived at a location (a goods receipt against what SetInboundSupply
+        said was coming): on hand rises, the day's expected units fall, and the units
+        promised against them become reservations of the orders they were promised to,
+        first promised first, in the same write; those orders are then released to the
+        location. Idempotent by receipt_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def SetRoutingRules(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -182,6 +198,11 @@ def add_InventoryServiceServicer_to_server(servicer, server):
                     servicer.SetInboundSupply,
                     request_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.SetInboundSupplyRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.SetInboundSupplyResponse.SerializeToString,
+            ),
+            'ReceiveInboundSupply': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReceiveInboundSupply,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.ReceiveInboundSupplyRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.ReceiveInboundSupplyResponse.SerializeToString,
             ),
             'SetRoutingRules': grpc.unary_unary_rpc_method_handler(
                     servicer.SetRoutingRules,
@@ -361,6 +382,33 @@ class InventoryService:
             '/oms.v1.InventoryService/SetInboundSupply',
             protos_dot_oms_dot_v1_dot_inventory__pb2.SetInboundSupplyRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_inventory__pb2.SetInboundSupplyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReceiveInboundSupply(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.InventoryService/ReceiveInboundSupply',
+            protos_dot_oms_dot_v1_dot_inventory__pb2.ReceiveInboundSupplyRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_inventory__pb2.ReceiveInboundSupplyResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -300,15 +300,17 @@ class Shipment(_message.Message):
     def __init__(self, shipment_id: _Optional[str] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., status: _Optional[_Union[ShipmentStatus, str]] = ..., carrier: _Optional[str] = ..., tracking: _Optional[str] = ..., value: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., invoice_number: _Optional[str] = ..., shipped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Allocation(_message.Message):
-    __slots__ = ("location_id", "quantity")
+    __slots__ = ("location_id", "quantity", "expected_on")
     LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_ON_FIELD_NUMBER: _ClassVar[int]
     location_id: str
     quantity: int
-    def __init__(self, location_id: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
+    expected_on: _timestamp_pb2.Timestamp
+    def __init__(self, location_id: _Optional[str] = ..., quantity: _Optional[int] = ..., expected_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class OrderLine(_message.Message):
-    __slots__ = ("line_number", "sku", "quantity", "unit_price", "line_total", "status", "allocations", "backordered_quantity", "released", "shipped", "delivered_quantity", "cancelled_quantity")
+    __slots__ = ("line_number", "sku", "quantity", "unit_price", "line_total", "status", "allocations", "backordered_quantity", "released", "shipped", "delivered_quantity", "cancelled_quantity", "promised_quantity")
     LINE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     SKU_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
@@ -321,6 +323,7 @@ class OrderLine(_message.Message):
     SHIPPED_FIELD_NUMBER: _ClassVar[int]
     DELIVERED_QUANTITY_FIELD_NUMBER: _ClassVar[int]
     CANCELLED_QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    PROMISED_QUANTITY_FIELD_NUMBER: _ClassVar[int]
     line_number: int
     sku: str
     quantity: int
@@ -333,7 +336,8 @@ class OrderLine(_message.Message):
     shipped: _containers.RepeatedCompositeFieldContainer[Allocation]
     delivered_quantity: int
     cancelled_quantity: int
-    def __init__(self, line_number: _Optional[int] = ..., sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., line_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[LineStatus, str]] = ..., allocations: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., backordered_quantity: _Optional[int] = ..., released: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., shipped: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., delivered_quantity: _Optional[int] = ..., cancelled_quantity: _Optional[int] = ...) -> None: ...
+    promised_quantity: int
+    def __init__(self, line_number: _Optional[int] = ..., sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., line_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[LineStatus, str]] = ..., allocations: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., backordered_quantity: _Optional[int] = ..., released: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., shipped: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., delivered_quantity: _Optional[int] = ..., cancelled_quantity: _Optional[int] = ..., promised_quantity: _Optional[int] = ...) -> None: ...
 
 class SourcingExplanation(_message.Message):
     __slots__ = ("status", "cost_minor", "unit_cost_minor", "shipment_cost_minor", "unfilled_cost_minor", "bound_minor", "greedy_cost_minor", "solver", "shipments")
