@@ -60,6 +60,7 @@ class Outcome:
     status: int = 0  # orders_pb2.OrderStatus at capture
     units: int = 0
     allocated: int = 0  # units reserved at capture
+    promised: int = 0  # of the rest, units promised from supply on its way
     shipments: int = 0
     cost: int = 0  # the sourcing objective, unfilled penalty included
     unit_cost: int = 0
@@ -77,13 +78,15 @@ def _outcome(index: int, sent_s: float, latency_s: float, raw: bytes | None, err
 
     resp = orders_pb2.CreateOrderResponse.FromString(raw)
     o = resp.order
-    units = allocated = 0
+    units = allocated = promised = 0
     where: dict[str, int] = collections.defaultdict(int)
     for line in o.lines:
         units += line.quantity
         allocated += line.quantity - line.backordered_quantity
+        promised += line.promised_quantity
         for a in line.allocations:
-            where[a.location_id] += a.quantity
+            if not a.HasField("expected_on"):  # promised units ship when their supply arrives
+                where[a.location_id] += a.quantity
     s = o.sourcing
     return Outcome(
         index=index,
@@ -95,6 +98,7 @@ def _outcome(index: int, sent_s: float, latency_s: float, raw: bytes | None, err
         status=o.status,
         units=units,
         allocated=allocated,
+        promised=promised,
         shipments=s.shipments,
         cost=s.cost_minor,
         unit_cost=s.unit_cost_minor,

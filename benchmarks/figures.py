@@ -69,6 +69,9 @@ def sourcing(new: Sequence[Outcome]) -> dict[str, Any]:
         "fill_rate": _share(allocated, units),
         "backorders": sum(1 for o in new if o.allocated < o.units),  # orders with a unit waiting for stock
         "backordered_units": units - allocated,
+        # Of those, units promised from supply on its way (with a date), and the orders holding such a promise.
+        "units_promised": sum(o.promised for o in new),
+        "orders_promised": sum(1 for o in new if o.promised),
         "split_rate": _share(sum(1 for o in new if o.shipments > 1), n),
         "shipments_per_order": _share(sum(o.shipments for o in new), n),
         "proven_optimal_share": _share(sum(1 for o in new if o.optimal), n),
@@ -86,6 +89,7 @@ def policy_rows(new: Sequence[Outcome], offline: Sequence[PolicyResult]) -> list
         "policy": "service (live)",
         "orders": len(new),
         "fill_rate": _share(sum(o.allocated for o in new), units),
+        "promise_rate": _share(sum(o.promised for o in new), units),
         "fulfilment_cost_per_order": sum(o.unit_cost + o.shipment_cost for o in new) / n,
         "total_cost_per_order": sum(o.cost for o in new) / n,
         "unit_cost_per_order": sum(o.unit_cost for o in new) / n,

@@ -151,7 +151,7 @@ def render_compare(a: Summary, b: Summary, images_a: Mapping[str, Path], images_
     return "\n".join(head)
 
 
-_POLICY_COLUMNS = ["policy", "fill_rate", "fulfilment_cost_per_order", "total_cost_per_order", "shipments_per_order", "split_rate"]
+_POLICY_COLUMNS = ["policy", "fill_rate", "promise_rate", "fulfilment_cost_per_order", "total_cost_per_order", "shipments_per_order", "split_rate"]
 
 
 def _label(s: Summary) -> str:

@@ -13,6 +13,7 @@ them rather than replacing one of them.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from typing import Any
 import optimizer
 from benchmarks.scenario import Scenario
 from benchmarks.world import World
+from oms_actors.domain.inbound import add_days, is_promise, promise_site
+from oms_actors.promising import promise_pass
 from protos.oms.v1 import common_pb2, orders_pb2
 
 POLICIES = (optimizer.Policy.OPTIMAL, optimizer.Policy.GREEDY, optimizer.Policy.SINGLE_FIRST)
@@ -31,8 +34,9 @@ class PolicyResult:
     policy: str
     orders: int
     units: int
-    allocated: int
-    unit_cost: int  # minor units over the day
+    allocated: int  # from stock on hand
+    promised: int  # from supply on its way (routing rules' inbound_horizon_days)
+    unit_cost: int  # minor units over the day (a promised unit's wait included)
     shipment_cost: int
     unfilled_cost: int
     shipments: int
@@ -60,6 +64,7 @@ class PolicyResult:
             "policy": self.policy,
             "orders": self.orders,
             "fill_rate": self.allocated / self.units if self.units else 0.0,
+            "promise_rate": self.promised / self.units if self.units else 0.0,
             "fulfilment_cost_per_order": self.fulfilment_cost / n,
             "total_cost_per_order": self.total_cost / n,
             "unit_cost_per_order": self.unit_cost / n,
@@ -131,27 +136,50 @@ def compare_policies(s: Scenario, world: World, requests: Sequence[orders_pb2.Cr
     }
     routing = rules(world)
     wanted = demands(requests, world, active)
+    today = dt.datetime.now(dt.UTC).date().isoformat()
     results = []
     for policy in POLICIES:
         started = time.perf_counter()
         decisions = optimizer.source_orders(wanted, active, stock, routing, policy=policy)
+        if routing.inbound_horizon_days:
+            # As the service does: what on-hand stock leaves short, promised from supply on its way.
+            decisions = promise_pass(
+                wanted, decisions, active, stock, routing, inbound_rows(world, routing), today=today, policy=policy
+            )
         results.append(_summarise(str(policy), wanted, decisions, time.perf_counter() - started))
     return results
 
 
+def inbound_rows(world: World, routing: optimizer.RoutingRules) -> list[tuple[str, str, int]]:
+    """The scenario's supply on its way within the rules' horizon, as the inventory shards give it
+    to sourcing: (promise site, sku, units)."""
+    until = add_days(dt.datetime.now(dt.UTC).date().isoformat(), routing.inbound_horizon_days)
+    rows = []
+    for supply in world.inbound:
+        day = supply.expected_at.ToDatetime().date().isoformat()
+        if day <= until and supply.quantity > 0:
+            rows.append((promise_site(supply.location_id, day), supply.sku, int(supply.quantity)))
+    return rows
+
+
 def _summarise(policy: str, wanted: Sequence[optimizer.Demand], decisions: Sequence[optimizer.Decision], elapsed_s: float) -> PolicyResult:
-    units = allocated = unit_cost = shipment_cost = unfilled_cost = shipments = split = backordered = proven = 0
+    units = allocated = promised = unit_cost = shipment_cost = unfilled_cost = shipments = split = backordered = proven = 0
     by_location: dict[str, int] = {}
     for demand, d in zip(wanted, decisions):
         units += sum(line.qty for line in demand.lines)
         used = set()
+        waits = False
         for a in d.plan.allocations:
-            allocated += a.qty
             used.add(a.location)
+            if is_promise(a.location):  # ships when its supply arrives: not filled today
+                promised += a.qty
+                waits = True
+                continue
+            allocated += a.qty
             by_location[a.location] = by_location.get(a.location, 0) + a.qty
         shipments += len(used)
         split += len(used) > 1
-        backordered += bool(d.plan.unfilled)
+        backordered += bool(d.plan.unfilled) or waits
         unit_cost += d.plan.cost.units
         shipment_cost += d.plan.cost.shipments
         unfilled_cost += d.plan.cost.unfilled
@@ -161,6 +189,7 @@ def _summarise(policy: str, wanted: Sequence[optimizer.Demand], decisions: Seque
         orders=len(wanted),
         units=units,
         allocated=allocated,
+        promised=promised,
         unit_cost=unit_cost,
         shipment_cost=shipment_cost,
         unfilled_cost=unfilled_cost,

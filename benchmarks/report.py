@@ -46,6 +46,8 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("fill rate (units)", ("sourcing", "fill_rate"), "share"),
     ("orders with backorders", ("sourcing", "backorders"), "int"),
     ("backordered units", ("sourcing", "backordered_units"), "int"),
+    ("  of them promised from inbound supply", ("sourcing", "units_promised"), "int"),
+    ("orders promised a later date", ("sourcing", "orders_promised"), "int"),
     ("split rate (orders)", ("sourcing", "split_rate"), "share"),
     ("shipments per order", ("sourcing", "shipments_per_order"), "float"),
     ("proven optimal sourcing", ("sourcing", "proven_optimal_share"), "share"),
@@ -161,12 +163,13 @@ def print_summary(console: Console, summary: Summary, folder: Path) -> None:
     policies = summary.get("policies") or []
     if policies:
         t = Table(title="Sourcing policies on the same demand (per order)", header_style="bold")
-        for col in ("policy", "fill rate", "fulfilment cost", "with penalty", "shipments", "split rate"):
+        for col in ("policy", "fill rate", "promised", "fulfilment cost", "with penalty", "shipments", "split rate"):
             t.add_column(col, justify="right" if col != "policy" else "left")
         currency = sc.get("currency", "")
         for r in policies:
             t.add_row(
-                r["policy"], fmt(r["fill_rate"], "share"), fmt(r["fulfilment_cost_per_order"], "money", currency),
+                r["policy"], fmt(r["fill_rate"], "share"), fmt(r.get("promise_rate"), "share"),
+                fmt(r["fulfilment_cost_per_order"], "money", currency),
                 fmt(r["total_cost_per_order"], "money", currency), fmt(r["shipments_per_order"], "float"), fmt(r["split_rate"], "share"),
             )
         console.print(t)

@@ -76,24 +76,34 @@ def promise_pass(
     capacity: Mapping[str, int] | None = None,
     time_limit_s: float = 0.5,
     on_invalid: Callable[[optimizer.Demand, optimizer.InstanceError], None] | None = None,
+    policy: optimizer.Policy = optimizer.Policy.OPTIMAL,
 ) -> list[optimizer.Decision | None]:
     """The decisions again, the orders with unfilled units planned anew with supply on its way.
 
     ``decisions`` are ``source_orders(demands, sites, stock, rules, capacity=capacity)``;
     each order planned again sees the on-hand stock (and capacity) every other order of
     the batch left, its own first plan given back, and the supply the orders planned
-    again before it left."""
+    again before it left. ``policy``: the one the decisions were made with (the planner's
+    offline comparisons promise under greedy and single-first too)."""
     out = list(decisions)
     short = [i for i, d in enumerate(decisions) if d is not None and d.plan.unfilled]
     if not short or not rules.inbound_horizon_days:
         return out
     promised, supply = promise_sites(sites, inbound, rules, today)
-    if not promised:
+    # Only an order short of a SKU with supply on its way can be promised anything.
+    coming = {sku for _, sku in supply}
+    short = [i for i in short if any(sku in coming for sku in decisions[i].plan.unfilled)]  # type: ignore[union-attr]
+    if not short:
         return out
     every_site = {**sites, **promised}
     promising_rules = rules_with(rules, promised)
     left = dict(stock)
-    room = dict(capacity) if capacity is not None else None
+    # What each capped location may still ship: the caller's figures, else the sites' own
+    # (one solve per order below, so the day's use must be carried from call to call).
+    if capacity is not None:
+        room: dict[str, int] | None = dict(capacity)
+    else:
+        room = {sid: site.capacity_units for sid, site in sites.items() if site.capacity_units is not None} or None
 
     def take(decision: optimizer.Decision, sign: int) -> None:
         for a in decision.plan.allocations:
@@ -116,6 +126,7 @@ def promise_pass(
             every_site,
             {**left, **supply},
             promising_rules,
+            policy=policy,
             time_limit_s=time_limit_s,
             capacity=room,
             on_invalid=on_invalid,

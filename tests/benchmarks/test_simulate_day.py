@@ -86,10 +86,17 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     assert "Simulation: " in printed
     assert "shipments confirmed/s (fulfil phase)" in printed
 
-    # The recorded day again, on a fresh deployment: the very same requests, the same orders.
+    # The recorded day again, on a fresh deployment, as a what-if: a tenth of the stock, and
+    # orders promised supply on its way: the very same requests, the same orders, other plans.
     second = await deployments(6)
+    what_if = tiny().derive(
+        {
+            "stock": {"scale": 0.1, "inbound": {"sku_share": 0.8, "days_of_cover": 20.0}},
+            "routing_rules": {"inbound_horizon_days": 14, "inbound_wait_unit_cost_minor": 100},
+        }
+    )
     replay = Options(
-        scenario=tiny(), out_dir=tmp_path / "replay", replay=folder, processes=1, concurrency=8,
+        scenario=what_if, out_dir=tmp_path / "replay", replay=folder, processes=1, concurrency=8,
         lifecycle=False, ceilings=False, quiet=True,
     )
     again, replay_folder = await simulate(second, replay, console=console)
@@ -99,6 +106,12 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     assert again["capture"]["sent"] == cap["sent"]
     assert again["capture"]["accepted"] == cap["accepted"] and again["capture"]["replayed"] == cap["replayed"]
     assert "lifecycle" not in again
+    promised = again["sourcing"]
+    assert 0 < promised["units_promised"] <= promised["backordered_units"] and promised["orders_promised"] > 0
+    assert promised["units_allocated"] + promised["backordered_units"] == promised["units"]
+    offline = {p["policy"]: p for p in again["policies"]}
+    assert offline["service (live)"]["promise_rate"] > 0 and offline["optimal"]["promise_rate"] > 0
+    assert "of them promised from inbound supply" in console.export_text()
 
     page = compare(folder, replay_folder, tmp_path / "compare", console=console)
     assert page.exists() and "the same requests" in page.read_text()

@@ -75,3 +75,15 @@ def test_rules_apply_to_a_locations_supply_as_to_the_location():
     adapted = rules_with(rules(rules=(deny,), safety_stock_by_channel={"web": {"warehouse": 2}}), [promise_site("NEAR", SOON)])
     assert adapted.rules[0].locations == {"NEAR", promise_site("NEAR", SOON)}
     assert adapted.safety_stock_by_channel["web"] == {"warehouse": 2, promise_site("NEAR", SOON): 0}
+
+
+def test_a_locations_day_is_shared_by_the_orders_planned_again():
+    capped = {"NEAR": SITES["NEAR"], "FAR": optimizer.Site(**{**SITES["FAR"].__dict__, "capacity_units": 2})}
+    stock = {("FAR", "A"): 10}
+    demands = [demand("O1", 2), demand("O2", 2)]
+    first = optimizer.source_orders(demands, capped, stock, rules())
+    assert [sum(a.qty for a in d.plan.allocations) for d in first] == [2, 0]  # FAR ships two units a day
+    again = promise_pass(demands, first, capped, stock, rules(), [(promise_site("NEAR", SOON), "A", 5)], today=TODAY)
+    # O2, planned again, may not ship from FAR today either: it is promised the supply instead.
+    assert sorted((a.location, a.qty) for a in again[1].plan.allocations) == [(promise_site("NEAR", SOON), 2)]
+    assert again[0] == first[0]
