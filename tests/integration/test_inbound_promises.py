@@ -154,3 +154,27 @@ async def test_cancelling_a_promised_order_gives_its_promise_back(world: World):
         assert await inbound_at_west(world, sku) == [(DAY, 3, 0)]
     finally:
         await world.inventory.SetRoutingRules(previous)
+
+
+async def test_a_promised_order_ships_from_stock_that_arrives_before_its_supply(world: World):
+    previous = await world.inventory.GetRoutingRules(inventory_pb2.GetRoutingRulesRequest())
+    sku = await world.sku({})
+    await expected(world, sku, 3)
+    promising = inventory_pb2.RoutingRules()
+    promising.CopyFrom(previous)
+    promising.inbound_horizon_days, promising.inbound_wait_unit_cost_minor = 14, 100
+    try:
+        await world.inventory.SetRoutingRules(promising)
+        customer = await world.customer()
+        order = await settled(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 2)])))).order.order_id)
+        assert allocations(order.lines[0]) == {("T-DC-WEST", DAY, 2)}
+        # Stock turns up elsewhere first: the order is sourced again, ships from it now, and gives its promise back.
+        await world.inventory.SetStock(
+            inventory_pb2.SetStockRequest(levels=[inventory_pb2.StockLevel(location_id="T-DC-SOUTH", sku=sku, on_hand=5)])
+        )
+        order = await until(world, order.order_id, lambda o: o.status == orders_pb2.ORDER_STATUS_RELEASED)
+        assert allocations(order.lines[0]) == {("T-DC-SOUTH", None, 2)} and order.lines[0].promised_quantity == 0
+        assert await inbound_at_west(world, sku) == [(DAY, 3, 0)]
+        assert [d for d in await audit_differences(world) if d.sku == sku] == []
+    finally:
+        await world.inventory.SetRoutingRules(previous)
