@@ -77,6 +77,7 @@ def promise_pass(
     time_limit_s: float = 0.5,
     on_invalid: Callable[[optimizer.Demand, optimizer.InstanceError], None] | None = None,
     policy: optimizer.Policy = optimizer.Policy.OPTIMAL,
+    known: dict[str, optimizer.Site] | None = None,
 ) -> list[optimizer.Decision | None]:
     """The decisions again, the orders with unfilled units planned anew with supply on its way.
 
@@ -84,12 +85,19 @@ def promise_pass(
     each order planned again sees the on-hand stock (and capacity) every other order of
     the batch left, its own first plan given back, and the supply the orders planned
     again before it left. ``policy``: the one the decisions were made with (the planner's
-    offline comparisons promise under greedy and single-first too)."""
+    offline comparisons promise under greedy and single-first too). ``known``: promise sites
+    of earlier calls on the same ``today``, kept among the sites (with no stock when nothing
+    of the batch's SKUs is coming there) and added to in place: the optimizer compiles the
+    network once per distinct set of sites and rules (``optimizer.compiled``), and each batch's
+    own few sites would make a new set nearly every batch."""
     out = list(decisions)
     short = [i for i, d in enumerate(decisions) if d is not None and d.plan.unfilled]
     if not short or not rules.inbound_horizon_days:
         return out
     promised, supply = promise_sites(sites, inbound, rules, today)
+    if known is not None:
+        known.update(promised)
+        promised = {site_id: site for site_id, site in known.items() if split_site(site_id)[0] in sites}
     # Only an order short of a SKU with supply on its way can be promised anything.
     coming = {sku for _, sku in supply}
     short = [i for i in short if any(sku in coming for sku in decisions[i].plan.unfilled)]  # type: ignore[union-attr]

@@ -117,6 +117,8 @@ class SourcingWorker:
         self.capacity = CapacityLedger(client)
         self._inventory: list[DirectActor] | None = None
         self.seen = SeenStock(limit=SEEN_SKUS)
+        # Promise sites seen this day under this network version (promising.promise_pass ``known``).
+        self._promise_sites: tuple[tuple[str, int], dict[str, optimizer.Site]] = (("", -1), {})
         self._warming: asyncio.Task[None] | None = None
         self.timer = StageTimer()
 
@@ -421,9 +423,12 @@ class SourcingWorker:
             rows = await asyncio.gather(
                 *(shards[i].call("inbound_availability", sorted(skus_by_shard[i]), until, ids) for i in sorted(skus_by_shard))
             )
+            if self._promise_sites[0] != (today, view.version):  # a new day, or other locations or rules
+                self._promise_sites = ((today, view.version), {})
             return promising.promise_pass(
                 demands, solved, sites, stock, view.rules, [row for shard_rows in rows for row in shard_rows],
                 today=today, capacity=capacity, time_limit_s=self.time_limit_s, on_invalid=_cannot_source,
+                known=self._promise_sites[1],
             )  # fmt: skip
 
     def _reserve_batch(

@@ -87,3 +87,17 @@ def test_a_locations_day_is_shared_by_the_orders_planned_again():
     # O2, planned again, may not ship from FAR today either: it is promised the supply instead.
     assert sorted((a.location, a.qty) for a in again[1].plan.allocations) == [(promise_site("NEAR", SOON), 2)]
     assert again[0] == first[0]
+
+
+def test_promise_sites_seen_before_stay_among_the_sites_so_the_network_compiles_once():
+    known: dict[str, optimizer.Site] = {}
+    first_rows = [(promise_site("NEAR", SOON), "A", 3)]
+    first = optimizer.source_orders([demand("O1", 2)], SITES, {}, rules())
+    promise_pass([demand("O1", 2)], first, SITES, {}, rules(), first_rows, today=TODAY, known=known)
+    assert set(known) == {promise_site("NEAR", SOON)}
+    # A later batch whose SKU is coming only to FAR still plans with NEAR's site (empty for it).
+    later = [optimizer.Demand(**{**demand("O2", 1).__dict__, "lines": (optimizer.DemandLine(sku="B", qty=1),)})]
+    decided = optimizer.source_orders(later, SITES, {}, rules())
+    again = promise_pass(later, decided, SITES, {}, rules(), [(promise_site("FAR", SOON), "B", 1)], today=TODAY, known=known)
+    assert set(known) == {promise_site("NEAR", SOON), promise_site("FAR", SOON)}
+    assert [(a.location, a.qty) for a in again[0].plan.allocations] == [(promise_site("FAR", SOON), 1)]
