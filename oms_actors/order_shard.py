@@ -25,10 +25,11 @@ from typing import Any, AsyncIterator, Callable, Iterable, Sequence
 
 import redis
 
+from oms_actors import gc_tuning
+from oms_actors.batcher import MicroBatcher
+from oms_actors.direct import DirectActor, DirectServer, Endpoint
 from oms_actors.domain.commands import CreateOrder, LineInput
 from oms_actors.domain.customer import Customer
-from oms_actors.domain.money import Money
-from oms_actors.domain.returns import Disposition, Resolution, ReturnStatus
 from oms_actors.domain.enums import DeliveryMode, OrderStatus
 from oms_actors.domain.errors import (
     ErrorRecord,
@@ -42,17 +43,18 @@ from oms_actors.domain.errors import (
     no_such_shipment,
     order_not_found,
 )
+from oms_actors.domain.money import Money
 from oms_actors.domain.order import ALLOWED, ApprovalStatus, Command, Order, OrderLine, SourcingResult
 from oms_actors.domain.partitioning import idempotency_shard, new_order_id
+from oms_actors.domain.payment_state import PaymentStatus
+from oms_actors.domain.records import evolve
+from oms_actors.domain.returns import Disposition, Resolution, ReturnStatus
 from oms_actors.domain.sourcing import SourcingRequest
-from oms_actors import gc_tuning
-from oms_actors.batcher import MicroBatcher
-from oms_actors.direct import DirectActor, DirectServer, Endpoint
 from oms_actors.event_loop import loop_name
 from oms_actors.metrics import StageTimer
-from oms_actors.recent import RecentKeys
 from oms_actors.order_effects import OrderEffects, PaymentFlow, next_step
 from oms_actors.payment_flow import build_payment_flow
+from oms_actors.recent import RecentKeys
 from oms_actors.sourcing_worker import SourcingWorker
 from oms_actors.store.connection import connect_async
 from oms_actors.store.customers import CustomerStore
@@ -554,7 +556,34 @@ class OrderShard:
                 return order
             return order.reject(reasons=reasons or ("rejected in review",), by=reviewer, now_ms=now_ms())
 
+        if approve:
+            await self._retry_declined(order_id)
         return await self._command(order_id, review)
+
+    async def _retry_declined(self, order_id: str) -> None:
+        """A reviewer approving a held order whose payment was declined asks for the payment
+        again first: the customer may have paid what it owed on account (BillingService) or
+        fixed its card since. Each attempt has a key of its own (``PaymentRecord.attempts``);
+        one declined again is recorded, and the approval then refuses, naming the decline."""
+        await self._ready()
+        async with self._locks.hold(order_id):
+            order = await self._get(order_id)
+            if order.approval.status is not ApprovalStatus.HELD or not any(
+                p.status is PaymentStatus.DECLINED for p in order.payment_records
+            ):
+                return
+            again = evolve(
+                order,
+                payment_records=tuple(
+                    p.with_(declined_reason="") if p.status is PaymentStatus.DECLINED else p for p in order.payment_records
+                ),
+            )  # what to authorise, not a version of the order
+            effects = self._effects()
+            [records] = await effects.authorize_many([again], customers=await effects.customers_of([again]))
+            if isinstance(records, BaseException):
+                raise records
+            updated = order.record_authorizations(records, now_ms=now_ms())
+            await self._save_one(updated, order)
 
     async def confirm_shipment(
         self,

@@ -485,8 +485,11 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 requested="approve",
             )
         if not self.payments_authorized:
+            declined = "; ".join(
+                f"{p.payment_id} declined: {p.declined_reason}" for p in self.payment_records if p.status is PaymentStatus.DECLINED
+            )
             raise FailedPreconditionError(
-                f"order {self.order_id}: payments are not authorised for the whole order",
+                f"order {self.order_id}: payments are not authorised for the whole order" + (f" ({declined})" if declined else ""),
                 code="PAYMENT_NOT_AUTHORIZED",
             )
         return self._next(

@@ -215,3 +215,34 @@ async def test_documents_and_receivables_are_seen_like_the_orders_they_belong_to
     assert code == grpc.StatusCode.PERMISSION_DENIED  # agents grant credit; finance books money received
     for w in (customer, stranger, own_channel, other_channel, agent):
         await w.close()
+
+
+async def test_an_order_held_for_credit_is_approved_once_the_customer_has_paid(world: World, oms):
+    finance = await as_role(oms, Role.FINANCE)
+    sku = await world.sku({"T-DC-SOUTH": 50})
+    cid = await business(world, 50_000)
+    first = await ship_everything(world, await on_account(world, cid, sku, 2, 20_000))
+    [number] = [s.invoice_number for s in first.shipments]
+    held = await on_account(world, cid, sku, 1, 20_000)
+    assert held.status == orders_pb2.ORDER_STATUS_ON_HOLD
+    approve = orders_pb2.ReviewOrderRequest(order_id=held.order_id, decision=orders_pb2.REVIEW_DECISION_APPROVE, note="paid")
+
+    # Before the money comes the payment is asked for again and declined again: the approval says why.
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await world.orders.ReviewOrder(approve)
+    assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION and "credit_limit_exceeded" in info.value.details()
+    still = await settled(world, held.order_id)
+    assert still.status == orders_pb2.ORDER_STATUS_ON_HOLD
+    assert still.payment_status[0].status == orders_pb2.PAYMENT_STATUS_DECLINED
+
+    await billing(finance).RecordInvoicePayment(
+        billing_pb2.RecordInvoicePaymentRequest(idempotency_key=World.unique("tx"), invoice_number=number, amount=eur(40_000))
+    )
+    approved = await world.orders.ReviewOrder(approve)
+    assert approved.approval.status == orders_pb2.APPROVAL_STATUS_APPROVED
+    released = await settled(world, held.order_id)
+    assert released.status == orders_pb2.ORDER_STATUS_RELEASED
+    assert released.payment_status[0].status == orders_pb2.PAYMENT_STATUS_AUTHORIZED
+    listed = await billing(finance).ListReceivables(billing_pb2.ListReceivablesRequest(customer_id=cid))
+    assert (listed.open_total, listed.held, listed.credit_available) == (eur(0), eur(20_000), eur(30_000))
+    await finance.close()
