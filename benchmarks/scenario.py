@@ -267,7 +267,8 @@ class Payments:
 @dataclass(frozen=True, kw_only=True)
 class Review:
     # Held orders a reviewer approves; the rest, and every order whose payment was
-    # declined (it cannot be approved), are rejected.
+    # declined, are rejected (a simulated customer never pays or fixes a card later, so
+    # approving would only ask the provider again).
     approve_share: float = 0.9
 
     def problems(self, path: str) -> Problems:
