@@ -260,6 +260,7 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         "delivered_shipments": sum(1 for s in shipments if s.status == orders_pb2.SHIPMENT_STATUS_DELIVERED),
         "capacity_backlog_units": sum(after.capacity_backlog.values()),
         "invoices": sum(1 for s in shipments if s.invoice_number),
+        "invoices_paid": after.invoices_paid,  # on account, recorded against the invoice (collect phase)
         "returns_requested": after.returns_requested,
         "returns_refused": after.returns_refused,
         "returns_by_status": dict(collections.Counter(RETURN_STATUS.get(r.status, "?") for r in returns)),
@@ -310,6 +311,7 @@ def payments(after: DayAfter) -> dict[str, Any]:
         "captured_minor": sum(r["captured_minor"] for r in by.values()),
         "refunded_minor": sum(r["refunded_minor"] for r in by.values()),
         "declined": sum(r["declined"] for r in by.values()),
+        "received_on_account_minor": after.received_minor,
     }
 
 

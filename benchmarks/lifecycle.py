@@ -35,6 +35,8 @@ import numpy as np
 
 from benchmarks.scenario import Scenario
 from protos.oms.v1 import (
+    billing_pb2,
+    billing_pb2_grpc,
     common_pb2,
     customers_pb2,
     customers_pb2_grpc,
@@ -116,6 +118,8 @@ class DayAfter:
     shipments: list[tuple[str, str, str, int]] = field(default_factory=list)  # order, shipment, location, units
     capacity_backlog: dict[str, int] = field(default_factory=dict)  # location -> units left unshipped for capacity
     delivered: int = 0
+    invoices_paid: int = 0  # by business customers, recorded against the invoice
+    received_minor: int = 0
     returns_requested: int = 0
     returns_refused: int = 0
     final: dict[str, orders_pb2.Order] = field(default_factory=dict)
@@ -155,6 +159,7 @@ class Lifecycle:
         self.customers = customers_pb2_grpc.CustomerServiceStub(channel)
         self.inventory = inventory_pb2_grpc.InventoryServiceStub(channel)
         self.events = events_pb2_grpc.EventServiceStub(channel)
+        self.billing = billing_pb2_grpc.BillingServiceStub(channel)
         self.calls = Calls()
         self.latest: dict[str, orders_pb2.Order] = {}
         self.out = DayAfter()
@@ -206,6 +211,8 @@ class Lifecycle:
         await self.deliver(self.out.shipments, "deliver")
         lap("deliver")
         self.out.phase_calls["deliver"] = self.out.delivered
+        await self.collect("collect")
+        lap("collect")
         replacements = await self.take_returns()
         lap("returns")
         if replacements:
@@ -378,6 +385,43 @@ class Lifecycle:
             request = fulfilment_pb2.ConfirmDeliveryRequest(order_id=oid, shipment_id=sid)
             self.latest[oid] = await self.calls("ConfirmDelivery", self.fulfilment.ConfirmDelivery, request, metadata=self.md, timeout=30)
             self.out.delivered += 1
+
+        await self._each(chosen, one, phase)
+
+    async def collect(self, phase: str) -> None:
+        """Business customers pay a share of the day's invoices on account, each a transfer
+        finance records against its invoice (BillingService): the receivable settles and the
+        customer's credit line is free again for its next orders."""
+        share = self.s.payments.invoice_paid_share
+        if not share:
+            return
+        chosen = [
+            (oid, sid)
+            for oid, sid, _, _ in self.out.shipments
+            if unit(self.key(oid), sid, "paid") < share
+            and oid in self.latest
+            and any(p.method == orders_pb2.PAYMENT_METHOD_INVOICE for p in self.latest[oid].payment_status)
+        ]
+
+        async def one(item: tuple[str, str]) -> None:
+            oid, sid = item
+            order = await self.get(oid)  # the shipment's invoice is written with its capture, after the answer
+            number = next((s.invoice_number for s in order.shipments if s.shipment_id == sid), "")
+            if not number:
+                return
+            invoice = await self.calls(
+                "GetInvoice", self.billing.GetInvoice, billing_pb2.GetInvoiceRequest(number=number), metadata=self.md, timeout=30
+            )
+            owed = sum(r.open.amount_minor for r in invoice.receivables)
+            if owed <= 0:
+                return
+            request = billing_pb2.RecordInvoicePaymentRequest(
+                idempotency_key=f"bank/{self.key(oid)}/{sid}", invoice_number=number,
+                amount=common_pb2.Money(amount_minor=owed, currency=invoice.total.currency),
+            )  # fmt: skip
+            await self.calls("RecordInvoicePayment", self.billing.RecordInvoicePayment, request, metadata=self.md, timeout=30)
+            self.out.invoices_paid += 1
+            self.out.received_minor += owed
 
         await self._each(chosen, one, phase)
 

@@ -69,6 +69,8 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("returns", ("lifecycle", "returns_requested"), "int"),
     ("payments captured", ("payments", "captured_minor"), "money"),
     ("payments refunded", ("payments", "refunded_minor"), "money"),
+    ("invoices paid on account", ("lifecycle", "invoices_paid"), "int"),
+    ("received on account", ("payments", "received_on_account_minor"), "money"),
     ("events published", ("lifecycle", "events_total"), "int"),
     ("stock audit differences", ("lifecycle", "stock_audit", "differences"), "int"),
 )

@@ -255,6 +255,8 @@ class Payments:
     in_store: Mapping[str, float]  # orders of the store channel
     card_decline_share: float = 0.0  # card payments the acquirer declines
     gift_card_balance_minor: int = 5000  # on cards that pay part of an order
+    # Invoices paid on account that their business customers pay the same day (a transfer each).
+    invoice_paid_share: float = 0.0
 
     def problems(self, path: str) -> Problems:
         yield from mix(self.consumer, join(path, "consumer"), CONSUMER_PAYMENTS)
@@ -262,6 +264,7 @@ class Payments:
         yield from mix(self.in_store, join(path, "in_store"), IN_STORE_PAYMENTS)
         yield from share(self.card_decline_share, join(path, "card_decline_share"))
         yield from positive(self.gift_card_balance_minor, join(path, "gift_card_balance_minor"))
+        yield from share(self.invoice_paid_share, join(path, "invoice_paid_share"))
 
 
 @dataclass(frozen=True, kw_only=True)

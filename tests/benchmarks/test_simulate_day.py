@@ -72,6 +72,10 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     assert life["held"] == life["approved_in_review"] + life["rejected_in_review"]
     assert life["shipments"] > 0 and life["delivered_shipments"] > 0 and life["returns_requested"] > 0
     assert life["invoices"] == life["shipments"]  # every shipment captured and invoiced
+    # Business customers paid some invoices on account: what they sent is what was owed on them.
+    assert 0 <= life["invoices_paid"] <= life["invoices"]
+    assert (summary["payments"]["received_on_account_minor"] > 0) == (life["invoices_paid"] > 0)
+    assert life["invoices_paid"] == sum(r["ok"] for r in summary["rpcs"] if r["rpc"] == "RecordInvoicePayment")
     # The day's fulfilment throughput: the fulfil phase's shipments (not the replacements')
     # over its seconds, and the deliver phase's deliveries over its seconds.
     assert 0 < life["shipments_per_s"] * life["phases_s"]["fulfil"] <= life["shipments"] + 1e-6
