@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import msgspec
 
-from oms_actors.domain.order import Order
+from oms_actors.domain.inbound import PROMISE_SEP, split_site
+from oms_actors.domain.order import Order, OrderLine
 
 
 class OrderEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -37,6 +38,7 @@ def order_events(old: Order | None, new: Order) -> list[OrderEvent]:
             )
         if sum(line.cancelled for line in new.lines) > sum(line.cancelled for line in old.lines):
             events.append(("order.cancelled", {"reason": new.cancel_reason}))
+    _promises(old, new, events)
     _payments(old, new, events)
     _shipments(old, new, events)
     _returns(old, new, events)
@@ -52,6 +54,36 @@ def order_events(old: Order | None, new: Order) -> list[OrderEvent]:
         )
         for kind, data in events
     ]
+
+
+def _promised(line: OrderLine) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted((a.location_id, a.quantity) for a in line.allocations if PROMISE_SEP in a.location_id))
+
+
+def _promises(old: Order | None, new: Order, events: list[tuple[str, dict[str, str]]]) -> None:
+    """A line promised units of supply on its way, or whose promise moved or ended (kept when the
+    supply arrived, given up when it was cut, or shipped from stock that came first): what a
+    customer is told about its delivery date follows these."""
+    for line in new.lines:
+        was = old.lines[line.line_number - 1] if old is not None and line.line_number <= len(old.lines) else None
+        if was is line:
+            continue
+        now = _promised(line)
+        if now == (_promised(was) if was is not None else ()):
+            continue
+        days = sorted({split_site(site)[1] for site, _ in now})
+        events.append(
+            (
+                "line.promise_changed",
+                {
+                    "line_number": str(line.line_number),
+                    "sku": line.sku,
+                    "promised": str(sum(q for _, q in now)),
+                    "expected_on": days[-1] if days else "",  # the day the last promised unit is due
+                    "from": ", ".join(f"{split_site(site)[0]} {split_site(site)[1]}: {q}" for site, q in now),
+                },
+            )
+        )
 
 
 def _payments(old: Order | None, new: Order, events: list[tuple[str, dict[str, str]]]) -> None:

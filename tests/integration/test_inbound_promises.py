@@ -12,7 +12,7 @@ import grpc
 import pytest
 from google.protobuf import timestamp_pb2
 
-from protos.oms.v1 import fulfilment_pb2, inventory_pb2, orders_pb2
+from protos.oms.v1 import events_pb2, events_pb2_grpc, fulfilment_pb2, inventory_pb2, orders_pb2
 from tests.integration.stock_audit import audit_differences
 from tests.integration.support import World, field_violations
 from tests.integration.test_lifecycle import card, fulfilment
@@ -125,6 +125,12 @@ async def test_orders_are_promised_supply_on_its_way_and_released_when_it_arrive
         work = await fulfilment(world).ListFulfilmentRequests(fulfilment_pb2.ListFulfilmentRequestsRequest(location_id="T-DC-WEST"))
         assert {first.order_id, second.order_id} <= {r.order_id for r in work.requests}
         assert await inbound_at_west(world, sku) == []
+        # The event stream told the customer's systems when the date was set and when the promise was kept.
+        stream = events_pb2_grpc.EventServiceStub(world.channel).WatchEvents(
+            events_pb2.WatchEventsRequest(types=["line.promise_changed"], customer_id=customer, follow=False)
+        )
+        told = [(e.order_id, e.data["promised"], e.data["expected_on"]) async for e in stream if e.order_id == first.order_id]
+        assert told == [(first.order_id, "2", DAY.isoformat()), (first.order_id, "0", "")]
 
         # The same receipt again receives nothing; stock and reservations agree with the orders.
         again = await world.inventory.ReceiveInboundSupply(receipt)

@@ -132,3 +132,21 @@ def test_once_the_supply_arrives_the_units_are_sourced_on_hand_and_released():
     assert arrived.release_due
     released = arrived.release(now_ms=4001)
     assert released.status is OrderStatus.RELEASED and released.line(1).promised_quantity == 0
+
+
+def test_a_promise_made_moved_or_ended_is_an_event_and_nothing_else_is():
+    from oms_actors.domain.events import order_events
+
+    made = promised_order(1, 1)
+    events = [e for e in order_events(accepted(), made) if e.type == "line.promise_changed"]
+    assert [e.data for e in events] == [
+        {"line_number": "1", "sku": "A", "promised": "1", "expected_on": DAY, "from": f"DC1 {DAY}: 1"}
+    ]
+    released = made.release(now_ms=3001)
+    assert not [e for e in order_events(made, released) if e.type == "line.promise_changed"]
+    kept = released.apply_sourcing(
+        SourcingResult(order_id="O1", allocations={1: (LineAllocation(location_id="DC1", quantity=2),), 2: released.line(2).allocations}),
+        now_ms=4000,
+    )
+    [ended] = [e for e in order_events(released, kept) if e.type == "line.promise_changed"]
+    assert (ended.data["promised"], ended.data["expected_on"], ended.data["from"]) == ("0", "", "")
