@@ -13,7 +13,6 @@ them rather than replacing one of them.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from typing import Any
 import optimizer
 from benchmarks.scenario import Scenario
 from benchmarks.world import World
-from oms_actors.domain.inbound import add_days, is_promise, promise_site
+from oms_actors.domain.inbound import add_days, is_promise, promise_site, utc_today
 from oms_actors.promising import promise_pass
 from protos.oms.v1 import common_pb2, orders_pb2
 
@@ -136,7 +135,7 @@ def compare_policies(s: Scenario, world: World, requests: Sequence[orders_pb2.Cr
     }
     routing = rules(world)
     wanted = demands(requests, world, active)
-    today = dt.datetime.now(dt.UTC).date().isoformat()
+    today = utc_today()
     results = []
     for policy in POLICIES:
         started = time.perf_counter()
@@ -153,7 +152,7 @@ def compare_policies(s: Scenario, world: World, requests: Sequence[orders_pb2.Cr
 def inbound_rows(world: World, routing: optimizer.RoutingRules) -> list[tuple[str, str, int]]:
     """The scenario's supply on its way within the rules' horizon, as the inventory shards give it
     to sourcing: (promise site, sku, units)."""
-    until = add_days(dt.datetime.now(dt.UTC).date().isoformat(), routing.inbound_horizon_days)
+    until = add_days(utc_today(), routing.inbound_horizon_days)
     rows = []
     for supply in world.inbound:
         day = supply.expected_at.ToDatetime().date().isoformat()

@@ -11,14 +11,13 @@ import asyncio
 import logging
 import os
 from collections import defaultdict
-from datetime import UTC, datetime
 from typing import Any, Awaitable, Sequence
 
 import optimizer
 from oms_actors import gc_tuning, promising
 from oms_actors.direct import DirectActor
 from oms_actors.domain.enums import DeliveryMode
-from oms_actors.domain.inbound import add_days
+from oms_actors.domain.inbound import add_days, utc_today
 from oms_actors.domain.network import Product
 from oms_actors.domain.order import LineAllocation, SourcingExplanation, SourcingResult
 from oms_actors.domain.partitioning import shard_of
@@ -414,7 +413,7 @@ class SourcingWorker:
         (``promising.promise_pass``); one read per inventory shard, crediting each order
         with what it was promised before."""
         short = [r for r, d in zip(to_plan, solved) if d is not None and d.plan.unfilled]
-        today = datetime.now(UTC).date().isoformat()
+        today = utc_today()
         until = add_days(today, view.rules.inbound_horizon_days)
         shards = self.inventory_calls()
         skus_by_shard = _skus_by_shard(short, len(shards))

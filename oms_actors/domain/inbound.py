@@ -14,7 +14,7 @@ either a location or a promise, never both.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 PROMISE_SEP = "^"
 
@@ -38,6 +38,11 @@ def days_between(today: str, day: str) -> int:
     """Whole days from ``today`` to ``day`` (both YYYY-MM-DD), never below zero: supply
     overdue is expected any time now."""
     return max(0, (date.fromisoformat(day) - date.fromisoformat(today)).days)
+
+
+def utc_today() -> str:
+    """Today (YYYY-MM-DD, UTC): the day supply's dates and waits count from."""
+    return datetime.now(UTC).date().isoformat()
 
 
 def add_days(today: str, days: int) -> str:

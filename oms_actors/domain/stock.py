@@ -157,6 +157,8 @@ class StockBook:
         )
 
     def available(self, key: StockKey) -> int:
+        if PROMISE_SEP in key[0]:
+            return self.row(*key).available
         return available_units(self.on_hand.get(key, 0), self.reserved.get(key, 0), self.safety.get(key, 0))
 
     def committed(self, before: dict[StockKey, int]) -> None:
