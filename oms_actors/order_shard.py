@@ -130,6 +130,10 @@ class KeyedLocks:
     def busy(self, key: str) -> bool:
         return key in self._locks
 
+    def held(self) -> list[str]:
+        """Keys held or waited for now (diagnostics)."""
+        return sorted(self._locks)
+
 
 _REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
 
@@ -280,6 +284,11 @@ class OrderShard:
             "direct": dict(self.direct.served),
             "single_saves": {"batches": saves.batches, "orders": saves.items},
             "event_loop": loop_name(),
+            # What the reconciler sees: orders it should look at, those it must skip while
+            # their lock is held, and whether it runs (it starts once the shard has loaded).
+            "attention": len(self._attention),
+            "locked": self._locks.held()[:20],
+            "reconciler": "none" if self._reconciler is None else ("stopped" if self._reconciler.done() else "running"),
         }
 
     # -- commands -------------------------------------------------------------

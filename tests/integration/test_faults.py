@@ -131,8 +131,16 @@ async def test_orders_survive_killed_shards_and_a_redis_restart(world: World, om
         if time.monotonic() > deadline:
             break
         await asyncio.sleep(1.0)
-    assert all(o.status != orders_pb2.ORDER_STATUS_ACCEPTED for o in current)
-    assert not [o.order_id for o in current if o.pending_steps]
+    # Named with what they wait for: a failure here has been seen twice on loaded machines.
+    unsettled = [
+        (o.order_id, orders_pb2.OrderStatus.Name(o.status), list(o.pending_steps), o.updated_at.ToJsonString())
+        for o in current
+        if o.status == orders_pb2.ORDER_STATUS_ACCEPTED or o.pending_steps
+    ]
+    if unsettled:
+        shards = [await actor.stats.remote() for actor in oms.actors.orders]
+        details = [{k: st[k] for k in ("shard", "attention", "locked", "reconciler")} for st in shards]
+        raise AssertionError(f"unsettled after the chaos: {unsettled}; order shards: {details}")
 
     # Every confirmed shipment is on its order exactly once, with its units.
     by_id = {o.order_id: o for o in current}
