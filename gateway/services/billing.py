@@ -16,14 +16,16 @@ import time
 
 import grpc
 
+from gateway import limits
 from gateway.auth.access import caller
 from gateway.auth.principal import Principal
 from gateway.convert import PAYMENT_TO_PROTO, Violations, money_to_proto, timestamp_to_proto
 from gateway.errors import rpc
 from gateway.services.backend import Backend
-from oms_actors.domain.enums import PaymentMethod
+from oms_actors.domain.enums import OrderStatus, PaymentMethod
 from oms_actors.domain.errors import FailedPreconditionError, FieldViolation, NotFoundError, ValidationError
 from oms_actors.domain.money import Money
+from oms_actors.domain.risk import held_for_credit_alone
 from oms_actors.payments import (
     CreditNote,
     DocumentLine,
@@ -32,7 +34,11 @@ from oms_actors.payments import (
     Receivable,
 )
 from oms_actors.payments.documents import NUMBER_PREFIXES, DocumentKind
+from oms_actors.store.orders import OrderFilter
 from protos.oms.v1 import billing_pb2, billing_pb2_grpc
+
+# Who approves an order a payment on account let through, in its approval and events.
+CREDIT_CONTROL = "credit-control"
 
 
 class BillingService(billing_pb2_grpc.BillingServiceServicer):
@@ -131,11 +137,32 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
                 f"a payment of {_text(amount)} exceeds the {_text(err.open_amount)} still owed on {invoice.number}",
                 capture_id=err.capture_id, requested=amount, open_amount=err.open_amount,
             ) from err  # fmt: skip
+        released = await self._release_credit_holds(invoice.customer_id, recorded.result.payment_id)
         return billing_pb2.RecordInvoicePaymentResponse(
             payment_id=recorded.result.payment_id,
             replayed=recorded.replayed,
             invoice=await self._invoice_to_proto(invoice),
+            released_orders=released,
         )
+
+    async def _release_credit_holds(self, customer_id: str, payment_id: str) -> list[str]:
+        """The customer's orders held for its credit alone, approved as credit control would,
+        oldest first, while the freed line covers them: approving asks for the declined payment
+        on account again (``OrderShard.review_order``); one it still does not cover stays held
+        for a reviewer. Held for anything else, an order waits for a reviewer as before."""
+        held, _ = await self.b.orders.list(
+            OrderFilter(customer_id=customer_id, status=OrderStatus.ON_HOLD), page_size=limits.MAX_PAGE_SIZE
+        )
+        released = []
+        for order in sorted(held, key=lambda o: o.created_at_ms):
+            if not held_for_credit_alone(order.approval.reasons):
+                continue
+            try:
+                await self.b.command(order.order_id, "review_order", True, CREDIT_CONTROL, f"credit freed by {payment_id}")
+            except FailedPreconditionError:  # still beyond the line (the attempt is recorded)
+                continue
+            released.append(order.order_id)
+        return released
 
     async def _invoice(self, number: str, principal: Principal) -> Invoice:
         invoice = None

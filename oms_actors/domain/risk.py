@@ -99,13 +99,33 @@ def assess(rules: RiskRules, facts: RiskFacts) -> RiskDecision:
             holds.append("pay on invoice without a credit limit")
         elif facts.open_receivables + facts.pays_on_invoice > facts.credit_limit:
             holds.append(
-                f"credit limit {facts.credit_limit} exceeded: {facts.open_receivables} open "
+                f"{_CREDIT_LIMIT}{facts.credit_limit} exceeded: {facts.open_receivables} open "
                 f"+ {facts.pays_on_invoice} on this order"
             )
     if facts.payment_declined:
-        holds.append(f"payment declined: {facts.payment_declined}")
+        holds.append(f"{_DECLINED}{facts.payment_declined}")
     if rejects:
         return RiskDecision(outcome=RiskOutcome.REJECT, reasons=tuple(rejects + holds))
     if holds:
         return RiskDecision(outcome=RiskOutcome.HOLD, reasons=tuple(holds))
     return RiskDecision(outcome=RiskOutcome.APPROVE)
+
+
+_CREDIT_LIMIT = "credit limit "
+_DECLINED = "payment declined: "
+
+
+def held_for_credit_alone(reasons: tuple[str, ...]) -> bool:
+    """Whether these hold reasons (``assess``'s) are all the customer's credit: its line used up,
+    and payments on account declined for that (``P1: credit_limit_exceeded``). Such an order
+    may go once the customer has paid (BillingService); any other reason needs a reviewer."""
+
+    def credit(reason: str) -> bool:
+        if reason.startswith(_CREDIT_LIMIT):
+            return True
+        if reason.startswith(_DECLINED):
+            declines = reason[len(_DECLINED) :].split("; ")
+            return all(d.partition(": ")[2] == "credit_limit_exceeded" for d in declines)
+        return False
+
+    return bool(reasons) and all(credit(r) for r in reasons)

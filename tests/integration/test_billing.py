@@ -85,11 +85,16 @@ async def test_a_payment_on_account_settles_the_invoice_and_frees_the_credit_lin
     assert paid.payment_id and not paid.replayed
     [after] = paid.invoice.receivables
     assert (after.paid, after.open, after.status) == (eur(25_000), eur(15_000), billing_pb2.RECEIVABLE_STATUS_OPEN)
+    # 15,000 owed of 50,000: the order held for credit alone goes on, its payment authorised again.
+    assert list(paid.released_orders) == [held.order_id]
+    held = await settled(world, held.order_id)
+    assert held.status == orders_pb2.ORDER_STATUS_RELEASED and held.approval.decided_by == "credit-control"
     # The same bank transaction entered again is the same payment, nothing more.
     again = await billing(finance).RecordInvoicePayment(
         billing_pb2.RecordInvoicePaymentRequest(idempotency_key=key, invoice_number=number, amount=eur(25_000))
     )
     assert (again.payment_id, again.replayed, again.invoice.receivables[0].open) == (paid.payment_id, True, eur(15_000))
+    assert list(again.released_orders) == []
 
     # Refusals, each with its status, reason and field, and none of them records anything.
     before = await owed(finance, cid)
@@ -120,8 +125,8 @@ async def test_a_payment_on_account_settles_the_invoice_and_frees_the_credit_lin
         assert code == grpc.StatusCode.NOT_FOUND
     assert await owed(finance, cid) == before
 
-    # 15,000 owed now: an order of 20,000 on account passes the credit check.
-    second = await on_account(world, cid, sku, 1, 20_000)
+    # 15,000 owed and 20,000 held by the released order: an order of 10,000 on account passes the credit check.
+    second = await on_account(world, cid, sku, 1, 10_000)
     assert second.status == orders_pb2.ORDER_STATUS_RELEASED
     settle = await record(
         billing_pb2.RecordInvoicePaymentRequest(idempotency_key=World.unique("tx"), invoice_number=number, amount=eur(15_000))
@@ -129,7 +134,7 @@ async def test_a_payment_on_account_settles_the_invoice_and_frees_the_credit_lin
     assert settle.invoice.receivables[0].status == billing_pb2.RECEIVABLE_STATUS_SETTLED
     listed = await billing(finance).ListReceivables(billing_pb2.ListReceivablesRequest(customer_id=cid))
     assert list(listed.receivables) == [] and listed.open_total == eur(0)
-    assert listed.held == eur(20_000) and listed.credit_available == eur(30_000)
+    assert listed.held == eur(30_000) and listed.credit_available == eur(20_000)
     everything = await billing(finance).ListReceivables(billing_pb2.ListReceivablesRequest(customer_id=cid, include_settled=True))
     assert [r.status for r in everything.receivables] == [billing_pb2.RECEIVABLE_STATUS_SETTLED]
 
@@ -217,7 +222,7 @@ async def test_documents_and_receivables_are_seen_like_the_orders_they_belong_to
         await w.close()
 
 
-async def test_an_order_held_for_credit_is_approved_once_the_customer_has_paid(world: World, oms):
+async def test_an_order_held_for_credit_goes_on_once_the_customer_has_paid(world: World, oms):
     finance = await as_role(oms, Role.FINANCE)
     sku = await world.sku({"T-DC-SOUTH": 50})
     cid = await business(world, 50_000)
@@ -235,11 +240,12 @@ async def test_an_order_held_for_credit_is_approved_once_the_customer_has_paid(w
     assert still.status == orders_pb2.ORDER_STATUS_ON_HOLD
     assert still.payment_status[0].status == orders_pb2.PAYMENT_STATUS_DECLINED
 
-    await billing(finance).RecordInvoicePayment(
+    paid = await billing(finance).RecordInvoicePayment(
         billing_pb2.RecordInvoicePaymentRequest(idempotency_key=World.unique("tx"), invoice_number=number, amount=eur(40_000))
     )
-    approved = await world.orders.ReviewOrder(approve)
-    assert approved.approval.status == orders_pb2.APPROVAL_STATUS_APPROVED
+    assert list(paid.released_orders) == [held.order_id]  # credit control let it through
+    approved = await world.orders.ReviewOrder(approve)  # a reviewer approving it too changes nothing
+    assert approved.approval.status == orders_pb2.APPROVAL_STATUS_APPROVED and approved.approval.decided_by == "credit-control"
     released = await settled(world, held.order_id)
     assert released.status == orders_pb2.ORDER_STATUS_RELEASED
     assert released.payment_status[0].status == orders_pb2.PAYMENT_STATUS_AUTHORIZED

@@ -164,11 +164,13 @@ class RecordInvoicePaymentRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., invoice_number: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class RecordInvoicePaymentResponse(_message.Message):
-    __slots__ = ("payment_id", "replayed", "invoice")
+    __slots__ = ("payment_id", "replayed", "invoice", "released_orders")
     PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     REPLAYED_FIELD_NUMBER: _ClassVar[int]
     INVOICE_FIELD_NUMBER: _ClassVar[int]
+    RELEASED_ORDERS_FIELD_NUMBER: _ClassVar[int]
     payment_id: str
     replayed: bool
     invoice: Invoice
-    def __init__(self, payment_id: _Optional[str] = ..., replayed: _Optional[bool] = ..., invoice: _Optional[_Union[Invoice, _Mapping]] = ...) -> None: ...
+    released_orders: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, payment_id: _Optional[str] = ..., replayed: _Optional[bool] = ..., invoice: _Optional[_Union[Invoice, _Mapping]] = ..., released_orders: _Optional[_Iterable[str]] = ...) -> None: ...

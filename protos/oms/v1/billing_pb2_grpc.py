@@ -86,7 +86,8 @@ class BillingServiceServicer:
     def RecordInvoicePayment(self, request, context):
         """Money received against an invoice paid on account (a bank transfer, a cheque):
         settles its receivable and frees as much of the customer's credit line, so the
-        customer's next orders on account pass the credit check again. Idempotent by
+        customer's next orders on account pass the credit check again, and its orders held
+        for credit alone go on (released_orders) while the line covers them. Idempotent by
         idempotency_key, which names the money received (say the bank transaction id,
         with the invoice number when one transfer pays several invoices): a retry
         answers the same payment, the key with another invoice or amount is
