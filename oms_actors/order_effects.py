@@ -36,7 +36,7 @@ from oms_actors.domain.order import (
 from oms_actors.domain.partitioning import shard_of
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
 from oms_actors.domain.returns import RefundPart, Resolution
-from oms_actors.domain.risk import RiskFacts, RiskOutcome, RiskRules, assess
+from oms_actors.domain.risk import RiskFacts, RiskOutcome, RiskRules, assess, declined_payments
 from oms_actors.domain.stock import ReservationRequest
 from oms_actors.store import keys
 from oms_actors.store.capacity import CapacityLedger
@@ -424,8 +424,8 @@ class OrderEffects:
 def _facts(
     order: Order, customer: Customer | None, previous: int, last_hour: int, by_card: list[int], owed: int
 ) -> RiskFacts:
-    declined = "; ".join(
-        f"{p.payment_id}: {p.declined_reason}" for p in order.payment_records if p.status is PaymentStatus.DECLINED
+    declined = declined_payments(
+        (p.payment_id, p.declined_reason) for p in order.payment_records if p.status is PaymentStatus.DECLINED
     )
     on_invoice = sum(p.amount.amount_minor for p in order.payment_records if p.method is PaymentMethod.INVOICE)
     business = customer is not None and customer.type is CustomerType.BUSINESS

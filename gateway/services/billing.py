@@ -12,8 +12,6 @@ its channel's, agents and finance every one; anything else answers as if it did 
 
 from __future__ import annotations
 
-import time
-
 import grpc
 
 from gateway import limits
@@ -33,6 +31,7 @@ from oms_actors.payments import (
     PaymentExceedsReceivableError,
     Receivable,
 )
+from oms_actors.payments.clock import system_clock_ms
 from oms_actors.payments.documents import NUMBER_PREFIXES, DocumentKind
 from oms_actors.store.orders import OrderFilter
 from protos.oms.v1 import billing_pb2, billing_pb2_grpc
@@ -82,7 +81,7 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
         customer = await self.b.customers.get(request.customer_id) if principal.sees_billing_of(request.customer_id) else None
         if customer is None:
             raise NotFoundError("customer not found", resource="customer", resource_id=request.customer_id)
-        now = _now_ms()
+        now = system_clock_ms()
         owed = await self.b.payments.receivables.of(customer.customer_id, now_ms=now)
         shown = sorted(
             (*owed.open, *(owed.paid if request.include_settled else ())), key=lambda r: (r.due_at_ms, r.issued_at_ms)
@@ -134,7 +133,7 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
             )
         except PaymentExceedsReceivableError as err:
             raise PaymentExceedsReceivableError(
-                f"a payment of {_text(amount)} exceeds the {_text(err.open_amount)} still owed on {invoice.number}",
+                f"a payment of {amount} exceeds the {err.open_amount} still owed on {invoice.number}",
                 capture_id=err.capture_id, requested=amount, open_amount=err.open_amount,
             ) from err  # fmt: skip
         released = await self._release_credit_holds(invoice.customer_id, recorded.result.payment_id)
@@ -187,7 +186,7 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
         documents, receivables = self.b.payments.documents, self.b.payments.receivables
         on_account = [c.capture_id for c in invoice.captures if c.method is PaymentMethod.INVOICE]
         credited = await documents.credited(invoice.number)
-        now = _now_ms()
+        now = system_clock_ms()
         return billing_pb2.Invoice(
             number=invoice.number,
             order_id=invoice.order_id,
@@ -208,14 +207,6 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
                 for r in (await receivables.of_captures(on_account) if on_account else [])
             ],
         )
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def _text(m: Money) -> str:
-    return f"{m.amount_minor} {m.currency}"
 
 
 def _line_to_proto(line: DocumentLine) -> billing_pb2.DocumentLine:

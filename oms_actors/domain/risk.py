@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from enum import StrEnum
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import msgspec
 
@@ -113,6 +113,12 @@ def assess(rules: RiskRules, facts: RiskFacts) -> RiskDecision:
 
 _CREDIT_LIMIT = "credit limit "
 _DECLINED = "payment declined: "
+
+
+def declined_payments(declines: Iterable[tuple[str, str]]) -> str:
+    """``RiskFacts.payment_declined`` of (payment id, decline reason) pairs: ``P1: reason; P2: ...``,
+    the form ``held_for_credit_alone`` reads back."""
+    return "; ".join(f"{payment_id}: {reason}" for payment_id, reason in declines)
 
 
 def held_for_credit_alone(reasons: tuple[str, ...]) -> bool:
