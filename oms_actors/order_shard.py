@@ -176,6 +176,10 @@ class OrderShard:
         self.direct = DirectServer(self, SERVED_DIRECTLY)
         # Orders still accepted or with steps pending: all the reconciler needs to look at.
         self._attention: set[str] = set()
+        # New orders whose first save failed on the way back (the connection lost): Redis
+        # may have written them all the same, and a retry of the key then answers the
+        # stored order. The reconciler reads them back and keeps those that were written.
+        self._uncertain: set[str] = set()
         # Open, sourced orders with backordered units, by SKU backordered: what arriving
         # stock may fill, found without a pass over every order in memory.
         self._backordered: dict[str, set[str]] = {}
@@ -287,6 +291,7 @@ class OrderShard:
             # What the reconciler sees: orders it should look at, those it must skip while
             # their lock is held, and whether it runs (it starts once the shard has loaded).
             "attention": len(self._attention),
+            "uncertain": len(self._uncertain),
             "locked": self._locks.held()[:20],
             "reconciler": "none" if self._reconciler is None else ("stopped" if self._reconciler.done() else "running"),
         }
@@ -387,7 +392,10 @@ class OrderShard:
                 await self.store.save(self.shard, [(o, None) for _, o in accepted])
         except _REDIS_DOWN:
             for i, order in accepted:
-                out = _failed(UnavailableError("redis unavailable; nothing was written", dependency="redis"))
+                self._uncertain.add(order.order_id)
+                out = _failed(
+                    UnavailableError("redis unavailable; retry with the same idempotency key", dependency="redis")
+                )
                 outcomes[i] = out
                 self._pending[(order.channel.value, order.idempotency_key)][2].set_result(out)
             return []
@@ -520,9 +528,34 @@ class OrderShard:
         order = self.orders.get(order_id)
         if order is None and self.store.shard(order_id) == self.shard:
             order = await self.store.get(order_id)
+            if order is not None and not order.finished and order_id not in self.orders:
+                self._adopt(order)
         if order is None:
             raise order_not_found(order_id)
         return order
+
+    def _adopt(self, order: Order) -> None:
+        """An open order the store has and memory lacks was written by a save whose answer
+        was lost (``_uncertain``): this shard owns it, so it joins memory, and the reconciler
+        takes it on from where it stands."""
+        log.warning("order shard %d: order %s was written though its save failed; taken on", self.shard, order.order_id)
+        self._uncertain.discard(order.order_id)
+        self._remember(order)
+
+    async def _settle_uncertain(self) -> None:
+        """Reads back the orders whose first save failed on the way back: those written are
+        taken on, the others were never placed (their keys place them anew)."""
+        ids = [oid for oid in self._uncertain if oid not in self.orders]
+        if not ids:
+            self._uncertain.clear()
+            return
+        found = await self.store.get_many(ids)
+        for order_id, order in zip(ids, found):
+            if order_id in self.orders:  # taken on by a retry meanwhile
+                continue
+            if order is not None and not order.finished:
+                self._adopt(order)
+            self._uncertain.discard(order_id)
 
     # -- commands on existing orders --------------------------------------------
 
@@ -823,6 +856,8 @@ class OrderShard:
     async def reconcile(self) -> int:
         """Re-drives orders a crash left between two steps; every step is idempotent."""
         await self._ready()
+        if self._uncertain:
+            await self._settle_uncertain()
         stuck_before = now_ms() - STUCK_AFTER_MS
         idle = [self.orders[oid] for oid in list(self._attention) if not self._locks.busy(oid)]
         stuck = [o for o in idle if o.status is OrderStatus.ACCEPTED and o.created_at_ms < stuck_before]

@@ -139,7 +139,7 @@ async def test_orders_survive_killed_shards_and_a_redis_restart(world: World, om
     ]
     if unsettled:
         shards = [await actor.stats.remote() for actor in oms.actors.orders]
-        details = [{k: st[k] for k in ("shard", "attention", "locked", "reconciler")} for st in shards]
+        details = [{k: st[k] for k in ("shard", "attention", "uncertain", "locked", "reconciler")} for st in shards]
         raise AssertionError(f"unsettled after the chaos: {unsettled}; order shards: {details}")
 
     # Every confirmed shipment is on its order exactly once, with its units.

@@ -13,13 +13,15 @@ import uuid
 import pytest
 
 from oms_actors.domain.commands import CreateOrder, LineInput
-from oms_actors.domain.enums import Channel, DeliveryMode
+from oms_actors.domain.customer import Customer
+from oms_actors.domain.enums import Channel, CustomerType, DeliveryMode, OrderStatus
 from oms_actors.domain.errors import UnavailableError
 from oms_actors.domain.money import Money
 from oms_actors.domain.order import Order
 from oms_actors.domain.records import evolve
 from oms_actors.order_shard import OrderShard
 from oms_actors.store import orders as order_store
+from oms_actors.store.customers import CustomerStore
 from oms_actors.topology import Topology
 
 pytestmark = pytest.mark.integration
@@ -106,3 +108,92 @@ async def test_redis_down_fails_every_save_of_the_batch_and_writes_nothing(shard
     monkeypatch.undo()
     assert await shard.store.get_many([o.order_id for o in before]) == before
     assert not any(o.order_id in shard.orders for o in after)
+
+
+async def _placing_customer(shard: OrderShard, run: str) -> None:
+    await CustomerStore(shard.store.client).put(Customer(customer_id=f"C-{run}", type=CustomerType.CONSUMER))
+
+
+def _answer_lost(shard: OrderShard, monkeypatch, *, written: bool) -> None:
+    """The next save fails on the way back: Redis wrote it (``written``) or never got it."""
+    real = shard.store.save
+
+    async def save(*args, **kwargs):
+        import redis
+
+        monkeypatch.setattr(shard.store, "save", real)
+        if written:
+            await real(*args, **kwargs)
+        raise redis.ConnectionError("Connection reset by peer")
+
+    monkeypatch.setattr(shard.store, "save", save)
+
+
+async def test_an_order_written_though_its_save_failed_is_taken_on_by_a_retry_or_the_reconciler(
+    shard: OrderShard, monkeypatch
+):
+    """Seen under chaos (a Redis restart): the acceptance was written, its answer lost, the
+    channel's retry answered the stored order, and nothing ever sourced it."""
+    run = uuid.uuid4().hex[:8]
+    # Nothing here sources or drives steps (no Ray): the orders stay accepted.
+    monkeypatch.setattr(shard, "_inline", None)
+
+    async def unsourced(orders, **kwargs):
+        return orders
+
+    async def undriven(order_ids):
+        return None
+
+    monkeypatch.setattr(shard, "_source", unsourced)
+    monkeypatch.setattr(shard, "_drive_in_background", undriven)
+    await _placing_customer(shard, run)
+    retried, left, unwritten = (_order(run, i) for i in range(3))
+    command = {o.order_id: _command_of(o) for o in (retried, left, unwritten)}
+
+    _answer_lost(shard, monkeypatch, written=True)
+    [failed] = await shard.place_orders([command[retried.order_id]])
+    assert failed.error is not None and failed.error.code == "UNAVAILABLE"
+    [stored] = await shard.store.get_many([failed_id := (await _stored_id(shard, retried))])
+    assert stored is not None and stored.status is OrderStatus.ACCEPTED
+    assert failed_id not in shard.orders
+    # The channel retries with the same key: the stored order, and the shard takes it on.
+    [again] = await shard.place_orders([command[retried.order_id]])
+    assert again.replayed and again.order is not None and again.order.order_id == failed_id
+    assert shard.orders[failed_id] == stored and failed_id in shard._attention
+
+    # No retry comes: the reconciler reads it back and takes it on.
+    _answer_lost(shard, monkeypatch, written=True)
+    [failed] = await shard.place_orders([command[left.order_id]])
+    assert failed.error is not None
+    left_id = await _stored_id(shard, left)
+    assert left_id not in shard.orders and shard.stats()["uncertain"] == 1
+    await shard.reconcile()
+    assert left_id in shard.orders and left_id in shard._attention and shard.stats()["uncertain"] == 0
+
+    # Never written: the reconciler forgets it, and the key places the order anew.
+    _answer_lost(shard, monkeypatch, written=False)
+    [failed] = await shard.place_orders([command[unwritten.order_id]])
+    assert failed.error is not None and shard.stats()["uncertain"] == 1
+    open_before = set(shard.orders)
+    await shard.reconcile()
+    assert shard.stats()["uncertain"] == 0 and set(shard.orders) == open_before
+    [placed] = await shard.place_orders([command[unwritten.order_id]])
+    assert placed.error is None and not placed.replayed and placed.order is not None
+    assert (await shard.store.get(placed.order.order_id)) == placed.order
+
+
+def _command_of(order: Order) -> CreateOrder:
+    return CreateOrder(
+        channel=order.channel,
+        idempotency_key=order.idempotency_key,
+        customer_id=order.customer_id,
+        lines=(LineInput(sku="SKU-1", quantity=1, unit_price=Money(amount_minor=100, currency="EUR")),),
+        delivery_mode=DeliveryMode.SHIP,
+    )
+
+
+async def _stored_id(shard: OrderShard, order: Order) -> str:
+    """The id the shard gave the order of this key, from the stored idempotency record."""
+    decided, _ = await shard.store.decided_and_customers(0, [(order.channel.value, order.idempotency_key)], [])
+    [record] = decided.values()
+    return record.order_id
