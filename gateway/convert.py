@@ -34,6 +34,7 @@ from oms_actors.domain.network import Location, Product
 from oms_actors.domain.order import ApprovalStatus, Order
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
 from oms_actors.domain.returns import Resolution, ReturnRecord, ReturnStatus
+from oms_actors.domain.risk import RiskRules
 from oms_actors.domain.stock import StockLevelChange
 from protos.oms.v1 import common_pb2, customers_pb2, events_pb2, inventory_pb2, orders_pb2
 
@@ -542,6 +543,12 @@ def customer_from_proto(msg: customers_pb2.Customer, v: Violations) -> Customer 
     limit = v.money("customer.credit_limit", msg.credit_limit) if msg.HasField("credit_limit") else None
     if limit is not None and kind is not CustomerType.BUSINESS:
         v.add("customer.credit_limit", "only business customers buy on credit")
+    terms = msg.payment_terms_days if msg.HasField("payment_terms_days") else None
+    if terms is not None:
+        if kind is not CustomerType.BUSINESS:
+            v.add("customer.payment_terms_days", "only business customers buy on credit")
+        elif not 0 <= terms <= limits.MAX_PAYMENT_TERMS_DAYS:
+            v.add("customer.payment_terms_days", f"0 (due on receipt) to {limits.MAX_PAYMENT_TERMS_DAYS} days")
     if kind is None:
         return None
     return Customer(
@@ -552,6 +559,7 @@ def customer_from_proto(msg: customers_pb2.Customer, v: Violations) -> Customer 
         phone=msg.phone,
         default_address=address,
         credit_limit=limit,
+        payment_terms_days=terms,
     )
 
 
@@ -569,6 +577,8 @@ def customer_to_proto(c: Customer) -> customers_pb2.Customer:
         msg.default_address.CopyFrom(address_to_proto(c.default_address))
     if c.credit_limit is not None:
         msg.credit_limit.CopyFrom(money_to_proto(c.credit_limit))
+    if c.payment_terms_days is not None:
+        msg.payment_terms_days = c.payment_terms_days
     return msg
 
 
@@ -638,6 +648,42 @@ def day_to_proto(day: str) -> timestamp_pb2.Timestamp:
     ts = timestamp_pb2.Timestamp()
     ts.FromDatetime(dt.datetime.fromisoformat(day).replace(tzinfo=dt.timezone.utc))
     return ts
+
+
+# RiskRules fields by their proto names (money thresholds carry ``_minor`` there).
+_RISK_THRESHOLDS = {
+    "hold_order_value_above_minor": "hold_order_value_above",
+    "reject_order_value_above_minor": "reject_order_value_above",
+    "hold_first_order_above_minor": "hold_first_order_above",
+    "max_orders_per_customer_per_hour": "max_orders_per_customer_per_hour",
+    "max_orders_per_instrument_per_hour": "max_orders_per_instrument_per_hour",
+    "hold_overdue_after_days": "hold_overdue_after_days",
+}
+
+
+def risk_rules_from_proto(msg: orders_pb2.RiskRules, v: Violations, prefix: str = "rules.") -> RiskRules:
+    """The rules a request sets: an unset threshold is off; negative ones are named."""
+    doc: dict[str, Any] = {"hold_on_country_mismatch": msg.hold_on_country_mismatch}
+    for name, field in _RISK_THRESHOLDS.items():
+        if not msg.HasField(name):
+            doc[field] = None
+            continue
+        value = getattr(msg, name)
+        if value < 0:
+            v.add(prefix + name, "zero or more, or unset for off")
+        elif name.endswith("_minor") and value > MAX_AMOUNT_MINOR:
+            v.add(prefix + name, f"at most {MAX_AMOUNT_MINOR}")
+        doc[field] = value
+    return RiskRules() if v.items else RiskRules.from_dict(doc)
+
+
+def risk_rules_to_proto(rules: RiskRules, version: int) -> orders_pb2.RiskRules:
+    msg = orders_pb2.RiskRules(hold_on_country_mismatch=rules.hold_on_country_mismatch, version=version)
+    for name, field in _RISK_THRESHOLDS.items():
+        value = getattr(rules, field)
+        if value is not None:
+            setattr(msg, name, value)
+    return msg
 
 
 def routing_rules_from_proto(msg: inventory_pb2.RoutingRules, v: Violations) -> dict:

@@ -20,6 +20,7 @@ from grpc_status import rpc_status
 
 from oms_actors.domain.errors import (
     AlreadyExistsError,
+    ConcurrentChangeError,
     FailedPreconditionError,
     FieldViolation,
     IdempotencyConflictError,
@@ -88,6 +89,10 @@ def to_status(err: BaseException) -> status_pb2.Status:
                 or [error_details_pb2.PreconditionFailure.Violation(type=err.code, description=err.message)]
             )
         )
+    elif isinstance(err, ConcurrentChangeError):
+        code = code_pb2.ABORTED  # AIP-154: a stale version is retried after a fresh read
+        info.metadata["resource"] = err.resource
+        info.metadata["current_version"] = str(err.current_version)
     elif isinstance(err, UnavailableError):
         code = code_pb2.UNAVAILABLE
         info.metadata["dependency"] = err.dependency

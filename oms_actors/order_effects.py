@@ -9,7 +9,6 @@ step twice, after a crash between the effect and the save, does it once.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections import defaultdict
@@ -38,10 +37,12 @@ from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
 from oms_actors.domain.returns import RefundPart, Resolution
 from oms_actors.domain.risk import RiskFacts, RiskOutcome, RiskRules, assess, declined_payments
 from oms_actors.domain.stock import ReservationRequest
+from oms_actors.payments.invoice import AccountPosition
 from oms_actors.store import keys
 from oms_actors.store.capacity import CapacityLedger
 from oms_actors.store.customers import CustomerStore
 from oms_actors.store.orders import OrderStore
+from oms_actors.store.risk_rules import RiskRulesStore
 from oms_actors.wire import RESERVE_BATCH, ReserveBatch
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ class RiskReads:
 
     customers: dict[str, Customer]
     counts: dict[str, tuple[int, int, list[int]]]  # order id: (earlier orders, last hour, last hour per card)
-    open_receivables: dict[str, int]  # customer id: owed on account (customers of orders paying on invoice)
+    open_receivables: dict[str, AccountPosition]  # customer id: owed on account (customers of orders paying on invoice)
 
 
 class PaymentFlow(Protocol):
@@ -80,7 +81,7 @@ class PaymentFlow(Protocol):
 
     async def void(self, order: Order) -> tuple[PaymentRecord, ...]: ...
 
-    async def open_receivables(self, customer_ids: list[str]) -> dict[str, int]: ...
+    async def open_receivables(self, customer_ids: list[str]) -> dict[str, AccountPosition]: ...
 
     async def refund(self, order: Order, return_id: str, plan: list[RefundPart]) -> tuple[RefundPart, ...]: ...
 
@@ -141,6 +142,7 @@ class OrderEffects:
         self.payments = payments
         self.capacity = CapacityLedger(store.client)
         self.by = by
+        self._risk_rules = RiskRulesStore(store.client)
         self._rules = RiskRules()
         self._rules_read_at = float("-inf")
 
@@ -363,8 +365,7 @@ class OrderEffects:
 
     async def rules(self) -> RiskRules:
         if time.monotonic() - self._rules_read_at > RISK_RULES_TTL_S:
-            raw = await self.store.client.get(keys.RISK_RULES)
-            self._rules = RiskRules.from_dict(json.loads(raw)) if raw else RiskRules()
+            self._rules = (await self._risk_rules.get()).rules
             self._rules_read_at = time.monotonic()
         return self._rules
 
@@ -416,13 +417,24 @@ class OrderEffects:
         facts = []
         for order in orders:
             previous, last_hour, by_card = reads.counts[order.order_id]
-            owed = reads.open_receivables.get(order.customer_id, 0)
-            facts.append(_facts(order, reads.customers.get(order.customer_id), previous, last_hour, by_card, owed))
+            owed = reads.open_receivables.get(order.customer_id, _OWES_NOTHING)
+            facts.append(
+                _facts(order, reads.customers.get(order.customer_id), previous, last_hour, by_card, owed, now_ms)
+            )
         return facts
 
 
+_OWES_NOTHING = AccountPosition(open=0)
+
+
 def _facts(
-    order: Order, customer: Customer | None, previous: int, last_hour: int, by_card: list[int], owed: int
+    order: Order,
+    customer: Customer | None,
+    previous: int,
+    last_hour: int,
+    by_card: list[int],
+    owed: AccountPosition,
+    now_ms: int,
 ) -> RiskFacts:
     declined = declined_payments(
         (p.payment_id, p.declined_reason) for p in order.payment_records if p.status is PaymentStatus.DECLINED
@@ -440,7 +452,8 @@ def _facts(
         customer_country=(customer.default_address.country_code if customer and customer.default_address else ""),
         pays_on_invoice=on_invoice,
         credit_limit=limit,
-        open_receivables=owed if on_invoice else 0,
+        open_receivables=owed.open if on_invoice else 0,
+        past_due_ms=owed.past_due_ms(now_ms) if on_invoice else 0,
         payment_declined=declined,
     )
 

@@ -20,20 +20,21 @@ from oms_actors.domain.fulfilment import Shipment, ShipmentCapture
 from oms_actors.domain.money import Money
 from oms_actors.domain.order import Order
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus, plan_captures
-from oms_actors.order_effects import PaymentFlow
-from oms_actors.store import keys
 from oms_actors.domain.records import evolve
 from oms_actors.domain.returns import RefundPart
+from oms_actors.order_effects import PaymentFlow
 from oms_actors.payments import (
+    AccountPosition,
     AuthorizationExpiredError,
     CaptureReference,
-    RefundReference,
     DocumentLine,
     Payments,
     PaymentsConfig,
+    RefundReference,
     SimulatedCardConfig,
     build_payments,
 )
+from oms_actors.store import keys
 
 log = logging.getLogger(__name__)
 SIM_CONFIG_TTL_S = 1.0
@@ -222,8 +223,8 @@ class ProviderPaymentFlow:
             numbers.append(note.number)
         return tuple(numbers)
 
-    async def open_receivables(self, customer_ids: list[str]) -> dict[str, int]:
-        return await self.payments.receivables.open_totals(customer_ids)
+    async def open_receivables(self, customer_ids: list[str]) -> dict[str, AccountPosition]:
+        return await self.payments.receivables.positions(customer_ids)
 
 
 class SimulatorControlledFlow(ProviderPaymentFlow):

@@ -69,6 +69,9 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _ORDERS + "CancelOrder": allow(AGENT, audit=True),
         _ORDERS + "CancelOrderLines": allow(AGENT, audit=True),
         _ORDERS + "ReviewOrder": allow(AGENT, audit=True),  # release or reject a held order
+        # The rules that hold orders: reviewers and credit control read them, admins set them.
+        _ORDERS + "GetRiskRules": allow(AGENT, FINANCE),
+        _ORDERS + "SetRiskRules": allow(audit=True),
         # Returns: a customer (or the channel it buys in) asks; locations receive and
         # inspect, which restocks and refunds, so those are audited.
         _RETURNS + "RequestReturn": allow(AGENT, CHANNEL, CUSTOMER, audit=True),

@@ -23,7 +23,7 @@ from gateway.services.backend import Backend
 from oms_actors.domain.enums import OrderStatus, PaymentMethod
 from oms_actors.domain.errors import FailedPreconditionError, FieldViolation, NotFoundError, ValidationError
 from oms_actors.domain.money import Money
-from oms_actors.domain.risk import held_for_credit_alone
+from oms_actors.domain.risk import held_for_credit_alone, overdue_hold, overdue_reason
 from oms_actors.payments import (
     CreditNote,
     DocumentLine,
@@ -34,6 +34,7 @@ from oms_actors.payments import (
 from oms_actors.payments.clock import system_clock_ms
 from oms_actors.payments.documents import NUMBER_PREFIXES, DocumentKind
 from oms_actors.store.orders import OrderFilter
+from oms_actors.store.risk_rules import RiskRulesStore
 from protos.oms.v1 import billing_pb2, billing_pb2_grpc
 
 # Who approves an order a payment on account let through, in its approval and events.
@@ -43,6 +44,7 @@ CREDIT_CONTROL = "credit-control"
 class BillingService(billing_pb2_grpc.BillingServiceServicer):
     def __init__(self, backend: Backend) -> None:
         self.b = backend
+        self.risk_rules = RiskRulesStore(backend.orders.client)
 
     @rpc
     async def GetInvoice(
@@ -148,13 +150,22 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
         """The customer's orders held for its credit alone, approved as credit control would,
         oldest first, while the freed line covers them: approving asks for the declined payment
         on account again (``OrderShard.review_order``); one it still does not cover stays held
-        for a reviewer. Held for anything else, an order waits for a reviewer as before."""
+        for a reviewer, as does one held for an overdue invoice while the customer still owes
+        past due beyond the rules. Held for anything else, an order waits for a reviewer."""
         held, _ = await self.b.orders.list(
             OrderFilter(customer_id=customer_id, status=OrderStatus.ON_HOLD), page_size=limits.MAX_PAGE_SIZE
         )
+        if not any(held_for_credit_alone(o.approval.reasons) for o in held):
+            return []
+        # Still owing past its due date beyond what the rules allow, an order held for that stays held.
+        rules = (await self.risk_rules.get()).rules
+        positions = await self.b.payments.receivables.positions([customer_id])
+        still_overdue = overdue_hold(rules, positions[customer_id].past_due_ms(system_clock_ms()))
         released = []
         for order in sorted(held, key=lambda o: o.created_at_ms):
             if not held_for_credit_alone(order.approval.reasons):
+                continue
+            if still_overdue and any(overdue_reason(r) for r in order.approval.reasons):
                 continue
             try:
                 await self.b.command(order.order_id, "review_order", True, CREDIT_CONTROL, f"credit freed by {payment_id}")

@@ -42,21 +42,25 @@ from oms_actors.store.orders import OrderFilter
 from protos.oms.v1 import customers_pb2, customers_pb2_grpc
 
 # What UpsertCustomerRequest.update_mask may name (a message among them is set whole).
-MASKABLE = ("type", "name", "email", "phone", "default_address", "credit_limit")
+MASKABLE = ("type", "name", "email", "phone", "default_address", "credit_limit", "payment_terms_days")
+# The credit line: what credit control alone sets (the limit lent, and when invoices fall due).
+CREDIT_FIELDS = ("credit_limit", "payment_terms_days")
 DEFAULT_ORDERS = 50
 DEFAULT_EVENTS = 100
 _STAYS_BUSINESS = "a customer with a credit line stays a business customer until a service agent changes it"
 
 
-def credit_fields_denied(asked: Customer, names_limit: bool, existing: Customer | None) -> tuple[FieldViolation, ...]:
+def credit_fields_denied(
+    asked: Customer, named: Sequence[str], existing: Customer | None
+) -> tuple[FieldViolation, ...]:
     """What a caller without credit control asks of the credit line that it may not:
-    a limit other than the one stored (``names_limit``: the request sets the field), or
-    a customer with a line made a consumer (which cannot hold one)."""
-    kept = existing.credit_limit if existing is not None else None
+    a limit or payment terms other than the ones stored (``named``: the credit fields the
+    request sets), or a customer with a line made a consumer (which cannot hold one)."""
     denied = []
-    if names_limit and asked.credit_limit != kept:
-        denied.append(FieldViolation(field="customer.credit_limit", description="set by service agents (credit control); leave it out"))
-    if kept is not None and asked.type is not CustomerType.BUSINESS:
+    for name in named:
+        if getattr(asked, name) != (getattr(existing, name) if existing is not None else None):
+            denied.append(FieldViolation(field=f"customer.{name}", description="set by service agents (credit control); leave it out"))
+    if _holds_credit(existing) and asked.type is not CustomerType.BUSINESS:
         denied.append(FieldViolation(field="customer.type", description=_STAYS_BUSINESS))
     return tuple(denied)
 
@@ -66,11 +70,16 @@ def masked_credit_denied(mask: Sequence[str], asked: customers_pb2.Customer, exi
     a customer who holds one a consumer (refused before the merged record is checked,
     whose own checks would call that bad input rather than not the caller's to do)."""
     denied = []
-    if "credit_limit" in mask:
-        denied.append(FieldViolation(field="update_mask", description="credit_limit is set by service agents (credit control)"))
-    if "type" in mask and existing.credit_limit is not None and asked.type != customers_pb2.CUSTOMER_TYPE_BUSINESS:
+    for name in CREDIT_FIELDS:
+        if name in mask:
+            denied.append(FieldViolation(field="update_mask", description=f"{name} is set by service agents (credit control)"))
+    if "type" in mask and _holds_credit(existing) and asked.type != customers_pb2.CUSTOMER_TYPE_BUSINESS:
         denied.append(FieldViolation(field="customer.type", description=_STAYS_BUSINESS))
     return tuple(denied)
+
+
+def _holds_credit(customer: Customer | None) -> bool:
+    return customer is not None and any(getattr(customer, name) is not None for name in CREDIT_FIELDS)
 
 
 def _refuse_credit(denied: tuple[FieldViolation, ...]) -> None:
@@ -87,6 +96,21 @@ CREDIT_LINE_ACTION = "/oms.v1.CustomerService/UpsertCustomer:credit_limit"
 
 def _line(limit: Money | None) -> str:
     return f"{limit.amount_minor} {limit.currency}" if limit is not None else "none"
+
+
+def _credit_change(before: Customer | None, after: Customer) -> str:
+    """The audit detail of a change of the credit line, "" when it did not change."""
+    parts = []
+    if (before.credit_limit if before else None) != after.credit_limit:
+        parts.append(f"credit_limit {_line(before.credit_limit if before else None)} -> {_line(after.credit_limit)}")
+    old_terms = before.payment_terms_days if before else None
+    if old_terms != after.payment_terms_days:
+        parts.append(f"payment_terms_days {_terms(old_terms)} -> {_terms(after.payment_terms_days)}")
+    return "; ".join(parts)
+
+
+def _terms(days: int | None) -> str:
+    return "default" if days is None else str(days)
 
 
 class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
@@ -113,12 +137,12 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
         whole = None if mask else customer_from_proto(request.customer, v)
         v.raise_if_any()
         now = int(time.time() * 1000)
-        line_before: Money | None = None  # the credit line as stored and as written, by the attempt that won
-        line_after: Money | None = None
+        change = ""  # the credit line's change, as stored and as written by the attempt that won
 
         def upsert(existing: Customer | None) -> Customer:
-            nonlocal line_before, line_after
-            asked, names_limit = whole, request.customer.HasField("credit_limit")
+            nonlocal change
+            asked = whole
+            named = [name for name in CREDIT_FIELDS if request.customer.HasField(name)]
             if mask:
                 source = request.customer  # nothing stored yet: the whole request makes the record
                 if existing is not None:
@@ -128,17 +152,21 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
                     # message field it leaves unset is cleared), checked whole.
                     source = customer_to_proto(existing)
                     request.update_mask.MergeMessage(request.customer, source, replace_message_field=True)
-                    names_limit = "credit_limit" in mask
+                    named = [name for name in CREDIT_FIELDS if name in mask]
                 found = Violations()
                 asked = customer_from_proto(source, found)
                 found.raise_if_any()
             assert asked is not None
             new = asked
             if not principal.controls_credit:
-                _refuse_credit(credit_fields_denied(asked, names_limit, existing))
-                new = replace(asked, credit_limit=existing.credit_limit if existing is not None else None)
+                _refuse_credit(credit_fields_denied(asked, named, existing))
+                new = replace(
+                    asked,
+                    credit_limit=existing.credit_limit if existing is not None else None,
+                    payment_terms_days=existing.payment_terms_days if existing is not None else None,
+                )
             created = existing.created_at_ms if existing is not None else now
-            line_before, line_after = (existing.credit_limit if existing is not None else None), new.credit_limit
+            change = _credit_change(existing, new)
             return replace(new, created_at_ms=created, updated_at_ms=now)
 
         target = f"customer_id={request.customer.customer_id[:128]}"
@@ -149,8 +177,8 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
                 await self._audit_credit(principal.describe(), target, "PERMISSION_DENIED", "refused")
             await abort(context, err)
             raise  # not reached: abort raises
-        if line_before != line_after:
-            await self._audit_credit(principal.describe(), target, "OK", f"credit_limit {_line(line_before)} -> {_line(line_after)}")
+        if change:
+            await self._audit_credit(principal.describe(), target, "OK", change)
         return customer_to_proto(stored)
 
     async def _audit_credit(self, principal: str, target: str, outcome: str, detail: str) -> None:

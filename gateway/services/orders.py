@@ -16,11 +16,19 @@ from gateway import limits
 from gateway.auth.access import caller, visible_orders
 from gateway.auth.errors import PermissionDeniedError, abort, auth_status
 from gateway.auth.principal import Principal
-from gateway.convert import CHANNELS, ORDER_STATUSES, Violations, order_to_proto
+from gateway.convert import (
+    CHANNELS,
+    ORDER_STATUSES,
+    Violations,
+    order_to_proto,
+    risk_rules_from_proto,
+    risk_rules_to_proto,
+)
 from gateway.errors import rpc, to_status
 from gateway.services.backend import Backend, id_or_fail
 from oms_actors.domain.errors import ValidationError
 from oms_actors.store.orders import Cursor, OrderFilter
+from oms_actors.store.risk_rules import RiskRulesStore
 from protos.oms.v1 import orders_pb2, orders_pb2_grpc
 
 REVIEW_DECISIONS = {orders_pb2.REVIEW_DECISION_APPROVE: "approve", orders_pb2.REVIEW_DECISION_REJECT: "reject"}
@@ -29,6 +37,7 @@ REVIEW_DECISIONS = {orders_pb2.REVIEW_DECISION_APPROVE: "approve", orders_pb2.RE
 class OrderService(orders_pb2_grpc.OrderServiceServicer):
     def __init__(self, backend: Backend) -> None:
         self.b = backend
+        self.risk_rules = RiskRulesStore(backend.orders.client)
 
     @rpc
     async def CreateOrder(
@@ -168,6 +177,28 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
             request.order_id, "review_order", decision == "approve", f"{principal.role.value}:{principal.id}", request.note
         )
         return order_to_proto(order)
+
+    @rpc
+    async def GetRiskRules(
+        self, request: orders_pb2.GetRiskRulesRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.RiskRules:
+        current = await self.risk_rules.get()
+        return risk_rules_to_proto(current.rules, current.version)
+
+    @rpc
+    async def SetRiskRules(
+        self, request: orders_pb2.SetRiskRulesRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.RiskRules:
+        v = Violations()
+        if not request.HasField("rules"):
+            v.add("rules", "is required")
+        expected = request.expected_version if request.HasField("expected_version") else None
+        if expected is not None and expected < 0:
+            v.add("expected_version", "a version GetRiskRules answered (0: the defaults), or unset")
+        rules = risk_rules_from_proto(request.rules, v)
+        v.raise_if_any()
+        written = await self.risk_rules.set(rules, expected_version=expected)
+        return risk_rules_to_proto(written.rules, written.version)
 
 
 def _channel_denied(principal: Principal, request: orders_pb2.CreateOrderRequest) -> PermissionDeniedError | None:

@@ -18,5 +18,6 @@ class Customer:
     phone: str = ""
     default_address: Address | None = None
     credit_limit: Money | None = None
+    payment_terms_days: int | None = None  # days an invoice on account is due after; None: the service's default
     created_at_ms: int = 0
     updated_at_ms: int = 0

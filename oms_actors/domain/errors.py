@@ -91,6 +91,17 @@ class FailedPreconditionError(OmsError):
         self.lines = list(lines or [])
 
 
+class ConcurrentChangeError(OmsError):
+    """Someone changed the thing since the caller read it (its version moved): read again, then retry."""
+
+    code = "ABORTED"
+
+    def __init__(self, message: str, *, resource: str, current_version: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.resource = resource
+        self.current_version = current_version
+
+
 def order_not_found(order_id: str) -> NotFoundError:
     """The one answer for an order that does not exist and for one the caller may not see:
     scoping relies on the two being indistinguishable, so both are made here."""

@@ -29,6 +29,9 @@ class RiskRules:
     max_orders_per_customer_per_hour: int | None = 20
     max_orders_per_instrument_per_hour: int | None = 10
     hold_on_country_mismatch: bool = True  # ship-to country differs from the customer's address
+    # Orders on account wait while the customer owes a receivable more than this many
+    # days past its due date (0: any time past it): credit control's dunning block.
+    hold_overdue_after_days: int | None = 0
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> RiskRules:
@@ -36,7 +39,15 @@ class RiskRules:
         unknown = set(raw) - known
         if unknown:
             raise ValueError(f"unknown risk rules {sorted(unknown)}")
-        return cls(**raw)
+        rules = cls(**raw)
+        for f in fields(cls):
+            value = getattr(rules, f.name)
+            if f.type == "bool":
+                if not isinstance(value, bool):
+                    raise ValueError(f"{f.name}: true or false")
+            elif value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                raise ValueError(f"{f.name}: a whole number, zero or more, or null for off")
+        return rules
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -55,6 +66,7 @@ class RiskFacts(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     pays_on_invoice: int = 0  # minor units to be paid on invoice
     credit_limit: int | None = None  # None: no credit granted
     open_receivables: int = 0
+    past_due_ms: int = 0  # how long the customer's oldest open receivable is past its due date
     payment_declined: str = ""  # a decline reason from authorisation
 
 
@@ -102,6 +114,9 @@ def assess(rules: RiskRules, facts: RiskFacts) -> RiskDecision:
                 f"{_CREDIT_LIMIT}{facts.credit_limit} exceeded: {facts.open_receivables} open "
                 f"+ {facts.pays_on_invoice} on this order"
             )
+        overdue = overdue_hold(rules, facts.past_due_ms)
+        if overdue:
+            holds.append(overdue)
     if facts.payment_declined:
         holds.append(f"{_DECLINED}{facts.payment_declined}")
     if rejects:
@@ -113,6 +128,22 @@ def assess(rules: RiskRules, facts: RiskFacts) -> RiskDecision:
 
 _CREDIT_LIMIT = "credit limit "
 _DECLINED = "payment declined: "
+_OVERDUE = "receivable overdue: "
+DAY_MS = 86_400_000
+
+
+def overdue_hold(rules: RiskRules, past_due_ms: int) -> str:
+    """The hold reason for a customer whose oldest open receivable is ``past_due_ms`` past its
+    due date, or "" when the rule lets it buy on account: the same test decides an order's
+    hold and, once the customer has paid, whether it may go (BillingService)."""
+    grace = rules.hold_overdue_after_days
+    if grace is None or past_due_ms <= grace * DAY_MS:
+        return ""
+    return f"{_OVERDUE}{past_due_ms // DAY_MS} days past its due date (allowed {grace})"
+
+
+def overdue_reason(reason: str) -> bool:
+    return reason.startswith(_OVERDUE)
 
 
 def declined_payments(declines: Iterable[tuple[str, str]]) -> str:
@@ -123,11 +154,12 @@ def declined_payments(declines: Iterable[tuple[str, str]]) -> str:
 
 def held_for_credit_alone(reasons: tuple[str, ...]) -> bool:
     """Whether these hold reasons (``assess``'s) are all the customer's credit: its line used up,
-    and payments on account declined for that (``P1: credit_limit_exceeded``). Such an order
-    may go once the customer has paid (BillingService); any other reason needs a reviewer."""
+    payments on account declined for that (``P1: credit_limit_exceeded``), receivables overdue.
+    Such an order may go once the customer has paid (BillingService); any other reason needs a
+    reviewer."""
 
     def credit(reason: str) -> bool:
-        if reason.startswith(_CREDIT_LIMIT):
+        if reason.startswith(_CREDIT_LIMIT) or reason.startswith(_OVERDUE):
             return True
         if reason.startswith(_DECLINED):
             declines = reason[len(_DECLINED) :].split("; ")

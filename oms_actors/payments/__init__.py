@@ -31,12 +31,14 @@ from oms_actors.payments.errors import (
 )
 from oms_actors.payments.gift_cards import GiftCardProvider
 from oms_actors.payments.invoice import (
+    AccountPosition,
     CreditLimits,
     CustomerReceivables,
     PayOnInvoiceProvider,
     Receivable,
     Receivables,
     customer_credit_limits,
+    customer_payment_terms,
     fixed_credit_limits,
 )
 from oms_actors.payments.ledger import LedgerEvent, ReceivablePayment
@@ -58,7 +60,7 @@ from oms_actors.payments.simulated_card import SimulatedCardConfig, SimulatedCar
 from oms_actors.payments.store_credit import StoreCreditProvider
 
 __all__ = [
-    "AccountBalance", "AccountExistsError", "Authorization", "AuthorizationExpiredError", "AuthorizationLedger",
+    "AccountBalance", "AccountPosition", "AccountExistsError", "Authorization", "AuthorizationExpiredError", "AuthorizationLedger",
     "AuthorizationNotOpenError", "AuthorizationState", "Capture", "CaptureExceedsAuthorizationError",
     "CaptureLedger", "CaptureReference", "CashProvider", "Clock", "Credit", "CreditLimits", "CreditNote",
     "CreditNoteExceedsInvoiceError", "CustomerReceivables", "DocumentLine", "DocumentRegister", "GiftCardProvider",
@@ -67,5 +69,5 @@ __all__ = [
     "PaymentStatus", "PaymentTimeoutError", "Payments", "PaymentsConfig", "ReceivablePayment", "Receivable",
     "Receivables", "ReconcilableProvider", "Refund", "RefundExceedsCaptureError", "RefundReference",
     "SimulatedCardConfig", "SimulatedCardProvider", "StoreCreditProvider", "Void", "build_payments",
-    "customer_credit_limits", "fixed_credit_limits", "system_clock_ms",
+    "customer_credit_limits", "customer_payment_terms", "fixed_credit_limits", "system_clock_ms",
 ]  # fmt: skip

@@ -53,6 +53,22 @@ def customer_credit_limits(client: aioredis.Redis) -> CreditLimits:
     return lookup
 
 
+def customer_payment_terms(client: aioredis.Redis, default_days: int) -> PaymentTerms:
+    """The payment terms on the customer's record (``CustomerService``), else ``default_days``;
+    read when an invoice on account is issued, so a change applies to the next invoice."""
+    from oms_actors.store.customers import CustomerStore
+
+    store = CustomerStore(client)
+
+    async def lookup(customer_id: str) -> int:
+        customer = await store.get(customer_id)
+        if customer is None or customer.payment_terms_days is None:
+            return default_days
+        return customer.payment_terms_days
+
+    return lookup
+
+
 def fixed_credit_limits(limits: dict[str, Money]) -> CreditLimits:
     async def lookup(customer_id: str) -> Money | None:
         return limits.get(customer_id)
@@ -125,6 +141,18 @@ class Receivable:
 
     def overdue(self, now_ms: int) -> bool:
         return self.open.amount_minor > 0 and now_ms > self.due_at_ms
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AccountPosition:
+    """What a customer owes on account, as the credit checks need it."""
+
+    open: int  # minor units still owed
+    oldest_due_ms: int | None = None  # the due date of the oldest receivable still open
+
+    def past_due_ms(self, now_ms: int) -> int:
+        """How long the oldest open receivable is past its due date (0: none is)."""
+        return max(0, now_ms - self.oldest_due_ms) if self.oldest_due_ms is not None else 0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -203,13 +231,25 @@ class Receivables:
         )
 
     async def open_totals(self, customer_ids: list[str]) -> dict[str, int]:
-        """What each customer owes (minor units), from the running total the ledger keeps: one round trip."""
+        """What each customer owes (minor units)."""
+        return {c: p.open for c, p in (await self.positions(customer_ids)).items()}
+
+    async def positions(self, customer_ids: list[str]) -> dict[str, AccountPosition]:
+        """What each customer owes and since when, from the running total the ledger keeps and
+        its index of open receivables by due date: one round trip."""
         if not customer_ids:
             return {}
         pipe = self._ledger.client.pipeline(transaction=False)
+        provider = self._ledger.provider
         for customer_id in customer_ids:
-            pipe.hget(keys.payment_account(self._ledger.provider, customer_id), "open")
-        return {c: int(raw or 0) for c, raw in zip(customer_ids, await pipe.execute())}
+            pipe.hget(keys.payment_account(provider, customer_id), "open")
+            pipe.zrange(keys.payment_open_receivables(provider, customer_id), 0, 0, withscores=True)
+        raw = iter(await pipe.execute())
+        out = {}
+        for customer_id in customer_ids:
+            owed, oldest = next(raw), next(raw)
+            out[customer_id] = AccountPosition(open=int(owed or 0), oldest_due_ms=int(oldest[0][1]) if oldest else None)
+        return out
 
     async def _read(self, capture_ids: list[str]) -> list[Receivable]:
         pipe = self._ledger.client.pipeline(transaction=False)

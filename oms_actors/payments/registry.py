@@ -19,7 +19,13 @@ from oms_actors.payments.clock import Clock, system_clock_ms
 from oms_actors.payments.documents import DocumentRegister
 from oms_actors.payments.errors import PaymentMethodNotConfiguredError
 from oms_actors.payments.gift_cards import GiftCardProvider
-from oms_actors.payments.invoice import CreditLimits, PayOnInvoiceProvider, Receivables, customer_credit_limits
+from oms_actors.payments.invoice import (
+    CreditLimits,
+    PayOnInvoiceProvider,
+    Receivables,
+    customer_credit_limits,
+    customer_payment_terms,
+)
 from oms_actors.payments.provider import PaymentProvider
 from oms_actors.payments.simulated_card import SimulatedCardConfig, SimulatedCardProvider
 from oms_actors.payments.store_credit import StoreCreditProvider
@@ -92,7 +98,7 @@ def build_payments(
     invoice = PayOnInvoiceProvider(
         client,
         credit_limits=credit_limits or customer_credit_limits(client),
-        payment_terms_days=config.payment_terms_days,
+        payment_terms_days=customer_payment_terms(client, config.payment_terms_days),
         name=f"{ns}invoice",
         clock=clock,
     )

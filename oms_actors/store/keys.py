@@ -15,7 +15,8 @@ LOCATIONS = f"{ROOT}:net:locations"
 PRODUCTS = f"{ROOT}:net:products"
 ROUTING_RULES = f"{ROOT}:net:rules"
 NETWORK_VERSION = f"{ROOT}:net:version"
-RISK_RULES = f"{ROOT}:net:risk"
+RISK_RULES = f"{ROOT}:net:risk"  # JSON of RiskRules fields; absent: the defaults
+RISK_RULES_VERSION = f"{ROOT}:net:risk:version"  # bumped by every change (SetRiskRules)
 CARD_SIMULATOR = f"{ROOT}:net:card-sim"  # the simulated card acquirer's behaviour (JSON)
 # Access: API key records (hashes of secrets only) and the capped audit stream.
 API_KEYS = f"{ROOT}:auth:keys"

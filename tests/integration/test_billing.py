@@ -252,3 +252,46 @@ async def test_an_order_held_for_credit_goes_on_once_the_customer_has_paid(world
     listed = await billing(finance).ListReceivables(billing_pb2.ListReceivablesRequest(customer_id=cid))
     assert (listed.open_total, listed.held, listed.credit_available) == (eur(0), eur(20_000), eur(30_000))
     await finance.close()
+
+
+async def test_an_order_on_account_waits_while_an_invoice_is_overdue_and_goes_on_once_it_is_paid(world: World, oms):
+    """Credit control's dunning block: due on receipt (payment terms of 0 days), the first
+    invoice is overdue at once, so the next order on account waits, within its credit line
+    as it is; paying part of the invoice leaves it waiting, paying the rest lets it go."""
+    finance = await as_role(oms, Role.FINANCE)
+    sku = await world.sku({"T-DC-SOUTH": 50})
+    cid = World.unique("B2B")
+    customer = await world.customers.UpsertCustomer(
+        customers_pb2.UpsertCustomerRequest(
+            customer=customers_pb2.Customer(
+                customer_id=cid, type=customers_pb2.CUSTOMER_TYPE_BUSINESS, name="Late Payer AG",
+                credit_limit=eur(100_000), payment_terms_days=0,
+            )
+        )
+    )  # fmt: skip
+    assert customer.HasField("payment_terms_days") and customer.payment_terms_days == 0
+    first = await on_account(world, cid, sku, 1, 10_000)
+    assert first.status == orders_pb2.ORDER_STATUS_RELEASED
+    [number] = [s.invoice_number for s in (await ship_everything(world, first)).shipments]
+    [receivable] = (await billing(finance).GetInvoice(billing_pb2.GetInvoiceRequest(number=number))).receivables
+    assert receivable.due_at == receivable.issued_at  # due on receipt
+
+    held = await on_account(world, cid, sku, 1, 10_000)
+    assert held.status == orders_pb2.ORDER_STATUS_ON_HOLD
+    [reason] = held.approval.reasons  # 10,000 owed + 10,000 of a 100,000 line: overdue is the one reason
+    assert reason.startswith("receivable overdue: 0 days past its due date")
+    overdue = await billing(finance).GetInvoice(billing_pb2.GetInvoiceRequest(number=number))
+    assert overdue.receivables[0].status == billing_pb2.RECEIVABLE_STATUS_OVERDUE
+
+    record = billing(finance).RecordInvoicePayment
+    part = await record(
+        billing_pb2.RecordInvoicePaymentRequest(idempotency_key=World.unique("tx"), invoice_number=number, amount=eur(4_000))
+    )
+    assert list(part.released_orders) == []  # 6,000 still past its due date
+    assert (await settled(world, held.order_id)).status == orders_pb2.ORDER_STATUS_ON_HOLD
+    rest = await record(
+        billing_pb2.RecordInvoicePaymentRequest(idempotency_key=World.unique("tx"), invoice_number=number, amount=eur(6_000))
+    )
+    assert list(rest.released_orders) == [held.order_id]
+    released = await settled(world, held.order_id)
+    assert released.status == orders_pb2.ORDER_STATUS_RELEASED and released.approval.decided_by == "credit-control"

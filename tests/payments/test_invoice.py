@@ -11,6 +11,7 @@ from oms_actors.domain.customer import Customer
 from oms_actors.domain.enums import CustomerType
 from oms_actors.domain.money import Money
 from oms_actors.payments import (
+    AccountPosition,
     PaymentExceedsReceivableError,
     PaymentIdempotencyConflictError,
     PayOnInvoiceProvider,
@@ -217,3 +218,30 @@ async def test_a_payment_names_receivables_of_one_customer_only(invoice):
         await invoice.receivables.pay("bank/tx-3", capture_ids=[cap_a.capture_id, cap_b.capture_id], amount=eur(100))
     assert await _ledger_state(invoice, "b1", [cap_a.capture_id]) == before
     assert (await invoice.receivables.get(cap_b.capture_id)).open == eur(1_000)
+
+
+async def test_positions_name_what_is_owed_and_the_oldest_due_date_still_open(invoice, clock):
+    a = await auth(invoice, "o1/auth", "b1", 3_000)
+    b = await auth(invoice, "o2/auth", "b1", 2_000)
+    first = await invoice.capture("o1/ship/1", authorization_id=a.authorization_id, amount=eur(3_000))
+    clock.advance(5 * DAY_MS)
+    second = await invoice.capture("o2/ship/1", authorization_id=b.authorization_id, amount=eur(2_000))
+    due_first = (await invoice.receivables.get(first.capture_id)).due_at_ms
+    due_second = (await invoice.receivables.get(second.capture_id)).due_at_ms
+    assert due_second - due_first == 5 * DAY_MS
+
+    positions = await invoice.receivables.positions(["b1", "b-never"])
+    assert positions["b1"] == AccountPosition(open=5_000, oldest_due_ms=due_first)
+    assert positions["b-never"] == AccountPosition(open=0, oldest_due_ms=None)
+    assert positions["b1"].past_due_ms(due_first) == 0  # due that day, not yet past it
+    clock.advance(30 * DAY_MS)
+    assert positions["b1"].past_due_ms(clock()) == clock() - due_first
+
+    # Part of the oldest paid: still the oldest open. All of it paid: the next one is.
+    await invoice.receivables.record_payment("bank/tx-1", capture_id=first.capture_id, amount=eur(1_000))
+    assert (await invoice.receivables.positions(["b1"]))["b1"] == AccountPosition(open=4_000, oldest_due_ms=due_first)
+    await invoice.receivables.record_payment("bank/tx-2", capture_id=first.capture_id, amount=eur(2_000))
+    assert (await invoice.receivables.positions(["b1"]))["b1"] == AccountPosition(open=2_000, oldest_due_ms=due_second)
+    # Taken off by a credit note, the last one leaves nothing past due.
+    await invoice.refund("o2/rma/1", capture_id=second.capture_id, amount=eur(2_000))
+    assert (await invoice.receivables.positions(["b1"]))["b1"] == AccountPosition(open=0, oldest_due_ms=None)

@@ -109,8 +109,11 @@ class Kit:
             await client.aclose()
 
 
-def business_customer(customer_id: str, *, name: str = "Acme GmbH", limit: int | None = None, city: str = "Berlin") -> customers_pb2.Customer:
-    """A business customer in Berlin, with a credit limit in EUR when ``limit`` is given."""
+def business_customer(
+    customer_id: str, *, name: str = "Acme GmbH", limit: int | None = None, city: str = "Berlin", terms: int | None = None
+) -> customers_pb2.Customer:
+    """A business customer in Berlin, with a credit limit in EUR when ``limit`` is given and
+    payment terms in days when ``terms`` is."""
     msg = customers_pb2.Customer(
         customer_id=customer_id,
         type=customers_pb2.CUSTOMER_TYPE_BUSINESS,
@@ -120,6 +123,8 @@ def business_customer(customer_id: str, *, name: str = "Acme GmbH", limit: int |
     )
     if limit is not None:
         msg.credit_limit.CopyFrom(common_pb2.Money(amount_minor=limit, currency="EUR"))
+    if terms is not None:
+        msg.payment_terms_days = terms
     return msg
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from google.protobuf import field_mask_pb2
 
 from gateway.auth import Role
 from protos.oms.v1 import customers_pb2, customers_pb2_grpc
@@ -98,4 +99,63 @@ async def test_every_change_of_a_credit_line_and_every_refused_grant_is_audited(
         ("service_agent", "OK", "credit_limit none -> 300000 EUR"),
         ("channel", "PERMISSION_DENIED", "refused"),
         ("admin", "OK", "credit_limit 300000 EUR -> 500000 EUR"),
+    ]
+
+
+async def test_payment_terms_are_credit_controls_to_set_and_every_change_is_audited(sandbox: Kit):
+    stub = customers_pb2_grpc.CustomerServiceStub(sandbox.channel)
+    agent, channel = sandbox.md(Role.SERVICE_AGENT), sandbox.md(Role.CHANNEL)
+    cid = World.unique("C-TERMS")
+    created = await stub.UpsertCustomer(
+        customers_pb2.UpsertCustomerRequest(customer=business_customer(cid, limit=200_000)), metadata=agent
+    )
+    assert not created.HasField("payment_terms_days")  # the service's default applies
+
+    before = await sandbox.snapshot()
+    longer = customers_pb2.UpsertCustomerRequest(customer=business_customer(cid, limit=200_000, terms=90))
+    assert await refusal(stub.UpsertCustomer(longer, metadata=channel)) == (
+        grpc.StatusCode.PERMISSION_DENIED,
+        "CREDIT_CONTROL",
+        {"customer.payment_terms_days"},
+    )
+    masked = customers_pb2.UpsertCustomerRequest(
+        customer=business_customer(cid, terms=90), update_mask=field_mask_pb2.FieldMask(paths=["payment_terms_days"])
+    )
+    assert await refusal(stub.UpsertCustomer(masked, metadata=channel)) == (
+        grpc.StatusCode.PERMISSION_DENIED,
+        "CREDIT_CONTROL",
+        {"update_mask"},
+    )
+    consumer = business_customer(World.unique("C-TERMS"), terms=14)
+    consumer.type = customers_pb2.CUSTOMER_TYPE_CONSUMER
+    code, _, fields = await refusal(stub.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=consumer), metadata=agent))
+    assert (code, fields) == (grpc.StatusCode.INVALID_ARGUMENT, {"customer.payment_terms_days"})
+    code, _, fields = await refusal(
+        stub.UpsertCustomer(customers_pb2.UpsertCustomerRequest(customer=business_customer(cid, terms=400)), metadata=agent)
+    )
+    assert (code, fields) == (grpc.StatusCode.INVALID_ARGUMENT, {"customer.payment_terms_days"})
+    assert await sandbox.snapshot() == before
+
+    granted = await stub.UpsertCustomer(masked, metadata=agent)
+    assert (granted.payment_terms_days, granted.credit_limit.amount_minor) == (90, 200_000)
+    # A channel's later upsert of the whole record keeps the terms it does not name.
+    kept = await stub.UpsertCustomer(
+        customers_pb2.UpsertCustomerRequest(customer=business_customer(cid, city="Hamburg")), metadata=channel
+    )
+    assert (kept.default_address.city, kept.payment_terms_days, kept.credit_limit.amount_minor) == ("Hamburg", 90, 200_000)
+    due_on_receipt = await stub.UpsertCustomer(
+        customers_pb2.UpsertCustomerRequest(customer=business_customer(cid, limit=200_000, terms=0)), metadata=agent
+    )
+    assert due_on_receipt.HasField("payment_terms_days") and due_on_receipt.payment_terms_days == 0
+
+    entries = [
+        e for e in await sandbox.service.access.audit.tail(50)
+        if e.action.endswith("UpsertCustomer:credit_limit") and e.target == f"customer_id={cid}"
+    ][::-1]  # fmt: skip
+    assert [(e.principal.split(" ")[0], e.outcome, e.detail) for e in entries] == [
+        ("service_agent", "OK", "credit_limit none -> 200000 EUR"),
+        ("channel", "PERMISSION_DENIED", "refused"),
+        ("channel", "PERMISSION_DENIED", "refused"),
+        ("service_agent", "OK", "payment_terms_days default -> 90"),
+        ("service_agent", "OK", "payment_terms_days 90 -> 0"),
     ]

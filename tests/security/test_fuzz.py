@@ -8,6 +8,8 @@ Requests come as every role, so refusals by access are exercised too.
 
 from __future__ import annotations
 
+import asyncio
+
 import grpc
 import pytest
 from google.protobuf.descriptor import FieldDescriptor
@@ -18,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gateway.auth import Role
+from oms_actors.order_effects import RISK_RULES_TTL_S
 from protos.oms.v1 import orders_pb2, orders_pb2_grpc
 from tests.security.kit import Kit
 from tests.security.methods import Method, api_methods, invoke
@@ -31,6 +34,7 @@ CLIENT_ERRORS = {
     grpc.StatusCode.NOT_FOUND,
     grpc.StatusCode.ALREADY_EXISTS,
     grpc.StatusCode.FAILED_PRECONDITION,
+    grpc.StatusCode.ABORTED,  # written over a version changed since it was read (SetRiskRules)
     grpc.StatusCode.OUT_OF_RANGE,
     grpc.StatusCode.PERMISSION_DENIED,
     grpc.StatusCode.UNAUTHENTICATED,
@@ -157,6 +161,17 @@ async def _check(kit: Kit, method: Method, request, role: Role) -> None:
 async def audit_log_exists(sandbox: Kit) -> None:
     # A call of an audited method is logged even when refused: have the log's key before counting keys.
     await sandbox.service.access.audit.record(action="fuzz.start", principal="tests")
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def risk_rules_restored(sandbox: Kit):
+    """Fuzzing SetRiskRules leaves the sandbox's rules at whatever it drew last (a hold on
+    every order, say); the tests after this module place orders there."""
+    stub = orders_pb2_grpc.OrderServiceStub(sandbox.channel)
+    before = await stub.GetRiskRules(orders_pb2.GetRiskRulesRequest(), metadata=sandbox.md(Role.ADMIN))
+    yield
+    await stub.SetRiskRules(orders_pb2.SetRiskRulesRequest(rules=before), metadata=sandbox.md(Role.ADMIN))
+    await asyncio.sleep(RISK_RULES_TTL_S + 0.3)  # until the order shard reads them again
 
 
 @pytest.mark.parametrize("method", METHODS, ids=lambda m: m.short)

@@ -24,7 +24,7 @@ CUSTOMER_TYPE_CONSUMER: CustomerType
 CUSTOMER_TYPE_BUSINESS: CustomerType
 
 class Customer(_message.Message):
-    __slots__ = ("customer_id", "type", "name", "email", "phone", "default_address", "credit_limit", "created_at", "updated_at")
+    __slots__ = ("customer_id", "type", "name", "email", "phone", "default_address", "credit_limit", "created_at", "updated_at", "payment_terms_days")
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -34,6 +34,7 @@ class Customer(_message.Message):
     CREDIT_LIMIT_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_TERMS_DAYS_FIELD_NUMBER: _ClassVar[int]
     customer_id: str
     type: CustomerType
     name: str
@@ -43,7 +44,8 @@ class Customer(_message.Message):
     credit_limit: _common_pb2.Money
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, customer_id: _Optional[str] = ..., type: _Optional[_Union[CustomerType, str]] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., default_address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., credit_limit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    payment_terms_days: int
+    def __init__(self, customer_id: _Optional[str] = ..., type: _Optional[_Union[CustomerType, str]] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., default_address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., credit_limit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payment_terms_days: _Optional[int] = ...) -> None: ...
 
 class UpsertCustomerRequest(_message.Message):
     __slots__ = ("customer", "update_mask")

@@ -512,3 +512,35 @@ class ReviewOrderRequest(_message.Message):
     decision: ReviewDecision
     note: str
     def __init__(self, order_id: _Optional[str] = ..., decision: _Optional[_Union[ReviewDecision, str]] = ..., note: _Optional[str] = ...) -> None: ...
+
+class RiskRules(_message.Message):
+    __slots__ = ("hold_order_value_above_minor", "reject_order_value_above_minor", "hold_first_order_above_minor", "max_orders_per_customer_per_hour", "max_orders_per_instrument_per_hour", "hold_on_country_mismatch", "hold_overdue_after_days", "version")
+    HOLD_ORDER_VALUE_ABOVE_MINOR_FIELD_NUMBER: _ClassVar[int]
+    REJECT_ORDER_VALUE_ABOVE_MINOR_FIELD_NUMBER: _ClassVar[int]
+    HOLD_FIRST_ORDER_ABOVE_MINOR_FIELD_NUMBER: _ClassVar[int]
+    MAX_ORDERS_PER_CUSTOMER_PER_HOUR_FIELD_NUMBER: _ClassVar[int]
+    MAX_ORDERS_PER_INSTRUMENT_PER_HOUR_FIELD_NUMBER: _ClassVar[int]
+    HOLD_ON_COUNTRY_MISMATCH_FIELD_NUMBER: _ClassVar[int]
+    HOLD_OVERDUE_AFTER_DAYS_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    hold_order_value_above_minor: int
+    reject_order_value_above_minor: int
+    hold_first_order_above_minor: int
+    max_orders_per_customer_per_hour: int
+    max_orders_per_instrument_per_hour: int
+    hold_on_country_mismatch: bool
+    hold_overdue_after_days: int
+    version: int
+    def __init__(self, hold_order_value_above_minor: _Optional[int] = ..., reject_order_value_above_minor: _Optional[int] = ..., hold_first_order_above_minor: _Optional[int] = ..., max_orders_per_customer_per_hour: _Optional[int] = ..., max_orders_per_instrument_per_hour: _Optional[int] = ..., hold_on_country_mismatch: _Optional[bool] = ..., hold_overdue_after_days: _Optional[int] = ..., version: _Optional[int] = ...) -> None: ...
+
+class GetRiskRulesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class SetRiskRulesRequest(_message.Message):
+    __slots__ = ("rules", "expected_version")
+    RULES_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    rules: RiskRules
+    expected_version: int
+    def __init__(self, rules: _Optional[_Union[RiskRules, _Mapping]] = ..., expected_version: _Optional[int] = ...) -> None: ...

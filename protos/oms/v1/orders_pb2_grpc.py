@@ -69,6 +69,16 @@ class OrderServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.ReviewOrderRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
                 _registered_method=True)
+        self.GetRiskRules = channel.unary_unary(
+                '/oms.v1.OrderService/GetRiskRules',
+                request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.GetRiskRulesRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.RiskRules.FromString,
+                _registered_method=True)
+        self.SetRiskRules = channel.unary_unary(
+                '/oms.v1.OrderService/SetRiskRules',
+                request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.SetRiskRulesRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.RiskRules.FromString,
+                _registered_method=True)
 
 
 class OrderServiceServicer:
@@ -126,6 +136,22 @@ class OrderServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetRiskRules(self, request, context):
+        """The risk and credit rules every new order is assessed by (approve, hold for
+        review, reject), as data; the defaults until someone sets them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetRiskRules(self, request, context):
+        """Replaces the rules; orders assessed from about a second later follow them.
+        With expected_version, only if nobody changed them since (else ABORTED).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrderServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -163,6 +189,16 @@ def add_OrderServiceServicer_to_server(servicer, server):
                     servicer.ReviewOrder,
                     request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.ReviewOrderRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
+            ),
+            'GetRiskRules': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRiskRules,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.GetRiskRulesRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.RiskRules.SerializeToString,
+            ),
+            'SetRiskRules': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetRiskRules,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.SetRiskRulesRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.RiskRules.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -354,6 +390,60 @@ class OrderService:
             '/oms.v1.OrderService/ReviewOrder',
             protos_dot_oms_dot_v1_dot_orders__pb2.ReviewOrderRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRiskRules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.OrderService/GetRiskRules',
+            protos_dot_oms_dot_v1_dot_orders__pb2.GetRiskRulesRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_orders__pb2.RiskRules.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetRiskRules(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.OrderService/SetRiskRules',
+            protos_dot_oms_dot_v1_dot_orders__pb2.SetRiskRulesRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_orders__pb2.RiskRules.FromString,
             options,
             channel_credentials,
             insecure,
