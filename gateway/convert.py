@@ -367,6 +367,15 @@ def order_to_proto(o: Order) -> orders_pb2.Order:
         "payable": _money_fields(o.payable, currency),
         "pending_steps": list(o.pending),
         "returns": [_return(r, currency) for r in o.returns],
+        "receipts": [
+            {
+                "receipt_id": r.receipt_id,
+                "invoice_number": r.invoice_number,
+                "amount": _money(r.amount),
+                "received_at": timestamp_to_proto(r.received_at_ms),
+            }
+            for r in o.receipts
+        ],
         # The token itself never leaves the service.
         "payments": [
             {"method": PAYMENT_TO_PROTO[p.method], "amount": _money(p.amount), "token_hint": p.token_hint}

@@ -46,7 +46,7 @@ from oms_actors.domain.errors import (
 from oms_actors.domain.money import Money
 from oms_actors.domain.order import ALLOWED, ApprovalStatus, Command, Order, OrderLine, SourcingResult
 from oms_actors.domain.partitioning import idempotency_shard, new_order_id
-from oms_actors.domain.payment_state import PaymentStatus
+from oms_actors.domain.payment_state import PaymentStatus, Receipt
 from oms_actors.domain.records import evolve
 from oms_actors.domain.returns import Disposition, Resolution, ReturnStatus
 from oms_actors.domain.sourcing import SourcingRequest
@@ -85,6 +85,7 @@ SAVES_IN_FLIGHT = 4
 SERVED_DIRECTLY = (
     "create_orders", "cancel_order", "cancel_lines", "review_order", "confirm_shipment",
     "confirm_delivery", "fulfilment_requests", "request_return", "receive_return", "inspect_return",
+    "record_receipt",
 )  # fmt: skip
 # Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
 IDEMPOTENCY_CACHE = int(os.environ.get("OMS_IDEMPOTENCY_CACHE", "200000"))
@@ -601,6 +602,19 @@ class OrderShard:
         if approve:
             await self._retry_declined(order_id)
         return await self._command(order_id, review)
+
+    async def record_receipt(
+        self, order_id: str, receipt_id: str, invoice_number: str, amount_minor: int, currency: str, received_at_ms: int
+    ) -> bytes:
+        """Money received on account against one of the order's invoices (the ledger recorded
+        it first): on the order and in its events, once per receipt id."""
+        receipt = Receipt(
+            receipt_id=receipt_id,
+            invoice_number=invoice_number,
+            amount=Money(amount_minor=amount_minor, currency=currency),
+            received_at_ms=received_at_ms,
+        )
+        return await self._command(order_id, lambda order: order.record_receipt(receipt, now_ms=now_ms()))
 
     async def _retry_declined(self, order_id: str) -> None:
         """A reviewer approving a held order whose payment was declined asks for the payment

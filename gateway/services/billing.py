@@ -138,7 +138,14 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
                 f"a payment of {amount} exceeds the {err.open_amount} still owed on {invoice.number}",
                 capture_id=err.capture_id, requested=amount, open_amount=err.open_amount,
             ) from err  # fmt: skip
-        released = await self._release_credit_holds(invoice.customer_id, recorded.result.payment_id)
+        payment = recorded.result
+        # On the order too, for service staff and the event stream; once per payment, so a
+        # retry of a recording whose answer was lost (replayed) puts it there if it was not.
+        await self.b.command(
+            invoice.order_id, "record_receipt", payment.payment_id, invoice.number,
+            payment.amount.amount_minor, payment.amount.currency, payment.created_at_ms,
+        )  # fmt: skip
+        released = await self._release_credit_holds(invoice.customer_id, payment.payment_id)
         return billing_pb2.RecordInvoicePaymentResponse(
             payment_id=recorded.result.payment_id,
             replayed=recorded.replayed,

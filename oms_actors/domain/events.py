@@ -40,6 +40,7 @@ def order_events(old: Order | None, new: Order) -> list[OrderEvent]:
             events.append(("order.cancelled", {"reason": new.cancel_reason}))
     _promises(old, new, events)
     _payments(old, new, events)
+    _receipts(old, new, events)
     _shipments(old, new, events)
     _returns(old, new, events)
     return [
@@ -101,6 +102,19 @@ def _payments(old: Order | None, new: Order, events: list[tuple[str, dict[str, s
             events.append(("payment.voided", {**base, "released": str(p.authorized - p.captured)}))
         if was is not None and p.refunded > was.refunded:
             events.append(("payment.refunded", {**base, "amount": str(p.refunded - was.refunded)}))
+
+
+def _receipts(old: Order | None, new: Order, events: list[tuple[str, dict[str, str]]]) -> None:
+    """Money received on account against an invoice of the order."""
+    seen = {r.receipt_id for r in old.receipts} if old else set()
+    for r in new.receipts:
+        if r.receipt_id not in seen:
+            events.append(
+                (
+                    "payment.received",
+                    {"receipt_id": r.receipt_id, "invoice_number": r.invoice_number, "amount": str(r.amount.amount_minor)},
+                )
+            )
 
 
 def _shipments(old: Order | None, new: Order, events: list[tuple[str, dict[str, str]]]) -> None:

@@ -28,7 +28,7 @@ from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionE
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture, ShipmentLine, ShipmentStatus
 from oms_actors.domain.inbound import PROMISE_SEP
 from oms_actors.domain.money import Money
-from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
+from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus, Receipt
 from oms_actors.domain.records import evolve
 from oms_actors.domain.returns import (
     RETURN_ALLOWED,
@@ -271,6 +271,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     cancel_reason: str = ""
     closed: bool = False
     returns: tuple[ReturnRecord, ...] = ()
+    receipts: tuple[Receipt, ...] = ()  # money received on account against its invoices
 
     # -- creation -------------------------------------------------------------
 
@@ -471,6 +472,17 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             sourcing=result.explanation or self.sourcing,
             add=(STEP_ASSESS,) if first and self.approval.status is ApprovalStatus.PENDING else (),
         )
+
+    def record_receipt(self, receipt: Receipt, *, now_ms: int) -> Order:
+        """Money received against one of the order's invoices, in any status (a fact, not a
+        step); once per receipt id, so a retried recording changes nothing."""
+        if any(r.receipt_id == receipt.receipt_id for r in self.receipts):
+            return self
+        if receipt.invoice_number not in {s.invoice_number for s in self.shipments if s.invoice_number}:
+            raise FailedPreconditionError(
+                f"order {self.order_id} has no invoice {receipt.invoice_number}", code="NOT_THIS_ORDERS_INVOICE"
+            )
+        return self._next(now_ms=now_ms, receipts=(*self.receipts, receipt))
 
     def record_authorizations(self, records: tuple[PaymentRecord, ...], *, now_ms: int) -> Order:
         """New payment state after an authorisation attempt (no status change by itself)."""

@@ -25,6 +25,16 @@ class PaymentStatus(StrEnum):
     VOIDED = "voided"  # given back whole, nothing captured
 
 
+class Receipt(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """Money a customer paying on account sent against one of the order's invoices
+    (BillingService.RecordInvoicePayment), as the order shows it to service staff."""
+
+    receipt_id: str  # the ledger's payment id: an order records it once
+    invoice_number: str
+    amount: Money
+    received_at_ms: int
+
+
 class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     payment_id: str  # "P1", "P2" ... in instruction order
     method: PaymentMethod

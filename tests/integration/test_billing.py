@@ -95,6 +95,12 @@ async def test_a_payment_on_account_settles_the_invoice_and_frees_the_credit_lin
     )
     assert (again.payment_id, again.replayed, again.invoice.receivables[0].open) == (paid.payment_id, True, eur(15_000))
     assert list(again.released_orders) == []
+    # Service staff see the money on the order, once, and so does the customer's timeline.
+    on_order = await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=first.order_id))
+    assert [(r.receipt_id, r.invoice_number, r.amount) for r in on_order.receipts] == [(paid.payment_id, number, eur(25_000))]
+    view = await world.customers.GetCustomer360(customers_pb2.GetCustomer360Request(customer_id=cid))
+    received = [e for e in view.timeline if e.type == "payment.received"]
+    assert [(e.order_id, e.data["invoice_number"], e.data["amount"]) for e in received] == [(first.order_id, number, "25000")]
 
     # Refusals, each with its status, reason and field, and none of them records anything.
     before = await owed(finance, cid)

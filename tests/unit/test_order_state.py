@@ -11,7 +11,6 @@ from oms_actors.domain.enums import Channel, DeliveryMode, LineStatus, OrderStat
 from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionError
 from oms_actors.domain.fulfilment import ShipmentCapture
 from oms_actors.domain.money import Money
-from oms_actors.domain.returns import Disposition, Resolution, ReturnStatus
 from oms_actors.domain.order import (
     ALLOWED,
     STEP_ASSESS,
@@ -25,6 +24,7 @@ from oms_actors.domain.order import (
     Order,
     SourcingResult,
 )
+from oms_actors.domain.returns import Disposition, Resolution, ReturnStatus
 
 
 def eur(minor: int) -> Money:
@@ -378,3 +378,24 @@ def test_an_order_is_the_work_of_the_locations_it_was_released_to_or_shipped_fro
     released = approved()
     assert released.works_at("DC1") and released.works_at("DC2") and not released.works_at("DC3")
     assert fully_shipped().works_at("DC1") and not fully_shipped().works_at("DC3")
+
+
+def test_money_received_on_account_is_recorded_once_against_one_of_the_orders_invoices():
+    from oms_actors.domain.events import order_events
+    from oms_actors.domain.payment_state import Receipt
+
+    order = delivered_and_paid()
+    receipt = Receipt(receipt_id="PAY-1", invoice_number="INV-1", amount=eur(1_200), received_at_ms=5000)
+    paid = order.record_receipt(receipt, now_ms=5001)
+    assert paid.receipts == (receipt,) and paid.status is order.status and paid.version == order.version + 1
+    assert paid.record_receipt(receipt, now_ms=5002) is paid  # a retried recording
+    [event] = order_events(order, paid)
+    assert (event.type, event.data) == (
+        "payment.received",
+        {"receipt_id": "PAY-1", "invoice_number": "INV-1", "amount": "1200"},
+    )
+    with pytest.raises(FailedPreconditionError) as info:
+        paid.record_receipt(
+            Receipt(receipt_id="PAY-2", invoice_number="INV-9", amount=eur(1), received_at_ms=5003), now_ms=5003
+        )
+    assert info.value.code == "NOT_THIS_ORDERS_INVOICE"

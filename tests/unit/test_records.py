@@ -22,6 +22,7 @@ from oms_actors.wire import CREATE_ORDERS
 # Written by the code before the records became Structs (frozen slotted dataclasses):
 # the same order through the same life, as Redis, the wire and the event stream got it.
 BEFORE = json.loads((Path(__file__).parent / "data" / "records_as_dataclasses.json").read_text())
+ADDED_SINCE = ',"receipts":[]'  # Order.receipts: money received on account
 
 
 def _command() -> CreateOrder:
@@ -71,7 +72,8 @@ def test_stored_orders_wire_and_events_are_byte_for_byte_what_the_dataclasses_wr
     # A retry after the upgrade of a request taken before it is still the same request.
     assert command.content_hash() == BEFORE["command_hash"]
     assert CREATE_ORDERS.encode([command]).hex() == BEFORE["command_wire"]
-    assert ORDER_CODEC.encode(shipped).decode() == BEFORE["order"]
+    # Fields added since go at the end with their defaults; nothing before them moves.
+    assert ORDER_CODEC.encode(shipped).decode() == BEFORE["order"][:-1] + ADDED_SINCE + "}"
     assert EVENTS_CODEC.encode(order_events(sourced, shipped)).hex() == BEFORE["events"]
     stored = ORDER_CODEC.decode(BEFORE["order"])
     assert stored == shipped
