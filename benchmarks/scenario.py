@@ -30,7 +30,7 @@ from google.protobuf import json_format
 
 from benchmarks.fields import ScenarioError, join, merge, mix, non_negative, positive, read, share
 from oms_actors.domain.days import is_time_zone
-from protos.oms.v1 import inventory_pb2
+from protos.oms.v1 import inventory_pb2, orders_pb2
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 CHANNELS = ("web", "mobile_app", "store", "call_center", "field_sales", "marketplace")
@@ -317,6 +317,8 @@ class Scenario:
     fulfilment: Fulfilment = field(default_factory=Fulfilment)
     returns: Returns
     routing_rules: dict = field(default_factory=dict)  # oms.v1.RoutingRules, proto JSON
+    # oms.v1.RiskRules, proto JSON (an unset threshold is off); None: the service's defaults.
+    risk_rules: dict | None = None
     # The merged JSON it was read from (after "base" and network defaults): what a report records.
     raw: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -326,6 +328,14 @@ class Scenario:
 
     def routing_rules_message(self) -> inventory_pb2.RoutingRules:
         return json_format.ParseDict(self.routing_rules, inventory_pb2.RoutingRules())
+
+    def risk_rules_message(self) -> orders_pb2.RiskRules:
+        if self.risk_rules is None:
+            from gateway.convert import risk_rules_to_proto
+            from oms_actors.domain.risk import RiskRules
+
+            return risk_rules_to_proto(RiskRules(), 0)
+        return json_format.ParseDict(self.risk_rules, orders_pb2.RiskRules())
 
     @property
     def active_locations(self) -> dict[str, Location]:
@@ -340,6 +350,7 @@ class Scenario:
         problems: list[tuple[str, str]] = []
         scenario = read(cls, raw, "", problems)
         problems.extend(_rule_problems(raw))
+        problems.extend(_risk_rule_problems(raw))
         if scenario is None or problems:
             raise ScenarioError(source, problems)
         object.__setattr__(scenario, "raw", raw)
@@ -392,6 +403,24 @@ def _rule_problems(raw: Mapping[str, Any]) -> Problems:
         for j, lid in enumerate(rule.location_ids):
             if isinstance(locations, dict) and lid not in locations:
                 yield f"routing_rules.rules[{i}].location_ids[{j}]", f"no location {lid!r} in the network"
+
+
+def _risk_rule_problems(raw: Mapping[str, Any]) -> Problems:
+    """The gateway's own checks of SetRiskRules."""
+    from gateway.convert import Violations, risk_rules_from_proto
+
+    doc = raw.get("risk_rules")
+    if doc is None:
+        return
+    try:
+        rules = json_format.ParseDict(doc, orders_pb2.RiskRules())
+    except (json_format.ParseError, AttributeError, TypeError) as exc:
+        yield "risk_rules", f"not an oms.v1.RiskRules message: {exc}"
+        return
+    v = Violations()
+    risk_rules_from_proto(rules, v, prefix="risk_rules.")
+    for violation in v.items:
+        yield violation.field, violation.description
 
 
 def load_raw(name_or_path: str | Path, *, _seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:

@@ -45,7 +45,7 @@ from benchmarks.scenario import Scenario, load_scenario
 from benchmarks.service import Deployment, start, stop_service
 from benchmarks.world import World, build_world
 from gateway.auth.client import ClientTls, bearer, credential_from_env, open_channel
-from protos.oms.v1 import customers_pb2, customers_pb2_grpc, inventory_pb2, inventory_pb2_grpc
+from protos.oms.v1 import customers_pb2, customers_pb2_grpc, inventory_pb2, inventory_pb2_grpc, orders_pb2, orders_pb2_grpc
 
 CHUNK = 5000  # items per bulk call, under the gateway's limit of 10,000
 REPORTS = Path("reports")
@@ -81,7 +81,7 @@ async def load_world(
     customers: list[customers_pb2.Customer] | None = None,
     progress: Any = None,
 ) -> None:
-    """Loads the network, catalogue, stock, inbound supply, routing rules and customers, as an admin."""
+    """Loads the network, catalogue, stock, inbound supply, routing and risk rules and customers, as an admin."""
     md = bearer(credential or credential_from_env() or "")
     inventory = inventory_pb2_grpc.InventoryServiceStub(channel)
     stub = customers_pb2_grpc.CustomerServiceStub(channel)
@@ -94,6 +94,9 @@ async def load_world(
     for i in range(0, len(world.inbound), CHUNK):
         await inventory.SetInboundSupply(inventory_pb2.SetInboundSupplyRequest(supplies=world.inbound[i : i + CHUNK]), metadata=md)
     await inventory.SetRoutingRules(world.routing_rules, metadata=md)
+    await orders_pb2_grpc.OrderServiceStub(channel).SetRiskRules(
+        orders_pb2.SetRiskRulesRequest(rules=world.risk_rules), metadata=md
+    )
     gate = asyncio.Semaphore(64)
 
     async def upsert(c: customers_pb2.Customer) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks.scenario import Destinations, Scenario
-from protos.oms.v1 import common_pb2, customers_pb2, inventory_pb2
+from protos.oms.v1 import common_pb2, customers_pb2, inventory_pb2, orders_pb2
 
 LOCATION_TYPES = {
     "warehouse": common_pb2.LOCATION_TYPE_WAREHOUSE,
@@ -43,6 +43,7 @@ class World:
     inbound: list[inventory_pb2.InboundSupply]
     customers: list[customers_pb2.Customer]
     routing_rules: inventory_pb2.RoutingRules
+    risk_rules: orders_pb2.RiskRules
 
     @property
     def pickup_ids(self) -> list[str]:
@@ -102,6 +103,7 @@ def build_world(s: Scenario) -> World:
         inbound=_inbound(s, pop),
         customers=_customers(s),
         routing_rules=s.routing_rules_message(),
+        risk_rules=s.risk_rules_message(),
     )
 
 

@@ -50,6 +50,7 @@ def test_every_mistake_is_named_by_its_field(tmp_path):
                 "network": {"locations": {"DC-HAMBURG": {"type": "depot", "lat": 123, "time_zone": "Europe/Hamborg"}}},
                 "payments": {"consumer": {"bitcoin": 1.0}},
                 "routing_rules": {"rules": [{"effect": "RULE_EFFECT_DENY", "location_ids": ["NOWHERE"]}], "max_shipments": -1},
+                "risk_rules": {"hold_order_value_above_minor": -1},
                 "colour": "blue",
             }
         )
@@ -63,12 +64,16 @@ def test_every_mistake_is_named_by_its_field(tmp_path):
         "payments.consumer.bitcoin",
         "routing_rules.rules[0].location_ids[0]",
         "routing_rules.max_shipments",
+        "risk_rules.hold_order_value_above_minor",
         "colour",
     }
     assert "must hold 24 numbers" in str(info.value)
     with pytest.raises(ScenarioError) as info:
         normal.derive({"routing_rules": {"rules": "none"}})
     assert fields_of(info.value) == {"routing_rules"}
+    with pytest.raises(ScenarioError) as info:
+        normal.derive({"risk_rules": {"hold_when_it_rains": True}})
+    assert fields_of(info.value) == {"risk_rules"}
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     with pytest.raises(ScenarioError, match="not JSON"):
@@ -141,3 +146,16 @@ def test_the_recorded_day_reads_back_byte_for_byte(tmp_path):
     (tmp_path / "damaged.bin").write_bytes(bytes(damaged))
     with pytest.raises(ValueError):
         read_day(tmp_path / "damaged.bin")
+
+
+def test_risk_rules_are_the_services_defaults_unless_a_scenario_sets_them():
+    from gateway.convert import risk_rules_to_proto
+    from oms_actors.domain.risk import RiskRules
+
+    normal = load_scenario("normal-day")
+    assert normal.risk_rules_message() == risk_rules_to_proto(RiskRules(), 0)
+    strict = normal.derive({"risk_rules": {"hold_order_value_above_minor": 20_000, "hold_on_country_mismatch": True}})
+    message = strict.risk_rules_message()
+    assert message.hold_order_value_above_minor == 20_000 and message.hold_on_country_mismatch
+    assert not message.HasField("reject_order_value_above_minor")  # unset: off
+    assert build_world(strict).risk_rules == message
