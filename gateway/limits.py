@@ -22,6 +22,7 @@ MAX_INBOUND_HORIZON_DAYS = 366  # how far ahead routing rules may promise supply
 MAX_PAYMENT_TERMS_DAYS = 366  # when an invoice on account falls due at the latest
 MAX_AVAILABILITY_SKUS = 1_000
 MAX_PAGE_SIZE = 500
+MAX_AGING_ROWS = 1_000  # customers one aging report lists
 DEFAULT_PAGE_SIZE = 50
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@#/+=~-]*")

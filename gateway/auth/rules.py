@@ -92,6 +92,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _BILLING + "GetCreditNote": allow(AGENT, CHANNEL, CUSTOMER, FINANCE),
         _BILLING + "ListReceivables": allow(AGENT, CUSTOMER, FINANCE),
         _BILLING + "RecordInvoicePayment": allow(FINANCE, audit=True),
+        _BILLING + "GetReceivablesAging": allow(AGENT, FINANCE),  # every customer's debts: credit control
         #
         # Fulfilment: a location's system (WMS, store) polls its work and confirms what left,
         # which captures payment and invoices, so confirmations are audited.

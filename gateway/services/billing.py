@@ -39,6 +39,23 @@ from protos.oms.v1 import billing_pb2, billing_pb2_grpc
 
 # Who approves an order a payment on account let through, in its approval and events.
 CREDIT_CONTROL = "credit-control"
+DEFAULT_AGING_ROWS = 100
+
+
+def _aging_buckets(buckets: tuple[int, ...], currency: str) -> billing_pb2.AgingBuckets:
+    def m(minor: int) -> Money:
+        return Money(amount_minor=minor, currency=currency)
+
+    not_due, late_30, late_60, late_90, later = buckets
+    return billing_pb2.AgingBuckets(
+        not_due=money_to_proto(m(not_due)),
+        days_1_to_30=money_to_proto(m(late_30)),
+        days_31_to_60=money_to_proto(m(late_60)),
+        days_61_to_90=money_to_proto(m(late_90)),
+        over_90_days=money_to_proto(m(later)),
+        past_due=money_to_proto(m(sum(buckets[1:]))),
+        total=money_to_proto(m(sum(buckets))),
+    )
 
 
 class BillingService(billing_pb2_grpc.BillingServiceServicer):
@@ -151,6 +168,36 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
             replayed=recorded.replayed,
             invoice=await self._invoice_to_proto(invoice),
             released_orders=released,
+        )
+
+    @rpc
+    async def GetReceivablesAging(
+        self, request: billing_pb2.GetReceivablesAgingRequest, context: grpc.aio.ServicerContext
+    ) -> billing_pb2.GetReceivablesAgingResponse:
+        v = Violations()
+        if not 0 <= request.limit <= limits.MAX_AGING_ROWS:
+            v.add("limit", f"0 (100) to {limits.MAX_AGING_ROWS}")
+        v.raise_if_any()
+        now = system_clock_ms()
+        rows = await self.b.payments.receivables.aging(now_ms=now)
+        totals: dict[str, list[int]] = {}
+        for row in rows:
+            into = totals.setdefault(row.currency, [0] * len(row.buckets))
+            for i, amount in enumerate(row.buckets):
+                into[i] += amount
+        return billing_pb2.GetReceivablesAgingResponse(
+            as_of=timestamp_to_proto(now),
+            customers=[
+                billing_pb2.CustomerAging(
+                    customer_id=row.customer_id,
+                    amounts=_aging_buckets(row.buckets, row.currency),
+                    open_receivables=row.receivables,
+                    oldest_due=timestamp_to_proto(row.oldest_due_ms),
+                )
+                for row in rows[: request.limit or DEFAULT_AGING_ROWS]
+            ],
+            customer_count=len(rows),
+            totals=[_aging_buckets(tuple(b), currency) for currency, b in sorted(totals.items())],
         )
 
     async def _release_credit_holds(self, customer_id: str, payment_id: str) -> list[str]:

@@ -155,6 +155,39 @@ class AccountPosition:
         return max(0, now_ms - self.oldest_due_ms) if self.oldest_due_ms is not None else 0
 
 
+# Aging buckets by days past due: not due yet, 1-30, 31-60, 61-90, more than 90.
+AGING_BUCKETS = ("not_due", "days_1_30", "days_31_60", "days_61_90", "over_90")
+_AGING_CHUNK = 1_000  # receivables read per round trip
+
+
+def aging_bucket(now_ms: int, due_at_ms: int) -> int:
+    """The index in AGING_BUCKETS of a receivable due at ``due_at_ms``: a day past due counts
+    from the first millisecond after the due date."""
+    if now_ms <= due_at_ms:
+        return 0
+    days = -(-(now_ms - due_at_ms) // DAY_MS)  # 1 from the first millisecond late
+    return 1 if days <= 30 else 2 if days <= 60 else 3 if days <= 90 else 4
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AgingRow:
+    """What one customer owes in one currency, by how late it is."""
+
+    customer_id: str
+    currency: str
+    buckets: tuple[int, ...]  # minor units, as AGING_BUCKETS
+    receivables: int  # open receivables counted
+    oldest_due_ms: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.buckets)
+
+    @property
+    def past_due(self) -> int:
+        return sum(self.buckets[1:])
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class CustomerReceivables:
     customer_id: str
@@ -172,6 +205,7 @@ class Receivables:
     def __init__(self, client: aioredis.Redis, *, provider: str = "invoice", clock: Clock = system_clock_ms) -> None:
         self._ledger = PaymentLedger(client, provider=provider, method=PaymentMethod.INVOICE, mode=LedgerMode.CREDIT)
         self._clock = clock
+        self._due_indexed = False
 
     async def record_payment(self, key: str, *, capture_id: str, amount: Money) -> ReceivablePayment:
         """Records money received against a receivable, once per key; never more than is open."""
@@ -250,6 +284,56 @@ class Receivables:
             owed, oldest = next(raw), next(raw)
             out[customer_id] = AccountPosition(open=int(owed or 0), oldest_due_ms=int(oldest[0][1]) if oldest else None)
         return out
+
+    async def aging(self, *, now_ms: int | None = None) -> list[AgingRow]:
+        """Every customer's open receivables by days past due, one row per customer and
+        currency, the most past due first: the receivables aging report."""
+        now = self._clock() if now_ms is None else now_ms
+        await self.ensure_due_index()
+        client, provider = self._ledger.client, self._ledger.provider
+        due_key = keys.payment_due_receivables(provider)
+        entries = [(as_text(member), int(score)) for member, score in await client.zrange(due_key, 0, -1, withscores=True)]
+        rows: dict[tuple[str, str], list[int]] = {}
+        counts: dict[tuple[str, str], int] = {}
+        oldest: dict[tuple[str, str], int] = {}
+        settled = []
+        for start in range(0, len(entries), _AGING_CHUNK):
+            chunk = entries[start : start + _AGING_CHUNK]
+            pipe = client.pipeline(transaction=False)
+            for capture_id, _ in chunk:
+                pipe.hmget(keys.payment_receivable(provider, capture_id), "customer", "open", "currency")
+            for (capture_id, due), (customer, open_, currency) in zip(chunk, await pipe.execute()):
+                if customer is None or not int(open_ or 0):
+                    settled.append(capture_id)  # indexed before it was settled (the index's first build)
+                    continue
+                key = (as_text(customer), as_text(currency))
+                buckets = rows.setdefault(key, [0] * len(AGING_BUCKETS))
+                buckets[aging_bucket(now, due)] += int(open_)
+                counts[key] = counts.get(key, 0) + 1
+                oldest[key] = min(oldest.get(key, due), due)
+        if settled:
+            await client.zrem(due_key, *settled)
+        out = [
+            AgingRow(customer_id=c, currency=cur, buckets=tuple(b), receivables=counts[(c, cur)], oldest_due_ms=oldest[(c, cur)])
+            for (c, cur), b in rows.items()
+        ]
+        return sorted(out, key=lambda r: (-r.past_due, -r.total, r.customer_id, r.currency))
+
+    async def ensure_due_index(self) -> None:
+        """The due index (``keys.payment_due_receivables``) holds receivables written since it
+        exists; those written before are added from each customer's open set, once."""
+        if self._due_indexed:
+            return
+        client, provider = self._ledger.client, self._ledger.provider
+        marker = keys.payment_due_index_built(provider)
+        if not await client.exists(marker):
+            due_key = keys.payment_due_receivables(provider)
+            async for name in client.scan_iter(match=keys.payment_open_receivables(provider, "*"), count=1_000):
+                entries = await client.zrange(name, 0, -1, withscores=True)
+                if entries:
+                    await client.zadd(due_key, {member: score for member, score in entries})
+            await client.set(marker, "1")
+        self._due_indexed = True
 
     async def _read(self, capture_ids: list[str]) -> list[Receivable]:
         pipe = self._ledger.client.pipeline(transaction=False)

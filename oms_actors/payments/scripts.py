@@ -132,6 +132,7 @@ elseif a.mode == 'credit' then
   redis.call('HSET', key('recv', id), 'id', id, 'auth', auth_id, 'customer', a.customer, 'amount', d(amount),
     'paid', '0', 'credited', '0', 'open', d(amount), 'currency', cur, 'issued', now, 'due', due)
   redis.call('ZADD', key('open', a.customer), due, id)
+  redis.call('ZADD', key('due'), due, id)
   redis.call('ZADD', key('recvs', a.customer), now, id)
 end
 event('type', 'capture', 'ref', id, 'auth', auth_id, 'amount', d(amount), 'currency', cur, 'at', now)
@@ -196,7 +197,10 @@ elseif a.mode == 'credit' then
   redis.call('HINCRBY', rkey, 'credited', d(amount))
   redis.call('HINCRBY', rkey, 'open', d(-reduce))
   redis.call('HINCRBY', acct, 'open', d(-reduce))
-  if open - reduce == 0 then redis.call('ZREM', key('open', a.customer), cap_id) end
+  if open - reduce == 0 then
+    redis.call('ZREM', key('open', a.customer), cap_id)
+    redis.call('ZREM', key('due'), cap_id)
+  end
 end
 event('type', 'refund', 'ref', id, 'auth', c.auth, 'amount', d(amount), 'currency', cur, 'at', now)
 return done('refund', ikey, fp, {id = id, capture = cap_id, auth = c.auth, amount = d(amount), currency = cur,
@@ -256,7 +260,10 @@ for _, r in ipairs(recs) do
     redis.call('HINCRBY', rkey, 'paid', d(part))
     redis.call('HINCRBY', rkey, 'open', d(-part))
     redis.call('HINCRBY', key('acct', r.customer), 'open', d(-part))
-    if n(r.open) == part then redis.call('ZREM', key('open', r.customer), r.id) end
+    if n(r.open) == part then
+      redis.call('ZREM', key('open', r.customer), r.id)
+      redis.call('ZREM', key('due'), r.id)
+    end
     event('type', 'payment', 'ref', id, 'auth', r.auth, 'amount', d(part), 'currency', cur, 'at', now)
     parts[#parts + 1] = {capture = r.id, amount = d(part)}
     left = left - part

@@ -172,6 +172,16 @@ def payment_open_receivables(provider: str, customer_id: str) -> str:
     return f"{payments(provider)}:open:{customer_id}"
 
 
+def payment_due_receivables(provider: str) -> str:
+    """Sorted set of every customer's receivables still open, scored by due time: aging."""
+    return f"{payments(provider)}:due"
+
+
+def payment_due_index_built(provider: str) -> str:
+    """Set once the due index holds the receivables written before it existed."""
+    return f"{payments(provider)}:due:built"
+
+
 def payment_events(provider: str) -> str:
     """Stream of every effect (authorise, capture, void, refund, credit, payment) in order."""
     return f"{payments(provider)}:events"

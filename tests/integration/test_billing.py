@@ -288,6 +288,17 @@ async def test_an_order_on_account_waits_while_an_invoice_is_overdue_and_goes_on
     assert reason.startswith("receivable overdue: 0 days past its due date")
     overdue = await billing(finance).GetInvoice(billing_pb2.GetInvoiceRequest(number=number))
     assert overdue.receivables[0].status == billing_pb2.RECEIVABLE_STATUS_OVERDUE
+    # Credit control's aging report lists the customer among the late payers.
+    aging = await billing(finance).GetReceivablesAging(billing_pb2.GetReceivablesAgingRequest(limit=1_000))
+    [row] = [r for r in aging.customers if r.customer_id == cid]
+    assert (row.amounts.days_1_to_30, row.amounts.past_due, row.amounts.not_due) == (eur(10_000), eur(10_000), eur(0))
+    assert (row.open_receivables, row.oldest_due) == (1, receivable.due_at)
+    [totals] = [t for t in aging.totals if t.total.currency == "EUR"]
+    assert totals.past_due.amount_minor >= 10_000 and aging.customer_count >= len(aging.customers)
+    code, _, fields = await refusal(
+        billing(finance).GetReceivablesAging(billing_pb2.GetReceivablesAgingRequest(limit=1_001))
+    )
+    assert (code, fields) == (grpc.StatusCode.INVALID_ARGUMENT, {"limit"})
 
     record = billing(finance).RecordInvoicePayment
     part = await record(
@@ -299,5 +310,7 @@ async def test_an_order_on_account_waits_while_an_invoice_is_overdue_and_goes_on
         billing_pb2.RecordInvoicePaymentRequest(idempotency_key=World.unique("tx"), invoice_number=number, amount=eur(6_000))
     )
     assert list(rest.released_orders) == [held.order_id]
+    aging = await billing(finance).GetReceivablesAging(billing_pb2.GetReceivablesAgingRequest(limit=1_000))
+    assert cid not in {r.customer_id for r in aging.customers}  # nothing open: off the report
     released = await settled(world, held.order_id)
     assert released.status == orders_pb2.ORDER_STATUS_RELEASED and released.approval.decided_by == "credit-control"

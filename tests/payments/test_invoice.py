@@ -245,3 +245,43 @@ async def test_positions_name_what_is_owed_and_the_oldest_due_date_still_open(in
     # Taken off by a credit note, the last one leaves nothing past due.
     await invoice.refund("o2/rma/1", capture_id=second.capture_id, amount=eur(2_000))
     assert (await invoice.receivables.positions(["b1"]))["b1"] == AccountPosition(open=0, oldest_due_ms=None)
+
+
+async def test_aging_sorts_every_customers_open_receivables_by_days_past_due(invoice, clock, redis_client):
+    from oms_actors.payments.invoice import AGING_BUCKETS, aging_bucket
+    from oms_actors.store import keys
+
+    start = clock()
+    captures = {}
+    for n, (customer, amount, age_days) in enumerate(
+        [("b1", 1_000, 0), ("b1", 2_000, 45), ("b3", 500, 95), ("b3", 700, 10), ("b2", 300, 31)]
+    ):
+        clock.now_ms = start - (age_days + 30) * DAY_MS  # issued then, due 30 days later
+        a = await auth(invoice, f"o{n}/auth", customer, amount)
+        captures[n] = await invoice.capture(f"o{n}/ship", authorization_id=a.authorization_id, amount=eur(amount))
+    clock.now_ms = start + 1  # a millisecond after the youngest's due date: 1 day late
+    rows = await invoice.receivables.aging()
+    assert [(r.customer_id, r.currency, r.buckets, r.receivables) for r in rows] == [
+        ("b1", "EUR", (0, 1_000, 2_000, 0, 0), 2),  # 3,000 past due
+        ("b3", "EUR", (0, 700, 0, 0, 500), 2),
+        ("b2", "EUR", (0, 0, 300, 0, 0), 1),  # 31 days and a millisecond: 32nd day late
+    ]
+    assert rows[0].oldest_due_ms == start - 45 * DAY_MS and rows[0].past_due == rows[0].total == 3_000
+    assert len(AGING_BUCKETS) == 5 and aging_bucket(start, start) == 0 and aging_bucket(start + 1, start) == 1
+    assert aging_bucket(start + 30 * DAY_MS, start) == 1 and aging_bucket(start + 30 * DAY_MS + 1, start) == 2
+
+    # Settled in full, by a payment or a credit note, a receivable leaves the report.
+    await invoice.receivables.record_payment("bank/tx-1", capture_id=captures[2].capture_id, amount=eur(500))
+    await invoice.refund("o4/rma", capture_id=captures[4].capture_id, amount=eur(300))
+    rows = await invoice.receivables.aging()
+    assert [(r.customer_id, r.buckets) for r in rows] == [("b1", (0, 1_000, 2_000, 0, 0)), ("b3", (0, 700, 0, 0, 0))]
+
+    # Receivables written before the index existed are found in the customers' open sets, once.
+    name = invoice.receivables._ledger.provider
+    await redis_client.delete(keys.payment_due_receivables(name), keys.payment_due_index_built(name))
+    rebuilt = PayOnInvoiceProvider(redis_client, credit_limits=fixed_credit_limits(LIMITS), name=name, clock=clock)
+    assert [(r.customer_id, r.buckets) for r in await rebuilt.receivables.aging()] == [
+        ("b1", (0, 1_000, 2_000, 0, 0)),
+        ("b3", (0, 700, 0, 0, 0)),
+    ]
+    assert await redis_client.exists(keys.payment_due_index_built(name))

@@ -26,6 +26,7 @@ async def test_payment_keys_are_the_documented_ones(redis_client, clock):
         keys.payment_receivable(name, cap.capture_id),
         keys.payment_receivables(name, "b"),
         keys.payment_open_receivables(name, "b"),
+        keys.payment_due_receivables(name),
         keys.payment_events(name),
     }
     found = {k.decode() async for k in redis_client.scan_iter(match=f"{keys.payments(name)}:*")}

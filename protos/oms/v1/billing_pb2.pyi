@@ -153,6 +153,54 @@ class ListReceivablesResponse(_message.Message):
     credit_available: _common_pb2.Money
     def __init__(self, customer_id: _Optional[str] = ..., receivables: _Optional[_Iterable[_Union[Receivable, _Mapping]]] = ..., open_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., overdue_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., held: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., credit_limit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., credit_available: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
+class GetReceivablesAgingRequest(_message.Message):
+    __slots__ = ("limit",)
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    limit: int
+    def __init__(self, limit: _Optional[int] = ...) -> None: ...
+
+class AgingBuckets(_message.Message):
+    __slots__ = ("not_due", "days_1_to_30", "days_31_to_60", "days_61_to_90", "over_90_days", "past_due", "total")
+    NOT_DUE_FIELD_NUMBER: _ClassVar[int]
+    DAYS_1_TO_30_FIELD_NUMBER: _ClassVar[int]
+    DAYS_31_TO_60_FIELD_NUMBER: _ClassVar[int]
+    DAYS_61_TO_90_FIELD_NUMBER: _ClassVar[int]
+    OVER_90_DAYS_FIELD_NUMBER: _ClassVar[int]
+    PAST_DUE_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    not_due: _common_pb2.Money
+    days_1_to_30: _common_pb2.Money
+    days_31_to_60: _common_pb2.Money
+    days_61_to_90: _common_pb2.Money
+    over_90_days: _common_pb2.Money
+    past_due: _common_pb2.Money
+    total: _common_pb2.Money
+    def __init__(self, not_due: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., days_1_to_30: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., days_31_to_60: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., days_61_to_90: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., over_90_days: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., past_due: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class CustomerAging(_message.Message):
+    __slots__ = ("customer_id", "amounts", "open_receivables", "oldest_due")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNTS_FIELD_NUMBER: _ClassVar[int]
+    OPEN_RECEIVABLES_FIELD_NUMBER: _ClassVar[int]
+    OLDEST_DUE_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    amounts: AgingBuckets
+    open_receivables: int
+    oldest_due: _timestamp_pb2.Timestamp
+    def __init__(self, customer_id: _Optional[str] = ..., amounts: _Optional[_Union[AgingBuckets, _Mapping]] = ..., open_receivables: _Optional[int] = ..., oldest_due: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetReceivablesAgingResponse(_message.Message):
+    __slots__ = ("as_of", "customers", "customer_count", "totals")
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMERS_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_COUNT_FIELD_NUMBER: _ClassVar[int]
+    TOTALS_FIELD_NUMBER: _ClassVar[int]
+    as_of: _timestamp_pb2.Timestamp
+    customers: _containers.RepeatedCompositeFieldContainer[CustomerAging]
+    customer_count: int
+    totals: _containers.RepeatedCompositeFieldContainer[AgingBuckets]
+    def __init__(self, as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., customers: _Optional[_Iterable[_Union[CustomerAging, _Mapping]]] = ..., customer_count: _Optional[int] = ..., totals: _Optional[_Iterable[_Union[AgingBuckets, _Mapping]]] = ...) -> None: ...
+
 class RecordInvoicePaymentRequest(_message.Message):
     __slots__ = ("idempotency_key", "invoice_number", "amount")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]

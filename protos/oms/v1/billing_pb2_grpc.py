@@ -54,6 +54,11 @@ class BillingServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_billing__pb2.RecordInvoicePaymentRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_billing__pb2.RecordInvoicePaymentResponse.FromString,
                 _registered_method=True)
+        self.GetReceivablesAging = channel.unary_unary(
+                '/oms.v1.BillingService/GetReceivablesAging',
+                request_serializer=protos_dot_oms_dot_v1_dot_billing__pb2.GetReceivablesAgingRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_billing__pb2.GetReceivablesAgingResponse.FromString,
+                _registered_method=True)
 
 
 class BillingServiceServicer:
@@ -99,6 +104,14 @@ class BillingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetReceivablesAging(self, request, context):
+        """The receivables aging report: every customer's open receivables by days past
+        due, the most past due first, with the totals per currency (finance, credit control).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_BillingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -121,6 +134,11 @@ def add_BillingServiceServicer_to_server(servicer, server):
                     servicer.RecordInvoicePayment,
                     request_deserializer=protos_dot_oms_dot_v1_dot_billing__pb2.RecordInvoicePaymentRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_billing__pb2.RecordInvoicePaymentResponse.SerializeToString,
+            ),
+            'GetReceivablesAging': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReceivablesAging,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_billing__pb2.GetReceivablesAgingRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_billing__pb2.GetReceivablesAgingResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -231,6 +249,33 @@ class BillingService:
             '/oms.v1.BillingService/RecordInvoicePayment',
             protos_dot_oms_dot_v1_dot_billing__pb2.RecordInvoicePaymentRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_billing__pb2.RecordInvoicePaymentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReceivablesAging(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.BillingService/GetReceivablesAging',
+            protos_dot_oms_dot_v1_dot_billing__pb2.GetReceivablesAgingRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_billing__pb2.GetReceivablesAgingResponse.FromString,
             options,
             channel_credentials,
             insecure,
