@@ -376,6 +376,15 @@ def order_to_proto(o: Order) -> orders_pb2.Order:
             }
             for r in o.receipts
         ],
+        "overdue_invoices": [
+            {
+                "invoice_number": n.invoice_number,
+                "due_at": timestamp_to_proto(n.due_at_ms),
+                "open": _money(n.open),
+                "noticed_at": timestamp_to_proto(n.noticed_at_ms),
+            }
+            for n in o.overdue
+        ],
         # The token itself never leaves the service.
         "payments": [
             {"method": PAYMENT_TO_PROTO[p.method], "amount": _money(p.amount), "token_hint": p.token_hint}

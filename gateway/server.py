@@ -28,6 +28,7 @@ from grpc_reflection.v1alpha import reflection
 from gateway import limits
 from gateway.auth import Access, AccessConfig
 from gateway.auth.tls import check_listen
+from gateway.dunning import OverdueWatch
 from gateway.services import Backend, CustomerService, InventoryService, OrderService
 from gateway.services.billing import BillingService
 from gateway.services.events import EventService
@@ -94,6 +95,8 @@ class ServiceConfig:
     min_batch: int = 8
     linger_s: float = 0.005
     bench_empty: bool = False  # serve the empty benchmark method too
+    # How often invoices newly past due are noted on their orders (gateway/dunning.py); None: never.
+    overdue_sweep_s: float | None = 30.0
     access: AccessConfig = field(default_factory=AccessConfig)
 
     def check(self) -> None:
@@ -189,6 +192,7 @@ class OmsService:
         self.health: health.aio.HealthServicer | None = None
         self.port: int | None = None
         self._owns_ray = False
+        self.dunning: OverdueWatch | None = None
 
     def start_dependencies(self) -> Actors:
         """Redis, Ray and the actors (blocking: call before the event loop is busy)."""
@@ -242,6 +246,9 @@ class OmsService:
         await self.server.start()
         for name in ("", *SERVICE_NAMES):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        self.dunning = OverdueWatch(self.backend, every_s=self.config.overdue_sweep_s or 0.0)
+        if self.config.overdue_sweep_s is not None:
+            self.dunning.start()
         log.info("gateway listening on %s:%d (%s)", self.config.host, self.port, tls_mode(self.config.access))
         return self.port
 
@@ -251,6 +258,8 @@ class OmsService:
             if self.health is not None:
                 await self.health.enter_graceful_shutdown()
             await self.server.stop(self.config.grace_s if grace_s is None else grace_s)
+        if self.dunning is not None:
+            await self.dunning.stop()
         if self.backend is not None:
             await self.backend.batcher.drain()
             await self.backend.availability.drain()

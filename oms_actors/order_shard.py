@@ -46,7 +46,7 @@ from oms_actors.domain.errors import (
 from oms_actors.domain.money import Money
 from oms_actors.domain.order import ALLOWED, ApprovalStatus, Command, Order, OrderLine, SourcingResult
 from oms_actors.domain.partitioning import idempotency_shard, new_order_id
-from oms_actors.domain.payment_state import PaymentStatus, Receipt
+from oms_actors.domain.payment_state import OverdueNotice, PaymentStatus, Receipt
 from oms_actors.domain.records import evolve
 from oms_actors.domain.returns import Disposition, Resolution, ReturnStatus
 from oms_actors.domain.sourcing import SourcingRequest
@@ -85,7 +85,7 @@ SAVES_IN_FLIGHT = 4
 SERVED_DIRECTLY = (
     "create_orders", "cancel_order", "cancel_lines", "review_order", "confirm_shipment",
     "confirm_delivery", "fulfilment_requests", "request_return", "receive_return", "inspect_return",
-    "record_receipt",
+    "record_receipt", "note_overdue",
 )  # fmt: skip
 # Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
 IDEMPOTENCY_CACHE = int(os.environ.get("OMS_IDEMPOTENCY_CACHE", "200000"))
@@ -615,6 +615,19 @@ class OrderShard:
             received_at_ms=received_at_ms,
         )
         return await self._command(order_id, lambda order: order.record_receipt(receipt, now_ms=now_ms()))
+
+    async def note_overdue(
+        self, order_id: str, invoice_number: str, due_at_ms: int, open_minor: int, currency: str
+    ) -> bytes:
+        """One of the order's invoices went past its due date unpaid (the gateway's sweep of
+        the receivables): on the order and in its events, once per invoice."""
+        notice = OverdueNotice(
+            invoice_number=invoice_number,
+            due_at_ms=due_at_ms,
+            open=Money(amount_minor=open_minor, currency=currency),
+            noticed_at_ms=now_ms(),
+        )
+        return await self._command(order_id, lambda order: order.note_overdue(notice, now_ms=now_ms()))
 
     async def _retry_declined(self, order_id: str) -> None:
         """A reviewer approving a held order whose payment was declined asks for the payment

@@ -41,6 +41,7 @@ def order_events(old: Order | None, new: Order) -> list[OrderEvent]:
     _promises(old, new, events)
     _payments(old, new, events)
     _receipts(old, new, events)
+    _overdue(old, new, events)
     _shipments(old, new, events)
     _returns(old, new, events)
     return [
@@ -113,6 +114,19 @@ def _receipts(old: Order | None, new: Order, events: list[tuple[str, dict[str, s
                 (
                     "payment.received",
                     {"receipt_id": r.receipt_id, "invoice_number": r.invoice_number, "amount": str(r.amount.amount_minor)},
+                )
+            )
+
+
+def _overdue(old: Order | None, new: Order, events: list[tuple[str, dict[str, str]]]) -> None:
+    """An invoice of the order went past its due date unpaid: what dunning follows."""
+    seen = {n.invoice_number for n in old.overdue} if old else set()
+    for n in new.overdue:
+        if n.invoice_number not in seen:
+            events.append(
+                (
+                    "invoice.overdue",
+                    {"invoice_number": n.invoice_number, "due_at_ms": str(n.due_at_ms), "open": str(n.open.amount_minor)},
                 )
             )
 

@@ -28,7 +28,7 @@ from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionE
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture, ShipmentLine, ShipmentStatus
 from oms_actors.domain.inbound import PROMISE_SEP
 from oms_actors.domain.money import Money
-from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus, Receipt
+from oms_actors.domain.payment_state import OverdueNotice, PaymentRecord, PaymentStatus, Receipt
 from oms_actors.domain.records import evolve
 from oms_actors.domain.returns import (
     RETURN_ALLOWED,
@@ -272,6 +272,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     closed: bool = False
     returns: tuple[ReturnRecord, ...] = ()
     receipts: tuple[Receipt, ...] = ()  # money received on account against its invoices
+    overdue: tuple[OverdueNotice, ...] = ()  # its invoices that went past their due date unpaid
 
     # -- creation -------------------------------------------------------------
 
@@ -483,6 +484,17 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 f"order {self.order_id} has no invoice {receipt.invoice_number}", code="NOT_THIS_ORDERS_INVOICE"
             )
         return self._next(now_ms=now_ms, receipts=(*self.receipts, receipt))
+
+    def note_overdue(self, notice: OverdueNotice, *, now_ms: int) -> Order:
+        """One of the order's invoices is past its due date unpaid: noted once per invoice, in
+        any status, so whoever follows the order's events can remind the customer."""
+        if any(n.invoice_number == notice.invoice_number for n in self.overdue):
+            return self
+        if notice.invoice_number not in {s.invoice_number for s in self.shipments if s.invoice_number}:
+            raise FailedPreconditionError(
+                f"order {self.order_id} has no invoice {notice.invoice_number}", code="NOT_THIS_ORDERS_INVOICE"
+            )
+        return self._next(now_ms=now_ms, overdue=(*self.overdue, notice))
 
     def record_authorizations(self, records: tuple[PaymentRecord, ...], *, now_ms: int) -> Order:
         """New payment state after an authorisation attempt (no status change by itself)."""

@@ -35,6 +35,15 @@ class Receipt(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     received_at_ms: int
 
 
+class OverdueNotice(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """One of the order's invoices went past its due date unpaid (credit control's dunning)."""
+
+    invoice_number: str
+    due_at_ms: int
+    open: Money  # still owed when it was noticed
+    noticed_at_ms: int
+
+
 class PaymentRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     payment_id: str  # "P1", "P2" ... in instruction order
     method: PaymentMethod

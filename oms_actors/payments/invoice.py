@@ -319,6 +319,22 @@ class Receivables:
         ]
         return sorted(out, key=lambda r: (-r.past_due, -r.total, r.customer_id, r.currency))
 
+    async def due_between(self, after_ms: int, until_ms: int, *, limit: int) -> list[tuple[str, int]]:
+        """Open receivables due after ``after_ms`` and by ``until_ms``, earliest first:
+        (capture id, due time)."""
+        await self.ensure_due_index()
+        found = await self._ledger.client.zrangebyscore(
+            keys.payment_due_receivables(self._ledger.provider), f"({after_ms}", until_ms, start=0, num=limit, withscores=True
+        )
+        return [(as_text(member), int(score)) for member, score in found]
+
+    async def overdue_swept(self) -> int:
+        """The due time up to which receivables past due have been noticed (0: none yet)."""
+        return int(await self._ledger.client.get(keys.payment_overdue_swept(self._ledger.provider)) or 0)
+
+    async def mark_overdue_swept(self, due_ms: int) -> None:
+        await self._ledger.client.set(keys.payment_overdue_swept(self._ledger.provider), due_ms)
+
     async def ensure_due_index(self) -> None:
         """The due index (``keys.payment_due_receivables``) holds receivables written since it
         exists; those written before are added from each customer's open set, once."""

@@ -177,6 +177,11 @@ def payment_due_receivables(provider: str) -> str:
     return f"{payments(provider)}:due"
 
 
+def payment_overdue_swept(provider: str) -> str:
+    """The due time up to which receivables past due have been noticed (gateway/dunning.py)."""
+    return f"{payments(provider)}:due:swept"
+
+
 def payment_due_index_built(provider: str) -> str:
     """Set once the due index holds the receivables written before it existed."""
     return f"{payments(provider)}:due:built"

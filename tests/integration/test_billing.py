@@ -299,6 +299,13 @@ async def test_an_order_on_account_waits_while_an_invoice_is_overdue_and_goes_on
         billing(finance).GetReceivablesAging(billing_pb2.GetReceivablesAgingRequest(limit=1_001))
     )
     assert (code, fields) == (grpc.StatusCode.INVALID_ARGUMENT, {"limit"})
+    # Dunning's sweep notes the invoice on its order, once, and the order's events say so.
+    await oms.dunning.sweep(settle_ms=0)
+    await oms.dunning.sweep(settle_ms=0)
+    noted = await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=first.order_id))
+    assert [(n.invoice_number, n.due_at, n.open) for n in noted.overdue_invoices] == [(number, receivable.due_at, eur(10_000))]
+    view = await world.customers.GetCustomer360(customers_pb2.GetCustomer360Request(customer_id=cid))
+    assert [e.data["invoice_number"] for e in view.timeline if e.type == "invoice.overdue"] == [number]
 
     record = billing(finance).RecordInvoicePayment
     part = await record(

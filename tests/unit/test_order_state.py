@@ -399,3 +399,18 @@ def test_money_received_on_account_is_recorded_once_against_one_of_the_orders_in
             Receipt(receipt_id="PAY-2", invoice_number="INV-9", amount=eur(1), received_at_ms=5003), now_ms=5003
         )
     assert info.value.code == "NOT_THIS_ORDERS_INVOICE"
+
+
+def test_an_invoice_past_due_is_noted_once_on_its_order():
+    from oms_actors.domain.events import order_events
+    from oms_actors.domain.payment_state import OverdueNotice
+
+    order = delivered_and_paid()
+    notice = OverdueNotice(invoice_number="INV-1", due_at_ms=4500, open=eur(2_000), noticed_at_ms=6000)
+    noted = order.note_overdue(notice, now_ms=6000)
+    assert noted.overdue == (notice,) and noted.status is order.status
+    assert noted.note_overdue(OverdueNotice(invoice_number="INV-1", due_at_ms=4500, open=eur(1), noticed_at_ms=7000), now_ms=7000) is noted
+    [event] = order_events(order, noted)
+    assert (event.type, event.data) == ("invoice.overdue", {"invoice_number": "INV-1", "due_at_ms": "4500", "open": "2000"})
+    with pytest.raises(FailedPreconditionError):
+        noted.note_overdue(OverdueNotice(invoice_number="INV-2", due_at_ms=1, open=eur(1), noticed_at_ms=1), now_ms=8000)

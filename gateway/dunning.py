@@ -1,0 +1,90 @@
+"""Dunning: each order hears when one of its invoices goes past its due date unpaid.
+
+The payment ledger indexes open receivables by due date; a sweep takes those that fell
+due since the last one (a cursor in Redis) and notes each on its invoice's order, whose
+event stream then carries ``invoice.overdue`` for whatever reminds the customer (mail,
+the account manager's queue). Noting is idempotent per invoice, so two gateways sweeping
+at once, or a sweep cut short before it moved the cursor, notice nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from gateway.services.backend import Backend
+from oms_actors.domain.errors import OmsError
+from oms_actors.payments.clock import system_clock_ms
+
+log = logging.getLogger(__name__)
+
+SWEEP_BATCH = 500
+# Receivables due this long ago at least: a capture stamped before a sweep read the index
+# but committed after it must not fall behind the cursor.
+SETTLE_MS = 60_000
+
+
+class OverdueWatch:
+    def __init__(self, backend: Backend, *, every_s: float = 30.0) -> None:
+        self.b = backend
+        self.every_s = every_s
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._forever())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.every_s)
+            try:
+                noticed = await self.sweep()
+                if noticed:
+                    log.info("dunning: %d invoices newly overdue", noticed)
+            except Exception as exc:  # an outage: the next sweep starts from the same cursor
+                log.warning("dunning sweep failed: %s", exc)
+
+    async def sweep(self, *, now_ms: int | None = None, settle_ms: int = SETTLE_MS) -> int:
+        """Notes every receivable past due since the last sweep (by ``settle_ms`` at least) on
+        its invoice's order; answers how many orders heard of one."""
+        receivables, documents = self.b.payments.receivables, self.b.payments.documents
+        now = system_clock_ms() if now_ms is None else now_ms
+        cursor = await receivables.overdue_swept()
+        noticed = 0
+        while True:
+            due = await receivables.due_between(cursor, now - max(1, settle_ms), limit=SWEEP_BATCH)  # now > due
+            if not due:
+                break
+            ids = [capture_id for capture_id, _ in due]
+            found = {r.capture_id: r for r in await receivables.of_captures(ids)}
+            numbers = await documents.invoice_numbers_of(ids)
+            invoices = await documents.invoices_by_number(sorted(set(numbers.values())))
+            for capture_id, due_ms in due:
+                receivable, number = found.get(capture_id), numbers.get(capture_id)
+                invoice = invoices.get(number) if number else None
+                if receivable is None or not receivable.open.amount_minor or invoice is None:
+                    continue  # paid meanwhile, or invoiced before captures named their invoice
+                try:
+                    await self.b.command(
+                        invoice.order_id, "note_overdue", invoice.number, due_ms,
+                        receivable.open.amount_minor, receivable.open.currency,
+                    )  # fmt: skip
+                except OmsError as exc:
+                    log.warning("dunning: invoice %s of order %s: %s", invoice.number, invoice.order_id, exc)
+                    continue
+                noticed += 1
+            full = len(due) == SWEEP_BATCH
+            # A full batch may have cut a due time in two: read that time again next (noting twice is once).
+            cursor = due[-1][1] - 1 if full and due[0][1] != due[-1][1] else due[-1][1]
+            await receivables.mark_overdue_swept(cursor)
+            if not full:
+                break
+        return noticed
