@@ -385,6 +385,16 @@ def order_to_proto(o: Order) -> orders_pb2.Order:
             }
             for n in o.overdue
         ],
+        "shortages": [
+            {
+                "shortage_id": s.shortage_id,
+                "location_id": s.location_id,
+                "lines": [{"line_number": x.line_number, "quantity": x.quantity} for x in s.lines],
+                "reason": s.reason.value,
+                "reported_at": timestamp_to_proto(s.reported_at_ms),
+            }
+            for s in o.shortages
+        ],
         # The token itself never leaves the service.
         "payments": [
             {"method": PAYMENT_TO_PROTO[p.method], "amount": _money(p.amount), "token_hint": p.token_hint}

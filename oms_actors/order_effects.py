@@ -18,8 +18,8 @@ from typing import Protocol
 from oms_actors.direct import DirectActor
 from oms_actors.domain.customer import Customer
 from oms_actors.domain.enums import CustomerType, PaymentMethod
-from oms_actors.domain.fulfilment import Shipment, ShipmentCapture
-from oms_actors.domain.ledger import Consumption, Restock
+from oms_actors.domain.fulfilment import Shipment, ShipmentCapture, ShipmentLine
+from oms_actors.domain.ledger import Consumption, EntryKind, Restock
 from oms_actors.domain.money import Money
 from oms_actors.domain.order import (
     STEP_ASSESS,
@@ -29,6 +29,7 @@ from oms_actors.domain.order import (
     STEP_RELEASE,
     STEP_RESOLVE,
     STEP_RESTOCK,
+    STEP_SHORTAGE,
     STEP_VOID,
     Order,
 )
@@ -47,8 +48,11 @@ from oms_actors.wire import RESERVE_BATCH, ReserveBatch
 
 log = logging.getLogger(__name__)
 
-# The order steps run in: give stock back first, then decide, then money and stock of shipments.
+# The order steps run in: give stock back first (units a location could not ship before the
+# holdings are made exact, which would take their reservation), then decide, then money and
+# stock of shipments.
 STEP_ORDER = (
+    STEP_SHORTAGE,
     STEP_INVENTORY,
     STEP_ASSESS,
     STEP_RELEASE,
@@ -195,7 +199,12 @@ class OrderEffects:
         if step.startswith(STEP_CONSUME):
             shipment = order.shipment(step.removeprefix(STEP_CONSUME))
             assert shipment is not None
-            await self.consume(order, shipment)
+            await self.consume(order, shipment.location_id, shipment.lines, ref=shipment.shipment_id)
+            return order.step_done(step, now_ms=now_ms)
+        if step.startswith(STEP_SHORTAGE):
+            shortage = order.shortage(step.removeprefix(STEP_SHORTAGE))
+            assert shortage is not None
+            await self.consume(order, shortage.location_id, shortage.lines, ref=shortage.shortage_id, kind=EntryKind.SHORTAGE)
             return order.step_done(step, now_ms=now_ms)
         if step == STEP_VOID:
             records = await self.payments.void(order)
@@ -276,19 +285,30 @@ class OrderEffects:
         # Cancelled units give back the capacity of the day they were planned on.
         await self.capacity.shrink(order.order_id, order.units_by_location())
 
-    async def consume(self, order: Order, shipment: Shipment) -> None:
+    async def consume(
+        self,
+        order: Order,
+        location_id: str,
+        lines: tuple[ShipmentLine, ...],
+        *,
+        ref: str,
+        kind: EntryKind = EntryKind.SHIPMENT,
+    ) -> None:
+        """Units of the order leave the location's stock with their reservation: shipped, or
+        (a shortage) missing or damaged; ``ref`` names the shipment or shortage."""
         n = len(self.inventory)
         items: dict[int, list[Consumption]] = defaultdict(list)
-        for s in shipment.lines:
+        for s in lines:
             line = order.line(s.line_number)
             items[shard_of(line.sku, n)].append(
                 Consumption(
                     order_id=order.order_id,
                     line_number=s.line_number,
-                    location_id=shipment.location_id,
+                    location_id=location_id,
                     sku=line.sku,
                     quantity=s.quantity,
-                    shipment_id=shipment.shipment_id,
+                    shipment_id=ref,
+                    kind=kind,
                 )
             )
         await asyncio.gather(*(self.inventory[i].call("consume", items[i]) for i in sorted(items)))

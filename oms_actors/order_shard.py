@@ -43,8 +43,9 @@ from oms_actors.domain.errors import (
     no_such_shipment,
     order_not_found,
 )
+from oms_actors.domain.fulfilment import ShortageReason
 from oms_actors.domain.money import Money
-from oms_actors.domain.order import ALLOWED, ApprovalStatus, Command, Order, OrderLine, SourcingResult
+from oms_actors.domain.order import ALLOWED, STEP_SHORTAGE, ApprovalStatus, Command, Order, OrderLine, SourcingResult
 from oms_actors.domain.partitioning import idempotency_shard, new_order_id
 from oms_actors.domain.payment_state import OverdueNotice, PaymentStatus, Receipt
 from oms_actors.domain.records import evolve
@@ -85,7 +86,7 @@ SAVES_IN_FLIGHT = 4
 SERVED_DIRECTLY = (
     "create_orders", "cancel_order", "cancel_lines", "review_order", "confirm_shipment",
     "confirm_delivery", "fulfilment_requests", "request_return", "receive_return", "inspect_return",
-    "record_receipt", "note_overdue",
+    "record_receipt", "note_overdue", "report_shortage",
 )  # fmt: skip
 # Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
 IDEMPOTENCY_CACHE = int(os.environ.get("OMS_IDEMPOTENCY_CACHE", "200000"))
@@ -684,6 +685,38 @@ class OrderShard:
 
         return await self._command(order_id, ship)
 
+    async def report_shortage(
+        self,
+        order_id: str,
+        shortage_id: str,
+        location_id: str,
+        quantities: dict[int, int],
+        reason: str,
+        acting_at: str = "",
+    ) -> bytes:
+        """Units released to the location that it cannot ship (missing or damaged): they leave
+        its stock with their reservation, then the order is sourced again for them at once, so
+        another location ships them or they wait as a backorder. ``acting_at`` as for
+        confirm_shipment."""
+
+        def short(order: Order) -> Order:
+            _check_scope(order, acting_at)
+            return order.report_shortage(
+                shortage_id=shortage_id,
+                location_id=location_id,
+                quantities=quantities,
+                reason=ShortageReason(reason),
+                now_ms=now_ms(),
+            )
+
+        answer = await self._command(order_id, short)
+        order = self.orders.get(order_id)
+        if order is not None and any(line.backordered_quantity for line in order.lines) and not _shortage_pending(order):
+            await self._resource([order])
+            order = self.orders.get(order_id, order)
+            return ORDER.encode(order)
+        return answer
+
     async def confirm_delivery(self, order_id: str, shipment_id: str, acting_at: str = "") -> bytes:
         """``acting_at`` as for confirm_shipment; another location's shipment answers as one the
         order does not have."""
@@ -937,7 +970,10 @@ class OrderShard:
     async def _resource(self, orders: list[Order], *, still: Callable[[Order], bool] | None = None) -> int:
         async with self._locks.hold_many(o.order_id for o in orders):
             current = [self.orders[o.order_id] for o in orders if o.order_id in self.orders]
-            current = [o for o in current if Command.SOURCE in ALLOWED[o.status] and (still is None or still(o))]
+            current = [
+                o for o in current
+                if Command.SOURCE in ALLOWED[o.status] and not _shortage_pending(o) and (still is None or still(o))
+            ]  # fmt: skip
             if not current:
                 return 0
             # Replace semantics: each order's new plan becomes its complete holding.
@@ -1014,6 +1050,12 @@ def _reindex(index: dict[str, set[str]], order_id: str, before: set[str], after:
                 del index[key]
     for key in after:
         index.setdefault(key, set()).add(order_id)
+
+
+def _shortage_pending(order: Order) -> bool:
+    """Units a location could not ship have not left its stock yet: sourcing again first would
+    replace the reservation the step is to take away with them."""
+    return any(step.startswith(STEP_SHORTAGE) for step in order.pending)
 
 
 def _check_scope(order: Order, acting_at: str) -> None:

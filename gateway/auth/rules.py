@@ -99,6 +99,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _FULFILMENT + "ListFulfilmentRequests": allow(AGENT, FULFILMENT),
         _FULFILMENT + "ConfirmShipment": allow(FULFILMENT, audit=True),
         _FULFILMENT + "MarkReadyForPickup": allow(FULFILMENT, audit=True),
+        _FULFILMENT + "ReportShortage": allow(FULFILMENT, audit=True),  # takes stock off the location
         _FULFILMENT + "ConfirmDelivery": allow(AGENT, FULFILMENT, audit=True),
         #
         # The network, the catalogue and the routing rules: admins manage them.

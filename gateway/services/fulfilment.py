@@ -11,9 +11,14 @@ from gateway.auth.access import caller, check_location
 from gateway.convert import Violations, order_to_proto
 from gateway.errors import rpc
 from gateway.services.backend import Backend
+from oms_actors.domain.fulfilment import ShortageReason
 from protos.oms.v1 import fulfilment_pb2, fulfilment_pb2_grpc, orders_pb2
 
 DEFAULT_REQUESTS_PAGE = 100
+SHORTAGE_REASONS = {
+    fulfilment_pb2.SHORTAGE_REASON_MISSING: ShortageReason.MISSING,
+    fulfilment_pb2.SHORTAGE_REASON_DAMAGED: ShortageReason.DAMAGED,
+}
 
 
 def _shipment_lines(v: Violations, lines) -> dict[int, int]:
@@ -97,6 +102,26 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
         self, request: fulfilment_pb2.ConfirmShipmentRequest, context: grpc.aio.ServicerContext
     ) -> orders_pb2.Order:
         return await self._confirm(request, context, pickup=True)
+
+    @rpc
+    async def ReportShortage(
+        self, request: fulfilment_pb2.ReportShortageRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.Order:
+        v = Violations()
+        v.identifier("order_id", request.order_id)
+        v.identifier("location_id", request.location_id)
+        v.identifier("shortage_id", request.shortage_id)
+        reason = v.enum("reason", request.reason, SHORTAGE_REASONS)
+        quantities = _shipment_lines(v, request.lines)
+        v.raise_if_any()
+        assert reason is not None
+        principal = await caller(context)
+        await check_location(context, principal, request.location_id)
+        updated = await self.b.command(
+            request.order_id, "report_shortage", request.shortage_id, request.location_id, quantities,
+            reason.value, principal.location_id or "",
+        )  # fmt: skip
+        return order_to_proto(updated)
 
     @rpc
     async def ConfirmDelivery(

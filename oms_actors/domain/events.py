@@ -42,6 +42,7 @@ def order_events(old: Order | None, new: Order) -> list[OrderEvent]:
     _payments(old, new, events)
     _receipts(old, new, events)
     _overdue(old, new, events)
+    _shortages(old, new, events)
     _shipments(old, new, events)
     _returns(old, new, events)
     return [
@@ -127,6 +128,24 @@ def _overdue(old: Order | None, new: Order, events: list[tuple[str, dict[str, st
                 (
                     "invoice.overdue",
                     {"invoice_number": n.invoice_number, "due_at_ms": str(n.due_at_ms), "open": str(n.open.amount_minor)},
+                )
+            )
+
+
+def _shortages(old: Order | None, new: Order, events: list[tuple[str, dict[str, str]]]) -> None:
+    """A location could not ship units it was asked to: they are sourced again."""
+    seen = {s.shortage_id for s in old.shortages} if old else set()
+    for s in new.shortages:
+        if s.shortage_id not in seen:
+            events.append(
+                (
+                    "fulfilment.shortage",
+                    {
+                        "shortage_id": s.shortage_id,
+                        "location_id": s.location_id,
+                        "reason": s.reason.value,
+                        "units": str(sum(line.quantity for line in s.lines)),
+                    },
                 )
             )
 

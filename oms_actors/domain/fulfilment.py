@@ -28,6 +28,22 @@ class ShipmentCapture(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return self.amount - self.refunded
 
 
+class ShortageReason(StrEnum):
+    MISSING = "missing"  # not where the stock records said
+    DAMAGED = "damaged"  # found, but not fit to ship
+
+
+class Shortage(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """Units a location was asked to ship and could not: it reports them, they leave its stock,
+    and the order is sourced again for them."""
+
+    shortage_id: str  # given by the location's system; a repeat of a report is a no-op
+    location_id: str
+    lines: tuple[ShipmentLine, ...]
+    reason: ShortageReason
+    reported_at_ms: int = 0
+
+
 class Shipment(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     shipment_id: str  # given by the location's system; a repeat of a confirmation is a no-op
     location_id: str

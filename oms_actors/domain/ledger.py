@@ -24,6 +24,7 @@ class EntryKind(StrEnum):
     SHIPMENT = "shipment"  # units left with a shipment: the reservation is consumed
     RETURN = "return"  # units came back and were restocked
     RECEIPT = "receipt"  # inbound supply arrived
+    SHORTAGE = "shortage"  # units a location was to ship were missing or damaged: the reservation goes with them
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -81,11 +82,13 @@ class Consumption:
     sku: str
     quantity: int
     shipment_id: str = ""
+    kind: EntryKind = EntryKind.SHIPMENT  # or SHORTAGE: the units left without shipping
 
     @property
     def ref(self) -> str:
         """Names this consumption so a repeat of it is recognised and skipped."""
-        return f"{self.order_id}/{self.line_number}/{self.location_id}#{self.shipment_id}"
+        tag = "" if self.kind is EntryKind.SHIPMENT else f"{self.kind.value}:"
+        return f"{self.order_id}/{self.line_number}/{self.location_id}#{tag}{self.shipment_id}"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -146,7 +149,9 @@ def plan_feed(book: StockBook, msg: FeedMessage, last_sequence: int) -> FeedPlan
 def plan_consumption(
     book: StockBook, items: list[Consumption]
 ) -> tuple[list[LedgerEntry], dict[ReservationKey, Reservation], list[LineProblem]]:
-    """Shipping consumes the reservation and the units: all items or none; a repeat is skipped."""
+    """Shipping consumes the reservation and the units: all items or none; a repeat is skipped.
+    A shortage (units missing or damaged at picking) takes the reservation and as many of the
+    units as are still on hand: a count may have taken them off already."""
     entries: list[LedgerEntry] = []
     upserts: dict[ReservationKey, Reservation] = {}
     problems: list[LineProblem] = []
@@ -157,6 +162,10 @@ def plan_consumption(
         key = ReservationKey(order_id=item.order_id, line_number=item.line_number, location_id=item.location_id)
         held = upserts.get(key) or book.reservations.get(key)
         have = on_hand.get((item.location_id, item.sku), book.on_hand.get((item.location_id, item.sku), 0))
+        if item.kind is EntryKind.SHORTAGE and item.quantity > 0:
+            # Whatever is still reserved for the units goes with them (the holdings may have been
+            # made exact first), and as many as are still on hand.
+            held = Reservation(sku=item.sku, quantity=max(item.quantity, held.quantity if held else 0))
         if held is None or held.sku != item.sku or held.quantity < item.quantity or item.quantity <= 0:
             problems.append(
                 LineProblem(
@@ -166,23 +175,25 @@ def plan_consumption(
                 )
             )
             continue
-        if have < item.quantity:
+        leaving = min(have, item.quantity) if item.kind is EntryKind.SHORTAGE else item.quantity
+        if have < leaving:
             problems.append(
                 LineProblem(line_number=item.line_number, sku=item.sku, reason=f"{item.location_id} has {have} on hand")
             )
             continue
         upserts[key] = Reservation(sku=item.sku, quantity=held.quantity - item.quantity)
-        on_hand[(item.location_id, item.sku)] = have - item.quantity
-        entries.append(
-            LedgerEntry(
-                location_id=item.location_id,
-                sku=item.sku,
-                kind=EntryKind.SHIPMENT,
-                change=-item.quantity,
-                after=have - item.quantity,
-                ref=item.ref,
+        on_hand[(item.location_id, item.sku)] = have - leaving
+        if leaving:
+            entries.append(
+                LedgerEntry(
+                    location_id=item.location_id,
+                    sku=item.sku,
+                    kind=item.kind,
+                    change=-leaving,
+                    after=have - leaving,
+                    ref=item.ref,
+                )
             )
-        )
     return entries, upserts, problems
 
 

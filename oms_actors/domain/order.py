@@ -25,7 +25,7 @@ import msgspec
 from oms_actors.domain.commands import Address, CreateOrder, PaymentInstruction
 from oms_actors.domain.enums import Channel, DeliveryMode, LineStatus, OrderStatus
 from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionError, LineProblem, no_such_shipment
-from oms_actors.domain.fulfilment import Shipment, ShipmentCapture, ShipmentLine, ShipmentStatus
+from oms_actors.domain.fulfilment import Shipment, ShipmentCapture, ShipmentLine, ShipmentStatus, Shortage, ShortageReason
 from oms_actors.domain.inbound import PROMISE_SEP
 from oms_actors.domain.money import Money
 from oms_actors.domain.payment_state import OverdueNotice, PaymentRecord, PaymentStatus, Receipt
@@ -244,6 +244,7 @@ STEP_CONSUME = "consume:"  # + shipment id: the shipped units leave stock
 STEP_RELEASE = "release"  # approved, paid, and units no location was asked to ship yet
 STEP_RESTOCK = "restock:"  # + return id: inspected units back into the receiving location's stock
 STEP_RESOLVE = "resolve:"  # + return id: refund, store credit, replacement
+STEP_SHORTAGE = "shortage:"  # + shortage id: units a location could not ship leave its stock
 
 
 class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -273,6 +274,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     returns: tuple[ReturnRecord, ...] = ()
     receipts: tuple[Receipt, ...] = ()  # money received on account against its invoices
     overdue: tuple[OverdueNotice, ...] = ()  # its invoices that went past their due date unpaid
+    shortages: tuple[Shortage, ...] = ()  # units locations were asked to ship and could not
 
     # -- creation -------------------------------------------------------------
 
@@ -340,9 +342,12 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return next((s for s in self.shipments if s.shipment_id == shipment_id), None)
 
     def works_at(self, location_id: str) -> bool:
-        """Has it units released to, or shipped from, this location: is it that location's work?"""
-        return any(r.location_id == location_id for line in self.lines for r in line.released) or any(
-            s.location_id == location_id for s in self.shipments
+        """Has it units released to, shipped from or reported short at this location: is it that
+        location's work? (A location repeating its report of a shortage must still find it.)"""
+        return (
+            any(r.location_id == location_id for line in self.lines for r in line.released)
+            or any(s.location_id == location_id for s in self.shipments)
+            or any(s.location_id == location_id for s in self.shortages)
         )
 
     def payment(self, payment_id: str) -> PaymentRecord:
@@ -644,6 +649,67 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             lines=tuple(lines),
             shipments=self.shipments + (shipment,),
             add=(STEP_CAPTURE + shipment_id, STEP_CONSUME + shipment_id),
+        )
+
+    def shortage(self, shortage_id: str) -> Shortage | None:
+        return next((s for s in self.shortages if s.shortage_id == shortage_id), None)
+
+    def report_shortage(
+        self, *, shortage_id: str, location_id: str, quantities: Mapping[int, int], reason: ShortageReason, now_ms: int
+    ) -> Order:
+        """Units released to a location that it cannot ship (missing or damaged when picked):
+        no longer released or allocated there, so sourcing plans them again; the step takes
+        them off the location's stock with their reservation."""
+        existing = self.shortage(shortage_id)
+        if existing is not None:
+            if existing.location_id == location_id and {
+                line.line_number: line.quantity for line in existing.lines
+            } == dict(quantities):
+                return self  # the location's system repeated its report
+            raise FailedPreconditionError(
+                f"shortage {shortage_id} was reported with other contents", code="SHORTAGE_ID_REUSED"
+            )
+        self._check(Command.SHIP)
+        problems: list[LineProblem] = []
+        lines = list(self.lines)
+        for number, qty in sorted(quantities.items()):
+            if not 1 <= number <= len(lines):
+                problems.append(LineProblem(line_number=number, sku="", reason="no such line"))
+                continue
+            line = lines[number - 1]
+            open_here = _at(line.released, location_id) - _at(line.shipped, location_id)
+            if qty <= 0 or qty > open_here:
+                problems.append(
+                    LineProblem(
+                        line_number=number,
+                        sku=line.sku,
+                        reason=f"{open_here} released to {location_id} and not yet shipped, {qty} reported short",
+                    )
+                )
+                continue
+            lines[number - 1] = evolve(
+                line,
+                released=_add(line.released, location_id, -qty),
+                allocations=_add(line.allocations, location_id, -qty),
+            )
+        if problems:
+            raise FailedPreconditionError(
+                f"shortage {shortage_id} does not match what {location_id} was asked to ship",
+                code="NOT_RELEASED_HERE",
+                lines=problems,
+            )
+        shortage = Shortage(
+            shortage_id=shortage_id,
+            location_id=location_id,
+            lines=tuple(ShipmentLine(line_number=n, quantity=q) for n, q in sorted(quantities.items())),
+            reason=reason,
+            reported_at_ms=now_ms,
+        )
+        return self._next(
+            now_ms=now_ms,
+            lines=tuple(lines),
+            shortages=(*self.shortages, shortage),
+            add=(STEP_SHORTAGE + shortage_id,),
         )
 
     def record_capture(

@@ -130,3 +130,29 @@ def test_every_change_kind_sums_to_on_hand():
     b.apply_on_hand((e.location_id, e.sku, e.after) for e in more)
     assert b.on_hand[("DC1", "A")] == 7
     assert replay(entries + more) == {("DC1", "A"): 7}
+
+
+def test_a_shortage_takes_the_reservation_and_what_is_still_on_hand():
+    from oms_actors.domain.ledger import EntryKind
+
+    b = StockBook()
+    b.apply_on_hand([("DC1", "A", 5)])
+    b.apply_reserve(b.plan_reserve([ReservationRequest(order_id="o1", line_number=1, location_id="DC1", sku="A", quantity=3)]))
+    short = Consumption(order_id="o1", line_number=1, location_id="DC1", sku="A", quantity=2, shipment_id="X1", kind=EntryKind.SHORTAGE)
+    shipped = Consumption(order_id="o1", line_number=1, location_id="DC1", sku="A", quantity=2, shipment_id="X1")
+    assert short.ref != shipped.ref  # a shipment and a shortage of one id are two things
+    entries, upserts, problems = plan_consumption(b, [short])
+    assert not problems and [(e.kind, e.change, e.after) for e in entries] == [(EntryKind.SHORTAGE, -2, 3)]
+    b.apply_on_hand((e.location_id, e.sku, e.after) for e in entries)
+    b.apply_reserve_changes(upserts)
+    assert (b.row("DC1", "A").on_hand, b.row("DC1", "A").reserved) == (3, 1)
+
+    # A count already took the units off and the holdings were made exact first: it still goes
+    # through, taking what is left of both, so the step is never stuck.
+    b.apply_on_hand([("DC1", "A", 1)])
+    later = Consumption(order_id="o1", line_number=1, location_id="DC1", sku="A", quantity=2, shipment_id="X2", kind=EntryKind.SHORTAGE)
+    entries, upserts, problems = plan_consumption(b, [later])
+    assert not problems and [(e.change, e.after) for e in entries] == [(-1, 0)]
+    b.apply_on_hand((e.location_id, e.sku, e.after) for e in entries)
+    b.apply_reserve_changes(upserts)
+    assert (b.row("DC1", "A").on_hand, b.row("DC1", "A").reserved) == (0, 0)

@@ -414,3 +414,34 @@ def test_an_invoice_past_due_is_noted_once_on_its_order():
     assert (event.type, event.data) == ("invoice.overdue", {"invoice_number": "INV-1", "due_at_ms": "4500", "open": "2000"})
     with pytest.raises(FailedPreconditionError):
         noted.note_overdue(OverdueNotice(invoice_number="INV-2", due_at_ms=1, open=eur(1), noticed_at_ms=1), now_ms=8000)
+
+
+def test_units_reported_short_are_released_and_allocated_no_more_and_leave_stock_by_a_step():
+    from oms_actors.domain.events import order_events
+    from oms_actors.domain.fulfilment import ShortageReason
+    from oms_actors.domain.order import STEP_SHORTAGE
+
+    order = approved()  # line 1: 2 units released to DC1; line 2: 1 to DC2
+    short = order.report_shortage(
+        shortage_id="X1", location_id="DC1", quantities={1: 1}, reason=ShortageReason.DAMAGED, now_ms=5000
+    )
+    line = short.line(1)
+    assert (line.allocated_quantity, line.released_quantity, line.backordered_quantity) == (1, 1, 1)
+    assert short.status is OrderStatus.PARTLY_BACKORDERED and STEP_SHORTAGE + "X1" in short.pending
+    assert short.works_at("DC1")
+    # Repeated, the same; another content under the id, or more than is released there, refused.
+    assert short.report_shortage(
+        shortage_id="X1", location_id="DC1", quantities={1: 1}, reason=ShortageReason.DAMAGED, now_ms=5001
+    ) is short
+    with pytest.raises(FailedPreconditionError) as reused:
+        short.report_shortage(shortage_id="X1", location_id="DC1", quantities={1: 2}, reason=ShortageReason.MISSING, now_ms=5001)
+    assert reused.value.code == "SHORTAGE_ID_REUSED"
+    with pytest.raises(FailedPreconditionError) as over:
+        short.report_shortage(shortage_id="X2", location_id="DC1", quantities={1: 2}, reason=ShortageReason.MISSING, now_ms=5001)
+    assert over.value.code == "NOT_RELEASED_HERE" and over.value.lines[0].line_number == 1
+    events = {e.type: e.data for e in order_events(order, short)}
+    assert events["fulfilment.shortage"] == {"shortage_id": "X1", "location_id": "DC1", "reason": "damaged", "units": "1"}
+    # Shipped units cannot be reported short.
+    shipped = shipped_line1(2)
+    with pytest.raises(FailedPreconditionError):
+        shipped.report_shortage(shortage_id="X3", location_id="DC1", quantities={1: 1}, reason=ShortageReason.MISSING, now_ms=6000)

@@ -22,7 +22,7 @@ from oms_actors.wire import CREATE_ORDERS
 # Written by the code before the records became Structs (frozen slotted dataclasses):
 # the same order through the same life, as Redis, the wire and the event stream got it.
 BEFORE = json.loads((Path(__file__).parent / "data" / "records_as_dataclasses.json").read_text())
-ADDED_SINCE = ',"receipts":[],"overdue":[]'  # Order.receipts and .overdue: money on account
+ADDED_SINCE = ',"receipts":[],"overdue":[],"shortages":[]'  # Order fields added since
 
 
 def _command() -> CreateOrder:

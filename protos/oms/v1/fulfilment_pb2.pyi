@@ -1,11 +1,35 @@
 from protos.oms.v1 import orders_pb2 as _orders_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class ShortageReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SHORTAGE_REASON_UNSPECIFIED: _ClassVar[ShortageReason]
+    SHORTAGE_REASON_MISSING: _ClassVar[ShortageReason]
+    SHORTAGE_REASON_DAMAGED: _ClassVar[ShortageReason]
+SHORTAGE_REASON_UNSPECIFIED: ShortageReason
+SHORTAGE_REASON_MISSING: ShortageReason
+SHORTAGE_REASON_DAMAGED: ShortageReason
+
+class ReportShortageRequest(_message.Message):
+    __slots__ = ("order_id", "location_id", "shortage_id", "lines", "reason")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    SHORTAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    location_id: str
+    shortage_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[_orders_pb2.ShipmentLine]
+    reason: ShortageReason
+    def __init__(self, order_id: _Optional[str] = ..., location_id: _Optional[str] = ..., shortage_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_orders_pb2.ShipmentLine, _Mapping]]] = ..., reason: _Optional[_Union[ShortageReason, str]] = ...) -> None: ...
 
 class FulfilmentRequest(_message.Message):
     __slots__ = ("order_id", "location_id", "lines")

@@ -55,6 +55,11 @@ class FulfilmentServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_fulfilment__pb2.ConfirmDeliveryRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
                 _registered_method=True)
+        self.ReportShortage = channel.unary_unary(
+                '/oms.v1.FulfilmentService/ReportShortage',
+                request_serializer=protos_dot_oms_dot_v1_dot_fulfilment__pb2.ReportShortageRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+                _registered_method=True)
 
 
 class FulfilmentServiceServicer:
@@ -91,6 +96,16 @@ class FulfilmentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReportShortage(self, request, context):
+        """Units released to a location that it cannot ship: missing, or damaged when picked.
+        They leave the location's stock with their reservation, and the order is sourced
+        again for them at once (another location, or a backorder). The shortage id comes
+        from the location's system: reporting it again changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FulfilmentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -112,6 +127,11 @@ def add_FulfilmentServiceServicer_to_server(servicer, server):
             'ConfirmDelivery': grpc.unary_unary_rpc_method_handler(
                     servicer.ConfirmDelivery,
                     request_deserializer=protos_dot_oms_dot_v1_dot_fulfilment__pb2.ConfirmDeliveryRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
+            ),
+            'ReportShortage': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportShortage,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_fulfilment__pb2.ReportShortageRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
             ),
     }
@@ -222,6 +242,33 @@ class FulfilmentService:
             target,
             '/oms.v1.FulfilmentService/ConfirmDelivery',
             protos_dot_oms_dot_v1_dot_fulfilment__pb2.ConfirmDeliveryRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportShortage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.FulfilmentService/ReportShortage',
+            protos_dot_oms_dot_v1_dot_fulfilment__pb2.ReportShortageRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
             options,
             channel_credentials,
