@@ -244,6 +244,10 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
     )
     shipments = [s for o in final for s in o.shipments]
     returns = [r for o in final for r in o.returns]
+    done = (orders_pb2.ORDER_STATUS_SHIPPED, orders_pb2.ORDER_STATUS_DELIVERED, orders_pb2.ORDER_STATUS_CLOSED)
+    shorted_shipped = [
+        (o, at) for order_id, at in after.shortages.items() if (o := after.final.get(order_id)) is not None and o.status in done
+    ]
     resolutions = collections.Counter(RESOLUTION.get(line.resolution, "?") for r in returns for line in r.lines)
     return {
         "orders": len(final),
@@ -261,6 +265,12 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         "capacity_backlog_units": sum(after.capacity_backlog.values()),
         "invoices": sum(1 for s in shipments if s.invoice_number),
         "invoices_paid": after.invoices_paid,  # on account, recorded against the invoice (collect phase)
+        # Reported short at picking (ReportShortage); of those orders, how many then shipped
+        # every unit, and how many of them without the location that reported (it may have
+        # had more of the SKU than the units it could not find).
+        "shortages": len(after.shortages),
+        "shortages_shipped": len(shorted_shipped),
+        "shortages_shipped_elsewhere": sum(1 for o, at in shorted_shipped if all(s.location_id != at for s in o.shipments)),
         "returns_requested": after.returns_requested,
         "returns_refused": after.returns_refused,
         "returns_by_status": dict(collections.Counter(RETURN_STATUS.get(r.status, "?") for r in returns)),

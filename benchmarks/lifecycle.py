@@ -119,6 +119,7 @@ class DayAfter:
     capacity_backlog: dict[str, int] = field(default_factory=dict)  # location -> units left unshipped for capacity
     delivered: int = 0
     invoices_paid: int = 0  # by business customers, recorded against the invoice
+    shortages: dict[str, str] = field(default_factory=dict)  # order -> the location that reported it short
     received_minor: int = 0
     returns_requested: int = 0
     returns_refused: int = 0
@@ -206,6 +207,8 @@ class Lifecycle:
         await self.review()
         lap("review")
         await self.fulfil("fulfil")
+        if self.out.shortages:  # units sourced again after a shortage, released to locations done for the day
+            await self.fulfil("fulfil")
         lap("fulfil")
         self.out.phase_calls["fulfil"] = len(self.out.shipments)
         await self.deliver(self.out.shipments, "deliver")
@@ -351,6 +354,8 @@ class Lifecycle:
         await asyncio.gather(*(location(lid) for lid in self.capacity))
 
     async def _ship(self, request: fulfilment_pb2.FulfilmentRequest) -> bool:
+        if request.order_id not in self.out.shortages and unit(self.key(request.order_id), "shortage") < self.s.fulfilment.shortage_share:
+            return await self._short(request)
         placed = self.requests.get(request.order_id)
         pickup_here = (
             placed is not None
@@ -375,6 +380,25 @@ class Lifecycle:
         except grpc.aio.AioRpcError:
             return False
         self.out.shipments.append((request.order_id, shipment_id, request.location_id, sum(line.quantity for line in request.lines)))
+        return True
+
+    async def _short(self, request: fulfilment_pb2.FulfilmentRequest) -> bool:
+        """The location finds the request's units missing: it reports them short, and the order
+        is sourced again (another location lists them, or they wait as a backorder)."""
+        report = fulfilment_pb2.ReportShortageRequest(
+            order_id=request.order_id,
+            location_id=request.location_id,
+            shortage_id=f"{request.order_id}-{request.location_id}-short",
+            lines=request.lines,
+            reason=fulfilment_pb2.SHORTAGE_REASON_MISSING,
+        )
+        try:
+            self.latest[request.order_id] = await self.calls(
+                "ReportShortage", self.fulfilment.ReportShortage, report, metadata=self.md, timeout=30
+            )
+        except grpc.aio.AioRpcError:
+            return False
+        self.out.shortages[request.order_id] = request.location_id
         return True
 
     async def deliver(self, shipments: list[tuple[str, str, str, int]], phase: str) -> None:

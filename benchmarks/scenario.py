@@ -282,9 +282,13 @@ class Review:
 class Fulfilment:
     delivered_share: float = 0.9  # shipments delivered (or collected) by the end of the day
     honour_capacity: bool = True  # locations ship no more units in the day than their capacity
+    # Fulfilment requests a location reports short at picking (ReportShortage) instead of
+    # shipping: the units leave its stock and the order is sourced again.
+    shortage_share: float = 0.0
 
     def problems(self, path: str) -> Problems:
         yield from share(self.delivered_share, join(path, "delivered_share"))
+        yield from share(self.shortage_share, join(path, "shortage_share"))
 
 
 @dataclass(frozen=True, kw_only=True)

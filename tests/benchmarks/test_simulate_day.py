@@ -25,7 +25,9 @@ PLOTS = ("capture", "demand", "hours", "policies", "locations", "ceilings", "rpc
 
 def tiny():
     """About a hundred orders over the normal network: seconds, not minutes."""
-    return load_scenario("smoke").derive({"demand": {"scale": 0.02, "retry_share": 0.05}, "customers": {"count": 80}})
+    return load_scenario("smoke").derive(
+        {"demand": {"scale": 0.02, "retry_share": 0.05}, "customers": {"count": 80}, "fulfilment": {"shortage_share": 0.1}}
+    )
 
 
 async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments, tmp_path):
@@ -76,6 +78,8 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     assert 0 <= life["invoices_paid"] <= life["invoices"]
     assert (summary["payments"]["received_on_account_minor"] > 0) == (life["invoices_paid"] > 0)
     assert life["invoices_paid"] == sum(r["ok"] for r in summary["rpcs"] if r["rpc"] == "RecordInvoicePayment")
+    assert life["shortages"] == sum(r["ok"] for r in summary["rpcs"] if r["rpc"] == "ReportShortage") > 0
+    assert 0 <= life["shortages_shipped_elsewhere"] <= life["shortages_shipped"] <= life["shortages"]
     # The day's fulfilment throughput: the fulfil phase's shipments (not the replacements')
     # over its seconds, and the deliver phase's deliveries over its seconds.
     assert 0 < life["shipments_per_s"] * life["phases_s"]["fulfil"] <= life["shipments"] + 1e-6
