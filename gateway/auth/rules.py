@@ -66,8 +66,10 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _ORDERS + "CreateOrders": allow(CHANNEL, per_item="orders"),
         _ORDERS + "GetOrder": allow(AGENT, CHANNEL, CUSTOMER),
         _ORDERS + "ListOrders": allow(AGENT, CHANNEL, CUSTOMER),
-        _ORDERS + "CancelOrder": allow(AGENT, audit=True),
-        _ORDERS + "CancelOrderLines": allow(AGENT, audit=True),
+        # A channel cancels its channel's orders (a marketplace's cancellation), a customer its
+        # own ("cancel my order"); the gateway scopes both, anything else is an unknown order.
+        _ORDERS + "CancelOrder": allow(AGENT, CHANNEL, CUSTOMER, audit=True),
+        _ORDERS + "CancelOrderLines": allow(AGENT, CHANNEL, CUSTOMER, audit=True),
         _ORDERS + "ReviewOrder": allow(AGENT, audit=True),  # release or reject a held order
         # The rules that hold orders: reviewers and credit control read them, admins set them.
         _ORDERS + "GetRiskRules": allow(AGENT, FINANCE),

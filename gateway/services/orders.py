@@ -139,7 +139,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         v.identifier("order_id", request.order_id)
         v.text("reason", request.reason)
         v.raise_if_any()
-        # The rules let only unscoped roles cancel; scope it anyway.
+        # A channel or a customer cancels only what it sees; any other order is an unknown one.
         await self.b.check_visible(await caller(context), request.order_id)
         order = await self.b.command(request.order_id, "cancel_order", request.reason)
         return order_to_proto(order)

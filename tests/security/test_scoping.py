@@ -267,3 +267,37 @@ async def test_an_agents_command_on_an_unknown_order_answers_as_reading_it_would
     ]
     for call, request in calls:
         assert await _answer(call, request, md, unknown) == expected, type(request).__name__
+
+
+async def test_a_channel_and_a_customer_cancel_their_own_orders_and_no_one_elses(sandbox: Kit):
+    """A marketplace cancels orders it took, a customer its own ("cancel my order"); another's
+    order answers exactly as an unknown one and stays as it was."""
+    stub = orders_pb2_grpc.OrderServiceStub(sandbox.channel)
+    admin = sandbox.admin
+    web = await admin.orders.CreateOrder(sandbox.order_request())  # the customer's, taken on the web
+    own = await admin.orders.CreateOrder(sandbox.order_request())
+    store = await admin.orders.CreateOrder(
+        admin.order(sandbox.other_customer_id, [(sandbox.sku, 1)], channel=common_pb2.CHANNEL_STORE)
+    )
+    theirs = store.order.order_id
+    unknown = _unknown_like(theirs)
+    for role in (Role.CHANNEL, Role.CUSTOMER):
+        md = sandbox.md(role)
+        for call, request_of in (
+            (stub.CancelOrder, lambda oid: orders_pb2.CancelOrderRequest(order_id=oid, reason="r")),
+            (stub.CancelOrderLines, lambda oid: orders_pb2.CancelOrderLinesRequest(order_id=oid, line_numbers=[1], reason="r")),
+        ):
+            a = await _answer(call, request_of(theirs), md, theirs)
+            b = await _answer(call, request_of(unknown), md, unknown)
+            assert a == b and a[0] == grpc.StatusCode.NOT_FOUND, role
+    still = await admin.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=theirs))
+    assert still.status != orders_pb2.ORDER_STATUS_CANCELLED and not any(line.cancelled_quantity for line in still.lines)
+    by_channel = await stub.CancelOrder(
+        orders_pb2.CancelOrderRequest(order_id=web.order.order_id, reason="marketplace cancellation"),
+        metadata=sandbox.md(Role.CHANNEL),
+    )
+    by_customer = await stub.CancelOrder(
+        orders_pb2.CancelOrderRequest(order_id=own.order.order_id, reason="changed my mind"), metadata=sandbox.md(Role.CUSTOMER)
+    )
+    assert by_channel.status == by_customer.status == orders_pb2.ORDER_STATUS_CANCELLED
+    assert by_customer.cancel_reason == "changed my mind"
