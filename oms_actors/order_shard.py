@@ -28,7 +28,7 @@ import redis
 from oms_actors import gc_tuning
 from oms_actors.batcher import MicroBatcher
 from oms_actors.direct import DirectActor, DirectServer, Endpoint
-from oms_actors.domain.commands import CreateOrder, LineInput
+from oms_actors.domain.commands import Address, CreateOrder, LineInput
 from oms_actors.domain.customer import Customer
 from oms_actors.domain.enums import DeliveryMode, OrderStatus
 from oms_actors.domain.errors import (
@@ -86,7 +86,7 @@ SAVES_IN_FLIGHT = 4
 SERVED_DIRECTLY = (
     "create_orders", "cancel_order", "cancel_lines", "review_order", "confirm_shipment",
     "confirm_delivery", "fulfilment_requests", "request_return", "receive_return", "inspect_return",
-    "record_receipt", "note_overdue", "report_shortage",
+    "record_receipt", "note_overdue", "report_shortage", "change_ship_to",
 )  # fmt: skip
 # Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
 IDEMPOTENCY_CACHE = int(os.environ.get("OMS_IDEMPOTENCY_CACHE", "200000"))
@@ -716,6 +716,10 @@ class OrderShard:
             order = self.orders.get(order_id, order)
             return ORDER.encode(order)
         return answer
+
+    async def change_ship_to(self, order_id: str, address: Address) -> bytes:
+        """A new delivery address before anything shipped (``Order.change_ship_to``)."""
+        return await self._command(order_id, lambda order: order.change_ship_to(address, now_ms=now_ms()))
 
     async def confirm_delivery(self, order_id: str, shipment_id: str, acting_at: str = "") -> bytes:
         """``acting_at`` as for confirm_shipment; another location's shipment answers as one the

@@ -20,6 +20,7 @@ from gateway.convert import (
     CHANNELS,
     ORDER_STATUSES,
     Violations,
+    address_from_proto,
     order_to_proto,
     risk_rules_from_proto,
     risk_rules_to_proto,
@@ -177,6 +178,21 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
             request.order_id, "review_order", decision == "approve", f"{principal.role.value}:{principal.id}", request.note
         )
         return order_to_proto(order)
+
+    @rpc
+    async def UpdateShippingAddress(
+        self, request: orders_pb2.UpdateShippingAddressRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.Order:
+        v = Violations()
+        v.identifier("order_id", request.order_id)
+        if not request.HasField("ship_to"):
+            v.add("ship_to", "is required")
+        address = address_from_proto(request.ship_to, "ship_to", v, need_position=True)
+        if not request.ship_to.country_code:
+            v.add("ship_to.country_code", "is required")
+        v.raise_if_any()
+        await self.b.check_visible(await caller(context), request.order_id)
+        return order_to_proto(await self.b.command(request.order_id, "change_ship_to", address))
 
     @rpc
     async def GetRiskRules(

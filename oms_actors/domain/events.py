@@ -38,6 +38,10 @@ def order_events(old: Order | None, new: Order) -> list[OrderEvent]:
             )
         if sum(line.cancelled for line in new.lines) > sum(line.cancelled for line in old.lines):
             events.append(("order.cancelled", {"reason": new.cancel_reason}))
+        if old.ship_to != new.ship_to and new.ship_to is not None:
+            # Where to, not who or the street: the stream is read more widely than the order.
+            to = new.ship_to
+            events.append(("order.ship_to_changed", {"city": to.city, "postal_code": to.postal_code, "country_code": to.country_code}))
     _promises(old, new, events)
     _payments(old, new, events)
     _receipts(old, new, events)

@@ -651,6 +651,29 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             add=(STEP_CAPTURE + shipment_id, STEP_CONSUME + shipment_id),
         )
 
+    def change_ship_to(self, address: Address, *, now_ms: int) -> Order:
+        """A new delivery address (the customer called): before anything has shipped, within
+        the country it ships to, whose risk checks it passed. Units released stay with their
+        locations, which read the address when they pack. The same address again: no change."""
+        if self.delivery_mode is not DeliveryMode.SHIP or self.ship_to is None:
+            raise FailedPreconditionError(f"order {self.order_id} is collected in store", code="NOT_SHIPPED_TO_AN_ADDRESS")
+        if address == self.ship_to:
+            return self
+        if not self.is_open:
+            raise InvalidTransitionError(
+                f"order {self.order_id} is {self.status.value}", current=self.status.value, requested="change_ship_to"
+            )
+        if self.shipments:
+            raise FailedPreconditionError(
+                f"order {self.order_id} has shipped units already: the address travels with them", code="ALREADY_SHIPPED"
+            )
+        if address.country_code != self.ship_to.country_code:
+            raise FailedPreconditionError(
+                f"order {self.order_id} ships to {self.ship_to.country_code}: another country needs a new order",
+                code="COUNTRY_CHANGE",
+            )
+        return self._next(now_ms=now_ms, ship_to=address)
+
     def shortage(self, shortage_id: str) -> Shortage | None:
         return next((s for s in self.shortages if s.shortage_id == shortage_id), None)
 

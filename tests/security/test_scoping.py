@@ -301,3 +301,23 @@ async def test_a_channel_and_a_customer_cancel_their_own_orders_and_no_one_elses
     )
     assert by_channel.status == by_customer.status == orders_pb2.ORDER_STATUS_CANCELLED
     assert by_customer.cancel_reason == "changed my mind"
+
+
+async def test_a_customer_changes_the_address_of_its_own_orders_only(sandbox: Kit):
+    stub = orders_pb2_grpc.OrderServiceStub(sandbox.channel)
+    here = common_pb2.Address(
+        name="E M", lines=["Hauptstraße 2"], city="Berlin", postal_code="10115", country_code="DE",
+        position=common_pb2.GeoPoint(latitude=52.53, longitude=13.38),
+    )  # fmt: skip
+    theirs = sandbox.other_order_id
+    unknown = _unknown_like(theirs)
+    for role in (Role.CHANNEL, Role.CUSTOMER):
+        md = sandbox.md(role)
+        a = await _answer(stub.UpdateShippingAddress, orders_pb2.UpdateShippingAddressRequest(order_id=theirs, ship_to=here), md, theirs)
+        b = await _answer(stub.UpdateShippingAddress, orders_pb2.UpdateShippingAddressRequest(order_id=unknown, ship_to=here), md, unknown)
+        assert a == b and a[0] == grpc.StatusCode.NOT_FOUND, role
+    mine = await sandbox.admin.orders.CreateOrder(sandbox.order_request())
+    changed = await stub.UpdateShippingAddress(
+        orders_pb2.UpdateShippingAddressRequest(order_id=mine.order.order_id, ship_to=here), metadata=sandbox.md(Role.CUSTOMER)
+    )
+    assert changed.ship_to.lines == ["Hauptstraße 2"]

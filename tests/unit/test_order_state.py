@@ -445,3 +445,26 @@ def test_units_reported_short_are_released_and_allocated_no_more_and_leave_stock
     shipped = shipped_line1(2)
     with pytest.raises(FailedPreconditionError):
         shipped.report_shortage(shortage_id="X3", location_id="DC1", quantities={1: 1}, reason=ShortageReason.MISSING, now_ms=6000)
+
+
+def test_the_delivery_address_changes_before_anything_ships_within_its_country():
+    from oms_actors.domain.events import order_events
+    from oms_actors.domain.records import evolve
+
+    berlin = Address(name="A B", lines=("Street 1",), city="Berlin", postal_code="10115", country_code="DE", latitude=52.5, longitude=13.4)
+    order = evolve(approved(), ship_to=berlin)
+    moved = Address(name="A B", lines=("Elsewhere 2",), city="Potsdam", postal_code="14467", country_code="DE", latitude=52.4, longitude=13.06)
+    changed = order.change_ship_to(moved, now_ms=5000)
+    assert changed.ship_to == moved and changed.status is order.status and changed.lines == order.lines
+    assert changed.change_ship_to(moved, now_ms=5001) is changed  # the same again: nothing
+    [event] = order_events(order, changed)
+    assert (event.type, event.data) == ("order.ship_to_changed", {"city": "Potsdam", "postal_code": "14467", "country_code": "DE"})
+    abroad = Address(name="A B", lines=("Rue 1",), city="Paris", postal_code="75001", country_code="FR", latitude=48.86, longitude=2.35)
+    with pytest.raises(FailedPreconditionError) as info:
+        order.change_ship_to(abroad, now_ms=5000)
+    assert info.value.code == "COUNTRY_CHANGE"
+    with pytest.raises(FailedPreconditionError) as info:
+        evolve(shipped_line1(1), ship_to=berlin).change_ship_to(moved, now_ms=5000)
+    assert info.value.code == "ALREADY_SHIPPED"
+    with pytest.raises(InvalidTransitionError):
+        order.cancel(reason="r", now_ms=5000).change_ship_to(moved, now_ms=5001)

@@ -69,6 +69,11 @@ class OrderServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.ReviewOrderRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
                 _registered_method=True)
+        self.UpdateShippingAddress = channel.unary_unary(
+                '/oms.v1.OrderService/UpdateShippingAddress',
+                request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.UpdateShippingAddressRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+                _registered_method=True)
         self.GetRiskRules = channel.unary_unary(
                 '/oms.v1.OrderService/GetRiskRules',
                 request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.GetRiskRulesRequest.SerializeToString,
@@ -136,6 +141,16 @@ class OrderServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateShippingAddress(self, request, context):
+        """A new delivery address for an order shipped to one: before any unit has shipped,
+        within the same country (another country: cancel and order again). Released units
+        stay with their locations, which read the address when they pack. Agents, the
+        order's channel and its customer; the same address again changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetRiskRules(self, request, context):
         """The risk and credit rules every new order is assessed by (approve, hold for
         review, reject), as data; the defaults until someone sets them.
@@ -188,6 +203,11 @@ def add_OrderServiceServicer_to_server(servicer, server):
             'ReviewOrder': grpc.unary_unary_rpc_method_handler(
                     servicer.ReviewOrder,
                     request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.ReviewOrderRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
+            ),
+            'UpdateShippingAddress': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateShippingAddress,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.UpdateShippingAddressRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
             ),
             'GetRiskRules': grpc.unary_unary_rpc_method_handler(
@@ -389,6 +409,33 @@ class OrderService:
             target,
             '/oms.v1.OrderService/ReviewOrder',
             protos_dot_oms_dot_v1_dot_orders__pb2.ReviewOrderRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateShippingAddress(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.OrderService/UpdateShippingAddress',
+            protos_dot_oms_dot_v1_dot_orders__pb2.UpdateShippingAddressRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
             options,
             channel_credentials,
