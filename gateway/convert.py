@@ -279,6 +279,11 @@ def money_to_proto(m: Money) -> common_pb2.Money:
     return common_pb2.Money(amount_minor=m.amount_minor, currency=m.currency)
 
 
+def timestamp_from_proto(ts: timestamp_pb2.Timestamp) -> int:
+    """Epoch milliseconds (UTC) of a Timestamp."""
+    return ts.seconds * 1000 + ts.nanos // 1_000_000
+
+
 def timestamp_to_proto(ms: int) -> timestamp_pb2.Timestamp:
     return timestamp_pb2.Timestamp(seconds=ms // 1000, nanos=(ms % 1000) * 1_000_000)
 

@@ -24,6 +24,7 @@ from gateway.convert import (
     order_to_proto,
     risk_rules_from_proto,
     risk_rules_to_proto,
+    timestamp_from_proto,
 )
 from gateway.errors import rpc, to_status
 from gateway.services.backend import Backend, id_or_fail
@@ -116,9 +117,22 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
             v.add("page_size", f"between 1 and {limits.MAX_PAGE_SIZE} (0 for {limits.DEFAULT_PAGE_SIZE})")
         if len(request.page_token) > 512:
             v.add("page_token", "not a page token")
+        created_from = timestamp_from_proto(request.created_from) if request.HasField("created_from") else None
+        created_before = timestamp_from_proto(request.created_before) if request.HasField("created_before") else None
+        if created_from is not None and created_before is not None and created_before <= created_from:
+            v.add("created_before", "after created_from")
+        v.identifier("external_reference", request.external_reference, required=False)
+        principal = await caller(context)
+        if request.external_reference and channel is None and principal.channel is None:
+            v.add("channel", "is required with external_reference: references are the channel's own")
         v.raise_if_any()
-        asked = OrderFilter(customer_id=request.customer_id, channel=channel, status=status)
-        visible = visible_orders(await caller(context), asked)
+        asked = OrderFilter(
+            customer_id=request.customer_id, channel=channel, status=status,
+            created_from_ms=created_from, created_before_ms=created_before,
+        )  # fmt: skip
+        visible = visible_orders(principal, asked)
+        if visible is not None and request.external_reference:
+            return await self._by_reference(visible, request.external_reference)
         if visible is None:
             # Only what the caller may not see was asked for: answer as for filters that match
             # nothing (an unknown customer id), page token checked the same way.
@@ -131,6 +145,15 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
             page_token=request.page_token,
         )
         return orders_pb2.ListOrdersResponse(orders=[order_to_proto(o) for o in orders], next_page_token=token)
+
+    async def _by_reference(self, flt: OrderFilter, reference: str) -> orders_pb2.ListOrdersResponse:
+        """The order a channel placed under its own reference, if the other filters let it through."""
+        assert flt.channel is not None
+        order_id = await self.b.orders.by_external_reference(flt.channel.value, reference)
+        order = await self.b.orders.get(order_id) if order_id else None
+        if order is None or not flt.matches(order):
+            return orders_pb2.ListOrdersResponse()
+        return orders_pb2.ListOrdersResponse(orders=[order_to_proto(order)])
 
     @rpc
     async def CancelOrder(

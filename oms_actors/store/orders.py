@@ -44,9 +44,14 @@ class OrderFilter:
     customer_id: str = ""
     channel: Channel | None = None
     status: OrderStatus | None = None
+    created_from_ms: int | None = None  # created at or after
+    created_before_ms: int | None = None  # created before
 
     def fingerprint(self) -> int:
-        raw = f"{self.customer_id}|{self.channel or ''}|{self.status or ''}"
+        raw = (
+            f"{self.customer_id}|{self.channel or ''}|{self.status or ''}"
+            f"|{self.created_from_ms or ''}|{self.created_before_ms or ''}"
+        )
         return zlib.crc32(raw.encode())
 
     def matches(self, order: Order) -> bool:
@@ -54,7 +59,15 @@ class OrderFilter:
             (not self.customer_id or order.customer_id == self.customer_id)
             and (self.channel is None or order.channel == self.channel)
             and (self.status is None or order.status == self.status)
+            and (self.created_from_ms is None or order.created_at_ms >= self.created_from_ms)
+            and (self.created_before_ms is None or order.created_at_ms < self.created_before_ms)
         )
+
+    def score_bounds(self) -> tuple[int | str, int | str]:
+        """The index's score range (creation time) the filter covers: (highest, lowest)."""
+        high = self.created_before_ms - 1 if self.created_before_ms is not None else "+inf"
+        low = self.created_from_ms if self.created_from_ms is not None else "-inf"
+        return high, low
 
     def index_key(self) -> str:
         if self.customer_id:
@@ -348,9 +361,10 @@ class OrderStore:
         cursor = Cursor.decode(page_token, fingerprint) if page_token else None
         index = flt.index_key()
         found: list[Order] = []
+        high, low = flt.score_bounds()
         for _ in range(_SCAN_BUDGET_PAGES):
             want = page_size - len(found)
-            ids = await self._index_page(index, cursor, want + 1)
+            ids = await self._index_page(index, cursor, want + 1, high=high, low=low)
             more = len(ids) > want
             ids = ids[:want]
             orders = await self.get_many([oid for oid, _ in ids])
@@ -364,13 +378,15 @@ class OrderStore:
                 break
         return found, cursor.encode() if cursor else ""
 
-    async def _index_page(self, index: str, cursor: Cursor | None, limit: int) -> list[tuple[str, int]]:
+    async def _index_page(
+        self, index: str, cursor: Cursor | None, limit: int, *, high: int | str = "+inf", low: int | str = "-inf"
+    ) -> list[tuple[str, int]]:
         if cursor is None:
-            rows = await self.client.zrevrangebyscore(index, "+inf", "-inf", start=0, num=limit, withscores=True)
+            rows = await self.client.zrevrangebyscore(index, high, low, start=0, num=limit, withscores=True)
             return [(m.decode(), int(s)) for m, s in rows]
         pipe = self.client.pipeline(transaction=False)
         pipe.zrevrangebyscore(index, cursor.score, cursor.score, withscores=True)
-        pipe.zrevrangebyscore(index, f"({cursor.score}", "-inf", start=0, num=limit, withscores=True)
+        pipe.zrevrangebyscore(index, f"({cursor.score}", low, start=0, num=limit, withscores=True)
         ties, older = await pipe.execute()
         # Equal scores sort by member, descending here: resume after the last id seen.
         rows = [(m.decode(), int(s)) for m, s in ties if m.decode() < cursor.order_id]

@@ -68,6 +68,58 @@ async def test_list_by_customer_spans_channels_newest_first_with_stable_pages(wo
     assert [o.channel for o in only_store.orders] == [common_pb2.CHANNEL_STORE]
 
 
+async def test_list_by_time_range_and_by_the_channels_own_reference(world: World):
+    from google.protobuf import timestamp_pb2
+
+    def ts(ms: int) -> timestamp_pb2.Timestamp:
+        out = timestamp_pb2.Timestamp()
+        out.FromMilliseconds(ms)
+        return out
+
+    sku = await world.sku({"T-DC-SOUTH": 100})
+    customer = await world.customer()
+    placed = []
+    for _ in range(4):
+        placed.append((await world.orders.CreateOrder(world.order(customer, [(sku, 1)]))).order)
+        await asyncio.sleep(0.01)  # distinct creation times
+    times = [o.created_at.ToMilliseconds() for o in placed]
+    middle = await world.orders.ListOrders(
+        orders_pb2.ListOrdersRequest(customer_id=customer, created_from=ts(times[1]), created_before=ts(times[3]))
+    )
+    assert [o.order_id for o in middle.orders] == [placed[2].order_id, placed[1].order_id]
+    # Paged through the range, page by page, nothing outside it and nothing twice.
+    seen, token = [], ""
+    while True:
+        page = await world.orders.ListOrders(
+            orders_pb2.ListOrdersRequest(customer_id=customer, created_from=ts(times[0]), page_size=1, page_token=token)
+        )
+        seen += [o.order_id for o in page.orders]
+        token = page.next_page_token
+        if not token:
+            break
+    assert seen == [o.order_id for o in reversed(placed)]
+    # A token of one range is not a token of another.
+    first = await world.orders.ListOrders(orders_pb2.ListOrdersRequest(customer_id=customer, page_size=1))
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await world.orders.ListOrders(
+            orders_pb2.ListOrdersRequest(customer_id=customer, created_from=ts(times[1]), page_token=first.next_page_token)
+        )
+    assert "page_token" in field_violations(info.value)
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await world.orders.ListOrders(orders_pb2.ListOrdersRequest(created_from=ts(times[2]), created_before=ts(times[1])))
+    assert "created_before" in field_violations(info.value)
+
+    # The marketplace's own order number finds its order; another channel's reference space does not.
+    ref = placed[0].external_reference
+    found = await world.orders.ListOrders(orders_pb2.ListOrdersRequest(channel=placed[0].channel, external_reference=ref))
+    assert [o.order_id for o in found.orders] == [placed[0].order_id]
+    other = await world.orders.ListOrders(orders_pb2.ListOrdersRequest(channel=common_pb2.CHANNEL_STORE, external_reference=ref))
+    assert list(other.orders) == []
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await world.orders.ListOrders(orders_pb2.ListOrdersRequest(external_reference=ref))
+    assert "channel" in field_violations(info.value)
+
+
 async def test_a_page_token_is_bound_to_its_filters(world: World):
     customer = await world.customer()
     with pytest.raises(grpc.aio.AioRpcError) as info:

@@ -97,6 +97,15 @@ async def test_a_channel_key_sees_its_channels_orders_only(sandbox: Kit):
         orders_pb2.ListOrdersRequest(customer_id=sandbox.other_customer_id), metadata=md
     )
     assert not by_customer.orders  # that customer's only order is a STORE order
+    # By the other channel's own reference: as for a reference nobody used.
+    admin_md = sandbox.md(Role.ADMIN)
+    store_ref = (await stub.GetOrder(orders_pb2.GetOrderRequest(order_id=theirs), metadata=admin_md)).external_reference
+    for channel in (common_pb2.CHANNEL_STORE, common_pb2.CHANNEL_UNSPECIFIED):
+        by_ref = await stub.ListOrders(orders_pb2.ListOrdersRequest(channel=channel, external_reference=store_ref), metadata=md)
+        assert by_ref == orders_pb2.ListOrdersResponse()
+    web_ref = (await stub.GetOrder(orders_pb2.GetOrderRequest(order_id=sandbox.order_id), metadata=admin_md)).external_reference
+    own = await stub.ListOrders(orders_pb2.ListOrdersRequest(external_reference=web_ref), metadata=md)
+    assert [o.order_id for o in own.orders] == [sandbox.order_id]  # a channel key needs no channel: its own
 
 
 async def test_a_channel_key_places_orders_for_its_own_channel_only(sandbox: Kit):
