@@ -86,7 +86,7 @@ SAVES_IN_FLIGHT = 4
 SERVED_DIRECTLY = (
     "create_orders", "cancel_order", "cancel_lines", "review_order", "confirm_shipment",
     "confirm_delivery", "fulfilment_requests", "request_return", "receive_return", "inspect_return",
-    "record_receipt", "note_overdue", "report_shortage", "change_ship_to",
+    "record_receipt", "note_overdue", "report_shortage", "change_ship_to", "hold_order",
 )  # fmt: skip
 # Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
 IDEMPOTENCY_CACHE = int(os.environ.get("OMS_IDEMPOTENCY_CACHE", "200000"))
@@ -716,6 +716,11 @@ class OrderShard:
             order = self.orders.get(order_id, order)
             return ORDER.encode(order)
         return answer
+
+    async def hold_order(self, order_id: str, reviewer: str, reason: str) -> bytes:
+        """A reviewer holds an approved order before anything ships (``Order.hold_for_review``):
+        the locations' lists lose it until ReviewOrder approves it again."""
+        return await self._command(order_id, lambda order: order.hold_for_review(by=reviewer, reason=reason, now_ms=now_ms()))
 
     async def change_ship_to(self, order_id: str, address: Address) -> bytes:
         """A new delivery address before anything shipped (``Order.change_ship_to``)."""

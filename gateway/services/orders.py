@@ -203,6 +203,23 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         return order_to_proto(order)
 
     @rpc
+    async def HoldOrder(
+        self, request: orders_pb2.HoldOrderRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.Order:
+        v = Violations()
+        v.identifier("order_id", request.order_id)
+        if not request.reason.strip():
+            v.add("reason", "is required: the reviewer who decides next reads it")
+        v.text("reason", request.reason)
+        v.raise_if_any()
+        principal = await caller(context)
+        await self.b.check_visible(principal, request.order_id)
+        order = await self.b.command(
+            request.order_id, "hold_order", f"{principal.role.value}:{principal.id}", request.reason
+        )
+        return order_to_proto(order)
+
+    @rpc
     async def UpdateShippingAddress(
         self, request: orders_pb2.UpdateShippingAddressRequest, context: grpc.aio.ServicerContext
     ) -> orders_pb2.Order:

@@ -541,6 +541,27 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             drop=(STEP_ASSESS,),
         )
 
+    def hold_for_review(self, *, by: str, reason: str, now_ms: int) -> Order:
+        """A reviewer stops an approved order before anything ships (a fraud suspicion, a
+        customer on the phone): the units released to locations are called back, reservations
+        stay, and ReviewOrder decides again (approving releases them anew). Held already: no change."""
+        if self.approval.status is ApprovalStatus.HELD:
+            return self
+        if self.status not in (OrderStatus.ALLOCATED, OrderStatus.PARTLY_BACKORDERED, OrderStatus.BACKORDERED, OrderStatus.RELEASED):
+            raise InvalidTransitionError(
+                f"order {self.order_id} is {self.status.value}", current=self.status.value, requested="hold"
+            )
+        if self.approval.status is not ApprovalStatus.APPROVED:
+            raise FailedPreconditionError(
+                f"order {self.order_id} is still being assessed: hold it once that is done", code="NOT_YET_ASSESSED"
+            )
+        # (Nothing has shipped in these statuses: what has left travels on.)
+        return self._next(
+            now_ms=now_ms,
+            lines=tuple(evolve(line, released=()) if line.released else line for line in self.lines),
+            approval=Approval(status=ApprovalStatus.HELD, reasons=(reason,), decided_by=by, decided_at_ms=now_ms),
+        )
+
     def reject(self, *, reasons: tuple[str, ...], by: str, now_ms: int) -> Order:
         """Rejected: nothing ships, every reservation is given back, every authorisation voided."""
         self._check(Command.REJECT)

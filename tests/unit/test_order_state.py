@@ -17,6 +17,7 @@ from oms_actors.domain.order import (
     STEP_CAPTURE,
     STEP_CONSUME,
     STEP_INVENTORY,
+    STEP_RELEASE,
     STEP_VOID,
     ApprovalStatus,
     Command,
@@ -468,3 +469,27 @@ def test_the_delivery_address_changes_before_anything_ships_within_its_country()
     assert info.value.code == "ALREADY_SHIPPED"
     with pytest.raises(InvalidTransitionError):
         order.cancel(reason="r", now_ms=5000).change_ship_to(moved, now_ms=5001)
+
+
+def test_a_reviewer_holds_an_approved_order_before_it_ships_and_approving_releases_it_again():
+    from oms_actors.domain.events import order_events
+
+    order = approved()
+    assert order.status is OrderStatus.RELEASED
+    held = order.hold_for_review(by="service_agent:ana", reason="card reported stolen?", now_ms=5000)
+    assert held.status is OrderStatus.ON_HOLD and held.approval.status is ApprovalStatus.HELD
+    assert held.approval.reasons == ("card reported stolen?",) and held.approval.decided_by == "service_agent:ana"
+    assert all(not line.released for line in held.lines) and [l.allocations for l in held.lines] == [l.allocations for l in order.lines]
+    assert not held.works_at("DC1") and STEP_RELEASE not in held.pending
+    assert held.hold_for_review(by="service_agent:bo", reason="again", now_ms=5001) is held
+    assert {e.type for e in order_events(order, held)} >= {"order.approval_changed", "order.status_changed"}
+    with pytest.raises(FailedPreconditionError):
+        held.ship(shipment_id="S1", location_id="DC1", quantities={1: 1}, now_ms=5002)
+    again = held.approve(by="service_agent:ana", now_ms=6000)
+    again = again.release(now_ms=6001) if again.release_due else again
+    assert again.status is OrderStatus.RELEASED and [l.released for l in again.lines] == [l.released for l in order.lines]
+    with pytest.raises(InvalidTransitionError):  # partly shipped: what left travels on
+        shipped_line1(1).hold_for_review(by="a", reason="r", now_ms=7000)
+    with pytest.raises(FailedPreconditionError) as info:
+        sourced(2, 1).hold_for_review(by="a", reason="r", now_ms=7000)
+    assert info.value.code == "NOT_YET_ASSESSED"

@@ -583,6 +583,14 @@ class RiskRules(_message.Message):
     version: int
     def __init__(self, hold_order_value_above_minor: _Optional[int] = ..., reject_order_value_above_minor: _Optional[int] = ..., hold_first_order_above_minor: _Optional[int] = ..., max_orders_per_customer_per_hour: _Optional[int] = ..., max_orders_per_instrument_per_hour: _Optional[int] = ..., hold_on_country_mismatch: _Optional[bool] = ..., hold_overdue_after_days: _Optional[int] = ..., version: _Optional[int] = ...) -> None: ...
 
+class HoldOrderRequest(_message.Message):
+    __slots__ = ("order_id", "reason")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    reason: str
+    def __init__(self, order_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
 class UpdateShippingAddressRequest(_message.Message):
     __slots__ = ("order_id", "ship_to")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]

@@ -69,6 +69,11 @@ class OrderServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.ReviewOrderRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
                 _registered_method=True)
+        self.HoldOrder = channel.unary_unary(
+                '/oms.v1.OrderService/HoldOrder',
+                request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.HoldOrderRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+                _registered_method=True)
         self.UpdateShippingAddress = channel.unary_unary(
                 '/oms.v1.OrderService/UpdateShippingAddress',
                 request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.UpdateShippingAddressRequest.SerializeToString,
@@ -141,6 +146,16 @@ class OrderServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def HoldOrder(self, request, context):
+        """A reviewer stops an approved order before anything ships (a fraud suspicion, a
+        customer's call): units released to locations are called back (they leave the
+        locations' lists; a shipment confirmed after is refused), the stock stays reserved,
+        and ReviewOrder decides again. Holding a held order again changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def UpdateShippingAddress(self, request, context):
         """A new delivery address for an order shipped to one: before any unit has shipped,
         within the same country (another country: cancel and order again). Released units
@@ -203,6 +218,11 @@ def add_OrderServiceServicer_to_server(servicer, server):
             'ReviewOrder': grpc.unary_unary_rpc_method_handler(
                     servicer.ReviewOrder,
                     request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.ReviewOrderRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
+            ),
+            'HoldOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.HoldOrder,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.HoldOrderRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
             ),
             'UpdateShippingAddress': grpc.unary_unary_rpc_method_handler(
@@ -409,6 +429,33 @@ class OrderService:
             target,
             '/oms.v1.OrderService/ReviewOrder',
             protos_dot_oms_dot_v1_dot_orders__pb2.ReviewOrderRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def HoldOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.OrderService/HoldOrder',
+            protos_dot_oms_dot_v1_dot_orders__pb2.HoldOrderRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
             options,
             channel_credentials,

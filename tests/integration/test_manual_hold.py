@@ -1,0 +1,52 @@
+"""A reviewer stops an approved order before it ships, and releases it again."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+
+from protos.oms.v1 import fulfilment_pb2, orders_pb2
+from tests.integration.support import World
+from tests.integration.test_lifecycle import card, fulfilment
+from tests.integration.waiting import settled
+from tests.security.kit import refusal
+
+pytestmark = pytest.mark.integration
+
+
+async def listed_at(world: World, location_id: str) -> set[str]:
+    page = await fulfilment(world).ListFulfilmentRequests(
+        fulfilment_pb2.ListFulfilmentRequestsRequest(location_id=location_id, page_size=500)
+    )
+    return {r.order_id for r in page.requests}
+
+
+async def test_a_held_order_leaves_the_locations_list_until_a_reviewer_approves_it_again(world: World):
+    sku = await world.sku({"T-DC-NORTH": 5})
+    customer = await world.customer()
+    order = await settled(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 2)])))).order.order_id)
+    assert order.status == orders_pb2.ORDER_STATUS_RELEASED and order.order_id in await listed_at(world, "T-DC-NORTH")
+
+    code, _, fields = await refusal(world.orders.HoldOrder(orders_pb2.HoldOrderRequest(order_id=order.order_id)))
+    assert (code, fields) == (grpc.StatusCode.INVALID_ARGUMENT, {"reason"})
+    held = await world.orders.HoldOrder(orders_pb2.HoldOrderRequest(order_id=order.order_id, reason="address looks like a drop"))
+    assert held.status == orders_pb2.ORDER_STATUS_ON_HOLD
+    assert list(held.approval.reasons) == ["address looks like a drop"] and held.approval.decided_by.startswith("admin:")
+    assert not held.lines[0].released and await world.reserved(sku) == 2  # called back, still reserved
+    assert order.order_id not in await listed_at(world, "T-DC-NORTH")
+    late = fulfilment_pb2.ConfirmShipmentRequest(
+        order_id=order.order_id, location_id="T-DC-NORTH", shipment_id=World.unique("S"),
+        lines=[orders_pb2.ShipmentLine(line_number=1, quantity=2)],
+    )  # fmt: skip
+    code, reason, _ = await refusal(fulfilment(world).ConfirmShipment(late))
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "INVALID_TRANSITION")  # on hold: nothing ships
+
+    released = await world.orders.ReviewOrder(
+        orders_pb2.ReviewOrderRequest(order_id=order.order_id, decision=orders_pb2.REVIEW_DECISION_APPROVE, note="checked")
+    )
+    released = await settled(world, released.order_id)
+    assert released.status == orders_pb2.ORDER_STATUS_RELEASED
+    assert order.order_id in await listed_at(world, "T-DC-NORTH")
+    assert (await fulfilment(world).ConfirmShipment(late)).status == orders_pb2.ORDER_STATUS_SHIPPED
+    code, _, _ = await refusal(world.orders.HoldOrder(orders_pb2.HoldOrderRequest(order_id=order.order_id, reason="too late")))
+    assert code == grpc.StatusCode.FAILED_PRECONDITION
