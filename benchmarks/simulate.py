@@ -94,9 +94,15 @@ async def load_world(
     for i in range(0, len(world.inbound), CHUNK):
         await inventory.SetInboundSupply(inventory_pb2.SetInboundSupplyRequest(supplies=world.inbound[i : i + CHUNK]), metadata=md)
     await inventory.SetRoutingRules(world.routing_rules, metadata=md)
-    await orders_pb2_grpc.OrderServiceStub(channel).SetRiskRules(
-        orders_pb2.SetRiskRulesRequest(rules=world.risk_rules), metadata=md
-    )
+    try:
+        await orders_pb2_grpc.OrderServiceStub(channel).SetRiskRules(
+            orders_pb2.SetRiskRulesRequest(rules=world.risk_rules), metadata=md
+        )
+    except grpc.aio.AioRpcError as err:
+        # A service from before SetRiskRules (a --target, or benchmarks.alternate's other
+        # side) runs on its defaults, which is what a scenario without risk_rules asks for.
+        if err.code() != grpc.StatusCode.UNIMPLEMENTED or world.scenario.risk_rules is not None:
+            raise
     gate = asyncio.Semaphore(64)
 
     async def upsert(c: customers_pb2.Customer) -> None:
