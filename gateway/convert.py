@@ -372,7 +372,16 @@ def order_to_proto(o: Order) -> orders_pb2.Order:
         "payable": _money_fields(o.payable, currency),
         "pending_steps": list(o.pending),
         "returns": [_return(r, currency) for r in o.returns],
-        "receipts": [
+        # The token itself never leaves the service.
+        "payments": [
+            {"method": PAYMENT_TO_PROTO[p.method], "amount": _money(p.amount), "token_hint": p.token_hint}
+            for p in o.payments
+        ],
+    }
+    # Money on account, dunning and shortages concern few orders: the keys only when they
+    # hold something, as the constructor pays for every key it is given (CreateOrder's path).
+    if o.receipts:
+        fields["receipts"] = [
             {
                 "receipt_id": r.receipt_id,
                 "invoice_number": r.invoice_number,
@@ -380,8 +389,9 @@ def order_to_proto(o: Order) -> orders_pb2.Order:
                 "received_at": timestamp_to_proto(r.received_at_ms),
             }
             for r in o.receipts
-        ],
-        "overdue_invoices": [
+        ]
+    if o.overdue:
+        fields["overdue_invoices"] = [
             {
                 "invoice_number": n.invoice_number,
                 "due_at": timestamp_to_proto(n.due_at_ms),
@@ -389,8 +399,9 @@ def order_to_proto(o: Order) -> orders_pb2.Order:
                 "noticed_at": timestamp_to_proto(n.noticed_at_ms),
             }
             for n in o.overdue
-        ],
-        "shortages": [
+        ]
+    if o.shortages:
+        fields["shortages"] = [
             {
                 "shortage_id": s.shortage_id,
                 "location_id": s.location_id,
@@ -399,13 +410,7 @@ def order_to_proto(o: Order) -> orders_pb2.Order:
                 "reported_at": timestamp_to_proto(s.reported_at_ms),
             }
             for s in o.shortages
-        ],
-        # The token itself never leaves the service.
-        "payments": [
-            {"method": PAYMENT_TO_PROTO[p.method], "amount": _money(p.amount), "token_hint": p.token_hint}
-            for p in o.payments
-        ],
-    }
+        ]
     if o.ship_to is not None:
         fields["ship_to"] = _address_fields(o.ship_to)
     if o.sourcing is not None:
