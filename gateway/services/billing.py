@@ -17,7 +17,7 @@ import grpc
 from gateway import limits
 from gateway.auth.access import caller
 from gateway.auth.principal import Principal
-from gateway.convert import PAYMENT_TO_PROTO, Violations, money_to_proto, timestamp_to_proto
+from gateway.convert import PAYMENT_TO_PROTO, Violations, money_to_proto, timestamp_from_proto, timestamp_to_proto
 from gateway.errors import rpc
 from gateway.services.backend import Backend
 from oms_actors.domain.enums import OrderStatus, PaymentMethod
@@ -40,6 +40,7 @@ from protos.oms.v1 import billing_pb2, billing_pb2_grpc
 # Who approves an order a payment on account let through, in its approval and events.
 CREDIT_CONTROL = "credit-control"
 DEFAULT_AGING_ROWS = 100
+CLOCK_SKEW_MS = 5 * 60_000  # a bank's clock a little ahead of ours is not a payment from the future
 
 
 def _aging_buckets(buckets: tuple[int, ...], currency: str) -> billing_pb2.AgingBuckets:
@@ -132,6 +133,9 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
         v.identifier("idempotency_key", request.idempotency_key)
         v.identifier("invoice_number", request.invoice_number)
         amount = v.money("amount", request.amount, positive=True)
+        received_at = timestamp_from_proto(request.received_at) if request.HasField("received_at") else None
+        if received_at is not None and received_at > system_clock_ms() + CLOCK_SKEW_MS:
+            v.add("received_at", "not in the future")
         v.raise_if_any()
         assert amount is not None
         invoice = await self._invoice(request.invoice_number, await caller(context))
@@ -160,7 +164,8 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
         # retry of a recording whose answer was lost (replayed) puts it there if it was not.
         await self.b.command(
             invoice.order_id, "record_receipt", payment.payment_id, invoice.number,
-            payment.amount.amount_minor, payment.amount.currency, payment.created_at_ms,
+            payment.amount.amount_minor, payment.amount.currency,
+            received_at if received_at is not None else payment.created_at_ms,
         )  # fmt: skip
         released = await self._release_credit_holds(invoice.customer_id, payment.payment_id)
         return billing_pb2.RecordInvoicePaymentResponse(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import grpc
 import pytest
+from google.protobuf import timestamp_pb2
 
 from gateway.auth import Role
 from oms_actors.domain.enums import Channel
@@ -98,6 +101,7 @@ async def test_a_payment_on_account_settles_the_invoice_and_frees_the_credit_lin
     # Service staff see the money on the order, once, and so does the customer's timeline.
     on_order = await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=first.order_id))
     assert [(r.receipt_id, r.invoice_number, r.amount) for r in on_order.receipts] == [(paid.payment_id, number, eur(25_000))]
+    assert abs(on_order.receipts[0].received_at.seconds - time.time()) < 120  # no value date given: when it was recorded
     view = await world.customers.GetCustomer360(customers_pb2.GetCustomer360Request(customer_id=cid))
     received = [e for e in view.timeline if e.type == "payment.received"]
     assert [(e.order_id, e.data["invoice_number"], e.data["amount"]) for e in received] == [(first.order_id, number, "25000")]
@@ -313,9 +317,23 @@ async def test_an_order_on_account_waits_while_an_invoice_is_overdue_and_goes_on
     )
     assert list(part.released_orders) == []  # 6,000 still past its due date
     assert (await settled(world, held.order_id)).status == orders_pb2.ORDER_STATUS_ON_HOLD
-    rest = await record(
-        billing_pb2.RecordInvoicePaymentRequest(idempotency_key=World.unique("tx"), invoice_number=number, amount=eur(6_000))
+    future = timestamp_pb2.Timestamp(seconds=int(time.time()) + 86_400)
+    code, _, fields = await refusal(
+        record(
+            billing_pb2.RecordInvoicePaymentRequest(
+                idempotency_key=World.unique("tx"), invoice_number=number, amount=eur(6_000), received_at=future
+            )
+        )
     )
+    assert (code, fields) == (grpc.StatusCode.INVALID_ARGUMENT, {"received_at"})
+    value_date = timestamp_pb2.Timestamp(seconds=int(time.time()) - 2 * 86_400)  # the bank's statement, read late
+    rest = await record(
+        billing_pb2.RecordInvoicePaymentRequest(
+            idempotency_key=World.unique("tx"), invoice_number=number, amount=eur(6_000), received_at=value_date
+        )
+    )
+    receipts = (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=first.order_id))).receipts
+    assert [(r.amount, r.received_at.seconds) for r in receipts][-1] == (eur(6_000), value_date.seconds)
     assert list(rest.released_orders) == [held.order_id]
     aging = await billing(finance).GetReceivablesAging(billing_pb2.GetReceivablesAgingRequest(limit=1_000))
     assert cid not in {r.customer_id for r in aging.customers}  # nothing open: off the report

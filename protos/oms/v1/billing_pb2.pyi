@@ -202,14 +202,16 @@ class GetReceivablesAgingResponse(_message.Message):
     def __init__(self, as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., customers: _Optional[_Iterable[_Union[CustomerAging, _Mapping]]] = ..., customer_count: _Optional[int] = ..., totals: _Optional[_Iterable[_Union[AgingBuckets, _Mapping]]] = ...) -> None: ...
 
 class RecordInvoicePaymentRequest(_message.Message):
-    __slots__ = ("idempotency_key", "invoice_number", "amount")
+    __slots__ = ("idempotency_key", "invoice_number", "amount", "received_at")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     INVOICE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_AT_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     invoice_number: str
     amount: _common_pb2.Money
-    def __init__(self, idempotency_key: _Optional[str] = ..., invoice_number: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+    received_at: _timestamp_pb2.Timestamp
+    def __init__(self, idempotency_key: _Optional[str] = ..., invoice_number: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class RecordInvoicePaymentResponse(_message.Message):
     __slots__ = ("payment_id", "replayed", "invoice", "released_orders")
