@@ -54,6 +54,13 @@ def _add(parts: tuple[LineAllocation, ...], location_id: str, quantity: int) -> 
     return tuple(LineAllocation(location_id=loc, quantity=q) for loc, q in counts.items() if q > 0)
 
 
+def _same_report(
+    location_id: str, lines: tuple[ShipmentLine, ...], asked_location: str, quantities: Mapping[int, int]
+) -> bool:
+    """Whether a location's repeated report (same id) says what the first one said."""
+    return location_id == asked_location and {line.line_number: line.quantity for line in lines} == dict(quantities)
+
+
 def _at(parts: tuple[LineAllocation, ...], location_id: str) -> int:
     return sum(a.quantity for a in parts if a.location_id == location_id)
 
@@ -622,40 +629,17 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         """Units that left a location: capture and invoice their value, consume their stock."""
         existing = self.shipment(shipment_id)
         if existing is not None:
-            if existing.location_id == location_id and {
-                line.line_number: line.quantity for line in existing.lines
-            } == dict(quantities):
+            if _same_report(existing.location_id, existing.lines, location_id, quantities):
                 return self  # the location's system repeated its confirmation
             raise FailedPreconditionError(
                 f"shipment {shipment_id} was confirmed with other contents", code="SHIPMENT_ID_REUSED"
             )
         self._check(Command.SHIP)
-        problems: list[LineProblem] = []
         lines = list(self.lines)
         value = 0
-        for number, qty in sorted(quantities.items()):
-            if not 1 <= number <= len(lines):
-                problems.append(LineProblem(line_number=number, sku="", reason="no such line"))
-                continue
-            line = lines[number - 1]
-            open_here = _at(line.released, location_id) - _at(line.shipped, location_id)
-            if qty <= 0 or qty > open_here:
-                problems.append(
-                    LineProblem(
-                        line_number=number,
-                        sku=line.sku,
-                        reason=f"{open_here} released to {location_id} and not yet shipped, {qty} confirmed",
-                    )
-                )
-                continue
-            lines[number - 1] = evolve(line, shipped=_add(line.shipped, location_id, qty))
+        for line, qty in self._released_here(location_id, quantities, f"shipment {shipment_id}", "confirmed"):
+            lines[line.line_number - 1] = evolve(line, shipped=_add(line.shipped, location_id, qty))
             value += line.unit_price.amount_minor * qty
-        if problems:
-            raise FailedPreconditionError(
-                f"shipment {shipment_id} does not match what {location_id} was asked to ship",
-                code="NOT_RELEASED_HERE",
-                lines=problems,
-            )
         shipment = Shipment(
             shipment_id=shipment_id,
             location_id=location_id,
@@ -695,6 +679,31 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             )
         return self._next(now_ms=now_ms, ship_to=address)
 
+    def _released_here(
+        self, location_id: str, quantities: Mapping[int, int], subject: str, done: str
+    ) -> list[tuple[OrderLine, int]]:
+        """Each line and its units of a location's report (a shipment, a shortage), checked
+        against what was released there and has not shipped: all lines, or an error naming
+        every line that does not match (NOT_RELEASED_HERE)."""
+        problems: list[LineProblem] = []
+        found: list[tuple[OrderLine, int]] = []
+        for number, qty in sorted(quantities.items()):
+            if not 1 <= number <= len(self.lines):
+                problems.append(LineProblem(line_number=number, sku="", reason="no such line"))
+                continue
+            line = self.lines[number - 1]
+            open_here = _at(line.released, location_id) - _at(line.shipped, location_id)
+            if qty <= 0 or qty > open_here:
+                reason = f"{open_here} released to {location_id} and not yet shipped, {qty} {done}"
+                problems.append(LineProblem(line_number=number, sku=line.sku, reason=reason))
+                continue
+            found.append((line, qty))
+        if problems:
+            raise FailedPreconditionError(
+                f"{subject} does not match what {location_id} was asked to ship", code="NOT_RELEASED_HERE", lines=problems
+            )
+        return found
+
     def shortage(self, shortage_id: str) -> Shortage | None:
         return next((s for s in self.shortages if s.shortage_id == shortage_id), None)
 
@@ -706,41 +715,18 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         them off the location's stock with their reservation."""
         existing = self.shortage(shortage_id)
         if existing is not None:
-            if existing.location_id == location_id and {
-                line.line_number: line.quantity for line in existing.lines
-            } == dict(quantities):
+            if _same_report(existing.location_id, existing.lines, location_id, quantities):
                 return self  # the location's system repeated its report
             raise FailedPreconditionError(
                 f"shortage {shortage_id} was reported with other contents", code="SHORTAGE_ID_REUSED"
             )
         self._check(Command.SHIP)
-        problems: list[LineProblem] = []
         lines = list(self.lines)
-        for number, qty in sorted(quantities.items()):
-            if not 1 <= number <= len(lines):
-                problems.append(LineProblem(line_number=number, sku="", reason="no such line"))
-                continue
-            line = lines[number - 1]
-            open_here = _at(line.released, location_id) - _at(line.shipped, location_id)
-            if qty <= 0 or qty > open_here:
-                problems.append(
-                    LineProblem(
-                        line_number=number,
-                        sku=line.sku,
-                        reason=f"{open_here} released to {location_id} and not yet shipped, {qty} reported short",
-                    )
-                )
-                continue
-            lines[number - 1] = evolve(
+        for line, qty in self._released_here(location_id, quantities, f"shortage {shortage_id}", "reported short"):
+            lines[line.line_number - 1] = evolve(
                 line,
                 released=_add(line.released, location_id, -qty),
                 allocations=_add(line.allocations, location_id, -qty),
-            )
-        if problems:
-            raise FailedPreconditionError(
-                f"shortage {shortage_id} does not match what {location_id} was asked to ship",
-                code="NOT_RELEASED_HERE",
-                lines=problems,
             )
         shortage = Shortage(
             shortage_id=shortage_id,
