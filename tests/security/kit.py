@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -87,6 +88,14 @@ class Kit:
     async def close(self) -> None:
         await self.channel.close()
         await self.admin.close()
+
+    async def customer_bucket_refilled(self) -> None:
+        """Waits until the customer principal's rate-limit bucket is full again: a module that
+        calls as that customer in a burst (every RPC, every fuzzed request) must not leave the
+        modules after it RESOURCE_EXHAUSTED (the bucket is per principal, 20/s, 40 at once)."""
+        limit = self.service.access.limiter.limits[Role.CUSTOMER]
+        if limit.rate_per_s > 0:
+            await asyncio.sleep(limit.burst / limit.rate_per_s)
 
     def md(self, role: Role) -> tuple[tuple[str, str], ...]:
         return bearer(self.credentials[role])

@@ -172,6 +172,7 @@ async def risk_rules_restored(sandbox: Kit):
     yield
     await stub.SetRiskRules(orders_pb2.SetRiskRulesRequest(rules=before), metadata=sandbox.md(Role.ADMIN))
     await asyncio.sleep(RISK_RULES_TTL_S + 0.3)  # until the order shard reads them again
+    await sandbox.customer_bucket_refilled()
 
 
 @pytest.mark.parametrize("method", METHODS, ids=lambda m: m.short)

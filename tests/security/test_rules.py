@@ -117,6 +117,14 @@ async def _request(kit: Kit, method: Method) -> Message | list:
     return await made if isinstance(made, Awaitable) else made
 
 
+@pytest.fixture(scope="module", autouse=True)
+async def customer_calls_leave_the_bucket_full(sandbox: Kit):
+    """Every RPC is called as the customer here, in a burst: the modules after this one call
+    as that customer too."""
+    yield
+    await sandbox.customer_bucket_refilled()
+
+
 def test_every_rpc_of_the_api_has_a_rule():
     missing = [m.path for m in METHODS if m.path not in RULES]
     assert not missing, f"add these to gateway/auth/rules.py: {missing}"
