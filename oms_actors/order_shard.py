@@ -723,8 +723,16 @@ class OrderShard:
         return await self._command(order_id, lambda order: order.hold_for_review(by=reviewer, reason=reason, now_ms=now_ms()))
 
     async def change_ship_to(self, order_id: str, address: Address) -> bytes:
-        """A new delivery address before anything shipped (``Order.change_ship_to``)."""
-        return await self._command(order_id, lambda order: order.change_ship_to(address, now_ms=now_ms()))
+        """A new delivery address before anything shipped (``Order.change_ship_to``). Units no
+        location was released yet are planned again for it at once (costs depend on where they
+        go); released ones stay with their locations."""
+        before = self.orders.get(order_id)
+        answer = await self._command(order_id, lambda order: order.change_ship_to(address, now_ms=now_ms()))
+        order = self.orders.get(order_id)
+        if order is not None and order is not before and any(line.active > line.released_quantity for line in order.lines):
+            await self._resource([order])
+            return ORDER.encode(self.orders.get(order_id, order))
+        return answer
 
     async def confirm_delivery(self, order_id: str, shipment_id: str, acting_at: str = "") -> bytes:
         """``acting_at`` as for confirm_shipment; another location's shipment answers as one the

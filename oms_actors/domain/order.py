@@ -659,7 +659,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     def change_ship_to(self, address: Address, *, now_ms: int) -> Order:
         """A new delivery address (the customer called): before anything has shipped, within
         the country it ships to, whose risk checks it passed. Units released stay with their
-        locations, which read the address when they pack. The same address again: no change."""
+        locations, which read the address when they pack (the shard sources the others again).
+        The same address again: no change."""
         if self.delivery_mode is not DeliveryMode.SHIP or self.ship_to is None:
             raise FailedPreconditionError(f"order {self.order_id} is collected in store", code="NOT_SHIPPED_TO_AN_ADDRESS")
         if address == self.ship_to:

@@ -159,7 +159,8 @@ class OrderServiceServicer:
     def UpdateShippingAddress(self, request, context):
         """A new delivery address for an order shipped to one: before any unit has shipped,
         within the same country (another country: cancel and order again). Released units
-        stay with their locations, which read the address when they pack. Agents, the
+        stay with their locations, which read the address when they pack; the others are
+        sourced again for the new address. Agents, the
         order's channel and its customer; the same address again changes nothing.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
