@@ -13,9 +13,15 @@ import asyncio
 import contextlib
 import logging
 
+from gateway import limits
 from gateway.services.backend import Backend
+from gateway.services.billing import CREDIT_CONTROL
+from oms_actors.domain.enums import OrderStatus
 from oms_actors.domain.errors import OmsError
+from oms_actors.domain.risk import overdue_hold, overdue_reason
 from oms_actors.payments.clock import system_clock_ms
+from oms_actors.store.orders import OrderFilter
+from oms_actors.store.risk_rules import RiskRulesStore
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +55,35 @@ class OverdueWatch:
                 noticed = await self.sweep()
                 if noticed:
                     log.info("dunning: %d invoices newly overdue", noticed)
+                released = await self.release_cleared()
+                if released:
+                    log.info("dunning: %d orders held for overdue invoices released", released)
             except Exception as exc:  # an outage: the next sweep starts from the same cursor
                 log.warning("dunning sweep failed: %s", exc)
+
+    async def release_cleared(self) -> int:
+        """Orders held only because their customer owed past due, whose customer no longer does
+        beyond the rules (paid, or a return's credit note settled it): approved as credit
+        control would. RecordInvoicePayment does this at once for payments; this catches the
+        rest. The newest held orders first, a page of them per pass."""
+        held, _ = await self.b.orders.list(OrderFilter(status=OrderStatus.ON_HOLD), page_size=limits.MAX_PAGE_SIZE)
+        waiting = [o for o in held if o.approval.reasons and all(overdue_reason(r) for r in o.approval.reasons)]
+        if not waiting:
+            return 0
+        rules = (await RiskRulesStore(self.b.orders.client).get()).rules
+        positions = await self.b.payments.receivables.positions(sorted({o.customer_id for o in waiting}))
+        now = system_clock_ms()
+        released = 0
+        for order in sorted(waiting, key=lambda o: o.created_at_ms):
+            if overdue_hold(rules, positions[order.customer_id].past_due_ms(now)):
+                continue
+            try:
+                await self.b.command(order.order_id, "review_order", True, CREDIT_CONTROL, "nothing overdue any more")
+            except OmsError as exc:
+                log.warning("dunning: order %s stays held: %s", order.order_id, exc)
+                continue
+            released += 1
+        return released
 
     async def sweep(self, *, now_ms: int | None = None, settle_ms: int = SETTLE_MS) -> int:
         """Notes every receivable past due since the last sweep (by ``settle_ms`` at least) on

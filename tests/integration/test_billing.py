@@ -339,3 +339,45 @@ async def test_an_order_on_account_waits_while_an_invoice_is_overdue_and_goes_on
     assert cid not in {r.customer_id for r in aging.customers}  # nothing open: off the report
     released = await settled(world, held.order_id)
     assert released.status == orders_pb2.ORDER_STATUS_RELEASED and released.approval.decided_by == "credit-control"
+
+
+async def test_an_order_held_for_an_overdue_invoice_goes_on_once_a_credit_note_settles_it(world: World, oms):
+    """No payment comes: the customer returns what the overdue invoice billed, and the credit
+    note settles it. Dunning's next pass lets the held order go."""
+    sku = await world.sku({"T-DC-WEST": 10})
+    cid = World.unique("B2B")
+    await world.customers.UpsertCustomer(
+        customers_pb2.UpsertCustomerRequest(
+            customer=customers_pb2.Customer(
+                customer_id=cid, type=customers_pb2.CUSTOMER_TYPE_BUSINESS, name="Returns Everything KG",
+                credit_limit=eur(100_000), payment_terms_days=0,
+            )
+        )
+    )  # fmt: skip
+    first = await delivered(world, await on_account(world, cid, sku, 1, 10_000))
+    held = await on_account(world, cid, sku, 1, 10_000)
+    assert held.status == orders_pb2.ORDER_STATUS_ON_HOLD
+    await oms.dunning.release_cleared()  # still owed past due: it stays held
+    still = await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=held.order_id))
+    assert still.status == orders_pb2.ORDER_STATUS_ON_HOLD
+
+    rma = World.unique("RMA")
+    await returns(world).RequestReturn(
+        returns_pb2.RequestReturnRequest(
+            order_id=first.order_id, return_id=rma, channel=common_pb2.CHANNEL_WEB,
+            lines=[returns_pb2.ReturnLineRequest(line_number=1, quantity=1, resolution=orders_pb2.RETURN_RESOLUTION_REFUND)],
+        )
+    )  # fmt: skip
+    await returns(world).ReceiveReturn(
+        returns_pb2.ReceiveReturnRequest(
+            order_id=first.order_id, return_id=rma, location_id="T-DC-WEST",
+            lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)],
+        )
+    )  # fmt: skip
+    await returns(world).InspectReturn(returns_pb2.InspectReturnRequest(order_id=first.order_id, return_id=rma))
+    [ret] = (await settled(world, first.order_id)).returns
+    assert ret.credit_notes  # the whole invoice credited: nothing owed
+
+    await oms.dunning.release_cleared()
+    released = await settled(world, held.order_id)
+    assert released.status == orders_pb2.ORDER_STATUS_RELEASED and released.approval.decided_by == "credit-control"
