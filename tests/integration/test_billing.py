@@ -48,6 +48,25 @@ async def on_account(world: World, cid: str, sku: str, units: int, price: int) -
     return await settled(world, (await world.orders.CreateOrder(request)).order.order_id)
 
 
+async def refunded_return(world: World, order_id: str, location_id: str) -> str:
+    """One unit of line 1 returned for a refund at ``location_id``, received and inspected: its return id."""
+    rma = World.unique("RMA")
+    await returns(world).RequestReturn(
+        returns_pb2.RequestReturnRequest(
+            order_id=order_id, return_id=rma, channel=common_pb2.CHANNEL_WEB,
+            lines=[returns_pb2.ReturnLineRequest(line_number=1, quantity=1, resolution=orders_pb2.RETURN_RESOLUTION_REFUND)],
+        )
+    )  # fmt: skip
+    await returns(world).ReceiveReturn(
+        returns_pb2.ReceiveReturnRequest(
+            order_id=order_id, return_id=rma, location_id=location_id,
+            lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)],
+        )
+    )  # fmt: skip
+    await returns(world).InspectReturn(returns_pb2.InspectReturnRequest(order_id=order_id, return_id=rma))
+    return rma
+
+
 async def owed(finance: World, cid: str) -> tuple:
     """What a refused call must leave exactly as it was."""
     listed = await billing(finance).ListReceivables(billing_pb2.ListReceivablesRequest(customer_id=cid, include_settled=True))
@@ -176,20 +195,7 @@ async def test_a_return_on_account_is_credited_and_its_credit_note_read_back(wor
     cid = await business(world, 100_000)
     order = await delivered(world, await on_account(world, cid, sku, 2, 10_000))
     [number] = [s.invoice_number for s in order.shipments]
-    rma = World.unique("RMA")
-    await returns(world).RequestReturn(
-        returns_pb2.RequestReturnRequest(
-            order_id=order.order_id, return_id=rma, channel=common_pb2.CHANNEL_WEB,
-            lines=[returns_pb2.ReturnLineRequest(line_number=1, quantity=1, resolution=orders_pb2.RETURN_RESOLUTION_REFUND)],
-        )
-    )  # fmt: skip
-    await returns(world).ReceiveReturn(
-        returns_pb2.ReceiveReturnRequest(
-            order_id=order.order_id, return_id=rma, location_id="T-DC-WEST",
-            lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)],
-        )
-    )  # fmt: skip
-    await returns(world).InspectReturn(returns_pb2.InspectReturnRequest(order_id=order.order_id, return_id=rma))
+    rma = await refunded_return(world, order.order_id, "T-DC-WEST")
     [ret] = (await settled(world, order.order_id)).returns
     [note_number] = ret.credit_notes
 
@@ -361,20 +367,7 @@ async def test_an_order_held_for_an_overdue_invoice_goes_on_once_a_credit_note_s
     still = await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=held.order_id))
     assert still.status == orders_pb2.ORDER_STATUS_ON_HOLD
 
-    rma = World.unique("RMA")
-    await returns(world).RequestReturn(
-        returns_pb2.RequestReturnRequest(
-            order_id=first.order_id, return_id=rma, channel=common_pb2.CHANNEL_WEB,
-            lines=[returns_pb2.ReturnLineRequest(line_number=1, quantity=1, resolution=orders_pb2.RETURN_RESOLUTION_REFUND)],
-        )
-    )  # fmt: skip
-    await returns(world).ReceiveReturn(
-        returns_pb2.ReceiveReturnRequest(
-            order_id=first.order_id, return_id=rma, location_id="T-DC-WEST",
-            lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)],
-        )
-    )  # fmt: skip
-    await returns(world).InspectReturn(returns_pb2.InspectReturnRequest(order_id=first.order_id, return_id=rma))
+    await refunded_return(world, first.order_id, "T-DC-WEST")
     [ret] = (await settled(world, first.order_id)).returns
     assert ret.credit_notes  # the whole invoice credited: nothing owed
 
