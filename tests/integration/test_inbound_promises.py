@@ -5,6 +5,7 @@ when the supply arrives, which releases the units to the location."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import time
 
@@ -50,6 +51,20 @@ async def inbound_at_west(world: World, sku: str) -> list[tuple[dt.date, int, in
     return [(i.expected_at.ToDatetime().date(), i.quantity, i.promised) for i in west.inbound]
 
 
+@contextlib.asynccontextmanager
+async def promising_rules(world: World, *, wait_unit_cost_minor: int):
+    """The routing rules as they are, promising supply due within two weeks at this cost per
+    unit and day of waiting; put back afterwards. Yields the rules as stored."""
+    previous = await world.inventory.GetRoutingRules(inventory_pb2.GetRoutingRulesRequest())
+    promising = inventory_pb2.RoutingRules()
+    promising.CopyFrom(previous)
+    promising.inbound_horizon_days, promising.inbound_wait_unit_cost_minor = 14, wait_unit_cost_minor
+    try:
+        yield await world.inventory.SetRoutingRules(promising)
+    finally:
+        await world.inventory.SetRoutingRules(previous)
+
+
 async def until(world: World, order_id: str, check, *, timeout_s: float = 30.0) -> orders_pb2.Order:
     deadline = time.monotonic() + timeout_s
     while True:
@@ -62,16 +77,11 @@ async def until(world: World, order_id: str, check, *, timeout_s: float = 30.0) 
 
 
 async def test_orders_are_promised_supply_on_its_way_and_released_when_it_arrives(world: World):
-    previous = await world.inventory.GetRoutingRules(inventory_pb2.GetRoutingRulesRequest())
     sku = await world.sku({"T-DC-NORTH": 1})
     await expected(world, sku, 5)
-    promising = inventory_pb2.RoutingRules()
-    promising.CopyFrom(previous)
     # Three days' wait costs more per unit than a second shipment: one unit ships now from
     # stock on hand, the rest waits for the supply.
-    promising.inbound_horizon_days, promising.inbound_wait_unit_cost_minor = 14, 2_000
-    try:
-        stored = await world.inventory.SetRoutingRules(promising)
+    async with promising_rules(world, wait_unit_cost_minor=2_000) as stored:
         assert (stored.inbound_horizon_days, stored.inbound_wait_unit_cost_minor) == (14, 2_000)
         customer = await world.customer()
         first = await settled(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 3)])))).order.order_id)
@@ -138,19 +148,12 @@ async def test_orders_are_promised_supply_on_its_way_and_released_when_it_arrive
         stock = await world.available(sku)
         assert stock["T-DC-WEST"] == (4, 4) and stock["T-DC-NORTH"] == (1, 1)
         assert [d for d in await audit_differences(world) if d.sku == sku] == []
-    finally:
-        await world.inventory.SetRoutingRules(previous)
 
 
 async def test_cancelling_a_promised_order_gives_its_promise_back(world: World):
-    previous = await world.inventory.GetRoutingRules(inventory_pb2.GetRoutingRulesRequest())
     sku = await world.sku({})
     await expected(world, sku, 3)
-    promising = inventory_pb2.RoutingRules()
-    promising.CopyFrom(previous)
-    promising.inbound_horizon_days, promising.inbound_wait_unit_cost_minor = 14, 100
-    try:
-        await world.inventory.SetRoutingRules(promising)
+    async with promising_rules(world, wait_unit_cost_minor=100):
         customer = await world.customer()
         order = await settled(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 2)])))).order.order_id)
         assert order.status == orders_pb2.ORDER_STATUS_BACKORDERED and order.lines[0].promised_quantity == 2
@@ -158,19 +161,12 @@ async def test_cancelling_a_promised_order_gives_its_promise_back(world: World):
         await world.orders.CancelOrder(orders_pb2.CancelOrderRequest(order_id=order.order_id, reason="changed my mind"))
         await settled(world, order.order_id)
         assert await inbound_at_west(world, sku) == [(DAY, 3, 0)]
-    finally:
-        await world.inventory.SetRoutingRules(previous)
 
 
 async def test_a_promised_order_ships_from_stock_that_arrives_before_its_supply(world: World):
-    previous = await world.inventory.GetRoutingRules(inventory_pb2.GetRoutingRulesRequest())
     sku = await world.sku({})
     await expected(world, sku, 3)
-    promising = inventory_pb2.RoutingRules()
-    promising.CopyFrom(previous)
-    promising.inbound_horizon_days, promising.inbound_wait_unit_cost_minor = 14, 100
-    try:
-        await world.inventory.SetRoutingRules(promising)
+    async with promising_rules(world, wait_unit_cost_minor=100):
         customer = await world.customer()
         order = await settled(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 2)])))).order.order_id)
         assert allocations(order.lines[0]) == {("T-DC-WEST", DAY, 2)}
@@ -182,5 +178,3 @@ async def test_a_promised_order_ships_from_stock_that_arrives_before_its_supply(
         assert allocations(order.lines[0]) == {("T-DC-SOUTH", None, 2)} and order.lines[0].promised_quantity == 0
         assert await inbound_at_west(world, sku) == [(DAY, 3, 0)]
         assert [d for d in await audit_differences(world) if d.sku == sku] == []
-    finally:
-        await world.inventory.SetRoutingRules(previous)
