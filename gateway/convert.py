@@ -34,7 +34,7 @@ from oms_actors.domain.network import Location, Product
 from oms_actors.domain.order import ApprovalStatus, Order
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
 from oms_actors.domain.returns import Resolution, ReturnRecord, ReturnStatus
-from oms_actors.domain.risk import RiskRules
+from oms_actors.domain.risk import DEFAULT_LIMITS_CURRENCY, RiskRules
 from oms_actors.domain.stock import StockLevelChange
 from protos.oms.v1 import common_pb2, customers_pb2, events_pb2, inventory_pb2, orders_pb2
 
@@ -697,12 +697,14 @@ _RISK_THRESHOLDS = {
     "max_orders_per_instrument_per_hour": "max_orders_per_instrument_per_hour",
     "hold_overdue_after_days": "hold_overdue_after_days",
 }
+_VALUE_LIMITS = {name: field for name, field in _RISK_THRESHOLDS.items() if name.endswith("_minor")}
+MAX_VALUE_LIMIT_CURRENCIES = 300  # ISO 4217 has fewer
 
 
-def risk_rules_from_proto(msg: orders_pb2.RiskRules, v: Violations, prefix: str = "rules.") -> RiskRules:
-    """The rules a request sets: an unset threshold is off; negative ones are named."""
-    doc: dict[str, Any] = {"hold_on_country_mismatch": msg.hold_on_country_mismatch}
-    for name, field in _RISK_THRESHOLDS.items():
+def _thresholds(msg: Any, names: dict[str, str], v: Violations, prefix: str) -> dict[str, int | None]:
+    """Each named optional threshold of ``msg``: unset is off (None); negative ones are named."""
+    doc: dict[str, int | None] = {}
+    for name, field in names.items():
         if not msg.HasField(name):
             doc[field] = None
             continue
@@ -712,15 +714,45 @@ def risk_rules_from_proto(msg: orders_pb2.RiskRules, v: Violations, prefix: str 
         elif name.endswith("_minor") and value > MAX_AMOUNT_MINOR:
             v.add(prefix + name, f"at most {MAX_AMOUNT_MINOR}")
         doc[field] = value
+    return doc
+
+
+def risk_rules_from_proto(msg: orders_pb2.RiskRules, v: Violations, prefix: str = "rules.") -> RiskRules:
+    """The rules a request sets: an unset threshold is off; every bad field is named."""
+    doc: dict[str, Any] = {"hold_on_country_mismatch": msg.hold_on_country_mismatch}
+    doc.update(_thresholds(msg, _RISK_THRESHOLDS, v, prefix))
+    base = msg.limits_currency or DEFAULT_LIMITS_CURRENCY
+    if not is_currency(base):
+        v.add(prefix + "limits_currency", "an ISO 4217 code such as EUR, or empty for EUR")
+    doc["limits_currency"] = base
+    by_currency: dict[str, dict[str, int | None]] = {}
+    if v.count(prefix + "value_limits", msg.value_limits, at_most=MAX_VALUE_LIMIT_CURRENCIES):
+        for currency in sorted(msg.value_limits):
+            where = f"{prefix}value_limits[{currency}]"
+            if not is_currency(currency):
+                v.add(where, "keyed by an ISO 4217 code such as USD")
+            elif currency == base:
+                v.add(where, f"the thresholds of {currency} orders are the rules' own: limits_currency is {currency}")
+            by_currency[currency] = _thresholds(msg.value_limits[currency], _VALUE_LIMITS, v, where + ".")
+    doc["value_limits"] = by_currency
     return RiskRules() if v.items else RiskRules.from_dict(doc)
 
 
 def risk_rules_to_proto(rules: RiskRules, version: int) -> orders_pb2.RiskRules:
-    msg = orders_pb2.RiskRules(hold_on_country_mismatch=rules.hold_on_country_mismatch, version=version)
+    msg = orders_pb2.RiskRules(
+        hold_on_country_mismatch=rules.hold_on_country_mismatch, version=version, limits_currency=rules.limits_currency
+    )
     for name, field in _RISK_THRESHOLDS.items():
         value = getattr(rules, field)
         if value is not None:
             setattr(msg, name, value)
+    for currency, theirs in rules.value_limits.items():
+        entry = msg.value_limits[currency]  # present even with every threshold off
+        entry.SetInParent()
+        for name, field in _VALUE_LIMITS.items():
+            value = getattr(theirs, field)
+            if value is not None:
+                setattr(entry, name, value)
     return msg
 
 

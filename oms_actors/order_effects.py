@@ -464,6 +464,7 @@ def _facts(
     limit = customer.credit_limit.amount_minor if customer and customer.credit_limit else None
     return RiskFacts(
         order_value=order.payable,
+        currency=order.currency,
         customer_is_business=business,
         previous_orders=previous,
         orders_last_hour_by_customer=last_hour,

@@ -6,11 +6,14 @@ order waits and a rule can be tuned from the reasons it produces.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Iterable, Mapping
 
 import msgspec
+
+from oms_actors.domain.money import is_currency
 
 
 class RiskOutcome(StrEnum):
@@ -20,8 +23,25 @@ class RiskOutcome(StrEnum):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ValueLimits:
+    """The rules on an order's value, in minor units of one currency; None switches one off."""
+
+    hold_order_value_above: int | None = None
+    reject_order_value_above: int | None = None
+    hold_first_order_above: int | None = None
+
+    def any_on(self) -> bool:
+        return any(getattr(self, f.name) is not None for f in fields(self))
+
+
+_VALUE_LIMITS = tuple(f.name for f in fields(ValueLimits))
+DEFAULT_LIMITS_CURRENCY = "EUR"
+
+
+@dataclass(frozen=True, kw_only=True)
 class RiskRules:
-    """Thresholds in minor units of the order's currency; None switches a rule off."""
+    """Value thresholds in minor units of ``limits_currency`` (other currencies have their own in
+    ``value_limits``: 5,000.00 EUR is not 5,000 JPY); None switches a rule off."""
 
     hold_order_value_above: int | None = 500_000
     reject_order_value_above: int | None = 5_000_000
@@ -32,6 +52,10 @@ class RiskRules:
     # Orders on account wait while the customer owes a receivable more than this many
     # days past its due date (0: any time past it): credit control's dunning block.
     hold_overdue_after_days: int | None = 0
+    limits_currency: str = DEFAULT_LIMITS_CURRENCY  # the currency of the three value thresholds above
+    # Value thresholds of orders in other currencies. An order in a currency with none
+    # waits for review while any value threshold is on: nobody said what is a lot there.
+    value_limits: Mapping[str, ValueLimits] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> RiskRules:
@@ -39,24 +63,65 @@ class RiskRules:
         unknown = set(raw) - known
         if unknown:
             raise ValueError(f"unknown risk rules {sorted(unknown)}")
-        rules = cls(**raw)
+        doc = dict(raw)
+        by_currency = doc.pop("value_limits", None) or {}
+        if not isinstance(by_currency, Mapping):
+            raise ValueError("value_limits: thresholds by currency code")
+        limits: dict[str, ValueLimits] = {}
+        for currency, values in sorted(by_currency.items()):
+            if not isinstance(values, Mapping) or set(values) - set(_VALUE_LIMITS):
+                raise ValueError(f"value_limits.{currency}: only {', '.join(_VALUE_LIMITS)}")
+            limits[currency] = ValueLimits(**values)
+            for name in _VALUE_LIMITS:
+                _check_threshold(f"value_limits.{currency}.{name}", getattr(limits[currency], name))
+        rules = cls(**doc, value_limits=limits)
         for f in fields(cls):
             value = getattr(rules, f.name)
+            if f.name in ("limits_currency", "value_limits"):
+                continue
             if f.type == "bool":
                 if not isinstance(value, bool):
                     raise ValueError(f"{f.name}: true or false")
-            elif value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-                raise ValueError(f"{f.name}: a whole number, zero or more, or null for off")
+            else:
+                _check_threshold(f.name, value)
+        if not isinstance(rules.limits_currency, str) or not is_currency(rules.limits_currency):
+            raise ValueError("limits_currency: an ISO 4217 code")
+        for currency in limits:
+            if not is_currency(currency):
+                raise ValueError(f"value_limits.{currency}: not an ISO 4217 code")
+            if currency == rules.limits_currency:
+                raise ValueError(f"value_limits.{currency}: the thresholds above are in {currency}")
         return rules
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        doc = {f.name: getattr(self, f.name) for f in fields(self)}
+        doc["value_limits"] = {
+            currency: {name: getattr(limits, name) for name in _VALUE_LIMITS} for currency, limits in sorted(self.value_limits.items())
+        }
+        return doc
+
+    @cached_property
+    def base_limits(self) -> ValueLimits:
+        """The value thresholds in ``limits_currency``."""
+        return ValueLimits(**{name: getattr(self, name) for name in _VALUE_LIMITS})
+
+    def limits_for(self, currency: str) -> ValueLimits | None:
+        """The value thresholds of an order in ``currency``, or None when the rules set none."""
+        if not currency or currency == self.limits_currency:
+            return self.base_limits
+        return self.value_limits.get(currency)
+
+
+def _check_threshold(name: str, value: Any) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise ValueError(f"{name}: a whole number, zero or more, or null for off")
 
 
 class RiskFacts(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """What is known about an order when it is assessed."""
 
     order_value: int
+    currency: str = ""  # the order's; "" reads as the rules' limits currency
     customer_is_business: bool = False
     previous_orders: int = 0
     orders_last_hour_by_customer: int = 0
@@ -79,16 +144,21 @@ def assess(rules: RiskRules, facts: RiskFacts) -> RiskDecision:
     """Reject beats hold beats approve; every reason that applies is kept."""
     rejects: list[str] = []
     holds: list[str] = []
-    if rules.reject_order_value_above is not None and facts.order_value > rules.reject_order_value_above:
-        rejects.append(f"order value {facts.order_value} above the reject limit {rules.reject_order_value_above}")
-    if rules.hold_order_value_above is not None and facts.order_value > rules.hold_order_value_above:
-        holds.append(f"order value {facts.order_value} above {rules.hold_order_value_above}")
+    limits = rules.limits_for(facts.currency)
+    if limits is None:
+        if rules.base_limits.any_on():
+            holds.append(f"no value limits for {facts.currency} in the risk rules")
+        limits = ValueLimits()
+    if limits.reject_order_value_above is not None and facts.order_value > limits.reject_order_value_above:
+        rejects.append(f"order value {facts.order_value} above the reject limit {limits.reject_order_value_above}")
+    if limits.hold_order_value_above is not None and facts.order_value > limits.hold_order_value_above:
+        holds.append(f"order value {facts.order_value} above {limits.hold_order_value_above}")
     if (
-        rules.hold_first_order_above is not None
+        limits.hold_first_order_above is not None
         and facts.previous_orders == 0
-        and facts.order_value > rules.hold_first_order_above
+        and facts.order_value > limits.hold_first_order_above
     ):
-        holds.append(f"first order of this customer, value {facts.order_value} above {rules.hold_first_order_above}")
+        holds.append(f"first order of this customer, value {facts.order_value} above {limits.hold_first_order_above}")
     if (
         rules.max_orders_per_customer_per_hour is not None
         and facts.orders_last_hour_by_customer > rules.max_orders_per_customer_per_hour

@@ -564,7 +564,14 @@ class ReviewOrderRequest(_message.Message):
     def __init__(self, order_id: _Optional[str] = ..., decision: _Optional[_Union[ReviewDecision, str]] = ..., note: _Optional[str] = ...) -> None: ...
 
 class RiskRules(_message.Message):
-    __slots__ = ("hold_order_value_above_minor", "reject_order_value_above_minor", "hold_first_order_above_minor", "max_orders_per_customer_per_hour", "max_orders_per_instrument_per_hour", "hold_on_country_mismatch", "hold_overdue_after_days", "version")
+    __slots__ = ("hold_order_value_above_minor", "reject_order_value_above_minor", "hold_first_order_above_minor", "max_orders_per_customer_per_hour", "max_orders_per_instrument_per_hour", "hold_on_country_mismatch", "hold_overdue_after_days", "version", "limits_currency", "value_limits")
+    class ValueLimitsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: ValueLimits
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[ValueLimits, _Mapping]] = ...) -> None: ...
     HOLD_ORDER_VALUE_ABOVE_MINOR_FIELD_NUMBER: _ClassVar[int]
     REJECT_ORDER_VALUE_ABOVE_MINOR_FIELD_NUMBER: _ClassVar[int]
     HOLD_FIRST_ORDER_ABOVE_MINOR_FIELD_NUMBER: _ClassVar[int]
@@ -573,6 +580,8 @@ class RiskRules(_message.Message):
     HOLD_ON_COUNTRY_MISMATCH_FIELD_NUMBER: _ClassVar[int]
     HOLD_OVERDUE_AFTER_DAYS_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    LIMITS_CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    VALUE_LIMITS_FIELD_NUMBER: _ClassVar[int]
     hold_order_value_above_minor: int
     reject_order_value_above_minor: int
     hold_first_order_above_minor: int
@@ -581,7 +590,19 @@ class RiskRules(_message.Message):
     hold_on_country_mismatch: bool
     hold_overdue_after_days: int
     version: int
-    def __init__(self, hold_order_value_above_minor: _Optional[int] = ..., reject_order_value_above_minor: _Optional[int] = ..., hold_first_order_above_minor: _Optional[int] = ..., max_orders_per_customer_per_hour: _Optional[int] = ..., max_orders_per_instrument_per_hour: _Optional[int] = ..., hold_on_country_mismatch: _Optional[bool] = ..., hold_overdue_after_days: _Optional[int] = ..., version: _Optional[int] = ...) -> None: ...
+    limits_currency: str
+    value_limits: _containers.MessageMap[str, ValueLimits]
+    def __init__(self, hold_order_value_above_minor: _Optional[int] = ..., reject_order_value_above_minor: _Optional[int] = ..., hold_first_order_above_minor: _Optional[int] = ..., max_orders_per_customer_per_hour: _Optional[int] = ..., max_orders_per_instrument_per_hour: _Optional[int] = ..., hold_on_country_mismatch: _Optional[bool] = ..., hold_overdue_after_days: _Optional[int] = ..., version: _Optional[int] = ..., limits_currency: _Optional[str] = ..., value_limits: _Optional[_Mapping[str, ValueLimits]] = ...) -> None: ...
+
+class ValueLimits(_message.Message):
+    __slots__ = ("hold_order_value_above_minor", "reject_order_value_above_minor", "hold_first_order_above_minor")
+    HOLD_ORDER_VALUE_ABOVE_MINOR_FIELD_NUMBER: _ClassVar[int]
+    REJECT_ORDER_VALUE_ABOVE_MINOR_FIELD_NUMBER: _ClassVar[int]
+    HOLD_FIRST_ORDER_ABOVE_MINOR_FIELD_NUMBER: _ClassVar[int]
+    hold_order_value_above_minor: int
+    reject_order_value_above_minor: int
+    hold_first_order_above_minor: int
+    def __init__(self, hold_order_value_above_minor: _Optional[int] = ..., reject_order_value_above_minor: _Optional[int] = ..., hold_first_order_above_minor: _Optional[int] = ...) -> None: ...
 
 class HoldOrderRequest(_message.Message):
     __slots__ = ("order_id", "reason")
