@@ -14,8 +14,8 @@ import contextlib
 import logging
 
 from gateway import limits
+from gateway.credit import CREDIT_CONTROL
 from gateway.services.backend import Backend
-from gateway.services.billing import CREDIT_CONTROL
 from oms_actors.domain.enums import OrderStatus
 from oms_actors.domain.errors import OmsError
 from oms_actors.domain.risk import overdue_hold, overdue_reason

@@ -18,12 +18,12 @@ from gateway import limits
 from gateway.auth.access import caller
 from gateway.auth.principal import Principal
 from gateway.convert import PAYMENT_TO_PROTO, Violations, money_to_proto, timestamp_from_proto, timestamp_to_proto
+from gateway.credit import release_credit_holds
 from gateway.errors import rpc
 from gateway.services.backend import Backend
-from oms_actors.domain.enums import OrderStatus, PaymentMethod
+from oms_actors.domain.enums import PaymentMethod
 from oms_actors.domain.errors import FailedPreconditionError, FieldViolation, NotFoundError, ValidationError
 from oms_actors.domain.money import Money
-from oms_actors.domain.risk import held_for_credit_alone, overdue_hold, overdue_reason
 from oms_actors.payments import (
     CreditNote,
     DocumentLine,
@@ -33,12 +33,8 @@ from oms_actors.payments import (
 )
 from oms_actors.payments.clock import system_clock_ms
 from oms_actors.payments.documents import NUMBER_PREFIXES, DocumentKind
-from oms_actors.store.orders import OrderFilter
-from oms_actors.store.risk_rules import RiskRulesStore
 from protos.oms.v1 import billing_pb2, billing_pb2_grpc
 
-# Who approves an order a payment on account let through, in its approval and events.
-CREDIT_CONTROL = "credit-control"
 DEFAULT_AGING_ROWS = 100
 CLOCK_SKEW_MS = 5 * 60_000  # a bank's clock a little ahead of ours is not a payment from the future
 
@@ -62,7 +58,6 @@ def _aging_buckets(buckets: tuple[int, ...], currency: str) -> billing_pb2.Aging
 class BillingService(billing_pb2_grpc.BillingServiceServicer):
     def __init__(self, backend: Backend) -> None:
         self.b = backend
-        self.risk_rules = RiskRulesStore(backend.orders.client)
 
     @rpc
     async def GetInvoice(
@@ -167,7 +162,7 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
             payment.amount.amount_minor, payment.amount.currency,
             received_at if received_at is not None else payment.created_at_ms,
         )  # fmt: skip
-        released = await self._release_credit_holds(invoice.customer_id, payment.payment_id)
+        released = await release_credit_holds(self.b, invoice.customer_id, f"credit freed by {payment.payment_id}")
         return billing_pb2.RecordInvoicePaymentResponse(
             payment_id=recorded.result.payment_id,
             replayed=recorded.replayed,
@@ -204,34 +199,6 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
             customer_count=len(rows),
             totals=[_aging_buckets(tuple(b), currency) for currency, b in sorted(totals.items())],
         )
-
-    async def _release_credit_holds(self, customer_id: str, payment_id: str) -> list[str]:
-        """The customer's orders held for its credit alone, approved as credit control would,
-        oldest first, while the freed line covers them: approving asks for the declined payment
-        on account again (``OrderShard.review_order``); one it still does not cover stays held
-        for a reviewer, as does one held for an overdue invoice while the customer still owes
-        past due beyond the rules. Held for anything else, an order waits for a reviewer."""
-        held, _ = await self.b.orders.list(
-            OrderFilter(customer_id=customer_id, status=OrderStatus.ON_HOLD), page_size=limits.MAX_PAGE_SIZE
-        )
-        if not any(held_for_credit_alone(o.approval.reasons) for o in held):
-            return []
-        # Still owing past its due date beyond what the rules allow, an order held for that stays held.
-        rules = (await self.risk_rules.get()).rules
-        positions = await self.b.payments.receivables.positions([customer_id])
-        still_overdue = overdue_hold(rules, positions[customer_id].past_due_ms(system_clock_ms()))
-        released = []
-        for order in sorted(held, key=lambda o: o.created_at_ms):
-            if not held_for_credit_alone(order.approval.reasons):
-                continue
-            if still_overdue and any(overdue_reason(r) for r in order.approval.reasons):
-                continue
-            try:
-                await self.b.command(order.order_id, "review_order", True, CREDIT_CONTROL, f"credit freed by {payment_id}")
-            except FailedPreconditionError:  # still beyond the line (the attempt is recorded)
-                continue
-            released.append(order.order_id)
-        return released
 
     async def _invoice(self, number: str, principal: Principal) -> Invoice:
         invoice = None

@@ -7,10 +7,13 @@ any record, with one exception: the credit line. A business customer's credit li
 is credit control's decision, set by service agents and admins; a sales channel,
 whose orders it would pay for, may neither set nor change it (nor turn a customer
 with a credit line into a consumer), and its upserts keep the line as it is.
+A line granted or raised lets the customer's orders held for credit alone go on
+(``gateway.credit``), as a payment does.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -30,6 +33,7 @@ from gateway.convert import (
     money_to_proto,
     order_to_proto,
 )
+from gateway.credit import release_credit_holds
 from gateway.errors import rpc
 from gateway.services.backend import Backend, id_or_fail
 from oms_actors.domain.customer import Customer
@@ -40,6 +44,8 @@ from oms_actors.store import keys
 from oms_actors.store.events import EventReader
 from oms_actors.store.orders import OrderFilter
 from protos.oms.v1 import customers_pb2, customers_pb2_grpc
+
+log = logging.getLogger(__name__)
 
 # What UpsertCustomerRequest.update_mask may name (a message among them is set whole).
 MASKABLE = ("type", "name", "email", "phone", "default_address", "credit_limit", "payment_terms_days")
@@ -109,6 +115,19 @@ def _credit_change(before: Customer | None, after: Customer) -> str:
     return "; ".join(parts)
 
 
+def _credit_widened(before: Customer | None, after: Customer) -> bool:
+    """Whether the change grants or raises a business customer's credit line: what may let
+    its orders held for credit go on."""
+    if after.credit_limit is None or after.type is not CustomerType.BUSINESS:
+        return False
+    if before is None or before.credit_limit is None or before.type is not CustomerType.BUSINESS:
+        return True
+    return (
+        after.credit_limit.currency != before.credit_limit.currency
+        or after.credit_limit.amount_minor > before.credit_limit.amount_minor
+    )
+
+
 def _terms(days: int | None) -> str:
     return "default" if days is None else str(days)
 
@@ -138,9 +157,10 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
         v.raise_if_any()
         now = int(time.time() * 1000)
         change = ""  # the credit line's change, as stored and as written by the attempt that won
+        widened = False
 
         def upsert(existing: Customer | None) -> Customer:
-            nonlocal change
+            nonlocal change, widened
             asked = whole
             named = [name for name in CREDIT_FIELDS if request.customer.HasField(name)]
             if mask:
@@ -167,6 +187,7 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
                 )
             created = existing.created_at_ms if existing is not None else now
             change = _credit_change(existing, new)
+            widened = _credit_widened(existing, new)
             return replace(new, created_at_ms=created, updated_at_ms=now)
 
         target = f"customer_id={request.customer.customer_id[:128]}"
@@ -179,6 +200,13 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
             raise  # not reached: abort raises
         if change:
             await self._audit_credit(principal.describe(), target, "OK", change)
+        if widened:
+            # The line is written whatever happens here: a failure leaves the orders held for
+            # a reviewer, or for the customer's next payment, to let go.
+            try:
+                await release_credit_holds(self.b, stored.customer_id, f"credit line {_line(stored.credit_limit)} granted")
+            except Exception as exc:  # noqa: BLE001 - the upsert itself succeeded
+                log.warning("customer %s: orders held for credit stay held: %s", stored.customer_id, exc)
         return customer_to_proto(stored)
 
     async def _audit_credit(self, principal: str, target: str, outcome: str, detail: str) -> None:

@@ -178,7 +178,7 @@ def assess(rules: RiskRules, facts: RiskFacts) -> RiskDecision:
         holds.append(f"ships to {facts.ship_country}, customer address in {facts.customer_country}")
     if facts.pays_on_invoice:
         if not facts.customer_is_business or facts.credit_limit is None:
-            holds.append("pay on invoice without a credit limit")
+            holds.append(_NO_LINE)
         elif facts.open_receivables + facts.pays_on_invoice > facts.credit_limit:
             holds.append(
                 f"{_CREDIT_LIMIT}{facts.credit_limit} exceeded: {facts.open_receivables} open "
@@ -197,6 +197,8 @@ def assess(rules: RiskRules, facts: RiskFacts) -> RiskDecision:
 
 
 _CREDIT_LIMIT = "credit limit "
+_NO_LINE = "pay on invoice without a credit limit"
+_CREDIT_DECLINES = ("credit_limit_exceeded", "no_credit_line")  # the ledger's reasons to decline on account
 _DECLINED = "payment declined: "
 _OVERDUE = "receivable overdue: "
 DAY_MS = 86_400_000
@@ -222,18 +224,27 @@ def declined_payments(declines: Iterable[tuple[str, str]]) -> str:
     return "; ".join(f"{payment_id}: {reason}" for payment_id, reason in declines)
 
 
+def no_credit_line_reason(reason: str) -> bool:
+    """Held for paying on account without a credit line (a business customer's line, that is):
+    such an order may go once credit control grants one."""
+    return reason == _NO_LINE or (
+        reason.startswith(_DECLINED)
+        and any(d.partition(": ")[2] == "no_credit_line" for d in reason[len(_DECLINED) :].split("; "))
+    )
+
+
 def held_for_credit_alone(reasons: tuple[str, ...]) -> bool:
-    """Whether these hold reasons (``assess``'s) are all the customer's credit: its line used up,
-    payments on account declined for that (``P1: credit_limit_exceeded``), receivables overdue.
-    Such an order may go once the customer has paid (BillingService); any other reason needs a
-    reviewer."""
+    """Whether these hold reasons (``assess``'s) are all the customer's credit: its line used up
+    or not granted, payments on account declined for that (``P1: credit_limit_exceeded``),
+    receivables overdue. Such an order may go once the credit is there (``gateway.credit``);
+    any other reason needs a reviewer."""
 
     def credit(reason: str) -> bool:
-        if reason.startswith(_CREDIT_LIMIT) or reason.startswith(_OVERDUE):
+        if reason.startswith(_CREDIT_LIMIT) or reason.startswith(_OVERDUE) or reason == _NO_LINE:
             return True
         if reason.startswith(_DECLINED):
             declines = reason[len(_DECLINED) :].split("; ")
-            return all(d.partition(": ")[2] == "credit_limit_exceeded" for d in declines)
+            return all(d.partition(": ")[2] in _CREDIT_DECLINES for d in declines)
         return False
 
     return bool(reasons) and all(credit(r) for r in reasons)

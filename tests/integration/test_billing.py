@@ -6,7 +6,7 @@ import time
 
 import grpc
 import pytest
-from google.protobuf import timestamp_pb2
+from google.protobuf import field_mask_pb2, timestamp_pb2
 
 from gateway.auth import Role
 from oms_actors.domain.enums import Channel
@@ -268,6 +268,62 @@ async def test_an_order_held_for_credit_goes_on_once_the_customer_has_paid(world
     listed = await billing(finance).ListReceivables(billing_pb2.ListReceivablesRequest(customer_id=cid))
     assert (listed.open_total, listed.held, listed.credit_available) == (eur(0), eur(20_000), eur(30_000))
     await finance.close()
+
+
+async def set_line(world: World, cid: str, limit: int) -> None:
+    """Credit control sets the customer's line, and nothing else of its record."""
+    await world.customers.UpsertCustomer(
+        customers_pb2.UpsertCustomerRequest(
+            customer=customers_pb2.Customer(customer_id=cid, credit_limit=eur(limit)),
+            update_mask=field_mask_pb2.FieldMask(paths=["credit_limit"]),
+        )
+    )
+
+
+async def test_orders_held_for_credit_go_on_once_credit_control_raises_or_grants_the_line(world: World, oms):
+    sku = await world.sku({"T-DC-SOUTH": 50})
+    cid = await business(world, 30_000)
+    held = await on_account(world, cid, sku, 2, 20_000)  # 40,000 on a 30,000 line
+    assert held.status == orders_pb2.ORDER_STATUS_ON_HOLD
+    # Held for the line and for shipping abroad: a reviewer's call, whatever the line.
+    abroad = world.order(cid, [(sku, 1)], price=35_000)
+    abroad.ship_to.country_code = "FR"
+    address = customers_pb2.Customer(customer_id=cid, default_address=abroad.ship_to)
+    address.default_address.country_code = "DE"
+    await world.customers.UpsertCustomer(
+        customers_pb2.UpsertCustomerRequest(customer=address, update_mask=field_mask_pb2.FieldMask(paths=["default_address"]))
+    )
+    pay(abroad, (orders_pb2.PAYMENT_METHOD_INVOICE, 35_000, ""))
+    mixed = await settled(world, (await world.orders.CreateOrder(abroad)).order.order_id)
+    assert mixed.status == orders_pb2.ORDER_STATUS_ON_HOLD
+    assert mixed.approval.reasons[0] == "ships to FR, customer address in DE" and len(mixed.approval.reasons) == 3
+
+    await set_line(world, cid, 35_000)  # raised, still short of 40,000: asked again, declined again
+    still = await settled(world, held.order_id)
+    assert still.status == orders_pb2.ORDER_STATUS_ON_HOLD
+    assert still.payment_status[0].status == orders_pb2.PAYMENT_STATUS_DECLINED
+
+    await set_line(world, cid, 100_000)  # room for both: only the one held for credit alone goes
+    released = await settled(world, held.order_id)
+    assert released.status == orders_pb2.ORDER_STATUS_RELEASED
+    assert released.approval.decided_by == "credit-control"
+    assert list(released.approval.reasons) == ["credit line 100000 EUR granted"]
+    assert released.payment_status[0].status == orders_pb2.PAYMENT_STATUS_AUTHORIZED
+    assert (await settled(world, mixed.order_id)).status == orders_pb2.ORDER_STATUS_ON_HOLD
+
+    # A business customer with no line at all: its order on account waits until credit control grants one.
+    newcomer = World.unique("B2B")
+    await world.customers.UpsertCustomer(
+        customers_pb2.UpsertCustomerRequest(
+            customer=customers_pb2.Customer(customer_id=newcomer, type=customers_pb2.CUSTOMER_TYPE_BUSINESS, name="Neu AG")
+        )
+    )
+    waiting = await on_account(world, newcomer, sku, 1, 5_000)
+    assert waiting.status == orders_pb2.ORDER_STATUS_ON_HOLD
+    assert "pay on invoice without a credit limit" in waiting.approval.reasons
+    await set_line(world, newcomer, 10_000)
+    granted = await settled(world, waiting.order_id)
+    assert granted.status == orders_pb2.ORDER_STATUS_RELEASED and granted.approval.decided_by == "credit-control"
 
 
 async def test_an_order_on_account_waits_while_an_invoice_is_overdue_and_goes_on_once_it_is_paid(world: World, oms):

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from oms_actors.domain.risk import RiskFacts, RiskOutcome, RiskRules, assess, held_for_credit_alone, overdue_hold, overdue_reason
+from oms_actors.domain.risk import (
+    RiskFacts,
+    RiskOutcome,
+    RiskRules,
+    assess,
+    held_for_credit_alone,
+    no_credit_line_reason,
+    overdue_hold,
+    overdue_reason,
+)
 
 
 def facts(**kw) -> RiskFacts:
@@ -23,7 +32,8 @@ def facts(**kw) -> RiskFacts:
         ({"payment_declined": ""}, True),
         ({"payment_declined": "P1: credit_limit_exceeded; P2: insufficient_funds"}, False),  # a gift card short too
         ({"ship_country": "FR"}, False),  # and shipped abroad: a reviewer's call
-        ({"credit_limit": None}, False),  # no credit line at all
+        ({"credit_limit": None}, True),  # no line yet: goes once credit control grants one
+        ({"customer_is_business": False, "credit_limit": None, "payment_declined": "P1: no_credit_line"}, True),
     ],
 )
 def test_only_holds_for_the_credit_line_alone_go_on_when_the_customer_pays(changes, alone):
@@ -83,3 +93,12 @@ def test_rules_from_data_are_checked(raw, problem):
 def test_rules_round_trip_as_data():
     rules = RiskRules(hold_order_value_above=None, hold_overdue_after_days=14, hold_on_country_mismatch=False)
     assert RiskRules.from_dict(rules.to_dict()) == rules
+
+
+def test_holds_for_having_no_credit_line_are_told_apart():
+    no_line = assess(RiskRules(), facts(credit_limit=None, payment_declined="P1: no_credit_line"))
+    assert no_line.reasons == ("pay on invoice without a credit limit", "payment declined: P1: no_credit_line")
+    assert all(no_credit_line_reason(r) for r in no_line.reasons) and held_for_credit_alone(no_line.reasons)
+    used_up = assess(RiskRules(), facts())
+    assert not any(no_credit_line_reason(r) for r in used_up.reasons)
+    assert not no_credit_line_reason("payment declined: P1: insufficient_funds")
