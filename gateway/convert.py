@@ -36,6 +36,7 @@ from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
 from oms_actors.domain.returns import Resolution, ReturnRecord, ReturnStatus
 from oms_actors.domain.risk import DEFAULT_LIMITS_CURRENCY, RiskRules
 from oms_actors.domain.stock import StockLevelChange
+from oms_actors.domain.tax import MAX_TAX_RATE_BPS
 from protos.oms.v1 import common_pb2, customers_pb2, events_pb2, inventory_pb2, orders_pb2
 
 E = TypeVar("E")
@@ -217,7 +218,9 @@ def create_order_from_proto(
                 currency = currency or price.currency
                 if price.currency != currency:
                     v.add(f"{f}.unit_price.currency", f"all lines must be in one currency ({currency})")
-                lines.append(LineInput(sku=line.sku, quantity=line.quantity, unit_price=price))
+                if not 0 <= line.tax_rate_bps <= MAX_TAX_RATE_BPS:
+                    v.add(f"{f}.tax_rate_bps", f"basis points, 0 to {MAX_TAX_RATE_BPS} (1900 is 19%)")
+                lines.append(LineInput(sku=line.sku, quantity=line.quantity, unit_price=price, tax_rate_bps=line.tax_rate_bps))
         for sku, i in seen.items():
             if sku and sku not in known_skus and limits.ID_PATTERN.fullmatch(sku) and len(sku) <= limits.MAX_ID_LEN:
                 v.add(f"lines[{i}].sku", f"unknown SKU {sku!r}")
@@ -363,6 +366,7 @@ def order_to_proto(o: Order) -> orders_pb2.Order:
                 "shipped": _allocations(line.shipped),
                 "delivered_quantity": line.delivered,
                 "cancelled_quantity": line.cancelled,
+                "tax_rate_bps": line.tax_rate_bps,
             }
             for line in o.lines
         ],

@@ -92,7 +92,7 @@ class PaymentFlow(Protocol):
     async def grant_store_credit(self, order: Order, return_id: str, amount: int) -> None: ...
 
     async def credit_notes(
-        self, order: Order, return_id: str, refunds: tuple[RefundPart, ...], store_credit_by_shipment: dict[str, int]
+        self, order: Order, return_id: str, refunds: tuple[RefundPart, ...], store_credit_by_shipment: dict[str, dict[int, int]]
     ) -> tuple[str, ...]: ...
 
 
@@ -102,11 +102,11 @@ class Replacements(Protocol):
     async def place(self, order: Order, return_id: str) -> str: ...
 
 
-def _store_credit_by_shipment(order: Order, return_id: str) -> dict[str, int]:
-    """Store credit attributed to the newest shipments that carried each credited line."""
+def _store_credit_by_shipment(order: Order, return_id: str) -> dict[str, dict[int, int]]:
+    """Store credit by line, attributed to the newest shipments that carried each credited line."""
     record = order.return_(return_id)
     assert record is not None
-    out: dict[str, int] = {}
+    out: dict[str, dict[int, int]] = {}
     for rl in record.lines:
         if rl.resolution is not Resolution.STORE_CREDIT or not rl.received:
             continue
@@ -115,7 +115,8 @@ def _store_credit_by_shipment(order: Order, return_id: str) -> dict[str, int]:
         for shipment in sorted(order.shipments, key=lambda s: s.shipped_at_ms, reverse=True):
             take = min(left, shipment.quantity_of(rl.line_number))
             if take:
-                out[shipment.shipment_id] = out.get(shipment.shipment_id, 0) + take * price
+                by_line = out.setdefault(shipment.shipment_id, {})
+                by_line[rl.line_number] = by_line.get(rl.line_number, 0) + take * price
                 left -= take
     return out
 

@@ -809,8 +809,9 @@ class OrderShard:
             customer_id=order.customer_id,
             lines=tuple(
                 LineInput(
-                    sku=order.line(n).sku, quantity=q, unit_price=Money.zero(order.currency)
-                )
+                    sku=order.line(n).sku, quantity=q, unit_price=Money.zero(order.currency),
+                    tax_rate_bps=order.line(n).tax_rate_bps,
+                )  # fmt: skip
                 for n, q in sorted(record.quantity_for(Resolution.REPLACEMENT).items())
             ),
             delivery_mode=order.delivery_mode,

@@ -125,6 +125,7 @@ class ProviderPaymentFlow:
                     sku=order.line(s.line_number).sku,
                     quantity=s.quantity,
                     unit_price=order.line(s.line_number).unit_price,
+                    tax_rate_bps=order.line(s.line_number).tax_rate_bps,
                 )
                 for s in shipment.lines
             ),
@@ -186,9 +187,10 @@ class ProviderPaymentFlow:
         )
 
     async def credit_notes(
-        self, order: Order, return_id: str, refunds: tuple[RefundPart, ...], store_credit_by_shipment: dict[str, int]
+        self, order: Order, return_id: str, refunds: tuple[RefundPart, ...], store_credit_by_shipment: dict[str, dict[int, int]]
     ) -> tuple[str, ...]:
-        """One credit note per invoice the return touches: what was refunded or credited against it."""
+        """One credit note per invoice the return touches: what was refunded or credited against it,
+        by the tax rates of the lines it pays back."""
         if self._stale():
             await self.ready()
         per_shipment: dict[str, list[RefundPart]] = {}
@@ -197,9 +199,14 @@ class ProviderPaymentFlow:
         numbers = []
         for shipment in order.shipments:
             parts = per_shipment.get(shipment.shipment_id, [])
-            total = sum(p.amount for p in parts) + store_credit_by_shipment.get(shipment.shipment_id, 0)
+            credit = store_credit_by_shipment.get(shipment.shipment_id, {})
+            total = sum(p.amount for p in parts) + sum(credit.values())
             if not total or not shipment.invoice_number:
                 continue
+            gross_by_rate: dict[int, int] = {}
+            for line_number, amount in [(p.line_number, p.amount) for p in parts] + list(credit.items()):
+                rate = order.line(line_number).tax_rate_bps if line_number else 0
+                gross_by_rate[rate] = gross_by_rate.get(rate, 0) + amount
             references = tuple(
                 RefundReference(
                     method=order.payment(p.payment_id).method,
@@ -217,6 +224,7 @@ class ProviderPaymentFlow:
                 invoice_number=shipment.invoice_number,
                 refunds=references,
                 total=_money(total, order.currency),
+                gross_by_rate=gross_by_rate,
                 return_id=return_id,
                 reason="return",
             )

@@ -12,6 +12,8 @@ its channel's, agents and finance every one; anything else answers as if it did 
 
 from __future__ import annotations
 
+from typing import Any
+
 import grpc
 
 from gateway import limits
@@ -24,6 +26,7 @@ from gateway.services.backend import Backend
 from oms_actors.domain.enums import PaymentMethod
 from oms_actors.domain.errors import FailedPreconditionError, FieldViolation, NotFoundError, ValidationError
 from oms_actors.domain.money import Money
+from oms_actors.domain.tax import TaxAmount
 from oms_actors.payments import (
     CreditNote,
     DocumentLine,
@@ -33,7 +36,7 @@ from oms_actors.payments import (
 )
 from oms_actors.payments.clock import system_clock_ms
 from oms_actors.payments.documents import NUMBER_PREFIXES, DocumentKind
-from protos.oms.v1 import billing_pb2, billing_pb2_grpc
+from protos.oms.v1 import billing_pb2, billing_pb2_grpc, common_pb2
 
 DEFAULT_AGING_ROWS = 100
 CLOCK_SKEW_MS = 5 * 60_000  # a bank's clock a little ahead of ours is not a payment from the future
@@ -243,6 +246,7 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
                 _receivable_to_proto(r, invoice.number, invoice.order_id, now)
                 for r in (await receivables.of_captures(on_account) if on_account else [])
             ],
+            **_taxes_to_proto(invoice.taxes, invoice.currency),
         )
 
 
@@ -252,7 +256,25 @@ def _line_to_proto(line: DocumentLine) -> billing_pb2.DocumentLine:
         quantity=line.quantity,
         unit_price=money_to_proto(line.unit_price),
         line_total=money_to_proto(line.line_total),
+        tax_rate_bps=line.tax_rate_bps,
     )
+
+
+def _taxes_to_proto(taxes: tuple[TaxAmount, ...], currency: str) -> dict[str, Any]:
+    """A document's tax fields; none for a credit note written before documents kept taxes."""
+    if not taxes:
+        return {}
+
+    def money(amount: int) -> common_pb2.Money:
+        return common_pb2.Money(amount_minor=amount, currency=currency)
+
+    return {
+        "taxes": [
+            billing_pb2.TaxAmount(rate_bps=t.rate_bps, net=money(t.net), tax=money(t.tax), gross=money(t.gross)) for t in taxes
+        ],
+        "net_total": money(sum(t.net for t in taxes)),
+        "tax_total": money(sum(t.tax for t in taxes)),
+    }
 
 
 def _receivable_to_proto(r: Receivable, invoice_number: str, order_id: str, now_ms: int) -> billing_pb2.Receivable:
@@ -287,4 +309,5 @@ def _credit_note_to_proto(note: CreditNote) -> billing_pb2.CreditNote:
         total=money_to_proto(note.total),
         issued_at=timestamp_to_proto(note.issued_at_ms),
         reason=note.reason,
+        **_taxes_to_proto(note.taxes, note.currency),
     )

@@ -23,10 +23,12 @@ class Address(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     phone: str = ""
 
 
-class LineInput(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+# omit_defaults: an untaxed line encodes as before, so its request's content hash is unchanged.
+class LineInput(msgspec.Struct, frozen=True, kw_only=True, gc=False, omit_defaults=True):
     sku: str
     quantity: int
-    unit_price: Money
+    unit_price: Money  # gross: the tax is included
+    tax_rate_bps: int = 0  # the rate of the tax included in unit_price (1,900: 19%)
 
 
 class PaymentInstruction(msgspec.Struct, frozen=True, kw_only=True, gc=False):

@@ -97,6 +97,7 @@ class OrderLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     shipped: tuple[LineAllocation, ...] = ()  # of those, units that left the location
     delivered: int = 0
     cancelled: int = 0
+    tax_rate_bps: int = 0  # of the tax included in unit_price
 
     @property
     def line_total(self) -> Money:
@@ -295,7 +296,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             idempotency_key=command.idempotency_key,
             content_hash=content_hash or command.content_hash(),
             lines=tuple(
-                OrderLine(line_number=i, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price)
+                OrderLine(
+                    line_number=i, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price, tax_rate_bps=line.tax_rate_bps
+                )
                 for i, line in enumerate(command.lines, start=1)
             ),
             delivery_mode=command.delivery_mode,
@@ -979,6 +982,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                                 payment_id=capture.payment_id,
                                 capture_id=capture.capture_id,
                                 amount=take,
+                                line_number=rl.line_number,
                             )
                         )
                         left[(shipment.shipment_id, capture.payment_id)] -= take

@@ -67,6 +67,7 @@ class RefundPart(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     capture_id: str
     amount: int
     refund_id: str = ""  # the provider's reference, once refunded
+    line_number: int = 0  # the order line whose units it pays back (0: planned before lines were kept)
 
 
 class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):

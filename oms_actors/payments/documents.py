@@ -14,6 +14,7 @@ its invoice, and the credit notes of one invoice never add up to more than it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -23,6 +24,7 @@ import redis.asyncio as aioredis
 from oms_actors.domain.enums import PaymentMethod
 from oms_actors.domain.errors import FieldViolation, NotFoundError, UnavailableError, ValidationError
 from oms_actors.domain.money import MAX_AMOUNT_MINOR, Money, is_currency
+from oms_actors.domain.tax import MAX_TAX_RATE_BPS, TaxAmount, breakdown
 from oms_actors.payments import scripts
 from oms_actors.payments.clock import Clock, system_clock_ms
 from oms_actors.payments.errors import CreditNoteExceedsInvoiceError, PaymentIdempotencyConflictError
@@ -44,12 +46,15 @@ NUMBER_PREFIXES = {DocumentKind.INVOICE: "INV", DocumentKind.CREDIT_NOTE: "CN"}
 class DocumentLine:
     sku: str
     quantity: int
-    unit_price: Money
+    unit_price: Money  # gross, as charged
     line_total: Money
+    tax_rate_bps: int = 0  # of the tax included in the price
 
     @classmethod
-    def of(cls, *, sku: str, quantity: int, unit_price: Money) -> DocumentLine:
-        return cls(sku=sku, quantity=quantity, unit_price=unit_price, line_total=unit_price.times(quantity))
+    def of(cls, *, sku: str, quantity: int, unit_price: Money, tax_rate_bps: int = 0) -> DocumentLine:
+        return cls(
+            sku=sku, quantity=quantity, unit_price=unit_price, line_total=unit_price.times(quantity), tax_rate_bps=tax_rate_bps
+        )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -96,6 +101,10 @@ class Invoice:
     def amount_due(self) -> Money:
         return self.total - self.paid
 
+    @property
+    def taxes(self) -> tuple[TaxAmount, ...]:
+        return breakdown((line.tax_rate_bps, line.line_total.amount_minor) for line in self.lines)
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class CreditNote:
@@ -110,6 +119,7 @@ class CreditNote:
     refunds: tuple[RefundReference, ...] = ()
     return_id: str = ""
     reason: str = ""
+    taxes: tuple[TaxAmount, ...] = ()  # by the rates of what it credits; written before taxes: none
 
 
 _INVOICE = Codec(Invoice)
@@ -134,6 +144,8 @@ def _check_lines(lines: tuple[DocumentLine, ...], currency: str, problems: list[
             problems.append(FieldViolation(field=f"{f}.unit_price.amount_minor", description="out of range"))
         elif line.line_total != line.unit_price.times(line.quantity):
             problems.append(FieldViolation(field=f"{f}.line_total", description="must be unit price × quantity"))
+        if not 0 <= line.tax_rate_bps <= MAX_TAX_RATE_BPS:
+            problems.append(FieldViolation(field=f"{f}.tax_rate_bps", description=f"0 to {MAX_TAX_RATE_BPS}"))
 
 
 def _check_payments(refs: tuple[CaptureReference, ...] | tuple[RefundReference, ...], field: str, total: Money,
@@ -213,11 +225,13 @@ class DocumentRegister:
         refunds: tuple[RefundReference, ...] = (),
         lines: tuple[DocumentLine, ...] = (),
         total: Money | None = None,
+        gross_by_rate: Mapping[int, int] | None = None,
         return_id: str = "",
         reason: str = "",
         issued_at_ms: int | None = None,
     ) -> CreditNote:
-        """Credits part or all of an invoice: the returned ``lines``, or a ``total`` without lines."""
+        """Credits part or all of an invoice: the returned ``lines``, or a ``total`` without lines,
+        split by tax rate as ``gross_by_rate`` says (none: untaxed)."""
         check_key(key)
         problems: list[FieldViolation] = []
         if lines:
@@ -230,8 +244,20 @@ class DocumentRegister:
             credited = total
         else:
             raise ValidationError.of([FieldViolation(field="lines", description="credit lines or a total")])
-        if not is_currency(credited.currency) or not 0 < credited.amount_minor <= MAX_AMOUNT_MINOR:
-            problems.append(FieldViolation(field="total", description="a positive amount in an ISO 4217 currency"))
+        if lines:
+            rated = [(line.tax_rate_bps, line.line_total.amount_minor) for line in lines]
+        else:
+            rated = list(gross_by_rate.items()) if gross_by_rate else [(0, credited.amount_minor)]
+        taxes: tuple[TaxAmount, ...] = ()
+        if not lines and (
+            sum(gross for _, gross in rated) != credited.amount_minor
+            or any(not 0 <= rate <= MAX_TAX_RATE_BPS for rate, _ in rated)
+        ):
+            problems.append(
+                FieldViolation(field="gross_by_rate", description=f"rates 0 to {MAX_TAX_RATE_BPS} adding up to {credited}")
+            )
+        elif not problems:
+            taxes = breakdown(rated)
         for name, value in (("order_id", order_id), ("customer_id", customer_id), ("invoice_number", invoice_number)):
             if not value:
                 problems.append(FieldViolation(field=name, description="required"))
@@ -250,6 +276,7 @@ class DocumentRegister:
             refunds=tuple(refunds),
             return_id=return_id,
             reason=reason,
+            taxes=taxes,
         )
         _, raw = await self._store(DocumentKind.CREDIT_NOTE, key, note, _CREDIT_NOTE, invoice_number=invoice_number)
         return _CREDIT_NOTE.decode(raw)

@@ -149,3 +149,37 @@ async def test_invoices_written_together_share_one_round_trip_and_each_keeps_its
     assert isinstance(results[1], PaymentIdempotencyConflictError)
     assert (results[0].number, results[2].number) == ("INV-2026-000002", "INV-2026-000003")
     assert [d.number for d in await register.invoices()] == [first.number, "INV-2026-000002", "INV-2026-000003"]
+
+
+async def test_documents_keep_the_tax_of_what_they_bill_or_credit_by_rate(register):
+    lines = (
+        DocumentLine.of(sku="SKU-1", quantity=3, unit_price=eur(999), tax_rate_bps=1_900),
+        DocumentLine.of(sku="SKU-2", quantity=1, unit_price=eur(1_070), tax_rate_bps=700),
+        DocumentLine.of(sku="SKU-3", quantity=1, unit_price=eur(1), tax_rate_bps=1_900),
+    )
+    inv = await register.write_invoice("o1/ship/1", order_id="o1", shipment_id="s1", customer_id="c1", lines=lines)
+    # Rounded once per rate over the document: 2,998 gross at 19% is 2,519 net (2,519.33).
+    assert [(t.rate_bps, t.net, t.tax, t.gross) for t in inv.taxes] == [(700, 1_000, 70, 1_070), (1_900, 2_519, 479, 2_998)]
+    assert sum(t.gross for t in inv.taxes) == inv.total.amount_minor
+    assert (await register.invoice(inv.number)).taxes == inv.taxes
+
+    note = await register.write_credit_note(
+        "o1/rma/1", order_id="o1", customer_id="c1", invoice_number=inv.number, total=eur(2_069),
+        gross_by_rate={1_900: 999, 700: 1_070},
+    )  # fmt: skip
+    assert [(t.rate_bps, t.net, t.tax) for t in note.taxes] == [(700, 1_000, 70), (1_900, 839, 160)]
+    assert (await register.credit_note(note.number)).taxes == note.taxes
+    # Rates that do not add up to the total, or beyond 100%: refused, no number taken.
+    for split in ({1_900: 100}, {20_000: 500}):
+        with pytest.raises(ValidationError) as err:
+            await register.write_credit_note(
+                "o1/rma/2", order_id="o1", customer_id="c1", invoice_number=inv.number, total=eur(500), gross_by_rate=split
+            )
+        assert [v.field for v in err.value.violations] == ["gross_by_rate"]
+    with pytest.raises(ValidationError) as err:
+        await register.write_invoice(
+            "o2/ship/1", order_id="o2", shipment_id="s1", customer_id="c1",
+            lines=(DocumentLine.of(sku="SKU-1", quantity=1, unit_price=eur(1), tax_rate_bps=-1),),
+        )  # fmt: skip
+    assert [v.field for v in err.value.violations] == ["lines[0].tax_rate_bps"]
+    assert [n.number for n in await register.credit_notes()] == [note.number]

@@ -36,16 +36,30 @@ class GetCreditNoteRequest(_message.Message):
     def __init__(self, number: _Optional[str] = ...) -> None: ...
 
 class DocumentLine(_message.Message):
-    __slots__ = ("sku", "quantity", "unit_price", "line_total")
+    __slots__ = ("sku", "quantity", "unit_price", "line_total", "tax_rate_bps")
     SKU_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
     UNIT_PRICE_FIELD_NUMBER: _ClassVar[int]
     LINE_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    TAX_RATE_BPS_FIELD_NUMBER: _ClassVar[int]
     sku: str
     quantity: int
     unit_price: _common_pb2.Money
     line_total: _common_pb2.Money
-    def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., line_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+    tax_rate_bps: int
+    def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., line_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tax_rate_bps: _Optional[int] = ...) -> None: ...
+
+class TaxAmount(_message.Message):
+    __slots__ = ("rate_bps", "net", "tax", "gross")
+    RATE_BPS_FIELD_NUMBER: _ClassVar[int]
+    NET_FIELD_NUMBER: _ClassVar[int]
+    TAX_FIELD_NUMBER: _ClassVar[int]
+    GROSS_FIELD_NUMBER: _ClassVar[int]
+    rate_bps: int
+    net: _common_pb2.Money
+    tax: _common_pb2.Money
+    gross: _common_pb2.Money
+    def __init__(self, rate_bps: _Optional[int] = ..., net: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tax: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., gross: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class InvoicePayment(_message.Message):
     __slots__ = ("method", "capture_id", "amount")
@@ -82,7 +96,7 @@ class Receivable(_message.Message):
     def __init__(self, invoice_number: _Optional[str] = ..., order_id: _Optional[str] = ..., capture_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., paid: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., credited: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., open: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., issued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[ReceivableStatus, str]] = ...) -> None: ...
 
 class Invoice(_message.Message):
-    __slots__ = ("number", "order_id", "shipment_id", "customer_id", "lines", "total", "issued_at", "payments", "credited", "receivables")
+    __slots__ = ("number", "order_id", "shipment_id", "customer_id", "lines", "total", "issued_at", "payments", "credited", "receivables", "taxes", "net_total", "tax_total")
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     SHIPMENT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -93,6 +107,9 @@ class Invoice(_message.Message):
     PAYMENTS_FIELD_NUMBER: _ClassVar[int]
     CREDITED_FIELD_NUMBER: _ClassVar[int]
     RECEIVABLES_FIELD_NUMBER: _ClassVar[int]
+    TAXES_FIELD_NUMBER: _ClassVar[int]
+    NET_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    TAX_TOTAL_FIELD_NUMBER: _ClassVar[int]
     number: str
     order_id: str
     shipment_id: str
@@ -103,10 +120,13 @@ class Invoice(_message.Message):
     payments: _containers.RepeatedCompositeFieldContainer[InvoicePayment]
     credited: _common_pb2.Money
     receivables: _containers.RepeatedCompositeFieldContainer[Receivable]
-    def __init__(self, number: _Optional[str] = ..., order_id: _Optional[str] = ..., shipment_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[DocumentLine, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., issued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payments: _Optional[_Iterable[_Union[InvoicePayment, _Mapping]]] = ..., credited: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., receivables: _Optional[_Iterable[_Union[Receivable, _Mapping]]] = ...) -> None: ...
+    taxes: _containers.RepeatedCompositeFieldContainer[TaxAmount]
+    net_total: _common_pb2.Money
+    tax_total: _common_pb2.Money
+    def __init__(self, number: _Optional[str] = ..., order_id: _Optional[str] = ..., shipment_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[DocumentLine, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., issued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payments: _Optional[_Iterable[_Union[InvoicePayment, _Mapping]]] = ..., credited: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., receivables: _Optional[_Iterable[_Union[Receivable, _Mapping]]] = ..., taxes: _Optional[_Iterable[_Union[TaxAmount, _Mapping]]] = ..., net_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tax_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class CreditNote(_message.Message):
-    __slots__ = ("number", "invoice_number", "order_id", "customer_id", "return_id", "lines", "total", "issued_at", "reason")
+    __slots__ = ("number", "invoice_number", "order_id", "customer_id", "return_id", "lines", "total", "issued_at", "reason", "taxes", "net_total", "tax_total")
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     INVOICE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -116,6 +136,9 @@ class CreditNote(_message.Message):
     TOTAL_FIELD_NUMBER: _ClassVar[int]
     ISSUED_AT_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    TAXES_FIELD_NUMBER: _ClassVar[int]
+    NET_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    TAX_TOTAL_FIELD_NUMBER: _ClassVar[int]
     number: str
     invoice_number: str
     order_id: str
@@ -125,7 +148,10 @@ class CreditNote(_message.Message):
     total: _common_pb2.Money
     issued_at: _timestamp_pb2.Timestamp
     reason: str
-    def __init__(self, number: _Optional[str] = ..., invoice_number: _Optional[str] = ..., order_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., return_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[DocumentLine, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., issued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+    taxes: _containers.RepeatedCompositeFieldContainer[TaxAmount]
+    net_total: _common_pb2.Money
+    tax_total: _common_pb2.Money
+    def __init__(self, number: _Optional[str] = ..., invoice_number: _Optional[str] = ..., order_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., return_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[DocumentLine, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., issued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ..., taxes: _Optional[_Iterable[_Union[TaxAmount, _Mapping]]] = ..., net_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tax_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class ListReceivablesRequest(_message.Message):
     __slots__ = ("customer_id", "include_settled")

@@ -168,14 +168,16 @@ class PaymentInstruction(_message.Message):
     def __init__(self, method: _Optional[_Union[PaymentMethod, str]] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., token: _Optional[str] = ..., token_hint: _Optional[str] = ...) -> None: ...
 
 class OrderLineInput(_message.Message):
-    __slots__ = ("sku", "quantity", "unit_price")
+    __slots__ = ("sku", "quantity", "unit_price", "tax_rate_bps")
     SKU_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
     UNIT_PRICE_FIELD_NUMBER: _ClassVar[int]
+    TAX_RATE_BPS_FIELD_NUMBER: _ClassVar[int]
     sku: str
     quantity: int
     unit_price: _common_pb2.Money
-    def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+    tax_rate_bps: int
+    def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tax_rate_bps: _Optional[int] = ...) -> None: ...
 
 class CreateOrderRequest(_message.Message):
     __slots__ = ("channel", "idempotency_key", "customer_id", "lines", "delivery_mode", "ship_to", "pickup_location_id", "payments", "external_reference")
@@ -310,7 +312,7 @@ class Allocation(_message.Message):
     def __init__(self, location_id: _Optional[str] = ..., quantity: _Optional[int] = ..., expected_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class OrderLine(_message.Message):
-    __slots__ = ("line_number", "sku", "quantity", "unit_price", "line_total", "status", "allocations", "backordered_quantity", "released", "shipped", "delivered_quantity", "cancelled_quantity", "promised_quantity")
+    __slots__ = ("line_number", "sku", "quantity", "unit_price", "line_total", "status", "allocations", "backordered_quantity", "released", "shipped", "delivered_quantity", "cancelled_quantity", "promised_quantity", "tax_rate_bps")
     LINE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     SKU_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
@@ -324,6 +326,7 @@ class OrderLine(_message.Message):
     DELIVERED_QUANTITY_FIELD_NUMBER: _ClassVar[int]
     CANCELLED_QUANTITY_FIELD_NUMBER: _ClassVar[int]
     PROMISED_QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    TAX_RATE_BPS_FIELD_NUMBER: _ClassVar[int]
     line_number: int
     sku: str
     quantity: int
@@ -337,7 +340,8 @@ class OrderLine(_message.Message):
     delivered_quantity: int
     cancelled_quantity: int
     promised_quantity: int
-    def __init__(self, line_number: _Optional[int] = ..., sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., line_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[LineStatus, str]] = ..., allocations: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., backordered_quantity: _Optional[int] = ..., released: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., shipped: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., delivered_quantity: _Optional[int] = ..., cancelled_quantity: _Optional[int] = ..., promised_quantity: _Optional[int] = ...) -> None: ...
+    tax_rate_bps: int
+    def __init__(self, line_number: _Optional[int] = ..., sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., line_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[LineStatus, str]] = ..., allocations: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., backordered_quantity: _Optional[int] = ..., released: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., shipped: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., delivered_quantity: _Optional[int] = ..., cancelled_quantity: _Optional[int] = ..., promised_quantity: _Optional[int] = ..., tax_rate_bps: _Optional[int] = ...) -> None: ...
 
 class SourcingExplanation(_message.Message):
     __slots__ = ("status", "cost_minor", "unit_cost_minor", "shipment_cost_minor", "unfilled_cost_minor", "bound_minor", "greedy_cost_minor", "solver", "shipments")
