@@ -12,7 +12,7 @@ from typing import Any, Iterable, TypeVar
 from google.protobuf import timestamp_pb2
 
 from gateway import limits
-from oms_actors.domain.commands import Address, CreateOrder, LineInput, PaymentInstruction
+from oms_actors.domain.commands import Address, CreateOrder, LineInput, PaymentInstruction, ShippingCharge
 from oms_actors.domain.customer import Customer
 from oms_actors.domain.days import is_time_zone
 from oms_actors.domain.enums import (
@@ -255,6 +255,9 @@ def create_order_from_proto(
                 v.add(f"{f}.amount.currency", f"must be the order currency ({currency})")
             if method is not None and amount is not None:
                 payments.append(PaymentInstruction(method=method, amount=amount, token=p.token))
+    shipping = None
+    if msg.HasField("shipping"):
+        shipping = _shipping_charge(msg.shipping, mode, currency, v)
     v.raise_if_any()
 
     assert channel is not None and mode is not None
@@ -268,6 +271,7 @@ def create_order_from_proto(
         pickup_location_id=msg.pickup_location_id,
         payments=tuple(payments),
         external_reference=msg.external_reference,
+        shipping=shipping,
     )
     if payments:
         paid = sum(p.amount.amount_minor for p in payments)
@@ -276,6 +280,22 @@ def create_order_from_proto(
             v.add("payments", f"amounts add up to {paid}, the order total is {total.amount_minor} ({total})")
             v.raise_if_any()
     return command
+
+
+def _shipping_charge(
+    msg: orders_pb2.ShippingCharge, mode: DeliveryMode | None, currency: str, v: Violations
+) -> ShippingCharge | None:
+    if mode is not DeliveryMode.SHIP:
+        v.add("shipping", "only for delivery_mode SHIP")
+    if not 0 <= msg.tax_rate_bps <= MAX_TAX_RATE_BPS:
+        v.add("shipping.tax_rate_bps", f"basis points, 0 to {MAX_TAX_RATE_BPS} (1900 is 19%)")
+    if not msg.HasField("amount"):
+        v.add("shipping.amount", "is required")
+        return None
+    amount = v.money("shipping.amount", msg.amount)
+    if amount is not None and currency and amount.currency != currency:
+        v.add("shipping.amount.currency", f"must be the order currency ({currency})")
+    return ShippingCharge(amount=amount, tax_rate_bps=msg.tax_rate_bps) if amount is not None else None
 
 
 def money_to_proto(m: Money) -> common_pb2.Money:
@@ -415,6 +435,8 @@ def order_to_proto(o: Order) -> orders_pb2.Order:
             }
             for s in o.shortages
         ]
+    if o.shipping is not None:
+        fields["shipping"] = {"amount": _money(o.shipping.amount), "tax_rate_bps": o.shipping.tax_rate_bps}
     if o.ship_to is not None:
         fields["ship_to"] = _address_fields(o.ship_to)
     if o.sourcing is not None:
@@ -477,6 +499,8 @@ def _shipment(sh: Shipment, currency: str) -> dict[str, Any]:
     }
     if sh.delivered_at_ms:
         fields["delivered_at"] = _ts_fields(sh.delivered_at_ms)
+    if sh.shipping:
+        fields["shipping"] = _money_fields(sh.shipping, currency)
     return fields
 
 

@@ -120,15 +120,7 @@ class ProviderPaymentFlow:
             order_id=order.order_id,
             shipment_id=shipment.shipment_id,
             customer_id=order.customer_id,
-            lines=tuple(
-                DocumentLine.of(
-                    sku=order.line(s.line_number).sku,
-                    quantity=s.quantity,
-                    unit_price=order.line(s.line_number).unit_price,
-                    tax_rate_bps=order.line(s.line_number).tax_rate_bps,
-                )
-                for s in shipment.lines
-            ),
+            lines=_invoice_lines(order, shipment),
             captures=tuple(references),
         )
         return tuple(captures), tuple(records[r.payment_id] for r in order.payment_records), invoice.number
@@ -233,6 +225,30 @@ class ProviderPaymentFlow:
 
     async def open_receivables(self, customer_ids: list[str]) -> dict[str, AccountPosition]:
         return await self.payments.receivables.positions(customer_ids)
+
+
+def _invoice_lines(order: Order, shipment: Shipment) -> tuple[DocumentLine, ...]:
+    """What a shipment carried, and the order's shipping charge if it is the shipment that carries it."""
+    lines = [
+        DocumentLine.of(
+            sku=order.line(s.line_number).sku,
+            quantity=s.quantity,
+            unit_price=order.line(s.line_number).unit_price,
+            tax_rate_bps=order.line(s.line_number).tax_rate_bps,
+        )
+        for s in shipment.lines
+    ]
+    if shipment.shipping and order.shipping is not None:
+        lines.append(
+            DocumentLine.of(
+                sku="", quantity=1, unit_price=_money(shipment.shipping, order.currency),
+                tax_rate_bps=order.shipping.tax_rate_bps, charge=SHIPPING_CHARGE,
+            )  # fmt: skip
+        )
+    return tuple(lines)
+
+
+SHIPPING_CHARGE = "shipping"
 
 
 class SimulatorControlledFlow(ProviderPaymentFlow):

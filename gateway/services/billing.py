@@ -257,6 +257,7 @@ def _line_to_proto(line: DocumentLine) -> billing_pb2.DocumentLine:
         unit_price=money_to_proto(line.unit_price),
         line_total=money_to_proto(line.line_total),
         tax_rate_bps=line.tax_rate_bps,
+        charge=line.charge,
     )
 
 

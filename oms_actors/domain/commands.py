@@ -31,6 +31,14 @@ class LineInput(msgspec.Struct, frozen=True, kw_only=True, gc=False, omit_defaul
     tax_rate_bps: int = 0  # the rate of the tax included in unit_price (1,900: 19%)
 
 
+class ShippingCharge(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """What the customer pays for delivery, gross, as the channel charged it: owed once, with
+    the first shipment, unless every unit is cancelled before anything ships."""
+
+    amount: Money
+    tax_rate_bps: int = 0
+
+
 class PaymentInstruction(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     method: PaymentMethod
     amount: Money
@@ -59,6 +67,7 @@ class CreateOrder(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     pickup_location_id: str = ""
     payments: tuple[PaymentInstruction, ...] = ()
     external_reference: str = ""
+    shipping: ShippingCharge | None = None
 
     @property
     def currency(self) -> str:
@@ -68,8 +77,18 @@ class CreateOrder(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         total = Money.zero(self.currency)
         for line in self.lines:
             total = total + line.unit_price.times(line.quantity)
+        if self.shipping is not None:
+            total = total + self.shipping.amount
         return total
 
     def content_hash(self) -> str:
         """Identifies the content, so a retry can be told from a reuse of the key."""
-        return hashlib.blake2b(msgspec.json.encode(self), digest_size=16).hexdigest()
+        raw = msgspec.json.encode(self)
+        if self.shipping is None and raw.endswith(_NO_SHIPPING):
+            # A request without the fields added since hashes as it did before them: a retry
+            # that spans an upgrade is still the same request.
+            raw = raw[: -len(_NO_SHIPPING)] + b"}"
+        return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+_NO_SHIPPING = b',"shipping":null}'

@@ -51,11 +51,12 @@ class Shipment(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     status: ShipmentStatus = ShipmentStatus.SHIPPED
     carrier: str = ""
     tracking: str = ""
-    value: int = 0  # minor units: what the lines carried cost the customer
+    value: int = 0  # minor units: what the lines carried cost the customer, and shipping if it carries it
     captures: tuple[ShipmentCapture, ...] = ()
     invoice_number: str = ""
     shipped_at_ms: int = 0
     delivered_at_ms: int = 0
+    shipping: int = 0  # of value, the order's shipping charge (the first shipment carries it)
 
     @property
     def paid(self) -> bool:

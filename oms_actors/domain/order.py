@@ -22,7 +22,7 @@ from typing import Any, Iterable, Mapping
 
 import msgspec
 
-from oms_actors.domain.commands import Address, CreateOrder, PaymentInstruction
+from oms_actors.domain.commands import Address, CreateOrder, PaymentInstruction, ShippingCharge
 from oms_actors.domain.enums import Channel, DeliveryMode, LineStatus, OrderStatus
 from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionError, LineProblem, no_such_shipment
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture, ShipmentLine, ShipmentStatus, Shortage, ShortageReason
@@ -283,6 +283,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     receipts: tuple[Receipt, ...] = ()  # money received on account against its invoices
     overdue: tuple[OverdueNotice, ...] = ()  # its invoices that went past their due date unpaid
     shortages: tuple[Shortage, ...] = ()  # units locations were asked to ship and could not
+    shipping: ShippingCharge | None = None  # delivery charged to the customer, with the first shipment
 
     # -- creation -------------------------------------------------------------
 
@@ -304,6 +305,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             delivery_mode=command.delivery_mode,
             ship_to=command.ship_to,
             pickup_location_id=command.pickup_location_id,
+            shipping=command.shipping,
             payments=command.payments,
             payment_records=tuple(
                 PaymentRecord(payment_id=f"P{i}", method=p.method, amount=p.amount, token=p.token)
@@ -325,12 +327,22 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         total = Money.zero(self.currency)
         for line in self.lines:
             total = total + line.line_total
+        if self.shipping is not None:
+            total = total + self.shipping.amount
         return total
 
     @property
     def payable(self) -> int:
-        """What the customer owes for units not cancelled, in minor units."""
-        return sum(line.unit_price.amount_minor * line.active for line in self.lines)
+        """What the customer owes for units not cancelled, in minor units: with the shipping
+        charge unless every unit was cancelled before any shipped."""
+        items = sum(line.unit_price.amount_minor * line.active for line in self.lines)
+        return items + self.shipping_owed
+
+    @property
+    def shipping_owed(self) -> int:
+        if self.shipping is None or not any(line.active for line in self.lines):
+            return 0
+        return self.shipping.amount.amount_minor
 
     @property
     def is_open(self) -> bool:
@@ -643,14 +655,17 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         for line, qty in self._released_here(location_id, quantities, f"shipment {shipment_id}", "confirmed"):
             lines[line.line_number - 1] = evolve(line, shipped=_add(line.shipped, location_id, qty))
             value += line.unit_price.amount_minor * qty
+        # The first shipment carries the shipping charge: it is captured and invoiced with it.
+        shipping = self.shipping.amount.amount_minor if self.shipping is not None and not self.shipments else 0
         shipment = Shipment(
             shipment_id=shipment_id,
             location_id=location_id,
             lines=tuple(ShipmentLine(line_number=n, quantity=q) for n, q in sorted(quantities.items())),
             carrier=carrier,
             tracking=tracking,
-            value=value,
+            value=value + shipping,
             shipped_at_ms=now_ms,
+            shipping=shipping,
         )
         return self._next(
             now_ms=now_ms,

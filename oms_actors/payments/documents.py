@@ -49,12 +49,14 @@ class DocumentLine:
     unit_price: Money  # gross, as charged
     line_total: Money
     tax_rate_bps: int = 0  # of the tax included in the price
+    charge: str = ""  # a charge, not goods ("shipping"): then it has no SKU
 
     @classmethod
-    def of(cls, *, sku: str, quantity: int, unit_price: Money, tax_rate_bps: int = 0) -> DocumentLine:
+    def of(cls, *, sku: str, quantity: int, unit_price: Money, tax_rate_bps: int = 0, charge: str = "") -> DocumentLine:
         return cls(
-            sku=sku, quantity=quantity, unit_price=unit_price, line_total=unit_price.times(quantity), tax_rate_bps=tax_rate_bps
-        )
+            sku=sku, quantity=quantity, unit_price=unit_price, line_total=unit_price.times(quantity),
+            tax_rate_bps=tax_rate_bps, charge=charge,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -134,8 +136,10 @@ def _year(ms: int) -> int:
 def _check_lines(lines: tuple[DocumentLine, ...], currency: str, problems: list[FieldViolation]) -> None:
     for i, line in enumerate(lines):
         f = f"lines[{i}]"
-        if not line.sku:
+        if not line.sku and not line.charge:
             problems.append(FieldViolation(field=f"{f}.sku", description="required"))
+        elif line.sku and line.charge:
+            problems.append(FieldViolation(field=f"{f}.charge", description="a charge has no SKU"))
         if line.quantity <= 0:
             problems.append(FieldViolation(field=f"{f}.quantity", description="must be positive"))
         if line.unit_price.currency != currency or line.line_total.currency != currency:

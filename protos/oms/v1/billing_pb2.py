@@ -27,47 +27,47 @@ from protos.oms.v1 import common_pb2 as protos_dot_oms_dot_v1_dot_common__pb2
 from protos.oms.v1 import orders_pb2 as protos_dot_oms_dot_v1_dot_orders__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bprotos/oms/v1/billing.proto\x12\x06oms.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1aprotos/oms/v1/common.proto\x1a\x1aprotos/oms/v1/orders.proto\"#\n\x11GetInvoiceRequest\x12\x0e\n\x06number\x18\x01 \x01(\t\"&\n\x14GetCreditNoteRequest\x12\x0e\n\x06number\x18\x01 \x01(\t\"\x89\x01\n\x0c\x44ocumentLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x05\x12!\n\nunit_price\x18\x03 \x01(\x0b\x32\r.oms.v1.Money\x12!\n\nline_total\x18\x04 \x01(\x0b\x32\r.oms.v1.Money\x12\x14\n\x0ctax_rate_bps\x18\x05 \x01(\x05\"s\n\tTaxAmount\x12\x10\n\x08rate_bps\x18\x01 \x01(\x05\x12\x1a\n\x03net\x18\x02 \x01(\x0b\x32\r.oms.v1.Money\x12\x1a\n\x03tax\x18\x03 \x01(\x0b\x32\r.oms.v1.Money\x12\x1c\n\x05gross\x18\x04 \x01(\x0b\x32\r.oms.v1.Money\"j\n\x0eInvoicePayment\x12%\n\x06method\x18\x01 \x01(\x0e\x32\x15.oms.v1.PaymentMethod\x12\x12\n\ncapture_id\x18\x02 \x01(\t\x12\x1d\n\x06\x61mount\x18\x03 \x01(\x0b\x32\r.oms.v1.Money\"\xc9\x02\n\nReceivable\x12\x16\n\x0einvoice_number\x18\x01 \x01(\t\x12\x10\n\x08order_id\x18\x02 \x01(\t\x12\x12\n\ncapture_id\x18\x03 \x01(\t\x12\x1d\n\x06\x61mount\x18\x04 \x01(\x0b\x32\r.oms.v1.Money\x12\x1b\n\x04paid\x18\x05 \x01(\x0b\x32\r.oms.v1.Money\x12\x1f\n\x08\x63redited\x18\x06 \x01(\x0b\x32\r.oms.v1.Money\x12\x1b\n\x04open\x18\x07 \x01(\x0b\x32\r.oms.v1.Money\x12-\n\tissued_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x06\x64ue_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\x06status\x18\n \x01(\x0e\x32\x18.oms.v1.ReceivableStatus\"\xa1\x03\n\x07Invoice\x12\x0e\n\x06number\x18\x01 \x01(\t\x12\x10\n\x08order_id\x18\x02 \x01(\t\x12\x13\n\x0bshipment_id\x18\x03 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x04 \x01(\t\x12#\n\x05lines\x18\x05 \x03(\x0b\x32\x14.oms.v1.DocumentLine\x12\x1c\n\x05total\x18\x06 \x01(\x0b\x32\r.oms.v1.Money\x12-\n\tissued_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\x08payments\x18\x08 \x03(\x0b\x32\x16.oms.v1.InvoicePayment\x12\x1f\n\x08\x63redited\x18\t \x01(\x0b\x32\r.oms.v1.Money\x12\'\n\x0breceivables\x18\n \x03(\x0b\x32\x12.oms.v1.Receivable\x12 \n\x05taxes\x18\x0b \x03(\x0b\x32\x11.oms.v1.TaxAmount\x12 \n\tnet_total\x18\x0c \x01(\x0b\x32\r.oms.v1.Money\x12 \n\ttax_total\x18\r \x01(\x0b\x32\r.oms.v1.Money\"\xd6\x02\n\nCreditNote\x12\x0e\n\x06number\x18\x01 \x01(\t\x12\x16\n\x0einvoice_number\x18\x02 \x01(\t\x12\x10\n\x08order_id\x18\x03 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x04 \x01(\t\x12\x11\n\treturn_id\x18\x05 \x01(\t\x12#\n\x05lines\x18\x06 \x03(\x0b\x32\x14.oms.v1.DocumentLine\x12\x1c\n\x05total\x18\x07 \x01(\x0b\x32\r.oms.v1.Money\x12-\n\tissued_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06reason\x18\t \x01(\t\x12 \n\x05taxes\x18\n \x03(\x0b\x32\x11.oms.v1.TaxAmount\x12 \n\tnet_total\x18\x0b \x01(\x0b\x32\r.oms.v1.Money\x12 \n\ttax_total\x18\x0c \x01(\x0b\x32\r.oms.v1.Money\"F\n\x16ListReceivablesRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x17\n\x0finclude_settled\x18\x02 \x01(\x08\"\x8b\x02\n\x17ListReceivablesResponse\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\'\n\x0breceivables\x18\x02 \x03(\x0b\x32\x12.oms.v1.Receivable\x12!\n\nopen_total\x18\x03 \x01(\x0b\x32\r.oms.v1.Money\x12$\n\roverdue_total\x18\x04 \x01(\x0b\x32\r.oms.v1.Money\x12\x1b\n\x04held\x18\x05 \x01(\x0b\x32\r.oms.v1.Money\x12#\n\x0c\x63redit_limit\x18\x06 \x01(\x0b\x32\r.oms.v1.Money\x12\'\n\x10\x63redit_available\x18\x07 \x01(\x0b\x32\r.oms.v1.Money\"+\n\x1aGetReceivablesAgingRequest\x12\r\n\x05limit\x18\x01 \x01(\x05\"\x83\x02\n\x0c\x41gingBuckets\x12\x1e\n\x07not_due\x18\x01 \x01(\x0b\x32\r.oms.v1.Money\x12#\n\x0c\x64\x61ys_1_to_30\x18\x02 \x01(\x0b\x32\r.oms.v1.Money\x12$\n\rdays_31_to_60\x18\x03 \x01(\x0b\x32\r.oms.v1.Money\x12$\n\rdays_61_to_90\x18\x04 \x01(\x0b\x32\r.oms.v1.Money\x12#\n\x0cover_90_days\x18\x05 \x01(\x0b\x32\r.oms.v1.Money\x12\x1f\n\x08past_due\x18\x06 \x01(\x0b\x32\r.oms.v1.Money\x12\x1c\n\x05total\x18\x07 \x01(\x0b\x32\r.oms.v1.Money\"\x95\x01\n\rCustomerAging\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12%\n\x07\x61mounts\x18\x02 \x01(\x0b\x32\x14.oms.v1.AgingBuckets\x12\x18\n\x10open_receivables\x18\x03 \x01(\x05\x12.\n\noldest_due\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb0\x01\n\x1bGetReceivablesAgingResponse\x12)\n\x05\x61s_of\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\tcustomers\x18\x02 \x03(\x0b\x32\x15.oms.v1.CustomerAging\x12\x16\n\x0e\x63ustomer_count\x18\x03 \x01(\x05\x12$\n\x06totals\x18\x04 \x03(\x0b\x32\x14.oms.v1.AgingBuckets\"\x9e\x01\n\x1bRecordInvoicePaymentRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x16\n\x0einvoice_number\x18\x02 \x01(\t\x12\x1d\n\x06\x61mount\x18\x03 \x01(\x0b\x32\r.oms.v1.Money\x12/\n\x0breceived_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x7f\n\x1cRecordInvoicePaymentResponse\x12\x12\n\npayment_id\x18\x01 \x01(\t\x12\x10\n\x08replayed\x18\x02 \x01(\x08\x12 \n\x07invoice\x18\x03 \x01(\x0b\x32\x0f.oms.v1.Invoice\x12\x17\n\x0freleased_orders\x18\x04 \x03(\t*\x8f\x01\n\x10ReceivableStatus\x12!\n\x1dRECEIVABLE_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n\x16RECEIVABLE_STATUS_OPEN\x10\x01\x12\x1d\n\x19RECEIVABLE_STATUS_OVERDUE\x10\x02\x12\x1d\n\x19RECEIVABLE_STATUS_SETTLED\x10\x03\x32\xa4\x03\n\x0e\x42illingService\x12\x38\n\nGetInvoice\x12\x19.oms.v1.GetInvoiceRequest\x1a\x0f.oms.v1.Invoice\x12\x41\n\rGetCreditNote\x12\x1c.oms.v1.GetCreditNoteRequest\x1a\x12.oms.v1.CreditNote\x12R\n\x0fListReceivables\x12\x1e.oms.v1.ListReceivablesRequest\x1a\x1f.oms.v1.ListReceivablesResponse\x12\x61\n\x14RecordInvoicePayment\x12#.oms.v1.RecordInvoicePaymentRequest\x1a$.oms.v1.RecordInvoicePaymentResponse\x12^\n\x13GetReceivablesAging\x12\".oms.v1.GetReceivablesAgingRequest\x1a#.oms.v1.GetReceivablesAgingResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bprotos/oms/v1/billing.proto\x12\x06oms.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1aprotos/oms/v1/common.proto\x1a\x1aprotos/oms/v1/orders.proto\"#\n\x11GetInvoiceRequest\x12\x0e\n\x06number\x18\x01 \x01(\t\"&\n\x14GetCreditNoteRequest\x12\x0e\n\x06number\x18\x01 \x01(\t\"\x99\x01\n\x0c\x44ocumentLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x05\x12!\n\nunit_price\x18\x03 \x01(\x0b\x32\r.oms.v1.Money\x12!\n\nline_total\x18\x04 \x01(\x0b\x32\r.oms.v1.Money\x12\x14\n\x0ctax_rate_bps\x18\x05 \x01(\x05\x12\x0e\n\x06\x63harge\x18\x06 \x01(\t\"s\n\tTaxAmount\x12\x10\n\x08rate_bps\x18\x01 \x01(\x05\x12\x1a\n\x03net\x18\x02 \x01(\x0b\x32\r.oms.v1.Money\x12\x1a\n\x03tax\x18\x03 \x01(\x0b\x32\r.oms.v1.Money\x12\x1c\n\x05gross\x18\x04 \x01(\x0b\x32\r.oms.v1.Money\"j\n\x0eInvoicePayment\x12%\n\x06method\x18\x01 \x01(\x0e\x32\x15.oms.v1.PaymentMethod\x12\x12\n\ncapture_id\x18\x02 \x01(\t\x12\x1d\n\x06\x61mount\x18\x03 \x01(\x0b\x32\r.oms.v1.Money\"\xc9\x02\n\nReceivable\x12\x16\n\x0einvoice_number\x18\x01 \x01(\t\x12\x10\n\x08order_id\x18\x02 \x01(\t\x12\x12\n\ncapture_id\x18\x03 \x01(\t\x12\x1d\n\x06\x61mount\x18\x04 \x01(\x0b\x32\r.oms.v1.Money\x12\x1b\n\x04paid\x18\x05 \x01(\x0b\x32\r.oms.v1.Money\x12\x1f\n\x08\x63redited\x18\x06 \x01(\x0b\x32\r.oms.v1.Money\x12\x1b\n\x04open\x18\x07 \x01(\x0b\x32\r.oms.v1.Money\x12-\n\tissued_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12*\n\x06\x64ue_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\x06status\x18\n \x01(\x0e\x32\x18.oms.v1.ReceivableStatus\"\xa1\x03\n\x07Invoice\x12\x0e\n\x06number\x18\x01 \x01(\t\x12\x10\n\x08order_id\x18\x02 \x01(\t\x12\x13\n\x0bshipment_id\x18\x03 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x04 \x01(\t\x12#\n\x05lines\x18\x05 \x03(\x0b\x32\x14.oms.v1.DocumentLine\x12\x1c\n\x05total\x18\x06 \x01(\x0b\x32\r.oms.v1.Money\x12-\n\tissued_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\x08payments\x18\x08 \x03(\x0b\x32\x16.oms.v1.InvoicePayment\x12\x1f\n\x08\x63redited\x18\t \x01(\x0b\x32\r.oms.v1.Money\x12\'\n\x0breceivables\x18\n \x03(\x0b\x32\x12.oms.v1.Receivable\x12 \n\x05taxes\x18\x0b \x03(\x0b\x32\x11.oms.v1.TaxAmount\x12 \n\tnet_total\x18\x0c \x01(\x0b\x32\r.oms.v1.Money\x12 \n\ttax_total\x18\r \x01(\x0b\x32\r.oms.v1.Money\"\xd6\x02\n\nCreditNote\x12\x0e\n\x06number\x18\x01 \x01(\t\x12\x16\n\x0einvoice_number\x18\x02 \x01(\t\x12\x10\n\x08order_id\x18\x03 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x04 \x01(\t\x12\x11\n\treturn_id\x18\x05 \x01(\t\x12#\n\x05lines\x18\x06 \x03(\x0b\x32\x14.oms.v1.DocumentLine\x12\x1c\n\x05total\x18\x07 \x01(\x0b\x32\r.oms.v1.Money\x12-\n\tissued_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06reason\x18\t \x01(\t\x12 \n\x05taxes\x18\n \x03(\x0b\x32\x11.oms.v1.TaxAmount\x12 \n\tnet_total\x18\x0b \x01(\x0b\x32\r.oms.v1.Money\x12 \n\ttax_total\x18\x0c \x01(\x0b\x32\r.oms.v1.Money\"F\n\x16ListReceivablesRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x17\n\x0finclude_settled\x18\x02 \x01(\x08\"\x8b\x02\n\x17ListReceivablesResponse\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\'\n\x0breceivables\x18\x02 \x03(\x0b\x32\x12.oms.v1.Receivable\x12!\n\nopen_total\x18\x03 \x01(\x0b\x32\r.oms.v1.Money\x12$\n\roverdue_total\x18\x04 \x01(\x0b\x32\r.oms.v1.Money\x12\x1b\n\x04held\x18\x05 \x01(\x0b\x32\r.oms.v1.Money\x12#\n\x0c\x63redit_limit\x18\x06 \x01(\x0b\x32\r.oms.v1.Money\x12\'\n\x10\x63redit_available\x18\x07 \x01(\x0b\x32\r.oms.v1.Money\"+\n\x1aGetReceivablesAgingRequest\x12\r\n\x05limit\x18\x01 \x01(\x05\"\x83\x02\n\x0c\x41gingBuckets\x12\x1e\n\x07not_due\x18\x01 \x01(\x0b\x32\r.oms.v1.Money\x12#\n\x0c\x64\x61ys_1_to_30\x18\x02 \x01(\x0b\x32\r.oms.v1.Money\x12$\n\rdays_31_to_60\x18\x03 \x01(\x0b\x32\r.oms.v1.Money\x12$\n\rdays_61_to_90\x18\x04 \x01(\x0b\x32\r.oms.v1.Money\x12#\n\x0cover_90_days\x18\x05 \x01(\x0b\x32\r.oms.v1.Money\x12\x1f\n\x08past_due\x18\x06 \x01(\x0b\x32\r.oms.v1.Money\x12\x1c\n\x05total\x18\x07 \x01(\x0b\x32\r.oms.v1.Money\"\x95\x01\n\rCustomerAging\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12%\n\x07\x61mounts\x18\x02 \x01(\x0b\x32\x14.oms.v1.AgingBuckets\x12\x18\n\x10open_receivables\x18\x03 \x01(\x05\x12.\n\noldest_due\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb0\x01\n\x1bGetReceivablesAgingResponse\x12)\n\x05\x61s_of\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\tcustomers\x18\x02 \x03(\x0b\x32\x15.oms.v1.CustomerAging\x12\x16\n\x0e\x63ustomer_count\x18\x03 \x01(\x05\x12$\n\x06totals\x18\x04 \x03(\x0b\x32\x14.oms.v1.AgingBuckets\"\x9e\x01\n\x1bRecordInvoicePaymentRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x16\n\x0einvoice_number\x18\x02 \x01(\t\x12\x1d\n\x06\x61mount\x18\x03 \x01(\x0b\x32\r.oms.v1.Money\x12/\n\x0breceived_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x7f\n\x1cRecordInvoicePaymentResponse\x12\x12\n\npayment_id\x18\x01 \x01(\t\x12\x10\n\x08replayed\x18\x02 \x01(\x08\x12 \n\x07invoice\x18\x03 \x01(\x0b\x32\x0f.oms.v1.Invoice\x12\x17\n\x0freleased_orders\x18\x04 \x03(\t*\x8f\x01\n\x10ReceivableStatus\x12!\n\x1dRECEIVABLE_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n\x16RECEIVABLE_STATUS_OPEN\x10\x01\x12\x1d\n\x19RECEIVABLE_STATUS_OVERDUE\x10\x02\x12\x1d\n\x19RECEIVABLE_STATUS_SETTLED\x10\x03\x32\xa4\x03\n\x0e\x42illingService\x12\x38\n\nGetInvoice\x12\x19.oms.v1.GetInvoiceRequest\x1a\x0f.oms.v1.Invoice\x12\x41\n\rGetCreditNote\x12\x1c.oms.v1.GetCreditNoteRequest\x1a\x12.oms.v1.CreditNote\x12R\n\x0fListReceivables\x12\x1e.oms.v1.ListReceivablesRequest\x1a\x1f.oms.v1.ListReceivablesResponse\x12\x61\n\x14RecordInvoicePayment\x12#.oms.v1.RecordInvoicePaymentRequest\x1a$.oms.v1.RecordInvoicePaymentResponse\x12^\n\x13GetReceivablesAging\x12\".oms.v1.GetReceivablesAgingRequest\x1a#.oms.v1.GetReceivablesAgingResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'protos.oms.v1.billing_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_RECEIVABLESTATUS']._serialized_start=2938
-  _globals['_RECEIVABLESTATUS']._serialized_end=3081
+  _globals['_RECEIVABLESTATUS']._serialized_start=2954
+  _globals['_RECEIVABLESTATUS']._serialized_end=3097
   _globals['_GETINVOICEREQUEST']._serialized_start=128
   _globals['_GETINVOICEREQUEST']._serialized_end=163
   _globals['_GETCREDITNOTEREQUEST']._serialized_start=165
   _globals['_GETCREDITNOTEREQUEST']._serialized_end=203
   _globals['_DOCUMENTLINE']._serialized_start=206
-  _globals['_DOCUMENTLINE']._serialized_end=343
-  _globals['_TAXAMOUNT']._serialized_start=345
-  _globals['_TAXAMOUNT']._serialized_end=460
-  _globals['_INVOICEPAYMENT']._serialized_start=462
-  _globals['_INVOICEPAYMENT']._serialized_end=568
-  _globals['_RECEIVABLE']._serialized_start=571
-  _globals['_RECEIVABLE']._serialized_end=900
-  _globals['_INVOICE']._serialized_start=903
-  _globals['_INVOICE']._serialized_end=1320
-  _globals['_CREDITNOTE']._serialized_start=1323
-  _globals['_CREDITNOTE']._serialized_end=1665
-  _globals['_LISTRECEIVABLESREQUEST']._serialized_start=1667
-  _globals['_LISTRECEIVABLESREQUEST']._serialized_end=1737
-  _globals['_LISTRECEIVABLESRESPONSE']._serialized_start=1740
-  _globals['_LISTRECEIVABLESRESPONSE']._serialized_end=2007
-  _globals['_GETRECEIVABLESAGINGREQUEST']._serialized_start=2009
-  _globals['_GETRECEIVABLESAGINGREQUEST']._serialized_end=2052
-  _globals['_AGINGBUCKETS']._serialized_start=2055
-  _globals['_AGINGBUCKETS']._serialized_end=2314
-  _globals['_CUSTOMERAGING']._serialized_start=2317
-  _globals['_CUSTOMERAGING']._serialized_end=2466
-  _globals['_GETRECEIVABLESAGINGRESPONSE']._serialized_start=2469
-  _globals['_GETRECEIVABLESAGINGRESPONSE']._serialized_end=2645
-  _globals['_RECORDINVOICEPAYMENTREQUEST']._serialized_start=2648
-  _globals['_RECORDINVOICEPAYMENTREQUEST']._serialized_end=2806
-  _globals['_RECORDINVOICEPAYMENTRESPONSE']._serialized_start=2808
-  _globals['_RECORDINVOICEPAYMENTRESPONSE']._serialized_end=2935
-  _globals['_BILLINGSERVICE']._serialized_start=3084
-  _globals['_BILLINGSERVICE']._serialized_end=3504
+  _globals['_DOCUMENTLINE']._serialized_end=359
+  _globals['_TAXAMOUNT']._serialized_start=361
+  _globals['_TAXAMOUNT']._serialized_end=476
+  _globals['_INVOICEPAYMENT']._serialized_start=478
+  _globals['_INVOICEPAYMENT']._serialized_end=584
+  _globals['_RECEIVABLE']._serialized_start=587
+  _globals['_RECEIVABLE']._serialized_end=916
+  _globals['_INVOICE']._serialized_start=919
+  _globals['_INVOICE']._serialized_end=1336
+  _globals['_CREDITNOTE']._serialized_start=1339
+  _globals['_CREDITNOTE']._serialized_end=1681
+  _globals['_LISTRECEIVABLESREQUEST']._serialized_start=1683
+  _globals['_LISTRECEIVABLESREQUEST']._serialized_end=1753
+  _globals['_LISTRECEIVABLESRESPONSE']._serialized_start=1756
+  _globals['_LISTRECEIVABLESRESPONSE']._serialized_end=2023
+  _globals['_GETRECEIVABLESAGINGREQUEST']._serialized_start=2025
+  _globals['_GETRECEIVABLESAGINGREQUEST']._serialized_end=2068
+  _globals['_AGINGBUCKETS']._serialized_start=2071
+  _globals['_AGINGBUCKETS']._serialized_end=2330
+  _globals['_CUSTOMERAGING']._serialized_start=2333
+  _globals['_CUSTOMERAGING']._serialized_end=2482
+  _globals['_GETRECEIVABLESAGINGRESPONSE']._serialized_start=2485
+  _globals['_GETRECEIVABLESAGINGRESPONSE']._serialized_end=2661
+  _globals['_RECORDINVOICEPAYMENTREQUEST']._serialized_start=2664
+  _globals['_RECORDINVOICEPAYMENTREQUEST']._serialized_end=2822
+  _globals['_RECORDINVOICEPAYMENTRESPONSE']._serialized_start=2824
+  _globals['_RECORDINVOICEPAYMENTRESPONSE']._serialized_end=2951
+  _globals['_BILLINGSERVICE']._serialized_start=3100
+  _globals['_BILLINGSERVICE']._serialized_end=3520
 # @@protoc_insertion_point(module_scope)

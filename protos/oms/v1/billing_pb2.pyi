@@ -36,18 +36,20 @@ class GetCreditNoteRequest(_message.Message):
     def __init__(self, number: _Optional[str] = ...) -> None: ...
 
 class DocumentLine(_message.Message):
-    __slots__ = ("sku", "quantity", "unit_price", "line_total", "tax_rate_bps")
+    __slots__ = ("sku", "quantity", "unit_price", "line_total", "tax_rate_bps", "charge")
     SKU_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
     UNIT_PRICE_FIELD_NUMBER: _ClassVar[int]
     LINE_TOTAL_FIELD_NUMBER: _ClassVar[int]
     TAX_RATE_BPS_FIELD_NUMBER: _ClassVar[int]
+    CHARGE_FIELD_NUMBER: _ClassVar[int]
     sku: str
     quantity: int
     unit_price: _common_pb2.Money
     line_total: _common_pb2.Money
     tax_rate_bps: int
-    def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., line_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tax_rate_bps: _Optional[int] = ...) -> None: ...
+    charge: str
+    def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., line_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tax_rate_bps: _Optional[int] = ..., charge: _Optional[str] = ...) -> None: ...
 
 class TaxAmount(_message.Message):
     __slots__ = ("rate_bps", "net", "tax", "gross")

@@ -180,7 +180,7 @@ class OrderLineInput(_message.Message):
     def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tax_rate_bps: _Optional[int] = ...) -> None: ...
 
 class CreateOrderRequest(_message.Message):
-    __slots__ = ("channel", "idempotency_key", "customer_id", "lines", "delivery_mode", "ship_to", "pickup_location_id", "payments", "external_reference")
+    __slots__ = ("channel", "idempotency_key", "customer_id", "lines", "delivery_mode", "ship_to", "pickup_location_id", "payments", "external_reference", "shipping")
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -190,6 +190,7 @@ class CreateOrderRequest(_message.Message):
     PICKUP_LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
     PAYMENTS_FIELD_NUMBER: _ClassVar[int]
     EXTERNAL_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    SHIPPING_FIELD_NUMBER: _ClassVar[int]
     channel: _common_pb2.Channel
     idempotency_key: str
     customer_id: str
@@ -199,7 +200,16 @@ class CreateOrderRequest(_message.Message):
     pickup_location_id: str
     payments: _containers.RepeatedCompositeFieldContainer[PaymentInstruction]
     external_reference: str
-    def __init__(self, channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLineInput, _Mapping]]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., pickup_location_id: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[PaymentInstruction, _Mapping]]] = ..., external_reference: _Optional[str] = ...) -> None: ...
+    shipping: ShippingCharge
+    def __init__(self, channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLineInput, _Mapping]]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., pickup_location_id: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[PaymentInstruction, _Mapping]]] = ..., external_reference: _Optional[str] = ..., shipping: _Optional[_Union[ShippingCharge, _Mapping]] = ...) -> None: ...
+
+class ShippingCharge(_message.Message):
+    __slots__ = ("amount", "tax_rate_bps")
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    TAX_RATE_BPS_FIELD_NUMBER: _ClassVar[int]
+    amount: _common_pb2.Money
+    tax_rate_bps: int
+    def __init__(self, amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tax_rate_bps: _Optional[int] = ...) -> None: ...
 
 class CreateOrderResponse(_message.Message):
     __slots__ = ("order", "replayed")
@@ -278,7 +288,7 @@ class ShipmentLine(_message.Message):
     def __init__(self, line_number: _Optional[int] = ..., quantity: _Optional[int] = ...) -> None: ...
 
 class Shipment(_message.Message):
-    __slots__ = ("shipment_id", "location_id", "lines", "status", "carrier", "tracking", "value", "invoice_number", "shipped_at", "delivered_at")
+    __slots__ = ("shipment_id", "location_id", "lines", "status", "carrier", "tracking", "value", "invoice_number", "shipped_at", "delivered_at", "shipping")
     SHIPMENT_ID_FIELD_NUMBER: _ClassVar[int]
     LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
@@ -289,6 +299,7 @@ class Shipment(_message.Message):
     INVOICE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     SHIPPED_AT_FIELD_NUMBER: _ClassVar[int]
     DELIVERED_AT_FIELD_NUMBER: _ClassVar[int]
+    SHIPPING_FIELD_NUMBER: _ClassVar[int]
     shipment_id: str
     location_id: str
     lines: _containers.RepeatedCompositeFieldContainer[ShipmentLine]
@@ -299,7 +310,8 @@ class Shipment(_message.Message):
     invoice_number: str
     shipped_at: _timestamp_pb2.Timestamp
     delivered_at: _timestamp_pb2.Timestamp
-    def __init__(self, shipment_id: _Optional[str] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., status: _Optional[_Union[ShipmentStatus, str]] = ..., carrier: _Optional[str] = ..., tracking: _Optional[str] = ..., value: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., invoice_number: _Optional[str] = ..., shipped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    shipping: _common_pb2.Money
+    def __init__(self, shipment_id: _Optional[str] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., status: _Optional[_Union[ShipmentStatus, str]] = ..., carrier: _Optional[str] = ..., tracking: _Optional[str] = ..., value: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., invoice_number: _Optional[str] = ..., shipped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shipping: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class Allocation(_message.Message):
     __slots__ = ("location_id", "quantity", "expected_on")
@@ -366,7 +378,7 @@ class SourcingExplanation(_message.Message):
     def __init__(self, status: _Optional[str] = ..., cost_minor: _Optional[int] = ..., unit_cost_minor: _Optional[int] = ..., shipment_cost_minor: _Optional[int] = ..., unfilled_cost_minor: _Optional[int] = ..., bound_minor: _Optional[int] = ..., greedy_cost_minor: _Optional[int] = ..., solver: _Optional[str] = ..., shipments: _Optional[int] = ...) -> None: ...
 
 class Order(_message.Message):
-    __slots__ = ("order_id", "channel", "customer_id", "idempotency_key", "external_reference", "status", "lines", "delivery_mode", "ship_to", "pickup_location_id", "payments", "total", "created_at", "updated_at", "version", "sourcing", "cancel_reason", "approval", "payment_status", "shipments", "payable", "pending_steps", "returns", "receipts", "overdue_invoices", "shortages")
+    __slots__ = ("order_id", "channel", "customer_id", "idempotency_key", "external_reference", "status", "lines", "delivery_mode", "ship_to", "pickup_location_id", "payments", "total", "created_at", "updated_at", "version", "sourcing", "cancel_reason", "approval", "payment_status", "shipments", "payable", "pending_steps", "returns", "receipts", "overdue_invoices", "shortages", "shipping")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -393,6 +405,7 @@ class Order(_message.Message):
     RECEIPTS_FIELD_NUMBER: _ClassVar[int]
     OVERDUE_INVOICES_FIELD_NUMBER: _ClassVar[int]
     SHORTAGES_FIELD_NUMBER: _ClassVar[int]
+    SHIPPING_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     channel: _common_pb2.Channel
     customer_id: str
@@ -419,7 +432,8 @@ class Order(_message.Message):
     receipts: _containers.RepeatedCompositeFieldContainer[PaymentReceipt]
     overdue_invoices: _containers.RepeatedCompositeFieldContainer[OverdueInvoice]
     shortages: _containers.RepeatedCompositeFieldContainer[FulfilmentShortage]
-    def __init__(self, order_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., external_reference: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., pickup_location_id: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[PaymentInstruction, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., sourcing: _Optional[_Union[SourcingExplanation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., approval: _Optional[_Union[Approval, _Mapping]] = ..., payment_status: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., payable: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pending_steps: _Optional[_Iterable[str]] = ..., returns: _Optional[_Iterable[_Union[Return, _Mapping]]] = ..., receipts: _Optional[_Iterable[_Union[PaymentReceipt, _Mapping]]] = ..., overdue_invoices: _Optional[_Iterable[_Union[OverdueInvoice, _Mapping]]] = ..., shortages: _Optional[_Iterable[_Union[FulfilmentShortage, _Mapping]]] = ...) -> None: ...
+    shipping: ShippingCharge
+    def __init__(self, order_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., external_reference: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., pickup_location_id: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[PaymentInstruction, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., sourcing: _Optional[_Union[SourcingExplanation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., approval: _Optional[_Union[Approval, _Mapping]] = ..., payment_status: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., payable: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pending_steps: _Optional[_Iterable[str]] = ..., returns: _Optional[_Iterable[_Union[Return, _Mapping]]] = ..., receipts: _Optional[_Iterable[_Union[PaymentReceipt, _Mapping]]] = ..., overdue_invoices: _Optional[_Iterable[_Union[OverdueInvoice, _Mapping]]] = ..., shortages: _Optional[_Iterable[_Union[FulfilmentShortage, _Mapping]]] = ..., shipping: _Optional[_Union[ShippingCharge, _Mapping]] = ...) -> None: ...
 
 class FulfilmentShortage(_message.Message):
     __slots__ = ("shortage_id", "location_id", "lines", "reason", "reported_at")
