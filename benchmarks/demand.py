@@ -10,12 +10,13 @@ the same day sent to a service that already took it is answered as retries.
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from benchmarks.scenario import HOURS, Scenario
+from benchmarks.scenario import HOURS, Pricing, Scenario
 from benchmarks.world import World, rng, sku_id
 from protos.oms.v1 import common_pb2, customers_pb2, orders_pb2
 
@@ -141,8 +142,9 @@ def generate_day(s: Scenario, world: World, *, run_id: str | None = None) -> Day
             qty = int(quantities[j])
             total += qty * int(prices[i])
             req.lines.add(
-                sku=sku_id(i), quantity=qty, unit_price=common_pb2.Money(amount_minor=int(prices[i]), currency=s.currency)
-            )
+                sku=sku_id(i), quantity=qty, unit_price=common_pb2.Money(amount_minor=int(prices[i]), currency=s.currency),
+                tax_rate_bps=tax_rate(s.pricing, i),
+            )  # fmt: skip
         pickup = bool(pickup_ids) and u[k, 2] < d.pickup_share.get(channel, 0.0)
         if pickup:
             req.delivery_mode = common_pb2.DELIVERY_MODE_PICKUP_IN_STORE
@@ -151,6 +153,11 @@ def generate_day(s: Scenario, world: World, *, run_id: str | None = None) -> Day
             req.delivery_mode = common_pb2.DELIVERY_MODE_SHIP
             req.ship_to.CopyFrom(customer.default_address)
             req.ship_to.name = customer.name
+            charge = s.pricing.shipping_minor
+            if charge and not (s.pricing.free_shipping_from_minor and total >= s.pricing.free_shipping_from_minor):
+                req.shipping.amount.CopyFrom(common_pb2.Money(amount_minor=charge, currency=s.currency))
+                req.shipping.tax_rate_bps = s.pricing.tax_rate_bps
+                total += charge
         if channel == "store":
             mix = p.in_store
         elif customer.type == customers_pb2.CUSTOMER_TYPE_BUSINESS:
@@ -175,6 +182,14 @@ def generate_day(s: Scenario, world: World, *, run_id: str | None = None) -> Day
         customers=list(world.customers),
         gift_cards=gift_cards,
     )
+
+
+def tax_rate(pricing: Pricing, sku: int) -> int:
+    """The rate included in a SKU's price: the reduced one for a fixed share of the catalogue,
+    chosen by the SKU's id (not a random stream, so demand draws stay as they were)."""
+    if pricing.reduced_share and zlib.crc32(sku_id(sku).encode()) % 10_000 < pricing.reduced_share * 10_000:
+        return pricing.reduced_rate_bps
+    return pricing.tax_rate_bps
 
 
 def _pick(mix: dict[str, float], u: float) -> str:

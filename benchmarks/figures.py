@@ -19,6 +19,7 @@ from benchmarks.demand import CHANNEL_NAMES, Day
 from benchmarks.lifecycle import DayAfter
 from benchmarks.policies import PolicyResult
 from benchmarks.scenario import HOURS, Scenario
+from oms_actors.domain.tax import breakdown
 from protos.oms.v1 import orders_pb2
 
 STATUS = {v: orders_pb2.OrderStatus.Name(v).removeprefix("ORDER_STATUS_").lower() for v in orders_pb2.OrderStatus.values()}
@@ -306,6 +307,21 @@ def _reason_kind(reason: str) -> str:
     return reason
 
 
+def invoiced(after: DayAfter) -> tuple[int, int]:
+    """Shipping charged and tax invoiced over the day's shipments: each shipment's invoice
+    states the tax of its lines (and shipping charge) by rate, as ``domain.tax`` rounds it."""
+    shipping = tax = 0
+    for o in after.final.values():
+        lines = {line.line_number: line for line in o.lines}
+        for s in o.shipments:
+            gross = [(lines[x.line_number].tax_rate_bps, lines[x.line_number].unit_price.amount_minor * x.quantity) for x in s.lines]
+            if s.HasField("shipping"):
+                shipping += s.shipping.amount_minor
+                gross.append((o.shipping.tax_rate_bps, s.shipping.amount_minor))
+            tax += sum(t.tax for t in breakdown(gross))
+    return shipping, tax
+
+
 def payments(after: DayAfter) -> dict[str, Any]:
     by: dict[str, dict[str, int]] = {}
     for o in after.final.values():
@@ -322,6 +338,7 @@ def payments(after: DayAfter) -> dict[str, Any]:
         "refunded_minor": sum(r["refunded_minor"] for r in by.values()),
         "declined": sum(r["declined"] for r in by.values()),
         "received_on_account_minor": after.received_minor,
+        **dict(zip(("shipping_charged_minor", "tax_invoiced_minor"), invoiced(after))),
     }
 
 

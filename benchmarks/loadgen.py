@@ -134,7 +134,9 @@ def _built_ahead(build: Callable[[int], Any]) -> Iterator[Any]:
 
 def bench_scenario():
     """The normal day against deep stock, no daily capacity and without retries: the
-    benchmark measures capture, not running out of stock or capacity, or idempotent answers."""
+    benchmark measures capture, not running out of stock or capacity, or idempotent answers.
+    Without the day's pricing (tax rates, shipping charges), so its requests are the ones
+    earlier code took too and ``benchmarks.alternate`` compares like with like."""
     from benchmarks.scenario import load_scenario
 
     normal = load_scenario("normal-day")
@@ -142,6 +144,7 @@ def bench_scenario():
         {
             "name": "bench",
             "demand": {"scale": 3.0, "retry_share": 0.0},
+            "pricing": {"tax_rate_bps": 0, "reduced_share": 0.0, "shipping_minor": 0},
             "stock": {"by_type": {"warehouse": {"carried_share": 1.0, "min_units": 100_000}, "store": {"min_units": 1_000}}},
             "network": {"locations": {lid: {"capacity_units_per_day": None} for lid in normal.network.locations}},
         }

@@ -72,6 +72,8 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("returns", ("lifecycle", "returns_requested"), "int"),
     ("payments captured", ("payments", "captured_minor"), "money"),
     ("payments refunded", ("payments", "refunded_minor"), "money"),
+    ("shipping charged", ("payments", "shipping_charged_minor"), "money"),
+    ("tax invoiced (included in prices)", ("payments", "tax_invoiced_minor"), "money"),
     ("invoices paid on account", ("lifecycle", "invoices_paid"), "int"),
     ("received on account", ("payments", "received_on_account_minor"), "money"),
     ("events published", ("lifecycle", "events_total"), "int"),

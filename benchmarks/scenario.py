@@ -268,6 +268,26 @@ class Payments:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Pricing:
+    """What the channels charge besides the items, and the tax their prices include. The
+    defaults charge nothing and name no tax: requests are as they were without this section."""
+
+    tax_rate_bps: int = 0  # the standard rate, included in every price (1900: 19%)
+    reduced_rate_bps: int = 0  # the reduced rate of a share of the catalogue (food, books)
+    reduced_share: float = 0.0
+    shipping_minor: int = 0  # charged on orders shipped to an address, at the standard rate ...
+    free_shipping_from_minor: int = 0  # ... whose items cost less than this (0: always)
+
+    def problems(self, path: str) -> Problems:
+        for name in ("tax_rate_bps", "reduced_rate_bps"):
+            if not 0 <= getattr(self, name) <= 10_000:
+                yield join(path, name), "basis points, 0 to 10000"
+        yield from share(self.reduced_share, join(path, "reduced_share"))
+        yield from non_negative(self.shipping_minor, join(path, "shipping_minor"))
+        yield from non_negative(self.free_shipping_from_minor, join(path, "free_shipping_from_minor"))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Review:
     # Held orders a reviewer approves; the rest, and every order whose payment was
     # declined, are rejected (a simulated customer never pays or fixes a card later, so
@@ -317,6 +337,7 @@ class Scenario:
     customers: Customers
     demand: Demand
     payments: Payments
+    pricing: Pricing = field(default_factory=Pricing)
     review: Review = field(default_factory=Review)
     fulfilment: Fulfilment = field(default_factory=Fulfilment)
     returns: Returns

@@ -113,14 +113,21 @@ def test_the_day_follows_the_scenario():
     assert len(orders) == sum(expected.values()) == round(s.demand.orders_per_day())
     assert np.all(np.diff(day.arrivals_s) >= 0) and 0 <= day.arrivals_s.min() and day.arrivals_s.max() < 86400
     assert len(day.requests) > len(orders)  # some retries, sent twice with one key
+    pricing = s.pricing
     for r in orders:
-        total = sum(line.quantity * line.unit_price.amount_minor for line in r.lines)
-        assert sum(p.amount.amount_minor for p in r.payments) == total
+        items = sum(line.quantity * line.unit_price.amount_minor for line in r.lines)
+        shipping = r.shipping.amount.amount_minor
+        assert sum(p.amount.amount_minor for p in r.payments) == items + shipping
         assert len({line.sku for line in r.lines}) == len(r.lines)
+        assert {line.tax_rate_bps for line in r.lines} <= {pricing.tax_rate_bps, pricing.reduced_rate_bps}
         if r.delivery_mode == common_pb2.DELIVERY_MODE_PICKUP_IN_STORE:
-            assert r.pickup_location_id in world.pickup_ids
+            assert r.pickup_location_id in world.pickup_ids and not r.HasField("shipping")
         else:
             assert r.ship_to.position.latitude != 0
+            # Shipping is charged below the threshold, and only there.
+            assert shipping == (pricing.shipping_minor if items < pricing.free_shipping_from_minor else 0)
+    rates = [line.tax_rate_bps for r in orders for line in r.lines]
+    assert 0.05 < rates.count(pricing.reduced_rate_bps) / len(rates) < 0.3  # about reduced_share (0.15) of lines
     gift = {g.number: g.amount_minor for g in day.gift_cards}
     assert gift and all(
         p.amount.amount_minor <= gift[p.token] for r in orders for p in r.payments if p.token in gift

@@ -88,6 +88,10 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     assert life["events"]["order.created"] == life["orders"]
     money = summary["payments"]
     assert money["captured_minor"] > 0
+    # The normal day's pricing: prices include 19% or 7%, small orders shipped pay for delivery.
+    assert any(r.shipping.HasField("amount") for r in day.requests) and any(r.lines[0].tax_rate_bps for r in day.requests)
+    assert 0 < money["tax_invoiced_minor"] < money["captured_minor"] * 0.16  # 19/119 at most
+    assert 0 < money["shipping_charged_minor"] < money["captured_minor"]
     assert money["refunded_minor"] <= money["captured_minor"]
     assert sum(r["calls"] for r in summary["rpcs"] if r["rpc"] in ("ConfirmShipment", "MarkReadyForPickup")) >= life["shipments"]
     printed = console.export_text()
