@@ -15,6 +15,7 @@ import os
 import time
 from typing import Any
 
+from oms_actors.domain.commands import SHIPPING_CHARGE
 from oms_actors.domain.enums import PaymentMethod
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture
 from oms_actors.domain.money import Money
@@ -153,20 +154,25 @@ class ProviderPaymentFlow:
         return tuple(records)
 
     async def refund(self, order: Order, return_id: str, plan: list[RefundPart]) -> tuple[RefundPart, ...]:
-        """Gives money back to the captures it came from, once per (return, capture)."""
+        """Gives money back to the captures it came from, once per (return, capture): the parts
+        of one capture (several lines of one shipment, its delivery charge) are one refund, as
+        the provider's key for it names the capture alone."""
         if self._stale():
             await self.ready()
-        done = []
+        by_capture: dict[str, list[RefundPart]] = {}
         for part in plan:
-            record = order.payment(part.payment_id)
+            by_capture.setdefault(part.capture_id, []).append(part)
+        refund_ids: dict[str, str] = {}
+        for capture_id, parts in by_capture.items():
+            record = order.payment(parts[0].payment_id)
             provider = self.payments.providers.for_method(record.method)
             refund = await provider.refund(
-                f"{order.order_id}/rma/{return_id}/{part.capture_id}",
-                capture_id=part.capture_id,
-                amount=_money(part.amount, record.currency),
+                f"{order.order_id}/rma/{return_id}/{capture_id}",
+                capture_id=capture_id,
+                amount=_money(sum(p.amount for p in parts), record.currency),
             )
-            done.append(evolve(part, refund_id=refund.refund_id))
-        return tuple(done)
+            refund_ids[capture_id] = refund.refund_id
+        return tuple(evolve(part, refund_id=refund_ids[part.capture_id]) for part in plan)
 
     async def grant_store_credit(self, order: Order, return_id: str, amount: int) -> None:
         if self._stale():
@@ -196,18 +202,25 @@ class ProviderPaymentFlow:
             if not total or not shipment.invoice_number:
                 continue
             gross_by_rate: dict[int, int] = {}
-            for line_number, amount in [(p.line_number, p.amount) for p in parts] + list(credit.items()):
-                rate = order.line(line_number).tax_rate_bps if line_number else 0
+            for part in parts:
+                rate = _rate(order, part.line_number, part.charge)
+                gross_by_rate[rate] = gross_by_rate.get(rate, 0) + part.amount
+            for line_number, amount in credit.items():
+                rate = _rate(order, line_number, "")
                 gross_by_rate[rate] = gross_by_rate.get(rate, 0) + amount
+            refunded: dict[tuple[str, str, str], int] = {}  # one reference per refund
+            for p in parts:
+                key = (p.payment_id, p.refund_id, p.capture_id)
+                refunded[key] = refunded.get(key, 0) + p.amount
             references = tuple(
                 RefundReference(
-                    method=order.payment(p.payment_id).method,
-                    provider=self.payments.providers.for_method(order.payment(p.payment_id).method).name,
-                    refund_id=p.refund_id,
-                    capture_id=p.capture_id,
-                    amount=_money(p.amount, order.currency),
+                    method=order.payment(payment_id).method,
+                    provider=self.payments.providers.for_method(order.payment(payment_id).method).name,
+                    refund_id=refund_id,
+                    capture_id=capture_id,
+                    amount=_money(amount, order.currency),
                 )
-                for p in parts
+                for (payment_id, refund_id, capture_id), amount in refunded.items()
             )
             note = await self.payments.documents.write_credit_note(
                 f"{order.order_id}/rma/{return_id}/{shipment.shipment_id}",
@@ -225,6 +238,13 @@ class ProviderPaymentFlow:
 
     async def open_receivables(self, customer_ids: list[str]) -> dict[str, AccountPosition]:
         return await self.payments.receivables.positions(customer_ids)
+
+
+def _rate(order: Order, line_number: int, charge: str) -> int:
+    """The tax rate of money given back for a line or a charge (0: a part from before lines were kept)."""
+    if charge == SHIPPING_CHARGE and order.shipping is not None:
+        return order.shipping.tax_rate_bps
+    return order.line(line_number).tax_rate_bps if line_number else 0
 
 
 def _invoice_lines(order: Order, shipment: Shipment) -> tuple[DocumentLine, ...]:
@@ -246,9 +266,6 @@ def _invoice_lines(order: Order, shipment: Shipment) -> tuple[DocumentLine, ...]
             )  # fmt: skip
         )
     return tuple(lines)
-
-
-SHIPPING_CHARGE = "shipping"
 
 
 class SimulatorControlledFlow(ProviderPaymentFlow):

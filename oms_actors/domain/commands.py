@@ -31,6 +31,9 @@ class LineInput(msgspec.Struct, frozen=True, kw_only=True, gc=False, omit_defaul
     tax_rate_bps: int = 0  # the rate of the tax included in unit_price (1,900: 19%)
 
 
+SHIPPING_CHARGE = "shipping"  # how documents and refunds name the delivery charge
+
+
 class ShippingCharge(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """What the customer pays for delivery, gross, as the channel charged it: owed once, with
     the first shipment, unless every unit is cancelled before anything ships."""

@@ -22,7 +22,7 @@ from typing import Any, Iterable, Mapping
 
 import msgspec
 
-from oms_actors.domain.commands import Address, CreateOrder, PaymentInstruction, ShippingCharge
+from oms_actors.domain.commands import SHIPPING_CHARGE, Address, CreateOrder, PaymentInstruction, ShippingCharge
 from oms_actors.domain.enums import Channel, DeliveryMode, LineStatus, OrderStatus
 from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionError, LineProblem, no_such_shipment
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture, ShipmentLine, ShipmentStatus, Shortage, ShortageReason
@@ -1003,7 +1003,37 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                         left[(shipment.shipment_id, capture.payment_id)] -= take
                         owed -= take
                         cap -= take
+        if self._returned_in_full(return_id):
+            # The customer withdrew from the whole order: its delivery charge goes back too,
+            # from the captures of the shipment that carried it (EU consumer law asks this).
+            owed = self.shipping_owed
+            for shipment in self.shipments:
+                for capture in shipment.captures if shipment.shipping else ():
+                    take = min(owed, left[(shipment.shipment_id, capture.payment_id)])
+                    if take > 0:
+                        plan.append(
+                            RefundPart(
+                                shipment_id=shipment.shipment_id, payment_id=capture.payment_id,
+                                capture_id=capture.capture_id, amount=take, charge=SHIPPING_CHARGE,
+                            )  # fmt: skip
+                        )
+                        owed -= take
         return plan
+
+    def _returned_in_full(self, return_id: str) -> bool:
+        """Whether this return brings back, for a refund, the last of everything the order
+        shipped, with nothing left to ship and the delivery charge not yet given back."""
+        if self.shipping is None or not self.shipments or self.unshipped:
+            return False
+        back: dict[int, int] = {}
+        for r in self.returns:
+            if any(p.charge == SHIPPING_CHARGE for p in r.refunds):
+                return False
+            if r.return_id == return_id or r.status in (ReturnStatus.INSPECTED, ReturnStatus.RESOLVED):
+                for rl in r.lines:
+                    if rl.resolution is Resolution.REFUND:
+                        back[rl.line_number] = back.get(rl.line_number, 0) + rl.received
+        return all(back.get(line.line_number, 0) >= line.shipped_quantity for line in self.lines)
 
     def store_credit_due(self, return_id: str) -> int:
         record = self.return_(return_id)
@@ -1062,8 +1092,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         )
 
     def _refunded_by_line(self, record: ReturnRecord, refunds: tuple[RefundPart, ...]) -> dict[int, int]:
-        """Refunds were planned line by line in order; attribute them back the same way."""
-        total = sum(p.amount for p in refunds)
+        """Refunds were planned line by line in order; attribute them back the same way (a
+        charge given back belongs to no line)."""
+        total = sum(p.amount for p in refunds if not p.charge)
         out: dict[int, int] = {}
         for rl in record.lines:
             if rl.resolution is Resolution.REFUND and rl.received:

@@ -67,7 +67,8 @@ class RefundPart(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     capture_id: str
     amount: int
     refund_id: str = ""  # the provider's reference, once refunded
-    line_number: int = 0  # the order line whose units it pays back (0: planned before lines were kept)
+    line_number: int = 0  # the order line whose units it pays back (0: a charge, or planned before lines were kept)
+    charge: str = ""  # "shipping": the order's delivery charge, given back with the whole order
 
 
 class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):

@@ -261,3 +261,33 @@ async def test_a_delivered_order_closes_once_its_return_window_shuts(world: Worl
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await returns(world).RequestReturn(late)
     assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+async def test_two_lines_shipped_together_and_returned_together_are_both_refunded(world: World):
+    first, second = await world.sku({"T-DC-WEST": 5}), await world.sku({"T-DC-WEST": 5})
+    customer = await world.customer()
+    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(customer, [(first, 1), (second, 2)])))).order)
+    [shipment] = order.shipments  # one capture paid for both lines
+    rma = World.unique("RMA")
+    refund = orders_pb2.RETURN_RESOLUTION_REFUND
+    await returns(world).RequestReturn(
+        returns_pb2.RequestReturnRequest(
+            order_id=order.order_id, return_id=rma, channel=common_pb2.CHANNEL_WEB,
+            lines=[
+                returns_pb2.ReturnLineRequest(line_number=1, quantity=1, resolution=refund),
+                returns_pb2.ReturnLineRequest(line_number=2, quantity=2, resolution=refund),
+            ],
+        )
+    )  # fmt: skip
+    await returns(world).ReceiveReturn(
+        returns_pb2.ReceiveReturnRequest(
+            order_id=order.order_id, return_id=rma, location_id="T-DC-WEST",
+            lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1), orders_pb2.ShipmentLine(line_number=2, quantity=2)],
+        )
+    )  # fmt: skip
+    await returns(world).InspectReturn(returns_pb2.InspectReturnRequest(order_id=order.order_id, return_id=rma))
+    done = await settled(world, order.order_id)
+    [ret] = done.returns
+    assert ret.status == orders_pb2.RETURN_STATUS_RESOLVED and not done.pending_steps
+    assert ret.refunded == shipment.value and done.payment_status[0].refunded == shipment.value  # 3 × 19.99, once
+    assert [line.refunded for line in ret.lines] == [eur(1_999), eur(3_998)]

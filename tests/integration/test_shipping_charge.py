@@ -5,10 +5,11 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from protos.oms.v1 import billing_pb2, orders_pb2
+from protos.oms.v1 import billing_pb2, common_pb2, orders_pb2, returns_pb2
 from tests.integration.support import World, eur
 from tests.integration.test_billing import billing
 from tests.integration.test_lifecycle import pay, ship_everything
+from tests.integration.test_returns_and_360 import delivered, returns
 from tests.integration.waiting import settled
 from tests.security.kit import refusal
 
@@ -53,3 +54,36 @@ async def test_the_shipping_charge_is_paid_with_the_order_and_invoiced_once_with
     ]
     later = await billing(world).GetInvoice(billing_pb2.GetInvoiceRequest(number=second.invoice_number))
     assert not [line for line in later.lines if line.charge] and later.total == second.value
+
+
+async def test_returning_the_whole_order_for_a_refund_gives_the_shipping_charge_back(world: World):
+    sku = await world.sku({"T-DC-WEST": 5})
+    customer = await world.customer()
+    request = world.order(customer, [(sku, 2)], price=1_190)
+    request.lines[0].tax_rate_bps = 1_900
+    request.shipping.amount.CopyFrom(eur(595))
+    request.shipping.tax_rate_bps = 1_900
+    pay(request, (orders_pb2.PAYMENT_METHOD_CARD, 2 * 1_190 + 595, World.unique("tok_visa")))
+    order = await delivered(world, (await world.orders.CreateOrder(request)).order)
+    rma = World.unique("RMA")
+    refund = orders_pb2.RETURN_RESOLUTION_REFUND
+    await returns(world).RequestReturn(
+        returns_pb2.RequestReturnRequest(
+            order_id=order.order_id, return_id=rma, channel=common_pb2.CHANNEL_WEB,
+            lines=[returns_pb2.ReturnLineRequest(line_number=1, quantity=2, resolution=refund)],
+        )
+    )  # fmt: skip
+    await returns(world).ReceiveReturn(
+        returns_pb2.ReceiveReturnRequest(
+            order_id=order.order_id, return_id=rma, location_id="T-DC-WEST",
+            lines=[orders_pb2.ShipmentLine(line_number=1, quantity=2)],
+        )
+    )  # fmt: skip
+    await returns(world).InspectReturn(returns_pb2.InspectReturnRequest(order_id=order.order_id, return_id=rma))
+    done = await settled(world, order.order_id)
+    [ret] = done.returns
+    # The units and the charge came from one capture: one refund gives back both.
+    assert ret.refunded == eur(2 * 1_190 + 595) and done.payment_status[0].refunded == eur(2 * 1_190 + 595)
+    [number] = ret.credit_notes
+    note = await billing(world).GetCreditNote(billing_pb2.GetCreditNoteRequest(number=number))
+    assert note.total == eur(2_975) and [(t.rate_bps, t.gross.amount_minor) for t in note.taxes] == [(1_900, 2_975)]
