@@ -33,7 +33,7 @@ from oms_actors.domain.money import MAX_AMOUNT_MINOR, Money, is_currency
 from oms_actors.domain.network import Location, Product
 from oms_actors.domain.order import ApprovalStatus, Order
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
-from oms_actors.domain.returns import Resolution, ReturnRecord, ReturnStatus
+from oms_actors.domain.returns import Appeasement, Resolution, ReturnRecord, ReturnStatus
 from oms_actors.domain.risk import DEFAULT_LIMITS_CURRENCY, RiskRules
 from oms_actors.domain.stock import StockLevelChange
 from oms_actors.domain.tax import MAX_TAX_RATE_BPS
@@ -437,6 +437,8 @@ def order_to_proto(o: Order) -> orders_pb2.Order:
         ]
     if o.shipping is not None:
         fields["shipping"] = {"amount": _money(o.shipping.amount), "tax_rate_bps": o.shipping.tax_rate_bps}
+    if o.appeasements:
+        fields["goodwill"] = [_goodwill(a, currency) for a in o.appeasements]
     if o.ship_to is not None:
         fields["ship_to"] = _address_fields(o.ship_to)
     if o.sourcing is not None:
@@ -531,6 +533,23 @@ def _return(r: ReturnRecord, currency: str) -> dict[str, Any]:
     }
     if r.resolved_at_ms:
         fields["resolved_at"] = _ts_fields(r.resolved_at_ms)
+    return fields
+
+
+def _goodwill(a: Appeasement, currency: str) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "goodwill_id": a.appeasement_id,
+        "amount": _money_fields(a.amount, currency),
+        "reason": a.reason,
+        "resolution": RESOLUTIONS_TO_PROTO[a.resolution],
+        "granted_by": a.by,
+        "granted_at": _ts_fields(a.requested_at_ms),
+        "refunded": _money_fields(sum(p.amount for p in a.refunds), currency),
+        "store_credit": _money_fields(a.store_credit, currency),
+        "credit_notes": list(a.credit_notes),
+    }
+    if a.resolved_at_ms:
+        fields["paid_at"] = _ts_fields(a.resolved_at_ms)
     return fields
 
 

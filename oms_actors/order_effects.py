@@ -22,6 +22,7 @@ from oms_actors.domain.fulfilment import Shipment, ShipmentCapture, ShipmentLine
 from oms_actors.domain.ledger import Consumption, EntryKind, Restock
 from oms_actors.domain.money import Money
 from oms_actors.domain.order import (
+    STEP_APPEASE,
     STEP_ASSESS,
     STEP_CAPTURE,
     STEP_CONSUME,
@@ -35,7 +36,7 @@ from oms_actors.domain.order import (
 )
 from oms_actors.domain.partitioning import shard_of
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
-from oms_actors.domain.returns import RefundPart, Resolution
+from oms_actors.domain.returns import GOODWILL, RefundPart, Resolution
 from oms_actors.domain.risk import RiskFacts, RiskOutcome, RiskRules, assess, declined_payments
 from oms_actors.domain.stock import ReservationRequest
 from oms_actors.payments.invoice import AccountPosition
@@ -61,6 +62,7 @@ STEP_ORDER = (
     STEP_VOID,
     STEP_RESTOCK,
     STEP_RESOLVE,
+    STEP_APPEASE,
 )
 RISK_RULES_TTL_S = 1.0
 
@@ -87,9 +89,13 @@ class PaymentFlow(Protocol):
 
     async def open_receivables(self, customer_ids: list[str]) -> dict[str, AccountPosition]: ...
 
-    async def refund(self, order: Order, return_id: str, plan: list[RefundPart]) -> tuple[RefundPart, ...]: ...
+    async def refund(
+        self, order: Order, return_id: str, plan: list[RefundPart], *, kind: str = "rma"
+    ) -> tuple[RefundPart, ...]: ...
 
-    async def grant_store_credit(self, order: Order, return_id: str, amount: int) -> None: ...
+    async def grant_store_credit(self, order: Order, return_id: str, amount: int, *, kind: str = "rma", reason: str = "") -> None: ...
+
+    async def goodwill_credit_notes(self, order: Order, appeasement_id: str, refunds: tuple[RefundPart, ...]) -> tuple[str, ...]: ...
 
     async def credit_notes(
         self, order: Order, return_id: str, refunds: tuple[RefundPart, ...], store_credit_by_shipment: dict[str, dict[int, int]]
@@ -100,25 +106,6 @@ class Replacements(Protocol):
     """Places the replacement order of a return (on whichever shard owns its key)."""
 
     async def place(self, order: Order, return_id: str) -> str: ...
-
-
-def _store_credit_by_shipment(order: Order, return_id: str) -> dict[str, dict[int, int]]:
-    """Store credit by line, attributed to the newest shipments that carried each credited line."""
-    record = order.return_(return_id)
-    assert record is not None
-    out: dict[str, dict[int, int]] = {}
-    for rl in record.lines:
-        if rl.resolution is not Resolution.STORE_CREDIT or not rl.received:
-            continue
-        left = rl.received
-        price = order.line(rl.line_number).unit_price.amount_minor
-        for shipment in sorted(order.shipments, key=lambda s: s.shipped_at_ms, reverse=True):
-            take = min(left, shipment.quantity_of(rl.line_number))
-            if take:
-                by_line = out.setdefault(shipment.shipment_id, {})
-                by_line[rl.line_number] = by_line.get(rl.line_number, 0) + take * price
-                left -= take
-    return out
 
 
 def next_step(order: Order) -> str | None:
@@ -215,7 +202,22 @@ class OrderEffects:
             return order.step_done(step, now_ms=now_ms)
         if step.startswith(STEP_RESOLVE):
             return await self.resolve(order, step.removeprefix(STEP_RESOLVE), now_ms)
+        if step.startswith(STEP_APPEASE):
+            return await self.appease(order, step.removeprefix(STEP_APPEASE), now_ms)
         raise ValueError(f"unknown step {step!r}")
+
+    async def appease(self, order: Order, appeasement_id: str, now_ms: int) -> Order:
+        """Goodwill's money: refunded with credit notes, or a store credit voucher (the invoices
+        stand: a voucher is a gift, not a correction of what was charged). Each keyed by its id."""
+        record = order.appeasement(appeasement_id)
+        assert record is not None
+        if record.resolution is Resolution.STORE_CREDIT:
+            reason = f"goodwill on order {order.order_id}: {record.reason}"
+            await self.payments.grant_store_credit(order, appeasement_id, record.amount, kind=GOODWILL, reason=reason)
+            return order.record_appeasement(appeasement_id, refunds=(), store_credit=record.amount, credit_notes=(), now_ms=now_ms)
+        refunds = await self.payments.refund(order, appeasement_id, order.appeasement_plan(appeasement_id), kind=GOODWILL)
+        notes = await self.payments.goodwill_credit_notes(order, appeasement_id, refunds)
+        return order.record_appeasement(appeasement_id, refunds=refunds, store_credit=0, credit_notes=notes, now_ms=now_ms)
 
     # -- returns ------------------------------------------------------------------
 
@@ -245,7 +247,7 @@ class OrderEffects:
         credit = order.store_credit_due(return_id)
         if credit:
             await self.payments.grant_store_credit(order, return_id, credit)
-        notes = await self.payments.credit_notes(order, return_id, refunds, _store_credit_by_shipment(order, return_id))
+        notes = await self.payments.credit_notes(order, return_id, refunds, order.store_credit_by_shipment(return_id))
         replacement = ""
         if record.quantity_for(Resolution.REPLACEMENT):
             replacement = await self.replacements.place(order, return_id)

@@ -86,7 +86,7 @@ SAVES_IN_FLIGHT = 4
 SERVED_DIRECTLY = (
     "create_orders", "cancel_order", "cancel_lines", "review_order", "confirm_shipment",
     "confirm_delivery", "fulfilment_requests", "request_return", "receive_return", "inspect_return",
-    "record_receipt", "note_overdue", "report_shortage", "change_ship_to", "hold_order",
+    "record_receipt", "note_overdue", "report_shortage", "change_ship_to", "hold_order", "grant_goodwill",
 )  # fmt: skip
 # Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
 IDEMPOTENCY_CACHE = int(os.environ.get("OMS_IDEMPOTENCY_CACHE", "200000"))
@@ -721,6 +721,18 @@ class OrderShard:
         """A reviewer holds an approved order before anything ships (``Order.hold_for_review``):
         the locations' lists lose it until ReviewOrder approves it again."""
         return await self._command(order_id, lambda order: order.hold_for_review(by=reviewer, reason=reason, now_ms=now_ms()))
+
+    async def grant_goodwill(
+        self, order_id: str, goodwill_id: str, amount: int, reason: str, resolution: str, by: str
+    ) -> bytes:
+        """Money back without a return (``Order.appease``); the step pays it before the answer."""
+        return await self._command(
+            order_id,
+            lambda order: order.appease(
+                appeasement_id=goodwill_id, amount=amount, reason=reason, resolution=Resolution(resolution), by=by,
+                now_ms=now_ms(),
+            ),  # fmt: skip
+        )
 
     async def change_ship_to(self, order_id: str, address: Address) -> bytes:
         """A new delivery address before anything shipped (``Order.change_ship_to``). Units no

@@ -22,7 +22,8 @@ from oms_actors.domain.money import Money
 from oms_actors.domain.order import Order
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus, plan_captures
 from oms_actors.domain.records import evolve
-from oms_actors.domain.returns import RefundPart
+from oms_actors.domain.returns import GOODWILL, RefundPart
+from oms_actors.domain.tax import split_by_rate
 from oms_actors.order_effects import PaymentFlow
 from oms_actors.payments import (
     AccountPosition,
@@ -153,7 +154,9 @@ class ProviderPaymentFlow:
             records.append(record)
         return tuple(records)
 
-    async def refund(self, order: Order, return_id: str, plan: list[RefundPart]) -> tuple[RefundPart, ...]:
+    async def refund(
+        self, order: Order, return_id: str, plan: list[RefundPart], *, kind: str = "rma"
+    ) -> tuple[RefundPart, ...]:
         """Gives money back to the captures it came from, once per (return, capture): the parts
         of one capture (several lines of one shipment, its delivery charge) are one refund, as
         the provider's key for it names the capture alone."""
@@ -167,22 +170,48 @@ class ProviderPaymentFlow:
             record = order.payment(parts[0].payment_id)
             provider = self.payments.providers.for_method(record.method)
             refund = await provider.refund(
-                f"{order.order_id}/rma/{return_id}/{capture_id}",
+                f"{order.order_id}/{kind}/{return_id}/{capture_id}",
                 capture_id=capture_id,
                 amount=_money(sum(p.amount for p in parts), record.currency),
             )
             refund_ids[capture_id] = refund.refund_id
         return tuple(evolve(part, refund_id=refund_ids[part.capture_id]) for part in plan)
 
-    async def grant_store_credit(self, order: Order, return_id: str, amount: int) -> None:
+    async def grant_store_credit(self, order: Order, return_id: str, amount: int, *, kind: str = "rma", reason: str = "") -> None:
         if self._stale():
             await self.ready()
         await self.payments.store_credit.grant(
-            f"{order.order_id}/rma/{return_id}/store-credit",
+            f"{order.order_id}/{kind}/{return_id}/store-credit",
             customer_id=order.customer_id,
             amount=_money(amount, order.currency),
-            reason=f"return {return_id} of order {order.order_id}",
+            reason=reason or f"return {return_id} of order {order.order_id}",
         )
+
+    async def goodwill_credit_notes(self, order: Order, appeasement_id: str, refunds: tuple[RefundPart, ...]) -> tuple[str, ...]:
+        """One credit note per invoice goodwill refunds money of, split over the invoice's tax
+        rates in proportion to what it charged at each (a discount on the whole invoice)."""
+        if self._stale():
+            await self.ready()
+        record = order.appeasement(appeasement_id)
+        assert record is not None
+        numbers = []
+        for shipment in order.shipments:
+            parts = [p for p in refunds if p.shipment_id == shipment.shipment_id]
+            total = sum(p.amount for p in parts)
+            if not total or not shipment.invoice_number:
+                continue
+            note = await self.payments.documents.write_credit_note(
+                f"{order.order_id}/{GOODWILL}/{appeasement_id}/{shipment.shipment_id}",
+                order_id=order.order_id,
+                customer_id=order.customer_id,
+                invoice_number=shipment.invoice_number,
+                refunds=_references(order, parts, self.payments.providers),
+                total=_money(total, order.currency),
+                gross_by_rate=split_by_rate(_charged_by_rate(order, shipment), total),
+                reason=f"goodwill: {record.reason}",
+            )
+            numbers.append(note.number)
+        return tuple(numbers)
 
     async def credit_notes(
         self, order: Order, return_id: str, refunds: tuple[RefundPart, ...], store_credit_by_shipment: dict[str, dict[int, int]]
@@ -208,20 +237,7 @@ class ProviderPaymentFlow:
             for line_number, amount in credit.items():
                 rate = _rate(order, line_number, "")
                 gross_by_rate[rate] = gross_by_rate.get(rate, 0) + amount
-            refunded: dict[tuple[str, str, str], int] = {}  # one reference per refund
-            for p in parts:
-                key = (p.payment_id, p.refund_id, p.capture_id)
-                refunded[key] = refunded.get(key, 0) + p.amount
-            references = tuple(
-                RefundReference(
-                    method=order.payment(payment_id).method,
-                    provider=self.payments.providers.for_method(order.payment(payment_id).method).name,
-                    refund_id=refund_id,
-                    capture_id=capture_id,
-                    amount=_money(amount, order.currency),
-                )
-                for (payment_id, refund_id, capture_id), amount in refunded.items()
-            )
+            references = _references(order, parts, self.payments.providers)
             note = await self.payments.documents.write_credit_note(
                 f"{order.order_id}/rma/{return_id}/{shipment.shipment_id}",
                 order_id=order.order_id,
@@ -238,6 +254,35 @@ class ProviderPaymentFlow:
 
     async def open_receivables(self, customer_ids: list[str]) -> dict[str, AccountPosition]:
         return await self.payments.receivables.positions(customer_ids)
+
+
+def _references(order: Order, parts: list[RefundPart], providers: Any) -> tuple[RefundReference, ...]:
+    """A credit note's refunds: one reference per refund (the parts of one capture are one)."""
+    refunded: dict[tuple[str, str, str], int] = {}
+    for p in parts:
+        key = (p.payment_id, p.refund_id, p.capture_id)
+        refunded[key] = refunded.get(key, 0) + p.amount
+    return tuple(
+        RefundReference(
+            method=order.payment(payment_id).method,
+            provider=providers.for_method(order.payment(payment_id).method).name,
+            refund_id=refund_id,
+            capture_id=capture_id,
+            amount=_money(amount, order.currency),
+        )
+        for (payment_id, refund_id, capture_id), amount in refunded.items()
+    )
+
+
+def _charged_by_rate(order: Order, shipment: Shipment) -> dict[int, int]:
+    """What a shipment's invoice charged at each tax rate: its lines, and the shipping charge if it carried it."""
+    out: dict[int, int] = {}
+    for s in shipment.lines:
+        line = order.line(s.line_number)
+        out[line.tax_rate_bps] = out.get(line.tax_rate_bps, 0) + line.unit_price.amount_minor * s.quantity
+    if shipment.shipping and order.shipping is not None:
+        out[order.shipping.tax_rate_bps] = out.get(order.shipping.tax_rate_bps, 0) + shipment.shipping
+    return out
 
 
 def _rate(order: Order, line_number: int, charge: str) -> int:

@@ -72,6 +72,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _ORDERS + "CancelOrderLines": allow(AGENT, CHANNEL, CUSTOMER, audit=True),
         _ORDERS + "ReviewOrder": allow(AGENT, audit=True),  # release or reject a held order
         _ORDERS + "HoldOrder": allow(AGENT, audit=True),  # stop an approved order before it ships
+        _ORDERS + "GrantGoodwill": allow(AGENT, audit=True),  # money back without a return
         _ORDERS + "UpdateShippingAddress": allow(AGENT, CHANNEL, CUSTOMER, audit=True),  # scoped as cancelling
         # The rules that hold orders: reviewers and credit control read them, admins set them.
         _ORDERS + "GetRiskRules": allow(AGENT, FINANCE),

@@ -19,6 +19,7 @@ from gateway.auth.principal import Principal
 from gateway.convert import (
     CHANNELS,
     ORDER_STATUSES,
+    RESOLUTIONS,
     Violations,
     address_from_proto,
     order_to_proto,
@@ -29,6 +30,7 @@ from gateway.convert import (
 from gateway.errors import rpc, to_status
 from gateway.services.backend import Backend, id_or_fail
 from oms_actors.domain.errors import ValidationError
+from oms_actors.domain.returns import Resolution
 from oms_actors.store.orders import Cursor, OrderFilter
 from oms_actors.store.risk_rules import RiskRulesStore
 from protos.oms.v1 import orders_pb2, orders_pb2_grpc
@@ -217,6 +219,35 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         order = await self.b.command(
             request.order_id, "hold_order", f"{principal.role.value}:{principal.id}", request.reason
         )
+        return order_to_proto(order)
+
+    @rpc
+    async def GrantGoodwill(
+        self, request: orders_pb2.GrantGoodwillRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.Order:
+        v = Violations()
+        v.identifier("order_id", request.order_id)
+        v.identifier("goodwill_id", request.goodwill_id)
+        if not request.reason.strip():
+            v.add("reason", "is required: the credit note and the order's history say why")
+        v.text("reason", request.reason)
+        amount = v.money("amount", request.amount, positive=True) if request.HasField("amount") else None
+        if not request.HasField("amount"):
+            v.add("amount", "is required")
+        resolution = v.enum("resolution", request.resolution, RESOLUTIONS)
+        if resolution is not None and resolution not in (Resolution.REFUND, Resolution.STORE_CREDIT):
+            v.add("resolution", "REFUND or STORE_CREDIT: goodwill is money")
+        v.raise_if_any()
+        principal = await caller(context)
+        order = await self.b.visible_order(principal, request.order_id)  # its currency
+        assert amount is not None and resolution is not None
+        if amount.currency != order.currency:
+            v.add("amount.currency", f"must be the order currency ({order.currency})")
+            v.raise_if_any()
+        order = await self.b.command(
+            request.order_id, "grant_goodwill", request.goodwill_id, amount.amount_minor, request.reason,
+            resolution.value, f"{principal.role.value}:{principal.id}",
+        )  # fmt: skip
         return order_to_proto(order)
 
     @rpc

@@ -49,6 +49,7 @@ def order_events(old: Order | None, new: Order) -> list[OrderEvent]:
     _shortages(old, new, events)
     _shipments(old, new, events)
     _returns(old, new, events)
+    _appeasements(old, new, events)
     return [
         OrderEvent(
             type=kind,
@@ -165,6 +166,17 @@ def _shipments(old: Order | None, new: Order, events: list[tuple[str, dict[str, 
             events.append(("invoice.issued", {**base, "invoice_number": s.invoice_number, "amount": str(s.value)}))
         if s.status.value == "delivered" and (was is None or was.status != s.status):
             events.append(("shipment.delivered", base))
+
+
+def _appeasements(old: Order | None, new: Order, events: list[tuple[str, dict[str, str]]]) -> None:
+    before = {a.appeasement_id: a for a in old.appeasements} if old else {}
+    for a in new.appeasements:
+        was = before.get(a.appeasement_id)
+        base = {"goodwill_id": a.appeasement_id, "amount": str(a.amount), "resolution": a.resolution.value}
+        if was is None:
+            events.append(("goodwill.granted", base))
+        if a.resolved and (was is None or not was.resolved):
+            events.append(("goodwill.paid", {**base, "credit_notes": ",".join(a.credit_notes)}))
 
 
 def _returns(old: Order | None, new: Order, events: list[tuple[str, dict[str, str]]]) -> None:

@@ -31,7 +31,9 @@ from oms_actors.domain.money import Money
 from oms_actors.domain.payment_state import OverdueNotice, PaymentRecord, PaymentStatus, Receipt
 from oms_actors.domain.records import evolve
 from oms_actors.domain.returns import (
+    GOODWILL,
     RETURN_ALLOWED,
+    Appeasement,
     Disposition,
     RefundPart,
     Resolution,
@@ -253,6 +255,9 @@ STEP_RELEASE = "release"  # approved, paid, and units no location was asked to s
 STEP_RESTOCK = "restock:"  # + return id: inspected units back into the receiving location's stock
 STEP_RESOLVE = "resolve:"  # + return id: refund, store credit, replacement
 STEP_SHORTAGE = "shortage:"  # + shortage id: units a location could not ship leave its stock
+STEP_APPEASE = "appease:"  # + appeasement id: money given back without a return, with credit notes
+# Orders whose customer has paid for something may be given money back as goodwill.
+APPEASABLE = frozenset({OrderStatus.PARTLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.DELIVERED})
 
 
 class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -284,6 +289,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     overdue: tuple[OverdueNotice, ...] = ()  # its invoices that went past their due date unpaid
     shortages: tuple[Shortage, ...] = ()  # units locations were asked to ship and could not
     shipping: ShippingCharge | None = None  # delivery charged to the customer, with the first shipment
+    appeasements: tuple[Appeasement, ...] = ()  # money given back without a return
 
     # -- creation -------------------------------------------------------------
 
@@ -1020,6 +1026,93 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                         owed -= take
         return plan
 
+    # -- goodwill -----------------------------------------------------------------
+
+    def appeasement(self, appeasement_id: str) -> Appeasement | None:
+        return next((a for a in self.appeasements if a.appeasement_id == appeasement_id), None)
+
+    @property
+    def compensable(self) -> int:
+        """What may still be given back as goodwill: what was captured less what refunds and
+        store credit gave back already, or will (goodwill under way)."""
+        captured = sum(c.amount for s in self.shipments for c in s.captures)
+        refunded = sum(c.refunded for s in self.shipments for c in s.captures)
+        credited = sum(r.store_credit for r in self.returns) + sum(a.store_credit for a in self.appeasements)
+        under_way = sum(a.amount for a in self.appeasements if not a.resolved)
+        return captured - refunded - credited - under_way
+
+    def appease(
+        self, *, appeasement_id: str, amount: int, reason: str, resolution: Resolution, by: str, now_ms: int
+    ) -> Order:
+        """Goodwill: ``amount`` back to the customer without a return, to the captures it came
+        from (``REFUND``) or as store credit, no more than it paid and has not had back."""
+        existing = self.appeasement(appeasement_id)
+        if existing is not None:
+            if (existing.amount, existing.reason, existing.resolution) == (amount, reason, resolution):
+                return self  # a retry
+            raise FailedPreconditionError(
+                f"goodwill {appeasement_id} was granted with other terms", code="GOODWILL_ID_REUSED"
+            )
+        if self.status not in APPEASABLE:
+            raise InvalidTransitionError(
+                f"order {self.order_id} is {self.status.value}: goodwill is for what the customer paid for",
+                current=self.status.value,
+                requested="appease",
+            )
+        if resolution not in (Resolution.REFUND, Resolution.STORE_CREDIT):
+            raise ValueError(f"goodwill is refunded or credited, not {resolution.value}")
+        if not 0 < amount <= self.compensable:
+            raise FailedPreconditionError(
+                f"order {self.order_id}: {amount} is more than the {max(0, self.compensable)} it may still give back",
+                code="MORE_THAN_PAID",
+            )
+        record = Appeasement(
+            appeasement_id=appeasement_id, amount=amount, reason=reason, resolution=resolution, by=by,
+            requested_at_ms=now_ms,
+        )  # fmt: skip
+        return self._next(now_ms=now_ms, appeasements=self.appeasements + (record,), add=(STEP_APPEASE + appeasement_id,))
+
+    def appeasement_plan(self, appeasement_id: str) -> list[RefundPart]:
+        """Where goodwill's money comes from: the captures of the newest shipments first, never
+        more than they still hold. For store credit the same split says which invoices it credits."""
+        record = self.appeasement(appeasement_id)
+        assert record is not None
+        owed = record.amount
+        credited: dict[str, int] = {}  # by returns' store credit, on each shipment's invoice
+        for r in self.returns:
+            if r.status is ReturnStatus.RESOLVED:
+                for sid, by_line in self.store_credit_by_shipment(r.return_id).items():
+                    credited[sid] = credited.get(sid, 0) + sum(by_line.values())
+        plan: list[RefundPart] = []
+        for shipment in sorted(self.shipments, key=lambda s: s.shipped_at_ms, reverse=True):
+            # An invoice's credit notes never exceed it: what store credit took off it is not there to give.
+            room = sum(c.refundable for c in shipment.captures) - credited.get(shipment.shipment_id, 0)
+            for capture in shipment.captures:
+                take = min(owed, capture.refundable, room)
+                if take > 0:
+                    room -= take
+                    plan.append(
+                        RefundPart(
+                            shipment_id=shipment.shipment_id, payment_id=capture.payment_id,
+                            capture_id=capture.capture_id, amount=take, charge=GOODWILL,
+                        )  # fmt: skip
+                    )
+                    owed -= take
+        return plan
+
+    def record_appeasement(
+        self, appeasement_id: str, *, refunds: tuple[RefundPart, ...], store_credit: int, credit_notes: tuple[str, ...], now_ms: int
+    ) -> Order:
+        record = self.appeasement(appeasement_id)
+        assert record is not None
+        done = evolve(record, refunds=refunds, store_credit=store_credit, credit_notes=credit_notes, resolved_at_ms=now_ms)
+        return self._next(
+            now_ms=now_ms,
+            appeasements=tuple(done if a.appeasement_id == appeasement_id else a for a in self.appeasements),
+            drop=(STEP_APPEASE + appeasement_id,),
+            **self._refunded(refunds),
+        )
+
     def _returned_in_full(self, return_id: str) -> bool:
         """Whether this return brings back, for a refund, the last of everything the order
         shipped, with nothing left to ship and the delivery charge not yet given back."""
@@ -1034,6 +1127,25 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                     if rl.resolution is Resolution.REFUND:
                         back[rl.line_number] = back.get(rl.line_number, 0) + rl.received
         return all(back.get(line.line_number, 0) >= line.shipped_quantity for line in self.lines)
+
+    def store_credit_by_shipment(self, return_id: str) -> dict[str, dict[int, int]]:
+        """A return's store credit by line, attributed to the newest shipments that carried each
+        credited line: what its credit notes credit on each shipment's invoice."""
+        record = self.return_(return_id)
+        assert record is not None
+        out: dict[str, dict[int, int]] = {}
+        for rl in record.lines:
+            if rl.resolution is not Resolution.STORE_CREDIT or not rl.received:
+                continue
+            left = rl.received
+            price = self.line(rl.line_number).unit_price.amount_minor
+            for shipment in sorted(self.shipments, key=lambda s: s.shipped_at_ms, reverse=True):
+                take = min(left, shipment.quantity_of(rl.line_number))
+                if take:
+                    by_line = out.setdefault(shipment.shipment_id, {})
+                    by_line[rl.line_number] = by_line.get(rl.line_number, 0) + take * price
+                    left -= take
+        return out
 
     def store_credit_due(self, return_id: str) -> int:
         record = self.return_(return_id)
@@ -1066,30 +1178,29 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             replacement_order_id=replacement_order_id,
             resolved_at_ms=now_ms,
         )
-        given: dict[tuple[str, str], int] = {}
-        for part in refunds:
-            given[(part.shipment_id, part.payment_id)] = given.get((part.shipment_id, part.payment_id), 0) + part.amount
-        shipments = tuple(
-            evolve(
-                s,
-                captures=tuple(
-                    evolve(c, refunded=c.refunded + given.get((s.shipment_id, c.payment_id), 0))
-                    for c in s.captures
-                ),
-            )
-            for s in self.shipments
+        return self._next(
+            now_ms=now_ms, returns=self._with_return(resolved), drop=(STEP_RESOLVE + return_id,), **self._refunded(refunds)
         )
+
+    def _refunded(self, refunds: tuple[RefundPart, ...]) -> dict[str, Any]:
+        """The shipments' captures and the payments with these refunds counted."""
+        given: dict[tuple[str, str], int] = {}
         by_payment: dict[str, int] = {}
         for part in refunds:
+            given[(part.shipment_id, part.payment_id)] = given.get((part.shipment_id, part.payment_id), 0) + part.amount
             by_payment[part.payment_id] = by_payment.get(part.payment_id, 0) + part.amount
-        records = tuple(p.with_(refunded=p.refunded + by_payment.get(p.payment_id, 0)) for p in self.payment_records)
-        return self._next(
-            now_ms=now_ms,
-            returns=self._with_return(resolved),
-            shipments=shipments,
-            payment_records=records,
-            drop=(STEP_RESOLVE + return_id,),
-        )
+        return {
+            "shipments": tuple(
+                evolve(
+                    s,
+                    captures=tuple(
+                        evolve(c, refunded=c.refunded + given.get((s.shipment_id, c.payment_id), 0)) for c in s.captures
+                    ),
+                )
+                for s in self.shipments
+            ),
+            "payment_records": tuple(p.with_(refunded=p.refunded + by_payment.get(p.payment_id, 0)) for p in self.payment_records),
+        }
 
     def _refunded_by_line(self, record: ReturnRecord, refunds: tuple[RefundPart, ...]) -> dict[int, int]:
         """Refunds were planned line by line in order; attribute them back the same way (a

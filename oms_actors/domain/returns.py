@@ -94,3 +94,26 @@ class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     def quantity_for(self, resolution: Resolution) -> dict[int, int]:
         """line -> units resolved this way (what was received, restocked or not)."""
         return {line.line_number: line.received for line in self.lines if line.resolution is resolution and line.received}
+
+
+GOODWILL = "goodwill"  # how refunds and credit notes name money given back without a return
+
+
+class Appeasement(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """Money given back on an order without a return (a late delivery, a scratch the customer
+    keeps): to the captures it came from, or as store credit, with a credit note."""
+
+    appeasement_id: str  # given by the caller; a repeat with the same content is a no-op
+    amount: int  # minor units of the order's currency
+    reason: str
+    resolution: Resolution  # REFUND or STORE_CREDIT
+    by: str
+    requested_at_ms: int
+    refunds: tuple[RefundPart, ...] = ()
+    store_credit: int = 0
+    credit_notes: tuple[str, ...] = ()
+    resolved_at_ms: int = 0  # 0: the money is still on its way
+
+    @property
+    def resolved(self) -> bool:
+        return self.resolved_at_ms > 0

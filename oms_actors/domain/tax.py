@@ -49,3 +49,17 @@ def breakdown(gross_by_rate: Mapping[int, int] | Iterable[tuple[int, int]]) -> t
             net = net_of(gross, rate)
             out.append(TaxAmount(rate_bps=rate, gross=gross, net=net, tax=gross - net))
     return tuple(out)
+
+
+def split_by_rate(gross_by_rate: Mapping[int, int], amount: int) -> dict[int, int]:
+    """``amount`` shared over the rates in proportion to their gross (a discount on a whole
+    document), in whole minor units adding up exactly: largest remainders get the rest."""
+    whole = sum(gross_by_rate.values())
+    if whole <= 0:
+        return {0: amount} if amount else {}
+    shares = {rate: amount * gross // whole for rate, gross in gross_by_rate.items()}
+    rest = amount - sum(shares.values())
+    by_remainder = sorted(gross_by_rate, key=lambda rate: (-(amount * gross_by_rate[rate] % whole), rate))
+    for rate in by_remainder[:rest]:
+        shares[rate] += 1
+    return {rate: share for rate, share in shares.items() if share}

@@ -378,7 +378,7 @@ class SourcingExplanation(_message.Message):
     def __init__(self, status: _Optional[str] = ..., cost_minor: _Optional[int] = ..., unit_cost_minor: _Optional[int] = ..., shipment_cost_minor: _Optional[int] = ..., unfilled_cost_minor: _Optional[int] = ..., bound_minor: _Optional[int] = ..., greedy_cost_minor: _Optional[int] = ..., solver: _Optional[str] = ..., shipments: _Optional[int] = ...) -> None: ...
 
 class Order(_message.Message):
-    __slots__ = ("order_id", "channel", "customer_id", "idempotency_key", "external_reference", "status", "lines", "delivery_mode", "ship_to", "pickup_location_id", "payments", "total", "created_at", "updated_at", "version", "sourcing", "cancel_reason", "approval", "payment_status", "shipments", "payable", "pending_steps", "returns", "receipts", "overdue_invoices", "shortages", "shipping")
+    __slots__ = ("order_id", "channel", "customer_id", "idempotency_key", "external_reference", "status", "lines", "delivery_mode", "ship_to", "pickup_location_id", "payments", "total", "created_at", "updated_at", "version", "sourcing", "cancel_reason", "approval", "payment_status", "shipments", "payable", "pending_steps", "returns", "receipts", "overdue_invoices", "shortages", "shipping", "goodwill")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -406,6 +406,7 @@ class Order(_message.Message):
     OVERDUE_INVOICES_FIELD_NUMBER: _ClassVar[int]
     SHORTAGES_FIELD_NUMBER: _ClassVar[int]
     SHIPPING_FIELD_NUMBER: _ClassVar[int]
+    GOODWILL_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     channel: _common_pb2.Channel
     customer_id: str
@@ -433,7 +434,8 @@ class Order(_message.Message):
     overdue_invoices: _containers.RepeatedCompositeFieldContainer[OverdueInvoice]
     shortages: _containers.RepeatedCompositeFieldContainer[FulfilmentShortage]
     shipping: ShippingCharge
-    def __init__(self, order_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., external_reference: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., pickup_location_id: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[PaymentInstruction, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., sourcing: _Optional[_Union[SourcingExplanation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., approval: _Optional[_Union[Approval, _Mapping]] = ..., payment_status: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., payable: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pending_steps: _Optional[_Iterable[str]] = ..., returns: _Optional[_Iterable[_Union[Return, _Mapping]]] = ..., receipts: _Optional[_Iterable[_Union[PaymentReceipt, _Mapping]]] = ..., overdue_invoices: _Optional[_Iterable[_Union[OverdueInvoice, _Mapping]]] = ..., shortages: _Optional[_Iterable[_Union[FulfilmentShortage, _Mapping]]] = ..., shipping: _Optional[_Union[ShippingCharge, _Mapping]] = ...) -> None: ...
+    goodwill: _containers.RepeatedCompositeFieldContainer[Goodwill]
+    def __init__(self, order_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., external_reference: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., pickup_location_id: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[PaymentInstruction, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., sourcing: _Optional[_Union[SourcingExplanation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., approval: _Optional[_Union[Approval, _Mapping]] = ..., payment_status: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., payable: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pending_steps: _Optional[_Iterable[str]] = ..., returns: _Optional[_Iterable[_Union[Return, _Mapping]]] = ..., receipts: _Optional[_Iterable[_Union[PaymentReceipt, _Mapping]]] = ..., overdue_invoices: _Optional[_Iterable[_Union[OverdueInvoice, _Mapping]]] = ..., shortages: _Optional[_Iterable[_Union[FulfilmentShortage, _Mapping]]] = ..., shipping: _Optional[_Union[ShippingCharge, _Mapping]] = ..., goodwill: _Optional[_Iterable[_Union[Goodwill, _Mapping]]] = ...) -> None: ...
 
 class FulfilmentShortage(_message.Message):
     __slots__ = ("shortage_id", "location_id", "lines", "reason", "reported_at")
@@ -637,6 +639,44 @@ class UpdateShippingAddressRequest(_message.Message):
     order_id: str
     ship_to: _common_pb2.Address
     def __init__(self, order_id: _Optional[str] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ...) -> None: ...
+
+class GrantGoodwillRequest(_message.Message):
+    __slots__ = ("order_id", "goodwill_id", "amount", "reason", "resolution")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    GOODWILL_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    RESOLUTION_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    goodwill_id: str
+    amount: _common_pb2.Money
+    reason: str
+    resolution: ReturnResolution
+    def __init__(self, order_id: _Optional[str] = ..., goodwill_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reason: _Optional[str] = ..., resolution: _Optional[_Union[ReturnResolution, str]] = ...) -> None: ...
+
+class Goodwill(_message.Message):
+    __slots__ = ("goodwill_id", "amount", "reason", "resolution", "granted_by", "granted_at", "paid_at", "refunded", "store_credit", "credit_notes")
+    GOODWILL_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    RESOLUTION_FIELD_NUMBER: _ClassVar[int]
+    GRANTED_BY_FIELD_NUMBER: _ClassVar[int]
+    GRANTED_AT_FIELD_NUMBER: _ClassVar[int]
+    PAID_AT_FIELD_NUMBER: _ClassVar[int]
+    REFUNDED_FIELD_NUMBER: _ClassVar[int]
+    STORE_CREDIT_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_NOTES_FIELD_NUMBER: _ClassVar[int]
+    goodwill_id: str
+    amount: _common_pb2.Money
+    reason: str
+    resolution: ReturnResolution
+    granted_by: str
+    granted_at: _timestamp_pb2.Timestamp
+    paid_at: _timestamp_pb2.Timestamp
+    refunded: _common_pb2.Money
+    store_credit: _common_pb2.Money
+    credit_notes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, goodwill_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reason: _Optional[str] = ..., resolution: _Optional[_Union[ReturnResolution, str]] = ..., granted_by: _Optional[str] = ..., granted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., paid_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., store_credit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., credit_notes: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetRiskRulesRequest(_message.Message):
     __slots__ = ()

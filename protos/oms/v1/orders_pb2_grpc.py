@@ -89,6 +89,11 @@ class OrderServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.SetRiskRulesRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.RiskRules.FromString,
                 _registered_method=True)
+        self.GrantGoodwill = channel.unary_unary(
+                '/oms.v1.OrderService/GrantGoodwill',
+                request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.GrantGoodwillRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+                _registered_method=True)
 
 
 class OrderServiceServicer:
@@ -183,6 +188,15 @@ class OrderServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GrantGoodwill(self, request, context):
+        """Goodwill (an appeasement): money back on an order without a return (a late delivery,
+        a scratch the customer keeps), to the payments it came from with a credit note per
+        invoice, or as store credit; no more than the customer paid and has not had back.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrderServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -240,6 +254,11 @@ def add_OrderServiceServicer_to_server(servicer, server):
                     servicer.SetRiskRules,
                     request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.SetRiskRulesRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.RiskRules.SerializeToString,
+            ),
+            'GrantGoodwill': grpc.unary_unary_rpc_method_handler(
+                    servicer.GrantGoodwill,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.GrantGoodwillRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -539,6 +558,33 @@ class OrderService:
             '/oms.v1.OrderService/SetRiskRules',
             protos_dot_oms_dot_v1_dot_orders__pb2.SetRiskRulesRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_orders__pb2.RiskRules.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GrantGoodwill(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.OrderService/GrantGoodwill',
+            protos_dot_oms_dot_v1_dot_orders__pb2.GrantGoodwillRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,76 @@
+"""Goodwill over gRPC: money back without a return, to the card with a credit note, or as store credit."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+
+from protos.oms.v1 import billing_pb2, customers_pb2, orders_pb2
+from tests.integration.support import World, eur
+from tests.integration.test_billing import billing
+from tests.integration.test_lifecycle import card
+from tests.integration.test_returns_and_360 import delivered
+from tests.integration.waiting import settled
+from tests.security.kit import refusal
+
+pytestmark = pytest.mark.integration
+
+REFUND, STORE_CREDIT = orders_pb2.RETURN_RESOLUTION_REFUND, orders_pb2.RETURN_RESOLUTION_STORE_CREDIT
+
+
+def goodwill(order_id: str, key: str, amount: int, resolution: int = REFUND, reason: str = "parcel arrived late"):
+    return orders_pb2.GrantGoodwillRequest(
+        order_id=order_id, goodwill_id=key, amount=eur(amount), reason=reason, resolution=resolution
+    )
+
+
+async def test_goodwill_goes_back_to_the_card_with_a_credit_note_and_never_beyond_what_was_paid(world: World):
+    standard, reduced = await world.sku({"T-DC-NORTH": 5}), await world.sku({"T-DC-NORTH": 5})
+    customer = await world.customer()
+    request = card(world.order(customer, [(standard, 2), (reduced, 1)], price=1_000))
+    request.lines[0].tax_rate_bps, request.lines[1].tax_rate_bps = 1_900, 700
+    placed = (await world.orders.CreateOrder(request)).order
+
+    # Nothing paid yet (nothing shipped): no goodwill to give.
+    code, reason, _ = await refusal(world.orders.GrantGoodwill(goodwill(placed.order_id, World.unique("gw"), 100)))
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "INVALID_TRANSITION")
+    order = await delivered(world, placed)
+    [shipment] = order.shipments
+
+    # Checked by field, nothing changed.
+    bad = goodwill(order.order_id, World.unique("gw"), 0, resolution=orders_pb2.RETURN_RESOLUTION_REPLACEMENT, reason=" ")
+    code, _, fields = await refusal(world.orders.GrantGoodwill(bad))
+    assert (code, fields) == (grpc.StatusCode.INVALID_ARGUMENT, {"amount.amount_minor", "resolution", "reason"})
+    dollars = goodwill(order.order_id, World.unique("gw"), 100)
+    dollars.amount.currency = "USD"
+    code, _, fields = await refusal(world.orders.GrantGoodwill(dollars))
+    assert (code, fields) == (grpc.StatusCode.INVALID_ARGUMENT, {"amount.currency"})
+
+    key = World.unique("gw")
+    given = await world.orders.GrantGoodwill(goodwill(order.order_id, key, 600))
+    assert given.version == (await world.orders.GrantGoodwill(goodwill(order.order_id, key, 600))).version  # a retry
+    done = await settled(world, order.order_id)
+    [gw] = done.goodwill
+    assert (gw.goodwill_id, gw.amount, gw.refunded, gw.reason) == (key, eur(600), eur(600), "parcel arrived late")
+    assert gw.HasField("paid_at") and gw.granted_by.startswith("admin:") and done.payment_status[0].refunded == eur(600)
+    [number] = gw.credit_notes
+    note = await billing(world).GetCreditNote(billing_pb2.GetCreditNoteRequest(number=number))
+    # 600 off an invoice of 2,000 at 19% and 1,000 at 7%: 400 and 200, and their tax.
+    assert (note.invoice_number, note.total, note.reason) == (shipment.invoice_number, eur(600), "goodwill: parcel arrived late")
+    assert [(t.rate_bps, t.gross.amount_minor) for t in note.taxes] == [(700, 200), (1_900, 400)]
+
+    # The same key with other terms, or more than is left of the 3,000 paid: refused, nothing changed.
+    code, reason, _ = await refusal(world.orders.GrantGoodwill(goodwill(order.order_id, key, 700)))
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "GOODWILL_ID_REUSED")
+    code, reason, _ = await refusal(world.orders.GrantGoodwill(goodwill(order.order_id, World.unique("gw"), 2_401)))
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "MORE_THAN_PAID")
+    assert (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))).version == done.version
+
+    # As store credit: a voucher on the customer's account, the invoice stands.
+    voucher = await world.orders.GrantGoodwill(goodwill(order.order_id, World.unique("gw"), 500, STORE_CREDIT, "sorry"))
+    credited = (await settled(world, voucher.order_id)).goodwill[1]
+    assert (credited.store_credit, credited.refunded, list(credited.credit_notes)) == (eur(500), eur(0), [])
+    view = await world.customers.GetCustomer360(customers_pb2.GetCustomer360Request(customer_id=customer))
+    assert view.store_credit == eur(500)
+    code, reason, _ = await refusal(world.orders.GrantGoodwill(goodwill(order.order_id, World.unique("gw"), 1_901)))
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "MORE_THAN_PAID")  # 3,000 - 600 - 500 left
