@@ -280,6 +280,8 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         "units_written_off": sum(line.written_off for r in returns for line in r.lines),
         "replacement_orders": sum(1 for r in returns if r.replacement_order_id),
         "credit_notes": sum(len(r.credit_notes) for r in returns),
+        "goodwill": after.goodwill,
+        "goodwill_minor": after.goodwill_minor,
         "refunded_minor": sum(r.refunded.amount_minor for r in returns),
         "store_credit_minor": sum(r.store_credit.amount_minor for r in returns),
         "events": after.events,

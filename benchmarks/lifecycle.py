@@ -61,6 +61,7 @@ RESOLUTIONS = {
 }
 CARRIERS = ("DHL", "DPD", "GLS", "UPS", "Hermes")
 REASONS = ("does not fit", "not as described", "changed my mind", "arrived damaged", "wrong item")
+REASONS_FOR_GOODWILL = ("parcel arrived late", "box damaged, item fine", "missed delivery slot")
 ProgressHook = Callable[[str, int, int | None], None]  # (phase, advance, total when it starts)
 
 
@@ -123,6 +124,8 @@ class DayAfter:
     received_minor: int = 0
     returns_requested: int = 0
     returns_refused: int = 0
+    goodwill: int = 0  # orders given money back without a return (GrantGoodwill)
+    goodwill_minor: int = 0
     final: dict[str, orders_pb2.Order] = field(default_factory=dict)
     unsettled: int = 0
     events: dict[str, int] = field(default_factory=dict)
@@ -218,6 +221,8 @@ class Lifecycle:
         lap("collect")
         replacements = await self.take_returns()
         lap("returns")
+        await self.give_goodwill()
+        lap("goodwill")
         if replacements:
             before = len(self.out.shipments)
             await self.settle(replacements, "settle")
@@ -543,6 +548,38 @@ class Lifecycle:
                 if ret.replacement_order_id:
                     replacements.append(ret.replacement_order_id)
         return replacements
+
+    async def give_goodwill(self) -> None:
+        """Service agents give a share of the delivered orders nobody returned money back."""
+        cfg = self.s.goodwill
+        chosen = [
+            order
+            for oid, order in sorted(self.latest.items())
+            if order.status == orders_pb2.ORDER_STATUS_DELIVERED and not order.returns and order.payment_status
+            and unit(self.key(oid), "goodwill") < cfg.share
+        ]  # fmt: skip
+
+        async def one(order: orders_pb2.Order) -> None:
+            key = self.key(order.order_id)
+            amount = max(1, int(order.total.amount_minor * cfg.percent / 100))
+            credit = unit(key, "goodwill voucher") < cfg.store_credit_share
+            self.latest[order.order_id] = await self.calls(
+                "GrantGoodwill",
+                self.orders.GrantGoodwill,
+                orders_pb2.GrantGoodwillRequest(
+                    order_id=order.order_id,
+                    goodwill_id=f"{order.order_id}-G1",
+                    amount=common_pb2.Money(amount_minor=amount, currency=order.total.currency),
+                    reason=REASONS_FOR_GOODWILL[int(unit(key, "goodwill reason") * len(REASONS_FOR_GOODWILL))],
+                    resolution=RESOLUTIONS["store_credit" if credit else "refund"],
+                ),
+                metadata=self.md,
+                timeout=30,
+            )
+            self.out.goodwill += 1
+            self.out.goodwill_minor += amount
+
+        await self._each(chosen, one, "goodwill")
 
     async def sweep(self, order_ids: list[str]) -> None:
         self.progress("final read", 0, len(order_ids))

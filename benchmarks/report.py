@@ -70,6 +70,8 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("shipments confirmed/s (fulfil phase)", ("lifecycle", "shipments_per_s"), "rate"),
     ("deliveries confirmed/s (deliver phase)", ("lifecycle", "deliveries_per_s"), "rate"),
     ("returns", ("lifecycle", "returns_requested"), "int"),
+    ("goodwill given (orders)", ("lifecycle", "goodwill"), "int"),
+    ("goodwill given", ("lifecycle", "goodwill_minor"), "money"),
     ("payments captured", ("payments", "captured_minor"), "money"),
     ("payments refunded", ("payments", "refunded_minor"), "money"),
     ("shipping charged", ("payments", "shipping_charged_minor"), "money"),

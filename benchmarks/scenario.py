@@ -326,6 +326,22 @@ class Returns:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Goodwill:
+    """Customer service gives money back on a share of the delivered orders nobody returns
+    (a late parcel, a scratch): a percentage of what the order cost, refunded or as store credit."""
+
+    share: float = 0.0
+    percent: float = 10.0  # of the order's total
+    store_credit_share: float = 0.5  # as a voucher rather than back to the payment
+
+    def problems(self, path: str) -> Problems:
+        yield from share(self.share, join(path, "share"))
+        yield from share(self.store_credit_share, join(path, "store_credit_share"))
+        if not 0 < self.percent <= 100:
+            yield join(path, "percent"), "more than 0, at most 100"
+
+
+@dataclass(frozen=True, kw_only=True)
 class Scenario:
     name: str
     description: str = ""
@@ -341,6 +357,7 @@ class Scenario:
     review: Review = field(default_factory=Review)
     fulfilment: Fulfilment = field(default_factory=Fulfilment)
     returns: Returns
+    goodwill: Goodwill = field(default_factory=Goodwill)
     routing_rules: dict = field(default_factory=dict)  # oms.v1.RoutingRules, proto JSON
     # oms.v1.RiskRules, proto JSON (an unset threshold is off); None: the service's defaults.
     risk_rules: dict | None = None

@@ -26,7 +26,10 @@ PLOTS = ("capture", "demand", "hours", "policies", "locations", "ceilings", "rpc
 def tiny():
     """About a hundred orders over the normal network: seconds, not minutes."""
     return load_scenario("smoke").derive(
-        {"demand": {"scale": 0.02, "retry_share": 0.05}, "customers": {"count": 80}, "fulfilment": {"shortage_share": 0.1}}
+        {
+            "demand": {"scale": 0.02, "retry_share": 0.05}, "customers": {"count": 80}, "fulfilment": {"shortage_share": 0.1},
+            "goodwill": {"share": 0.3},
+        }  # fmt: skip
     )
 
 
@@ -86,6 +89,9 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     assert 0 < life["deliveries_per_s"] * life["phases_s"]["deliver"] <= life["delivered_shipments"] + 1e-6
     assert life["stock_audit"]["differences"] == 0, life["stock_audit"]
     assert life["events"]["order.created"] == life["orders"]
+    # Goodwill on about 30% of the delivered orders nobody returned, each paid (refund or voucher).
+    assert life["goodwill"] == sum(r["ok"] for r in summary["rpcs"] if r["rpc"] == "GrantGoodwill") > 0
+    assert life["events"]["goodwill.paid"] == life["goodwill"] and life["goodwill_minor"] > 0
     money = summary["payments"]
     assert money["captured_minor"] > 0
     # The normal day's pricing: prices include 19% or 7%, small orders shipped pay for delivery.
