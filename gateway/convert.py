@@ -345,7 +345,8 @@ def _promised_allocation(site: str, quantity: int) -> dict[str, Any]:
     return {"location_id": location, "quantity": quantity, "expected_on": {"seconds": int(midnight.timestamp())}}
 
 
-def order_to_proto(o: Order) -> orders_pb2.Order:
+def order_to_proto(o: Order, *, internal_notes: bool = False) -> orders_pb2.Order:
+    """``internal_notes``: staff's internal notes too (only for principals who see everything)."""
     # One constructor call with plain dicts for the nested messages: building each nested
     # message as an object and copying it in cost about twice as much (upb copies on
     # append and on assignment), and this runs for every order an RPC answers with.
@@ -439,6 +440,12 @@ def order_to_proto(o: Order) -> orders_pb2.Order:
         fields["shipping"] = {"amount": _money(o.shipping.amount), "tax_rate_bps": o.shipping.tax_rate_bps}
     if o.appeasements:
         fields["goodwill"] = [_goodwill(a, currency) for a in o.appeasements]
+    if o.notes:
+        fields["notes"] = [
+            {"note_id": n.note_id, "text": n.text, "by": n.by, "at": _ts_fields(n.at_ms), "for_customer": not n.internal}
+            for n in o.notes
+            if internal_notes or not n.internal
+        ]
     if o.ship_to is not None:
         fields["ship_to"] = _address_fields(o.ship_to)
     if o.sourcing is not None:

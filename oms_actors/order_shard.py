@@ -87,6 +87,7 @@ SERVED_DIRECTLY = (
     "create_orders", "cancel_order", "cancel_lines", "review_order", "confirm_shipment",
     "confirm_delivery", "fulfilment_requests", "request_return", "receive_return", "inspect_return",
     "record_receipt", "note_overdue", "report_shortage", "change_ship_to", "hold_order", "grant_goodwill",
+    "add_note",
 )  # fmt: skip
 # Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
 IDEMPOTENCY_CACHE = int(os.environ.get("OMS_IDEMPOTENCY_CACHE", "200000"))
@@ -732,6 +733,11 @@ class OrderShard:
                 appeasement_id=goodwill_id, amount=amount, reason=reason, resolution=Resolution(resolution), by=by,
                 now_ms=now_ms(),
             ),  # fmt: skip
+        )
+
+    async def add_note(self, order_id: str, note_id: str, text: str, internal: bool, by: str) -> bytes:
+        return await self._command(
+            order_id, lambda order: order.add_note(note_id=note_id, text=text, internal=internal, by=by, now_ms=now_ms())
         )
 
     async def change_ship_to(self, order_id: str, address: Address) -> bytes:

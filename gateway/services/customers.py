@@ -263,7 +263,7 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
         )
         view = customers_pb2.Customer360(
             customer=customer_to_proto(customer),
-            orders=[order_to_proto(o) for o in orders],
+            orders=[order_to_proto(o, internal_notes=principal.sees_everything) for o in orders],
             order_count=count,
             timeline=[event_to_proto("", e) for e in timeline],
             invoices=[s.invoice_number for o in orders for s in reversed(o.shipments) if s.invoice_number],

@@ -101,7 +101,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
     async def GetOrder(self, request: orders_pb2.GetOrderRequest, context: grpc.aio.ServicerContext) -> orders_pb2.Order:
         principal = await caller(context)
         id_or_fail("order_id", request.order_id)
-        return order_to_proto(await self.b.visible_order(principal, request.order_id))
+        return order_to_proto(await self.b.visible_order(principal, request.order_id), internal_notes=principal.sees_everything)
 
     @rpc
     async def ListOrders(
@@ -134,7 +134,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         )  # fmt: skip
         visible = visible_orders(principal, asked)
         if visible is not None and request.external_reference:
-            return await self._by_reference(visible, request.external_reference)
+            return await self._by_reference(visible, request.external_reference, staff=principal.sees_everything)
         if visible is None:
             # Only what the caller may not see was asked for: answer as for filters that match
             # nothing (an unknown customer id), page token checked the same way.
@@ -146,16 +146,19 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
             page_size=request.page_size or limits.DEFAULT_PAGE_SIZE,
             page_token=request.page_token,
         )
-        return orders_pb2.ListOrdersResponse(orders=[order_to_proto(o) for o in orders], next_page_token=token)
+        staff = principal.sees_everything
+        return orders_pb2.ListOrdersResponse(
+            orders=[order_to_proto(o, internal_notes=staff) for o in orders], next_page_token=token
+        )
 
-    async def _by_reference(self, flt: OrderFilter, reference: str) -> orders_pb2.ListOrdersResponse:
+    async def _by_reference(self, flt: OrderFilter, reference: str, *, staff: bool) -> orders_pb2.ListOrdersResponse:
         """The order a channel placed under its own reference, if the other filters let it through."""
         assert flt.channel is not None
         order_id = await self.b.orders.by_external_reference(flt.channel.value, reference)
         order = await self.b.orders.get(order_id) if order_id else None
         if order is None or not flt.matches(order):
             return orders_pb2.ListOrdersResponse()
-        return orders_pb2.ListOrdersResponse(orders=[order_to_proto(order)])
+        return orders_pb2.ListOrdersResponse(orders=[order_to_proto(order, internal_notes=staff)])
 
     @rpc
     async def CancelOrder(
@@ -220,6 +223,28 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
             request.order_id, "hold_order", f"{principal.role.value}:{principal.id}", request.reason
         )
         return order_to_proto(order)
+
+    @rpc
+    async def AddOrderNote(
+        self, request: orders_pb2.AddOrderNoteRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.Order:
+        v = Violations()
+        v.identifier("order_id", request.order_id)
+        v.identifier("note_id", request.note_id)
+        if not request.text.strip():
+            v.add("text", "is required")
+        if len(request.text) > limits.MAX_NOTE_LEN:
+            v.add("text", f"at most {limits.MAX_NOTE_LEN} characters")
+        elif any(ord(c) < 32 and c not in "\n\t" for c in request.text):
+            v.add("text", "control characters other than line breaks and tabs are not allowed")
+        v.raise_if_any()
+        principal = await caller(context)
+        await self.b.check_visible(principal, request.order_id)
+        order = await self.b.command(
+            request.order_id, "add_note", request.note_id, request.text, not request.for_customer,
+            f"{principal.role.value}:{principal.id}",
+        )  # fmt: skip
+        return order_to_proto(order, internal_notes=principal.sees_everything)
 
     @rpc
     async def GrantGoodwill(

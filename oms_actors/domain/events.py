@@ -50,6 +50,10 @@ def order_events(old: Order | None, new: Order) -> list[OrderEvent]:
     _shipments(old, new, events)
     _returns(old, new, events)
     _appeasements(old, new, events)
+    if old is not None and len(new.notes) > len(old.notes):
+        # That there is a note, not what it says: the stream is read more widely than the order.
+        for note in new.notes[len(old.notes) :]:
+            events.append(("order.note_added", {"note_id": note.note_id, "internal": str(note.internal).lower(), "by": note.by}))
     return [
         OrderEvent(
             type=kind,

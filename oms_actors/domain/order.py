@@ -260,6 +260,19 @@ STEP_APPEASE = "appease:"  # + appeasement id: money given back without a return
 APPEASABLE = frozenset({OrderStatus.PARTLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.DELIVERED})
 
 
+class OrderNote(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """What service staff wrote on the order: for each other (internal) or for the customer too."""
+
+    note_id: str  # given by the caller; the same note again is a no-op
+    text: str
+    by: str
+    at_ms: int
+    internal: bool = True
+
+
+MAX_NOTES = 200  # per order: a conversation belongs in a ticket system, not on the order
+
+
 class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     order_id: str
     channel: Channel
@@ -290,6 +303,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     shortages: tuple[Shortage, ...] = ()  # units locations were asked to ship and could not
     shipping: ShippingCharge | None = None  # delivery charged to the customer, with the first shipment
     appeasements: tuple[Appeasement, ...] = ()  # money given back without a return
+    notes: tuple[OrderNote, ...] = ()
 
     # -- creation -------------------------------------------------------------
 
@@ -1025,6 +1039,20 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                         )
                         owed -= take
         return plan
+
+    # -- notes --------------------------------------------------------------------
+
+    def add_note(self, *, note_id: str, text: str, internal: bool, by: str, now_ms: int) -> Order:
+        """A note on the order, in any status (a closed order's customer still calls)."""
+        existing = next((n for n in self.notes if n.note_id == note_id), None)
+        if existing is not None:
+            if (existing.text, existing.internal) == (text, internal):
+                return self
+            raise FailedPreconditionError(f"note {note_id} was written with another text", code="NOTE_ID_REUSED")
+        if len(self.notes) >= MAX_NOTES:
+            raise FailedPreconditionError(f"order {self.order_id} has {MAX_NOTES} notes already", code="TOO_MANY_NOTES")
+        note = OrderNote(note_id=note_id, text=text, by=by, at_ms=now_ms, internal=internal)
+        return self._next(now_ms=now_ms, notes=self.notes + (note,))
 
     # -- goodwill -----------------------------------------------------------------
 

@@ -94,6 +94,11 @@ class OrderServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.GrantGoodwillRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
                 _registered_method=True)
+        self.AddOrderNote = channel.unary_unary(
+                '/oms.v1.OrderService/AddOrderNote',
+                request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.AddOrderNoteRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+                _registered_method=True)
 
 
 class OrderServiceServicer:
@@ -197,6 +202,14 @@ class OrderServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AddOrderNote(self, request, context):
+        """A note on the order by service staff: internal (staff only) or for the customer
+        too (the customer and the order's channel read it); idempotent by note_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrderServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -258,6 +271,11 @@ def add_OrderServiceServicer_to_server(servicer, server):
             'GrantGoodwill': grpc.unary_unary_rpc_method_handler(
                     servicer.GrantGoodwill,
                     request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.GrantGoodwillRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
+            ),
+            'AddOrderNote': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddOrderNote,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.AddOrderNoteRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
             ),
     }
@@ -584,6 +602,33 @@ class OrderService:
             target,
             '/oms.v1.OrderService/GrantGoodwill',
             protos_dot_oms_dot_v1_dot_orders__pb2.GrantGoodwillRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddOrderNote(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.OrderService/AddOrderNote',
+            protos_dot_oms_dot_v1_dot_orders__pb2.AddOrderNoteRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
             options,
             channel_credentials,
