@@ -671,6 +671,8 @@ def customer_to_proto(c: Customer) -> customers_pb2.Customer:
         msg.credit_limit.CopyFrom(money_to_proto(c.credit_limit))
     if c.payment_terms_days is not None:
         msg.payment_terms_days = c.payment_terms_days
+    if c.erased_at_ms:
+        msg.erased_at.CopyFrom(timestamp_to_proto(c.erased_at_ms))
     return msg
 
 

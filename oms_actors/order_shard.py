@@ -87,7 +87,7 @@ SERVED_DIRECTLY = (
     "create_orders", "cancel_order", "cancel_lines", "review_order", "confirm_shipment",
     "confirm_delivery", "fulfilment_requests", "request_return", "receive_return", "inspect_return",
     "record_receipt", "note_overdue", "report_shortage", "change_ship_to", "hold_order", "grant_goodwill",
-    "add_note",
+    "add_note", "erase_personal_data",
 )  # fmt: skip
 # Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
 IDEMPOTENCY_CACHE = int(os.environ.get("OMS_IDEMPOTENCY_CACHE", "200000"))
@@ -734,6 +734,9 @@ class OrderShard:
                 now_ms=now_ms(),
             ),  # fmt: skip
         )
+
+    async def erase_personal_data(self, order_id: str) -> bytes:
+        return await self._command(order_id, lambda order: order.erase_personal_data(now_ms=now_ms()))
 
     async def add_note(self, order_id: str, note_id: str, text: str, internal: bool, by: str) -> bytes:
         return await self._command(

@@ -128,6 +128,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _CUSTOMERS + "UpsertCustomer": allow(AGENT, CHANNEL),
         _CUSTOMERS + "GetCustomer": allow(AGENT, CUSTOMER),
         _CUSTOMERS + "GetCustomer360": allow(AGENT, CUSTOMER),
+        _CUSTOMERS + "EraseCustomer": allow(audit=True),  # the right to erasure: admins (data protection)
         # The benchmarks' empty method (served only with --bench-empty) passes the same
         # checks as CreateOrder, so the ceiling it measures includes them.
         "/oms.bench.Bench/Empty": allow(*Role),

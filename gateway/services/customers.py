@@ -38,7 +38,7 @@ from gateway.errors import rpc
 from gateway.services.backend import Backend, id_or_fail
 from oms_actors.domain.customer import Customer
 from oms_actors.domain.enums import CustomerType
-from oms_actors.domain.errors import FieldViolation, NotFoundError
+from oms_actors.domain.errors import FailedPreconditionError, FieldViolation, NotFoundError
 from oms_actors.domain.money import Money
 from oms_actors.store import keys
 from oms_actors.store.events import EventReader
@@ -208,6 +208,49 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
             except Exception as exc:  # noqa: BLE001 - the upsert itself succeeded
                 log.warning("customer %s: orders held for credit stay held: %s", stored.customer_id, exc)
         return customer_to_proto(stored)
+
+    @rpc
+    async def EraseCustomer(
+        self, request: customers_pb2.EraseCustomerRequest, context: grpc.aio.ServicerContext
+    ) -> customers_pb2.EraseCustomerResponse:
+        v = Violations()
+        v.identifier("customer_id", request.customer_id)
+        if not request.reason.strip():
+            v.add("reason", "is required: the request this answers, for the audit log")
+        v.text("reason", request.reason)
+        v.raise_if_any()
+        if await self.b.customers.get(request.customer_id) is None:
+            raise NotFoundError(f"customer {request.customer_id} not found", resource="customer", resource_id=request.customer_id)
+        # Every order first, then the record: a retry after a failure part-way finds the orders
+        # by the customer's id again, and orders already erased are left as they are.
+        order_ids = await self.b.orders.client.zrange(keys.order_index("customer", request.customer_id), 0, -1)
+        ids = [oid.decode() if isinstance(oid, bytes) else oid for oid in order_ids]
+        orders = [o for o in await self.b.orders.get_many(ids) if o is not None]
+        still_open = sorted(o.order_id for o in orders if not o.erased_at_ms and (o.is_open or o.pending))
+        if still_open:
+            raise FailedPreconditionError(
+                f"customer {request.customer_id} has {len(still_open)} orders not over yet "
+                f"({', '.join(still_open[:5])}{', ...' if len(still_open) > 5 else ''}): their data is needed until then",
+                code="ORDERS_OPEN",
+            )
+        erased = 0
+        for order in orders:
+            if not order.erased_at_ms:
+                await self.b.command(order.order_id, "erase_personal_data")
+                erased += 1
+        now = int(time.time() * 1000)
+
+        def forget(existing: Customer | None) -> Customer:
+            assert existing is not None
+            return Customer(
+                customer_id=existing.customer_id, type=existing.type, credit_limit=existing.credit_limit,
+                payment_terms_days=existing.payment_terms_days, created_at_ms=existing.created_at_ms,
+                updated_at_ms=now, erased_at_ms=existing.erased_at_ms or now,
+            )  # fmt: skip
+
+        stored = await self.b.customers.update(request.customer_id, forget)
+        await self.b.orders.client.delete(keys.customer_timeline(request.customer_id))
+        return customers_pb2.EraseCustomerResponse(customer=customer_to_proto(stored), orders_erased=erased)
 
     async def _audit_credit(self, principal: str, target: str, outcome: str, detail: str) -> None:
         if self.audit is not None:

@@ -21,3 +21,4 @@ class Customer:
     payment_terms_days: int | None = None  # days an invoice on account is due after; None: the service's default
     created_at_ms: int = 0
     updated_at_ms: int = 0
+    erased_at_ms: int = 0  # its personal data erased on request (CustomerService.EraseCustomer)

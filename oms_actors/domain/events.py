@@ -38,7 +38,7 @@ def order_events(old: Order | None, new: Order) -> list[OrderEvent]:
             )
         if sum(line.cancelled for line in new.lines) > sum(line.cancelled for line in old.lines):
             events.append(("order.cancelled", {"reason": new.cancel_reason}))
-        if old.ship_to != new.ship_to and new.ship_to is not None:
+        if old.ship_to != new.ship_to and new.ship_to is not None and new.erased_at_ms == old.erased_at_ms:
             # Where to, not who or the street: the stream is read more widely than the order.
             to = new.ship_to
             events.append(("order.ship_to_changed", {"city": to.city, "postal_code": to.postal_code, "country_code": to.country_code}))
@@ -50,6 +50,8 @@ def order_events(old: Order | None, new: Order) -> list[OrderEvent]:
     _shipments(old, new, events)
     _returns(old, new, events)
     _appeasements(old, new, events)
+    if old is not None and new.erased_at_ms and not old.erased_at_ms:
+        events.append(("order.personal_data_erased", {}))
     if old is not None and len(new.notes) > len(old.notes):
         # That there is a note, not what it says: the stream is read more widely than the order.
         for note in new.notes[len(old.notes) :]:

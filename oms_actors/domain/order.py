@@ -304,6 +304,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     shipping: ShippingCharge | None = None  # delivery charged to the customer, with the first shipment
     appeasements: tuple[Appeasement, ...] = ()  # money given back without a return
     notes: tuple[OrderNote, ...] = ()
+    erased_at_ms: int = 0  # its customer's personal data erased (``erase_personal_data``)
 
     # -- creation -------------------------------------------------------------
 
@@ -1039,6 +1040,32 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                         )
                         owed -= take
         return plan
+
+    # -- personal data --------------------------------------------------------------
+
+    def erase_personal_data(self, *, now_ms: int) -> Order:
+        """The customer's right to erasure, once the order is over (closed, cancelled, rejected:
+        nothing left to deliver, return or refund): who it went to and where, card tokens and
+        free text people wrote leave the order; what it was, what it cost and which invoices
+        bill it stay (tax law keeps them), under the customer's id. Erased already: no change."""
+        if self.erased_at_ms:
+            return self
+        if self.is_open or self.pending:
+            raise FailedPreconditionError(
+                f"order {self.order_id} is {self.status.value}: its data is needed until it is over", code="ORDER_OPEN"
+            )
+        country = self.ship_to.country_code if self.ship_to is not None else ""
+        return self._next(
+            now_ms=now_ms,
+            erased_at_ms=now_ms,
+            ship_to=Address(country_code=country) if self.ship_to is not None else None,
+            payments=tuple(evolve(p, token="") for p in self.payments),
+            payment_records=tuple(p.with_(token="") for p in self.payment_records),
+            notes=tuple(evolve(n, text="") for n in self.notes),
+            returns=tuple(evolve(r, lines=tuple(evolve(rl, reason="") for rl in r.lines)) for r in self.returns),
+            appeasements=tuple(evolve(a, reason="") for a in self.appeasements),
+            cancel_reason="",
+        )
 
     # -- notes --------------------------------------------------------------------
 

@@ -23,8 +23,24 @@ CUSTOMER_TYPE_UNSPECIFIED: CustomerType
 CUSTOMER_TYPE_CONSUMER: CustomerType
 CUSTOMER_TYPE_BUSINESS: CustomerType
 
+class EraseCustomerRequest(_message.Message):
+    __slots__ = ("customer_id", "reason")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    reason: str
+    def __init__(self, customer_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class EraseCustomerResponse(_message.Message):
+    __slots__ = ("customer", "orders_erased")
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    ORDERS_ERASED_FIELD_NUMBER: _ClassVar[int]
+    customer: Customer
+    orders_erased: int
+    def __init__(self, customer: _Optional[_Union[Customer, _Mapping]] = ..., orders_erased: _Optional[int] = ...) -> None: ...
+
 class Customer(_message.Message):
-    __slots__ = ("customer_id", "type", "name", "email", "phone", "default_address", "credit_limit", "created_at", "updated_at", "payment_terms_days")
+    __slots__ = ("customer_id", "type", "name", "email", "phone", "default_address", "credit_limit", "created_at", "updated_at", "payment_terms_days", "erased_at")
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -35,6 +51,7 @@ class Customer(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_TERMS_DAYS_FIELD_NUMBER: _ClassVar[int]
+    ERASED_AT_FIELD_NUMBER: _ClassVar[int]
     customer_id: str
     type: CustomerType
     name: str
@@ -45,7 +62,8 @@ class Customer(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
     payment_terms_days: int
-    def __init__(self, customer_id: _Optional[str] = ..., type: _Optional[_Union[CustomerType, str]] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., default_address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., credit_limit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payment_terms_days: _Optional[int] = ...) -> None: ...
+    erased_at: _timestamp_pb2.Timestamp
+    def __init__(self, customer_id: _Optional[str] = ..., type: _Optional[_Union[CustomerType, str]] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., default_address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., credit_limit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payment_terms_days: _Optional[int] = ..., erased_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class UpsertCustomerRequest(_message.Message):
     __slots__ = ("customer", "update_mask")

@@ -49,6 +49,11 @@ class CustomerServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_customers__pb2.GetCustomer360Request.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_customers__pb2.Customer360.FromString,
                 _registered_method=True)
+        self.EraseCustomer = channel.unary_unary(
+                '/oms.v1.CustomerService/EraseCustomer',
+                request_serializer=protos_dot_oms_dot_v1_dot_customers__pb2.EraseCustomerRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_customers__pb2.EraseCustomerResponse.FromString,
+                _registered_method=True)
 
 
 class CustomerServiceServicer:
@@ -80,6 +85,17 @@ class CustomerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def EraseCustomer(self, request, context):
+        """The right to erasure (admins; audited): the customer's name, contacts and
+        addresses leave its record and its orders (card tokens and free text too),
+        its timeline is dropped. What it bought, paid and owes stays under its id (tax
+        law keeps invoices). Refused while any of its orders is still open (ORDERS_OPEN:
+        they need the address, and returns and refunds may follow). Repeatable.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CustomerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -97,6 +113,11 @@ def add_CustomerServiceServicer_to_server(servicer, server):
                     servicer.GetCustomer360,
                     request_deserializer=protos_dot_oms_dot_v1_dot_customers__pb2.GetCustomer360Request.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_customers__pb2.Customer360.SerializeToString,
+            ),
+            'EraseCustomer': grpc.unary_unary_rpc_method_handler(
+                    servicer.EraseCustomer,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_customers__pb2.EraseCustomerRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_customers__pb2.EraseCustomerResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -180,6 +201,33 @@ class CustomerService:
             '/oms.v1.CustomerService/GetCustomer360',
             protos_dot_oms_dot_v1_dot_customers__pb2.GetCustomer360Request.SerializeToString,
             protos_dot_oms_dot_v1_dot_customers__pb2.Customer360.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EraseCustomer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.CustomerService/EraseCustomer',
+            protos_dot_oms_dot_v1_dot_customers__pb2.EraseCustomerRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_customers__pb2.EraseCustomerResponse.FromString,
             options,
             channel_credentials,
             insecure,
