@@ -581,12 +581,16 @@ class OrderShard:
 
         return await self._command(order_id, cancel)
 
-    async def cancel_lines(self, order_id: str, line_numbers: list[int], reason: str) -> bytes:
+    async def cancel_lines(
+        self, order_id: str, line_numbers: list[int], reason: str, reduce_to: dict[int, int] | None = None
+    ) -> bytes:
         def cancel(order: Order) -> Order:
-            if all(order.line(n).active == order.line(n).shipped_quantity for n in line_numbers if 1 <= n <= len(order.lines)):
-                if all(1 <= n <= len(order.lines) for n in line_numbers):
-                    return order  # nothing left to cancel on those lines: a retry
-            return order.cancel_lines(line_numbers, reason=reason, now_ms=now_ms())
+            if line_numbers and not (
+                all(1 <= n <= len(order.lines) for n in line_numbers)
+                and all(order.line(n).active == order.line(n).shipped_quantity for n in line_numbers)
+            ):  # (nothing left to cancel on those lines: a retry)
+                order = order.cancel_lines(line_numbers, reason=reason, now_ms=now_ms())
+            return order.reduce_lines(reduce_to, reason=reason, now_ms=now_ms()) if reduce_to else order
 
         return await self._command(order_id, cancel)
 

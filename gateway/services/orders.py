@@ -180,15 +180,27 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         v = Violations()
         v.identifier("order_id", request.order_id)
         v.text("reason", request.reason)
-        if v.count("line_numbers", request.line_numbers, at_least=1, at_most=limits.MAX_ORDER_LINES):
+        if not request.line_numbers and not request.reduce_to:
+            v.add("line_numbers", "lines to cancel, or reduce_to: lines to reduce")
+        if v.count("line_numbers", request.line_numbers, at_most=limits.MAX_ORDER_LINES):
             for i, n in enumerate(request.line_numbers):
                 if n < 1:
                     v.add(f"line_numbers[{i}]", "1 or more")
             if len(set(request.line_numbers)) != len(request.line_numbers):
                 v.add("line_numbers", "each line once")
+        targets: dict[int, int] = {}
+        if v.count("reduce_to", request.reduce_to, at_most=limits.MAX_ORDER_LINES):
+            for i, line in enumerate(request.reduce_to):
+                if line.line_number < 1:
+                    v.add(f"reduce_to[{i}].line_number", "1 or more")
+                elif line.line_number in targets or line.line_number in request.line_numbers:
+                    v.add(f"reduce_to[{i}].line_number", "each line once, cancelled whole or reduced")
+                if line.quantity < 0:
+                    v.add(f"reduce_to[{i}].quantity", "0 or more")
+                targets[line.line_number] = line.quantity
         v.raise_if_any()
         await self.b.check_visible(await caller(context), request.order_id)
-        order = await self.b.command(request.order_id, "cancel_lines", list(request.line_numbers), request.reason)
+        order = await self.b.command(request.order_id, "cancel_lines", list(request.line_numbers), request.reason, targets)
         return order_to_proto(order)
 
     @rpc

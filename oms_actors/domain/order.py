@@ -834,6 +834,41 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             )
         return self._cancel_lines(numbers, reason=reason, now_ms=now_ms)
 
+    def reduce_lines(self, targets: Mapping[int, int], *, reason: str, now_ms: int) -> Order:
+        """Lines down to ``targets`` units each ("two, not three"): the units no longer wanted
+        are cancelled, taken first from supply promised on its way, then from units no location
+        was asked to ship, then called back from locations (newest allocation last). A line
+        already at its target is left alone, so a retry changes nothing; one below what shipped,
+        or at more than it has, is refused with every such line named."""
+        self._check(Command.CANCEL_LINES)
+        problems = []
+        for n, target in sorted(targets.items()):
+            if not 1 <= n <= len(self.lines):
+                problems.append(LineProblem(line_number=n, sku="", reason="no such line"))
+                continue
+            line = self.lines[n - 1]
+            if not line.shipped_quantity <= target <= line.active:
+                problems.append(
+                    LineProblem(
+                        line_number=n, sku=line.sku,
+                        reason=f"{target} units: between the {line.shipped_quantity} shipped and the {line.active} wanted",
+                    )  # fmt: skip
+                )
+        if problems or not targets:
+            raise FailedPreconditionError(
+                f"order {self.order_id}: {len(problems)} lines cannot be reduced so", code="CANNOT_REDUCE", lines=problems
+            )
+        lines = list(self.lines)
+        for n, target in targets.items():
+            line = lines[n - 1]
+            drop = line.active - target
+            if drop:
+                lines[n - 1] = _without_units(line, drop)
+        if lines == list(self.lines):
+            return self
+        order = self._next(now_ms=now_ms, lines=tuple(lines), cancel_reason=reason, add=(STEP_INVENTORY,))
+        return evolve(order, pending=order.pending + tuple(s for s in self._void_if_done(order) if s not in order.pending))
+
     def _cancel_lines(self, numbers: list[int], *, reason: str, now_ms: int) -> Order:
         lines = list(self.lines)
         for n in numbers:
@@ -1270,6 +1305,32 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             elif rl.resolution is Resolution.STORE_CREDIT and rl.received:
                 out[rl.line_number] = self.line(rl.line_number).unit_price.amount_minor * rl.received
         return out
+
+
+def _without_units(line: OrderLine, drop: int) -> OrderLine:
+    """The line with ``drop`` more units cancelled: off its promised supply first, then off
+    what no location was asked to ship, then called back from locations."""
+    allocations = {a.location_id: a.quantity for a in line.allocations}
+    released = {a.location_id: a.quantity for a in line.released}
+    shipped = {a.location_id: a.quantity for a in line.shipped}
+    left = drop - max(0, line.active - line.allocated_quantity)  # units held nowhere go first
+    promised = sorted(loc for loc in allocations if PROMISE_SEP in loc)
+    held = sorted(loc for loc in allocations if PROMISE_SEP not in loc)
+    for loc in promised + held:  # units no location was asked to ship
+        take = min(left, allocations[loc] - released.get(loc, 0)) if left > 0 else 0
+        allocations[loc] -= take
+        left -= take
+    for loc in reversed(held):  # then units released and not shipped: called back
+        take = min(left, released.get(loc, 0) - shipped.get(loc, 0)) if left > 0 else 0
+        allocations[loc] -= take
+        released[loc] = released.get(loc, 0) - take
+        left -= take
+    return evolve(
+        line,
+        cancelled=line.cancelled + drop,
+        allocations=tuple(LineAllocation(location_id=loc, quantity=q) for loc, q in allocations.items() if q > 0),
+        released=tuple(LineAllocation(location_id=loc, quantity=q) for loc, q in released.items() if q > 0),
+    )
 
 
 def _units_by_location(allocations: Iterable[LineAllocation]) -> dict[str, int]:

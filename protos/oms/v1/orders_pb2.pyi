@@ -566,14 +566,24 @@ class CancelOrderRequest(_message.Message):
     def __init__(self, order_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class CancelOrderLinesRequest(_message.Message):
-    __slots__ = ("order_id", "line_numbers", "reason")
+    __slots__ = ("order_id", "line_numbers", "reason", "reduce_to")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     LINE_NUMBERS_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    REDUCE_TO_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     line_numbers: _containers.RepeatedScalarFieldContainer[int]
     reason: str
-    def __init__(self, order_id: _Optional[str] = ..., line_numbers: _Optional[_Iterable[int]] = ..., reason: _Optional[str] = ...) -> None: ...
+    reduce_to: _containers.RepeatedCompositeFieldContainer[LineQuantity]
+    def __init__(self, order_id: _Optional[str] = ..., line_numbers: _Optional[_Iterable[int]] = ..., reason: _Optional[str] = ..., reduce_to: _Optional[_Iterable[_Union[LineQuantity, _Mapping]]] = ...) -> None: ...
+
+class LineQuantity(_message.Message):
+    __slots__ = ("line_number", "quantity")
+    LINE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    line_number: int
+    quantity: int
+    def __init__(self, line_number: _Optional[int] = ..., quantity: _Optional[int] = ...) -> None: ...
 
 class ReviewOrderRequest(_message.Message):
     __slots__ = ("order_id", "decision", "note")
