@@ -123,6 +123,12 @@ class Violations:
         elif any(ord(c) < 32 for c in value):
             self.add(field, "control characters are not allowed")
 
+    def required_text(self, field: str, value: str, why: str) -> None:
+        """Text that must say something (``why``: what reads it), checked like ``text``."""
+        if not value.strip():
+            self.add(field, f"is required: {why}")
+        self.text(field, value)
+
     def enum(self, field: str, value: int, table: dict[int, E]) -> E | None:
         if value in table:
             return table[value]

@@ -215,9 +215,7 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
     ) -> customers_pb2.EraseCustomerResponse:
         v = Violations()
         v.identifier("customer_id", request.customer_id)
-        if not request.reason.strip():
-            v.add("reason", "is required: the request this answers, for the audit log")
-        v.text("reason", request.reason)
+        v.required_text("reason", request.reason, "the request this answers, for the audit log")
         v.raise_if_any()
         if await self.b.customers.get(request.customer_id) is None:
             raise NotFoundError(f"customer {request.customer_id} not found", resource="customer", resource_id=request.customer_id)

@@ -225,9 +225,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
     ) -> orders_pb2.Order:
         v = Violations()
         v.identifier("order_id", request.order_id)
-        if not request.reason.strip():
-            v.add("reason", "is required: the reviewer who decides next reads it")
-        v.text("reason", request.reason)
+        v.required_text("reason", request.reason, "the reviewer who decides next reads it")
         v.raise_if_any()
         principal = await caller(context)
         await self.b.check_visible(principal, request.order_id)
@@ -265,9 +263,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         v = Violations()
         v.identifier("order_id", request.order_id)
         v.identifier("goodwill_id", request.goodwill_id)
-        if not request.reason.strip():
-            v.add("reason", "is required: the credit note and the order's history say why")
-        v.text("reason", request.reason)
+        v.required_text("reason", request.reason, "the credit note and the order's history say why")
         amount = v.money("amount", request.amount, positive=True) if request.HasField("amount") else None
         if not request.HasField("amount"):
             v.add("amount", "is required")

@@ -1047,15 +1047,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                         break
                     take = min(owed, cap, left[(shipment.shipment_id, capture.payment_id)])
                     if take > 0:
-                        plan.append(
-                            RefundPart(
-                                shipment_id=shipment.shipment_id,
-                                payment_id=capture.payment_id,
-                                capture_id=capture.capture_id,
-                                amount=take,
-                                line_number=rl.line_number,
-                            )
-                        )
+                        plan.append(_refund_part(shipment, capture, take, line_number=rl.line_number))
                         left[(shipment.shipment_id, capture.payment_id)] -= take
                         owed -= take
                         cap -= take
@@ -1067,12 +1059,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 for capture in shipment.captures if shipment.shipping else ():
                     take = min(owed, left[(shipment.shipment_id, capture.payment_id)])
                     if take > 0:
-                        plan.append(
-                            RefundPart(
-                                shipment_id=shipment.shipment_id, payment_id=capture.payment_id,
-                                capture_id=capture.capture_id, amount=take, charge=SHIPPING_CHARGE,
-                            )  # fmt: skip
-                        )
+                        plan.append(_refund_part(shipment, capture, take, charge=SHIPPING_CHARGE))
                         owed -= take
         return plan
 
@@ -1181,12 +1168,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 take = min(owed, capture.refundable, room)
                 if take > 0:
                     room -= take
-                    plan.append(
-                        RefundPart(
-                            shipment_id=shipment.shipment_id, payment_id=capture.payment_id,
-                            capture_id=capture.capture_id, amount=take, charge=GOODWILL,
-                        )  # fmt: skip
-                    )
+                    plan.append(_refund_part(shipment, capture, take, charge=GOODWILL))
                     owed -= take
         return plan
 
@@ -1305,6 +1287,14 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             elif rl.resolution is Resolution.STORE_CREDIT and rl.received:
                 out[rl.line_number] = self.line(rl.line_number).unit_price.amount_minor * rl.received
         return out
+
+
+def _refund_part(shipment: Shipment, capture: ShipmentCapture, amount: int, *, line_number: int = 0, charge: str = "") -> RefundPart:
+    """Money given back from one capture of a shipment, for a line or a charge."""
+    return RefundPart(
+        shipment_id=shipment.shipment_id, payment_id=capture.payment_id, capture_id=capture.capture_id,
+        amount=amount, line_number=line_number, charge=charge,
+    )  # fmt: skip
 
 
 def _without_units(line: OrderLine, drop: int) -> OrderLine:
