@@ -758,6 +758,7 @@ _RISK_THRESHOLDS = {
     "max_orders_per_customer_per_hour": "max_orders_per_customer_per_hour",
     "max_orders_per_instrument_per_hour": "max_orders_per_instrument_per_hour",
     "hold_overdue_after_days": "hold_overdue_after_days",
+    "agent_goodwill_limit_percent": "agent_goodwill_limit_percent",
 }
 _VALUE_LIMITS = {name: field for name, field in _RISK_THRESHOLDS.items() if name.endswith("_minor")}
 MAX_VALUE_LIMIT_CURRENCIES = 300  # ISO 4217 has fewer
@@ -783,6 +784,8 @@ def risk_rules_from_proto(msg: orders_pb2.RiskRules, v: Violations, prefix: str 
     """The rules a request sets: an unset threshold is off; every bad field is named."""
     doc: dict[str, Any] = {"hold_on_country_mismatch": msg.hold_on_country_mismatch}
     doc.update(_thresholds(msg, _RISK_THRESHOLDS, v, prefix))
+    if msg.HasField("agent_goodwill_limit_percent") and msg.agent_goodwill_limit_percent > 100:
+        v.add(prefix + "agent_goodwill_limit_percent", "a percent: at most 100")
     base = msg.limits_currency or DEFAULT_LIMITS_CURRENCY
     if not is_currency(base):
         v.add(prefix + "limits_currency", "an ISO 4217 code such as EUR, or empty for EUR")

@@ -13,6 +13,7 @@ import grpc
 from google.rpc import status_pb2
 
 from gateway import limits
+from gateway.auth import Role
 from gateway.auth.access import caller, visible_orders
 from gateway.auth.errors import PermissionDeniedError, abort, auth_status
 from gateway.auth.principal import Principal
@@ -30,6 +31,7 @@ from gateway.convert import (
 from gateway.errors import rpc, to_status
 from gateway.services.backend import Backend, id_or_fail
 from oms_actors.domain.errors import ValidationError
+from oms_actors.domain.order import Order
 from oms_actors.domain.returns import Resolution
 from oms_actors.store.orders import Cursor, OrderFilter
 from oms_actors.store.risk_rules import RiskRulesStore
@@ -277,11 +279,31 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         if amount.currency != order.currency:
             v.add("amount.currency", f"must be the order currency ({order.currency})")
             v.raise_if_any()
+        if principal.role is not Role.ADMIN:
+            await self._within_goodwill_limit(order, request.goodwill_id, amount.amount_minor, context)
         order = await self.b.command(
             request.order_id, "grant_goodwill", request.goodwill_id, amount.amount_minor, request.reason,
             resolution.value, f"{principal.role.value}:{principal.id}",
         )  # fmt: skip
         return order_to_proto(order)
+
+    async def _within_goodwill_limit(self, order: Order, goodwill_id: str, amount: int, context: grpc.aio.ServicerContext) -> None:
+        """A service agent's goodwill stays within the rules' share of the order's total, over all
+        the order's goodwill (a retry of the same id counts once); beyond it takes an admin."""
+        limit = (await self.risk_rules.get()).rules.agent_goodwill_limit_percent
+        if limit is None:
+            return
+        given = sum(a.amount for a in order.appeasements if a.appeasement_id != goodwill_id)
+        allowed = order.total.amount_minor * limit // 100
+        if given + amount > allowed:
+            await abort(
+                context,
+                PermissionDeniedError(
+                    f"service agents give at most {limit}% of the order's total ({allowed}) in goodwill; "
+                    f"{given} given already: more takes an admin",
+                    code="GOODWILL_LIMIT",
+                ),
+            )
 
     @rpc
     async def UpdateShippingAddress(

@@ -52,6 +52,9 @@ class RiskRules:
     # Orders on account wait while the customer owes a receivable more than this many
     # days past its due date (0: any time past it): credit control's dunning block.
     hold_overdue_after_days: int | None = 0
+    # Service agents may give goodwill (GrantGoodwill) up to this percent of an order's total
+    # over all its goodwill; more takes an admin. None: no limit.
+    agent_goodwill_limit_percent: int | None = 20
     limits_currency: str = DEFAULT_LIMITS_CURRENCY  # the currency of the three value thresholds above
     # Value thresholds of orders in other currencies. An order in a currency with none
     # waits for review while any value threshold is on: nobody said what is a lot there.

@@ -5,9 +5,10 @@ from __future__ import annotations
 import grpc
 import pytest
 
+from gateway.auth import Role
 from protos.oms.v1 import billing_pb2, customers_pb2, orders_pb2
 from tests.integration.support import World, eur
-from tests.integration.test_billing import billing
+from tests.integration.test_billing import as_role, billing
 from tests.integration.test_lifecycle import card
 from tests.integration.test_returns_and_360 import delivered
 from tests.integration.waiting import settled
@@ -74,3 +75,30 @@ async def test_goodwill_goes_back_to_the_card_with_a_credit_note_and_never_beyon
     assert view.store_credit == eur(500)
     code, reason, _ = await refusal(world.orders.GrantGoodwill(goodwill(order.order_id, World.unique("gw"), 1_901)))
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "MORE_THAN_PAID")  # 3,000 - 600 - 500 left
+
+
+async def test_service_agents_give_goodwill_up_to_the_rules_share_of_the_order_and_admins_beyond(world: World, oms):
+    original = await world.orders.GetRiskRules(orders_pb2.GetRiskRulesRequest())
+    if original.version == 0:
+        assert original.agent_goodwill_limit_percent == 20  # the default
+    rules = orders_pb2.RiskRules()
+    rules.CopyFrom(original)
+    rules.agent_goodwill_limit_percent = 20  # read at each grant: in effect at once
+    await world.orders.SetRiskRules(orders_pb2.SetRiskRulesRequest(rules=rules))
+    sku = await world.sku({"T-DC-NORTH": 5})
+    customer = await world.customer()
+    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)], price=2_000)))).order)
+    agent = await as_role(oms, Role.SERVICE_AGENT)
+    try:
+        first = goodwill(order.order_id, World.unique("gw"), 300)
+        await agent.orders.GrantGoodwill(first)
+        await agent.orders.GrantGoodwill(first)  # a retry counts once
+        code, reason, _ = await refusal(agent.orders.GrantGoodwill(goodwill(order.order_id, World.unique("gw"), 101)))
+        assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "GOODWILL_LIMIT")  # 401 > 20% of 2,000
+        assert len((await settled(world, order.order_id)).goodwill) == 1
+        await agent.orders.GrantGoodwill(goodwill(order.order_id, World.unique("gw"), 100))  # 400: the limit itself
+        await world.orders.GrantGoodwill(goodwill(order.order_id, World.unique("gw"), 500))  # an admin may give more
+        assert sum(g.amount.amount_minor for g in (await settled(world, order.order_id)).goodwill) == 900
+    finally:
+        await agent.close()
+        await world.orders.SetRiskRules(orders_pb2.SetRiskRulesRequest(rules=original))

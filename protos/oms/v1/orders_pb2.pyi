@@ -596,7 +596,7 @@ class ReviewOrderRequest(_message.Message):
     def __init__(self, order_id: _Optional[str] = ..., decision: _Optional[_Union[ReviewDecision, str]] = ..., note: _Optional[str] = ...) -> None: ...
 
 class RiskRules(_message.Message):
-    __slots__ = ("hold_order_value_above_minor", "reject_order_value_above_minor", "hold_first_order_above_minor", "max_orders_per_customer_per_hour", "max_orders_per_instrument_per_hour", "hold_on_country_mismatch", "hold_overdue_after_days", "version", "limits_currency", "value_limits")
+    __slots__ = ("hold_order_value_above_minor", "reject_order_value_above_minor", "hold_first_order_above_minor", "max_orders_per_customer_per_hour", "max_orders_per_instrument_per_hour", "hold_on_country_mismatch", "hold_overdue_after_days", "version", "limits_currency", "value_limits", "agent_goodwill_limit_percent")
     class ValueLimitsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -614,6 +614,7 @@ class RiskRules(_message.Message):
     VERSION_FIELD_NUMBER: _ClassVar[int]
     LIMITS_CURRENCY_FIELD_NUMBER: _ClassVar[int]
     VALUE_LIMITS_FIELD_NUMBER: _ClassVar[int]
+    AGENT_GOODWILL_LIMIT_PERCENT_FIELD_NUMBER: _ClassVar[int]
     hold_order_value_above_minor: int
     reject_order_value_above_minor: int
     hold_first_order_above_minor: int
@@ -624,7 +625,8 @@ class RiskRules(_message.Message):
     version: int
     limits_currency: str
     value_limits: _containers.MessageMap[str, ValueLimits]
-    def __init__(self, hold_order_value_above_minor: _Optional[int] = ..., reject_order_value_above_minor: _Optional[int] = ..., hold_first_order_above_minor: _Optional[int] = ..., max_orders_per_customer_per_hour: _Optional[int] = ..., max_orders_per_instrument_per_hour: _Optional[int] = ..., hold_on_country_mismatch: _Optional[bool] = ..., hold_overdue_after_days: _Optional[int] = ..., version: _Optional[int] = ..., limits_currency: _Optional[str] = ..., value_limits: _Optional[_Mapping[str, ValueLimits]] = ...) -> None: ...
+    agent_goodwill_limit_percent: int
+    def __init__(self, hold_order_value_above_minor: _Optional[int] = ..., reject_order_value_above_minor: _Optional[int] = ..., hold_first_order_above_minor: _Optional[int] = ..., max_orders_per_customer_per_hour: _Optional[int] = ..., max_orders_per_instrument_per_hour: _Optional[int] = ..., hold_on_country_mismatch: _Optional[bool] = ..., hold_overdue_after_days: _Optional[int] = ..., version: _Optional[int] = ..., limits_currency: _Optional[str] = ..., value_limits: _Optional[_Mapping[str, ValueLimits]] = ..., agent_goodwill_limit_percent: _Optional[int] = ...) -> None: ...
 
 class ValueLimits(_message.Message):
     __slots__ = ("hold_order_value_above_minor", "reject_order_value_above_minor", "hold_first_order_above_minor")
