@@ -50,6 +50,7 @@ from oms_actors.domain.partitioning import idempotency_shard, new_order_id
 from oms_actors.domain.payment_state import OverdueNotice, PaymentStatus, Receipt
 from oms_actors.domain.records import evolve
 from oms_actors.domain.returns import Disposition, Resolution, ReturnStatus
+from oms_actors.domain.risk import held_for_declines_alone
 from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors.event_loop import loop_name
 from oms_actors.metrics import StageTimer
@@ -87,10 +88,11 @@ SERVED_DIRECTLY = (
     "create_orders", "cancel_order", "cancel_lines", "review_order", "confirm_shipment",
     "confirm_delivery", "fulfilment_requests", "request_return", "receive_return", "inspect_return",
     "record_receipt", "note_overdue", "report_shortage", "change_ship_to", "hold_order", "grant_goodwill",
-    "add_note", "erase_personal_data",
+    "add_note", "erase_personal_data", "replace_payment_instrument",
 )  # fmt: skip
 # Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
 IDEMPOTENCY_CACHE = int(os.environ.get("OMS_IDEMPOTENCY_CACHE", "200000"))
+PAYMENT_UPDATED = "payment-updated"  # who approves an order once its declined payments are paid another way
 
 
 def now_ms() -> int:
@@ -634,6 +636,24 @@ class OrderShard:
             noticed_at_ms=now_ms(),
         )
         return await self._command(order_id, lambda order: order.note_overdue(notice, now_ms=now_ms()))
+
+    async def replace_payment_instrument(self, order_id: str, payment_id: str, token: str) -> bytes:
+        """A declined payment paid with another card: the token is written first, then the payment
+        asked for again (``_retry_declined``); paid, an order held for its declined payments alone
+        goes on, as the customer did what the hold waited for."""
+        await self._command(order_id, lambda order: order.replace_payment_instrument(payment_id, token, now_ms=now_ms()))
+        await self._retry_declined(order_id)
+
+        def go_on_if_paid(order: Order) -> Order:
+            if (
+                order.approval.status is ApprovalStatus.HELD
+                and order.payments_authorized
+                and held_for_declines_alone(order.approval.reasons)
+            ):
+                return order.approve(by=PAYMENT_UPDATED, reasons=(f"{payment_id} paid with another instrument",), now_ms=now_ms())
+            return order
+
+        return await self._command(order_id, go_on_if_paid)
 
     async def _retry_declined(self, order_id: str) -> None:
         """A reviewer approving a held order whose payment was declined asks for the payment

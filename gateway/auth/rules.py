@@ -73,6 +73,8 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _ORDERS + "ReviewOrder": allow(AGENT, audit=True),  # release or reject a held order
         _ORDERS + "HoldOrder": allow(AGENT, audit=True),  # stop an approved order before it ships
         _ORDERS + "GrantGoodwill": allow(AGENT, audit=True),  # money back without a return
+        # The customer (or its channel, or an agent on the phone) pays a declined payment another way.
+        _ORDERS + "ReplacePaymentInstrument": allow(AGENT, CHANNEL, CUSTOMER, audit=True),
         _ORDERS + "AddOrderNote": allow(AGENT),  # staff's notes; the customer reads those meant for it
         _ORDERS + "UpdateShippingAddress": allow(AGENT, CHANNEL, CUSTOMER, audit=True),  # scoped as cancelling
         # The rules that hold orders: reviewers and credit control read them, admins set them.

@@ -259,6 +259,25 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         return order_to_proto(order, internal_notes=principal.sees_everything)
 
     @rpc
+    async def ReplacePaymentInstrument(
+        self, request: orders_pb2.ReplacePaymentInstrumentRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.Order:
+        v = Violations()
+        v.identifier("order_id", request.order_id)
+        v.identifier("payment_id", request.payment_id)
+        if not request.token:
+            v.add("token", "is required")
+        elif len(request.token) > limits.MAX_TOKEN_LEN:
+            v.add("token", f"at most {limits.MAX_TOKEN_LEN} characters")
+        elif not limits.TOKEN_PATTERN.fullmatch(request.token):
+            v.add("token", "printable ASCII, no spaces")
+        v.raise_if_any()
+        principal = await caller(context)
+        await self.b.check_visible(principal, request.order_id)
+        order = await self.b.command(request.order_id, "replace_payment_instrument", request.payment_id, request.token)
+        return order_to_proto(order, internal_notes=principal.sees_everything)
+
+    @rpc
     async def GrantGoodwill(
         self, request: orders_pb2.GrantGoodwillRequest, context: grpc.aio.ServicerContext
     ) -> orders_pb2.Order:

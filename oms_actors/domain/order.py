@@ -23,8 +23,8 @@ from typing import Any, Iterable, Mapping
 import msgspec
 
 from oms_actors.domain.commands import SHIPPING_CHARGE, Address, CreateOrder, PaymentInstruction, ShippingCharge
-from oms_actors.domain.enums import Channel, DeliveryMode, LineStatus, OrderStatus
-from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionError, LineProblem, no_such_shipment
+from oms_actors.domain.enums import Channel, DeliveryMode, LineStatus, OrderStatus, PaymentMethod
+from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionError, LineProblem, NotFoundError, no_such_shipment
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture, ShipmentLine, ShipmentStatus, Shortage, ShortageReason
 from oms_actors.domain.inbound import PROMISE_SEP
 from oms_actors.domain.money import Money
@@ -543,6 +543,32 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 f"order {self.order_id} has no invoice {notice.invoice_number}", code="NOT_THIS_ORDERS_INVOICE"
             )
         return self._next(now_ms=now_ms, overdue=(*self.overdue, notice))
+
+    def replace_payment_instrument(self, payment_id: str, token: str, *, now_ms: int) -> Order:
+        """The customer pays a declined payment with another card (or gift card): same method,
+        same amount, a new token, asked for again by the shard (``authorization_key`` counts
+        the attempt). Only while the order waits for it; the same token again: no change."""
+        record = next((p for p in self.payment_records if p.payment_id == payment_id), None)
+        if record is None:
+            raise NotFoundError(f"order {self.order_id} has no payment {payment_id}", resource="payment", resource_id=payment_id)
+        if record.token == token:
+            return self
+        if record.status is not PaymentStatus.DECLINED or self.approval.status is not ApprovalStatus.HELD:
+            raise FailedPreconditionError(
+                f"payment {payment_id} of order {self.order_id} is {record.status.value}: only a declined payment "
+                "of a held order takes another instrument",
+                code="PAYMENT_NOT_DECLINED",
+            )
+        if record.method not in (PaymentMethod.CARD, PaymentMethod.GIFT_CARD):
+            raise FailedPreconditionError(
+                f"payment {payment_id} is {record.method.value}: it has no instrument to replace", code="NO_INSTRUMENT"
+            )
+        index = [p.payment_id for p in self.payment_records].index(payment_id)
+        return self._next(
+            now_ms=now_ms,
+            payment_records=tuple(p.with_(token=token) if p.payment_id == payment_id else p for p in self.payment_records),
+            payments=tuple(evolve(p, token=token) if i == index else p for i, p in enumerate(self.payments)),
+        )
 
     def record_authorizations(self, records: tuple[PaymentRecord, ...], *, now_ms: int) -> Order:
         """New payment state after an authorisation attempt (no status change by itself)."""

@@ -236,6 +236,11 @@ def no_credit_line_reason(reason: str) -> bool:
     )
 
 
+def held_for_declines_alone(reasons: tuple[str, ...]) -> bool:
+    """Whether these hold reasons are all declined payments: the order may go once they are paid."""
+    return bool(reasons) and all(r.startswith(_DECLINED) for r in reasons)
+
+
 def held_for_credit_alone(reasons: tuple[str, ...]) -> bool:
     """Whether these hold reasons (``assess``'s) are all the customer's credit: its line used up
     or not granted, payments on account declined for that (``P1: credit_limit_exceeded``),

@@ -99,6 +99,11 @@ class OrderServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.AddOrderNoteRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
                 _registered_method=True)
+        self.ReplacePaymentInstrument = channel.unary_unary(
+                '/oms.v1.OrderService/ReplacePaymentInstrument',
+                request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.ReplacePaymentInstrumentRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+                _registered_method=True)
 
 
 class OrderServiceServicer:
@@ -210,6 +215,15 @@ class OrderServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReplacePaymentInstrument(self, request, context):
+        """A declined card or gift card payment paid with another instrument (the customer
+        fixed it at checkout or on the phone): same method and amount, a new token, asked
+        for at once; paid, an order held for its declined payments alone goes on.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrderServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -276,6 +290,11 @@ def add_OrderServiceServicer_to_server(servicer, server):
             'AddOrderNote': grpc.unary_unary_rpc_method_handler(
                     servicer.AddOrderNote,
                     request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.AddOrderNoteRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
+            ),
+            'ReplacePaymentInstrument': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReplacePaymentInstrument,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.ReplacePaymentInstrumentRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
             ),
     }
@@ -629,6 +648,33 @@ class OrderService:
             target,
             '/oms.v1.OrderService/AddOrderNote',
             protos_dot_oms_dot_v1_dot_orders__pb2.AddOrderNoteRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReplacePaymentInstrument(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.OrderService/ReplacePaymentInstrument',
+            protos_dot_oms_dot_v1_dot_orders__pb2.ReplacePaymentInstrumentRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
             options,
             channel_credentials,
