@@ -258,6 +258,7 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         "hold_reasons": dict(reasons.most_common()),
         "approved_in_review": after.approved,
         "rejected_in_review": after.rejected_in_review,
+        "cards_replaced": after.cards_replaced,
         "rejected_by_risk_rules": risk_rejected,
         "shipments": len(shipments),
         "units_shipped": sum(line.quantity for s in shipments for line in s.lines),

@@ -116,6 +116,7 @@ class DayAfter:
     held: dict[str, orders_pb2.Order] = field(default_factory=dict)  # as they were before review
     approved: int = 0
     rejected_in_review: int = 0
+    cards_replaced: int = 0  # held for a declined card alone, paid with another by the customer
     shipments: list[tuple[str, str, str, int]] = field(default_factory=list)  # order, shipment, location, units
     capacity_backlog: dict[str, int] = field(default_factory=dict)  # location -> units left unshipped for capacity
     delivered: int = 0
@@ -304,6 +305,8 @@ class Lifecycle:
 
         async def decide(order: orders_pb2.Order) -> None:
             declined = any(p.status == orders_pb2.PAYMENT_STATUS_DECLINED for p in order.payment_status)
+            if declined and await self._pay_another_way(order):
+                return
             approve = not declined and unit(self.key(order.order_id), "review") < self.s.review.approve_share
             request = orders_pb2.ReviewOrderRequest(
                 order_id=order.order_id,
@@ -318,6 +321,27 @@ class Lifecycle:
 
         await self._each(held.values(), decide, "review")
         await self.settle(list(held), "settle")
+
+    async def _pay_another_way(self, order: orders_pb2.Order) -> bool:
+        """The customer of an order held for its declined cards alone pays with another card (a
+        share of them do): the order goes on by itself. Whether it did."""
+        key = self.key(order.order_id)
+        cards = [p for p in order.payment_status if p.status == orders_pb2.PAYMENT_STATUS_DECLINED]
+        if not (
+            all(p.method == orders_pb2.PAYMENT_METHOD_CARD for p in cards)
+            and all(r.startswith("payment declined") for r in order.approval.reasons)
+            and unit(key, "fixed card") < self.s.review.fixed_card_share
+        ):
+            return False
+        for p in cards:
+            request = orders_pb2.ReplacePaymentInstrumentRequest(
+                order_id=order.order_id, payment_id=p.payment_id, token=f"tok_{key}_{p.payment_id}_new"
+            )
+            self.latest[order.order_id] = await self.calls(
+                "ReplacePaymentInstrument", self.orders.ReplacePaymentInstrument, request, metadata=self.md, timeout=30
+            )
+        self.out.cards_replaced += 1
+        return True
 
     async def fulfil(self, phase: str) -> None:
         """Every active location works its fulfilment list until it is empty or the day's capacity is used."""

@@ -293,9 +293,13 @@ class Review:
     # declined, are rejected (a simulated customer never pays or fixes a card later, so
     # approving would only ask the provider again).
     approve_share: float = 0.9
+    # Customers whose card was declined who pay with another (ReplacePaymentInstrument): an
+    # order held for that alone then goes on without a reviewer.
+    fixed_card_share: float = 0.0
 
     def problems(self, path: str) -> Problems:
         yield from share(self.approve_share, join(path, "approve_share"))
+        yield from share(self.fixed_card_share, join(path, "fixed_card_share"))
 
 
 @dataclass(frozen=True, kw_only=True)

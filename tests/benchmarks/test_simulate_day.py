@@ -28,7 +28,7 @@ def tiny():
     return load_scenario("smoke").derive(
         {
             "demand": {"scale": 0.02, "retry_share": 0.05}, "customers": {"count": 80}, "fulfilment": {"shortage_share": 0.1},
-            "goodwill": {"share": 0.3},
+            "goodwill": {"share": 0.3}, "payments": {"card_decline_share": 0.2}, "review": {"fixed_card_share": 0.6},
         }  # fmt: skip
     )
 
@@ -74,7 +74,8 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
 
     life = summary["lifecycle"]
     assert life["unsettled"] == 0
-    assert life["held"] == life["approved_in_review"] + life["rejected_in_review"]
+    assert life["held"] == life["approved_in_review"] + life["rejected_in_review"] + life["cards_replaced"]
+    assert life["cards_replaced"] == sum(r["ok"] for r in summary["rpcs"] if r["rpc"] == "ReplacePaymentInstrument") > 0
     assert life["shipments"] > 0 and life["delivered_shipments"] > 0 and life["returns_requested"] > 0
     assert life["invoices"] == life["shipments"]  # every shipment captured and invoiced
     # Business customers paid some invoices on account: what they sent is what was owed on them.
