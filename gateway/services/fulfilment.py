@@ -89,7 +89,7 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
             principal.location_id or "",
             pickup,
         )
-        return order_to_proto(updated)
+        return order_to_proto(updated, internal_notes=principal.sees_everything)
 
     @rpc
     async def ConfirmShipment(
@@ -121,7 +121,7 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
             request.order_id, "report_shortage", request.shortage_id, request.location_id, quantities,
             reason.value, principal.location_id or "",
         )  # fmt: skip
-        return order_to_proto(updated)
+        return order_to_proto(updated, internal_notes=principal.sees_everything)
 
     @rpc
     async def ConfirmDelivery(
@@ -135,5 +135,6 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
         # Scoped by the order shard, as ConfirmShipment: another location's order answers as an
         # unknown one, another location's shipment as one the order does not have.
         return order_to_proto(
-            await self.b.command(request.order_id, "confirm_delivery", request.shipment_id, principal.location_id or "")
+            await self.b.command(request.order_id, "confirm_delivery", request.shipment_id, principal.location_id or ""),
+            internal_notes=principal.sees_everything,
         )

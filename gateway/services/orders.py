@@ -171,9 +171,10 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         v.text("reason", request.reason)
         v.raise_if_any()
         # A channel or a customer cancels only what it sees; any other order is an unknown one.
-        await self.b.check_visible(await caller(context), request.order_id)
+        principal = await caller(context)
+        await self.b.check_visible(principal, request.order_id)
         order = await self.b.command(request.order_id, "cancel_order", request.reason)
-        return order_to_proto(order)
+        return order_to_proto(order, internal_notes=principal.sees_everything)
 
     @rpc
     async def CancelOrderLines(
@@ -201,9 +202,10 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
                     v.add(f"reduce_to[{i}].quantity", "0 or more")
                 targets[line.line_number] = line.quantity
         v.raise_if_any()
-        await self.b.check_visible(await caller(context), request.order_id)
+        principal = await caller(context)
+        await self.b.check_visible(principal, request.order_id)
         order = await self.b.command(request.order_id, "cancel_lines", list(request.line_numbers), request.reason, targets)
-        return order_to_proto(order)
+        return order_to_proto(order, internal_notes=principal.sees_everything)
 
     @rpc
     async def ReviewOrder(
@@ -219,7 +221,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         order = await self.b.command(
             request.order_id, "review_order", decision == "approve", f"{principal.role.value}:{principal.id}", request.note
         )
-        return order_to_proto(order)
+        return order_to_proto(order, internal_notes=principal.sees_everything)
 
     @rpc
     async def HoldOrder(
@@ -234,7 +236,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         order = await self.b.command(
             request.order_id, "hold_order", f"{principal.role.value}:{principal.id}", request.reason
         )
-        return order_to_proto(order)
+        return order_to_proto(order, internal_notes=principal.sees_everything)
 
     @rpc
     async def AddOrderNote(
@@ -304,7 +306,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
             request.order_id, "grant_goodwill", request.goodwill_id, amount.amount_minor, request.reason,
             resolution.value, f"{principal.role.value}:{principal.id}",
         )  # fmt: skip
-        return order_to_proto(order)
+        return order_to_proto(order, internal_notes=principal.sees_everything)
 
     async def _within_goodwill_limit(self, order: Order, goodwill_id: str, amount: int, context: grpc.aio.ServicerContext) -> None:
         """A service agent's goodwill stays within the rules' share of the order's total, over all
@@ -336,8 +338,10 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         if not request.ship_to.country_code:
             v.add("ship_to.country_code", "is required")
         v.raise_if_any()
-        await self.b.check_visible(await caller(context), request.order_id)
-        return order_to_proto(await self.b.command(request.order_id, "change_ship_to", address))
+        principal = await caller(context)
+        await self.b.check_visible(principal, request.order_id)
+        order = await self.b.command(request.order_id, "change_ship_to", address)
+        return order_to_proto(order, internal_notes=principal.sees_everything)
 
     @rpc
     async def GetRiskRules(

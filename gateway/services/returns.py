@@ -52,12 +52,13 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         if request.location_id and not await self.b.network.known_locations([request.location_id]):
             v.add("location_id", f"unknown location {request.location_id!r}")
             v.raise_if_any()
-        await self.b.check_visible(await caller(context), request.order_id)
+        principal = await caller(context)
+        await self.b.check_visible(principal, request.order_id)
         assert channel is not None
         order = await self.b.command(
             request.order_id, "request_return", request.return_id, lines, channel.value, request.location_id
         )
-        return order_to_proto(order)
+        return order_to_proto(order, internal_notes=principal.sees_everything)
 
     @rpc
     async def ReceiveReturn(
@@ -79,11 +80,12 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         if not await self.b.network.known_locations([request.location_id]):
             v.add("location_id", f"unknown location {request.location_id!r}")
             v.raise_if_any()
-        await self.b.check_visible(await caller(context), request.order_id, at=lambda _: request.location_id)
+        principal = await caller(context)
+        await self.b.check_visible(principal, request.order_id, at=lambda _: request.location_id)
         order = await self.b.command(
             request.order_id, "receive_return", request.return_id, request.location_id, quantities
         )
-        return order_to_proto(order)
+        return order_to_proto(order, internal_notes=principal.sees_everything)
 
     @rpc
     async def InspectReturn(
@@ -99,6 +101,7 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
                 if kind is not None:
                     dispositions[d.line_number] = kind.value
         v.raise_if_any()
-        await self.b.check_visible(await caller(context), request.order_id, at=lambda o: _received_at(o, request.return_id))
+        principal = await caller(context)
+        await self.b.check_visible(principal, request.order_id, at=lambda o: _received_at(o, request.return_id))
         order = await self.b.command(request.order_id, "inspect_return", request.return_id, dispositions)
-        return order_to_proto(order)
+        return order_to_proto(order, internal_notes=principal.sees_everything)

@@ -52,6 +52,11 @@ async def test_internal_notes_are_for_staff_and_customer_notes_for_the_customer_
         for writer in (web, theirs):
             code, _, _ = await refusal(writer.orders.AddOrderNote(public))
             assert code == grpc.StatusCode.PERMISSION_DENIED
+        # A channel's command answers with what it may read too; staff's with every note.
+        cancelled = await web.orders.CancelOrder(orders_pb2.CancelOrderRequest(order_id=order.order_id, reason="changed mind"))
+        assert [n.text for n in cancelled.notes] == [public.text]
+        again = await world.orders.CancelOrder(orders_pb2.CancelOrderRequest(order_id=order.order_id, reason="changed mind"))
+        assert len(again.notes) == 2
     finally:
         await web.close()
         await theirs.close()
