@@ -12,6 +12,8 @@ its channel's, agents and finance every one; anything else answers as if it did 
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 import grpc
@@ -36,6 +38,7 @@ from oms_actors.payments import (
 )
 from oms_actors.payments.clock import system_clock_ms
 from oms_actors.payments.documents import NUMBER_PREFIXES, DocumentKind
+from oms_actors.payments.invoice import aging_order
 from protos.oms.v1 import billing_pb2, billing_pb2_grpc, common_pb2
 
 DEFAULT_AGING_ROWS = 100
@@ -180,6 +183,7 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
         v = Violations()
         if not 0 <= request.limit <= limits.MAX_AGING_ROWS:
             v.add("limit", f"0 (100) to {limits.MAX_AGING_ROWS}")
+        after = _aging_cursor(request.page_token, v) if request.page_token else None
         v.raise_if_any()
         now = system_clock_ms()
         rows = await self.b.payments.receivables.aging(now_ms=now)
@@ -188,6 +192,9 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
             into = totals.setdefault(row.currency, [0] * len(row.buckets))
             for i, amount in enumerate(row.buckets):
                 into[i] += amount
+        listed = [row for row in rows if after is None or aging_order(row) > after]
+        page = listed[: request.limit or DEFAULT_AGING_ROWS]
+        more = len(listed) > len(page)
         return billing_pb2.GetReceivablesAgingResponse(
             as_of=timestamp_to_proto(now),
             customers=[
@@ -197,10 +204,11 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
                     open_receivables=row.receivables,
                     oldest_due=timestamp_to_proto(row.oldest_due_ms),
                 )
-                for row in rows[: request.limit or DEFAULT_AGING_ROWS]
+                for row in page
             ],
             customer_count=len(rows),
             totals=[_aging_buckets(tuple(b), currency) for currency, b in sorted(totals.items())],
+            next_page_token=_aging_token(aging_order(page[-1])) if more else "",
         )
 
     async def _invoice(self, number: str, principal: Principal) -> Invoice:
@@ -248,6 +256,20 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
             ],
             **_taxes_to_proto(invoice.taxes, invoice.currency),
         )
+
+
+def _aging_token(key: tuple[int, int, str, str]) -> str:
+    """Where a page of the aging report ended: the last row's place in the report's order."""
+    return base64.urlsafe_b64encode(json.dumps(list(key), separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _aging_cursor(token: str, v: Violations) -> tuple[int, int, str, str] | None:
+    try:
+        past_due, total, customer_id, currency = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        return (int(past_due), int(total), str(customer_id), str(currency))
+    except (ValueError, TypeError):
+        v.add("page_token", "not a page token of this report")
+        return None
 
 
 def _line_to_proto(line: DocumentLine) -> billing_pb2.DocumentLine:

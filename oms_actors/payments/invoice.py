@@ -188,6 +188,11 @@ class AgingRow:
         return sum(self.buckets[1:])
 
 
+def aging_order(row: AgingRow) -> tuple[int, int, str, str]:
+    """The report's order: the most past due first, then the most owed, then by customer."""
+    return (-row.past_due, -row.total, row.customer_id, row.currency)
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class CustomerReceivables:
     customer_id: str
@@ -317,7 +322,7 @@ class Receivables:
             AgingRow(customer_id=c, currency=cur, buckets=tuple(b), receivables=counts[(c, cur)], oldest_due_ms=oldest[(c, cur)])
             for (c, cur), b in rows.items()
         ]
-        return sorted(out, key=lambda r: (-r.past_due, -r.total, r.customer_id, r.currency))
+        return sorted(out, key=aging_order)
 
     async def due_between(self, after_ms: int, until_ms: int, *, limit: int) -> list[tuple[str, int]]:
         """Open receivables due after ``after_ms`` and by ``until_ms``, earliest first:

@@ -365,6 +365,20 @@ async def test_an_order_on_account_waits_while_an_invoice_is_overdue_and_goes_on
         billing(finance).GetReceivablesAging(billing_pb2.GetReceivablesAgingRequest(limit=1_001))
     )
     assert (code, fields) == (grpc.StatusCode.INVALID_ARGUMENT, {"limit"})
+    # Page by page, the same rows in the same order (nothing owed changed in between).
+    paged, token = [], ""
+    while True:
+        page = await billing(finance).GetReceivablesAging(billing_pb2.GetReceivablesAgingRequest(limit=2, page_token=token))
+        assert len(page.customers) <= 2 and page.customer_count == aging.customer_count
+        paged += [(r.customer_id, r.amounts.total.currency) for r in page.customers]
+        token = page.next_page_token
+        if not token:
+            break
+    assert paged == [(r.customer_id, r.amounts.total.currency) for r in aging.customers]
+    code, _, fields = await refusal(
+        billing(finance).GetReceivablesAging(billing_pb2.GetReceivablesAgingRequest(page_token="not-a-token"))
+    )
+    assert (code, fields) == (grpc.StatusCode.INVALID_ARGUMENT, {"page_token"})
     # Dunning's sweep notes the invoice on its order, once, and the order's events say so.
     await oms.dunning.sweep(settle_ms=0)
     await oms.dunning.sweep(settle_ms=0)

@@ -182,10 +182,12 @@ class ListReceivablesResponse(_message.Message):
     def __init__(self, customer_id: _Optional[str] = ..., receivables: _Optional[_Iterable[_Union[Receivable, _Mapping]]] = ..., open_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., overdue_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., held: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., credit_limit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., credit_available: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class GetReceivablesAgingRequest(_message.Message):
-    __slots__ = ("limit",)
+    __slots__ = ("limit", "page_token")
     LIMIT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     limit: int
-    def __init__(self, limit: _Optional[int] = ...) -> None: ...
+    page_token: str
+    def __init__(self, limit: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class AgingBuckets(_message.Message):
     __slots__ = ("not_due", "days_1_to_30", "days_31_to_60", "days_61_to_90", "over_90_days", "past_due", "total")
@@ -218,16 +220,18 @@ class CustomerAging(_message.Message):
     def __init__(self, customer_id: _Optional[str] = ..., amounts: _Optional[_Union[AgingBuckets, _Mapping]] = ..., open_receivables: _Optional[int] = ..., oldest_due: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetReceivablesAgingResponse(_message.Message):
-    __slots__ = ("as_of", "customers", "customer_count", "totals")
+    __slots__ = ("as_of", "customers", "customer_count", "totals", "next_page_token")
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     CUSTOMERS_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_COUNT_FIELD_NUMBER: _ClassVar[int]
     TOTALS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     as_of: _timestamp_pb2.Timestamp
     customers: _containers.RepeatedCompositeFieldContainer[CustomerAging]
     customer_count: int
     totals: _containers.RepeatedCompositeFieldContainer[AgingBuckets]
-    def __init__(self, as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., customers: _Optional[_Iterable[_Union[CustomerAging, _Mapping]]] = ..., customer_count: _Optional[int] = ..., totals: _Optional[_Iterable[_Union[AgingBuckets, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., customers: _Optional[_Iterable[_Union[CustomerAging, _Mapping]]] = ..., customer_count: _Optional[int] = ..., totals: _Optional[_Iterable[_Union[AgingBuckets, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class RecordInvoicePaymentRequest(_message.Message):
     __slots__ = ("idempotency_key", "invoice_number", "amount", "received_at")
