@@ -123,6 +123,17 @@ class Violations:
         elif any(ord(c) < 32 for c in value):
             self.add(field, "control characters are not allowed")
 
+    def token(self, field: str, value: str, *, required: bool = False) -> None:
+        """A payment instrument's token (a provider's, a gift card number): write-only, so checked
+        for shape only."""
+        if not value:
+            if required:
+                self.add(field, "is required")
+        elif len(value) > limits.MAX_TOKEN_LEN:
+            self.add(field, f"at most {limits.MAX_TOKEN_LEN} characters")
+        elif not limits.TOKEN_PATTERN.fullmatch(value):
+            self.add(field, "printable ASCII, no spaces")
+
     def required_text(self, field: str, value: str, why: str) -> None:
         """Text that must say something (``why``: what reads it), checked like ``text``."""
         if not value.strip():
@@ -251,10 +262,7 @@ def create_order_from_proto(
             amount = v.money(f"{f}.amount", p.amount, positive=True) if p.HasField("amount") else None
             if not p.HasField("amount"):
                 v.add(f"{f}.amount", "is required")
-            if len(p.token) > limits.MAX_TOKEN_LEN:
-                v.add(f"{f}.token", f"at most {limits.MAX_TOKEN_LEN} characters")
-            elif not limits.TOKEN_PATTERN.fullmatch(p.token):
-                v.add(f"{f}.token", "printable ASCII, no spaces")
+            v.token(f"{f}.token", p.token)
             if p.token_hint:
                 v.add(f"{f}.token_hint", "is output only")
             if amount is not None and currency and amount.currency != currency:

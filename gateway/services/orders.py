@@ -267,12 +267,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         v = Violations()
         v.identifier("order_id", request.order_id)
         v.identifier("payment_id", request.payment_id)
-        if not request.token:
-            v.add("token", "is required")
-        elif len(request.token) > limits.MAX_TOKEN_LEN:
-            v.add("token", f"at most {limits.MAX_TOKEN_LEN} characters")
-        elif not limits.TOKEN_PATTERN.fullmatch(request.token):
-            v.add("token", "printable ASCII, no spaces")
+        v.token("token", request.token, required=True)
         v.raise_if_any()
         principal = await caller(context)
         await self.b.check_visible(principal, request.order_id)
