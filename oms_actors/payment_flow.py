@@ -275,13 +275,10 @@ def _references(order: Order, parts: list[RefundPart], providers: Any) -> tuple[
 
 
 def _charged_by_rate(order: Order, shipment: Shipment) -> dict[int, int]:
-    """What a shipment's invoice charged at each tax rate: its lines, and the shipping charge if it carried it."""
+    """What a shipment's invoice charged at each tax rate (its lines, as ``_invoice_lines`` writes them)."""
     out: dict[int, int] = {}
-    for s in shipment.lines:
-        line = order.line(s.line_number)
-        out[line.tax_rate_bps] = out.get(line.tax_rate_bps, 0) + line.unit_price.amount_minor * s.quantity
-    if shipment.shipping and order.shipping is not None:
-        out[order.shipping.tax_rate_bps] = out.get(order.shipping.tax_rate_bps, 0) + shipment.shipping
+    for line in _invoice_lines(order, shipment):
+        out[line.tax_rate_bps] = out.get(line.tax_rate_bps, 0) + line.line_total.amount_minor
     return out
 
 
