@@ -259,6 +259,8 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         "approved_in_review": after.approved,
         "rejected_in_review": after.rejected_in_review,
         "cards_replaced": after.cards_replaced,
+        "notes": after.notes,
+        "reduced": after.reduced,
         "rejected_by_risk_rules": risk_rejected,
         "shipments": len(shipments),
         "units_shipped": sum(line.quantity for s in shipments for line in s.lines),

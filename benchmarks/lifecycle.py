@@ -61,6 +61,8 @@ RESOLUTIONS = {
 }
 CARRIERS = ("DHL", "DPD", "GLS", "UPS", "Hermes")
 REASONS = ("does not fit", "not as described", "changed my mind", "arrived damaged", "wrong item")
+# Orders a customer may still change: approved, nothing shipped yet.
+REDUCIBLE = (orders_pb2.ORDER_STATUS_ALLOCATED, orders_pb2.ORDER_STATUS_RELEASED, orders_pb2.ORDER_STATUS_PARTLY_BACKORDERED)
 REASONS_FOR_GOODWILL = ("parcel arrived late", "box damaged, item fine", "missed delivery slot")
 ProgressHook = Callable[[str, int, int | None], None]  # (phase, advance, total when it starts)
 
@@ -117,6 +119,8 @@ class DayAfter:
     approved: int = 0
     rejected_in_review: int = 0
     cards_replaced: int = 0  # held for a declined card alone, paid with another by the customer
+    notes: int = 0  # orders service staff wrote a note on
+    reduced: int = 0  # orders a customer wanted one unit fewer of
     shipments: list[tuple[str, str, str, int]] = field(default_factory=list)  # order, shipment, location, units
     capacity_backlog: dict[str, int] = field(default_factory=dict)  # location -> units left unshipped for capacity
     delivered: int = 0
@@ -210,6 +214,8 @@ class Lifecycle:
         lap("settle")
         await self.review()
         lap("review")
+        await self.serve_customers()
+        lap("service")
         await self.fulfil("fulfil")
         if self.out.shortages:  # units sourced again after a shortage, released to locations done for the day
             await self.fulfil("fulfil")
@@ -321,6 +327,43 @@ class Lifecycle:
 
         await self._each(held.values(), decide, "review")
         await self.settle(list(held), "settle")
+
+    async def serve_customers(self) -> None:
+        """Before the locations ship: service staff note calls on a share of the open orders, and
+        a share of customers want one unit fewer of a line with several (CancelOrderLines.reduce_to)."""
+        cfg = self.s.service
+        open_ = [o for _, o in sorted(self.latest.items()) if o.status in REDUCIBLE]
+        noted = [o for o in open_ if unit(self.key(o.order_id), "note") < cfg.note_share]
+        reduced = [
+            (o, line)
+            for o in open_
+            if unit(self.key(o.order_id), "reduce") < cfg.reduce_share
+            for line in [next((x for x in o.lines if x.quantity - x.cancelled_quantity >= 2), None)]
+            if line is not None
+        ]
+
+        async def note(order: orders_pb2.Order) -> None:
+            request = orders_pb2.AddOrderNoteRequest(
+                order_id=order.order_id, note_id=f"{order.order_id}-N1", text="Customer called about the delivery date."
+            )
+            self.latest[order.order_id] = await self.calls(
+                "AddOrderNote", self.orders.AddOrderNote, request, metadata=self.md, timeout=30
+            )
+            self.out.notes += 1
+
+        async def reduce(item: tuple[orders_pb2.Order, orders_pb2.OrderLine]) -> None:
+            order, line = item
+            request = orders_pb2.CancelOrderLinesRequest(
+                order_id=order.order_id, reason="customer wants one fewer",
+                reduce_to=[orders_pb2.LineQuantity(line_number=line.line_number, quantity=line.quantity - line.cancelled_quantity - 1)],
+            )  # fmt: skip
+            self.latest[order.order_id] = await self.calls(
+                "CancelOrderLines", self.orders.CancelOrderLines, request, metadata=self.md, timeout=30
+            )
+            self.out.reduced += 1
+
+        await self._each(noted, note, "service")
+        await self._each(reduced, reduce, "service")
 
     async def _pay_another_way(self, order: orders_pb2.Order) -> bool:
         """The customer of an order held for its declined cards alone pays with another card (a

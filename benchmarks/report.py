@@ -61,6 +61,8 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("approved in review", ("lifecycle", "approved_in_review"), "int"),
     ("rejected in review", ("lifecycle", "rejected_in_review"), "int"),
     ("declined cards paid with another", ("lifecycle", "cards_replaced"), "int"),
+    ("orders noted by service", ("lifecycle", "notes"), "int"),
+    ("orders reduced by a unit", ("lifecycle", "reduced"), "int"),
     ("rejected by risk rules", ("lifecycle", "rejected_by_risk_rules"), "int"),
     ("shipments", ("lifecycle", "shipments"), "int"),
     ("units left for lack of capacity", ("lifecycle", "capacity_backlog_units"), "int"),

@@ -290,8 +290,8 @@ class Pricing:
 @dataclass(frozen=True, kw_only=True)
 class Review:
     # Held orders a reviewer approves; the rest, and every order whose payment was
-    # declined, are rejected (a simulated customer never pays or fixes a card later, so
-    # approving would only ask the provider again).
+    # declined and not paid another way, are rejected (approving would only ask the
+    # provider again for the same card).
     approve_share: float = 0.9
     # Customers whose card was declined who pay with another (ReplacePaymentInstrument): an
     # order held for that alone then goes on without a reviewer.
@@ -330,6 +330,19 @@ class Returns:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Service:
+    """Customer service before the locations ship: calls noted on the order, customers who
+    want fewer units."""
+
+    note_share: float = 0.0  # orders service staff write a note on (AddOrderNote)
+    reduce_share: float = 0.0  # orders whose customer wants one unit fewer of a line with several
+
+    def problems(self, path: str) -> Problems:
+        yield from share(self.note_share, join(path, "note_share"))
+        yield from share(self.reduce_share, join(path, "reduce_share"))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Goodwill:
     """Customer service gives money back on a share of the delivered orders nobody returns
     (a late parcel, a scratch): a percentage of what the order cost, refunded or as store credit."""
@@ -362,6 +375,7 @@ class Scenario:
     fulfilment: Fulfilment = field(default_factory=Fulfilment)
     returns: Returns
     goodwill: Goodwill = field(default_factory=Goodwill)
+    service: Service = field(default_factory=Service)
     routing_rules: dict = field(default_factory=dict)  # oms.v1.RoutingRules, proto JSON
     # oms.v1.RiskRules, proto JSON (an unset threshold is off); None: the service's defaults.
     risk_rules: dict | None = None

@@ -29,6 +29,7 @@ def tiny():
         {
             "demand": {"scale": 0.02, "retry_share": 0.05}, "customers": {"count": 80}, "fulfilment": {"shortage_share": 0.1},
             "goodwill": {"share": 0.3}, "payments": {"card_decline_share": 0.2}, "review": {"fixed_card_share": 0.6},
+            "service": {"note_share": 0.3, "reduce_share": 0.3},
         }  # fmt: skip
     )
 
@@ -93,6 +94,9 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     # Goodwill on about 30% of the delivered orders nobody returned, each paid (refund or voucher).
     assert life["goodwill"] == sum(r["ok"] for r in summary["rpcs"] if r["rpc"] == "GrantGoodwill") > 0
     assert life["events"]["goodwill.paid"] == life["goodwill"] and life["goodwill_minor"] > 0
+    # Service before shipping: notes and customers wanting a unit fewer, each an answered call.
+    assert life["notes"] == life["events"]["order.note_added"] > 0
+    assert life["reduced"] == sum(r["ok"] for r in summary["rpcs"] if r["rpc"] == "CancelOrderLines") > 0
     money = summary["payments"]
     assert money["captured_minor"] > 0
     # The normal day's pricing: prices include 19% or 7%, small orders shipped pay for delivery.
