@@ -66,6 +66,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _ORDERS + "CreateOrders": allow(CHANNEL, per_item="orders"),
         _ORDERS + "GetOrder": allow(AGENT, CHANNEL, CUSTOMER),
         _ORDERS + "ListOrders": allow(AGENT, CHANNEL, CUSTOMER),
+        _ORDERS + "CountOrders": allow(AGENT, CHANNEL),  # a channel counts its own
         # A channel cancels its channel's orders (a marketplace's cancellation), a customer its
         # own ("cancel my order"); the gateway scopes both, anything else is an unknown order.
         _ORDERS + "CancelOrder": allow(AGENT, CHANNEL, CUSTOMER, audit=True),

@@ -19,6 +19,7 @@ from gateway.auth.errors import PermissionDeniedError, abort, auth_status
 from gateway.auth.principal import Principal
 from gateway.convert import (
     CHANNELS,
+    ORDER_STATUS_TO_PROTO,
     ORDER_STATUSES,
     RESOLUTIONS,
     Violations,
@@ -30,6 +31,7 @@ from gateway.convert import (
 )
 from gateway.errors import rpc, to_status
 from gateway.services.backend import Backend, id_or_fail
+from oms_actors.domain.enums import OrderStatus
 from oms_actors.domain.errors import ValidationError
 from oms_actors.domain.order import Order
 from oms_actors.domain.returns import Resolution
@@ -151,6 +153,30 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         staff = principal.sees_everything
         return orders_pb2.ListOrdersResponse(
             orders=[order_to_proto(o, internal_notes=staff) for o in orders], next_page_token=token
+        )
+
+    @rpc
+    async def CountOrders(
+        self, request: orders_pb2.CountOrdersRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.CountOrdersResponse:
+        v = Violations()
+        channel = CHANNELS.get(request.channel)
+        if request.channel and channel is None:
+            v.add("channel", f"unknown value {request.channel}")
+        low = timestamp_from_proto(request.created_from) if request.HasField("created_from") else None
+        high = timestamp_from_proto(request.created_before) if request.HasField("created_before") else None
+        if low is not None and high is not None and high <= low:
+            v.add("created_before", "after created_from")
+        v.raise_if_any()
+        visible = visible_orders(await caller(context), OrderFilter(channel=channel))
+        counts: dict[OrderStatus, int] = {}
+        if visible is not None:  # (None: only another channel's orders were asked for)
+            counts = await self.b.orders.count_by_status(visible.channel, created_from_ms=low, created_before_ms=high)
+        return orders_pb2.CountOrdersResponse(
+            total=sum(counts.values()),
+            by_status=[
+                orders_pb2.StatusCount(status=ORDER_STATUS_TO_PROTO[status], count=counts.get(status, 0)) for status in OrderStatus
+            ],
         )
 
     async def _by_reference(self, flt: OrderFilter, reference: str, *, staff: bool) -> orders_pb2.ListOrdersResponse:

@@ -354,6 +354,19 @@ class OrderStore:
             pipe.get(keys.order(self.shard(oid), oid))
         return [ORDER_CODEC.decode(v) if v is not None else None for v in await pipe.execute()]
 
+    async def count_by_status(
+        self, channel: Channel | None, *, created_from_ms: int | None = None, created_before_ms: int | None = None
+    ) -> dict[OrderStatus, int]:
+        """How many orders there are in each status (of one channel), created in ``[from, before)``:
+        one ZCOUNT per status index, in one round trip."""
+        low = created_from_ms if created_from_ms is not None else "-inf"
+        high = f"({created_before_ms}" if created_before_ms is not None else "+inf"
+        pipe = self.client.pipeline(transaction=False)
+        for status in OrderStatus:
+            key = keys.order_index("chst", f"{channel.value}:{status.value}") if channel else keys.order_index("status", status.value)
+            pipe.zcount(key, low, high)
+        return dict(zip(OrderStatus, (int(n) for n in await pipe.execute())))
+
     async def list(self, flt: OrderFilter, *, page_size: int, page_token: str = "") -> tuple[list[Order], str]:
         """Newest first. The cursor is (created_at, order_id) of the last order returned, so
         orders created after the first page was read never shift or repeat later pages."""

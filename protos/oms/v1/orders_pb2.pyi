@@ -690,6 +690,32 @@ class OrderNote(_message.Message):
     for_customer: bool
     def __init__(self, note_id: _Optional[str] = ..., text: _Optional[str] = ..., by: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., for_customer: _Optional[bool] = ...) -> None: ...
 
+class CountOrdersRequest(_message.Message):
+    __slots__ = ("channel", "created_from", "created_before")
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FROM_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    channel: _common_pb2.Channel
+    created_from: _timestamp_pb2.Timestamp
+    created_before: _timestamp_pb2.Timestamp
+    def __init__(self, channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., created_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CountOrdersResponse(_message.Message):
+    __slots__ = ("total", "by_status")
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    BY_STATUS_FIELD_NUMBER: _ClassVar[int]
+    total: int
+    by_status: _containers.RepeatedCompositeFieldContainer[StatusCount]
+    def __init__(self, total: _Optional[int] = ..., by_status: _Optional[_Iterable[_Union[StatusCount, _Mapping]]] = ...) -> None: ...
+
+class StatusCount(_message.Message):
+    __slots__ = ("status", "count")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    status: OrderStatus
+    count: int
+    def __init__(self, status: _Optional[_Union[OrderStatus, str]] = ..., count: _Optional[int] = ...) -> None: ...
+
 class GrantGoodwillRequest(_message.Message):
     __slots__ = ("order_id", "goodwill_id", "amount", "reason", "resolution")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]

@@ -54,6 +54,11 @@ class OrderServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.ListOrdersRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.ListOrdersResponse.FromString,
                 _registered_method=True)
+        self.CountOrders = channel.unary_unary(
+                '/oms.v1.OrderService/CountOrders',
+                request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.CountOrdersRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.CountOrdersResponse.FromString,
+                _registered_method=True)
         self.CancelOrder = channel.unary_unary(
                 '/oms.v1.OrderService/CancelOrder',
                 request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.CancelOrderRequest.SerializeToString,
@@ -134,6 +139,14 @@ class OrderServiceServicer:
 
     def ListOrders(self, request, context):
         """Newest first; page tokens stay valid while new orders arrive.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CountOrders(self, request, context):
+        """How many orders there are in each status (a channel: its own), optionally of one
+        channel and created in a time range: a dashboard's figures, from the indexes alone.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -246,6 +259,11 @@ def add_OrderServiceServicer_to_server(servicer, server):
                     servicer.ListOrders,
                     request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.ListOrdersRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.ListOrdersResponse.SerializeToString,
+            ),
+            'CountOrders': grpc.unary_unary_rpc_method_handler(
+                    servicer.CountOrders,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.CountOrdersRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.CountOrdersResponse.SerializeToString,
             ),
             'CancelOrder': grpc.unary_unary_rpc_method_handler(
                     servicer.CancelOrder,
@@ -406,6 +424,33 @@ class OrderService:
             '/oms.v1.OrderService/ListOrders',
             protos_dot_oms_dot_v1_dot_orders__pb2.ListOrdersRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_orders__pb2.ListOrdersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CountOrders(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.OrderService/CountOrders',
+            protos_dot_oms_dot_v1_dot_orders__pb2.CountOrdersRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_orders__pb2.CountOrdersResponse.FromString,
             options,
             channel_credentials,
             insecure,
