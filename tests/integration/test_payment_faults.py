@@ -8,6 +8,7 @@ import json
 import pytest
 import ray
 
+from oms_actors.payment_flow import SIM_CONFIG_TTL_S
 from oms_actors.payments import build_payments
 from oms_actors.store import keys
 from oms_actors.store.connection import connect_async
@@ -55,6 +56,9 @@ async def test_captures_survive_provider_timeouts_and_a_killed_order_shard(world
         final = [await settled(world, o.order_id, timeout_s=90) for o in orders]
     finally:
         await client.delete(keys.CARD_SIMULATOR)
+        # The order shards read the simulator's settings again within SIM_CONFIG_TTL_S: until
+        # then the tests after this one would meet its timeouts.
+        await asyncio.sleep(SIM_CONFIG_TTL_S + 0.5)
 
     payments = build_payments(client)
     by_authorization = {ledger.authorization_id: ledger async for ledger in payments.card.ledgers()}
