@@ -16,13 +16,12 @@ import numpy as np
 from benchmarks.ceilings import Ceiling
 from benchmarks.clients import Outcome
 from benchmarks.demand import CHANNEL_NAMES, Day
-from benchmarks.lifecycle import DayAfter
+from benchmarks.lifecycle import STATUS, DayAfter
 from benchmarks.policies import PolicyResult
 from benchmarks.scenario import HOURS, Scenario
 from oms_actors.domain.tax import breakdown
 from protos.oms.v1 import orders_pb2
 
-STATUS = {v: orders_pb2.OrderStatus.Name(v).removeprefix("ORDER_STATUS_").lower() for v in orders_pb2.OrderStatus.values()}
 METHOD = {v: orders_pb2.PaymentMethod.Name(v).removeprefix("PAYMENT_METHOD_").lower() for v in orders_pb2.PaymentMethod.values()}
 RESOLUTION = {v: orders_pb2.ReturnResolution.Name(v).removeprefix("RETURN_RESOLUTION_").lower() for v in orders_pb2.ReturnResolution.values()}
 RETURN_STATUS = {v: orders_pb2.ReturnStatus.Name(v).removeprefix("RETURN_STATUS_").lower() for v in orders_pb2.ReturnStatus.values()}
@@ -290,6 +289,9 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         "events": after.events,
         "events_total": sum(after.events.values()),
         "customer_360s": after.customer_360s,
+        "status_counts": after.status_counts,
+        "status_index_differences": len(after.status_index_differences),
+        "status_index_examples": {k: list(v) for k, v in after.status_index_differences.items()},
         "stock_audit": after.audit,
         "phases_s": after.phase_s,
         # Shipments (deliveries) confirmed per second of the phase that confirms them.

@@ -60,6 +60,7 @@ RESOLUTIONS = {
     "repair": orders_pb2.RETURN_RESOLUTION_REPAIR,
 }
 CARRIERS = ("DHL", "DPD", "GLS", "UPS", "Hermes")
+STATUS = {v: orders_pb2.OrderStatus.Name(v).removeprefix("ORDER_STATUS_").lower() for v in orders_pb2.OrderStatus.values()}
 REASONS = ("does not fit", "not as described", "changed my mind", "arrived damaged", "wrong item")
 # Orders a customer may still change: approved, nothing shipped yet.
 REDUCIBLE = (orders_pb2.ORDER_STATUS_ALLOCATED, orders_pb2.ORDER_STATUS_RELEASED, orders_pb2.ORDER_STATUS_PARTLY_BACKORDERED)
@@ -136,6 +137,10 @@ class DayAfter:
     events: dict[str, int] = field(default_factory=dict)
     audit: dict[str, Any] = field(default_factory=dict)
     customer_360s: int = 0
+    # The day's orders by status as CountOrders counts them from the indexes, against the orders
+    # as read at the end: {status: (indexes, orders)} where they differ (none: they agree).
+    status_counts: dict[str, int] = field(default_factory=dict)
+    status_index_differences: dict[str, tuple[int, int]] = field(default_factory=dict)
     phase_s: dict[str, float] = field(default_factory=dict)
     # Calls confirmed in the phases that are mostly one kind of call (fulfil: shipments,
     # deliver: deliveries): with phase_s, the day's fulfilment throughput.
@@ -154,8 +159,10 @@ class Lifecycle:
         concurrency: int = 64,
         progress: ProgressHook | None = None,
         settle_timeout_s: float = 300.0,
+        since_ms: int | None = None,  # when the day's capture began: its orders were created since
     ) -> None:
         self.s = scenario
+        self.since_ms = since_ms
         self.md = metadata
         self.requests = requests
         self.returnable = returnable
@@ -668,6 +675,7 @@ class Lifecycle:
 
         await self._each(sample, profile, "360, events, audit")
         await self._count_events()
+        await self._count_statuses()
         try:
             audit = await self.calls("AuditStock", self.inventory.AuditStock, inventory_pb2.AuditStockRequest(), metadata=self.md, timeout=300)
             self.out.audit = {
@@ -682,6 +690,25 @@ class Lifecycle:
             }
         except grpc.aio.AioRpcError as exc:
             self.out.audit = {"error": exc.code().name, "details": exc.details()}
+
+    async def _count_statuses(self) -> None:
+        """A dashboard's figures (CountOrders, from the status indexes) for the orders created since
+        the day began, checked against the orders themselves as read at the end of the day."""
+        if self.since_ms is None:
+            return
+        request = orders_pb2.CountOrdersRequest()
+        request.created_from.FromMilliseconds(self.since_ms)
+        counted = await self.calls("CountOrders", self.orders.CountOrders, request, metadata=self.md, timeout=30)
+        indexed = {STATUS.get(c.status, str(c.status)): c.count for c in counted.by_status if c.count}
+        read = collections.Counter(
+            STATUS.get(o.status, str(o.status)) for o in self.out.final.values() if o.created_at.ToMilliseconds() >= self.since_ms
+        )
+        self.out.status_counts = indexed
+        self.out.status_index_differences = {
+            status: (indexed.get(status, 0), read.get(status, 0))
+            for status in sorted(set(indexed) | set(read))
+            if indexed.get(status, 0) != read.get(status, 0)
+        }
 
     async def _count_events(self) -> None:
         """Every event the day published, by type, read from the start of the stream (one stream call)."""

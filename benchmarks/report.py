@@ -83,6 +83,7 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("received on account", ("payments", "received_on_account_minor"), "money"),
     ("events published", ("lifecycle", "events_total"), "int"),
     ("stock audit differences", ("lifecycle", "stock_audit", "differences"), "int"),
+    ("status index differences (CountOrders)", ("lifecycle", "status_index_differences"), "int"),
 )
 
 

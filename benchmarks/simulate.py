@@ -263,6 +263,7 @@ async def simulate(deployment: Deployment, options: Options, *, console: Console
 
             bars.task("capture", len(day.requests))
             capture_started = time.monotonic()
+            capture_started_ms = time.time_ns() // 1_000_000  # orders created from here are this day's
 
             def on_capture(done: int) -> None:
                 elapsed = time.monotonic() - capture_started
@@ -294,6 +295,7 @@ async def simulate(deployment: Deployment, options: Options, *, console: Console
                     returnable={p.sku for p in world.products if p.returnable},
                     concurrency=options.concurrency,
                     progress=bars.phase,
+                    since_ms=capture_started_ms,
                 )
                 after = await life.run(list(by_order))
                 rpcs = life.calls.table()

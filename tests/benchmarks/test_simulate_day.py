@@ -90,6 +90,9 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     assert 0 < life["shipments_per_s"] * life["phases_s"]["fulfil"] <= life["shipments"] + 1e-6
     assert 0 < life["deliveries_per_s"] * life["phases_s"]["deliver"] <= life["delivered_shipments"] + 1e-6
     assert life["stock_audit"]["differences"] == 0, life["stock_audit"]
+    # The status indexes (CountOrders) count the day's orders as they ended, status by status.
+    assert life["status_index_differences"] == 0, life["status_index_examples"]
+    assert sum(life["status_counts"].values()) == life["orders"]
     assert life["events"]["order.created"] == life["orders"]
     # Goodwill on about 30% of the delivered orders nobody returned, each paid (refund or voucher).
     assert life["goodwill"] == sum(r["ok"] for r in summary["rpcs"] if r["rpc"] == "GrantGoodwill") > 0
