@@ -91,6 +91,11 @@ class Principal:
     def places_orders_for(self, channel: Channel) -> bool:
         return self.role is Role.ADMIN or (self.role is Role.CHANNEL and channel == self.channel)
 
+    @property
+    def actor(self) -> str:
+        """Who decided, as an order records it (``role:id``): an approval, a hold, a note, goodwill."""
+        return f"{self.role.value}:{self.id}"
+
     def describe(self) -> str:
         """For the audit log and errors: role and id, never a credential."""
         bound = self.channel.value if self.channel else self.customer_id or self.location_id

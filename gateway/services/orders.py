@@ -245,7 +245,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         principal = await caller(context)
         await self.b.check_visible(principal, request.order_id)
         order = await self.b.command(
-            request.order_id, "review_order", decision == "approve", f"{principal.role.value}:{principal.id}", request.note
+            request.order_id, "review_order", decision == "approve", principal.actor, request.note
         )
         return order_to_proto(order, internal_notes=principal.sees_everything)
 
@@ -260,7 +260,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         principal = await caller(context)
         await self.b.check_visible(principal, request.order_id)
         order = await self.b.command(
-            request.order_id, "hold_order", f"{principal.role.value}:{principal.id}", request.reason
+            request.order_id, "hold_order", principal.actor, request.reason
         )
         return order_to_proto(order, internal_notes=principal.sees_everything)
 
@@ -282,7 +282,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         await self.b.check_visible(principal, request.order_id)
         order = await self.b.command(
             request.order_id, "add_note", request.note_id, request.text, not request.for_customer,
-            f"{principal.role.value}:{principal.id}",
+            principal.actor,
         )  # fmt: skip
         return order_to_proto(order, internal_notes=principal.sees_everything)
 
@@ -325,7 +325,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
             await self._within_goodwill_limit(order, request.goodwill_id, amount.amount_minor, context)
         order = await self.b.command(
             request.order_id, "grant_goodwill", request.goodwill_id, amount.amount_minor, request.reason,
-            resolution.value, f"{principal.role.value}:{principal.id}",
+            resolution.value, principal.actor,
         )  # fmt: skip
         return order_to_proto(order, internal_notes=principal.sees_everything)
 

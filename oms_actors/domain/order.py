@@ -892,8 +892,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 lines[n - 1] = _without_units(line, drop)
         if lines == list(self.lines):
             return self
-        order = self._next(now_ms=now_ms, lines=tuple(lines), cancel_reason=reason, add=(STEP_INVENTORY,))
-        return evolve(order, pending=order.pending + tuple(s for s in self._void_if_done(order) if s not in order.pending))
+        return self._with_cancelled(lines, reason=reason, now_ms=now_ms)
 
     def _cancel_lines(self, numbers: list[int], *, reason: str, now_ms: int) -> Order:
         lines = list(self.lines)
@@ -906,10 +905,13 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 allocations=line.shipped,  # what shipped keeps its allocation; the rest is given back
                 released=line.shipped,
             )
+        return self._with_cancelled(lines, reason=reason, now_ms=now_ms)
+
+    def _with_cancelled(self, lines: list[OrderLine], *, reason: str, now_ms: int) -> Order:
+        """The order with units cancelled on ``lines``: holdings made exact, and the money no
+        shipment will need given back once nothing is left to ship."""
         order = self._next(now_ms=now_ms, lines=tuple(lines), cancel_reason=reason, add=(STEP_INVENTORY,))
-        return evolve(order, pending=order.pending + tuple(
-            s for s in self._void_if_done(order) if s not in order.pending
-        ))
+        return evolve(order, pending=order.pending + tuple(s for s in self._void_if_done(order) if s not in order.pending))
 
     def close(self, *, now_ms: int) -> Order:
         self._check(Command.CLOSE)
@@ -1063,7 +1065,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             if rl.resolution is not Resolution.REFUND or not rl.received:
                 continue
             owed = self.line(rl.line_number).unit_price.amount_minor * rl.received
-            for shipment in sorted(self.shipments, key=lambda s: s.shipped_at_ms, reverse=True):
+            for shipment in self._newest_shipments():
                 if not shipment.quantity_of(rl.line_number):
                     continue
                 # A shipment can give back at most what its units of this line cost.
@@ -1187,7 +1189,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 for sid, by_line in self.store_credit_by_shipment(r.return_id).items():
                     credited[sid] = credited.get(sid, 0) + sum(by_line.values())
         plan: list[RefundPart] = []
-        for shipment in sorted(self.shipments, key=lambda s: s.shipped_at_ms, reverse=True):
+        for shipment in self._newest_shipments():
             # An invoice's credit notes never exceed it: what store credit took off it is not there to give.
             room = sum(c.refundable for c in shipment.captures) - credited.get(shipment.shipment_id, 0)
             for capture in shipment.captures:
@@ -1237,7 +1239,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 continue
             left = rl.received
             price = self.line(rl.line_number).unit_price.amount_minor
-            for shipment in sorted(self.shipments, key=lambda s: s.shipped_at_ms, reverse=True):
+            for shipment in self._newest_shipments():
                 take = min(left, shipment.quantity_of(rl.line_number))
                 if take:
                     by_line = out.setdefault(shipment.shipment_id, {})
@@ -1279,6 +1281,10 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return self._next(
             now_ms=now_ms, returns=self._with_return(resolved), drop=(STEP_RESOLVE + return_id,), **self._refunded(refunds)
         )
+
+    def _newest_shipments(self) -> list[Shipment]:
+        """Money given back comes from the newest shipments first (refunds, store credit, goodwill)."""
+        return sorted(self.shipments, key=lambda s: s.shipped_at_ms, reverse=True)
 
     def _refunded(self, refunds: tuple[RefundPart, ...]) -> dict[str, Any]:
         """The shipments' captures and the payments with these refunds counted."""
