@@ -11,7 +11,7 @@ After the channels have placed the day's orders:
 4. deliver: carriers deliver a share of the shipments (``ConfirmDelivery``);
 5. return: a share of delivered orders comes back, in a store or by post
    (``RequestReturn``, ``ReceiveReturn``, ``InspectReturn``), restocked or written off,
-   refunded, credited, replaced or repaired; replacement orders are shipped in turn;
+   refunded, credited, replaced, exchanged or repaired; replacement orders are shipped in turn;
 6. look: a final ``GetOrder`` of every order, a few ``GetCustomer360``, the event
    stream (``WatchEvents``) and a stock audit (``AuditStock``).
 
@@ -58,6 +58,7 @@ RESOLUTIONS = {
     "store_credit": orders_pb2.RETURN_RESOLUTION_STORE_CREDIT,
     "replacement": orders_pb2.RETURN_RESOLUTION_REPLACEMENT,
     "repair": orders_pb2.RETURN_RESOLUTION_REPAIR,
+    "exchange": orders_pb2.RETURN_RESOLUTION_EXCHANGE,
 }
 CARRIERS = ("DHL", "DPD", "GLS", "UPS", "Hermes")
 STATUS = {v: orders_pb2.OrderStatus.Name(v).removeprefix("ORDER_STATUS_").lower() for v in orders_pb2.OrderStatus.values()}
@@ -156,6 +157,7 @@ class Lifecycle:
         *,
         requests: dict[str, orders_pb2.CreateOrderRequest],  # order id -> the request that placed it
         returnable: set[str],
+        variants: dict[str, list[str]] | None = None,  # sku -> the SKUs of its style (itself included)
         concurrency: int = 64,
         progress: ProgressHook | None = None,
         settle_timeout_s: float = 300.0,
@@ -166,6 +168,7 @@ class Lifecycle:
         self.md = metadata
         self.requests = requests
         self.returnable = returnable
+        self.variants = variants or {}
         self.gate = asyncio.Semaphore(concurrency)
         self.progress = progress or (lambda phase, advance, total: None)
         self.settle_timeout_s = settle_timeout_s
@@ -557,6 +560,14 @@ class Lifecycle:
             weights = np.array([cfg.resolutions[n] for n in names], dtype=float)
             pick = int(np.searchsorted(np.cumsum(weights / weights.sum()), unit(key, "resolution"), side="right"))
             resolution = RESOLUTIONS[names[min(pick, len(names) - 1)]]
+            exchange_sku = ""
+            if resolution == orders_pb2.RETURN_RESOLUTION_EXCHANGE:
+                # Another size of the same style; an item without variants is refunded instead.
+                others = [sku for sku in self.variants.get(line.sku, []) if sku != line.sku]
+                if others:
+                    exchange_sku = others[int(unit(key, "exchange for") * len(others))]
+                else:
+                    resolution = orders_pb2.RETURN_RESOLUTION_REFUND
             return_id = f"{order.order_id}-R1"
             self.out.returns_requested += 1
             try:
@@ -574,6 +585,7 @@ class Lifecycle:
                                 quantity=line.delivered_quantity,
                                 reason=REASONS[int(unit(key, "reason") * len(REASONS))],
                                 resolution=resolution,
+                                exchange_sku=exchange_sku,
                             )
                         ],
                     ),

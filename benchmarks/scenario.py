@@ -38,7 +38,7 @@ LOCATION_TYPES = ("warehouse", "store", "dropship")
 CONSUMER_PAYMENTS = ("card", "gift_card", "gift_card_and_card", "cash_on_delivery")
 BUSINESS_PAYMENTS = ("invoice", "card")
 IN_STORE_PAYMENTS = ("cash_in_store", "card", "gift_card")
-RESOLUTIONS = ("refund", "store_credit", "replacement", "repair")
+RESOLUTIONS = ("refund", "store_credit", "replacement", "repair", "exchange")
 HOURS = 24
 
 Problems = Iterator[tuple[str, str]]
@@ -97,9 +97,13 @@ class Catalogue:
     weight_grams: tuple[int, int]  # drawn log-uniform within
     price_minor: tuple[int, int]  # drawn log-uniform within
     returnable_share: float = 0.95
+    # SKUs in a row form a style (sizes of one shirt): they share its price, and a return
+    # may exchange one for another. 1: every SKU its own product, no exchanges.
+    variants_per_style: int = 1
 
     def problems(self, path: str) -> Problems:
         yield from positive(self.skus, join(path, "skus"))
+        yield from positive(self.variants_per_style, join(path, "variants_per_style"))
         for name in ("weight_grams", "price_minor"):
             lo, hi = getattr(self, name)
             if not 0 < lo <= hi:

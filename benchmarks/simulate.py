@@ -293,6 +293,7 @@ async def simulate(deployment: Deployment, options: Options, *, console: Console
                     s,
                     requests=by_order,
                     returnable={p.sku for p in world.products if p.returnable},
+                    variants=world.variants,
                     concurrency=options.concurrency,
                     progress=bars.phase,
                     since_ms=capture_started_ms,

@@ -46,6 +46,15 @@ class World:
     risk_rules: orders_pb2.RiskRules
 
     @property
+    def variants(self) -> dict[str, list[str]]:
+        """sku -> the SKUs of its style, itself included (only SKUs that have a style)."""
+        styles: dict[str, list[str]] = {}
+        for p in self.products:
+            if p.style:
+                styles.setdefault(p.style, []).append(p.sku)
+        return {sku: skus for skus in styles.values() for sku in skus}
+
+    @property
     def pickup_ids(self) -> list[str]:
         return [loc.location_id for loc in self.locations if loc.pickup_enabled and loc.active]
 
@@ -87,8 +96,16 @@ def build_world(s: Scenario) -> World:
     weights = np.exp(r.uniform(math.log(c.weight_grams[0]), math.log(c.weight_grams[1]) + 1e-9, size=c.skus)).astype(np.int64)
     prices = np.exp(r.uniform(math.log(c.price_minor[0]), math.log(c.price_minor[1]) + 1e-9, size=c.skus)).astype(np.int64)
     returnable = r.random(c.skus) < c.returnable_share
+    k = c.variants_per_style
+    if k > 1:
+        # The variants of a style share its first SKU's price, so an exchange is even; the
+        # draws above stay as they were, and so does everything drawn after them.
+        prices = prices[(np.arange(c.skus) // k) * k]
     products = [
-        inventory_pb2.Product(sku=sku_id(i), name=f"Product {i}", weight_grams=int(weights[i]), returnable=bool(returnable[i]))
+        inventory_pb2.Product(
+            sku=sku_id(i), name=f"Product {i}", weight_grams=int(weights[i]), returnable=bool(returnable[i]),
+            style=f"style-{i // k:05d}" if k > 1 else "",
+        )  # fmt: skip
         for i in range(c.skus)
     ]
     pop = popularity(c.skus, s.demand.sku_popularity_skew)

@@ -548,6 +548,7 @@ def _return(r: ReturnRecord, currency: str) -> dict[str, Any]:
                 "restocked": rl.restocked,
                 "written_off": rl.written_off,
                 "refunded": _money_fields(rl.refunded, currency),
+                "exchange_sku": rl.exchange_sku,
             }
             for rl in r.lines
         ],
@@ -621,7 +622,8 @@ def product_from_proto(msg: inventory_pb2.Product, field: str, v: Violations) ->
     v.text(f"{field}.name", msg.name)
     if msg.weight_grams < 0:
         v.add(f"{field}.weight_grams", "must not be negative")
-    return Product(sku=msg.sku, name=msg.name, weight_grams=msg.weight_grams, returnable=msg.returnable)
+    v.identifier(f"{field}.style", msg.style, required=False)
+    return Product(sku=msg.sku, name=msg.name, weight_grams=msg.weight_grams, returnable=msg.returnable, style=msg.style)
 
 
 def stock_level_from_proto(msg: inventory_pb2.StockLevel, field: str, v: Violations) -> StockLevelChange:

@@ -240,7 +240,7 @@ class OrderEffects:
         await asyncio.gather(*(self.inventory[i].call("restock", items[i]) for i in sorted(items)))
 
     async def resolve(self, order: Order, return_id: str, now_ms: int) -> Order:
-        """Refund, store credit and credit notes, a replacement: each keyed by the return."""
+        """Refund, store credit and credit notes, a replacement or exchange order: each keyed by the return."""
         record = order.return_(return_id)
         assert record is not None
         refunds = await self.payments.refund(order, return_id, order.refund_plan(return_id))
@@ -249,7 +249,7 @@ class OrderEffects:
             await self.payments.grant_store_credit(order, return_id, credit)
         notes = await self.payments.credit_notes(order, return_id, refunds, order.store_credit_by_shipment(return_id))
         replacement = ""
-        if record.quantity_for(Resolution.REPLACEMENT):
+        if record.sends_items:
             replacement = await self.replacements.place(order, return_id)
         return order.record_resolution(
             return_id,

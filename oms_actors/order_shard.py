@@ -49,7 +49,7 @@ from oms_actors.domain.order import ALLOWED, STEP_SHORTAGE, ApprovalStatus, Comm
 from oms_actors.domain.partitioning import idempotency_shard, new_order_id
 from oms_actors.domain.payment_state import OverdueNotice, PaymentStatus, Receipt
 from oms_actors.domain.records import evolve
-from oms_actors.domain.returns import Disposition, Resolution, ReturnStatus
+from oms_actors.domain.returns import SENDS_ITEMS, Disposition, Resolution, ReturnStatus
 from oms_actors.domain.risk import held_for_declines_alone
 from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors.event_loop import loop_name
@@ -805,15 +805,23 @@ class OrderShard:
     # -- returns ------------------------------------------------------------------
 
     async def request_return(
-        self, order_id: str, return_id: str, lines: dict[int, tuple[int, str, str]], channel: str, location_id: str
+        self,
+        order_id: str,
+        return_id: str,
+        lines: dict[int, tuple[int, str, str]],
+        channel: str,
+        location_id: str,
+        exchanges: dict[int, str] | None = None,
     ) -> bytes:
+        """``exchanges``: line -> the SKU wanted in its place, for EXCHANGE lines."""
         await self.network.refresh()
         try:
             skus = {line.sku for line in (await self._get(order_id)).lines}
         except NotFoundError:
             skus = set()  # the command below answers for it
-        known = await self.network.known_skus(sorted(skus))
+        known = await self.network.known_skus(sorted(skus | set((exchanges or {}).values())))
         non_returnable = frozenset(s for s in known if not self.network.products[s].returnable)
+        styles = {s: self.network.products[s].style for s in known}
         return await self._command(
             order_id,
             lambda order: order.request_return(
@@ -824,6 +832,8 @@ class OrderShard:
                 window_ms=RETURN_WINDOW_MS,
                 non_returnable=non_returnable,
                 now_ms=now_ms(),
+                exchanges=exchanges,
+                styles=styles,
             ),
         )
 
@@ -845,19 +855,24 @@ class OrderShard:
         return await self._command(order_id, inspect)
 
     async def place(self, order: Order, return_id: str) -> str:
-        """The replacement order of a return: the same items at no charge, sourced like any order."""
+        """The replacement order of a return: the same items (or, for exchanges, the variants
+        asked for) at no charge, sourced like any order."""
         record = order.return_(return_id)
         assert record is not None
+        # One line per SKU, as for any order: an exchange may ask for what another line replaces.
+        sent: dict[str, tuple[int, int]] = {}  # sku -> units, tax rate
+        for rl in sorted(record.lines, key=lambda rl: rl.line_number):
+            if rl.resolution in SENDS_ITEMS and rl.received:
+                sku = rl.exchange_sku if rl.resolution is Resolution.EXCHANGE else order.line(rl.line_number).sku
+                units, rate = sent.get(sku, (0, order.line(rl.line_number).tax_rate_bps))
+                sent[sku] = (units + rl.received, rate)
         command = CreateOrder(
             channel=order.channel,
             idempotency_key=f"replacement:{order.order_id}:{return_id}",
             customer_id=order.customer_id,
             lines=tuple(
-                LineInput(
-                    sku=order.line(n).sku, quantity=q, unit_price=Money.zero(order.currency),
-                    tax_rate_bps=order.line(n).tax_rate_bps,
-                )  # fmt: skip
-                for n, q in sorted(record.quantity_for(Resolution.REPLACEMENT).items())
+                LineInput(sku=sku, quantity=q, unit_price=Money.zero(order.currency), tax_rate_bps=rate)
+                for sku, (q, rate) in sent.items()
             ),
             delivery_mode=order.delivery_mode,
             ship_to=order.ship_to,

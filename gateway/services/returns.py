@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import grpc
 
 from gateway import limits
@@ -11,7 +10,7 @@ from gateway.convert import CHANNELS, RESOLUTIONS, Violations, order_to_proto
 from gateway.errors import rpc
 from gateway.services.backend import Backend
 from oms_actors.domain.order import Order
-from oms_actors.domain.returns import Disposition
+from oms_actors.domain.returns import Disposition, Resolution
 from protos.oms.v1 import orders_pb2, returns_pb2, returns_pb2_grpc
 
 DISPOSITIONS = {returns_pb2.DISPOSITION_RESTOCK: Disposition.RESTOCK, returns_pb2.DISPOSITION_WRITE_OFF: Disposition.WRITE_OFF}
@@ -37,11 +36,17 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         channel = v.enum("channel", request.channel, CHANNELS)
         v.identifier("location_id", request.location_id, required=False)
         lines: dict[int, tuple[int, str, str]] = {}
+        exchanges: dict[int, str] = {}  # line -> the SKU wanted in its place
         if v.count("lines", request.lines, at_least=1, at_most=limits.MAX_ORDER_LINES):
             for i, line in enumerate(request.lines):
                 f = f"lines[{i}]"
                 resolution = v.enum(f"{f}.resolution", line.resolution, RESOLUTIONS)
                 v.text(f"{f}.reason", line.reason)
+                if resolution is Resolution.EXCHANGE:
+                    v.identifier(f"{f}.exchange_sku", line.exchange_sku)
+                    exchanges[line.line_number] = line.exchange_sku
+                elif line.exchange_sku:
+                    v.add(f"{f}.exchange_sku", "only for the EXCHANGE resolution")
                 if not 1 <= line.quantity <= limits.MAX_LINE_QUANTITY:
                     v.add(f"{f}.quantity", f"between 1 and {limits.MAX_LINE_QUANTITY}")
                 if line.line_number in lines:
@@ -51,12 +56,16 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         v.raise_if_any()
         if request.location_id and not await self.b.network.known_locations([request.location_id]):
             v.add("location_id", f"unknown location {request.location_id!r}")
-            v.raise_if_any()
+        known = await self.b.network.known_skus(list(exchanges.values()))
+        for i, line in enumerate(request.lines):
+            if line.line_number in exchanges and line.exchange_sku not in known:
+                v.add(f"lines[{i}].exchange_sku", f"unknown SKU {line.exchange_sku!r}")
+        v.raise_if_any()
         principal = await caller(context)
         await self.b.check_visible(principal, request.order_id)
         assert channel is not None
         order = await self.b.command(
-            request.order_id, "request_return", request.return_id, lines, channel.value, request.location_id
+            request.order_id, "request_return", request.return_id, lines, channel.value, request.location_id, exchanges
         )
         return order_to_proto(order, internal_notes=principal.sees_everything)
 

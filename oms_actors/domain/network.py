@@ -30,3 +30,4 @@ class Product:
     name: str = ""
     weight_grams: int = 0
     returnable: bool = True
+    style: str = ""  # what it is a variant of (a size or colour of it); returns may exchange within it

@@ -959,18 +959,27 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         window_ms: int,
         non_returnable: frozenset[str],
         now_ms: int,
+        exchanges: Mapping[int, str] | None = None,
+        styles: Mapping[str, str] | None = None,
     ) -> Order:
-        """Authorises a return within the rules, or refuses it naming every line that breaks one."""
+        """Authorises a return within the rules, or refuses it naming every line that breaks one.
+
+        ``exchanges``: line -> the SKU wanted in its place, for EXCHANGE lines; ``styles``:
+        the style of each known SKU of the lines and the exchanges (unknown ones absent).
+        An exchange stays within the style of the item returned: another size or colour,
+        not another product, since it ships at no charge."""
+        exchanges = exchanges or {}
+        styles = styles or {}
         existing = self.return_(return_id)
-        wanted = {n: (q, reason, res) for n, (q, reason, res) in lines.items()}
+        wanted = {n: (q, reason, res, exchanges.get(n, "")) for n, (q, reason, res) in lines.items()}
         if existing is not None:
-            same = {rl.line_number: (rl.quantity, rl.reason, rl.resolution) for rl in existing.lines} == wanted
+            same = {rl.line_number: (rl.quantity, rl.reason, rl.resolution, rl.exchange_sku) for rl in existing.lines} == wanted
             if same:
                 return self
             raise FailedPreconditionError(f"return {return_id} was requested with other lines", code="RETURN_ID_REUSED")
         self._check(Command.RETURN)
         problems: list[LineProblem] = []
-        for number, (qty, _, _) in sorted(wanted.items()):
+        for number, (qty, _, resolution, exchange_sku) in sorted(wanted.items()):
             if not 1 <= number <= len(self.lines):
                 problems.append(LineProblem(line_number=number, sku="", reason="no such line"))
                 continue
@@ -984,6 +993,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 problems.append(LineProblem(line_number=number, sku=line.sku, reason="this item cannot be returned"))
             elif now_ms > self.last_delivery_ms(number) + window_ms:
                 problems.append(LineProblem(line_number=number, sku=line.sku, reason="the return window has closed"))
+            elif (refusal := _exchange_refusal(line.sku, resolution, exchange_sku, styles)) is not None:
+                problems.append(LineProblem(line_number=number, sku=line.sku, reason=refusal))
         if problems:
             raise FailedPreconditionError(
                 f"return {return_id} of order {self.order_id} is not allowed", code="RETURN_NOT_ALLOWED", lines=problems
@@ -992,8 +1003,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             return_id=return_id,
             status=ReturnStatus.AUTHORIZED,
             lines=tuple(
-                ReturnLine(line_number=n, quantity=q, reason=reason, resolution=res)
-                for n, (q, reason, res) in sorted(wanted.items())
+                ReturnLine(line_number=n, quantity=q, reason=reason, resolution=res, exchange_sku=exchange_sku)
+                for n, (q, reason, res, exchange_sku) in sorted(wanted.items())
             ),
             channel=channel,
             location_id=location_id,
@@ -1362,3 +1373,19 @@ def _units_by_location(allocations: Iterable[LineAllocation]) -> dict[str, int]:
         if a.quantity > 0 and PROMISE_SEP not in a.location_id:
             units[a.location_id] = units.get(a.location_id, 0) + a.quantity
     return units
+
+
+def _exchange_refusal(sku: str, resolution: Resolution, exchange_sku: str, styles: Mapping[str, str]) -> str | None:
+    """Why a returned line cannot be exchanged as asked; None when it can (or is no exchange)."""
+    if resolution is not Resolution.EXCHANGE:
+        return None
+    if exchange_sku not in styles:
+        return f"unknown SKU {exchange_sku!r} to exchange for"
+    if exchange_sku == sku:
+        return "an exchange is for another variant; the same item again is a replacement"
+    style = styles.get(sku, "")
+    if not style:
+        return "this item has no variants to exchange for"
+    if styles[exchange_sku] != style:
+        return f"{exchange_sku} is not a variant of the same style ({style})"
+    return None

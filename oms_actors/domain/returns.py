@@ -2,7 +2,7 @@
 
 A return has its own small state machine (``RETURN_ALLOWED``); its money and
 stock effects (restock, refund with a credit note, store credit, a replacement
-order) are pending steps of the order, done by the shard like any other.
+or exchange order) are pending steps of the order, done by the shard like any other.
 """
 
 from __future__ import annotations
@@ -27,6 +27,10 @@ class Resolution(StrEnum):
     STORE_CREDIT = "store_credit"  # to the customer's store credit, with a credit note
     REPLACEMENT = "replacement"  # a new shipment of the same item, sourced like an order
     REPAIR = "repair"  # sent for repair and back; no money moves
+    EXCHANGE = "exchange"  # another variant of the same style in its place, shipped like a replacement
+
+
+SENDS_ITEMS = frozenset({Resolution.REPLACEMENT, Resolution.EXCHANGE})  # on the return's replacement order
 
 
 class Disposition(StrEnum):
@@ -57,6 +61,7 @@ class ReturnLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     restocked: int = 0
     written_off: int = 0
     refunded: int = 0  # minor units refunded or credited for this line
+    exchange_sku: str = ""  # EXCHANGE: the variant sent in its place
 
 
 class RefundPart(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -94,6 +99,11 @@ class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     def quantity_for(self, resolution: Resolution) -> dict[int, int]:
         """line -> units resolved this way (what was received, restocked or not)."""
         return {line.line_number: line.received for line in self.lines if line.resolution is resolution and line.received}
+
+    @property
+    def sends_items(self) -> bool:
+        """Whether its resolution ships items back to the customer (a replacement order)."""
+        return any(line.received for line in self.lines if line.resolution in SENDS_ITEMS)
 
 
 GOODWILL = "goodwill"  # how refunds and credit notes name money given back without a return

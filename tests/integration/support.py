@@ -60,6 +60,18 @@ def field_violations(err: grpc.aio.AioRpcError) -> set[str]:
     return fields
 
 
+def precondition_violations(err: grpc.aio.AioRpcError) -> dict[str, str]:
+    """subject -> description of the status's PreconditionFailure (``lines[0]``: the first line)."""
+    status = rich_status(err)
+    found: dict[str, str] = {}
+    for detail in status.details if status else []:
+        if detail.Is(error_details_pb2.PreconditionFailure.DESCRIPTOR):
+            failure = error_details_pb2.PreconditionFailure()
+            detail.Unpack(failure)
+            found.update({v.subject: v.description for v in failure.violations})
+    return found
+
+
 @dataclass
 class World:
     channel: grpc.aio.Channel
@@ -135,11 +147,13 @@ class World:
         )
         return lid
 
-    async def sku(self, stock: dict[str, int], *, weight_grams: int = 500, safety: dict[str, int] | None = None) -> str:
+    async def sku(
+        self, stock: dict[str, int], *, weight_grams: int = 500, safety: dict[str, int] | None = None, style: str = ""
+    ) -> str:
         sku = self.unique("SKU")
         await self.inventory.UpsertProducts(
             inventory_pb2.UpsertProductsRequest(
-                products=[inventory_pb2.Product(sku=sku, name=sku, weight_grams=weight_grams, returnable=True)]
+                products=[inventory_pb2.Product(sku=sku, name=sku, weight_grams=weight_grams, returnable=True, style=style)]
             )
         )
         if stock:

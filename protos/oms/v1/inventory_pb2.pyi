@@ -78,16 +78,18 @@ class UpsertLocationsResponse(_message.Message):
     def __init__(self, upserted: _Optional[int] = ...) -> None: ...
 
 class Product(_message.Message):
-    __slots__ = ("sku", "name", "weight_grams", "returnable")
+    __slots__ = ("sku", "name", "weight_grams", "returnable", "style")
     SKU_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     WEIGHT_GRAMS_FIELD_NUMBER: _ClassVar[int]
     RETURNABLE_FIELD_NUMBER: _ClassVar[int]
+    STYLE_FIELD_NUMBER: _ClassVar[int]
     sku: str
     name: str
     weight_grams: int
     returnable: bool
-    def __init__(self, sku: _Optional[str] = ..., name: _Optional[str] = ..., weight_grams: _Optional[int] = ..., returnable: _Optional[bool] = ...) -> None: ...
+    style: str
+    def __init__(self, sku: _Optional[str] = ..., name: _Optional[str] = ..., weight_grams: _Optional[int] = ..., returnable: _Optional[bool] = ..., style: _Optional[str] = ...) -> None: ...
 
 class UpsertProductsRequest(_message.Message):
     __slots__ = ("products",)

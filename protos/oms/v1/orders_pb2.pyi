@@ -90,6 +90,7 @@ class ReturnResolution(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RETURN_RESOLUTION_STORE_CREDIT: _ClassVar[ReturnResolution]
     RETURN_RESOLUTION_REPLACEMENT: _ClassVar[ReturnResolution]
     RETURN_RESOLUTION_REPAIR: _ClassVar[ReturnResolution]
+    RETURN_RESOLUTION_EXCHANGE: _ClassVar[ReturnResolution]
 
 class ReviewDecision(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -151,6 +152,7 @@ RETURN_RESOLUTION_REFUND: ReturnResolution
 RETURN_RESOLUTION_STORE_CREDIT: ReturnResolution
 RETURN_RESOLUTION_REPLACEMENT: ReturnResolution
 RETURN_RESOLUTION_REPAIR: ReturnResolution
+RETURN_RESOLUTION_EXCHANGE: ReturnResolution
 REVIEW_DECISION_UNSPECIFIED: ReviewDecision
 REVIEW_DECISION_APPROVE: ReviewDecision
 REVIEW_DECISION_REJECT: ReviewDecision
@@ -488,7 +490,7 @@ class PaymentReceipt(_message.Message):
     def __init__(self, receipt_id: _Optional[str] = ..., invoice_number: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ReturnLine(_message.Message):
-    __slots__ = ("line_number", "quantity", "reason", "resolution", "received", "restocked", "written_off", "refunded")
+    __slots__ = ("line_number", "quantity", "reason", "resolution", "received", "restocked", "written_off", "refunded", "exchange_sku")
     LINE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
@@ -497,6 +499,7 @@ class ReturnLine(_message.Message):
     RESTOCKED_FIELD_NUMBER: _ClassVar[int]
     WRITTEN_OFF_FIELD_NUMBER: _ClassVar[int]
     REFUNDED_FIELD_NUMBER: _ClassVar[int]
+    EXCHANGE_SKU_FIELD_NUMBER: _ClassVar[int]
     line_number: int
     quantity: int
     reason: str
@@ -505,7 +508,8 @@ class ReturnLine(_message.Message):
     restocked: int
     written_off: int
     refunded: _common_pb2.Money
-    def __init__(self, line_number: _Optional[int] = ..., quantity: _Optional[int] = ..., reason: _Optional[str] = ..., resolution: _Optional[_Union[ReturnResolution, str]] = ..., received: _Optional[int] = ..., restocked: _Optional[int] = ..., written_off: _Optional[int] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+    exchange_sku: str
+    def __init__(self, line_number: _Optional[int] = ..., quantity: _Optional[int] = ..., reason: _Optional[str] = ..., resolution: _Optional[_Union[ReturnResolution, str]] = ..., received: _Optional[int] = ..., restocked: _Optional[int] = ..., written_off: _Optional[int] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., exchange_sku: _Optional[str] = ...) -> None: ...
 
 class Return(_message.Message):
     __slots__ = ("return_id", "status", "channel", "location_id", "lines", "refunded", "store_credit", "credit_notes", "replacement_order_id", "requested_at", "resolved_at")

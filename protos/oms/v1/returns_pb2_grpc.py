@@ -73,7 +73,7 @@ class ReturnServiceServicer:
 
     def InspectReturn(self, request, context):
         """Each received line restocked where it was received, or written off; the
-        return is then resolved (refund, store credit, replacement, repair).
+        return is then resolved (refund, store credit, replacement, exchange, repair).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

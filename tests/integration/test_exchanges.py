@@ -1,0 +1,106 @@
+"""Exchanges: a returned item swapped for another variant of its style, over gRPC."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+
+from protos.oms.v1 import common_pb2, orders_pb2, returns_pb2
+from tests.integration.support import World, eur, field_violations, precondition_violations
+from tests.integration.test_lifecycle import card
+from tests.integration.test_returns_and_360 import delivered, returns
+from tests.integration.waiting import settled
+
+pytestmark = pytest.mark.integration
+
+EXCHANGE = orders_pb2.RETURN_RESOLUTION_EXCHANGE
+
+
+def exchange(order_id: str, return_id: str, exchange_sku: str, *, line: int = 1, resolution: int = EXCHANGE):
+    return returns_pb2.RequestReturnRequest(
+        order_id=order_id, return_id=return_id, channel=common_pb2.CHANNEL_STORE,
+        lines=[returns_pb2.ReturnLineRequest(line_number=line, quantity=1, reason="too small",
+                                             resolution=resolution, exchange_sku=exchange_sku)],
+    )  # fmt: skip
+
+
+async def test_a_returned_size_is_exchanged_for_another_of_its_style(world: World):
+    style = World.unique("STYLE")
+    small = await world.sku({"T-DC-SOUTH": 5}, style=style)
+    large = await world.sku({"T-DC-SOUTH": 5}, style=style)
+    customer = await world.customer()
+    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(customer, [(small, 1)])))).order)
+    rma = World.unique("RMA")
+    requested = await returns(world).RequestReturn(exchange(order.order_id, rma, large))
+    assert requested.returns[0].lines[0].exchange_sku == large
+    assert requested.returns[0].lines[0].resolution == EXCHANGE
+    # The same request again (a retry) changes nothing.
+    again = await returns(world).RequestReturn(exchange(order.order_id, rma, large))
+    assert again.version == requested.version
+    await returns(world).ReceiveReturn(
+        returns_pb2.ReceiveReturnRequest(
+            order_id=order.order_id, return_id=rma, location_id="T-DC-SOUTH",
+            lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)],
+        )
+    )  # fmt: skip
+    await returns(world).InspectReturn(returns_pb2.InspectReturnRequest(order_id=order.order_id, return_id=rma))
+
+    done = await settled(world, order.order_id)
+    [ret] = done.returns
+    assert ret.status == orders_pb2.RETURN_STATUS_RESOLVED and ret.replacement_order_id
+    assert ret.refunded == eur(0) and ret.store_credit == eur(0) and not ret.credit_notes
+    assert sum(p.refunded.amount_minor for p in done.payment_status) == 0
+    sent = await settled(world, ret.replacement_order_id)
+    assert sent.customer_id == customer and sent.total == eur(0)
+    assert sent.status == orders_pb2.ORDER_STATUS_RELEASED
+    assert [(line.sku, line.quantity) for line in sent.lines] == [(large, 1)]
+    # The small one is back on the shelf; the large one is held for the exchange.
+    assert (await world.available(small))["T-DC-SOUTH"] == (5, 0)
+    assert (await world.available(large))["T-DC-SOUTH"] == (5, 1)
+
+
+async def test_exchanges_outside_the_style_or_badly_asked_are_refused_and_change_nothing(world: World):
+    style = World.unique("STYLE")
+    small = await world.sku({"T-DC-WEST": 5}, style=style)
+    large = await world.sku({"T-DC-WEST": 5}, style=style)
+    other = await world.sku({"T-DC-WEST": 5}, style=World.unique("STYLE"))
+    plain = await world.sku({"T-DC-WEST": 5})  # no style: no variants
+    customer = await world.customer()
+    order = await delivered(
+        world, (await world.orders.CreateOrder(card(world.order(customer, [(small, 1), (plain, 1)])))).order
+    )
+
+    bad_input = [
+        (exchange(order.order_id, World.unique("RMA"), ""), "lines[0].exchange_sku"),  # which variant?
+        (exchange(order.order_id, World.unique("RMA"), large, resolution=orders_pb2.RETURN_RESOLUTION_REFUND),
+         "lines[0].exchange_sku"),  # only exchanges name one
+        (exchange(order.order_id, World.unique("RMA"), "NO-SUCH-SKU"), "lines[0].exchange_sku"),
+    ]  # fmt: skip
+    for request, field in bad_input:
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await returns(world).RequestReturn(request)
+        assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert field in field_violations(info.value)
+
+    against_the_rules = [
+        (exchange(order.order_id, World.unique("RMA"), other), "lines[0]", f"{other} is not a variant of the same style"),
+        (exchange(order.order_id, World.unique("RMA"), small), "lines[0]", "the same item again is a replacement"),
+        (exchange(order.order_id, World.unique("RMA"), large, line=2), "lines[1]", "has no variants"),
+    ]
+    for request, subject, words in against_the_rules:
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await returns(world).RequestReturn(request)
+        assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+        assert words in precondition_violations(info.value)[subject]
+    unchanged = await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))
+    assert not unchanged.returns
+
+    # An accepted exchange's id asked again for another variant is another request.
+    rma = World.unique("RMA")
+    await returns(world).RequestReturn(exchange(order.order_id, rma, large))
+    third = await world.sku({}, style=style)
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await returns(world).RequestReturn(exchange(order.order_id, rma, third))
+    assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    [ret] = (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))).returns
+    assert ret.lines[0].exchange_sku == large
