@@ -185,6 +185,10 @@ class OrderShard:
         # may have written them all the same, and a retry of the key then answers the
         # stored order. The reconciler reads them back and keeps those that were written.
         self._uncertain: set[str] = set()
+        # Placed orders whose last save failed on the way back: Redis may hold that change
+        # or not, so memory may be behind it. Each is read back before it is used again,
+        # since a change made to the older copy and saved would overwrite the newer one.
+        self._unsure: set[str] = set()
         # Open, sourced orders with backordered units, by SKU backordered: what arriving
         # stock may fill, found without a pass over every order in memory.
         self._backordered: dict[str, set[str]] = {}
@@ -297,6 +301,7 @@ class OrderShard:
             # their lock is held, and whether it runs (it starts once the shard has loaded).
             "attention": len(self._attention),
             "uncertain": len(self._uncertain),
+            "unsure": len(self._unsure),
             "locked": self._locks.held()[:20],
             "reconciler": "none" if self._reconciler is None else ("stopped" if self._reconciler.done() else "running"),
         }
@@ -519,6 +524,7 @@ class OrderShard:
                 await self.store.save(self.shard, list(zip(updated, orders)))
         except _REDIS_DOWN:
             log.warning("order shard %d: could not record sourcing; left for the reconciler", self.shard)
+            self._unsure.update(o.order_id for o in updated)
             return orders
         for order in updated:
             self._remember(order)
@@ -530,6 +536,11 @@ class OrderShard:
 
     async def _get(self, order_id: str) -> Order:
         """The order: from memory while open, from the store once finished."""
+        if order_id in self._unsure:
+            try:
+                await self._read_back([order_id])
+            except _REDIS_DOWN as exc:
+                raise UnavailableError("redis unavailable; retry with the same ids", dependency="redis") from exc
         order = self.orders.get(order_id)
         if order is None and self.store.shard(order_id) == self.shard:
             order = await self.store.get(order_id)
@@ -561,6 +572,18 @@ class OrderShard:
             if order is not None and not order.finished:
                 self._adopt(order)
             self._uncertain.discard(order_id)
+
+    async def _read_back(self, order_ids: list[str]) -> None:
+        """Memory takes the stored versions of the orders whose last save's answer was lost."""
+        ids = [oid for oid in order_ids if oid in self._unsure]
+        if not ids:
+            return
+        for order_id, stored in zip(ids, await self.store.get_many(ids)):
+            self._unsure.discard(order_id)
+            current = self.orders.get(order_id)
+            # Another caller may have read it back and moved it on while this one read.
+            if stored is not None and (current is None or stored.version > current.version):
+                self._remember(stored)
 
     # -- commands on existing orders --------------------------------------------
 
@@ -927,7 +950,8 @@ class OrderShard:
         try:
             async with self._locks.hold_many(order_ids):
                 # One finished while this waited for its lock has nothing left to drive.
-                await self._drive_many([self.orders[oid] for oid in order_ids if oid in self.orders])
+                # One whose save was lost meanwhile is the reconciler's, once it is read back.
+                await self._drive_many([self.orders[oid] for oid in order_ids if oid in self.orders and oid not in self._unsure])
         except Exception as exc:  # the reconciler retries
             log.warning("order shard %d: driving %d orders failed: %s", self.shard, len(order_ids), exc)
 
@@ -950,6 +974,7 @@ class OrderShard:
                 with self.timer.stage("save steps", len(changed)):
                     await self.store.save(self.shard, changed)
             except _REDIS_DOWN:
+                self._unsure.update(new.order_id for new, _ in changed)
                 break
             for new, _ in changed:
                 self._remember(new)
@@ -963,7 +988,10 @@ class OrderShard:
             if failed is not None:
                 raise failed
         except _REDIS_DOWN as exc:
-            raise UnavailableError("redis unavailable; nothing was changed", dependency="redis") from exc
+            self._unsure.add(new.order_id)
+            raise UnavailableError(
+                "redis unavailable; the change may not have been saved: retry with the same ids", dependency="redis"
+            ) from exc
         self._remember(new)
 
     async def _save_batch(self, _: None, changes: list[tuple[Order, Order]]) -> list[BaseException | None]:
@@ -996,6 +1024,8 @@ class OrderShard:
         await self._ready()
         if self._uncertain:
             await self._settle_uncertain()
+        if self._unsure:
+            await self._read_back(sorted(self._unsure))
         stuck_before = now_ms() - STUCK_AFTER_MS
         idle = [self.orders[oid] for oid in list(self._attention) if not self._locks.busy(oid)]
         stuck = [o for o in idle if o.status is OrderStatus.ACCEPTED and o.created_at_ms < stuck_before]
@@ -1047,7 +1077,8 @@ class OrderShard:
 
     async def _resource(self, orders: list[Order], *, still: Callable[[Order], bool] | None = None) -> int:
         async with self._locks.hold_many(o.order_id for o in orders):
-            current = [self.orders[o.order_id] for o in orders if o.order_id in self.orders]
+            # Orders whose last save was lost wait for the reconciler to read them back.
+            current = [self.orders[o.order_id] for o in orders if o.order_id in self.orders and o.order_id not in self._unsure]
             current = [
                 o for o in current
                 if Command.SOURCE in ALLOWED[o.status] and not _shortage_pending(o) and (still is None or still(o))
@@ -1065,7 +1096,10 @@ class OrderShard:
         finished, so they leave memory (the periodic pass; ``window_ms`` for tests)."""
         await self._ready()
         now = now_ms()
-        due = [oid for oid, o in self.orders.items() if o.closable(now, window_ms) and not self._locks.busy(oid)][:limit]
+        due = [
+            oid for oid, o in self.orders.items()
+            if o.closable(now, window_ms) and not self._locks.busy(oid) and oid not in self._unsure
+        ][:limit]  # fmt: skip
         if not due:
             return 0
         async with self._locks.hold_many(due):
@@ -1075,7 +1109,11 @@ class OrderShard:
                 if order is not None and order.closable(now, window_ms)
             ]
             if changes:
-                await self.store.save(self.shard, changes)
+                try:
+                    await self.store.save(self.shard, changes)
+                except _REDIS_DOWN:
+                    self._unsure.update(new.order_id for new, _ in changes)
+                    raise
                 for new, _ in changes:
                     self._remember(new)
         return len(changes)

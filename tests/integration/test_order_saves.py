@@ -197,3 +197,29 @@ async def _stored_id(shard: OrderShard, order: Order) -> str:
     decided, _ = await shard.store.decided_and_customers(0, [(order.channel.value, order.idempotency_key)], [])
     [record] = decided.values()
     return record.order_id
+
+
+async def test_a_change_whose_save_failed_on_the_way_back_is_read_back_before_the_order_is_used_again(
+    shard: OrderShard, monkeypatch
+):
+    """A command's save written though its answer was lost: memory still holds the version
+    before it, and a next command computed from that copy would overwrite the change."""
+    run = uuid.uuid4().hex[:8]
+    [before] = await _placed(shard, run, 1)
+    shard._remember(before)
+    [after] = _noted([before])
+
+    _answer_lost(shard, monkeypatch, written=True)
+    with pytest.raises(UnavailableError, match="may not have been saved"):
+        await shard._save_one(after, before)
+    assert shard.orders[before.order_id] == before and shard.stats()["unsure"] == 1
+    assert await shard._get(before.order_id) == after  # what Redis holds, not the older copy
+    assert shard.orders[before.order_id] == after and shard.stats()["unsure"] == 0
+
+    # Never written: memory was right all along, and stays as it is.
+    [later] = _noted([after])
+    _answer_lost(shard, monkeypatch, written=False)
+    with pytest.raises(UnavailableError):
+        await shard._save_one(later, after)
+    assert await shard._get(before.order_id) == after and shard.stats()["unsure"] == 0
+    assert await shard.store.get(before.order_id) == after
