@@ -33,11 +33,12 @@ from oms_actors.domain.money import MAX_AMOUNT_MINOR, Money, is_currency
 from oms_actors.domain.network import Location, Product
 from oms_actors.domain.order import ApprovalStatus, Order
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
+from oms_actors.domain.return_policy import MAX_WINDOW_DAYS, ReturnPolicy
 from oms_actors.domain.returns import Appeasement, Resolution, ReturnRecord, ReturnStatus
 from oms_actors.domain.risk import DEFAULT_LIMITS_CURRENCY, RiskRules
 from oms_actors.domain.stock import StockLevelChange
 from oms_actors.domain.tax import MAX_TAX_RATE_BPS
-from protos.oms.v1 import common_pb2, customers_pb2, events_pb2, inventory_pb2, orders_pb2
+from protos.oms.v1 import common_pb2, customers_pb2, events_pb2, inventory_pb2, orders_pb2, returns_pb2
 
 E = TypeVar("E")
 
@@ -939,4 +940,35 @@ def event_to_proto(cursor: str, event: OrderEvent) -> events_pb2.Event:
         order_version=event.order_version,
         at=timestamp_to_proto(event.at_ms),
         data=event.data,
+    )
+
+
+def return_policy_from_proto(msg: returns_pb2.ReturnPolicy, v: Violations, prefix: str = "policy.") -> ReturnPolicy:
+    """The policy a request sets; every bad field is named."""
+    if not msg.HasField("window_days"):
+        v.add(prefix + "window_days", "is required: days after delivery (0: no returns)")
+    elif not 0 <= msg.window_days <= MAX_WINDOW_DAYS:
+        v.add(prefix + "window_days", f"between 0 and {MAX_WINDOW_DAYS} days")
+    by_channel: dict[str, int] = {}
+    if v.count(prefix + "channel_windows", msg.channel_windows, at_most=len(CHANNELS)):
+        for i, entry in enumerate(msg.channel_windows):
+            where = f"{prefix}channel_windows[{i}]"
+            channel = v.enum(where + ".channel", entry.channel, CHANNELS)
+            if not 0 <= entry.window_days <= MAX_WINDOW_DAYS:
+                v.add(where + ".window_days", f"between 0 and {MAX_WINDOW_DAYS} days")
+            if channel is not None and channel.value in by_channel:
+                v.add(where + ".channel", "each channel once")
+            if channel is not None:
+                by_channel[channel.value] = entry.window_days
+    return ReturnPolicy(window_days=msg.window_days, channel_window_days=by_channel)
+
+
+def return_policy_to_proto(policy: ReturnPolicy, version: int) -> returns_pb2.ReturnPolicy:
+    return returns_pb2.ReturnPolicy(
+        window_days=policy.window_days,
+        channel_windows=[
+            returns_pb2.ChannelReturnWindow(channel=CHANNEL_TO_PROTO[Channel(channel)], window_days=days)
+            for channel, days in sorted(policy.channel_window_days.items())
+        ],
+        version=version,
     )

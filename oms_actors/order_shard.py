@@ -62,6 +62,7 @@ from oms_actors.store.connection import connect_async
 from oms_actors.store.customers import CustomerStore
 from oms_actors.store.network import NetworkCache, NetworkStore
 from oms_actors.store.orders import IdempotencyRecord, OrderStore
+from oms_actors.store.return_policy import ReturnPolicyCache, ReturnPolicyStore
 from oms_actors.topology import Topology
 from oms_actors.wire import CREATE_ORDERS, CREATE_OUTCOMES, ORDER, SOURCING_REQUESTS, SOURCING_RESULTS, CreateOutcome
 
@@ -77,7 +78,6 @@ BACKORDER_BATCH = 200
 MAX_STEPS_PER_DRIVE = 64
 # How long capture waits for payment authorisation before leaving it to the background.
 INLINE_ASSESS_S = float(os.environ.get("OMS_INLINE_ASSESS_S", "0.2"))
-RETURN_WINDOW_MS = int(os.environ.get("OMS_RETURN_WINDOW_DAYS", "30")) * 86_400_000
 # Saves of single orders (commands, steps) that arrive while others are being written
 # go together in one transaction, at most this many.
 SAVE_BATCH = 128
@@ -165,6 +165,7 @@ class OrderShard:
         self.timer = StageTimer()
         self.customers = CustomerStore(self.store.client)
         self.network = NetworkCache(NetworkStore(self.store.client))
+        self.return_policy = ReturnPolicyCache(ReturnPolicyStore(self.store.client))
         self._inline = (
             SourcingWorker(redis_url, topology, network=self.network) if topology.sourcing_workers == 0 else None
         )
@@ -845,6 +846,7 @@ class OrderShard:
         known = await self.network.known_skus(sorted(skus | set((exchanges or {}).values())))
         non_returnable = frozenset(s for s in known if not self.network.products[s].returnable)
         styles = {s: self.network.products[s].style for s in known}
+        policy = await self.return_policy.get()
         return await self._command(
             order_id,
             lambda order: order.request_return(
@@ -852,7 +854,7 @@ class OrderShard:
                 lines={n: (q, reason, Resolution(res)) for n, (q, reason, res) in lines.items()},
                 channel=channel,
                 location_id=location_id,
-                window_ms=RETURN_WINDOW_MS,
+                window_ms=policy.window_ms(order.channel.value),
                 non_returnable=non_returnable,
                 now_ms=now_ms(),
                 exchanges=exchanges,
@@ -1091,14 +1093,20 @@ class OrderShard:
                 await self._drive(order)
             return len(current)
 
-    async def close_settled(self, window_ms: int = RETURN_WINDOW_MS, limit: int = BACKORDER_BATCH) -> int:
-        """Closes delivered orders whose return window has shut with no return open: they are
-        finished, so they leave memory (the periodic pass; ``window_ms`` for tests)."""
+    async def close_settled(self, window_ms: int | None = None, limit: int = BACKORDER_BATCH) -> int:
+        """Closes delivered orders whose return window (the return policy's for their channel)
+        has shut with no return open: they are finished, so they leave memory (the periodic
+        pass; ``window_ms``, for tests, one window for every channel)."""
         await self._ready()
         now = now_ms()
+        policy = await self.return_policy.get()
+
+        def closable(order: Order) -> bool:
+            return order.closable(now, policy.window_ms(order.channel.value) if window_ms is None else window_ms)
+
         due = [
             oid for oid, o in self.orders.items()
-            if o.closable(now, window_ms) and not self._locks.busy(oid) and oid not in self._unsure
+            if closable(o) and not self._locks.busy(oid) and oid not in self._unsure
         ][:limit]  # fmt: skip
         if not due:
             return 0
@@ -1106,7 +1114,7 @@ class OrderShard:
             changes = [
                 (order.close(now_ms=now), order)
                 for order in (self.orders.get(oid) for oid in due)
-                if order is not None and order.closable(now, window_ms)
+                if order is not None and closable(order)
             ]
             if changes:
                 try:

@@ -86,6 +86,9 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _RETURNS + "RequestReturn": allow(AGENT, CHANNEL, CUSTOMER, audit=True),
         _RETURNS + "ReceiveReturn": allow(AGENT, FULFILMENT, audit=True),
         _RETURNS + "InspectReturn": allow(AGENT, FULFILMENT, audit=True),
+        # Channels and customers show the deadline; only admins change it.
+        _RETURNS + "GetReturnPolicy": allow(AGENT, CHANNEL, CUSTOMER, FULFILMENT),
+        _RETURNS + "SetReturnPolicy": allow(audit=True),
         # The event stream, scoped per event like order reads (EventService._sees).
         _EVENTS + "WatchEvents": allow(AGENT, CHANNEL, CUSTOMER),
         # Gift cards: a channel sells them (and shows a balance at checkout), an agent

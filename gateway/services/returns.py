@@ -6,11 +6,12 @@ import grpc
 
 from gateway import limits
 from gateway.auth.access import caller
-from gateway.convert import CHANNELS, RESOLUTIONS, Violations, order_to_proto
+from gateway.convert import CHANNELS, RESOLUTIONS, Violations, order_to_proto, return_policy_from_proto, return_policy_to_proto
 from gateway.errors import rpc
 from gateway.services.backend import Backend
 from oms_actors.domain.order import Order
 from oms_actors.domain.returns import Disposition, Resolution
+from oms_actors.store.return_policy import ReturnPolicyStore
 from protos.oms.v1 import orders_pb2, returns_pb2, returns_pb2_grpc
 
 DISPOSITIONS = {returns_pb2.DISPOSITION_RESTOCK: Disposition.RESTOCK, returns_pb2.DISPOSITION_WRITE_OFF: Disposition.WRITE_OFF}
@@ -25,6 +26,7 @@ def _received_at(order: Order, return_id: str) -> str:
 class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
     def __init__(self, backend: Backend) -> None:
         self.b = backend
+        self.policy = ReturnPolicyStore(backend.orders.client)
 
     @rpc
     async def RequestReturn(
@@ -114,3 +116,25 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         await self.b.check_visible(principal, request.order_id, at=lambda o: _received_at(o, request.return_id))
         order = await self.b.command(request.order_id, "inspect_return", request.return_id, dispositions)
         return order_to_proto(order, internal_notes=principal.sees_everything)
+
+    @rpc
+    async def GetReturnPolicy(
+        self, request: returns_pb2.GetReturnPolicyRequest, context: grpc.aio.ServicerContext
+    ) -> returns_pb2.ReturnPolicy:
+        current = await self.policy.get()
+        return return_policy_to_proto(current.policy, current.version)
+
+    @rpc
+    async def SetReturnPolicy(
+        self, request: returns_pb2.SetReturnPolicyRequest, context: grpc.aio.ServicerContext
+    ) -> returns_pb2.ReturnPolicy:
+        v = Violations()
+        if not request.HasField("policy"):
+            v.add("policy", "is required")
+        expected = request.expected_version if request.HasField("expected_version") else None
+        if expected is not None and expected < 0:
+            v.add("expected_version", "a version GetReturnPolicy answered (0: the default), or unset")
+        policy = return_policy_from_proto(request.policy, v)
+        v.raise_if_any()
+        written = await self.policy.set(policy, expected_version=expected)
+        return return_policy_to_proto(written.policy, written.version)

@@ -17,6 +17,8 @@ ROUTING_RULES = f"{ROOT}:net:rules"
 NETWORK_VERSION = f"{ROOT}:net:version"
 RISK_RULES = f"{ROOT}:net:risk"  # JSON of RiskRules fields; absent: the defaults
 RISK_RULES_VERSION = f"{ROOT}:net:risk:version"  # bumped by every change (SetRiskRules)
+RETURN_POLICY = f"{ROOT}:net:returns"  # JSON of ReturnPolicy fields; absent: the default window
+RETURN_POLICY_VERSION = f"{ROOT}:net:returns:version"  # bumped by every change (SetReturnPolicy)
 CARD_SIMULATOR = f"{ROOT}:net:card-sim"  # the simulated card acquirer's behaviour (JSON)
 # Access: API key records (hashes of secrets only) and the capped audit stream.
 API_KEYS = f"{ROOT}:auth:keys"

@@ -75,3 +75,33 @@ class InspectReturnRequest(_message.Message):
     return_id: str
     dispositions: _containers.RepeatedCompositeFieldContainer[LineDisposition]
     def __init__(self, order_id: _Optional[str] = ..., return_id: _Optional[str] = ..., dispositions: _Optional[_Iterable[_Union[LineDisposition, _Mapping]]] = ...) -> None: ...
+
+class ReturnPolicy(_message.Message):
+    __slots__ = ("window_days", "channel_windows", "version")
+    WINDOW_DAYS_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_WINDOWS_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    window_days: int
+    channel_windows: _containers.RepeatedCompositeFieldContainer[ChannelReturnWindow]
+    version: int
+    def __init__(self, window_days: _Optional[int] = ..., channel_windows: _Optional[_Iterable[_Union[ChannelReturnWindow, _Mapping]]] = ..., version: _Optional[int] = ...) -> None: ...
+
+class ChannelReturnWindow(_message.Message):
+    __slots__ = ("channel", "window_days")
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_DAYS_FIELD_NUMBER: _ClassVar[int]
+    channel: _common_pb2.Channel
+    window_days: int
+    def __init__(self, channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., window_days: _Optional[int] = ...) -> None: ...
+
+class GetReturnPolicyRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class SetReturnPolicyRequest(_message.Message):
+    __slots__ = ("policy", "expected_version")
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    policy: ReturnPolicy
+    expected_version: int
+    def __init__(self, policy: _Optional[_Union[ReturnPolicy, _Mapping]] = ..., expected_version: _Optional[int] = ...) -> None: ...

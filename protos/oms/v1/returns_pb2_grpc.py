@@ -50,6 +50,16 @@ class ReturnServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.InspectReturnRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
                 _registered_method=True)
+        self.GetReturnPolicy = channel.unary_unary(
+                '/oms.v1.ReturnService/GetReturnPolicy',
+                request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.GetReturnPolicyRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_returns__pb2.ReturnPolicy.FromString,
+                _registered_method=True)
+        self.SetReturnPolicy = channel.unary_unary(
+                '/oms.v1.ReturnService/SetReturnPolicy',
+                request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.SetReturnPolicyRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_returns__pb2.ReturnPolicy.FromString,
+                _registered_method=True)
 
 
 class ReturnServiceServicer:
@@ -79,6 +89,22 @@ class ReturnServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetReturnPolicy(self, request, context):
+        """The return policy: how long after delivery the orders of each channel may be returned.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetReturnPolicy(self, request, context):
+        """Replaces the policy; returns asked for, and delivered orders closed, from about a
+        second later follow it. With expected_version, only if nobody changed it since
+        (else ABORTED).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ReturnServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -96,6 +122,16 @@ def add_ReturnServiceServicer_to_server(servicer, server):
                     servicer.InspectReturn,
                     request_deserializer=protos_dot_oms_dot_v1_dot_returns__pb2.InspectReturnRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
+            ),
+            'GetReturnPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReturnPolicy,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_returns__pb2.GetReturnPolicyRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.ReturnPolicy.SerializeToString,
+            ),
+            'SetReturnPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetReturnPolicy,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_returns__pb2.SetReturnPolicyRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.ReturnPolicy.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -179,6 +215,60 @@ class ReturnService:
             '/oms.v1.ReturnService/InspectReturn',
             protos_dot_oms_dot_v1_dot_returns__pb2.InspectReturnRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReturnPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.ReturnService/GetReturnPolicy',
+            protos_dot_oms_dot_v1_dot_returns__pb2.GetReturnPolicyRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_returns__pb2.ReturnPolicy.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetReturnPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.ReturnService/SetReturnPolicy',
+            protos_dot_oms_dot_v1_dot_returns__pb2.SetReturnPolicyRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_returns__pb2.ReturnPolicy.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,37 @@
+"""The return policy as data: how long after delivery an order's lines may be returned. Pure.
+
+The window follows the channel the order was placed in, not the one the return is
+asked in: a marketplace's 30 days hold whether its customer comes back online or in a
+store, and orders a field sales team took on account may have none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+DAY_MS = 86_400_000
+MAX_WINDOW_DAYS = 3650
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReturnPolicy:
+    window_days: int  # the channels not listed
+    channel_window_days: Mapping[str, int] = field(default_factory=dict)  # channel value -> days
+
+    def window_days_for(self, channel: str) -> int:
+        return self.channel_window_days.get(channel, self.window_days)
+
+    def window_ms(self, channel: str) -> int:
+        """How long after a line's last delivery it may be returned, for an order of ``channel``."""
+        return self.window_days_for(channel) * DAY_MS
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"window_days": self.window_days, "channel_window_days": dict(sorted(self.channel_window_days.items()))}
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> ReturnPolicy:
+        return cls(
+            window_days=int(raw["window_days"]),
+            channel_window_days={str(k): int(v) for k, v in raw.get("channel_window_days", {}).items()},
+        )

@@ -1,0 +1,75 @@
+"""The return policy as data: each channel's window, set by an admin, followed by returns and closing."""
+
+from __future__ import annotations
+
+import asyncio
+
+import grpc
+import pytest
+
+from oms_actors.store.return_policy import POLICY_TTL_S
+from protos.oms.v1 import common_pb2, orders_pb2, returns_pb2
+from tests.integration.support import World, field_violations, precondition_violations
+from tests.integration.test_lifecycle import card
+from tests.integration.test_returns_and_360 import delivered, returns
+
+pytestmark = pytest.mark.integration
+
+
+def refund(order_id: str) -> returns_pb2.RequestReturnRequest:
+    return returns_pb2.RequestReturnRequest(
+        order_id=order_id, return_id=World.unique("RMA"), channel=common_pb2.CHANNEL_STORE,
+        lines=[returns_pb2.ReturnLineRequest(line_number=1, quantity=1, reason="changed my mind",
+                                             resolution=orders_pb2.RETURN_RESOLUTION_REFUND)],
+    )  # fmt: skip
+
+
+async def test_a_channel_without_returns_refuses_them_and_closes_its_orders_while_others_keep_the_default(
+    world: World, oms
+):
+    stub = returns(world)
+    before = await stub.GetReturnPolicy(returns_pb2.GetReturnPolicyRequest())
+    policy = returns_pb2.ReturnPolicy(
+        window_days=30,
+        channel_windows=[returns_pb2.ChannelReturnWindow(channel=common_pb2.CHANNEL_MARKETPLACE, window_days=0)],
+    )
+    try:
+        written = await stub.SetReturnPolicy(returns_pb2.SetReturnPolicyRequest(policy=policy, expected_version=before.version))
+        assert written.version == before.version + 1
+        assert await stub.GetReturnPolicy(returns_pb2.GetReturnPolicyRequest()) == written
+        await asyncio.sleep(POLICY_TTL_S + 0.3)  # the shards' copy of the policy
+
+        sku = await world.sku({"T-DC-NORTH": 10})
+        customer = await world.customer()
+        web = await delivered(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)])))).order)
+        market = await delivered(
+            world,
+            (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)], channel=common_pb2.CHANNEL_MARKETPLACE)))).order,
+        )
+        # Asked in a store, the marketplace order follows the marketplace's window: none.
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await stub.RequestReturn(refund(market.order_id))
+        assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+        assert "the return window has closed" in precondition_violations(info.value)["lines[0]"]
+        accepted = await stub.RequestReturn(refund(web.order_id))
+        assert accepted.returns[0].status == orders_pb2.RETURN_STATUS_AUTHORIZED
+
+        # The closing pass follows the policy too: the marketplace order's window has shut.
+        shard = oms.actors.orders[oms.backend.orders.shard(market.order_id)]
+        await shard.close_settled.remote()
+        got = await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=market.order_id))
+        assert got.status == orders_pb2.ORDER_STATUS_CLOSED
+
+        # A stale version or a bad policy changes nothing.
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await stub.SetReturnPolicy(returns_pb2.SetReturnPolicyRequest(policy=policy, expected_version=before.version))
+        assert info.value.code() == grpc.StatusCode.ABORTED
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await stub.SetReturnPolicy(returns_pb2.SetReturnPolicyRequest(policy=returns_pb2.ReturnPolicy(window_days=-3)))
+        assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert field_violations(info.value) == {"policy.window_days"}
+        assert await stub.GetReturnPolicy(returns_pb2.GetReturnPolicyRequest()) == written
+    finally:
+        restored = returns_pb2.ReturnPolicy(window_days=before.window_days, channel_windows=before.channel_windows)
+        await stub.SetReturnPolicy(returns_pb2.SetReturnPolicyRequest(policy=restored))
+        await asyncio.sleep(POLICY_TTL_S + 0.3)
