@@ -256,8 +256,10 @@ STEP_RESTOCK = "restock:"  # + return id: inspected units back into the receivin
 STEP_RESOLVE = "resolve:"  # + return id: refund, store credit, replacement
 STEP_SHORTAGE = "shortage:"  # + shortage id: units a location could not ship leave its stock
 STEP_APPEASE = "appease:"  # + appeasement id: money given back without a return, with credit notes
-# Orders whose customer has paid for something may be given money back as goodwill.
-APPEASABLE = frozenset({OrderStatus.PARTLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.DELIVERED})
+# Orders whose customer has paid for something may be given money back as goodwill; a
+# closed one too (the customer complains after the return window: nothing can come
+# back, but service can still make it good). Its step runs, and it is finished again.
+APPEASABLE = frozenset({OrderStatus.PARTLY_SHIPPED, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CLOSED})
 
 
 class OrderNote(msgspec.Struct, frozen=True, kw_only=True, gc=False):

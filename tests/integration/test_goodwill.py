@@ -102,3 +102,19 @@ async def test_service_agents_give_goodwill_up_to_the_rules_share_of_the_order_a
     finally:
         await agent.close()
         await world.orders.SetRiskRules(orders_pb2.SetRiskRulesRequest(rules=original))
+
+
+async def test_a_closed_order_is_given_goodwill_and_stays_closed(world: World, oms):
+    sku = await world.sku({"T-DC-NORTH": 5})
+    customer = await world.customer()
+    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)], price=2_000)))).order)
+    shard = oms.actors.orders[oms.backend.orders.shard(order.order_id)]
+    assert await shard.close_settled.remote(window_ms=0) >= 1  # the return window is over
+    assert (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))).status == orders_pb2.ORDER_STATUS_CLOSED
+
+    key = World.unique("gw")
+    await world.orders.GrantGoodwill(goodwill(order.order_id, key, 500, reason="stopped working after six weeks"))
+    done = await settled(world, order.order_id)
+    assert done.status == orders_pb2.ORDER_STATUS_CLOSED and not done.pending_steps
+    [gw] = done.goodwill
+    assert gw.refunded == eur(500) and len(gw.credit_notes) == 1 and done.payment_status[0].refunded == eur(500)

@@ -61,3 +61,14 @@ def test_an_invoice_a_return_credited_as_store_credit_gives_no_more_goodwill():
     asked = give(credited, "G1", 400)
     # S2's invoice was credited in full by the return's credit note: its capture has nothing to give.
     assert [(p.shipment_id, p.amount) for p in asked.appeasement_plan("G1")] == [("S1", 400)]
+
+
+def test_a_closed_order_may_still_be_given_goodwill_and_is_finished_again_once_paid():
+    consumed = delivered_with_shipping().step_done("consume:S1", now_ms=5000).step_done("consume:S2", now_ms=5000)
+    closed = consumed.close(now_ms=6000)
+    assert closed.finished
+    asked = give(closed, "G1", 300)
+    assert asked.status is closed.status and not asked.finished  # a step to do: back in the shard's care
+    plan = asked.appeasement_plan("G1")
+    done = asked.record_appeasement("G1", refunds=tuple(plan), store_credit=0, credit_notes=("CN-1",), now_ms=8000)
+    assert done.finished and done.payment_records[0].refunded == 300
