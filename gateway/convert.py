@@ -453,6 +453,11 @@ def order_to_proto(o: Order, *, internal_notes: bool = False) -> orders_pb2.Orde
         ]
     if o.shipping is not None:
         fields["shipping"] = {"amount": _money(o.shipping.amount), "tax_rate_bps": o.shipping.tax_rate_bps}
+    if o.return_window_days is not None:
+        fields["return_window_days"] = o.return_window_days
+        for line_fields, line in zip(fields["lines"], o.lines):
+            if line.delivered and (until := o.return_by_ms(line.line_number)) is not None:
+                line_fields["return_by"] = _ts_fields(until)
     if o.appeasements:
         fields["goodwill"] = [_goodwill(a, currency) for a in o.appeasements]
     if o.notes:

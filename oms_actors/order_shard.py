@@ -211,6 +211,7 @@ class OrderShard:
     async def _load(self) -> None:
         try:
             orders = await self.store.load_shard(self.shard)
+            await self.return_policy.get()  # read once here, so a refresh that fails has one to keep
         except _REDIS_DOWN as exc:
             raise UnavailableError(f"order shard {self.shard}: cannot load: redis unavailable", dependency="redis") from exc
         self.orders = {}
@@ -416,11 +417,15 @@ class OrderShard:
         self, fresh: list[tuple[int, CreateOrder]], outcomes: list[Any], records: dict[str, Customer]
     ) -> None:
         """``records``: the fresh orders' customers that exist (read with their keys)."""
+        policy = await self.return_policy.get()  # each order is sold under its channel's window now
         now = now_ms()
         candidates = []
         for i, cmd in fresh:
             order_id, digest, _ = self._pending[(cmd.channel.value, cmd.idempotency_key)]
-            candidates.append((i, Order.accept(cmd, order_id=order_id, now_ms=now, content_hash=digest)))
+            accepted = Order.accept(
+                cmd, order_id=order_id, now_ms=now, content_hash=digest, return_window_days=policy.window_days_for(cmd.channel.value)
+            )
+            candidates.append((i, accepted))
         # Reading availability reserves nothing, so it runs beside the save below; an
         # order refused on the way only added SKUs to the read.
         requests = {o.order_id: SourcingRequest.of(o) for _, o in candidates}
@@ -854,7 +859,7 @@ class OrderShard:
                 lines={n: (q, reason, Resolution(res)) for n, (q, reason, res) in lines.items()},
                 channel=channel,
                 location_id=location_id,
-                window_ms=policy.window_ms(order.channel.value),
+                window_ms=order.return_window_ms(policy.window_ms(order.channel.value)),
                 non_returnable=non_returnable,
                 now_ms=now_ms(),
                 exchanges=exchanges,
@@ -1094,15 +1099,16 @@ class OrderShard:
             return len(current)
 
     async def close_settled(self, window_ms: int | None = None, limit: int = BACKORDER_BATCH) -> int:
-        """Closes delivered orders whose return window (the return policy's for their channel)
-        has shut with no return open: they are finished, so they leave memory (the periodic
+        """Closes delivered orders whose return window (their own, or the return policy's for
+        their channel if they keep none) has shut with no return open: they are finished, so they leave memory (the periodic
         pass; ``window_ms``, for tests, one window for every channel)."""
         await self._ready()
         now = now_ms()
         policy = await self.return_policy.get()
 
         def closable(order: Order) -> bool:
-            return order.closable(now, policy.window_ms(order.channel.value) if window_ms is None else window_ms)
+            window = order.return_window_ms(policy.window_ms(order.channel.value)) if window_ms is None else window_ms
+            return order.closable(now, window)
 
         due = [
             oid for oid, o in self.orders.items()

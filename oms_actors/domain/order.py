@@ -30,6 +30,7 @@ from oms_actors.domain.inbound import PROMISE_SEP
 from oms_actors.domain.money import Money
 from oms_actors.domain.payment_state import OverdueNotice, PaymentRecord, PaymentStatus, Receipt
 from oms_actors.domain.records import evolve
+from oms_actors.domain.return_policy import DAY_MS
 from oms_actors.domain.returns import (
     GOODWILL,
     RETURN_ALLOWED,
@@ -307,12 +308,18 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     appeasements: tuple[Appeasement, ...] = ()  # money given back without a return
     notes: tuple[OrderNote, ...] = ()
     erased_at_ms: int = 0  # its customer's personal data erased (``erase_personal_data``)
+    # The return policy's window for its channel when it was placed: the terms it was sold
+    # under. None: placed before orders kept it (the policy's current window applies).
+    return_window_days: int | None = None
 
     # -- creation -------------------------------------------------------------
 
     @classmethod
-    def accept(cls, command: CreateOrder, *, order_id: str, now_ms: int, content_hash: str = "") -> Order:
-        """``content_hash``: ``command.content_hash()`` when the caller has computed it already."""
+    def accept(
+        cls, command: CreateOrder, *, order_id: str, now_ms: int, content_hash: str = "", return_window_days: int | None = None
+    ) -> Order:
+        """``content_hash``: ``command.content_hash()`` when the caller has computed it already;
+        ``return_window_days``: the return policy's window for the order's channel now."""
         return cls(
             order_id=order_id,
             channel=command.channel,
@@ -337,9 +344,23 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             external_reference=command.external_reference,
             created_at_ms=now_ms,
             updated_at_ms=now_ms,
+            return_window_days=return_window_days,
         )
 
     # -- reads ----------------------------------------------------------------
+
+    def return_window_ms(self, policy_ms: int) -> int:
+        """How long after delivery its lines may be returned: its own window, or for an order
+        placed before orders kept one, ``policy_ms`` (the return policy's for its channel now)."""
+        return policy_ms if self.return_window_days is None else self.return_window_days * DAY_MS
+
+    def return_by_ms(self, line_number: int) -> int | None:
+        """The last moment the line may be returned; None before it is delivered or when the
+        order keeps no window of its own."""
+        if self.return_window_days is None:
+            return None
+        delivered = self.last_delivery_ms(line_number)
+        return delivered + self.return_window_days * DAY_MS if delivered else None
 
     @property
     def currency(self) -> str:

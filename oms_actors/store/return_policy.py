@@ -1,7 +1,8 @@
 """The return policy as data: one JSON document in Redis with a version.
 
-Order shards read it with a short TTL (``ReturnPolicyCache``), so returns asked for and
-orders closed from about a second after a change follow it. Never set, every channel
+Order shards read it with a short TTL (``ReturnPolicyCache``) and stamp each order they
+accept with its channel's window (``Order.return_window_days``): the terms it was sold
+under, which a later change does not shorten or extend. Never set, every channel
 has the window the service was started with (``OMS_RETURN_WINDOW_DAYS``, 30).
 """
 
@@ -11,6 +12,7 @@ import os
 import time
 from dataclasses import dataclass
 
+import redis
 import redis.asyncio as aioredis
 
 from oms_actors.domain.return_policy import ReturnPolicy
@@ -54,7 +56,14 @@ class ReturnPolicyCache:
         self._read_at = float("-inf")
 
     async def get(self) -> ReturnPolicy:
+        """Redis unreachable on a refresh: the policy last read (orders stamped with it then
+        are as good as a second ago); never read: the error."""
         if time.monotonic() - self._read_at > POLICY_TTL_S:
-            self._policy = (await self.store.get()).policy
+            try:
+                self._policy = (await self.store.get()).policy
+            except (redis.ConnectionError, redis.TimeoutError):
+                if self._read_at == float("-inf"):
+                    raise
+                return self._policy
             self._read_at = time.monotonic()
         return self._policy

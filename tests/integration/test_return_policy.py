@@ -1,4 +1,4 @@
-"""The return policy as data: each channel's window, set by an admin, followed by returns and closing."""
+"""The return policy as data: each channel's window, set by an admin, carried by the orders sold under it."""
 
 from __future__ import annotations
 
@@ -29,6 +29,13 @@ async def test_a_channel_without_returns_refuses_them_and_closes_its_orders_whil
 ):
     stub = returns(world)
     before = await stub.GetReturnPolicy(returns_pb2.GetReturnPolicyRequest())
+    sku = await world.sku({"T-DC-NORTH": 10})
+    customer = await world.customer()
+    # Sold under the old terms: a later policy neither shortens nor extends its window.
+    sold_before = (
+        await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)], channel=common_pb2.CHANNEL_MARKETPLACE)))
+    ).order
+    assert sold_before.return_window_days == before.window_days
     policy = returns_pb2.ReturnPolicy(
         window_days=30,
         channel_windows=[returns_pb2.ChannelReturnWindow(channel=common_pb2.CHANNEL_MARKETPLACE, window_days=0)],
@@ -39,8 +46,6 @@ async def test_a_channel_without_returns_refuses_them_and_closes_its_orders_whil
         assert await stub.GetReturnPolicy(returns_pb2.GetReturnPolicyRequest()) == written
         await asyncio.sleep(POLICY_TTL_S + 0.3)  # the shards' copy of the policy
 
-        sku = await world.sku({"T-DC-NORTH": 10})
-        customer = await world.customer()
         web = await delivered(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)])))).order)
         market = await delivered(
             world,
@@ -53,6 +58,11 @@ async def test_a_channel_without_returns_refuses_them_and_closes_its_orders_whil
         assert "the return window has closed" in precondition_violations(info.value)["lines[0]"]
         accepted = await stub.RequestReturn(refund(web.order_id))
         assert accepted.returns[0].status == orders_pb2.RETURN_STATUS_AUTHORIZED
+        assert (market.return_window_days, web.return_window_days) == (0, 30)
+        [shipment] = web.shipments
+        assert web.lines[0].return_by.ToMilliseconds() == shipment.delivered_at.ToMilliseconds() + 30 * 86_400_000
+        old_terms = await stub.RequestReturn(refund((await delivered(world, sold_before)).order_id))
+        assert old_terms.returns[0].status == orders_pb2.RETURN_STATUS_AUTHORIZED and old_terms.return_window_days == 30
 
         # The closing pass follows the policy too: the marketplace order's window has shut.
         shard = oms.actors.orders[oms.backend.orders.shard(market.order_id)]

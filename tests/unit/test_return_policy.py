@@ -6,8 +6,12 @@ import pytest
 
 from gateway.convert import Violations, return_policy_from_proto, return_policy_to_proto
 from oms_actors.domain.errors import ValidationError
+from oms_actors.domain.order import Order
+from oms_actors.domain.records import evolve
 from oms_actors.domain.return_policy import DAY_MS, ReturnPolicy
 from protos.oms.v1 import common_pb2, returns_pb2
+from tests.unit.test_order_state import command
+from tests.unit.test_shipping_charge import delivered_with_shipping
 
 POLICY = ReturnPolicy(window_days=30, channel_window_days={"marketplace": 14, "field_sales": 0})
 
@@ -65,3 +69,14 @@ def test_a_bad_policy_names_every_bad_field(msg, fields):
 def test_no_returns_at_all_is_a_policy_too():
     policy, bad = parsed(returns_pb2.ReturnPolicy(window_days=0))
     assert not bad and policy.window_ms("web") == 0
+
+
+def test_an_order_keeps_the_window_it_was_sold_under_and_one_placed_before_follows_the_policy():
+    sold = Order.accept(command(), order_id="O1", now_ms=1000, return_window_days=14)
+    assert sold.return_window_ms(policy_ms=30 * DAY_MS) == 14 * DAY_MS
+    legacy = delivered_with_shipping()  # placed before orders kept a window
+    assert legacy.return_window_days is None and legacy.return_window_ms(policy_ms=7 * DAY_MS) == 7 * DAY_MS
+    assert legacy.return_by_ms(1) is None
+    kept = evolve(legacy, return_window_days=14)
+    assert kept.return_by_ms(1) == kept.last_delivery_ms(1) + 14 * DAY_MS
+    assert Order.accept(command(), order_id="O2", now_ms=1000, return_window_days=14).return_by_ms(1) is None  # not delivered
