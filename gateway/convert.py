@@ -965,7 +965,7 @@ def return_policy_from_proto(msg: returns_pb2.ReturnPolicy, v: Violations, prefi
                 v.add(where + ".channel", "each channel once")
             if channel is not None:
                 by_channel[channel.value] = entry.window_days
-    return ReturnPolicy(window_days=msg.window_days, channel_window_days=by_channel)
+    return ReturnPolicy(window_days=msg.window_days, channel_window_days=by_channel, resolve_on_receipt=msg.resolve_on_receipt)
 
 
 def return_policy_to_proto(policy: ReturnPolicy, version: int) -> returns_pb2.ReturnPolicy:
@@ -976,4 +976,5 @@ def return_policy_to_proto(policy: ReturnPolicy, version: int) -> returns_pb2.Re
             for channel, days in sorted(policy.channel_window_days.items())
         ],
         version=version,
+        resolve_on_receipt=policy.resolve_on_receipt,
     )

@@ -868,9 +868,12 @@ class OrderShard:
         )
 
     async def receive_return(self, order_id: str, return_id: str, location_id: str, quantities: dict[int, int]) -> bytes:
+        resolve_now = (await self.return_policy.get()).resolve_on_receipt
         return await self._command(
             order_id,
-            lambda order: order.receive_return(return_id, location_id=location_id, quantities=quantities, now_ms=now_ms()),
+            lambda order: order.receive_return(
+                return_id, location_id=location_id, quantities=quantities, now_ms=now_ms(), resolve_now=resolve_now
+            ),
         )
 
     async def inspect_return(self, order_id: str, return_id: str, dispositions: dict[int, str]) -> bytes:

@@ -189,11 +189,13 @@ def _returns(old: Order | None, new: Order, events: list[tuple[str, dict[str, st
     before = {r.return_id: r for r in old.returns} if old else {}
     for r in new.returns:
         was = before.get(r.return_id)
+        data = {"return_id": r.return_id, "location_id": r.location_id}
+        if r.replacement_order_id:  # the order that sends the replacement or exchanged items
+            data["replacement_order_id"] = r.replacement_order_id
         if was is None or was.status != r.status:
-            data = {"return_id": r.return_id, "location_id": r.location_id}
-            if r.replacement_order_id:  # the order that sends the replacement or exchanged items
-                data["replacement_order_id"] = r.replacement_order_id
             events.append((f"return.{r.status.value}", data))
+        elif r.resolved and not was.resolved:  # resolved on receipt: money and items out before inspection
+            events.append(("return.resolved_on_receipt", data))
         if r.credit_notes and (was is None or not was.credit_notes):
             for number in r.credit_notes:
                 events.append(("credit_note.issued", {"return_id": r.return_id, "credit_note": number}))

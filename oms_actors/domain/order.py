@@ -1050,7 +1050,11 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     def _with_return(self, record: ReturnRecord) -> tuple[ReturnRecord, ...]:
         return tuple(record if r.return_id == record.return_id else r for r in self.returns)
 
-    def receive_return(self, return_id: str, *, location_id: str, quantities: Mapping[int, int], now_ms: int) -> Order:
+    def receive_return(
+        self, return_id: str, *, location_id: str, quantities: Mapping[int, int], now_ms: int, resolve_now: bool = False
+    ) -> Order:
+        """``resolve_now``: the money and items go out now, before inspection (the return
+        policy's resolve_on_receipt)."""
         existing = self.return_(return_id)
         if existing is not None and existing.status is not ReturnStatus.AUTHORIZED:
             if existing.location_id == location_id and {
@@ -1069,7 +1073,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             )
         lines = tuple(evolve(rl, received=quantities.get(rl.line_number, 0)) for rl in record.lines)
         received = record.with_(status=ReturnStatus.RECEIVED, lines=lines, location_id=location_id, received_at_ms=now_ms)
-        return self._next(now_ms=now_ms, returns=self._with_return(received))
+        return self._next(now_ms=now_ms, returns=self._with_return(received), add=(STEP_RESOLVE + return_id,) if resolve_now else ())
 
     def inspect_return(self, return_id: str, *, dispositions: Mapping[int, Disposition], now_ms: int) -> Order:
         """Each received line is restocked where it was received, or written off; then resolved."""
@@ -1084,8 +1088,11 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                     written_off=rl.received if disposition is Disposition.WRITE_OFF else 0,
                 )
             )
-        inspected = record.with_(status=ReturnStatus.INSPECTED, lines=tuple(lines))
-        steps = ((STEP_RESTOCK + return_id,) if any(rl.restocked for rl in lines) else ()) + (STEP_RESOLVE + return_id,)
+        # Resolved on receipt already: inspecting it finishes it; otherwise its resolution follows.
+        inspected = record.with_(status=ReturnStatus.RESOLVED if record.resolved else ReturnStatus.INSPECTED, lines=tuple(lines))
+        steps = (STEP_RESTOCK + return_id,) if any(rl.restocked for rl in lines) else ()
+        if not record.resolved:
+            steps += (STEP_RESOLVE + return_id,)  # (pending already when resolving on receipt: once)
         return self._next(now_ms=now_ms, returns=self._with_return(inspected), add=steps)
 
     def refund_plan(self, return_id: str) -> list[RefundPart]:
@@ -1219,7 +1226,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         owed = record.amount
         credited: dict[str, int] = {}  # by returns' store credit, on each shipment's invoice
         for r in self.returns:
-            if r.status is ReturnStatus.RESOLVED:
+            if r.resolved:
                 for sid, by_line in self.store_credit_by_shipment(r.return_id).items():
                     credited[sid] = credited.get(sid, 0) + sum(by_line.values())
         plan: list[RefundPart] = []
@@ -1256,7 +1263,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         for r in self.returns:
             if any(p.charge == SHIPPING_CHARGE for p in r.refunds):
                 return False
-            if r.return_id == return_id or r.status in (ReturnStatus.INSPECTED, ReturnStatus.RESOLVED):
+            if r.return_id == return_id or r.resolved or r.status is ReturnStatus.INSPECTED:
                 for rl in r.lines:
                     if rl.resolution is Resolution.REFUND:
                         back[rl.line_number] = back.get(rl.line_number, 0) + rl.received
@@ -1304,7 +1311,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         refunded_by_line = self._refunded_by_line(record, refunds)
         lines = tuple(evolve(rl, refunded=refunded_by_line.get(rl.line_number, 0)) for rl in record.lines)
         resolved = record.with_(
-            status=ReturnStatus.RESOLVED,
+            # Resolved on receipt, before inspection: received it stays until inspected.
+            status=ReturnStatus.RESOLVED if record.status is ReturnStatus.INSPECTED else record.status,
             lines=lines,
             refunds=refunds,
             store_credit=store_credit,

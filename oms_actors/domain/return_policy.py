@@ -18,6 +18,9 @@ MAX_WINDOW_DAYS = 3650
 class ReturnPolicy:
     window_days: int  # the channels not listed
     channel_window_days: Mapping[str, int] = field(default_factory=dict)  # channel value -> days
+    # Refund, credit, replace or exchange as soon as a return is received, not once it is
+    # inspected (a warehouse may inspect days later); inspection then only restocks or writes off.
+    resolve_on_receipt: bool = False
 
     def window_days_for(self, channel: str) -> int:
         return self.channel_window_days.get(channel, self.window_days)
@@ -27,11 +30,16 @@ class ReturnPolicy:
         return self.window_days_for(channel) * DAY_MS
 
     def to_dict(self) -> dict[str, Any]:
-        return {"window_days": self.window_days, "channel_window_days": dict(sorted(self.channel_window_days.items()))}
+        return {
+            "window_days": self.window_days,
+            "channel_window_days": dict(sorted(self.channel_window_days.items())),
+            "resolve_on_receipt": self.resolve_on_receipt,
+        }
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> ReturnPolicy:
         return cls(
             window_days=int(raw["window_days"]),
             channel_window_days={str(k): int(v) for k, v in raw.get("channel_window_days", {}).items()},
+            resolve_on_receipt=bool(raw.get("resolve_on_receipt", False)),
         )

@@ -17,9 +17,9 @@ from oms_actors.domain.records import evolve
 
 class ReturnStatus(StrEnum):
     AUTHORIZED = "authorized"  # requested and within the rules: bring it back
-    RECEIVED = "received"  # arrived at a location
+    RECEIVED = "received"  # arrived at a location (resolved already, under a resolve-on-receipt policy)
     INSPECTED = "inspected"  # restocked or written off, resolution under way
-    RESOLVED = "resolved"  # refunded, credited, replaced or sent to repair
+    RESOLVED = "resolved"  # inspected, and refunded, credited, replaced or sent to repair
 
 
 class Resolution(StrEnum):
@@ -46,7 +46,8 @@ class ReturnAction(StrEnum):
 
 RETURN_ALLOWED: Mapping[ReturnStatus, frozenset[ReturnAction]] = {
     ReturnStatus.AUTHORIZED: frozenset({ReturnAction.RECEIVE}),
-    ReturnStatus.RECEIVED: frozenset({ReturnAction.INSPECT}),
+    # Resolving a received return before it is inspected: the return policy's resolve_on_receipt.
+    ReturnStatus.RECEIVED: frozenset({ReturnAction.INSPECT, ReturnAction.RESOLVE}),
     ReturnStatus.INSPECTED: frozenset({ReturnAction.RESOLVE}),
     ReturnStatus.RESOLVED: frozenset(),
 }
@@ -89,6 +90,11 @@ class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     store_credit: int = 0
     credit_notes: tuple[str, ...] = ()
     replacement_order_id: str = ""
+
+    @property
+    def resolved(self) -> bool:
+        """Its money and items have gone out (refund, credit, replacement), inspected or not."""
+        return self.resolved_at_ms > 0
 
     def line(self, line_number: int) -> ReturnLine | None:
         return next((line for line in self.lines if line.line_number == line_number), None)

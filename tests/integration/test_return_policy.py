@@ -8,10 +8,11 @@ import grpc
 import pytest
 
 from oms_actors.store.return_policy import POLICY_TTL_S
-from protos.oms.v1 import common_pb2, orders_pb2, returns_pb2
-from tests.integration.support import World, field_violations, precondition_violations
+from protos.oms.v1 import common_pb2, customers_pb2, orders_pb2, returns_pb2
+from tests.integration.support import World, eur, field_violations, precondition_violations
 from tests.integration.test_lifecycle import card
 from tests.integration.test_returns_and_360 import delivered, returns
+from tests.integration.waiting import settled
 
 pytestmark = pytest.mark.integration
 
@@ -82,4 +83,42 @@ async def test_a_channel_without_returns_refuses_them_and_closes_its_orders_whil
     finally:
         restored = returns_pb2.ReturnPolicy(window_days=before.window_days, channel_windows=before.channel_windows)
         await stub.SetReturnPolicy(returns_pb2.SetReturnPolicyRequest(policy=restored))
+        await asyncio.sleep(POLICY_TTL_S + 0.3)
+
+
+async def test_resolving_on_receipt_pays_back_before_inspection_and_inspection_only_restocks(world: World):
+    stub = returns(world)
+    before = await stub.GetReturnPolicy(returns_pb2.GetReturnPolicyRequest())
+    fast = returns_pb2.ReturnPolicy(window_days=before.window_days, channel_windows=before.channel_windows, resolve_on_receipt=True)
+    try:
+        await stub.SetReturnPolicy(returns_pb2.SetReturnPolicyRequest(policy=fast))
+        await asyncio.sleep(POLICY_TTL_S + 0.3)
+        sku = await world.sku({"T-DC-SOUTH": 4})
+        customer = await world.customer()
+        order = await delivered(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)], price=3_000)))).order)
+        ask = refund(order.order_id)
+        await stub.RequestReturn(ask)
+        await stub.ReceiveReturn(
+            returns_pb2.ReceiveReturnRequest(
+                order_id=order.order_id, return_id=ask.return_id, location_id="T-DC-SOUTH",
+                lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)],
+            )
+        )  # fmt: skip
+        paid = await settled(world, order.order_id)
+        [ret] = paid.returns
+        assert ret.status == orders_pb2.RETURN_STATUS_RECEIVED and ret.HasField("resolved_at")
+        assert ret.refunded == eur(3_000) and paid.payment_status[0].refunded == eur(3_000) and len(ret.credit_notes) == 1
+        assert (await world.available(sku))["T-DC-SOUTH"] == (3, 0)  # not back on the shelf until inspected
+        view = await world.customers.GetCustomer360(customers_pb2.GetCustomer360Request(customer_id=customer))
+        assert "return.resolved_on_receipt" in {e.type for e in view.timeline}
+
+        await stub.InspectReturn(returns_pb2.InspectReturnRequest(order_id=order.order_id, return_id=ask.return_id))
+        done = await settled(world, order.order_id)
+        [ret] = done.returns
+        assert ret.status == orders_pb2.RETURN_STATUS_RESOLVED and ret.lines[0].restocked == 1
+        assert done.payment_status[0].refunded == eur(3_000)  # once
+        assert (await world.available(sku))["T-DC-SOUTH"] == (4, 0)
+    finally:
+        await stub.SetReturnPolicy(returns_pb2.SetReturnPolicyRequest(policy=returns_pb2.ReturnPolicy(
+            window_days=before.window_days, channel_windows=before.channel_windows)))  # fmt: skip
         await asyncio.sleep(POLICY_TTL_S + 0.3)
