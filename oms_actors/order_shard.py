@@ -1098,7 +1098,8 @@ class OrderShard:
             # Replace semantics: each order's new plan becomes its complete holding.
             sourced = await self._source(current)
             for order in sourced:
-                await self._drive(order)
+                if order.order_id not in self._unsure:  # its new plan may be stored: read back first
+                    await self._drive(order)
             return len(current)
 
     async def close_settled(self, window_ms: int | None = None, limit: int = BACKORDER_BATCH) -> int:

@@ -223,3 +223,28 @@ async def test_a_change_whose_save_failed_on_the_way_back_is_read_back_before_th
         await shard._save_one(later, after)
     assert await shard._get(before.order_id) == after and shard.stats()["unsure"] == 0
     assert await shard.store.get(before.order_id) == after
+
+
+async def test_orders_whose_new_plan_may_be_stored_are_not_driven_from_the_old_one(shard: OrderShard, monkeypatch):
+    """Sourcing again saved the new plans and lost the answer: the steps of the old versions
+    must not run (their saves would overwrite the plans); the reconciler reads them back first."""
+    run = uuid.uuid4().hex[:8]
+    orders = await _placed(shard, run, 2)
+    for order in orders:
+        shard._remember(order)
+    lost = orders[0].order_id
+
+    async def source_losing_one_answer(current, **kwargs):
+        shard._unsure.add(lost)
+        return current
+
+    driven: list[str] = []
+
+    async def drive(order):
+        driven.append(order.order_id)
+        return order
+
+    monkeypatch.setattr(shard, "_source", source_losing_one_answer)
+    monkeypatch.setattr(shard, "_drive", drive)
+    assert await shard._resource(orders) == 2
+    assert driven == [orders[1].order_id]
