@@ -111,6 +111,7 @@ def service_config(args: argparse.Namespace):
         cfg.access = access_config(args)
     cfg.bench_empty = getattr(args, "bench_empty", False)
     cfg.overdue_sweep_s = getattr(args, "overdue_sweep_s", cfg.overdue_sweep_s) or None
+    cfg.metrics_port = getattr(args, "metrics_port", None)
     cfg.max_batch = getattr(args, "max_batch", cfg.max_batch)
     cfg.max_delay_s = getattr(args, "max_delay_ms", cfg.max_delay_s * 1000) / 1000
     cfg.max_inflight = getattr(args, "max_inflight", cfg.max_inflight)
@@ -293,6 +294,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument(
         "--overdue-sweep-s", type=float, default=30.0,
         help="how often invoices newly past due are noted on their orders, invoice.overdue (0: never)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--metrics-port", type=int, default=None,
+        help="serve Prometheus metrics at http://HOST:PORT/metrics (RPCs by method and code, latency, "
+        "order shards' open orders and backlog); 0: any free port; default: none",
     )  # fmt: skip
     serve.add_argument("--max-batch", type=int, default=256, help="most orders per actor call")
     serve.add_argument("--max-delay-ms", type=float, default=1.0, help="longest an order waits for its batch on an idle shard")

@@ -29,6 +29,7 @@ from gateway import limits
 from gateway.auth import Access, AccessConfig
 from gateway.auth.tls import check_listen
 from gateway.dunning import OverdueWatch
+from gateway.metrics import MetricsExporter, ServiceCollector
 from gateway.services import Backend, CustomerService, InventoryService, OrderService
 from gateway.services.billing import BillingService
 from gateway.services.events import EventService
@@ -98,6 +99,8 @@ class ServiceConfig:
     # How often invoices newly past due are noted on their orders (gateway/dunning.py); None: never.
     overdue_sweep_s: float | None = 30.0
     access: AccessConfig = field(default_factory=AccessConfig)
+    # Prometheus metrics over HTTP at /metrics on this port of ``host`` (0: any free one); None: none.
+    metrics_port: int | None = None
 
     def check(self) -> None:
         """Refuses a configuration that would expose the service (AuthConfigError), before anything starts."""
@@ -193,6 +196,7 @@ class OmsService:
         self.port: int | None = None
         self._owns_ray = False
         self.dunning: OverdueWatch | None = None
+        self.metrics: MetricsExporter | None = None
 
     def start_dependencies(self) -> Actors:
         """Redis, Ray and the actors (blocking: call before the event loop is busy)."""
@@ -249,8 +253,22 @@ class OmsService:
         self.dunning = OverdueWatch(self.backend, every_s=self.config.overdue_sweep_s or 0.0)
         if self.config.overdue_sweep_s is not None:
             self.dunning.start()
+        if self.config.metrics_port is not None:
+            self.metrics = MetricsExporter(self._collector())
+            bound = self.metrics.start(self.config.host, self.config.metrics_port)
+            log.info("metrics at http://%s:%d/metrics", self.config.host, bound)
         log.info("gateway listening on %s:%d (%s)", self.config.host, self.port, tls_mode(self.config.access))
         return self.port
+
+    def _collector(self) -> ServiceCollector:
+        assert self.backend is not None and self.access is not None and self.actors is not None
+        backend, actors = self.backend, self.actors
+
+        def batches() -> tuple[int, int]:
+            stats = backend.batcher.stats
+            return stats.batches, stats.items
+
+        return ServiceCollector(self.access.interceptor.rpc, order_shards=lambda: list(actors.orders), batches=batches)
 
     async def stop(self, *, grace_s: float | None = None) -> None:
         """Graceful: stop taking calls, let those in flight finish, then flush the batcher."""
@@ -260,6 +278,9 @@ class OmsService:
             await self.server.stop(self.config.grace_s if grace_s is None else grace_s)
         if self.dunning is not None:
             await self.dunning.stop()
+        if self.metrics is not None:
+            self.metrics.stop()
+            self.metrics = None
         if self.backend is not None:
             await self.backend.batcher.drain()
             await self.backend.availability.drain()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import time
 from typing import Any, AsyncIterator, Awaitable, Callable
 
 import grpc
@@ -45,6 +46,7 @@ from gateway.auth.ratelimit import RateLimiter
 from gateway.auth.rules import Rule, rule_for
 from gateway.auth.tokens import JwtVerifier
 from gateway.errors import to_status
+from gateway.rpc_metrics import RpcMetrics
 from oms_actors.domain.errors import FieldViolation, OmsError, ValidationError
 
 Handler = grpc.RpcMethodHandler
@@ -97,6 +99,7 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):
         self.authenticator = authenticator
         self.limiter = limiter
         self.audit = audit
+        self.rpc = RpcMetrics()  # every call's method, status code and latency (gateway/metrics.py)
         self._wrapped: dict[str, tuple[Handler, Handler]] = {}
 
     async def intercept_service(
@@ -145,7 +148,7 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):
         """The handler behind the checks. It takes the request as bytes and parses it itself, after
         the checks: a caller without access cannot make the gateway parse anything, and bytes
         that are no valid message are INVALID_ARGUMENT (grpc would answer UNKNOWN)."""
-        admit, audit, limiter = self.admit, self._audit, self.limiter
+        admit, audit, limiter, observe = self.admit, self._audit, self.limiter, self.rpc.observe
         parse = handler.request_deserializer or (lambda raw: raw)
         kind = next(k for k in ("unary_unary", "unary_stream", "stream_unary", "stream_stream") if getattr(handler, k))
         behavior = getattr(handler, kind)
@@ -228,23 +231,37 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):
                     await audit(rule, method, principal, audited, outcome_of(context, failure))
 
         async def unary_out(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            principal, message = await enter(request, context)
-            context = audited_context(context, principal, message)
-            async with serving(context, principal, message):
-                return await bounded(context, behavior(message, context))
+            started, failure = time.perf_counter(), None
+            try:
+                principal, message = await enter(request, context)
+                context = audited_context(context, principal, message)
+                async with serving(context, principal, message):
+                    return await bounded(context, behavior(message, context))
+            except BaseException as exc:
+                failure = exc
+                raise
+            finally:
+                observe(method, _status_name(context, failure), time.perf_counter() - started)
 
         async def stream_out(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
             # Server streaming: checked before the first message; its length is the client's
             # to bound with its deadline, which grpc enforces on the stream itself.
-            principal, message = await enter(request, context)
-            context = audited_context(context, principal, None)
-            async with serving(context, principal, None):
-                result = behavior(message, context)
-                if hasattr(result, "__aiter__"):
-                    async for item in result:
-                        yield item
-                else:  # a coroutine that writes with context.write
-                    await result
+            started, failure = time.perf_counter(), None
+            try:
+                principal, message = await enter(request, context)
+                context = audited_context(context, principal, None)
+                async with serving(context, principal, None):
+                    result = behavior(message, context)
+                    if hasattr(result, "__aiter__"):
+                        async for item in result:
+                            yield item
+                    else:  # a coroutine that writes with context.write
+                        await result
+            except BaseException as exc:
+                failure = exc
+                raise
+            finally:
+                observe(method, _status_name(context, failure), time.perf_counter() - started)
 
         factory = getattr(grpc, f"{kind}_rpc_method_handler")
         return factory(
@@ -252,6 +269,16 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):
             request_deserializer=None,
             response_serializer=handler.response_serializer,
         )
+
+
+def _status_name(context: grpc.aio.ServicerContext, failure: BaseException | None) -> str:
+    """The status code a call ended with, as grpc names it (what the caller was told)."""
+    if failure is None:
+        return "OK"
+    code = context.code()
+    if isinstance(code, grpc.StatusCode):
+        return code.name
+    return "CANCELLED" if isinstance(failure, asyncio.CancelledError) else "UNKNOWN"
 
 
 class _AuditFirst:

@@ -1,0 +1,64 @@
+"""The gateway's Prometheus metrics over HTTP: its RPCs as callers saw them, and its order shards."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import urllib.request
+
+import grpc
+import pytest
+
+from gateway.metrics import MetricsExporter
+from protos.oms.v1 import orders_pb2
+from tests.integration.support import World
+from tests.integration.test_lifecycle import card
+
+pytestmark = pytest.mark.integration
+
+
+def value(text: str, name: str, **labels: str) -> float:
+    """The sample of ``name`` whose labels include these; 0 when there is none yet."""
+    for line in text.splitlines():
+        if line.startswith(name + "{") or line.startswith(name + " "):
+            found = dict(re.findall(r'(\w+)="([^"]*)"', line.partition(" ")[0]))
+            if all(found.get(k) == v for k, v in labels.items()):
+                return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+async def scrape(port: int) -> str:
+    def get() -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
+            return answer.read().decode()
+
+    return await asyncio.to_thread(get)
+
+
+async def test_calls_are_counted_by_method_and_code_and_every_order_shard_reports(world: World, oms):
+    exporter = MetricsExporter(oms._collector())
+    port = exporter.start("127.0.0.1", 0)
+    try:
+        create = {"grpc_service": "oms.v1.OrderService", "grpc_method": "CreateOrder"}
+        get = {"grpc_service": "oms.v1.OrderService", "grpc_method": "GetOrder"}
+        before = await scrape(port)
+        sku = await world.sku({"T-DC-NORTH": 5})
+        customer = await world.customer()
+        for _ in range(2):
+            await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)])))
+        with pytest.raises(grpc.aio.AioRpcError):
+            await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id="O0000000000000000000"))
+        after = await scrape(port)
+
+        ok = value(after, "grpc_server_handled_total", **create, grpc_code="OK")
+        assert ok - value(before, "grpc_server_handled_total", **create, grpc_code="OK") == 2
+        unknown = value(after, "grpc_server_handled_total", **get, grpc_code="NOT_FOUND")
+        assert unknown - value(before, "grpc_server_handled_total", **get, grpc_code="NOT_FOUND") == 1
+        count = value(after, "grpc_server_handling_seconds_count", **create)
+        assert count - value(before, "grpc_server_handling_seconds_count", **create) == 2
+        assert value(after, "oms_gateway_batched_orders_total") >= 2
+        for shard in range(len(oms.actors.orders)):
+            assert value(after, "oms_order_shard_up", shard=str(shard)) == 1
+            assert f'oms_order_shard_open_orders{{shard="{shard}"}}' in after
+    finally:
+        exporter.stop()

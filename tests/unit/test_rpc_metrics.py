@@ -1,0 +1,41 @@
+"""The gateway's RPC counts and latency histograms, as Prometheus reads them. Pure."""
+
+from __future__ import annotations
+
+from prometheus_client import generate_latest
+from prometheus_client.registry import CollectorRegistry
+
+from gateway.metrics import ServiceCollector
+from gateway.rpc_metrics import RpcMetrics
+
+CREATE = "/oms.v1.OrderService/CreateOrder"
+
+
+def scraped(rpc: RpcMetrics) -> str:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(ServiceCollector(rpc, order_shards=lambda: [], batches=lambda: (3, 40)))
+    return generate_latest(registry).decode()
+
+
+def test_calls_are_counted_by_method_and_code_with_their_latency_in_cumulative_buckets():
+    rpc = RpcMetrics()
+    for seconds in (0.0004, 0.001, 0.03, 0.03, 12.0):
+        rpc.observe(CREATE, "OK", seconds)
+    rpc.observe(CREATE, "INVALID_ARGUMENT", 0.0002)
+    text = scraped(rpc)
+    labels = 'grpc_method="CreateOrder",grpc_service="oms.v1.OrderService"'
+    assert f'grpc_server_handled_total{{grpc_code="OK",{labels}}} 5.0' in text
+    assert f'grpc_server_handled_total{{grpc_code="INVALID_ARGUMENT",{labels}}} 1.0' in text
+    # A call of exactly a bucket's bound is in it ("le"); the buckets count everything below them.
+    assert f'grpc_server_handling_seconds_bucket{{{labels},le="0.001"}} 3.0' in text
+    assert f'grpc_server_handling_seconds_bucket{{{labels},le="0.05"}} 5.0' in text
+    assert f'grpc_server_handling_seconds_bucket{{{labels},le="10.0"}} 5.0' in text
+    assert f'grpc_server_handling_seconds_bucket{{{labels},le="+Inf"}} 6.0' in text
+    assert f"grpc_server_handling_seconds_count{{{labels}}} 6.0" in text
+    assert f"grpc_server_handling_seconds_sum{{{labels}}} 12.0616" in text
+    assert "oms_gateway_order_batches_total 3.0" in text and "oms_gateway_batched_orders_total 40.0" in text
+
+
+def test_nothing_called_yet_is_an_empty_but_valid_scrape():
+    text = scraped(RpcMetrics())
+    assert "# TYPE grpc_server_handled_total counter" in text and "grpc_code=" not in text
