@@ -533,6 +533,10 @@ def _shipment(sh: Shipment, currency: str) -> dict[str, Any]:
     return fields
 
 
+def return_to_proto(r: ReturnRecord, currency: str) -> orders_pb2.Return:
+    return orders_pb2.Return(**_return(r, currency))
+
+
 def _return(r: ReturnRecord, currency: str) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "return_id": r.return_id,

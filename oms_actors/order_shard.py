@@ -49,7 +49,7 @@ from oms_actors.domain.order import ALLOWED, STEP_SHORTAGE, ApprovalStatus, Comm
 from oms_actors.domain.partitioning import idempotency_shard, new_order_id
 from oms_actors.domain.payment_state import OverdueNotice, PaymentStatus, Receipt
 from oms_actors.domain.records import evolve
-from oms_actors.domain.returns import SENDS_ITEMS, Disposition, Resolution, ReturnStatus
+from oms_actors.domain.returns import SENDS_ITEMS, Disposition, Resolution, ReturnRecord, ReturnStatus
 from oms_actors.domain.risk import held_for_declines_alone
 from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors.event_loop import loop_name
@@ -88,11 +88,12 @@ SERVED_DIRECTLY = (
     "create_orders", "cancel_order", "cancel_lines", "review_order", "confirm_shipment",
     "confirm_delivery", "fulfilment_requests", "request_return", "receive_return", "inspect_return",
     "record_receipt", "note_overdue", "report_shortage", "change_ship_to", "hold_order", "grant_goodwill",
-    "add_note", "erase_personal_data", "replace_payment_instrument",
+    "add_note", "erase_personal_data", "replace_payment_instrument", "returns_at",
 )  # fmt: skip
 # Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
 IDEMPOTENCY_CACHE = int(os.environ.get("OMS_IDEMPOTENCY_CACHE", "200000"))
-PAYMENT_UPDATED = "payment-updated"  # who approves an order once its declined payments are paid another way
+PAYMENT_UPDATED = "payment-updated"
+RETURNS_TO_HANDLE = frozenset({ReturnStatus.AUTHORIZED, ReturnStatus.RECEIVED})  # a returns desk's list  # who approves an order once its declined payments are paid another way
 
 
 def now_ms() -> int:
@@ -196,6 +197,9 @@ class OrderShard:
         # Open orders with units released to a location and not yet shipped from it, by
         # location: its fulfilment list, found without a pass over every order in memory.
         self._to_ship: dict[str, set[str]] = {}
+        # Open orders with returns on their way to a location or received there and not yet
+        # inspected, by location: its returns desk's list (``returns_at``).
+        self._returning: dict[str, set[str]] = {}
 
     # -- wiring ---------------------------------------------------------------
 
@@ -218,6 +222,7 @@ class OrderShard:
         self._attention.clear()
         self._backordered.clear()
         self._to_ship.clear()
+        self._returning.clear()
         for order in orders:
             self._remember(order)
         self.idem.clear()
@@ -273,6 +278,7 @@ class OrderShard:
         known = previous is not None
         _reindex(self._backordered, order.order_id, _waits_for(previous) if known else set(), _waits_for(order))
         _reindex(self._to_ship, order.order_id, _ships_from(previous) if known else set(), _ships_from(order))
+        _reindex(self._returning, order.order_id, _returns_to(previous) if known else set(), _returns_to(order))
 
     async def refresh_network(self) -> int:
         """Reads locations, products and rules again now, not when the cache next checks:
@@ -833,6 +839,22 @@ class OrderShard:
 
     # -- returns ------------------------------------------------------------------
 
+    async def returns_at(
+        self, location_id: str, statuses: list[str], limit: int
+    ) -> list[tuple[int, str, str, ReturnRecord]]:
+        """The oldest ``limit`` returns of these statuses at the location (to be brought there,
+        or received there and not inspected): (requested at, order id, currency, return)."""
+        await self._ready()
+        wanted = {ReturnStatus(s) for s in statuses}
+        found = [
+            (r.requested_at_ms, order.order_id, order.currency, r)
+            for order_id in self._returning.get(location_id, ())
+            if (order := self.orders.get(order_id)) is not None
+            for r in order.returns
+            if r.location_id == location_id and r.status in wanted
+        ]
+        return heapq.nsmallest(limit, found, key=lambda row: (row[0], row[1], row[3].return_id))
+
     async def request_return(
         self,
         order_id: str,
@@ -1209,6 +1231,11 @@ def _ships_from(order: Order) -> set[str]:
     if not order.is_open:
         return set()
     return {a.location_id for line in order.lines for a in line.released if _unshipped_at(line, a.location_id) > 0}
+
+
+def _returns_to(order: Order) -> set[str]:
+    """Locations the order has returns on their way to, or received at and not yet inspected."""
+    return {r.location_id for r in order.returns if r.location_id and r.status in RETURNS_TO_HANDLE}
 
 
 def _waits_for(order: Order) -> set[str]:

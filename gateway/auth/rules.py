@@ -86,6 +86,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _RETURNS + "RequestReturn": allow(AGENT, CHANNEL, CUSTOMER, audit=True),
         _RETURNS + "ReceiveReturn": allow(AGENT, FULFILMENT, audit=True),
         _RETURNS + "InspectReturn": allow(AGENT, FULFILMENT, audit=True),
+        _RETURNS + "ListReturns": allow(AGENT, FULFILMENT),  # a returns desk's list (a bound key: its own)
         # Channels and customers show the deadline; only admins change it.
         _RETURNS + "GetReturnPolicy": allow(AGENT, CHANNEL, CUSTOMER, FULFILMENT),
         _RETURNS + "SetReturnPolicy": allow(audit=True),

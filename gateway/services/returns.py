@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import grpc
 
 from gateway import limits
-from gateway.auth.access import caller
-from gateway.convert import CHANNELS, RESOLUTIONS, Violations, order_to_proto, return_policy_from_proto, return_policy_to_proto
+from gateway.auth.access import caller, check_location
+from gateway.convert import (
+    CHANNELS,
+    RESOLUTIONS,
+    Violations,
+    order_to_proto,
+    return_policy_from_proto,
+    return_policy_to_proto,
+    return_to_proto,
+)
 from gateway.errors import rpc
 from gateway.services.backend import Backend
 from oms_actors.domain.order import Order
-from oms_actors.domain.returns import Disposition, Resolution
+from oms_actors.domain.returns import Disposition, Resolution, ReturnStatus
 from oms_actors.store.return_policy import ReturnPolicyStore
 from protos.oms.v1 import orders_pb2, returns_pb2, returns_pb2_grpc
 
+DEFAULT_RETURNS_PAGE = 100
+# What a returns desk lists: returns to be brought to it, and returns received and not inspected.
+LISTED_STATUSES = {
+    orders_pb2.RETURN_STATUS_AUTHORIZED: ReturnStatus.AUTHORIZED,
+    orders_pb2.RETURN_STATUS_RECEIVED: ReturnStatus.RECEIVED,
+}
 DISPOSITIONS = {returns_pb2.DISPOSITION_RESTOCK: Disposition.RESTOCK, returns_pb2.DISPOSITION_WRITE_OFF: Disposition.WRITE_OFF}
 
 
@@ -116,6 +132,34 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         await self.b.check_visible(principal, request.order_id, at=lambda o: _received_at(o, request.return_id))
         order = await self.b.command(request.order_id, "inspect_return", request.return_id, dispositions)
         return order_to_proto(order, internal_notes=principal.sees_everything)
+
+    @rpc
+    async def ListReturns(
+        self, request: returns_pb2.ListReturnsRequest, context: grpc.aio.ServicerContext
+    ) -> returns_pb2.ListReturnsResponse:
+        v = Violations()
+        v.identifier("location_id", request.location_id)
+        statuses = [ReturnStatus.AUTHORIZED, ReturnStatus.RECEIVED]
+        if request.status in LISTED_STATUSES:
+            statuses = [LISTED_STATUSES[request.status]]
+        elif request.status:
+            v.add("status", "AUTHORIZED or RECEIVED (UNSPECIFIED: both): what a returns desk has to handle")
+        if not 0 <= request.page_size <= limits.MAX_PAGE_SIZE:
+            v.add("page_size", f"between 1 and {limits.MAX_PAGE_SIZE} (0 for {DEFAULT_RETURNS_PAGE})")
+        v.raise_if_any()
+        await check_location(context, await caller(context), request.location_id)
+        limit = request.page_size or DEFAULT_RETURNS_PAGE
+        asked = [s.value for s in statuses]
+        per_shard = await asyncio.gather(
+            *(shard.call("returns_at", request.location_id, asked, limit) for shard in self.b.order_calls)
+        )
+        rows = sorted((row for rows in per_shard for row in rows), key=lambda row: (row[0], row[1], row[3].return_id))
+        return returns_pb2.ListReturnsResponse(
+            returns=[
+                returns_pb2.ReturnToHandle(order_id=order_id, details=return_to_proto(record, currency))
+                for _, order_id, currency, record in rows[:limit]
+            ]
+        )
 
     @rpc
     async def GetReturnPolicy(

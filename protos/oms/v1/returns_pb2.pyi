@@ -107,3 +107,27 @@ class SetReturnPolicyRequest(_message.Message):
     policy: ReturnPolicy
     expected_version: int
     def __init__(self, policy: _Optional[_Union[ReturnPolicy, _Mapping]] = ..., expected_version: _Optional[int] = ...) -> None: ...
+
+class ListReturnsRequest(_message.Message):
+    __slots__ = ("location_id", "status", "page_size")
+    LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    location_id: str
+    status: _orders_pb2.ReturnStatus
+    page_size: int
+    def __init__(self, location_id: _Optional[str] = ..., status: _Optional[_Union[_orders_pb2.ReturnStatus, str]] = ..., page_size: _Optional[int] = ...) -> None: ...
+
+class ReturnToHandle(_message.Message):
+    __slots__ = ("order_id", "details")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    DETAILS_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    details: _orders_pb2.Return
+    def __init__(self, order_id: _Optional[str] = ..., details: _Optional[_Union[_orders_pb2.Return, _Mapping]] = ...) -> None: ...
+
+class ListReturnsResponse(_message.Message):
+    __slots__ = ("returns",)
+    RETURNS_FIELD_NUMBER: _ClassVar[int]
+    returns: _containers.RepeatedCompositeFieldContainer[ReturnToHandle]
+    def __init__(self, returns: _Optional[_Iterable[_Union[ReturnToHandle, _Mapping]]] = ...) -> None: ...

@@ -50,6 +50,11 @@ class ReturnServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.InspectReturnRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
                 _registered_method=True)
+        self.ListReturns = channel.unary_unary(
+                '/oms.v1.ReturnService/ListReturns',
+                request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.ListReturnsRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_returns__pb2.ListReturnsResponse.FromString,
+                _registered_method=True)
         self.GetReturnPolicy = channel.unary_unary(
                 '/oms.v1.ReturnService/GetReturnPolicy',
                 request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.GetReturnPolicyRequest.SerializeToString,
@@ -89,6 +94,15 @@ class ReturnServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListReturns(self, request, context):
+        """A returns desk's work list at one location, oldest request first: returns to be
+        brought there (AUTHORIZED with that location) and returns received there waiting to
+        be inspected (RECEIVED). Fulfilment keys bound to a location list their own only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetReturnPolicy(self, request, context):
         """The return policy: how long after delivery the orders of each channel may be returned.
         """
@@ -122,6 +136,11 @@ def add_ReturnServiceServicer_to_server(servicer, server):
                     servicer.InspectReturn,
                     request_deserializer=protos_dot_oms_dot_v1_dot_returns__pb2.InspectReturnRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
+            ),
+            'ListReturns': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListReturns,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_returns__pb2.ListReturnsRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.ListReturnsResponse.SerializeToString,
             ),
             'GetReturnPolicy': grpc.unary_unary_rpc_method_handler(
                     servicer.GetReturnPolicy,
@@ -215,6 +234,33 @@ class ReturnService:
             '/oms.v1.ReturnService/InspectReturn',
             protos_dot_oms_dot_v1_dot_returns__pb2.InspectReturnRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListReturns(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.ReturnService/ListReturns',
+            protos_dot_oms_dot_v1_dot_returns__pb2.ListReturnsRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_returns__pb2.ListReturnsResponse.FromString,
             options,
             channel_credentials,
             insecure,
