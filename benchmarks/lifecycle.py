@@ -131,6 +131,7 @@ class DayAfter:
     received_minor: int = 0
     returns_requested: int = 0
     returns_refused: int = 0
+    returns_listed: int = 0  # returns the desks found on their lists (ListReturns) and inspected
     goodwill: int = 0  # orders given money back without a return (GrantGoodwill)
     goodwill_minor: int = 0
     final: dict[str, orders_pb2.Order] = field(default_factory=dict)
@@ -607,26 +608,11 @@ class Lifecycle:
                 metadata=self.md,
                 timeout=30,
             )
-            damaged = unit(key, "damaged") < cfg.write_off_share
-            inspected = await self.calls(
-                "InspectReturn",
-                self.returns.InspectReturn,
-                returns_pb2.InspectReturnRequest(
-                    order_id=order.order_id,
-                    return_id=return_id,
-                    dispositions=[
-                        returns_pb2.LineDisposition(
-                            line_number=line.line_number,
-                            disposition=returns_pb2.DISPOSITION_WRITE_OFF if damaged else returns_pb2.DISPOSITION_RESTOCK,
-                        )
-                    ],
-                ),
-                metadata=self.md,
-                timeout=30,
-            )
-            self.latest[order.order_id] = inspected
+            received_at[location] = received_at.get(location, 0) + 1
 
+        received_at: dict[str, int] = {}  # location -> returns received there
         await self._each(chosen, one, "returns")
+        await self.inspect_at_desks(received_at)
         returned = [order.order_id for order, _ in chosen]
         await self.settle(returned, "settle")
         for oid in returned:
@@ -634,6 +620,56 @@ class Lifecycle:
                 if ret.replacement_order_id:
                     replacements.append(ret.replacement_order_id)
         return replacements
+
+    async def inspect_at_desks(self, received_at: dict[str, int]) -> None:
+        """Each location's returns desk works its list (ListReturns: received, not yet
+        inspected), restocking each return or writing it off if it came back damaged."""
+        cfg = self.s.returns
+        tried: set[tuple[str, str]] = set()  # a return whose inspection failed is not tried again
+
+        async def desk(location: str) -> None:
+            while True:
+                page = await self.calls(
+                    "ListReturns",
+                    self.returns.ListReturns,
+                    returns_pb2.ListReturnsRequest(location_id=location, status=orders_pb2.RETURN_STATUS_RECEIVED, page_size=500),
+                    metadata=self.md,
+                    timeout=30,
+                )
+                rows = [row for row in page.returns if (row.order_id, row.details.return_id) not in tried]
+                if not rows:
+                    return
+                tried.update((row.order_id, row.details.return_id) for row in rows)
+                self.out.returns_listed += len(rows)
+                await asyncio.gather(*(self._limited(inspect(row)) for row in rows))
+
+        async def inspect(row: returns_pb2.ReturnToHandle) -> None:
+            damaged = unit(self.key(row.order_id), "damaged") < cfg.write_off_share
+            disposition = returns_pb2.DISPOSITION_WRITE_OFF if damaged else returns_pb2.DISPOSITION_RESTOCK
+            try:
+                self.latest[row.order_id] = await self._inspect(row, disposition)
+            except grpc.aio.AioRpcError:
+                pass  # counted by the call's record; the order is read again at the end
+            self.progress("inspect", 1, None)
+
+        self.progress("inspect", 0, sum(received_at.values()))
+        await asyncio.gather(*(desk(location) for location in sorted(received_at)))
+
+    async def _inspect(self, row: returns_pb2.ReturnToHandle, disposition: int) -> orders_pb2.Order:
+        return await self.calls(
+            "InspectReturn",
+            self.returns.InspectReturn,
+            returns_pb2.InspectReturnRequest(
+                order_id=row.order_id,
+                return_id=row.details.return_id,
+                dispositions=[
+                    returns_pb2.LineDisposition(line_number=line.line_number, disposition=disposition)
+                    for line in row.details.lines
+                ],
+            ),
+            metadata=self.md,
+            timeout=30,
+        )
 
     async def give_goodwill(self) -> None:
         """Service agents give a share of the delivered orders nobody returned money back."""
