@@ -141,6 +141,17 @@ class Violations:
             self.add(field, f"is required: {why}")
         self.text(field, value)
 
+    def rules_update(self, request: Any, field: str, read_with: str) -> int | None:
+        """A Set request of rules kept with a version (``SetRiskRules``, ``SetReturnPolicy``):
+        its ``field`` is required, its ``expected_version`` one that ``read_with`` answered
+        (0: never set) or unset; the version to write over, None for whatever it is."""
+        if not request.HasField(field):
+            self.add(field, "is required")
+        expected = request.expected_version if request.HasField("expected_version") else None
+        if expected is not None and expected < 0:
+            self.add("expected_version", f"a version {read_with} answered (0: never set, the defaults), or unset")
+        return expected
+
     def enum(self, field: str, value: int, table: dict[int, E]) -> E | None:
         if value in table:
             return table[value]

@@ -376,11 +376,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         self, request: orders_pb2.SetRiskRulesRequest, context: grpc.aio.ServicerContext
     ) -> orders_pb2.RiskRules:
         v = Violations()
-        if not request.HasField("rules"):
-            v.add("rules", "is required")
-        expected = request.expected_version if request.HasField("expected_version") else None
-        if expected is not None and expected < 0:
-            v.add("expected_version", "a version GetRiskRules answered (0: the defaults), or unset")
+        expected = v.rules_update(request, "rules", "GetRiskRules")
         rules = risk_rules_from_proto(request.rules, v)
         v.raise_if_any()
         written = await self.risk_rules.set(rules, expected_version=expected)

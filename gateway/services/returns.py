@@ -173,11 +173,7 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         self, request: returns_pb2.SetReturnPolicyRequest, context: grpc.aio.ServicerContext
     ) -> returns_pb2.ReturnPolicy:
         v = Violations()
-        if not request.HasField("policy"):
-            v.add("policy", "is required")
-        expected = request.expected_version if request.HasField("expected_version") else None
-        if expected is not None and expected < 0:
-            v.add("expected_version", "a version GetReturnPolicy answered (0: the default), or unset")
+        expected = v.rules_update(request, "policy", "GetReturnPolicy")
         policy = return_policy_from_proto(request.policy, v)
         v.raise_if_any()
         written = await self.policy.set(policy, expected_version=expected)
