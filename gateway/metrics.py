@@ -85,15 +85,7 @@ class ServiceCollector(Collector):
             ),
         }  # fmt: skip
         handles = self.order_shards()
-        stats: list[Any] = [None] * len(handles)
-        try:
-            refs = [h.stats.remote() for h in handles]
-            ready, _ = ray.wait(refs, num_returns=len(refs), timeout=ACTOR_STATS_TIMEOUT_S)
-            done = set(ready)
-            stats = [ray.get(ref) if ref in done else None for ref in refs]
-        except Exception as exc:  # noqa: BLE001 - a scrape reports the shards down, it does not fail
-            log.warning("metrics: order shard stats unavailable: %s", exc)
-        for shard, answer in enumerate(stats):
+        for shard, answer in enumerate(_stats_of(handles) if handles else []):  # no shards: no Ray call at all
             label = [str(shard)]
             up.add_metric(label, 0 if answer is None else 1)
             if answer is not None:
@@ -101,6 +93,18 @@ class ServiceCollector(Collector):
                     family.add_metric(label, answer[key])
         yield up
         yield from gauges.values()
+
+
+def _stats_of(handles: list[Any]) -> list[Any]:
+    """Each actor's ``stats()``, None for one that did not answer in time."""
+    try:
+        refs = [h.stats.remote() for h in handles]
+        ready, _ = ray.wait(refs, num_returns=len(refs), timeout=ACTOR_STATS_TIMEOUT_S)
+        done = set(ready)
+        return [ray.get(ref) if ref in done else None for ref in refs]
+    except Exception as exc:  # noqa: BLE001 - a scrape reports the shards down, it does not fail
+        log.warning("metrics: actor stats unavailable: %s", exc)
+        return [None] * len(handles)
 
 
 def _bound(seconds: float) -> str:
