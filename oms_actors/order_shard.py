@@ -278,7 +278,8 @@ class OrderShard:
         known = previous is not None
         _reindex(self._backordered, order.order_id, _waits_for(previous) if known else set(), _waits_for(order))
         _reindex(self._to_ship, order.order_id, _ships_from(previous) if known else set(), _ships_from(order))
-        _reindex(self._returning, order.order_id, _returns_to(previous) if known else set(), _returns_to(order))
+        if order.returns or (known and previous.returns):  # (capture's orders have none: no work there)
+            _reindex(self._returning, order.order_id, _returns_to(previous) if known else set(), _returns_to(order))
 
     async def refresh_network(self) -> int:
         """Reads locations, products and rules again now, not when the cache next checks:
