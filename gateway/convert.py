@@ -37,8 +37,8 @@ from oms_actors.domain.return_policy import MAX_WINDOW_DAYS, ReturnPolicy
 from oms_actors.domain.returns import Appeasement, Resolution, ReturnRecord, ReturnStatus
 from oms_actors.domain.risk import DEFAULT_LIMITS_CURRENCY, RiskRules
 from oms_actors.domain.stock import StockLevelChange
-from oms_actors.domain.tax import MAX_TAX_RATE_BPS
-from protos.oms.v1 import common_pb2, customers_pb2, events_pb2, inventory_pb2, orders_pb2, returns_pb2
+from oms_actors.domain.tax import MAX_TAX_RATE_BPS, TaxTable, rate_refusal
+from protos.oms.v1 import billing_pb2, common_pb2, customers_pb2, events_pb2, inventory_pb2, orders_pb2, returns_pb2
 
 E = TypeVar("E")
 
@@ -219,8 +219,10 @@ def create_order_from_proto(
     *,
     known_skus: set[str],
     pickup_locations: set[str],
+    tax_rates: TaxTable | None = None,
 ) -> CreateOrder:
-    """A validated command, or ValidationError naming every bad field."""
+    """A validated command, or ValidationError naming every bad field. ``tax_rates``: the
+    countries whose rates an order shipped there must state (``SetTaxRates``)."""
     v = Violations()
     channel = v.enum("channel", msg.channel, CHANNELS)
     v.identifier("idempotency_key", msg.idempotency_key)
@@ -284,6 +286,13 @@ def create_order_from_proto(
     shipping = None
     if msg.HasField("shipping"):
         shipping = _shipping_charge(msg.shipping, mode, currency, v)
+    if tax_rates and ship_to is not None and mode is DeliveryMode.SHIP and ship_to.country_code in tax_rates:
+        stated = [(f"lines[{i}].tax_rate_bps", line.tax_rate_bps) for i, line in enumerate(msg.lines)]
+        if msg.HasField("shipping"):
+            stated.append(("shipping.tax_rate_bps", msg.shipping.tax_rate_bps))
+        for field, rate in stated:
+            if (refusal := rate_refusal(tax_rates, ship_to.country_code, rate)) is not None:
+                v.add(field, refusal)
     v.raise_if_any()
 
     assert channel is not None and mode is not None
@@ -992,4 +1001,32 @@ def return_policy_to_proto(policy: ReturnPolicy, version: int) -> returns_pb2.Re
         ],
         version=version,
         resolve_on_receipt=policy.resolve_on_receipt,
+    )
+
+
+def tax_rates_from_proto(msg: billing_pb2.TaxRates, v: Violations, prefix: str = "rates.") -> dict[str, frozenset[int]]:
+    """The table a request sets; every bad field is named."""
+    table: dict[str, frozenset[int]] = {}
+    if v.count(prefix + "countries", msg.countries, at_most=limits.MAX_TAX_COUNTRIES):
+        for i, entry in enumerate(msg.countries):
+            where = f"{prefix}countries[{i}]"
+            if not limits.COUNTRY_PATTERN.fullmatch(entry.country_code):
+                v.add(where + ".country_code", "ISO 3166-1 alpha-2, upper case")
+            elif entry.country_code in table:
+                v.add(where + ".country_code", "each country once")
+            if v.count(where + ".rates_bps", entry.rates_bps, at_least=1, at_most=limits.MAX_TAX_RATES_PER_COUNTRY):
+                for j, rate in enumerate(entry.rates_bps):
+                    if not 0 <= rate <= MAX_TAX_RATE_BPS:
+                        v.add(f"{where}.rates_bps[{j}]", f"basis points, 0 to {MAX_TAX_RATE_BPS} (1900 is 19%)")
+            table.setdefault(entry.country_code, frozenset(entry.rates_bps))
+    return table
+
+
+def tax_rates_to_proto(table: TaxTable, version: int) -> billing_pb2.TaxRates:
+    return billing_pb2.TaxRates(
+        countries=[
+            billing_pb2.CountryTaxRates(country_code=country, rates_bps=sorted(rates, reverse=True))
+            for country, rates in sorted(table.items())
+        ],
+        version=version,
     )

@@ -29,3 +29,5 @@ DEFAULT_PAGE_SIZE = 50
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@#/+=~-]*")
 COUNTRY_PATTERN = re.compile(r"[A-Z]{2}")
 TOKEN_PATTERN = re.compile(r"[!-~]*")  # printable ASCII without space: no control characters
+MAX_TAX_COUNTRIES = 300  # SetTaxRates: countries in the table
+MAX_TAX_RATES_PER_COUNTRY = 10

@@ -106,6 +106,9 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _BILLING + "ListReceivables": allow(AGENT, CUSTOMER, FINANCE),
         _BILLING + "RecordInvoicePayment": allow(FINANCE, audit=True),
         _BILLING + "GetReceivablesAging": allow(AGENT, FINANCE),  # every customer's debts: credit control
+        # The tax rates orders may state: channels price with them, admins set them.
+        _BILLING + "GetTaxRates": allow(AGENT, CHANNEL, FINANCE),
+        _BILLING + "SetTaxRates": allow(audit=True),
         #
         # Fulfilment: a location's system (WMS, store) polls its work and confirms what left,
         # which captures payment and invoices, so confirmations are audited.

@@ -26,6 +26,7 @@ from oms_actors.store.capacity import CapacityLedger, CapacityLeft
 from oms_actors.store.customers import CustomerStore
 from oms_actors.store.network import NetworkCache
 from oms_actors.store.orders import OrderStore
+from oms_actors.store.tax_rates import TaxRatesCache, TaxRatesStore
 from oms_actors.wire import CREATE_ORDERS, CREATE_OUTCOMES, ORDER, CreateOutcome
 from protos.oms.v1 import orders_pb2
 
@@ -55,6 +56,7 @@ class Backend:
     # shards, over their sockets (oms_actors/direct.py).
     order_calls: list[DirectActor]
     inventory_calls: list[DirectActor]
+    tax_rates: TaxRatesCache  # each listed country's rates, what orders to it may state
 
     @classmethod
     def create(
@@ -107,6 +109,7 @@ class Backend:
             capacity=CapacityLeft(CapacityLedger(orders.client)),
             order_calls=order_calls,
             inventory_calls=inventory_calls,
+            tax_rates=TaxRatesCache(TaxRatesStore(orders.client)),
         )
 
     def close_calls(self) -> None:
@@ -173,7 +176,7 @@ class Backend:
         if request.pickup_location_id:
             found = await self.network.known_locations([request.pickup_location_id])
             pickup = {lid for lid, loc in found.items() if loc.active and loc.pickup_enabled}
-        return create_order_from_proto(request, known_skus=known, pickup_locations=pickup)
+        return create_order_from_proto(request, known_skus=known, pickup_locations=pickup, tax_rates=await self.tax_rates.get())
 
 
 def id_or_fail(field: str, value: str) -> None:

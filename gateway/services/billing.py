@@ -21,7 +21,15 @@ import grpc
 from gateway import limits
 from gateway.auth.access import caller
 from gateway.auth.principal import Principal
-from gateway.convert import PAYMENT_TO_PROTO, Violations, money_to_proto, timestamp_from_proto, timestamp_to_proto
+from gateway.convert import (
+    PAYMENT_TO_PROTO,
+    Violations,
+    money_to_proto,
+    tax_rates_from_proto,
+    tax_rates_to_proto,
+    timestamp_from_proto,
+    timestamp_to_proto,
+)
 from gateway.credit import release_credit_holds
 from gateway.errors import rpc
 from gateway.services.backend import Backend
@@ -39,6 +47,7 @@ from oms_actors.payments import (
 from oms_actors.payments.clock import system_clock_ms
 from oms_actors.payments.documents import NUMBER_PREFIXES, DocumentKind
 from oms_actors.payments.invoice import aging_order
+from oms_actors.store.tax_rates import TaxRatesStore
 from protos.oms.v1 import billing_pb2, billing_pb2_grpc, common_pb2
 
 DEFAULT_AGING_ROWS = 100
@@ -64,6 +73,21 @@ def _aging_buckets(buckets: tuple[int, ...], currency: str) -> billing_pb2.Aging
 class BillingService(billing_pb2_grpc.BillingServiceServicer):
     def __init__(self, backend: Backend) -> None:
         self.b = backend
+        self.tax_rates = TaxRatesStore(backend.orders.client)
+
+    @rpc
+    async def GetTaxRates(self, request: billing_pb2.GetTaxRatesRequest, context: grpc.aio.ServicerContext) -> billing_pb2.TaxRates:
+        current = await self.tax_rates.get()
+        return tax_rates_to_proto(current.table, current.version)
+
+    @rpc
+    async def SetTaxRates(self, request: billing_pb2.SetTaxRatesRequest, context: grpc.aio.ServicerContext) -> billing_pb2.TaxRates:
+        v = Violations()
+        expected = v.rules_update(request, "rates", "GetTaxRates")
+        table = tax_rates_from_proto(request.rates, v)
+        v.raise_if_any()
+        written = await self.tax_rates.set(table, expected_version=expected)
+        return tax_rates_to_proto(written.table, written.version)
 
     @rpc
     async def GetInvoice(

@@ -63,3 +63,16 @@ def split_by_rate(gross_by_rate: Mapping[int, int], amount: int) -> dict[int, in
     for rate in by_remainder[:rest]:
         shares[rate] += 1
     return {rate: share for rate, share in shares.items() if share}
+
+
+TaxTable = Mapping[str, frozenset[int]]  # country (ISO 3166-1 alpha-2) -> its tax rates in bps
+
+
+def rate_refusal(table: TaxTable, country: str, rate_bps: int) -> str | None:
+    """Why an order to ``country`` may not state ``rate_bps``; None when it may. Countries
+    the table does not list are not checked, nor is an unstated rate (0)."""
+    rates = table.get(country)
+    if rates is None or not rate_bps or rate_bps in rates:
+        return None
+    listed = ", ".join(f"{r / 100:.2f}%" for r in sorted(rates, reverse=True))
+    return f"{rate_bps / 100:.2f}% is not a tax rate of {country} ({listed})"

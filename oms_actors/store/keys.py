@@ -19,6 +19,8 @@ RISK_RULES = f"{ROOT}:net:risk"  # JSON of RiskRules fields; absent: the default
 RISK_RULES_VERSION = f"{ROOT}:net:risk:version"  # bumped by every change (SetRiskRules)
 RETURN_POLICY = f"{ROOT}:net:returns"  # JSON of ReturnPolicy fields; absent: the default window
 RETURN_POLICY_VERSION = f"{ROOT}:net:returns:version"  # bumped by every change (SetReturnPolicy)
+TAX_RATES = f"{ROOT}:net:tax"  # JSON: country -> its tax rates in bps; absent: nothing checked
+TAX_RATES_VERSION = f"{ROOT}:net:tax:version"  # bumped by every change (SetTaxRates)
 CARD_SIMULATOR = f"{ROOT}:net:card-sim"  # the simulated card acquirer's behaviour (JSON)
 # Access: API key records (hashes of secrets only) and the capped audit stream.
 API_KEYS = f"{ROOT}:auth:keys"

@@ -9,15 +9,13 @@ has the window the service was started with (``OMS_RETURN_WINDOW_DAYS``, 30).
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass
 
-import redis
 import redis.asyncio as aioredis
 
 from oms_actors.domain.return_policy import ReturnPolicy
 from oms_actors.store import keys
-from oms_actors.store.versioned import VersionedDocument
+from oms_actors.store.versioned import CachedDocument, VersionedDocument
 
 DEFAULT_POLICY = ReturnPolicy(window_days=int(os.environ.get("OMS_RETURN_WINDOW_DAYS", "30")))
 POLICY_TTL_S = 1.0
@@ -47,23 +45,11 @@ class ReturnPolicyStore:
         return VersionedReturnPolicy(policy=policy, version=version)
 
 
-class ReturnPolicyCache:
+class ReturnPolicyCache(CachedDocument[ReturnPolicy]):
     """The policy as read at most ``POLICY_TTL_S`` ago."""
 
     def __init__(self, store: ReturnPolicyStore) -> None:
-        self.store = store
-        self._policy = DEFAULT_POLICY
-        self._read_at = float("-inf")
+        async def read() -> ReturnPolicy:
+            return (await store.get()).policy
 
-    async def get(self) -> ReturnPolicy:
-        """Redis unreachable on a refresh: the policy last read (orders stamped with it then
-        are as good as a second ago); never read: the error."""
-        if time.monotonic() - self._read_at > POLICY_TTL_S:
-            try:
-                self._policy = (await self.store.get()).policy
-            except (redis.ConnectionError, redis.TimeoutError):
-                if self._read_at == float("-inf"):
-                    raise
-                return self._policy
-            self._read_at = time.monotonic()
-        return self._policy
+        super().__init__(read, DEFAULT_POLICY, ttl_s=POLICY_TTL_S)

@@ -8,11 +8,15 @@ read-modify-write without losing another's change.
 from __future__ import annotations
 
 import json
-from typing import Any
+import time
+from typing import Any, Awaitable, Callable, Generic, TypeVar
 
+import redis
 import redis.asyncio as aioredis
 
 from oms_actors.domain.errors import ConcurrentChangeError
+
+T = TypeVar("T")
 
 # Written only when the version is still the one the editor read (-1: whatever it is).
 _SET = """
@@ -59,3 +63,25 @@ class VersionedDocument:
                 current_version=int(version),
             )
         return int(version)
+
+
+class CachedDocument(Generic[T]):
+    """What ``read`` answered at most ``ttl_s`` ago. Redis unreachable on a refresh: the
+    answer last read (as good as it was a moment ago); never read: the error."""
+
+    def __init__(self, read: Callable[[], Awaitable[T]], initial: T, *, ttl_s: float = 1.0) -> None:
+        self._read = read
+        self._value = initial
+        self._ttl_s = ttl_s
+        self._read_at = float("-inf")
+
+    async def get(self) -> T:
+        if time.monotonic() - self._read_at > self._ttl_s:
+            try:
+                self._value = await self._read()
+            except (redis.ConnectionError, redis.TimeoutError):
+                if self._read_at == float("-inf"):
+                    raise
+                return self._value
+            self._read_at = time.monotonic()
+        return self._value

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from gateway.auth import Role
 from oms_actors.order_effects import RISK_RULES_TTL_S
 from oms_actors.store.return_policy import POLICY_TTL_S
-from protos.oms.v1 import orders_pb2, orders_pb2_grpc, returns_pb2, returns_pb2_grpc
+from oms_actors.store.tax_rates import TAX_RATES_TTL_S
+from protos.oms.v1 import billing_pb2, billing_pb2_grpc, orders_pb2, orders_pb2_grpc, returns_pb2, returns_pb2_grpc
 from tests.security.kit import Kit
 from tests.security.methods import Method, api_methods, invoke
 
@@ -166,19 +167,24 @@ async def audit_log_exists(sandbox: Kit) -> None:
 
 @pytest.fixture(scope="module", autouse=True)
 async def rules_restored(sandbox: Kit):
-    """Fuzzing SetRiskRules and SetReturnPolicy leaves the sandbox's rules at whatever it drew
-    last (a hold on every order, no returns in a channel, say); the tests after this module
-    place orders and return them there."""
+    """Fuzzing SetRiskRules, SetReturnPolicy and SetTaxRates leaves the sandbox's rules at
+    whatever it drew last (a hold on every order, no returns in a channel, a rate no order
+    states, say); the tests after this module place orders and return them there."""
     stub = orders_pb2_grpc.OrderServiceStub(sandbox.channel)
     returns = returns_pb2_grpc.ReturnServiceStub(sandbox.channel)
     md = sandbox.md(Role.ADMIN)
     before = await stub.GetRiskRules(orders_pb2.GetRiskRulesRequest(), metadata=md)
     policy = await returns.GetReturnPolicy(returns_pb2.GetReturnPolicyRequest(), metadata=md)
     policy.ClearField("version")
+    billing = billing_pb2_grpc.BillingServiceStub(sandbox.channel)
+    rates = await billing.GetTaxRates(billing_pb2.GetTaxRatesRequest(), metadata=md)
+    rates.ClearField("version")
     yield
     await stub.SetRiskRules(orders_pb2.SetRiskRulesRequest(rules=before), metadata=md)
     await returns.SetReturnPolicy(returns_pb2.SetReturnPolicyRequest(policy=policy), metadata=md)
-    await asyncio.sleep(max(RISK_RULES_TTL_S, POLICY_TTL_S) + 0.3)  # until the order shard reads them again
+    await billing.SetTaxRates(billing_pb2.SetTaxRatesRequest(rates=rates), metadata=md)
+    # Until the order shard and the gateway read them again.
+    await asyncio.sleep(max(RISK_RULES_TTL_S, POLICY_TTL_S, TAX_RATES_TTL_S) + 0.3)
     await sandbox.customer_bucket_refilled()
 
 

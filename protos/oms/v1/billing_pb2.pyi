@@ -256,3 +256,31 @@ class RecordInvoicePaymentResponse(_message.Message):
     invoice: Invoice
     released_orders: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, payment_id: _Optional[str] = ..., replayed: _Optional[bool] = ..., invoice: _Optional[_Union[Invoice, _Mapping]] = ..., released_orders: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class CountryTaxRates(_message.Message):
+    __slots__ = ("country_code", "rates_bps")
+    COUNTRY_CODE_FIELD_NUMBER: _ClassVar[int]
+    RATES_BPS_FIELD_NUMBER: _ClassVar[int]
+    country_code: str
+    rates_bps: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, country_code: _Optional[str] = ..., rates_bps: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class TaxRates(_message.Message):
+    __slots__ = ("countries", "version")
+    COUNTRIES_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    countries: _containers.RepeatedCompositeFieldContainer[CountryTaxRates]
+    version: int
+    def __init__(self, countries: _Optional[_Iterable[_Union[CountryTaxRates, _Mapping]]] = ..., version: _Optional[int] = ...) -> None: ...
+
+class GetTaxRatesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class SetTaxRatesRequest(_message.Message):
+    __slots__ = ("rates", "expected_version")
+    RATES_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    rates: TaxRates
+    expected_version: int
+    def __init__(self, rates: _Optional[_Union[TaxRates, _Mapping]] = ..., expected_version: _Optional[int] = ...) -> None: ...

@@ -34,6 +34,16 @@ class BillingServiceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.GetTaxRates = channel.unary_unary(
+                '/oms.v1.BillingService/GetTaxRates',
+                request_serializer=protos_dot_oms_dot_v1_dot_billing__pb2.GetTaxRatesRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_billing__pb2.TaxRates.FromString,
+                _registered_method=True)
+        self.SetTaxRates = channel.unary_unary(
+                '/oms.v1.BillingService/SetTaxRates',
+                request_serializer=protos_dot_oms_dot_v1_dot_billing__pb2.SetTaxRatesRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_billing__pb2.TaxRates.FromString,
+                _registered_method=True)
         self.GetInvoice = channel.unary_unary(
                 '/oms.v1.BillingService/GetInvoice',
                 request_serializer=protos_dot_oms_dot_v1_dot_billing__pb2.GetInvoiceRequest.SerializeToString,
@@ -63,6 +73,24 @@ class BillingServiceStub:
 
 class BillingServiceServicer:
     """Missing associated documentation comment in .proto file."""
+
+    def GetTaxRates(self, request, context):
+        """The tax rates of each country listed (VAT: its standard rate and reduced ones). A
+        rate an order states for a line or its shipping must be one of its ship-to
+        country's when that country is listed (INVALID_ARGUMENT naming the field); orders
+        to countries not listed, and pickups, are not checked.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetTaxRates(self, request, context):
+        """Replaces the table; orders validated from about a second later follow it. With
+        expected_version, only if nobody changed it since (else ABORTED).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
 
     def GetInvoice(self, request, context):
         """One invoice as issued (each shipment issues one), with what paid it and, when
@@ -115,6 +143,16 @@ class BillingServiceServicer:
 
 def add_BillingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'GetTaxRates': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTaxRates,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_billing__pb2.GetTaxRatesRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_billing__pb2.TaxRates.SerializeToString,
+            ),
+            'SetTaxRates': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetTaxRates,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_billing__pb2.SetTaxRatesRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_billing__pb2.TaxRates.SerializeToString,
+            ),
             'GetInvoice': grpc.unary_unary_rpc_method_handler(
                     servicer.GetInvoice,
                     request_deserializer=protos_dot_oms_dot_v1_dot_billing__pb2.GetInvoiceRequest.FromString,
@@ -150,6 +188,60 @@ def add_BillingServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class BillingService:
     """Missing associated documentation comment in .proto file."""
+
+    @staticmethod
+    def GetTaxRates(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.BillingService/GetTaxRates',
+            protos_dot_oms_dot_v1_dot_billing__pb2.GetTaxRatesRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_billing__pb2.TaxRates.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetTaxRates(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.BillingService/SetTaxRates',
+            protos_dot_oms_dot_v1_dot_billing__pb2.SetTaxRatesRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_billing__pb2.TaxRates.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
 
     @staticmethod
     def GetInvoice(request,
