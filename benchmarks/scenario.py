@@ -30,7 +30,7 @@ from google.protobuf import json_format
 
 from benchmarks.fields import ScenarioError, join, merge, mix, non_negative, positive, read, share
 from oms_actors.domain.days import is_time_zone
-from protos.oms.v1 import inventory_pb2, orders_pb2
+from protos.oms.v1 import billing_pb2, inventory_pb2, orders_pb2, returns_pb2
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 CHANNELS = ("web", "mobile_app", "store", "call_center", "field_sales", "marketplace")
@@ -383,6 +383,10 @@ class Scenario:
     routing_rules: dict = field(default_factory=dict)  # oms.v1.RoutingRules, proto JSON
     # oms.v1.RiskRules, proto JSON (an unset threshold is off); None: the service's defaults.
     risk_rules: dict | None = None
+    # oms.v1.TaxRates and oms.v1.ReturnPolicy, proto JSON, set as the world is loaded;
+    # None: left as the service has them.
+    tax_rates: dict | None = None
+    return_policy: dict | None = None
     # The merged JSON it was read from (after "base" and network defaults): what a report records.
     raw: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -392,6 +396,12 @@ class Scenario:
 
     def routing_rules_message(self) -> inventory_pb2.RoutingRules:
         return json_format.ParseDict(self.routing_rules, inventory_pb2.RoutingRules())
+
+    def tax_rates_message(self) -> billing_pb2.TaxRates | None:
+        return None if self.tax_rates is None else json_format.ParseDict(self.tax_rates, billing_pb2.TaxRates())
+
+    def return_policy_message(self) -> returns_pb2.ReturnPolicy | None:
+        return None if self.return_policy is None else json_format.ParseDict(self.return_policy, returns_pb2.ReturnPolicy())
 
     def risk_rules_message(self) -> orders_pb2.RiskRules:
         if self.risk_rules is None:
@@ -415,6 +425,7 @@ class Scenario:
         scenario = read(cls, raw, "", problems)
         problems.extend(_rule_problems(raw))
         problems.extend(_risk_rule_problems(raw))
+        problems.extend(_rules_as_data_problems(raw))
         if scenario is None or problems:
             raise ScenarioError(source, problems)
         object.__setattr__(scenario, "raw", raw)
@@ -485,6 +496,28 @@ def _risk_rule_problems(raw: Mapping[str, Any]) -> Problems:
     risk_rules_from_proto(rules, v, prefix="risk_rules.")
     for violation in v.items:
         yield violation.field, violation.description
+
+
+def _rules_as_data_problems(raw: Mapping[str, Any]) -> Problems:
+    """The gateway's own checks of SetTaxRates and SetReturnPolicy."""
+    from gateway.convert import Violations, return_policy_from_proto, tax_rates_from_proto
+
+    for name, message, check in (
+        ("tax_rates", billing_pb2.TaxRates, tax_rates_from_proto),
+        ("return_policy", returns_pb2.ReturnPolicy, return_policy_from_proto),
+    ):
+        doc = raw.get(name)
+        if doc is None:
+            continue
+        try:
+            parsed = json_format.ParseDict(doc, message())
+        except (json_format.ParseError, AttributeError, TypeError) as exc:
+            yield name, f"not an oms.v1.{message.__name__} message: {exc}"
+            continue
+        v = Violations()
+        check(parsed, v, prefix=f"{name}.")
+        for violation in v.items:
+            yield violation.field, violation.description
 
 
 def load_raw(name_or_path: str | Path, *, _seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:

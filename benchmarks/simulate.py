@@ -45,7 +45,18 @@ from benchmarks.scenario import Scenario, load_scenario
 from benchmarks.service import Deployment, start, stop_service
 from benchmarks.world import World, build_world
 from gateway.auth.client import ClientTls, bearer, credential_from_env, open_channel
-from protos.oms.v1 import customers_pb2, customers_pb2_grpc, inventory_pb2, inventory_pb2_grpc, orders_pb2, orders_pb2_grpc
+from protos.oms.v1 import (
+    billing_pb2,
+    billing_pb2_grpc,
+    customers_pb2,
+    customers_pb2_grpc,
+    inventory_pb2,
+    inventory_pb2_grpc,
+    orders_pb2,
+    orders_pb2_grpc,
+    returns_pb2,
+    returns_pb2_grpc,
+)
 
 CHUNK = 5000  # items per bulk call, under the gateway's limit of 10,000
 REPORTS = Path("reports")
@@ -81,7 +92,8 @@ async def load_world(
     customers: list[customers_pb2.Customer] | None = None,
     progress: Any = None,
 ) -> None:
-    """Loads the network, catalogue, stock, inbound supply, routing and risk rules and customers, as an admin."""
+    """Loads the network, catalogue, stock, inbound supply, routing and risk rules, the tax
+    rates and return policy a scenario sets, and customers, as an admin."""
     md = bearer(credential or credential_from_env() or "")
     inventory = inventory_pb2_grpc.InventoryServiceStub(channel)
     stub = customers_pb2_grpc.CustomerServiceStub(channel)
@@ -103,6 +115,13 @@ async def load_world(
         # side) runs on its defaults, which is what a scenario without risk_rules asks for.
         if err.code() != grpc.StatusCode.UNIMPLEMENTED or world.scenario.risk_rules is not None:
             raise
+    rates, policy = world.scenario.tax_rates_message(), world.scenario.return_policy_message()
+    if rates is not None:
+        await billing_pb2_grpc.BillingServiceStub(channel).SetTaxRates(billing_pb2.SetTaxRatesRequest(rates=rates), metadata=md)
+    if policy is not None:
+        await returns_pb2_grpc.ReturnServiceStub(channel).SetReturnPolicy(
+            returns_pb2.SetReturnPolicyRequest(policy=policy), metadata=md
+        )
     gate = asyncio.Semaphore(64)
 
     async def upsert(c: customers_pb2.Customer) -> None:

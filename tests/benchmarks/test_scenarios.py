@@ -51,6 +51,8 @@ def test_every_mistake_is_named_by_its_field(tmp_path):
                 "payments": {"consumer": {"bitcoin": 1.0}},
                 "routing_rules": {"rules": [{"effect": "RULE_EFFECT_DENY", "location_ids": ["NOWHERE"]}], "max_shipments": -1},
                 "risk_rules": {"hold_order_value_above_minor": -1},
+                "tax_rates": {"countries": [{"country_code": "de", "rates_bps": [1900]}]},
+                "return_policy": {"window_days": -1},
                 "colour": "blue",
             }
         )
@@ -65,6 +67,8 @@ def test_every_mistake_is_named_by_its_field(tmp_path):
         "routing_rules.rules[0].location_ids[0]",
         "routing_rules.max_shipments",
         "risk_rules.hold_order_value_above_minor",
+        "tax_rates.countries[0].country_code",
+        "return_policy.window_days",
         "colour",
     }
     assert "must hold 24 numbers" in str(info.value)
@@ -74,6 +78,9 @@ def test_every_mistake_is_named_by_its_field(tmp_path):
     with pytest.raises(ScenarioError) as info:
         normal.derive({"risk_rules": {"hold_when_it_rains": True}})
     assert fields_of(info.value) == {"risk_rules"}
+    with pytest.raises(ScenarioError) as info:
+        normal.derive({"return_policy": {"refunds_instantly": True}})
+    assert fields_of(info.value) == {"return_policy"}
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     with pytest.raises(ScenarioError, match="not JSON"):
