@@ -49,7 +49,7 @@ from oms_actors.domain.order import ALLOWED, STEP_SHORTAGE, ApprovalStatus, Comm
 from oms_actors.domain.partitioning import idempotency_shard, new_order_id
 from oms_actors.domain.payment_state import OverdueNotice, PaymentStatus, Receipt
 from oms_actors.domain.records import evolve
-from oms_actors.domain.returns import SENDS_ITEMS, Disposition, Resolution, ReturnRecord, ReturnStatus
+from oms_actors.domain.returns import SENDS_ITEMS, Disposition, Resolution, ReturnRecord, ReturnStatus, desk_order
 from oms_actors.domain.risk import held_for_declines_alone
 from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors.event_loop import loop_name
@@ -841,10 +841,11 @@ class OrderShard:
     # -- returns ------------------------------------------------------------------
 
     async def returns_at(
-        self, location_id: str, statuses: list[str], limit: int
+        self, location_id: str, statuses: list[str], limit: int, after: tuple[int, str, str] | None = None
     ) -> list[tuple[int, str, str, ReturnRecord]]:
         """The oldest ``limit`` returns of these statuses at the location (to be brought there,
-        or received there and not inspected): (requested at, order id, currency, return)."""
+        or received there and not inspected), after ``after`` (requested at, order id, return
+        id): (requested at, order id, currency, return)."""
         await self._ready()
         wanted = {ReturnStatus(s) for s in statuses}
         found = [
@@ -853,8 +854,9 @@ class OrderShard:
             if (order := self.orders.get(order_id)) is not None
             for r in order.returns
             if r.location_id == location_id and r.status in wanted
-        ]
-        return heapq.nsmallest(limit, found, key=lambda row: (row[0], row[1], row[3].return_id))
+            and (after is None or (r.requested_at_ms, order.order_id, r.return_id) > tuple(after))
+        ]  # fmt: skip
+        return heapq.nsmallest(limit, found, key=desk_order)
 
     async def request_return(
         self,

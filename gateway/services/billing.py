@@ -12,8 +12,6 @@ its channel's, agents and finance every one; anything else answers as if it did 
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any
 
 import grpc
@@ -32,6 +30,7 @@ from gateway.convert import (
 )
 from gateway.credit import release_credit_holds
 from gateway.errors import rpc
+from gateway.paging import page_after, page_token
 from gateway.services.backend import Backend
 from oms_actors.domain.enums import PaymentMethod
 from oms_actors.domain.errors import FailedPreconditionError, FieldViolation, NotFoundError, ValidationError
@@ -207,7 +206,7 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
         v = Violations()
         if not 0 <= request.limit <= limits.MAX_AGING_ROWS:
             v.add("limit", f"0 (100) to {limits.MAX_AGING_ROWS}")
-        after = _aging_cursor(request.page_token, v) if request.page_token else None
+        after = page_after(request.page_token, v, (int, int, str, str), "this report") if request.page_token else None
         v.raise_if_any()
         now = system_clock_ms()
         rows = await self.b.payments.receivables.aging(now_ms=now)
@@ -232,7 +231,7 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
             ],
             customer_count=len(rows),
             totals=[_aging_buckets(tuple(b), currency) for currency, b in sorted(totals.items())],
-            next_page_token=_aging_token(aging_order(page[-1])) if more else "",
+            next_page_token=page_token(aging_order(page[-1])) if more else "",
         )
 
     async def _invoice(self, number: str, principal: Principal) -> Invoice:
@@ -280,20 +279,6 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
             ],
             **_taxes_to_proto(invoice.taxes, invoice.currency),
         )
-
-
-def _aging_token(key: tuple[int, int, str, str]) -> str:
-    """Where a page of the aging report ended: the last row's place in the report's order."""
-    return base64.urlsafe_b64encode(json.dumps(list(key), separators=(",", ":")).encode()).decode().rstrip("=")
-
-
-def _aging_cursor(token: str, v: Violations) -> tuple[int, int, str, str] | None:
-    try:
-        past_due, total, customer_id, currency = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        return (int(past_due), int(total), str(customer_id), str(currency))
-    except (ValueError, TypeError):
-        v.add("page_token", "not a page token of this report")
-        return None
 
 
 def _line_to_proto(line: DocumentLine) -> billing_pb2.DocumentLine:

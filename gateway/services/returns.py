@@ -18,9 +18,10 @@ from gateway.convert import (
     return_to_proto,
 )
 from gateway.errors import rpc
+from gateway.paging import page_after, page_token
 from gateway.services.backend import Backend
 from oms_actors.domain.order import Order
-from oms_actors.domain.returns import Disposition, Resolution, ReturnStatus
+from oms_actors.domain.returns import Disposition, Resolution, ReturnStatus, desk_order
 from oms_actors.store.return_policy import ReturnPolicyStore
 from protos.oms.v1 import orders_pb2, returns_pb2, returns_pb2_grpc
 
@@ -146,19 +147,31 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
             v.add("status", "AUTHORIZED or RECEIVED (UNSPECIFIED: both): what a returns desk has to handle")
         if not 0 <= request.page_size <= limits.MAX_PAGE_SIZE:
             v.add("page_size", f"between 1 and {limits.MAX_PAGE_SIZE} (0 for {DEFAULT_RETURNS_PAGE})")
+        asked = [s.value for s in statuses]
+        after = None
+        if request.page_token:
+            # The token names its list (location and statuses): another list's is refused.
+            key = page_after(request.page_token, v, (str, str, int, str, str), "this list")
+            if key is not None and list(key[:2]) != [request.location_id, ",".join(asked)]:
+                v.add("page_token", "issued for another location or status; start again without it")
+            elif key is not None:
+                after = key[2:]
         v.raise_if_any()
         await check_location(context, await caller(context), request.location_id)
         limit = request.page_size or DEFAULT_RETURNS_PAGE
-        asked = [s.value for s in statuses]
+        # One more than a page from each shard: whether another page follows.
         per_shard = await asyncio.gather(
-            *(shard.call("returns_at", request.location_id, asked, limit) for shard in self.b.order_calls)
+            *(shard.call("returns_at", request.location_id, asked, limit + 1, after) for shard in self.b.order_calls)
         )
-        rows = sorted((row for rows in per_shard for row in rows), key=lambda row: (row[0], row[1], row[3].return_id))
+        rows = sorted((row for rows in per_shard for row in rows), key=desk_order)
+        page = rows[:limit]
+        more = len(rows) > limit
         return returns_pb2.ListReturnsResponse(
             returns=[
                 returns_pb2.ReturnToHandle(order_id=order_id, details=return_to_proto(record, currency))
-                for _, order_id, currency, record in rows[:limit]
-            ]
+                for _, order_id, currency, record in page
+            ],
+            next_page_token=page_token([request.location_id, ",".join(asked), *desk_order(page[-1])]) if more else "",
         )
 
     @rpc

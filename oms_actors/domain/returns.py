@@ -112,6 +112,14 @@ class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return any(line.received for line in self.lines if line.resolution in SENDS_ITEMS)
 
 
+DeskRow = tuple[int, str, str, ReturnRecord]  # a returns desk's list: (requested at, order id, currency, return)
+
+
+def desk_order(row: DeskRow) -> tuple[int, str, str]:
+    """A returns desk's list order: oldest request first, then order and return id."""
+    return row[0], row[1], row[3].return_id
+
+
 GOODWILL = "goodwill"  # how refunds and credit notes name money given back without a return
 
 

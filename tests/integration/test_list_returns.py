@@ -69,3 +69,36 @@ async def test_a_desk_lists_returns_coming_to_it_and_received_there_until_they_a
             returns_pb2.ListReturnsRequest(location_id="T-ST-MITTE", status=orders_pb2.RETURN_STATUS_RESOLVED)
         )
     assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT and field_violations(info.value) == {"status"}
+
+
+async def test_a_long_list_comes_in_pages_each_return_once_and_a_token_keeps_to_its_list(world: World):
+    sku = await world.sku({"T-DC-SOUTH": 10})
+    customer = await world.customer()
+    orders = [
+        await delivered(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)])))).order)
+        for _ in range(3)
+    ]
+    for o in orders:
+        await returns(world).RequestReturn(ask(o.order_id, "T-ST-LEIPZIG"))
+    seen: list[str] = []
+    request = returns_pb2.ListReturnsRequest(location_id="T-ST-LEIPZIG", status=AUTHORIZED, page_size=1)
+    while True:
+        page = await returns(world).ListReturns(request)
+        assert len(page.returns) <= 1
+        seen += [r.order_id for r in page.returns]
+        if not page.next_page_token:
+            break
+        request.page_token = page.next_page_token
+    assert [oid for oid in seen if oid in {o.order_id for o in orders}] == [o.order_id for o in orders]
+    assert len(seen) == len(set(seen))
+
+    first = await returns(world).ListReturns(returns_pb2.ListReturnsRequest(location_id="T-ST-LEIPZIG", page_size=1))
+    assert first.next_page_token
+    for other in (
+        returns_pb2.ListReturnsRequest(location_id="T-ST-LEIPZIG", status=RECEIVED, page_token=first.next_page_token),
+        returns_pb2.ListReturnsRequest(location_id="T-ST-MITTE", page_token=first.next_page_token),
+        returns_pb2.ListReturnsRequest(location_id="T-ST-LEIPZIG", page_token="not-a-token"),
+    ):
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await returns(world).ListReturns(other)
+        assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT and field_violations(info.value) == {"page_token"}

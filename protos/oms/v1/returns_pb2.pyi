@@ -109,14 +109,16 @@ class SetReturnPolicyRequest(_message.Message):
     def __init__(self, policy: _Optional[_Union[ReturnPolicy, _Mapping]] = ..., expected_version: _Optional[int] = ...) -> None: ...
 
 class ListReturnsRequest(_message.Message):
-    __slots__ = ("location_id", "status", "page_size")
+    __slots__ = ("location_id", "status", "page_size", "page_token")
     LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     location_id: str
     status: _orders_pb2.ReturnStatus
     page_size: int
-    def __init__(self, location_id: _Optional[str] = ..., status: _Optional[_Union[_orders_pb2.ReturnStatus, str]] = ..., page_size: _Optional[int] = ...) -> None: ...
+    page_token: str
+    def __init__(self, location_id: _Optional[str] = ..., status: _Optional[_Union[_orders_pb2.ReturnStatus, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ReturnToHandle(_message.Message):
     __slots__ = ("order_id", "details")
@@ -127,7 +129,9 @@ class ReturnToHandle(_message.Message):
     def __init__(self, order_id: _Optional[str] = ..., details: _Optional[_Union[_orders_pb2.Return, _Mapping]] = ...) -> None: ...
 
 class ListReturnsResponse(_message.Message):
-    __slots__ = ("returns",)
+    __slots__ = ("returns", "next_page_token")
     RETURNS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     returns: _containers.RepeatedCompositeFieldContainer[ReturnToHandle]
-    def __init__(self, returns: _Optional[_Iterable[_Union[ReturnToHandle, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, returns: _Optional[_Iterable[_Union[ReturnToHandle, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
