@@ -38,9 +38,17 @@ def _method_labels(method: str) -> tuple[str, str]:
 class ServiceCollector(Collector):
     """Builds every family at scrape time from the gateway's counts and the actors' stats."""
 
-    def __init__(self, rpc: RpcMetrics, *, order_shards: Callable[[], list[Any]], batches: Callable[[], tuple[int, int]]) -> None:
+    def __init__(
+        self,
+        rpc: RpcMetrics,
+        *,
+        order_shards: Callable[[], list[Any]],
+        batches: Callable[[], tuple[int, int]],
+        inventory_shards: Callable[[], list[Any]] = list,
+    ) -> None:
         self.rpc = rpc
         self.order_shards = order_shards
+        self.inventory_shards = inventory_shards
         self.batches = batches
 
     def collect(self) -> Iterator[Any]:
@@ -65,9 +73,19 @@ class ServiceCollector(Collector):
         sent, carried = self.batches()
         yield CounterMetricFamily("oms_gateway_order_batches", "Batches of new orders sent to the order shards", value=sent)
         yield CounterMetricFamily("oms_gateway_batched_orders", "New orders those batches carried", value=carried)
-        yield from self._order_shards()
+        orders, inventory = self.order_shards(), self.inventory_shards()
+        # One wait for every shard's answer: a scrape takes at most one timeout, not one per shard.
+        answers = _stats_of([*orders, *inventory]) if orders or inventory else []  # none: no Ray call at all
+        yield from self._order_shards(answers[: len(orders)])
+        up = GaugeMetricFamily(
+            "oms_inventory_shard_up", "1 if the inventory shard answered the scrape (capture reserves through it)",
+            labels=["shard"],
+        )  # fmt: skip
+        for shard, answer in enumerate(answers[len(orders) :]):
+            up.add_metric([str(shard)], 0 if answer is None else 1)
+        yield up
 
-    def _order_shards(self) -> Iterator[Any]:
+    def _order_shards(self, answers: list[Any]) -> Iterator[Any]:
         up = GaugeMetricFamily("oms_order_shard_up", "1 if the order shard answered the scrape", labels=["shard"])
         gauges = {
             "orders": GaugeMetricFamily("oms_order_shard_open_orders", "Open orders the shard holds", labels=["shard"]),
@@ -84,8 +102,7 @@ class ServiceCollector(Collector):
                 labels=["shard"],
             ),
         }  # fmt: skip
-        handles = self.order_shards()
-        for shard, answer in enumerate(_stats_of(handles) if handles else []):  # no shards: no Ray call at all
+        for shard, answer in enumerate(answers):
             label = [str(shard)]
             up.add_metric(label, 0 if answer is None else 1)
             if answer is not None:

@@ -268,7 +268,12 @@ class OmsService:
             stats = backend.batcher.stats
             return stats.batches, stats.items
 
-        return ServiceCollector(self.access.interceptor.rpc, order_shards=lambda: list(actors.orders), batches=batches)
+        return ServiceCollector(
+            self.access.interceptor.rpc,
+            order_shards=lambda: list(actors.orders),
+            inventory_shards=lambda: list(actors.inventory),
+            batches=batches,
+        )
 
     async def stop(self, *, grace_s: float | None = None) -> None:
         """Graceful: stop taking calls, let those in flight finish, then flush the batcher."""

@@ -60,5 +60,7 @@ async def test_calls_are_counted_by_method_and_code_and_every_order_shard_report
         for shard in range(len(oms.actors.orders)):
             assert value(after, "oms_order_shard_up", shard=str(shard)) == 1
             assert f'oms_order_shard_open_orders{{shard="{shard}"}}' in after
+        for shard in range(len(oms.actors.inventory)):
+            assert value(after, "oms_inventory_shard_up", shard=str(shard)) == 1
     finally:
         exporter.stop()
