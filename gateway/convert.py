@@ -142,7 +142,7 @@ class Violations:
         self.text(field, value)
 
     def rules_update(self, request: Any, field: str, read_with: str) -> int | None:
-        """A Set request of rules kept with a version (``SetRiskRules``, ``SetReturnPolicy``):
+        """A Set request of rules kept with a version (``SetRiskRules``, ``SetReturnPolicy``, ``SetTaxRates``):
         its ``field`` is required, its ``expected_version`` one that ``read_with`` answered
         (0: never set) or unset; the version to write over, None for whatever it is."""
         if not request.HasField(field):

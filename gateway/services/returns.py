@@ -148,11 +148,11 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         if not 0 <= request.page_size <= limits.MAX_PAGE_SIZE:
             v.add("page_size", f"between 1 and {limits.MAX_PAGE_SIZE} (0 for {DEFAULT_RETURNS_PAGE})")
         asked = [s.value for s in statuses]
+        listed = [request.location_id, ",".join(asked)]  # which list a page token belongs to
         after = None
         if request.page_token:
-            # The token names its list (location and statuses): another list's is refused.
             key = page_after(request.page_token, v, (str, str, int, str, str), "this list")
-            if key is not None and list(key[:2]) != [request.location_id, ",".join(asked)]:
+            if key is not None and list(key[:2]) != listed:
                 v.add("page_token", "issued for another location or status; start again without it")
             elif key is not None:
                 after = key[2:]
@@ -171,7 +171,7 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
                 returns_pb2.ReturnToHandle(order_id=order_id, details=return_to_proto(record, currency))
                 for _, order_id, currency, record in page
             ],
-            next_page_token=page_token([request.location_id, ",".join(asked), *desk_order(page[-1])]) if more else "",
+            next_page_token=page_token([*listed, *desk_order(page[-1])]) if more else "",
         )
 
     @rpc
