@@ -62,10 +62,14 @@ class Location:
     name: str = ""
     # Where its day begins (an IANA name; "": UTC): its capacity is per its own day.
     time_zone: str = ""
+    # ISO 3166-1 alpha-2: orders collected there state its tax rates (Location.country_code).
+    country_code: str = ""
 
     def problems(self, path: str) -> Problems:
         if not is_time_zone(self.time_zone):
             yield join(path, "time_zone"), f"unknown time zone {self.time_zone!r}: an IANA name such as Europe/Berlin"
+        if self.country_code and not (len(self.country_code) == 2 and self.country_code.isascii() and self.country_code.isupper()):
+            yield join(path, "country_code"), f"ISO 3166-1 alpha-2, upper case, not {self.country_code!r}"
         if self.type not in LOCATION_TYPES:
             yield join(path, "type"), f"must be one of {', '.join(LOCATION_TYPES)}, not {self.type!r}"
         if not -90 <= self.lat <= 90:

@@ -88,6 +88,7 @@ def build_world(s: Scenario) -> World:
             active=loc.active,
             daily_capacity_units=loc.capacity_units_per_day or 0,
             time_zone=loc.time_zone,
+            country_code=loc.country_code,
         )
         for lid, loc in s.network.locations.items()
     ]

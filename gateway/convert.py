@@ -7,7 +7,7 @@ failing, so a client fixes its request in one round trip.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, TypeVar
+from typing import Any, Iterable, Mapping, TypeVar
 
 from google.protobuf import timestamp_pb2
 
@@ -218,11 +218,13 @@ def create_order_from_proto(
     msg: orders_pb2.CreateOrderRequest,
     *,
     known_skus: set[str],
-    pickup_locations: set[str],
+    pickup_locations: Mapping[str, str],
     tax_rates: TaxTable | None = None,
 ) -> CreateOrder:
-    """A validated command, or ValidationError naming every bad field. ``tax_rates``: the
-    countries whose rates an order shipped there must state (``SetTaxRates``)."""
+    """A validated command, or ValidationError naming every bad field. ``pickup_locations``:
+    the active locations offering pickup among those the request names, with their
+    countries ("" unstated). ``tax_rates``: the countries whose rates an order shipped, or
+    collected, there must state (``SetTaxRates``)."""
     v = Violations()
     channel = v.enum("channel", msg.channel, CHANNELS)
     v.identifier("idempotency_key", msg.idempotency_key)
@@ -286,12 +288,18 @@ def create_order_from_proto(
     shipping = None
     if msg.HasField("shipping"):
         shipping = _shipping_charge(msg.shipping, mode, currency, v)
-    if tax_rates and ship_to is not None and mode is DeliveryMode.SHIP and ship_to.country_code in tax_rates:
+    # Tax follows where the goods are handed over: the ship-to address, or the store.
+    country = ""
+    if mode is DeliveryMode.SHIP and ship_to is not None:
+        country = ship_to.country_code
+    elif mode is DeliveryMode.PICKUP:
+        country = pickup_locations.get(msg.pickup_location_id, "")
+    if tax_rates and country in tax_rates:
         stated = [(f"lines[{i}].tax_rate_bps", line.tax_rate_bps) for i, line in enumerate(msg.lines)]
         if msg.HasField("shipping"):
             stated.append(("shipping.tax_rate_bps", msg.shipping.tax_rate_bps))
         for field, rate in stated:
-            if (refusal := rate_refusal(tax_rates, ship_to.country_code, rate)) is not None:
+            if (refusal := rate_refusal(tax_rates, country, rate)) is not None:
                 v.add(field, refusal)
     v.raise_if_any()
 
@@ -626,6 +634,8 @@ def location_from_proto(msg: inventory_pb2.Location, field: str, v: Violations) 
         v.add(f"{field}.daily_capacity_units", "must not be negative (0: no limit)")
     if not is_time_zone(msg.time_zone):
         v.add(f"{field}.time_zone", f"unknown time zone {msg.time_zone[:64]!r}: an IANA name such as Europe/Berlin, or empty for UTC")
+    if msg.country_code and not limits.COUNTRY_PATTERN.fullmatch(msg.country_code):
+        v.add(f"{field}.country_code", "ISO 3166-1 alpha-2, upper case")
     if msg.pickup_enabled and kind is not None and kind is not LocationType.STORE:
         v.add(f"{field}.pickup_enabled", "only stores offer pickup")
     if kind is None:
@@ -644,6 +654,7 @@ def location_from_proto(msg: inventory_pb2.Location, field: str, v: Violations) 
         active=msg.active,
         daily_capacity_units=msg.daily_capacity_units,
         time_zone=msg.time_zone,
+        country_code=msg.country_code,
     )
 
 

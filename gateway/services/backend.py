@@ -172,10 +172,10 @@ class Backend:
         await self.network.refresh()
         skus = [line.sku for line in request.lines[: limits.MAX_ORDER_LINES] if line.sku]
         known = await self.network.known_skus(skus) if skus else set()
-        pickup = set()
+        pickup: dict[str, str] = {}
         if request.pickup_location_id:
             found = await self.network.known_locations([request.pickup_location_id])
-            pickup = {lid for lid, loc in found.items() if loc.active and loc.pickup_enabled}
+            pickup = {lid: loc.country_code for lid, loc in found.items() if loc.active and loc.pickup_enabled}
         return create_order_from_proto(request, known_skus=known, pickup_locations=pickup, tax_rates=await self.tax_rates.get())
 
 

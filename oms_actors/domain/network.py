@@ -22,6 +22,7 @@ class Location:
     active: bool = True
     daily_capacity_units: int = 0  # units planned to ship from here per day (its own); 0: no limit
     time_zone: str = ""  # IANA name (Europe/Berlin): where the location's day begins; "": UTC
+    country_code: str = ""  # ISO 3166-1 alpha-2: whose tax rates orders collected here state; "": not stated
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
 
 
 def _command(request: orders_pb2.CreateOrderRequest) -> CreateOrder:
-    return create_order_from_proto(request, known_skus={line.sku for line in request.lines}, pickup_locations=set())
+    return create_order_from_proto(request, known_skus={line.sku for line in request.lines}, pickup_locations={})
 
 
 async def _place(caller: DirectActor, command: CreateOrder) -> CreateOutcome:

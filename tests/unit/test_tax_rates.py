@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.convert import Violations, create_order_from_proto, tax_rates_from_proto, tax_rates_to_proto
+from gateway.convert import Violations, create_order_from_proto, location_from_proto, tax_rates_from_proto, tax_rates_to_proto
 from oms_actors.domain.errors import ValidationError
 from oms_actors.domain.tax import rate_refusal
-from protos.oms.v1 import billing_pb2, common_pb2, orders_pb2
+from protos.oms.v1 import billing_pb2, common_pb2, inventory_pb2, orders_pb2
 
 TABLE = {"DE": frozenset({1900, 700}), "FR": frozenset({2000, 1000, 550, 210})}
 
@@ -33,9 +33,19 @@ def order(country: str, rate: int, shipping_rate: int | None = None) -> orders_p
     return req
 
 
+def collected(store: str, rate: int) -> orders_pb2.CreateOrderRequest:
+    req = order("FR", rate)  # the customer's address, for the invoice: not where the goods are handed over
+    req.delivery_mode = common_pb2.DELIVERY_MODE_PICKUP_IN_STORE
+    req.pickup_location_id = store
+    return req
+
+
+STORES = {"ST-BERLIN": "DE", "ST-UNSTATED": ""}
+
+
 def bad_fields(req: orders_pb2.CreateOrderRequest) -> set[str]:
     try:
-        create_order_from_proto(req, known_skus={"A"}, pickup_locations=set(), tax_rates=TABLE)
+        create_order_from_proto(req, known_skus={"A"}, pickup_locations=STORES, tax_rates=TABLE)
     except ValidationError as exc:
         return {f.field for f in exc.violations}
     return set()
@@ -45,6 +55,24 @@ def test_an_order_stating_a_rate_its_country_does_not_have_names_each_such_field
     assert bad_fields(order("FR", 2000, shipping_rate=2000)) == set()
     assert bad_fields(order("FR", 1900, shipping_rate=1900)) == {"lines[0].tax_rate_bps", "shipping.tax_rate_bps"}
     assert bad_fields(order("DE", 1900)) == set() and bad_fields(order("CH", 810)) == set()
+
+
+def test_an_order_collected_at_a_store_states_the_stores_countrys_rates():
+    assert bad_fields(collected("ST-BERLIN", 1900)) == set()
+    assert bad_fields(collected("ST-BERLIN", 2000)) == {"lines[0].tax_rate_bps"}  # France's rate, collected in Germany
+    assert bad_fields(collected("ST-UNSTATED", 2500)) == set()  # a store whose country is not stated: not checked
+
+
+@pytest.mark.parametrize(("country", "fields"), [("DE", set()), ("", set()), ("de", {"l.country_code"}), ("DEU", {"l.country_code"})])
+def test_a_locations_country_is_a_two_letter_code_or_unstated(country, fields):
+    v = Violations()
+    msg = inventory_pb2.Location(
+        location_id="ST-1", type=common_pb2.LOCATION_TYPE_STORE, position=common_pb2.GeoPoint(latitude=52.5, longitude=13.4),
+        country_code=country,
+    )  # fmt: skip
+    location = location_from_proto(msg, "l", v)
+    assert {f.field for f in v.items} == fields
+    assert location is not None and location.country_code == country
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from oms_actors.domain.errors import ValidationError
 from protos.oms.v1 import common_pb2, orders_pb2
 
 SKUS = {"SKU-1", "SKU-2"}
-STORES = {"ST-1"}
+STORES = {"ST-1": "DE"}
 
 
 def good(**kw) -> orders_pb2.CreateOrderRequest:
