@@ -3,7 +3,10 @@
 What a platform team scales from and alerts on: calls by method and status code,
 their latency, the batches the gateway sent the order shards, and per order shard the
 open orders it holds, those its reconciler has to look at (steps pending), those whose
-last save lost its answer, and whether it answered the scrape at all.
+last save lost its answer, and whether it answered the scrape at all. Of Redis, where
+every acknowledged order lives: whether it answers and how fast, its memory against its
+limit, whether its append-only file still writes (an order is acknowledged only once it
+is there), and how long each order shard's event stream has grown.
 
 Calls are counted in plain dictionaries on the gateway's event loop (a few dictionary
 updates per call, no lock: the capture path runs through here); the families are
@@ -15,14 +18,18 @@ rather than hanging the scrape.
 from __future__ import annotations
 
 import logging
+import time
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 import ray
+import redis
 from prometheus_client import start_http_server
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector, CollectorRegistry
 
 from gateway.rpc_metrics import BUCKETS, RpcMetrics
+from oms_actors.store import keys
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +52,13 @@ class ServiceCollector(Collector):
         order_shards: Callable[[], list[Any]],
         batches: Callable[[], tuple[int, int]],
         inventory_shards: Callable[[], list[Any]] = list,
+        redis_probe: Callable[[], RedisSnapshot | None] | None = None,
     ) -> None:
         self.rpc = rpc
         self.order_shards = order_shards
         self.inventory_shards = inventory_shards
         self.batches = batches
+        self.redis_probe = redis_probe
 
     def collect(self) -> Iterator[Any]:
         handled = CounterMetricFamily(
@@ -84,6 +93,8 @@ class ServiceCollector(Collector):
         for shard, answer in enumerate(answers[len(orders) :]):
             up.add_metric([str(shard)], 0 if answer is None else 1)
         yield up
+        if self.redis_probe is not None:
+            yield from redis_families(self.redis_probe())
 
     def _order_shards(self, answers: list[Any]) -> Iterator[Any]:
         up = GaugeMetricFamily("oms_order_shard_up", "1 if the order shard answered the scrape", labels=["shard"])
@@ -124,6 +135,83 @@ def _stats_of(handles: list[Any]) -> list[Any]:
         return [None] * len(handles)
 
 
+@dataclass(frozen=True, kw_only=True)
+class RedisSnapshot:
+    """What one scrape read of Redis: its PING's round trip, ``INFO``, and per order shard
+    the entries in its event stream."""
+
+    ping_s: float
+    info: dict[str, Any]
+    stream_entries: list[int]
+
+
+class RedisProbe:
+    """Reads a ``RedisSnapshot`` on the exporter's thread, with its own blocking client:
+    the gateway's pool belongs to its event loop. None when Redis does not answer in time."""
+
+    def __init__(self, url: str, order_shards: int, *, timeout_s: float = ACTOR_STATS_TIMEOUT_S) -> None:
+        self.order_shards = order_shards
+        self._client = redis.Redis.from_url(url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s)
+
+    def __call__(self) -> RedisSnapshot | None:
+        try:
+            start = time.perf_counter()
+            self._client.ping()
+            ping_s = time.perf_counter() - start
+            pipe = self._client.pipeline(transaction=False)
+            pipe.info()
+            for shard in range(self.order_shards):
+                pipe.xlen(keys.order_events(shard))
+            info, *lengths = pipe.execute()
+        except (redis.RedisError, OSError) as exc:
+            log.warning("metrics: redis unavailable: %s", exc)
+            return None
+        return RedisSnapshot(ping_s=ping_s, info=info, stream_entries=[int(n) for n in lengths])
+
+    def close(self) -> None:
+        self._client.close()
+
+
+# INFO fields reported as they are: (INFO name, metric, help, counter).
+_REDIS_NUMBERS = (
+    ("used_memory", "oms_redis_used_memory_bytes", "Memory Redis has allocated for its data", False),
+    ("maxmemory", "oms_redis_maxmemory_bytes", "Redis's memory limit (0: none); writes fail beyond it", False),
+    ("connected_clients", "oms_redis_connected_clients", "Client connections Redis holds", False),
+    ("total_commands_processed", "oms_redis_commands_processed", "Commands Redis has run since it started", True),
+    ("aof_enabled", "oms_redis_aof_enabled", "1 if Redis writes an append-only file", False),
+    ("aof_rewrite_in_progress", "oms_redis_aof_rewrite_in_progress", "1 while Redis rewrites its append-only file (a child process takes a core)", False),
+)  # fmt: skip
+# INFO's "ok"/"err" statuses as 1/0: a failed append-only write means Redis refuses writes.
+_REDIS_STATUSES = (
+    ("aof_last_write_status", "oms_redis_aof_last_write_ok", "1 if Redis's last append-only write succeeded"),
+    ("aof_last_bgrewrite_status", "oms_redis_aof_last_rewrite_ok", "1 if Redis's last append-only file rewrite succeeded"),
+    ("rdb_last_bgsave_status", "oms_redis_rdb_last_save_ok", "1 if Redis's last snapshot succeeded"),
+)  # fmt: skip
+
+
+def redis_families(snapshot: RedisSnapshot | None) -> Iterator[Any]:
+    """Redis's families from one snapshot; of an unanswered one, only ``oms_redis_up`` 0."""
+    yield GaugeMetricFamily("oms_redis_up", "1 if Redis answered the scrape", value=0 if snapshot is None else 1)
+    if snapshot is None:
+        return
+    yield GaugeMetricFamily("oms_redis_ping_seconds", "Round trip of a PING from the gateway at the scrape", value=snapshot.ping_s)
+    info = snapshot.info
+    for field, name, text, counter in _REDIS_NUMBERS:
+        if field in info:
+            family = CounterMetricFamily if counter else GaugeMetricFamily
+            yield family(name, text, value=float(info[field]))
+    for field, name, text in _REDIS_STATUSES:
+        if field in info:
+            yield GaugeMetricFamily(name, text, value=1 if info[field] == "ok" else 0)
+    entries = GaugeMetricFamily(
+        "oms_order_events_stream_entries", "Entries in the order shard's event stream (trimmed at its cap)",
+        labels=["shard"],
+    )  # fmt: skip
+    for shard, n in enumerate(snapshot.stream_entries):
+        entries.add_metric([str(shard)], n)
+    yield entries
+
+
 def _bound(seconds: float) -> str:
     return "+Inf" if seconds == float("inf") else repr(seconds)
 
@@ -132,6 +220,7 @@ class MetricsExporter:
     """Prometheus's text format over HTTP at ``/metrics`` on its own thread."""
 
     def __init__(self, collector: ServiceCollector) -> None:
+        self.collector = collector
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(collector)
         self._server: Any = None
@@ -148,3 +237,5 @@ class MetricsExporter:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        if isinstance(self.collector.redis_probe, RedisProbe):
+            self.collector.redis_probe.close()

@@ -29,7 +29,7 @@ from gateway import limits
 from gateway.auth import Access, AccessConfig
 from gateway.auth.tls import check_listen
 from gateway.dunning import OverdueWatch
-from gateway.metrics import MetricsExporter, ServiceCollector
+from gateway.metrics import MetricsExporter, RedisProbe, ServiceCollector
 from gateway.services import Backend, CustomerService, InventoryService, OrderService
 from gateway.services.billing import BillingService
 from gateway.services.events import EventService
@@ -273,6 +273,7 @@ class OmsService:
             order_shards=lambda: list(actors.orders),
             inventory_shards=lambda: list(actors.inventory),
             batches=batches,
+            redis_probe=RedisProbe(self.redis_url, actors.topology.order_shards) if self.redis_url else None,
         )
 
     async def stop(self, *, grace_s: float | None = None) -> None:

@@ -62,5 +62,11 @@ async def test_calls_are_counted_by_method_and_code_and_every_order_shard_report
             assert f'oms_order_shard_open_orders{{shard="{shard}"}}' in after
         for shard in range(len(oms.actors.inventory)):
             assert value(after, "oms_inventory_shard_up", shard=str(shard)) == 1
+        # Redis, read by the exporter's own client.
+        assert value(after, "oms_redis_up") == 1 and value(after, "oms_redis_ping_seconds") > 0
+        assert value(after, "oms_redis_used_memory_bytes") > 0 and value(after, "oms_redis_aof_last_write_ok") == 1
+        assert value(after, "oms_redis_commands_processed_total") > value(before, "oms_redis_commands_processed_total")
+        streams = [value(after, "oms_order_events_stream_entries", shard=str(s)) for s in range(len(oms.actors.orders))]
+        assert sum(streams) >= 2  # the two orders' events at least
     finally:
         exporter.stop()

@@ -5,15 +5,16 @@ from __future__ import annotations
 from prometheus_client import generate_latest
 from prometheus_client.registry import CollectorRegistry
 
-from gateway.metrics import ServiceCollector
+from gateway.metrics import RedisSnapshot, ServiceCollector
 from gateway.rpc_metrics import RpcMetrics
 
 CREATE = "/oms.v1.OrderService/CreateOrder"
 
 
-def scraped(rpc: RpcMetrics) -> str:
+def scraped(rpc: RpcMetrics, redis: RedisSnapshot | None | str = "none") -> str:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(ServiceCollector(rpc, order_shards=lambda: [], batches=lambda: (3, 40)))
+    probe = None if redis == "none" else (lambda: redis)
+    registry.register(ServiceCollector(rpc, order_shards=lambda: [], batches=lambda: (3, 40), redis_probe=probe))
     return generate_latest(registry).decode()
 
 
@@ -39,3 +40,23 @@ def test_calls_are_counted_by_method_and_code_with_their_latency_in_cumulative_b
 def test_nothing_called_yet_is_an_empty_but_valid_scrape():
     text = scraped(RpcMetrics())
     assert "# TYPE grpc_server_handled_total counter" in text and "grpc_code=" not in text
+
+
+def test_redis_is_reported_from_its_info_and_each_order_shards_stream():
+    info = {
+        "used_memory": 1_048_576, "maxmemory": 0, "connected_clients": 12, "total_commands_processed": 9_000,
+        "aof_enabled": 1, "aof_rewrite_in_progress": 0, "aof_last_write_status": "err", "aof_last_bgrewrite_status": "ok",
+        "rdb_last_bgsave_status": "ok",
+    }  # fmt: skip
+    text = scraped(RpcMetrics(), RedisSnapshot(ping_s=0.0005, info=info, stream_entries=[40, 7]))
+    assert "oms_redis_up 1.0" in text and "oms_redis_ping_seconds 0.0005" in text
+    assert "oms_redis_used_memory_bytes 1.048576e+06" in text and "oms_redis_connected_clients 12.0" in text
+    assert "oms_redis_commands_processed_total 9000.0" in text
+    assert "oms_redis_aof_last_write_ok 0.0" in text and "oms_redis_aof_last_rewrite_ok 1.0" in text  # writes refused
+    assert 'oms_order_events_stream_entries{shard="0"} 40.0' in text and 'oms_order_events_stream_entries{shard="1"} 7.0' in text
+
+
+def test_redis_that_does_not_answer_is_down_and_nothing_else_of_it_is_reported():
+    text = scraped(RpcMetrics(), None)
+    assert "oms_redis_up 0.0" in text and "oms_redis_used_memory_bytes" not in text
+    assert "oms_redis_up" not in scraped(RpcMetrics())  # no probe: no Redis families at all
