@@ -468,6 +468,9 @@ def order_to_proto(o: Order, *, internal_notes: bool = False) -> orders_pb2.Orde
             }
             for n in o.overdue
         ]
+    if o.hold_requested is not None:
+        asked = o.hold_requested
+        fields["hold_requested"] = {"by": asked.by, "reason": asked.reason, "at": _ts_fields(asked.at_ms)}
     if o.shortages:
         fields["shortages"] = [
             {

@@ -203,6 +203,14 @@ class ApprovalStatus(StrEnum):
     REJECTED = "rejected"
 
 
+class HoldRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """A reviewer's hold asked for while the order was still being assessed."""
+
+    by: str
+    reason: str
+    at_ms: int
+
+
 class Approval(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     status: ApprovalStatus = ApprovalStatus.PENDING
     reasons: tuple[str, ...] = ()
@@ -311,6 +319,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     # The return policy's window for its channel when it was placed: the terms it was sold
     # under. None: placed before orders kept it (the policy's current window applies).
     return_window_days: int | None = None
+    # HoldOrder while the order was assessed: held for review once it is (``hold_for_review``).
+    hold_requested: HoldRequest | None = None
 
     # -- creation -------------------------------------------------------------
 
@@ -613,6 +623,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 f"order {self.order_id}: payments are not authorised for the whole order" + (f" ({declined})" if declined else ""),
                 code="PAYMENT_NOT_AUTHORIZED",
             )
+        if self.approval.status is ApprovalStatus.PENDING and (asked := self.hold_requested) is not None:
+            # Someone asked to hold it while it was assessed: the rules passed it, a reviewer decides.
+            return self.hold(reasons=reasons, by=asked.by, now_ms=now_ms)
         return self._next(
             now_ms=now_ms,
             approval=Approval(status=ApprovalStatus.APPROVED, reasons=reasons, decided_by=by, decided_at_ms=now_ms),
@@ -627,6 +640,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 current=self.approval.status.value,
                 requested="hold",
             )
+        if (asked := self.hold_requested) is not None and asked.reason not in reasons:
+            reasons = (*reasons, asked.reason)  # the reviewer reads the rules' reasons and the agent's
         return self._next(
             now_ms=now_ms,
             approval=Approval(status=ApprovalStatus.HELD, reasons=reasons, decided_by=by, decided_at_ms=now_ms),
@@ -636,16 +651,20 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     def hold_for_review(self, *, by: str, reason: str, now_ms: int) -> Order:
         """A reviewer stops an approved order before anything ships (a fraud suspicion, a
         customer on the phone): the units released to locations are called back, reservations
-        stay, and ReviewOrder decides again (approving releases them anew). Held already: no change."""
+        stay, and ReviewOrder decides again (approving releases them anew). Held already: no change.
+
+        An order still being assessed keeps the request (``hold_requested``): once assessed it
+        is held, whatever the rules decided, unless they rejected it. Asked again: no change."""
         if self.approval.status is ApprovalStatus.HELD:
             return self
+        if self.approval.status is ApprovalStatus.PENDING:
+            self._check(Command.HOLD)
+            if self.hold_requested is not None:
+                return self
+            return self._next(now_ms=now_ms, hold_requested=HoldRequest(by=by, reason=reason, at_ms=now_ms))
         if self.status not in (OrderStatus.ALLOCATED, OrderStatus.PARTLY_BACKORDERED, OrderStatus.BACKORDERED, OrderStatus.RELEASED):
             raise InvalidTransitionError(
                 f"order {self.order_id} is {self.status.value}", current=self.status.value, requested="hold"
-            )
-        if self.approval.status is not ApprovalStatus.APPROVED:
-            raise FailedPreconditionError(
-                f"order {self.order_id} is still being assessed: hold it once that is done", code="NOT_YET_ASSESSED"
             )
         # (Nothing has shipped in these statuses: what has left travels on.)
         return self._next(

@@ -490,6 +490,34 @@ def test_a_reviewer_holds_an_approved_order_before_it_ships_and_approving_releas
     assert again.status is OrderStatus.RELEASED and [l.released for l in again.lines] == [l.released for l in order.lines]
     with pytest.raises(InvalidTransitionError):  # partly shipped: what left travels on
         shipped_line1(1).hold_for_review(by="a", reason="r", now_ms=7000)
-    with pytest.raises(FailedPreconditionError) as info:
-        sourced(2, 1).hold_for_review(by="a", reason="r", now_ms=7000)
-    assert info.value.code == "NOT_YET_ASSESSED"
+
+
+def test_a_hold_asked_for_while_the_order_is_assessed_holds_it_whatever_the_rules_decide_unless_they_reject():
+    for assessing in (accepted(), sourced(2, 1)):
+        asked = assessing.hold_for_review(by="service_agent:ana", reason="customer on the phone", now_ms=2500)
+        assert asked.approval == assessing.approval and asked.status is assessing.status  # the rules still decide
+        assert asked.hold_requested is not None and asked.hold_requested.by == "service_agent:ana"
+        assert asked.version == assessing.version + 1
+        assert asked.hold_for_review(by="service_agent:bo", reason="again", now_ms=2600) is asked
+    asked = sourced(2, 1).hold_for_review(by="service_agent:ana", reason="customer on the phone", now_ms=2500)
+    from gateway.convert import order_to_proto
+
+    shown = order_to_proto(asked).hold_requested  # what the agent is answered: the request, kept
+    assert (shown.by, shown.reason, shown.at.ToMilliseconds()) == ("service_agent:ana", "customer on the phone", 2500)
+    assert not order_to_proto(sourced(2, 1)).HasField("hold_requested")
+
+    passed = asked.approve(by="risk-rules", now_ms=3000)  # the rules approve: held for review all the same
+    assert passed.status is OrderStatus.ON_HOLD and passed.approval.status is ApprovalStatus.HELD
+    assert passed.approval.reasons == ("customer on the phone",) and passed.approval.decided_by == "service_agent:ana"
+    assert not passed.release_due and STEP_RELEASE not in passed.pending and "assess" not in passed.pending
+
+    flagged = asked.hold(reasons=("order value above 1000",), by="risk-rules", now_ms=3000)
+    assert flagged.approval.reasons == ("order value above 1000", "customer on the phone")
+
+    rejected = asked.reject(reasons=("blocked card",), by="risk-rules", now_ms=3000)
+    assert rejected.status is OrderStatus.REJECTED  # the rules' rejection stands
+
+    # The reviewer decides: approving releases it, as for any held order.
+    reviewed = passed.approve(by="service_agent:bo", now_ms=4000)
+    reviewed = reviewed.release(now_ms=4001) if reviewed.release_due else reviewed
+    assert reviewed.status is OrderStatus.RELEASED

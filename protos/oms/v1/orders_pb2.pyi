@@ -392,7 +392,7 @@ class SourcingExplanation(_message.Message):
     def __init__(self, status: _Optional[str] = ..., cost_minor: _Optional[int] = ..., unit_cost_minor: _Optional[int] = ..., shipment_cost_minor: _Optional[int] = ..., unfilled_cost_minor: _Optional[int] = ..., bound_minor: _Optional[int] = ..., greedy_cost_minor: _Optional[int] = ..., solver: _Optional[str] = ..., shipments: _Optional[int] = ...) -> None: ...
 
 class Order(_message.Message):
-    __slots__ = ("order_id", "channel", "customer_id", "idempotency_key", "external_reference", "status", "lines", "delivery_mode", "ship_to", "pickup_location_id", "payments", "total", "created_at", "updated_at", "version", "sourcing", "cancel_reason", "approval", "payment_status", "shipments", "payable", "pending_steps", "returns", "receipts", "overdue_invoices", "shortages", "shipping", "goodwill", "notes", "return_window_days")
+    __slots__ = ("order_id", "channel", "customer_id", "idempotency_key", "external_reference", "status", "lines", "delivery_mode", "ship_to", "pickup_location_id", "payments", "total", "created_at", "updated_at", "version", "sourcing", "cancel_reason", "approval", "payment_status", "shipments", "payable", "pending_steps", "returns", "receipts", "overdue_invoices", "shortages", "shipping", "goodwill", "notes", "return_window_days", "hold_requested")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -423,6 +423,7 @@ class Order(_message.Message):
     GOODWILL_FIELD_NUMBER: _ClassVar[int]
     NOTES_FIELD_NUMBER: _ClassVar[int]
     RETURN_WINDOW_DAYS_FIELD_NUMBER: _ClassVar[int]
+    HOLD_REQUESTED_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     channel: _common_pb2.Channel
     customer_id: str
@@ -453,7 +454,18 @@ class Order(_message.Message):
     goodwill: _containers.RepeatedCompositeFieldContainer[Goodwill]
     notes: _containers.RepeatedCompositeFieldContainer[OrderNote]
     return_window_days: int
-    def __init__(self, order_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., external_reference: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., pickup_location_id: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[PaymentInstruction, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., sourcing: _Optional[_Union[SourcingExplanation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., approval: _Optional[_Union[Approval, _Mapping]] = ..., payment_status: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., payable: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pending_steps: _Optional[_Iterable[str]] = ..., returns: _Optional[_Iterable[_Union[Return, _Mapping]]] = ..., receipts: _Optional[_Iterable[_Union[PaymentReceipt, _Mapping]]] = ..., overdue_invoices: _Optional[_Iterable[_Union[OverdueInvoice, _Mapping]]] = ..., shortages: _Optional[_Iterable[_Union[FulfilmentShortage, _Mapping]]] = ..., shipping: _Optional[_Union[ShippingCharge, _Mapping]] = ..., goodwill: _Optional[_Iterable[_Union[Goodwill, _Mapping]]] = ..., notes: _Optional[_Iterable[_Union[OrderNote, _Mapping]]] = ..., return_window_days: _Optional[int] = ...) -> None: ...
+    hold_requested: HoldRequest
+    def __init__(self, order_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., external_reference: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., pickup_location_id: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[PaymentInstruction, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., sourcing: _Optional[_Union[SourcingExplanation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., approval: _Optional[_Union[Approval, _Mapping]] = ..., payment_status: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., payable: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pending_steps: _Optional[_Iterable[str]] = ..., returns: _Optional[_Iterable[_Union[Return, _Mapping]]] = ..., receipts: _Optional[_Iterable[_Union[PaymentReceipt, _Mapping]]] = ..., overdue_invoices: _Optional[_Iterable[_Union[OverdueInvoice, _Mapping]]] = ..., shortages: _Optional[_Iterable[_Union[FulfilmentShortage, _Mapping]]] = ..., shipping: _Optional[_Union[ShippingCharge, _Mapping]] = ..., goodwill: _Optional[_Iterable[_Union[Goodwill, _Mapping]]] = ..., notes: _Optional[_Iterable[_Union[OrderNote, _Mapping]]] = ..., return_window_days: _Optional[int] = ..., hold_requested: _Optional[_Union[HoldRequest, _Mapping]] = ...) -> None: ...
+
+class HoldRequest(_message.Message):
+    __slots__ = ("by", "reason", "at")
+    BY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    by: str
+    reason: str
+    at: _timestamp_pb2.Timestamp
+    def __init__(self, by: _Optional[str] = ..., reason: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class FulfilmentShortage(_message.Message):
     __slots__ = ("shortage_id", "location_id", "lines", "reason", "reported_at")

@@ -178,7 +178,10 @@ class OrderServiceServicer:
         """A reviewer stops an approved order before anything ships (a fraud suspicion, a
         customer's call): units released to locations are called back (they leave the
         locations' lists; a shipment confirmed after is refused), the stock stays reserved,
-        and ReviewOrder decides again. Holding a held order again changes nothing.
+        and ReviewOrder decides again. Holding a held order again changes nothing. An order
+        still being assessed (risk rules, payment authorisation) keeps the request
+        (Order.hold_requested): whatever the rules decide, it is then held for review with
+        this reason among its approval's reasons, unless the rules reject it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
