@@ -596,6 +596,8 @@ def _return(r: ReturnRecord, currency: str) -> dict[str, Any]:
     }
     if r.resolved_at_ms:
         fields["resolved_at"] = _ts_fields(r.resolved_at_ms)
+    if r.expired_at_ms:
+        fields["expired_at"] = _ts_fields(r.expired_at_ms)
     return fields
 
 
@@ -1003,7 +1005,12 @@ def return_policy_from_proto(msg: returns_pb2.ReturnPolicy, v: Violations, prefi
                 v.add(where + ".channel", "each channel once")
             if channel is not None:
                 by_channel[channel.value] = entry.window_days
-    return ReturnPolicy(window_days=msg.window_days, channel_window_days=by_channel, resolve_on_receipt=msg.resolve_on_receipt)
+    if not 0 <= msg.arrival_days <= MAX_WINDOW_DAYS:
+        v.add(prefix + "arrival_days", f"between 0 and {MAX_WINDOW_DAYS} days (0: authorised returns never lapse)")
+    return ReturnPolicy(
+        window_days=msg.window_days, channel_window_days=by_channel, resolve_on_receipt=msg.resolve_on_receipt,
+        arrival_days=msg.arrival_days,
+    )  # fmt: skip
 
 
 def return_policy_to_proto(policy: ReturnPolicy, version: int) -> returns_pb2.ReturnPolicy:
@@ -1015,6 +1022,7 @@ def return_policy_to_proto(policy: ReturnPolicy, version: int) -> returns_pb2.Re
         ],
         version=version,
         resolve_on_receipt=policy.resolve_on_receipt,
+        arrival_days=policy.arrival_days,
     )
 
 

@@ -1127,6 +1127,37 @@ class OrderShard:
                     await self._drive(order)
             return len(current)
 
+    async def expire_returns(self, arrival_ms: int | None = None, limit: int = BACKORDER_BATCH) -> int:
+        """Expires authorised returns not received within the return policy's arrival_days
+        (the periodic pass; ``arrival_ms``, for tests, instead of the policy's): their units
+        may be asked for again, and their orders can close. Answers the orders changed."""
+        await self._ready()
+        now = now_ms()
+        if arrival_ms is None:
+            arrival_ms = (await self.return_policy.get()).arrival_ms
+        if arrival_ms is None:
+            return 0
+        due = [
+            oid for oid, o in self.orders.items()
+            if o.returns and o.lapsed_returns(now, arrival_ms) and not self._locks.busy(oid) and oid not in self._unsure
+        ][:limit]  # fmt: skip
+        if not due:
+            return 0
+        async with self._locks.hold_many(due):
+            changes = []
+            for order in (self.orders.get(oid) for oid in due):
+                if order is not None and (lapsed := order.lapsed_returns(now, arrival_ms)):
+                    changes.append((order.expire_returns(lapsed, now_ms=now), order))
+            if changes:
+                try:
+                    await self.store.save(self.shard, changes)
+                except _REDIS_DOWN:
+                    self._unsure.update(new.order_id for new, _ in changes)
+                    raise
+                for new, _ in changes:
+                    self._remember(new)
+        return len(changes)
+
     async def close_settled(self, window_ms: int | None = None, limit: int = BACKORDER_BATCH) -> int:
         """Closes delivered orders whose return window (their own, or the return policy's for
         their channel if they keep none) has shut with no return open: they are finished, so they leave memory (the periodic
@@ -1182,7 +1213,8 @@ class OrderShard:
 
     async def _periodic_pass(self) -> None:
         try:
-            n = await self.resource_backorders() + await self.close_settled()
+            # Expired returns first: an order waiting only for a parcel that is not coming closes in the same pass.
+            n = await self.resource_backorders() + await self.expire_returns() + await self.close_settled()
             if n:
                 log.info("order shard %d: re-sourced or closed %d orders", self.shard, n)
         except Exception as exc:  # the next pass tries again

@@ -32,6 +32,7 @@ from oms_actors.domain.payment_state import OverdueNotice, PaymentRecord, Paymen
 from oms_actors.domain.records import evolve
 from oms_actors.domain.return_policy import DAY_MS
 from oms_actors.domain.returns import (
+    DONE_STATUSES,
     GOODWILL,
     RETURN_ALLOWED,
     Appeasement,
@@ -971,16 +972,18 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return next((r for r in self.returns if r.return_id == return_id), None)
 
     def returnable(self, line_number: int) -> int:
-        """Units of a line delivered and not already on a return."""
+        """Units of a line delivered and not already on a return (one that expired gave them back)."""
         line = self.line(line_number)
-        on_returns = sum(rl.quantity for r in self.returns for rl in r.lines if rl.line_number == line_number)
+        on_returns = sum(
+            rl.quantity for r in self.returns if r.status is not ReturnStatus.EXPIRED for rl in r.lines if rl.line_number == line_number
+        )
         return line.delivered - on_returns
 
     def closable(self, now_ms: int, window_ms: int) -> bool:
-        """Delivered, nothing pending, every return resolved, and the return window shut on every line."""
+        """Delivered, nothing pending, every return resolved or expired, and the return window shut on every line."""
         if self.status is not OrderStatus.DELIVERED or self.pending:
             return False
-        if any(r.status is not ReturnStatus.RESOLVED for r in self.returns):
+        if any(r.status not in DONE_STATUSES for r in self.returns):
             return False
         delivered = [self.last_delivery_ms(line.line_number) for line in self.lines if line.delivered]
         return bool(delivered) and now_ms > max(delivered) + window_ms
@@ -1053,6 +1056,26 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             requested_at_ms=now_ms,
         )
         return self._next(now_ms=now_ms, returns=self.returns + (record,))
+
+    def lapsed_returns(self, now_ms: int, arrival_ms: int | None) -> list[str]:
+        """Returns authorised more than ``arrival_ms`` ago and still not received (None: none lapse)."""
+        if arrival_ms is None:
+            return []
+        return [r.return_id for r in self.returns if r.status is ReturnStatus.AUTHORIZED and now_ms - r.requested_at_ms > arrival_ms]
+
+    def expire_returns(self, return_ids: Iterable[str], *, now_ms: int) -> Order:
+        """Authorised returns never brought back: expired, their units returnable again within
+        the window, and the order free to close. One received meanwhile stays as it is."""
+        lapsed = {
+            rid for rid in return_ids
+            if (r := self.return_(rid)) is not None and ReturnAction.EXPIRE in RETURN_ALLOWED[r.status]
+        }  # fmt: skip
+        if not lapsed:
+            return self
+        returns = tuple(
+            r.with_(status=ReturnStatus.EXPIRED, expired_at_ms=now_ms) if r.return_id in lapsed else r for r in self.returns
+        )
+        return self._next(now_ms=now_ms, returns=returns)
 
     def _return_step(self, return_id: str, action: ReturnAction) -> ReturnRecord:
         record = self.return_(return_id)

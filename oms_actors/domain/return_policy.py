@@ -21,6 +21,13 @@ class ReturnPolicy:
     # Refund, credit, replace or exchange as soon as a return is received, not once it is
     # inspected (a warehouse may inspect days later); inspection then only restocks or writes off.
     resolve_on_receipt: bool = False
+    # Days an authorised return has to arrive before it expires; 0: never.
+    arrival_days: int = 0
+
+    @property
+    def arrival_ms(self) -> int | None:
+        """How long an authorised return may take to arrive; None: for ever."""
+        return self.arrival_days * DAY_MS if self.arrival_days else None
 
     def window_days_for(self, channel: str) -> int:
         return self.channel_window_days.get(channel, self.window_days)
@@ -34,6 +41,7 @@ class ReturnPolicy:
             "window_days": self.window_days,
             "channel_window_days": dict(sorted(self.channel_window_days.items())),
             "resolve_on_receipt": self.resolve_on_receipt,
+            "arrival_days": self.arrival_days,
         }
 
     @classmethod
@@ -42,4 +50,5 @@ class ReturnPolicy:
             window_days=int(raw["window_days"]),
             channel_window_days={str(k): int(v) for k, v in raw.get("channel_window_days", {}).items()},
             resolve_on_receipt=bool(raw.get("resolve_on_receipt", False)),
+            arrival_days=int(raw.get("arrival_days", 0)),
         )

@@ -20,6 +20,7 @@ class ReturnStatus(StrEnum):
     RECEIVED = "received"  # arrived at a location (resolved already, under a resolve-on-receipt policy)
     INSPECTED = "inspected"  # restocked or written off, resolution under way
     RESOLVED = "resolved"  # inspected, and refunded, credited, replaced or sent to repair
+    EXPIRED = "expired"  # authorised, never brought back in time (the return policy's arrival_days)
 
 
 class Resolution(StrEnum):
@@ -42,15 +43,18 @@ class ReturnAction(StrEnum):
     RECEIVE = "receive"
     INSPECT = "inspect"
     RESOLVE = "resolve"
+    EXPIRE = "expire"
 
 
 RETURN_ALLOWED: Mapping[ReturnStatus, frozenset[ReturnAction]] = {
-    ReturnStatus.AUTHORIZED: frozenset({ReturnAction.RECEIVE}),
+    ReturnStatus.AUTHORIZED: frozenset({ReturnAction.RECEIVE, ReturnAction.EXPIRE}),
     # Resolving a received return before it is inspected: the return policy's resolve_on_receipt.
     ReturnStatus.RECEIVED: frozenset({ReturnAction.INSPECT, ReturnAction.RESOLVE}),
     ReturnStatus.INSPECTED: frozenset({ReturnAction.RESOLVE}),
     ReturnStatus.RESOLVED: frozenset(),
+    ReturnStatus.EXPIRED: frozenset(),
 }
+DONE_STATUSES = frozenset({ReturnStatus.RESOLVED, ReturnStatus.EXPIRED})  # nothing more to come of it
 
 
 class ReturnLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -90,6 +94,7 @@ class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     store_credit: int = 0
     credit_notes: tuple[str, ...] = ()
     replacement_order_id: str = ""
+    expired_at_ms: int = 0
 
     @property
     def resolved(self) -> bool:

@@ -122,3 +122,37 @@ async def test_resolving_on_receipt_pays_back_before_inspection_and_inspection_o
         await stub.SetReturnPolicy(returns_pb2.SetReturnPolicyRequest(policy=returns_pb2.ReturnPolicy(
             window_days=before.window_days, channel_windows=before.channel_windows)))  # fmt: skip
         await asyncio.sleep(POLICY_TTL_S + 0.3)
+
+
+async def test_a_return_never_brought_back_expires_the_units_may_be_asked_for_again_and_the_order_closes(world: World, oms):
+    stub = returns(world)
+    sku = await world.sku({"T-DC-NORTH": 5})
+    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(await world.customer(), [(sku, 1)])))).order)
+    asked = refund(order.order_id)
+    asked.location_id = "T-ST-MITTE"
+    await stub.RequestReturn(asked)
+    desk = returns_pb2.ListReturnsRequest(location_id="T-ST-MITTE")
+    assert order.order_id in {row.order_id for row in (await stub.ListReturns(desk)).returns}
+
+    shard = oms.actors.orders[oms.backend.orders.shard(order.order_id)]
+    assert await shard.expire_returns.remote(arrival_ms=86_400_000) == 0  # still within a day to arrive
+    assert await shard.expire_returns.remote(arrival_ms=0) >= 1
+    got = await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))
+    [lapsed] = got.returns
+    assert lapsed.status == orders_pb2.RETURN_STATUS_EXPIRED and lapsed.expired_at.ToMilliseconds() > 0
+    assert order.order_id not in {row.order_id for row in (await stub.ListReturns(desk)).returns}
+    # The parcel that comes after all is refused at the desk; the customer may ask again.
+    late = returns_pb2.ReceiveReturnRequest(
+        order_id=order.order_id, return_id=asked.return_id, location_id="T-ST-MITTE",
+        lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)],
+    )  # fmt: skip
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await stub.ReceiveReturn(late)
+    assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    again = await stub.RequestReturn(refund(order.order_id))
+    assert [r.status for r in again.returns] == [orders_pb2.RETURN_STATUS_EXPIRED, orders_pb2.RETURN_STATUS_AUTHORIZED]
+    assert await shard.expire_returns.remote(arrival_ms=0) >= 1
+    # Nothing left to wait for: the closing pass closes it once its window is over.
+    assert await shard.close_settled.remote(window_ms=0) >= 1
+    closed = await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))
+    assert closed.status == orders_pb2.ORDER_STATUS_CLOSED

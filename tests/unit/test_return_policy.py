@@ -13,7 +13,7 @@ from protos.oms.v1 import common_pb2, returns_pb2
 from tests.unit.test_order_state import command
 from tests.unit.test_shipping_charge import delivered_with_shipping
 
-POLICY = ReturnPolicy(window_days=30, channel_window_days={"marketplace": 14, "field_sales": 0})
+POLICY = ReturnPolicy(window_days=30, channel_window_days={"marketplace": 14, "field_sales": 0}, arrival_days=21)
 
 
 def test_a_channel_listed_has_its_own_window_and_the_others_the_default():
@@ -48,6 +48,7 @@ def test_the_wire_form_reads_back_as_the_same_policy():
         (returns_pb2.ReturnPolicy(), {"policy.window_days"}),  # required: unset is not "no returns"
         (returns_pb2.ReturnPolicy(window_days=-1), {"policy.window_days"}),
         (returns_pb2.ReturnPolicy(window_days=3651), {"policy.window_days"}),
+        (returns_pb2.ReturnPolicy(window_days=30, arrival_days=-1), {"policy.arrival_days"}),
         (
             returns_pb2.ReturnPolicy(
                 window_days=30,
@@ -80,3 +81,31 @@ def test_an_order_keeps_the_window_it_was_sold_under_and_one_placed_before_follo
     kept = evolve(legacy, return_window_days=14)
     assert kept.return_by_ms(1) == kept.last_delivery_ms(1) + 14 * DAY_MS
     assert Order.accept(command(), order_id="O2", now_ms=1000, return_window_days=14).return_by_ms(1) is None  # not delivered
+
+
+def test_an_authorised_return_not_brought_back_in_time_expires_and_gives_its_units_back():
+    from oms_actors.domain.errors import InvalidTransitionError
+    from oms_actors.domain.returns import Resolution, ReturnStatus
+
+    order = evolve(delivered_with_shipping(), pending=())  # its stock steps done
+    asked = order.request_return(
+        return_id="R1", lines={1: (2, "too small", Resolution.REFUND)}, channel="web", location_id="DC1",
+        window_ms=30 * DAY_MS, non_returnable=frozenset(), now_ms=10_000,
+    )  # fmt: skip
+    assert asked.returnable(1) == 0
+    arrival = POLICY.arrival_ms
+    assert arrival == 21 * DAY_MS and ReturnPolicy(window_days=30).arrival_ms is None  # 0: never lapses
+    assert asked.lapsed_returns(10_000 + arrival, arrival) == [] and asked.lapsed_returns(10_000, None) == []
+    assert asked.lapsed_returns(10_001 + arrival, arrival) == ["R1"]
+
+    expired = asked.expire_returns(["R1"], now_ms=10_001 + arrival)
+    record = expired.return_("R1")
+    assert record.status is ReturnStatus.EXPIRED and record.expired_at_ms == 10_001 + arrival
+    assert expired.returnable(1) == 2  # the units may be asked for again
+    assert expired.closable(now_ms=10 * 365 * DAY_MS, window_ms=30 * DAY_MS)  # nothing to wait for
+    assert not asked.closable(now_ms=10 * 365 * DAY_MS, window_ms=30 * DAY_MS)
+    with pytest.raises(InvalidTransitionError):  # a parcel that comes after all is refused at the desk
+        expired.receive_return("R1", location_id="DC1", quantities={1: 2}, now_ms=10_002 + arrival)
+    assert expired.expire_returns(["R1"], now_ms=10_003 + arrival) is expired  # once
+    received = asked.receive_return("R1", location_id="DC1", quantities={1: 2}, now_ms=10_000 + arrival)
+    assert received.expire_returns(["R1"], now_ms=10_001 + arrival) is received  # received in time: stays
