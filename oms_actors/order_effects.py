@@ -30,7 +30,9 @@ from oms_actors.domain.order import (
     STEP_RELEASE,
     STEP_RESOLVE,
     STEP_RESTOCK,
+    STEP_SECURE,
     STEP_SHORTAGE,
+    STEP_UNSECURE,
     STEP_VOID,
     Order,
 )
@@ -60,8 +62,10 @@ STEP_ORDER = (
     STEP_CAPTURE,
     STEP_CONSUME,
     STEP_VOID,
+    STEP_SECURE,
     STEP_RESTOCK,
     STEP_RESOLVE,
+    STEP_UNSECURE,
     STEP_APPEASE,
 )
 RISK_RULES_TTL_S = 1.0
@@ -103,9 +107,15 @@ class PaymentFlow(Protocol):
 
 
 class Replacements(Protocol):
-    """Places the replacement order of a return (on whichever shard owns its key)."""
+    """The replacement order of a return, on whichever shard owns its key."""
 
-    async def place(self, order: Order, return_id: str) -> str: ...
+    async def place(self, order: Order, return_id: str, *, secured: bool = False) -> str:
+        """Places it; ``secured``: when the return is asked for, with the units asked for, held for the return."""
+        ...
+
+    async def settle(self, order: Order, return_id: str, replacement_order_id: str) -> None:
+        """Makes a secured one send what the return brought back (nothing: withdrawn) and lets it go."""
+        ...
 
 
 def next_step(order: Order) -> str | None:
@@ -200,6 +210,20 @@ class OrderEffects:
         if step.startswith(STEP_RESTOCK):
             await self.restock(order, step.removeprefix(STEP_RESTOCK))
             return order.step_done(step, now_ms=now_ms)
+        if step.startswith(STEP_SECURE):
+            return_id = step.removeprefix(STEP_SECURE)
+            placed = await self.replacements.place(order, return_id, secured=True)
+            return order.record_secured(return_id, replacement_order_id=placed, now_ms=now_ms)
+        if step.startswith(STEP_UNSECURE):
+            return_id = step.removeprefix(STEP_UNSECURE)
+            record = order.return_(return_id)
+            assert record is not None
+            # Its placement's answer may have been lost: the key finds it (or places it, to withdraw it).
+            placed = record.replacement_order_id or await self.replacements.place(order, return_id, secured=True)
+            await self.replacements.settle(order, return_id, placed)
+            if not record.replacement_order_id:
+                order = order.record_secured(return_id, replacement_order_id=placed, now_ms=now_ms)
+            return order.step_done(step, now_ms=now_ms)
         if step.startswith(STEP_RESOLVE):
             return await self.resolve(order, step.removeprefix(STEP_RESOLVE), now_ms)
         if step.startswith(STEP_APPEASE):
@@ -248,8 +272,10 @@ class OrderEffects:
         if credit:
             await self.payments.grant_store_credit(order, return_id, credit)
         notes = await self.payments.credit_notes(order, return_id, refunds, order.store_credit_by_shipment(return_id))
-        replacement = ""
-        if record.sends_items:
+        replacement = record.replacement_order_id
+        if replacement:  # reserved when the return was asked for: now it sends what came back
+            await self.replacements.settle(order, return_id, replacement)
+        elif record.sends_items:  # asked for before replacements were reserved at once
             replacement = await self.replacements.place(order, return_id)
         return order.record_resolution(
             return_id,

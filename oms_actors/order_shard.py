@@ -88,7 +88,7 @@ SERVED_DIRECTLY = (
     "create_orders", "cancel_order", "cancel_lines", "review_order", "confirm_shipment",
     "confirm_delivery", "fulfilment_requests", "request_return", "receive_return", "inspect_return",
     "record_receipt", "note_overdue", "report_shortage", "change_ship_to", "hold_order", "grant_goodwill",
-    "add_note", "erase_personal_data", "replace_payment_instrument", "returns_at",
+    "add_note", "erase_personal_data", "replace_payment_instrument", "returns_at", "settle_replacement",
 )  # fmt: skip
 # Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
 IDEMPOTENCY_CACHE = int(os.environ.get("OMS_IDEMPOTENCY_CACHE", "200000"))
@@ -912,18 +912,14 @@ class OrderShard:
 
         return await self._command(order_id, inspect)
 
-    async def place(self, order: Order, return_id: str) -> str:
+    async def place(self, order: Order, return_id: str, *, secured: bool = False) -> str:
         """The replacement order of a return: the same items (or, for exchanges, the variants
-        asked for) at no charge, sourced like any order."""
+        asked for) at no charge, sourced like any order. ``secured``: placed when the return
+        is asked for, with the units asked for, and held until it is received (``settle``);
+        otherwise (returns asked for before that) with the units received."""
         record = order.return_(return_id)
         assert record is not None
-        # One line per SKU, as for any order: an exchange may ask for what another line replaces.
-        sent: dict[str, tuple[int, int]] = {}  # sku -> units, tax rate
-        for rl in sorted(record.lines, key=lambda rl: rl.line_number):
-            if rl.resolution in SENDS_ITEMS and rl.received:
-                sku = rl.exchange_sku if rl.resolution is Resolution.EXCHANGE else order.line(rl.line_number).sku
-                units, rate = sent.get(sku, (0, order.line(rl.line_number).tax_rate_bps))
-                sent[sku] = (units + rl.received, rate)
+        sent = _replacement_lines(order, record, received=not secured)
         command = CreateOrder(
             channel=order.channel,
             idempotency_key=f"replacement:{order.order_id}:{return_id}",
@@ -936,6 +932,7 @@ class OrderShard:
             ship_to=order.ship_to,
             pickup_location_id=order.pickup_location_id,
             external_reference=f"REPLACEMENT-{order.order_id}",
+            awaits_return=f"{order.order_id}/{return_id}" if secured else "",
         )
         target = idempotency_shard(command.channel.value, command.idempotency_key, self.topology.order_shards)
         if target == self.shard:
@@ -946,6 +943,24 @@ class OrderShard:
             raise outcome.error.to_exception()
         assert outcome.order is not None
         return outcome.order.order_id
+
+    async def settle(self, order: Order, return_id: str, replacement_order_id: str) -> None:
+        """A secured replacement order sends what the return brought back, and goes out; an
+        expired return's is withdrawn (nothing came back)."""
+        record = order.return_(return_id)
+        assert record is not None
+        came_back = {} if record.status is ReturnStatus.EXPIRED else _replacement_lines(order, record, received=True)
+        wanted = {sku: units for sku, (units, _) in came_back.items()}
+        args = (replacement_order_id, wanted, f"{order.order_id}/{return_id}")
+        target = self.store.shard(replacement_order_id)
+        if target == self.shard:
+            await self.settle_replacement(*args)
+        else:
+            await self._peer(target).call("settle_replacement", *args)
+
+    async def settle_replacement(self, order_id: str, wanted: dict[str, int], return_ref: str) -> bytes:
+        """``Order.settle_for_return`` on an order of this shard (``wire.ORDER``)."""
+        return await self._command(order_id, lambda o: o.settle_for_return(wanted, return_ref=return_ref, now_ms=now_ms()))
 
     # -- steps ------------------------------------------------------------------
 
@@ -1241,6 +1256,20 @@ def _reindex(index: dict[str, set[str]], order_id: str, before: set[str], after:
                 del index[key]
     for key in after:
         index.setdefault(key, set()).add(order_id)
+
+
+def _replacement_lines(order: Order, record: ReturnRecord, *, received: bool) -> dict[str, tuple[int, int]]:
+    """SKU -> (units, tax rate) a return's replacement order sends: per line replaced or
+    exchanged, the units received (``received``) or asked for. One line per SKU, as for any
+    order: an exchange may ask for what another line replaces."""
+    sent: dict[str, tuple[int, int]] = {}
+    for rl in sorted(record.lines, key=lambda rl: rl.line_number):
+        units = rl.received if received else rl.quantity
+        if rl.resolution in SENDS_ITEMS and units:
+            sku = rl.exchange_sku if rl.resolution is Resolution.EXCHANGE else order.line(rl.line_number).sku
+            before, rate = sent.get(sku, (0, order.line(rl.line_number).tax_rate_bps))
+            sent[sku] = (before + units, rate)
+    return sent
 
 
 def _shortage_pending(order: Order) -> bool:

@@ -266,6 +266,9 @@ STEP_RESTOCK = "restock:"  # + return id: inspected units back into the receivin
 STEP_RESOLVE = "resolve:"  # + return id: refund, store credit, replacement
 STEP_SHORTAGE = "shortage:"  # + shortage id: units a location could not ship leave its stock
 STEP_APPEASE = "appease:"  # + appeasement id: money given back without a return, with credit notes
+STEP_SECURE = "secure:"  # + return id: its replacement or exchange order placed, reserved and held for it
+STEP_UNSECURE = "unsecure:"  # + return id: that order withdrawn, the return having expired
+RETURNS = "returns"  # who holds a replacement order for the return it waits for, and approves it
 # Orders whose customer has paid for something may be given money back as goodwill; a
 # closed one too (the customer complains after the return window: nothing can come
 # back, but service can still make it good). Its step runs, and it is finished again.
@@ -356,6 +359,12 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             created_at_ms=now_ms,
             updated_at_ms=now_ms,
             return_window_days=return_window_days,
+            # A return's replacement: sourced and reserved like any order, then held until
+            # the return it waits for is received (``settle_for_return``).
+            hold_requested=(
+                HoldRequest(by=RETURNS, reason=f"waits for return {command.awaits_return}", at_ms=now_ms)
+                if command.awaits_return else None
+            ),
         )
 
     # -- reads ----------------------------------------------------------------
@@ -1055,7 +1064,20 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             location_id=location_id,
             requested_at_ms=now_ms,
         )
-        return self._next(now_ms=now_ms, returns=self.returns + (record,))
+        # What goes out for it is reserved now, not when it comes back: the size asked for
+        # in exchange may be sold out by then.
+        secure = (STEP_SECURE + return_id,) if record.asks_items else ()
+        return self._next(now_ms=now_ms, returns=self.returns + (record,), add=secure)
+
+    def record_secured(self, return_id: str, *, replacement_order_id: str, now_ms: int) -> Order:
+        """The return's replacement order is placed (held until the return is received)."""
+        record = self.return_(return_id)
+        assert record is not None
+        return self._next(
+            now_ms=now_ms,
+            returns=self._with_return(record.with_(replacement_order_id=replacement_order_id)),
+            drop=(STEP_SECURE + return_id,),
+        )
 
     def lapsed_returns(self, now_ms: int, arrival_ms: int | None) -> list[str]:
         """Returns authorised more than ``arrival_ms`` ago and still not received (None: none lapse)."""
@@ -1075,7 +1097,39 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         returns = tuple(
             r.with_(status=ReturnStatus.EXPIRED, expired_at_ms=now_ms) if r.return_id in lapsed else r for r in self.returns
         )
-        return self._next(now_ms=now_ms, returns=returns)
+        # What was reserved to go out for them goes back (placed or, its step still pending, maybe placed).
+        secured = [rid for rid in sorted(lapsed) if self.return_(rid).asks_items]  # type: ignore[union-attr]
+        return self._next(
+            now_ms=now_ms,
+            returns=returns,
+            drop=[STEP_SECURE + rid for rid in secured],
+            add=[STEP_UNSECURE + rid for rid in secured],
+        )
+
+    def settle_for_return(self, wanted: Mapping[str, int], *, return_ref: str, now_ms: int) -> Order:
+        """A return's replacement order, as its return came back: units per SKU down to what
+        was received (``wanted``; nothing: the return expired or brought nothing back for
+        it, and the order is cancelled), then approved to ship. Idempotent. An order someone
+        released already (a reviewer sending the exchange ahead of the return), finished or
+        cancelled is left as it is, as is one the risk rules held for a reason of their own."""
+        if self.finished or self.status in (OrderStatus.CANCELLED, OrderStatus.REJECTED):
+            return self
+        if self.approval.status is ApprovalStatus.APPROVED or self.approval.status is ApprovalStatus.REJECTED:
+            return self
+        if not any(wanted.get(line.sku, 0) for line in self.lines if line.active):
+            return self.cancel(reason=f"return {return_ref} brought nothing back to send for", now_ms=now_ms)
+        targets = {
+            line.line_number: min(line.active, wanted.get(line.sku, 0))
+            for line in self.lines
+            if line.active and wanted.get(line.sku, 0) < line.active
+        }
+        order = self.reduce_lines(targets, reason=f"return {return_ref} brought back less", now_ms=now_ms) if targets else self
+        asked = order.hold_requested
+        if order.approval.status is ApprovalStatus.PENDING:  # not yet assessed: it goes on once it is
+            return order._next(now_ms=now_ms, hold_requested=None) if asked is not None else order
+        if asked is None or order.approval.decided_by != RETURNS or order.approval.reasons != (asked.reason,):
+            return order  # held by the rules or a reviewer too: a reviewer decides
+        return order.approve(by=RETURNS, reasons=(f"return {return_ref} received",), now_ms=now_ms)
 
     def _return_step(self, return_id: str, action: ReturnAction) -> ReturnRecord:
         record = self.return_(return_id)

@@ -112,6 +112,11 @@ class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return {line.line_number: line.received for line in self.lines if line.resolution is resolution and line.received}
 
     @property
+    def asks_items(self) -> bool:
+        """Whether it was asked to send items back (a replacement or exchange order), reserved when asked."""
+        return any(line.resolution in SENDS_ITEMS for line in self.lines)
+
+    @property
     def sends_items(self) -> bool:
         """Whether its resolution ships items back to the customer (a replacement order)."""
         return any(line.received for line in self.lines if line.resolution in SENDS_ITEMS)

@@ -104,3 +104,60 @@ async def test_exchanges_outside_the_style_or_badly_asked_are_refused_and_change
     assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     [ret] = (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))).returns
     assert ret.lines[0].exchange_sku == large
+
+
+def exchange_of(order_id: str, return_id: str, exchange_sku: str, quantity: int) -> returns_pb2.RequestReturnRequest:
+    request = exchange(order_id, return_id, exchange_sku)
+    request.lines[0].quantity = quantity
+    return request
+
+
+async def test_the_size_asked_for_is_reserved_when_the_exchange_is_asked_for_and_sent_for_what_came_back(world: World):
+    style = World.unique("STYLE")
+    small = await world.sku({"T-DC-SOUTH": 5}, style=style)
+    large = await world.sku({"T-DC-SOUTH": 2}, style=style)
+    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(await world.customer(), [(small, 2)])))).order)
+    rma = World.unique("RMA")
+    await returns(world).RequestReturn(exchange_of(order.order_id, rma, large, 2))
+
+    [ret] = (await settled(world, order.order_id)).returns
+    assert ret.status == orders_pb2.RETURN_STATUS_AUTHORIZED and ret.replacement_order_id  # placed at once
+    waiting = await settled(world, ret.replacement_order_id)
+    assert waiting.status == orders_pb2.ORDER_STATUS_ON_HOLD and waiting.approval.decided_by == "returns"
+    assert list(waiting.approval.reasons) == [f"waits for return {order.order_id}/{rma}"]
+    assert [(line.sku, line.quantity) for line in waiting.lines] == [(large, 2)] and not waiting.lines[0].released
+    assert (await world.available(large))["T-DC-SOUTH"] == (2, 2)  # both reserved, neither released to ship
+
+    # One of the two comes back: one is sent, the other unit goes back to stock.
+    await returns(world).ReceiveReturn(
+        returns_pb2.ReceiveReturnRequest(
+            order_id=order.order_id, return_id=rma, location_id="T-DC-SOUTH",
+            lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)],
+        )
+    )  # fmt: skip
+    await returns(world).InspectReturn(returns_pb2.InspectReturnRequest(order_id=order.order_id, return_id=rma))
+    [ret] = (await settled(world, order.order_id)).returns
+    assert ret.status == orders_pb2.RETURN_STATUS_RESOLVED and ret.replacement_order_id == waiting.order_id
+    sent = await settled(world, waiting.order_id)
+    assert sent.status == orders_pb2.ORDER_STATUS_RELEASED and sent.approval.decided_by == "returns"
+    assert [(line.quantity, line.cancelled_quantity) for line in sent.lines] == [(2, 1)]
+    assert [(r.location_id, r.quantity) for r in sent.lines[0].released] == [("T-DC-SOUTH", 1)]
+    assert (await world.available(large))["T-DC-SOUTH"] == (2, 1)
+
+
+async def test_an_exchange_whose_return_never_comes_gives_the_size_it_reserved_back(world: World, oms):
+    style = World.unique("STYLE")
+    small = await world.sku({"T-DC-SOUTH": 5}, style=style)
+    large = await world.sku({"T-DC-SOUTH": 1}, style=style)
+    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(await world.customer(), [(small, 1)])))).order)
+    await returns(world).RequestReturn(exchange_of(order.order_id, World.unique("RMA"), large, 1))
+    [ret] = (await settled(world, order.order_id)).returns
+    assert (await world.available(large))["T-DC-SOUTH"] == (1, 1)
+
+    shard = oms.actors.orders[oms.backend.orders.shard(order.order_id)]
+    assert await shard.expire_returns.remote(arrival_ms=0) >= 1
+    [ret] = (await settled(world, order.order_id)).returns
+    assert ret.status == orders_pb2.RETURN_STATUS_EXPIRED
+    withdrawn = await settled(world, ret.replacement_order_id)
+    assert withdrawn.status == orders_pb2.ORDER_STATUS_CANCELLED and "brought nothing back" in withdrawn.cancel_reason
+    assert (await world.available(large))["T-DC-SOUTH"] == (1, 0)  # for sale again

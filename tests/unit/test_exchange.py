@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from oms_actors.domain.commands import CreateOrder, LineInput
+from oms_actors.domain.enums import Channel, DeliveryMode, OrderStatus
 from oms_actors.domain.errors import FailedPreconditionError
-from oms_actors.domain.order import Order
+from oms_actors.domain.money import Money
+from oms_actors.domain.order import STEP_SECURE, STEP_UNSECURE, ApprovalStatus, LineAllocation, Order, SourcingResult
+from oms_actors.domain.records import evolve
 from oms_actors.domain.returns import Resolution
 from tests.unit.test_shipping_charge import delivered_with_shipping, resolved
 
@@ -64,3 +68,55 @@ def test_lines_not_exchanged_ignore_styles():
     order = ask(delivered_with_shipping(), {2: (1, "not wanted", Resolution.REFUND)}, {})
     assert order.returns[0].lines[0].exchange_sku == ""
     assert not order.receive_return("R1", location_id="DC1", quantities={2: 1}, now_ms=5001).return_("R1").sends_items
+
+
+def test_what_an_exchange_or_replacement_sends_is_reserved_when_it_is_asked_for_and_given_back_if_it_expires():
+    order = ask(delivered_with_shipping(), {1: (1, "too small", Resolution.EXCHANGE)}, {1: "A-L"})
+    assert STEP_SECURE + "R1" in order.pending
+    secured = order.record_secured("R1", replacement_order_id="O9", now_ms=5001)
+    assert secured.return_("R1").replacement_order_id == "O9" and STEP_SECURE + "R1" not in secured.pending
+    refund = ask(delivered_with_shipping(), {1: (1, "too small", Resolution.REFUND)}, {})
+    assert not any(step.startswith(STEP_SECURE) for step in refund.pending)  # nothing to send
+    expired = secured.expire_returns(["R1"], now_ms=9000)
+    assert STEP_UNSECURE + "R1" in expired.pending
+    # Expired before it was placed: the step to place it goes, the one to withdraw it (by its key) comes.
+    early = order.expire_returns(["R1"], now_ms=9000)
+    assert STEP_SECURE + "R1" not in early.pending and STEP_UNSECURE + "R1" in early.pending
+
+
+def replacement(quantity: int = 2) -> Order:
+    """A return's replacement order as placed when the return was asked for: sourced and held for it."""
+    command = CreateOrder(
+        channel=Channel.WEB, idempotency_key="replacement:O1:R1", customer_id="c1", delivery_mode=DeliveryMode.SHIP,
+        lines=(LineInput(sku="A-L", quantity=quantity, unit_price=Money.zero("EUR")),), awaits_return="O1/R1",
+    )  # fmt: skip
+    accepted = Order.accept(command, order_id="O9", now_ms=6000)
+    assert accepted.hold_requested is not None and accepted.hold_requested.by == "returns"
+    sourced = accepted.apply_sourcing(
+        SourcingResult(order_id="O9", allocations={1: (LineAllocation(location_id="DC1", quantity=quantity),)}), now_ms=6001
+    )
+    return sourced.approve(by="risk-rules", now_ms=6002)  # the rules pass it: held for the return all the same
+
+
+def test_a_replacement_waits_for_its_return_then_sends_what_came_back():
+    held = replacement()
+    assert held.status is OrderStatus.ON_HOLD and held.approval.decided_by == "returns"
+    assert held.approval.reasons == ("waits for return O1/R1",) and not held.release_due
+
+    half = held.settle_for_return({"A-L": 1}, return_ref="O1/R1", now_ms=7000)
+    assert half.approval.status is ApprovalStatus.APPROVED and half.release_due
+    assert [(line.quantity, line.cancelled) for line in half.lines] == [(2, 1)]
+    assert half.settle_for_return({"A-L": 1}, return_ref="O1/R1", now_ms=7001) is half  # once
+
+    nothing = held.settle_for_return({}, return_ref="O1/R1", now_ms=7000)
+    assert nothing.status is OrderStatus.CANCELLED and "brought nothing back" in nothing.cancel_reason
+
+    # Sent ahead by a reviewer: theirs, left alone. Held by the rules as well: a reviewer decides.
+    ahead = held.approve(by="service_agent:ana", now_ms=6500)
+    assert ahead.settle_for_return({}, return_ref="O1/R1", now_ms=7000) is ahead
+    pending = evolve(held, approval=evolve(held.approval, status=ApprovalStatus.PENDING, reasons=(), decided_by=""))
+    cleared = pending.settle_for_return({"A-L": 2}, return_ref="O1/R1", now_ms=7000)
+    assert cleared.hold_requested is None  # not yet assessed: the rules' approval releases it
+    assert cleared.approve(by="risk-rules", now_ms=7001).approval.status is ApprovalStatus.APPROVED
+    by_rules = evolve(held, approval=evolve(held.approval, decided_by="risk-rules", reasons=("big", "waits for return O1/R1")))
+    assert by_rules.settle_for_return({"A-L": 2}, return_ref="O1/R1", now_ms=7000).approval.status is ApprovalStatus.HELD
