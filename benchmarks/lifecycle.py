@@ -132,6 +132,7 @@ class DayAfter:
     returns_requested: int = 0
     returns_refused: int = 0
     returns_listed: int = 0  # returns the desks found on their lists (ListReturns) and inspected
+    returns_kept: int = 0  # resolved without the parcel (the return policy's keep_it_below)
     goodwill: int = 0  # orders given money back without a return (GrantGoodwill)
     goodwill_minor: int = 0
     final: dict[str, orders_pb2.Order] = field(default_factory=dict)
@@ -572,7 +573,7 @@ class Lifecycle:
             return_id = f"{order.order_id}-R1"
             self.out.returns_requested += 1
             try:
-                await self.calls(
+                asked = await self.calls(
                     "RequestReturn",
                     self.returns.RequestReturn,
                     returns_pb2.RequestReturnRequest(
@@ -595,6 +596,9 @@ class Lifecycle:
                 )
             except grpc.aio.AioRpcError:
                 self.out.returns_refused += 1
+                return
+            if any(r.return_id == return_id and r.kept for r in asked.returns):
+                self.out.returns_kept += 1  # a cheap item: refunded without the parcel, nothing to receive
                 return
             await self.calls(
                 "ReceiveReturn",

@@ -598,6 +598,8 @@ def _return(r: ReturnRecord, currency: str) -> dict[str, Any]:
         fields["resolved_at"] = _ts_fields(r.resolved_at_ms)
     if r.expired_at_ms:
         fields["expired_at"] = _ts_fields(r.expired_at_ms)
+    if r.kept:
+        fields["kept"] = True
     return fields
 
 
@@ -1007,9 +1009,10 @@ def return_policy_from_proto(msg: returns_pb2.ReturnPolicy, v: Violations, prefi
                 by_channel[channel.value] = entry.window_days
     if not 0 <= msg.arrival_days <= MAX_WINDOW_DAYS:
         v.add(prefix + "arrival_days", f"between 0 and {MAX_WINDOW_DAYS} days (0: authorised returns never lapse)")
+    keep_it_below = v.money(prefix + "keep_it_below", msg.keep_it_below, positive=True) if msg.HasField("keep_it_below") else None
     return ReturnPolicy(
         window_days=msg.window_days, channel_window_days=by_channel, resolve_on_receipt=msg.resolve_on_receipt,
-        arrival_days=msg.arrival_days,
+        arrival_days=msg.arrival_days, keep_it_below=keep_it_below,
     )  # fmt: skip
 
 
@@ -1023,6 +1026,7 @@ def return_policy_to_proto(policy: ReturnPolicy, version: int) -> returns_pb2.Re
         version=version,
         resolve_on_receipt=policy.resolve_on_receipt,
         arrival_days=policy.arrival_days,
+        keep_it_below=money_to_proto(policy.keep_it_below) if policy.keep_it_below is not None else None,
     )
 
 

@@ -889,6 +889,7 @@ class OrderShard:
                 now_ms=now_ms(),
                 exchanges=exchanges,
                 styles=styles,
+                keep_below=policy.keep_it_below,
             ),
         )
 

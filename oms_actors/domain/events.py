@@ -192,7 +192,11 @@ def _returns(old: Order | None, new: Order, events: list[tuple[str, dict[str, st
         data = {"return_id": r.return_id, "location_id": r.location_id}
         if r.replacement_order_id:  # the order that sends the replacement or exchanged items
             data["replacement_order_id"] = r.replacement_order_id
-        if was is None or was.status != r.status:
+        if was is None:
+            events.append(("return.authorized", data))
+            if r.kept:  # resolved as asked: nothing to bring back
+                events.append(("return.kept", data))
+        elif was.status != r.status:
             events.append((f"return.{r.status.value}", data))
         elif r.resolved and not was.resolved:  # resolved on receipt: money and items out before inspection
             events.append(("return.resolved_on_receipt", data))

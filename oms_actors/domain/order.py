@@ -1015,8 +1015,13 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         now_ms: int,
         exchanges: Mapping[int, str] | None = None,
         styles: Mapping[str, str] | None = None,
+        keep_below: Money | None = None,
     ) -> Order:
         """Authorises a return within the rules, or refuses it naming every line that breaks one.
+
+        ``keep_below``: the return policy's keep_it_below. When every line is an item priced
+        under it (and none is for repair), the customer keeps the items: the return is
+        resolved now, as if received and inspected, with nothing restocked.
 
         ``exchanges``: line -> the SKU wanted in its place, for EXCHANGE lines; ``styles``:
         the style of each known SKU of the lines and the exchanges (unknown ones absent).
@@ -1053,21 +1058,33 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             raise FailedPreconditionError(
                 f"return {return_id} of order {self.order_id} is not allowed", code="RETURN_NOT_ALLOWED", lines=problems
             )
+        kept = keep_below is not None and all(
+            res is not Resolution.REPAIR
+            and self.line(n).unit_price.currency == keep_below.currency
+            and self.line(n).unit_price.amount_minor < keep_below.amount_minor
+            for n, (_, _, res, _) in wanted.items()
+        )
         record = ReturnRecord(
             return_id=return_id,
-            status=ReturnStatus.AUTHORIZED,
+            status=ReturnStatus.INSPECTED if kept else ReturnStatus.AUTHORIZED,
             lines=tuple(
-                ReturnLine(line_number=n, quantity=q, reason=reason, resolution=res, exchange_sku=exchange_sku)
+                ReturnLine(
+                    line_number=n, quantity=q, reason=reason, resolution=res, exchange_sku=exchange_sku, received=q if kept else 0
+                )
                 for n, (q, reason, res, exchange_sku) in sorted(wanted.items())
             ),
             channel=channel,
-            location_id=location_id,
+            location_id="" if kept else location_id,
             requested_at_ms=now_ms,
+            received_at_ms=now_ms if kept else 0,
+            kept=kept,
         )
         # What goes out for it is reserved now, not when it comes back: the size asked for
         # in exchange may be sold out by then.
-        secure = (STEP_SECURE + return_id,) if record.asks_items else ()
-        return self._next(now_ms=now_ms, returns=self.returns + (record,), add=secure)
+        steps = (STEP_SECURE + return_id,) if record.asks_items else ()
+        if kept:
+            steps += (STEP_RESOLVE + return_id,)
+        return self._next(now_ms=now_ms, returns=self.returns + (record,), add=steps)
 
     def record_secured(self, return_id: str, *, replacement_order_id: str, now_ms: int) -> Order:
         """The return's replacement order is placed (held until the return is received)."""

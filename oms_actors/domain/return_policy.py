@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from oms_actors.domain.money import Money
+
 DAY_MS = 86_400_000
 MAX_WINDOW_DAYS = 3650
 
@@ -23,6 +25,9 @@ class ReturnPolicy:
     resolve_on_receipt: bool = False
     # Days an authorised return has to arrive before it expires; 0: never.
     arrival_days: int = 0
+    # Items priced under this (per unit, in its currency) need not come back: refunded,
+    # credited, replaced or exchanged when asked for. None: every return comes back.
+    keep_it_below: Money | None = None
 
     @property
     def arrival_ms(self) -> int | None:
@@ -42,6 +47,10 @@ class ReturnPolicy:
             "channel_window_days": dict(sorted(self.channel_window_days.items())),
             "resolve_on_receipt": self.resolve_on_receipt,
             "arrival_days": self.arrival_days,
+            **(
+                {"keep_it_below": [self.keep_it_below.amount_minor, self.keep_it_below.currency]}
+                if self.keep_it_below is not None else {}
+            ),
         }
 
     @classmethod
@@ -51,4 +60,6 @@ class ReturnPolicy:
             channel_window_days={str(k): int(v) for k, v in raw.get("channel_window_days", {}).items()},
             resolve_on_receipt=bool(raw.get("resolve_on_receipt", False)),
             arrival_days=int(raw.get("arrival_days", 0)),
+            keep_it_below=Money(amount_minor=int(raw["keep_it_below"][0]), currency=str(raw["keep_it_below"][1]))
+            if raw.get("keep_it_below") else None,
         )

@@ -95,6 +95,7 @@ class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     credit_notes: tuple[str, ...] = ()
     replacement_order_id: str = ""
     expired_at_ms: int = 0
+    kept: bool = False  # the customer keeps the items (the return policy's keep_it_below): nothing comes back
 
     @property
     def resolved(self) -> bool:

@@ -156,3 +156,33 @@ async def test_a_return_never_brought_back_expires_the_units_may_be_asked_for_ag
     assert await shard.close_settled.remote(window_ms=0) >= 1
     closed = await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))
     assert closed.status == orders_pb2.ORDER_STATUS_CLOSED
+
+
+async def test_a_cheap_item_is_refunded_without_coming_back_and_a_dear_one_is_brought_back(world: World):
+    stub = returns(world)
+    before = await stub.GetReturnPolicy(returns_pb2.GetReturnPolicyRequest())
+    keep_it = returns_pb2.ReturnPolicy(window_days=before.window_days, channel_windows=before.channel_windows, keep_it_below=eur(1_000))
+    try:
+        await stub.SetReturnPolicy(returns_pb2.SetReturnPolicyRequest(policy=keep_it))
+        await asyncio.sleep(POLICY_TTL_S + 0.3)
+        sku = await world.sku({"T-DC-SOUTH": 4})
+        customer = await world.customer()
+        cheap = await delivered(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)], price=500)))).order)
+        dear = await delivered(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)], price=3_000)))).order)
+        await stub.RequestReturn(refund(cheap.order_id))
+        await stub.RequestReturn(refund(dear.order_id))
+
+        paid = await settled(world, cheap.order_id)
+        [ret] = paid.returns
+        assert ret.kept and ret.status == orders_pb2.RETURN_STATUS_RESOLVED and ret.HasField("resolved_at")
+        assert ret.refunded == eur(500) and len(ret.credit_notes) == 1 and paid.payment_status[0].refunded == eur(500)
+        assert ret.lines[0].received == 1 and ret.lines[0].restocked == 0
+        assert (await world.available(sku))["T-DC-SOUTH"] == (2, 0)  # nothing came back to the shelf
+        [waiting] = (await settled(world, dear.order_id)).returns
+        assert not waiting.kept and waiting.status == orders_pb2.RETURN_STATUS_AUTHORIZED and waiting.refunded == eur(0)
+        view = await world.customers.GetCustomer360(customers_pb2.GetCustomer360Request(customer_id=customer))
+        assert "return.kept" in {e.type for e in view.timeline}
+    finally:
+        await stub.SetReturnPolicy(returns_pb2.SetReturnPolicyRequest(policy=returns_pb2.ReturnPolicy(
+            window_days=before.window_days, channel_windows=before.channel_windows)))  # fmt: skip
+        await asyncio.sleep(POLICY_TTL_S + 0.3)

@@ -6,6 +6,7 @@ import pytest
 
 from gateway.convert import Violations, return_policy_from_proto, return_policy_to_proto
 from oms_actors.domain.errors import ValidationError
+from oms_actors.domain.money import Money
 from oms_actors.domain.order import Order
 from oms_actors.domain.records import evolve
 from oms_actors.domain.return_policy import DAY_MS, ReturnPolicy
@@ -13,7 +14,10 @@ from protos.oms.v1 import common_pb2, returns_pb2
 from tests.unit.test_order_state import command
 from tests.unit.test_shipping_charge import delivered_with_shipping
 
-POLICY = ReturnPolicy(window_days=30, channel_window_days={"marketplace": 14, "field_sales": 0}, arrival_days=21)
+POLICY = ReturnPolicy(
+    window_days=30, channel_window_days={"marketplace": 14, "field_sales": 0}, arrival_days=21,
+    keep_it_below=Money(amount_minor=1_000, currency="EUR"),
+)  # fmt: skip
 
 
 def test_a_channel_listed_has_its_own_window_and_the_others_the_default():
@@ -49,6 +53,7 @@ def test_the_wire_form_reads_back_as_the_same_policy():
         (returns_pb2.ReturnPolicy(window_days=-1), {"policy.window_days"}),
         (returns_pb2.ReturnPolicy(window_days=3651), {"policy.window_days"}),
         (returns_pb2.ReturnPolicy(window_days=30, arrival_days=-1), {"policy.arrival_days"}),
+        (returns_pb2.ReturnPolicy(window_days=30, keep_it_below=common_pb2.Money(currency="EUR")), {"policy.keep_it_below.amount_minor"}),
         (
             returns_pb2.ReturnPolicy(
                 window_days=30,
@@ -109,3 +114,37 @@ def test_an_authorised_return_not_brought_back_in_time_expires_and_gives_its_uni
     assert expired.expire_returns(["R1"], now_ms=10_003 + arrival) is expired  # once
     received = asked.receive_return("R1", location_id="DC1", quantities={1: 2}, now_ms=10_000 + arrival)
     assert received.expire_returns(["R1"], now_ms=10_001 + arrival) is received  # received in time: stays
+
+
+@pytest.mark.parametrize(
+    ("lines", "kept"),
+    [
+        ({2: (1, "meh", "refund")}, True),  # line 2: 2.50 EUR, under 10.00
+        ({2: (1, "meh", "store_credit")}, True),
+        ({1: (1, "meh", "refund"), 2: (1, "meh", "refund")}, False),  # line 1 costs 10.00, not under: the parcel comes
+        ({2: (1, "broken", "repair")}, False),  # a repair needs the item
+    ],
+)
+def test_a_return_of_items_under_the_keep_it_price_is_resolved_when_asked_for(lines, kept):
+    from oms_actors.domain.events import order_events
+    from oms_actors.domain.order import STEP_RESOLVE
+    from oms_actors.domain.returns import Resolution, ReturnStatus
+
+    order = evolve(delivered_with_shipping(), pending=())
+    asked = order.request_return(
+        return_id="R1", lines={n: (q, why, Resolution(res)) for n, (q, why, res) in lines.items()}, channel="web",
+        location_id="DC1", window_ms=30 * DAY_MS, non_returnable=frozenset(), now_ms=10_000, keep_below=POLICY.keep_it_below,
+    )  # fmt: skip
+    record = asked.return_("R1")
+    assert record.kept is kept
+    if kept:
+        assert record.status is ReturnStatus.INSPECTED and STEP_RESOLVE + "R1" in asked.pending
+        assert [(rl.received, rl.restocked) for rl in record.lines] == [(1, 0)] and record.location_id == ""
+        assert [e.type for e in order_events(order, asked)][:2] == ["return.authorized", "return.kept"]
+    else:
+        assert record.status is ReturnStatus.AUTHORIZED and not asked.pending
+    in_dollars = order.request_return(
+        return_id="R1", lines={2: (1, "meh", Resolution.REFUND)}, channel="web", location_id="DC1", window_ms=30 * DAY_MS,
+        non_returnable=frozenset(), now_ms=10_000, keep_below=Money(amount_minor=100_000, currency="USD"),
+    )  # fmt: skip
+    assert not in_dollars.return_("R1").kept  # another currency's price is not compared

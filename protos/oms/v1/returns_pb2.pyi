@@ -77,18 +77,20 @@ class InspectReturnRequest(_message.Message):
     def __init__(self, order_id: _Optional[str] = ..., return_id: _Optional[str] = ..., dispositions: _Optional[_Iterable[_Union[LineDisposition, _Mapping]]] = ...) -> None: ...
 
 class ReturnPolicy(_message.Message):
-    __slots__ = ("window_days", "channel_windows", "version", "resolve_on_receipt", "arrival_days")
+    __slots__ = ("window_days", "channel_windows", "version", "resolve_on_receipt", "arrival_days", "keep_it_below")
     WINDOW_DAYS_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_WINDOWS_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     RESOLVE_ON_RECEIPT_FIELD_NUMBER: _ClassVar[int]
     ARRIVAL_DAYS_FIELD_NUMBER: _ClassVar[int]
+    KEEP_IT_BELOW_FIELD_NUMBER: _ClassVar[int]
     window_days: int
     channel_windows: _containers.RepeatedCompositeFieldContainer[ChannelReturnWindow]
     version: int
     resolve_on_receipt: bool
     arrival_days: int
-    def __init__(self, window_days: _Optional[int] = ..., channel_windows: _Optional[_Iterable[_Union[ChannelReturnWindow, _Mapping]]] = ..., version: _Optional[int] = ..., resolve_on_receipt: _Optional[bool] = ..., arrival_days: _Optional[int] = ...) -> None: ...
+    keep_it_below: _common_pb2.Money
+    def __init__(self, window_days: _Optional[int] = ..., channel_windows: _Optional[_Iterable[_Union[ChannelReturnWindow, _Mapping]]] = ..., version: _Optional[int] = ..., resolve_on_receipt: _Optional[bool] = ..., arrival_days: _Optional[int] = ..., keep_it_below: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class ChannelReturnWindow(_message.Message):
     __slots__ = ("channel", "window_days")
