@@ -600,6 +600,9 @@ def _return(r: ReturnRecord, currency: str) -> dict[str, Any]:
         fields["expired_at"] = _ts_fields(r.expired_at_ms)
     if r.kept:
         fields["kept"] = True
+    if r.cancelled_at_ms:
+        fields["cancelled_at"] = _ts_fields(r.cancelled_at_ms)
+        fields["cancel_reason"] = r.cancel_reason
     return fields
 
 

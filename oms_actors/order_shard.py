@@ -49,7 +49,7 @@ from oms_actors.domain.order import ALLOWED, STEP_SHORTAGE, ApprovalStatus, Comm
 from oms_actors.domain.partitioning import idempotency_shard, new_order_id
 from oms_actors.domain.payment_state import OverdueNotice, PaymentStatus, Receipt
 from oms_actors.domain.records import evolve
-from oms_actors.domain.returns import SENDS_ITEMS, Disposition, Resolution, ReturnRecord, ReturnStatus, desk_order
+from oms_actors.domain.returns import SENDS_ITEMS, WITHDRAWN, Disposition, Resolution, ReturnRecord, ReturnStatus, desk_order
 from oms_actors.domain.risk import held_for_declines_alone
 from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors.event_loop import loop_name
@@ -88,7 +88,7 @@ SERVED_DIRECTLY = (
     "create_orders", "cancel_order", "cancel_lines", "review_order", "confirm_shipment",
     "confirm_delivery", "fulfilment_requests", "request_return", "receive_return", "inspect_return",
     "record_receipt", "note_overdue", "report_shortage", "change_ship_to", "hold_order", "grant_goodwill",
-    "add_note", "erase_personal_data", "replace_payment_instrument", "returns_at", "settle_replacement",
+    "add_note", "erase_personal_data", "replace_payment_instrument", "returns_at", "settle_replacement", "cancel_return",
 )  # fmt: skip
 # Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
 IDEMPOTENCY_CACHE = int(os.environ.get("OMS_IDEMPOTENCY_CACHE", "200000"))
@@ -893,6 +893,9 @@ class OrderShard:
             ),
         )
 
+    async def cancel_return(self, order_id: str, return_id: str, reason: str) -> bytes:
+        return await self._command(order_id, lambda order: order.cancel_return(return_id, reason=reason, now_ms=now_ms()))
+
     async def receive_return(self, order_id: str, return_id: str, location_id: str, quantities: dict[int, int]) -> bytes:
         resolve_now = (await self.return_policy.get()).resolve_on_receipt
         return await self._command(
@@ -950,7 +953,7 @@ class OrderShard:
         expired return's is withdrawn (nothing came back)."""
         record = order.return_(return_id)
         assert record is not None
-        came_back = {} if record.status is ReturnStatus.EXPIRED else _replacement_lines(order, record, received=True)
+        came_back = {} if record.status in WITHDRAWN else _replacement_lines(order, record, received=True)
         wanted = {sku: units for sku, (units, _) in came_back.items()}
         args = (replacement_order_id, wanted, f"{order.order_id}/{return_id}")
         target = self.store.shard(replacement_order_id)

@@ -84,6 +84,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         # Returns: a customer (or the channel it buys in) asks; locations receive and
         # inspect, which restocks and refunds, so those are audited.
         _RETURNS + "RequestReturn": allow(AGENT, CHANNEL, CUSTOMER, audit=True),
+        _RETURNS + "CancelReturn": allow(AGENT, CHANNEL, CUSTOMER, audit=True),  # whoever may ask for it
         _RETURNS + "ReceiveReturn": allow(AGENT, FULFILMENT, audit=True),
         _RETURNS + "InspectReturn": allow(AGENT, FULFILMENT, audit=True),
         _RETURNS + "ListReturns": allow(AGENT, FULFILMENT),  # a returns desk's list (a bound key: its own)

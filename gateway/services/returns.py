@@ -89,6 +89,20 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         return order_to_proto(order, internal_notes=principal.sees_everything)
 
     @rpc
+    async def CancelReturn(
+        self, request: returns_pb2.CancelReturnRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.Order:
+        v = Violations()
+        v.identifier("order_id", request.order_id)
+        v.identifier("return_id", request.return_id)
+        v.required_text("reason", request.reason, "service staff read it later")
+        v.raise_if_any()
+        principal = await caller(context)
+        await self.b.check_visible(principal, request.order_id)
+        order = await self.b.command(request.order_id, "cancel_return", request.return_id, request.reason)
+        return order_to_proto(order, internal_notes=principal.sees_everything)
+
+    @rpc
     async def ReceiveReturn(
         self, request: returns_pb2.ReceiveReturnRequest, context: grpc.aio.ServicerContext
     ) -> orders_pb2.Order:

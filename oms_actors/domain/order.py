@@ -35,6 +35,7 @@ from oms_actors.domain.returns import (
     DONE_STATUSES,
     GOODWILL,
     RETURN_ALLOWED,
+    WITHDRAWN,
     Appeasement,
     Disposition,
     RefundPart,
@@ -267,7 +268,7 @@ STEP_RESOLVE = "resolve:"  # + return id: refund, store credit, replacement
 STEP_SHORTAGE = "shortage:"  # + shortage id: units a location could not ship leave its stock
 STEP_APPEASE = "appease:"  # + appeasement id: money given back without a return, with credit notes
 STEP_SECURE = "secure:"  # + return id: its replacement or exchange order placed, reserved and held for it
-STEP_UNSECURE = "unsecure:"  # + return id: that order withdrawn, the return having expired
+STEP_UNSECURE = "unsecure:"  # + return id: that order withdrawn, the return having expired or been cancelled
 RETURNS = "returns"  # who holds a replacement order for the return it waits for, and approves it
 # Orders whose customer has paid for something may be given money back as goodwill; a
 # closed one too (the customer complains after the return window: nothing can come
@@ -981,10 +982,10 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return next((r for r in self.returns if r.return_id == return_id), None)
 
     def returnable(self, line_number: int) -> int:
-        """Units of a line delivered and not already on a return (one that expired gave them back)."""
+        """Units of a line delivered and not already on a return (one expired or cancelled gave them back)."""
         line = self.line(line_number)
         on_returns = sum(
-            rl.quantity for r in self.returns if r.status is not ReturnStatus.EXPIRED for rl in r.lines if rl.line_number == line_number
+            rl.quantity for r in self.returns if r.status not in WITHDRAWN for rl in r.lines if rl.line_number == line_number
         )
         return line.delivered - on_returns
 
@@ -1121,6 +1122,22 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             returns=returns,
             drop=[STEP_SECURE + rid for rid in secured],
             add=[STEP_UNSECURE + rid for rid in secured],
+        )
+
+    def cancel_return(self, return_id: str, *, reason: str, now_ms: int) -> Order:
+        """The customer will not send it after all: an authorised return is cancelled, its
+        units returnable again, and what was reserved to go out for it withdrawn. Again: no change."""
+        existing = self.return_(return_id)
+        if existing is not None and existing.status is ReturnStatus.CANCELLED:
+            return self
+        record = self._return_step(return_id, ReturnAction.CANCEL)
+        cancelled = record.with_(status=ReturnStatus.CANCELLED, cancelled_at_ms=now_ms, cancel_reason=reason)
+        withdraw = record.asks_items
+        return self._next(
+            now_ms=now_ms,
+            returns=self._with_return(cancelled),
+            drop=[STEP_SECURE + return_id] if withdraw else [],
+            add=[STEP_UNSECURE + return_id] if withdraw else [],
         )
 
     def settle_for_return(self, wanted: Mapping[str, int], *, return_ref: str, now_ms: int) -> Order:

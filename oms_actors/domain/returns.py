@@ -21,6 +21,7 @@ class ReturnStatus(StrEnum):
     INSPECTED = "inspected"  # restocked or written off, resolution under way
     RESOLVED = "resolved"  # inspected, and refunded, credited, replaced or sent to repair
     EXPIRED = "expired"  # authorised, never brought back in time (the return policy's arrival_days)
+    CANCELLED = "cancelled"  # authorised, then not sent after all (CancelReturn)
 
 
 class Resolution(StrEnum):
@@ -44,17 +45,20 @@ class ReturnAction(StrEnum):
     INSPECT = "inspect"
     RESOLVE = "resolve"
     EXPIRE = "expire"
+    CANCEL = "cancel"
 
 
 RETURN_ALLOWED: Mapping[ReturnStatus, frozenset[ReturnAction]] = {
-    ReturnStatus.AUTHORIZED: frozenset({ReturnAction.RECEIVE, ReturnAction.EXPIRE}),
+    ReturnStatus.AUTHORIZED: frozenset({ReturnAction.RECEIVE, ReturnAction.EXPIRE, ReturnAction.CANCEL}),
     # Resolving a received return before it is inspected: the return policy's resolve_on_receipt.
     ReturnStatus.RECEIVED: frozenset({ReturnAction.INSPECT, ReturnAction.RESOLVE}),
     ReturnStatus.INSPECTED: frozenset({ReturnAction.RESOLVE}),
     ReturnStatus.RESOLVED: frozenset(),
     ReturnStatus.EXPIRED: frozenset(),
+    ReturnStatus.CANCELLED: frozenset(),
 }
-DONE_STATUSES = frozenset({ReturnStatus.RESOLVED, ReturnStatus.EXPIRED})  # nothing more to come of it
+DONE_STATUSES = frozenset({ReturnStatus.RESOLVED, ReturnStatus.EXPIRED, ReturnStatus.CANCELLED})  # nothing more to come of it
+WITHDRAWN = frozenset({ReturnStatus.EXPIRED, ReturnStatus.CANCELLED})  # nothing came back: its units returnable again
 
 
 class ReturnLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -96,6 +100,8 @@ class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     replacement_order_id: str = ""
     expired_at_ms: int = 0
     kept: bool = False  # the customer keeps the items (the return policy's keep_it_below): nothing comes back
+    cancelled_at_ms: int = 0
+    cancel_reason: str = ""
 
     @property
     def resolved(self) -> bool:

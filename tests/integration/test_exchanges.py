@@ -161,3 +161,46 @@ async def test_an_exchange_whose_return_never_comes_gives_the_size_it_reserved_b
     withdrawn = await settled(world, ret.replacement_order_id)
     assert withdrawn.status == orders_pb2.ORDER_STATUS_CANCELLED and "brought nothing back" in withdrawn.cancel_reason
     assert (await world.available(large))["T-DC-SOUTH"] == (1, 0)  # for sale again
+
+
+async def test_a_cancelled_exchange_gives_the_size_it_reserved_back_and_one_received_cannot_be_cancelled(world: World):
+    style = World.unique("STYLE")
+    small = await world.sku({"T-DC-SOUTH": 5}, style=style)
+    large = await world.sku({"T-DC-SOUTH": 1}, style=style)
+    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(await world.customer(), [(small, 2)])))).order)
+    rma = World.unique("RMA")
+    await returns(world).RequestReturn(exchange_of(order.order_id, rma, large, 1))
+    [ret] = (await settled(world, order.order_id)).returns
+    assert (await world.available(large))["T-DC-SOUTH"] == (1, 1)
+
+    cancel = returns_pb2.CancelReturnRequest(order_id=order.order_id, return_id=rma)
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await returns(world).CancelReturn(cancel)
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT and field_violations(info.value) == {"reason"}
+    cancel.reason = "found one that fits"
+    await returns(world).CancelReturn(cancel)
+    again = await returns(world).CancelReturn(cancel)  # a retry: no change
+    [ret] = (await settled(world, order.order_id)).returns
+    assert ret.status == orders_pb2.RETURN_STATUS_CANCELLED and ret.cancel_reason == "found one that fits"
+    assert again.version <= (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))).version
+    withdrawn = await settled(world, ret.replacement_order_id)
+    assert withdrawn.status == orders_pb2.ORDER_STATUS_CANCELLED
+    assert (await world.available(large))["T-DC-SOUTH"] == (1, 0)
+
+    # Both units may be asked for again; one that came back cannot be cancelled.
+    later = World.unique("RMA")
+    asked = returns_pb2.RequestReturnRequest(
+        order_id=order.order_id, return_id=later, channel=common_pb2.CHANNEL_STORE,
+        lines=[returns_pb2.ReturnLineRequest(line_number=1, quantity=2, reason="changed my mind",
+                                             resolution=orders_pb2.RETURN_RESOLUTION_REFUND)],
+    )  # fmt: skip
+    await returns(world).RequestReturn(asked)
+    await returns(world).ReceiveReturn(
+        returns_pb2.ReceiveReturnRequest(
+            order_id=order.order_id, return_id=later, location_id="T-DC-SOUTH",
+            lines=[orders_pb2.ShipmentLine(line_number=1, quantity=2)],
+        )
+    )  # fmt: skip
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await returns(world).CancelReturn(returns_pb2.CancelReturnRequest(order_id=order.order_id, return_id=later, reason="r"))
+    assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION

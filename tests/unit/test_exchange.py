@@ -120,3 +120,20 @@ def test_a_replacement_waits_for_its_return_then_sends_what_came_back():
     assert cleared.approve(by="risk-rules", now_ms=7001).approval.status is ApprovalStatus.APPROVED
     by_rules = evolve(held, approval=evolve(held.approval, decided_by="risk-rules", reasons=("big", "waits for return O1/R1")))
     assert by_rules.settle_for_return({"A-L": 2}, return_ref="O1/R1", now_ms=7000).approval.status is ApprovalStatus.HELD
+
+
+def test_a_return_the_customer_will_not_send_is_cancelled_and_what_it_reserved_withdrawn():
+    from oms_actors.domain.errors import InvalidTransitionError
+    from oms_actors.domain.returns import ReturnStatus
+
+    asked = ask(delivered_with_shipping(), {1: (1, "too small", Resolution.EXCHANGE)}, {1: "A-L"})
+    secured = asked.record_secured("R1", replacement_order_id="O9", now_ms=5001)
+    assert secured.returnable(1) == 1
+    cancelled = secured.cancel_return("R1", reason="found one that fits", now_ms=6000)
+    record = cancelled.return_("R1")
+    assert record.status is ReturnStatus.CANCELLED and record.cancel_reason == "found one that fits"
+    assert STEP_UNSECURE + "R1" in cancelled.pending and cancelled.returnable(1) == 2
+    assert cancelled.cancel_return("R1", reason="again", now_ms=6001) is cancelled
+    received = secured.receive_return("R1", location_id="DC1", quantities={1: 1}, now_ms=5500)
+    with pytest.raises(InvalidTransitionError):  # it came back: too late to cancel
+        received.cancel_return("R1", reason="r", now_ms=6000)

@@ -83,6 +83,7 @@ class ReturnStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RETURN_STATUS_INSPECTED: _ClassVar[ReturnStatus]
     RETURN_STATUS_RESOLVED: _ClassVar[ReturnStatus]
     RETURN_STATUS_EXPIRED: _ClassVar[ReturnStatus]
+    RETURN_STATUS_CANCELLED: _ClassVar[ReturnStatus]
 
 class ReturnResolution(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -149,6 +150,7 @@ RETURN_STATUS_RECEIVED: ReturnStatus
 RETURN_STATUS_INSPECTED: ReturnStatus
 RETURN_STATUS_RESOLVED: ReturnStatus
 RETURN_STATUS_EXPIRED: ReturnStatus
+RETURN_STATUS_CANCELLED: ReturnStatus
 RETURN_RESOLUTION_UNSPECIFIED: ReturnResolution
 RETURN_RESOLUTION_REFUND: ReturnResolution
 RETURN_RESOLUTION_STORE_CREDIT: ReturnResolution
@@ -530,7 +532,7 @@ class ReturnLine(_message.Message):
     def __init__(self, line_number: _Optional[int] = ..., quantity: _Optional[int] = ..., reason: _Optional[str] = ..., resolution: _Optional[_Union[ReturnResolution, str]] = ..., received: _Optional[int] = ..., restocked: _Optional[int] = ..., written_off: _Optional[int] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., exchange_sku: _Optional[str] = ...) -> None: ...
 
 class Return(_message.Message):
-    __slots__ = ("return_id", "status", "channel", "location_id", "lines", "refunded", "store_credit", "credit_notes", "replacement_order_id", "requested_at", "resolved_at", "expired_at", "kept")
+    __slots__ = ("return_id", "status", "channel", "location_id", "lines", "refunded", "store_credit", "credit_notes", "replacement_order_id", "requested_at", "resolved_at", "expired_at", "kept", "cancel_reason", "cancelled_at")
     RETURN_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
@@ -544,6 +546,8 @@ class Return(_message.Message):
     RESOLVED_AT_FIELD_NUMBER: _ClassVar[int]
     EXPIRED_AT_FIELD_NUMBER: _ClassVar[int]
     KEPT_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_REASON_FIELD_NUMBER: _ClassVar[int]
+    CANCELLED_AT_FIELD_NUMBER: _ClassVar[int]
     return_id: str
     status: ReturnStatus
     channel: _common_pb2.Channel
@@ -557,7 +561,9 @@ class Return(_message.Message):
     resolved_at: _timestamp_pb2.Timestamp
     expired_at: _timestamp_pb2.Timestamp
     kept: bool
-    def __init__(self, return_id: _Optional[str] = ..., status: _Optional[_Union[ReturnStatus, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ReturnLine, _Mapping]]] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., store_credit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., credit_notes: _Optional[_Iterable[str]] = ..., replacement_order_id: _Optional[str] = ..., requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expired_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kept: _Optional[bool] = ...) -> None: ...
+    cancel_reason: str
+    cancelled_at: _timestamp_pb2.Timestamp
+    def __init__(self, return_id: _Optional[str] = ..., status: _Optional[_Union[ReturnStatus, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ReturnLine, _Mapping]]] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., store_credit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., credit_notes: _Optional[_Iterable[str]] = ..., replacement_order_id: _Optional[str] = ..., requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expired_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kept: _Optional[bool] = ..., cancel_reason: _Optional[str] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetOrderRequest(_message.Message):
     __slots__ = ("order_id",)

@@ -66,6 +66,16 @@ class LineDisposition(_message.Message):
     disposition: Disposition
     def __init__(self, line_number: _Optional[int] = ..., disposition: _Optional[_Union[Disposition, str]] = ...) -> None: ...
 
+class CancelReturnRequest(_message.Message):
+    __slots__ = ("order_id", "return_id", "reason")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    RETURN_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    return_id: str
+    reason: str
+    def __init__(self, order_id: _Optional[str] = ..., return_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
 class InspectReturnRequest(_message.Message):
     __slots__ = ("order_id", "return_id", "dispositions")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]

@@ -40,6 +40,11 @@ class ReturnServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.RequestReturnRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
                 _registered_method=True)
+        self.CancelReturn = channel.unary_unary(
+                '/oms.v1.ReturnService/CancelReturn',
+                request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.CancelReturnRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+                _registered_method=True)
         self.ReceiveReturn = channel.unary_unary(
                 '/oms.v1.ReturnService/ReceiveReturn',
                 request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.ReceiveReturnRequest.SerializeToString,
@@ -74,6 +79,15 @@ class ReturnServiceServicer:
         """Authorises a return within the rules (return window, returnable items, no more
         than delivered less already returned), or refuses it naming every line.
         The return id is the caller's: requesting it again changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelReturn(self, request, context):
+        """The customer will not send it after all: an authorised return is cancelled (not one
+        received), its units may be asked for again within the window, and a replacement or
+        exchange reserved for it is withdrawn. Cancelling it again changes nothing.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -125,6 +139,11 @@ def add_ReturnServiceServicer_to_server(servicer, server):
             'RequestReturn': grpc.unary_unary_rpc_method_handler(
                     servicer.RequestReturn,
                     request_deserializer=protos_dot_oms_dot_v1_dot_returns__pb2.RequestReturnRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
+            ),
+            'CancelReturn': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelReturn,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_returns__pb2.CancelReturnRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
             ),
             'ReceiveReturn': grpc.unary_unary_rpc_method_handler(
@@ -179,6 +198,33 @@ class ReturnService:
             target,
             '/oms.v1.ReturnService/RequestReturn',
             protos_dot_oms_dot_v1_dot_returns__pb2.RequestReturnRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelReturn(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.ReturnService/CancelReturn',
+            protos_dot_oms_dot_v1_dot_returns__pb2.CancelReturnRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
             options,
             channel_credentials,
