@@ -133,6 +133,7 @@ class DayAfter:
     returns_refused: int = 0
     returns_listed: int = 0  # returns the desks found on their lists (ListReturns) and inspected
     returns_kept: int = 0  # resolved without the parcel (the return policy's keep_it_below)
+    repairs_returned: int = 0  # returns whose repaired units went back to the customer (CompleteRepair)
     goodwill: int = 0  # orders given money back without a return (GrantGoodwill)
     goodwill_minor: int = 0
     final: dict[str, orders_pb2.Order] = field(default_factory=dict)
@@ -619,11 +620,37 @@ class Lifecycle:
         await self.inspect_at_desks(received_at)
         returned = [order.order_id for order, _ in chosen]
         await self.settle(returned, "settle")
+        await self.return_repairs(returned)
         for oid in returned:
             for ret in self.latest[oid].returns:
                 if ret.replacement_order_id:
                     replacements.append(ret.replacement_order_id)
         return replacements
+
+    async def return_repairs(self, order_ids: list[str]) -> None:
+        """The repair centre sends each inspected return's repaired units back to the customer."""
+        due = [
+            (oid, ret.return_id)
+            for oid in order_ids
+            for ret in self.latest[oid].returns
+            if ret.status in (orders_pb2.RETURN_STATUS_INSPECTED, orders_pb2.RETURN_STATUS_RESOLVED)
+            and any(line.resolution == orders_pb2.RETURN_RESOLUTION_REPAIR and line.received > line.repaired for line in ret.lines)
+        ]
+
+        async def one(item: tuple[str, str]) -> None:
+            oid, return_id = item
+            request = returns_pb2.CompleteRepairRequest(
+                order_id=oid, return_id=return_id, carrier="dhl", tracking=f"REPAIR-{oid}-{return_id}"
+            )
+            try:
+                self.latest[oid] = await self.calls(
+                    "CompleteRepair", self.returns.CompleteRepair, request, metadata=self.md, timeout=30
+                )
+                self.out.repairs_returned += 1
+            except grpc.aio.AioRpcError:
+                pass  # counted by the call's record
+
+        await self._each(due, one, "repairs")
 
     async def inspect_at_desks(self, received_at: dict[str, int]) -> None:
         """Each location's returns desk works its list (ListReturns: received, not yet
@@ -669,6 +696,7 @@ class Lifecycle:
                 dispositions=[
                     returns_pb2.LineDisposition(line_number=line.line_number, disposition=disposition)
                     for line in row.details.lines
+                    if line.resolution != orders_pb2.RETURN_RESOLUTION_REPAIR  # the customer's: off to repair
                 ],
             ),
             metadata=self.md,

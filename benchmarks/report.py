@@ -75,6 +75,7 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("returns", ("lifecycle", "returns_requested"), "int"),
     ("  inspected from the desks' lists", ("lifecycle", "returns_listed"), "int"),
     ("  kept by the customer (keep-it refunds)", ("lifecycle", "returns_kept"), "int"),
+    ("  repaired and sent back", ("lifecycle", "repairs_returned"), "int"),
     ("  exchanged for another size", ("lifecycle", "returns_by_resolution", "exchange"), "int"),
     ("  replaced with the same item", ("lifecycle", "returns_by_resolution", "replacement"), "int"),
     ("goodwill given (orders)", ("lifecycle", "goodwill"), "int"),

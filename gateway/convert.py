@@ -590,6 +590,7 @@ def _return(r: ReturnRecord, currency: str) -> dict[str, Any]:
                 "written_off": rl.written_off,
                 "refunded": _money_fields(rl.refunded, currency),
                 "exchange_sku": rl.exchange_sku,
+                "repaired": rl.repaired,
             }
             for rl in r.lines
         ],
@@ -603,6 +604,10 @@ def _return(r: ReturnRecord, currency: str) -> dict[str, Any]:
     if r.cancelled_at_ms:
         fields["cancelled_at"] = _ts_fields(r.cancelled_at_ms)
         fields["cancel_reason"] = r.cancel_reason
+    if r.repaired_at_ms:
+        fields["repaired_at"] = _ts_fields(r.repaired_at_ms)
+        fields["repair_carrier"] = r.repair_carrier
+        fields["repair_tracking"] = r.repair_tracking
     return fields
 
 

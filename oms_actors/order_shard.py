@@ -88,7 +88,8 @@ SERVED_DIRECTLY = (
     "create_orders", "cancel_order", "cancel_lines", "review_order", "confirm_shipment",
     "confirm_delivery", "fulfilment_requests", "request_return", "receive_return", "inspect_return",
     "record_receipt", "note_overdue", "report_shortage", "change_ship_to", "hold_order", "grant_goodwill",
-    "add_note", "erase_personal_data", "replace_payment_instrument", "returns_at", "settle_replacement", "cancel_return",
+    "add_note", "erase_personal_data", "replace_payment_instrument", "returns_at", "settle_replacement",
+    "cancel_return", "complete_repair",
 )  # fmt: skip
 # Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
 IDEMPOTENCY_CACHE = int(os.environ.get("OMS_IDEMPOTENCY_CACHE", "200000"))
@@ -891,6 +892,11 @@ class OrderShard:
                 styles=styles,
                 keep_below=policy.keep_it_below,
             ),
+        )
+
+    async def complete_repair(self, order_id: str, return_id: str, carrier: str, tracking: str) -> bytes:
+        return await self._command(
+            order_id, lambda order: order.complete_repair(return_id, carrier=carrier, tracking=tracking, now_ms=now_ms())
         )
 
     async def cancel_return(self, order_id: str, return_id: str, reason: str) -> bytes:

@@ -87,6 +87,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _RETURNS + "CancelReturn": allow(AGENT, CHANNEL, CUSTOMER, audit=True),  # whoever may ask for it
         _RETURNS + "ReceiveReturn": allow(AGENT, FULFILMENT, audit=True),
         _RETURNS + "InspectReturn": allow(AGENT, FULFILMENT, audit=True),
+        _RETURNS + "CompleteRepair": allow(AGENT, FULFILMENT, audit=True),  # where it was received, or service
         _RETURNS + "ListReturns": allow(AGENT, FULFILMENT),  # a returns desk's list (a bound key: its own)
         # Channels and customers show the deadline; only admins change it.
         _RETURNS + "GetReturnPolicy": allow(AGENT, CHANNEL, CUSTOMER, FULFILMENT),

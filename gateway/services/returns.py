@@ -149,6 +149,21 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         return order_to_proto(order, internal_notes=principal.sees_everything)
 
     @rpc
+    async def CompleteRepair(
+        self, request: returns_pb2.CompleteRepairRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.Order:
+        v = Violations()
+        v.identifier("order_id", request.order_id)
+        v.identifier("return_id", request.return_id)
+        v.required_text("carrier", request.carrier, "the customer follows the parcel with it")
+        v.required_text("tracking", request.tracking, "the customer follows the parcel with it")
+        v.raise_if_any()
+        principal = await caller(context)
+        await self.b.check_visible(principal, request.order_id, at=lambda o: _received_at(o, request.return_id))
+        order = await self.b.command(request.order_id, "complete_repair", request.return_id, request.carrier, request.tracking)
+        return order_to_proto(order, internal_notes=principal.sees_everything)
+
+    @rpc
     async def ListReturns(
         self, request: returns_pb2.ListReturnsRequest, context: grpc.aio.ServicerContext
     ) -> returns_pb2.ListReturnsResponse:

@@ -990,10 +990,11 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return line.delivered - on_returns
 
     def closable(self, now_ms: int, window_ms: int) -> bool:
-        """Delivered, nothing pending, every return resolved or expired, and the return window shut on every line."""
+        """Delivered, nothing pending, every return done (resolved and its repairs back with the
+        customer, expired or cancelled), and the return window shut on every line."""
         if self.status is not OrderStatus.DELIVERED or self.pending:
             return False
-        if any(r.status not in DONE_STATUSES for r in self.returns):
+        if any(r.status not in DONE_STATUSES or r.awaiting_repair for r in self.returns):
             return False
         delivered = [self.last_delivery_ms(line.line_number) for line in self.lines if line.delivered]
         return bool(delivered) and now_ms > max(delivered) + window_ms
@@ -1206,10 +1207,27 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return self._next(now_ms=now_ms, returns=self._with_return(received), add=(STEP_RESOLVE + return_id,) if resolve_now else ())
 
     def inspect_return(self, return_id: str, *, dispositions: Mapping[int, Disposition], now_ms: int) -> Order:
-        """Each received line is restocked where it was received, or written off; then resolved."""
+        """Each received line is restocked where it was received, or written off; then resolved.
+        A REPAIR line's units are the customer's: they go to repair, neither restocked nor
+        written off (``complete_repair``), so a disposition for one is refused."""
         record = self._return_step(return_id, ReturnAction.INSPECT)
+        problems = [
+            LineProblem(
+                line_number=rl.line_number, sku=self.line(rl.line_number).sku,
+                reason="sent for repair: the customer's unit, neither restocked nor written off",
+            )
+            for rl in record.lines
+            if rl.resolution is Resolution.REPAIR and rl.line_number in dispositions
+        ]  # fmt: skip
+        if problems:
+            raise FailedPreconditionError(
+                f"inspection of return {return_id} does not match it", code="RETURN_MISMATCH", lines=problems
+            )
         lines = []
         for rl in record.lines:
+            if rl.resolution is Resolution.REPAIR:
+                lines.append(rl)
+                continue
             disposition = dispositions.get(rl.line_number, Disposition.RESTOCK)
             lines.append(
                 evolve(
@@ -1224,6 +1242,27 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         if not record.resolved:
             steps += (STEP_RESOLVE + return_id,)  # (pending already when resolving on receipt: once)
         return self._next(now_ms=now_ms, returns=self._with_return(inspected), add=steps)
+
+    def complete_repair(self, return_id: str, *, carrier: str, tracking: str, now_ms: int) -> Order:
+        """The units of a return's REPAIR lines, repaired, are on their way back to the customer."""
+        record = self.return_(return_id)
+        if record is None:
+            raise FailedPreconditionError(f"order {self.order_id} has no return {return_id}", code="NO_SUCH_RETURN")
+        if record.repaired_at_ms and not record.awaiting_repair:
+            if (record.repair_carrier, record.repair_tracking) == (carrier, tracking):
+                return self  # the repair centre repeated its message
+            raise FailedPreconditionError(f"return {return_id}: its repairs went back already", code="NO_REPAIR_PENDING")
+        if record.status not in (ReturnStatus.INSPECTED, ReturnStatus.RESOLVED):
+            raise InvalidTransitionError(
+                f"return {return_id} is {record.status.value}: repairs follow inspection",
+                current=record.status.value,
+                requested="complete_repair",
+            )
+        if not record.awaiting_repair:
+            raise FailedPreconditionError(f"return {return_id} has nothing sent for repair", code="NO_REPAIR_PENDING")
+        lines = tuple(evolve(rl, repaired=rl.received) if rl.resolution is Resolution.REPAIR else rl for rl in record.lines)
+        repaired = record.with_(lines=lines, repair_carrier=carrier, repair_tracking=tracking, repaired_at_ms=now_ms)
+        return self._next(now_ms=now_ms, returns=self._with_return(repaired))
 
     def refund_plan(self, return_id: str) -> list[RefundPart]:
         """Where the money of a return's refund lines goes back: the captures of the shipments that

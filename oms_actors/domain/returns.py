@@ -71,6 +71,7 @@ class ReturnLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     written_off: int = 0
     refunded: int = 0  # minor units refunded or credited for this line
     exchange_sku: str = ""  # EXCHANGE: the variant sent in its place
+    repaired: int = 0  # REPAIR: units repaired and sent back to the customer
 
 
 class RefundPart(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -102,6 +103,14 @@ class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     kept: bool = False  # the customer keeps the items (the return policy's keep_it_below): nothing comes back
     cancelled_at_ms: int = 0
     cancel_reason: str = ""
+    repair_carrier: str = ""  # how its repaired units went back to the customer
+    repair_tracking: str = ""
+    repaired_at_ms: int = 0
+
+    @property
+    def awaiting_repair(self) -> bool:
+        """Units received for repair not yet back with the customer: the customer's, not stock."""
+        return any(line.received > line.repaired for line in self.lines if line.resolution is Resolution.REPAIR)
 
     @property
     def resolved(self) -> bool:

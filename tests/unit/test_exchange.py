@@ -137,3 +137,32 @@ def test_a_return_the_customer_will_not_send_is_cancelled_and_what_it_reserved_w
     received = secured.receive_return("R1", location_id="DC1", quantities={1: 1}, now_ms=5500)
     with pytest.raises(InvalidTransitionError):  # it came back: too late to cancel
         received.cancel_return("R1", reason="r", now_ms=6000)
+
+
+def test_a_repair_is_the_customers_unit_sent_to_repair_and_back_and_the_order_waits_for_it():
+    from oms_actors.domain.errors import InvalidTransitionError
+    from oms_actors.domain.events import order_events
+    from oms_actors.domain.returns import Disposition
+
+    order = evolve(delivered_with_shipping(), pending=())
+    asked = ask(order, {1: (1, "zip broken", Resolution.REPAIR), 2: (1, "meh", Resolution.REFUND)}, {})
+    received = asked.receive_return("R1", location_id="DC1", quantities={1: 1, 2: 1}, now_ms=5001)
+    with pytest.raises(FailedPreconditionError) as info:  # the customer's unit: not ours to restock
+        received.inspect_return("R1", dispositions={1: Disposition.RESTOCK}, now_ms=5002)
+    assert info.value.code == "RETURN_MISMATCH" and [p.line_number for p in info.value.lines] == [1]
+    with pytest.raises(InvalidTransitionError):  # repairs follow inspection
+        received.complete_repair("R1", carrier="dhl", tracking="T1", now_ms=5002)
+    inspected = received.inspect_return("R1", dispositions={}, now_ms=5002)
+    repair, refund = inspected.return_("R1").lines
+    assert (repair.restocked, repair.written_off) == (0, 0) and refund.restocked == 1
+    done = resolved(inspected, "R1")
+    assert done.return_("R1").awaiting_repair and not evolve(done, pending=()).closable(now_ms=10**13, window_ms=WINDOW_MS)
+
+    back = done.complete_repair("R1", carrier="dhl", tracking="T1", now_ms=9000)
+    record = back.return_("R1")
+    assert not record.awaiting_repair and record.lines[0].repaired == 1 and record.repair_tracking == "T1"
+    assert "return.repaired" in [e.type for e in order_events(done, back)]
+    assert back.complete_repair("R1", carrier="dhl", tracking="T1", now_ms=9001) is back  # repeated
+    with pytest.raises(FailedPreconditionError):
+        back.complete_repair("R1", carrier="ups", tracking="T2", now_ms=9001)
+    assert evolve(back, pending=()).closable(now_ms=10**13, window_ms=WINDOW_MS)  # (its refund's steps aside)

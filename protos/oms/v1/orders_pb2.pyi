@@ -510,7 +510,7 @@ class PaymentReceipt(_message.Message):
     def __init__(self, receipt_id: _Optional[str] = ..., invoice_number: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ReturnLine(_message.Message):
-    __slots__ = ("line_number", "quantity", "reason", "resolution", "received", "restocked", "written_off", "refunded", "exchange_sku")
+    __slots__ = ("line_number", "quantity", "reason", "resolution", "received", "restocked", "written_off", "refunded", "exchange_sku", "repaired")
     LINE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
@@ -520,6 +520,7 @@ class ReturnLine(_message.Message):
     WRITTEN_OFF_FIELD_NUMBER: _ClassVar[int]
     REFUNDED_FIELD_NUMBER: _ClassVar[int]
     EXCHANGE_SKU_FIELD_NUMBER: _ClassVar[int]
+    REPAIRED_FIELD_NUMBER: _ClassVar[int]
     line_number: int
     quantity: int
     reason: str
@@ -529,10 +530,11 @@ class ReturnLine(_message.Message):
     written_off: int
     refunded: _common_pb2.Money
     exchange_sku: str
-    def __init__(self, line_number: _Optional[int] = ..., quantity: _Optional[int] = ..., reason: _Optional[str] = ..., resolution: _Optional[_Union[ReturnResolution, str]] = ..., received: _Optional[int] = ..., restocked: _Optional[int] = ..., written_off: _Optional[int] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., exchange_sku: _Optional[str] = ...) -> None: ...
+    repaired: int
+    def __init__(self, line_number: _Optional[int] = ..., quantity: _Optional[int] = ..., reason: _Optional[str] = ..., resolution: _Optional[_Union[ReturnResolution, str]] = ..., received: _Optional[int] = ..., restocked: _Optional[int] = ..., written_off: _Optional[int] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., exchange_sku: _Optional[str] = ..., repaired: _Optional[int] = ...) -> None: ...
 
 class Return(_message.Message):
-    __slots__ = ("return_id", "status", "channel", "location_id", "lines", "refunded", "store_credit", "credit_notes", "replacement_order_id", "requested_at", "resolved_at", "expired_at", "kept", "cancel_reason", "cancelled_at")
+    __slots__ = ("return_id", "status", "channel", "location_id", "lines", "refunded", "store_credit", "credit_notes", "replacement_order_id", "requested_at", "resolved_at", "expired_at", "kept", "cancel_reason", "cancelled_at", "repair_carrier", "repair_tracking", "repaired_at")
     RETURN_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
@@ -548,6 +550,9 @@ class Return(_message.Message):
     KEPT_FIELD_NUMBER: _ClassVar[int]
     CANCEL_REASON_FIELD_NUMBER: _ClassVar[int]
     CANCELLED_AT_FIELD_NUMBER: _ClassVar[int]
+    REPAIR_CARRIER_FIELD_NUMBER: _ClassVar[int]
+    REPAIR_TRACKING_FIELD_NUMBER: _ClassVar[int]
+    REPAIRED_AT_FIELD_NUMBER: _ClassVar[int]
     return_id: str
     status: ReturnStatus
     channel: _common_pb2.Channel
@@ -563,7 +568,10 @@ class Return(_message.Message):
     kept: bool
     cancel_reason: str
     cancelled_at: _timestamp_pb2.Timestamp
-    def __init__(self, return_id: _Optional[str] = ..., status: _Optional[_Union[ReturnStatus, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ReturnLine, _Mapping]]] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., store_credit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., credit_notes: _Optional[_Iterable[str]] = ..., replacement_order_id: _Optional[str] = ..., requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expired_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kept: _Optional[bool] = ..., cancel_reason: _Optional[str] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    repair_carrier: str
+    repair_tracking: str
+    repaired_at: _timestamp_pb2.Timestamp
+    def __init__(self, return_id: _Optional[str] = ..., status: _Optional[_Union[ReturnStatus, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ReturnLine, _Mapping]]] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., store_credit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., credit_notes: _Optional[_Iterable[str]] = ..., replacement_order_id: _Optional[str] = ..., requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expired_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kept: _Optional[bool] = ..., cancel_reason: _Optional[str] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., repair_carrier: _Optional[str] = ..., repair_tracking: _Optional[str] = ..., repaired_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetOrderRequest(_message.Message):
     __slots__ = ("order_id",)

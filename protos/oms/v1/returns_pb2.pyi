@@ -66,6 +66,18 @@ class LineDisposition(_message.Message):
     disposition: Disposition
     def __init__(self, line_number: _Optional[int] = ..., disposition: _Optional[_Union[Disposition, str]] = ...) -> None: ...
 
+class CompleteRepairRequest(_message.Message):
+    __slots__ = ("order_id", "return_id", "carrier", "tracking")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    RETURN_ID_FIELD_NUMBER: _ClassVar[int]
+    CARRIER_FIELD_NUMBER: _ClassVar[int]
+    TRACKING_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    return_id: str
+    carrier: str
+    tracking: str
+    def __init__(self, order_id: _Optional[str] = ..., return_id: _Optional[str] = ..., carrier: _Optional[str] = ..., tracking: _Optional[str] = ...) -> None: ...
+
 class CancelReturnRequest(_message.Message):
     __slots__ = ("order_id", "return_id", "reason")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]

@@ -50,6 +50,11 @@ class ReturnServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.ReceiveReturnRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
                 _registered_method=True)
+        self.CompleteRepair = channel.unary_unary(
+                '/oms.v1.ReturnService/CompleteRepair',
+                request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.CompleteRepairRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+                _registered_method=True)
         self.InspectReturn = channel.unary_unary(
                 '/oms.v1.ReturnService/InspectReturn',
                 request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.InspectReturnRequest.SerializeToString,
@@ -95,6 +100,15 @@ class ReturnServiceServicer:
 
     def ReceiveReturn(self, request, context):
         """The items arrived at a location (any store or warehouse).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CompleteRepair(self, request, context):
+        """The units of a return's REPAIR lines, inspected and sent to repair, come back
+        repaired and are shipped back to the customer (they were never the retailer's
+        stock). The same carrier and tracking again change nothing.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -149,6 +163,11 @@ def add_ReturnServiceServicer_to_server(servicer, server):
             'ReceiveReturn': grpc.unary_unary_rpc_method_handler(
                     servicer.ReceiveReturn,
                     request_deserializer=protos_dot_oms_dot_v1_dot_returns__pb2.ReceiveReturnRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
+            ),
+            'CompleteRepair': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompleteRepair,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_returns__pb2.CompleteRepairRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
             ),
             'InspectReturn': grpc.unary_unary_rpc_method_handler(
@@ -252,6 +271,33 @@ class ReturnService:
             target,
             '/oms.v1.ReturnService/ReceiveReturn',
             protos_dot_oms_dot_v1_dot_returns__pb2.ReceiveReturnRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompleteRepair(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.ReturnService/CompleteRepair',
+            protos_dot_oms_dot_v1_dot_returns__pb2.CompleteRepairRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
             options,
             channel_credentials,

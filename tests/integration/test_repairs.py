@@ -1,0 +1,60 @@
+"""Repairs: a returned unit is the customer's, sent to repair and back, never stock."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+
+from protos.oms.v1 import common_pb2, orders_pb2, returns_pb2
+from tests.integration.support import World, eur, field_violations
+from tests.integration.test_lifecycle import card
+from tests.integration.test_returns_and_360 import delivered, returns
+from tests.integration.waiting import settled
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_unit_sent_for_repair_goes_back_to_its_customer_and_never_into_stock(world: World, oms):
+    sku = await world.sku({"T-DC-SOUTH": 3})
+    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(await world.customer(), [(sku, 1)])))).order)
+    rma = World.unique("RMA")
+    await returns(world).RequestReturn(
+        returns_pb2.RequestReturnRequest(
+            order_id=order.order_id, return_id=rma, channel=common_pb2.CHANNEL_STORE, location_id="T-DC-SOUTH",
+            lines=[returns_pb2.ReturnLineRequest(line_number=1, quantity=1, reason="zip broken",
+                                                 resolution=orders_pb2.RETURN_RESOLUTION_REPAIR)],
+        )
+    )  # fmt: skip
+    await returns(world).ReceiveReturn(
+        returns_pb2.ReceiveReturnRequest(
+            order_id=order.order_id, return_id=rma, location_id="T-DC-SOUTH",
+            lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)],
+        )
+    )  # fmt: skip
+    restock = returns_pb2.InspectReturnRequest(
+        order_id=order.order_id, return_id=rma,
+        dispositions=[returns_pb2.LineDisposition(line_number=1, disposition=returns_pb2.DISPOSITION_RESTOCK)],
+    )  # fmt: skip
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await returns(world).InspectReturn(restock)
+    assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    await returns(world).InspectReturn(returns_pb2.InspectReturnRequest(order_id=order.order_id, return_id=rma))
+    done = await settled(world, order.order_id)
+    [ret] = done.returns
+    assert ret.status == orders_pb2.RETURN_STATUS_RESOLVED and ret.refunded == eur(0) and ret.lines[0].restocked == 0
+    assert (await world.available(sku))["T-DC-SOUTH"] == (2, 0)  # the customer's unit is not for sale
+
+    # However long ago its window shut, the order waits for the repair to go back.
+    shard = oms.actors.orders[oms.backend.orders.shard(order.order_id)]
+    await shard.close_settled.remote(window_ms=0)
+    assert (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))).status == orders_pb2.ORDER_STATUS_DELIVERED
+
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await returns(world).CompleteRepair(returns_pb2.CompleteRepairRequest(order_id=order.order_id, return_id=rma, carrier="dhl"))
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT and field_violations(info.value) == {"tracking"}
+    back = returns_pb2.CompleteRepairRequest(order_id=order.order_id, return_id=rma, carrier="dhl", tracking="RP-1")
+    [ret] = (await returns(world).CompleteRepair(back)).returns
+    assert ret.lines[0].repaired == 1 and (ret.repair_carrier, ret.repair_tracking) == ("dhl", "RP-1") and ret.HasField("repaired_at")
+    assert (await returns(world).CompleteRepair(back)).returns == [ret]  # repeated: no change
+    assert await shard.close_settled.remote(window_ms=0) >= 1
+    assert (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))).status == orders_pb2.ORDER_STATUS_CLOSED
