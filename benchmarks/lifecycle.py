@@ -620,22 +620,31 @@ class Lifecycle:
         await self.inspect_at_desks(received_at)
         returned = [order.order_id for order, _ in chosen]
         await self.settle(returned, "settle")
-        await self.return_repairs(returned)
+        await self.return_repairs(sorted(received_at))
         for oid in returned:
             for ret in self.latest[oid].returns:
                 if ret.replacement_order_id:
                     replacements.append(ret.replacement_order_id)
         return replacements
 
-    async def return_repairs(self, order_ids: list[str]) -> None:
-        """The repair centre sends each inspected return's repaired units back to the customer."""
-        due = [
-            (oid, ret.return_id)
-            for oid in order_ids
-            for ret in self.latest[oid].returns
-            if ret.status in (orders_pb2.RETURN_STATUS_INSPECTED, orders_pb2.RETURN_STATUS_RESOLVED)
-            and any(line.resolution == orders_pb2.RETURN_RESOLUTION_REPAIR and line.received > line.repaired for line in ret.lines)
-        ]
+    async def return_repairs(self, locations: list[str]) -> None:
+        """Each location's repair desk sends the repaired units on its list (ListReturns,
+        awaiting_repair) back to their customers."""
+        due: list[tuple[str, str]] = []
+        for location in locations:
+            token = ""
+            while True:
+                page = await self.calls(
+                    "ListReturns",
+                    self.returns.ListReturns,
+                    returns_pb2.ListReturnsRequest(location_id=location, awaiting_repair=True, page_size=500, page_token=token),
+                    metadata=self.md,
+                    timeout=30,
+                )
+                due += [(row.order_id, row.details.return_id) for row in page.returns]
+                token = page.next_page_token
+                if not token:
+                    break
 
         async def one(item: tuple[str, str]) -> None:
             oid, return_id = item

@@ -49,7 +49,16 @@ from oms_actors.domain.order import ALLOWED, STEP_SHORTAGE, ApprovalStatus, Comm
 from oms_actors.domain.partitioning import idempotency_shard, new_order_id
 from oms_actors.domain.payment_state import OverdueNotice, PaymentStatus, Receipt
 from oms_actors.domain.records import evolve
-from oms_actors.domain.returns import SENDS_ITEMS, WITHDRAWN, Disposition, Resolution, ReturnRecord, ReturnStatus, desk_order
+from oms_actors.domain.returns import (
+    AWAITING_REPAIR,
+    SENDS_ITEMS,
+    WITHDRAWN,
+    Disposition,
+    Resolution,
+    ReturnRecord,
+    ReturnStatus,
+    desk_order,
+)
 from oms_actors.domain.risk import held_for_declines_alone
 from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors.event_loop import loop_name
@@ -845,16 +854,18 @@ class OrderShard:
         self, location_id: str, statuses: list[str], limit: int, after: tuple[int, str, str] | None = None
     ) -> list[tuple[int, str, str, ReturnRecord]]:
         """The oldest ``limit`` returns of these statuses at the location (to be brought there,
-        or received there and not inspected), after ``after`` (requested at, order id, return
-        id): (requested at, order id, currency, return)."""
+        or received there and not inspected; ``AWAITING_REPAIR``: received there with units at
+        repair), after ``after`` (requested at, order id, return id): (requested at, order
+        id, currency, return)."""
         await self._ready()
-        wanted = {ReturnStatus(s) for s in statuses}
+        repairs = AWAITING_REPAIR in statuses
+        wanted = {ReturnStatus(s) for s in statuses if s != AWAITING_REPAIR}
         found = [
             (r.requested_at_ms, order.order_id, order.currency, r)
             for order_id in self._returning.get(location_id, ())
             if (order := self.orders.get(order_id)) is not None
             for r in order.returns
-            if r.location_id == location_id and r.status in wanted
+            if r.location_id == location_id and (r.status in wanted or (repairs and r.awaiting_repair))
             and (after is None or (r.requested_at_ms, order.order_id, r.return_id) > tuple(after))
         ]  # fmt: skip
         return heapq.nsmallest(limit, found, key=desk_order)
@@ -1308,8 +1319,9 @@ def _ships_from(order: Order) -> set[str]:
 
 
 def _returns_to(order: Order) -> set[str]:
-    """Locations the order has returns on their way to, or received at and not yet inspected."""
-    return {r.location_id for r in order.returns if r.location_id and r.status in RETURNS_TO_HANDLE}
+    """Locations the order has returns on their way to, received at and not yet inspected, or
+    received at with units at repair."""
+    return {r.location_id for r in order.returns if r.location_id and (r.status in RETURNS_TO_HANDLE or r.awaiting_repair)}
 
 
 def _waits_for(order: Order) -> set[str]:

@@ -21,7 +21,7 @@ from gateway.errors import rpc
 from gateway.paging import page_after, page_token
 from gateway.services.backend import Backend
 from oms_actors.domain.order import Order
-from oms_actors.domain.returns import Disposition, Resolution, ReturnStatus, desk_order
+from oms_actors.domain.returns import AWAITING_REPAIR, Disposition, Resolution, ReturnStatus, desk_order
 from oms_actors.store.return_policy import ReturnPolicyStore
 from protos.oms.v1 import orders_pb2, returns_pb2, returns_pb2_grpc
 
@@ -170,13 +170,15 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         v = Violations()
         v.identifier("location_id", request.location_id)
         statuses = [ReturnStatus.AUTHORIZED, ReturnStatus.RECEIVED]
-        if request.status in LISTED_STATUSES:
+        if request.awaiting_repair and request.status:
+            v.add("status", "not with awaiting_repair, which lists returns by their repairs instead")
+        elif request.status in LISTED_STATUSES:
             statuses = [LISTED_STATUSES[request.status]]
         elif request.status:
             v.add("status", "AUTHORIZED or RECEIVED (UNSPECIFIED: both): what a returns desk has to handle")
         if not 0 <= request.page_size <= limits.MAX_PAGE_SIZE:
             v.add("page_size", f"between 1 and {limits.MAX_PAGE_SIZE} (0 for {DEFAULT_RETURNS_PAGE})")
-        asked = [s.value for s in statuses]
+        asked = [AWAITING_REPAIR] if request.awaiting_repair else [s.value for s in statuses]
         listed = [request.location_id, ",".join(asked)]  # which list a page token belongs to
         after = None
         if request.page_token:

@@ -59,6 +59,7 @@ RETURN_ALLOWED: Mapping[ReturnStatus, frozenset[ReturnAction]] = {
 }
 DONE_STATUSES = frozenset({ReturnStatus.RESOLVED, ReturnStatus.EXPIRED, ReturnStatus.CANCELLED})  # nothing more to come of it
 WITHDRAWN = frozenset({ReturnStatus.EXPIRED, ReturnStatus.CANCELLED})  # nothing came back: its units returnable again
+AWAITING_REPAIR = "awaiting_repair"  # a desk's list by repairs rather than by status (ListReturns)
 
 
 class ReturnLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -109,8 +110,10 @@ class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
     @property
     def awaiting_repair(self) -> bool:
-        """Units received for repair not yet back with the customer: the customer's, not stock."""
-        return any(line.received > line.repaired for line in self.lines if line.resolution is Resolution.REPAIR)
+        """Units inspected and sent to repair, not yet back with the customer: the customer's, not stock."""
+        return self.status in (ReturnStatus.INSPECTED, ReturnStatus.RESOLVED) and any(
+            line.received > line.repaired for line in self.lines if line.resolution is Resolution.REPAIR
+        )
 
     @property
     def resolved(self) -> bool:

@@ -58,3 +58,40 @@ async def test_a_unit_sent_for_repair_goes_back_to_its_customer_and_never_into_s
     assert (await returns(world).CompleteRepair(back)).returns == [ret]  # repeated: no change
     assert await shard.close_settled.remote(window_ms=0) >= 1
     assert (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))).status == orders_pb2.ORDER_STATUS_CLOSED
+
+
+async def test_a_repair_desk_lists_what_is_at_repair_from_its_location(world: World):
+    sku = await world.sku({"T-DC-SOUTH": 3})
+    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(await world.customer(), [(sku, 1)])))).order)
+    rma = World.unique("RMA")
+    await returns(world).RequestReturn(
+        returns_pb2.RequestReturnRequest(
+            order_id=order.order_id, return_id=rma, channel=common_pb2.CHANNEL_WEB,
+            lines=[returns_pb2.ReturnLineRequest(line_number=1, quantity=1, reason="strap loose",
+                                                 resolution=orders_pb2.RETURN_RESOLUTION_REPAIR)],
+        )
+    )  # fmt: skip
+    await returns(world).ReceiveReturn(
+        returns_pb2.ReceiveReturnRequest(
+            order_id=order.order_id, return_id=rma, location_id="T-ST-MITTE",
+            lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)],
+        )
+    )  # fmt: skip
+    desk = returns_pb2.ListReturnsRequest(location_id="T-ST-MITTE", awaiting_repair=True)
+
+    async def listed() -> set[str]:
+        return {row.order_id for row in (await returns(world).ListReturns(desk)).returns}
+
+    assert order.order_id not in await listed()  # received, not yet inspected: not at repair yet
+    await returns(world).InspectReturn(returns_pb2.InspectReturnRequest(order_id=order.order_id, return_id=rma))
+    await settled(world, order.order_id)
+    assert order.order_id in await listed()
+    await returns(world).CompleteRepair(
+        returns_pb2.CompleteRepairRequest(order_id=order.order_id, return_id=rma, carrier="dhl", tracking="RP-2")
+    )
+    assert order.order_id not in await listed()
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await returns(world).ListReturns(
+            returns_pb2.ListReturnsRequest(location_id="T-ST-MITTE", awaiting_repair=True, status=orders_pb2.RETURN_STATUS_RECEIVED)
+        )
+    assert field_violations(info.value) == {"status"}

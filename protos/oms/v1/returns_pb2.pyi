@@ -135,16 +135,18 @@ class SetReturnPolicyRequest(_message.Message):
     def __init__(self, policy: _Optional[_Union[ReturnPolicy, _Mapping]] = ..., expected_version: _Optional[int] = ...) -> None: ...
 
 class ListReturnsRequest(_message.Message):
-    __slots__ = ("location_id", "status", "page_size", "page_token")
+    __slots__ = ("location_id", "status", "page_size", "page_token", "awaiting_repair")
     LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    AWAITING_REPAIR_FIELD_NUMBER: _ClassVar[int]
     location_id: str
     status: _orders_pb2.ReturnStatus
     page_size: int
     page_token: str
-    def __init__(self, location_id: _Optional[str] = ..., status: _Optional[_Union[_orders_pb2.ReturnStatus, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    awaiting_repair: bool
+    def __init__(self, location_id: _Optional[str] = ..., status: _Optional[_Union[_orders_pb2.ReturnStatus, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., awaiting_repair: _Optional[bool] = ...) -> None: ...
 
 class ReturnToHandle(_message.Message):
     __slots__ = ("order_id", "details")
