@@ -279,6 +279,7 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         "returns_listed": after.returns_listed,
         "returns_kept": after.returns_kept,
         "repairs_returned": after.repairs_returned,
+        "returns_cancelled": after.returns_cancelled,
         "returns_by_status": dict(collections.Counter(RETURN_STATUS.get(r.status, "?") for r in returns)),
         "returns_by_resolution": dict(resolutions),
         "units_restocked": sum(line.restocked for r in returns for line in r.lines),

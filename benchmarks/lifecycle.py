@@ -11,7 +11,8 @@ After the channels have placed the day's orders:
 4. deliver: carriers deliver a share of the shipments (``ConfirmDelivery``);
 5. return: a share of delivered orders comes back, in a store or by post
    (``RequestReturn``, ``ReceiveReturn``, ``InspectReturn``), restocked or written off,
-   refunded, credited, replaced, exchanged or repaired; replacement orders are shipped in turn;
+   refunded, credited, replaced, exchanged or repaired (``CompleteRepair``); cheap items are
+   kept, a share cancelled (``CancelReturn``); replacement orders are shipped in turn;
 6. look: a final ``GetOrder`` of every order, a few ``GetCustomer360``, the event
    stream (``WatchEvents``) and a stock audit (``AuditStock``).
 
@@ -134,6 +135,7 @@ class DayAfter:
     returns_listed: int = 0  # returns the desks found on their lists (ListReturns) and inspected
     returns_kept: int = 0  # resolved without the parcel (the return policy's keep_it_below)
     repairs_returned: int = 0  # returns whose repaired units went back to the customer (CompleteRepair)
+    returns_cancelled: int = 0  # asked for, then not sent after all (CancelReturn)
     goodwill: int = 0  # orders given money back without a return (GrantGoodwill)
     goodwill_minor: int = 0
     final: dict[str, orders_pb2.Order] = field(default_factory=dict)
@@ -600,6 +602,16 @@ class Lifecycle:
                 return
             if any(r.return_id == return_id and r.kept for r in asked.returns):
                 self.out.returns_kept += 1  # a cheap item: refunded without the parcel, nothing to receive
+                return
+            if unit(key, "cancel return") < cfg.cancel_share:
+                await self.calls(
+                    "CancelReturn",
+                    self.returns.CancelReturn,
+                    returns_pb2.CancelReturnRequest(order_id=order.order_id, return_id=return_id, reason="decided to keep it"),
+                    metadata=self.md,
+                    timeout=30,
+                )
+                self.out.returns_cancelled += 1
                 return
             await self.calls(
                 "ReceiveReturn",

@@ -76,6 +76,7 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("  inspected from the desks' lists", ("lifecycle", "returns_listed"), "int"),
     ("  kept by the customer (keep-it refunds)", ("lifecycle", "returns_kept"), "int"),
     ("  repaired and sent back", ("lifecycle", "repairs_returned"), "int"),
+    ("  cancelled by the customer", ("lifecycle", "returns_cancelled"), "int"),
     ("  exchanged for another size", ("lifecycle", "returns_by_resolution", "exchange"), "int"),
     ("  replaced with the same item", ("lifecycle", "returns_by_resolution", "replacement"), "int"),
     ("goodwill given (orders)", ("lifecycle", "goodwill"), "int"),
