@@ -24,6 +24,7 @@ from protos.oms.v1 import orders_pb2
 
 METHOD = {v: orders_pb2.PaymentMethod.Name(v).removeprefix("PAYMENT_METHOD_").lower() for v in orders_pb2.PaymentMethod.values()}
 RESOLUTION = {v: orders_pb2.ReturnResolution.Name(v).removeprefix("RETURN_RESOLUTION_").lower() for v in orders_pb2.ReturnResolution.values()}
+REASON = {v: orders_pb2.ReturnReason.Name(v).removeprefix("RETURN_REASON_").lower() for v in orders_pb2.ReturnReason.values()}
 RETURN_STATUS = {v: orders_pb2.ReturnStatus.Name(v).removeprefix("RETURN_STATUS_").lower() for v in orders_pb2.ReturnStatus.values()}
 
 
@@ -282,6 +283,7 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         "returns_cancelled": after.returns_cancelled,
         "returns_by_status": dict(collections.Counter(RETURN_STATUS.get(r.status, "?") for r in returns)),
         "returns_by_resolution": dict(resolutions),
+        "returns_by_reason": dict(collections.Counter(REASON.get(line.reason_code, "?") for r in returns for line in r.lines)),
         "units_restocked": sum(line.restocked for r in returns for line in r.lines),
         "units_written_off": sum(line.written_off for r in returns for line in r.lines),
         "replacement_orders": sum(1 for r in returns if r.replacement_order_id),

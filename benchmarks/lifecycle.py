@@ -63,7 +63,14 @@ RESOLUTIONS = {
 }
 CARRIERS = ("DHL", "DPD", "GLS", "UPS", "Hermes")
 STATUS = {v: orders_pb2.OrderStatus.Name(v).removeprefix("ORDER_STATUS_").lower() for v in orders_pb2.OrderStatus.values()}
-REASONS = ("does not fit", "not as described", "changed my mind", "arrived damaged", "wrong item")
+# What customers say, and its code for the returns reports.
+REASONS = (
+    ("does not fit", orders_pb2.RETURN_REASON_DOES_NOT_FIT),
+    ("not as described", orders_pb2.RETURN_REASON_NOT_AS_DESCRIBED),
+    ("changed my mind", orders_pb2.RETURN_REASON_CHANGED_MIND),
+    ("arrived damaged", orders_pb2.RETURN_REASON_DAMAGED),
+    ("wrong item", orders_pb2.RETURN_REASON_WRONG_ITEM),
+)
 # Orders a customer may still change: approved, nothing shipped yet.
 REDUCIBLE = (orders_pb2.ORDER_STATUS_ALLOCATED, orders_pb2.ORDER_STATUS_RELEASED, orders_pb2.ORDER_STATUS_PARTLY_BACKORDERED)
 REASONS_FOR_GOODWILL = ("parcel arrived late", "box damaged, item fine", "missed delivery slot")
@@ -574,6 +581,7 @@ class Lifecycle:
                 else:
                     resolution = orders_pb2.RETURN_RESOLUTION_REFUND
             return_id = f"{order.order_id}-R1"
+            reason, reason_code = REASONS[int(unit(key, "reason") * len(REASONS))]
             self.out.returns_requested += 1
             try:
                 asked = await self.calls(
@@ -588,7 +596,8 @@ class Lifecycle:
                             returns_pb2.ReturnLineRequest(
                                 line_number=line.line_number,
                                 quantity=line.delivered_quantity,
-                                reason=REASONS[int(unit(key, "reason") * len(REASONS))],
+                                reason=reason,
+                                reason_code=reason_code,
                                 resolution=resolution,
                                 exchange_sku=exchange_sku,
                             )

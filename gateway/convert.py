@@ -34,7 +34,7 @@ from oms_actors.domain.network import Location, Product
 from oms_actors.domain.order import ApprovalStatus, Order
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
 from oms_actors.domain.return_policy import MAX_WINDOW_DAYS, ReturnPolicy
-from oms_actors.domain.returns import Appeasement, Resolution, ReturnRecord, ReturnStatus
+from oms_actors.domain.returns import Appeasement, Resolution, ReturnReason, ReturnRecord, ReturnStatus
 from oms_actors.domain.risk import DEFAULT_LIMITS_CURRENCY, RiskRules
 from oms_actors.domain.stock import StockLevelChange
 from oms_actors.domain.tax import MAX_TAX_RATE_BPS, TaxTable, rate_refusal
@@ -80,6 +80,8 @@ SHIPMENT_STATUSES = {s: orders_pb2.ShipmentStatus.Value(f"SHIPMENT_STATUS_{s.nam
 RETURN_STATUSES = {s: orders_pb2.ReturnStatus.Value(f"RETURN_STATUS_{s.name}") for s in ReturnStatus}
 RESOLUTIONS_TO_PROTO = {r: orders_pb2.ReturnResolution.Value(f"RETURN_RESOLUTION_{r.name}") for r in Resolution}
 RESOLUTIONS = {v: k for k, v in RESOLUTIONS_TO_PROTO.items()}
+REASONS_TO_PROTO = {r: orders_pb2.ReturnReason.Value(f"RETURN_REASON_{r.name}") for r in ReturnReason}
+REASONS = {v: k for k, v in REASONS_TO_PROTO.items()}
 CHANNEL_VALUES = {c.value for c in Channel}
 
 
@@ -591,6 +593,7 @@ def _return(r: ReturnRecord, currency: str) -> dict[str, Any]:
                 "refunded": _money_fields(rl.refunded, currency),
                 "exchange_sku": rl.exchange_sku,
                 "repaired": rl.repaired,
+                "reason_code": REASONS_TO_PROTO[ReturnReason(rl.reason_code)] if rl.reason_code else 0,
             }
             for rl in r.lines
         ],

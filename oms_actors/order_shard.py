@@ -878,8 +878,10 @@ class OrderShard:
         channel: str,
         location_id: str,
         exchanges: dict[int, str] | None = None,
+        reason_codes: dict[int, str] | None = None,
     ) -> bytes:
-        """``exchanges``: line -> the SKU wanted in its place, for EXCHANGE lines."""
+        """``exchanges``: line -> the SKU wanted in its place, for EXCHANGE lines;
+        ``reason_codes``: line -> its ReturnReason value, where one was given."""
         await self.network.refresh()
         try:
             skus = {line.sku for line in (await self._get(order_id)).lines}
@@ -902,6 +904,7 @@ class OrderShard:
                 exchanges=exchanges,
                 styles=styles,
                 keep_below=policy.keep_it_below,
+                reason_codes=reason_codes,
             ),
         )
 

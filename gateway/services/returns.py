@@ -10,6 +10,7 @@ from gateway import limits
 from gateway.auth.access import caller, check_location
 from gateway.convert import (
     CHANNELS,
+    REASONS,
     RESOLUTIONS,
     Violations,
     order_to_proto,
@@ -56,11 +57,16 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         v.identifier("location_id", request.location_id, required=False)
         lines: dict[int, tuple[int, str, str]] = {}
         exchanges: dict[int, str] = {}  # line -> the SKU wanted in its place
+        codes: dict[int, str] = {}  # line -> why, as a code (optional)
         if v.count("lines", request.lines, at_least=1, at_most=limits.MAX_ORDER_LINES):
             for i, line in enumerate(request.lines):
                 f = f"lines[{i}]"
                 resolution = v.enum(f"{f}.resolution", line.resolution, RESOLUTIONS)
                 v.text(f"{f}.reason", line.reason)
+                if line.reason_code:
+                    code = v.enum(f"{f}.reason_code", line.reason_code, REASONS)
+                    if code is not None:
+                        codes[line.line_number] = code.value
                 if resolution is Resolution.EXCHANGE:
                     v.identifier(f"{f}.exchange_sku", line.exchange_sku)
                     exchanges[line.line_number] = line.exchange_sku
@@ -84,7 +90,7 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         await self.b.check_visible(principal, request.order_id)
         assert channel is not None
         order = await self.b.command(
-            request.order_id, "request_return", request.return_id, lines, channel.value, request.location_id, exchanges
+            request.order_id, "request_return", request.return_id, lines, channel.value, request.location_id, exchanges, codes
         )
         return order_to_proto(order, internal_notes=principal.sees_everything)
 

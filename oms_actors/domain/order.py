@@ -1018,9 +1018,11 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         exchanges: Mapping[int, str] | None = None,
         styles: Mapping[str, str] | None = None,
         keep_below: Money | None = None,
+        reason_codes: Mapping[int, str] | None = None,
     ) -> Order:
         """Authorises a return within the rules, or refuses it naming every line that breaks one.
 
+        ``reason_codes``: line -> its ``ReturnReason`` value, where the caller gave one.
         ``keep_below``: the return policy's keep_it_below. When every line is an item priced
         under it (and none is for repair), the customer keeps the items: the return is
         resolved now, as if received and inspected, with nothing restocked.
@@ -1031,10 +1033,12 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         not another product, since it ships at no charge."""
         exchanges = exchanges or {}
         styles = styles or {}
+        codes = reason_codes or {}
         existing = self.return_(return_id)
         wanted = {n: (q, reason, res, exchanges.get(n, "")) for n, (q, reason, res) in lines.items()}
         if existing is not None:
             same = {rl.line_number: (rl.quantity, rl.reason, rl.resolution, rl.exchange_sku) for rl in existing.lines} == wanted
+            same = same and {rl.line_number: rl.reason_code for rl in existing.lines} == {n: codes.get(n, "") for n in wanted}
             if same:
                 return self
             raise FailedPreconditionError(f"return {return_id} was requested with other lines", code="RETURN_ID_REUSED")
@@ -1071,8 +1075,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             status=ReturnStatus.INSPECTED if kept else ReturnStatus.AUTHORIZED,
             lines=tuple(
                 ReturnLine(
-                    line_number=n, quantity=q, reason=reason, resolution=res, exchange_sku=exchange_sku, received=q if kept else 0
-                )
+                    line_number=n, quantity=q, reason=reason, resolution=res, exchange_sku=exchange_sku,
+                    received=q if kept else 0, reason_code=codes.get(n, ""),
+                )  # fmt: skip
                 for n, (q, reason, res, exchange_sku) in sorted(wanted.items())
             ),
             channel=channel,

@@ -24,6 +24,19 @@ class ReturnStatus(StrEnum):
     CANCELLED = "cancelled"  # authorised, then not sent after all (CancelReturn)
 
 
+class ReturnReason(StrEnum):
+    """Why an item comes back, as a code reports can count ("" on a line: not given)."""
+
+    DOES_NOT_FIT = "does_not_fit"
+    NOT_AS_DESCRIBED = "not_as_described"
+    DAMAGED = "damaged"
+    DEFECTIVE = "defective"
+    WRONG_ITEM = "wrong_item"
+    CHANGED_MIND = "changed_mind"
+    ARRIVED_LATE = "arrived_late"
+    OTHER = "other"
+
+
 class Resolution(StrEnum):
     REFUND = "refund"  # to the original payment methods, with a credit note
     STORE_CREDIT = "store_credit"  # to the customer's store credit, with a credit note
@@ -73,6 +86,7 @@ class ReturnLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     refunded: int = 0  # minor units refunded or credited for this line
     exchange_sku: str = ""  # EXCHANGE: the variant sent in its place
     repaired: int = 0  # REPAIR: units repaired and sent back to the customer
+    reason_code: str = ""  # a ReturnReason value; "": not given
 
 
 class RefundPart(msgspec.Struct, frozen=True, kw_only=True, gc=False):

@@ -20,7 +20,7 @@ from protos.oms.v1 import (
     returns_pb2,
     returns_pb2_grpc,
 )
-from tests.integration.support import CHANNELS, World, eur
+from tests.integration.support import CHANNELS, World, eur, field_violations
 from tests.integration.test_lifecycle import card, fulfilment, pay, ship_everything
 from tests.integration.waiting import settled
 
@@ -291,3 +291,23 @@ async def test_two_lines_shipped_together_and_returned_together_are_both_refunde
     assert ret.status == orders_pb2.RETURN_STATUS_RESOLVED and not done.pending_steps
     assert ret.refunded == shipment.value and done.payment_status[0].refunded == shipment.value  # 3 × 19.99, once
     assert [line.refunded for line in ret.lines] == [eur(1_999), eur(3_998)]
+
+
+async def test_a_return_reason_code_is_kept_for_the_reports_and_a_bad_one_refused(world: World):
+    sku = await world.sku({"T-DC-NORTH": 2})
+    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(await world.customer(), [(sku, 1)])))).order)
+    ask = returns_pb2.RequestReturnRequest(
+        order_id=order.order_id, return_id=World.unique("RMA"), channel=common_pb2.CHANNEL_WEB,
+        lines=[returns_pb2.ReturnLineRequest(line_number=1, quantity=1, reason="sleeves too short",
+                                             resolution=orders_pb2.RETURN_RESOLUTION_REFUND, reason_code=99)],
+    )  # fmt: skip
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await returns(world).RequestReturn(ask)
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT and field_violations(info.value) == {"lines[0].reason_code"}
+    ask.lines[0].reason_code = orders_pb2.RETURN_REASON_DOES_NOT_FIT
+    [ret] = (await returns(world).RequestReturn(ask)).returns
+    assert ret.lines[0].reason_code == orders_pb2.RETURN_REASON_DOES_NOT_FIT and ret.lines[0].reason == "sleeves too short"
+    ask.lines[0].reason_code = orders_pb2.RETURN_REASON_CHANGED_MIND  # the same return id, another reason: another request
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await returns(world).RequestReturn(ask)
+    assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION

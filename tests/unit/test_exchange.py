@@ -166,3 +166,20 @@ def test_a_repair_is_the_customers_unit_sent_to_repair_and_back_and_the_order_wa
     with pytest.raises(FailedPreconditionError):
         back.complete_repair("R1", carrier="ups", tracking="T2", now_ms=9001)
     assert evolve(back, pending=()).closable(now_ms=10**13, window_ms=WINDOW_MS)  # (its refund's steps aside)
+
+
+def test_a_reason_code_is_part_of_the_request():
+    from oms_actors.domain.returns import ReturnReason
+
+    lines = {1: (1, "too small", Resolution.REFUND)}
+    coded = delivered_with_shipping().request_return(
+        return_id="R1", lines=lines, channel="store", location_id="DC1", window_ms=WINDOW_MS, non_returnable=frozenset(),
+        now_ms=5000, reason_codes={1: ReturnReason.DOES_NOT_FIT.value},
+    )  # fmt: skip
+    assert coded.return_("R1").lines[0].reason_code == "does_not_fit"
+    again = dict(return_id="R1", lines=lines, channel="store", location_id="DC1", window_ms=WINDOW_MS,
+                 non_returnable=frozenset(), now_ms=5001)  # fmt: skip
+    assert coded.request_return(**again, reason_codes={1: "does_not_fit"}) is coded
+    with pytest.raises(FailedPreconditionError) as info:
+        coded.request_return(**again, reason_codes={1: "changed_mind"})
+    assert info.value.code == "RETURN_ID_REUSED"

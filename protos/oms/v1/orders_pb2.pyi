@@ -85,6 +85,18 @@ class ReturnStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RETURN_STATUS_EXPIRED: _ClassVar[ReturnStatus]
     RETURN_STATUS_CANCELLED: _ClassVar[ReturnStatus]
 
+class ReturnReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RETURN_REASON_UNSPECIFIED: _ClassVar[ReturnReason]
+    RETURN_REASON_DOES_NOT_FIT: _ClassVar[ReturnReason]
+    RETURN_REASON_NOT_AS_DESCRIBED: _ClassVar[ReturnReason]
+    RETURN_REASON_DAMAGED: _ClassVar[ReturnReason]
+    RETURN_REASON_DEFECTIVE: _ClassVar[ReturnReason]
+    RETURN_REASON_WRONG_ITEM: _ClassVar[ReturnReason]
+    RETURN_REASON_CHANGED_MIND: _ClassVar[ReturnReason]
+    RETURN_REASON_ARRIVED_LATE: _ClassVar[ReturnReason]
+    RETURN_REASON_OTHER: _ClassVar[ReturnReason]
+
 class ReturnResolution(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     RETURN_RESOLUTION_UNSPECIFIED: _ClassVar[ReturnResolution]
@@ -151,6 +163,15 @@ RETURN_STATUS_INSPECTED: ReturnStatus
 RETURN_STATUS_RESOLVED: ReturnStatus
 RETURN_STATUS_EXPIRED: ReturnStatus
 RETURN_STATUS_CANCELLED: ReturnStatus
+RETURN_REASON_UNSPECIFIED: ReturnReason
+RETURN_REASON_DOES_NOT_FIT: ReturnReason
+RETURN_REASON_NOT_AS_DESCRIBED: ReturnReason
+RETURN_REASON_DAMAGED: ReturnReason
+RETURN_REASON_DEFECTIVE: ReturnReason
+RETURN_REASON_WRONG_ITEM: ReturnReason
+RETURN_REASON_CHANGED_MIND: ReturnReason
+RETURN_REASON_ARRIVED_LATE: ReturnReason
+RETURN_REASON_OTHER: ReturnReason
 RETURN_RESOLUTION_UNSPECIFIED: ReturnResolution
 RETURN_RESOLUTION_REFUND: ReturnResolution
 RETURN_RESOLUTION_STORE_CREDIT: ReturnResolution
@@ -510,7 +531,7 @@ class PaymentReceipt(_message.Message):
     def __init__(self, receipt_id: _Optional[str] = ..., invoice_number: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ReturnLine(_message.Message):
-    __slots__ = ("line_number", "quantity", "reason", "resolution", "received", "restocked", "written_off", "refunded", "exchange_sku", "repaired")
+    __slots__ = ("line_number", "quantity", "reason", "resolution", "received", "restocked", "written_off", "refunded", "exchange_sku", "repaired", "reason_code")
     LINE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
@@ -521,6 +542,7 @@ class ReturnLine(_message.Message):
     REFUNDED_FIELD_NUMBER: _ClassVar[int]
     EXCHANGE_SKU_FIELD_NUMBER: _ClassVar[int]
     REPAIRED_FIELD_NUMBER: _ClassVar[int]
+    REASON_CODE_FIELD_NUMBER: _ClassVar[int]
     line_number: int
     quantity: int
     reason: str
@@ -531,7 +553,8 @@ class ReturnLine(_message.Message):
     refunded: _common_pb2.Money
     exchange_sku: str
     repaired: int
-    def __init__(self, line_number: _Optional[int] = ..., quantity: _Optional[int] = ..., reason: _Optional[str] = ..., resolution: _Optional[_Union[ReturnResolution, str]] = ..., received: _Optional[int] = ..., restocked: _Optional[int] = ..., written_off: _Optional[int] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., exchange_sku: _Optional[str] = ..., repaired: _Optional[int] = ...) -> None: ...
+    reason_code: ReturnReason
+    def __init__(self, line_number: _Optional[int] = ..., quantity: _Optional[int] = ..., reason: _Optional[str] = ..., resolution: _Optional[_Union[ReturnResolution, str]] = ..., received: _Optional[int] = ..., restocked: _Optional[int] = ..., written_off: _Optional[int] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., exchange_sku: _Optional[str] = ..., repaired: _Optional[int] = ..., reason_code: _Optional[_Union[ReturnReason, str]] = ...) -> None: ...
 
 class Return(_message.Message):
     __slots__ = ("return_id", "status", "channel", "location_id", "lines", "refunded", "store_credit", "credit_notes", "replacement_order_id", "requested_at", "resolved_at", "expired_at", "kept", "cancel_reason", "cancelled_at", "repair_carrier", "repair_tracking", "repaired_at")

@@ -19,18 +19,20 @@ DISPOSITION_RESTOCK: Disposition
 DISPOSITION_WRITE_OFF: Disposition
 
 class ReturnLineRequest(_message.Message):
-    __slots__ = ("line_number", "quantity", "reason", "resolution", "exchange_sku")
+    __slots__ = ("line_number", "quantity", "reason", "resolution", "exchange_sku", "reason_code")
     LINE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     RESOLUTION_FIELD_NUMBER: _ClassVar[int]
     EXCHANGE_SKU_FIELD_NUMBER: _ClassVar[int]
+    REASON_CODE_FIELD_NUMBER: _ClassVar[int]
     line_number: int
     quantity: int
     reason: str
     resolution: _orders_pb2.ReturnResolution
     exchange_sku: str
-    def __init__(self, line_number: _Optional[int] = ..., quantity: _Optional[int] = ..., reason: _Optional[str] = ..., resolution: _Optional[_Union[_orders_pb2.ReturnResolution, str]] = ..., exchange_sku: _Optional[str] = ...) -> None: ...
+    reason_code: _orders_pb2.ReturnReason
+    def __init__(self, line_number: _Optional[int] = ..., quantity: _Optional[int] = ..., reason: _Optional[str] = ..., resolution: _Optional[_Union[_orders_pb2.ReturnResolution, str]] = ..., exchange_sku: _Optional[str] = ..., reason_code: _Optional[_Union[_orders_pb2.ReturnReason, str]] = ...) -> None: ...
 
 class RequestReturnRequest(_message.Message):
     __slots__ = ("order_id", "return_id", "channel", "location_id", "lines")
