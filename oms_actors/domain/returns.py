@@ -124,9 +124,12 @@ class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
     @property
     def awaiting_repair(self) -> bool:
-        """Units inspected and sent to repair, not yet back with the customer: the customer's, not stock."""
+        """Units inspected and sent to repair, not yet back with the customer: the customer's, not
+        stock. (Before repairs had a flow, inspection restocked or wrote them off: those wait for nothing.)"""
         return self.status in (ReturnStatus.INSPECTED, ReturnStatus.RESOLVED) and any(
-            line.received > line.repaired for line in self.lines if line.resolution is Resolution.REPAIR
+            line.received - line.restocked - line.written_off > line.repaired
+            for line in self.lines
+            if line.resolution is Resolution.REPAIR
         )
 
     @property

@@ -10,7 +10,7 @@ from oms_actors.domain.errors import FailedPreconditionError
 from oms_actors.domain.money import Money
 from oms_actors.domain.order import STEP_SECURE, STEP_UNSECURE, ApprovalStatus, LineAllocation, Order, SourcingResult
 from oms_actors.domain.records import evolve
-from oms_actors.domain.returns import Resolution
+from oms_actors.domain.returns import Resolution, ReturnStatus
 from tests.unit.test_shipping_charge import delivered_with_shipping, resolved
 
 # A (line 1) comes in sizes A and A-L; B (line 2) has no variants; C is another style.
@@ -124,7 +124,6 @@ def test_a_replacement_waits_for_its_return_then_sends_what_came_back():
 
 def test_a_return_the_customer_will_not_send_is_cancelled_and_what_it_reserved_withdrawn():
     from oms_actors.domain.errors import InvalidTransitionError
-    from oms_actors.domain.returns import ReturnStatus
 
     asked = ask(delivered_with_shipping(), {1: (1, "too small", Resolution.EXCHANGE)}, {1: "A-L"})
     secured = asked.record_secured("R1", replacement_order_id="O9", now_ms=5001)
@@ -183,3 +182,17 @@ def test_a_reason_code_is_part_of_the_request():
     with pytest.raises(FailedPreconditionError) as info:
         coded.request_return(**again, reason_codes={1: "changed_mind"})
     assert info.value.code == "RETURN_ID_REUSED"
+
+
+def test_a_repair_line_inspected_before_repairs_had_a_flow_waits_for_nothing():
+    """Stored orders whose repair units an older inspection restocked: they went to stock, none is coming back."""
+    order = evolve(delivered_with_shipping(), pending=())
+    asked = ask(order, {1: (1, "zip broken", Resolution.REPAIR)}, {})
+    received = asked.receive_return("R1", location_id="DC1", quantities={1: 1}, now_ms=5001)
+    record = received.return_("R1")
+    [line] = record.lines
+    old = evolve(received, returns=(record.with_(status=ReturnStatus.RESOLVED, lines=(evolve(line, restocked=1),)),))
+    assert not old.return_("R1").awaiting_repair and old.closable(now_ms=10**13, window_ms=WINDOW_MS)
+    with pytest.raises(FailedPreconditionError) as info:
+        old.complete_repair("R1", carrier="dhl", tracking="T1", now_ms=9000)
+    assert info.value.code == "NO_REPAIR_PENDING"
