@@ -1176,26 +1176,11 @@ class OrderShard:
             arrival_ms = (await self.return_policy.get()).arrival_ms
         if arrival_ms is None:
             return 0
-        due = [
-            oid for oid, o in self.orders.items()
-            if o.returns and o.lapsed_returns(now, arrival_ms) and not self._locks.busy(oid) and oid not in self._unsure
-        ][:limit]  # fmt: skip
-        if not due:
-            return 0
-        async with self._locks.hold_many(due):
-            changes = []
-            for order in (self.orders.get(oid) for oid in due):
-                if order is not None and (lapsed := order.lapsed_returns(now, arrival_ms)):
-                    changes.append((order.expire_returns(lapsed, now_ms=now), order))
-            if changes:
-                try:
-                    await self.store.save(self.shard, changes)
-                except _REDIS_DOWN:
-                    self._unsure.update(new.order_id for new, _ in changes)
-                    raise
-                for new, _ in changes:
-                    self._remember(new)
-        return len(changes)
+        return await self._sweep(
+            lambda o: bool(o.returns and o.lapsed_returns(now, arrival_ms)),
+            lambda o: o.expire_returns(o.lapsed_returns(now, arrival_ms), now_ms=now),
+            limit,
+        )
 
     async def close_settled(self, window_ms: int | None = None, limit: int = BACKORDER_BATCH) -> int:
         """Closes delivered orders whose return window (their own, or the return policy's for
@@ -1209,17 +1194,20 @@ class OrderShard:
             window = order.return_window_ms(policy.window_ms(order.channel.value)) if window_ms is None else window_ms
             return order.closable(now, window)
 
-        due = [
-            oid for oid, o in self.orders.items()
-            if closable(o) and not self._locks.busy(oid) and oid not in self._unsure
-        ][:limit]  # fmt: skip
-        if not due:
+        return await self._sweep(closable, lambda o: o.close(now_ms=now), limit)
+
+    async def _sweep(self, due: Callable[[Order], bool], change: Callable[[Order], Order], limit: int) -> int:
+        """A periodic pass over the open orders: up to ``limit`` that are ``due`` (and neither
+        busy nor unsure) are changed under their locks, checked again there, and saved in one
+        transaction. Answers how many changed."""
+        picked = [oid for oid, o in self.orders.items() if due(o) and not self._locks.busy(oid) and oid not in self._unsure][:limit]
+        if not picked:
             return 0
-        async with self._locks.hold_many(due):
+        async with self._locks.hold_many(picked):
             changes = [
-                (order.close(now_ms=now), order)
-                for order in (self.orders.get(oid) for oid in due)
-                if order is not None and closable(order)
+                (change(order), order)
+                for order in (self.orders.get(oid) for oid in picked)
+                if order is not None and due(order)
             ]
             if changes:
                 try:
