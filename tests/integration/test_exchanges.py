@@ -112,13 +112,20 @@ def exchange_of(order_id: str, return_id: str, exchange_sku: str, quantity: int)
     return request
 
 
-async def test_the_size_asked_for_is_reserved_when_the_exchange_is_asked_for_and_sent_for_what_came_back(world: World):
+async def exchange_asked(world: World, *, bought: int, large_units: int, asked: int) -> tuple[orders_pb2.Order, str, str]:
+    """A delivered order of ``bought`` small shirts, ``asked`` of them to be exchanged for the
+    large size (``large_units`` in stock): the order, the return id and the large SKU."""
     style = World.unique("STYLE")
     small = await world.sku({"T-DC-SOUTH": 5}, style=style)
-    large = await world.sku({"T-DC-SOUTH": 2}, style=style)
-    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(await world.customer(), [(small, 2)])))).order)
+    large = await world.sku({"T-DC-SOUTH": large_units}, style=style)
+    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(await world.customer(), [(small, bought)])))).order)
     rma = World.unique("RMA")
-    await returns(world).RequestReturn(exchange_of(order.order_id, rma, large, 2))
+    await returns(world).RequestReturn(exchange_of(order.order_id, rma, large, asked))
+    return order, rma, large
+
+
+async def test_the_size_asked_for_is_reserved_when_the_exchange_is_asked_for_and_sent_for_what_came_back(world: World):
+    order, rma, large = await exchange_asked(world, bought=2, large_units=2, asked=2)
 
     [ret] = (await settled(world, order.order_id)).returns
     assert ret.status == orders_pb2.RETURN_STATUS_AUTHORIZED and ret.replacement_order_id  # placed at once
@@ -146,11 +153,7 @@ async def test_the_size_asked_for_is_reserved_when_the_exchange_is_asked_for_and
 
 
 async def test_an_exchange_whose_return_never_comes_gives_the_size_it_reserved_back(world: World, oms):
-    style = World.unique("STYLE")
-    small = await world.sku({"T-DC-SOUTH": 5}, style=style)
-    large = await world.sku({"T-DC-SOUTH": 1}, style=style)
-    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(await world.customer(), [(small, 1)])))).order)
-    await returns(world).RequestReturn(exchange_of(order.order_id, World.unique("RMA"), large, 1))
+    order, _, large = await exchange_asked(world, bought=1, large_units=1, asked=1)
     [ret] = (await settled(world, order.order_id)).returns
     assert (await world.available(large))["T-DC-SOUTH"] == (1, 1)
 
@@ -164,12 +167,7 @@ async def test_an_exchange_whose_return_never_comes_gives_the_size_it_reserved_b
 
 
 async def test_a_cancelled_exchange_gives_the_size_it_reserved_back_and_one_received_cannot_be_cancelled(world: World):
-    style = World.unique("STYLE")
-    small = await world.sku({"T-DC-SOUTH": 5}, style=style)
-    large = await world.sku({"T-DC-SOUTH": 1}, style=style)
-    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(await world.customer(), [(small, 2)])))).order)
-    rma = World.unique("RMA")
-    await returns(world).RequestReturn(exchange_of(order.order_id, rma, large, 1))
+    order, rma, large = await exchange_asked(world, bought=2, large_units=1, asked=1)
     [ret] = (await settled(world, order.order_id)).returns
     assert (await world.available(large))["T-DC-SOUTH"] == (1, 1)
 

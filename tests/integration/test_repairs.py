@@ -14,82 +14,73 @@ from tests.integration.waiting import settled
 pytestmark = pytest.mark.integration
 
 
-async def test_a_unit_sent_for_repair_goes_back_to_its_customer_and_never_into_stock(world: World, oms):
+async def repair_received(world: World, at: str) -> tuple[str, str, str]:
+    """A delivered order's unit asked for repair and received at ``at``: the SKU, order id and return id."""
     sku = await world.sku({"T-DC-SOUTH": 3})
-    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(await world.customer(), [(sku, 1)])))).order)
+    placed = (await world.orders.CreateOrder(card(world.order(await world.customer(), [(sku, 1)])))).order
+    order_id = (await delivered(world, placed)).order_id
     rma = World.unique("RMA")
     await returns(world).RequestReturn(
         returns_pb2.RequestReturnRequest(
-            order_id=order.order_id, return_id=rma, channel=common_pb2.CHANNEL_STORE, location_id="T-DC-SOUTH",
+            order_id=order_id, return_id=rma, channel=common_pb2.CHANNEL_STORE,
             lines=[returns_pb2.ReturnLineRequest(line_number=1, quantity=1, reason="zip broken",
                                                  resolution=orders_pb2.RETURN_RESOLUTION_REPAIR)],
         )
     )  # fmt: skip
     await returns(world).ReceiveReturn(
         returns_pb2.ReceiveReturnRequest(
-            order_id=order.order_id, return_id=rma, location_id="T-DC-SOUTH",
-            lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)],
+            order_id=order_id, return_id=rma, location_id=at, lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)]
         )
-    )  # fmt: skip
+    )
+    return sku, order_id, rma
+
+
+async def test_a_unit_sent_for_repair_goes_back_to_its_customer_and_never_into_stock(world: World, oms):
+    sku, order_id, rma = await repair_received(world, "T-DC-SOUTH")
     restock = returns_pb2.InspectReturnRequest(
-        order_id=order.order_id, return_id=rma,
+        order_id=order_id, return_id=rma,
         dispositions=[returns_pb2.LineDisposition(line_number=1, disposition=returns_pb2.DISPOSITION_RESTOCK)],
     )  # fmt: skip
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await returns(world).InspectReturn(restock)
     assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
-    await returns(world).InspectReturn(returns_pb2.InspectReturnRequest(order_id=order.order_id, return_id=rma))
-    done = await settled(world, order.order_id)
+    await returns(world).InspectReturn(returns_pb2.InspectReturnRequest(order_id=order_id, return_id=rma))
+    done = await settled(world, order_id)
     [ret] = done.returns
     assert ret.status == orders_pb2.RETURN_STATUS_RESOLVED and ret.refunded == eur(0) and ret.lines[0].restocked == 0
     assert (await world.available(sku))["T-DC-SOUTH"] == (2, 0)  # the customer's unit is not for sale
 
     # However long ago its window shut, the order waits for the repair to go back.
-    shard = oms.actors.orders[oms.backend.orders.shard(order.order_id)]
+    shard = oms.actors.orders[oms.backend.orders.shard(order_id)]
     await shard.close_settled.remote(window_ms=0)
-    assert (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))).status == orders_pb2.ORDER_STATUS_DELIVERED
+    assert (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order_id))).status == orders_pb2.ORDER_STATUS_DELIVERED
 
     with pytest.raises(grpc.aio.AioRpcError) as info:
-        await returns(world).CompleteRepair(returns_pb2.CompleteRepairRequest(order_id=order.order_id, return_id=rma, carrier="dhl"))
+        await returns(world).CompleteRepair(returns_pb2.CompleteRepairRequest(order_id=order_id, return_id=rma, carrier="dhl"))
     assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT and field_violations(info.value) == {"tracking"}
-    back = returns_pb2.CompleteRepairRequest(order_id=order.order_id, return_id=rma, carrier="dhl", tracking="RP-1")
+    back = returns_pb2.CompleteRepairRequest(order_id=order_id, return_id=rma, carrier="dhl", tracking="RP-1")
     [ret] = (await returns(world).CompleteRepair(back)).returns
     assert ret.lines[0].repaired == 1 and (ret.repair_carrier, ret.repair_tracking) == ("dhl", "RP-1") and ret.HasField("repaired_at")
     assert (await returns(world).CompleteRepair(back)).returns == [ret]  # repeated: no change
     assert await shard.close_settled.remote(window_ms=0) >= 1
-    assert (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))).status == orders_pb2.ORDER_STATUS_CLOSED
+    assert (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order_id))).status == orders_pb2.ORDER_STATUS_CLOSED
 
 
 async def test_a_repair_desk_lists_what_is_at_repair_from_its_location(world: World):
-    sku = await world.sku({"T-DC-SOUTH": 3})
-    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(await world.customer(), [(sku, 1)])))).order)
-    rma = World.unique("RMA")
-    await returns(world).RequestReturn(
-        returns_pb2.RequestReturnRequest(
-            order_id=order.order_id, return_id=rma, channel=common_pb2.CHANNEL_WEB,
-            lines=[returns_pb2.ReturnLineRequest(line_number=1, quantity=1, reason="strap loose",
-                                                 resolution=orders_pb2.RETURN_RESOLUTION_REPAIR)],
-        )
-    )  # fmt: skip
-    await returns(world).ReceiveReturn(
-        returns_pb2.ReceiveReturnRequest(
-            order_id=order.order_id, return_id=rma, location_id="T-ST-MITTE",
-            lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)],
-        )
-    )  # fmt: skip
+    _, order_id, rma = await repair_received(world, "T-ST-MITTE")
     desk = returns_pb2.ListReturnsRequest(location_id="T-ST-MITTE", awaiting_repair=True)
 
     async def listed() -> set[str]:
         return {row.order_id for row in (await returns(world).ListReturns(desk)).returns}
 
-    assert order.order_id not in await listed()  # received, not yet inspected: not at repair yet
-    await returns(world).InspectReturn(returns_pb2.InspectReturnRequest(order_id=order.order_id, return_id=rma))
-    await settled(world, order.order_id)
-    assert order.order_id in await listed()
+    assert order_id not in await listed()  # received, not yet inspected: not at repair yet
+    await returns(world).InspectReturn(returns_pb2.InspectReturnRequest(order_id=order_id, return_id=rma))
+    await settled(world, order_id)
+    assert order_id in await listed()
     await returns(world).CompleteRepair(
-        returns_pb2.CompleteRepairRequest(order_id=order.order_id, return_id=rma, carrier="dhl", tracking="RP-2")
+        returns_pb2.CompleteRepairRequest(order_id=order_id, return_id=rma, carrier="dhl", tracking="RP-2")
     )
-    assert order.order_id not in await listed()
+    assert order_id not in await listed()
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await returns(world).ListReturns(
             returns_pb2.ListReturnsRequest(location_id="T-ST-MITTE", awaiting_repair=True, status=orders_pb2.RETURN_STATUS_RECEIVED)
