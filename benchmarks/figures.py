@@ -280,7 +280,14 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         "returns_listed": after.returns_listed,
         "returns_kept": after.returns_kept,
         "repairs_returned": after.repairs_returned,
+        # Returns whose repair units came in and were inspected: each should have gone back.
+        "repairs_due": sum(
+            1 for r in returns
+            if r.status in (orders_pb2.RETURN_STATUS_INSPECTED, orders_pb2.RETURN_STATUS_RESOLVED)
+            and any(line.resolution == orders_pb2.RETURN_RESOLUTION_REPAIR and line.received for line in r.lines)
+        ),  # fmt: skip
         "returns_cancelled": after.returns_cancelled,
+        "exchanges_sold_out": after.exchanges_sold_out,
         "returns_by_status": dict(collections.Counter(RETURN_STATUS.get(r.status, "?") for r in returns)),
         "returns_by_resolution": dict(resolutions),
         "returns_by_reason": dict(collections.Counter(REASON.get(line.reason_code, "?") for r in returns for line in r.lines)),

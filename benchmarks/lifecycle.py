@@ -143,6 +143,7 @@ class DayAfter:
     returns_kept: int = 0  # resolved without the parcel (the return policy's keep_it_below)
     repairs_returned: int = 0  # returns whose repaired units went back to the customer (CompleteRepair)
     returns_cancelled: int = 0  # asked for, then not sent after all (CancelReturn)
+    exchanges_sold_out: int = 0  # exchanges refused for a sold-out size, asked again as refunds
     goodwill: int = 0  # orders given money back without a return (GrantGoodwill)
     goodwill_minor: int = 0
     final: dict[str, orders_pb2.Order] = field(default_factory=dict)
@@ -583,29 +584,33 @@ class Lifecycle:
             return_id = f"{order.order_id}-R1"
             reason, reason_code = REASONS[int(unit(key, "reason") * len(REASONS))]
             self.out.returns_requested += 1
+            request = returns_pb2.RequestReturnRequest(
+                order_id=order.order_id,
+                return_id=return_id,
+                channel=common_pb2.CHANNEL_STORE if in_store else order.channel,
+                location_id=location,
+                lines=[
+                    returns_pb2.ReturnLineRequest(
+                        line_number=line.line_number,
+                        quantity=line.delivered_quantity,
+                        reason=reason,
+                        reason_code=reason_code,
+                        resolution=resolution,
+                        exchange_sku=exchange_sku,
+                    )
+                ],
+            )
             try:
-                asked = await self.calls(
-                    "RequestReturn",
-                    self.returns.RequestReturn,
-                    returns_pb2.RequestReturnRequest(
-                        order_id=order.order_id,
-                        return_id=return_id,
-                        channel=common_pb2.CHANNEL_STORE if in_store else order.channel,
-                        location_id=location,
-                        lines=[
-                            returns_pb2.ReturnLineRequest(
-                                line_number=line.line_number,
-                                quantity=line.delivered_quantity,
-                                reason=reason,
-                                reason_code=reason_code,
-                                resolution=resolution,
-                                exchange_sku=exchange_sku,
-                            )
-                        ],
-                    ),
-                    metadata=self.md,
-                    timeout=30,
-                )
+                try:
+                    asked = await self.calls("RequestReturn", self.returns.RequestReturn, request, metadata=self.md, timeout=30)
+                except grpc.aio.AioRpcError as exc:
+                    if not (exchange_sku and "sold out" in (exc.details() or "")):
+                        raise
+                    # The size wanted is sold out: the customer takes the money back instead.
+                    self.out.exchanges_sold_out += 1
+                    request.lines[0].resolution = orders_pb2.RETURN_RESOLUTION_REFUND
+                    request.lines[0].exchange_sku = ""
+                    asked = await self.calls("RequestReturn", self.returns.RequestReturn, request, metadata=self.md, timeout=30)
             except grpc.aio.AioRpcError:
                 self.out.returns_refused += 1
                 return

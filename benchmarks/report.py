@@ -78,6 +78,7 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("  repaired and sent back", ("lifecycle", "repairs_returned"), "int"),
     ("  cancelled by the customer", ("lifecycle", "returns_cancelled"), "int"),
     ("  exchanged for another size", ("lifecycle", "returns_by_resolution", "exchange"), "int"),
+    ("  refunded, the size wanted sold out", ("lifecycle", "exchanges_sold_out"), "int"),
     ("  replaced with the same item", ("lifecycle", "returns_by_resolution", "replacement"), "int"),
     ("goodwill given (orders)", ("lifecycle", "goodwill"), "int"),
     ("goodwill given", ("lifecycle", "goodwill_minor"), "money"),

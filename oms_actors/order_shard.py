@@ -46,7 +46,7 @@ from oms_actors.domain.errors import (
 from oms_actors.domain.fulfilment import ShortageReason
 from oms_actors.domain.money import Money
 from oms_actors.domain.order import ALLOWED, STEP_SHORTAGE, ApprovalStatus, Command, Order, OrderLine, SourcingResult
-from oms_actors.domain.partitioning import idempotency_shard, new_order_id
+from oms_actors.domain.partitioning import idempotency_shard, new_order_id, shard_of
 from oms_actors.domain.payment_state import OverdueNotice, PaymentStatus, Receipt
 from oms_actors.domain.records import evolve
 from oms_actors.domain.returns import (
@@ -61,6 +61,7 @@ from oms_actors.domain.returns import (
 )
 from oms_actors.domain.risk import held_for_declines_alone
 from oms_actors.domain.sourcing import SourcingRequest
+from oms_actors.domain.stock import available_units
 from oms_actors.event_loop import loop_name
 from oms_actors.metrics import StageTimer
 from oms_actors.order_effects import OrderEffects, PaymentFlow, next_step
@@ -890,6 +891,9 @@ class OrderShard:
         known = await self.network.known_skus(sorted(skus | set((exchanges or {}).values())))
         non_returnable = frozenset(s for s in known if not self.network.products[s].returnable)
         styles = {s: self.network.products[s].style for s in known}
+        # Checked before the return is recorded; a unit sold between this read and the
+        # reservation leaves the exchange backordered, not lost.
+        sold_out = await self._sold_out(sorted(set(exchanges.values()) & known)) if exchanges else frozenset()
         policy = await self.return_policy.get()
         return await self._command(
             order_id,
@@ -905,6 +909,7 @@ class OrderShard:
                 styles=styles,
                 keep_below=policy.keep_it_below,
                 reason_codes=reason_codes,
+                sold_out=sold_out,
             ),
         )
 
@@ -912,6 +917,20 @@ class OrderShard:
         return await self._command(
             order_id, lambda order: order.complete_repair(return_id, carrier=carrier, tracking=tracking, now_ms=now_ms())
         )
+
+    async def _sold_out(self, skus: list[str]) -> frozenset[str]:
+        """Of ``skus``, those no active location has a unit of to promise now."""
+        _, inventory = self._actors()
+        by_shard: dict[int, list[str]] = defaultdict(list)
+        for sku in skus:
+            by_shard[shard_of(sku, len(inventory))].append(sku)
+        answers = await asyncio.gather(*(inventory[i].call("availability", wanted) for i, wanted in by_shard.items()))
+        active = {lid for lid, loc in self.network.locations.items() if loc.active}
+        have = {
+            sku for rows in answers for loc, sku, on_hand, reserved, safety in rows
+            if loc in active and available_units(on_hand, reserved, safety) > 0
+        }  # fmt: skip
+        return frozenset(skus) - have
 
     async def cancel_return(self, order_id: str, return_id: str, reason: str) -> bytes:
         return await self._command(order_id, lambda order: order.cancel_return(return_id, reason=reason, now_ms=now_ms()))

@@ -1019,10 +1019,13 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         styles: Mapping[str, str] | None = None,
         keep_below: Money | None = None,
         reason_codes: Mapping[int, str] | None = None,
+        sold_out: frozenset[str] = frozenset(),
     ) -> Order:
         """Authorises a return within the rules, or refuses it naming every line that breaks one.
 
         ``reason_codes``: line -> its ``ReturnReason`` value, where the caller gave one.
+        ``sold_out``: SKUs no location has a unit of: an exchange for one is refused (the
+        customer takes a refund or another variant), unless the return exists already.
         ``keep_below``: the return policy's keep_it_below. When every line is an item priced
         under it (and none is for repair), the customer keeps the items: the return is
         resolved now, as if received and inspected, with nothing restocked.
@@ -1060,6 +1063,10 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 problems.append(LineProblem(line_number=number, sku=line.sku, reason="the return window has closed"))
             elif (refusal := _exchange_refusal(line.sku, resolution, exchange_sku, styles)) is not None:
                 problems.append(LineProblem(line_number=number, sku=line.sku, reason=refusal))
+            elif resolution is Resolution.EXCHANGE and exchange_sku in sold_out:
+                problems.append(
+                    LineProblem(line_number=number, sku=line.sku, reason=f"{exchange_sku} is sold out: a refund, or another variant")
+                )
         if problems:
             raise FailedPreconditionError(
                 f"return {return_id} of order {self.order_id} is not allowed", code="RETURN_NOT_ALLOWED", lines=problems

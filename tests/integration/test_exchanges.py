@@ -202,3 +202,21 @@ async def test_a_cancelled_exchange_gives_the_size_it_reserved_back_and_one_rece
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await returns(world).CancelReturn(returns_pb2.CancelReturnRequest(order_id=order.order_id, return_id=later, reason="r"))
     assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+async def test_an_exchange_for_a_sold_out_size_is_refused_and_a_retry_of_one_that_took_the_last_unit_is_not(world: World):
+    style = World.unique("STYLE")
+    small = await world.sku({"T-DC-SOUTH": 5}, style=style)
+    gone = await world.sku({"T-DC-SOUTH": 0}, style=style)
+    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(await world.customer(), [(small, 1)])))).order)
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await returns(world).RequestReturn(exchange(order.order_id, World.unique("RMA"), gone))
+    assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "sold out" in precondition_violations(info.value)["lines[0]"]
+    assert not (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))).returns
+
+    order, rma, large = await exchange_asked(world, bought=1, large_units=1, asked=1)  # the last large one
+    first = await settled(world, order.order_id)
+    assert (await world.available(large))["T-DC-SOUTH"] == (1, 1)
+    again = await returns(world).RequestReturn(exchange_of(order.order_id, rma, large, 1))
+    assert again.version == first.version

@@ -196,3 +196,17 @@ def test_a_repair_line_inspected_before_repairs_had_a_flow_waits_for_nothing():
     with pytest.raises(FailedPreconditionError) as info:
         old.complete_repair("R1", carrier="dhl", tracking="T1", now_ms=9000)
     assert info.value.code == "NO_REPAIR_PENDING"
+
+
+def test_an_exchange_for_a_sold_out_variant_is_refused_unless_the_return_was_asked_for_already():
+    order = delivered_with_shipping()
+    lines = {1: (1, "too small", Resolution.EXCHANGE)}
+    args = dict(return_id="R1", lines=lines, channel="store", location_id="DC1", window_ms=WINDOW_MS,
+                non_returnable=frozenset(), exchanges={1: "A-L"}, styles=STYLES)  # fmt: skip
+    with pytest.raises(FailedPreconditionError) as info:
+        order.request_return(**args, now_ms=5000, sold_out=frozenset({"A-L"}))
+    assert info.value.code == "RETURN_NOT_ALLOWED"
+    assert [p.reason for p in info.value.lines] == ["A-L is sold out: a refund, or another variant"]
+    asked = order.request_return(**args, now_ms=5000)
+    # Its own reservation may have taken the last unit: a retry is answered, not refused.
+    assert asked.request_return(**args, now_ms=5001, sold_out=frozenset({"A-L"})) is asked
