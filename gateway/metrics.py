@@ -3,7 +3,8 @@
 What a platform team scales from and alerts on: calls by method and status code,
 their latency, the batches the gateway sent the order shards, and per order shard the
 open orders it holds, those its reconciler has to look at (steps pending), those whose
-last save lost its answer, and whether it answered the scrape at all. Of Redis, where
+last save lost its answer, and whether it answered the scrape at all; per inventory shard
+the stock rows, reservations and reserved units it holds and the changes it committed. Of Redis, where
 every acknowledged order lives: whether it answers and how fast, its memory against its
 limit, whether its append-only file still writes (an order is acknowledged only once it
 is there), and how long each order shard's event stream has grown.
@@ -86,13 +87,7 @@ class ServiceCollector(Collector):
         # One wait for every shard's answer: a scrape takes at most one timeout, not one per shard.
         answers = _stats_of([*orders, *inventory]) if orders or inventory else []  # none: no Ray call at all
         yield from self._order_shards(answers[: len(orders)])
-        up = GaugeMetricFamily(
-            "oms_inventory_shard_up", "1 if the inventory shard answered the scrape (capture reserves through it)",
-            labels=["shard"],
-        )  # fmt: skip
-        for shard, answer in enumerate(answers[len(orders) :]):
-            up.add_metric([str(shard)], 0 if answer is None else 1)
-        yield up
+        yield from self._inventory_shards(answers[len(orders) :])
         if self.redis_probe is not None:
             yield from redis_families(self.redis_probe())
 
@@ -121,6 +116,38 @@ class ServiceCollector(Collector):
                     family.add_metric(label, answer[key])
         yield up
         yield from gauges.values()
+
+
+    def _inventory_shards(self, answers: list[Any]) -> Iterator[Any]:
+        up = GaugeMetricFamily(
+            "oms_inventory_shard_up", "1 if the inventory shard answered the scrape (capture reserves through it)",
+            labels=["shard"],
+        )  # fmt: skip
+        loaded = GaugeMetricFamily(
+            "oms_inventory_shard_loaded", "1 once the shard has read its book from Redis (the first call that needs it)",
+            labels=["shard"],
+        )  # fmt: skip
+        families = {
+            "stock_rows": GaugeMetricFamily("oms_inventory_shard_stock_rows", "Stock rows (location and SKU) the shard holds", labels=["shard"]),
+            "reservations": GaugeMetricFamily(
+                "oms_inventory_shard_reservations", "Reservations held (order line and location)", labels=["shard"]
+            ),
+            "reserved_units": GaugeMetricFamily("oms_inventory_shard_reserved_units", "Units reserved for orders", labels=["shard"]),
+            "commits": CounterMetricFamily(
+                "oms_inventory_shard_commits", "Stock changes committed since the shard loaded its book", labels=["shard"]
+            ),
+        }  # fmt: skip
+        for shard, answer in enumerate(answers):
+            label = [str(shard)]
+            up.add_metric(label, 0 if answer is None else 1)
+            if answer is not None:
+                loaded.add_metric(label, 1 if answer["loaded"] else 0)
+            if answer is not None and answer["loaded"]:
+                for key, family in families.items():
+                    family.add_metric(label, answer[key])
+        yield up
+        yield loaded
+        yield from families.values()
 
 
 def _stats_of(handles: list[Any]) -> list[Any]:

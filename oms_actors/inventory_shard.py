@@ -96,7 +96,21 @@ class InventoryShard:
         return await self.direct.endpoint()
 
     def stats(self) -> dict[str, Any]:
-        return {"shard": self.shard, "direct": dict(self.direct.served), "event_loop": loop_name()}
+        book = self.book
+        stats: dict[str, Any] = {
+            "shard": self.shard,
+            "direct": dict(self.direct.served),
+            "event_loop": loop_name(),
+            "loaded": not self._stale,  # its book read from Redis (on the first call that needs it)
+        }
+        if not self._stale:  # for the metrics: what the shard holds, and the changes it committed
+            stats |= {
+                "stock_rows": len(book.on_hand),
+                "reservations": len(book.reservations),
+                "reserved_units": sum(book.reserved.values()),
+                "commits": book.commits,
+            }
+        return stats
 
     def ping(self) -> int:
         return self.shard

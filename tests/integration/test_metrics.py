@@ -62,6 +62,13 @@ async def test_calls_are_counted_by_method_and_code_and_every_order_shard_report
             assert f'oms_order_shard_open_orders{{shard="{shard}"}}' in after
         for shard in range(len(oms.actors.inventory)):
             assert value(after, "oms_inventory_shard_up", shard=str(shard)) == 1
+        rows = [str(s) for s in range(len(oms.actors.inventory))]
+        # The shard of the orders' SKU has read its book (another may not have been called yet).
+        assert sum(value(after, "oms_inventory_shard_stock_rows", shard=s) for s in rows) > 0
+        reserved = sum(value(after, "oms_inventory_shard_reserved_units", shard=s) for s in rows)
+        assert reserved >= 2 and sum(value(after, "oms_inventory_shard_reservations", shard=s) for s in rows) >= 2
+        committed = sum(value(after, "oms_inventory_shard_commits_total", shard=s) for s in rows)
+        assert committed > sum(value(before, "oms_inventory_shard_commits_total", shard=s) for s in rows)
         # Redis, read by the exporter's own client.
         assert value(after, "oms_redis_up") == 1 and value(after, "oms_redis_ping_seconds") > 0
         assert value(after, "oms_redis_used_memory_bytes") > 0 and value(after, "oms_redis_aof_last_write_ok") == 1

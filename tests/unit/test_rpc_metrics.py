@@ -60,3 +60,17 @@ def test_redis_that_does_not_answer_is_down_and_nothing_else_of_it_is_reported()
     text = scraped(RpcMetrics(), None)
     assert "oms_redis_up 0.0" in text and "oms_redis_used_memory_bytes" not in text
     assert "oms_redis_up" not in scraped(RpcMetrics())  # no probe: no Redis families at all
+
+
+def test_each_inventory_shard_reports_what_it_holds_and_one_that_did_not_answer_only_that_it_is_down():
+    collector = ServiceCollector(RpcMetrics(), order_shards=lambda: [], batches=lambda: (0, 0))
+    answered = {"loaded": True, "stock_rows": 120, "reservations": 7, "reserved_units": 9, "commits": 33}
+    families = {f.name: f for f in collector._inventory_shards([answered, None, {"loaded": False}])}
+    samples = {(f, s.labels["shard"]): s.value for f, family in families.items() for s in family.samples}
+    assert samples[("oms_inventory_shard_up", "0")] == 1 and samples[("oms_inventory_shard_up", "1")] == 0
+    assert samples[("oms_inventory_shard_stock_rows", "0")] == 120 and ("oms_inventory_shard_stock_rows", "1") not in samples
+    assert samples[("oms_inventory_shard_reserved_units", "0")] == 9 and samples[("oms_inventory_shard_reservations", "0")] == 7
+    assert samples[("oms_inventory_shard_commits", "0")] == 33
+    # Up, but its book not read yet: nothing it holds is reported rather than zeros.
+    assert samples[("oms_inventory_shard_up", "2")] == 1 and samples[("oms_inventory_shard_loaded", "2")] == 0
+    assert ("oms_inventory_shard_stock_rows", "2") not in samples and samples[("oms_inventory_shard_loaded", "0")] == 1
