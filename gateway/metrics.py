@@ -117,7 +117,6 @@ class ServiceCollector(Collector):
         yield up
         yield from gauges.values()
 
-
     def _inventory_shards(self, answers: list[Any]) -> Iterator[Any]:
         up = GaugeMetricFamily(
             "oms_inventory_shard_up", "1 if the inventory shard answered the scrape (capture reserves through it)",
