@@ -33,6 +33,8 @@ from typing import Any
 
 import grpc
 import numpy as np
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
 
 from benchmarks.scenario import Scenario
 from protos.oms.v1 import (
@@ -75,6 +77,18 @@ REASONS = (
 REDUCIBLE = (orders_pb2.ORDER_STATUS_ALLOCATED, orders_pb2.ORDER_STATUS_RELEASED, orders_pb2.ORDER_STATUS_PARTLY_BACKORDERED)
 REASONS_FOR_GOODWILL = ("parcel arrived late", "box damaged, item fine", "missed delivery slot")
 ProgressHook = Callable[[str, int, int | None], None]  # (phase, advance, total when it starts)
+
+
+def refusals(exc: grpc.aio.AioRpcError) -> list[str]:
+    """What a refusal says of each line it names (its status's PreconditionFailure)."""
+    status = rpc_status.from_call(exc)
+    found: list[str] = []
+    for detail in status.details if status is not None else []:
+        if detail.Is(error_details_pb2.PreconditionFailure.DESCRIPTOR):
+            failure = error_details_pb2.PreconditionFailure()
+            detail.Unpack(failure)
+            found += [v.description for v in failure.violations]
+    return found
 
 
 def unit(*parts: object) -> float:
@@ -604,7 +618,7 @@ class Lifecycle:
                 try:
                     asked = await self.calls("RequestReturn", self.returns.RequestReturn, request, metadata=self.md, timeout=30)
                 except grpc.aio.AioRpcError as exc:
-                    if not (exchange_sku and "sold out" in (exc.details() or "")):
+                    if not (exchange_sku and any("sold out" in said for said in refusals(exc))):
                         raise
                     # The size wanted is sold out: the customer takes the money back instead.
                     self.out.exchanges_sold_out += 1
