@@ -406,7 +406,7 @@ class OrderEffects:
             elif decision.outcome is RiskOutcome.HOLD:
                 decided = current.hold(reasons=decision.reasons, by=self.by, now_ms=now_ms)
             else:
-                decided = current.approve(by=self.by, now_ms=now_ms)
+                decided = current.approve(by=self.by, now_ms=now_ms, by_rules=True)
             while next_step(decided) == STEP_RELEASE:  # no outside effect: in the same save
                 decided = decided.release(now_ms=now_ms)
             out.append(decided)

@@ -618,7 +618,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         """New payment state after an authorisation attempt (no status change by itself)."""
         return self._next(now_ms=now_ms, payment_records=records)
 
-    def approve(self, *, by: str, now_ms: int, reasons: tuple[str, ...] = ()) -> Order:
+    def approve(self, *, by: str, now_ms: int, reasons: tuple[str, ...] = (), by_rules: bool = False) -> Order:
+        """``by_rules``: the risk rules' own decision, which a hold asked for while they
+        assessed (``hold_requested``) turns into a hold; a reviewer's approval stands."""
         self._check(Command.APPROVE)
         if self.approval.status not in (ApprovalStatus.PENDING, ApprovalStatus.HELD):
             raise InvalidTransitionError(
@@ -634,7 +636,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 f"order {self.order_id}: payments are not authorised for the whole order" + (f" ({declined})" if declined else ""),
                 code="PAYMENT_NOT_AUTHORIZED",
             )
-        if self.approval.status is ApprovalStatus.PENDING and (asked := self.hold_requested) is not None:
+        if by_rules and self.approval.status is ApprovalStatus.PENDING and (asked := self.hold_requested) is not None:
             # Someone asked to hold it while it was assessed: the rules passed it, a reviewer decides.
             return self.hold(reasons=reasons, by=asked.by, now_ms=now_ms)
         return self._next(

@@ -95,7 +95,7 @@ def replacement(quantity: int = 2) -> Order:
     sourced = accepted.apply_sourcing(
         SourcingResult(order_id="O9", allocations={1: (LineAllocation(location_id="DC1", quantity=quantity),)}), now_ms=6001
     )
-    return sourced.approve(by="risk-rules", now_ms=6002)  # the rules pass it: held for the return all the same
+    return sourced.approve(by="risk-rules", now_ms=6002, by_rules=True)  # the rules pass it: held for the return all the same
 
 
 def test_a_replacement_waits_for_its_return_then_sends_what_came_back():
@@ -117,7 +117,7 @@ def test_a_replacement_waits_for_its_return_then_sends_what_came_back():
     pending = evolve(held, approval=evolve(held.approval, status=ApprovalStatus.PENDING, reasons=(), decided_by=""))
     cleared = pending.settle_for_return({"A-L": 2}, return_ref="O1/R1", now_ms=7000)
     assert cleared.hold_requested is None  # not yet assessed: the rules' approval releases it
-    assert cleared.approve(by="risk-rules", now_ms=7001).approval.status is ApprovalStatus.APPROVED
+    assert cleared.approve(by="risk-rules", now_ms=7001, by_rules=True).approval.status is ApprovalStatus.APPROVED
     by_rules = evolve(held, approval=evolve(held.approval, decided_by="risk-rules", reasons=("big", "waits for return O1/R1")))
     assert by_rules.settle_for_return({"A-L": 2}, return_ref="O1/R1", now_ms=7000).approval.status is ApprovalStatus.HELD
 

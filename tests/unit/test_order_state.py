@@ -506,7 +506,7 @@ def test_a_hold_asked_for_while_the_order_is_assessed_holds_it_whatever_the_rule
     assert (shown.by, shown.reason, shown.at.ToMilliseconds()) == ("service_agent:ana", "customer on the phone", 2500)
     assert not order_to_proto(sourced(2, 1)).HasField("hold_requested")
 
-    passed = asked.approve(by="risk-rules", now_ms=3000)  # the rules approve: held for review all the same
+    passed = asked.approve(by="risk-rules", now_ms=3000, by_rules=True)  # the rules approve: held for review all the same
     assert passed.status is OrderStatus.ON_HOLD and passed.approval.status is ApprovalStatus.HELD
     assert passed.approval.reasons == ("customer on the phone",) and passed.approval.decided_by == "service_agent:ana"
     assert not passed.release_due and STEP_RELEASE not in passed.pending and "assess" not in passed.pending
@@ -516,6 +516,8 @@ def test_a_hold_asked_for_while_the_order_is_assessed_holds_it_whatever_the_rule
 
     rejected = asked.reject(reasons=("blocked card",), by="risk-rules", now_ms=3000)
     assert rejected.status is OrderStatus.REJECTED  # the rules' rejection stands
+    early = asked.approve(by="service_agent:bo", now_ms=3000)  # a reviewer who approves it decides
+    assert early.approval.status is ApprovalStatus.APPROVED and early.approval.decided_by == "service_agent:bo"
 
     # The reviewer decides: approving releases it, as for any held order.
     reviewed = passed.approve(by="service_agent:bo", now_ms=4000)
