@@ -641,6 +641,16 @@ class Lifecycle:
                 )
                 self.out.returns_cancelled += 1
                 return
+            if not in_store:  # posted back: the customer's parcel is tracked on its way
+                await self.calls(
+                    "TrackReturn",
+                    self.returns.TrackReturn,
+                    returns_pb2.TrackReturnRequest(
+                        order_id=order.order_id, return_id=return_id, carrier="dhl", tracking=f"RT-{order.order_id}"
+                    ),
+                    metadata=self.md,
+                    timeout=30,
+                )
             await self.calls(
                 "ReceiveReturn",
                 self.returns.ReceiveReturn,

@@ -607,6 +607,10 @@ def _return(r: ReturnRecord, currency: str) -> dict[str, Any]:
     if r.cancelled_at_ms:
         fields["cancelled_at"] = _ts_fields(r.cancelled_at_ms)
         fields["cancel_reason"] = r.cancel_reason
+    if r.sent_at_ms:
+        fields["sent_at"] = _ts_fields(r.sent_at_ms)
+        fields["inbound_carrier"] = r.inbound_carrier
+        fields["inbound_tracking"] = r.inbound_tracking
     if r.repaired_at_ms:
         fields["repaired_at"] = _ts_fields(r.repaired_at_ms)
         fields["repair_carrier"] = r.repair_carrier

@@ -99,7 +99,7 @@ SERVED_DIRECTLY = (
     "confirm_delivery", "fulfilment_requests", "request_return", "receive_return", "inspect_return",
     "record_receipt", "note_overdue", "report_shortage", "change_ship_to", "hold_order", "grant_goodwill",
     "add_note", "erase_personal_data", "replace_payment_instrument", "returns_at", "settle_replacement",
-    "cancel_return", "complete_repair",
+    "cancel_return", "complete_repair", "track_return",
 )  # fmt: skip
 # Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
 IDEMPOTENCY_CACHE = int(os.environ.get("OMS_IDEMPOTENCY_CACHE", "200000"))
@@ -931,6 +931,11 @@ class OrderShard:
             if loc in active and available_units(on_hand, reserved, safety) > 0
         }  # fmt: skip
         return frozenset(skus) - have
+
+    async def track_return(self, order_id: str, return_id: str, carrier: str, tracking: str) -> bytes:
+        return await self._command(
+            order_id, lambda order: order.track_return(return_id, carrier=carrier, tracking=tracking, now_ms=now_ms())
+        )
 
     async def cancel_return(self, order_id: str, return_id: str, reason: str) -> bytes:
         return await self._command(order_id, lambda order: order.cancel_return(return_id, reason=reason, now_ms=now_ms()))

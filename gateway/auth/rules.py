@@ -85,6 +85,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         # inspect, which restocks and refunds, so those are audited.
         _RETURNS + "RequestReturn": allow(AGENT, CHANNEL, CUSTOMER, audit=True),
         _RETURNS + "CancelReturn": allow(AGENT, CHANNEL, CUSTOMER, audit=True),  # whoever may ask for it
+        _RETURNS + "TrackReturn": allow(AGENT, CHANNEL, CUSTOMER, audit=True),
         _RETURNS + "ReceiveReturn": allow(AGENT, FULFILMENT, audit=True),
         _RETURNS + "InspectReturn": allow(AGENT, FULFILMENT, audit=True),
         _RETURNS + "CompleteRepair": allow(AGENT, FULFILMENT, audit=True),  # where it was received, or service

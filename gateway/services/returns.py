@@ -95,6 +95,21 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         return order_to_proto(order, internal_notes=principal.sees_everything)
 
     @rpc
+    async def TrackReturn(
+        self, request: returns_pb2.TrackReturnRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.Order:
+        v = Violations()
+        v.identifier("order_id", request.order_id)
+        v.identifier("return_id", request.return_id)
+        v.required_text("carrier", request.carrier, "service tells the customer where the parcel is with it")
+        v.required_text("tracking", request.tracking, "service tells the customer where the parcel is with it")
+        v.raise_if_any()
+        principal = await caller(context)
+        await self.b.check_visible(principal, request.order_id)
+        order = await self.b.command(request.order_id, "track_return", request.return_id, request.carrier, request.tracking)
+        return order_to_proto(order, internal_notes=principal.sees_everything)
+
+    @rpc
     async def CancelReturn(
         self, request: returns_pb2.CancelReturnRequest, context: grpc.aio.ServicerContext
     ) -> orders_pb2.Order:

@@ -200,6 +200,8 @@ def _returns(old: Order | None, new: Order, events: list[tuple[str, dict[str, st
             events.append((f"return.{r.status.value}", data))
         elif r.resolved and not was.resolved:  # resolved on receipt: money and items out before inspection
             events.append(("return.resolved_on_receipt", data))
+        if r.sent_at_ms and (was is None or was.sent_at_ms != r.sent_at_ms):
+            events.append(("return.in_transit", {**data, "carrier": r.inbound_carrier, "tracking": r.inbound_tracking}))
         if r.repaired_at_ms and (was is None or not was.repaired_at_ms):
             events.append(("return.repaired", {**data, "carrier": r.repair_carrier, "tracking": r.repair_tracking}))
         if r.credit_notes and (was is None or not was.credit_notes):

@@ -1139,6 +1139,16 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             add=[STEP_UNSECURE + rid for rid in secured],
         )
 
+    def track_return(self, return_id: str, *, carrier: str, tracking: str, now_ms: int) -> Order:
+        """The customer's parcel is on its way: recorded while the return is authorised (a
+        new parcel replaces the last); the same again changes nothing."""
+        existing = self.return_(return_id)
+        if existing is not None and (existing.inbound_carrier, existing.inbound_tracking) == (carrier, tracking):
+            return self
+        record = self._return_step(return_id, ReturnAction.TRACK)
+        sent = record.with_(inbound_carrier=carrier, inbound_tracking=tracking, sent_at_ms=now_ms)
+        return self._next(now_ms=now_ms, returns=self._with_return(sent))
+
     def cancel_return(self, return_id: str, *, reason: str, now_ms: int) -> Order:
         """The customer will not send it after all: an authorised return is cancelled, its
         units returnable again, and what was reserved to go out for it withdrawn. Again: no change."""

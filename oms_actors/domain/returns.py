@@ -59,10 +59,11 @@ class ReturnAction(StrEnum):
     RESOLVE = "resolve"
     EXPIRE = "expire"
     CANCEL = "cancel"
+    TRACK = "track"  # the customer's parcel on its way
 
 
 RETURN_ALLOWED: Mapping[ReturnStatus, frozenset[ReturnAction]] = {
-    ReturnStatus.AUTHORIZED: frozenset({ReturnAction.RECEIVE, ReturnAction.EXPIRE, ReturnAction.CANCEL}),
+    ReturnStatus.AUTHORIZED: frozenset({ReturnAction.RECEIVE, ReturnAction.EXPIRE, ReturnAction.CANCEL, ReturnAction.TRACK}),
     # Resolving a received return before it is inspected: the return policy's resolve_on_receipt.
     ReturnStatus.RECEIVED: frozenset({ReturnAction.INSPECT, ReturnAction.RESOLVE}),
     ReturnStatus.INSPECTED: frozenset({ReturnAction.RESOLVE}),
@@ -118,6 +119,9 @@ class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     kept: bool = False  # the customer keeps the items (the return policy's keep_it_below): nothing comes back
     cancelled_at_ms: int = 0
     cancel_reason: str = ""
+    inbound_carrier: str = ""  # the customer's parcel on its way back (TrackReturn)
+    inbound_tracking: str = ""
+    sent_at_ms: int = 0
     repair_carrier: str = ""  # how its repaired units went back to the customer
     repair_tracking: str = ""
     repaired_at_ms: int = 0

@@ -85,6 +85,9 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
         == life["returns_requested"]
     ), life
     assert life["repairs_returned"] == life["repairs_due"]  # each repair received went back to its customer
+    # Posted returns were tracked on their way (a store return is handed over the counter).
+    tracked = sum(r["ok"] for r in summary["rpcs"] if r["rpc"] == "TrackReturn")
+    assert 0 < tracked <= life["returns_listed"] and life["events"].get("return.in_transit", 0) == tracked
     assert "unspecified" not in life["returns_by_reason"]  # every return the day asked for gave its reason as a code
     assert life["invoices"] == life["shipments"]  # every shipment captured and invoiced
     # Business customers paid some invoices on account: what they sent is what was owed on them.

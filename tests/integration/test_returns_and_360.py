@@ -311,3 +311,36 @@ async def test_a_return_reason_code_is_kept_for_the_reports_and_a_bad_one_refuse
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await returns(world).RequestReturn(ask)
     assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+async def test_a_return_parcel_on_its_way_is_visible_to_service_and_in_the_customers_timeline(world: World):
+    sku = await world.sku({"T-DC-NORTH": 2})
+    customer = await world.customer()
+    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)])))).order)
+    rma = World.unique("RMA")
+    await returns(world).RequestReturn(
+        returns_pb2.RequestReturnRequest(
+            order_id=order.order_id, return_id=rma, channel=common_pb2.CHANNEL_WEB, location_id="T-DC-NORTH",
+            lines=[returns_pb2.ReturnLineRequest(line_number=1, quantity=1, reason="too big",
+                                                 resolution=orders_pb2.RETURN_RESOLUTION_REFUND)],
+        )
+    )  # fmt: skip
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await returns(world).TrackReturn(returns_pb2.TrackReturnRequest(order_id=order.order_id, return_id=rma, carrier="dhl"))
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT and field_violations(info.value) == {"tracking"}
+    track = returns_pb2.TrackReturnRequest(order_id=order.order_id, return_id=rma, carrier="dhl", tracking="RT-42")
+    sent = await returns(world).TrackReturn(track)
+    [ret] = sent.returns
+    assert (ret.inbound_carrier, ret.inbound_tracking) == ("dhl", "RT-42") and ret.HasField("sent_at")
+    assert (await returns(world).TrackReturn(track)).version == sent.version  # repeated: no change
+    view = await world.customers.GetCustomer360(customers_pb2.GetCustomer360Request(customer_id=customer))
+    assert "return.in_transit" in {e.type for e in view.timeline}
+    await returns(world).ReceiveReturn(
+        returns_pb2.ReceiveReturnRequest(
+            order_id=order.order_id, return_id=rma, location_id="T-DC-NORTH", lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)]
+        )
+    )
+    track.tracking = "RT-43"
+    with pytest.raises(grpc.aio.AioRpcError) as info:  # it has arrived
+        await returns(world).TrackReturn(track)
+    assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION

@@ -210,3 +210,20 @@ def test_an_exchange_for_a_sold_out_variant_is_refused_unless_the_return_was_ask
     asked = order.request_return(**args, now_ms=5000)
     # Its own reservation may have taken the last unit: a retry is answered, not refused.
     assert asked.request_return(**args, now_ms=5001, sold_out=frozenset({"A-L"})) is asked
+
+
+def test_the_customers_parcel_is_tracked_while_the_return_is_on_its_way():
+    from oms_actors.domain.errors import InvalidTransitionError
+    from oms_actors.domain.events import order_events
+
+    asked = ask(delivered_with_shipping(), {1: (1, "too small", Resolution.REFUND)}, {})
+    sent = asked.track_return("R1", carrier="dhl", tracking="RT1", now_ms=5100)
+    record = sent.return_("R1")
+    assert (record.inbound_carrier, record.inbound_tracking, record.sent_at_ms) == ("dhl", "RT1", 5100)
+    assert "return.in_transit" in [e.type for e in order_events(asked, sent)]
+    assert sent.track_return("R1", carrier="dhl", tracking="RT1", now_ms=5200) is sent  # repeated
+    again = sent.track_return("R1", carrier="ups", tracking="RT2", now_ms=5300)  # sent again in another parcel
+    assert again.return_("R1").inbound_tracking == "RT2"
+    received = again.receive_return("R1", location_id="DC1", quantities={1: 1}, now_ms=5400)
+    with pytest.raises(InvalidTransitionError):  # it has arrived
+        received.track_return("R1", carrier="dhl", tracking="RT3", now_ms=5500)

@@ -45,6 +45,11 @@ class ReturnServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.CancelReturnRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
                 _registered_method=True)
+        self.TrackReturn = channel.unary_unary(
+                '/oms.v1.ReturnService/TrackReturn',
+                request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.TrackReturnRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+                _registered_method=True)
         self.ReceiveReturn = channel.unary_unary(
                 '/oms.v1.ReturnService/ReceiveReturn',
                 request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.ReceiveReturnRequest.SerializeToString,
@@ -93,6 +98,15 @@ class ReturnServiceServicer:
         """The customer will not send it after all: an authorised return is cancelled (not one
         received), its units may be asked for again within the window, and a replacement or
         exchange reserved for it is withdrawn. Cancelling it again changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TrackReturn(self, request, context):
+        """The customer's parcel is on its way: the carrier and tracking of an authorised return,
+        so service can answer "where is my return?" and the receiving desk knows what comes.
+        The same again changes nothing; another parcel replaces it until the return arrives.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -158,6 +172,11 @@ def add_ReturnServiceServicer_to_server(servicer, server):
             'CancelReturn': grpc.unary_unary_rpc_method_handler(
                     servicer.CancelReturn,
                     request_deserializer=protos_dot_oms_dot_v1_dot_returns__pb2.CancelReturnRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
+            ),
+            'TrackReturn': grpc.unary_unary_rpc_method_handler(
+                    servicer.TrackReturn,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_returns__pb2.TrackReturnRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
             ),
             'ReceiveReturn': grpc.unary_unary_rpc_method_handler(
@@ -244,6 +263,33 @@ class ReturnService:
             target,
             '/oms.v1.ReturnService/CancelReturn',
             protos_dot_oms_dot_v1_dot_returns__pb2.CancelReturnRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TrackReturn(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.ReturnService/TrackReturn',
+            protos_dot_oms_dot_v1_dot_returns__pb2.TrackReturnRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
             options,
             channel_credentials,
