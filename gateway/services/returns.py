@@ -41,6 +41,17 @@ def _received_at(order: Order, return_id: str) -> str:
     return record.location_id if record is not None and record.received_at_ms else "\0"
 
 
+def _check_parcel(request: returns_pb2.TrackReturnRequest | returns_pb2.CompleteRepairRequest, why: str) -> None:
+    """A parcel of a return (the customer's on its way, or a repair going back): its order,
+    return, carrier and tracking, every bad field named. ``why``: who reads the tracking."""
+    v = Violations()
+    v.identifier("order_id", request.order_id)
+    v.identifier("return_id", request.return_id)
+    v.required_text("carrier", request.carrier, why)
+    v.required_text("tracking", request.tracking, why)
+    v.raise_if_any()
+
+
 class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
     def __init__(self, backend: Backend) -> None:
         self.b = backend
@@ -98,12 +109,7 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
     async def TrackReturn(
         self, request: returns_pb2.TrackReturnRequest, context: grpc.aio.ServicerContext
     ) -> orders_pb2.Order:
-        v = Violations()
-        v.identifier("order_id", request.order_id)
-        v.identifier("return_id", request.return_id)
-        v.required_text("carrier", request.carrier, "service tells the customer where the parcel is with it")
-        v.required_text("tracking", request.tracking, "service tells the customer where the parcel is with it")
-        v.raise_if_any()
+        _check_parcel(request, "service tells the customer where the parcel is with it")
         principal = await caller(context)
         await self.b.check_visible(principal, request.order_id)
         order = await self.b.command(request.order_id, "track_return", request.return_id, request.carrier, request.tracking)
@@ -173,12 +179,7 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
     async def CompleteRepair(
         self, request: returns_pb2.CompleteRepairRequest, context: grpc.aio.ServicerContext
     ) -> orders_pb2.Order:
-        v = Violations()
-        v.identifier("order_id", request.order_id)
-        v.identifier("return_id", request.return_id)
-        v.required_text("carrier", request.carrier, "the customer follows the parcel with it")
-        v.required_text("tracking", request.tracking, "the customer follows the parcel with it")
-        v.raise_if_any()
+        _check_parcel(request, "the customer follows the parcel with it")
         principal = await caller(context)
         await self.b.check_visible(principal, request.order_id, at=lambda o: _received_at(o, request.return_id))
         order = await self.b.command(request.order_id, "complete_repair", request.return_id, request.carrier, request.tracking)
