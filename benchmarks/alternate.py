@@ -131,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--processes", type=int, default=2, help="client processes")
     p.add_argument("--batch-size", type=int, default=100, help="orders per CreateOrders call")
     p.add_argument("--batch-concurrency", type=int, default=8, help="CreateOrders calls in flight")
+    p.add_argument(
+        "--batch-view", choices=("basic", "full"), default="basic", help="what CreateOrders answers each order with"
+    )
     p.add_argument("--data-dir", type=Path, default=Path(".oms-data/bench-alternate"))
     p.add_argument("--a-serve-arg", action="append", default=[], help="an oms serve argument of side A (repeatable)")
     p.add_argument("--b-serve-arg", action="append", default=[], help="an oms serve argument of side B (repeatable)")

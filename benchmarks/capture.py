@@ -293,7 +293,13 @@ def measure_round(args: argparse.Namespace, service: StartedService, tag: str, c
             f"{said}open loop at {fraction:.0%} of {peak:,.0f}/s: {result.rate:8.0f}/s "
             f"(p50 {result.percentile_ms(50):.1f} ms, p99 {result.percentile_ms(99):.1f} ms)"
         )
-    batches = {"concurrency": args.batch_concurrency, "batch_size": args.batch_size, "run_id": f"{tag}batch", **common}
+    batches = {
+        "concurrency": args.batch_concurrency,
+        "batch_size": args.batch_size,
+        "batch_view": args.batch_view,
+        "run_id": f"{tag}batch",
+        **common,
+    }
     ceiling = measure(LoadSpec(workload="empty_batch", **batches))
     batch = measure(LoadSpec(workload="create_batch", **batches))
     console.print(
@@ -310,6 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--processes", type=int, default=2, help="client processes")
     p.add_argument("--batch-size", type=int, default=100, help="orders per CreateOrders call")
     p.add_argument("--batch-concurrency", type=int, default=8, help="CreateOrders calls in flight")
+    p.add_argument(
+        "--batch-view", choices=("basic", "full"), default="basic", help="what CreateOrders answers each order with"
+    )
     p.add_argument("--data-dir", type=Path, default=Path(".oms-data/bench-capture"))
     p.add_argument(
         "--load-fractions",
@@ -408,7 +417,8 @@ def print_round(console: Console, run: Round, args: argparse.Namespace) -> None:
         console.print(line)
     batch = run.batch.result
     console.print(
-        f"CreateOrders batch RPC ({args.batch_size} orders/call, {args.batch_concurrency} calls in flight): "
+        f"CreateOrders batch RPC ({args.batch_size} orders/call, {args.batch_concurrency} calls in flight, "
+        f"{args.batch_view} view): "
         f"{batch.rate:,.0f} orders/s, p50 {batch.percentile_ms(50):.1f} ms, p99 {batch.percentile_ms(99):.1f} ms per call, "
         f"{run.batch.cpu_ms:.2f} ms service CPU per order"
         + (f", errors {batch.errors}" if batch.errors else "")

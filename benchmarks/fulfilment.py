@@ -107,7 +107,8 @@ async def place_and_settle(channel: grpc.aio.Channel, metadata: Any, requests: l
     orders = orders_pb2_grpc.OrderServiceStub(channel)
     ids: list[str] = []
     for i in range(0, len(requests), PLACE_BATCH):
-        answer = await orders.CreateOrders(orders_pb2.CreateOrdersRequest(orders=requests[i : i + PLACE_BATCH]), metadata=metadata)
+        batch = orders_pb2.CreateOrdersRequest(orders=requests[i : i + PLACE_BATCH], view=orders_pb2.ORDER_VIEW_BASIC)
+        answer = await orders.CreateOrders(batch, metadata=metadata)
         ids += [r.order.order_id for r in answer.results if r.order.order_id]
     deadline = time.monotonic() + timeout_s
     done: dict[str, Any] = {}

@@ -42,6 +42,9 @@ class LoadSpec:
     warmup_s: float = 1.0
     processes: int = 2
     batch_size: int = 100  # orders per call of "create_batch" and "empty_batch"
+    # What each placed order is answered with (CreateOrdersRequest.view): "basic", as a
+    # high-volume channel that needs only to know each order was taken asks, or "full".
+    batch_view: str = "basic"
     seed: int = 1
     run_id: str = "load"
     credential: str = ""  # API key sent with every call (the empty method passes the same checks)
@@ -109,12 +112,13 @@ def _requests(spec: LoadSpec, index: int, *, days_ahead: bool = False) -> Any:
         if spec.workload == "create":
             yield from requests
         else:
-            batch = orders_pb2.CreateOrdersRequest()
+            view = {"full": orders_pb2.ORDER_VIEW_FULL, "basic": orders_pb2.ORDER_VIEW_BASIC}[spec.batch_view]
+            batch = orders_pb2.CreateOrdersRequest(view=view)
             for req in requests:
                 batch.orders.append(req)
                 if len(batch.orders) == spec.batch_size:
                     yield batch
-                    batch = orders_pb2.CreateOrdersRequest()
+                    batch = orders_pb2.CreateOrdersRequest(view=view)
 
 
 def _built_ahead(build: Callable[[int], Any]) -> Iterator[Any]:

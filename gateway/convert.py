@@ -390,12 +390,9 @@ def _promised_allocation(site: str, quantity: int) -> dict[str, Any]:
     return {"location_id": location, "quantity": quantity, "expected_on": {"seconds": int(midnight.timestamp())}}
 
 
-def order_to_proto(o: Order, *, internal_notes: bool = False) -> orders_pb2.Order:
-    """``internal_notes``: staff's internal notes too (only for principals who see everything)."""
-    # One constructor call with plain dicts for the nested messages: building each nested
-    # message as an object and copying it in cost about twice as much (upb copies on
-    # append and on assignment), and this runs for every order an RPC answers with.
-    currency = o.currency
+def _order_standing(o: Order) -> dict[str, Any]:
+    """The fields both views carry (``ORDER_VIEW_BASIC``'s whole answer): who placed the
+    order, how it stands, what it is worth."""
     approval: dict[str, Any] = {
         "status": APPROVAL_STATUSES[o.approval.status],
         "reasons": list(o.approval.reasons),
@@ -403,19 +400,38 @@ def order_to_proto(o: Order, *, internal_notes: bool = False) -> orders_pb2.Orde
     }
     if o.approval.decided_at_ms:
         approval["decided_at"] = _ts_fields(o.approval.decided_at_ms)
-    fields: dict[str, Any] = {
+    return {
         "order_id": o.order_id,
         "channel": CHANNEL_TO_PROTO[o.channel],
         "customer_id": o.customer_id,
         "idempotency_key": o.idempotency_key,
         "external_reference": o.external_reference,
         "status": ORDER_STATUS_TO_PROTO[o.status],
-        "delivery_mode": DELIVERY_TO_PROTO[o.delivery_mode],
-        "pickup_location_id": o.pickup_location_id,
         "total": _money(o.total),
+        "payable": _money_fields(o.payable, o.currency),
         "created_at": _ts_fields(o.created_at_ms),
         "updated_at": _ts_fields(o.updated_at_ms),
         "version": o.version,
+        "approval": approval,
+    }
+
+
+def order_basic_to_proto(o: Order) -> orders_pb2.Order:
+    """``ORDER_VIEW_BASIC``: the order's identity and standing, none of its lines,
+    payments, shipments or returns."""
+    return orders_pb2.Order(**_order_standing(o))
+
+
+def order_to_proto(o: Order, *, internal_notes: bool = False) -> orders_pb2.Order:
+    """``internal_notes``: staff's internal notes too (only for principals who see everything)."""
+    # One constructor call with plain dicts for the nested messages: building each nested
+    # message as an object and copying it in cost about twice as much (upb copies on
+    # append and on assignment), and this runs for every order an RPC answers with.
+    currency = o.currency
+    fields = _order_standing(o)
+    fields |= {
+        "delivery_mode": DELIVERY_TO_PROTO[o.delivery_mode],
+        "pickup_location_id": o.pickup_location_id,
         "cancel_reason": o.cancel_reason,
         "lines": [
             {
@@ -436,10 +452,8 @@ def order_to_proto(o: Order, *, internal_notes: bool = False) -> orders_pb2.Orde
             }
             for line in o.lines
         ],
-        "approval": approval,
         "payment_status": [_payment_status(p, currency) for p in o.payment_records],
         "shipments": [_shipment(sh, currency) for sh in o.shipments],
-        "payable": _money_fields(o.payable, currency),
         "pending_steps": list(o.pending),
         "returns": [_return(r, currency) for r in o.returns],
         # The token itself never leaves the service.

@@ -24,6 +24,7 @@ from gateway.convert import (
     RESOLUTIONS,
     Violations,
     address_from_proto,
+    order_basic_to_proto,
     order_to_proto,
     risk_rules_from_proto,
     risk_rules_to_proto,
@@ -39,6 +40,13 @@ from oms_actors.store.orders import Cursor, OrderFilter
 from oms_actors.store.risk_rules import RiskRulesStore
 from protos.oms.v1 import orders_pb2, orders_pb2_grpc
 
+# What CreateOrders answers each order placed with; unspecified is the full order, as
+# before the view existed.
+ORDER_VIEWS = {
+    orders_pb2.ORDER_VIEW_UNSPECIFIED: order_to_proto,
+    orders_pb2.ORDER_VIEW_FULL: order_to_proto,
+    orders_pb2.ORDER_VIEW_BASIC: order_basic_to_proto,
+}
 REVIEW_DECISIONS = {orders_pb2.REVIEW_DECISION_APPROVE: "approve", orders_pb2.REVIEW_DECISION_REJECT: "reject"}
 
 
@@ -67,6 +75,9 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
     ) -> orders_pb2.CreateOrdersResponse:
         v = Violations()
         v.count("orders", request.orders, at_least=1, at_most=limits.MAX_BATCH_ORDERS)
+        answer = ORDER_VIEWS.get(request.view)
+        if answer is None:
+            v.add("view", f"unknown value {request.view}")
         v.raise_if_any()
         principal = await caller(context)
         pending: list[Any] = []
@@ -97,7 +108,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
             if outcome.error is not None:
                 result.error.CopyFrom(to_status(outcome.error.to_exception()))
             else:
-                result.order.CopyFrom(order_to_proto(outcome.order))
+                result.order.CopyFrom(answer(outcome.order))
                 result.replayed = outcome.replayed
         return response
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from benchmarks.loadgen import LoadSpec, arrivals, process_count, run_load
+from benchmarks.loadgen import LoadSpec, _requests, arrivals, process_count, run_load
 
 
 def test_arrivals_are_a_seeded_poisson_schedule_inside_the_window():
@@ -27,6 +27,19 @@ def test_arrivals_are_a_seeded_poisson_schedule_inside_the_window():
     gaps = np.diff(a)
     assert gaps.std() == pytest.approx(gaps.mean(), rel=0.02)
     assert len(arrivals(0.0, 10.0, seed=1)) == 0
+
+
+@pytest.mark.parametrize("view", ["basic", "full"])
+def test_batches_ask_for_the_view_the_load_names(view: str):
+    from protos.oms.v1 import orders_pb2
+
+    spec = LoadSpec(target="", workload="create_batch", concurrency=1, duration_s=1.0, batch_size=5, batch_view=view)
+    batches = _requests(spec, 0)
+    first, second = next(batches), next(batches)
+    wanted = {"basic": orders_pb2.ORDER_VIEW_BASIC, "full": orders_pb2.ORDER_VIEW_FULL}[view]
+    assert (first.view, second.view) == (wanted, wanted)
+    assert len(first.orders) == len(second.orders) == 5
+    assert first.orders[0].idempotency_key != second.orders[0].idempotency_key
 
 
 @pytest.mark.integration

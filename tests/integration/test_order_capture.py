@@ -288,6 +288,40 @@ async def test_batch_rpc_answers_each_order_on_its_own(world: World):
     assert await world.reserved(sku) == 3
 
 
+async def test_batch_rpc_answers_with_the_basic_view_when_asked(world: World):
+    sku = await world.sku({"T-DC-NORTH": 10})
+    customer = await world.customer()
+    requests = [world.order(customer, [(sku, 2)]) for _ in range(2)]
+    basic = await world.orders.CreateOrders(orders_pb2.CreateOrdersRequest(orders=requests, view=orders_pb2.ORDER_VIEW_BASIC))
+    full = await world.orders.CreateOrders(orders_pb2.CreateOrdersRequest(orders=requests))
+    assert [r.WhichOneof("outcome") for r in basic.results] == ["order", "order"]
+    assert [r.replayed for r in full.results] == [True, True]
+    standing = {"order_id", "channel", "customer_id", "idempotency_key", "external_reference", "status", "approval", "total", "payable", "created_at", "updated_at", "version"}
+    for b, f in zip(basic.results, full.results):
+        # The basic answer carries the order's identity and standing, nothing else; the
+        # full one (the default) everything, as GetOrder does.
+        assert {field.name for field, _ in b.order.ListFields()} <= standing
+        assert b.order.order_id == f.order.order_id
+        for name in ("customer_id", "idempotency_key", "external_reference", "channel", "total", "created_at"):
+            assert getattr(b.order, name) == getattr(f.order, name), name
+        assert b.order.total == eur(2 * 1999) and b.order.payable == eur(2 * 1999)
+        assert b.order.status != orders_pb2.ORDER_STATUS_UNSPECIFIED and b.order.version >= 1
+        assert b.order.approval.status != orders_pb2.APPROVAL_STATUS_UNSPECIFIED
+        assert list(b.order.lines) == [] and len(f.order.lines) == 1 and f.order.HasField("ship_to")
+    assert await world.reserved(sku) == 4
+
+
+async def test_batch_rpc_with_an_unknown_view_is_refused_and_places_nothing(world: World):
+    sku = await world.sku({"T-DC-NORTH": 10})
+    customer = await world.customer()
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await world.orders.CreateOrders(orders_pb2.CreateOrdersRequest(orders=[world.order(customer, [(sku, 1)])], view=7))
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "view" in field_violations(info.value)
+    assert await world.reserved(sku) == 0
+    assert list((await world.orders.ListOrders(orders_pb2.ListOrdersRequest(customer_id=customer))).orders) == []
+
+
 async def test_set_stock_and_availability_refuse_bad_input_and_change_nothing(world: World):
     sku = await world.sku({"T-DC-NORTH": 7})
     bad = inventory_pb2.SetStockRequest(

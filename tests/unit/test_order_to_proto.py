@@ -1,9 +1,10 @@
 """An order as the API answers it (gateway.convert.order_to_proto): every part, and which
-message fields are present only when the order has them."""
+message fields are present only when the order has them; and its basic view
+(order_basic_to_proto), the answer of a batch that asks for ORDER_VIEW_BASIC."""
 
 from __future__ import annotations
 
-from gateway.convert import order_to_proto
+from gateway.convert import order_basic_to_proto, order_to_proto
 from protos.oms.v1 import common_pb2, orders_pb2
 from tests.unit.test_order_state import accepted, approved, fully_shipped, shipped_line1
 
@@ -45,3 +46,15 @@ def test_shipments_carry_their_lines_and_a_delivery_time_only_once_delivered():
     by_id = {s.shipment_id: s for s in delivered.shipments}
     assert by_id["S1"].delivered_at.ToMilliseconds() == 5000 and not by_id["S2"].HasField("delivered_at")
     assert [(a.location_id, a.quantity) for a in delivered.lines[0].shipped] == [("DC1", 2)]
+
+
+def test_the_basic_view_is_the_full_orders_identity_and_standing_and_nothing_more():
+    order = fully_shipped()
+    full, basic = order_to_proto(order), order_basic_to_proto(order)
+    standing = ("order_id", "channel", "customer_id", "idempotency_key", "external_reference", "status")
+    standing += ("approval", "total", "payable", "created_at", "updated_at", "version")
+    assert {f.name for f, _ in basic.ListFields()} == {f.name for f, _ in full.ListFields()} & set(standing)
+    for name in standing:
+        assert getattr(basic, name) == getattr(full, name), name
+    assert basic.status == orders_pb2.ORDER_STATUS_SHIPPED and basic.approval.status == orders_pb2.APPROVAL_STATUS_APPROVED
+    assert full.lines and full.shipments and not basic.lines and not basic.shipments and not basic.payments

@@ -22,6 +22,12 @@ class PaymentMethod(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PAYMENT_METHOD_CASH_ON_DELIVERY: _ClassVar[PaymentMethod]
     PAYMENT_METHOD_CASH_IN_STORE: _ClassVar[PaymentMethod]
 
+class OrderView(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ORDER_VIEW_UNSPECIFIED: _ClassVar[OrderView]
+    ORDER_VIEW_FULL: _ClassVar[OrderView]
+    ORDER_VIEW_BASIC: _ClassVar[OrderView]
+
 class OrderStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     ORDER_STATUS_UNSPECIFIED: _ClassVar[OrderStatus]
@@ -118,6 +124,9 @@ PAYMENT_METHOD_STORE_CREDIT: PaymentMethod
 PAYMENT_METHOD_INVOICE: PaymentMethod
 PAYMENT_METHOD_CASH_ON_DELIVERY: PaymentMethod
 PAYMENT_METHOD_CASH_IN_STORE: PaymentMethod
+ORDER_VIEW_UNSPECIFIED: OrderView
+ORDER_VIEW_FULL: OrderView
+ORDER_VIEW_BASIC: OrderView
 ORDER_STATUS_UNSPECIFIED: OrderStatus
 ORDER_STATUS_ACCEPTED: OrderStatus
 ORDER_STATUS_ALLOCATED: OrderStatus
@@ -257,10 +266,12 @@ class CreateOrderResponse(_message.Message):
     def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class CreateOrdersRequest(_message.Message):
-    __slots__ = ("orders",)
+    __slots__ = ("orders", "view")
     ORDERS_FIELD_NUMBER: _ClassVar[int]
+    VIEW_FIELD_NUMBER: _ClassVar[int]
     orders: _containers.RepeatedCompositeFieldContainer[CreateOrderRequest]
-    def __init__(self, orders: _Optional[_Iterable[_Union[CreateOrderRequest, _Mapping]]] = ...) -> None: ...
+    view: OrderView
+    def __init__(self, orders: _Optional[_Iterable[_Union[CreateOrderRequest, _Mapping]]] = ..., view: _Optional[_Union[OrderView, str]] = ...) -> None: ...
 
 class CreateOrderResult(_message.Message):
     __slots__ = ("order", "error", "replayed")
