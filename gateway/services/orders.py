@@ -40,13 +40,9 @@ from oms_actors.store.orders import Cursor, OrderFilter
 from oms_actors.store.risk_rules import RiskRulesStore
 from protos.oms.v1 import orders_pb2, orders_pb2_grpc
 
-# What CreateOrders answers each order placed with; unspecified is the full order, as
-# before the view existed.
-ORDER_VIEWS = {
-    orders_pb2.ORDER_VIEW_UNSPECIFIED: order_to_proto,
-    orders_pb2.ORDER_VIEW_FULL: order_to_proto,
-    orders_pb2.ORDER_VIEW_BASIC: order_basic_to_proto,
-}
+# Whether a view asks for the basic answer; unspecified is the full order, as before
+# views existed.
+BASIC_VIEW = {orders_pb2.ORDER_VIEW_UNSPECIFIED: False, orders_pb2.ORDER_VIEW_FULL: False, orders_pb2.ORDER_VIEW_BASIC: True}
 REVIEW_DECISIONS = {orders_pb2.REVIEW_DECISION_APPROVE: "approve", orders_pb2.REVIEW_DECISION_REJECT: "reject"}
 
 
@@ -75,9 +71,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
     ) -> orders_pb2.CreateOrdersResponse:
         v = Violations()
         v.count("orders", request.orders, at_least=1, at_most=limits.MAX_BATCH_ORDERS)
-        answer = ORDER_VIEWS.get(request.view)
-        if answer is None:
-            v.add("view", f"unknown value {request.view}")
+        basic = _basic_view(v, request.view)
         v.raise_if_any()
         principal = await caller(context)
         pending: list[Any] = []
@@ -108,7 +102,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
             if outcome.error is not None:
                 result.error.CopyFrom(to_status(outcome.error.to_exception()))
             else:
-                result.order.CopyFrom(answer(outcome.order))
+                result.order.CopyFrom(_answer(outcome.order, basic=basic, staff=False))
                 result.replayed = outcome.replayed
         return response
 
@@ -139,6 +133,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         if created_from is not None and created_before is not None and created_before <= created_from:
             v.add("created_before", "after created_from")
         v.identifier("external_reference", request.external_reference, required=False)
+        basic = _basic_view(v, request.view)
         principal = await caller(context)
         if request.external_reference and channel is None and principal.channel is None:
             v.add("channel", "is required with external_reference: references are the channel's own")
@@ -149,7 +144,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         )  # fmt: skip
         visible = visible_orders(principal, asked)
         if visible is not None and request.external_reference:
-            return await self._by_reference(visible, request.external_reference, staff=principal.sees_everything)
+            return await self._by_reference(visible, request.external_reference, basic=basic, staff=principal.sees_everything)
         if visible is None:
             # Only what the caller may not see was asked for: answer as for filters that match
             # nothing (an unknown customer id), page token checked the same way.
@@ -163,7 +158,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         )
         staff = principal.sees_everything
         return orders_pb2.ListOrdersResponse(
-            orders=[order_to_proto(o, internal_notes=staff) for o in orders], next_page_token=token
+            orders=[_answer(o, basic=basic, staff=staff) for o in orders], next_page_token=token
         )
 
     @rpc
@@ -190,14 +185,16 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
             ],
         )
 
-    async def _by_reference(self, flt: OrderFilter, reference: str, *, staff: bool) -> orders_pb2.ListOrdersResponse:
+    async def _by_reference(
+        self, flt: OrderFilter, reference: str, *, basic: bool, staff: bool
+    ) -> orders_pb2.ListOrdersResponse:
         """The order a channel placed under its own reference, if the other filters let it through."""
         assert flt.channel is not None
         order_id = await self.b.orders.by_external_reference(flt.channel.value, reference)
         order = await self.b.orders.get(order_id) if order_id else None
         if order is None or not flt.matches(order):
             return orders_pb2.ListOrdersResponse()
-        return orders_pb2.ListOrdersResponse(orders=[order_to_proto(order, internal_notes=staff)])
+        return orders_pb2.ListOrdersResponse(orders=[_answer(order, basic=basic, staff=staff)])
 
     @rpc
     async def CancelOrder(
@@ -401,3 +398,16 @@ def _channel_denied(principal: Principal, request: orders_pb2.CreateOrderRequest
     if channel is None or principal.places_orders_for(channel):
         return None
     return PermissionDeniedError(f"this key places orders for its own channel only, not {channel.value}")
+
+
+def _basic_view(v: Violations, view: int) -> bool:
+    """Whether ``view`` asks for the basic answer (an unknown value is a violation)."""
+    basic = BASIC_VIEW.get(view)
+    if basic is None:
+        v.add("view", f"unknown value {view}")
+    return bool(basic)
+
+
+def _answer(order: Order, *, basic: bool, staff: bool) -> orders_pb2.Order:
+    """``staff``: internal notes too, in the full view (the basic one has no notes)."""
+    return order_basic_to_proto(order) if basic else order_to_proto(order, internal_notes=staff)

@@ -68,6 +68,28 @@ async def test_list_by_customer_spans_channels_newest_first_with_stable_pages(wo
     assert [o.channel for o in only_store.orders] == [common_pb2.CHANNEL_STORE]
 
 
+async def test_list_in_the_basic_view_names_the_same_orders_with_their_standing_only(world: World):
+    sku = await world.sku({"T-DC-SOUTH": 100})
+    customer = await world.customer()
+    placed = [(await world.orders.CreateOrder(world.order(customer, [(sku, 1)]))).order for _ in range(3)]
+    asked = orders_pb2.ListOrdersRequest(customer_id=customer, page_size=2, view=orders_pb2.ORDER_VIEW_BASIC)
+    first = await world.orders.ListOrders(asked)
+    asked.page_token = first.next_page_token
+    second = await world.orders.ListOrders(asked)
+    listed = [*first.orders, *second.orders]
+    assert [o.order_id for o in listed] == [o.order_id for o in reversed(placed)]
+    assert all(o.customer_id == customer and o.status and o.total == eur(1999) and not o.lines for o in listed)
+    one = await world.orders.ListOrders(
+        orders_pb2.ListOrdersRequest(
+            channel=common_pb2.CHANNEL_WEB, external_reference=placed[0].external_reference, view=orders_pb2.ORDER_VIEW_BASIC
+        )
+    )
+    assert [(o.order_id, len(o.lines)) for o in one.orders] == [(placed[0].order_id, 0)]
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await world.orders.ListOrders(orders_pb2.ListOrdersRequest(customer_id=customer, view=9))
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "view" in field_violations(info.value)
+
+
 async def test_list_by_time_range_and_by_the_channels_own_reference(world: World):
     from google.protobuf import timestamp_pb2
 

@@ -620,7 +620,7 @@ class GetOrderRequest(_message.Message):
     def __init__(self, order_id: _Optional[str] = ...) -> None: ...
 
 class ListOrdersRequest(_message.Message):
-    __slots__ = ("customer_id", "channel", "status", "page_size", "page_token", "created_from", "created_before", "external_reference")
+    __slots__ = ("customer_id", "channel", "status", "page_size", "page_token", "created_from", "created_before", "external_reference", "view")
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -629,6 +629,7 @@ class ListOrdersRequest(_message.Message):
     CREATED_FROM_FIELD_NUMBER: _ClassVar[int]
     CREATED_BEFORE_FIELD_NUMBER: _ClassVar[int]
     EXTERNAL_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    VIEW_FIELD_NUMBER: _ClassVar[int]
     customer_id: str
     channel: _common_pb2.Channel
     status: OrderStatus
@@ -637,7 +638,8 @@ class ListOrdersRequest(_message.Message):
     created_from: _timestamp_pb2.Timestamp
     created_before: _timestamp_pb2.Timestamp
     external_reference: str
-    def __init__(self, customer_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., created_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., external_reference: _Optional[str] = ...) -> None: ...
+    view: OrderView
+    def __init__(self, customer_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., created_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., external_reference: _Optional[str] = ..., view: _Optional[_Union[OrderView, str]] = ...) -> None: ...
 
 class ListOrdersResponse(_message.Message):
     __slots__ = ("orders", "next_page_token")
