@@ -629,6 +629,13 @@ def _return(r: ReturnRecord, currency: str) -> dict[str, Any]:
         fields["repaired_at"] = _ts_fields(r.repaired_at_ms)
         fields["repair_carrier"] = r.repair_carrier
         fields["repair_tracking"] = r.repair_tracking
+    if r.unrepairable:
+        fields["unrepairable"] = RESOLUTIONS_TO_PROTO[Resolution(r.unrepairable)]
+        fields["unrepairable_reason"] = r.unrepairable_reason
+        fields["unrepairable_at"] = _ts_fields(r.unrepairable_at_ms)
+        fields["repair_replacement_order_id"] = r.repair_replacement_order_id
+    if r.unrepairable_resolved_at_ms:
+        fields["made_good_at"] = _ts_fields(r.unrepairable_resolved_at_ms)
     return fields
 
 

@@ -32,13 +32,14 @@ from oms_actors.domain.order import (
     STEP_RESTOCK,
     STEP_SECURE,
     STEP_SHORTAGE,
+    STEP_UNREPAIRABLE,
     STEP_UNSECURE,
     STEP_VOID,
     Order,
 )
 from oms_actors.domain.partitioning import shard_of
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
-from oms_actors.domain.returns import GOODWILL, RefundPart, Resolution
+from oms_actors.domain.returns import GOODWILL, UNREPAIRABLE, RefundPart, Resolution
 from oms_actors.domain.risk import RiskFacts, RiskOutcome, RiskRules, assess, declined_payments
 from oms_actors.domain.stock import ReservationRequest
 from oms_actors.payments.invoice import AccountPosition
@@ -65,6 +66,7 @@ STEP_ORDER = (
     STEP_SECURE,
     STEP_RESTOCK,
     STEP_RESOLVE,
+    STEP_UNREPAIRABLE,  # after the return's own resolution, whose money it adds to
     STEP_UNSECURE,
     STEP_APPEASE,
 )
@@ -102,15 +104,23 @@ class PaymentFlow(Protocol):
     async def goodwill_credit_notes(self, order: Order, appeasement_id: str, refunds: tuple[RefundPart, ...]) -> tuple[str, ...]: ...
 
     async def credit_notes(
-        self, order: Order, return_id: str, refunds: tuple[RefundPart, ...], store_credit_by_shipment: dict[str, dict[int, int]]
+        self,
+        order: Order,
+        return_id: str,
+        refunds: tuple[RefundPart, ...],
+        store_credit_by_shipment: dict[str, dict[int, int]],
+        *,
+        kind: str = "rma",
+        reason: str = "return",
     ) -> tuple[str, ...]: ...
 
 
 class Replacements(Protocol):
     """The replacement order of a return, on whichever shard owns its key."""
 
-    async def place(self, order: Order, return_id: str, *, secured: bool = False) -> str:
-        """Places it; ``secured``: when the return is asked for, with the units asked for, held for the return."""
+    async def place(self, order: Order, return_id: str, *, secured: bool = False, unrepairable: bool = False) -> str:
+        """Places it; ``secured``: when the return is asked for, with the units asked for, held for the return;
+        ``unrepairable``: the order sending new units for those found beyond repair instead."""
         ...
 
     async def settle(self, order: Order, return_id: str, replacement_order_id: str) -> None:
@@ -228,6 +238,8 @@ class OrderEffects:
             return await self.resolve(order, step.removeprefix(STEP_RESOLVE), now_ms)
         if step.startswith(STEP_APPEASE):
             return await self.appease(order, step.removeprefix(STEP_APPEASE), now_ms)
+        if step.startswith(STEP_UNREPAIRABLE):
+            return await self.make_good(order, step.removeprefix(STEP_UNREPAIRABLE), now_ms)
         raise ValueError(f"unknown step {step!r}")
 
     async def appease(self, order: Order, appeasement_id: str, now_ms: int) -> Order:
@@ -278,6 +290,33 @@ class OrderEffects:
         elif record.sends_items:  # asked for before replacements were reserved at once
             replacement = await self.replacements.place(order, return_id)
         return order.record_resolution(
+            return_id,
+            refunds=refunds,
+            store_credit=credit,
+            credit_notes=notes,
+            replacement_order_id=replacement,
+            now_ms=now_ms,
+        )
+
+    async def make_good(self, order: Order, return_id: str, now_ms: int) -> Order:
+        """Units found beyond repair: their price back (refund or store credit, with credit
+        notes) or new units (a replacement order), keyed apart from the return's own resolution."""
+        record = order.return_(return_id)
+        assert record is not None
+        plan = order.refund_plan(return_id, unrepairable=True)
+        refunds = await self.payments.refund(order, return_id, plan, kind=UNREPAIRABLE) if plan else ()
+        credit = order.store_credit_due(return_id, unrepairable=True)
+        if credit:
+            reason = f"return {return_id} of order {order.order_id}: beyond repair"
+            await self.payments.grant_store_credit(order, return_id, credit, kind=UNREPAIRABLE, reason=reason)
+        by_shipment = order.store_credit_by_shipment(return_id, unrepairable=True)
+        notes = await self.payments.credit_notes(
+            order, return_id, refunds, by_shipment, kind=UNREPAIRABLE, reason="return: beyond repair"
+        )
+        replacement = ""
+        if record.unrepairable == Resolution.REPLACEMENT.value:
+            replacement = await self.replacements.place(order, return_id, unrepairable=True)
+        return order.record_unrepairable(
             return_id,
             refunds=refunds,
             store_credit=credit,

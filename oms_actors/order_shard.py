@@ -52,6 +52,7 @@ from oms_actors.domain.records import evolve
 from oms_actors.domain.returns import (
     AWAITING_REPAIR,
     SENDS_ITEMS,
+    UNREPAIRABLE,
     WITHDRAWN,
     Disposition,
     Resolution,
@@ -99,7 +100,7 @@ SERVED_DIRECTLY = (
     "confirm_delivery", "fulfilment_requests", "request_return", "receive_return", "inspect_return",
     "record_receipt", "note_overdue", "report_shortage", "change_ship_to", "hold_order", "grant_goodwill",
     "add_note", "erase_personal_data", "replace_payment_instrument", "returns_at", "settle_replacement",
-    "cancel_return", "complete_repair", "track_return",
+    "cancel_return", "complete_repair", "track_return", "declare_beyond_repair",
 )  # fmt: skip
 # Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
 IDEMPOTENCY_CACHE = int(os.environ.get("OMS_IDEMPOTENCY_CACHE", "200000"))
@@ -918,6 +919,14 @@ class OrderShard:
             order_id, lambda order: order.complete_repair(return_id, carrier=carrier, tracking=tracking, now_ms=now_ms())
         )
 
+    async def declare_beyond_repair(self, order_id: str, return_id: str, resolution: str, reason: str) -> bytes:
+        return await self._command(
+            order_id,
+            lambda order: order.declare_beyond_repair(
+                return_id, resolution=Resolution(resolution), reason=reason, now_ms=now_ms()
+            ),
+        )
+
     async def _sold_out(self, skus: list[str]) -> frozenset[str]:
         """Of ``skus``, those no active location has a unit of to promise now."""
         _, inventory = self._actors()
@@ -960,17 +969,23 @@ class OrderShard:
 
         return await self._command(order_id, inspect)
 
-    async def place(self, order: Order, return_id: str, *, secured: bool = False) -> str:
+    async def place(self, order: Order, return_id: str, *, secured: bool = False, unrepairable: bool = False) -> str:
         """The replacement order of a return: the same items (or, for exchanges, the variants
         asked for) at no charge, sourced like any order. ``secured``: placed when the return
         is asked for, with the units asked for, and held until it is received (``settle``);
-        otherwise (returns asked for before that) with the units received."""
+        otherwise (returns asked for before that) with the units received. ``unrepairable``:
+        new units for those of its REPAIR lines found beyond repair, under a key of its own."""
         record = order.return_(return_id)
         assert record is not None
-        sent = _replacement_lines(order, record, received=not secured)
+        if unrepairable:
+            sent = _unrepairable_lines(order, record)
+            key = f"replacement:{order.order_id}:{return_id}:{UNREPAIRABLE}"
+        else:
+            sent = _replacement_lines(order, record, received=not secured)
+            key = f"replacement:{order.order_id}:{return_id}"
         command = CreateOrder(
             channel=order.channel,
-            idempotency_key=f"replacement:{order.order_id}:{return_id}",
+            idempotency_key=key,
             customer_id=order.customer_id,
             lines=tuple(
                 LineInput(sku=sku, quantity=q, unit_price=Money.zero(order.currency), tax_rate_bps=rate)
@@ -1305,6 +1320,16 @@ def _replacement_lines(order: Order, record: ReturnRecord, *, received: bool) ->
             sku = rl.exchange_sku if rl.resolution is Resolution.EXCHANGE else order.line(rl.line_number).sku
             before, rate = sent.get(sku, (0, order.line(rl.line_number).tax_rate_bps))
             sent[sku] = (before + units, rate)
+    return sent
+
+
+def _unrepairable_lines(order: Order, record: ReturnRecord) -> dict[str, tuple[int, int]]:
+    """SKU -> (units, tax rate) of new units for a return's units found beyond repair."""
+    sent: dict[str, tuple[int, int]] = {}
+    for rl, _, units in record.money_lines(unrepairable=True):
+        line = order.line(rl.line_number)
+        before, rate = sent.get(line.sku, (0, line.tax_rate_bps))
+        sent[line.sku] = (before + units, rate)
     return sent
 
 

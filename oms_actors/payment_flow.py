@@ -214,10 +214,18 @@ class ProviderPaymentFlow:
         return tuple(numbers)
 
     async def credit_notes(
-        self, order: Order, return_id: str, refunds: tuple[RefundPart, ...], store_credit_by_shipment: dict[str, dict[int, int]]
+        self,
+        order: Order,
+        return_id: str,
+        refunds: tuple[RefundPart, ...],
+        store_credit_by_shipment: dict[str, dict[int, int]],
+        *,
+        kind: str = "rma",
+        reason: str = "return",
     ) -> tuple[str, ...]:
         """One credit note per invoice the return touches: what was refunded or credited against it,
-        by the tax rates of the lines it pays back."""
+        by the tax rates of the lines it pays back. ``kind`` keys them (``UNREPAIRABLE``: for units
+        found beyond repair, apart from the return's own)."""
         if self._stale():
             await self.ready()
         per_shipment: dict[str, list[RefundPart]] = {}
@@ -239,7 +247,7 @@ class ProviderPaymentFlow:
                 gross_by_rate[rate] = gross_by_rate.get(rate, 0) + amount
             references = _references(order, parts, self.payments.providers)
             note = await self.payments.documents.write_credit_note(
-                f"{order.order_id}/rma/{return_id}/{shipment.shipment_id}",
+                f"{order.order_id}/{kind}/{return_id}/{shipment.shipment_id}",
                 order_id=order.order_id,
                 customer_id=order.customer_id,
                 invoice_number=shipment.invoice_number,
@@ -247,7 +255,7 @@ class ProviderPaymentFlow:
                 total=_money(total, order.currency),
                 gross_by_rate=gross_by_rate,
                 return_id=return_id,
-                reason="return",
+                reason=reason,
             )
             numbers.append(note.number)
         return tuple(numbers)

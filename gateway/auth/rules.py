@@ -89,6 +89,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _RETURNS + "ReceiveReturn": allow(AGENT, FULFILMENT, audit=True),
         _RETURNS + "InspectReturn": allow(AGENT, FULFILMENT, audit=True),
         _RETURNS + "CompleteRepair": allow(AGENT, FULFILMENT, audit=True),  # where it was received, or service
+        _RETURNS + "DeclareBeyondRepair": allow(AGENT, FULFILMENT, audit=True),  # the same: its money is the unit's price
         _RETURNS + "ListReturns": allow(AGENT, FULFILMENT),  # a returns desk's list (a bound key: its own)
         # Channels and customers show the deadline; only admins change it.
         _RETURNS + "GetReturnPolicy": allow(AGENT, CHANNEL, CUSTOMER, FULFILMENT),

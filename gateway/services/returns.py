@@ -22,7 +22,7 @@ from gateway.errors import rpc
 from gateway.paging import page_after, page_token
 from gateway.services.backend import Backend
 from oms_actors.domain.order import Order
-from oms_actors.domain.returns import AWAITING_REPAIR, Disposition, Resolution, ReturnStatus, desk_order
+from oms_actors.domain.returns import AWAITING_REPAIR, MAKES_GOOD, Disposition, Resolution, ReturnStatus, desk_order
 from oms_actors.store.return_policy import ReturnPolicyStore
 from protos.oms.v1 import orders_pb2, returns_pb2, returns_pb2_grpc
 
@@ -183,6 +183,26 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         principal = await caller(context)
         await self.b.check_visible(principal, request.order_id, at=lambda o: _received_at(o, request.return_id))
         order = await self.b.command(request.order_id, "complete_repair", request.return_id, request.carrier, request.tracking)
+        return order_to_proto(order, internal_notes=principal.sees_everything)
+
+    @rpc
+    async def DeclareBeyondRepair(
+        self, request: returns_pb2.DeclareBeyondRepairRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.Order:
+        v = Violations()
+        v.identifier("order_id", request.order_id)
+        v.identifier("return_id", request.return_id)
+        resolution = v.enum("resolution", request.resolution, RESOLUTIONS)
+        if resolution is not None and resolution not in MAKES_GOOD:
+            v.add("resolution", "REFUND, STORE_CREDIT or REPLACEMENT: what the customer gets for the unit")
+        v.required_text("reason", request.reason, "the customer and service read what the repair found")
+        v.raise_if_any()
+        assert resolution is not None
+        principal = await caller(context)
+        await self.b.check_visible(principal, request.order_id, at=lambda o: _received_at(o, request.return_id))
+        order = await self.b.command(
+            request.order_id, "declare_beyond_repair", request.return_id, resolution.value, request.reason
+        )
         return order_to_proto(order, internal_notes=principal.sees_everything)
 
     @rpc

@@ -204,6 +204,15 @@ def _returns(old: Order | None, new: Order, events: list[tuple[str, dict[str, st
             events.append(("return.in_transit", {**data, "carrier": r.inbound_carrier, "tracking": r.inbound_tracking}))
         if r.repaired_at_ms and (was is None or not was.repaired_at_ms):
             events.append(("return.repaired", {**data, "carrier": r.repair_carrier, "tracking": r.repair_tracking}))
-        if r.credit_notes and (was is None or not was.credit_notes):
-            for number in r.credit_notes:
+        if r.unrepairable_at_ms and (was is None or not was.unrepairable_at_ms):
+            events.append(("return.unrepairable", {**data, "resolution": r.unrepairable}))
+        if r.unrepairable_resolved_at_ms and (was is None or not was.unrepairable_resolved_at_ms):
+            made = {**data, "resolution": r.unrepairable}
+            if r.repair_replacement_order_id:
+                made["repair_replacement_order_id"] = r.repair_replacement_order_id
+            events.append(("return.made_good", made))
+        # New ones only: units found beyond repair add notes to those of the return's resolution.
+        issued = set(was.credit_notes) if was is not None else set()
+        for number in r.credit_notes:
+            if number not in issued:
                 events.append(("credit_note.issued", {"return_id": r.return_id, "credit_note": number}))

@@ -34,6 +34,7 @@ from oms_actors.domain.return_policy import DAY_MS
 from oms_actors.domain.returns import (
     DONE_STATUSES,
     GOODWILL,
+    MAKES_GOOD,
     RETURN_ALLOWED,
     WITHDRAWN,
     Appeasement,
@@ -269,6 +270,7 @@ STEP_SHORTAGE = "shortage:"  # + shortage id: units a location could not ship le
 STEP_APPEASE = "appease:"  # + appeasement id: money given back without a return, with credit notes
 STEP_SECURE = "secure:"  # + return id: its replacement or exchange order placed, reserved and held for it
 STEP_UNSECURE = "unsecure:"  # + return id: that order withdrawn, the return having expired or been cancelled
+STEP_UNREPAIRABLE = "unrepairable:"  # + return id: units beyond repair made good (money back or new units)
 RETURNS = "returns"  # who holds a replacement order for the return it waits for, and approves it
 # Orders whose customer has paid for something may be given money back as goodwill; a
 # closed one too (the customer complains after the return window: nothing can come
@@ -1288,17 +1290,82 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         repaired = record.with_(lines=lines, repair_carrier=carrier, repair_tracking=tracking, repaired_at_ms=now_ms)
         return self._next(now_ms=now_ms, returns=self._with_return(repaired))
 
-    def refund_plan(self, return_id: str) -> list[RefundPart]:
+    def declare_beyond_repair(self, return_id: str, *, resolution: Resolution, reason: str, now_ms: int) -> Order:
+        """The units of a return's REPAIR lines cannot be repaired: they are written off (the
+        customer's, scrapped, never stock) and made good by ``resolution``: their price back
+        to the captures it came from (REFUND) or as store credit, with credit notes, or new
+        units at no charge (REPLACEMENT, an order sourced like any). The same again: no change."""
+        if resolution not in MAKES_GOOD:
+            raise ValueError(f"units beyond repair are refunded, credited or replaced, not {resolution.value}")
+        record = self.return_(return_id)
+        if record is None:
+            raise FailedPreconditionError(f"order {self.order_id} has no return {return_id}", code="NO_SUCH_RETURN")
+        if record.unrepairable:
+            if record.unrepairable == resolution.value:
+                return self  # the repair centre repeated its message
+            raise FailedPreconditionError(
+                f"return {return_id}: declared beyond repair already, to be made good by {record.unrepairable}",
+                code="NO_REPAIR_PENDING",
+            )
+        if record.status not in (ReturnStatus.INSPECTED, ReturnStatus.RESOLVED):
+            raise InvalidTransitionError(
+                f"return {return_id} is {record.status.value}: repairs follow inspection",
+                current=record.status.value,
+                requested="declare_beyond_repair",
+            )
+        if not record.awaiting_repair:
+            raise FailedPreconditionError(
+                f"return {return_id} has nothing at repair (its repairs went back already, or none was asked for)",
+                code="NO_REPAIR_PENDING",
+            )
+        lines = tuple(
+            evolve(rl, written_off=rl.received - rl.restocked - rl.repaired) if rl.resolution is Resolution.REPAIR else rl
+            for rl in record.lines
+        )
+        declared = record.with_(
+            lines=lines, unrepairable=resolution.value, unrepairable_reason=reason, unrepairable_at_ms=now_ms
+        )
+        return self._next(now_ms=now_ms, returns=self._with_return(declared), add=(STEP_UNREPAIRABLE + return_id,))
+
+    def record_unrepairable(
+        self,
+        return_id: str,
+        *,
+        refunds: tuple[RefundPart, ...],
+        store_credit: int,
+        credit_notes: tuple[str, ...],
+        replacement_order_id: str,
+        now_ms: int,
+    ) -> Order:
+        """Units beyond repair made good: their money (added to the return's own) or the order
+        sending new ones."""
+        record = self.return_(return_id)
+        assert record is not None and record.unrepairable
+        by_line = self._refunded_by_line(record, refunds, unrepairable=True)
+        done = record.with_(
+            lines=tuple(evolve(rl, refunded=rl.refunded + by_line.get(rl.line_number, 0)) for rl in record.lines),
+            refunds=record.refunds + refunds,
+            store_credit=record.store_credit + store_credit,
+            credit_notes=record.credit_notes + credit_notes,
+            repair_replacement_order_id=replacement_order_id,
+            unrepairable_resolved_at_ms=now_ms,
+        )
+        return self._next(
+            now_ms=now_ms, returns=self._with_return(done), drop=(STEP_UNREPAIRABLE + return_id,), **self._refunded(refunds)
+        )
+
+    def refund_plan(self, return_id: str, *, unrepairable: bool = False) -> list[RefundPart]:
         """Where the money of a return's refund lines goes back: the captures of the shipments that
-        carried them, newest first, never more than those captures still hold."""
+        carried them, newest first, never more than those captures still hold. ``unrepairable``:
+        of its units found beyond repair instead (``ReturnRecord.money_lines``)."""
         record = self.return_(return_id)
         assert record is not None
         left = {(s.shipment_id, c.payment_id): c.refundable for s in self.shipments for c in s.captures}
         plan: list[RefundPart] = []
-        for rl in record.lines:
-            if rl.resolution is not Resolution.REFUND or not rl.received:
+        for rl, resolution, units in record.money_lines(unrepairable=unrepairable):
+            if resolution is not Resolution.REFUND:
                 continue
-            owed = self.line(rl.line_number).unit_price.amount_minor * rl.received
+            owed = self.line(rl.line_number).unit_price.amount_minor * units
             for shipment in self._newest_shipments():
                 if not shipment.quantity_of(rl.line_number):
                     continue
@@ -1313,7 +1380,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                         left[(shipment.shipment_id, capture.payment_id)] -= take
                         owed -= take
                         cap -= take
-        if self._returned_in_full(return_id):
+        if not unrepairable and self._returned_in_full(return_id):
             # The customer withdrew from the whole order: its delivery charge goes back too,
             # from the captures of the shipment that carried it (EU consumer law asks this).
             owed = self.shipping_owed
@@ -1346,7 +1413,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             payments=tuple(evolve(p, token="") for p in self.payments),
             payment_records=tuple(p.with_(token="") for p in self.payment_records),
             notes=tuple(evolve(n, text="") for n in self.notes),
-            returns=tuple(evolve(r, lines=tuple(evolve(rl, reason="") for rl in r.lines)) for r in self.returns),
+            returns=tuple(
+                evolve(r, lines=tuple(evolve(rl, reason="") for rl in r.lines), unrepairable_reason="") for r in self.returns
+            ),
             appeasements=tuple(evolve(a, reason="") for a in self.appeasements),
             cancel_reason="",
         )
@@ -1419,9 +1488,10 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         owed = record.amount
         credited: dict[str, int] = {}  # by returns' store credit, on each shipment's invoice
         for r in self.returns:
-            if r.resolved:
-                for sid, by_line in self.store_credit_by_shipment(r.return_id).items():
-                    credited[sid] = credited.get(sid, 0) + sum(by_line.values())
+            for unrepairable in (False, True):
+                if r.unrepairable_resolved_at_ms if unrepairable else r.resolved:
+                    for sid, by_line in self.store_credit_by_shipment(r.return_id, unrepairable=unrepairable).items():
+                        credited[sid] = credited.get(sid, 0) + sum(by_line.values())
         plan: list[RefundPart] = []
         for shipment in self._newest_shipments():
             # An invoice's credit notes never exceed it: what store credit took off it is not there to give.
@@ -1462,16 +1532,17 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                         back[rl.line_number] = back.get(rl.line_number, 0) + rl.received
         return all(back.get(line.line_number, 0) >= line.shipped_quantity for line in self.lines)
 
-    def store_credit_by_shipment(self, return_id: str) -> dict[str, dict[int, int]]:
+    def store_credit_by_shipment(self, return_id: str, *, unrepairable: bool = False) -> dict[str, dict[int, int]]:
         """A return's store credit by line, attributed to the newest shipments that carried each
-        credited line: what its credit notes credit on each shipment's invoice."""
+        credited line: what its credit notes credit on each shipment's invoice. ``unrepairable``:
+        of its units found beyond repair instead."""
         record = self.return_(return_id)
         assert record is not None
         out: dict[str, dict[int, int]] = {}
-        for rl in record.lines:
-            if rl.resolution is not Resolution.STORE_CREDIT or not rl.received:
+        for rl, resolution, units in record.money_lines(unrepairable=unrepairable):
+            if resolution is not Resolution.STORE_CREDIT:
                 continue
-            left = rl.received
+            left = units
             price = self.line(rl.line_number).unit_price.amount_minor
             for shipment in self._newest_shipments():
                 take = min(left, shipment.quantity_of(rl.line_number))
@@ -1481,13 +1552,13 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                     left -= take
         return out
 
-    def store_credit_due(self, return_id: str) -> int:
+    def store_credit_due(self, return_id: str, *, unrepairable: bool = False) -> int:
         record = self.return_(return_id)
         assert record is not None
         return sum(
-            self.line(rl.line_number).unit_price.amount_minor * rl.received
-            for rl in record.lines
-            if rl.resolution is Resolution.STORE_CREDIT
+            self.line(rl.line_number).unit_price.amount_minor * units
+            for rl, resolution, units in record.money_lines(unrepairable=unrepairable)
+            if resolution is Resolution.STORE_CREDIT
         )
 
     def record_resolution(
@@ -1541,18 +1612,20 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             "payment_records": tuple(p.with_(refunded=p.refunded + by_payment.get(p.payment_id, 0)) for p in self.payment_records),
         }
 
-    def _refunded_by_line(self, record: ReturnRecord, refunds: tuple[RefundPart, ...]) -> dict[int, int]:
+    def _refunded_by_line(
+        self, record: ReturnRecord, refunds: tuple[RefundPart, ...], *, unrepairable: bool = False
+    ) -> dict[int, int]:
         """Refunds were planned line by line in order; attribute them back the same way (a
         charge given back belongs to no line)."""
         total = sum(p.amount for p in refunds if not p.charge)
         out: dict[int, int] = {}
-        for rl in record.lines:
-            if rl.resolution is Resolution.REFUND and rl.received:
-                owed = self.line(rl.line_number).unit_price.amount_minor * rl.received
+        for rl, resolution, units in record.money_lines(unrepairable=unrepairable):
+            if resolution is Resolution.REFUND:
+                owed = self.line(rl.line_number).unit_price.amount_minor * units
                 out[rl.line_number] = min(owed, total)
                 total -= out[rl.line_number]
-            elif rl.resolution is Resolution.STORE_CREDIT and rl.received:
-                out[rl.line_number] = self.line(rl.line_number).unit_price.amount_minor * rl.received
+            elif resolution is Resolution.STORE_CREDIT:
+                out[rl.line_number] = self.line(rl.line_number).unit_price.amount_minor * units
         return out
 
 

@@ -46,6 +46,9 @@ class Resolution(StrEnum):
 
 
 SENDS_ITEMS = frozenset({Resolution.REPLACEMENT, Resolution.EXCHANGE})  # on the return's replacement order
+# What a customer may get for units found beyond repair: their price back, or new ones.
+MAKES_GOOD = frozenset({Resolution.REFUND, Resolution.STORE_CREDIT, Resolution.REPLACEMENT})
+UNREPAIRABLE = "unrepairable"  # how refunds, credit notes and store credit name money for units beyond repair
 
 
 class Disposition(StrEnum):
@@ -125,6 +128,13 @@ class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     repair_carrier: str = ""  # how its repaired units went back to the customer
     repair_tracking: str = ""
     repaired_at_ms: int = 0
+    # Its REPAIR lines' units found beyond repair (DeclareBeyondRepair): written off, and
+    # made good by this resolution (a MAKES_GOOD value; "": none found so).
+    unrepairable: str = ""
+    unrepairable_reason: str = ""
+    unrepairable_at_ms: int = 0
+    unrepairable_resolved_at_ms: int = 0  # 0: their money or new units not yet gone out
+    repair_replacement_order_id: str = ""  # REPLACEMENT: the order sending the new units
 
     @property
     def awaiting_repair(self) -> bool:
@@ -146,6 +156,17 @@ class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
     def with_(self, **changes: object) -> ReturnRecord:
         return evolve(self, **changes)
+
+    def money_lines(self, *, unrepairable: bool = False) -> list[tuple[ReturnLine, Resolution, int]]:
+        """(line, resolution, units) a resolution pays back or sends: the lines received, by the
+        resolution asked for; or (``unrepairable``) the REPAIR lines' units found beyond repair,
+        by the resolution chosen then (each paid with keys of its own: ``UNREPAIRABLE``)."""
+        if not unrepairable:
+            return [(line, line.resolution, line.received) for line in self.lines if line.received]
+        if not self.unrepairable:
+            return []
+        chosen = Resolution(self.unrepairable)
+        return [(line, chosen, line.written_off) for line in self.lines if line.resolution is Resolution.REPAIR and line.written_off]
 
     def quantity_for(self, resolution: Resolution) -> dict[int, int]:
         """line -> units resolved this way (what was received, restocked or not)."""

@@ -86,3 +86,72 @@ async def test_a_repair_desk_lists_what_is_at_repair_from_its_location(world: Wo
             returns_pb2.ListReturnsRequest(location_id="T-ST-MITTE", awaiting_repair=True, status=orders_pb2.RETURN_STATUS_RECEIVED)
         )
     assert field_violations(info.value) == {"status"}
+
+
+async def at_repair(world: World) -> tuple[str, str, str]:
+    """A unit received at T-DC-SOUTH for repair, inspected: at repair."""
+    sku, order_id, rma = await repair_received(world, "T-DC-SOUTH")
+    await returns(world).InspectReturn(returns_pb2.InspectReturnRequest(order_id=order_id, return_id=rma))
+    await settled(world, order_id)
+    return sku, order_id, rma
+
+
+async def test_a_unit_beyond_repair_is_written_off_and_refunded_apart_from_the_return(world: World, oms):
+    sku, order_id, rma = await at_repair(world)
+    declare = returns_pb2.DeclareBeyondRepairRequest(
+        order_id=order_id, return_id=rma, resolution=orders_pb2.RETURN_RESOLUTION_REFUND, reason="board burnt"
+    )
+    [ret] = (await returns(world).DeclareBeyondRepair(declare)).returns
+    assert ret.unrepairable == orders_pb2.RETURN_RESOLUTION_REFUND and ret.unrepairable_reason == "board burnt"
+    assert ret.lines[0].written_off == 1 and ret.HasField("unrepairable_at")
+    done = await settled(world, order_id)
+    [ret] = done.returns
+    assert ret.HasField("made_good_at") and ret.refunded == eur(1999) and ret.lines[0].refunded == eur(1999)
+    assert len(ret.credit_notes) == 1 and done.payment_status[0].refunded == eur(1999)
+    assert (await returns(world).DeclareBeyondRepair(declare)).returns[0].made_good_at == ret.made_good_at  # again: no change
+    assert (await world.available(sku))["T-DC-SOUTH"] == (2, 0)  # scrapped: never stock
+    desk = returns_pb2.ListReturnsRequest(location_id="T-DC-SOUTH", awaiting_repair=True)
+    assert order_id not in {row.order_id for row in (await returns(world).ListReturns(desk)).returns}
+    shard = oms.actors.orders[oms.backend.orders.shard(order_id)]
+    assert await shard.close_settled.remote(window_ms=0) >= 1
+    assert (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order_id))).status == orders_pb2.ORDER_STATUS_CLOSED
+
+
+async def test_a_unit_beyond_repair_may_be_replaced_by_a_new_one_at_no_charge(world: World):
+    sku, order_id, rma = await at_repair(world)
+    await returns(world).DeclareBeyondRepair(
+        returns_pb2.DeclareBeyondRepairRequest(
+            order_id=order_id, return_id=rma, resolution=orders_pb2.RETURN_RESOLUTION_REPLACEMENT, reason="no parts"
+        )
+    )
+    [ret] = (await settled(world, order_id)).returns
+    assert ret.repair_replacement_order_id and ret.refunded == eur(0) and not ret.credit_notes
+    new = await settled(world, ret.repair_replacement_order_id)
+    assert [(line.sku, line.quantity) for line in new.lines] == [(sku, 1)] and new.total == eur(0)
+    assert sum(a.quantity for line in new.lines for a in line.allocations) == 1
+
+
+async def test_declaring_beyond_repair_checks_its_input_and_changes_nothing_when_refused(world: World):
+    _, order_id, rma = await at_repair(world)
+    for resolution, reason, field in (
+        (orders_pb2.RETURN_RESOLUTION_EXCHANGE, "x", "resolution"),
+        (orders_pb2.RETURN_RESOLUTION_UNSPECIFIED, "x", "resolution"),
+        (orders_pb2.RETURN_RESOLUTION_REFUND, " ", "reason"),
+    ):
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await returns(world).DeclareBeyondRepair(
+                returns_pb2.DeclareBeyondRepairRequest(order_id=order_id, return_id=rma, resolution=resolution, reason=reason)
+            )
+        assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT and field_violations(info.value) == {field}
+    await returns(world).CompleteRepair(
+        returns_pb2.CompleteRepairRequest(order_id=order_id, return_id=rma, carrier="dhl", tracking="RP-3")
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as info:  # repaired and gone back: nothing at repair
+        await returns(world).DeclareBeyondRepair(
+            returns_pb2.DeclareBeyondRepairRequest(
+                order_id=order_id, return_id=rma, resolution=orders_pb2.RETURN_RESOLUTION_REFUND, reason="late"
+            )
+        )
+    assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    [ret] = (await settled(world, order_id)).returns
+    assert ret.unrepairable == orders_pb2.RETURN_RESOLUTION_UNSPECIFIED and ret.refunded == eur(0) and ret.lines[0].repaired == 1

@@ -80,6 +80,18 @@ class CompleteRepairRequest(_message.Message):
     tracking: str
     def __init__(self, order_id: _Optional[str] = ..., return_id: _Optional[str] = ..., carrier: _Optional[str] = ..., tracking: _Optional[str] = ...) -> None: ...
 
+class DeclareBeyondRepairRequest(_message.Message):
+    __slots__ = ("order_id", "return_id", "resolution", "reason")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    RETURN_ID_FIELD_NUMBER: _ClassVar[int]
+    RESOLUTION_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    return_id: str
+    resolution: _orders_pb2.ReturnResolution
+    reason: str
+    def __init__(self, order_id: _Optional[str] = ..., return_id: _Optional[str] = ..., resolution: _Optional[_Union[_orders_pb2.ReturnResolution, str]] = ..., reason: _Optional[str] = ...) -> None: ...
+
 class TrackReturnRequest(_message.Message):
     __slots__ = ("order_id", "return_id", "carrier", "tracking")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]

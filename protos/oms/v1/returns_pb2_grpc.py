@@ -60,6 +60,11 @@ class ReturnServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.CompleteRepairRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
                 _registered_method=True)
+        self.DeclareBeyondRepair = channel.unary_unary(
+                '/oms.v1.ReturnService/DeclareBeyondRepair',
+                request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.DeclareBeyondRepairRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+                _registered_method=True)
         self.InspectReturn = channel.unary_unary(
                 '/oms.v1.ReturnService/InspectReturn',
                 request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.InspectReturnRequest.SerializeToString,
@@ -128,6 +133,17 @@ class ReturnServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DeclareBeyondRepair(self, request, context):
+        """The units of a return's REPAIR lines cannot be repaired: they are written off (the
+        customer's, scrapped, never stock) and made good: their price back to the payments it
+        came from (REFUND) or as store credit, with credit notes, or new units at no charge
+        (REPLACEMENT, an order sourced like any). The same again changes nothing; another
+        resolution after it is refused.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def InspectReturn(self, request, context):
         """Each received line restocked where it was received, or written off; the
         return is then resolved (refund, store credit, replacement, exchange, repair).
@@ -187,6 +203,11 @@ def add_ReturnServiceServicer_to_server(servicer, server):
             'CompleteRepair': grpc.unary_unary_rpc_method_handler(
                     servicer.CompleteRepair,
                     request_deserializer=protos_dot_oms_dot_v1_dot_returns__pb2.CompleteRepairRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
+            ),
+            'DeclareBeyondRepair': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeclareBeyondRepair,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_returns__pb2.DeclareBeyondRepairRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
             ),
             'InspectReturn': grpc.unary_unary_rpc_method_handler(
@@ -344,6 +365,33 @@ class ReturnService:
             target,
             '/oms.v1.ReturnService/CompleteRepair',
             protos_dot_oms_dot_v1_dot_returns__pb2.CompleteRepairRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeclareBeyondRepair(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.ReturnService/DeclareBeyondRepair',
+            protos_dot_oms_dot_v1_dot_returns__pb2.DeclareBeyondRepairRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
             options,
             channel_credentials,
