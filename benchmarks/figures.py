@@ -280,6 +280,7 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         "returns_listed": after.returns_listed,
         "returns_kept": after.returns_kept,
         "repairs_returned": after.repairs_returned,
+        "repairs_unrepairable": after.repairs_unrepairable,
         # Returns whose repair units came in and were inspected: each should have gone back.
         "repairs_due": sum(
             1 for r in returns

@@ -11,7 +11,8 @@ After the channels have placed the day's orders:
 4. deliver: carriers deliver a share of the shipments (``ConfirmDelivery``);
 5. return: a share of delivered orders comes back, in a store or by post
    (``RequestReturn``, ``ReceiveReturn``, ``InspectReturn``), restocked or written off,
-   refunded, credited, replaced, exchanged or repaired (``CompleteRepair``); cheap items are
+   refunded, credited, replaced, exchanged or repaired (``CompleteRepair``, or made good
+   when beyond repair: ``DeclareBeyondRepair``); cheap items are
    kept, a share cancelled (``CancelReturn``); replacement orders are shipped in turn;
 6. look: a final ``GetOrder`` of every order, a few ``GetCustomer360``, the event
    stream (``WatchEvents``) and a stock audit (``AuditStock``).
@@ -156,6 +157,7 @@ class DayAfter:
     returns_listed: int = 0  # returns the desks found on their lists (ListReturns) and inspected
     returns_kept: int = 0  # resolved without the parcel (the return policy's keep_it_below)
     repairs_returned: int = 0  # returns whose repaired units went back to the customer (CompleteRepair)
+    repairs_unrepairable: int = 0  # returns whose units at repair were beyond it, made good (DeclareBeyondRepair)
     returns_cancelled: int = 0  # asked for, then not sent after all (CancelReturn)
     exchanges_sold_out: int = 0  # exchanges refused for a sold-out size, asked again as refunds
     goodwill: int = 0  # orders given money back without a return (GrantGoodwill)
@@ -673,13 +675,14 @@ class Lifecycle:
         await self.return_repairs(sorted(received_at))
         for oid in returned:
             for ret in self.latest[oid].returns:
-                if ret.replacement_order_id:
-                    replacements.append(ret.replacement_order_id)
+                # (An order sending new units for ones beyond repair is placed as the desk declares it.)
+                replacements += [o for o in (ret.replacement_order_id, ret.repair_replacement_order_id) if o]
         return replacements
 
     async def return_repairs(self, locations: list[str]) -> None:
         """Each location's repair desk sends the repaired units on its list (ListReturns,
-        awaiting_repair) back to their customers."""
+        awaiting_repair) back to their customers, or declares a share of them beyond repair
+        (``unrepairable_share``): made good by a new unit or the price back."""
         due: list[tuple[str, str]] = []
         for location in locations:
             token = ""
@@ -698,10 +701,25 @@ class Lifecycle:
 
         async def one(item: tuple[str, str]) -> None:
             oid, return_id = item
-            request = returns_pb2.CompleteRepairRequest(
-                order_id=oid, return_id=return_id, carrier="dhl", tracking=f"REPAIR-{oid}-{return_id}"
-            )
+            key = self.key(oid)
             try:
+                if unit(key, "beyond repair") < self.s.returns.unrepairable_share:
+                    made_good = (
+                        orders_pb2.RETURN_RESOLUTION_REPLACEMENT
+                        if unit(key, "made good by") < 0.5
+                        else orders_pb2.RETURN_RESOLUTION_REFUND
+                    )
+                    declared = returns_pb2.DeclareBeyondRepairRequest(
+                        order_id=oid, return_id=return_id, resolution=made_good, reason="beyond economic repair"
+                    )
+                    self.latest[oid] = await self.calls(
+                        "DeclareBeyondRepair", self.returns.DeclareBeyondRepair, declared, metadata=self.md, timeout=30
+                    )
+                    self.out.repairs_unrepairable += 1
+                    return
+                request = returns_pb2.CompleteRepairRequest(
+                    order_id=oid, return_id=return_id, carrier="dhl", tracking=f"REPAIR-{oid}-{return_id}"
+                )
                 self.latest[oid] = await self.calls(
                     "CompleteRepair", self.returns.CompleteRepair, request, metadata=self.md, timeout=30
                 )

@@ -76,6 +76,7 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("  inspected from the desks' lists", ("lifecycle", "returns_listed"), "int"),
     ("  kept by the customer (keep-it refunds)", ("lifecycle", "returns_kept"), "int"),
     ("  repaired and sent back", ("lifecycle", "repairs_returned"), "int"),
+    ("  beyond repair, made good", ("lifecycle", "repairs_unrepairable"), "int"),
     ("  cancelled by the customer", ("lifecycle", "returns_cancelled"), "int"),
     ("  exchanged for another size", ("lifecycle", "returns_by_resolution", "exchange"), "int"),
     ("  refunded, the size wanted sold out", ("lifecycle", "exchanges_sold_out"), "int"),

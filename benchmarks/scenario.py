@@ -330,10 +330,14 @@ class Returns:
     in_store_share: float = 0.3  # brought to a store rather than sent to a warehouse
     write_off_share: float = 0.1  # returned items damaged beyond resale
     cancel_share: float = 0.0  # asked for, then not sent after all (CancelReturn)
+    # Repairs found beyond repair (DeclareBeyondRepair), made good half by a new unit, half
+    # by the price back.
+    unrepairable_share: float = 0.0
 
     def problems(self, path: str) -> Problems:
         yield from share(self.rate, join(path, "rate"))
         yield from share(self.cancel_share, join(path, "cancel_share"))
+        yield from share(self.unrepairable_share, join(path, "unrepairable_share"))
         yield from mix(self.resolutions, join(path, "resolutions"), RESOLUTIONS)
         yield from share(self.in_store_share, join(path, "in_store_share"))
         yield from share(self.write_off_share, join(path, "write_off_share"))
