@@ -68,7 +68,9 @@ from oms_actors.metrics import StageTimer
 from oms_actors.order_effects import OrderEffects, PaymentFlow, next_step
 from oms_actors.payment_flow import build_payment_flow
 from oms_actors.recent import RecentKeys
+from oms_actors.routing import RoutingCache, promisable_units
 from oms_actors.sourcing_worker import SourcingWorker
+from oms_actors.store.capacity import CapacityLedger, CapacityLeft
 from oms_actors.store.connection import connect_async
 from oms_actors.store.customers import CustomerStore
 from oms_actors.store.network import NetworkCache, NetworkStore
@@ -178,6 +180,8 @@ class OrderShard:
         self.timer = StageTimer()
         self.customers = CustomerStore(self.store.client)
         self.network = NetworkCache(NetworkStore(self.store.client))
+        self._routing = RoutingCache(self.network)  # what a channel may be promised (exchanges asked for)
+        self._capacity_left = CapacityLeft(CapacityLedger(self.store.client))
         self.return_policy = ReturnPolicyCache(ReturnPolicyStore(self.store.client))
         self._inline = (
             SourcingWorker(redis_url, topology, network=self.network) if topology.sourcing_workers == 0 else None
@@ -894,7 +898,8 @@ class OrderShard:
         styles = {s: self.network.products[s].style for s in known}
         # Checked before the return is recorded; a unit sold between this read and the
         # reservation leaves the exchange backordered, not lost.
-        sold_out = await self._sold_out(sorted(set(exchanges.values()) & known)) if exchanges else frozenset()
+        wanted = sorted(set((exchanges or {}).values()) & known)
+        sold_out = await self._sold_out(order_id, wanted) if wanted else frozenset()
         policy = await self.return_policy.get()
         return await self._command(
             order_id,
@@ -927,18 +932,37 @@ class OrderShard:
             ),
         )
 
-    async def _sold_out(self, skus: list[str]) -> frozenset[str]:
-        """Of ``skus``, those no active location has a unit of to promise now."""
+    async def _sold_out(self, order_id: str, skus: list[str]) -> frozenset[str]:
+        """Of ``skus``, those no location may promise the order's replacement a unit of now:
+        as GetAvailability answers the order's channel (``routing.promisable_units``), for
+        its delivery mode and pickup store. (An unknown order: the command answers for it.)"""
+        try:
+            order = await self._get(order_id)
+        except NotFoundError:
+            return frozenset()
         _, inventory = self._actors()
         by_shard: dict[int, list[str]] = defaultdict(list)
         for sku in skus:
             by_shard[shard_of(sku, len(inventory))].append(sku)
         answers = await asyncio.gather(*(inventory[i].call("availability", wanted) for i, wanted in by_shard.items()))
-        active = {lid for lid, loc in self.network.locations.items() if loc.active}
+        view = await self._routing.view()
+        left_today = await self._capacity_left.left(view.capacity, view.days(view.capacity))
+        channel = order.channel.value
+        eligible = {sku: view.eligible(channel, order.delivery_mode, sku, order.pickup_location_id) for sku in skus}
         have = {
-            sku for rows in answers for loc, sku, on_hand, reserved, safety in rows
-            if loc in active and available_units(on_hand, reserved, safety) > 0
-        }  # fmt: skip
+            sku
+            for rows in answers
+            for loc, sku, on_hand, reserved, safety in rows
+            if promisable_units(
+                view,
+                channel=channel,
+                eligible=eligible[sku],
+                location_id=loc,
+                available=available_units(on_hand, reserved, safety),
+                capacity_left=left_today.get(loc),
+            )
+            > 0
+        }
         return frozenset(skus) - have
 
     async def track_return(self, order_id: str, return_id: str, carrier: str, tracking: str) -> bytes:

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import optimizer
-from optimizer.costs import SiteTable
-from optimizer.rules import CompiledRules
+from oms_actors.domain.days import local_days
 from oms_actors.domain.enums import DeliveryMode
 from oms_actors.domain.network import Location
-from oms_actors.domain.days import local_days
 from oms_actors.store.network import NetworkCache
+from optimizer.costs import SiteTable
+from optimizer.rules import CompiledRules
 
 
 def to_site(loc: Location) -> optimizer.Site:
@@ -86,6 +86,28 @@ class RoutingView:
             return set()
         mask = self.compiled.eligible(channel, mode_name(mode), (sku,), pickup)[0]
         return {table.ids[j] for j in np.flatnonzero(mask)}
+
+
+def promisable_units(
+    view: RoutingView,
+    *,
+    channel: str | None,
+    eligible: set[str],
+    location_id: str,
+    available: int,
+    capacity_left: int | None,
+) -> int:
+    """Units of a SKU at a location a channel may be promised now: those available where the
+    rules let its orders take the SKU from (``eligible``: ``RoutingView.eligible``) above what
+    the channel must leave there, within what is left of the location's capacity today (None:
+    uncapped). ``channel`` None: any active location's available units. What GetAvailability
+    answers and what an exchange asked for is checked against, so neither promises what
+    sourcing could not place."""
+    if channel is None:
+        units = available if location_id in view.sites else 0
+    else:
+        units = max(0, available - view.keep(channel, location_id)) if location_id in eligible else 0
+    return units if capacity_left is None else min(units, capacity_left)
 
 
 class RoutingCache:

@@ -34,6 +34,7 @@ from oms_actors.domain.errors import FailedPreconditionError, FieldViolation, Va
 from oms_actors.domain.ledger import FeedKind, FeedMessage, FeedOutcome
 from oms_actors.domain.partitioning import shard_of
 from oms_actors.domain.stock import available_units
+from oms_actors.routing import promisable_units
 from protos.oms.v1 import inventory_pb2, inventory_pb2_grpc
 
 # Shards and orders are read one after the other; a mismatch is reported only when
@@ -146,15 +147,17 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         for shard_rows in rows:
             for loc, sku, on_hand, reserved, safety, inbound in shard_rows:
                 available = available_units(on_hand, reserved, safety)
-                if channel is None:
-                    promisable = available if loc in view.sites else 0
-                else:
-                    if sku not in eligible:
-                        eligible[sku] = view.eligible(channel.value, mode, sku, request.pickup_location_id)
-                    promisable = max(0, available - view.keep(channel.value, loc)) if loc in eligible[sku] else 0
+                if channel is not None and sku not in eligible:
+                    eligible[sku] = view.eligible(channel.value, mode, sku, request.pickup_location_id)
                 capacity_left = left_today.get(loc)
-                if capacity_left is not None:
-                    promisable = min(promisable, capacity_left)  # sourcing plans no more there today
+                promisable = promisable_units(
+                    view,
+                    channel=channel.value if channel is not None else None,
+                    eligible=eligible.get(sku, set()),
+                    location_id=loc,
+                    available=available,
+                    capacity_left=capacity_left,
+                )
                 per_sku[sku].append(
                     inventory_pb2.LocationAvailability(
                         location_id=loc,

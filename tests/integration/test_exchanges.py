@@ -5,7 +5,7 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from protos.oms.v1 import common_pb2, orders_pb2, returns_pb2
+from protos.oms.v1 import common_pb2, inventory_pb2, orders_pb2, returns_pb2
 from tests.integration.support import World, eur, field_violations, precondition_violations
 from tests.integration.test_lifecycle import card
 from tests.integration.test_returns_and_360 import delivered, returns
@@ -220,3 +220,34 @@ async def test_an_exchange_for_a_sold_out_size_is_refused_and_a_retry_of_one_tha
     assert (await world.available(large))["T-DC-SOUTH"] == (1, 1)
     again = await returns(world).RequestReturn(exchange_of(order.order_id, rma, large, 1))
     assert again.version == first.version
+
+
+async def test_an_exchange_for_a_size_the_channel_may_not_be_sent_from_where_it_lies_is_sold_out_to_it(world: World):
+    """The large size lies only where the routing rules keep web orders from taking it: the
+    web customer is told it is sold out (as GetAvailability tells the web shop), not left
+    waiting on a backordered exchange."""
+    style = World.unique("STYLE")
+    small = await world.sku({"T-DC-SOUTH": 5}, style=style)
+    large = await world.sku({"T-DC-SOUTH": 5}, style=style)
+    order = await delivered(world, (await world.orders.CreateOrder(card(world.order(await world.customer(), [(small, 1)])))).order)
+    previous = await world.inventory.GetRoutingRules(inventory_pb2.GetRoutingRulesRequest())
+    rules = inventory_pb2.RoutingRules()
+    rules.CopyFrom(previous)
+    rules.rules.append(
+        inventory_pb2.EligibilityRule(
+            effect=inventory_pb2.RULE_EFFECT_DENY, channels=[common_pb2.CHANNEL_WEB], skus=[large],
+            description="the large size is kept for the stores' own customers",
+        )
+    )  # fmt: skip
+    try:
+        await world.inventory.SetRoutingRules(rules)
+        web = await world.inventory.GetAvailability(inventory_pb2.GetAvailabilityRequest(skus=[large], channel=common_pb2.CHANNEL_WEB))
+        assert web.skus[0].available == 5 and web.skus[0].promisable == 0
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await returns(world).RequestReturn(exchange(order.order_id, World.unique("RMA"), large))
+        assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+        assert "sold out" in precondition_violations(info.value)["lines[0]"]
+        assert not (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))).returns
+        assert (await world.available(large))["T-DC-SOUTH"] == (5, 0)
+    finally:
+        await world.inventory.SetRoutingRules(previous)
