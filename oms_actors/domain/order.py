@@ -1414,7 +1414,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             payment_records=tuple(p.with_(token="") for p in self.payment_records),
             notes=tuple(evolve(n, text="") for n in self.notes),
             returns=tuple(
-                evolve(r, lines=tuple(evolve(rl, reason="") for rl in r.lines), unrepairable_reason="") for r in self.returns
+                evolve(r, lines=tuple(evolve(rl, reason="") for rl in r.lines), unrepairable_reason="", cancel_reason="")
+                for r in self.returns
             ),
             appeasements=tuple(evolve(a, reason="") for a in self.appeasements),
             cancel_reason="",

@@ -117,8 +117,12 @@ def test_only_units_at_repair_after_inspection_can_be_declared_beyond_repair():
     assert info.value.code == "NO_REPAIR_PENDING"
 
 
-def test_erasure_takes_what_the_repair_found_with_the_other_free_text():
+def test_erasure_takes_what_the_repair_found_and_why_a_return_was_cancelled_with_the_other_free_text():
     done = made_good(at_repair().declare_beyond_repair("R1", resolution=Resolution.REFUND, reason="Ms X dropped it", now_ms=9000))
     erased = evolve(done, pending=()).close(now_ms=10**13).erase_personal_data(now_ms=10**13)
     assert erased.return_("R1").unrepairable_reason == "" and erased.return_("R1").unrepairable == "refund"
+    asked = ask(evolve(delivered_with_shipping(), pending=()), {2: (1, "meh", Resolution.REFUND)}, {}, rid="R2")
+    cancelled = asked.cancel_return("R2", reason="Ms X keeps it for her son", now_ms=9600)
+    erased = evolve(cancelled, pending=()).close(now_ms=10**13).erase_personal_data(now_ms=10**13)
+    assert erased.return_("R2").cancel_reason == "" and erased.return_("R2").status == cancelled.return_("R2").status
 
