@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 import grpc
 import pytest
 
+from oms_actors.payment_flow import SIM_CONFIG_TTL_S
+from oms_actors.store import keys
+from oms_actors.store.connection import connect_async
 from protos.oms.v1 import fulfilment_pb2, orders_pb2
 from tests.integration.support import World
 from tests.integration.test_lifecycle import card, fulfilment
@@ -50,3 +56,29 @@ async def test_a_held_order_leaves_the_locations_list_until_a_reviewer_approves_
     assert (await fulfilment(world).ConfirmShipment(late)).status == orders_pb2.ORDER_STATUS_SHIPPED
     code, _, _ = await refusal(world.orders.HoldOrder(orders_pb2.HoldOrderRequest(order_id=order.order_id, reason="too late")))
     assert code == grpc.StatusCode.FAILED_PRECONDITION
+
+
+async def test_a_hold_asked_while_the_card_provider_is_not_answering_holds_the_order_once_it_is_assessed(
+    world: World, redis_server
+):
+    """An agent whose caller's card was stolen is not sent away while the order waits for
+    the provider: the hold is kept and, once the rules have decided, the order waits for review."""
+    client = connect_async(redis_server.url)
+    sku = await world.sku({"T-DC-NORTH": 5})
+    # Every answer of the card acquirer is lost (it records the authorisation all the same).
+    await client.set(keys.CARD_SIMULATOR, json.dumps({"timeout_rate": 1.0}))
+    try:
+        await asyncio.sleep(SIM_CONFIG_TTL_S + 0.5)  # the order shards read the simulator's settings again
+        order = (await world.orders.CreateOrder(card(world.order(await world.customer(), [(sku, 1)])))).order
+        asked = await world.orders.HoldOrder(orders_pb2.HoldOrderRequest(order_id=order.order_id, reason="card reported stolen"))
+        assert asked.approval.status == orders_pb2.APPROVAL_STATUS_PENDING and asked.status != orders_pb2.ORDER_STATUS_ON_HOLD
+        assert asked.hold_requested.reason == "card reported stolen" and asked.hold_requested.by.startswith("admin:")
+        assert not asked.lines[0].released
+    finally:
+        await client.delete(keys.CARD_SIMULATOR)
+        await asyncio.sleep(SIM_CONFIG_TTL_S + 0.5)  # (so the tests after this one meet no timeouts)
+    # The provider answers again: the retried authorisation finds the one it recorded.
+    held = await settled(world, order.order_id, timeout_s=60)
+    assert held.status == orders_pb2.ORDER_STATUS_ON_HOLD and "card reported stolen" in held.approval.reasons
+    assert held.payment_status[0].authorized == held.total and not held.lines[0].released
+    assert order.order_id not in await listed_at(world, "T-DC-NORTH")
