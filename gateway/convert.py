@@ -608,6 +608,11 @@ def _return(r: ReturnRecord, currency: str) -> dict[str, Any]:
                 "exchange_sku": rl.exchange_sku,
                 "repaired": rl.repaired,
                 "reason_code": REASONS_TO_PROTO[ReturnReason(rl.reason_code)] if rl.reason_code else 0,
+                **(
+                    {"deducted": _money_fields(rl.deducted, currency), "deduction_reason": rl.deduction_reason}
+                    if rl.deducted
+                    else {}
+                ),
             }
             for rl in r.lines
         ],

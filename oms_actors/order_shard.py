@@ -982,13 +982,27 @@ class OrderShard:
             ),
         )
 
-    async def inspect_return(self, order_id: str, return_id: str, dispositions: dict[int, str]) -> bytes:
+    async def inspect_return(
+        self,
+        order_id: str,
+        return_id: str,
+        dispositions: dict[int, str],
+        deductions: dict[int, tuple[int, str, str]] | None = None,
+    ) -> bytes:
+        """``deductions``: line -> (amount in minor units, currency, reason)."""
+
         def inspect(order: Order) -> Order:
             record = order.return_(return_id)
             if record is not None and record.status in (ReturnStatus.INSPECTED, ReturnStatus.RESOLVED):
                 return order  # a repeated inspection
             return order.inspect_return(
-                return_id, dispositions={n: Disposition(d) for n, d in dispositions.items()}, now_ms=now_ms()
+                return_id,
+                dispositions={n: Disposition(d) for n, d in dispositions.items()},
+                deductions={
+                    n: (Money(amount_minor=amount, currency=currency), why)
+                    for n, (amount, currency, why) in (deductions or {}).items()
+                },
+                now_ms=now_ms(),
             )
 
         return await self._command(order_id, inspect)

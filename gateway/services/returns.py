@@ -169,10 +169,22 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
                 kind = v.enum(f"dispositions[{i}].disposition", d.disposition, DISPOSITIONS)
                 if kind is not None:
                     dispositions[d.line_number] = kind.value
+        deductions: dict[int, tuple[int, str, str]] = {}
+        if v.count("deductions", request.deductions, at_most=limits.MAX_ORDER_LINES):
+            for i, d in enumerate(request.deductions):
+                f = f"deductions[{i}]"
+                if d.line_number < 1:
+                    v.add(f"{f}.line_number", "a line of the order, from 1")
+                elif d.line_number in deductions:
+                    v.add(f"{f}.line_number", f"line {d.line_number} is named twice")
+                amount = v.money(f"{f}.amount", d.amount, positive=True)
+                v.required_text(f"{f}.reason", d.reason, "the customer is told why less came back")
+                if amount is not None and d.line_number >= 1:
+                    deductions[d.line_number] = (amount.amount_minor, amount.currency, d.reason)
         v.raise_if_any()
         principal = await caller(context)
         await self.b.check_visible(principal, request.order_id, at=lambda o: _received_at(o, request.return_id))
-        order = await self.b.command(request.order_id, "inspect_return", request.return_id, dispositions)
+        order = await self.b.command(request.order_id, "inspect_return", request.return_id, dispositions, deductions)
         return order_to_proto(order, internal_notes=principal.sees_everything)
 
     @rpc

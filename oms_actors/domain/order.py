@@ -1232,11 +1232,29 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         received = record.with_(status=ReturnStatus.RECEIVED, lines=lines, location_id=location_id, received_at_ms=now_ms)
         return self._next(now_ms=now_ms, returns=self._with_return(received), add=(STEP_RESOLVE + return_id,) if resolve_now else ())
 
-    def inspect_return(self, return_id: str, *, dispositions: Mapping[int, Disposition], now_ms: int) -> Order:
+    def inspect_return(
+        self,
+        return_id: str,
+        *,
+        dispositions: Mapping[int, Disposition],
+        now_ms: int,
+        deductions: Mapping[int, tuple[Money, str]] | None = None,
+    ) -> Order:
         """Each received line is restocked where it was received, or written off; then resolved.
         A REPAIR line's units are the customer's: they go to repair, neither restocked nor
-        written off (``complete_repair``), so a disposition for one is refused."""
+        written off (``complete_repair``), so a disposition for one is refused.
+
+        ``deductions``: line -> (amount, reason) kept from the money a refunded or credited
+        line gives back: units used beyond what trying them needs lost that much of their
+        value (EU consumer law lets the seller keep it). Only before the money went out."""
         record = self._return_step(return_id, ReturnAction.INSPECT)
+        deductions = deductions or {}
+        if deductions and (record.resolved or STEP_RESOLVE + return_id in self.pending):
+            raise FailedPreconditionError(
+                f"return {return_id} was refunded on receipt (the return policy's resolve_on_receipt): "
+                "nothing is left to deduct from",
+                code="RETURN_RESOLVED",
+            )
         problems = [
             LineProblem(
                 line_number=rl.line_number, sku=self.line(rl.line_number).sku,
@@ -1245,6 +1263,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             for rl in record.lines
             if rl.resolution is Resolution.REPAIR and rl.line_number in dispositions
         ]  # fmt: skip
+        problems += self._deduction_problems(record, deductions)
         if problems:
             raise FailedPreconditionError(
                 f"inspection of return {return_id} does not match it", code="RETURN_MISMATCH", lines=problems
@@ -1255,11 +1274,14 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 lines.append(rl)
                 continue
             disposition = dispositions.get(rl.line_number, Disposition.RESTOCK)
+            deducted, why = deductions.get(rl.line_number, (None, ""))
             lines.append(
                 evolve(
                     rl,
                     restocked=rl.received if disposition is Disposition.RESTOCK else 0,
                     written_off=rl.received if disposition is Disposition.WRITE_OFF else 0,
+                    deducted=deducted.amount_minor if deducted is not None else 0,
+                    deduction_reason=why,
                 )
             )
         # Resolved on receipt already: inspecting it finishes it; otherwise its resolution follows.
@@ -1268,6 +1290,26 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         if not record.resolved:
             steps += (STEP_RESOLVE + return_id,)  # (pending already when resolving on receipt: once)
         return self._next(now_ms=now_ms, returns=self._with_return(inspected), add=steps)
+
+    def _deduction_problems(self, record: ReturnRecord, deductions: Mapping[int, tuple[Money, str]]) -> list[LineProblem]:
+        """Every line whose deduction cannot be kept: not a received line of the return, not
+        money given back, not in the order's currency, or more than its units cost."""
+        problems = []
+        for number, (amount, _) in sorted(deductions.items()):
+            rl = record.line(number)
+            line = self.line(number) if 1 <= number <= len(self.lines) else None
+            if rl is None or line is None or not rl.received:
+                reason = "not a line of this return with units received"
+            elif rl.resolution not in (Resolution.REFUND, Resolution.STORE_CREDIT):
+                reason = f"resolved by {rl.resolution.value}: only money given back is reduced"
+            elif amount.currency != self.currency:
+                reason = f"in {amount.currency}: the order's currency is {self.currency}"
+            elif not 0 < amount.amount_minor <= line.unit_price.amount_minor * rl.received:
+                reason = f"more than the {line.unit_price.amount_minor * rl.received} its units received cost"
+            else:
+                continue
+            problems.append(LineProblem(line_number=number, sku=line.sku if line is not None else "", reason=reason))
+        return problems
 
     def complete_repair(self, return_id: str, *, carrier: str, tracking: str, now_ms: int) -> Order:
         """The units of a return's REPAIR lines, repaired, are on their way back to the customer."""
@@ -1365,7 +1407,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         for rl, resolution, units in record.money_lines(unrepairable=unrepairable):
             if resolution is not Resolution.REFUND:
                 continue
-            owed = self.line(rl.line_number).unit_price.amount_minor * units
+            owed = self._worth(rl, units, unrepairable=unrepairable)
             for shipment in self._newest_shipments():
                 if not shipment.quantity_of(rl.line_number):
                     continue
@@ -1545,22 +1587,31 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 continue
             left = units
             price = self.line(rl.line_number).unit_price.amount_minor
+            worth = self._worth(rl, units, unrepairable=unrepairable)  # (less a deduction: the older invoices credit less)
             for shipment in self._newest_shipments():
                 take = min(left, shipment.quantity_of(rl.line_number))
                 if take:
+                    amount = min(take * price, worth)
                     by_line = out.setdefault(shipment.shipment_id, {})
-                    by_line[rl.line_number] = by_line.get(rl.line_number, 0) + take * price
+                    by_line[rl.line_number] = by_line.get(rl.line_number, 0) + amount
                     left -= take
+                    worth -= amount
         return out
 
     def store_credit_due(self, return_id: str, *, unrepairable: bool = False) -> int:
         record = self.return_(return_id)
         assert record is not None
         return sum(
-            self.line(rl.line_number).unit_price.amount_minor * units
+            self._worth(rl, units, unrepairable=unrepairable)
             for rl, resolution, units in record.money_lines(unrepairable=unrepairable)
             if resolution is Resolution.STORE_CREDIT
         )
+
+    def _worth(self, rl: ReturnLine, units: int, *, unrepairable: bool) -> int:
+        """What a return line's units give back: their price, less what inspection kept for
+        their loss of value (units beyond repair are made good in full)."""
+        price = self.line(rl.line_number).unit_price.amount_minor * units
+        return price if unrepairable else price - rl.deducted
 
     def record_resolution(
         self,
@@ -1622,11 +1673,11 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         out: dict[int, int] = {}
         for rl, resolution, units in record.money_lines(unrepairable=unrepairable):
             if resolution is Resolution.REFUND:
-                owed = self.line(rl.line_number).unit_price.amount_minor * units
+                owed = self._worth(rl, units, unrepairable=unrepairable)
                 out[rl.line_number] = min(owed, total)
                 total -= out[rl.line_number]
             elif resolution is Resolution.STORE_CREDIT:
-                out[rl.line_number] = self.line(rl.line_number).unit_price.amount_minor * units
+                out[rl.line_number] = self._worth(rl, units, unrepairable=unrepairable)
         return out
 
 

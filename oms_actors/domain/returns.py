@@ -91,6 +91,10 @@ class ReturnLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     exchange_sku: str = ""  # EXCHANGE: the variant sent in its place
     repaired: int = 0  # REPAIR: units repaired and sent back to the customer
     reason_code: str = ""  # a ReturnReason value; "": not given
+    # Kept from the money given back for it (minor units): the loss of value of units that
+    # came back used beyond what trying them needs, as inspection found it.
+    deducted: int = 0
+    deduction_reason: str = ""
 
 
 class RefundPart(msgspec.Struct, frozen=True, kw_only=True, gc=False):

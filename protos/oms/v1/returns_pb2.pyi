@@ -115,14 +115,26 @@ class CancelReturnRequest(_message.Message):
     def __init__(self, order_id: _Optional[str] = ..., return_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class InspectReturnRequest(_message.Message):
-    __slots__ = ("order_id", "return_id", "dispositions")
+    __slots__ = ("order_id", "return_id", "dispositions", "deductions")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     RETURN_ID_FIELD_NUMBER: _ClassVar[int]
     DISPOSITIONS_FIELD_NUMBER: _ClassVar[int]
+    DEDUCTIONS_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     return_id: str
     dispositions: _containers.RepeatedCompositeFieldContainer[LineDisposition]
-    def __init__(self, order_id: _Optional[str] = ..., return_id: _Optional[str] = ..., dispositions: _Optional[_Iterable[_Union[LineDisposition, _Mapping]]] = ...) -> None: ...
+    deductions: _containers.RepeatedCompositeFieldContainer[LineDeduction]
+    def __init__(self, order_id: _Optional[str] = ..., return_id: _Optional[str] = ..., dispositions: _Optional[_Iterable[_Union[LineDisposition, _Mapping]]] = ..., deductions: _Optional[_Iterable[_Union[LineDeduction, _Mapping]]] = ...) -> None: ...
+
+class LineDeduction(_message.Message):
+    __slots__ = ("line_number", "amount", "reason")
+    LINE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    line_number: int
+    amount: _common_pb2.Money
+    reason: str
+    def __init__(self, line_number: _Optional[int] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class ReturnPolicy(_message.Message):
     __slots__ = ("window_days", "channel_windows", "version", "resolve_on_receipt", "arrival_days", "keep_it_below")
