@@ -15,7 +15,8 @@ After the channels have placed the day's orders:
    when beyond repair: ``DeclareBeyondRepair``); cheap items are
    kept, a share cancelled (``CancelReturn``); replacement orders are shipped in turn;
 6. look: a final ``GetOrder`` of every order, a few ``GetCustomer360``, the event
-   stream (``WatchEvents``) and a stock audit (``AuditStock``).
+   stream (``WatchEvents``), the dashboard's counts (``CountOrders``), the returns report
+   (``GetReturnsReport``) and a stock audit (``AuditStock``).
 
 Every call's latency and status is recorded by RPC. Random choices are a hash of the
 order's idempotency key and the decision, so they do not depend on the order ids the
@@ -171,6 +172,10 @@ class DayAfter:
     # as read at the end: {status: (indexes, orders)} where they differ (none: they agree).
     status_counts: dict[str, int] = field(default_factory=dict)
     status_index_differences: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Units asked back by reason: the returns report (GetReturnsReport) against the orders read
+    # at the end of the day, where they differ (reason: (reported, read)).
+    returns_report_units: int = 0
+    returns_report_differences: dict[str, tuple[int, int]] = field(default_factory=dict)
     phase_s: dict[str, float] = field(default_factory=dict)
     # Calls confirmed in the phases that are mostly one kind of call (fulfil: shipments,
     # deliver: deliveries): with phase_s, the day's fulfilment throughput.
@@ -833,6 +838,7 @@ class Lifecycle:
         await self._each(sample, profile, "360, events, audit")
         await self._count_events()
         await self._count_statuses()
+        await self._report_returns()
         try:
             audit = await self.calls("AuditStock", self.inventory.AuditStock, inventory_pb2.AuditStockRequest(), metadata=self.md, timeout=300)
             self.out.audit = {
@@ -865,6 +871,28 @@ class Lifecycle:
             status: (indexed.get(status, 0), read.get(status, 0))
             for status in sorted(set(indexed) | set(read))
             if indexed.get(status, 0) != read.get(status, 0)
+        }
+
+    async def _report_returns(self) -> None:
+        """Merchandising's figures (GetReturnsReport: units asked back by reason, over the days the
+        run spanned) checked against the returns on the orders as read at the end of the day."""
+        if self.since_ms is None:
+            return
+        request = returns_pb2.GetReturnsReportRequest()
+        request.requested_from.FromMilliseconds(self.since_ms)
+        request.requested_to.FromMilliseconds(int(time.time() * 1000))
+        found = await self.calls("GetReturnsReport", self.returns.GetReturnsReport, request, metadata=self.md, timeout=30)
+        reported = {orders_pb2.ReturnReason.Name(r.reason): r.units for r in found.by_reason}
+        read: collections.Counter = collections.Counter()
+        for order in self.out.final.values():
+            for ret in order.returns:
+                for line in ret.lines:
+                    read[orders_pb2.ReturnReason.Name(line.reason_code)] += line.quantity
+        self.out.returns_report_units = found.units
+        self.out.returns_report_differences = {
+            reason: (reported.get(reason, 0), read.get(reason, 0))
+            for reason in sorted(set(reported) | set(read))
+            if reported.get(reason, 0) != read.get(reason, 0)
         }
 
     async def _count_events(self) -> None:

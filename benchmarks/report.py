@@ -92,6 +92,7 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("events published", ("lifecycle", "events_total"), "int"),
     ("stock audit differences", ("lifecycle", "stock_audit", "differences"), "int"),
     ("status index differences (CountOrders)", ("lifecycle", "status_index_differences"), "int"),
+    ("returns report differences (GetReturnsReport)", ("lifecycle", "returns_report_differences"), "int"),
 )
 
 

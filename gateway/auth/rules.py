@@ -91,6 +91,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _RETURNS + "CompleteRepair": allow(AGENT, FULFILMENT, audit=True),  # where it was received, or service
         _RETURNS + "DeclareBeyondRepair": allow(AGENT, FULFILMENT, audit=True),  # the same: its money is the unit's price
         _RETURNS + "ListReturns": allow(AGENT, FULFILMENT),  # a returns desk's list (a bound key: its own)
+        _RETURNS + "GetReturnsReport": allow(AGENT, FINANCE),  # counts over every channel: staff
         # Channels and customers show the deadline; only admins change it.
         _RETURNS + "GetReturnPolicy": allow(AGENT, CHANNEL, CUSTOMER, FULFILMENT),
         _RETURNS + "SetReturnPolicy": allow(audit=True),

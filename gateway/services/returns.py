@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 import grpc
 
@@ -11,19 +12,32 @@ from gateway.auth.access import caller, check_location
 from gateway.convert import (
     CHANNELS,
     REASONS,
+    REASONS_TO_PROTO,
     RESOLUTIONS,
+    RESOLUTIONS_TO_PROTO,
     Violations,
     order_to_proto,
     return_policy_from_proto,
     return_policy_to_proto,
     return_to_proto,
+    timestamp_from_proto,
 )
 from gateway.errors import rpc
 from gateway.paging import page_after, page_token
 from gateway.services.backend import Backend
 from oms_actors.domain.order import Order
-from oms_actors.domain.returns import AWAITING_REPAIR, MAKES_GOOD, Disposition, Resolution, ReturnStatus, desk_order
+from oms_actors.domain.returns import (
+    AWAITING_REPAIR,
+    MAKES_GOOD,
+    Disposition,
+    Resolution,
+    ReturnReason,
+    ReturnStatus,
+    desk_order,
+)
 from oms_actors.store.return_policy import ReturnPolicyStore
+from oms_actors.store.return_report import MAX_DAYS as MAX_REPORT_DAYS
+from oms_actors.store.return_report import read_report
 from protos.oms.v1 import orders_pb2, returns_pb2, returns_pb2_grpc
 
 DEFAULT_RETURNS_PAGE = 100
@@ -32,6 +46,10 @@ LISTED_STATUSES = {
     orders_pb2.RETURN_STATUS_AUTHORIZED: ReturnStatus.AUTHORIZED,
     orders_pb2.RETURN_STATUS_RECEIVED: ReturnStatus.RECEIVED,
 }
+MAX_REPORT_SKUS = 100
+DEFAULT_TOP_SKUS = 20
+REASON_VALUES = frozenset(r.value for r in ReturnReason)
+RESOLUTION_VALUES = frozenset(r.value for r in Resolution)
 DISPOSITIONS = {returns_pb2.DISPOSITION_RESTOCK: Disposition.RESTOCK, returns_pb2.DISPOSITION_WRITE_OFF: Disposition.WRITE_OFF}
 
 
@@ -260,6 +278,48 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         )
 
     @rpc
+    async def GetReturnsReport(
+        self, request: returns_pb2.GetReturnsReportRequest, context: grpc.aio.ServicerContext
+    ) -> returns_pb2.ReturnsReport:
+        v = Violations()
+        days = {}
+        for name in ("requested_from", "requested_to"):
+            if request.HasField(name):
+                days[name] = dt.datetime.fromtimestamp(timestamp_from_proto(getattr(request, name)) / 1000, dt.UTC).date()
+            else:
+                v.add(name, "is required: the first and last day it adds up")
+        if len(days) == 2:
+            span = (days["requested_to"] - days["requested_from"]).days + 1
+            if span < 1:
+                v.add("requested_to", "on or after requested_from")
+            elif span > MAX_REPORT_DAYS:
+                v.add("requested_to", f"at most {MAX_REPORT_DAYS} days after requested_from")
+        if v.count("skus", request.skus, at_most=MAX_REPORT_SKUS):
+            for i, sku in enumerate(request.skus):
+                v.identifier(f"skus[{i}]", sku)
+        if not 0 <= request.top_skus <= MAX_REPORT_SKUS:
+            v.add("top_skus", f"between 1 and {MAX_REPORT_SKUS} (0 for {DEFAULT_TOP_SKUS})")
+        v.raise_if_any()
+        found = await read_report(
+            self.b.orders.client,
+            days["requested_from"],
+            days["requested_to"],
+            skus=list(request.skus),
+            top=request.top_skus or DEFAULT_TOP_SKUS,
+        )
+        return returns_pb2.ReturnsReport(
+            returns=found.returns,
+            units=found.units,
+            by_reason=_reasons(found.by_reason),
+            by_resolution=[
+                returns_pb2.ResolutionCount(resolution=RESOLUTIONS_TO_PROTO[Resolution(r)], units=n)
+                for r, n in _most_first(found.by_resolution)
+                if r in RESOLUTION_VALUES
+            ],
+            skus=[returns_pb2.SkuReturns(sku=s.sku, units=s.units, by_reason=_reasons(s.by_reason)) for s in found.skus],
+        )
+
+    @rpc
     async def GetReturnPolicy(
         self, request: returns_pb2.GetReturnPolicyRequest, context: grpc.aio.ServicerContext
     ) -> returns_pb2.ReturnPolicy:
@@ -276,3 +336,15 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         v.raise_if_any()
         written = await self.policy.set(policy, expected_version=expected)
         return return_policy_to_proto(written.policy, written.version)
+
+
+def _most_first(counts: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _reasons(counts: dict[str, int]) -> list[returns_pb2.ReasonCount]:
+    """Counts by ReturnReason value (``UNSPECIFIED``: none given), most units first."""
+    return [
+        returns_pb2.ReasonCount(reason=REASONS_TO_PROTO[ReturnReason(r)] if r in REASON_VALUES else 0, units=n)
+        for r, n in _most_first(counts)
+    ]

@@ -49,6 +49,11 @@ def customer_timeline(customer_id: str) -> str:
     return f"{ROOT}:timeline:{customer_id}"
 
 
+def returns_day(day: str) -> str:
+    """The returns asked for on a UTC day (yyyymmdd), counted by field (``domain.return_report``)."""
+    return f"{ROOT}:returns:day:{day}"
+
+
 EXTERNAL_REFERENCES = f"{ROOT}:idx:extref"  # "channel|reference" -> order id
 CUSTOMER_EMAILS = f"{ROOT}:idx:email"  # lower-cased email -> customer id
 CUSTOMER_PHONES = f"{ROOT}:idx:phone"  # digits of the phone number -> customer id

@@ -10,11 +10,13 @@ import base64
 import json
 import zlib
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import msgspec
 import redis.asyncio as aioredis
 
+from oms_actors.domain import return_report
 from oms_actors.domain.customer import Customer
 from oms_actors.domain.enums import Channel, OrderStatus, PaymentMethod
 from oms_actors.domain.errors import FieldViolation, ValidationError
@@ -159,6 +161,10 @@ for _, op in ipairs(ops) do
     chunked('ZREM', KEYS[op[2]], op[3])
   elseif kind == 'zadd' then
     chunked('ZADD', KEYS[op[2]], op[3])
+  elseif kind == 'hincrby' then
+    for i = 1, #op[3], 2 do
+      redis.call('HINCRBY', KEYS[op[2]], op[3][i], op[3][i + 1])
+    end
   else
     return redis.error_reply('unknown write ' .. tostring(kind))
   end
@@ -214,6 +220,9 @@ class _WriteBatch:
 
     def zrem(self, key: str, members: list[str]) -> None:
         self._ops.append(["zrem", self._key(key), members])
+
+    def hincrby(self, key: str, increments: Mapping[str, int]) -> None:
+        self._ops.append(["hincrby", self._key(key), [x for f, n in increments.items() for x in (f, str(n))]])
 
     def zadd(self, key: str, scores: dict[str, int]) -> None:
         self._ops.append(["zadd", self._key(key), [x for m, score in scores.items() for x in (str(score), m)]])
@@ -332,6 +341,9 @@ class OrderStore:
                 by_customer[event.customer_id].append(event)
             for customer_id, theirs in by_customer.items():
                 batch.xadd(keys.customer_timeline(customer_id), TIMELINE_KEPT, EVENTS_CODEC.encode(theirs))
+        for new, old in changes:
+            for day, increments in return_report.counts(old, new).items():
+                batch.hincrby(keys.returns_day(day), increments)
         for index, members in removes.items():
             batch.zrem(index, members)
         for index, scores in adds.items():

@@ -105,6 +105,9 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     assert life["stock_audit"]["differences"] == 0, life["stock_audit"]
     # The status indexes (CountOrders) count the day's orders as they ended, status by status.
     assert life["status_index_differences"] == 0, life["status_index_examples"]
+    # Merchandising's returns report counts every unit the day's returns asked back, by reason.
+    assert life["returns_report_differences"] == 0, life["returns_report_examples"]
+    assert life["returns_report_units"] > 0
     assert sum(life["status_counts"].values()) == life["orders"]
     assert life["events"]["order.created"] == life["orders"]
     # Goodwill on about 30% of the delivered orders nobody returned, each paid (refund or voucher).

@@ -22,53 +22,64 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from protos.oms.v1 import common_pb2 as protos_dot_oms_dot_v1_dot_common__pb2
 from protos.oms.v1 import orders_pb2 as protos_dot_oms_dot_v1_dot_orders__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bprotos/oms/v1/returns.proto\x12\x06oms.v1\x1a\x1aprotos/oms/v1/common.proto\x1a\x1aprotos/oms/v1/orders.proto\"\xb9\x01\n\x11ReturnLineRequest\x12\x13\n\x0bline_number\x18\x01 \x01(\x05\x12\x10\n\x08quantity\x18\x02 \x01(\x05\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12,\n\nresolution\x18\x04 \x01(\x0e\x32\x18.oms.v1.ReturnResolution\x12\x14\n\x0c\x65xchange_sku\x18\x05 \x01(\t\x12)\n\x0breason_code\x18\x06 \x01(\x0e\x32\x14.oms.v1.ReturnReason\"\x9c\x01\n\x14RequestReturnRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x11\n\treturn_id\x18\x02 \x01(\t\x12 \n\x07\x63hannel\x18\x03 \x01(\x0e\x32\x0f.oms.v1.Channel\x12\x13\n\x0blocation_id\x18\x04 \x01(\t\x12(\n\x05lines\x18\x05 \x03(\x0b\x32\x19.oms.v1.ReturnLineRequest\"u\n\x14ReceiveReturnRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x11\n\treturn_id\x18\x02 \x01(\t\x12\x13\n\x0blocation_id\x18\x03 \x01(\t\x12#\n\x05lines\x18\x04 \x03(\x0b\x32\x14.oms.v1.ShipmentLine\"P\n\x0fLineDisposition\x12\x13\n\x0bline_number\x18\x01 \x01(\x05\x12(\n\x0b\x64isposition\x18\x02 \x01(\x0e\x32\x13.oms.v1.Disposition\"_\n\x15\x43ompleteRepairRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x11\n\treturn_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63\x61rrier\x18\x03 \x01(\t\x12\x10\n\x08tracking\x18\x04 \x01(\t\"\x7f\n\x1a\x44\x65\x63lareBeyondRepairRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x11\n\treturn_id\x18\x02 \x01(\t\x12,\n\nresolution\x18\x03 \x01(\x0e\x32\x18.oms.v1.ReturnResolution\x12\x0e\n\x06reason\x18\x04 \x01(\t\"\\\n\x12TrackReturnRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x11\n\treturn_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63\x61rrier\x18\x03 \x01(\t\x12\x10\n\x08tracking\x18\x04 \x01(\t\"J\n\x13\x43\x61ncelReturnRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x11\n\treturn_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\x95\x01\n\x14InspectReturnRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x11\n\treturn_id\x18\x02 \x01(\t\x12-\n\x0c\x64ispositions\x18\x03 \x03(\x0b\x32\x17.oms.v1.LineDisposition\x12)\n\ndeductions\x18\x04 \x03(\x0b\x32\x15.oms.v1.LineDeduction\"S\n\rLineDeduction\x12\x13\n\x0bline_number\x18\x01 \x01(\x05\x12\x1d\n\x06\x61mount\x18\x02 \x01(\x0b\x32\r.oms.v1.Money\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\xd7\x01\n\x0cReturnPolicy\x12\x18\n\x0bwindow_days\x18\x01 \x01(\x05H\x00\x88\x01\x01\x12\x34\n\x0f\x63hannel_windows\x18\x02 \x03(\x0b\x32\x1b.oms.v1.ChannelReturnWindow\x12\x0f\n\x07version\x18\x03 \x01(\x03\x12\x1a\n\x12resolve_on_receipt\x18\x04 \x01(\x08\x12\x14\n\x0c\x61rrival_days\x18\x05 \x01(\x05\x12$\n\rkeep_it_below\x18\x06 \x01(\x0b\x32\r.oms.v1.MoneyB\x0e\n\x0c_window_days\"L\n\x13\x43hannelReturnWindow\x12 \n\x07\x63hannel\x18\x01 \x01(\x0e\x32\x0f.oms.v1.Channel\x12\x13\n\x0bwindow_days\x18\x02 \x01(\x05\"\x18\n\x16GetReturnPolicyRequest\"r\n\x16SetReturnPolicyRequest\x12$\n\x06policy\x18\x01 \x01(\x0b\x32\x14.oms.v1.ReturnPolicy\x12\x1d\n\x10\x65xpected_version\x18\x02 \x01(\x03H\x00\x88\x01\x01\x42\x13\n\x11_expected_version\"\x8f\x01\n\x12ListReturnsRequest\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12$\n\x06status\x18\x02 \x01(\x0e\x32\x14.oms.v1.ReturnStatus\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x17\n\x0f\x61waiting_repair\x18\x05 \x01(\x08\"C\n\x0eReturnToHandle\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x1f\n\x07\x64\x65tails\x18\x02 \x01(\x0b\x32\x0e.oms.v1.Return\"W\n\x13ListReturnsResponse\x12\'\n\x07returns\x18\x01 \x03(\x0b\x32\x16.oms.v1.ReturnToHandle\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*^\n\x0b\x44isposition\x12\x1b\n\x17\x44ISPOSITION_UNSPECIFIED\x10\x00\x12\x17\n\x13\x44ISPOSITION_RESTOCK\x10\x01\x12\x19\n\x15\x44ISPOSITION_WRITE_OFF\x10\x02\x32\xa3\x05\n\rReturnService\x12<\n\rRequestReturn\x12\x1c.oms.v1.RequestReturnRequest\x1a\r.oms.v1.Order\x12:\n\x0c\x43\x61ncelReturn\x12\x1b.oms.v1.CancelReturnRequest\x1a\r.oms.v1.Order\x12\x38\n\x0bTrackReturn\x12\x1a.oms.v1.TrackReturnRequest\x1a\r.oms.v1.Order\x12<\n\rReceiveReturn\x12\x1c.oms.v1.ReceiveReturnRequest\x1a\r.oms.v1.Order\x12>\n\x0e\x43ompleteRepair\x12\x1d.oms.v1.CompleteRepairRequest\x1a\r.oms.v1.Order\x12H\n\x13\x44\x65\x63lareBeyondRepair\x12\".oms.v1.DeclareBeyondRepairRequest\x1a\r.oms.v1.Order\x12<\n\rInspectReturn\x12\x1c.oms.v1.InspectReturnRequest\x1a\r.oms.v1.Order\x12\x46\n\x0bListReturns\x12\x1a.oms.v1.ListReturnsRequest\x1a\x1b.oms.v1.ListReturnsResponse\x12G\n\x0fGetReturnPolicy\x12\x1e.oms.v1.GetReturnPolicyRequest\x1a\x14.oms.v1.ReturnPolicy\x12G\n\x0fSetReturnPolicy\x12\x1e.oms.v1.SetReturnPolicyRequest\x1a\x14.oms.v1.ReturnPolicyb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bprotos/oms/v1/returns.proto\x12\x06oms.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1aprotos/oms/v1/common.proto\x1a\x1aprotos/oms/v1/orders.proto\"\xb9\x01\n\x11ReturnLineRequest\x12\x13\n\x0bline_number\x18\x01 \x01(\x05\x12\x10\n\x08quantity\x18\x02 \x01(\x05\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12,\n\nresolution\x18\x04 \x01(\x0e\x32\x18.oms.v1.ReturnResolution\x12\x14\n\x0c\x65xchange_sku\x18\x05 \x01(\t\x12)\n\x0breason_code\x18\x06 \x01(\x0e\x32\x14.oms.v1.ReturnReason\"\x9c\x01\n\x14RequestReturnRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x11\n\treturn_id\x18\x02 \x01(\t\x12 \n\x07\x63hannel\x18\x03 \x01(\x0e\x32\x0f.oms.v1.Channel\x12\x13\n\x0blocation_id\x18\x04 \x01(\t\x12(\n\x05lines\x18\x05 \x03(\x0b\x32\x19.oms.v1.ReturnLineRequest\"u\n\x14ReceiveReturnRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x11\n\treturn_id\x18\x02 \x01(\t\x12\x13\n\x0blocation_id\x18\x03 \x01(\t\x12#\n\x05lines\x18\x04 \x03(\x0b\x32\x14.oms.v1.ShipmentLine\"P\n\x0fLineDisposition\x12\x13\n\x0bline_number\x18\x01 \x01(\x05\x12(\n\x0b\x64isposition\x18\x02 \x01(\x0e\x32\x13.oms.v1.Disposition\"_\n\x15\x43ompleteRepairRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x11\n\treturn_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63\x61rrier\x18\x03 \x01(\t\x12\x10\n\x08tracking\x18\x04 \x01(\t\"\x7f\n\x1a\x44\x65\x63lareBeyondRepairRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x11\n\treturn_id\x18\x02 \x01(\t\x12,\n\nresolution\x18\x03 \x01(\x0e\x32\x18.oms.v1.ReturnResolution\x12\x0e\n\x06reason\x18\x04 \x01(\t\"\\\n\x12TrackReturnRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x11\n\treturn_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63\x61rrier\x18\x03 \x01(\t\x12\x10\n\x08tracking\x18\x04 \x01(\t\"J\n\x13\x43\x61ncelReturnRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x11\n\treturn_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\x95\x01\n\x14InspectReturnRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x11\n\treturn_id\x18\x02 \x01(\t\x12-\n\x0c\x64ispositions\x18\x03 \x03(\x0b\x32\x17.oms.v1.LineDisposition\x12)\n\ndeductions\x18\x04 \x03(\x0b\x32\x15.oms.v1.LineDeduction\"S\n\rLineDeduction\x12\x13\n\x0bline_number\x18\x01 \x01(\x05\x12\x1d\n\x06\x61mount\x18\x02 \x01(\x0b\x32\r.oms.v1.Money\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\xd7\x01\n\x0cReturnPolicy\x12\x18\n\x0bwindow_days\x18\x01 \x01(\x05H\x00\x88\x01\x01\x12\x34\n\x0f\x63hannel_windows\x18\x02 \x03(\x0b\x32\x1b.oms.v1.ChannelReturnWindow\x12\x0f\n\x07version\x18\x03 \x01(\x03\x12\x1a\n\x12resolve_on_receipt\x18\x04 \x01(\x08\x12\x14\n\x0c\x61rrival_days\x18\x05 \x01(\x05\x12$\n\rkeep_it_below\x18\x06 \x01(\x0b\x32\r.oms.v1.MoneyB\x0e\n\x0c_window_days\"L\n\x13\x43hannelReturnWindow\x12 \n\x07\x63hannel\x18\x01 \x01(\x0e\x32\x0f.oms.v1.Channel\x12\x13\n\x0bwindow_days\x18\x02 \x01(\x05\"\x18\n\x16GetReturnPolicyRequest\"r\n\x16SetReturnPolicyRequest\x12$\n\x06policy\x18\x01 \x01(\x0b\x32\x14.oms.v1.ReturnPolicy\x12\x1d\n\x10\x65xpected_version\x18\x02 \x01(\x03H\x00\x88\x01\x01\x42\x13\n\x11_expected_version\"\x8f\x01\n\x12ListReturnsRequest\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12$\n\x06status\x18\x02 \x01(\x0e\x32\x14.oms.v1.ReturnStatus\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x17\n\x0f\x61waiting_repair\x18\x05 \x01(\x08\"C\n\x0eReturnToHandle\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x1f\n\x07\x64\x65tails\x18\x02 \x01(\x0b\x32\x0e.oms.v1.Return\"W\n\x13ListReturnsResponse\x12\'\n\x07returns\x18\x01 \x03(\x0b\x32\x16.oms.v1.ReturnToHandle\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x9f\x01\n\x17GetReturnsReportRequest\x12\x32\n\x0erequested_from\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0crequested_to\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04skus\x18\x03 \x03(\t\x12\x10\n\x08top_skus\x18\x04 \x01(\x05\"B\n\x0bReasonCount\x12$\n\x06reason\x18\x01 \x01(\x0e\x32\x14.oms.v1.ReturnReason\x12\r\n\x05units\x18\x02 \x01(\x03\"N\n\x0fResolutionCount\x12,\n\nresolution\x18\x01 \x01(\x0e\x32\x18.oms.v1.ReturnResolution\x12\r\n\x05units\x18\x02 \x01(\x03\"P\n\nSkuReturns\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\r\n\x05units\x18\x02 \x01(\x03\x12&\n\tby_reason\x18\x03 \x03(\x0b\x32\x13.oms.v1.ReasonCount\"\xa9\x01\n\rReturnsReport\x12\x0f\n\x07returns\x18\x01 \x01(\x03\x12\r\n\x05units\x18\x02 \x01(\x03\x12&\n\tby_reason\x18\x03 \x03(\x0b\x32\x13.oms.v1.ReasonCount\x12.\n\rby_resolution\x18\x04 \x03(\x0b\x32\x17.oms.v1.ResolutionCount\x12 \n\x04skus\x18\x05 \x03(\x0b\x32\x12.oms.v1.SkuReturns*^\n\x0b\x44isposition\x12\x1b\n\x17\x44ISPOSITION_UNSPECIFIED\x10\x00\x12\x17\n\x13\x44ISPOSITION_RESTOCK\x10\x01\x12\x19\n\x15\x44ISPOSITION_WRITE_OFF\x10\x02\x32\xef\x05\n\rReturnService\x12<\n\rRequestReturn\x12\x1c.oms.v1.RequestReturnRequest\x1a\r.oms.v1.Order\x12:\n\x0c\x43\x61ncelReturn\x12\x1b.oms.v1.CancelReturnRequest\x1a\r.oms.v1.Order\x12\x38\n\x0bTrackReturn\x12\x1a.oms.v1.TrackReturnRequest\x1a\r.oms.v1.Order\x12<\n\rReceiveReturn\x12\x1c.oms.v1.ReceiveReturnRequest\x1a\r.oms.v1.Order\x12>\n\x0e\x43ompleteRepair\x12\x1d.oms.v1.CompleteRepairRequest\x1a\r.oms.v1.Order\x12H\n\x13\x44\x65\x63lareBeyondRepair\x12\".oms.v1.DeclareBeyondRepairRequest\x1a\r.oms.v1.Order\x12<\n\rInspectReturn\x12\x1c.oms.v1.InspectReturnRequest\x1a\r.oms.v1.Order\x12\x46\n\x0bListReturns\x12\x1a.oms.v1.ListReturnsRequest\x1a\x1b.oms.v1.ListReturnsResponse\x12J\n\x10GetReturnsReport\x12\x1f.oms.v1.GetReturnsReportRequest\x1a\x15.oms.v1.ReturnsReport\x12G\n\x0fGetReturnPolicy\x12\x1e.oms.v1.GetReturnPolicyRequest\x1a\x14.oms.v1.ReturnPolicy\x12G\n\x0fSetReturnPolicy\x12\x1e.oms.v1.SetReturnPolicyRequest\x1a\x14.oms.v1.ReturnPolicyb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'protos.oms.v1.returns_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_DISPOSITION']._serialized_start=2018
-  _globals['_DISPOSITION']._serialized_end=2112
-  _globals['_RETURNLINEREQUEST']._serialized_start=96
-  _globals['_RETURNLINEREQUEST']._serialized_end=281
-  _globals['_REQUESTRETURNREQUEST']._serialized_start=284
-  _globals['_REQUESTRETURNREQUEST']._serialized_end=440
-  _globals['_RECEIVERETURNREQUEST']._serialized_start=442
-  _globals['_RECEIVERETURNREQUEST']._serialized_end=559
-  _globals['_LINEDISPOSITION']._serialized_start=561
-  _globals['_LINEDISPOSITION']._serialized_end=641
-  _globals['_COMPLETEREPAIRREQUEST']._serialized_start=643
-  _globals['_COMPLETEREPAIRREQUEST']._serialized_end=738
-  _globals['_DECLAREBEYONDREPAIRREQUEST']._serialized_start=740
-  _globals['_DECLAREBEYONDREPAIRREQUEST']._serialized_end=867
-  _globals['_TRACKRETURNREQUEST']._serialized_start=869
-  _globals['_TRACKRETURNREQUEST']._serialized_end=961
-  _globals['_CANCELRETURNREQUEST']._serialized_start=963
-  _globals['_CANCELRETURNREQUEST']._serialized_end=1037
-  _globals['_INSPECTRETURNREQUEST']._serialized_start=1040
-  _globals['_INSPECTRETURNREQUEST']._serialized_end=1189
-  _globals['_LINEDEDUCTION']._serialized_start=1191
-  _globals['_LINEDEDUCTION']._serialized_end=1274
-  _globals['_RETURNPOLICY']._serialized_start=1277
-  _globals['_RETURNPOLICY']._serialized_end=1492
-  _globals['_CHANNELRETURNWINDOW']._serialized_start=1494
-  _globals['_CHANNELRETURNWINDOW']._serialized_end=1570
-  _globals['_GETRETURNPOLICYREQUEST']._serialized_start=1572
-  _globals['_GETRETURNPOLICYREQUEST']._serialized_end=1596
-  _globals['_SETRETURNPOLICYREQUEST']._serialized_start=1598
-  _globals['_SETRETURNPOLICYREQUEST']._serialized_end=1712
-  _globals['_LISTRETURNSREQUEST']._serialized_start=1715
-  _globals['_LISTRETURNSREQUEST']._serialized_end=1858
-  _globals['_RETURNTOHANDLE']._serialized_start=1860
-  _globals['_RETURNTOHANDLE']._serialized_end=1927
-  _globals['_LISTRETURNSRESPONSE']._serialized_start=1929
-  _globals['_LISTRETURNSRESPONSE']._serialized_end=2016
-  _globals['_RETURNSERVICE']._serialized_start=2115
-  _globals['_RETURNSERVICE']._serialized_end=2790
+  _globals['_DISPOSITION']._serialized_start=2615
+  _globals['_DISPOSITION']._serialized_end=2709
+  _globals['_RETURNLINEREQUEST']._serialized_start=129
+  _globals['_RETURNLINEREQUEST']._serialized_end=314
+  _globals['_REQUESTRETURNREQUEST']._serialized_start=317
+  _globals['_REQUESTRETURNREQUEST']._serialized_end=473
+  _globals['_RECEIVERETURNREQUEST']._serialized_start=475
+  _globals['_RECEIVERETURNREQUEST']._serialized_end=592
+  _globals['_LINEDISPOSITION']._serialized_start=594
+  _globals['_LINEDISPOSITION']._serialized_end=674
+  _globals['_COMPLETEREPAIRREQUEST']._serialized_start=676
+  _globals['_COMPLETEREPAIRREQUEST']._serialized_end=771
+  _globals['_DECLAREBEYONDREPAIRREQUEST']._serialized_start=773
+  _globals['_DECLAREBEYONDREPAIRREQUEST']._serialized_end=900
+  _globals['_TRACKRETURNREQUEST']._serialized_start=902
+  _globals['_TRACKRETURNREQUEST']._serialized_end=994
+  _globals['_CANCELRETURNREQUEST']._serialized_start=996
+  _globals['_CANCELRETURNREQUEST']._serialized_end=1070
+  _globals['_INSPECTRETURNREQUEST']._serialized_start=1073
+  _globals['_INSPECTRETURNREQUEST']._serialized_end=1222
+  _globals['_LINEDEDUCTION']._serialized_start=1224
+  _globals['_LINEDEDUCTION']._serialized_end=1307
+  _globals['_RETURNPOLICY']._serialized_start=1310
+  _globals['_RETURNPOLICY']._serialized_end=1525
+  _globals['_CHANNELRETURNWINDOW']._serialized_start=1527
+  _globals['_CHANNELRETURNWINDOW']._serialized_end=1603
+  _globals['_GETRETURNPOLICYREQUEST']._serialized_start=1605
+  _globals['_GETRETURNPOLICYREQUEST']._serialized_end=1629
+  _globals['_SETRETURNPOLICYREQUEST']._serialized_start=1631
+  _globals['_SETRETURNPOLICYREQUEST']._serialized_end=1745
+  _globals['_LISTRETURNSREQUEST']._serialized_start=1748
+  _globals['_LISTRETURNSREQUEST']._serialized_end=1891
+  _globals['_RETURNTOHANDLE']._serialized_start=1893
+  _globals['_RETURNTOHANDLE']._serialized_end=1960
+  _globals['_LISTRETURNSRESPONSE']._serialized_start=1962
+  _globals['_LISTRETURNSRESPONSE']._serialized_end=2049
+  _globals['_GETRETURNSREPORTREQUEST']._serialized_start=2052
+  _globals['_GETRETURNSREPORTREQUEST']._serialized_end=2211
+  _globals['_REASONCOUNT']._serialized_start=2213
+  _globals['_REASONCOUNT']._serialized_end=2279
+  _globals['_RESOLUTIONCOUNT']._serialized_start=2281
+  _globals['_RESOLUTIONCOUNT']._serialized_end=2359
+  _globals['_SKURETURNS']._serialized_start=2361
+  _globals['_SKURETURNS']._serialized_end=2441
+  _globals['_RETURNSREPORT']._serialized_start=2444
+  _globals['_RETURNSREPORT']._serialized_end=2613
+  _globals['_RETURNSERVICE']._serialized_start=2712
+  _globals['_RETURNSERVICE']._serialized_end=3463
 # @@protoc_insertion_point(module_scope)

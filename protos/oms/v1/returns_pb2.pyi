@@ -1,3 +1,6 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from protos.oms.v1 import common_pb2 as _common_pb2
 from protos.oms.v1 import orders_pb2 as _orders_pb2
 from google.protobuf.internal import containers as _containers
@@ -201,3 +204,55 @@ class ListReturnsResponse(_message.Message):
     returns: _containers.RepeatedCompositeFieldContainer[ReturnToHandle]
     next_page_token: str
     def __init__(self, returns: _Optional[_Iterable[_Union[ReturnToHandle, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class GetReturnsReportRequest(_message.Message):
+    __slots__ = ("requested_from", "requested_to", "skus", "top_skus")
+    REQUESTED_FROM_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_TO_FIELD_NUMBER: _ClassVar[int]
+    SKUS_FIELD_NUMBER: _ClassVar[int]
+    TOP_SKUS_FIELD_NUMBER: _ClassVar[int]
+    requested_from: _timestamp_pb2.Timestamp
+    requested_to: _timestamp_pb2.Timestamp
+    skus: _containers.RepeatedScalarFieldContainer[str]
+    top_skus: int
+    def __init__(self, requested_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., requested_to: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., skus: _Optional[_Iterable[str]] = ..., top_skus: _Optional[int] = ...) -> None: ...
+
+class ReasonCount(_message.Message):
+    __slots__ = ("reason", "units")
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    UNITS_FIELD_NUMBER: _ClassVar[int]
+    reason: _orders_pb2.ReturnReason
+    units: int
+    def __init__(self, reason: _Optional[_Union[_orders_pb2.ReturnReason, str]] = ..., units: _Optional[int] = ...) -> None: ...
+
+class ResolutionCount(_message.Message):
+    __slots__ = ("resolution", "units")
+    RESOLUTION_FIELD_NUMBER: _ClassVar[int]
+    UNITS_FIELD_NUMBER: _ClassVar[int]
+    resolution: _orders_pb2.ReturnResolution
+    units: int
+    def __init__(self, resolution: _Optional[_Union[_orders_pb2.ReturnResolution, str]] = ..., units: _Optional[int] = ...) -> None: ...
+
+class SkuReturns(_message.Message):
+    __slots__ = ("sku", "units", "by_reason")
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    UNITS_FIELD_NUMBER: _ClassVar[int]
+    BY_REASON_FIELD_NUMBER: _ClassVar[int]
+    sku: str
+    units: int
+    by_reason: _containers.RepeatedCompositeFieldContainer[ReasonCount]
+    def __init__(self, sku: _Optional[str] = ..., units: _Optional[int] = ..., by_reason: _Optional[_Iterable[_Union[ReasonCount, _Mapping]]] = ...) -> None: ...
+
+class ReturnsReport(_message.Message):
+    __slots__ = ("returns", "units", "by_reason", "by_resolution", "skus")
+    RETURNS_FIELD_NUMBER: _ClassVar[int]
+    UNITS_FIELD_NUMBER: _ClassVar[int]
+    BY_REASON_FIELD_NUMBER: _ClassVar[int]
+    BY_RESOLUTION_FIELD_NUMBER: _ClassVar[int]
+    SKUS_FIELD_NUMBER: _ClassVar[int]
+    returns: int
+    units: int
+    by_reason: _containers.RepeatedCompositeFieldContainer[ReasonCount]
+    by_resolution: _containers.RepeatedCompositeFieldContainer[ResolutionCount]
+    skus: _containers.RepeatedCompositeFieldContainer[SkuReturns]
+    def __init__(self, returns: _Optional[int] = ..., units: _Optional[int] = ..., by_reason: _Optional[_Iterable[_Union[ReasonCount, _Mapping]]] = ..., by_resolution: _Optional[_Iterable[_Union[ResolutionCount, _Mapping]]] = ..., skus: _Optional[_Iterable[_Union[SkuReturns, _Mapping]]] = ...) -> None: ...

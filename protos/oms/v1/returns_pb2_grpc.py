@@ -75,6 +75,11 @@ class ReturnServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.ListReturnsRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_returns__pb2.ListReturnsResponse.FromString,
                 _registered_method=True)
+        self.GetReturnsReport = channel.unary_unary(
+                '/oms.v1.ReturnService/GetReturnsReport',
+                request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.GetReturnsReportRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_returns__pb2.ReturnsReport.FromString,
+                _registered_method=True)
         self.GetReturnPolicy = channel.unary_unary(
                 '/oms.v1.ReturnService/GetReturnPolicy',
                 request_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.GetReturnPolicyRequest.SerializeToString,
@@ -161,6 +166,16 @@ class ReturnServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetReturnsReport(self, request, context):
+        """Which items come back and why: the units asked back on the days given, by reason
+        code, by resolution asked for, and by SKU (with each SKU's reasons), in every channel.
+        Counted when each return is first recorded, whatever came of it later (kept,
+        cancelled, expired); returns recorded before these counts were kept are not in them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetReturnPolicy(self, request, context):
         """The return policy: how long after delivery the orders of each channel may be returned.
         """
@@ -219,6 +234,11 @@ def add_ReturnServiceServicer_to_server(servicer, server):
                     servicer.ListReturns,
                     request_deserializer=protos_dot_oms_dot_v1_dot_returns__pb2.ListReturnsRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.ListReturnsResponse.SerializeToString,
+            ),
+            'GetReturnsReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReturnsReport,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_returns__pb2.GetReturnsReportRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_returns__pb2.ReturnsReport.SerializeToString,
             ),
             'GetReturnPolicy': grpc.unary_unary_rpc_method_handler(
                     servicer.GetReturnPolicy,
@@ -447,6 +467,33 @@ class ReturnService:
             '/oms.v1.ReturnService/ListReturns',
             protos_dot_oms_dot_v1_dot_returns__pb2.ListReturnsRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_returns__pb2.ListReturnsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReturnsReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.ReturnService/GetReturnsReport',
+            protos_dot_oms_dot_v1_dot_returns__pb2.GetReturnsReportRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_returns__pb2.ReturnsReport.FromString,
             options,
             channel_credentials,
             insecure,
