@@ -279,11 +279,7 @@ class OrderEffects:
         """Refund, store credit and credit notes, a replacement or exchange order: each keyed by the return."""
         record = order.return_(return_id)
         assert record is not None
-        refunds = await self.payments.refund(order, return_id, order.refund_plan(return_id))
-        credit = order.store_credit_due(return_id)
-        if credit:
-            await self.payments.grant_store_credit(order, return_id, credit)
-        notes = await self.payments.credit_notes(order, return_id, refunds, order.store_credit_by_shipment(return_id))
+        refunds, credit, notes = await self._money_back(order, return_id)
         replacement = record.replacement_order_id
         if replacement:  # reserved when the return was asked for: now it sends what came back
             await self.replacements.settle(order, return_id, replacement)
@@ -303,16 +299,7 @@ class OrderEffects:
         notes) or new units (a replacement order), keyed apart from the return's own resolution."""
         record = order.return_(return_id)
         assert record is not None
-        plan = order.refund_plan(return_id, unrepairable=True)
-        refunds = await self.payments.refund(order, return_id, plan, kind=UNREPAIRABLE) if plan else ()
-        credit = order.store_credit_due(return_id, unrepairable=True)
-        if credit:
-            reason = f"return {return_id} of order {order.order_id}: beyond repair"
-            await self.payments.grant_store_credit(order, return_id, credit, kind=UNREPAIRABLE, reason=reason)
-        by_shipment = order.store_credit_by_shipment(return_id, unrepairable=True)
-        notes = await self.payments.credit_notes(
-            order, return_id, refunds, by_shipment, kind=UNREPAIRABLE, reason="return: beyond repair"
-        )
+        refunds, credit, notes = await self._money_back(order, return_id, unrepairable=True)
         replacement = ""
         if record.unrepairable == Resolution.REPLACEMENT.value:
             replacement = await self.replacements.place(order, return_id, unrepairable=True)
@@ -324,6 +311,27 @@ class OrderEffects:
             replacement_order_id=replacement,
             now_ms=now_ms,
         )
+
+    async def _money_back(
+        self, order: Order, return_id: str, *, unrepairable: bool = False
+    ) -> tuple[tuple[RefundPart, ...], int, tuple[str, ...]]:
+        """A return's refunds, store credit and credit notes, as planned by the order; with
+        ``unrepairable``, those of its units found beyond repair, under keys of their own."""
+        kind = UNREPAIRABLE if unrepairable else "rma"
+        refunds = await self.payments.refund(order, return_id, order.refund_plan(return_id, unrepairable=unrepairable), kind=kind)
+        credit = order.store_credit_due(return_id, unrepairable=unrepairable)
+        if credit:
+            why = f"return {return_id} of order {order.order_id}: beyond repair" if unrepairable else ""
+            await self.payments.grant_store_credit(order, return_id, credit, kind=kind, reason=why)
+        notes = await self.payments.credit_notes(
+            order,
+            return_id,
+            refunds,
+            order.store_credit_by_shipment(return_id, unrepairable=unrepairable),
+            kind=kind,
+            reason="return: beyond repair" if unrepairable else "return",
+        )
+        return refunds, credit, notes
 
     # -- inventory --------------------------------------------------------------
 
