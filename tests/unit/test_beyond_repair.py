@@ -126,3 +126,20 @@ def test_erasure_takes_what_the_repair_found_and_why_a_return_was_cancelled_with
     erased = evolve(cancelled, pending=()).close(now_ms=10**13).erase_personal_data(now_ms=10**13)
     assert erased.return_("R2").cancel_reason == "" and erased.return_("R2").status == cancelled.return_("R2").status
 
+
+
+def test_units_declared_beyond_repair_before_the_return_was_resolved_are_made_good_after_it():
+    """Its own resolution sets the return's money; what the unrepairable units add comes after."""
+    from oms_actors.domain.order import STEP_RESOLVE
+    from oms_actors.order_effects import next_step
+
+    order = evolve(delivered_with_shipping(), pending=())
+    asked = ask(order, {1: (2, "zip broken", Resolution.REPAIR), 2: (1, "meh", Resolution.REFUND)}, {})
+    received = asked.receive_return("R1", location_id="DC1", quantities={1: 2, 2: 1}, now_ms=5001)
+    inspected = received.inspect_return("R1", dispositions={}, now_ms=5002)  # its resolution still to come
+    declared = inspected.declare_beyond_repair("R1", resolution=Resolution.REFUND, reason="board burnt", now_ms=5003)
+    assert {STEP_RESOLVE + "R1", STEP_UNREPAIRABLE + "R1"} <= set(declared.pending)
+    restocked = declared.step_done(next_step(declared), now_ms=5004)  # (the refunded unit back on the shelf)
+    assert next_step(restocked) == STEP_RESOLVE + "R1"
+    done = made_good(resolved(restocked, "R1"))
+    assert [p.amount for p in done.return_("R1").refunds] == [250, 2_000]
