@@ -223,8 +223,9 @@ async def _keys(args: argparse.Namespace) -> int:
     if args.keys_command == "create":
         try:  # before touching Redis: a key whose scope does not fit its role is never made
             check_scope(
-                Role(args.role), Channel(args.channel) if args.channel else None, args.customer or "", args.location or ""
-            )
+                Role(args.role), Channel(args.channel) if args.channel else None, args.customer or "", args.location or "",
+                args.goodwill_limit,
+            )  # fmt: skip
         except KeyStoreError as exc:
             print(f"oms keys: {exc.message}", file=sys.stderr)
             return 2
@@ -239,6 +240,7 @@ async def _keys(args: argparse.Namespace) -> int:
                 location_id=args.location or "",
                 name=args.name or "",
                 by=_operator(),
+                goodwill_limit_percent=args.goodwill_limit,
             )
             print(f"key id {record.key_id} ({record.role.value} {record.scope()})".rstrip(), file=sys.stderr)
             print("the key below is shown once; store it now", file=sys.stderr)
@@ -320,6 +322,12 @@ def main(argv: list[str] | None = None) -> int:
         "--location", metavar="ID", help="binds a fulfilment or inventory_feed key to one location (default: all)"
     )
     create.add_argument("--name", default="", help="a label, e.g. who holds the key")
+    create.add_argument(
+        "--goodwill-limit",
+        type=int,
+        metavar="PERCENT",
+        help="a service agent's own goodwill limit, in percent of an order's total (default: the risk rules')",
+    )
     _add_redis_args(create)
     revoke = keys_sub.add_parser("revoke", help="revoke a key by id (gateways refuse it within --key-cache-ttl)")
     revoke.add_argument("key_id")

@@ -69,6 +69,7 @@ class ApiKeyRecord:
     created_by: str = ""
     revoked_at_ms: int = 0
     revoked_by: str = ""
+    goodwill_limit_percent: int | None = None  # a service agent's own (None: the risk rules')
 
     @property
     def revoked(self) -> bool:
@@ -82,6 +83,7 @@ class ApiKeyRecord:
             channel=self.channel,
             customer_id=self.customer_id,
             location_id=self.location_id,
+            goodwill_limit_percent=self.goodwill_limit_percent,
         )
 
     def scope(self) -> str:
@@ -91,8 +93,15 @@ class ApiKeyRecord:
 _CODEC: Codec[ApiKeyRecord] = Codec(ApiKeyRecord)
 
 
-def check_scope(role: Role, channel: Channel | None, customer_id: str, location_id: str = "") -> None:
+def check_scope(
+    role: Role, channel: Channel | None, customer_id: str, location_id: str = "", goodwill_limit_percent: int | None = None
+) -> None:
     """A key is bound to exactly the scope its role needs, no more."""
+    if goodwill_limit_percent is not None:
+        if role is not Role.SERVICE_AGENT:
+            raise KeyStoreError("--goodwill-limit is only for service_agent keys")
+        if not 0 <= goodwill_limit_percent <= 100:
+            raise KeyStoreError("--goodwill-limit is a percent of the order's total: 0 to 100")
     if location_id:
         if role not in LOCATION_SCOPED:
             raise KeyStoreError("--location is only for fulfilment and inventory_feed keys")
@@ -131,13 +140,15 @@ class ApiKeyStore:
         customer_id: str = "",
         location_id: str = "",
         name: str = "",
+        goodwill_limit_percent: int | None = None,
     ) -> tuple[ApiKeyRecord, str]:
         """Stores a new key; returns its record and the key string, which is never shown again."""
-        check_scope(role, channel, customer_id, location_id)
+        check_scope(role, channel, customer_id, location_id, goodwill_limit_percent)
         key = generate_key()
         record = await self._insert(
-            key, role=role, channel=channel, customer_id=customer_id, location_id=location_id, name=name, by=by
-        )
+            key, role=role, channel=channel, customer_id=customer_id, location_id=location_id, name=name, by=by,
+            goodwill_limit_percent=goodwill_limit_percent,
+        )  # fmt: skip
         assert record is not None  # a fresh 64-bit id does not collide
         return record, key
 
@@ -166,6 +177,7 @@ class ApiKeyStore:
         name: str,
         by: str,
         location_id: str = "",
+        goodwill_limit_percent: int | None = None,
     ) -> ApiKeyRecord | None:
         parsed = parse_key(key)
         assert parsed is not None
@@ -180,11 +192,16 @@ class ApiKeyStore:
             name=name,
             created_at_ms=_now_ms(),
             created_by=by,
+            goodwill_limit_percent=goodwill_limit_percent,
         )
         if not await self.client.hsetnx(keys.API_KEYS, key_id, _CODEC.encode(record)):
             return None
         await self.audit.record(
-            action="key.create", principal=by, target=key_id, detail=f"role={role.value} scope={record.scope()} name={name}"
+            action="key.create",
+            principal=by,
+            target=key_id,
+            detail=f"role={role.value} scope={record.scope()} name={name}"
+            + (f" goodwill_limit={goodwill_limit_percent}%" if goodwill_limit_percent is not None else ""),
         )
         return record
 

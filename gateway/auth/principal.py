@@ -45,6 +45,9 @@ class Principal:
     customer_id: str = ""  # set for (and only for) Role.CUSTOMER
     # A location's own system (fulfilment, stock feed) may be bound to that location; "" acts for all.
     location_id: str = ""
+    # A service agent's own goodwill limit, in percent of an order's total (a supervisor gives
+    # more than a trainee); None: the risk rules' agent_goodwill_limit_percent.
+    goodwill_limit_percent: int | None = None
 
     def __post_init__(self) -> None:
         if (self.role is Role.CHANNEL) != (self.channel is not None):
@@ -53,6 +56,8 @@ class Principal:
             raise ValueError("a customer principal needs a customer id, and only it has one")
         if self.location_id and self.role not in LOCATION_SCOPED:
             raise ValueError("only fulfilment and inventory feed principals are bound to a location")
+        if self.goodwill_limit_percent is not None and self.role is not Role.SERVICE_AGENT:
+            raise ValueError("only service agents have a goodwill limit of their own")
 
     def acts_at(self, location_id: str) -> bool:
         """May it confirm work, receive returns or send stock at this location?"""

@@ -330,17 +330,22 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
             v.add("amount.currency", f"must be the order currency ({order.currency})")
             v.raise_if_any()
         if principal.role is not Role.ADMIN:
-            await self._within_goodwill_limit(order, request.goodwill_id, amount.amount_minor, context)
+            await self._within_goodwill_limit(principal, order, request.goodwill_id, amount.amount_minor, context)
         order = await self.b.command(
             request.order_id, "grant_goodwill", request.goodwill_id, amount.amount_minor, request.reason,
             resolution.value, principal.actor,
         )  # fmt: skip
         return order_to_proto(order, internal_notes=principal.sees_everything)
 
-    async def _within_goodwill_limit(self, order: Order, goodwill_id: str, amount: int, context: grpc.aio.ServicerContext) -> None:
-        """A service agent's goodwill stays within the rules' share of the order's total, over all
-        the order's goodwill (a retry of the same id counts once); beyond it takes an admin."""
-        limit = (await self.risk_rules.get()).rules.agent_goodwill_limit_percent
+    async def _within_goodwill_limit(
+        self, principal: Principal, order: Order, goodwill_id: str, amount: int, context: grpc.aio.ServicerContext
+    ) -> None:
+        """A service agent's goodwill stays within its share of the order's total (its key's own
+        limit, else the rules'), over all the order's goodwill (a retry of the same id counts
+        once); beyond it takes an admin, or an agent allowed more."""
+        limit = principal.goodwill_limit_percent
+        if limit is None:
+            limit = (await self.risk_rules.get()).rules.agent_goodwill_limit_percent
         if limit is None:
             return
         given = sum(a.amount for a in order.appeasements if a.appeasement_id != goodwill_id)
@@ -349,8 +354,8 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
             await abort(
                 context,
                 PermissionDeniedError(
-                    f"service agents give at most {limit}% of the order's total ({allowed}) in goodwill; "
-                    f"{given} given already: more takes an admin",
+                    f"this service agent gives at most {limit}% of the order's total ({allowed}) in goodwill; "
+                    f"{given} given already: more takes an admin, or an agent allowed more",
                     code="GOODWILL_LIMIT",
                 ),
             )

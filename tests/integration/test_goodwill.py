@@ -104,6 +104,32 @@ async def test_service_agents_give_goodwill_up_to_the_rules_share_of_the_order_a
         await world.orders.SetRiskRules(orders_pb2.SetRiskRulesRequest(rules=original))
 
 
+async def test_an_agent_s_own_goodwill_limit_stands_in_for_the_rules(world: World, oms):
+    """A supervisor's key may give more than the rules' share; a trainee's less."""
+    original = await world.orders.GetRiskRules(orders_pb2.GetRiskRulesRequest())
+    rules = orders_pb2.RiskRules()
+    rules.CopyFrom(original)
+    rules.agent_goodwill_limit_percent = 20
+    await world.orders.SetRiskRules(orders_pb2.SetRiskRulesRequest(rules=rules))
+    sku = await world.sku({"T-DC-NORTH": 5})
+    order = await delivered(
+        world, (await world.orders.CreateOrder(card(world.order(await world.customer(), [(sku, 1)], price=2_000)))).order
+    )
+    supervisor = await as_role(oms, Role.SERVICE_AGENT, goodwill_limit_percent=50)
+    trainee = await as_role(oms, Role.SERVICE_AGENT, goodwill_limit_percent=5)
+    try:
+        code, reason, _ = await refusal(trainee.orders.GrantGoodwill(goodwill(order.order_id, World.unique("gw"), 101)))
+        assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "GOODWILL_LIMIT")  # 101 > 5% of 2,000
+        await supervisor.orders.GrantGoodwill(goodwill(order.order_id, World.unique("gw"), 900))  # 45%: past the rules' 20%
+        code, reason, _ = await refusal(supervisor.orders.GrantGoodwill(goodwill(order.order_id, World.unique("gw"), 101)))
+        assert (code, reason) == (grpc.StatusCode.PERMISSION_DENIED, "GOODWILL_LIMIT")  # 1,001 > 50%
+        assert [g.amount.amount_minor for g in (await settled(world, order.order_id)).goodwill] == [900]
+    finally:
+        await supervisor.close()
+        await trainee.close()
+        await world.orders.SetRiskRules(orders_pb2.SetRiskRulesRequest(rules=original))
+
+
 async def test_a_closed_order_is_given_goodwill_and_stays_closed(world: World, oms):
     sku = await world.sku({"T-DC-NORTH": 5})
     customer = await world.customer()

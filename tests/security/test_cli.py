@@ -56,3 +56,22 @@ async def test_a_key_whose_scope_does_not_fit_its_role_is_refused(capsys):
         "--redis-url", "redis://127.0.0.1:1/0",
     )  # fmt: skip
     assert code == 2 and "--location is only for fulfilment and inventory_feed keys" in err
+    for role, limit, said in (
+        ("channel", "10", "--goodwill-limit is only for service_agent keys"),
+        ("service_agent", "101", "0 to 100"),
+    ):
+        args = ["--channel", "web"] if role == "channel" else []
+        code, _, err = await _oms(
+            capsys, "keys", "create", "--role", role, *args, "--goodwill-limit", limit, "--redis-url", "redis://127.0.0.1:1/0"
+        )
+        assert code == 2 and said in err, err
+
+
+async def test_a_service_agent_key_carries_its_own_goodwill_limit(sandbox: Kit, capsys):
+    url = ("--redis-url", sandbox.service.redis_url)
+    code, out, err = await _oms(capsys, "keys", "create", "--role", "service_agent", "--goodwill-limit", "35", *url)
+    assert code == 0
+    record = await sandbox.service.access.keys.get(out.strip().split("_")[1])
+    assert record is not None and record.principal().goodwill_limit_percent == 35
+    code, out, _ = await _oms(capsys, "audit-log", "--count", "5", *url)
+    assert "goodwill_limit=35%" in out
