@@ -70,7 +70,6 @@ from oms_actors.payment_flow import build_payment_flow
 from oms_actors.recent import RecentKeys
 from oms_actors.routing import RoutingCache, promisable_units
 from oms_actors.sourcing_worker import SourcingWorker
-from oms_actors.store.capacity import CapacityLedger, CapacityLeft
 from oms_actors.store.connection import connect_async
 from oms_actors.store.customers import CustomerStore
 from oms_actors.store.network import NetworkCache, NetworkStore
@@ -181,7 +180,6 @@ class OrderShard:
         self.customers = CustomerStore(self.store.client)
         self.network = NetworkCache(NetworkStore(self.store.client))
         self._routing = RoutingCache(self.network)  # what a channel may be promised (exchanges asked for)
-        self._capacity_left = CapacityLeft(CapacityLedger(self.store.client))
         self.return_policy = ReturnPolicyCache(ReturnPolicyStore(self.store.client))
         self._inline = (
             SourcingWorker(redis_url, topology, network=self.network) if topology.sourcing_workers == 0 else None
@@ -935,7 +933,9 @@ class OrderShard:
     async def _sold_out(self, order_id: str, skus: list[str]) -> frozenset[str]:
         """Of ``skus``, those no location may promise the order's replacement a unit of now:
         as GetAvailability answers the order's channel (``routing.promisable_units``), for
-        its delivery mode and pickup store. (An unknown order: the command answers for it.)"""
+        its delivery mode and pickup store, today's capacity aside: the exchange ships once
+        the return is in, days from now (a unit it cannot take today is sourced again).
+        (An unknown order: the command answers for it.)"""
         try:
             order = await self._get(order_id)
         except NotFoundError:
@@ -946,7 +946,6 @@ class OrderShard:
             by_shard[shard_of(sku, len(inventory))].append(sku)
         answers = await asyncio.gather(*(inventory[i].call("availability", wanted) for i, wanted in by_shard.items()))
         view = await self._routing.view()
-        left_today = await self._capacity_left.left(view.capacity, view.days(view.capacity))
         channel = order.channel.value
         eligible = {sku: view.eligible(channel, order.delivery_mode, sku, order.pickup_location_id) for sku in skus}
         have = {
@@ -959,7 +958,7 @@ class OrderShard:
                 eligible=eligible[sku],
                 location_id=loc,
                 available=available_units(on_hand, reserved, safety),
-                capacity_left=left_today.get(loc),
+                capacity_left=None,
             )
             > 0
         }
