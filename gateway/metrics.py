@@ -116,6 +116,7 @@ class ServiceCollector(Collector):
                     family.add_metric(label, answer[key])
         yield up
         yield from gauges.values()
+        yield from _returns_backlog([a["returns"] for a in answers if a is not None and "returns" in a], time.time())
 
     def _inventory_shards(self, answers: list[Any]) -> Iterator[Any]:
         up = GaugeMetricFamily(
@@ -265,3 +266,29 @@ class MetricsExporter:
             self._server = None
         if isinstance(self.collector.redis_probe, RedisProbe):
             self.collector.redis_probe.close()
+
+
+def _returns_backlog(per_shard: list[dict[str, dict[str, tuple[int, int]]]], now_s: float) -> Iterator[Any]:
+    """What each location's returns desks still have to handle, over every order shard that
+    answered (``domain.returns.desk_backlog``): how many, and how long the oldest has waited."""
+    waiting = GaugeMetricFamily(
+        "oms_returns_waiting",
+        "Returns a location still has to handle: authorized (to be brought there), received (to inspect), at_repair",
+        labels=["location", "state"],
+    )
+    oldest = GaugeMetricFamily(
+        "oms_returns_oldest_waiting_seconds",
+        "How long the oldest of them has waited: since asked for (authorized), since received (received, at_repair)",
+        labels=["location", "state"],
+    )
+    merged: dict[tuple[str, str], tuple[int, int]] = {}
+    for backlog in per_shard:
+        for location, states in backlog.items():
+            for state, (count, since_ms) in states.items():
+                before = merged.get((location, state))
+                merged[(location, state)] = (count, since_ms) if before is None else (before[0] + count, min(before[1], since_ms))
+    for (location, state), (count, since_ms) in sorted(merged.items()):
+        waiting.add_metric([location, state], count)
+        oldest.add_metric([location, state], max(0.0, now_s - since_ms / 1000))
+    yield waiting
+    yield oldest

@@ -58,6 +58,7 @@ from oms_actors.domain.returns import (
     Resolution,
     ReturnRecord,
     ReturnStatus,
+    desk_backlog,
     desk_order,
 )
 from oms_actors.domain.risk import held_for_declines_alone
@@ -327,6 +328,14 @@ class OrderShard:
             "unsure": len(self._unsure),
             "locked": self._locks.held()[:20],
             "reconciler": "none" if self._reconciler is None else ("stopped" if self._reconciler.done() else "running"),
+            # What its orders' returns desks still have to handle, by location (the index of
+            # returns to handle: open orders only, so a scrape costs no pass over every order).
+            "returns": desk_backlog(
+                r
+                for order_id in set().union(*self._returning.values())
+                if (order := self.orders.get(order_id)) is not None
+                for r in order.returns
+            ),
         }
 
     # -- commands -------------------------------------------------------------

@@ -7,6 +7,7 @@ or exchange order) are pending steps of the order, done by the shard like any ot
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Mapping
 
@@ -185,6 +186,31 @@ class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     def sends_items(self) -> bool:
         """Whether its resolution ships items back to the customer (a replacement order)."""
         return any(line.received for line in self.lines if line.resolution in SENDS_ITEMS)
+
+
+# What a location's returns desks still have to handle (``desk_backlog``).
+BACKLOG_STATES = ("authorized", "received", "at_repair")
+
+
+def desk_backlog(records: Iterable[ReturnRecord]) -> dict[str, dict[str, tuple[int, int]]]:
+    """location -> state -> (returns, when the oldest began waiting, ms): returns to be brought
+    there (since asked for), received there and not inspected (since received), and with units
+    at repair (since received). Returns with no location wait at no desk."""
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    for r in records:
+        if not r.location_id:
+            continue
+        if r.status is ReturnStatus.AUTHORIZED:
+            state, since = "authorized", r.requested_at_ms
+        elif r.status is ReturnStatus.RECEIVED:
+            state, since = "received", r.received_at_ms
+        elif r.awaiting_repair:
+            state, since = "at_repair", r.received_at_ms
+        else:
+            continue
+        count, oldest = out.setdefault(r.location_id, {}).get(state, (0, since))
+        out[r.location_id][state] = (count + 1, min(oldest, since))
+    return out
 
 
 DeskRow = tuple[int, str, str, ReturnRecord]  # a returns desk's list: (requested at, order id, currency, return)

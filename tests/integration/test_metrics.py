@@ -77,3 +77,29 @@ async def test_calls_are_counted_by_method_and_code_and_every_order_shard_report
         assert sum(streams) >= 2  # the two orders' events at least
     finally:
         exporter.stop()
+
+
+async def test_each_location_s_returns_backlog_is_exported(world: World, oms):
+    from protos.oms.v1 import returns_pb2
+    from tests.integration.test_repairs import repair_received
+    from tests.integration.test_returns_and_360 import returns
+    from tests.integration.waiting import settled
+
+    exporter = MetricsExporter(oms._collector())
+    port = exporter.start("127.0.0.1", 0)
+    try:
+        def waiting(text: str, state: str) -> float:
+            return value(text, "oms_returns_waiting", location="T-ST-LEIPZIG", state=state)
+
+        before = await scrape(port)
+        _, order_id, rma = await repair_received(world, "T-ST-LEIPZIG")
+        received = await scrape(port)
+        assert waiting(received, "received") == waiting(before, "received") + 1
+        assert value(received, "oms_returns_oldest_waiting_seconds", location="T-ST-LEIPZIG", state="received") >= 0
+        await returns(world).InspectReturn(returns_pb2.InspectReturnRequest(order_id=order_id, return_id=rma))
+        await settled(world, order_id)
+        inspected = await scrape(port)
+        assert waiting(inspected, "received") == waiting(before, "received")
+        assert waiting(inspected, "at_repair") == waiting(before, "at_repair") + 1
+    finally:
+        exporter.stop()

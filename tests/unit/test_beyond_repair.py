@@ -143,3 +143,17 @@ def test_units_declared_beyond_repair_before_the_return_was_resolved_are_made_go
     assert next_step(restocked) == STEP_RESOLVE + "R1"
     done = made_good(resolved(restocked, "R1"))
     assert [p.amount for p in done.return_("R1").refunds] == [250, 2_000]
+
+
+def test_a_desk_s_backlog_counts_returns_to_bring_to_inspect_and_at_repair_with_the_oldest_wait():
+    from oms_actors.domain.returns import desk_backlog
+
+    order = evolve(delivered_with_shipping(), pending=())
+    asked = ask(order, {1: (1, "zip broken", Resolution.REPAIR)}, {})
+    assert desk_backlog(asked.returns) == {"DC1": {"authorized": (1, 5000)}}
+    received = asked.receive_return("R1", location_id="DC1", quantities={1: 1}, now_ms=7000)
+    assert desk_backlog(received.returns) == {"DC1": {"received": (1, 7000)}}
+    at_repair = received.inspect_return("R1", dispositions={}, now_ms=8000)
+    assert desk_backlog(at_repair.returns) == {"DC1": {"at_repair": (1, 7000)}}
+    back = at_repair.complete_repair("R1", carrier="dhl", tracking="T1", now_ms=9000)
+    assert desk_backlog(back.returns) == {}

@@ -74,3 +74,19 @@ def test_each_inventory_shard_reports_what_it_holds_and_one_that_did_not_answer_
     # Up, but its book not read yet: nothing it holds is reported rather than zeros.
     assert samples[("oms_inventory_shard_up", "2")] == 1 and samples[("oms_inventory_shard_loaded", "2")] == 0
     assert ("oms_inventory_shard_stock_rows", "2") not in samples and samples[("oms_inventory_shard_loaded", "0")] == 1
+
+
+def test_each_location_s_returns_backlog_is_summed_over_the_order_shards_with_its_oldest_wait():
+    from gateway.metrics import _returns_backlog
+
+    shard_a = {"ST-1": {"received": (2, 1_000_000), "authorized": (1, 5_000_000)}}
+    shard_b = {"ST-1": {"received": (1, 400_000)}, "DC-1": {"at_repair": (3, 2_000_000)}}
+    families = {f.name: f for f in _returns_backlog([shard_a, shard_b], now_s=10_000.0)}
+    samples = {
+        (name, s.labels["location"], s.labels["state"]): s.value for name, family in families.items() for s in family.samples
+    }
+    assert samples[("oms_returns_waiting", "ST-1", "received")] == 3
+    assert samples[("oms_returns_oldest_waiting_seconds", "ST-1", "received")] == 10_000 - 400
+    assert samples[("oms_returns_waiting", "ST-1", "authorized")] == 1
+    assert samples[("oms_returns_waiting", "DC-1", "at_repair")] == 3
+    assert ("oms_returns_waiting", "DC-1", "received") not in samples
