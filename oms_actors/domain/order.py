@@ -239,7 +239,8 @@ _S, _C = OrderStatus, Command
 # The state machine, in one place: which commands each status accepts.
 ALLOWED: Mapping[OrderStatus, frozenset[Command]] = {
     _S.ACCEPTED: frozenset({_C.SOURCE, _C.HOLD, _C.REJECT, _C.CANCEL, _C.CANCEL_LINES}),
-    _S.ON_HOLD: frozenset({_C.SOURCE, _C.APPROVE, _C.REJECT, _C.CANCEL, _C.CANCEL_LINES}),
+    # (Held after a first shipment: what left before travels on, is delivered and may come back.)
+    _S.ON_HOLD: frozenset({_C.SOURCE, _C.APPROVE, _C.REJECT, _C.CANCEL, _C.CANCEL_LINES, _C.DELIVER, _C.RETURN}),
     _S.ALLOCATED: frozenset({_C.APPROVE, _C.HOLD, _C.REJECT, _C.RELEASE, _C.CANCEL, _C.CANCEL_LINES}),
     _S.PARTLY_BACKORDERED: frozenset(
         {_C.SOURCE, _C.APPROVE, _C.HOLD, _C.REJECT, _C.RELEASE, _C.SHIP, _C.CANCEL, _C.CANCEL_LINES}
@@ -488,10 +489,10 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             return OrderStatus.DELIVERED
         if statuses <= {LineStatus.SHIPPED, LineStatus.DELIVERED}:
             return OrderStatus.SHIPPED
+        if self.approval.status is ApprovalStatus.HELD:  # (units still to ship wait for a reviewer)
+            return OrderStatus.ON_HOLD
         if statuses & {LineStatus.SHIPPED, LineStatus.PARTLY_SHIPPED, LineStatus.DELIVERED}:
             return OrderStatus.PARTLY_SHIPPED
-        if self.approval.status is ApprovalStatus.HELD:
-            return OrderStatus.ON_HOLD
         if statuses == {LineStatus.RELEASED}:
             return OrderStatus.RELEASED
         if statuses == {LineStatus.BACKORDERED}:
@@ -664,9 +665,11 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         )
 
     def hold_for_review(self, *, by: str, reason: str, now_ms: int) -> Order:
-        """A reviewer stops an approved order before anything ships (a fraud suspicion, a
-        customer on the phone): the units released to locations are called back, reservations
-        stay, and ReviewOrder decides again (approving releases them anew). Held already: no change.
+        """A reviewer stops an approved order before the rest of it ships (a fraud suspicion, a
+        customer on the phone): the units released to locations and not yet shipped are called
+        back, reservations stay, and ReviewOrder decides again (approving releases them anew;
+        after a first shipment, what is not wanted any more is cancelled, not rejected). What
+        left before travels on and is delivered as any shipment. Held already: no change.
 
         An order still being assessed keeps the request (``hold_requested``): once assessed it
         is held, whatever the rules decided, unless they rejected it. Asked again: no change."""
@@ -677,20 +680,29 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             if self.hold_requested is not None:
                 return self
             return self._next(now_ms=now_ms, hold_requested=HoldRequest(by=by, reason=reason, at_ms=now_ms))
-        if self.status not in (OrderStatus.ALLOCATED, OrderStatus.PARTLY_BACKORDERED, OrderStatus.BACKORDERED, OrderStatus.RELEASED):
+        if self.status not in (
+            OrderStatus.ALLOCATED, OrderStatus.PARTLY_BACKORDERED, OrderStatus.BACKORDERED, OrderStatus.RELEASED,
+            OrderStatus.PARTLY_SHIPPED,
+        ):  # fmt: skip
             raise InvalidTransitionError(
                 f"order {self.order_id} is {self.status.value}", current=self.status.value, requested="hold"
             )
-        # (Nothing has shipped in these statuses: what has left travels on.)
         return self._next(
             now_ms=now_ms,
-            lines=tuple(evolve(line, released=()) if line.released else line for line in self.lines),
+            # Released and not shipped: called back. What has left travels on.
+            lines=tuple(evolve(line, released=line.shipped) if line.released != line.shipped else line for line in self.lines),
             approval=Approval(status=ApprovalStatus.HELD, reasons=(reason,), decided_by=by, decided_at_ms=now_ms),
         )
 
     def reject(self, *, reasons: tuple[str, ...], by: str, now_ms: int) -> Order:
         """Rejected: nothing ships, every reservation is given back, every authorisation voided."""
         self._check(Command.REJECT)
+        if self.shipments:
+            raise InvalidTransitionError(
+                f"order {self.order_id} has shipped units already: cancel what has not shipped instead",
+                current=self.status.value,
+                requested="reject",
+            )
         if self.approval.status not in (ApprovalStatus.PENDING, ApprovalStatus.HELD):
             raise InvalidTransitionError(
                 f"order {self.order_id} is already {self.approval.status.value}",

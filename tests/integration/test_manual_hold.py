@@ -82,3 +82,38 @@ async def test_a_hold_asked_while_the_card_provider_is_not_answering_holds_the_o
     assert held.status == orders_pb2.ORDER_STATUS_ON_HOLD and "card reported stolen" in held.approval.reasons
     assert held.payment_status[0].authorized == held.total and not held.lines[0].released
     assert order.order_id not in await listed_at(world, "T-DC-NORTH")
+
+
+async def test_a_hold_after_a_first_shipment_stops_the_rest_until_a_reviewer_lets_it_go(world: World):
+    sku = await world.sku({"T-DC-NORTH": 5})
+    placed = (await world.orders.CreateOrder(card(world.order(await world.customer(), [(sku, 3)])))).order
+    order = await settled(world, placed.order_id)
+
+    def confirm(shipment: str, units: int) -> fulfilment_pb2.ConfirmShipmentRequest:
+        return fulfilment_pb2.ConfirmShipmentRequest(
+            order_id=order.order_id, location_id="T-DC-NORTH", shipment_id=shipment,
+            lines=[orders_pb2.ShipmentLine(line_number=1, quantity=units)],
+        )  # fmt: skip
+
+    first, rest = World.unique("S"), World.unique("S")
+    assert (await fulfilment(world).ConfirmShipment(confirm(first, 1))).status == orders_pb2.ORDER_STATUS_PARTLY_SHIPPED
+    held = await world.orders.HoldOrder(orders_pb2.HoldOrderRequest(order_id=order.order_id, reason="card reported stolen"))
+    assert held.status == orders_pb2.ORDER_STATUS_ON_HOLD and held.approval.status == orders_pb2.APPROVAL_STATUS_HELD
+    assert [(r.location_id, r.quantity) for r in held.lines[0].released] == [("T-DC-NORTH", 1)]  # the rest called back
+    assert order.order_id not in await listed_at(world, "T-DC-NORTH") and await world.reserved(sku) == 2
+    code, reason, _ = await refusal(fulfilment(world).ConfirmShipment(confirm(rest, 2)))
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "INVALID_TRANSITION")  # nothing more ships
+    delivered = await fulfilment(world).ConfirmDelivery(
+        fulfilment_pb2.ConfirmDeliveryRequest(order_id=order.order_id, shipment_id=first)
+    )  # what left before the hold arrives
+    assert delivered.status == orders_pb2.ORDER_STATUS_ON_HOLD
+    reject = orders_pb2.ReviewOrderRequest(order_id=order.order_id, decision=orders_pb2.REVIEW_DECISION_REJECT, note="fraud")
+    code, _, _ = await refusal(world.orders.ReviewOrder(reject))
+    assert code == grpc.StatusCode.FAILED_PRECONDITION  # units have shipped: cancel the rest instead
+
+    approve = orders_pb2.ReviewOrderRequest(order_id=order.order_id, decision=orders_pb2.REVIEW_DECISION_APPROVE, note="ok")
+    released = await settled(world, (await world.orders.ReviewOrder(approve)).order_id)
+    assert released.status == orders_pb2.ORDER_STATUS_PARTLY_SHIPPED and order.order_id in await listed_at(world, "T-DC-NORTH")
+    assert (await fulfilment(world).ConfirmShipment(confirm(rest, 2))).status == orders_pb2.ORDER_STATUS_SHIPPED
+    final = await settled(world, order.order_id)
+    assert [s.status for s in final.shipments] == [orders_pb2.SHIPMENT_STATUS_DELIVERED, orders_pb2.SHIPMENT_STATUS_SHIPPED]

@@ -90,6 +90,9 @@ def fixtures() -> list[Order]:
         approved(1, 1, release=False),
         shipped_line1(1),
         shipped_line1(1).deliver("S1", now_ms=4500),
+        # Held after a first shipment (delivered, or still on its way): the rest waits for a reviewer.
+        shipped_line1(1).hold_for_review(by="agent", reason="card reported stolen", now_ms=4400),
+        shipped_line1(1).deliver("S1", now_ms=4500).hold_for_review(by="agent", reason="card reported stolen", now_ms=4600),
         sourced(2, 1, approved(1, 1).ship(shipment_id="S0", location_id="DC1", quantities={1: 1}, now_ms=3500)),
         fully_shipped(),
         fully_shipped().deliver("S1", now_ms=5000),
@@ -488,8 +491,29 @@ def test_a_reviewer_holds_an_approved_order_before_it_ships_and_approving_releas
     again = held.approve(by="service_agent:ana", now_ms=6000)
     again = again.release(now_ms=6001) if again.release_due else again
     assert again.status is OrderStatus.RELEASED and [l.released for l in again.lines] == [l.released for l in order.lines]
-    with pytest.raises(InvalidTransitionError):  # partly shipped: what left travels on
-        shipped_line1(1).hold_for_review(by="a", reason="r", now_ms=7000)
+    with pytest.raises(InvalidTransitionError):  # everything shipped: nothing left to stop
+        fully_shipped().hold_for_review(by="a", reason="r", now_ms=7000)
+
+
+def test_a_hold_after_a_first_shipment_stops_the_rest_and_what_left_travels_on():
+    order = shipped_line1(1)  # one unit of line 1 shipped (S1); the rest released
+    assert order.status is OrderStatus.PARTLY_SHIPPED
+    held = order.hold_for_review(by="service_agent:ana", reason="card reported stolen", now_ms=5000)
+    assert held.status is OrderStatus.ON_HOLD and held.approval.status is ApprovalStatus.HELD
+    assert [line.released for line in held.lines] == [line.shipped for line in order.lines]  # the rest called back
+    assert [line.allocations for line in held.lines] == [line.allocations for line in order.lines]  # still reserved
+    with pytest.raises(InvalidTransitionError):  # nothing more ships
+        held.ship(shipment_id="S9", location_id="DC1", quantities={1: 1}, now_ms=5001)
+    delivered = held.deliver("S1", now_ms=5002)  # what left before the hold arrives as any shipment
+    assert delivered.status is OrderStatus.ON_HOLD and delivered.shipment("S1").delivered_at_ms == 5002
+    with pytest.raises(InvalidTransitionError):  # units have shipped: the rest is cancelled, not the order rejected
+        delivered.reject(reasons=("fraud",), by="service_agent:ana", now_ms=5003)
+    again = delivered.approve(by="service_agent:bo", now_ms=6000)
+    assert again.status is OrderStatus.PARTLY_SHIPPED and again.release_due and STEP_RELEASE in again.pending
+    released = again.release(now_ms=6001)
+    assert [line.released for line in released.lines] == [line.released for line in order.lines]
+    cancelled = delivered.cancel(reason="customer confirms the fraud", now_ms=6000)
+    assert cancelled.status is OrderStatus.DELIVERED and cancelled.lines[0].cancelled == order.lines[0].quantity - 1
 
 
 def test_a_hold_asked_for_while_the_order_is_assessed_holds_it_whatever_the_rules_decide_unless_they_reject():
