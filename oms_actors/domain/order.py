@@ -1516,7 +1516,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             raise FailedPreconditionError(
                 f"goodwill {appeasement_id} was granted with other terms", code="GOODWILL_ID_REUSED"
             )
-        if self.status not in APPEASABLE:
+        # (Held for review after a first shipment: what shipped was paid for all the same.)
+        if self.status not in APPEASABLE and not (self.status is OrderStatus.ON_HOLD and self.shipments):
             raise InvalidTransitionError(
                 f"order {self.order_id} is {self.status.value}: goodwill is for what the customer paid for",
                 current=self.status.value,

@@ -72,3 +72,21 @@ def test_a_closed_order_may_still_be_given_goodwill_and_is_finished_again_once_p
     plan = asked.appeasement_plan("G1")
     done = asked.record_appeasement("G1", refunds=tuple(plan), store_credit=0, credit_notes=("CN-1",), now_ms=8000)
     assert done.finished and done.payment_records[0].refunded == 300
+
+
+def test_an_order_held_after_a_first_shipment_may_be_given_goodwill_for_what_shipped():
+    from oms_actors.domain.fulfilment import ShipmentCapture
+    from tests.unit.test_order_state import shipped_line1
+
+    shipped = shipped_line1(1)
+    value = shipped.shipment("S1").value
+    paid = shipped.record_capture(
+        "S1", captures=(ShipmentCapture(payment_id="P1", amount=value, capture_id="C-S1"),),
+        records=tuple(p.with_(captured=value) for p in shipped.payment_records), invoice_number="INV-S1", now_ms=4100,
+    )  # fmt: skip
+    held = paid.hold_for_review(by="agent:a", reason="card reported stolen", now_ms=4400)
+    assert held.compensable == value > 0
+    asked = give(held, "G1", value)
+    assert STEP_APPEASE + "G1" in asked.pending
+    with pytest.raises(InvalidTransitionError):  # held before anything shipped: nothing paid for yet
+        give(accepted().hold(reasons=("big",), by="risk-rules", now_ms=2500), "G1", 1)
