@@ -999,19 +999,13 @@ class OrderShard:
     ) -> bytes:
         """``deductions``: line -> (amount in minor units, currency, reason)."""
 
+        asked = {n: Disposition(d) for n, d in dispositions.items()}
+        kept = {n: (Money(amount_minor=a, currency=c), why) for n, (a, c, why) in (deductions or {}).items()}
+
         def inspect(order: Order) -> Order:
-            record = order.return_(return_id)
-            if record is not None and record.status in (ReturnStatus.INSPECTED, ReturnStatus.RESOLVED):
-                return order  # a repeated inspection
-            return order.inspect_return(
-                return_id,
-                dispositions={n: Disposition(d) for n, d in dispositions.items()},
-                deductions={
-                    n: (Money(amount_minor=amount, currency=currency), why)
-                    for n, (amount, currency, why) in (deductions or {}).items()
-                },
-                now_ms=now_ms(),
-            )
+            if order.inspected_as(return_id, dispositions=asked, deductions=kept):
+                return order  # the desk repeated its message
+            return order.inspect_return(return_id, dispositions=asked, deductions=kept, now_ms=now_ms())
 
         return await self._command(order_id, inspect)
 

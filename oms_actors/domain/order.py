@@ -1258,7 +1258,15 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
         ``deductions``: line -> (amount, reason) kept from the money a refunded or credited
         line gives back: units used beyond what trying them needs lost that much of their
-        value (EU consumer law lets the seller keep it). Only before the money went out."""
+        value (EU consumer law lets the seller keep it). Only before the money went out.
+
+        Inspected already: the same inspection again is the caller's to recognise
+        (``inspected_as``); another is refused (``RETURN_INSPECTED``)."""
+        inspected = self.return_(return_id)
+        if inspected is not None and inspected.received_at_ms and inspected.status in (ReturnStatus.INSPECTED, ReturnStatus.RESOLVED):
+            raise FailedPreconditionError(
+                f"return {return_id} was inspected already, with other dispositions or deductions", code="RETURN_INSPECTED"
+            )
         record = self._return_step(return_id, ReturnAction.INSPECT)
         deductions = deductions or {}
         if deductions and (record.resolved or STEP_RESOLVE + return_id in self.pending):
@@ -1302,6 +1310,35 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         if not record.resolved:
             steps += (STEP_RESOLVE + return_id,)  # (pending already when resolving on receipt: once)
         return self._next(now_ms=now_ms, returns=self._with_return(inspected), add=steps)
+
+    def inspected_as(
+        self,
+        return_id: str,
+        *,
+        dispositions: Mapping[int, Disposition],
+        deductions: Mapping[int, tuple[Money, str]] | None = None,
+    ) -> bool:
+        """Whether the return was inspected already exactly so (a desk's repeated message),
+        rather than with other dispositions or deductions (a mistake the desk must hear of)."""
+        record = self.return_(return_id)
+        if record is None or record.status not in (ReturnStatus.INSPECTED, ReturnStatus.RESOLVED) or not record.received_at_ms:
+            return False
+        deductions = deductions or {}
+        for rl in record.lines:
+            if rl.resolution is Resolution.REPAIR:
+                if rl.line_number in dispositions:
+                    return False
+                continue
+            asked = dispositions.get(rl.line_number, Disposition.RESTOCK)
+            done = Disposition.WRITE_OFF if rl.written_off else Disposition.RESTOCK
+            if rl.received and asked is not done:
+                return False
+            amount, why = deductions.get(rl.line_number, (None, ""))
+            if amount is None:
+                amount = Money(amount_minor=0, currency=self.currency)
+            if (amount.amount_minor, amount.currency, why) != (rl.deducted, self.currency, rl.deduction_reason):
+                return False
+        return all(record.line(n) is not None for n in (*dispositions, *deductions))
 
     def _deduction_problems(self, record: ReturnRecord, deductions: Mapping[int, tuple[Money, str]]) -> list[LineProblem]:
         """Every line whose deduction cannot be kept: not a received line of the return, not

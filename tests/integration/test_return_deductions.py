@@ -69,3 +69,17 @@ async def test_a_deduction_that_cannot_be_kept_is_refused_and_changes_nothing(wo
     assert "more than the 3998" in precondition_violations(info.value)["lines[0]"]
     [ret] = (await settled(world, order_id)).returns
     assert ret.status == orders_pb2.RETURN_STATUS_RECEIVED and ret.refunded == eur(0) and not ret.lines[0].HasField("deducted")
+
+
+async def test_the_same_inspection_again_changes_nothing_and_another_is_refused(world: World):
+    from tests.security.kit import refusal
+
+    order_id, rma = await received(world)
+    worn = returns_pb2.LineDeduction(line_number=1, amount=eur(500), reason="worn outside")
+    first = await returns(world).InspectReturn(inspect(order_id, rma, worn))
+    again = await returns(world).InspectReturn(inspect(order_id, rma, worn))  # the desk's system repeated itself
+    assert again.returns == first.returns and again.version == first.version
+    code, reason, _ = await refusal(returns(world).InspectReturn(inspect(order_id, rma)))  # no deduction, this time
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "RETURN_INSPECTED")
+    [ret] = (await settled(world, order_id)).returns
+    assert ret.lines[0].deducted == eur(500) and ret.refunded == eur(2 * 1999 - 500)

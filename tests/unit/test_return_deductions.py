@@ -72,3 +72,23 @@ def test_nothing_is_deducted_from_money_going_out_on_receipt():
             state.inspect_return("R1", dispositions={}, deductions={1: (eur(100), "worn")}, now_ms=9500)
         assert info.value.code == "RETURN_RESOLVED"
         assert state.inspect_return("R1", dispositions={}, now_ms=9500).return_("R1").lines[0].deducted == 0
+
+
+def test_the_same_inspection_again_is_recognised_and_another_is_refused():
+    from oms_actors.domain.returns import Disposition
+
+    order = received({1: (2, "worn", Resolution.REFUND), 2: (1, "meh", Resolution.REFUND)})
+    worn = {1: (eur(300), "worn outside")}
+    inspected = order.inspect_return("R1", dispositions={2: Disposition.WRITE_OFF}, deductions=worn, now_ms=5002)
+    assert inspected.inspected_as("R1", dispositions={2: Disposition.WRITE_OFF}, deductions=worn)
+    assert not order.inspected_as("R1", dispositions={2: Disposition.WRITE_OFF}, deductions=worn)  # not inspected yet
+    for dispositions, deductions in (
+        ({}, worn),  # line 2 restocked this time
+        ({2: Disposition.WRITE_OFF}, {}),  # no deduction this time
+        ({2: Disposition.WRITE_OFF}, {1: (eur(301), "worn outside")}),
+        ({2: Disposition.WRITE_OFF}, {1: (Money(amount_minor=300, currency="USD"), "worn outside")}),
+    ):
+        assert not inspected.inspected_as("R1", dispositions=dispositions, deductions=deductions)
+        with pytest.raises(FailedPreconditionError) as info:
+            inspected.inspect_return("R1", dispositions=dispositions, deductions=deductions, now_ms=5003)
+        assert info.value.code == "RETURN_INSPECTED"
