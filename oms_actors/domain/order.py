@@ -1263,7 +1263,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         Inspected already: the same inspection again is the caller's to recognise
         (``inspected_as``); another is refused (``RETURN_INSPECTED``)."""
         inspected = self.return_(return_id)
-        if inspected is not None and inspected.received_at_ms and inspected.status in (ReturnStatus.INSPECTED, ReturnStatus.RESOLVED):
+        done = (ReturnStatus.INSPECTED, ReturnStatus.RESOLVED)
+        if inspected is not None and inspected.received_at_ms and inspected.status in done:
             raise FailedPreconditionError(
                 f"return {return_id} was inspected already, with other dispositions or deductions", code="RETURN_INSPECTED"
             )
