@@ -10,6 +10,8 @@ import grpc
 from gateway import limits
 from gateway.auth.access import caller, check_location
 from gateway.convert import (
+    CHANNEL_TO_PROTO,
+    CHANNEL_VALUES,
     CHANNELS,
     REASONS,
     REASONS_TO_PROTO,
@@ -25,6 +27,7 @@ from gateway.convert import (
 from gateway.errors import rpc
 from gateway.paging import page_after, page_token
 from gateway.services.backend import Backend
+from oms_actors.domain.enums import Channel
 from oms_actors.domain.order import Order
 from oms_actors.domain.returns import (
     AWAITING_REPAIR,
@@ -317,6 +320,11 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
                 if r in RESOLUTION_VALUES
             ],
             skus=[returns_pb2.SkuReturns(sku=s.sku, units=s.units, by_reason=_reasons(s.by_reason)) for s in found.skus],
+            by_channel=[
+                returns_pb2.ChannelCount(channel=CHANNEL_TO_PROTO[Channel(c)], units=n)
+                for c, n in _most_first(found.by_channel)
+                if c in CHANNEL_VALUES
+            ],
         )
 
     @rpc

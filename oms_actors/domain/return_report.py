@@ -1,7 +1,7 @@
 """Which items come back, and why: the returns asked for, counted by day as they are recorded.
 
 Merchandising asks which products come back and for what reason (a size chart that runs
-small, a photo that misleads, a batch that breaks). The order shards count every return
+small, a photo that misleads, a batch that breaks), and from which sales channel. The order shards count every return
 when it is first recorded, in the same atomic write as the order (so a retry, which
 records nothing new, counts nothing), into one hash per UTC day of the request; a report
 adds up the days asked for. Units asked back are counted, whatever came of the return
@@ -26,6 +26,7 @@ REASON = "reason"
 RESOLUTION = "resolution"
 SKU = "sku"
 SKU_REASON = "sku_reason"
+CHANNEL = "channel"  # the channel the order was sold in
 
 
 def request_day(at_ms: int) -> str:
@@ -48,7 +49,13 @@ def counts(old: Order | None, new: Order) -> dict[str, Counter[str]]:
         for rl in r.lines:
             sku = new.line(rl.line_number).sku
             reason = rl.reason_code or UNSPECIFIED
-            for name in (UNITS, f"{REASON}{SEP}{reason}", f"{RESOLUTION}{SEP}{rl.resolution.value}", f"{SKU}{SEP}{sku}"):
+            for name in (
+                UNITS,
+                f"{REASON}{SEP}{reason}",
+                f"{RESOLUTION}{SEP}{rl.resolution.value}",
+                f"{SKU}{SEP}{sku}",
+                f"{CHANNEL}{SEP}{new.channel.value}",
+            ):
                 day[name] += rl.quantity
             day[f"{SKU_REASON}{SEP}{sku}{SEP}{reason}"] += rl.quantity
     return out
@@ -67,6 +74,7 @@ class ReturnsReport:
     units: int = 0
     by_reason: dict[str, int] = field(default_factory=dict)
     by_resolution: dict[str, int] = field(default_factory=dict)
+    by_channel: dict[str, int] = field(default_factory=dict)  # the channel the order was sold in
     skus: list[SkuReturns] = field(default_factory=list)  # most units first, then by SKU
 
 
@@ -78,6 +86,7 @@ def report(days: Iterable[Mapping[str, int]], *, skus: Iterable[str] = (), top: 
         total.update(day)
     by_reason: dict[str, int] = {}
     by_resolution: dict[str, int] = {}
+    by_channel: dict[str, int] = {}
     per_sku: dict[str, int] = {}
     sku_reasons: dict[str, dict[str, int]] = {}
     for name, units in total.items():
@@ -86,6 +95,8 @@ def report(days: Iterable[Mapping[str, int]], *, skus: Iterable[str] = (), top: 
             by_reason[rest] = units
         elif kind == RESOLUTION:
             by_resolution[rest] = units
+        elif kind == CHANNEL:
+            by_channel[rest] = units
         elif kind == SKU:
             per_sku[rest] = units
         elif kind == SKU_REASON:
@@ -98,5 +109,6 @@ def report(days: Iterable[Mapping[str, int]], *, skus: Iterable[str] = (), top: 
         units=total[UNITS],
         by_reason=by_reason,
         by_resolution=by_resolution,
+        by_channel=by_channel,
         skus=[SkuReturns(sku=s, units=per_sku.get(s, 0), by_reason=sku_reasons.get(s, {})) for s in chosen],
     )

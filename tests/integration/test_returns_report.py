@@ -48,6 +48,7 @@ async def test_a_sku_s_returns_are_counted_by_reason_once_each(world: World):
     ]  # fmt: skip
     assert found.units >= 3 and found.returns >= 2
     assert {r.resolution for r in found.by_resolution} >= {orders_pb2.RETURN_RESOLUTION_REFUND}
+    assert {c.channel: c.units for c in found.by_channel}[common_pb2.CHANNEL_WEB] >= 3  # the orders were sold on the web
     # The most returned, across every SKU: ranked by units.
     top = await returns(world).GetReturnsReport(
         returns_pb2.GetReturnsReportRequest(requested_from=ts(now - 86_400), requested_to=ts(now + 86_400), top_skus=100)

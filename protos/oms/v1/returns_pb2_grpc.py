@@ -168,7 +168,8 @@ class ReturnServiceServicer:
 
     def GetReturnsReport(self, request, context):
         """Which items come back and why: the units asked back on the days given, by reason
-        code, by resolution asked for, and by SKU (with each SKU's reasons), in every channel.
+        code, by resolution asked for, by the channel the order was sold in, and by SKU (with
+        each SKU's reasons).
         Counted when each return is first recorded, whatever came of it later (kept,
         cancelled, expired); returns recorded before these counts were kept are not in them.
         """
