@@ -897,16 +897,17 @@ class OrderShard:
         ``reason_codes``: line -> its ReturnReason value, where one was given."""
         await self.network.refresh()
         try:
-            skus = {line.sku for line in (await self._get(order_id)).lines}
+            placed: Order | None = await self._get(order_id)
         except NotFoundError:
-            skus = set()  # the command below answers for it
+            placed = None  # the command below answers for it
+        skus = {line.sku for line in placed.lines} if placed is not None else set()
         known = await self.network.known_skus(sorted(skus | set((exchanges or {}).values())))
         non_returnable = frozenset(s for s in known if not self.network.products[s].returnable)
         styles = {s: self.network.products[s].style for s in known}
         # Checked before the return is recorded; a unit sold between this read and the
         # reservation leaves the exchange backordered, not lost.
         wanted = sorted(set((exchanges or {}).values()) & known)
-        sold_out = await self._sold_out(order_id, wanted) if wanted else frozenset()
+        sold_out = await self._sold_out(placed, wanted) if wanted and placed is not None else frozenset()
         policy = await self.return_policy.get()
         return await self._command(
             order_id,
@@ -939,16 +940,11 @@ class OrderShard:
             ),
         )
 
-    async def _sold_out(self, order_id: str, skus: list[str]) -> frozenset[str]:
+    async def _sold_out(self, order: Order, skus: list[str]) -> frozenset[str]:
         """Of ``skus``, those no location may promise the order's replacement a unit of now:
         as GetAvailability answers the order's channel (``routing.promisable_units``), for
         its delivery mode and pickup store, today's capacity aside: the exchange ships once
-        the return is in, days from now (a unit it cannot take today is sourced again).
-        (An unknown order: the command answers for it.)"""
-        try:
-            order = await self._get(order_id)
-        except NotFoundError:
-            return frozenset()
+        the return is in, days from now (a unit it cannot take today is sourced again)."""
         _, inventory = self._actors()
         by_shard: dict[int, list[str]] = defaultdict(list)
         for sku in skus:
