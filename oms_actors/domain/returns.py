@@ -188,10 +188,6 @@ class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return any(line.received for line in self.lines if line.resolution in SENDS_ITEMS)
 
 
-# What a location's returns desks still have to handle (``desk_backlog``).
-BACKLOG_STATES = ("authorized", "received", "at_repair")
-
-
 def desk_backlog(records: Iterable[ReturnRecord]) -> dict[str, dict[str, tuple[int, int]]]:
     """location -> state -> (returns, when the oldest began waiting, ms): returns to be brought
     there (since asked for), received there and not inspected (since received), and with units
