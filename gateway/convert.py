@@ -502,9 +502,13 @@ def order_to_proto(o: Order, *, internal_notes: bool = False) -> orders_pb2.Orde
         fields["shipping"] = {"amount": _money(o.shipping.amount), "tax_rate_bps": o.shipping.tax_rate_bps}
     if o.return_window_days is not None:
         fields["return_window_days"] = o.return_window_days
-        for line_fields, line in zip(fields["lines"], o.lines):
-            if line.delivered and (until := o.return_by_ms(line.line_number)) is not None:
-                line_fields["return_by"] = _ts_fields(until)
+    for line_fields, line in zip(fields["lines"], o.lines):
+        if line.delivered and (until := o.return_by_ms(line.line_number)) is not None:
+            line_fields["return_by"] = _ts_fields(until)
+        if line.final_sale:
+            line_fields["final_sale"] = True
+        if line.return_window_days is not None:
+            line_fields["return_window_days"] = line.return_window_days
     if o.appeasements:
         fields["goodwill"] = [_goodwill(a, currency) for a in o.appeasements]
     if o.notes:
@@ -712,7 +716,12 @@ def product_from_proto(msg: inventory_pb2.Product, field: str, v: Violations) ->
     if msg.weight_grams < 0:
         v.add(f"{field}.weight_grams", "must not be negative")
     v.identifier(f"{field}.style", msg.style, required=False)
-    return Product(sku=msg.sku, name=msg.name, weight_grams=msg.weight_grams, returnable=msg.returnable, style=msg.style)
+    if not 0 <= msg.return_window_days <= MAX_WINDOW_DAYS:
+        v.add(f"{field}.return_window_days", f"days, 0 (its channel's) to {MAX_WINDOW_DAYS}")
+    return Product(
+        sku=msg.sku, name=msg.name, weight_grams=msg.weight_grams, returnable=msg.returnable, style=msg.style,
+        return_window_days=msg.return_window_days,
+    )  # fmt: skip
 
 
 def stock_level_from_proto(msg: inventory_pb2.StockLevel, field: str, v: Violations) -> StockLevelChange:

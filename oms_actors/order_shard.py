@@ -448,13 +448,19 @@ class OrderShard:
     ) -> None:
         """``records``: the fresh orders' customers that exist (read with their keys)."""
         policy = await self.return_policy.get()  # each order is sold under its channel's window now
+        # ... and each line under its product's terms now (final sale, its own window).
+        await self.network.refresh()
+        if any(line.sku not in self.network.products for _, cmd in fresh for line in cmd.lines):
+            await self.network.known_skus(sorted({line.sku for _, cmd in fresh for line in cmd.lines}))
+        products = self.network.products
         now = now_ms()
         candidates = []
         for i, cmd in fresh:
             order_id, digest, _ = self._pending[(cmd.channel.value, cmd.idempotency_key)]
             accepted = Order.accept(
-                cmd, order_id=order_id, now_ms=now, content_hash=digest, return_window_days=policy.window_days_for(cmd.channel.value)
-            )
+                cmd, order_id=order_id, now_ms=now, content_hash=digest,
+                return_window_days=policy.window_days_for(cmd.channel.value), products=products,
+            )  # fmt: skip
             candidates.append((i, accepted))
         # Reading availability reserves nothing, so it runs beside the save below; an
         # order refused on the way only added SKUs to the read.

@@ -32,3 +32,6 @@ class Product:
     weight_grams: int = 0
     returnable: bool = True
     style: str = ""  # what it is a variant of (a size or colour of it); returns may exchange within it
+    # Its own return window (a mattress's 100 nights, a phone's 14 days), in place of its
+    # order's channel's; 0: the channel's. A channel taking no returns (0 days) takes none of it.
+    return_window_days: int = 0

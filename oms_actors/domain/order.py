@@ -28,6 +28,7 @@ from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionE
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture, ShipmentLine, ShipmentStatus, Shortage, ShortageReason
 from oms_actors.domain.inbound import PROMISE_SEP
 from oms_actors.domain.money import Money
+from oms_actors.domain.network import Product
 from oms_actors.domain.payment_state import OverdueNotice, PaymentRecord, PaymentStatus, Receipt
 from oms_actors.domain.records import evolve
 from oms_actors.domain.return_policy import DAY_MS
@@ -83,6 +84,15 @@ def _on_hand(parts: tuple[LineAllocation, ...]) -> tuple[LineAllocation, ...]:
     return tuple(a for a in parts if PROMISE_SEP not in a.location_id)
 
 
+def _sold_terms(product: Product | None, order_window_days: int | None) -> dict[str, Any]:
+    """The return terms a line keeps from its product at sale: its own window (where the
+    product has one and the order's channel takes returns at all) and whether it is a final sale."""
+    if product is None:
+        return {}  # not in the catalogue given: the catalogue's terms when it is returned
+    own = product.return_window_days if product.return_window_days and order_window_days != 0 else None
+    return {"final_sale": not product.returnable, "return_window_days": own}
+
+
 def _total(parts: tuple[LineAllocation, ...]) -> int:
     # Called for every line on every change of an order; most of these tuples are empty or hold one part.
     if not parts:
@@ -104,6 +114,11 @@ class OrderLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     delivered: int = 0
     cancelled: int = 0
     tax_rate_bps: int = 0  # of the tax included in unit_price
+    # The terms its product was sold under: its own return window (None: the order's), and
+    # whether it was a final sale. ``final_sale`` None: sold before lines kept it (the
+    # catalogue's current flag applies).
+    return_window_days: int | None = None
+    final_sale: bool | None = None
 
     @property
     def line_total(self) -> Money:
@@ -334,10 +349,20 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
     @classmethod
     def accept(
-        cls, command: CreateOrder, *, order_id: str, now_ms: int, content_hash: str = "", return_window_days: int | None = None
+        cls,
+        command: CreateOrder,
+        *,
+        order_id: str,
+        now_ms: int,
+        content_hash: str = "",
+        return_window_days: int | None = None,
+        products: Mapping[str, Product] | None = None,
     ) -> Order:
         """``content_hash``: ``command.content_hash()`` when the caller has computed it already;
-        ``return_window_days``: the return policy's window for the order's channel now."""
+        ``return_window_days``: the return policy's window for the order's channel now;
+        ``products``: the catalogue now, whose return terms each line keeps (a line whose SKU
+        is not in it keeps none: the catalogue's terms apply when it is returned)."""
+        terms = products or {}
         return cls(
             order_id=order_id,
             channel=command.channel,
@@ -346,8 +371,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             content_hash=content_hash or command.content_hash(),
             lines=tuple(
                 OrderLine(
-                    line_number=i, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price, tax_rate_bps=line.tax_rate_bps
-                )
+                    line_number=i, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price,
+                    tax_rate_bps=line.tax_rate_bps, **_sold_terms(terms.get(line.sku), return_window_days),
+                )  # fmt: skip
                 for i, line in enumerate(command.lines, start=1)
             ),
             delivery_mode=command.delivery_mode,
@@ -378,13 +404,27 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         placed before orders kept one, ``policy_ms`` (the return policy's for its channel now)."""
         return policy_ms if self.return_window_days is None else self.return_window_days * DAY_MS
 
+    def line_window_ms(self, line_number: int, window_ms: int) -> int:
+        """How long after its last delivery the line may be returned: its product's own window
+        when it was sold with one, else ``window_ms`` (the order's: ``return_window_ms``)."""
+        own = self.line(line_number).return_window_days
+        return window_ms if own is None else own * DAY_MS
+
     def return_by_ms(self, line_number: int) -> int | None:
-        """The last moment the line may be returned; None before it is delivered or when the
-        order keeps no window of its own."""
-        if self.return_window_days is None:
-            return None
+        """The last moment the line may be returned; None before it is delivered or when
+        neither the line nor the order keeps a window of its own."""
         delivered = self.last_delivery_ms(line_number)
-        return delivered + self.return_window_days * DAY_MS if delivered else None
+        if not delivered:
+            return None
+        own = self.line(line_number).return_window_days
+        days = own if own is not None else self.return_window_days
+        return None if days is None else delivered + days * DAY_MS
+
+    def final_sale(self, line_number: int, non_returnable: frozenset[str]) -> bool:
+        """Whether the line cannot be returned: as its product was when sold, or for a line sold
+        before lines kept that, as the catalogue says now (``non_returnable``)."""
+        line = self.line(line_number)
+        return line.sku in non_returnable if line.final_sale is None else line.final_sale
 
     @property
     def currency(self) -> str:
@@ -1007,13 +1047,17 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
     def closable(self, now_ms: int, window_ms: int) -> bool:
         """Delivered, nothing pending, every return done (resolved and its repairs back with the
-        customer, expired or cancelled), and the return window shut on every line."""
+        customer, expired or cancelled), and the return window shut on every line (``window_ms``:
+        the order's, where a line keeps none of its own)."""
         if self.status is not OrderStatus.DELIVERED or self.pending:
             return False
         if any(r.status not in DONE_STATUSES or r.awaiting_repair for r in self.returns):
             return False
-        delivered = [self.last_delivery_ms(line.line_number) for line in self.lines if line.delivered]
-        return bool(delivered) and now_ms > max(delivered) + window_ms
+        shut = [
+            self.last_delivery_ms(line.line_number) + self.line_window_ms(line.line_number, window_ms)
+            for line in self.lines if line.delivered
+        ]  # fmt: skip
+        return bool(shut) and now_ms > max(shut)
 
     def last_delivery_ms(self, line_number: int) -> int:
         return max(
@@ -1039,6 +1083,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     ) -> Order:
         """Authorises a return within the rules, or refuses it naming every line that breaks one.
 
+        ``window_ms``: the order's return window (``return_window_ms``), for lines sold with
+        none of their own; ``non_returnable``: the catalogue's SKUs that cannot be returned
+        now, for lines sold before they kept that (``final_sale``).
         ``reason_codes``: line -> its ``ReturnReason`` value, where the caller gave one.
         ``sold_out``: SKUs no location has a unit of: an exchange for one is refused (the
         customer takes a refund or another variant), unless the return exists already.
@@ -1073,9 +1120,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 problems.append(
                     LineProblem(line_number=number, sku=line.sku, reason=f"{left} delivered and not yet returned, {qty} asked")
                 )
-            elif line.sku in non_returnable:
+            elif self.final_sale(number, non_returnable):
                 problems.append(LineProblem(line_number=number, sku=line.sku, reason="this item cannot be returned"))
-            elif now_ms > self.last_delivery_ms(number) + window_ms:
+            elif now_ms > self.last_delivery_ms(number) + self.line_window_ms(number, window_ms):
                 problems.append(LineProblem(line_number=number, sku=line.sku, reason="the return window has closed"))
             elif (refusal := _exchange_refusal(line.sku, resolution, exchange_sku, styles)) is not None:
                 problems.append(LineProblem(line_number=number, sku=line.sku, reason=refusal))

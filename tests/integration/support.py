@@ -148,14 +148,19 @@ class World:
         return lid
 
     async def sku(
-        self, stock: dict[str, int], *, weight_grams: int = 500, safety: dict[str, int] | None = None, style: str = ""
+        self,
+        stock: dict[str, int],
+        *,
+        weight_grams: int = 500,
+        safety: dict[str, int] | None = None,
+        style: str = "",
+        returnable: bool = True,
+        return_window_days: int = 0,
     ) -> str:
         sku = self.unique("SKU")
-        await self.inventory.UpsertProducts(
-            inventory_pb2.UpsertProductsRequest(
-                products=[inventory_pb2.Product(sku=sku, name=sku, weight_grams=weight_grams, returnable=True, style=style)]
-            )
-        )
+        product = inventory_pb2.Product(sku=sku, name=sku, weight_grams=weight_grams, style=style)
+        product.returnable, product.return_window_days = returnable, return_window_days
+        await self.inventory.UpsertProducts(inventory_pb2.UpsertProductsRequest(products=[product]))
         if stock:
             await self.inventory.SetStock(
                 inventory_pb2.SetStockRequest(

@@ -80,18 +80,20 @@ class UpsertLocationsResponse(_message.Message):
     def __init__(self, upserted: _Optional[int] = ...) -> None: ...
 
 class Product(_message.Message):
-    __slots__ = ("sku", "name", "weight_grams", "returnable", "style")
+    __slots__ = ("sku", "name", "weight_grams", "returnable", "style", "return_window_days")
     SKU_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     WEIGHT_GRAMS_FIELD_NUMBER: _ClassVar[int]
     RETURNABLE_FIELD_NUMBER: _ClassVar[int]
     STYLE_FIELD_NUMBER: _ClassVar[int]
+    RETURN_WINDOW_DAYS_FIELD_NUMBER: _ClassVar[int]
     sku: str
     name: str
     weight_grams: int
     returnable: bool
     style: str
-    def __init__(self, sku: _Optional[str] = ..., name: _Optional[str] = ..., weight_grams: _Optional[int] = ..., returnable: _Optional[bool] = ..., style: _Optional[str] = ...) -> None: ...
+    return_window_days: int
+    def __init__(self, sku: _Optional[str] = ..., name: _Optional[str] = ..., weight_grams: _Optional[int] = ..., returnable: _Optional[bool] = ..., style: _Optional[str] = ..., return_window_days: _Optional[int] = ...) -> None: ...
 
 class UpsertProductsRequest(_message.Message):
     __slots__ = ("products",)
