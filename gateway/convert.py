@@ -724,6 +724,29 @@ def product_from_proto(msg: inventory_pb2.Product, field: str, v: Violations) ->
     )  # fmt: skip
 
 
+def product_to_proto(p: Product) -> inventory_pb2.Product:
+    return inventory_pb2.Product(
+        sku=p.sku, name=p.name, weight_grams=p.weight_grams, returnable=p.returnable, style=p.style,
+        return_window_days=p.return_window_days,
+    )  # fmt: skip
+
+
+def location_to_proto(loc: Location, *, costs: bool) -> inventory_pb2.Location:
+    """``costs``: with the cost model's figures (costs, daily capacity); else those unset."""
+    msg = inventory_pb2.Location(
+        location_id=loc.location_id, type=LOCATION_TYPE_TO_PROTO[loc.type], name=loc.name,
+        position=common_pb2.GeoPoint(latitude=loc.latitude, longitude=loc.longitude),
+        pickup_enabled=loc.pickup_enabled, active=loc.active, time_zone=loc.time_zone, country_code=loc.country_code,
+    )  # fmt: skip
+    if costs:
+        msg.shipment_cost_minor = loc.shipment_cost_minor
+        msg.shipment_cost_per_km_minor = loc.shipment_cost_per_km_minor
+        msg.unit_handling_cost_minor = loc.unit_handling_cost_minor
+        msg.unit_cost_per_kg_km_minor = loc.unit_cost_per_kg_km_minor
+        msg.daily_capacity_units = loc.daily_capacity_units
+    return msg
+
+
 def stock_level_from_proto(msg: inventory_pb2.StockLevel, field: str, v: Violations) -> StockLevelChange:
     v.identifier(f"{field}.location_id", msg.location_id)
     v.identifier(f"{field}.sku", msg.sku)

@@ -128,6 +128,11 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _INVENTORY + "UpsertProducts": allow(audit=True),
         _INVENTORY + "SetRoutingRules": allow(audit=True),
         _INVENTORY + "GetRoutingRules": allow(),
+        # The catalogue (return terms at checkout, a style's variants to exchange for) and
+        # the network (a store picker): for whoever works with orders or stock; costs and
+        # capacity only for admins (services/inventory.py).
+        _INVENTORY + "ListProducts": allow(AGENT, CHANNEL, FEED, FULFILMENT, FINANCE),
+        _INVENTORY + "ListLocations": allow(AGENT, CHANNEL, FEED, FULFILMENT, FINANCE),
         _INVENTORY + "AuditStock": allow(),
         # Stock feeds: an inventory feed key sends them, and nothing else.
         _INVENTORY + "SetStock": allow(FEED),

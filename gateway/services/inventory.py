@@ -9,24 +9,30 @@ from dataclasses import replace
 from typing import Any
 
 import grpc
+import numpy as np
 
 import optimizer
 from gateway import limits
 from gateway.auth.access import caller, check_location
+from gateway.auth.principal import Role
 from gateway.convert import (
     CHANNELS,
     DELIVERY_MODES,
+    LOCATION_TYPES,
     Violations,
     day_of,
     day_to_proto,
     feed_message_from_proto,
     location_from_proto,
+    location_to_proto,
     product_from_proto,
+    product_to_proto,
     routing_rules_from_proto,
     routing_rules_to_proto,
     stock_level_from_proto,
 )
 from gateway.errors import rpc
+from gateway.paging import page_after, page_token
 from gateway.services.backend import Backend, no_duplicates
 from oms_actors.audit import ReservationCheck, check_reservations, settled_differences
 from oms_actors.domain.enums import DeliveryMode
@@ -35,6 +41,7 @@ from oms_actors.domain.ledger import FeedKind, FeedMessage, FeedOutcome
 from oms_actors.domain.partitioning import shard_of
 from oms_actors.domain.stock import available_units
 from oms_actors.routing import promisable_units
+from optimizer.costs import haversine_km
 from protos.oms.v1 import inventory_pb2, inventory_pb2_grpc
 
 # Shards and orders are read one after the other; a mismatch is reported only when
@@ -71,6 +78,86 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         await self.b.network.store.upsert_products(products)
         await self.b.network_changed()
         return inventory_pb2.UpsertProductsResponse(upserted=len(products))
+
+    @rpc
+    async def ListProducts(
+        self, request: inventory_pb2.ListProductsRequest, context: grpc.aio.ServicerContext
+    ) -> inventory_pb2.ListProductsResponse:
+        v = Violations()
+        v.count("skus", request.skus, at_most=limits.MAX_BULK_ITEMS)
+        for i, sku in enumerate(request.skus):
+            v.identifier(f"skus[{i}]", sku)
+        if request.skus and (request.style or request.page_size or request.page_token):
+            v.add("skus", "either SKUs, or a style and pages: not both")
+        v.identifier("style", request.style, required=False)
+        if not 0 <= request.page_size <= limits.MAX_PAGE_SIZE:
+            v.add("page_size", f"0 ({limits.DEFAULT_PAGE_SIZE}) to {limits.MAX_PAGE_SIZE}")
+        after = page_after(request.page_token, v, (str,), "this list") if request.page_token else None
+        v.raise_if_any()
+        network = self.b.network
+        await network.refresh()
+        if request.skus:
+            asked = list(dict.fromkeys(request.skus))
+            known = await network.known_skus(asked)
+            return inventory_pb2.ListProductsResponse(
+                products=[product_to_proto(network.products[s]) for s in asked if s in known],
+                missing_skus=[s for s in asked if s not in known],
+            )
+        size = request.page_size or limits.DEFAULT_PAGE_SIZE
+        page = network.product_page(after=after[0] if after else None, limit=size + 1, style=request.style)
+        return inventory_pb2.ListProductsResponse(
+            products=[product_to_proto(p) for p in page[:size]],
+            next_page_token=page_token([page[size - 1].sku]) if len(page) > size else "",
+        )
+
+    @rpc
+    async def ListLocations(
+        self, request: inventory_pb2.ListLocationsRequest, context: grpc.aio.ServicerContext
+    ) -> inventory_pb2.ListLocationsResponse:
+        principal = await caller(context)
+        v = Violations()
+        kind = v.enum("type", request.type, LOCATION_TYPES) if request.type else None
+        near = request.near if request.HasField("near") else None
+        if near is not None and not (-90 <= near.latitude <= 90 and -180 <= near.longitude <= 180):
+            v.add("near", "latitude within ±90 and longitude within ±180")
+        if not request.within_km >= 0:  # NaN too
+            v.add("within_km", "kilometres, 0 (any distance) or more")
+        elif request.within_km and near is None:
+            v.add("within_km", "only with near")
+        if not 0 <= request.page_size <= limits.MAX_PAGE_SIZE:
+            v.add("page_size", f"0 ({limits.DEFAULT_PAGE_SIZE}) to {limits.MAX_PAGE_SIZE}")
+        shape = (float, str) if near is not None else (str,)
+        after = page_after(request.page_token, v, shape, "this list") if request.page_token else None
+        v.raise_if_any()
+        await self.b.network.refresh()
+        chosen = [
+            loc
+            for loc in self.b.network.locations.values()
+            if (kind is None or loc.type is kind)
+            and (request.include_inactive or loc.active)
+            and (not request.pickup_only or (loc.pickup_enabled and loc.active))
+        ]
+        if near is not None and chosen:
+            km = haversine_km(
+                np.array([loc.latitude for loc in chosen]), np.array([loc.longitude for loc in chosen]), near.latitude, near.longitude
+            )
+            keyed = sorted(((float(d), loc.location_id), loc) for d, loc in zip(km, chosen))
+            if request.within_km:
+                keyed = [(key, loc) for key, loc in keyed if key[0] <= request.within_km]
+        else:
+            keyed = sorted(((loc.location_id,), loc) for loc in chosen)
+        listed = [(key, loc) for key, loc in keyed if after is None or key > after]
+        size = request.page_size or limits.DEFAULT_PAGE_SIZE
+        costs = principal.role is Role.ADMIN
+        return inventory_pb2.ListLocationsResponse(
+            locations=[
+                inventory_pb2.ListedLocation(
+                    location=location_to_proto(loc, costs=costs), distance_km=key[0] if near is not None else 0.0
+                )
+                for key, loc in listed[:size]
+            ],
+            next_page_token=page_token(list(listed[size - 1][0])) if len(listed) > size else "",
+        )
 
     @rpc
     async def SetStock(

@@ -7,6 +7,7 @@ its cache until the version moves instead of re-reading per request.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import time
 
 import redis.asyncio as aioredis
@@ -68,6 +69,9 @@ class NetworkCache:
         self.products: dict[str, Product] = {}
         self.rules_json: bytes | None = None
         self._checked_at = float("-inf")
+        # SKUs in order, all and by style, for listing the catalogue a page at a time: built
+        # again when the copy changes (a new version, or a product looked up since).
+        self._sku_order: tuple[int, int, list[str], dict[str, list[str]]] | None = None
         # Concurrent callers wait for one refresh instead of reading a half-loaded cache.
         self._lock = asyncio.Lock()
 
@@ -91,6 +95,20 @@ class NetworkCache:
                 if raw is not None:
                     self.products[sku] = PRODUCT_CODEC.decode(raw)
         return {s for s in skus if s in self.products}
+
+    def product_page(self, *, after: str | None, limit: int, style: str = "") -> list[Product]:
+        """Up to ``limit`` products after the SKU ``after`` in SKU order (of ``style`` only,
+        when given), from this copy: call ``refresh`` first."""
+        stamp = (self.version, len(self.products))
+        if self._sku_order is None or self._sku_order[:2] != stamp:
+            skus = sorted(self.products)
+            by_style: dict[str, list[str]] = {}
+            for sku in skus:
+                by_style.setdefault(self.products[sku].style, []).append(sku)
+            self._sku_order = (*stamp, skus, by_style)
+        skus = self._sku_order[3].get(style, []) if style else self._sku_order[2]
+        start = 0 if after is None else bisect.bisect_right(skus, after)
+        return [self.products[sku] for sku in skus[start : start + limit]]
 
     async def known_locations(self, location_ids: list[str]) -> dict[str, Location]:
         missing = [i for i in dict.fromkeys(location_ids) if i not in self.locations]

@@ -95,6 +95,62 @@ class Product(_message.Message):
     return_window_days: int
     def __init__(self, sku: _Optional[str] = ..., name: _Optional[str] = ..., weight_grams: _Optional[int] = ..., returnable: _Optional[bool] = ..., style: _Optional[str] = ..., return_window_days: _Optional[int] = ...) -> None: ...
 
+class ListProductsRequest(_message.Message):
+    __slots__ = ("skus", "style", "page_size", "page_token")
+    SKUS_FIELD_NUMBER: _ClassVar[int]
+    STYLE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    skus: _containers.RepeatedScalarFieldContainer[str]
+    style: str
+    page_size: int
+    page_token: str
+    def __init__(self, skus: _Optional[_Iterable[str]] = ..., style: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListProductsResponse(_message.Message):
+    __slots__ = ("products", "missing_skus", "next_page_token")
+    PRODUCTS_FIELD_NUMBER: _ClassVar[int]
+    MISSING_SKUS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    products: _containers.RepeatedCompositeFieldContainer[Product]
+    missing_skus: _containers.RepeatedScalarFieldContainer[str]
+    next_page_token: str
+    def __init__(self, products: _Optional[_Iterable[_Union[Product, _Mapping]]] = ..., missing_skus: _Optional[_Iterable[str]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListLocationsRequest(_message.Message):
+    __slots__ = ("type", "pickup_only", "include_inactive", "near", "within_km", "page_size", "page_token")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    PICKUP_ONLY_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_INACTIVE_FIELD_NUMBER: _ClassVar[int]
+    NEAR_FIELD_NUMBER: _ClassVar[int]
+    WITHIN_KM_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    type: _common_pb2.LocationType
+    pickup_only: bool
+    include_inactive: bool
+    near: _common_pb2.GeoPoint
+    within_km: float
+    page_size: int
+    page_token: str
+    def __init__(self, type: _Optional[_Union[_common_pb2.LocationType, str]] = ..., pickup_only: _Optional[bool] = ..., include_inactive: _Optional[bool] = ..., near: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., within_km: _Optional[float] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListedLocation(_message.Message):
+    __slots__ = ("location", "distance_km")
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    DISTANCE_KM_FIELD_NUMBER: _ClassVar[int]
+    location: Location
+    distance_km: float
+    def __init__(self, location: _Optional[_Union[Location, _Mapping]] = ..., distance_km: _Optional[float] = ...) -> None: ...
+
+class ListLocationsResponse(_message.Message):
+    __slots__ = ("locations", "next_page_token")
+    LOCATIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    locations: _containers.RepeatedCompositeFieldContainer[ListedLocation]
+    next_page_token: str
+    def __init__(self, locations: _Optional[_Iterable[_Union[ListedLocation, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
 class UpsertProductsRequest(_message.Message):
     __slots__ = ("products",)
     PRODUCTS_FIELD_NUMBER: _ClassVar[int]

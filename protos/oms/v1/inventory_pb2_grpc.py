@@ -44,6 +44,16 @@ class InventoryServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.UpsertProductsRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.UpsertProductsResponse.FromString,
                 _registered_method=True)
+        self.ListProducts = channel.unary_unary(
+                '/oms.v1.InventoryService/ListProducts',
+                request_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.ListProductsRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.ListProductsResponse.FromString,
+                _registered_method=True)
+        self.ListLocations = channel.unary_unary(
+                '/oms.v1.InventoryService/ListLocations',
+                request_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.ListLocationsRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.ListLocationsResponse.FromString,
+                _registered_method=True)
         self.SetStock = channel.unary_unary(
                 '/oms.v1.InventoryService/SetStock',
                 request_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.SetStockRequest.SerializeToString,
@@ -97,6 +107,24 @@ class InventoryServiceServicer:
 
     def UpsertProducts(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListProducts(self, request, context):
+        """The catalogue as the service uses it: the products asked for by SKU, or a page of
+        them in SKU order (every product, or one style's variants: what a return may be
+        exchanged for). A checkout shows each product's return terms from here.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListLocations(self, request, context):
+        """The network: locations in id order, or nearest first to a point (a store picker
+        for pickup). Costs and capacity are the cost model's: admins read them, others
+        get them unset.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -178,6 +206,16 @@ def add_InventoryServiceServicer_to_server(servicer, server):
                     servicer.UpsertProducts,
                     request_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.UpsertProductsRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.UpsertProductsResponse.SerializeToString,
+            ),
+            'ListProducts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListProducts,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.ListProductsRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.ListProductsResponse.SerializeToString,
+            ),
+            'ListLocations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListLocations,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.ListLocationsRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.ListLocationsResponse.SerializeToString,
             ),
             'SetStock': grpc.unary_unary_rpc_method_handler(
                     servicer.SetStock,
@@ -274,6 +312,60 @@ class InventoryService:
             '/oms.v1.InventoryService/UpsertProducts',
             protos_dot_oms_dot_v1_dot_inventory__pb2.UpsertProductsRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_inventory__pb2.UpsertProductsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListProducts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.InventoryService/ListProducts',
+            protos_dot_oms_dot_v1_dot_inventory__pb2.ListProductsRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_inventory__pb2.ListProductsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListLocations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.InventoryService/ListLocations',
+            protos_dot_oms_dot_v1_dot_inventory__pb2.ListLocationsRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_inventory__pb2.ListLocationsResponse.FromString,
             options,
             channel_credentials,
             insecure,
