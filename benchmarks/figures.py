@@ -289,6 +289,11 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         ),  # fmt: skip
         "returns_cancelled": after.returns_cancelled,
         "exchanges_sold_out": after.exchanges_sold_out,
+        # Deductions the desks kept for worn units, as they asked and as the orders ended.
+        "worn_lines": after.worn_lines,
+        "worn_deducted_minor": after.worn_deducted_minor,
+        "deducted_lines": sum(1 for r in returns for line in r.lines if line.deducted.amount_minor),
+        "deducted_minor": sum(line.deducted.amount_minor for r in returns for line in r.lines),
         "returns_by_status": dict(collections.Counter(RETURN_STATUS.get(r.status, "?") for r in returns)),
         "returns_by_resolution": dict(resolutions),
         "returns_by_reason": dict(collections.Counter(REASON.get(line.reason_code, "?") for r in returns for line in r.lines)),

@@ -161,6 +161,8 @@ class DayAfter:
     repairs_unrepairable: int = 0  # returns whose units at repair were beyond it, made good (DeclareBeyondRepair)
     returns_cancelled: int = 0  # asked for, then not sent after all (CancelReturn)
     exchanges_sold_out: int = 0  # exchanges refused for a sold-out size, asked again as refunds
+    worn_lines: int = 0  # refunded or credited lines found worn at inspection, a deduction kept
+    worn_deducted_minor: int = 0  # what the desks kept for them
     goodwill: int = 0  # orders given money back without a return (GrantGoodwill)
     goodwill_minor: int = 0
     final: dict[str, orders_pb2.Order] = field(default_factory=dict)
@@ -759,16 +761,45 @@ class Lifecycle:
         async def inspect(row: returns_pb2.ReturnToHandle) -> None:
             damaged = unit(self.key(row.order_id), "damaged") < cfg.write_off_share
             disposition = returns_pb2.DISPOSITION_WRITE_OFF if damaged else returns_pb2.DISPOSITION_RESTOCK
+            deductions = self._wear(row)
             try:
-                self.latest[row.order_id] = await self._inspect(row, disposition)
+                self.latest[row.order_id] = await self._inspect(row, disposition, deductions)
             except grpc.aio.AioRpcError:
                 pass  # counted by the call's record; the order is read again at the end
+            else:
+                self.out.worn_lines += len(deductions)
+                self.out.worn_deducted_minor += sum(d.amount.amount_minor for d in deductions)
             self.progress("inspect", 1, None)
 
         self.progress("inspect", 0, sum(received_at.values()))
         await asyncio.gather(*(desk(location) for location in sorted(received_at)))
 
-    async def _inspect(self, row: returns_pb2.ReturnToHandle, disposition: int) -> orders_pb2.Order:
+    def _wear(self, row: returns_pb2.ReturnToHandle) -> list[returns_pb2.LineDeduction]:
+        """The deductions a desk keeps for the worn lines of a return (``worn_share``): only
+        from money that goes back after inspection (refunds and store credit)."""
+        cfg = self.s.returns
+        order = self.latest.get(row.order_id)
+        if not cfg.worn_share or order is None or unit(self.key(row.order_id), "worn", row.details.return_id) >= cfg.worn_share:
+            return []
+        out = []
+        for line in row.details.lines:
+            if not line.received or line.resolution not in (
+                orders_pb2.RETURN_RESOLUTION_REFUND, orders_pb2.RETURN_RESOLUTION_STORE_CREDIT
+            ):
+                continue
+            price = order.lines[line.line_number - 1].unit_price
+            kept = max(1, line.received * price.amount_minor * cfg.worn_deduction_percent // 100)
+            out.append(
+                returns_pb2.LineDeduction(
+                    line_number=line.line_number, amount=common_pb2.Money(amount_minor=kept, currency=price.currency),
+                    reason="worn: signs of use beyond trying on",
+                )
+            )  # fmt: skip
+        return out
+
+    async def _inspect(
+        self, row: returns_pb2.ReturnToHandle, disposition: int, deductions: Iterable[returns_pb2.LineDeduction] = ()
+    ) -> orders_pb2.Order:
         return await self.calls(
             "InspectReturn",
             self.returns.InspectReturn,
@@ -780,6 +811,7 @@ class Lifecycle:
                     for line in row.details.lines
                     if line.resolution != orders_pb2.RETURN_RESOLUTION_REPAIR  # the customer's: off to repair
                 ],
+                deductions=deductions,
             ),
             metadata=self.md,
             timeout=30,

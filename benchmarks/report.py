@@ -80,6 +80,8 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("  cancelled by the customer", ("lifecycle", "returns_cancelled"), "int"),
     ("  exchanged for another size", ("lifecycle", "returns_by_resolution", "exchange"), "int"),
     ("  refunded, the size wanted sold out", ("lifecycle", "exchanges_sold_out"), "int"),
+    ("  lines found worn, a deduction kept", ("lifecycle", "deducted_lines"), "int"),
+    ("  kept for wear", ("lifecycle", "deducted_minor"), "money"),
     ("  replaced with the same item", ("lifecycle", "returns_by_resolution", "replacement"), "int"),
     ("goodwill given (orders)", ("lifecycle", "goodwill"), "int"),
     ("goodwill given", ("lifecycle", "goodwill_minor"), "money"),

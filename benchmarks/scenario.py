@@ -333,9 +333,17 @@ class Returns:
     # Repairs found beyond repair (DeclareBeyondRepair), made good half by a new unit, half
     # by the price back.
     unrepairable_share: float = 0.0
+    # Refunded or credited returns found worn at inspection (used beyond trying them on): the
+    # desk keeps worn_deduction_percent of the received units' price (InspectReturn's
+    # deductions). Needs a return policy that pays back once inspected, not on receipt.
+    worn_share: float = 0.0
+    worn_deduction_percent: int = 20
 
     def problems(self, path: str) -> Problems:
         yield from share(self.rate, join(path, "rate"))
+        yield from share(self.worn_share, join(path, "worn_share"))
+        if not 0 < self.worn_deduction_percent <= 100:
+            yield join(path, "worn_deduction_percent"), "more than 0, at most 100"
         yield from share(self.cancel_share, join(path, "cancel_share"))
         yield from share(self.unrepairable_share, join(path, "unrepairable_share"))
         yield from mix(self.resolutions, join(path, "resolutions"), RESOLUTIONS)
@@ -403,6 +411,11 @@ class Scenario:
     def problems(self, path: str) -> Problems:
         if len(self.currency) != 3 or not self.currency.isupper():
             yield "currency", "must be an ISO 4217 code such as EUR"
+        if self.returns.worn_share and (self.return_policy or {}).get("resolve_on_receipt"):
+            yield (
+                "returns.worn_share",
+                "deductions need return_policy.resolve_on_receipt false: on receipt the money goes back before inspection",
+            )
 
     def routing_rules_message(self) -> inventory_pb2.RoutingRules:
         return json_format.ParseDict(self.routing_rules, inventory_pb2.RoutingRules())

@@ -31,6 +31,20 @@ def test_the_shipped_scenarios_load():
     assert shifts.demand == peak.demand and shifts.stock == peak.stock  # the same day, more capacity
     for lid, loc in peak.network.locations.items():
         assert shifts.network.locations[lid].capacity_units_per_day == 3 * loc.capacity_units_per_day
+    inspect_first = load_scenario("inspect-first")
+    assert inspect_first.demand == normal.demand and inspect_first.returns.worn_share > 0
+    assert inspect_first.return_policy_message().resolve_on_receipt is False
+    assert inspect_first.return_policy_message().window_days == normal.return_policy_message().window_days
+
+
+def test_deductions_for_wear_need_money_paid_back_after_inspection():
+    with pytest.raises(ScenarioError) as info:
+        load_scenario("normal-day").derive({"returns": {"worn_share": 0.1}})
+    assert fields_of(info.value) == {"returns.worn_share"}
+    assert "resolve_on_receipt false" in str(info.value)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario("inspect-first").derive({"returns": {"worn_deduction_percent": 0}})
+    assert fields_of(info.value) == {"returns.worn_deduction_percent"}
 
 
 def test_a_scenario_loads_from_a_file_with_a_base(tmp_path):
