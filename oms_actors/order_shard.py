@@ -30,7 +30,7 @@ from oms_actors.batcher import MicroBatcher
 from oms_actors.direct import DirectActor, DirectServer, Endpoint
 from oms_actors.domain.commands import Address, CreateOrder, LineInput
 from oms_actors.domain.customer import Customer
-from oms_actors.domain.enums import DeliveryMode, OrderStatus
+from oms_actors.domain.enums import DeliveryMode, OrderStatus, PaymentMethod
 from oms_actors.domain.errors import (
     ErrorRecord,
     FailedPreconditionError,
@@ -702,11 +702,15 @@ class OrderShard:
         )
         return await self._command(order_id, lambda order: order.note_overdue(notice, now_ms=now_ms()))
 
-    async def replace_payment_instrument(self, order_id: str, payment_id: str, token: str) -> bytes:
-        """A declined payment paid with another card: the token is written first, then the payment
-        asked for again (``_retry_declined``); paid, an order held for its declined payments alone
-        goes on, as the customer did what the hold waited for."""
-        await self._command(order_id, lambda order: order.replace_payment_instrument(payment_id, token, now_ms=now_ms()))
+    async def replace_payment_instrument(self, order_id: str, payment_id: str, token: str, method: str = "") -> bytes:
+        """A declined payment paid with another card or gift card (``method``: the one it is paid
+        with from now, a PaymentMethod value; "": its own): the instrument is written first, then
+        the payment asked for again (``_retry_declined``); paid, an order held for its declined
+        payments alone goes on, as the customer did what the hold waited for."""
+        new_method = PaymentMethod(method) if method else None
+        await self._command(
+            order_id, lambda order: order.replace_payment_instrument(payment_id, token, now_ms=now_ms(), method=new_method)
+        )
         await self._retry_declined(order_id)
 
         def go_on_if_paid(order: Order) -> Order:

@@ -21,6 +21,7 @@ from gateway.convert import (
     CHANNELS,
     ORDER_STATUS_TO_PROTO,
     ORDER_STATUSES,
+    PAYMENT_METHODS,
     RESOLUTIONS,
     Violations,
     address_from_proto,
@@ -34,7 +35,7 @@ from gateway.errors import rpc, to_status
 from gateway.services.backend import Backend, id_or_fail
 from oms_actors.domain.enums import OrderStatus
 from oms_actors.domain.errors import ValidationError
-from oms_actors.domain.order import Order
+from oms_actors.domain.order import INSTRUMENTS, Order
 from oms_actors.domain.returns import Resolution
 from oms_actors.store.orders import Cursor, OrderFilter
 from oms_actors.store.risk_rules import RiskRulesStore
@@ -302,10 +303,15 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         v.identifier("order_id", request.order_id)
         v.identifier("payment_id", request.payment_id)
         v.token("token", request.token, required=True)
+        method = v.enum("method", request.method, PAYMENT_METHODS) if request.method else None
+        if method is not None and method not in INSTRUMENTS:
+            v.add("method", "CARD or GIFT_CARD: the methods paid with an instrument, or unspecified for its own")
         v.raise_if_any()
         principal = await caller(context)
         await self.b.check_visible(principal, request.order_id)
-        order = await self.b.command(request.order_id, "replace_payment_instrument", request.payment_id, request.token)
+        order = await self.b.command(
+            request.order_id, "replace_payment_instrument", request.payment_id, request.token, method.value if method else ""
+        )
         return order_to_proto(order, internal_notes=principal.sees_everything)
 
     @rpc

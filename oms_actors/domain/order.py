@@ -84,6 +84,10 @@ def _on_hand(parts: tuple[LineAllocation, ...]) -> tuple[LineAllocation, ...]:
     return tuple(a for a in parts if PROMISE_SEP not in a.location_id)
 
 
+# The methods with an instrument the customer may replace (ReplacePaymentInstrument).
+INSTRUMENTS = frozenset({PaymentMethod.CARD, PaymentMethod.GIFT_CARD})
+
+
 def _sold_terms(product: Product | None, order_window_days: int | None) -> dict[str, Any]:
     """The return terms a line keeps from its product at sale: its own window (where the
     product has one and the order's channel takes returns at all) and whether it is a final sale."""
@@ -631,14 +635,18 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             )
         return self._next(now_ms=now_ms, overdue=(*self.overdue, notice))
 
-    def replace_payment_instrument(self, payment_id: str, token: str, *, now_ms: int) -> Order:
-        """The customer pays a declined payment with another card (or gift card): same method,
-        same amount, a new token, asked for again by the shard (``authorization_key`` counts
-        the attempt). Only while the order waits for it; the same token again: no change."""
+    def replace_payment_instrument(
+        self, payment_id: str, token: str, *, now_ms: int, method: PaymentMethod | None = None
+    ) -> Order:
+        """The customer pays a declined payment with another card or gift card (``method``:
+        the one of the two it is paid with from now; None: its own), the same amount, asked
+        for again by the shard (``authorization_key`` counts the attempt). Only while the
+        order waits for it; the same instrument again: no change."""
         record = next((p for p in self.payment_records if p.payment_id == payment_id), None)
         if record is None:
             raise NotFoundError(f"order {self.order_id} has no payment {payment_id}", resource="payment", resource_id=payment_id)
-        if record.token == token:
+        method = method or record.method
+        if record.token == token and record.method is method:
             return self
         if record.status is not PaymentStatus.DECLINED or self.approval.status is not ApprovalStatus.HELD:
             raise FailedPreconditionError(
@@ -646,15 +654,21 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 "of a held order takes another instrument",
                 code="PAYMENT_NOT_DECLINED",
             )
-        if record.method not in (PaymentMethod.CARD, PaymentMethod.GIFT_CARD):
+        if record.method not in INSTRUMENTS:
             raise FailedPreconditionError(
                 f"payment {payment_id} is {record.method.value}: it has no instrument to replace", code="NO_INSTRUMENT"
+            )
+        if method not in INSTRUMENTS:
+            raise FailedPreconditionError(
+                f"a payment is paid with another card or gift card, not {method.value}", code="NO_INSTRUMENT"
             )
         index = [p.payment_id for p in self.payment_records].index(payment_id)
         return self._next(
             now_ms=now_ms,
-            payment_records=tuple(p.with_(token=token) if p.payment_id == payment_id else p for p in self.payment_records),
-            payments=tuple(evolve(p, token=token) if i == index else p for i, p in enumerate(self.payments)),
+            payment_records=tuple(
+                p.with_(token=token, method=method) if p.payment_id == payment_id else p for p in self.payment_records
+            ),
+            payments=tuple(evolve(p, token=token, method=method) if i == index else p for i, p in enumerate(self.payments)),
         )
 
     def record_authorizations(self, records: tuple[PaymentRecord, ...], *, now_ms: int) -> Order:

@@ -1,4 +1,4 @@
-"""Replacing a declined payment's instrument: only a declined card or gift card of a held order."""
+"""Replacing a declined payment's instrument: only a declined card or gift card of a held order, by either."""
 
 from __future__ import annotations
 
@@ -27,6 +27,22 @@ def test_a_declined_payment_of_a_held_order_takes_another_token_and_a_repeat_cha
     assert replaced.replace_payment_instrument("P1", "tok_new_4242", now_ms=3001) is replaced
     with pytest.raises(NotFoundError):
         order.replace_payment_instrument("P9", "tok_x", now_ms=3000)
+
+
+def test_a_declined_card_may_be_paid_with_a_gift_card_and_nothing_without_an_instrument():
+    order = held_with_declined_card()
+    gift = order.replace_payment_instrument("P1", "gc_0001", now_ms=3000, method=PaymentMethod.GIFT_CARD)
+    assert (gift.payment_records[0].method, gift.payments[0].method) == (PaymentMethod.GIFT_CARD, PaymentMethod.GIFT_CARD)
+    assert gift.payment_records[0].token == "gc_0001"
+    assert gift.replace_payment_instrument("P1", "gc_0001", now_ms=3001, method=PaymentMethod.GIFT_CARD) is gift
+    assert gift.replace_payment_instrument("P1", "gc_0001", now_ms=3001) is gift  # its own method now
+    # The same token under another method is another instrument.
+    back = gift.replace_payment_instrument("P1", "gc_0001", now_ms=3002, method=PaymentMethod.CARD)
+    assert back.payment_records[0].method is PaymentMethod.CARD and back.version == gift.version + 1
+    for method in (PaymentMethod.INVOICE, PaymentMethod.CASH_ON_DELIVERY, PaymentMethod.STORE_CREDIT):
+        with pytest.raises(FailedPreconditionError) as err:
+            order.replace_payment_instrument("P1", "tok_x", now_ms=3000, method=method)
+        assert err.value.code == "NO_INSTRUMENT"
 
 
 def test_an_authorised_payment_keeps_its_instrument():

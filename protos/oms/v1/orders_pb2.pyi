@@ -192,14 +192,16 @@ REVIEW_DECISION_APPROVE: ReviewDecision
 REVIEW_DECISION_REJECT: ReviewDecision
 
 class ReplacePaymentInstrumentRequest(_message.Message):
-    __slots__ = ("order_id", "payment_id", "token")
+    __slots__ = ("order_id", "payment_id", "token", "method")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     TOKEN_FIELD_NUMBER: _ClassVar[int]
+    METHOD_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     payment_id: str
     token: str
-    def __init__(self, order_id: _Optional[str] = ..., payment_id: _Optional[str] = ..., token: _Optional[str] = ...) -> None: ...
+    method: PaymentMethod
+    def __init__(self, order_id: _Optional[str] = ..., payment_id: _Optional[str] = ..., token: _Optional[str] = ..., method: _Optional[_Union[PaymentMethod, str]] = ...) -> None: ...
 
 class PaymentInstruction(_message.Message):
     __slots__ = ("method", "amount", "token", "token_hint")
