@@ -65,6 +65,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _ORDERS + "CreateOrder": allow(CHANNEL),
         _ORDERS + "CreateOrders": allow(CHANNEL, per_item="orders"),
         _ORDERS + "GetOrder": allow(AGENT, CHANNEL, CUSTOMER),
+        _ORDERS + "GetOrderHistory": allow(AGENT, CHANNEL, CUSTOMER),  # whoever sees the order
         _ORDERS + "ListOrders": allow(AGENT, CHANNEL, CUSTOMER),
         _ORDERS + "CountOrders": allow(AGENT, CHANNEL),  # a channel counts its own
         # A channel cancels its channel's orders (a marketplace's cancellation), a customer its

@@ -247,7 +247,11 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
             )  # fmt: skip
 
         stored = await self.b.customers.update(request.customer_id, forget)
+        # Its timeline and its orders' histories go: they tell where its parcels went and why.
+        histories = [keys.order_history(self.b.orders.shard(oid), oid) for oid in ids]
         await self.b.orders.client.delete(keys.customer_timeline(request.customer_id))
+        for start in range(0, len(histories), 1000):  # a business customer's thousands of orders
+            await self.b.orders.client.delete(*histories[start : start + 1000])
         return customers_pb2.EraseCustomerResponse(customer=customer_to_proto(stored), orders_erased=erased)
 
     async def _audit_credit(self, principal: str, target: str, outcome: str, detail: str) -> None:

@@ -25,6 +25,7 @@ from gateway.convert import (
     RESOLUTIONS,
     Violations,
     address_from_proto,
+    event_to_proto,
     order_basic_to_proto,
     order_to_proto,
     risk_rules_from_proto,
@@ -32,11 +33,13 @@ from gateway.convert import (
     timestamp_from_proto,
 )
 from gateway.errors import rpc, to_status
+from gateway.paging import page_after, page_token
 from gateway.services.backend import Backend, id_or_fail
 from oms_actors.domain.enums import OrderStatus
 from oms_actors.domain.errors import ValidationError
 from oms_actors.domain.order import INSTRUMENTS, Order
 from oms_actors.domain.returns import Resolution
+from oms_actors.store.events import EventReader
 from oms_actors.store.orders import Cursor, OrderFilter
 from oms_actors.store.risk_rules import RiskRulesStore
 from protos.oms.v1 import orders_pb2, orders_pb2_grpc
@@ -51,6 +54,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
     def __init__(self, backend: Backend) -> None:
         self.b = backend
         self.risk_rules = RiskRulesStore(backend.orders.client)
+        self.events = EventReader(backend.orders.client, backend.actors.topology.order_shards)
 
     @rpc
     async def CreateOrder(
@@ -112,6 +116,27 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         principal = await caller(context)
         id_or_fail("order_id", request.order_id)
         return order_to_proto(await self.b.visible_order(principal, request.order_id), internal_notes=principal.sees_everything)
+
+    @rpc
+    async def GetOrderHistory(
+        self, request: orders_pb2.GetOrderHistoryRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.GetOrderHistoryResponse:
+        v = Violations()
+        v.identifier("order_id", request.order_id)
+        if not 0 <= request.page_size <= limits.MAX_PAGE_SIZE:
+            v.add("page_size", f"0 ({limits.DEFAULT_PAGE_SIZE}) to {limits.MAX_PAGE_SIZE}")
+        after = page_after(request.page_token, v, (int,), "this order's history") if request.page_token else None
+        v.raise_if_any()
+        principal = await caller(context)
+        await self.b.visible_order(principal, request.order_id)  # an unknown one is NOT_FOUND, not an empty history
+        skip = after[0] if after else 0
+        events, more = await self.events.history(
+            request.order_id, skip=skip, limit=request.page_size or limits.DEFAULT_PAGE_SIZE
+        )
+        return orders_pb2.GetOrderHistoryResponse(
+            events=[event_to_proto("", e) for e in events],
+            next_page_token=page_token([skip + len(events)]) if more else "",
+        )
 
     @rpc
     async def ListOrders(

@@ -17,6 +17,7 @@ import redis.asyncio as aioredis
 
 from oms_actors.domain.errors import FieldViolation, ValidationError
 from oms_actors.domain.events import OrderEvent
+from oms_actors.domain.partitioning import shard_of
 from oms_actors.store import keys
 from oms_actors.store.orders import EVENTS_CODEC
 
@@ -92,3 +93,11 @@ class EventReader:
             if len(events) >= limit:
                 break
         return events[:limit]
+
+    async def history(self, order_id: str, *, skip: int, limit: int) -> tuple[list[OrderEvent], bool]:
+        """The order's events, oldest first, after the first ``skip`` of them: up to ``limit``,
+        and whether more follow. An order keeps them all (one list entry per save), so the
+        same position finds the same event however many came since."""
+        key = keys.order_history(shard_of(order_id, self.order_shards), order_id)
+        events = [event for entry in await self.client.lrange(key, 0, -1) for event in EVENTS_CODEC.decode(entry)]
+        return events[skip : skip + limit], len(events) > skip + limit

@@ -44,6 +44,11 @@ def order_events_pattern() -> str:
     return f"{ROOT}:{{ord-*}}:events"
 
 
+def order_history(shard: int, order_id: str) -> str:
+    """A list: every event of one order, one entry per save (its events, oldest first)."""
+    return f"{ROOT}:{{ord-{shard}}}:history:{order_id}"
+
+
 def customer_timeline(customer_id: str) -> str:
     """A capped stream: the latest events of one customer's orders, for the 360 view."""
     return f"{ROOT}:timeline:{customer_id}"

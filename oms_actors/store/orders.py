@@ -157,6 +157,8 @@ for _, op in ipairs(ops) do
     chunked('HSET', KEYS[op[2]], op[3])
   elseif kind == 'xadd' then
     redis.call('XADD', KEYS[op[2]], 'MAXLEN', '~', op[3], '*', 'e', ARGV[op[4]])
+  elseif kind == 'rpush' then
+    redis.call('RPUSH', KEYS[op[2]], ARGV[op[3]])
   elseif kind == 'zrem' then
     chunked('ZREM', KEYS[op[2]], op[3])
   elseif kind == 'zadd' then
@@ -217,6 +219,9 @@ class _WriteBatch:
 
     def xadd(self, key: str, maxlen: int, payload: bytes) -> None:
         self._ops.append(["xadd", self._key(key), str(maxlen), self._blob(payload)])
+
+    def rpush(self, key: str, payload: bytes) -> None:
+        self._ops.append(["rpush", self._key(key), self._blob(payload)])
 
     def zrem(self, key: str, members: list[str]) -> None:
         self._ops.append(["zrem", self._key(key), members])
@@ -341,6 +346,12 @@ class OrderStore:
                 by_customer[event.customer_id].append(event)
             for customer_id, theirs in by_customer.items():
                 batch.xadd(keys.customer_timeline(customer_id), TIMELINE_KEPT, EVENTS_CODEC.encode(theirs))
+            # And each order's own history, kept whole for as long as the order (GetOrderHistory).
+            by_order: defaultdict[str, list[OrderEvent]] = defaultdict(list)
+            for event in events:
+                by_order[event.order_id].append(event)
+            for order_id, its in by_order.items():
+                batch.rpush(keys.order_history(shard, order_id), EVENTS_CODEC.encode(its))
         for new, old in changes:
             for day, increments in return_report.counts(old, new).items():
                 batch.hincrby(keys.returns_day(day), increments)

@@ -35,6 +35,9 @@ async def test_a_customer_is_erased_once_its_orders_are_over_and_what_it_bought_
     assert (await settled(world, first.order_id)).ship_to.city == "Berlin"
 
     await world.orders.CancelOrder(orders_pb2.CancelOrderRequest(order_id=second.order_id, reason="customer asked"))
+    history = orders_pb2.GetOrderHistoryRequest(order_id=first.order_id)
+    told = {e.data.get("reason") for e in (await world.orders.GetOrderHistory(history)).events}
+    assert "customer asked" in told  # until it is erased
     answer = await world.customers.EraseCustomer(erase)
     assert answer.orders_erased == 2 and answer.customer.HasField("erased_at")
     record = await world.customers.GetCustomer(customers_pb2.GetCustomerRequest(customer_id=customer))
@@ -43,6 +46,8 @@ async def test_a_customer_is_erased_once_its_orders_are_over_and_what_it_bought_
     assert code == grpc.StatusCode.NOT_FOUND  # the email finds nobody any more
     view = await world.customers.GetCustomer360(customers_pb2.GetCustomer360Request(customer_id=customer))
     assert not view.timeline and view.order_count == 2
+    # Its orders' histories went with its timeline: they told where its parcels went and why.
+    assert not (await world.orders.GetOrderHistory(history)).events
     for order in view.orders:
         assert order.ship_to == common_pb2.Address(country_code="DE")
         assert all(not p.token_hint for p in order.payments) and all(not n.text for n in order.notes)

@@ -49,6 +49,11 @@ class OrderServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.GetOrderRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
                 _registered_method=True)
+        self.GetOrderHistory = channel.unary_unary(
+                '/oms.v1.OrderService/GetOrderHistory',
+                request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.GetOrderHistoryRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.GetOrderHistoryResponse.FromString,
+                _registered_method=True)
         self.ListOrders = channel.unary_unary(
                 '/oms.v1.OrderService/ListOrders',
                 request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.ListOrdersRequest.SerializeToString,
@@ -133,6 +138,15 @@ class OrderServiceServicer:
 
     def GetOrder(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetOrderHistory(self, request, context):
+        """What happened to the order, when and by whom: its events as WatchEvents publishes
+        them, oldest first, a page at a time. An order keeps them all for as long as it is
+        kept; one placed before histories were kept begins with its first change after.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -257,6 +271,11 @@ def add_OrderServiceServicer_to_server(servicer, server):
                     servicer.GetOrder,
                     request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.GetOrderRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
+            ),
+            'GetOrderHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetOrderHistory,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.GetOrderHistoryRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.GetOrderHistoryResponse.SerializeToString,
             ),
             'ListOrders': grpc.unary_unary_rpc_method_handler(
                     servicer.ListOrders,
@@ -400,6 +419,33 @@ class OrderService:
             '/oms.v1.OrderService/GetOrder',
             protos_dot_oms_dot_v1_dot_orders__pb2.GetOrderRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetOrderHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.OrderService/GetOrderHistory',
+            protos_dot_oms_dot_v1_dot_orders__pb2.GetOrderHistoryRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_orders__pb2.GetOrderHistoryResponse.FromString,
             options,
             channel_credentials,
             insecure,
