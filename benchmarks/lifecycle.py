@@ -178,6 +178,9 @@ class DayAfter:
     # at the end of the day, where they differ (reason: (reported, read)).
     returns_report_units: int = 0
     returns_report_differences: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Orders' histories read (GetOrderHistory) and those not from creation to the last version.
+    histories_read: int = 0
+    history_differences: dict[str, str] = field(default_factory=dict)
     phase_s: dict[str, float] = field(default_factory=dict)
     # Calls confirmed in the phases that are mostly one kind of call (fulfil: shipments,
     # deliver: deliveries): with phase_s, the day's fulfilment throughput.
@@ -868,6 +871,7 @@ class Lifecycle:
             self.out.customer_360s += 1
 
         await self._each(sample, profile, "360, events, audit")
+        await self._read_histories(order_ids)
         await self._count_events()
         await self._count_statuses()
         await self._report_returns()
@@ -885,6 +889,39 @@ class Lifecycle:
             }
         except grpc.aio.AioRpcError as exc:
             self.out.audit = {"error": exc.code().name, "details": exc.details()}
+
+    async def _read_histories(self, order_ids: list[str], most: int = 100) -> None:
+        """Service staff reading what happened to orders (GetOrderHistory), every k-th of the day's:
+        each history should begin with the order's creation, run in version order up to the
+        version read last (a save may change nothing others follow, such as a step done), and
+        tell of each of its shipments, deliveries and returns."""
+        final = self.out.final
+        chosen = [oid for oid in sorted(order_ids) if oid in final][:: max(1, len(order_ids) // most)][:most]
+
+        async def read(order_id: str) -> None:
+            request = orders_pb2.GetOrderHistoryRequest(order_id=order_id, page_size=100)
+            events: list[Any] = []
+            while True:
+                page = await self.calls("GetOrderHistory", self.orders.GetOrderHistory, request, metadata=self.md, timeout=30)
+                events += page.events
+                if not page.next_page_token:
+                    break
+                request.page_token = page.next_page_token
+            order = final[order_id]
+            versions = [e.order_version for e in events]
+            told = {(e.type, e.data.get("shipment_id") or e.data.get("return_id", "")) for e in events}
+            due = {("shipment.shipped", s.shipment_id) for s in order.shipments}
+            due |= {("shipment.delivered", s.shipment_id) for s in order.shipments if s.HasField("delivered_at")}
+            due |= {("return.authorized", r.return_id) for r in order.returns}
+            if not events or events[0].type != "order.created":
+                self.out.history_differences[order_id] = f"begins with {events[0].type if events else 'nothing'}"
+            elif versions != sorted(versions) or versions[-1] > order.version:
+                self.out.history_differences[order_id] = f"versions {versions[0]}-{versions[-1]}, the order at {order.version}"
+            elif missing := sorted(due - told):
+                self.out.history_differences[order_id] = f"tells nothing of {missing[0][0]} {missing[0][1]}"
+            self.out.histories_read += 1
+
+        await self._each(chosen, read, "360, events, audit")
 
     async def _count_statuses(self) -> None:
         """A dashboard's figures (CountOrders, from the status indexes) for the orders created since

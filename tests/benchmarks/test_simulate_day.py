@@ -115,6 +115,8 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     # Merchandising's returns report counts every unit the day's returns asked back, by reason.
     assert life["returns_report_differences"] == 0, life["returns_report_examples"]
     assert life["returns_report_units"] > 0
+    # Service staff read orders' histories: each from its creation to the version read last.
+    assert life["histories_read"] > 0 and life["history_differences"] == 0, life["history_examples"]
     assert sum(life["status_counts"].values()) == life["orders"]
     assert life["events"]["order.created"] == life["orders"]
     # Goodwill on about 30% of the delivered orders nobody returned, each paid (refund or voucher).
