@@ -160,6 +160,13 @@ class Violations:
         self.add(field, "is required" if value == 0 else f"unknown value {value}")
         return None
 
+    def page_size(self, value: int, default: int = limits.DEFAULT_PAGE_SIZE) -> int:
+        """The rows a page holds: ``value``, 0 for ``default``; past the largest page, a
+        violation of ``page_size``."""
+        if not 0 <= value <= limits.MAX_PAGE_SIZE:
+            self.add("page_size", f"between 1 and {limits.MAX_PAGE_SIZE} (0 for {default})")
+        return value or default
+
     def count(self, field: str, items: Iterable[object], *, at_most: int, at_least: int = 0) -> bool:
         n = len(items)  # type: ignore[arg-type]
         if n < at_least:

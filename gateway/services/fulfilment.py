@@ -45,11 +45,9 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
     ) -> fulfilment_pb2.ListFulfilmentRequestsResponse:
         v = Violations()
         v.identifier("location_id", request.location_id)
-        if not 0 <= request.page_size <= limits.MAX_PAGE_SIZE:
-            v.add("page_size", f"between 1 and {limits.MAX_PAGE_SIZE} (0 for {DEFAULT_REQUESTS_PAGE})")
+        limit = v.page_size(request.page_size, DEFAULT_REQUESTS_PAGE)
         v.raise_if_any()
         await check_location(context, await caller(context), request.location_id)
-        limit = request.page_size or DEFAULT_REQUESTS_PAGE
         per_shard = await asyncio.gather(
             *(shard.call("fulfilment_requests", request.location_id, limit) for shard in self.b.order_calls)
         )

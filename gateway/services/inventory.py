@@ -90,8 +90,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         if request.skus and (request.style or request.page_size or request.page_token):
             v.add("skus", "either SKUs, or a style and pages: not both")
         v.identifier("style", request.style, required=False)
-        if not 0 <= request.page_size <= limits.MAX_PAGE_SIZE:
-            v.add("page_size", f"0 ({limits.DEFAULT_PAGE_SIZE}) to {limits.MAX_PAGE_SIZE}")
+        size = v.page_size(request.page_size)
         after = page_after(request.page_token, v, (str,), "this list") if request.page_token else None
         v.raise_if_any()
         network = self.b.network
@@ -103,7 +102,6 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
                 products=[product_to_proto(network.products[s]) for s in asked if s in known],
                 missing_skus=[s for s in asked if s not in known],
             )
-        size = request.page_size or limits.DEFAULT_PAGE_SIZE
         page = network.product_page(after=after[0] if after else None, limit=size + 1, style=request.style)
         return inventory_pb2.ListProductsResponse(
             products=[product_to_proto(p) for p in page[:size]],
@@ -124,8 +122,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
             v.add("within_km", "kilometres, 0 (any distance) or more")
         elif request.within_km and near is None:
             v.add("within_km", "only with near")
-        if not 0 <= request.page_size <= limits.MAX_PAGE_SIZE:
-            v.add("page_size", f"0 ({limits.DEFAULT_PAGE_SIZE}) to {limits.MAX_PAGE_SIZE}")
+        size = v.page_size(request.page_size)
         shape = (float, str) if near is not None else (str,)
         after = page_after(request.page_token, v, shape, "this list") if request.page_token else None
         v.raise_if_any()
@@ -147,7 +144,6 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         else:
             keyed = sorted(((loc.location_id,), loc) for loc in chosen)
         listed = [(key, loc) for key, loc in keyed if after is None or key > after]
-        size = request.page_size or limits.DEFAULT_PAGE_SIZE
         costs = principal.role is Role.ADMIN
         return inventory_pb2.ListLocationsResponse(
             locations=[

@@ -251,8 +251,7 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
             statuses = [LISTED_STATUSES[request.status]]
         elif request.status:
             v.add("status", "AUTHORIZED or RECEIVED (UNSPECIFIED: both): what a returns desk has to handle")
-        if not 0 <= request.page_size <= limits.MAX_PAGE_SIZE:
-            v.add("page_size", f"between 1 and {limits.MAX_PAGE_SIZE} (0 for {DEFAULT_RETURNS_PAGE})")
+        limit = v.page_size(request.page_size, DEFAULT_RETURNS_PAGE)
         asked = [AWAITING_REPAIR] if request.awaiting_repair else [s.value for s in statuses]
         listed = [request.location_id, ",".join(asked)]  # which list a page token belongs to
         after = None
@@ -264,7 +263,6 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
                 after = key[2:]
         v.raise_if_any()
         await check_location(context, await caller(context), request.location_id)
-        limit = request.page_size or DEFAULT_RETURNS_PAGE
         # One more than a page from each shard: whether another page follows.
         per_shard = await asyncio.gather(
             *(shard.call("returns_at", request.location_id, asked, limit + 1, after) for shard in self.b.order_calls)
