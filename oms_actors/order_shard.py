@@ -876,19 +876,21 @@ class OrderShard:
     async def returns_at(
         self, location_id: str, statuses: list[str], limit: int, after: tuple[int, str, str] | None = None
     ) -> list[tuple[int, str, str, ReturnRecord]]:
-        """The oldest ``limit`` returns of these statuses at the location (to be brought there,
-        or received there and not inspected; ``AWAITING_REPAIR``: received there with units at
-        repair), after ``after`` (requested at, order id, return id): (requested at, order
-        id, currency, return)."""
+        """The oldest ``limit`` returns of these statuses at the location ("": at every location)
+        (to be brought there, or received there and not inspected; ``AWAITING_REPAIR``: received
+        there with units at repair), after ``after`` (requested at, order id, return id):
+        (requested at, order id, currency, return)."""
         await self._ready()
         repairs = AWAITING_REPAIR in statuses
         wanted = {ReturnStatus(s) for s in statuses if s != AWAITING_REPAIR}
+        order_ids = self._returning.get(location_id, set()) if location_id else set().union(*self._returning.values())
         found = [
             (r.requested_at_ms, order.order_id, order.currency, r)
-            for order_id in self._returning.get(location_id, ())
+            for order_id in order_ids
             if (order := self.orders.get(order_id)) is not None
             for r in order.returns
-            if r.location_id == location_id and (r.status in wanted or (repairs and r.awaiting_repair))
+            if r.location_id and r.location_id == (location_id or r.location_id)
+            and (r.status in wanted or (repairs and r.awaiting_repair))
             and (after is None or (r.requested_at_ms, order.order_id, r.return_id) > tuple(after))
         ]  # fmt: skip
         return heapq.nsmallest(limit, found, key=desk_order)

@@ -243,7 +243,7 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         self, request: returns_pb2.ListReturnsRequest, context: grpc.aio.ServicerContext
     ) -> returns_pb2.ListReturnsResponse:
         v = Violations()
-        v.identifier("location_id", request.location_id)
+        v.identifier("location_id", request.location_id, required=False)  # "": every location's
         statuses = [ReturnStatus.AUTHORIZED, ReturnStatus.RECEIVED]
         if request.awaiting_repair and request.status:
             v.add("status", "not with awaiting_repair, which lists returns by their repairs instead")
@@ -262,7 +262,8 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
             elif key is not None:
                 after = key[2:]
         v.raise_if_any()
-        await check_location(context, await caller(context), request.location_id)
+        # A key bound to a location lists its own desk's returns, not every location's.
+        await check_location(context, await caller(context), request.location_id or "every location")
         # One more than a page from each shard: whether another page follows.
         per_shard = await asyncio.gather(
             *(shard.call("returns_at", request.location_id, asked, limit + 1, after) for shard in self.b.order_calls)

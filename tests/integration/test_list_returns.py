@@ -43,6 +43,19 @@ async def test_a_desk_lists_returns_coming_to_it_and_received_there_until_they_a
              ((first, "T-ST-MITTE"), (second, "T-ST-MITTE"), (elsewhere, "T-DC-WEST"))]  # fmt: skip
     desk = returns_pb2.ListReturnsRequest(location_id="T-ST-MITTE")
     assert listed(await returns(world).ListReturns(desk), ids) == [(first.order_id, AUTHORIZED), (second.order_id, AUTHORIZED)]
+    # Whoever oversees returns lists every location's, oldest first, a page at a time.
+    network, request = [], returns_pb2.ListReturnsRequest(page_size=500)
+    while True:
+        page = await returns(world).ListReturns(request)
+        network += page.returns
+        if not page.next_page_token:
+            break
+        request.page_token = page.next_page_token
+    assert [(r.order_id, r.details.location_id) for r in network if r.order_id in ids] == [
+        (first.order_id, "T-ST-MITTE"), (second.order_id, "T-ST-MITTE"), (elsewhere.order_id, "T-DC-WEST")
+    ]  # fmt: skip
+    ages = [r.details.requested_at.ToMilliseconds() for r in network]
+    assert ages == sorted(ages) and all(r.details.location_id for r in network)
 
     rid = asked[0].returns[0].return_id
     await returns(world).ReceiveReturn(
@@ -61,9 +74,10 @@ async def test_a_desk_lists_returns_coming_to_it_and_received_there_until_they_a
     # A location's own key sees its desk only; a status no desk handles is a bad field.
     east = await as_role(oms, Role.FULFILMENT, location_id="T-ST-MITTE")
     assert listed(await returns(east).ListReturns(desk), ids) == [(second.order_id, AUTHORIZED)]
-    with pytest.raises(grpc.aio.AioRpcError) as info:
-        await returns(east).ListReturns(returns_pb2.ListReturnsRequest(location_id="T-DC-WEST"))
-    assert info.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    for elsewhere_or_all in ("T-DC-WEST", ""):
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await returns(east).ListReturns(returns_pb2.ListReturnsRequest(location_id=elsewhere_or_all))
+        assert info.value.code() == grpc.StatusCode.PERMISSION_DENIED
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await returns(world).ListReturns(
             returns_pb2.ListReturnsRequest(location_id="T-ST-MITTE", status=orders_pb2.RETURN_STATUS_RESOLVED)

@@ -161,6 +161,8 @@ class ReturnServiceServicer:
         """A returns desk's work list at one location, oldest request first: returns to be
         brought there (AUTHORIZED with that location) and returns received there waiting to
         be inspected (RECEIVED). Fulfilment keys bound to a location list their own only.
+        Without a location, every location's: the oldest first shows which parcels are
+        overdue and which desks fall behind.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
