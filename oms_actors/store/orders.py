@@ -195,6 +195,7 @@ class _WriteBatch:
         self.keys: list[str] = []
         self._key_index: dict[str, int] = {}
         self._blobs: list[bytes] = []
+        self._blob_index: dict[int, int] = {}  # id of a blob -> its ARGV index (the blobs keep them alive)
         self._ops: list[list] = []
 
     def _key(self, key: str) -> int:
@@ -205,8 +206,12 @@ class _WriteBatch:
         return index
 
     def _blob(self, value: bytes) -> int:
-        self._blobs.append(value)
-        return len(self._blobs) + 1  # ARGV[1] is the list of writes
+        # The same bytes written twice (an order's history and its customer's timeline) go once.
+        index = self._blob_index.get(id(value))
+        if index is None:
+            self._blobs.append(value)
+            index = self._blob_index[id(value)] = len(self._blobs) + 1  # ARGV[1] is the list of writes
+        return index
 
     def mset(self, values: dict[str, bytes]) -> None:
         flat: list[int] = []
@@ -341,17 +346,22 @@ class OrderStore:
         events = [event for new, old in changes for event in order_events(old, new)]
         if events:
             batch.xadd(keys.order_events(shard), EVENTS_KEPT, EVENTS_CODEC.encode(events))
+            # Each order's own history, kept whole for as long as the order (GetOrderHistory).
+            by_order: defaultdict[str, list[OrderEvent]] = defaultdict(list)
             by_customer: defaultdict[str, list[OrderEvent]] = defaultdict(list)
             for event in events:
-                by_customer[event.customer_id].append(event)
-            for customer_id, theirs in by_customer.items():
-                batch.xadd(keys.customer_timeline(customer_id), TIMELINE_KEPT, EVENTS_CODEC.encode(theirs))
-            # And each order's own history, kept whole for as long as the order (GetOrderHistory).
-            by_order: defaultdict[str, list[OrderEvent]] = defaultdict(list)
-            for event in events:
                 by_order[event.order_id].append(event)
-            for order_id, its in by_order.items():
-                batch.rpush(keys.order_history(shard, order_id), EVENTS_CODEC.encode(its))
+                by_customer[event.customer_id].append(event)
+            histories = {order_id: EVENTS_CODEC.encode(its) for order_id, its in by_order.items()}
+            for order_id, blob in histories.items():
+                batch.rpush(keys.order_history(shard, order_id), blob)
+            for customer_id, theirs in by_customer.items():
+                # A save that holds one order of the customer (a capture batch nearly always
+                # does) gives its timeline that order's history: the same events, sent once.
+                only = theirs[0].order_id
+                same = all(event.order_id == only for event in theirs)
+                blob = histories[only] if same else EVENTS_CODEC.encode(theirs)
+                batch.xadd(keys.customer_timeline(customer_id), TIMELINE_KEPT, blob)
         for new, old in changes:
             for day, increments in return_report.counts(old, new).items():
                 batch.hincrby(keys.returns_day(day), increments)
