@@ -319,11 +319,8 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
                 if r in RESOLUTION_VALUES
             ],
             skus=[returns_pb2.SkuReturns(sku=s.sku, units=s.units, by_reason=_reasons(s.by_reason)) for s in found.skus],
-            by_channel=[
-                returns_pb2.ChannelCount(channel=CHANNEL_TO_PROTO[Channel(c)], units=n)
-                for c, n in _most_first(found.by_channel)
-                if c in CHANNEL_VALUES
-            ],
+            by_channel=_channels(found.by_channel),
+            by_channel_asked=_channels(found.by_channel_asked),
         )
 
     @rpc
@@ -354,4 +351,12 @@ def _reasons(counts: dict[str, int]) -> list[returns_pb2.ReasonCount]:
     return [
         returns_pb2.ReasonCount(reason=REASONS_TO_PROTO[ReturnReason(r)] if r in REASON_VALUES else 0, units=n)
         for r, n in _most_first(counts)
+    ]
+
+
+def _channels(units: dict[str, int]) -> list[returns_pb2.ChannelCount]:
+    return [
+        returns_pb2.ChannelCount(channel=CHANNEL_TO_PROTO[Channel(c)], units=n)
+        for c, n in _most_first(units)
+        if c in CHANNEL_VALUES
     ]

@@ -1,7 +1,8 @@
 """Which items come back, and why: the returns asked for, counted by day as they are recorded.
 
 Merchandising asks which products come back and for what reason (a size chart that runs
-small, a photo that misleads, a batch that breaks), and from which sales channel. The order shards count every return
+small, a photo that misleads, a batch that breaks), from which sales channel, and where
+customers bring them back (a web order returned in a store costs the store's time). The order shards count every return
 when it is first recorded, in the same atomic write as the order (so a retry, which
 records nothing new, counts nothing), into one hash per UTC day of the request; a report
 adds up the days asked for. Units asked back are counted, whatever came of the return
@@ -27,6 +28,7 @@ RESOLUTION = "resolution"
 SKU = "sku"
 SKU_REASON = "sku_reason"
 CHANNEL = "channel"  # the channel the order was sold in
+ASKED_IN = "asked_in"  # the channel the return was asked in (a web order brought to a store)
 
 
 def request_day(at_ms: int) -> str:
@@ -55,6 +57,7 @@ def counts(old: Order | None, new: Order) -> dict[str, Counter[str]]:
                 f"{RESOLUTION}{SEP}{rl.resolution.value}",
                 f"{SKU}{SEP}{sku}",
                 f"{CHANNEL}{SEP}{new.channel.value}",
+                f"{ASKED_IN}{SEP}{r.channel}",
             ):
                 day[name] += rl.quantity
             day[f"{SKU_REASON}{SEP}{sku}{SEP}{reason}"] += rl.quantity
@@ -75,6 +78,7 @@ class ReturnsReport:
     by_reason: dict[str, int] = field(default_factory=dict)
     by_resolution: dict[str, int] = field(default_factory=dict)
     by_channel: dict[str, int] = field(default_factory=dict)  # the channel the order was sold in
+    by_channel_asked: dict[str, int] = field(default_factory=dict)  # the channel the return was asked in
     skus: list[SkuReturns] = field(default_factory=list)  # most units first, then by SKU
 
 
@@ -87,6 +91,7 @@ def report(days: Iterable[Mapping[str, int]], *, skus: Iterable[str] = (), top: 
     by_reason: dict[str, int] = {}
     by_resolution: dict[str, int] = {}
     by_channel: dict[str, int] = {}
+    by_channel_asked: dict[str, int] = {}
     per_sku: dict[str, int] = {}
     sku_reasons: dict[str, dict[str, int]] = {}
     for name, units in total.items():
@@ -97,6 +102,8 @@ def report(days: Iterable[Mapping[str, int]], *, skus: Iterable[str] = (), top: 
             by_resolution[rest] = units
         elif kind == CHANNEL:
             by_channel[rest] = units
+        elif kind == ASKED_IN:
+            by_channel_asked[rest] = units
         elif kind == SKU:
             per_sku[rest] = units
         elif kind == SKU_REASON:
@@ -110,5 +117,6 @@ def report(days: Iterable[Mapping[str, int]], *, skus: Iterable[str] = (), top: 
         by_reason=by_reason,
         by_resolution=by_resolution,
         by_channel=by_channel,
+        by_channel_asked=by_channel_asked,
         skus=[SkuReturns(sku=s, units=per_sku.get(s, 0), by_reason=sku_reasons.get(s, {})) for s in chosen],
     )

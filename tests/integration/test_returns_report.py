@@ -20,9 +20,9 @@ def ts(at_s: float) -> timestamp_pb2.Timestamp:
     return timestamp_pb2.Timestamp(seconds=int(at_s))
 
 
-def ask(order_id: str, rma: str, units: int, code: int) -> returns_pb2.RequestReturnRequest:
+def ask(order_id: str, rma: str, units: int, code: int, channel: int = common_pb2.CHANNEL_WEB) -> returns_pb2.RequestReturnRequest:
     return returns_pb2.RequestReturnRequest(
-        order_id=order_id, return_id=rma, channel=common_pb2.CHANNEL_WEB,
+        order_id=order_id, return_id=rma, channel=channel,
         lines=[returns_pb2.ReturnLineRequest(line_number=1, quantity=units, reason="as said", reason_code=code,
                                              resolution=orders_pb2.RETURN_RESOLUTION_REFUND)],
     )  # fmt: skip
@@ -34,12 +34,14 @@ async def test_a_sku_s_returns_are_counted_by_reason_once_each(world: World):
         await delivered(world, (await world.orders.CreateOrder(card(world.order(await world.customer(), [(sku, 2)])))).order)
         for _ in range(2)
     ]
+    now = time.time()
+    asked = returns_pb2.GetReturnsReportRequest(requested_from=ts(now - 86_400), requested_to=ts(now + 86_400), skus=[sku])
+    before = await returns(world).GetReturnsReport(asked)
     small = ask(placed[0].order_id, World.unique("RMA"), 2, orders_pb2.RETURN_REASON_DOES_NOT_FIT)
     await returns(world).RequestReturn(small)
     await returns(world).RequestReturn(small)  # the channel's retry: recorded once, counted once
-    await returns(world).RequestReturn(ask(placed[1].order_id, World.unique("RMA"), 1, orders_pb2.RETURN_REASON_DAMAGED))
-    now = time.time()
-    asked = returns_pb2.GetReturnsReportRequest(requested_from=ts(now - 86_400), requested_to=ts(now + 86_400), skus=[sku])
+    in_store = ask(placed[1].order_id, World.unique("RMA"), 1, orders_pb2.RETURN_REASON_DAMAGED, common_pb2.CHANNEL_STORE)
+    await returns(world).RequestReturn(in_store)
     found = await returns(world).GetReturnsReport(asked)
     [mine] = found.skus
     assert (mine.sku, mine.units) == (sku, 3)
@@ -49,6 +51,10 @@ async def test_a_sku_s_returns_are_counted_by_reason_once_each(world: World):
     assert found.units >= 3 and found.returns >= 2
     assert {r.resolution for r in found.by_resolution} >= {orders_pb2.RETURN_RESOLUTION_REFUND}
     assert {c.channel: c.units for c in found.by_channel}[common_pb2.CHANNEL_WEB] >= 3  # the orders were sold on the web
+    # ... and brought back: two units asked for online, one in a store.
+    was, now_asked = ({c.channel: c.units for c in r.by_channel_asked} for r in (before, found))
+    assert now_asked.get(common_pb2.CHANNEL_WEB, 0) - was.get(common_pb2.CHANNEL_WEB, 0) == 2
+    assert now_asked.get(common_pb2.CHANNEL_STORE, 0) - was.get(common_pb2.CHANNEL_STORE, 0) == 1
     # The most returned, across every SKU: ranked by units.
     top = await returns(world).GetReturnsReport(
         returns_pb2.GetReturnsReportRequest(requested_from=ts(now - 86_400), requested_to=ts(now + 86_400), top_skus=100)

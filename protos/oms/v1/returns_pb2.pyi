@@ -244,20 +244,22 @@ class SkuReturns(_message.Message):
     def __init__(self, sku: _Optional[str] = ..., units: _Optional[int] = ..., by_reason: _Optional[_Iterable[_Union[ReasonCount, _Mapping]]] = ...) -> None: ...
 
 class ReturnsReport(_message.Message):
-    __slots__ = ("returns", "units", "by_reason", "by_resolution", "skus", "by_channel")
+    __slots__ = ("returns", "units", "by_reason", "by_resolution", "skus", "by_channel", "by_channel_asked")
     RETURNS_FIELD_NUMBER: _ClassVar[int]
     UNITS_FIELD_NUMBER: _ClassVar[int]
     BY_REASON_FIELD_NUMBER: _ClassVar[int]
     BY_RESOLUTION_FIELD_NUMBER: _ClassVar[int]
     SKUS_FIELD_NUMBER: _ClassVar[int]
     BY_CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    BY_CHANNEL_ASKED_FIELD_NUMBER: _ClassVar[int]
     returns: int
     units: int
     by_reason: _containers.RepeatedCompositeFieldContainer[ReasonCount]
     by_resolution: _containers.RepeatedCompositeFieldContainer[ResolutionCount]
     skus: _containers.RepeatedCompositeFieldContainer[SkuReturns]
     by_channel: _containers.RepeatedCompositeFieldContainer[ChannelCount]
-    def __init__(self, returns: _Optional[int] = ..., units: _Optional[int] = ..., by_reason: _Optional[_Iterable[_Union[ReasonCount, _Mapping]]] = ..., by_resolution: _Optional[_Iterable[_Union[ResolutionCount, _Mapping]]] = ..., skus: _Optional[_Iterable[_Union[SkuReturns, _Mapping]]] = ..., by_channel: _Optional[_Iterable[_Union[ChannelCount, _Mapping]]] = ...) -> None: ...
+    by_channel_asked: _containers.RepeatedCompositeFieldContainer[ChannelCount]
+    def __init__(self, returns: _Optional[int] = ..., units: _Optional[int] = ..., by_reason: _Optional[_Iterable[_Union[ReasonCount, _Mapping]]] = ..., by_resolution: _Optional[_Iterable[_Union[ResolutionCount, _Mapping]]] = ..., skus: _Optional[_Iterable[_Union[SkuReturns, _Mapping]]] = ..., by_channel: _Optional[_Iterable[_Union[ChannelCount, _Mapping]]] = ..., by_channel_asked: _Optional[_Iterable[_Union[ChannelCount, _Mapping]]] = ...) -> None: ...
 
 class ChannelCount(_message.Message):
     __slots__ = ("channel", "units")
