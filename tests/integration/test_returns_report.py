@@ -20,7 +20,9 @@ def ts(at_s: float) -> timestamp_pb2.Timestamp:
     return timestamp_pb2.Timestamp(seconds=int(at_s))
 
 
-def ask(order_id: str, rma: str, units: int, code: int, channel: int = common_pb2.CHANNEL_WEB) -> returns_pb2.RequestReturnRequest:
+def ask(
+    order_id: str, rma: str, units: int, code: int, channel: int = common_pb2.CHANNEL_WEB
+) -> returns_pb2.RequestReturnRequest:
     return returns_pb2.RequestReturnRequest(
         order_id=order_id, return_id=rma, channel=channel,
         lines=[returns_pb2.ReturnLineRequest(line_number=1, quantity=units, reason="as said", reason_code=code,
