@@ -155,6 +155,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         if created_from is not None and created_before is not None and created_before <= created_from:
             v.add("created_before", "after created_from")
         v.identifier("external_reference", request.external_reference, required=False)
+        v.identifier("sku", request.sku, required=False)
         basic = _basic_view(v, request.view)
         principal = await caller(context)
         if request.external_reference and channel is None and principal.channel is None:
@@ -162,7 +163,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         v.raise_if_any()
         asked = OrderFilter(
             customer_id=request.customer_id, channel=channel, status=status,
-            created_from_ms=created_from, created_before_ms=created_before,
+            created_from_ms=created_from, created_before_ms=created_before, sku=request.sku,
         )  # fmt: skip
         visible = visible_orders(principal, asked)
         if visible is not None and request.external_reference:

@@ -48,11 +48,12 @@ class OrderFilter:
     status: OrderStatus | None = None
     created_from_ms: int | None = None  # created at or after
     created_before_ms: int | None = None  # created before
+    sku: str = ""  # with a line of it (a recall: whom to tell)
 
     def fingerprint(self) -> int:
         raw = (
             f"{self.customer_id}|{self.channel or ''}|{self.status or ''}"
-            f"|{self.created_from_ms or ''}|{self.created_before_ms or ''}"
+            f"|{self.created_from_ms or ''}|{self.created_before_ms or ''}|{self.sku}"
         )
         return zlib.crc32(raw.encode())
 
@@ -63,6 +64,7 @@ class OrderFilter:
             and (self.status is None or order.status == self.status)
             and (self.created_from_ms is None or order.created_at_ms >= self.created_from_ms)
             and (self.created_before_ms is None or order.created_at_ms < self.created_before_ms)
+            and (not self.sku or any(line.sku == self.sku for line in order.lines))
         )
 
     def score_bounds(self) -> tuple[int | str, int | str]:
@@ -74,6 +76,8 @@ class OrderFilter:
     def index_key(self) -> str:
         if self.customer_id:
             return keys.order_index("customer", self.customer_id)
+        if self.sku:  # fewer orders than a channel's or a status's
+            return keys.order_index("sku", self.sku)
         if self.channel is not None and self.status is not None:
             return keys.order_index("chst", f"{self.channel.value}:{self.status.value}")
         if self.channel is not None:
@@ -81,10 +85,6 @@ class OrderFilter:
         if self.status is not None:
             return keys.order_index("status", self.status.value)
         return keys.order_index("all")
-
-    def index_is_exact(self) -> bool:
-        """True when the chosen index alone answers the filter."""
-        return not self.customer_id or (self.channel is None and self.status is None)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -126,6 +126,7 @@ def _indexes(order: Order) -> list[str]:
         keys.order_index("channel", order.channel.value),
         *_status_indexes(order),
         *(keys.order_index("instrument", card) for card in sorted(cards)),
+        *(keys.order_index("sku", sku) for sku in sorted({line.sku for line in order.lines})),
     ]
 
 

@@ -7,8 +7,11 @@ import asyncio
 import grpc
 import pytest
 
+from gateway.auth import Role
+from oms_actors.domain.enums import Channel
 from protos.oms.v1 import common_pb2, customers_pb2, inventory_pb2, orders_pb2
 from tests.integration.support import CHANNELS, World, eur, field_violations
+from tests.integration.test_billing import as_role
 from tests.integration.waiting import settled
 
 pytestmark = pytest.mark.integration
@@ -140,6 +143,39 @@ async def test_list_by_time_range_and_by_the_channels_own_reference(world: World
     with pytest.raises(grpc.aio.AioRpcError) as info:
         await world.orders.ListOrders(orders_pb2.ListOrdersRequest(external_reference=ref))
     assert "channel" in field_violations(info.value)
+
+
+async def test_list_by_sku_finds_every_order_with_a_line_of_it_for_a_recall(world: World, oms):
+    recalled, other = await world.sku({"T-DC-SOUTH": 100}), await world.sku({"T-DC-SOUTH": 100})
+    first, second = await world.customer(), await world.customer()
+    with_it = [
+        (await world.orders.CreateOrder(world.order(first, [(other, 1), (recalled, 2)]))).order,
+        (await world.orders.CreateOrder(world.order(second, [(recalled, 1)], channel=common_pb2.CHANNEL_STORE))).order,
+        (await world.orders.CreateOrder(world.order(second, [(recalled, 1)]))).order,
+    ]
+    await world.orders.CreateOrder(world.order(first, [(other, 1)]))  # nothing of it
+    recall = orders_pb2.ListOrdersRequest(sku=recalled, page_size=2, view=orders_pb2.ORDER_VIEW_BASIC)
+    found = []
+    while True:
+        page = await world.orders.ListOrders(recall)
+        found += page.orders
+        if not page.next_page_token:
+            break
+        recall.page_token = page.next_page_token
+    assert [o.order_id for o in found] == [o.order_id for o in reversed(with_it)]
+    assert {o.customer_id for o in found} == {first, second}  # whom to tell
+    # With the other filters: one customer's, one channel's; a channel key sees its own only.
+    mine = await world.orders.ListOrders(orders_pb2.ListOrdersRequest(sku=recalled, customer_id=first))
+    assert [o.order_id for o in mine.orders] == [with_it[0].order_id]
+    store = await as_role(oms, Role.CHANNEL, channel=Channel.STORE)
+    try:
+        seen = await store.orders.ListOrders(orders_pb2.ListOrdersRequest(sku=recalled))
+        assert [o.order_id for o in seen.orders] == [with_it[1].order_id]
+    finally:
+        await store.close()
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await world.orders.ListOrders(orders_pb2.ListOrdersRequest(sku="no sku"))
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT and field_violations(info.value) == {"sku"}
 
 
 async def test_a_page_token_is_bound_to_its_filters(world: World):
