@@ -304,7 +304,7 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
         )
         count = await self.b.orders.client.zcard(keys.order_index("customer", customer.customer_id))
         timeline = await EventReader(self.b.orders.client, self.b.actors.topology.order_shards).timeline(
-            customer.customer_id, limit=request.event_limit or DEFAULT_EVENTS
+            customer.customer_id, [o.order_id for o in orders], limit=request.event_limit or DEFAULT_EVENTS
         )
         view = customers_pb2.Customer360(
             customer=customer_to_proto(customer),

@@ -85,14 +85,25 @@ class EventReader:
         found.sort(key=lambda item: (tuple(int(x) for x in item[1].split("-")), item[2]))
         return found
 
-    async def timeline(self, customer_id: str, *, limit: int) -> list[OrderEvent]:
-        """The customer's latest events, newest first."""
-        events: list[OrderEvent] = []
-        for _, fields in await self.client.xrevrange(keys.customer_timeline(customer_id), count=limit):
-            events += reversed(_events(fields))
-            if len(events) >= limit:
-                break
-        return events[:limit]
+    async def timeline(self, customer_id: str, order_ids: list[str], *, limit: int) -> list[OrderEvent]:
+        """The latest events of these orders of the customer (the ones a 360 view shows), newest
+        first: from their histories, and from the customer's timeline stream as written before
+        orders kept histories (each event once)."""
+        pipe = self.client.pipeline(transaction=False)
+        for order_id in order_ids:
+            pipe.lrange(keys.order_history(shard_of(order_id, self.order_shards), order_id), 0, -1)
+        pipe.xrevrange(keys.customer_timeline(customer_id), count=limit)
+        *histories, legacy = await pipe.execute()
+        found = {
+            (e.order_id, e.order_version, e.type, e.at_ms): e
+            for entries in histories for entry in entries for e in EVENTS_CODEC.decode(entry)
+        }  # fmt: skip
+        for _, fields in legacy:
+            for e in _events(fields):
+                found.setdefault((e.order_id, e.order_version, e.type, e.at_ms), e)
+        # Within one save, the order its events were written in (the creation before what followed).
+        ranked = sorted(enumerate(found.values()), key=lambda pair: (pair[1].at_ms, pair[1].order_version, pair[0]))
+        return [e for _, e in reversed(ranked)][:limit]
 
     async def history(self, order_id: str, *, skip: int, limit: int) -> tuple[list[OrderEvent], bool]:
         """The order's events, oldest first, after the first ``skip`` of them: up to ``limit``,

@@ -50,7 +50,8 @@ def order_history(shard: int, order_id: str) -> str:
 
 
 def customer_timeline(customer_id: str) -> str:
-    """A capped stream: the latest events of one customer's orders, for the 360 view."""
+    """A capped stream: the latest events of one customer's orders, as written before orders
+    kept their histories (read beside them for the 360 view; no longer written)."""
     return f"{ROOT}:timeline:{customer_id}"
 
 

@@ -31,7 +31,6 @@ from oms_actors.store.customers import decode_customers
 ORDER_CODEC: Codec[Order] = Codec(Order)
 EVENTS_CODEC: Codec[list[OrderEvent]] = Codec(list[OrderEvent], fmt="msgpack")
 EVENTS_KEPT = 1_000_000  # entries per order shard; a consumer further behind than that resumes from a snapshot
-TIMELINE_KEPT = 500  # per customer
 _SCAN_BUDGET_PAGES = 20  # bounded work per ListOrders call when a filter is applied after the index
 
 
@@ -342,27 +341,18 @@ class OrderStore:
         if refs:
             batch.hset(keys.EXTERNAL_REFERENCES, refs)
         # Events go out in the same transaction as the change: durable together or not at
-        # all. One stream entry carries all the events of the save (one per customer in
-        # the timelines): a command per event cost a fifth of the capture path.
+        # all. One stream entry carries all the events of the save: a command per event
+        # cost a fifth of the capture path.
         events = [event for new, old in changes for event in order_events(old, new)]
         if events:
             batch.xadd(keys.order_events(shard), EVENTS_KEPT, EVENTS_CODEC.encode(events))
-            # Each order's own history, kept whole for as long as the order (GetOrderHistory).
+            # Each order's own history, kept whole for as long as the order (GetOrderHistory);
+            # a customer's timeline is read from its orders' histories (EventReader.timeline).
             by_order: defaultdict[str, list[OrderEvent]] = defaultdict(list)
-            by_customer: defaultdict[str, list[OrderEvent]] = defaultdict(list)
             for event in events:
                 by_order[event.order_id].append(event)
-                by_customer[event.customer_id].append(event)
-            histories = {order_id: EVENTS_CODEC.encode(its) for order_id, its in by_order.items()}
-            for order_id, blob in histories.items():
-                batch.rpush(keys.order_history(shard, order_id), blob)
-            for customer_id, theirs in by_customer.items():
-                # A save that holds one order of the customer (a capture batch nearly always
-                # does) gives its timeline that order's history: the same events, sent once.
-                only = theirs[0].order_id
-                same = all(event.order_id == only for event in theirs)
-                blob = histories[only] if same else EVENTS_CODEC.encode(theirs)
-                batch.xadd(keys.customer_timeline(customer_id), TIMELINE_KEPT, blob)
+            for order_id, its in by_order.items():
+                batch.rpush(keys.order_history(shard, order_id), EVENTS_CODEC.encode(its))
         for new, old in changes:
             for day, increments in return_report.counts(old, new).items():
                 batch.hincrby(keys.returns_day(day), increments)

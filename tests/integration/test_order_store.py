@@ -8,11 +8,13 @@ import pytest
 
 from oms_actors.domain.commands import CreateOrder, LineInput
 from oms_actors.domain.enums import Channel, DeliveryMode, OrderStatus
+from oms_actors.domain.events import order_events
 from oms_actors.domain.money import Money
 from oms_actors.domain.order import Order
 from oms_actors.store import keys
 from oms_actors.store.connection import connect_async
-from oms_actors.store.orders import OrderFilter, OrderStore
+from oms_actors.store.events import EventReader
+from oms_actors.store.orders import EVENTS_CODEC, OrderFilter, OrderStore
 
 pytestmark = pytest.mark.integration
 
@@ -47,7 +49,9 @@ async def test_a_save_larger_than_one_command_can_carry_is_written_whole(redis_s
         assert [o.order_id for o in page] == [f"{run}-o{i}" for i in range(1_199, 1_194, -1)]
         assert await client.zcard(keys.order_index("customer", customer)) == 1_200
         assert await client.hlen(keys.EXTERNAL_REFERENCES) >= 1_200
-        assert await client.xlen(keys.customer_timeline(customer)) == 1  # one entry carries the save's events
+        # Each order's history has the save's events of it; the customer's timeline is read from them.
+        assert await client.llen(keys.order_history(0, orders[-1].order_id)) == 1
+        assert not await client.exists(keys.customer_timeline(customer))
 
         # A status change moves the orders between status indexes in the same call.
         released = [o.__class__(**{**{f: getattr(o, f) for f in o.__slots__}, "status": OrderStatus.RELEASED})
@@ -127,5 +131,25 @@ async def test_a_shard_loads_its_unfinished_orders_only(redis_server):
             assert {o.order_id for o in loaded} >= {live.order_id} and done.order_id not in {o.order_id for o in loaded}
         assert await client.exists(keys.open_orders_built(shard))
         assert await client.exists(keys.order(shard, done.order_id))  # still there to read
+    finally:
+        await client.aclose()
+
+
+async def test_a_timeline_merges_the_orders_histories_with_what_was_written_before_them(redis_server):
+    client = connect_async(f"{redis_server.url}?db={STORE_DB}")
+    try:
+        store = OrderStore(client, order_shards=1)
+        run = uuid.uuid4().hex[:8]
+        customer = f"C-{run}"
+        old, new = _order(run, 1, customer), _order(run, 2, customer)
+        # What a store before order histories wrote: the old order's events in the timeline stream.
+        before = order_events(None, old)
+        await client.xadd(keys.customer_timeline(customer), {"e": EVENTS_CODEC.encode(before)})
+        await store.save(0, [(new, None)])
+        # The new order's events are in its history; the old one's again in the stream: counted once.
+        await client.xadd(keys.customer_timeline(customer), {"e": EVENTS_CODEC.encode(order_events(None, new))})
+        timeline = await EventReader(client, 1).timeline(customer, [new.order_id, old.order_id], limit=10)
+        assert [(e.order_id, e.type) for e in timeline] == [(new.order_id, "order.created"), (old.order_id, "order.created")]
+        assert await EventReader(client, 1).timeline(customer, [new.order_id], limit=1) == timeline[:1]
     finally:
         await client.aclose()

@@ -78,7 +78,7 @@ class CustomerServiceServicer:
     def GetCustomer360(self, request, context):
         """Everything about one customer across channels: profile, orders with their
         shipments, payments, invoices and returns, money owed and credited, and a
-        timeline of every event. Found by id, email, phone, an order id or a
+        timeline of what happened to those orders. Found by id, email, phone, an order id or a
         channel's own order reference.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
