@@ -127,9 +127,9 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         after = page_after(request.page_token, v, (int,), "this order's history") if request.page_token else None
         v.raise_if_any()
         principal = await caller(context)
-        await self.b.visible_order(principal, request.order_id)  # an unknown one is NOT_FOUND, not an empty history
+        order = await self.b.visible_order(principal, request.order_id)  # unknown: NOT_FOUND, not an empty history
         skip = after[0] if after else 0
-        events, more = await self.events.history(request.order_id, skip=skip, limit=size)
+        events, more = await self.events.history(request.order_id, order.customer_id, skip=skip, limit=size)
         return orders_pb2.GetOrderHistoryResponse(
             events=[event_to_proto("", e) for e in events],
             next_page_token=page_token([skip + len(events)]) if more else "",

@@ -91,24 +91,43 @@ class EventReader:
         orders kept histories (each event once)."""
         pipe = self.client.pipeline(transaction=False)
         for order_id in order_ids:
-            pipe.lrange(keys.order_history(shard_of(order_id, self.order_shards), order_id), 0, -1)
+            pipe.lrange(self._history_key(order_id), 0, -1)
         pipe.xrevrange(keys.customer_timeline(customer_id), count=limit)
         *histories, legacy = await pipe.execute()
-        found = {
-            (e.order_id, e.order_version, e.type, e.at_ms): e
-            for entries in histories for entry in entries for e in EVENTS_CODEC.decode(entry)
-        }  # fmt: skip
-        for _, fields in legacy:
-            for e in _events(fields):
-                found.setdefault((e.order_id, e.order_version, e.type, e.at_ms), e)
-        # Within one save, the order its events were written in (the creation before what followed).
-        ranked = sorted(enumerate(found.values()), key=lambda pair: (pair[1].at_ms, pair[1].order_version, pair[0]))
-        return [e for _, e in reversed(ranked)][:limit]
+        return list(reversed(_merged(histories, legacy)))[:limit]
 
-    async def history(self, order_id: str, *, skip: int, limit: int) -> tuple[list[OrderEvent], bool]:
+    async def history(self, order_id: str, customer_id: str, *, skip: int, limit: int) -> tuple[list[OrderEvent], bool]:
         """The order's events, oldest first, after the first ``skip`` of them: up to ``limit``,
         and whether more follow. An order keeps them all (one list entry per save), so the
-        same position finds the same event however many came since."""
-        key = keys.order_history(shard_of(order_id, self.order_shards), order_id)
-        events = [event for entry in await self.client.lrange(key, 0, -1) for event in EVENTS_CODEC.decode(entry)]
+        same position finds the same event however many came since; an order placed before
+        orders kept histories begins with what its customer's former timeline stream still
+        holds of it (``customer_id``: its customer's), which nothing writes to any more."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.lrange(self._history_key(order_id), 0, -1)
+        pipe.xrange(keys.customer_timeline(customer_id))
+        entries, legacy = await pipe.execute()
+        events = [e for e in _merged([entries], legacy, by_version=True) if e.order_id == order_id]
         return events[skip : skip + limit], len(events) > skip + limit
+
+    def _history_key(self, order_id: str) -> str:
+        return keys.order_history(shard_of(order_id, self.order_shards), order_id)
+
+
+def _merged(
+    histories: list[list[bytes]], legacy: list[tuple[bytes, dict[bytes, bytes]]], *, by_version: bool = False
+) -> list[OrderEvent]:
+    """The events of order histories and of a former timeline stream, each once, oldest first
+    (``by_version``: one order's, by its versions, whatever the clocks said); within one save,
+    in the order they were written (the creation before what followed)."""
+    found = {
+        (e.order_id, e.order_version, e.type, e.at_ms): e
+        for entries in histories for entry in entries for e in EVENTS_CODEC.decode(entry)
+    }  # fmt: skip
+    for _, fields in legacy:
+        for e in _events(fields):
+            found.setdefault((e.order_id, e.order_version, e.type, e.at_ms), e)
+    if by_version:
+        ranked = sorted(enumerate(found.values()), key=lambda pair: (pair[1].order_version, pair[0]))
+    else:
+        ranked = sorted(enumerate(found.values()), key=lambda pair: (pair[1].at_ms, pair[1].order_version, pair[0]))
+    return [e for _, e in ranked]

@@ -151,5 +151,8 @@ async def test_a_timeline_merges_the_orders_histories_with_what_was_written_befo
         timeline = await EventReader(client, 1).timeline(customer, [new.order_id, old.order_id], limit=10)
         assert [(e.order_id, e.type) for e in timeline] == [(new.order_id, "order.created"), (old.order_id, "order.created")]
         assert await EventReader(client, 1).timeline(customer, [new.order_id], limit=1) == timeline[:1]
+        # The old order's history is what the former stream still holds of it, the new one's its own.
+        assert (await EventReader(client, 1).history(old.order_id, customer, skip=0, limit=10))[0] == before
+        assert (await EventReader(client, 1).history(new.order_id, customer, skip=0, limit=10))[0] == order_events(None, new)
     finally:
         await client.aclose()

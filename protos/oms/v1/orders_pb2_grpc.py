@@ -145,7 +145,8 @@ class OrderServiceServicer:
     def GetOrderHistory(self, request, context):
         """What happened to the order, when and by whom: its events as WatchEvents publishes
         them, oldest first, a page at a time. An order keeps them all for as long as it is
-        kept; one placed before histories were kept begins with its first change after.
+        kept; one placed before histories were kept begins with what its customer's former
+        timeline still holds of it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
