@@ -178,6 +178,8 @@ class DayAfter:
     # at the end of the day, where they differ (reason: (reported, read)).
     returns_report_units: int = 0
     returns_report_differences: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # A recall of the day's most ordered SKU (ListOrders by SKU) against the orders read at the end.
+    recall: dict[str, Any] = field(default_factory=dict)
     # Orders' histories read (GetOrderHistory) and those not from creation to the last version.
     histories_read: int = 0
     history_differences: dict[str, str] = field(default_factory=dict)
@@ -872,6 +874,7 @@ class Lifecycle:
 
         await self._each(sample, profile, "360, events, audit")
         await self._read_histories(order_ids)
+        await self._list_recalled()
         await self._count_events()
         await self._count_statuses()
         await self._report_returns()
@@ -922,6 +925,33 @@ class Lifecycle:
             self.out.histories_read += 1
 
         await self._each(chosen, read, "360, events, audit")
+
+    async def _list_recalled(self) -> None:
+        """A recall of the day's most ordered SKU: the orders ListOrders finds by it (the SKU
+        index) against the day's orders read at the end that have a line of it."""
+        if self.since_ms is None:
+            return
+        units: collections.Counter = collections.Counter()
+        for order in self.out.final.values():
+            for line in order.lines:
+                units[line.sku] += line.quantity
+        if not units:
+            return
+        sku = min(units, key=lambda s: (-units[s], s))
+        request = orders_pb2.ListOrdersRequest(sku=sku, page_size=500, view=orders_pb2.ORDER_VIEW_BASIC)
+        request.created_from.FromMilliseconds(self.since_ms)
+        listed: set[str] = set()
+        while True:
+            page = await self.calls("ListOrders", self.orders.ListOrders, request, metadata=self.md, timeout=30)
+            listed.update(o.order_id for o in page.orders)
+            if not page.next_page_token:
+                break
+            request.page_token = page.next_page_token
+        read = {
+            oid for oid, o in self.out.final.items()
+            if o.created_at.ToMilliseconds() >= self.since_ms and any(line.sku == sku for line in o.lines)
+        }  # fmt: skip
+        self.out.recall = {"sku": sku, "orders": len(read), "listed": len(listed), "differences": len(listed ^ read)}
 
     async def _count_statuses(self) -> None:
         """A dashboard's figures (CountOrders, from the status indexes) for the orders created since

@@ -95,6 +95,8 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("stock audit differences", ("lifecycle", "stock_audit", "differences"), "int"),
     ("status index differences (CountOrders)", ("lifecycle", "status_index_differences"), "int"),
     ("returns report differences (GetReturnsReport)", ("lifecycle", "returns_report_differences"), "int"),
+    ("orders with the most ordered SKU (a recall)", ("lifecycle", "recall", "orders"), "int"),
+    ("  differences from ListOrders by SKU", ("lifecycle", "recall", "differences"), "int"),
     ("order histories read (GetOrderHistory)", ("lifecycle", "histories_read"), "int"),
     ("  not from creation to the last version", ("lifecycle", "history_differences"), "int"),
 )
