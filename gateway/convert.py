@@ -160,6 +160,10 @@ class Violations:
         self.add(field, "is required" if value == 0 else f"unknown value {value}")
         return None
 
+    def position(self, field: str, point: common_pb2.GeoPoint) -> None:
+        if not (-90 <= point.latitude <= 90 and -180 <= point.longitude <= 180):
+            self.add(field, "latitude within ±90 and longitude within ±180")
+
     def page_size(self, value: int, default: int = limits.DEFAULT_PAGE_SIZE) -> int:
         """The rows a page holds: ``value``, 0 for ``default``; past the largest page, a
         violation of ``page_size``."""
@@ -678,8 +682,8 @@ def location_from_proto(msg: inventory_pb2.Location, field: str, v: Violations) 
     v.text(f"{field}.name", msg.name)
     if not msg.HasField("position"):
         v.add(f"{field}.position", "is required: sourcing costs depend on distance")
-    elif not (-90 <= msg.position.latitude <= 90 and -180 <= msg.position.longitude <= 180):
-        v.add(f"{field}.position", "latitude within ±90 and longitude within ±180")
+    else:
+        v.position(f"{field}.position", msg.position)
     for name in (
         "shipment_cost_minor",
         "shipment_cost_per_km_minor",

@@ -116,8 +116,8 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         v = Violations()
         kind = v.enum("type", request.type, LOCATION_TYPES) if request.type else None
         near = request.near if request.HasField("near") else None
-        if near is not None and not (-90 <= near.latitude <= 90 and -180 <= near.longitude <= 180):
-            v.add("near", "latitude within ±90 and longitude within ±180")
+        if near is not None:
+            v.position("near", near)
         if not request.within_km >= 0:  # NaN too
             v.add("within_km", "kilometres, 0 (any distance) or more")
         elif request.within_km and near is None:

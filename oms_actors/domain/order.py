@@ -424,7 +424,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         days = own if own is not None else self.return_window_days
         return None if days is None else delivered + days * DAY_MS
 
-    def final_sale(self, line_number: int, non_returnable: frozenset[str]) -> bool:
+    def is_final_sale(self, line_number: int, non_returnable: frozenset[str]) -> bool:
         """Whether the line cannot be returned: as its product was when sold, or for a line sold
         before lines kept that, as the catalogue says now (``non_returnable``)."""
         line = self.line(line_number)
@@ -1134,7 +1134,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 problems.append(
                     LineProblem(line_number=number, sku=line.sku, reason=f"{left} delivered and not yet returned, {qty} asked")
                 )
-            elif self.final_sale(number, non_returnable):
+            elif self.is_final_sale(number, non_returnable):
                 problems.append(LineProblem(line_number=number, sku=line.sku, reason="this item cannot be returned"))
             elif now_ms > self.last_delivery_ms(number) + self.line_window_ms(number, window_ms):
                 problems.append(LineProblem(line_number=number, sku=line.sku, reason="the return window has closed"))
