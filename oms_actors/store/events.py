@@ -119,15 +119,18 @@ def _merged(
     """The events of order histories and of a former timeline stream, each once, oldest first
     (``by_version``: one order's, by its versions, whatever the clocks said); within one save,
     in the order they were written (the creation before what followed)."""
-    found = {
-        (e.order_id, e.order_version, e.type, e.at_ms): e
-        for entries in histories for entry in entries for e in EVENTS_CODEC.decode(entry)
-    }  # fmt: skip
+    found = {_identity(e): e for entries in histories for entry in entries for e in EVENTS_CODEC.decode(entry)}
     for _, fields in legacy:
         for e in _events(fields):
-            found.setdefault((e.order_id, e.order_version, e.type, e.at_ms), e)
+            found.setdefault(_identity(e), e)
     if by_version:
         ranked = sorted(enumerate(found.values()), key=lambda pair: (pair[1].order_version, pair[0]))
     else:
         ranked = sorted(enumerate(found.values()), key=lambda pair: (pair[1].at_ms, pair[1].order_version, pair[0]))
     return [e for _, e in ranked]
+
+
+def _identity(e: OrderEvent) -> tuple:
+    """An event, whichever copy it is read from: a save may publish several of one type
+    (two shipments, two payments captured), told apart by what they carry."""
+    return (e.order_id, e.order_version, e.type, e.at_ms, tuple(sorted(e.data.items())))

@@ -8,7 +8,7 @@ import pytest
 
 from oms_actors.domain.commands import CreateOrder, LineInput
 from oms_actors.domain.enums import Channel, DeliveryMode, OrderStatus
-from oms_actors.domain.events import order_events
+from oms_actors.domain.events import OrderEvent, order_events
 from oms_actors.domain.money import Money
 from oms_actors.domain.order import Order
 from oms_actors.store import keys
@@ -154,5 +154,22 @@ async def test_a_timeline_merges_the_orders_histories_with_what_was_written_befo
         # The old order's history is what the former stream still holds of it, the new one's its own.
         assert (await EventReader(client, 1).history(old.order_id, customer, skip=0, limit=10))[0] == before
         assert (await EventReader(client, 1).history(new.order_id, customer, skip=0, limit=10))[0] == order_events(None, new)
+    finally:
+        await client.aclose()
+
+
+async def test_events_of_one_type_in_one_save_are_each_in_the_history(redis_server):
+    client = connect_async(f"{redis_server.url}?db={STORE_DB}")
+    try:
+        run = uuid.uuid4().hex[:8]
+        order = _order(run, 1, f"C-{run}")
+        shipped = [
+            OrderEvent(type="shipment.shipped", order_id=order.order_id, customer_id=order.customer_id, channel="web",
+                       order_version=3, at_ms=5, data={"shipment_id": sid})
+            for sid in ("S1", "S2")
+        ]  # fmt: skip
+        await client.rpush(keys.order_history(0, order.order_id), EVENTS_CODEC.encode(shipped))
+        events, more = await EventReader(client, 1).history(order.order_id, order.customer_id, skip=0, limit=10)
+        assert events == shipped and not more
     finally:
         await client.aclose()
