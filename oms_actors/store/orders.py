@@ -195,7 +195,6 @@ class _WriteBatch:
         self.keys: list[str] = []
         self._key_index: dict[str, int] = {}
         self._blobs: list[bytes] = []
-        self._blob_index: dict[int, int] = {}  # id of a blob -> its ARGV index (the blobs keep them alive)
         self._ops: list[list] = []
 
     def _key(self, key: str) -> int:
@@ -206,12 +205,8 @@ class _WriteBatch:
         return index
 
     def _blob(self, value: bytes) -> int:
-        # The same bytes written twice (an order's history and its customer's timeline) go once.
-        index = self._blob_index.get(id(value))
-        if index is None:
-            self._blobs.append(value)
-            index = self._blob_index[id(value)] = len(self._blobs) + 1  # ARGV[1] is the list of writes
-        return index
+        self._blobs.append(value)
+        return len(self._blobs) + 1  # ARGV[1] is the list of writes
 
     def mset(self, values: dict[str, bytes]) -> None:
         flat: list[int] = []
