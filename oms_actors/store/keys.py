@@ -70,6 +70,11 @@ def open_orders(shard: int) -> str:
     return f"{ROOT}:{{ord-{shard}}}:open"
 
 
+def sku_index_built(shard: int) -> str:
+    """Set once every order of the shard is in the SKU indexes (data older than them is scanned once)."""
+    return f"{ROOT}:{{ord-{shard}}}:sku-built"
+
+
 def open_orders_built(shard: int) -> str:
     """Set once ``open_orders`` lists every unfinished order (data older than it is scanned once)."""
     return f"{ROOT}:{{ord-{shard}}}:open-built"

@@ -249,10 +249,30 @@ class OrderStore:
 
     async def load_shard(self, shard: int) -> list[Order]:
         """The shard's unfinished orders (finished ones are read when asked for)."""
+        if not await self.client.exists(keys.sku_index_built(shard)):
+            await self._index_skus(shard)
         if await self.client.exists(keys.open_orders_built(shard)):
             ids = await self.client.zrange(keys.open_orders(shard), 0, -1)
             return await self._read([keys.order(shard, i.decode()) for i in ids])
         return await self._scan_and_index(shard)
+
+    async def _index_skus(self, shard: int) -> None:
+        """Orders placed before the SKU indexes: every order of the shard is read once and added
+        to the indexes of its SKUs (adding is harmless where a save since added it already),
+        then the shard is marked as indexed. Its own saves wait for it (it is not serving yet)."""
+        by_sku: defaultdict[str, dict[str, int]] = defaultdict(dict)
+        for order in await self._scan(shard):
+            for sku in {line.sku for line in order.lines}:
+                by_sku[sku][order.order_id] = order.created_at_ms
+        pipe = self.client.pipeline(transaction=False)
+        for sku, members in by_sku.items():
+            items = list(members.items())
+            for start in range(0, len(items), 1000):
+                pipe.zadd(keys.order_index("sku", sku), dict(items[start : start + 1000]))
+            if len(pipe) >= 1000:
+                await pipe.execute()
+        pipe.set(keys.sku_index_built(shard), "1")
+        await pipe.execute()
 
     async def _read(self, order_keys: list[str] | list[bytes]) -> list[Order]:
         """The orders stored at these keys (missing ones skipped), a thousand per round trip."""

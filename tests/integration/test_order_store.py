@@ -173,3 +173,31 @@ async def test_events_of_one_type_in_one_save_are_each_in_the_history(redis_serv
         assert events == shipped and not more
     finally:
         await client.aclose()
+
+
+async def test_orders_placed_before_the_sku_index_are_indexed_once_as_the_shard_loads(redis_server):
+    client = connect_async(f"{redis_server.url}?db={STORE_DB}")
+    try:
+        store = OrderStore(client, order_shards=1)
+        run = uuid.uuid4().hex[:8]
+        sku = f"SKU-OLD-{run}"
+        older = [
+            Order.accept(
+                CreateOrder(
+                    channel=Channel.WEB, idempotency_key=f"{run}-old{i}", customer_id=f"C-{run}", delivery_mode=DeliveryMode.SHIP,
+                    lines=(LineInput(sku=sku, quantity=1, unit_price=Money(amount_minor=100, currency="EUR")),),
+                ),
+                order_id=f"{run}-old{i}", now_ms=1_767_225_600_000 + i,
+            )
+            for i in range(3)
+        ]  # fmt: skip
+        await store.save(0, [(o, None) for o in older])
+        # As stored before the index: none of it, and the shard not marked.
+        await client.delete(keys.order_index("sku", sku), keys.sku_index_built(0))
+        assert not (await store.list(OrderFilter(sku=sku), page_size=10))[0]
+        await store.load_shard(0)
+        listed, _ = await store.list(OrderFilter(sku=sku), page_size=10)
+        assert [o.order_id for o in listed] == [o.order_id for o in reversed(older)]
+        assert await client.exists(keys.sku_index_built(0))
+    finally:
+        await client.aclose()
