@@ -249,19 +249,21 @@ class OrderStore:
 
     async def load_shard(self, shard: int) -> list[Order]:
         """The shard's unfinished orders (finished ones are read when asked for)."""
+        found: list[Order] | None = None  # every order of the shard, when older data made us read them
         if not await self.client.exists(keys.sku_index_built(shard)):
-            await self._index_skus(shard)
+            found = await self._scan(shard)
+            await self._index_skus(shard, found)
         if await self.client.exists(keys.open_orders_built(shard)):
             ids = await self.client.zrange(keys.open_orders(shard), 0, -1)
             return await self._read([keys.order(shard, i.decode()) for i in ids])
-        return await self._scan_and_index(shard)
+        return await self._scan_and_index(shard, found)
 
-    async def _index_skus(self, shard: int) -> None:
-        """Orders placed before the SKU indexes: every order of the shard is read once and added
-        to the indexes of its SKUs (adding is harmless where a save since added it already),
-        then the shard is marked as indexed. Its own saves wait for it (it is not serving yet)."""
+    async def _index_skus(self, shard: int, found: list[Order]) -> None:
+        """Orders placed before the SKU indexes: every order of the shard (``found``) is added to
+        the indexes of its SKUs (adding is harmless where a save since added it already), then
+        the shard is marked as indexed. Its own saves wait for it (it is not serving yet)."""
         by_sku: defaultdict[str, dict[str, int]] = defaultdict(dict)
-        for order in await self._scan(shard):
+        for order in found:
             for sku in {line.sku for line in order.lines}:
                 by_sku[sku][order.order_id] = order.created_at_ms
         pipe = self.client.pipeline(transaction=False)
@@ -301,10 +303,11 @@ class OrderStore:
         """Every order of the shard, finished or not (a pass over its keys)."""
         return await self._read([key async for key in self.client.scan_iter(match=keys.order_pattern(shard), count=1000)])
 
-    async def _scan_and_index(self, shard: int) -> list[Order]:
-        """Data written before the open-orders index: every order is read once, and the index
-        built from them (only the shard itself writes its keys, and it is not serving yet)."""
-        found = await self._scan(shard)
+    async def _scan_and_index(self, shard: int, found: list[Order] | None = None) -> list[Order]:
+        """Data written before the open-orders index: every order is read once (``found``: read
+        already), and the index built from them (only the shard itself writes its keys, and it
+        is not serving yet)."""
+        found = await self._scan(shard) if found is None else found
         unfinished = [o for o in found if not o.finished]
         pipe = self.client.pipeline(transaction=True)
         pipe.delete(keys.open_orders(shard))
