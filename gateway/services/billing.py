@@ -206,10 +206,11 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
         v = Violations()
         if not 0 <= request.limit <= limits.MAX_AGING_ROWS:
             v.add("limit", f"0 (100) to {limits.MAX_AGING_ROWS}")
-        after = page_after(request.page_token, v, (int, int, str, str), "this report") if request.page_token else None
+        # The token names the report its first page made (kept a while) and its last row.
+        token = page_after(request.page_token, v, (str, int, int, str, str), "this report") if request.page_token else None
         v.raise_if_any()
-        now = system_clock_ms()
-        rows = await self.b.payments.receivables.aging(now_ms=now)
+        report_id, now, rows = await self.b.payments.receivables.aging_report(token[0] if token else "")
+        after = token[1:] if token else None
         totals: dict[str, list[int]] = {}
         for row in rows:
             into = totals.setdefault(row.currency, [0] * len(row.buckets))
@@ -231,7 +232,7 @@ class BillingService(billing_pb2_grpc.BillingServiceServicer):
             ],
             customer_count=len(rows),
             totals=[_aging_buckets(tuple(b), currency) for currency, b in sorted(totals.items())],
-            next_page_token=page_token(aging_order(page[-1])) if more else "",
+            next_page_token=page_token([report_id, *aging_order(page[-1])]) if more else "",
         )
 
     async def _invoice(self, number: str, principal: Principal) -> Invoice:

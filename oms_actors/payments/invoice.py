@@ -10,9 +10,11 @@ captures it was paid with; payments and refunds (credit notes) settle it.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Sequence
 
+import msgspec
 import redis.asyncio as aioredis
 
 from oms_actors.domain.enums import PaymentMethod
@@ -158,6 +160,9 @@ class AccountPosition:
 # Aging buckets by days past due: not due yet, 1-30, 31-60, 61-90, more than 90.
 AGING_BUCKETS = ("not_due", "days_1_30", "days_31_60", "days_61_90", "over_90")
 _AGING_CHUNK = 1_000  # receivables read per round trip
+# A report's rows are kept this long for its later pages, which then read them alone instead
+# of every open receivable again, and show the same moment the first page did.
+AGING_REPORT_KEPT_S = 600
 
 
 def aging_bucket(now_ms: int, due_at_ms: int) -> int:
@@ -323,6 +328,22 @@ class Receivables:
             for (c, cur), b in rows.items()
         ]
         return sorted(out, key=aging_order)
+
+    async def aging_report(self, report_id: str = "", *, now_ms: int | None = None) -> tuple[str, int, list[AgingRow]]:
+        """(report id, as of, rows): the report ``report_id`` names while it is kept
+        (AGING_REPORT_KEPT_S after it was made); otherwise a new one, made now (``aging``)
+        and kept under a new id."""
+        client, provider = self._ledger.client, self._ledger.provider
+        if report_id:
+            kept = await client.get(keys.aging_report(provider, report_id))
+            if kept is not None:
+                as_of, rows = msgspec.json.decode(kept, type=tuple[int, list[AgingRow]])
+                return report_id, as_of, rows
+        now = self._clock() if now_ms is None else now_ms
+        rows = await self.aging(now_ms=now)
+        new_id = uuid.uuid4().hex
+        await client.set(keys.aging_report(provider, new_id), msgspec.json.encode((now, rows)), ex=AGING_REPORT_KEPT_S)
+        return new_id, now, rows
 
     async def due_between(self, after_ms: int, until_ms: int, *, limit: int) -> list[tuple[str, int]]:
         """Open receivables due after ``after_ms`` and by ``until_ms``, earliest first:

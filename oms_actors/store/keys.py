@@ -192,6 +192,11 @@ def payment_open_receivables(provider: str, customer_id: str) -> str:
     return f"{payments(provider)}:open:{customer_id}"
 
 
+def aging_report(provider: str, report_id: str) -> str:
+    """One receivables aging report as it was made (its rows, kept a while for its later pages)."""
+    return f"{payments(provider)}:aging:{report_id}"
+
+
 def payment_due_receivables(provider: str) -> str:
     """Sorted set of every customer's receivables still open, scored by due time: aging."""
     return f"{payments(provider)}:due"

@@ -10,6 +10,7 @@ from google.protobuf import field_mask_pb2, timestamp_pb2
 
 from gateway.auth import Role
 from oms_actors.domain.enums import Channel
+from oms_actors.store.connection import connect_async
 from protos.oms.v1 import billing_pb2, billing_pb2_grpc, common_pb2, customers_pb2, orders_pb2, returns_pb2
 from tests.integration.support import World, eur
 from tests.integration.test_lifecycle import card, pay, ship_everything
@@ -326,7 +327,9 @@ async def test_orders_held_for_credit_go_on_once_credit_control_raises_or_grants
     assert granted.status == orders_pb2.ORDER_STATUS_RELEASED and granted.approval.decided_by == "credit-control"
 
 
-async def test_an_order_on_account_waits_while_an_invoice_is_overdue_and_goes_on_once_it_is_paid(world: World, oms):
+async def test_an_order_on_account_waits_while_an_invoice_is_overdue_and_goes_on_once_it_is_paid(
+    world: World, oms, redis_server
+):
     """Credit control's dunning block: due on receipt (payment terms of 0 days), the first
     invoice is overdue at once, so the next order on account waits, within its credit line
     as it is; paying part of the invoice leaves it waiting, paying the rest lets it go."""
@@ -365,16 +368,31 @@ async def test_an_order_on_account_waits_while_an_invoice_is_overdue_and_goes_on
         billing(finance).GetReceivablesAging(billing_pb2.GetReceivablesAgingRequest(limit=1_001))
     )
     assert (code, fields) == (grpc.StatusCode.INVALID_ARGUMENT, {"limit"})
-    # Page by page, the same rows in the same order (nothing owed changed in between).
-    paged, token = [], ""
+    # Page by page, the same rows in the same order (nothing owed changed in between), every
+    # page of the report as of its first.
+    paged, token, moments = [], "", set()
     while True:
         page = await billing(finance).GetReceivablesAging(billing_pb2.GetReceivablesAgingRequest(limit=2, page_token=token))
         assert len(page.customers) <= 2 and page.customer_count == aging.customer_count
         paged += [(r.customer_id, r.amounts.total.currency) for r in page.customers]
+        moments.add(page.as_of.ToMilliseconds())
         token = page.next_page_token
         if not token:
             break
     assert paged == [(r.customer_id, r.amounts.total.currency) for r in aging.customers]
+    assert len(moments) == 1 or aging.customer_count <= 2
+    # A report no longer kept goes on from its last row as the receivables stand now.
+    opening = await billing(finance).GetReceivablesAging(billing_pb2.GetReceivablesAgingRequest(limit=1))
+    if opening.next_page_token:
+        client = connect_async(redis_server.url)
+        try:
+            await client.delete(*[k async for k in client.scan_iter(match="*:aging:*")])
+        finally:
+            await client.aclose()
+        rest = await billing(finance).GetReceivablesAging(
+            billing_pb2.GetReceivablesAgingRequest(limit=1_000, page_token=opening.next_page_token)
+        )
+        assert [r.customer_id for r in rest.customers] == [r.customer_id for r in aging.customers][1:]
     code, _, fields = await refusal(
         billing(finance).GetReceivablesAging(billing_pb2.GetReceivablesAgingRequest(page_token="not-a-token"))
     )
