@@ -26,8 +26,9 @@ async def caller(context: grpc.aio.ServicerContext) -> Principal:
 
 
 async def check_location(context: grpc.aio.ServicerContext, principal: Principal, *location_ids: str) -> None:
-    """A key bound to one location works there only (stock, fulfilment); else PERMISSION_DENIED."""
-    others = sorted({loc for loc in location_ids if not principal.acts_at(loc)})
+    """A key bound to one location works there only (stock, fulfilment); else PERMISSION_DENIED.
+    An empty location id is every location (a list across them), which such a key is refused."""
+    others = sorted({loc or "every location" for loc in location_ids if not principal.acts_at(loc)})
     if others:
         denied = PermissionDeniedError(f"this key acts for location {principal.location_id} only, not {', '.join(others)}")
         await abort(context, denied)

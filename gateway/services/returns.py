@@ -263,7 +263,7 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
                 after = key[2:]
         v.raise_if_any()
         # A key bound to a location lists its own desk's returns, not every location's.
-        await check_location(context, await caller(context), request.location_id or "every location")
+        await check_location(context, await caller(context), request.location_id)
         # One more than a page from each shard: whether another page follows.
         per_shard = await asyncio.gather(
             *(shard.call("returns_at", request.location_id, asked, limit + 1, after) for shard in self.b.order_calls)
