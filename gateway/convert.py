@@ -7,6 +7,7 @@ failing, so a client fixes its request in one round trip.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any, Iterable, Mapping, TypeVar
 
 from google.protobuf import timestamp_pb2
@@ -15,6 +16,18 @@ from gateway import limits
 from oms_actors.domain.commands import Address, CreateOrder, LineInput, PaymentInstruction, ShippingCharge
 from oms_actors.domain.customer import Customer
 from oms_actors.domain.days import is_time_zone
+from oms_actors.domain.delivery import (
+    DEFAULT_DELIVERY_WEEKDAYS,
+    DEFAULT_KM_PER_DAY,
+    DEFAULT_SCHEDULE,
+    DEFAULT_SHIPPING_WEEKDAYS,
+    DEFAULT_TRANSIT_MIN_DAYS,
+    MAX_HANDLING_DAYS,
+    MAX_KM_PER_DAY,
+    MAX_TRANSIT_DAYS,
+    WEEKDAYS,
+    ShippingSchedule,
+)
 from oms_actors.domain.enums import (
     Channel,
     CustomerType,
@@ -397,8 +410,18 @@ def _allocations(parts) -> list[dict[str, Any]]:
 
 def _promised_allocation(site: str, quantity: int) -> dict[str, Any]:
     location, day = split_site(site)
-    midnight = dt.datetime.fromisoformat(day).replace(tzinfo=dt.timezone.utc)
-    return {"location_id": location, "quantity": quantity, "expected_on": {"seconds": int(midnight.timestamp())}}
+    return {"location_id": location, "quantity": quantity, "expected_on": day_fields(day)}
+
+
+def day_fields(day: str) -> dict[str, int]:
+    """A day (YYYY-MM-DD) as the Timestamp fields of its 00:00 UTC, as the API tells days."""
+    return {"seconds": _day_seconds(day)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_seconds(day: str) -> int:
+    # Orders answered together are mostly promised the same few days.
+    return int(dt.datetime.fromisoformat(day).replace(tzinfo=dt.timezone.utc).timestamp())
 
 
 def _order_standing(o: Order) -> dict[str, Any]:
@@ -411,7 +434,7 @@ def _order_standing(o: Order) -> dict[str, Any]:
     }
     if o.approval.decided_at_ms:
         approval["decided_at"] = _ts_fields(o.approval.decided_at_ms)
-    return {
+    standing = {
         "order_id": o.order_id,
         "channel": CHANNEL_TO_PROTO[o.channel],
         "customer_id": o.customer_id,
@@ -425,6 +448,9 @@ def _order_standing(o: Order) -> dict[str, Any]:
         "version": o.version,
         "approval": approval,
     }
+    if (promised := o.promised_on) is not None:
+        standing["promised_delivery"] = day_fields(promised)
+    return standing
 
 
 def order_basic_to_proto(o: Order) -> orders_pb2.Order:
@@ -520,6 +546,8 @@ def order_to_proto(o: Order, *, internal_notes: bool = False) -> orders_pb2.Orde
             line_fields["final_sale"] = True
         if line.return_window_days is not None:
             line_fields["return_window_days"] = line.return_window_days
+        if line.promised_on is not None:
+            line_fields["promised_delivery"] = day_fields(line.promised_on)
     if o.appeasements:
         fields["goodwill"] = [_goodwill(a, currency) for a in o.appeasements]
     if o.notes:
@@ -701,6 +729,9 @@ def location_from_proto(msg: inventory_pb2.Location, field: str, v: Violations) 
         v.add(f"{field}.country_code", "ISO 3166-1 alpha-2, upper case")
     if msg.pickup_enabled and kind is not None and kind is not LocationType.STORE:
         v.add(f"{field}.pickup_enabled", "only stores offer pickup")
+    shipping = DEFAULT_SCHEDULE
+    if msg.HasField("shipping"):
+        shipping = shipping_schedule_from_proto(msg.shipping, f"{field}.shipping", v)
     if kind is None:
         return None
     return Location(
@@ -718,7 +749,48 @@ def location_from_proto(msg: inventory_pb2.Location, field: str, v: Violations) 
         daily_capacity_units=msg.daily_capacity_units,
         time_zone=msg.time_zone,
         country_code=msg.country_code,
+        shipping=shipping,
     )
+
+
+def shipping_schedule_from_proto(msg: inventory_pb2.ShippingSchedule, field: str, v: Violations) -> ShippingSchedule:
+    """A location's schedule, each unset field its default (``domain.delivery``)."""
+    if not 0 <= msg.handling_days <= MAX_HANDLING_DAYS:
+        v.add(f"{field}.handling_days", f"must be 0-{MAX_HANDLING_DAYS} days")
+    cutoff = None
+    if msg.cutoff:
+        hours, _, minutes = msg.cutoff.partition(":")
+        if len(msg.cutoff) != 5 or not (hours.isdigit() and minutes.isdigit()) or int(hours) > 23 or int(minutes) > 59:
+            v.add(f"{field}.cutoff", f"{msg.cutoff[:16]!r} is not a time of day as HH:MM (00:00-23:59)")
+        else:
+            cutoff = int(hours) * 60 + int(minutes)
+    weekdays = {}
+    for name in ("shipping_weekdays", "delivery_weekdays"):
+        days = tuple(getattr(msg, name))
+        if not set(days) <= WEEKDAYS or len(set(days)) != len(days):
+            v.add(f"{field}.{name}", "ISO weekdays, each once: 1 (Monday) to 7 (Sunday)")
+        weekdays[name] = tuple(sorted(days))
+    if not 0 <= msg.transit_km_per_day <= MAX_KM_PER_DAY:
+        v.add(f"{field}.transit_km_per_day", f"must be 1-{MAX_KM_PER_DAY:,} km (0: {DEFAULT_KM_PER_DAY})")
+    least = msg.transit_min_days if msg.HasField("transit_min_days") else DEFAULT_TRANSIT_MIN_DAYS
+    if not 0 <= least <= MAX_TRANSIT_DAYS:
+        v.add(f"{field}.transit_min_days", f"must be 0-{MAX_TRANSIT_DAYS} days")
+    return ShippingSchedule(
+        handling_days=msg.handling_days,
+        cutoff_minute=cutoff,
+        shipping_weekdays=weekdays["shipping_weekdays"] or DEFAULT_SHIPPING_WEEKDAYS,
+        transit_km_per_day=msg.transit_km_per_day or DEFAULT_KM_PER_DAY,
+        transit_min_days=least,
+        delivery_weekdays=weekdays["delivery_weekdays"] or DEFAULT_DELIVERY_WEEKDAYS,
+    )
+
+
+def shipping_schedule_to_proto(s: ShippingSchedule) -> inventory_pb2.ShippingSchedule:
+    cutoff = "" if s.cutoff_minute is None else f"{s.cutoff_minute // 60:02d}:{s.cutoff_minute % 60:02d}"
+    return inventory_pb2.ShippingSchedule(
+        handling_days=s.handling_days, cutoff=cutoff, shipping_weekdays=s.shipping_weekdays,
+        transit_km_per_day=s.transit_km_per_day, transit_min_days=s.transit_min_days, delivery_weekdays=s.delivery_weekdays,
+    )  # fmt: skip
 
 
 def product_from_proto(msg: inventory_pb2.Product, field: str, v: Violations) -> Product:
@@ -748,6 +820,7 @@ def location_to_proto(loc: Location, *, costs: bool) -> inventory_pb2.Location:
         location_id=loc.location_id, type=LOCATION_TYPE_TO_PROTO[loc.type], name=loc.name,
         position=common_pb2.GeoPoint(latitude=loc.latitude, longitude=loc.longitude),
         pickup_enabled=loc.pickup_enabled, active=loc.active, time_zone=loc.time_zone, country_code=loc.country_code,
+        shipping=shipping_schedule_to_proto(loc.shipping),
     )  # fmt: skip
     if costs:
         msg.shipment_cost_minor = loc.shipment_cost_minor
@@ -887,9 +960,7 @@ def day_of(ts: timestamp_pb2.Timestamp) -> str:
 
 
 def day_to_proto(day: str) -> timestamp_pb2.Timestamp:
-    ts = timestamp_pb2.Timestamp()
-    ts.FromDatetime(dt.datetime.fromisoformat(day).replace(tzinfo=dt.timezone.utc))
-    return ts
+    return timestamp_pb2.Timestamp(**day_fields(day))
 
 
 # RiskRules fields by their proto names (money thresholds carry ``_minor`` there).

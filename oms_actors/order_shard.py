@@ -30,6 +30,7 @@ from oms_actors.batcher import MicroBatcher
 from oms_actors.direct import DirectActor, DirectServer, Endpoint
 from oms_actors.domain.commands import Address, CreateOrder, LineInput
 from oms_actors.domain.customer import Customer
+from oms_actors.domain.delivery import Promiser
 from oms_actors.domain.enums import DeliveryMode, OrderStatus, PaymentMethod
 from oms_actors.domain.errors import (
     ErrorRecord,
@@ -552,7 +553,8 @@ class OrderShard:
             await _drop(prefetched)
             return orders
         now = now_ms()
-        updated = [_applied(o, r, now) for o, r in zip(orders, results)]
+        promiser = Promiser(self.network.locations, now)
+        updated = [_applied(o, r, now, promiser) for o, r in zip(orders, results)]
         if side:
             try:
                 with self.timer.stage("inline assess", len(orders)):
@@ -1335,11 +1337,11 @@ class OrderShard:
             log.warning("order shard %d: periodic pass failed: %s", self.shard, exc)
 
 
-def _applied(order: Order, result: SourcingResult, now: int) -> Order:
+def _applied(order: Order, result: SourcingResult, now: int, promiser: Promiser) -> Order:
     """The order with its new plan; a plan it refuses (a bug upstream) leaves it as it was,
     for the periodic re-sourcing, rather than losing the plans of the rest of the batch."""
     try:
-        return order.apply_sourcing(result, now_ms=now)
+        return order.apply_sourcing(result, now_ms=now, promiser=promiser)
     except (ValueError, OmsError) as exc:
         log.error("order %s: sourcing result not applicable (%s); left for re-sourcing", order.order_id, exc)
         return order

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import defaultdict
 from dataclasses import replace
-from typing import Any
+from typing import Any, Callable
 
 import grpc
 import numpy as np
+from google.protobuf import timestamp_pb2
 
 import optimizer
 from gateway import limits
@@ -35,6 +37,7 @@ from gateway.errors import rpc
 from gateway.paging import page_after, page_token
 from gateway.services.backend import Backend, no_duplicates
 from oms_actors.audit import ReservationCheck, check_reservations, settled_differences
+from oms_actors.domain.delivery import Promiser
 from oms_actors.domain.enums import DeliveryMode
 from oms_actors.domain.errors import FailedPreconditionError, FieldViolation, ValidationError
 from oms_actors.domain.ledger import FeedKind, FeedMessage, FeedOutcome
@@ -203,6 +206,11 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
             v.identifier("pickup_location_id", request.pickup_location_id)
         elif request.pickup_location_id:
             v.add("pickup_location_id", "only for delivery_mode PICKUP_IN_STORE")
+        if request.HasField("destination"):
+            if mode is DeliveryMode.PICKUP:
+                v.add("destination", "a pickup is collected at pickup_location_id")
+            else:
+                v.position("destination", request.destination)
         v.raise_if_any()
         known = await self.b.network.known_skus(list(request.skus))
         for i, sku in enumerate(request.skus):
@@ -226,6 +234,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         ]
         eligible: dict[str, set[str]] = {}
         left_today = await self.b.capacity.left(view.capacity, view.days(view.capacity))
+        arrives = self._delivery_days(request, mode)
         per_sku: dict[str, list[inventory_pb2.LocationAvailability]] = defaultdict(list)
         for shard_rows in rows:
             for loc, sku, on_hand, reserved, safety, inbound in shard_rows:
@@ -254,18 +263,43 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
                             for day, qty, promised in inbound
                         ],
                         capacity_left_today=capacity_left,
+                        delivers_on=arrives(loc),
                     )
                 )
         response = inventory_pb2.GetAvailabilityResponse()
         for sku in dict.fromkeys(request.skus):
             locs = sorted(per_sku.get(sku, []), key=lambda r: r.location_id)
+            days = [(r.delivers_on.seconds, r.delivers_on) for r in locs if r.promisable > 0 and r.HasField("delivers_on")]
             response.skus.add(
                 sku=sku,
                 available=sum(r.available for r in locs),
                 promisable=sum(r.promisable for r in locs),
                 locations=locs,
+                earliest_delivery=min(days)[1] if days else None,
             )
         return response
+
+    def _delivery_days(
+        self, request: inventory_pb2.GetAvailabilityRequest, mode: DeliveryMode
+    ) -> Callable[[str], timestamp_pb2.Timestamp | None]:
+        """A location's delivery day to the request's destination (or pickup store) for a unit
+        sourced there now; None for every location when the request names neither."""
+        if mode is DeliveryMode.SHIP and not request.HasField("destination"):
+            return lambda _: None
+        promiser = Promiser(self.b.network.locations, int(time.time() * 1000))
+        at = request.destination
+        pickup = request.pickup_location_id if mode is DeliveryMode.PICKUP else ""
+        days: dict[str, timestamp_pb2.Timestamp | None] = {}
+
+        def arrives(location_id: str) -> timestamp_pb2.Timestamp | None:
+            if location_id not in days:
+                day = promiser.arrival_day(
+                    location_id, latitude=at.latitude, longitude=at.longitude, pickup_location_id=pickup
+                )
+                days[location_id] = None if day is None else day_to_proto(day.isoformat())
+            return days[location_id]
+
+        return arrives
 
     @rpc
     async def StreamStockFeed(

@@ -17,7 +17,8 @@ def today(now_s: float | None = None) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _zone(name: str) -> dt.tzinfo:
+def zone(name: str) -> dt.tzinfo:
+    """The time zone of an IANA name (UTC for "")."""
     return ZoneInfo(name) if name else dt.timezone.utc
 
 
@@ -28,7 +29,7 @@ def is_time_zone(name: str) -> bool:
     if len(name) > MAX_ZONE_NAME or name.startswith("/") or ".." in name:
         return False
     try:
-        _zone(name)
+        zone(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return False
     return True
@@ -40,9 +41,9 @@ def local_days(locations: Iterable[str], zones: Mapping[str, str], now_s: float 
     by_zone: dict[str, str] = {}
     out = {}
     for loc in locations:
-        zone = zones.get(loc, "")
-        day = by_zone.get(zone)
+        name = zones.get(loc, "")
+        day = by_zone.get(name)
         if day is None:
-            day = by_zone[zone] = now.astimezone(_zone(zone)).strftime("%Y%m%d")
+            day = by_zone[name] = now.astimezone(zone(name)).strftime("%Y%m%d")
         out[loc] = day
     return out

@@ -43,6 +43,10 @@ def order_events(old: Order | None, new: Order) -> list[OrderEvent]:
             to = new.ship_to
             events.append(("order.ship_to_changed", {"city": to.city, "postal_code": to.postal_code, "country_code": to.country_code}))
     _promises(old, new, events)
+    promised_on = new.promised_on
+    if promised_on is not None and (old is None or old.promised_on != promised_on):
+        # The day to tell the customer (a confirmation, a changed date once a backorder is planned).
+        events.append(("order.delivery_promised", {"promised_on": promised_on}))
     _payments(old, new, events)
     _receipts(old, new, events)
     _overdue(old, new, events)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from oms_actors.domain.delivery import DEFAULT_SCHEDULE, ShippingSchedule
 from oms_actors.domain.enums import LocationType
 
 
@@ -23,6 +24,7 @@ class Location:
     daily_capacity_units: int = 0  # units planned to ship from here per day (its own); 0: no limit
     time_zone: str = ""  # IANA name (Europe/Berlin): where the location's day begins; "": UTC
     country_code: str = ""  # ISO 3166-1 alpha-2: whose tax rates orders collected here state; "": not stated
+    shipping: ShippingSchedule = DEFAULT_SCHEDULE  # when parcels leave and how they travel: delivery promises
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -23,6 +23,7 @@ from typing import Any, Iterable, Mapping
 import msgspec
 
 from oms_actors.domain.commands import SHIPPING_CHARGE, Address, CreateOrder, PaymentInstruction, ShippingCharge
+from oms_actors.domain.delivery import Promiser
 from oms_actors.domain.enums import Channel, DeliveryMode, LineStatus, OrderStatus, PaymentMethod
 from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionError, LineProblem, NotFoundError, no_such_shipment
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture, ShipmentLine, ShipmentStatus, Shortage, ShortageReason
@@ -123,6 +124,9 @@ class OrderLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     # catalogue's current flag applies).
     return_window_days: int | None = None
     final_sale: bool | None = None
+    # The day (YYYY-MM-DD) its units were promised to arrive, told when it was first wholly
+    # planned (``domain.delivery``); kept as told. None: not yet, or waiting for stock with no date.
+    promised_on: str | None = None
 
     @property
     def line_total(self) -> Money:
@@ -431,6 +435,15 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return line.sku in non_returnable if line.final_sale is None else line.final_sale
 
     @property
+    def promised_on(self) -> str | None:
+        """The day (YYYY-MM-DD) the last of its units still wanted was promised to arrive; None
+        while any such line has no promise."""
+        days = [line.promised_on for line in self.lines if line.active]
+        if not days or None in days:
+            return None
+        return max(days)  # type: ignore[type-var]  # no None left
+
+    @property
     def currency(self) -> str:
         return self.lines[0].unit_price.currency
 
@@ -591,8 +604,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
     # -- commands -------------------------------------------------------------
 
-    def apply_sourcing(self, result: SourcingResult, *, now_ms: int) -> Order:
-        """Records what is reserved now: per line, the complete allocation by location."""
+    def apply_sourcing(self, result: SourcingResult, *, now_ms: int, promiser: Promiser | None = None) -> Order:
+        """Records what is reserved now: per line, the complete allocation by location. With a
+        ``promiser``, a line wholly planned for the first time is promised its delivery day."""
         self._check(Command.SOURCE)
         lines = []
         for line in self.lines:
@@ -603,6 +617,11 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             for a in line.released:
                 if _at(allocations, a.location_id) < a.quantity:
                     raise ValueError(f"line {line.line_number}: sourcing took back units released to {a.location_id}")
+            if promiser is not None and line.promised_on is None and allocations:
+                promised = self._promise(promiser, allocations, line.active)
+                if promised is not None:
+                    lines.append(evolve(line, allocations=allocations, promised_on=promised))
+                    continue
             lines.append(evolve(line, allocations=allocations))
         first = not self.sourced
         return self._next(
@@ -611,6 +630,16 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             sourced=True,
             sourcing=result.explanation or self.sourcing,
             add=(STEP_ASSESS,) if first and self.approval.status is ApprovalStatus.PENDING else (),
+        )
+
+    def _promise(self, promiser: Promiser, allocations: tuple[LineAllocation, ...], wanted: int) -> str | None:
+        to = self.ship_to
+        return promiser.line_promise(
+            ((a.location_id, a.quantity) for a in allocations),
+            wanted,
+            latitude=to.latitude if to is not None else None,
+            longitude=to.longitude if to is not None else None,
+            pickup_location_id=self.pickup_location_id if self.delivery_mode is DeliveryMode.PICKUP else "",
         )
 
     def record_receipt(self, receipt: Receipt, *, now_ms: int) -> Order:

@@ -354,7 +354,10 @@ async def test_batch_rpc_answers_with_the_basic_view_when_asked(world: World):
     full = await world.orders.CreateOrders(orders_pb2.CreateOrdersRequest(orders=requests))
     assert [r.WhichOneof("outcome") for r in basic.results] == ["order", "order"]
     assert [r.replayed for r in full.results] == [True, True]
-    standing = {"order_id", "channel", "customer_id", "idempotency_key", "external_reference", "status", "approval", "total", "payable", "created_at", "updated_at", "version"}
+    standing = {
+        "order_id", "channel", "customer_id", "idempotency_key", "external_reference", "status", "approval", "total",
+        "payable", "created_at", "updated_at", "version", "promised_delivery",
+    }  # fmt: skip
     for b, f in zip(basic.results, full.results):
         # The basic answer carries the order's identity and standing, nothing else; the
         # full one (the default) everything, as GetOrder does.

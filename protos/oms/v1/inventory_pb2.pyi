@@ -38,7 +38,7 @@ RULE_EFFECT_ALLOW: RuleEffect
 RULE_EFFECT_DENY: RuleEffect
 
 class Location(_message.Message):
-    __slots__ = ("location_id", "type", "name", "position", "shipment_cost_minor", "shipment_cost_per_km_minor", "unit_handling_cost_minor", "unit_cost_per_kg_km_minor", "pickup_enabled", "active", "daily_capacity_units", "time_zone", "country_code")
+    __slots__ = ("location_id", "type", "name", "position", "shipment_cost_minor", "shipment_cost_per_km_minor", "unit_handling_cost_minor", "unit_cost_per_kg_km_minor", "pickup_enabled", "active", "daily_capacity_units", "time_zone", "country_code", "shipping")
     LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -52,6 +52,7 @@ class Location(_message.Message):
     DAILY_CAPACITY_UNITS_FIELD_NUMBER: _ClassVar[int]
     TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
     COUNTRY_CODE_FIELD_NUMBER: _ClassVar[int]
+    SHIPPING_FIELD_NUMBER: _ClassVar[int]
     location_id: str
     type: _common_pb2.LocationType
     name: str
@@ -65,7 +66,24 @@ class Location(_message.Message):
     daily_capacity_units: int
     time_zone: str
     country_code: str
-    def __init__(self, location_id: _Optional[str] = ..., type: _Optional[_Union[_common_pb2.LocationType, str]] = ..., name: _Optional[str] = ..., position: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., shipment_cost_minor: _Optional[int] = ..., shipment_cost_per_km_minor: _Optional[float] = ..., unit_handling_cost_minor: _Optional[int] = ..., unit_cost_per_kg_km_minor: _Optional[float] = ..., pickup_enabled: _Optional[bool] = ..., active: _Optional[bool] = ..., daily_capacity_units: _Optional[int] = ..., time_zone: _Optional[str] = ..., country_code: _Optional[str] = ...) -> None: ...
+    shipping: ShippingSchedule
+    def __init__(self, location_id: _Optional[str] = ..., type: _Optional[_Union[_common_pb2.LocationType, str]] = ..., name: _Optional[str] = ..., position: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., shipment_cost_minor: _Optional[int] = ..., shipment_cost_per_km_minor: _Optional[float] = ..., unit_handling_cost_minor: _Optional[int] = ..., unit_cost_per_kg_km_minor: _Optional[float] = ..., pickup_enabled: _Optional[bool] = ..., active: _Optional[bool] = ..., daily_capacity_units: _Optional[int] = ..., time_zone: _Optional[str] = ..., country_code: _Optional[str] = ..., shipping: _Optional[_Union[ShippingSchedule, _Mapping]] = ...) -> None: ...
+
+class ShippingSchedule(_message.Message):
+    __slots__ = ("handling_days", "cutoff", "shipping_weekdays", "transit_km_per_day", "transit_min_days", "delivery_weekdays")
+    HANDLING_DAYS_FIELD_NUMBER: _ClassVar[int]
+    CUTOFF_FIELD_NUMBER: _ClassVar[int]
+    SHIPPING_WEEKDAYS_FIELD_NUMBER: _ClassVar[int]
+    TRANSIT_KM_PER_DAY_FIELD_NUMBER: _ClassVar[int]
+    TRANSIT_MIN_DAYS_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_WEEKDAYS_FIELD_NUMBER: _ClassVar[int]
+    handling_days: int
+    cutoff: str
+    shipping_weekdays: _containers.RepeatedScalarFieldContainer[int]
+    transit_km_per_day: int
+    transit_min_days: int
+    delivery_weekdays: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, handling_days: _Optional[int] = ..., cutoff: _Optional[str] = ..., shipping_weekdays: _Optional[_Iterable[int]] = ..., transit_km_per_day: _Optional[int] = ..., transit_min_days: _Optional[int] = ..., delivery_weekdays: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class UpsertLocationsRequest(_message.Message):
     __slots__ = ("locations",)
@@ -188,18 +206,20 @@ class SetStockResponse(_message.Message):
     def __init__(self, applied: _Optional[int] = ...) -> None: ...
 
 class GetAvailabilityRequest(_message.Message):
-    __slots__ = ("skus", "location_ids", "channel", "delivery_mode", "pickup_location_id")
+    __slots__ = ("skus", "location_ids", "channel", "delivery_mode", "pickup_location_id", "destination")
     SKUS_FIELD_NUMBER: _ClassVar[int]
     LOCATION_IDS_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     DELIVERY_MODE_FIELD_NUMBER: _ClassVar[int]
     PICKUP_LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    DESTINATION_FIELD_NUMBER: _ClassVar[int]
     skus: _containers.RepeatedScalarFieldContainer[str]
     location_ids: _containers.RepeatedScalarFieldContainer[str]
     channel: _common_pb2.Channel
     delivery_mode: _common_pb2.DeliveryMode
     pickup_location_id: str
-    def __init__(self, skus: _Optional[_Iterable[str]] = ..., location_ids: _Optional[_Iterable[str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., pickup_location_id: _Optional[str] = ...) -> None: ...
+    destination: _common_pb2.GeoPoint
+    def __init__(self, skus: _Optional[_Iterable[str]] = ..., location_ids: _Optional[_Iterable[str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., pickup_location_id: _Optional[str] = ..., destination: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ...) -> None: ...
 
 class InboundAvailability(_message.Message):
     __slots__ = ("expected_at", "quantity", "promised")
@@ -212,7 +232,7 @@ class InboundAvailability(_message.Message):
     def __init__(self, expected_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., quantity: _Optional[int] = ..., promised: _Optional[int] = ...) -> None: ...
 
 class LocationAvailability(_message.Message):
-    __slots__ = ("location_id", "on_hand", "reserved", "safety_stock", "available", "promisable", "inbound", "capacity_left_today")
+    __slots__ = ("location_id", "on_hand", "reserved", "safety_stock", "available", "promisable", "inbound", "capacity_left_today", "delivers_on")
     LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
     ON_HAND_FIELD_NUMBER: _ClassVar[int]
     RESERVED_FIELD_NUMBER: _ClassVar[int]
@@ -221,6 +241,7 @@ class LocationAvailability(_message.Message):
     PROMISABLE_FIELD_NUMBER: _ClassVar[int]
     INBOUND_FIELD_NUMBER: _ClassVar[int]
     CAPACITY_LEFT_TODAY_FIELD_NUMBER: _ClassVar[int]
+    DELIVERS_ON_FIELD_NUMBER: _ClassVar[int]
     location_id: str
     on_hand: int
     reserved: int
@@ -229,19 +250,22 @@ class LocationAvailability(_message.Message):
     promisable: int
     inbound: _containers.RepeatedCompositeFieldContainer[InboundAvailability]
     capacity_left_today: int
-    def __init__(self, location_id: _Optional[str] = ..., on_hand: _Optional[int] = ..., reserved: _Optional[int] = ..., safety_stock: _Optional[int] = ..., available: _Optional[int] = ..., promisable: _Optional[int] = ..., inbound: _Optional[_Iterable[_Union[InboundAvailability, _Mapping]]] = ..., capacity_left_today: _Optional[int] = ...) -> None: ...
+    delivers_on: _timestamp_pb2.Timestamp
+    def __init__(self, location_id: _Optional[str] = ..., on_hand: _Optional[int] = ..., reserved: _Optional[int] = ..., safety_stock: _Optional[int] = ..., available: _Optional[int] = ..., promisable: _Optional[int] = ..., inbound: _Optional[_Iterable[_Union[InboundAvailability, _Mapping]]] = ..., capacity_left_today: _Optional[int] = ..., delivers_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SkuAvailability(_message.Message):
-    __slots__ = ("sku", "available", "locations", "promisable")
+    __slots__ = ("sku", "available", "locations", "promisable", "earliest_delivery")
     SKU_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     LOCATIONS_FIELD_NUMBER: _ClassVar[int]
     PROMISABLE_FIELD_NUMBER: _ClassVar[int]
+    EARLIEST_DELIVERY_FIELD_NUMBER: _ClassVar[int]
     sku: str
     available: int
     locations: _containers.RepeatedCompositeFieldContainer[LocationAvailability]
     promisable: int
-    def __init__(self, sku: _Optional[str] = ..., available: _Optional[int] = ..., locations: _Optional[_Iterable[_Union[LocationAvailability, _Mapping]]] = ..., promisable: _Optional[int] = ...) -> None: ...
+    earliest_delivery: _timestamp_pb2.Timestamp
+    def __init__(self, sku: _Optional[str] = ..., available: _Optional[int] = ..., locations: _Optional[_Iterable[_Union[LocationAvailability, _Mapping]]] = ..., promisable: _Optional[int] = ..., earliest_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetAvailabilityResponse(_message.Message):
     __slots__ = ("skus",)

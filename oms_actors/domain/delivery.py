@@ -1,0 +1,165 @@
+"""Delivery promises: the day an order line's units reach the customer, from where they are sourced.
+
+Each location has a shipping schedule: the weekdays parcels leave it, a cutoff time after
+which what is released leaves the next of those days, the days of handling before that,
+and how its carrier travels (kilometres a day, at least so many days, on the weekdays it
+delivers). A line's promise is the latest day any of its units arrives: from stock on
+hand, counting from the moment it was sourced; from supply on its way (a promise site),
+counting from the day after the supply is expected, the day it is received. A line with
+units waiting for stock with no date has no promise.
+
+The customer is told the promise when the line is first wholly planned, and it stays as
+told (``OrderLine.promised_on``): a later re-sourcing does not move it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from oms_actors.domain.days import zone
+from oms_actors.domain.inbound import split_site
+
+if TYPE_CHECKING:
+    from oms_actors.domain.network import Location
+
+WEEKDAYS = frozenset(range(1, 8))  # ISO: 1 Monday .. 7 Sunday
+DEFAULT_SHIPPING_WEEKDAYS: tuple[int, ...] = (1, 2, 3, 4, 5)
+DEFAULT_DELIVERY_WEEKDAYS: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
+DEFAULT_KM_PER_DAY = 500
+DEFAULT_TRANSIT_MIN_DAYS = 1
+MAX_HANDLING_DAYS = 60
+MAX_TRANSIT_DAYS = 60
+MAX_KM_PER_DAY = 20_000
+_EARTH_RADIUS_KM = 6371.0088  # as optimizer.costs: the same distances the costs are of
+
+
+class ShippingSchedule(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """When parcels leave a location and how long they travel from it."""
+
+    handling_days: int = 0  # shipping days between release and dispatch (0: the day released)
+    cutoff_minute: int | None = None  # local minutes after midnight; released later: the next shipping day
+    shipping_weekdays: tuple[int, ...] = DEFAULT_SHIPPING_WEEKDAYS
+    transit_km_per_day: int = DEFAULT_KM_PER_DAY
+    transit_min_days: int = DEFAULT_TRANSIT_MIN_DAYS
+    delivery_weekdays: tuple[int, ...] = DEFAULT_DELIVERY_WEEKDAYS
+
+    def dispatch_day(self, ready: dt.datetime) -> dt.date:
+        """The day a parcel ready at ``ready`` (the location's local time) leaves."""
+        day = ready.date()
+        if self.cutoff_minute is not None and ready.hour * 60 + ready.minute >= self.cutoff_minute:
+            day += _ONE_DAY
+        day = _on_or_after(day, self.shipping_weekdays)
+        for _ in range(self.handling_days):
+            day = _on_or_after(day + _ONE_DAY, self.shipping_weekdays)
+        return day
+
+    def arrival_day(self, dispatched: dt.date, km: float) -> dt.date:
+        """The day a parcel that left on ``dispatched`` arrives ``km`` away: a transit day per
+        ``transit_km_per_day`` begun, at least ``transit_min_days``, on days the carrier delivers."""
+        days = max(self.transit_min_days, math.ceil(km / self.transit_km_per_day - 1e-9))
+        day = dispatched
+        for _ in range(days):
+            day = _on_or_after(day + _ONE_DAY, self.delivery_weekdays)
+        return _on_or_after(day, self.delivery_weekdays)
+
+
+DEFAULT_SCHEDULE = ShippingSchedule()
+_ONE_DAY = dt.timedelta(days=1)
+
+
+def _on_or_after(day: dt.date, weekdays: tuple[int, ...]) -> dt.date:
+    """The first of ``weekdays`` on or after ``day`` (every day where none are given)."""
+    if not weekdays:
+        return day
+    for _ in range(7):
+        if day.isoweekday() in weekdays:
+            return day
+        day += _ONE_DAY
+    return day
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine), in scalar math: one pair at a time, on the capture path."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+class Promiser:
+    """Delivery days from one moment (``now_ms``) over one network's locations; keeps each
+    location's dispatch day, as a batch's orders mostly come from a few locations."""
+
+    def __init__(self, locations: Mapping[str, Location], now_ms: int) -> None:
+        self._locations = locations
+        self._now = dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC)
+        self._dispatch: dict[str, dt.date | None] = {}
+
+    def dispatch_day(self, site: str) -> dt.date | None:
+        """The day units held at ``site`` (a location, or supply expected at one) can leave it;
+        None for a location the network does not know."""
+        day = self._dispatch.get(site, dt.date.min)
+        if day is not dt.date.min:
+            return day
+        location_id, expected = split_site(site)
+        location = self._locations.get(location_id)
+        if location is None:
+            day = None
+        elif expected:  # received the day it comes: ready from the start of the next
+            start = dt.date.fromisoformat(expected) + _ONE_DAY
+            day = location.shipping.dispatch_day(dt.datetime(start.year, start.month, start.day))
+        else:
+            day = location.shipping.dispatch_day(self._now.astimezone(zone(location.time_zone)))
+        self._dispatch[site] = day
+        return day
+
+    def arrival_day(
+        self, site: str, *, latitude: float | None, longitude: float | None, pickup_location_id: str = ""
+    ) -> dt.date | None:
+        """The day units held at ``site`` reach the customer: at ``latitude``/``longitude``, or
+        ready to collect at ``pickup_location_id`` (the same day where they are already there)."""
+        dispatched = self.dispatch_day(site)
+        if dispatched is None:
+            return None
+        location_id, _ = split_site(site)
+        source = self._locations[location_id]
+        if pickup_location_id:
+            if pickup_location_id == location_id:
+                return dispatched
+            store = self._locations.get(pickup_location_id)
+            if store is None:
+                return None
+            latitude, longitude = store.latitude, store.longitude
+        if latitude is None or longitude is None:
+            return None
+        km = distance_km(source.latitude, source.longitude, latitude, longitude)
+        return source.shipping.arrival_day(dispatched, km)
+
+    def line_promise(
+        self,
+        sites: Iterable[tuple[str, int]],
+        wanted: int,
+        *,
+        latitude: float | None,
+        longitude: float | None,
+        pickup_location_id: str = "",
+    ) -> str | None:
+        """The day (YYYY-MM-DD) the last of a line's ``wanted`` units arrives, from the units
+        held at each site; None unless every unit is held somewhere a day can be told for."""
+        latest: dt.date | None = None
+        held = 0
+        for site, quantity in sites:
+            if quantity <= 0:
+                continue
+            day = self.arrival_day(site, latitude=latitude, longitude=longitude, pickup_location_id=pickup_location_id)
+            if day is None:
+                return None
+            held += quantity
+            latest = day if latest is None or day > latest else latest
+        if latest is None or held < wanted:
+            return None
+        return latest.isoformat()

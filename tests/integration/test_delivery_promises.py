@@ -1,0 +1,140 @@
+"""Delivery promises through the API: a location's shipping schedule, the day an order is told, and
+the delivery days a checkout reads with availability."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import grpc
+import pytest
+
+from protos.oms.v1 import common_pb2, inventory_pb2, orders_pb2
+from tests.integration.support import BERLIN, World, field_violations
+
+pytestmark = pytest.mark.integration
+
+EVERY_DAY = list(range(1, 8))
+# On Berlin's parallel, about 1,300 km west of it: two transit days at 1,000 km a day.
+FAR_WEST = (BERLIN[0], -6.0)
+
+
+def days_from_now(days: int) -> set[int]:
+    """00:00 UTC of the day ``days`` after today, as seconds; both days when the test runs across midnight."""
+    now = dt.datetime.now(dt.UTC)
+    return {
+        int(dt.datetime.combine((now + dt.timedelta(minutes=m)).date() + dt.timedelta(days=days), dt.time(), dt.UTC).timestamp())
+        for m in (-2, 2)
+    }
+
+
+def every_day_schedule(**fields: object) -> inventory_pb2.ShippingSchedule:
+    """A schedule of a location shipping and delivering every day of the week: the promise
+    does not depend on the weekday the test runs on."""
+    return inventory_pb2.ShippingSchedule(shipping_weekdays=EVERY_DAY, delivery_weekdays=EVERY_DAY, **fields)
+
+
+async def listed(world: World, where: tuple[float, float], location_id: str) -> inventory_pb2.Location:
+    page = await world.inventory.ListLocations(
+        inventory_pb2.ListLocationsRequest(near=common_pb2.GeoPoint(latitude=where[0], longitude=where[1]), within_km=1)
+    )
+    return next(item.location for item in page.locations if item.location.location_id == location_id)
+
+
+async def test_an_order_is_promised_the_day_its_units_arrive_and_availability_tells_it_before(world: World):
+    far = await world.location(
+        "T-DC-FAR", at=FAR_WEST, shipping=every_day_schedule(handling_days=2, transit_km_per_day=1_000, transit_min_days=1)
+    )
+    shown = (await listed(world, FAR_WEST, far)).shipping
+    assert (shown.handling_days, shown.cutoff, shown.transit_km_per_day, shown.transit_min_days) == (2, "", 1_000, 1)
+    assert list(shown.shipping_weekdays) == EVERY_DAY and list(shown.delivery_weekdays) == EVERY_DAY
+
+    sku = await world.sku({far: 5})
+    # Leaves after two days of handling, then two days on the road to Berlin.
+    expected = days_from_now(4)
+
+    berlin = common_pb2.GeoPoint(latitude=BERLIN[0], longitude=BERLIN[1])
+    asked = await world.inventory.GetAvailability(
+        inventory_pb2.GetAvailabilityRequest(skus=[sku], channel=common_pb2.CHANNEL_WEB, destination=berlin)
+    )
+    row = next(loc for loc in asked.skus[0].locations if loc.location_id == far)
+    assert row.delivers_on.seconds in expected
+    assert asked.skus[0].earliest_delivery.seconds in expected
+    without = await world.inventory.GetAvailability(inventory_pb2.GetAvailabilityRequest(skus=[sku]))
+    assert not without.skus[0].HasField("earliest_delivery")
+    assert not any(loc.HasField("delivers_on") for loc in without.skus[0].locations)
+
+    customer = await world.customer()
+    order = (await world.orders.CreateOrder(world.order(customer, [(sku, 2)]))).order
+    assert [a.location_id for a in order.lines[0].allocations] == [far]
+    assert order.lines[0].promised_delivery.seconds in expected
+    assert order.promised_delivery == order.lines[0].promised_delivery
+    again = await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))
+    assert again.promised_delivery == order.promised_delivery
+    history = await world.orders.GetOrderHistory(orders_pb2.GetOrderHistoryRequest(order_id=order.order_id))
+    told = [dict(e.data) for e in history.events if e.type == "order.delivery_promised"]
+    day = dt.datetime.fromtimestamp(order.promised_delivery.seconds, dt.UTC).date().isoformat()
+    assert told == [{"promised_on": day}]
+
+    # Nothing on hand anywhere for a second SKU: backordered, so nothing is promised.
+    short = await world.sku({})
+    waiting = (await world.orders.CreateOrder(world.order(customer, [(sku, 1), (short, 1)]))).order
+    assert waiting.lines[0].HasField("promised_delivery") and not waiting.lines[1].HasField("promised_delivery")
+    assert not waiting.HasField("promised_delivery")
+
+
+async def test_a_pickup_is_promised_the_day_the_store_has_it_ready(world: World):
+    store = await world.location(
+        "T-ST-PICK", kind=common_pb2.LOCATION_TYPE_STORE, at=FAR_WEST, pickup_enabled=True,
+        shipping=every_day_schedule(handling_days=1),
+    )  # fmt: skip
+    sku = await world.sku({store: 3})
+    customer = await world.customer()
+    order = (await world.orders.CreateOrder(world.order(customer, [(sku, 1)], pickup=store))).order
+    assert [a.location_id for a in order.lines[0].allocations] == [store]
+    assert order.promised_delivery.seconds in days_from_now(1)  # a day of handling, no transit
+    asked = await world.inventory.GetAvailability(
+        inventory_pb2.GetAvailabilityRequest(
+            skus=[sku], channel=common_pb2.CHANNEL_WEB, delivery_mode=common_pb2.DELIVERY_MODE_PICKUP_IN_STORE,
+            pickup_location_id=store,
+        )
+    )  # fmt: skip
+    assert asked.skus[0].earliest_delivery.seconds in days_from_now(1)
+
+
+async def test_a_bad_schedule_is_refused_field_by_field_and_changes_nothing(world: World):
+    where = (FAR_WEST[0] + 1.0, FAR_WEST[1])
+    lid = await world.location("T-DC-SCHED", at=where, shipping=inventory_pb2.ShippingSchedule(cutoff="14:30"))
+    before = await listed(world, where, lid)
+    assert before.shipping.cutoff == "14:30"
+    assert list(before.shipping.shipping_weekdays) == [1, 2, 3, 4, 5]  # the defaults of the fields not set
+    assert list(before.shipping.delivery_weekdays) == [1, 2, 3, 4, 5, 6]
+    assert (before.shipping.transit_km_per_day, before.shipping.transit_min_days) == (500, 1)
+
+    bad = inventory_pb2.ShippingSchedule(
+        handling_days=-1, cutoff="25:00", shipping_weekdays=[0, 8], transit_km_per_day=-5, transit_min_days=61,
+        delivery_weekdays=[1, 1],
+    )  # fmt: skip
+    changed = inventory_pb2.Location()
+    changed.CopyFrom(before)
+    changed.name = "renamed"
+    changed.shipping.CopyFrom(bad)
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await world.inventory.UpsertLocations(inventory_pb2.UpsertLocationsRequest(locations=[changed]))
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field_violations(info.value) == {
+        f"locations[0].shipping.{name}"
+        for name in (
+            "handling_days", "cutoff", "shipping_weekdays", "transit_km_per_day", "transit_min_days", "delivery_weekdays",
+        )
+    }  # fmt: skip
+    assert await listed(world, where, lid) == before
+
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await world.inventory.GetAvailability(
+            inventory_pb2.GetAvailabilityRequest(
+                skus=["ANY"], delivery_mode=common_pb2.DELIVERY_MODE_PICKUP_IN_STORE, pickup_location_id=lid,
+                destination=common_pb2.GeoPoint(latitude=1, longitude=1),
+            )
+        )  # fmt: skip
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field_violations(info.value) == {"destination"}

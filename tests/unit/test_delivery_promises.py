@@ -1,0 +1,138 @@
+"""Delivery promises: dispatch days, transit, a line's promise, and an order keeping what it was told."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from oms_actors.domain.commands import Address, CreateOrder, LineInput
+from oms_actors.domain.delivery import Promiser, ShippingSchedule, distance_km
+from oms_actors.domain.enums import Channel, DeliveryMode, LocationType
+from oms_actors.domain.events import order_events
+from oms_actors.domain.inbound import promise_site
+from oms_actors.domain.money import Money
+from oms_actors.domain.network import Location
+from oms_actors.domain.order import LineAllocation, Order, SourcingResult
+
+WEDNESDAY = dt.date(2026, 11, 25)
+BERLIN = (52.52, 13.405)
+HAMBURG = (53.5511, 9.9937)  # about 255 km from Berlin
+MADRID = (40.4168, -3.7038)  # about 1,870 km
+
+
+def at(day: dt.date, hour: int, minute: int = 0, *, zone: str = "UTC") -> int:
+    """Milliseconds of ``day`` at ``hour``:``minute`` in ``zone``."""
+    from zoneinfo import ZoneInfo
+
+    moment = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(zone))
+    return int(moment.timestamp() * 1000)
+
+
+def location(lid: str, where: tuple[float, float], *, zone: str = "", **schedule: object) -> Location:
+    return Location(
+        location_id=lid, type=LocationType.WAREHOUSE, latitude=where[0], longitude=where[1], time_zone=zone,
+        shipping=ShippingSchedule(**schedule),  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def test_a_parcel_leaves_the_day_it_is_ready_before_the_cutoff_and_the_next_shipping_day_after_it():
+    s = ShippingSchedule(cutoff_minute=15 * 60)  # 15:00, Monday to Friday
+    wednesday = dt.datetime(2026, 11, 25, 14, 59)
+    assert s.dispatch_day(wednesday) == WEDNESDAY
+    assert s.dispatch_day(wednesday.replace(hour=15, minute=0)) == dt.date(2026, 11, 26)
+    friday_late = dt.datetime(2026, 11, 27, 16, 0)
+    assert s.dispatch_day(friday_late) == dt.date(2026, 11, 30)  # Monday
+    assert s.dispatch_day(dt.datetime(2026, 11, 28, 9, 0)) == dt.date(2026, 11, 30)  # Saturday: Monday
+    # Two days of handling from a Friday morning: Monday, then Tuesday.
+    assert ShippingSchedule(handling_days=2).dispatch_day(dt.datetime(2026, 11, 27, 9, 0)) == dt.date(2026, 12, 1)
+    # A store shipping every day does not wait for Monday.
+    assert ShippingSchedule(shipping_weekdays=tuple(range(1, 8))).dispatch_day(dt.datetime(2026, 11, 28, 9)) == dt.date(2026, 11, 28)
+
+
+def test_transit_takes_a_day_per_distance_begun_at_least_the_minimum_and_only_on_delivery_days():
+    s = ShippingSchedule()  # 500 km a day, at least one day, Monday to Saturday
+    assert s.arrival_day(WEDNESDAY, 0) == dt.date(2026, 11, 26)
+    assert s.arrival_day(WEDNESDAY, 500) == dt.date(2026, 11, 26)
+    assert s.arrival_day(WEDNESDAY, 501) == dt.date(2026, 11, 27)
+    assert s.arrival_day(WEDNESDAY, 1_200) == dt.date(2026, 11, 28)  # three days: Saturday
+    assert s.arrival_day(dt.date(2026, 11, 27), 600) == dt.date(2026, 11, 30)  # Saturday, then Monday: no Sunday
+    same_day = ShippingSchedule(transit_min_days=0, delivery_weekdays=tuple(range(1, 8)))
+    assert same_day.arrival_day(WEDNESDAY, 20) == dt.date(2026, 11, 26)  # 20 km begins a day
+    assert same_day.arrival_day(WEDNESDAY, 0) == WEDNESDAY
+    assert distance_km(*BERLIN, *HAMBURG) == pytest.approx(255, abs=3)
+
+
+def test_a_location_counts_the_cutoff_in_its_own_time_zone():
+    la = location("LA", (34.05, -118.24), zone="America/Los_Angeles", cutoff_minute=14 * 60)
+    # 20:00 UTC on Wednesday is 12:00 in Los Angeles (before its cutoff); 23:00 UTC is 15:00 (after).
+    assert Promiser({"LA": la}, at(WEDNESDAY, 20)).dispatch_day("LA") == WEDNESDAY
+    assert Promiser({"LA": la}, at(WEDNESDAY, 23)).dispatch_day("LA") == dt.date(2026, 11, 26)
+    # 03:00 UTC on Thursday is still Wednesday evening there.
+    assert Promiser({"LA": la}, at(dt.date(2026, 11, 26), 3)).dispatch_day("LA") == dt.date(2026, 11, 26)
+
+
+def test_a_line_is_promised_the_day_its_last_unit_arrives_and_nothing_while_a_unit_has_no_date():
+    network = {
+        "BER": location("BER", BERLIN),
+        "MAD": location("MAD", MADRID, handling_days=1),
+        "HAM": location("HAM", HAMBURG),
+    }
+    promiser = Promiser(network, at(WEDNESDAY, 10))
+    to = {"latitude": BERLIN[0], "longitude": BERLIN[1]}
+    assert promiser.line_promise([("BER", 2)], 2, **to) == "2026-11-26"
+    # Madrid: leaves Thursday, four days on the road (Sunday skipped): Tuesday.
+    assert promiser.line_promise([("BER", 1), ("MAD", 1)], 2, **to) == "2026-12-01"
+    assert promiser.line_promise([("BER", 1)], 2, **to) is None  # one unit backordered with no date
+    assert promiser.line_promise([("BER", 1), ("GONE", 1)], 2, **to) is None  # not in the network
+    assert promiser.line_promise([("BER", 1)], 1, latitude=None, longitude=None) is None
+    # Supply expected at Hamburg on Friday: received then, it leaves Monday and arrives Tuesday.
+    assert promiser.line_promise([(promise_site("HAM", "2026-11-27"), 1)], 1, **to) == "2026-12-01"
+    # Collected: at the pickup store the day it would leave; from elsewhere, after the transit to it.
+    assert promiser.line_promise([("HAM", 1)], 1, latitude=None, longitude=None, pickup_location_id="HAM") == "2026-11-25"
+    assert promiser.line_promise([("BER", 1)], 1, latitude=None, longitude=None, pickup_location_id="HAM") == "2026-11-26"
+
+
+def accepted() -> Order:
+    command = CreateOrder(
+        channel=Channel.WEB, customer_id="C1", idempotency_key="k1", delivery_mode=DeliveryMode.SHIP,
+        ship_to=Address(city="Berlin", latitude=BERLIN[0], longitude=BERLIN[1]),
+        lines=(
+            LineInput(sku="A", quantity=2, unit_price=Money(amount_minor=1000, currency="EUR")),
+            LineInput(sku="B", quantity=1, unit_price=Money(amount_minor=500, currency="EUR")),
+        ),
+    )  # fmt: skip
+    return Order.accept(command, order_id="O1", now_ms=at(WEDNESDAY, 9))
+
+
+def plan(**lines: list[tuple[str, int]]) -> SourcingResult:
+    return SourcingResult(
+        order_id="O1",
+        allocations={
+            int(n[1:]): tuple(LineAllocation(location_id=loc, quantity=q) for loc, q in parts) for n, parts in lines.items()
+        },
+    )
+
+
+def test_an_order_keeps_the_promise_each_line_was_first_told():
+    network = {"BER": location("BER", BERLIN), "MAD": location("MAD", MADRID)}
+    wednesday = Promiser(network, at(WEDNESDAY, 10))
+    order = accepted().apply_sourcing(plan(l1=[("BER", 2)], l2=[]), now_ms=at(WEDNESDAY, 10), promiser=wednesday)
+    assert [line.promised_on for line in order.lines] == ["2026-11-26", None]
+    assert order.promised_on is None  # line 2 waits for stock with no date
+
+    # Friday: line 2's unit found in Madrid; line 1 moved there too (a shortage in Berlin).
+    friday = Promiser(network, at(dt.date(2026, 11, 27), 10))
+    planned = order.apply_sourcing(plan(l1=[("MAD", 2)], l2=[("MAD", 1)]), now_ms=at(dt.date(2026, 11, 27), 10), promiser=friday)
+    assert [line.promised_on for line in planned.lines] == ["2026-11-26", "2026-12-02"]  # line 1 as first told
+    assert planned.promised_on == "2026-12-02"
+    # The customer is told once the whole order has a day, and not again for the same day.
+    told = [e.data for e in order_events(order, planned) if e.type == "order.delivery_promised"]
+    assert told == [{"promised_on": "2026-12-02"}]
+    # Line 2 cancelled: the order now arrives with line 1, and the customer is told that day.
+    fewer = planned.cancel_lines([2], reason="changed mind", now_ms=at(dt.date(2026, 11, 27), 11))
+    assert fewer.promised_on == "2026-11-26"
+    assert [e.data for e in order_events(planned, fewer) if e.type == "order.delivery_promised"] == [{"promised_on": "2026-11-26"}]
+
+    # Without a promiser (a plan applied by older code paths), nothing is told or changed.
+    assert accepted().apply_sourcing(plan(l1=[("BER", 2)], l2=[("BER", 1)]), now_ms=1).promised_on is None
