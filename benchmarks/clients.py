@@ -47,6 +47,9 @@ class ClientPlan:
     tls: ClientTls | None = None  # None: plaintext
 
 
+DAY_S = 86_400
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Outcome:
     """One CreateOrder call: when, how long, and what the service answered."""
@@ -69,6 +72,7 @@ class Outcome:
     greedy_cost: int = 0  # what the greedy rule would have cost at that moment, as the service reports it
     optimal: bool = False
     allocations: tuple[tuple[str, int], ...] = ()  # (location, units reserved there)
+    delivery_days: int = -1  # days from the day it was placed (UTC) to the day it was promised; -1: none told
 
 
 def _outcome(index: int, sent_s: float, latency_s: float, raw: bytes | None, err: grpc.aio.AioRpcError | None) -> Outcome:
@@ -107,6 +111,9 @@ def _outcome(index: int, sent_s: float, latency_s: float, raw: bytes | None, err
         greedy_cost=s.greedy_cost_minor,
         optimal=s.status == "OPTIMAL",
         allocations=tuple(sorted(where.items())),
+        delivery_days=(
+            o.promised_delivery.seconds // DAY_S - o.created_at.seconds // DAY_S if o.HasField("promised_delivery") else -1
+        ),
     )
 
 

@@ -80,7 +80,19 @@ def sourcing(new: Sequence[Outcome]) -> dict[str, Any]:
         "total_cost_per_order": _share(sum(o.cost for o in new), n),
         "unfilled_cost_per_order": _share(sum(o.unfilled_cost for o in new), n),
         "greedy_cost_per_order_reported": _share(sum(o.greedy_cost for o in new), n),
+        # What customers were told at checkout: the share of orders given a delivery day, and
+        # how many days after the day they were placed (a closed warehouse lengthens them).
+        "delivery_promised_share": _share(len(told := [o.delivery_days for o in new if o.delivery_days >= 0]), n),
+        "promised_delivery_days": _days(told),
     }
+
+
+def _days(days: Sequence[int]) -> dict[str, float]:
+    a = np.asarray(days, dtype=float)
+    if len(a) == 0:
+        return {"p50": 0.0, "p90": 0.0, "max": 0.0, "mean": 0.0}
+    p50, p90 = np.percentile(a, [50, 90])
+    return {"p50": float(p50), "p90": float(p90), "max": float(a.max()), "mean": float(a.mean())}
 
 
 def policy_rows(new: Sequence[Outcome], offline: Sequence[PolicyResult]) -> list[dict[str, Any]]:

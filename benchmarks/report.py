@@ -5,7 +5,7 @@
 - ``summary.json``: every figure (see figures.py), what ``oms compare`` reads;
 - ``index.html``: the tables and the charts, embedded, one self-contained page;
 - ``plots/*.png``: the charts;
-- ``orders.csv``: one row per CreateOrder sent: hour, channel, key, status, latency, cost;
+- ``orders.csv``: one row per CreateOrder sent: hour, channel, key, status, latency, cost, promised days;
 - ``demand.bin``: the exact requests sent, for ``oms simulate --replay`` (recording.py);
 - ``scenario.json``: the scenario as run (its base merged in);
 - ``serve.log``: the log of the service, when the simulator started it.
@@ -48,6 +48,9 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("backordered units", ("sourcing", "backordered_units"), "int"),
     ("  of them promised from inbound supply", ("sourcing", "units_promised"), "int"),
     ("orders promised a later date", ("sourcing", "orders_promised"), "int"),
+    ("orders told a delivery day", ("sourcing", "delivery_promised_share"), "share"),
+    ("  days to the promised day, mean", ("sourcing", "promised_delivery_days", "mean"), "float"),
+    ("  days to the promised day, p90", ("sourcing", "promised_delivery_days", "p90"), "float"),
     ("split rate (orders)", ("sourcing", "split_rate"), "share"),
     ("shipments per order", ("sourcing", "shipments_per_order"), "float"),
     ("proven optimal sourcing", ("sourcing", "proven_optimal_share"), "share"),
@@ -145,7 +148,7 @@ def write_orders_csv(path: Path, day: Day, outcomes: Sequence[Outcome]) -> None:
         w.writerow(
             ["index", "hour", "channel", "idempotency_key", "code", "order_id", "replayed", "status", "units",
              "allocated", "shipments", "cost_minor", "unit_cost_minor", "shipment_cost_minor", "unfilled_cost_minor",
-             "greedy_cost_minor", "optimal", "sent_s", "latency_ms", "allocations"]
+             "greedy_cost_minor", "optimal", "sent_s", "latency_ms", "allocations", "promised_in_days"]
         )
         for o in outcomes:
             r = day.requests[o.index]
@@ -153,7 +156,7 @@ def write_orders_csv(path: Path, day: Day, outcomes: Sequence[Outcome]) -> None:
                 [o.index, int(hours[o.index]), CHANNEL_NAMES.get(r.channel, r.channel), r.idempotency_key, o.code, o.order_id,
                  int(o.replayed), o.status, o.units, o.allocated, o.shipments, o.cost, o.unit_cost, o.shipment_cost,
                  o.unfilled_cost, o.greedy_cost, int(o.optimal), f"{o.sent_s:.4f}", f"{o.latency_s * 1000:.2f}",
-                 " ".join(f"{lid}:{q}" for lid, q in o.allocations)]
+                 " ".join(f"{lid}:{q}" for lid, q in o.allocations), o.delivery_days if o.delivery_days >= 0 else ""]
             )
 
 

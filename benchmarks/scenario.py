@@ -64,8 +64,15 @@ class Location:
     time_zone: str = ""
     # ISO 3166-1 alpha-2: orders collected there state its tax rates (Location.country_code).
     country_code: str = ""
+    # oms.v1.ShippingSchedule, proto JSON (cutoff, handling days, transit): the delivery days
+    # its orders are promised; empty: the service's defaults.
+    shipping: dict = field(default_factory=dict)
+
+    def shipping_schedule(self) -> inventory_pb2.ShippingSchedule | None:
+        return json_format.ParseDict(self.shipping, inventory_pb2.ShippingSchedule()) if self.shipping else None
 
     def problems(self, path: str) -> Problems:
+        yield from _schedule_problems(self, join(path, "shipping"))
         if not is_time_zone(self.time_zone):
             yield join(path, "time_zone"), f"unknown time zone {self.time_zone!r}: an IANA name such as Europe/Berlin"
         if self.country_code and not (len(self.country_code) == 2 and self.country_code.isascii() and self.country_code.isupper()):
@@ -475,6 +482,27 @@ def _with_location_defaults(raw: dict[str, Any]) -> dict[str, Any]:
         merged = locations
     rest = {k: v for k, v in network.items() if k != "defaults"}
     return {**raw, "network": {**rest, "locations": merged}}
+
+
+def _schedule_problems(location: Location, path: str) -> Problems:
+    """The gateway's own checks of a location's schedule, so a scenario fails here and not at load."""
+    from gateway.convert import Violations, shipping_schedule_from_proto
+    from oms_actors.domain.errors import ValidationError
+
+    try:
+        schedule = location.shipping_schedule()
+    except (json_format.ParseError, AttributeError, TypeError) as exc:
+        yield path, f"not an oms.v1.ShippingSchedule message: {exc}"
+        return
+    if schedule is None:
+        return
+    v = Violations()
+    shipping_schedule_from_proto(schedule, path, v)
+    try:
+        v.raise_if_any()
+    except ValidationError as exc:
+        for violation in exc.violations:
+            yield violation.field, violation.description
 
 
 def _rule_problems(raw: Mapping[str, Any]) -> Problems:

@@ -89,6 +89,7 @@ def build_world(s: Scenario) -> World:
             daily_capacity_units=loc.capacity_units_per_day or 0,
             time_zone=loc.time_zone,
             country_code=loc.country_code,
+            shipping=loc.shipping_schedule(),
         )
         for lid, loc in s.network.locations.items()
     ]

@@ -61,7 +61,12 @@ def test_every_mistake_is_named_by_its_field(tmp_path):
         normal.derive(
             {
                 "demand": {"orders_per_hour": {"web": [1, 2, 3], "telegraph": [0] * 24}, "retry_share": 1.5},
-                "network": {"locations": {"DC-HAMBURG": {"type": "depot", "lat": 123, "time_zone": "Europe/Hamborg"}}},
+                "network": {
+                    "locations": {
+                        "DC-HAMBURG": {"type": "depot", "lat": 123, "time_zone": "Europe/Hamborg"},
+                        "DC-ERFURT": {"shipping": {"cutoff": "16:60", "delivery_weekdays": [0]}},
+                    }
+                },
                 "payments": {"consumer": {"bitcoin": 1.0}},
                 "routing_rules": {"rules": [{"effect": "RULE_EFFECT_DENY", "location_ids": ["NOWHERE"]}], "max_shipments": -1},
                 "risk_rules": {"hold_order_value_above_minor": -1},
@@ -77,6 +82,8 @@ def test_every_mistake_is_named_by_its_field(tmp_path):
         "network.locations.DC-HAMBURG.type",
         "network.locations.DC-HAMBURG.lat",
         "network.locations.DC-HAMBURG.time_zone",
+        "network.locations.DC-ERFURT.shipping.cutoff",
+        "network.locations.DC-ERFURT.shipping.delivery_weekdays",
         "payments.consumer.bitcoin",
         "routing_rules.rules[0].location_ids[0]",
         "routing_rules.max_shipments",
@@ -95,6 +102,9 @@ def test_every_mistake_is_named_by_its_field(tmp_path):
     with pytest.raises(ScenarioError) as info:
         normal.derive({"return_policy": {"refunds_instantly": True}})
     assert fields_of(info.value) == {"return_policy"}
+    with pytest.raises(ScenarioError) as info:
+        normal.derive({"network": {"locations": {"DC-ERFURT": {"shipping": {"leaves_at": "16:00"}}}}})
+    assert fields_of(info.value) == {"network.locations.DC-ERFURT.shipping"}
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     with pytest.raises(ScenarioError, match="not JSON"):

@@ -66,6 +66,10 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     assert 0.0 <= src["fill_rate"] <= 1.0 and 0.0 <= src["split_rate"] <= 1.0
     assert src["units_allocated"] + src["backordered_units"] == src["units"]
     assert sum(src["status_at_capture"].values()) == cap["accepted"]
+    # Every order with each unit held is told the day it arrives: within a week across Germany.
+    told = [int(r["promised_in_days"]) for r in rows if r["promised_in_days"] and r["replayed"] == "0"]
+    assert len(told) == round(src["delivery_promised_share"] * src["orders"]) >= src["orders"] - src["backorders"]
+    assert 0 <= min(told) and max(told) == src["promised_delivery_days"]["max"] <= 7  # 0: collected in store today
     policies = {p["policy"]: p for p in summary["policies"]}
     assert set(policies) == {"service (live)", "optimal", "greedy", "single-first"}
     for p in policies.values():
