@@ -40,7 +40,7 @@ from oms_actors.domain.enums import (
 from oms_actors.domain.errors import FieldViolation, ValidationError
 from oms_actors.domain.events import OrderEvent
 from oms_actors.domain.fulfilment import Shipment, ShipmentStatus
-from oms_actors.domain.inbound import PROMISE_SEP, split_site
+from oms_actors.domain.inbound import PROMISE_SEP, split_site, utc_today
 from oms_actors.domain.ledger import FeedKind, FeedMessage
 from oms_actors.domain.money import MAX_AMOUNT_MINOR, Money, is_currency
 from oms_actors.domain.network import Location, Product
@@ -539,6 +539,7 @@ def order_to_proto(o: Order, *, internal_notes: bool = False) -> orders_pb2.Orde
         fields["shipping"] = {"amount": _money(o.shipping.amount), "tax_rate_bps": o.shipping.tax_rate_bps}
     if o.return_window_days is not None:
         fields["return_window_days"] = o.return_window_days
+    today = ""  # read once, for the first promised line
     for line_fields, line in zip(fields["lines"], o.lines):
         if line.delivered and (until := o.return_by_ms(line.line_number)) is not None:
             line_fields["return_by"] = _ts_fields(until)
@@ -548,6 +549,10 @@ def order_to_proto(o: Order, *, internal_notes: bool = False) -> orders_pb2.Orde
             line_fields["return_window_days"] = line.return_window_days
         if line.promised_on is not None:
             line_fields["promised_delivery"] = day_fields(line.promised_on)
+            if line.estimated_on is not None:
+                line_fields["estimated_delivery"] = day_fields(line.estimated_on)
+            if line.delivered < line.active and (line.delivery_at_risk or line.promised_on < (today := today or utc_today())):
+                line_fields["delivery_late"] = fields["delivery_late"] = True
     if o.appeasements:
         fields["goodwill"] = [_goodwill(a, currency) for a in o.appeasements]
     if o.notes:

@@ -47,6 +47,7 @@ def order_events(old: Order | None, new: Order) -> list[OrderEvent]:
     if promised_on is not None and (old is None or old.promised_on != promised_on):
         # The day to tell the customer (a confirmation, a changed date once a backorder is planned).
         events.append(("order.delivery_promised", {"promised_on": promised_on}))
+    _at_risk(old, new, events)
     _payments(old, new, events)
     _receipts(old, new, events)
     _overdue(old, new, events)
@@ -99,6 +100,28 @@ def _promises(old: Order | None, new: Order, events: list[tuple[str, dict[str, s
                     "promised": str(sum(q for _, q in now)),
                     "expected_on": days[-1] if days else "",  # the day the last promised unit is due
                     "from": ", ".join(f"{split_site(site)[0]} {split_site(site)[1]}: {q}" for site, q in now),
+                },
+            )
+        )
+
+
+def _at_risk(old: Order | None, new: Order, events: list[tuple[str, dict[str, str]]]) -> None:
+    """A promised line sourced again so that it arrives after its promise, or waits with no date
+    (a shortage, a cancelled purchase order): whom service tells of a late delivery."""
+    for line in new.lines:
+        was = old.lines[line.line_number - 1] if old is not None and line.line_number <= len(old.lines) else None
+        if was is line or not line.delivery_at_risk:
+            continue
+        if was is not None and was.delivery_at_risk and was.estimated_on == line.estimated_on:
+            continue
+        events.append(
+            (
+                "line.delivery_at_risk",
+                {
+                    "line_number": str(line.line_number),
+                    "sku": line.sku,
+                    "promised_on": line.promised_on or "",
+                    "estimated_on": line.estimated_on or "",  # empty: waits for stock with no date
                 },
             )
         )

@@ -127,6 +127,9 @@ class OrderLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     # The day (YYYY-MM-DD) its units were promised to arrive, told when it was first wholly
     # planned (``domain.delivery``); kept as told. None: not yet, or waiting for stock with no date.
     promised_on: str | None = None
+    # The day its units not yet shipped arrive as last sourced (the promise when it was told);
+    # None once promised: some unit waits for stock with no date.
+    estimated_on: str | None = None
 
     @property
     def line_total(self) -> Money:
@@ -163,6 +166,14 @@ class OrderLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
     def shipped_from(self, location_id: str) -> int:
         return _at(self.shipped, location_id)
+
+    @property
+    def delivery_at_risk(self) -> bool:
+        """Promised, with units not yet delivered, and sourced again since so that they arrive
+        after the promise, or wait for stock with no date."""
+        if self.promised_on is None or self.delivered >= self.active:
+            return False
+        return self.estimated_on is None or self.estimated_on > self.promised_on
 
     def holdings(self) -> dict[str, int]:
         """location -> units still reserved there: allocated and not yet shipped."""
@@ -617,10 +628,14 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             for a in line.released:
                 if _at(allocations, a.location_id) < a.quantity:
                     raise ValueError(f"line {line.line_number}: sourcing took back units released to {a.location_id}")
-            if promiser is not None and line.promised_on is None and allocations:
-                promised = self._promise(promiser, allocations, line.active)
-                if promised is not None:
-                    lines.append(evolve(line, allocations=allocations, promised_on=promised))
+            if promiser is not None and line.shipped_quantity < line.active:
+                day = self._promise(promiser, allocations, line)
+                if line.promised_on is None:
+                    if day is not None:
+                        lines.append(evolve(line, allocations=allocations, promised_on=day, estimated_on=day))
+                        continue
+                elif day != line.estimated_on:
+                    lines.append(evolve(line, allocations=allocations, estimated_on=day))
                     continue
             lines.append(evolve(line, allocations=allocations))
         first = not self.sourced
@@ -632,11 +647,12 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             add=(STEP_ASSESS,) if first and self.approval.status is ApprovalStatus.PENDING else (),
         )
 
-    def _promise(self, promiser: Promiser, allocations: tuple[LineAllocation, ...], wanted: int) -> str | None:
+    def _promise(self, promiser: Promiser, allocations: tuple[LineAllocation, ...], line: OrderLine) -> str | None:
+        """The day the line's units not yet shipped arrive from ``allocations``, from now."""
         to = self.ship_to
         return promiser.line_promise(
-            ((a.location_id, a.quantity) for a in allocations),
-            wanted,
+            ((a.location_id, a.quantity - _at(line.shipped, a.location_id)) for a in allocations),
+            line.active - line.shipped_quantity,
             latitude=to.latitude if to is not None else None,
             longitude=to.longitude if to is not None else None,
             pickup_location_id=self.pickup_location_id if self.delivery_mode is DeliveryMode.PICKUP else "",

@@ -8,8 +8,11 @@ import datetime as dt
 import grpc
 import pytest
 
-from protos.oms.v1 import common_pb2, inventory_pb2, orders_pb2
+from gateway.auth import Role
+from protos.oms.v1 import common_pb2, fulfilment_pb2, inventory_pb2, orders_pb2
 from tests.integration.support import BERLIN, World, field_violations
+from tests.integration.test_lifecycle import card, fulfilment
+from tests.integration.waiting import settled
 
 pytestmark = pytest.mark.integration
 
@@ -80,6 +83,42 @@ async def test_an_order_is_promised_the_day_its_units_arrive_and_availability_te
     waiting = (await world.orders.CreateOrder(world.order(customer, [(sku, 1), (short, 1)]))).order
     assert waiting.lines[0].HasField("promised_delivery") and not waiting.lines[1].HasField("promised_delivery")
     assert not waiting.HasField("promised_delivery")
+
+
+async def test_a_shortage_that_sends_the_units_from_farther_makes_the_line_late_and_says_so(world: World, oms):
+    near = await world.location("T-DC-NEAR", at=BERLIN, shipping=every_day_schedule())
+    far = await world.location(
+        "T-DC-FAR", at=FAR_WEST, shipment_cost_minor=1_000, shipping=every_day_schedule(handling_days=2, transit_km_per_day=1_000)
+    )
+    sku = await world.sku({near: 1, far: 5})
+    customer = await world.customer()
+    placed = await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)])))
+    order = await settled(world, placed.order.order_id)
+    assert [r.location_id for r in order.lines[0].released] == [near]
+    promised = order.lines[0].promised_delivery
+    assert promised.seconds in days_from_now(1) and order.lines[0].estimated_delivery == promised
+    assert not order.lines[0].delivery_late and not order.delivery_late
+
+    _, key = await oms.access.keys.create(role=Role.FULFILMENT, by="tests", location_id=near)
+    here = await World.open(f"127.0.0.1:{oms.port}", credential=key)
+    try:
+        answered = await fulfilment(here).ReportShortage(
+            fulfilment_pb2.ReportShortageRequest(
+                order_id=order.order_id, location_id=near, shortage_id=World.unique("short"),
+                lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)], reason=fulfilment_pb2.SHORTAGE_REASON_DAMAGED,
+            )
+        )  # fmt: skip
+    finally:
+        await here.close()
+    line = answered.lines[0]
+    assert [r.location_id for r in line.released] == [far]
+    # Told the day before, kept as told; now two days of handling and two on the road.
+    assert line.promised_delivery == promised and line.estimated_delivery.seconds in days_from_now(4)
+    assert line.delivery_late and answered.delivery_late and answered.promised_delivery == promised
+    history = await world.orders.GetOrderHistory(orders_pb2.GetOrderHistoryRequest(order_id=order.order_id))
+    [late] = [dict(e.data) for e in history.events if e.type == "line.delivery_at_risk"]
+    day = dt.datetime.fromtimestamp(line.estimated_delivery.seconds, dt.UTC).date().isoformat()
+    assert late["line_number"] == "1" and late["sku"] == sku and late["estimated_on"] == day
 
 
 async def test_a_pickup_is_promised_the_day_the_store_has_it_ready(world: World):

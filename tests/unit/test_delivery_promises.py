@@ -129,6 +129,18 @@ def test_an_order_keeps_the_promise_each_line_was_first_told():
     # The customer is told once the whole order has a day, and not again for the same day.
     told = [e.data for e in order_events(order, planned) if e.type == "order.delivery_promised"]
     assert told == [{"promised_on": "2026-12-02"}]
+    # Line 1 now comes from Madrid: after its promise, which service hears of.
+    assert [line.estimated_on for line in planned.lines] == ["2026-12-02", "2026-12-02"]
+    assert [line.delivery_at_risk for line in planned.lines] == [True, False]
+    late = [e.data for e in order_events(order, planned) if e.type == "line.delivery_at_risk"]
+    assert late == [{"line_number": "1", "sku": "A", "promised_on": "2026-11-26", "estimated_on": "2026-12-02"}]
+    noted = planned.add_note(note_id="N1", text="called", internal=True, by="agent", now_ms=at(dt.date(2026, 11, 27), 11))
+    assert not [e for e in order_events(planned, noted) if e.type == "line.delivery_at_risk"]  # told once
+    # Had nothing been found for line 1 either, it would wait with no date: at risk all the same.
+    waiting = order.apply_sourcing(plan(l1=[], l2=[]), now_ms=at(dt.date(2026, 11, 27), 12), promiser=friday)
+    assert waiting.lines[0].estimated_on is None and waiting.lines[0].delivery_at_risk
+    nothing = [e.data for e in order_events(order, waiting) if e.type == "line.delivery_at_risk"]
+    assert nothing == [{"line_number": "1", "sku": "A", "promised_on": "2026-11-26", "estimated_on": ""}]
     # Line 2 cancelled: the order now arrives with line 1, and the customer is told that day.
     fewer = planned.cancel_lines([2], reason="changed mind", now_ms=at(dt.date(2026, 11, 27), 11))
     assert fewer.promised_on == "2026-11-26"

@@ -24,7 +24,7 @@ from oms_actors.wire import CREATE_ORDERS
 BEFORE = json.loads((Path(__file__).parent / "data" / "records_as_dataclasses.json").read_text())
 ADDED_SINCE = ',"receipts":[],"overdue":[],"shortages":[],"shipping":null,"appeasements":[],"notes":[],"erased_at_ms":0,"return_window_days":null,"hold_requested":null'  # Order fields added since
 # OrderLine fields added since
-LINE_ADDED_SINCE = ',"tax_rate_bps":0,"return_window_days":null,"final_sale":null,"promised_on":null'
+LINE_ADDED_SINCE = ',"tax_rate_bps":0,"return_window_days":null,"final_sale":null,"promised_on":null,"estimated_on":null'
 SHIPMENT_ADDED_SINCE = ',"shipping":0'  # Shipment fields added since
 
 

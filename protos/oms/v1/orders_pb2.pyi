@@ -375,7 +375,7 @@ class Allocation(_message.Message):
     def __init__(self, location_id: _Optional[str] = ..., quantity: _Optional[int] = ..., expected_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class OrderLine(_message.Message):
-    __slots__ = ("line_number", "sku", "quantity", "unit_price", "line_total", "status", "allocations", "backordered_quantity", "released", "shipped", "delivered_quantity", "cancelled_quantity", "promised_quantity", "tax_rate_bps", "return_by", "final_sale", "return_window_days", "promised_delivery")
+    __slots__ = ("line_number", "sku", "quantity", "unit_price", "line_total", "status", "allocations", "backordered_quantity", "released", "shipped", "delivered_quantity", "cancelled_quantity", "promised_quantity", "tax_rate_bps", "return_by", "final_sale", "return_window_days", "promised_delivery", "estimated_delivery", "delivery_late")
     LINE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     SKU_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
@@ -394,6 +394,8 @@ class OrderLine(_message.Message):
     FINAL_SALE_FIELD_NUMBER: _ClassVar[int]
     RETURN_WINDOW_DAYS_FIELD_NUMBER: _ClassVar[int]
     PROMISED_DELIVERY_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATED_DELIVERY_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_LATE_FIELD_NUMBER: _ClassVar[int]
     line_number: int
     sku: str
     quantity: int
@@ -412,7 +414,9 @@ class OrderLine(_message.Message):
     final_sale: bool
     return_window_days: int
     promised_delivery: _timestamp_pb2.Timestamp
-    def __init__(self, line_number: _Optional[int] = ..., sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., line_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[LineStatus, str]] = ..., allocations: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., backordered_quantity: _Optional[int] = ..., released: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., shipped: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., delivered_quantity: _Optional[int] = ..., cancelled_quantity: _Optional[int] = ..., promised_quantity: _Optional[int] = ..., tax_rate_bps: _Optional[int] = ..., return_by: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., final_sale: _Optional[bool] = ..., return_window_days: _Optional[int] = ..., promised_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    estimated_delivery: _timestamp_pb2.Timestamp
+    delivery_late: bool
+    def __init__(self, line_number: _Optional[int] = ..., sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., line_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[LineStatus, str]] = ..., allocations: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., backordered_quantity: _Optional[int] = ..., released: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., shipped: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., delivered_quantity: _Optional[int] = ..., cancelled_quantity: _Optional[int] = ..., promised_quantity: _Optional[int] = ..., tax_rate_bps: _Optional[int] = ..., return_by: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., final_sale: _Optional[bool] = ..., return_window_days: _Optional[int] = ..., promised_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., estimated_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivery_late: _Optional[bool] = ...) -> None: ...
 
 class SourcingExplanation(_message.Message):
     __slots__ = ("status", "cost_minor", "unit_cost_minor", "shipment_cost_minor", "unfilled_cost_minor", "bound_minor", "greedy_cost_minor", "solver", "shipments")
@@ -437,7 +441,7 @@ class SourcingExplanation(_message.Message):
     def __init__(self, status: _Optional[str] = ..., cost_minor: _Optional[int] = ..., unit_cost_minor: _Optional[int] = ..., shipment_cost_minor: _Optional[int] = ..., unfilled_cost_minor: _Optional[int] = ..., bound_minor: _Optional[int] = ..., greedy_cost_minor: _Optional[int] = ..., solver: _Optional[str] = ..., shipments: _Optional[int] = ...) -> None: ...
 
 class Order(_message.Message):
-    __slots__ = ("order_id", "channel", "customer_id", "idempotency_key", "external_reference", "status", "lines", "delivery_mode", "ship_to", "pickup_location_id", "payments", "total", "created_at", "updated_at", "version", "sourcing", "cancel_reason", "approval", "payment_status", "shipments", "payable", "pending_steps", "returns", "receipts", "overdue_invoices", "shortages", "shipping", "goodwill", "notes", "return_window_days", "hold_requested", "promised_delivery")
+    __slots__ = ("order_id", "channel", "customer_id", "idempotency_key", "external_reference", "status", "lines", "delivery_mode", "ship_to", "pickup_location_id", "payments", "total", "created_at", "updated_at", "version", "sourcing", "cancel_reason", "approval", "payment_status", "shipments", "payable", "pending_steps", "returns", "receipts", "overdue_invoices", "shortages", "shipping", "goodwill", "notes", "return_window_days", "hold_requested", "promised_delivery", "delivery_late")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -470,6 +474,7 @@ class Order(_message.Message):
     RETURN_WINDOW_DAYS_FIELD_NUMBER: _ClassVar[int]
     HOLD_REQUESTED_FIELD_NUMBER: _ClassVar[int]
     PROMISED_DELIVERY_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_LATE_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     channel: _common_pb2.Channel
     customer_id: str
@@ -502,7 +507,8 @@ class Order(_message.Message):
     return_window_days: int
     hold_requested: HoldRequest
     promised_delivery: _timestamp_pb2.Timestamp
-    def __init__(self, order_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., external_reference: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., pickup_location_id: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[PaymentInstruction, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., sourcing: _Optional[_Union[SourcingExplanation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., approval: _Optional[_Union[Approval, _Mapping]] = ..., payment_status: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., payable: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pending_steps: _Optional[_Iterable[str]] = ..., returns: _Optional[_Iterable[_Union[Return, _Mapping]]] = ..., receipts: _Optional[_Iterable[_Union[PaymentReceipt, _Mapping]]] = ..., overdue_invoices: _Optional[_Iterable[_Union[OverdueInvoice, _Mapping]]] = ..., shortages: _Optional[_Iterable[_Union[FulfilmentShortage, _Mapping]]] = ..., shipping: _Optional[_Union[ShippingCharge, _Mapping]] = ..., goodwill: _Optional[_Iterable[_Union[Goodwill, _Mapping]]] = ..., notes: _Optional[_Iterable[_Union[OrderNote, _Mapping]]] = ..., return_window_days: _Optional[int] = ..., hold_requested: _Optional[_Union[HoldRequest, _Mapping]] = ..., promised_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    delivery_late: bool
+    def __init__(self, order_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., external_reference: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., pickup_location_id: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[PaymentInstruction, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., sourcing: _Optional[_Union[SourcingExplanation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., approval: _Optional[_Union[Approval, _Mapping]] = ..., payment_status: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., payable: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pending_steps: _Optional[_Iterable[str]] = ..., returns: _Optional[_Iterable[_Union[Return, _Mapping]]] = ..., receipts: _Optional[_Iterable[_Union[PaymentReceipt, _Mapping]]] = ..., overdue_invoices: _Optional[_Iterable[_Union[OverdueInvoice, _Mapping]]] = ..., shortages: _Optional[_Iterable[_Union[FulfilmentShortage, _Mapping]]] = ..., shipping: _Optional[_Union[ShippingCharge, _Mapping]] = ..., goodwill: _Optional[_Iterable[_Union[Goodwill, _Mapping]]] = ..., notes: _Optional[_Iterable[_Union[OrderNote, _Mapping]]] = ..., return_window_days: _Optional[int] = ..., hold_requested: _Optional[_Union[HoldRequest, _Mapping]] = ..., promised_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivery_late: _Optional[bool] = ...) -> None: ...
 
 class HoldRequest(_message.Message):
     __slots__ = ("by", "reason", "at")
