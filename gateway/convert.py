@@ -551,7 +551,7 @@ def order_to_proto(o: Order, *, internal_notes: bool = False) -> orders_pb2.Orde
             line_fields["promised_delivery"] = day_fields(line.promised_on)
             if line.estimated_on is not None:
                 line_fields["estimated_delivery"] = day_fields(line.estimated_on)
-            if line.delivered < line.active and (line.delivery_at_risk or line.promised_on < (today := today or utc_today())):
+            if line.late(today := today or utc_today()):
                 line_fields["delivery_late"] = fields["delivery_late"] = True
     if o.appeasements:
         fields["goodwill"] = [_goodwill(a, currency) for a in o.appeasements]

@@ -37,6 +37,7 @@ from gateway.paging import page_after, page_token
 from gateway.services.backend import Backend, id_or_fail
 from oms_actors.domain.enums import OrderStatus
 from oms_actors.domain.errors import ValidationError
+from oms_actors.domain.inbound import utc_today
 from oms_actors.domain.order import INSTRUMENTS, Order
 from oms_actors.domain.returns import Resolution
 from oms_actors.store.events import EventReader
@@ -164,6 +165,7 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         asked = OrderFilter(
             customer_id=request.customer_id, channel=channel, status=status,
             created_from_ms=created_from, created_before_ms=created_before, sku=request.sku,
+            late_on=utc_today() if request.late else "",
         )  # fmt: skip
         visible = visible_orders(principal, asked)
         if visible is not None and request.external_reference:

@@ -175,6 +175,12 @@ class OrderLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             return False
         return self.estimated_on is None or self.estimated_on > self.promised_on
 
+    def late(self, today: str) -> bool:
+        """``delivery_at_risk``, or promised a day before ``today`` (YYYY-MM-DD) and not all delivered."""
+        if self.promised_on is None or self.delivered >= self.active:
+            return False
+        return self.promised_on < today or self.estimated_on is None or self.estimated_on > self.promised_on
+
     def holdings(self) -> dict[str, int]:
         """location -> units still reserved there: allocated and not yet shipped."""
         held = {a.location_id: a.quantity - _at(self.shipped, a.location_id) for a in self.allocations}
@@ -453,6 +459,15 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         if not days or None in days:
             return None
         return max(days)  # type: ignore[type-var]  # no None left
+
+    @property
+    def awaits_promised_delivery(self) -> bool:
+        """Open, with a promised line not all delivered: what may turn late (ListOrders ``late``)."""
+        return self.is_open and any(line.promised_on is not None and line.delivered < line.active for line in self.lines)
+
+    def is_late(self, today: str) -> bool:
+        """A line of it is late on ``today`` (YYYY-MM-DD, UTC): ``OrderLine.late``."""
+        return self.is_open and any(line.late(today) for line in self.lines)
 
     @property
     def currency(self) -> str:

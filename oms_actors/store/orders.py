@@ -48,12 +48,15 @@ class OrderFilter:
     created_from_ms: int | None = None  # created at or after
     created_before_ms: int | None = None  # created before
     sku: str = ""  # with a line of it (a recall: whom to tell)
+    late_on: str = ""  # with a line late on this day (YYYY-MM-DD, UTC); "": late or not
 
     def fingerprint(self) -> int:
         raw = (
             f"{self.customer_id}|{self.channel or ''}|{self.status or ''}"
             f"|{self.created_from_ms or ''}|{self.created_before_ms or ''}|{self.sku}"
         )
+        if self.late_on:  # not the day itself: a token taken before midnight goes on after it
+            raw += "|late"
         return zlib.crc32(raw.encode())
 
     def matches(self, order: Order) -> bool:
@@ -64,6 +67,7 @@ class OrderFilter:
             and (self.created_from_ms is None or order.created_at_ms >= self.created_from_ms)
             and (self.created_before_ms is None or order.created_at_ms < self.created_before_ms)
             and (not self.sku or any(line.sku == self.sku for line in order.lines))
+            and (not self.late_on or order.is_late(self.late_on))
         )
 
     def score_bounds(self) -> tuple[int | str, int | str]:
@@ -77,6 +81,8 @@ class OrderFilter:
             return keys.order_index("customer", self.customer_id)
         if self.sku:  # fewer orders than a channel's or a status's
             return keys.order_index("sku", self.sku)
+        if self.late_on:  # open orders awaiting a promised delivery: the late ones are among them
+            return keys.order_index("promised", "open")
         if self.channel is not None and self.status is not None:
             return keys.order_index("chst", f"{self.channel.value}:{self.status.value}")
         if self.channel is not None:
@@ -329,6 +335,7 @@ class OrderStore:
         adds: defaultdict[str, dict[str, int]] = defaultdict(dict)
         removes: defaultdict[str, list[str]] = defaultdict(list)
         open_key = keys.open_orders(shard)
+        promised_key = keys.order_index("promised", "open")
         for new, old in changes:
             docs[keys.order(shard, new.order_id)] = ORDER_CODEC.encode(new)
             if new.finished:
@@ -347,6 +354,12 @@ class OrderStore:
                     removes[index].append(new.order_id)
                 for index in _status_indexes(new):
                     adds[index][new.order_id] = new.created_at_ms
+            awaits = new.awaits_promised_delivery
+            if awaits != (old is not None and old.awaits_promised_delivery):
+                if awaits:
+                    adds[promised_key][new.order_id] = new.created_at_ms
+                else:
+                    removes[promised_key].append(new.order_id)
         batch = _WriteBatch()
         batch.mset(docs)
         if idem:

@@ -115,6 +115,15 @@ async def test_a_shortage_that_sends_the_units_from_farther_makes_the_line_late_
     # Told the day before, kept as told; now two days of handling and two on the road.
     assert line.promised_delivery == promised and line.estimated_delivery.seconds in days_from_now(4)
     assert line.delivery_late and answered.delivery_late and answered.promised_delivery == promised
+    # Service lists the late orders: this one, not the customer's other order on its way in time.
+    on_time = (await world.orders.CreateOrder(world.order(customer, [(sku, 1)]))).order
+    assert on_time.promised_delivery.seconds in days_from_now(4) and not on_time.delivery_late
+    listed_late = await world.orders.ListOrders(orders_pb2.ListOrdersRequest(customer_id=customer, late=True))
+    assert [o.order_id for o in listed_late.orders] == [order.order_id] and listed_late.orders[0].delivery_late
+    every = await world.orders.ListOrders(orders_pb2.ListOrdersRequest(customer_id=customer))
+    assert {o.order_id for o in every.orders} == {order.order_id, on_time.order_id}
+    anyone = await world.orders.ListOrders(orders_pb2.ListOrdersRequest(late=True, view=orders_pb2.ORDER_VIEW_BASIC))
+    assert order.order_id in {o.order_id for o in anyone.orders} and on_time.order_id not in {o.order_id for o in anyone.orders}
     history = await world.orders.GetOrderHistory(orders_pb2.GetOrderHistoryRequest(order_id=order.order_id))
     [late] = [dict(e.data) for e in history.events if e.type == "line.delivery_at_risk"]
     day = dt.datetime.fromtimestamp(line.estimated_delivery.seconds, dt.UTC).date().isoformat()

@@ -148,3 +148,19 @@ def test_an_order_keeps_the_promise_each_line_was_first_told():
 
     # Without a promiser (a plan applied by older code paths), nothing is told or changed.
     assert accepted().apply_sourcing(plan(l1=[("BER", 2)], l2=[("BER", 1)]), now_ms=1).promised_on is None
+
+
+def test_a_promised_line_is_late_once_its_day_has_passed_undelivered():
+    network = {"BER": location("BER", BERLIN)}
+    order = accepted().apply_sourcing(
+        plan(l1=[("BER", 2)], l2=[("BER", 1)]), now_ms=at(WEDNESDAY, 10), promiser=Promiser(network, at(WEDNESDAY, 10))
+    )
+    assert order.promised_on == "2026-11-26" and order.awaits_promised_delivery
+    assert not order.is_late("2026-11-26")  # due today: not late yet
+    assert order.is_late("2026-11-27") and [line.late("2026-11-27") for line in order.lines] == [True, True]
+    # Nothing promised (sourced by code before promises): never late, never awaited.
+    old = accepted().apply_sourcing(plan(l1=[("BER", 2)], l2=[("BER", 1)]), now_ms=at(WEDNESDAY, 10))
+    assert not old.awaits_promised_delivery and not old.is_late("2030-01-01")
+    # Cancelled: nothing is awaited any more.
+    gone = order.cancel(reason="changed mind", now_ms=at(WEDNESDAY, 11))
+    assert not gone.awaits_promised_delivery and not gone.is_late("2026-11-27")

@@ -669,7 +669,7 @@ class GetOrderHistoryResponse(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListOrdersRequest(_message.Message):
-    __slots__ = ("customer_id", "channel", "status", "page_size", "page_token", "created_from", "created_before", "external_reference", "view", "sku")
+    __slots__ = ("customer_id", "channel", "status", "page_size", "page_token", "created_from", "created_before", "external_reference", "view", "sku", "late")
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -680,6 +680,7 @@ class ListOrdersRequest(_message.Message):
     EXTERNAL_REFERENCE_FIELD_NUMBER: _ClassVar[int]
     VIEW_FIELD_NUMBER: _ClassVar[int]
     SKU_FIELD_NUMBER: _ClassVar[int]
+    LATE_FIELD_NUMBER: _ClassVar[int]
     customer_id: str
     channel: _common_pb2.Channel
     status: OrderStatus
@@ -690,7 +691,8 @@ class ListOrdersRequest(_message.Message):
     external_reference: str
     view: OrderView
     sku: str
-    def __init__(self, customer_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., created_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., external_reference: _Optional[str] = ..., view: _Optional[_Union[OrderView, str]] = ..., sku: _Optional[str] = ...) -> None: ...
+    late: bool
+    def __init__(self, customer_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., created_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., external_reference: _Optional[str] = ..., view: _Optional[_Union[OrderView, str]] = ..., sku: _Optional[str] = ..., late: _Optional[bool] = ...) -> None: ...
 
 class ListOrdersResponse(_message.Message):
     __slots__ = ("orders", "next_page_token")
