@@ -327,6 +327,7 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         "returns_report_examples": {k: list(v) for k, v in after.returns_report_differences.items()},
         "status_index_examples": {k: list(v) for k, v in after.status_index_differences.items()},
         "recall": after.recall,
+        "late": after.late,
         "histories_read": after.histories_read,
         "history_differences": len(after.history_differences),
         "history_examples": dict(list(after.history_differences.items())[:10]),

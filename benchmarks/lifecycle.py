@@ -180,6 +180,9 @@ class DayAfter:
     returns_report_differences: dict[str, tuple[int, int]] = field(default_factory=dict)
     # A recall of the day's most ordered SKU (ListOrders by SKU) against the orders read at the end.
     recall: dict[str, Any] = field(default_factory=dict)
+    # The late orders ListOrders finds (``late``) once shortages were sourced again, against
+    # those orders and the ones reported short as read then.
+    late: dict[str, Any] = field(default_factory=dict)
     # Orders' histories read (GetOrderHistory) and those not from creation to the last version.
     histories_read: int = 0
     history_differences: dict[str, str] = field(default_factory=dict)
@@ -271,6 +274,8 @@ class Lifecycle:
         if self.out.shortages:  # units sourced again after a shortage, released to locations done for the day
             await self.fulfil("fulfil")
         lap("fulfil")
+        await self._list_late()
+        lap("late orders")
         self.out.phase_calls["fulfil"] = len(self.out.shipments)
         await self.deliver(self.out.shipments, "deliver")
         lap("deliver")
@@ -952,6 +957,26 @@ class Lifecycle:
             if o.created_at.ToMilliseconds() >= self.since_ms and any(line.sku == sku for line in o.lines)
         }  # fmt: skip
         self.out.recall = {"sku": sku, "orders": len(read), "listed": len(listed), "differences": len(listed ^ read)}
+
+    async def _list_late(self) -> None:
+        """Service's list of late orders (ListOrders ``late``) after the shortages: units sent
+        from farther away than promised. Checked against every listed order and every order
+        reported short, as read now: the late ones among them are the ones listed."""
+        if self.since_ms is None:
+            return
+        request = orders_pb2.ListOrdersRequest(late=True, page_size=500, view=orders_pb2.ORDER_VIEW_BASIC)
+        request.created_from.FromMilliseconds(self.since_ms)
+        listed: set[str] = set()
+        while True:
+            page = await self.calls("ListOrders", self.orders.ListOrders, request, metadata=self.md, timeout=30)
+            listed.update(o.order_id for o in page.orders)
+            if not page.next_page_token:
+                break
+            request.page_token = page.next_page_token
+        asked = sorted(listed | set(self.out.shortages))  # a few per cent of the day: one by one
+        read = await asyncio.gather(*(self._limited(self._get_or_none(oid)) for oid in asked))
+        late = {oid for oid, o in zip(asked, read) if o is not None and o.delivery_late}
+        self.out.late = {"listed": len(listed), "late": len(late), "differences": len(listed ^ late)}
 
     async def _count_statuses(self) -> None:
         """A dashboard's figures (CountOrders, from the status indexes) for the orders created since

@@ -100,6 +100,8 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("returns report differences (GetReturnsReport)", ("lifecycle", "returns_report_differences"), "int"),
     ("orders with the most ordered SKU (a recall)", ("lifecycle", "recall", "orders"), "int"),
     ("  differences from ListOrders by SKU", ("lifecycle", "recall", "differences"), "int"),
+    ("orders late after shortages", ("lifecycle", "late", "late"), "int"),
+    ("  differences from ListOrders late", ("lifecycle", "late", "differences"), "int"),
     ("order histories read (GetOrderHistory)", ("lifecycle", "histories_read"), "int"),
     ("  not from creation to the last version", ("lifecycle", "history_differences"), "int"),
 )

@@ -123,6 +123,8 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     assert life["histories_read"] > 0 and life["history_differences"] == 0, life["history_examples"]
     # A recall of the day's most ordered SKU finds exactly the day's orders with a line of it.
     assert life["recall"]["orders"] > 1 and life["recall"]["differences"] == 0, life["recall"]
+    # Service's list of late orders after the shortages is exactly the late ones among them.
+    assert life["late"]["differences"] == 0 and life["late"]["listed"] == life["late"]["late"], life["late"]
     assert sum(life["status_counts"].values()) == life["orders"]
     assert life["events"]["order.created"] == life["orders"]
     # Goodwill on about 30% of the delivered orders nobody returned, each paid (refund or voucher).
