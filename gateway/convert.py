@@ -177,6 +177,15 @@ class Violations:
         if not (-90 <= point.latitude <= 90 and -180 <= point.longitude <= 180):
             self.add(field, "latitude within ±90 and longitude within ±180")
 
+    def day(self, field: str, ts: timestamp_pb2.Timestamp) -> str:
+        """The UTC day (YYYY-MM-DD) ``ts`` falls on; "" with ``field`` named for a time no
+        calendar holds (Timestamp allows years 0001 to 9999 only)."""
+        try:
+            return day_of(ts)
+        except ValueError:
+            self.add(field, "not a valid time: years 0001 to 9999")
+            return ""
+
     def page_size(self, value: int, default: int = limits.DEFAULT_PAGE_SIZE) -> int:
         """The rows a page holds: ``value``, 0 for ``default``; past the largest page, a
         violation of ``page_size``."""

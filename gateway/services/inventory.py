@@ -22,7 +22,6 @@ from gateway.convert import (
     DELIVERY_MODES,
     LOCATION_TYPES,
     Violations,
-    day_of,
     day_to_proto,
     feed_message_from_proto,
     location_from_proto,
@@ -380,7 +379,8 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
                 v.add(f"{f}.quantity", "must not be negative (0 removes the supply)")
             if not s.HasField("expected_at"):
                 v.add(f"{f}.expected_at", "is required")
-            rows.append((s.location_id, s.sku, day_of(s.expected_at) if s.HasField("expected_at") else "", s.quantity))
+            day = v.day(f"{f}.expected_at", s.expected_at) if s.HasField("expected_at") else ""
+            rows.append((s.location_id, s.sku, day, s.quantity))
         no_duplicates(v, "supplies", [f"{loc}|{sku}|{day}" for loc, sku, day, _ in rows], "(location_id, sku, day)")
         v.raise_if_any()
         await self._known_names(v, "supplies", [(loc, sku) for loc, sku, _, _ in rows])
@@ -414,7 +414,8 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
                 v.add(f"{f}.quantity", "must be positive")
             if not line.HasField("expected_at"):
                 v.add(f"{f}.expected_at", "is required: the day the supply was expected")
-            items.append((line.sku, day_of(line.expected_at) if line.HasField("expected_at") else "", line.quantity))
+            day = v.day(f"{f}.expected_at", line.expected_at) if line.HasField("expected_at") else ""
+            items.append((line.sku, day, line.quantity))
         no_duplicates(v, "lines", [f"{sku}|{day}" for sku, day, _ in items], "(sku, expected_at)")
         v.raise_if_any()
         await self.b.network.refresh()

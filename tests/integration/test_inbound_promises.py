@@ -113,10 +113,31 @@ async def test_orders_are_promised_supply_on_its_way_and_released_when_it_arrive
                 ),
                 {"lines[0].quantity", "lines[0].expected_at"},
             ),
+            (
+                inventory_pb2.ReceiveInboundSupplyRequest(
+                    receipt_id="GR-1", location_id="T-DC-WEST",
+                    lines=[
+                        inventory_pb2.ReceivedSupply(sku=sku, quantity=1, expected_at=timestamp_pb2.Timestamp(seconds=10**15))
+                    ],
+                ),  # fmt: skip
+                {"lines[0].expected_at"},  # past year 9999: named, not an internal error
+            ),
         ):
             with pytest.raises(grpc.aio.AioRpcError) as info:
                 await world.inventory.ReceiveInboundSupply(bad)
             assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT and fields <= field_violations(info.value)
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await world.inventory.SetInboundSupply(
+                inventory_pb2.SetInboundSupplyRequest(
+                    supplies=[
+                        inventory_pb2.InboundSupply(
+                            location_id="T-DC-WEST", sku=sku, expected_at=timestamp_pb2.Timestamp(seconds=-(10**15)), quantity=9
+                        )
+                    ]
+                )
+            )
+        assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert field_violations(info.value) == {"supplies[0].expected_at"}
         assert await inbound_at_west(world, sku) == [(DAY, 4, 4)]
 
         # Four arrive: both promises are kept, first promised first, and the units released to WEST.
