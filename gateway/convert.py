@@ -22,6 +22,7 @@ from oms_actors.domain.delivery import (
     DEFAULT_SCHEDULE,
     DEFAULT_SHIPPING_WEEKDAYS,
     DEFAULT_TRANSIT_MIN_DAYS,
+    MAX_CLOSED_DATES,
     MAX_HANDLING_DAYS,
     MAX_KM_PER_DAY,
     MAX_TRANSIT_DAYS,
@@ -789,6 +790,7 @@ def shipping_schedule_from_proto(msg: inventory_pb2.ShippingSchedule, field: str
     least = msg.transit_min_days if msg.HasField("transit_min_days") else DEFAULT_TRANSIT_MIN_DAYS
     if not 0 <= least <= MAX_TRANSIT_DAYS:
         v.add(f"{field}.transit_min_days", f"must be 0-{MAX_TRANSIT_DAYS} days")
+    v.count(f"{field}.closed_dates", msg.closed_dates, at_most=MAX_CLOSED_DATES)
     return ShippingSchedule(
         handling_days=msg.handling_days,
         cutoff_minute=cutoff,
@@ -796,6 +798,7 @@ def shipping_schedule_from_proto(msg: inventory_pb2.ShippingSchedule, field: str
         transit_km_per_day=msg.transit_km_per_day or DEFAULT_KM_PER_DAY,
         transit_min_days=least,
         delivery_weekdays=weekdays["delivery_weekdays"] or DEFAULT_DELIVERY_WEEKDAYS,
+        closed_dates=frozenset(v.day(f"{field}.closed_dates[{i}]", ts) for i, ts in enumerate(msg.closed_dates)),
     )
 
 
@@ -804,6 +807,7 @@ def shipping_schedule_to_proto(s: ShippingSchedule) -> inventory_pb2.ShippingSch
     return inventory_pb2.ShippingSchedule(
         handling_days=s.handling_days, cutoff=cutoff, shipping_weekdays=s.shipping_weekdays,
         transit_km_per_day=s.transit_km_per_day, transit_min_days=s.transit_min_days, delivery_weekdays=s.delivery_weekdays,
+        closed_dates=[day_to_proto(day) for day in sorted(s.closed_dates)],
     )  # fmt: skip
 
 

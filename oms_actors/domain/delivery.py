@@ -47,15 +47,18 @@ class ShippingSchedule(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     transit_km_per_day: int = DEFAULT_KM_PER_DAY
     transit_min_days: int = DEFAULT_TRANSIT_MIN_DAYS
     delivery_weekdays: tuple[int, ...] = DEFAULT_DELIVERY_WEEKDAYS
+    # Public holidays and other days (YYYY-MM-DD) nothing leaves here and its carrier does
+    # not deliver: Christmas is no delivery day whatever the weekday.
+    closed_dates: frozenset[str] = frozenset()
 
     def dispatch_day(self, ready: dt.datetime) -> dt.date:
         """The day a parcel ready at ``ready`` (the location's local time) leaves."""
         day = ready.date()
         if self.cutoff_minute is not None and ready.hour * 60 + ready.minute >= self.cutoff_minute:
             day += _ONE_DAY
-        day = _on_or_after(day, self.shipping_weekdays)
+        day = self._on_or_after(day, self.shipping_weekdays)
         for _ in range(self.handling_days):
-            day = _on_or_after(day + _ONE_DAY, self.shipping_weekdays)
+            day = self._on_or_after(day + _ONE_DAY, self.shipping_weekdays)
         return day
 
     def arrival_day(self, dispatched: dt.date, km: float) -> dt.date:
@@ -64,23 +67,24 @@ class ShippingSchedule(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         days = max(self.transit_min_days, math.ceil(km / self.transit_km_per_day - 1e-9))
         day = dispatched
         for _ in range(days):
-            day = _on_or_after(day + _ONE_DAY, self.delivery_weekdays)
-        return _on_or_after(day, self.delivery_weekdays)
+            day = self._on_or_after(day + _ONE_DAY, self.delivery_weekdays)
+        return self._on_or_after(day, self.delivery_weekdays)
+
+    def _on_or_after(self, day: dt.date, weekdays: tuple[int, ...]) -> dt.date:
+        """The first of ``weekdays`` on or after ``day`` that is not a closed date (every day
+        where no weekdays are given)."""
+        # Each closed date can cost a week at most (a single weekday): bounded.
+        for _ in range(7 * (len(self.closed_dates) + 1)):
+            open_weekday = not weekdays or day.isoweekday() in weekdays
+            if open_weekday and not (self.closed_dates and day.isoformat() in self.closed_dates):
+                return day
+            day += _ONE_DAY
+        return day
 
 
 DEFAULT_SCHEDULE = ShippingSchedule()
 _ONE_DAY = dt.timedelta(days=1)
-
-
-def _on_or_after(day: dt.date, weekdays: tuple[int, ...]) -> dt.date:
-    """The first of ``weekdays`` on or after ``day`` (every day where none are given)."""
-    if not weekdays:
-        return day
-    for _ in range(7):
-        if day.isoweekday() in weekdays:
-            return day
-        day += _ONE_DAY
-    return day
+MAX_CLOSED_DATES = 366
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -7,6 +7,7 @@ import datetime as dt
 
 import grpc
 import pytest
+from google.protobuf import timestamp_pb2
 
 from gateway.auth import Role
 from protos.oms.v1 import common_pb2, fulfilment_pb2, inventory_pb2, orders_pb2
@@ -130,6 +131,22 @@ async def test_a_shortage_that_sends_the_units_from_farther_makes_the_line_late_
     assert late["line_number"] == "1" and late["sku"] == sku and late["estimated_on"] == day
 
 
+async def test_a_holiday_is_neither_a_dispatch_nor_a_delivery_day(world: World):
+    today = dt.datetime.now(dt.UTC).date()
+    holidays = [today + dt.timedelta(days=d) for d in (3, 1, 2)]
+    where = (FAR_WEST[0] - 1.0, FAR_WEST[1])
+    midnights = [timestamp_pb2.Timestamp(seconds=int(dt.datetime.combine(d, dt.time(), dt.UTC).timestamp())) for d in holidays]
+    closed = await world.location("T-DC-HOLIDAY", at=where, shipping=every_day_schedule(handling_days=1, closed_dates=midnights))
+    shown = (await listed(world, where, closed)).shipping
+    assert [dt.datetime.fromtimestamp(ts.seconds, dt.UTC).date() for ts in shown.closed_dates] == sorted(holidays)
+    sku = await world.sku({closed: 2})
+    at = common_pb2.GeoPoint(latitude=where[0], longitude=where[1])
+    asked = await world.inventory.GetAvailability(inventory_pb2.GetAvailabilityRequest(skus=[sku], destination=at))
+    # A day of handling would see it leave tomorrow; tomorrow and the two days after are closed,
+    # so it leaves in four days and, next door, arrives the day after.
+    assert asked.skus[0].locations[0].delivers_on.seconds in days_from_now(5)
+
+
 async def test_a_pickup_is_promised_the_day_the_store_has_it_ready(world: World):
     store = await world.location(
         "T-ST-PICK", kind=common_pb2.LOCATION_TYPE_STORE, at=FAR_WEST, pickup_enabled=True,
@@ -160,7 +177,7 @@ async def test_a_bad_schedule_is_refused_field_by_field_and_changes_nothing(worl
 
     bad = inventory_pb2.ShippingSchedule(
         handling_days=-1, cutoff="25:00", shipping_weekdays=[0, 8], transit_km_per_day=-5, transit_min_days=61,
-        delivery_weekdays=[1, 1],
+        delivery_weekdays=[1, 1], closed_dates=[timestamp_pb2.Timestamp(seconds=10**15)],
     )  # fmt: skip
     changed = inventory_pb2.Location()
     changed.CopyFrom(before)
@@ -173,6 +190,7 @@ async def test_a_bad_schedule_is_refused_field_by_field_and_changes_nothing(worl
         f"locations[0].shipping.{name}"
         for name in (
             "handling_days", "cutoff", "shipping_weekdays", "transit_km_per_day", "transit_min_days", "delivery_weekdays",
+            "closed_dates[0]",
         )
     }  # fmt: skip
     assert await listed(world, where, lid) == before

@@ -63,6 +63,17 @@ def test_transit_takes_a_day_per_distance_begun_at_least_the_minimum_and_only_on
     assert distance_km(*BERLIN, *HAMBURG) == pytest.approx(255, abs=3)
 
 
+def test_closed_dates_neither_dispatch_nor_deliver():
+    christmas = ShippingSchedule(closed_dates=frozenset({"2026-12-24", "2026-12-25", "2026-12-26"}))
+    # Ready on Christmas Eve (a Thursday): leaves on Monday the 28th, arrives Tuesday.
+    assert christmas.dispatch_day(dt.datetime(2026, 12, 24, 9)) == dt.date(2026, 12, 28)
+    # Left on the 23rd, 600 km: the 24th, 25th and 26th do not count, nor Sunday the 27th.
+    assert christmas.arrival_day(dt.date(2026, 12, 23), 600) == dt.date(2026, 12, 29)
+    # Only Mondays, and the next two closed: three weeks on.
+    mondays = ShippingSchedule(shipping_weekdays=(1,), closed_dates=frozenset({"2026-11-30", "2026-12-07"}))
+    assert mondays.dispatch_day(dt.datetime(2026, 11, 25, 9)) == dt.date(2026, 12, 14)
+
+
 def test_a_location_counts_the_cutoff_in_its_own_time_zone():
     la = location("LA", (34.05, -118.24), zone="America/Los_Angeles", cutoff_minute=14 * 60)
     # 20:00 UTC on Wednesday is 12:00 in Los Angeles (before its cutoff); 23:00 UTC is 15:00 (after).

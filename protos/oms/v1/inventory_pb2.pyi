@@ -70,20 +70,22 @@ class Location(_message.Message):
     def __init__(self, location_id: _Optional[str] = ..., type: _Optional[_Union[_common_pb2.LocationType, str]] = ..., name: _Optional[str] = ..., position: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., shipment_cost_minor: _Optional[int] = ..., shipment_cost_per_km_minor: _Optional[float] = ..., unit_handling_cost_minor: _Optional[int] = ..., unit_cost_per_kg_km_minor: _Optional[float] = ..., pickup_enabled: _Optional[bool] = ..., active: _Optional[bool] = ..., daily_capacity_units: _Optional[int] = ..., time_zone: _Optional[str] = ..., country_code: _Optional[str] = ..., shipping: _Optional[_Union[ShippingSchedule, _Mapping]] = ...) -> None: ...
 
 class ShippingSchedule(_message.Message):
-    __slots__ = ("handling_days", "cutoff", "shipping_weekdays", "transit_km_per_day", "transit_min_days", "delivery_weekdays")
+    __slots__ = ("handling_days", "cutoff", "shipping_weekdays", "transit_km_per_day", "transit_min_days", "delivery_weekdays", "closed_dates")
     HANDLING_DAYS_FIELD_NUMBER: _ClassVar[int]
     CUTOFF_FIELD_NUMBER: _ClassVar[int]
     SHIPPING_WEEKDAYS_FIELD_NUMBER: _ClassVar[int]
     TRANSIT_KM_PER_DAY_FIELD_NUMBER: _ClassVar[int]
     TRANSIT_MIN_DAYS_FIELD_NUMBER: _ClassVar[int]
     DELIVERY_WEEKDAYS_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_DATES_FIELD_NUMBER: _ClassVar[int]
     handling_days: int
     cutoff: str
     shipping_weekdays: _containers.RepeatedScalarFieldContainer[int]
     transit_km_per_day: int
     transit_min_days: int
     delivery_weekdays: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, handling_days: _Optional[int] = ..., cutoff: _Optional[str] = ..., shipping_weekdays: _Optional[_Iterable[int]] = ..., transit_km_per_day: _Optional[int] = ..., transit_min_days: _Optional[int] = ..., delivery_weekdays: _Optional[_Iterable[int]] = ...) -> None: ...
+    closed_dates: _containers.RepeatedCompositeFieldContainer[_timestamp_pb2.Timestamp]
+    def __init__(self, handling_days: _Optional[int] = ..., cutoff: _Optional[str] = ..., shipping_weekdays: _Optional[_Iterable[int]] = ..., transit_km_per_day: _Optional[int] = ..., transit_min_days: _Optional[int] = ..., delivery_weekdays: _Optional[_Iterable[int]] = ..., closed_dates: _Optional[_Iterable[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]]] = ...) -> None: ...
 
 class UpsertLocationsRequest(_message.Message):
     __slots__ = ("locations",)
