@@ -22,7 +22,6 @@ from gateway.convert import (
     return_policy_from_proto,
     return_policy_to_proto,
     return_to_proto,
-    timestamp_from_proto,
 )
 from gateway.errors import rpc
 from gateway.paging import page_after, page_token
@@ -287,7 +286,8 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         days = {}
         for name in ("requested_from", "requested_to"):
             if request.HasField(name):
-                days[name] = dt.datetime.fromtimestamp(timestamp_from_proto(getattr(request, name)) / 1000, dt.UTC).date()
+                if day := v.day(name, getattr(request, name)):
+                    days[name] = dt.date.fromisoformat(day)
             else:
                 v.add(name, "is required: the first and last day it adds up")
         if len(days) == 2:

@@ -73,6 +73,7 @@ async def test_a_report_needs_a_span_of_days_it_can_read(world: World):
         (returns_pb2.GetReturnsReportRequest(requested_from=ts(now - 86_400 * 100), requested_to=ts(now)), "requested_to"),
         (returns_pb2.GetReturnsReportRequest(requested_from=ts(now), requested_to=ts(now), top_skus=101), "top_skus"),
         (returns_pb2.GetReturnsReportRequest(requested_from=ts(now), requested_to=ts(now), skus=["no|bar"]), "skus[0]"),
+        (returns_pb2.GetReturnsReportRequest(requested_from=ts(10**15), requested_to=ts(now)), "requested_from"),  # year > 9999
     ):
         with pytest.raises(grpc.aio.AioRpcError) as info:
             await returns(world).GetReturnsReport(request)
