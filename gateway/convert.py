@@ -324,6 +324,7 @@ def create_order_from_proto(
     shipping = None
     if msg.HasField("shipping"):
         shipping = _shipping_charge(msg.shipping, mode, currency, v)
+    deliver_by = _deliver_by(msg, v) if msg.HasField("deliver_by") else ""
     # Tax follows where the goods are handed over: the ship-to address, or the store.
     country = ""
     if mode is DeliveryMode.SHIP and ship_to is not None:
@@ -351,6 +352,7 @@ def create_order_from_proto(
         payments=tuple(payments),
         external_reference=msg.external_reference,
         shipping=shipping,
+        deliver_by=deliver_by,
     )
     if payments:
         paid = sum(p.amount.amount_minor for p in payments)
@@ -359,6 +361,18 @@ def create_order_from_proto(
             v.add("payments", f"amounts add up to {paid}, the order total is {total.amount_minor} ({total})")
             v.raise_if_any()
     return command
+
+
+def _deliver_by(msg: orders_pb2.CreateOrderRequest, v: Violations) -> str:
+    """The day asked for, from yesterday (UTC: the customer's today west of Greenwich) to a year ahead."""
+    day = v.day("deliver_by", msg.deliver_by)
+    if day:
+        today = dt.datetime.now(dt.timezone.utc).date()
+        latest = today + dt.timedelta(days=limits.MAX_DELIVER_BY_DAYS)
+        if not today - dt.timedelta(days=1) <= dt.date.fromisoformat(day) <= latest:
+            v.add("deliver_by", f"a day from yesterday (UTC) to {limits.MAX_DELIVER_BY_DAYS} days ahead")
+            return ""
+    return day
 
 
 def _shipping_charge(
@@ -585,7 +599,10 @@ def order_to_proto(o: Order, *, internal_notes: bool = False) -> orders_pb2.Orde
             "greedy_cost_minor": s.greedy_cost,
             "solver": s.solver,
             "shipments": s.shipments,
+            "late_cost_minor": s.late_cost,
         }
+    if o.deliver_by:
+        fields["deliver_by"] = day_fields(o.deliver_by)
     return orders_pb2.Order(**fields)
 
 
@@ -1107,6 +1124,8 @@ def routing_rules_from_proto(msg: inventory_pb2.RoutingRules, v: Violations) -> 
         v.add("inbound_horizon_days", f"between 0 and {limits.MAX_INBOUND_HORIZON_DAYS}")
     if msg.inbound_wait_unit_cost_minor < 0:
         v.add("inbound_wait_unit_cost_minor", "must not be negative")
+    if msg.late_delivery_unit_cost_minor < 0:
+        v.add("late_delivery_unit_cost_minor", "must not be negative (0: the default)")
     doc: dict = {"rules": rules, "max_shipments_by_channel": limits_by_channel, "safety_stock_by_channel": safety}
     if msg.max_shipments:
         doc["max_shipments"] = msg.max_shipments
@@ -1115,6 +1134,8 @@ def routing_rules_from_proto(msg: inventory_pb2.RoutingRules, v: Violations) -> 
     if msg.inbound_horizon_days:
         doc["inbound_horizon_days"] = msg.inbound_horizon_days
         doc["inbound_wait_unit_cost"] = msg.inbound_wait_unit_cost_minor
+    if msg.late_delivery_unit_cost_minor:
+        doc["late_delivery_unit_cost"] = msg.late_delivery_unit_cost_minor
     return doc
 
 
@@ -1125,6 +1146,7 @@ def routing_rules_to_proto(rules) -> inventory_pb2.RoutingRules:  # rules: optim
         unfilled_unit_penalty_minor=rules.unfilled_unit_penalty,
         inbound_horizon_days=rules.inbound_horizon_days,
         inbound_wait_unit_cost_minor=rules.inbound_wait_unit_cost,
+        late_delivery_unit_cost_minor=rules.late_delivery_unit_cost,
     )
     for r in rules.rules:
         msg.rules.add(

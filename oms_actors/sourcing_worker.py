@@ -8,14 +8,18 @@ whatever the number of orders, and solves every order with ``optimizer``.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import datetime as dt
 import logging
 import os
+import time
 from collections import defaultdict
 from typing import Any, Awaitable, Sequence
 
 import optimizer
 from oms_actors import gc_tuning, promising
 from oms_actors.direct import DirectActor
+from oms_actors.domain.delivery import Promiser
 from oms_actors.domain.enums import DeliveryMode
 from oms_actors.domain.inbound import add_days, utc_today
 from oms_actors.domain.network import Product
@@ -87,11 +91,15 @@ def _cannot_source(demand: optimizer.Demand, error: optimizer.InstanceError) -> 
     log.error("order %s cannot be sourced: %s", demand.id, error)
 
 
-def _explain(decision: optimizer.Decision) -> SourcingExplanation:
+def _explain(decision: optimizer.Decision, demand: optimizer.Demand) -> SourcingExplanation:
     cost = decision.plan.cost
+    # The optimizer counts a surcharge as unit cost; the explanation tells lateness apart.
+    extra = dict(demand.site_surcharge)
+    late = sum(a.qty * extra.get(a.location, 0) for a in decision.plan.allocations) if extra else 0
     return SourcingExplanation(
         status=str(decision.status),
-        unit_cost=cost.units,
+        unit_cost=cost.units - late,
+        late_cost=late,
         shipment_cost=cost.shipments,
         unfilled_cost=cost.unfilled,
         bound=decision.bound,
@@ -277,6 +285,8 @@ class SourcingWorker:
                         stock[(loc, line.sku)] = max(0, stock[(loc, line.sku)] - qty)
         to_plan = [r for r in requests if any(line.quantity > 0 for line in r.lines)]
         demands = [to_demand(r, self.network.products) for r in to_plan]
+        if view.rules.late_delivery_unit_cost and any(r.deliver_by for r in to_plan):
+            demands = self._with_deadlines(to_plan, demands, view)
         capacity = None
         mine: dict[str, dict[str, int]] = {}
         days: dict[str, str] = {}
@@ -295,6 +305,7 @@ class SourcingWorker:
         if view.rules.inbound_horizon_days and any(d is not None and d.plan.unfilled for d in solved):
             solved = await self._promise(to_plan, demands, solved, sites, stock, view, capacity)
         decided = {r.order_id: d for r, d in zip(to_plan, solved) if d is not None}
+        demand_of = {r.order_id: d for r, d in zip(to_plan, demands)}
         for r, d in zip(to_plan, solved):
             if d is None:  # an order no plan can be made for: it keeps what it has, nothing more
                 results[r.order_id] = _only_kept(r)
@@ -334,7 +345,7 @@ class SourcingWorker:
             planned[req.order_id] = SourcingResult(
                 order_id=req.order_id,
                 allocations={k: tuple(v) for k, v in allocations.items()},
-                explanation=_explain(decision) if decision else None,
+                explanation=_explain(decision, demand_of[req.order_id]) if decision else None,
             )
         # Every shard holding any of an order's SKUs gets its complete holding
         # there, possibly none: a line now backordered gives back what it held.
@@ -398,6 +409,27 @@ class SourcingWorker:
             if oid not in refused:
                 results[oid] = result
         return refused
+
+    def _with_deadlines(
+        self, requests: list[SourcingRequest], demands: list[optimizer.Demand], view: RoutingView
+    ) -> list[optimizer.Demand]:
+        """The demands of orders that asked for a day, each site that would deliver later priced
+        by the days it misses it (``RoutingRules.late_delivery_unit_cost`` per unit and day)."""
+        promiser = Promiser(self.network.locations, int(time.time() * 1000))
+        rate = view.rules.late_delivery_unit_cost
+        out = []
+        for req, demand in zip(requests, demands):
+            if req.deliver_by:
+                asked = dt.date.fromisoformat(req.deliver_by)
+                pickup = req.pickup_location_id if req.delivery_mode is DeliveryMode.PICKUP else ""
+                extra = []
+                for site_id in view.sites:
+                    day = promiser.arrival_day(site_id, latitude=req.latitude, longitude=req.longitude, pickup_location_id=pickup)
+                    if day is not None and day > asked:
+                        extra.append((site_id, (day - asked).days * rate))
+                demand = dataclasses.replace(demand, site_surcharge=tuple(extra))
+            out.append(demand)
+        return out
 
     async def _promise(
         self,

@@ -282,6 +282,11 @@ def source_orders(
     decisions: list[Decision] = []
     for demand, unit, ship in zip(demands, unit_rows, ship_rows):
         started = time.perf_counter()
+        for site_id, extra in demand.site_surcharge:
+            j = table.index.get(site_id)
+            if j is not None:
+                for row in unit:  # this order's own rows (batch_costs builds fresh lists)
+                    row[j] += extra
         order = _order_lists(network, demand, unit, ship, stock_rows, left)
         greedy = greedy_allocations(order)
         greedy_cost = allocation_cost(order, greedy)

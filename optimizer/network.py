@@ -51,3 +51,6 @@ class Demand:
     dest_lon: float | None = None
     pickup_site: str | None = None
     lines: tuple[DemandLine, ...]
+    # (site, cost) pairs: what each unit sourced at that site costs beyond the network's
+    # costs, as the service prices a site that would deliver after the day the order asked for.
+    site_surcharge: tuple[tuple[str, int], ...] = ()

@@ -56,6 +56,9 @@ class RoutingRules:
     # unfilled penalty, or nothing is worth waiting for). 0 days: nothing is promised.
     inbound_horizon_days: int = 0
     inbound_wait_unit_cost: int = 0
+    # Per unit and day a unit would arrive after the day its order asked for (the service's
+    # ``deliver_by``, applied as ``Demand.site_surcharge``): what missing it is worth avoiding.
+    late_delivery_unit_cost: int = 2_500
 
     def __post_init__(self) -> None:
         # Rules built in code get the same checks (and the same normal form) as rules from JSON.
@@ -84,6 +87,7 @@ class RoutingRules:
             ("unfilled_unit_penalty", non_negative_int(self.unfilled_unit_penalty, "unfilled_unit_penalty")),
             ("inbound_horizon_days", non_negative_int(self.inbound_horizon_days, "inbound_horizon_days")),
             ("inbound_wait_unit_cost", non_negative_int(self.inbound_wait_unit_cost, "inbound_wait_unit_cost")),
+            ("late_delivery_unit_cost", non_negative_int(self.late_delivery_unit_cost, "late_delivery_unit_cost")),
         ):
             object.__setattr__(self, name, value)
 
@@ -95,7 +99,7 @@ class RoutingRules:
         """Read (and validate) the JSON form; errors name the offending field."""
         known = (
             "rules", "max_shipments", "max_shipments_by_channel", "safety_stock_by_channel", "unfilled_unit_penalty",
-            "inbound_horizon_days", "inbound_wait_unit_cost",
+            "inbound_horizon_days", "inbound_wait_unit_cost", "late_delivery_unit_cost",
         )  # fmt: skip
         for key in mapping(d, "(rules)"):
             if key not in known:
@@ -121,6 +125,7 @@ class RoutingRules:
             "unfilled_unit_penalty": self.unfilled_unit_penalty,
             "inbound_horizon_days": self.inbound_horizon_days,
             "inbound_wait_unit_cost": self.inbound_wait_unit_cost,
+            "late_delivery_unit_cost": self.late_delivery_unit_cost,
         }
 
 

@@ -74,6 +74,8 @@ class CreateOrder(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     # A return's replacement order, placed when the return is asked for: reserved at once,
     # held until the return it waits for (order id/return id) is received. Not in the API.
     awaits_return: str = ""
+    # The day (YYYY-MM-DD) the customer asked to have it by; "": none asked.
+    deliver_by: str = ""
 
     @property
     def currency(self) -> str:
@@ -98,4 +100,4 @@ class CreateOrder(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-_UNSET_SINCE = (b',"awaits_return":""}', b',"shipping":null}')
+_UNSET_SINCE = (b',"deliver_by":""}', b',"awaits_return":""}', b',"shipping":null}')

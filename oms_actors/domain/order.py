@@ -210,7 +210,8 @@ class OrderLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return LineStatus.ALLOCATED
 
 
-class SourcingExplanation(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+# omit_defaults: an order sourced without a day asked for is stored as before (no late_cost).
+class SourcingExplanation(msgspec.Struct, frozen=True, kw_only=True, gc=False, omit_defaults=True):
     """Why the order was sourced so: cost broken down, proof status, the greedy alternative."""
 
     status: str  # "OPTIMAL" when proven, else "FEASIBLE"
@@ -221,10 +222,11 @@ class SourcingExplanation(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     greedy_cost: int
     solver: str
     shipments: int
+    late_cost: int = 0  # units planned to arrive after the day the order asked for (Order.deliver_by)
 
     @property
     def cost(self) -> int:
-        return self.unit_cost + self.shipment_cost + self.unfilled_cost
+        return self.unit_cost + self.shipment_cost + self.unfilled_cost + self.late_cost
 
 
 class SourcingResult(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -369,6 +371,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     return_window_days: int | None = None
     # HoldOrder while the order was assessed: held for review once it is (``hold_for_review``).
     hold_requested: HoldRequest | None = None
+    # The day (YYYY-MM-DD) the customer asked to have it by: sourcing weighs a location that
+    # would deliver later by what each day late costs (RoutingRules). "": none asked.
+    deliver_by: str = ""
 
     # -- creation -------------------------------------------------------------
 
@@ -414,6 +419,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             created_at_ms=now_ms,
             updated_at_ms=now_ms,
             return_window_days=return_window_days,
+            deliver_by=command.deliver_by,
             # A return's replacement: sourced and reserved like any order, then held until
             # the return it waits for is received (``settle_for_return``).
             hold_requested=(

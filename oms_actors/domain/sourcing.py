@@ -32,6 +32,7 @@ class SourcingRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     longitude: float | None
     pickup_location_id: str
     lines: tuple[SourcingLine, ...]
+    deliver_by: str = ""  # the day the customer asked for (Order.deliver_by); "": none
 
     @classmethod
     def of(cls, order: Order) -> SourcingRequest:
@@ -54,4 +55,5 @@ class SourcingRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 for line in order.lines
                 if line.active
             ),
+            deliver_by=order.deliver_by,
         )

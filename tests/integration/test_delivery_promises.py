@@ -147,6 +147,53 @@ async def test_a_holiday_is_neither_a_dispatch_nor_a_delivery_day(world: World):
     assert asked.skus[0].locations[0].delivers_on.seconds in days_from_now(5)
 
 
+def day_ahead(days: int) -> timestamp_pb2.Timestamp:
+    """00:00 UTC of the day ``days`` after today."""
+    day = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days)
+    return timestamp_pb2.Timestamp(seconds=int(dt.datetime.combine(day, dt.time(), dt.UTC).timestamp()))
+
+
+async def test_a_day_asked_for_is_met_from_a_dearer_location_where_that_costs_less_than_the_days_late(world: World):
+    near = await world.location("T-DC-NEAR", at=BERLIN, shipment_cost_minor=1_000, shipping=every_day_schedule())
+    far = await world.location(
+        "T-DC-FAR", at=FAR_WEST, shipment_cost_minor=100, shipping=every_day_schedule(handling_days=2, transit_km_per_day=1_000)
+    )
+    both = await world.sku({near: 5, far: 5})
+    only_far = await world.sku({far: 5})
+    customer = await world.customer()
+
+    cheapest = (await world.orders.CreateOrder(world.order(customer, [(both, 1)]))).order
+    assert [a.location_id for a in cheapest.lines[0].allocations] == [far]
+    assert cheapest.promised_delivery.seconds in days_from_now(4) and not cheapest.HasField("deliver_by")
+
+    # Asked for in two days: two days late from the far one cost 2 x 2,500 (the default),
+    # more than the 900 the near one costs more to ship.
+    asked = world.order(customer, [(both, 1)])
+    asked.deliver_by.CopyFrom(day_ahead(2))
+    express = (await world.orders.CreateOrder(asked)).order
+    assert [a.location_id for a in express.lines[0].allocations] == [near]
+    assert express.deliver_by == day_ahead(2) and express.promised_delivery.seconds in days_from_now(1)
+    assert express.sourcing.late_cost_minor == 0
+
+    # Where only the far one has it, the order still ships, two days after the day asked.
+    too_soon = world.order(customer, [(only_far, 1)])
+    too_soon.deliver_by.CopyFrom(day_ahead(2))
+    late = (await world.orders.CreateOrder(too_soon)).order
+    assert [a.location_id for a in late.lines[0].allocations] == [far]
+    assert late.promised_delivery.seconds in days_from_now(4) and late.sourcing.late_cost_minor == 2 * 2_500
+    assert late.sourcing.cost_minor == (
+        late.sourcing.unit_cost_minor + late.sourcing.shipment_cost_minor + late.sourcing.unfilled_cost_minor + 5_000
+    )
+
+    for days in (-3, 400):
+        bad = world.order(customer, [(both, 1)])
+        bad.deliver_by.CopyFrom(day_ahead(days))
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await world.orders.CreateOrder(bad)
+        assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT and field_violations(info.value) == {"deliver_by"}
+    assert await world.available(both) == {near: (5, 1), far: (5, 1)}  # nothing more placed
+
+
 async def test_a_pickup_is_promised_the_day_the_store_has_it_ready(world: World):
     store = await world.location(
         "T-ST-PICK", kind=common_pb2.LOCATION_TYPE_STORE, at=FAR_WEST, pickup_enabled=True,

@@ -269,3 +269,17 @@ def test_hot_path_is_exact_per_order_against_what_is_left(network) -> None:
                 capacity[a.location] -= a.qty
                 assert capacity[a.location] >= 0
         assert math.isfinite(decision.elapsed_s)
+
+
+def test_a_site_surcharge_moves_units_only_where_it_outweighs_the_saving() -> None:
+    # ST-F is the cheapest for A; priced as if it missed the customer's day by 1,000 a unit,
+    # the next cheapest takes the unit instead.
+    [plain] = source_orders([demand("1", "web", "ship", ("A", 1))], SITES, STOCK, RoutingRules())
+    assert locations(plain) == {"ST-F"}
+    late = demand("1", "web", "ship", ("A", 1), site_surcharge=(("ST-F", 1_000),))
+    [moved] = source_orders([late], SITES, STOCK, RoutingRules())
+    assert locations(moved) == {"DC-B"} and moved.status is SolveStatus.OPTIMAL  # 744 against 1,720
+    # A surcharge smaller than what ST-F saves leaves the unit there, its cost counted once.
+    small = demand("1", "web", "ship", ("A", 1), site_surcharge=(("ST-F", 1),))
+    [kept] = source_orders([small], SITES, STOCK, RoutingRules())
+    assert locations(kept) == {"ST-F"} and kept.plan.cost.units == plain.plan.cost.units + 1

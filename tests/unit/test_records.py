@@ -22,7 +22,11 @@ from oms_actors.wire import CREATE_ORDERS
 # Written by the code before the records became Structs (frozen slotted dataclasses):
 # the same order through the same life, as Redis, the wire and the event stream got it.
 BEFORE = json.loads((Path(__file__).parent / "data" / "records_as_dataclasses.json").read_text())
-ADDED_SINCE = ',"receipts":[],"overdue":[],"shortages":[],"shipping":null,"appeasements":[],"notes":[],"erased_at_ms":0,"return_window_days":null,"hold_requested":null'  # Order fields added since
+# Order fields added since
+ADDED_SINCE = (
+    ',"receipts":[],"overdue":[],"shortages":[],"shipping":null,"appeasements":[],"notes":[],"erased_at_ms":0'
+    ',"return_window_days":null,"hold_requested":null,"deliver_by":""'
+)
 # OrderLine fields added since
 LINE_ADDED_SINCE = ',"tax_rate_bps":0,"return_window_days":null,"final_sale":null,"promised_on":null,"estimated_on":null'
 SHIPMENT_ADDED_SINCE = ',"shipping":0'  # Shipment fields added since
