@@ -127,8 +127,8 @@ class OrderLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     # The day (YYYY-MM-DD) its units were promised to arrive, told when it was first wholly
     # planned (``domain.delivery``); kept as told. None: not yet, or waiting for stock with no date.
     promised_on: str | None = None
-    # The day its units not yet shipped arrive as last sourced (the promise when it was told);
-    # None once promised: some unit waits for stock with no date.
+    # The day its units not yet shipped arrive as last sourced (the promise when it was told).
+    # None: not promised yet, or, once promised, some unit now waits for stock with no date.
     estimated_on: str | None = None
 
     @property
@@ -179,7 +179,7 @@ class OrderLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         """``delivery_at_risk``, or promised a day before ``today`` (YYYY-MM-DD) and not all delivered."""
         if self.promised_on is None or self.delivered >= self.active:
             return False
-        return self.promised_on < today or self.estimated_on is None or self.estimated_on > self.promised_on
+        return self.promised_on < today or self.delivery_at_risk
 
     def holdings(self) -> dict[str, int]:
         """location -> units still reserved there: allocated and not yet shipped."""
@@ -638,7 +638,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
     def apply_sourcing(self, result: SourcingResult, *, now_ms: int, promiser: Promiser | None = None) -> Order:
         """Records what is reserved now: per line, the complete allocation by location. With a
-        ``promiser``, a line wholly planned for the first time is promised its delivery day."""
+        ``promiser``, a line wholly planned for the first time is promised its delivery day, and
+        a promised line's estimate is worked out again for its units not yet shipped."""
         self._check(Command.SOURCE)
         lines = []
         for line in self.lines:
