@@ -552,6 +552,9 @@ class OrderShard:
             await asyncio.gather(*side, return_exceptions=True)
             await _drop(prefetched)
             return orders
+        # Sourced by a worker elsewhere, this process may not have read the network yet.
+        with contextlib.suppress(Exception):  # a stale copy only leaves estimates as they were
+            await self.network.refresh()
         now = now_ms()
         promiser = Promiser(self.network.locations, now)
         updated = [_applied(o, r, now, promiser) for o, r in zip(orders, results)]

@@ -656,7 +656,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                     if day is not None:
                         lines.append(evolve(line, allocations=allocations, promised_on=day, estimated_on=day))
                         continue
-                elif day != line.estimated_on:
+                # No day for units all held somewhere (a location the promiser's copy of the
+                # network does not know yet) says nothing new: the estimate stays.
+                elif day != line.estimated_on and (day is not None or _total(allocations) < line.active):
                     lines.append(evolve(line, allocations=allocations, estimated_on=day))
                     continue
             lines.append(evolve(line, allocations=allocations))

@@ -175,3 +175,13 @@ def test_a_promised_line_is_late_once_its_day_has_passed_undelivered():
     # Cancelled: nothing is awaited any more.
     gone = order.cancel(reason="changed mind", now_ms=at(WEDNESDAY, 11))
     assert not gone.awaits_promised_delivery and not gone.is_late("2026-11-27")
+
+
+def test_a_location_the_promiser_does_not_know_leaves_the_estimate_as_it_was():
+    wednesday = Promiser({"BER": location("BER", BERLIN)}, at(WEDNESDAY, 10))
+    order = accepted().apply_sourcing(plan(l1=[("BER", 2)], l2=[]), now_ms=at(WEDNESDAY, 10), promiser=wednesday)
+    # Sourced again by a process whose copy of the network is still empty: all units of line 1
+    # are still held, so its estimate stands and nothing is at risk.
+    blind = Promiser({}, at(WEDNESDAY, 11))
+    again = order.apply_sourcing(plan(l1=[("BER", 2)], l2=[]), now_ms=at(WEDNESDAY, 11), promiser=blind)
+    assert again.lines[0].estimated_on == "2026-11-26" and not again.lines[0].delivery_at_risk
