@@ -866,15 +866,17 @@ class OrderShard:
 
         return await self._command(order_id, deliver)
 
-    async def fulfilment_requests(self, location_id: str, limit: int) -> list[tuple[str, list[tuple[int, int]]]]:
-        """(order id, [(line, units)]) released to the location and not yet shipped, oldest first."""
+    async def fulfilment_requests(self, location_id: str, limit: int) -> list[tuple[str, str, list[tuple[int, int]]]]:
+        """(earliest day promised, order id, [(line, units)]) released to the location and not yet
+        shipped: the earliest promise first, then the oldest ("" for lines sold before promises)."""
         await self._ready()
-        found: list[tuple[int, str, list[tuple[int, int]]]] = []
+        found: list[tuple[str, int, str, list[tuple[int, int]]]] = []
         for order_id in self._to_ship.get(location_id, ()):
             order = self.orders[order_id]
-            lines = [(line.line_number, units) for line in order.lines if (units := _unshipped_at(line, location_id)) > 0]
-            found.append((order.created_at_ms, order_id, lines))
-        return [(order_id, lines) for _, order_id, lines in heapq.nsmallest(limit, found)]
+            lines = [(line, units) for line in order.lines if (units := _unshipped_at(line, location_id)) > 0]
+            promised = min((line.promised_on or "" for line, _ in lines), default="")
+            found.append((promised, order.created_at_ms, order_id, [(line.line_number, units) for line, units in lines]))
+        return [(promised, order_id, lines) for promised, _, order_id, lines in heapq.nsmallest(limit, found)]
 
     # -- returns ------------------------------------------------------------------
 

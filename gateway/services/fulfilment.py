@@ -8,7 +8,7 @@ import grpc
 
 from gateway import limits
 from gateway.auth.access import caller, check_location
-from gateway.convert import Violations, order_to_proto
+from gateway.convert import Violations, day_to_proto, order_to_proto
 from gateway.errors import rpc
 from gateway.services.backend import Backend
 from oms_actors.domain.fulfilment import ShortageReason
@@ -52,11 +52,13 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
             *(shard.call("fulfilment_requests", request.location_id, limit) for shard in self.b.order_calls)
         )
         response = fulfilment_pb2.ListFulfilmentRequestsResponse()
-        for order_id, lines in sorted((r for rows in per_shard for r in rows), key=lambda r: r[0])[:limit]:
+        # Each shard's earliest promises, oldest first; order ids sort by creation among a day's.
+        for promised, order_id, lines in sorted((r for rows in per_shard for r in rows), key=lambda r: (r[0], r[1]))[:limit]:
             response.requests.add(
                 order_id=order_id,
                 location_id=request.location_id,
                 lines=[orders_pb2.ShipmentLine(line_number=n, quantity=q) for n, q in lines],
+                promised_delivery=day_to_proto(promised) if promised else None,
             )
         return response
 

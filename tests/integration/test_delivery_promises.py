@@ -194,6 +194,22 @@ async def test_a_day_asked_for_is_met_from_a_dearer_location_where_that_costs_le
     assert await world.available(both) == {near: (5, 1), far: (5, 1)}  # nothing more placed
 
 
+async def test_a_locations_pick_list_puts_the_earliest_promise_first(world: World):
+    here = await world.location("T-DC-PICK", at=BERLIN, shipping=every_day_schedule())
+    sku = await world.sku({here: 5})
+    customer = await world.customer()
+    far_away = card(world.order(customer, [(sku, 1)]))
+    far_away.ship_to.position.CopyFrom(common_pb2.GeoPoint(latitude=FAR_WEST[0], longitude=FAR_WEST[1]))  # three days
+    first = await settled(world, (await world.orders.CreateOrder(far_away)).order.order_id)
+    second = await settled(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)])))).order.order_id)
+    assert first.promised_delivery.seconds in days_from_now(3) and second.promised_delivery.seconds in days_from_now(1)
+    listed = await fulfilment(world).ListFulfilmentRequests(fulfilment_pb2.ListFulfilmentRequestsRequest(location_id=here))
+    # The newer order leaves first: its customer was promised the earlier day.
+    assert [(r.order_id, r.promised_delivery) for r in listed.requests] == [
+        (second.order_id, second.promised_delivery), (first.order_id, first.promised_delivery)
+    ]  # fmt: skip
+
+
 async def test_a_pickup_is_promised_the_day_the_store_has_it_ready(world: World):
     store = await world.location(
         "T-ST-PICK", kind=common_pb2.LOCATION_TYPE_STORE, at=FAR_WEST, pickup_enabled=True,

@@ -1,3 +1,6 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from protos.oms.v1 import orders_pb2 as _orders_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -32,14 +35,16 @@ class ReportShortageRequest(_message.Message):
     def __init__(self, order_id: _Optional[str] = ..., location_id: _Optional[str] = ..., shortage_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_orders_pb2.ShipmentLine, _Mapping]]] = ..., reason: _Optional[_Union[ShortageReason, str]] = ...) -> None: ...
 
 class FulfilmentRequest(_message.Message):
-    __slots__ = ("order_id", "location_id", "lines")
+    __slots__ = ("order_id", "location_id", "lines", "promised_delivery")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
+    PROMISED_DELIVERY_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     location_id: str
     lines: _containers.RepeatedCompositeFieldContainer[_orders_pb2.ShipmentLine]
-    def __init__(self, order_id: _Optional[str] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_orders_pb2.ShipmentLine, _Mapping]]] = ...) -> None: ...
+    promised_delivery: _timestamp_pb2.Timestamp
+    def __init__(self, order_id: _Optional[str] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_orders_pb2.ShipmentLine, _Mapping]]] = ..., promised_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListFulfilmentRequestsRequest(_message.Message):
     __slots__ = ("location_id", "page_size")
