@@ -187,6 +187,17 @@ class Violations:
             self.add(field, "not a valid time: years 0001 to 9999")
             return ""
 
+    def coming_day(self, field: str, ts: timestamp_pb2.Timestamp) -> str:
+        """``day``, for a delivery day: from yesterday (UTC: a customer's today west of
+        Greenwich) to ``limits.MAX_DAYS_AHEAD`` ahead; "" with ``field`` named otherwise."""
+        day = self.day(field, ts)
+        if day:
+            today = dt.datetime.now(dt.timezone.utc).date()
+            if not today - dt.timedelta(days=1) <= dt.date.fromisoformat(day) <= today + dt.timedelta(days=limits.MAX_DAYS_AHEAD):
+                self.add(field, f"a day from yesterday (UTC) to {limits.MAX_DAYS_AHEAD} days ahead")
+                return ""
+        return day
+
     def page_size(self, value: int, default: int = limits.DEFAULT_PAGE_SIZE) -> int:
         """The rows a page holds: ``value``, 0 for ``default``; past the largest page, a
         violation of ``page_size``."""
@@ -324,7 +335,7 @@ def create_order_from_proto(
     shipping = None
     if msg.HasField("shipping"):
         shipping = _shipping_charge(msg.shipping, mode, currency, v)
-    deliver_by = _deliver_by(msg, v) if msg.HasField("deliver_by") else ""
+    deliver_by = v.coming_day("deliver_by", msg.deliver_by) if msg.HasField("deliver_by") else ""
     # Tax follows where the goods are handed over: the ship-to address, or the store.
     country = ""
     if mode is DeliveryMode.SHIP and ship_to is not None:
@@ -361,18 +372,6 @@ def create_order_from_proto(
             v.add("payments", f"amounts add up to {paid}, the order total is {total.amount_minor} ({total})")
             v.raise_if_any()
     return command
-
-
-def _deliver_by(msg: orders_pb2.CreateOrderRequest, v: Violations) -> str:
-    """The day asked for, from yesterday (UTC: the customer's today west of Greenwich) to a year ahead."""
-    day = v.day("deliver_by", msg.deliver_by)
-    if day:
-        today = dt.datetime.now(dt.timezone.utc).date()
-        latest = today + dt.timedelta(days=limits.MAX_DELIVER_BY_DAYS)
-        if not today - dt.timedelta(days=1) <= dt.date.fromisoformat(day) <= latest:
-            v.add("deliver_by", f"a day from yesterday (UTC) to {limits.MAX_DELIVER_BY_DAYS} days ahead")
-            return ""
-    return day
 
 
 def _shipping_charge(
@@ -652,6 +651,9 @@ def _shipment(sh: Shipment, currency: str) -> dict[str, Any]:
         fields["delivered_at"] = _ts_fields(sh.delivered_at_ms)
     if sh.shipping:
         fields["shipping"] = _money_fields(sh.shipping, currency)
+    if sh.estimated_delivery:
+        fields["estimated_delivery"] = day_fields(sh.estimated_delivery)
+        fields["estimate_reason"] = sh.estimate_reason
     return fields
 
 

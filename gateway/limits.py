@@ -31,4 +31,4 @@ COUNTRY_PATTERN = re.compile(r"[A-Z]{2}")
 TOKEN_PATTERN = re.compile(r"[!-~]*")  # printable ASCII without space: no control characters
 MAX_TAX_COUNTRIES = 300  # SetTaxRates: countries in the table
 MAX_TAX_RATES_PER_COUNTRY = 10
-MAX_DELIVER_BY_DAYS = 366  # how far ahead a customer may ask to have an order by (CreateOrderRequest.deliver_by)
+MAX_DAYS_AHEAD = 366  # how far ahead a delivery day may be asked for (deliver_by) or estimated by a carrier

@@ -103,7 +103,7 @@ SERVED_DIRECTLY = (
     "confirm_delivery", "fulfilment_requests", "request_return", "receive_return", "inspect_return",
     "record_receipt", "note_overdue", "report_shortage", "change_ship_to", "hold_order", "grant_goodwill",
     "add_note", "erase_personal_data", "replace_payment_instrument", "returns_at", "settle_replacement",
-    "cancel_return", "complete_repair", "track_return", "declare_beyond_repair",
+    "cancel_return", "complete_repair", "track_return", "declare_beyond_repair", "estimate_shipment",
 )  # fmt: skip
 # Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
 IDEMPOTENCY_CACHE = int(os.environ.get("OMS_IDEMPOTENCY_CACHE", "200000"))
@@ -865,6 +865,18 @@ class OrderShard:
             return order.deliver(shipment_id, now_ms=now_ms())
 
         return await self._command(order_id, deliver)
+
+    async def estimate_shipment(self, order_id: str, shipment_id: str, day: str, reason: str, acting_at: str = "") -> bytes:
+        """The carrier's estimate for a parcel (``Order.estimate_shipment``); scoped as confirm_delivery."""
+
+        def estimate(order: Order) -> Order:
+            _check_scope(order, acting_at)
+            shipment = order.shipment(shipment_id)
+            if acting_at and shipment is not None and shipment.location_id != acting_at:
+                raise no_such_shipment(order_id, shipment_id)
+            return order.estimate_shipment(shipment_id, day, reason=reason, now_ms=now_ms())
+
+        return await self._command(order_id, estimate)
 
     async def fulfilment_requests(self, location_id: str, limit: int) -> list[tuple[str, str, list[tuple[int, int]]]]:
         """(earliest day promised, order id, [(line, units)]) released to the location and not yet

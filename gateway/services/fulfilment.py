@@ -62,6 +62,29 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
             )
         return response
 
+    @rpc
+    async def UpdateDeliveryEstimate(
+        self, request: fulfilment_pb2.UpdateDeliveryEstimateRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.Order:
+        v = Violations()
+        v.identifier("order_id", request.order_id)
+        v.identifier("shipment_id", request.shipment_id)
+        v.text("reason", request.reason)
+        day = ""
+        if not request.HasField("estimated_delivery"):
+            v.add("estimated_delivery", "is required: the day the carrier now expects to deliver")
+        else:
+            day = v.coming_day("estimated_delivery", request.estimated_delivery)
+        v.raise_if_any()
+        principal = await caller(context)
+        # Scoped by the order shard, as ConfirmDelivery.
+        return order_to_proto(
+            await self.b.command(
+                request.order_id, "estimate_shipment", request.shipment_id, day, request.reason, principal.location_id or ""
+            ),
+            internal_notes=principal.sees_everything,
+        )
+
     async def _confirm(
         self, request: fulfilment_pb2.ConfirmShipmentRequest, context: grpc.aio.ServicerContext, *, pickup: bool
     ) -> orders_pb2.Order:

@@ -199,6 +199,10 @@ def _shipments(old: Order | None, new: Order, events: list[tuple[str, dict[str, 
             events.append(("invoice.issued", {**base, "invoice_number": s.invoice_number, "amount": str(s.value)}))
         if s.status.value == "delivered" and (was is None or was.status != s.status):
             events.append(("shipment.delivered", base))
+        if s.estimated_delivery and (was is None or was.estimated_delivery != s.estimated_delivery):
+            events.append(
+                ("shipment.estimate_changed", {**base, "estimated_delivery": s.estimated_delivery, "reason": s.estimate_reason})
+            )
 
 
 def _appeasements(old: Order | None, new: Order, events: list[tuple[str, dict[str, str]]]) -> None:

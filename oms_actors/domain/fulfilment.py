@@ -57,6 +57,9 @@ class Shipment(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     shipped_at_ms: int = 0
     delivered_at_ms: int = 0
     shipping: int = 0  # of value, the order's shipping charge (the first shipment carries it)
+    # The carrier's estimate of the day it arrives (YYYY-MM-DD) and why it last changed; "": none given.
+    estimated_delivery: str = ""
+    estimate_reason: str = ""
 
     @property
     def paid(self) -> bool:

@@ -1035,6 +1035,36 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         )
         return self._next(now_ms=now_ms, lines=lines, shipments=shipments)
 
+    def estimate_shipment(self, shipment_id: str, day: str, *, reason: str, now_ms: int) -> Order:
+        """The carrier's estimate of the day a parcel arrives (YYYY-MM-DD; a delay, or sooner):
+        the shipment keeps it, and the estimate of each promised line it carries becomes the
+        latest of its parcels still on their way (and of its units not shipped yet, whose
+        estimate only moves later here). The same day again changes nothing."""
+        shipment = self.shipment(shipment_id)
+        if shipment is None:
+            raise no_such_shipment(self.order_id, shipment_id)
+        if shipment.estimated_delivery == day:
+            return self
+        if shipment.status is ShipmentStatus.DELIVERED:
+            raise FailedPreconditionError(
+                f"shipment {shipment_id} of order {self.order_id} was delivered", code="SHIPMENT_DELIVERED"
+            )
+        estimated = evolve(shipment, estimated_delivery=day, estimate_reason=reason)
+        shipments = tuple(estimated if s.shipment_id == shipment_id else s for s in self.shipments)
+        lines = []
+        for line in self.lines:
+            n = line.line_number
+            waiting = line.shipped_quantity < line.active
+            if line.promised_on is None or not shipment.quantity_of(n) or (waiting and line.estimated_on is None):
+                lines.append(line)
+                continue
+            on_way = [s for s in shipments if s.status is not ShipmentStatus.DELIVERED and s.quantity_of(n)]
+            days = [s.estimated_delivery for s in on_way if s.estimated_delivery]
+            if waiting and line.estimated_on:
+                days.append(line.estimated_on)
+            lines.append(evolve(line, estimated_on=max(days)))
+        return self._next(now_ms=now_ms, lines=tuple(lines), shipments=shipments)
+
     def cancel(self, *, reason: str, now_ms: int) -> Order:
         """Cancels every unit not yet shipped; what shipped stays shipped and paid."""
         self._check(Command.CANCEL)

@@ -12,7 +12,7 @@ from google.protobuf import timestamp_pb2
 from gateway.auth import Role
 from protos.oms.v1 import common_pb2, fulfilment_pb2, inventory_pb2, orders_pb2
 from tests.integration.support import BERLIN, World, field_violations
-from tests.integration.test_lifecycle import card, fulfilment
+from tests.integration.test_lifecycle import card, fulfilment, ship_everything
 from tests.integration.waiting import settled
 
 pytestmark = pytest.mark.integration
@@ -208,6 +208,65 @@ async def test_a_locations_pick_list_puts_the_earliest_promise_first(world: Worl
     assert [(r.order_id, r.promised_delivery) for r in listed.requests] == [
         (second.order_id, second.promised_delivery), (first.order_id, first.promised_delivery)
     ]  # fmt: skip
+
+
+async def test_a_carriers_delay_turns_the_parcels_lines_late(world: World, oms):
+    here = await world.location("T-DC-CARRIER", at=BERLIN, shipping=every_day_schedule())
+    there = await world.location("T-DC-ELSEWHERE", at=FAR_WEST, shipping=every_day_schedule())
+    sku = await world.sku({here: 5})
+    customer = await world.customer()
+    order = await settled(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 2)])))).order.order_id)
+    shipped = await ship_everything(world, order)
+    [parcel] = shipped.shipments
+    assert not shipped.delivery_late and not parcel.HasField("estimated_delivery")
+
+    # A key of another location does not see the order; the shipping location's does.
+    _, other_key = await oms.access.keys.create(role=Role.FULFILMENT, by="tests", location_id=there)
+    _, own_key = await oms.access.keys.create(role=Role.FULFILMENT, by="tests", location_id=here)
+    delay = fulfilment_pb2.UpdateDeliveryEstimateRequest(
+        order_id=order.order_id, shipment_id=parcel.shipment_id, estimated_delivery=day_ahead(3), reason="missed sort"
+    )
+    for key, code in ((other_key, grpc.StatusCode.NOT_FOUND), (own_key, grpc.StatusCode.OK)):
+        caller = await World.open(f"127.0.0.1:{oms.port}", credential=key)
+        try:
+            if code is grpc.StatusCode.OK:
+                late = await fulfilment(caller).UpdateDeliveryEstimate(delay)
+            else:
+                with pytest.raises(grpc.aio.AioRpcError) as info:
+                    await fulfilment(caller).UpdateDeliveryEstimate(delay)
+                assert info.value.code() == code
+        finally:
+            await caller.close()
+    assert late.shipments[0].estimated_delivery == day_ahead(3) and late.shipments[0].estimate_reason == "missed sort"
+    assert late.lines[0].estimated_delivery == day_ahead(3) and late.lines[0].delivery_late and late.delivery_late
+    again = await fulfilment(world).UpdateDeliveryEstimate(delay)
+    assert again.version == late.version  # the same news twice changes nothing
+    history = await world.orders.GetOrderHistory(orders_pb2.GetOrderHistoryRequest(order_id=order.order_id))
+    types = [e.type for e in history.events]
+    assert types.count("shipment.estimate_changed") == 1 and types.count("line.delivery_at_risk") == 1
+
+    estimate = fulfilment_pb2.UpdateDeliveryEstimateRequest
+    for bad, fields in (
+        (estimate(order_id=order.order_id, shipment_id=parcel.shipment_id), {"estimated_delivery"}),
+        (
+            estimate(order_id=order.order_id, shipment_id=parcel.shipment_id, estimated_delivery=day_ahead(400)),
+            {"estimated_delivery"},
+        ),
+        (estimate(order_id="", shipment_id="", estimated_delivery=day_ahead(1)), {"order_id", "shipment_id"}),
+    ):
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await fulfilment(world).UpdateDeliveryEstimate(bad)
+        assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT and field_violations(info.value) == fields
+
+    delivered = await fulfilment(world).ConfirmDelivery(
+        fulfilment_pb2.ConfirmDeliveryRequest(order_id=order.order_id, shipment_id=parcel.shipment_id)
+    )
+    assert not delivered.delivery_late
+    assert (await fulfilment(world).UpdateDeliveryEstimate(delay)).version == delivered.version  # old news, as before
+    delay.estimated_delivery.CopyFrom(day_ahead(5))
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await fulfilment(world).UpdateDeliveryEstimate(delay)
+    assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
 
 
 async def test_a_pickup_is_promised_the_day_the_store_has_it_ready(world: World):

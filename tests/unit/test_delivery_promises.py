@@ -9,6 +9,7 @@ import pytest
 from oms_actors.domain.commands import Address, CreateOrder, LineInput
 from oms_actors.domain.delivery import Promiser, ShippingSchedule, distance_km
 from oms_actors.domain.enums import Channel, DeliveryMode, LocationType
+from oms_actors.domain.errors import FailedPreconditionError
 from oms_actors.domain.events import order_events
 from oms_actors.domain.inbound import promise_site
 from oms_actors.domain.money import Money
@@ -185,3 +186,28 @@ def test_a_location_the_promiser_does_not_know_leaves_the_estimate_as_it_was():
     blind = Promiser({}, at(WEDNESDAY, 11))
     again = order.apply_sourcing(plan(l1=[("BER", 2)], l2=[]), now_ms=at(WEDNESDAY, 11), promiser=blind)
     assert again.lines[0].estimated_on == "2026-11-26" and not again.lines[0].delivery_at_risk
+
+
+def test_a_carriers_estimate_moves_the_lines_it_carries_and_only_later_for_units_not_shipped():
+    network = {"BER": location("BER", BERLIN)}
+    order = accepted().apply_sourcing(
+        plan(l1=[("BER", 2)], l2=[("BER", 1)]), now_ms=at(WEDNESDAY, 10), promiser=Promiser(network, at(WEDNESDAY, 10))
+    )
+    order = order.approve(by="risk-rules", now_ms=at(WEDNESDAY, 10)).release(now_ms=at(WEDNESDAY, 10))
+    # One unit of line 1 and all of line 2 leave; the other unit of line 1 is still to be shipped.
+    order = order.ship(shipment_id="S1", location_id="BER", quantities={1: 1, 2: 1}, now_ms=at(WEDNESDAY, 12))
+    delayed = order.estimate_shipment("S1", "2026-11-28", reason="missed sort", now_ms=at(WEDNESDAY, 20))
+    assert [line.estimated_on for line in delayed.lines] == ["2026-11-28", "2026-11-28"]
+    assert [line.delivery_at_risk for line in delayed.lines] == [True, True]
+    events = [(e.type, e.data) for e in order_events(order, delayed) if e.type != "line.delivery_at_risk"]
+    changed = {"shipment_id": "S1", "location_id": "BER", "estimated_delivery": "2026-11-28", "reason": "missed sort"}
+    assert events == [("shipment.estimate_changed", changed)]
+    # Sooner after all: line 2 (all in the parcel) follows; line 1 keeps its later day, as its
+    # unit not shipped yet was estimated no earlier than the parcel.
+    sooner = delayed.estimate_shipment("S1", "2026-11-26", reason="", now_ms=at(dt.date(2026, 11, 26), 8))
+    assert [line.estimated_on for line in sooner.lines] == ["2026-11-28", "2026-11-26"]
+    assert sooner.estimate_shipment("S1", "2026-11-26", reason="again", now_ms=1) is sooner  # the same day: nothing
+    delivered = sooner.deliver("S1", now_ms=at(dt.date(2026, 11, 26), 15))
+    with pytest.raises(FailedPreconditionError) as info:
+        delivered.estimate_shipment("S1", "2026-11-29", reason="late", now_ms=1)
+    assert info.value.code == "SHIPMENT_DELIVERED"

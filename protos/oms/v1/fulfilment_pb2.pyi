@@ -83,3 +83,15 @@ class ConfirmDeliveryRequest(_message.Message):
     order_id: str
     shipment_id: str
     def __init__(self, order_id: _Optional[str] = ..., shipment_id: _Optional[str] = ...) -> None: ...
+
+class UpdateDeliveryEstimateRequest(_message.Message):
+    __slots__ = ("order_id", "shipment_id", "estimated_delivery", "reason")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    SHIPMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATED_DELIVERY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    shipment_id: str
+    estimated_delivery: _timestamp_pb2.Timestamp
+    reason: str
+    def __init__(self, order_id: _Optional[str] = ..., shipment_id: _Optional[str] = ..., estimated_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...

@@ -55,6 +55,11 @@ class FulfilmentServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_fulfilment__pb2.ConfirmDeliveryRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
                 _registered_method=True)
+        self.UpdateDeliveryEstimate = channel.unary_unary(
+                '/oms.v1.FulfilmentService/UpdateDeliveryEstimate',
+                request_serializer=protos_dot_oms_dot_v1_dot_fulfilment__pb2.UpdateDeliveryEstimateRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+                _registered_method=True)
         self.ReportShortage = channel.unary_unary(
                 '/oms.v1.FulfilmentService/ReportShortage',
                 request_serializer=protos_dot_oms_dot_v1_dot_fulfilment__pb2.ReportShortageRequest.SerializeToString,
@@ -96,6 +101,18 @@ class FulfilmentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateDeliveryEstimate(self, request, context):
+        """The carrier's estimate of the day a parcel arrives, given or moved (a delay, or
+        sooner): the shipment keeps it, each promised line it carries takes the latest of its
+        parcels still on their way as its estimated_delivery, and a line now due after its
+        promise turns delivery_late (event line.delivery_at_risk). The same day again
+        changes nothing; a delivered parcel is FAILED_PRECONDITION (SHIPMENT_DELIVERED).
+        Agents and the shipping location's key (as ConfirmDelivery); audited.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ReportShortage(self, request, context):
         """Units released to a location that it cannot ship: missing, or damaged when picked.
         They leave the location's stock with their reservation, and the order is sourced
@@ -127,6 +144,11 @@ def add_FulfilmentServiceServicer_to_server(servicer, server):
             'ConfirmDelivery': grpc.unary_unary_rpc_method_handler(
                     servicer.ConfirmDelivery,
                     request_deserializer=protos_dot_oms_dot_v1_dot_fulfilment__pb2.ConfirmDeliveryRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
+            ),
+            'UpdateDeliveryEstimate': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateDeliveryEstimate,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_fulfilment__pb2.UpdateDeliveryEstimateRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
             ),
             'ReportShortage': grpc.unary_unary_rpc_method_handler(
@@ -242,6 +264,33 @@ class FulfilmentService:
             target,
             '/oms.v1.FulfilmentService/ConfirmDelivery',
             protos_dot_oms_dot_v1_dot_fulfilment__pb2.ConfirmDeliveryRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateDeliveryEstimate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.FulfilmentService/UpdateDeliveryEstimate',
+            protos_dot_oms_dot_v1_dot_fulfilment__pb2.UpdateDeliveryEstimateRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
             options,
             channel_credentials,
