@@ -183,6 +183,7 @@ class DayAfter:
     # The late orders ListOrders finds (``late``) once shortages were sourced again, against
     # those orders and the ones reported short as read then.
     late: dict[str, Any] = field(default_factory=dict)
+    carrier_delays: set[str] = field(default_factory=set)  # orders with a parcel the carrier reported late
     # Orders' histories read (GetOrderHistory) and those not from creation to the last version.
     histories_read: int = 0
     history_differences: dict[str, str] = field(default_factory=dict)
@@ -504,11 +505,29 @@ class Lifecycle:
         )
         name, fn = ("MarkReadyForPickup", self.fulfilment.MarkReadyForPickup) if pickup_here else ("ConfirmShipment", self.fulfilment.ConfirmShipment)
         try:
-            self.latest[request.order_id] = await self.calls(name, fn, confirm, metadata=self.md, timeout=30)
+            self.latest[request.order_id] = shipped = await self.calls(name, fn, confirm, metadata=self.md, timeout=30)
         except grpc.aio.AioRpcError:
             return False
         self.out.shipments.append((request.order_id, shipment_id, request.location_id, sum(line.quantity for line in request.lines)))
+        delayed = unit(key, shipment_id, "delay") < self.s.fulfilment.carrier_delay_share
+        if delayed and not pickup_here and shipped.HasField("promised_delivery"):
+            await self._delay(shipped, shipment_id)
         return True
+
+    async def _delay(self, order: orders_pb2.Order, shipment_id: str) -> None:
+        """The carrier reports the parcel two days past the order's promised day."""
+        later = orders_pb2.Order().promised_delivery
+        later.FromSeconds(order.promised_delivery.seconds + 2 * 86_400)
+        news = fulfilment_pb2.UpdateDeliveryEstimateRequest(
+            order_id=order.order_id, shipment_id=shipment_id, estimated_delivery=later, reason="missed sort"
+        )
+        try:
+            self.latest[order.order_id] = await self.calls(
+                "UpdateDeliveryEstimate", self.fulfilment.UpdateDeliveryEstimate, news, metadata=self.md, timeout=30
+            )
+        except grpc.aio.AioRpcError:
+            return  # recorded by self.calls
+        self.out.carrier_delays.add(order.order_id)
 
     async def _short(self, request: fulfilment_pb2.FulfilmentRequest) -> bool:
         """The location finds the request's units missing: it reports them short, and the order
@@ -973,10 +992,13 @@ class Lifecycle:
             if not page.next_page_token:
                 break
             request.page_token = page.next_page_token
-        asked = sorted(listed | set(self.out.shortages))  # a few per cent of the day: one by one
+        asked = sorted(listed | set(self.out.shortages) | self.out.carrier_delays)  # a few per cent of the day: one by one
         read = await asyncio.gather(*(self._limited(self._get_or_none(oid)) for oid in asked))
         late = {oid for oid, o in zip(asked, read) if o is not None and o.delivery_late}
-        self.out.late = {"listed": len(listed), "late": len(late), "differences": len(listed ^ late)}
+        self.out.late = {
+            "listed": len(listed), "late": len(late), "differences": len(listed ^ late),
+            "carrier_delays": len(self.out.carrier_delays),
+        }  # fmt: skip
 
     async def _count_statuses(self) -> None:
         """A dashboard's figures (CountOrders, from the status indexes) for the orders created since

@@ -324,10 +324,14 @@ class Fulfilment:
     # Fulfilment requests a location reports short at picking (ReportShortage) instead of
     # shipping: the units leave its stock and the order is sourced again.
     shortage_share: float = 0.0
+    # Parcels whose carrier reports a delay once they left (UpdateDeliveryEstimate): two days
+    # past the order's promised day, so its lines turn late.
+    carrier_delay_share: float = 0.0
 
     def problems(self, path: str) -> Problems:
         yield from share(self.delivered_share, join(path, "delivered_share"))
         yield from share(self.shortage_share, join(path, "shortage_share"))
+        yield from share(self.carrier_delay_share, join(path, "carrier_delay_share"))
 
 
 @dataclass(frozen=True, kw_only=True)

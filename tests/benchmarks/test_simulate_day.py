@@ -29,7 +29,8 @@ def tiny():
     the service's own tests cover paying back on receipt."""
     return load_scenario("smoke").derive(
         {
-            "demand": {"scale": 0.02, "retry_share": 0.05}, "customers": {"count": 80}, "fulfilment": {"shortage_share": 0.1},
+            "demand": {"scale": 0.02, "retry_share": 0.05}, "customers": {"count": 80},
+            "fulfilment": {"shortage_share": 0.1, "carrier_delay_share": 0.1},
             "goodwill": {"share": 0.3}, "payments": {"card_decline_share": 0.2}, "review": {"fixed_card_share": 0.6},
             "service": {"note_share": 0.3, "reduce_share": 0.3},
             "return_policy": {"resolve_on_receipt": False}, "returns": {"worn_share": 0.5},
@@ -125,6 +126,8 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     assert life["recall"]["orders"] > 1 and life["recall"]["differences"] == 0, life["recall"]
     # Service's list of late orders after the shortages is exactly the late ones among them.
     assert life["late"]["differences"] == 0 and life["late"]["listed"] == life["late"]["late"], life["late"]
+    # Each parcel its carrier reported two days past the promise made its order late.
+    assert 0 < life["late"]["carrier_delays"] <= life["late"]["late"], life["late"]
     assert sum(life["status_counts"].values()) == life["orders"]
     assert life["events"]["order.created"] == life["orders"]
     # Goodwill on about 30% of the delivered orders nobody returned, each paid (refund or voucher).
