@@ -962,36 +962,33 @@ class Lifecycle:
         if not units:
             return
         sku = min(units, key=lambda s: (-units[s], s))
-        request = orders_pb2.ListOrdersRequest(sku=sku, page_size=500, view=orders_pb2.ORDER_VIEW_BASIC)
-        request.created_from.FromMilliseconds(self.since_ms)
-        listed: set[str] = set()
-        while True:
-            page = await self.calls("ListOrders", self.orders.ListOrders, request, metadata=self.md, timeout=30)
-            listed.update(o.order_id for o in page.orders)
-            if not page.next_page_token:
-                break
-            request.page_token = page.next_page_token
+        listed = await self._listed_today(orders_pb2.ListOrdersRequest(sku=sku))
         read = {
             oid for oid, o in self.out.final.items()
             if o.created_at.ToMilliseconds() >= self.since_ms and any(line.sku == sku for line in o.lines)
         }  # fmt: skip
         self.out.recall = {"sku": sku, "orders": len(read), "listed": len(listed), "differences": len(listed ^ read)}
 
-    async def _list_late(self) -> None:
-        """Service's list of late orders (ListOrders ``late``) after the shortages: units sent
-        from farther away than promised. Checked against every listed order and every order
-        reported short, as read now: the late ones among them are the ones listed."""
-        if self.since_ms is None:
-            return
-        request = orders_pb2.ListOrdersRequest(late=True, page_size=500, view=orders_pb2.ORDER_VIEW_BASIC)
-        request.created_from.FromMilliseconds(self.since_ms)
+    async def _listed_today(self, request: orders_pb2.ListOrdersRequest) -> set[str]:
+        """The ids of every page ListOrders answers ``request`` with, for orders created since the day began."""
+        request.page_size, request.view = 500, orders_pb2.ORDER_VIEW_BASIC
+        request.created_from.FromMilliseconds(self.since_ms or 0)
         listed: set[str] = set()
         while True:
             page = await self.calls("ListOrders", self.orders.ListOrders, request, metadata=self.md, timeout=30)
             listed.update(o.order_id for o in page.orders)
             if not page.next_page_token:
-                break
+                return listed
             request.page_token = page.next_page_token
+
+    async def _list_late(self) -> None:
+        """Service's list of late orders (ListOrders ``late``) after the shortages and the
+        carriers' delays: units sent from farther away than promised, parcels reported late.
+        Checked against every listed order, every order reported short and every order
+        delayed, as read now: the late ones among them are the ones listed."""
+        if self.since_ms is None:
+            return
+        listed = await self._listed_today(orders_pb2.ListOrdersRequest(late=True))
         asked = sorted(listed | set(self.out.shortages) | self.out.carrier_delays)  # a few per cent of the day: one by one
         read = await asyncio.gather(*(self._limited(self._get_or_none(oid)) for oid in asked))
         late = {oid for oid, o in zip(asked, read) if o is not None and o.delivery_late}
