@@ -268,13 +268,13 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         response = inventory_pb2.GetAvailabilityResponse()
         for sku in dict.fromkeys(request.skus):
             locs = sorted(per_sku.get(sku, []), key=lambda r: r.location_id)
-            days = [(r.delivers_on.seconds, r.delivers_on) for r in locs if r.promisable > 0 and r.HasField("delivers_on")]
+            days = [r.delivers_on for r in locs if r.promisable > 0 and r.HasField("delivers_on")]
             response.skus.add(
                 sku=sku,
                 available=sum(r.available for r in locs),
                 promisable=sum(r.promisable for r in locs),
                 locations=locs,
-                earliest_delivery=min(days)[1] if days else None,
+                earliest_delivery=min(days, key=lambda ts: ts.seconds) if days else None,
             )
         return response
 

@@ -196,7 +196,13 @@ async def test_a_day_asked_for_is_met_from_a_dearer_location_where_that_costs_le
 
 async def test_a_locations_pick_list_puts_the_earliest_promise_first(world: World):
     here = await world.location("T-DC-PICK", at=BERLIN, shipping=every_day_schedule())
-    sku = await world.sku({here: 5})
+    twin = await world.location("T-DC-TWIN", at=BERLIN, shipment_cost_minor=500, shipping=every_day_schedule())
+    sku = await world.sku({here: 5, twin: 5})
+    # Two locations a day away: availability tells that day once, whichever it comes from.
+    berlin = common_pb2.GeoPoint(latitude=BERLIN[0], longitude=BERLIN[1])
+    asked = await world.inventory.GetAvailability(inventory_pb2.GetAvailabilityRequest(skus=[sku], destination=berlin))
+    assert {loc.delivers_on.seconds for loc in asked.skus[0].locations} == {asked.skus[0].earliest_delivery.seconds}
+    assert asked.skus[0].earliest_delivery.seconds in days_from_now(1)
     customer = await world.customer()
     far_away = card(world.order(customer, [(sku, 1)]))
     far_away.ship_to.position.CopyFrom(common_pb2.GeoPoint(latitude=FAR_WEST[0], longitude=FAR_WEST[1]))  # three days
