@@ -672,13 +672,17 @@ class OrderShard:
             if approve:
                 if order.approval.status is ApprovalStatus.APPROVED:
                     return order
-                return order.approve(by=reviewer, reasons=reasons, now_ms=now_ms())
+                # Released now, maybe days after it was sourced: its lines leave from now.
+                approved = order.approve(by=reviewer, reasons=reasons, now_ms=now_ms())
+                return approved.reestimate(Promiser(self.network.locations, now_ms()), now_ms=now_ms())
             if order.approval.status is ApprovalStatus.REJECTED:
                 return order
             return order.reject(reasons=reasons or ("rejected in review",), by=reviewer, now_ms=now_ms())
 
         if approve:
             await self._retry_declined(order_id)
+            with contextlib.suppress(Exception):  # a stale copy only leaves estimates as they were
+                await self.network.refresh()
         return await self._command(order_id, review)
 
     async def record_receipt(

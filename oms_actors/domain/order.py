@@ -650,18 +650,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             for a in line.released:
                 if _at(allocations, a.location_id) < a.quantity:
                     raise ValueError(f"line {line.line_number}: sourcing took back units released to {a.location_id}")
-            if promiser is not None and line.shipped_quantity < line.active:
-                day = self._promise(promiser, allocations, line)
-                if line.promised_on is None:
-                    if day is not None:
-                        lines.append(evolve(line, allocations=allocations, promised_on=day, estimated_on=day))
-                        continue
-                # No day for units all held somewhere (a location the promiser's copy of the
-                # network does not know yet) says nothing new: the estimate stays.
-                elif day != line.estimated_on and (day is not None or _total(allocations) < line.active):
-                    lines.append(evolve(line, allocations=allocations, estimated_on=day))
-                    continue
-            lines.append(evolve(line, allocations=allocations))
+            lines.append(self._dated(evolve(line, allocations=allocations), promiser))
         first = not self.sourced
         return self._next(
             now_ms=now_ms,
@@ -671,11 +660,35 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             add=(STEP_ASSESS,) if first and self.approval.status is ApprovalStatus.PENDING else (),
         )
 
-    def _promise(self, promiser: Promiser, allocations: tuple[LineAllocation, ...], line: OrderLine) -> str | None:
-        """The day the line's units not yet shipped arrive from ``allocations``, from now."""
+    def reestimate(self, promiser: Promiser, *, now_ms: int) -> Order:
+        """Each promised line's estimate worked out again from now, where its units are held:
+        an order released days after it was sourced (held for review) leaves later than it
+        was estimated. No change: the order as it was."""
+        lines = tuple(self._dated(line, promiser) for line in self.lines)
+        if all(new is old for new, old in zip(lines, self.lines)):
+            return self
+        return self._next(now_ms=now_ms, lines=lines)
+
+    def _dated(self, line: OrderLine, promiser: Promiser | None) -> OrderLine:
+        """The line (its allocations as they now are) promised its delivery day if it has none
+        and every unit is held, or with its estimate for the units not yet shipped worked out
+        again; the same line where nothing changes."""
+        if promiser is None or line.shipped_quantity >= line.active:
+            return line
+        day = self._promise(promiser, line)
+        if line.promised_on is None:
+            return line if day is None else evolve(line, promised_on=day, estimated_on=day)
+        # No day for units all held somewhere (a location the promiser's copy of the network
+        # does not know yet) says nothing new: the estimate stays.
+        if day != line.estimated_on and (day is not None or line.allocated_quantity < line.active):
+            return evolve(line, estimated_on=day)
+        return line
+
+    def _promise(self, promiser: Promiser, line: OrderLine) -> str | None:
+        """The day the line's units not yet shipped arrive from where they are held, from now."""
         to = self.ship_to
         return promiser.line_promise(
-            ((a.location_id, a.quantity - _at(line.shipped, a.location_id)) for a in allocations),
+            ((a.location_id, a.quantity - _at(line.shipped, a.location_id)) for a in line.allocations),
             line.active - line.shipped_quantity,
             latitude=to.latitude if to is not None else None,
             longitude=to.longitude if to is not None else None,

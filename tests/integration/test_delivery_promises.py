@@ -275,6 +275,31 @@ async def test_a_carriers_delay_turns_the_parcels_lines_late(world: World, oms):
     assert info.value.code() == grpc.StatusCode.FAILED_PRECONDITION
 
 
+async def test_an_order_approved_after_a_review_is_estimated_from_then(world: World):
+    # The warehouse falls three days behind while the order waits for its reviewer.
+    lid = World.unique("T-DC-REVIEW")
+    location = inventory_pb2.Location(
+        location_id=lid, type=common_pb2.LOCATION_TYPE_WAREHOUSE, name=lid, active=True, shipment_cost_minor=100,
+        position=common_pb2.GeoPoint(latitude=BERLIN[0], longitude=BERLIN[1]), shipping=every_day_schedule(),
+    )  # fmt: skip
+    await world.inventory.UpsertLocations(inventory_pb2.UpsertLocationsRequest(locations=[location]))
+    sku = await world.sku({lid: 5})
+    customer = await world.customer()
+    order = await settled(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)])))).order.order_id)
+    promised = order.promised_delivery
+    assert promised.seconds in days_from_now(1)
+    held = await world.orders.HoldOrder(orders_pb2.HoldOrderRequest(order_id=order.order_id, reason="address looks like a drop"))
+    assert held.status == orders_pb2.ORDER_STATUS_ON_HOLD
+    location.shipping.handling_days = 3
+    await world.inventory.UpsertLocations(inventory_pb2.UpsertLocationsRequest(locations=[location]))
+    approved = await world.orders.ReviewOrder(
+        orders_pb2.ReviewOrderRequest(order_id=order.order_id, decision=orders_pb2.REVIEW_DECISION_APPROVE, note="checked")
+    )
+    line = approved.lines[0]
+    assert line.promised_delivery == promised and line.estimated_delivery.seconds in days_from_now(4)
+    assert line.delivery_late and approved.delivery_late
+
+
 async def test_a_pickup_is_promised_the_day_the_store_has_it_ready(world: World):
     store = await world.location(
         "T-ST-PICK", kind=common_pb2.LOCATION_TYPE_STORE, at=FAR_WEST, pickup_enabled=True,

@@ -211,3 +211,16 @@ def test_a_carriers_estimate_moves_the_lines_it_carries_and_only_later_for_units
     with pytest.raises(FailedPreconditionError) as info:
         delivered.estimate_shipment("S1", "2026-11-29", reason="late", now_ms=1)
     assert info.value.code == "SHIPMENT_DELIVERED"
+
+
+def test_an_order_released_days_later_is_estimated_from_then():
+    network = {"BER": location("BER", BERLIN)}
+    order = accepted().apply_sourcing(
+        plan(l1=[("BER", 2)], l2=[("BER", 1)]), now_ms=at(WEDNESDAY, 10), promiser=Promiser(network, at(WEDNESDAY, 10))
+    )
+    assert order.promised_on == "2026-11-26"
+    assert order.reestimate(Promiser(network, at(WEDNESDAY, 11)), now_ms=at(WEDNESDAY, 11)) is order  # nothing moved
+    # Approved on Friday after a review: it leaves Friday and arrives Saturday, after its promise.
+    friday = order.reestimate(Promiser(network, at(dt.date(2026, 11, 27), 9)), now_ms=at(dt.date(2026, 11, 27), 9))
+    assert [line.estimated_on for line in friday.lines] == ["2026-11-28", "2026-11-28"]
+    assert friday.promised_on == "2026-11-26" and all(line.delivery_at_risk for line in friday.lines)
