@@ -102,6 +102,8 @@ class Promiser:
         self._locations = locations
         self._now = dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC)
         self._dispatch: dict[str, dt.date | None] = {}
+        # An order's lines mostly come from the same site to the same door: worked out once.
+        self._arrival: dict[tuple[str, float | None, float | None, str], dt.date | None] = {}
 
     def dispatch_day(self, site: str) -> dt.date | None:
         """The day units held at ``site`` (a location, or supply expected at one) can leave it;
@@ -126,6 +128,13 @@ class Promiser:
     ) -> dt.date | None:
         """The day units held at ``site`` reach the customer: at ``latitude``/``longitude``, or
         ready to collect at ``pickup_location_id`` (the same day where they are already there)."""
+        key = (site, latitude, longitude, pickup_location_id)
+        day = self._arrival.get(key, dt.date.min)
+        if day is dt.date.min:
+            day = self._arrival[key] = self._arrive(site, latitude, longitude, pickup_location_id)
+        return day
+
+    def _arrive(self, site: str, latitude: float | None, longitude: float | None, pickup_location_id: str) -> dt.date | None:
         dispatched = self.dispatch_day(site)
         if dispatched is None:
             return None
