@@ -9,6 +9,8 @@ the same day sent to a service that already took it is answered as retries.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
 import zlib
 from collections.abc import Iterator, Sequence
@@ -21,6 +23,7 @@ from benchmarks.world import World, rng, sku_id
 from protos.oms.v1 import common_pb2, customers_pb2, orders_pb2
 
 DEMAND = 10  # the demand's random stream (see world.py for the others)
+EXPRESS = 11  # which orders ask for a day: a stream of its own, so the other draws stay as they were
 CHANNELS = {
     "web": common_pb2.CHANNEL_WEB,
     "mobile_app": common_pb2.CHANNEL_MOBILE_APP,
@@ -56,6 +59,22 @@ class Day:
     arrivals_s: np.ndarray  # float64 [n]: second of the day each request arrives
     customers: list[customers_pb2.Customer]
     gift_cards: list[GiftCard]
+    # The UTC day it was made: the day its orders' deliver_by count from (a replay on a later
+    # day moves them by as many days, ``asked_from``). "": made before days were asked for.
+    made_on: str = ""
+
+    def asked_from(self, today: dt.date) -> Day:
+        """The day with each asked-for delivery day moved as many days as ``today`` is after
+        the day it was made, so a replay asks for the same days ahead as the recording did."""
+        if not self.made_on or (shift := (today - dt.date.fromisoformat(self.made_on)).days) == 0:
+            return self
+        moved = []
+        for r in self.requests:
+            if r.HasField("deliver_by"):
+                r = orders_pb2.CreateOrderRequest.FromString(r.SerializeToString())
+                r.deliver_by.seconds += shift * 86_400
+            moved.append(r)
+        return dataclasses.replace(self, requests=moved, made_on=today.isoformat())
 
     def payloads(self) -> Iterator[bytes]:
         # Deterministic: the same message always serialises to the same bytes here.
@@ -91,8 +110,11 @@ def hourly_counts(s: Scenario) -> dict[str, np.ndarray]:
     return out
 
 
-def generate_day(s: Scenario, world: World, *, run_id: str | None = None) -> Day:
+def generate_day(s: Scenario, world: World, *, run_id: str | None = None, today: dt.date | None = None) -> Day:
+    """``today``: the UTC day its orders are placed on (default: today), which asked-for
+    delivery days count from."""
     run_id = run_id or default_run_id(s)
+    today = today or dt.datetime.now(dt.UTC).date()
     r = rng(s.seed, DEMAND)
     d = s.demand
     counts = hourly_counts(s)
@@ -121,6 +143,8 @@ def generate_day(s: Scenario, world: World, *, run_id: str | None = None) -> Day
     arrivals_out: list[float] = []
     gift_cards: list[GiftCard] = []
     p = s.payments
+    express = rng(s.seed, EXPRESS).random(n)
+    asked = dt.datetime.combine(today + dt.timedelta(days=d.express_days), dt.time(), dt.UTC)
     for k in range(n):
         channel = channels[k]
         business = u[k, 0] < d.business_share.get(channel, 0.0)
@@ -153,6 +177,8 @@ def generate_day(s: Scenario, world: World, *, run_id: str | None = None) -> Day
             req.delivery_mode = common_pb2.DELIVERY_MODE_SHIP
             req.ship_to.CopyFrom(customer.default_address)
             req.ship_to.name = customer.name
+            if express[k] < d.express_share.get(channel, 0.0):
+                req.deliver_by.FromDatetime(asked)
             charge = s.pricing.shipping_minor
             if charge and not (s.pricing.free_shipping_from_minor and total >= s.pricing.free_shipping_from_minor):
                 req.shipping.amount.CopyFrom(common_pb2.Money(amount_minor=charge, currency=s.currency))
@@ -181,6 +207,7 @@ def generate_day(s: Scenario, world: World, *, run_id: str | None = None) -> Day
         arrivals_s=np.array(arrivals_out, dtype=float),
         customers=list(world.customers),
         gift_cards=gift_cards,
+        made_on=today.isoformat(),
     )
 
 

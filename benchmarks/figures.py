@@ -84,6 +84,13 @@ def sourcing(new: Sequence[Outcome]) -> dict[str, Any]:
         # how many days after the day they were placed (a closed warehouse lengthens them).
         "delivery_promised_share": _share(len(told := [o.delivery_days for o in new if o.delivery_days >= 0]), n),
         "promised_delivery_days": _days(told),
+        # Orders that asked for a day (express): how many were promised it, and what sourcing
+        # priced the days late at (a what-if on RoutingRules.late_delivery_unit_cost_minor).
+        "express": {
+            "orders": len(asked := [o for o in new if o.asked_days >= 0]),
+            "promised_by_the_day_share": _share(sum(1 for o in asked if 0 <= o.delivery_days <= o.asked_days), len(asked)),
+            "late_cost_per_order": _share(sum(o.late_cost for o in asked), len(asked)),
+        },
     }
 
 

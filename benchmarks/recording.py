@@ -38,6 +38,7 @@ def write_day(day: Day, path: Path) -> str:
         "customers": len(day.customers),
         "gift_cards": [[g.number, g.amount_minor, g.customer_id] for g in day.gift_cards],
         "requests_sha256": digest,
+        "made_on": day.made_on,
     }
     encoded = json.dumps(header).encode()
     with open(path, "wb") as f:
@@ -94,6 +95,7 @@ def read_day(path: Path) -> Day:
         arrivals_s=np.array(arrivals, dtype=float),
         customers=customers,
         gift_cards=[GiftCard(number=n, amount_minor=a, customer_id=c) for n, a, c in header["gift_cards"]],
+        made_on=header.get("made_on", ""),
     )
     if day.sha256() != header["requests_sha256"]:
         raise ValueError(f"{path}: the requests do not match the digest in its header (damaged file?)")

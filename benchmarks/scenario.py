@@ -233,6 +233,10 @@ class Demand:
     pickup_share: Mapping[str, float] = field(default_factory=dict)  # channel -> share collected in store
     business_share: Mapping[str, float] = field(default_factory=dict)  # channel -> share placed by business customers
     retry_share: float = 0.0  # orders a channel sends twice (a retry after a timeout)
+    # channel -> share of its shipped orders asking to arrive within express_days of the day
+    # they are placed (CreateOrderRequest.deliver_by: an express option at checkout)
+    express_share: Mapping[str, float] = field(default_factory=dict)
+    express_days: int = 2
     destinations: Destinations
 
     def problems(self, path: str) -> Problems:
@@ -252,12 +256,14 @@ class Demand:
         yield from positive(self.lines_per_order_max, join(path, "lines_per_order_max"))
         yield from positive(self.units_per_line_max, join(path, "units_per_line_max"))
         yield from non_negative(self.sku_popularity_skew, join(path, "sku_popularity_skew"))
-        for name in ("pickup_share", "business_share"):
+        for name in ("pickup_share", "business_share", "express_share"):
             for channel, value in getattr(self, name).items():
                 if channel not in CHANNELS:
                     yield join(join(path, name), channel), f"is not one of {', '.join(CHANNELS)}"
                 yield from share(value, join(join(path, name), channel))
         yield from share(self.retry_share, join(path, "retry_share"))
+        if not 0 <= self.express_days <= 30:
+            yield join(path, "express_days"), "must be 0-30 days"
 
     def orders_per_day(self) -> float:
         return sum(sum(h) for h in self.orders_per_hour.values()) * self.scale

@@ -242,7 +242,10 @@ async def simulate(deployment: Deployment, options: Options, *, console: Console
     warnings = _warnings(day, world, deployment)
     for w in warnings:
         console.print(f"[yellow]warning:[/] {w}")
+    # As recorded (a replay's report holds the same requests); sent with its asked-for
+    # delivery days moved to today's, as many days ahead as when it was recorded.
     digest = write_day(day, out / FILE_NAME)
+    day = day.asked_from(dt.datetime.now(dt.UTC).date())
     (out / "scenario.json").write_text(s.to_json())
     md = bearer(deployment.credential)
     console.print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import numpy as np
@@ -197,3 +198,29 @@ def test_risk_rules_are_the_services_defaults_unless_a_scenario_sets_them():
     assert message.hold_order_value_above_minor == 20_000 and message.hold_on_country_mismatch
     assert not message.HasField("reject_order_value_above_minor")  # unset: off
     assert build_world(strict).risk_rules == message
+
+
+def test_express_orders_ask_for_a_day_and_a_replay_asks_as_many_days_ahead(tmp_path):
+    s = load_scenario("smoke").derive({"demand": {"express_share": {"web": 0.5, "mobile_app": 0.0}, "express_days": 2}})
+    made_on = dt.date(2026, 11, 20)
+    day = generate_day(s, build_world(s), today=made_on)
+    asked = [r for r in day.requests if r.HasField("deliver_by")]
+    shipped = common_pb2.DELIVERY_MODE_SHIP
+    web_shipped = [r for r in day.requests if r.channel == common_pb2.CHANNEL_WEB and r.delivery_mode == shipped]
+    assert asked and {r.channel for r in asked} == {common_pb2.CHANNEL_WEB}
+    assert 0.3 < len(asked) / len(web_shipped) < 0.7  # about half
+    assert {r.deliver_by.ToDatetime().date() for r in asked} == {dt.date(2026, 11, 22)}
+    # The other draws are as they were: without express, the same orders with the same lines.
+    plain = generate_day(s.derive({"demand": {"express_share": {"web": 0.0, "mobile_app": 0.0}}}), build_world(s), today=made_on)
+    def orders(d):
+        return [(r.idempotency_key, list(r.lines)) for r in d.requests]
+
+    assert orders(plain) == orders(day)
+    assert not any(r.HasField("deliver_by") for r in plain.requests)
+
+    write_day(day, tmp_path / "demand.bin")
+    recorded = read_day(tmp_path)
+    assert recorded.made_on == "2026-11-20" and recorded.asked_from(made_on) is recorded
+    later = recorded.asked_from(dt.date(2026, 11, 28))
+    assert {r.deliver_by.ToDatetime().date() for r in later.requests if r.HasField("deliver_by")} == {dt.date(2026, 11, 30)}
+    assert recorded.sha256() == day.sha256()  # the recording itself is unchanged

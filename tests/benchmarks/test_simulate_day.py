@@ -29,7 +29,8 @@ def tiny():
     the service's own tests cover paying back on receipt."""
     return load_scenario("smoke").derive(
         {
-            "demand": {"scale": 0.02, "retry_share": 0.05}, "customers": {"count": 80},
+            "demand": {"scale": 0.02, "retry_share": 0.05, "express_share": {"web": 0.3, "mobile_app": 0.3}},
+            "customers": {"count": 80},
             "fulfilment": {"shortage_share": 0.1, "carrier_delay_share": 0.1},
             "goodwill": {"share": 0.3}, "payments": {"card_decline_share": 0.2}, "review": {"fixed_card_share": 0.6},
             "service": {"note_share": 0.3, "reduce_share": 0.3},
@@ -71,6 +72,9 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     told = [int(r["promised_in_days"]) for r in rows if r["promised_in_days"] and r["replayed"] == "0"]
     assert len(told) == round(src["delivery_promised_share"] * src["orders"]) >= src["orders"] - src["backorders"]
     assert 0 <= min(told) and max(told) == src["promised_delivery_days"]["max"] <= 7  # 0: collected in store today
+    # Express orders asked for a day two days out; how many are promised it depends on the weekday.
+    express = src["express"]
+    assert express["orders"] > 0 and 0.0 <= express["promised_by_the_day_share"] <= 1.0 and express["late_cost_per_order"] >= 0
     policies = {p["policy"]: p for p in summary["policies"]}
     assert set(policies) == {"service (live)", "optimal", "greedy", "single-first"}
     for p in policies.values():
