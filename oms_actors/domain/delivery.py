@@ -70,6 +70,17 @@ class ShippingSchedule(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             day = self._on_or_after(day + _ONE_DAY, self.delivery_weekdays)
         return self._on_or_after(day, self.delivery_weekdays)
 
+    def latest_dispatch(self, due: dt.date, km: float) -> dt.date:
+        """The last shipping day a parcel can leave and still arrive ``km`` away by ``due``: the
+        day a location must ship by to keep a promise (the earliest it could, if none can)."""
+        day = due
+        # Transit is at most 60 days and a week of closed weekdays per closed date: bounded.
+        for _ in range(7 * (len(self.closed_dates) + 1) + MAX_TRANSIT_DAYS * 7):
+            if self._on_or_after(day, self.shipping_weekdays) == day and self.arrival_day(day, km) <= due:
+                return day
+            day -= _ONE_DAY
+        return day
+
     def _on_or_after(self, day: dt.date, weekdays: tuple[int, ...]) -> dt.date:
         """The first of ``weekdays`` on or after ``day`` that is not a closed date (every day
         where no weekdays are given)."""
@@ -151,6 +162,26 @@ class Promiser:
             return None
         km = distance_km(source.latitude, source.longitude, latitude, longitude)
         return source.shipping.arrival_day(dispatched, km)
+
+    def ship_by(
+        self, location_id: str, due: str, *, latitude: float | None, longitude: float | None, pickup_location_id: str = ""
+    ) -> str:
+        """The day (YYYY-MM-DD) units at ``location_id`` must leave to arrive by ``due`` (a
+        promise): ``due`` itself where they are collected there; "" where no day can be told."""
+        location = self._locations.get(location_id)
+        if location is None or not due:
+            return ""
+        if pickup_location_id:
+            if pickup_location_id == location_id:
+                return due
+            store = self._locations.get(pickup_location_id)
+            if store is None:
+                return ""
+            latitude, longitude = store.latitude, store.longitude
+        if latitude is None or longitude is None:
+            return ""
+        km = distance_km(location.latitude, location.longitude, latitude, longitude)
+        return location.shipping.latest_dispatch(dt.date.fromisoformat(due), km).isoformat()
 
     def line_promise(
         self,

@@ -686,14 +686,20 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
     def _promise(self, promiser: Promiser, line: OrderLine) -> str | None:
         """The day the line's units not yet shipped arrive from where they are held, from now."""
-        to = self.ship_to
         return promiser.line_promise(
             ((a.location_id, a.quantity - _at(line.shipped, a.location_id)) for a in line.allocations),
             line.active - line.shipped_quantity,
-            latitude=to.latitude if to is not None else None,
-            longitude=to.longitude if to is not None else None,
-            pickup_location_id=self.pickup_location_id if self.delivery_mode is DeliveryMode.PICKUP else "",
+            **self.door(),
         )
+
+    def door(self) -> dict[str, Any]:
+        """Where its units go, as ``Promiser`` takes it: the address's position, or the store."""
+        to = self.ship_to
+        return {
+            "latitude": to.latitude if to is not None else None,
+            "longitude": to.longitude if to is not None else None,
+            "pickup_location_id": self.pickup_location_id if self.delivery_mode is DeliveryMode.PICKUP else "",
+        }
 
     def record_receipt(self, receipt: Receipt, *, now_ms: int) -> Order:
         """Money received against one of the order's invoices, in any status (a fact, not a

@@ -210,10 +210,12 @@ async def test_a_locations_pick_list_puts_the_earliest_promise_first(world: Worl
     second = await settled(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)])))).order.order_id)
     assert first.promised_delivery.seconds in days_from_now(3) and second.promised_delivery.seconds in days_from_now(1)
     listed = await fulfilment(world).ListFulfilmentRequests(fulfilment_pb2.ListFulfilmentRequestsRequest(location_id=here))
-    # The newer order leaves first: its customer was promised the earlier day.
+    # Both must leave today to keep their promises; the newer order first, as its customer
+    # was promised the earlier day.
     assert [(r.order_id, r.promised_delivery) for r in listed.requests] == [
         (second.order_id, second.promised_delivery), (first.order_id, first.promised_delivery)
     ]  # fmt: skip
+    assert all(r.ship_by.seconds in days_from_now(0) for r in listed.requests)
 
 
 async def test_a_carriers_delay_turns_the_parcels_lines_late(world: World, oms):
@@ -298,6 +300,30 @@ async def test_an_order_approved_after_a_review_is_estimated_from_then(world: Wo
     line = approved.lines[0]
     assert line.promised_delivery == promised and line.estimated_delivery.seconds in days_from_now(4)
     assert line.delivery_late and approved.delivery_late
+
+
+async def test_what_must_leave_first_is_listed_first_even_when_promised_later(world: World):
+    lid = World.unique("T-DC-SHIPBY")
+    location = inventory_pb2.Location(
+        location_id=lid, type=common_pb2.LOCATION_TYPE_WAREHOUSE, name=lid, active=True, shipment_cost_minor=100,
+        position=common_pb2.GeoPoint(latitude=BERLIN[0], longitude=BERLIN[1]), shipping=every_day_schedule(handling_days=1),
+    )  # fmt: skip
+    await world.inventory.UpsertLocations(inventory_pb2.UpsertLocationsRequest(locations=[location]))
+    sku = await world.sku({lid: 5})
+    customer = await world.customer()
+    # Next door, placed while the warehouse needed a day of handling: promised in two days.
+    near = await settled(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)])))).order.order_id)
+    location.shipping.handling_days = 0
+    await world.inventory.UpsertLocations(inventory_pb2.UpsertLocationsRequest(locations=[location]))
+    # 1,300 km away, placed after: promised in three days, three of them on the road.
+    far_away = card(world.order(customer, [(sku, 1)]))
+    far_away.ship_to.position.CopyFrom(common_pb2.GeoPoint(latitude=FAR_WEST[0], longitude=FAR_WEST[1]))
+    far = await settled(world, (await world.orders.CreateOrder(far_away)).order.order_id)
+    assert near.promised_delivery.seconds in days_from_now(2) and far.promised_delivery.seconds in days_from_now(3)
+    listed = await fulfilment(world).ListFulfilmentRequests(fulfilment_pb2.ListFulfilmentRequestsRequest(location_id=lid))
+    # The far one must leave today, the near one tomorrow: the far one is picked first.
+    assert [r.order_id for r in listed.requests] == [far.order_id, near.order_id]
+    assert listed.requests[0].ship_by.seconds in days_from_now(0) and listed.requests[1].ship_by.seconds in days_from_now(1)
 
 
 async def test_a_pickup_is_promised_the_day_the_store_has_it_ready(world: World):

@@ -224,3 +224,17 @@ def test_an_order_released_days_later_is_estimated_from_then():
     friday = order.reestimate(Promiser(network, at(dt.date(2026, 11, 27), 9)), now_ms=at(dt.date(2026, 11, 27), 9))
     assert [line.estimated_on for line in friday.lines] == ["2026-11-28", "2026-11-28"]
     assert friday.promised_on == "2026-11-26" and all(line.delivery_at_risk for line in friday.lines)
+
+
+def test_the_day_to_ship_by_is_the_last_shipping_day_that_still_arrives_in_time():
+    s = ShippingSchedule()  # ships Monday to Friday, delivers Monday to Saturday, 500 km a day
+    # Due Tuesday 1 December, 600 km (two transit days): leaving Monday arrives Wednesday,
+    # leaving Friday arrives Monday (Saturday, then no Sunday).
+    assert s.latest_dispatch(dt.date(2026, 12, 1), 600) == dt.date(2026, 11, 27)
+    assert s.latest_dispatch(dt.date(2026, 12, 1), 100) == dt.date(2026, 11, 30)  # one day: Monday
+    network = {"BER": location("BER", BERLIN), "HAM": location("HAM", HAMBURG)}
+    promiser = Promiser(network, at(WEDNESDAY, 10))
+    door = {"latitude": BERLIN[0], "longitude": BERLIN[1]}
+    assert promiser.ship_by("HAM", "2026-11-27", **door) == "2026-11-26"
+    assert promiser.ship_by("HAM", "2026-11-27", latitude=None, longitude=None, pickup_location_id="HAM") == "2026-11-27"
+    assert promiser.ship_by("GONE", "2026-11-27", **door) == ""
