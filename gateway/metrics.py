@@ -107,13 +107,22 @@ class ServiceCollector(Collector):
                 "oms_order_shard_unsure_orders", "Placed orders whose last save lost its answer, not yet read back",
                 labels=["shard"],
             ),
+            "awaiting_delivery": GaugeMetricFamily(
+                "oms_orders_awaiting_delivery", "Open orders with a promised line not all delivered", labels=["shard"],
+            ),
+            "late": GaugeMetricFamily(
+                "oms_orders_late",
+                "Of them, those with a line late today (re-sourced or reported past its promise, or its promised day gone by)",
+                labels=["shard"],
+            ),
         }  # fmt: skip
         for shard, answer in enumerate(answers):
             label = [str(shard)]
             up.add_metric(label, 0 if answer is None else 1)
             if answer is not None:
                 for key, family in gauges.items():
-                    family.add_metric(label, answer[key])
+                    if key in answer:  # a shard of an older version reports fewer
+                        family.add_metric(label, answer[key])
         yield up
         yield from gauges.values()
         yield from _returns_backlog([a["returns"] for a in answers if a is not None and "returns" in a], time.time())

@@ -45,6 +45,7 @@ from oms_actors.domain.errors import (
     order_not_found,
 )
 from oms_actors.domain.fulfilment import ShortageReason
+from oms_actors.domain.inbound import utc_today
 from oms_actors.domain.money import Money
 from oms_actors.domain.order import ALLOWED, STEP_SHORTAGE, ApprovalStatus, Command, Order, OrderLine, SourcingResult
 from oms_actors.domain.partitioning import idempotency_shard, new_order_id, shard_of
@@ -216,6 +217,8 @@ class OrderShard:
         # Open orders with returns on their way to a location or received there and not yet
         # inspected, by location: its returns desk's list (``returns_at``).
         self._returning: dict[str, set[str]] = {}
+        # Open orders awaiting a promised delivery: the late ones are among them (the metrics).
+        self._awaiting: set[str] = set()
 
     # -- wiring ---------------------------------------------------------------
 
@@ -239,6 +242,7 @@ class OrderShard:
         self._backordered.clear()
         self._to_ship.clear()
         self._returning.clear()
+        self._awaiting.clear()
         for order in orders:
             self._remember(order)
         self.idem.clear()
@@ -296,6 +300,10 @@ class OrderShard:
         _reindex(self._to_ship, order.order_id, _ships_from(previous) if known else set(), _ships_from(order))
         if order.returns or (known and previous.returns):  # (capture's orders have none: no work there)
             _reindex(self._returning, order.order_id, _returns_to(previous) if known else set(), _returns_to(order))
+        if order.awaits_promised_delivery:
+            self._awaiting.add(order.order_id)
+        else:
+            self._awaiting.discard(order.order_id)
 
     async def refresh_network(self) -> int:
         """Reads locations, products and rules again now, not when the cache next checks:
@@ -315,6 +323,7 @@ class OrderShard:
         if self._inline is not None:
             stages.update({f"sourcing: {k}": v for k, v in self._inline.timer.snapshot().items()})
         saves = self._saves.stats
+        today = utc_today()
         return {
             "shard": self.shard,
             "orders": len(self.orders),
@@ -336,6 +345,12 @@ class OrderShard:
                 for order_id in set().union(*self._returning.values())
                 if (order := self.orders.get(order_id)) is not None
                 for r in order.returns
+            ),
+            # Open orders awaiting a promised delivery, and of them those late today (a line
+            # re-sourced or reported past its promise, or its promised day gone by).
+            "awaiting_delivery": len(self._awaiting),
+            "late": sum(
+                1 for order_id in self._awaiting if (order := self.orders.get(order_id)) is not None and order.is_late(today)
             ),
         }
 

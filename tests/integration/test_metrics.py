@@ -103,3 +103,44 @@ async def test_each_location_s_returns_backlog_is_exported(world: World, oms):
         assert waiting(inspected, "at_repair") == waiting(before, "at_repair") + 1
     finally:
         exporter.stop()
+
+
+def total(text: str, name: str) -> float:
+    """The sum of every sample of ``name`` (over the order shards)."""
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name + "{"))
+
+
+async def test_late_orders_are_counted_over_the_order_shards(world: World, oms):
+    from protos.oms.v1 import fulfilment_pb2
+    from tests.integration.test_delivery_promises import day_ahead
+    from tests.integration.test_lifecycle import fulfilment, ship_everything
+    from tests.integration.waiting import settled
+
+    exporter = MetricsExporter(oms._collector())
+    port = exporter.start("127.0.0.1", 0)
+    try:
+        sku = await world.sku({"T-DC-NORTH": 3})
+        customer = await world.customer()
+        before = await scrape(port)
+        order = await settled(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)])))).order.order_id)
+        placed = await scrape(port)
+        assert total(placed, "oms_orders_awaiting_delivery") == total(before, "oms_orders_awaiting_delivery") + 1
+        shipped = await ship_everything(world, order)
+        promised_day = shipped.promised_delivery.seconds
+        delay = day_ahead(0)
+        delay.seconds = promised_day + 3 * 86_400  # three days past the promise
+        await fulfilment(world).UpdateDeliveryEstimate(
+            fulfilment_pb2.UpdateDeliveryEstimateRequest(
+                order_id=order.order_id, shipment_id=shipped.shipments[0].shipment_id, estimated_delivery=delay, reason="storm"
+            )
+        )
+        late = await scrape(port)
+        assert total(late, "oms_orders_late") == total(placed, "oms_orders_late") + 1
+        await fulfilment(world).ConfirmDelivery(
+            fulfilment_pb2.ConfirmDeliveryRequest(order_id=order.order_id, shipment_id=shipped.shipments[0].shipment_id)
+        )
+        delivered = await scrape(port)
+        assert total(delivered, "oms_orders_late") == total(placed, "oms_orders_late")
+        assert total(delivered, "oms_orders_awaiting_delivery") == total(before, "oms_orders_awaiting_delivery")
+    finally:
+        exporter.stop()
