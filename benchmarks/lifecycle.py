@@ -484,7 +484,13 @@ class Lifecycle:
 
     async def _ship(self, request: fulfilment_pb2.FulfilmentRequest) -> bool:
         if request.order_id not in self.out.shortages and unit(self.key(request.order_id), "shortage") < self.s.fulfilment.shortage_share:
-            return await self._short(request)
+            # Claimed before the call: the locations work their lists at once, and an order
+            # split between two of them is short at one only.
+            self.out.shortages[request.order_id] = request.location_id
+            if await self._short(request):
+                return True
+            del self.out.shortages[request.order_id]
+            return False
         placed = self.requests.get(request.order_id)
         pickup_here = (
             placed is not None
@@ -545,7 +551,6 @@ class Lifecycle:
             )
         except grpc.aio.AioRpcError:
             return False
-        self.out.shortages[request.order_id] = request.location_id
         return True
 
     async def deliver(self, shipments: list[tuple[str, str, str, int]], phase: str) -> None:
