@@ -6,6 +6,8 @@ exists exactly when its change is durable: never before, never twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import msgspec
 
 from oms_actors.domain.inbound import PROMISE_SEP, split_site
@@ -79,14 +81,20 @@ def _promised(line: OrderLine) -> tuple[tuple[str, int], ...]:
     return tuple(sorted((a.location_id, a.quantity) for a in line.allocations if PROMISE_SEP in a.location_id))
 
 
+def _changed_lines(old: Order | None, new: Order) -> Iterator[tuple[OrderLine | None, OrderLine]]:
+    """(the line as it was, or None for a new order, and as it is) for each line the change
+    touched: an untouched line is the same object in both versions."""
+    for line in new.lines:
+        was = old.lines[line.line_number - 1] if old is not None and line.line_number <= len(old.lines) else None
+        if was is not line:
+            yield was, line
+
+
 def _promises(old: Order | None, new: Order, events: list[tuple[str, dict[str, str]]]) -> None:
     """A line promised units of supply on its way, or whose promise moved or ended (kept when the
     supply arrived, given up when it was cut, or shipped from stock that came first): what a
     customer is told about its delivery date follows these."""
-    for line in new.lines:
-        was = old.lines[line.line_number - 1] if old is not None and line.line_number <= len(old.lines) else None
-        if was is line:
-            continue
+    for was, line in _changed_lines(old, new):
         now = _promised(line)
         if now == (_promised(was) if was is not None else ()):
             continue
@@ -108,9 +116,8 @@ def _promises(old: Order | None, new: Order, events: list[tuple[str, dict[str, s
 def _at_risk(old: Order | None, new: Order, events: list[tuple[str, dict[str, str]]]) -> None:
     """A promised line sourced again so that it arrives after its promise, or waits with no date
     (a shortage, a cancelled purchase order): whom service tells of a late delivery."""
-    for line in new.lines:
-        was = old.lines[line.line_number - 1] if old is not None and line.line_number <= len(old.lines) else None
-        if was is line or not line.delivery_at_risk:
+    for was, line in _changed_lines(old, new):
+        if not line.delivery_at_risk:
             continue
         if was is not None and was.delivery_at_risk and was.estimated_on == line.estimated_on:
             continue
