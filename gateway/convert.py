@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import Any, Iterable, Mapping, TypeVar
+from typing import Any, Collection, Iterable, Mapping, TypeVar
 
 from google.protobuf import timestamp_pb2
 
@@ -25,8 +25,10 @@ from oms_actors.domain.delivery import (
     MAX_CLOSED_DATES,
     MAX_HANDLING_DAYS,
     MAX_KM_PER_DAY,
+    MAX_SERVICES,
     MAX_TRANSIT_DAYS,
     WEEKDAYS,
+    CarrierService,
     ShippingSchedule,
 )
 from oms_actors.domain.enums import (
@@ -133,6 +135,14 @@ class Violations:
             self.add(field, f"at most {limits.MAX_ID_LEN} characters")
         elif not limits.ID_PATTERN.fullmatch(value):
             self.add(field, "letters, digits and . _ : @ # / + = ~ - only, starting with a letter or digit")
+
+    def unique(self, field: str, ids: list[str], what: str) -> None:
+        """Each repeat of an id in the list ``field`` named, with where it was first."""
+        seen: dict[str, int] = {}
+        for i, value in enumerate(ids):
+            if value in seen:
+                self.add(f"{field}[{i}]", f"duplicate {what} of {field}[{seen[value]}]")
+            seen.setdefault(value, i)
 
     def text(self, field: str, value: str, *, max_len: int = limits.MAX_TEXT_LEN) -> None:
         if len(value) > max_len:
@@ -267,11 +277,13 @@ def create_order_from_proto(
     known_skus: set[str],
     pickup_locations: Mapping[str, str],
     tax_rates: TaxTable | None = None,
+    services: Collection[str] = (),
 ) -> CreateOrder:
     """A validated command, or ValidationError naming every bad field. ``pickup_locations``:
     the active locations offering pickup among those the request names, with their
     countries ("" unstated). ``tax_rates``: the countries whose rates an order shipped, or
-    collected, there must state (``SetTaxRates``)."""
+    collected, there must state (``SetTaxRates``). ``services``: the carrier services active
+    locations offer (their codes)."""
     v = Violations()
     channel = v.enum("channel", msg.channel, CHANNELS)
     v.identifier("idempotency_key", msg.idempotency_key)
@@ -336,6 +348,12 @@ def create_order_from_proto(
     if msg.HasField("shipping"):
         shipping = _shipping_charge(msg.shipping, mode, currency, v)
     deliver_by = v.coming_day("deliver_by", msg.deliver_by) if msg.HasField("deliver_by") else ""
+    if msg.shipping_service:
+        v.identifier("shipping_service", msg.shipping_service)
+        if mode is not None and mode is not DeliveryMode.SHIP:
+            v.add("shipping_service", "only for delivery_mode SHIP")
+        elif msg.shipping_service not in services:
+            v.add("shipping_service", f"no active location offers carrier service {msg.shipping_service[:64]!r}")
     # Tax follows where the goods are handed over: the ship-to address, or the store.
     country = ""
     if mode is DeliveryMode.SHIP and ship_to is not None:
@@ -364,6 +382,7 @@ def create_order_from_proto(
         external_reference=msg.external_reference,
         shipping=shipping,
         deliver_by=deliver_by,
+        shipping_service=msg.shipping_service,
     )
     if payments:
         paid = sum(p.amount.amount_minor for p in payments)
@@ -602,6 +621,8 @@ def order_to_proto(o: Order, *, internal_notes: bool = False) -> orders_pb2.Orde
         }
     if o.deliver_by:
         fields["deliver_by"] = day_fields(o.deliver_by)
+    if o.shipping_service:
+        fields["shipping_service"] = o.shipping_service
     return orders_pb2.Order(**fields)
 
 
@@ -791,42 +812,82 @@ def shipping_schedule_from_proto(msg: inventory_pb2.ShippingSchedule, field: str
     """A location's schedule, each unset field its default (``domain.delivery``)."""
     if not 0 <= msg.handling_days <= MAX_HANDLING_DAYS:
         v.add(f"{field}.handling_days", f"must be 0-{MAX_HANDLING_DAYS} days")
-    cutoff = None
-    if msg.cutoff:
-        hours, _, minutes = msg.cutoff.partition(":")
-        if len(msg.cutoff) != 5 or not (hours.isdigit() and minutes.isdigit()) or int(hours) > 23 or int(minutes) > 59:
-            v.add(f"{field}.cutoff", f"{msg.cutoff[:16]!r} is not a time of day as HH:MM (00:00-23:59)")
-        else:
-            cutoff = int(hours) * 60 + int(minutes)
+    cutoff = _cutoff(msg.cutoff, f"{field}.cutoff", v)
     weekdays = {}
     for name in ("shipping_weekdays", "delivery_weekdays"):
         days = tuple(getattr(msg, name))
         if not set(days) <= WEEKDAYS or len(set(days)) != len(days):
             v.add(f"{field}.{name}", "ISO weekdays, each once: 1 (Monday) to 7 (Sunday)")
         weekdays[name] = tuple(sorted(days))
+    km_per_day, least = _transit(msg, field, v)
+    v.count(f"{field}.closed_dates", msg.closed_dates, at_most=MAX_CLOSED_DATES)
+    services: list[CarrierService] = []
+    if v.count(f"{field}.services", msg.services, at_most=MAX_SERVICES):
+        codes: list[str] = []
+        for i, s in enumerate(msg.services):
+            path = f"{field}.services[{i}]"
+            v.identifier(f"{path}.code", s.code)
+            codes.append(s.code)
+            if s.parcel_cost_minor < 0:
+                v.add(f"{path}.parcel_cost_minor", "must not be negative")
+            km, days = _transit(s, path, v)
+            services.append(
+                CarrierService(
+                    code=s.code, transit_km_per_day=km, transit_min_days=days,
+                    cutoff_minute=_cutoff(s.cutoff, f"{path}.cutoff", v), parcel_cost_minor=s.parcel_cost_minor,
+                )  # fmt: skip
+            )
+        v.unique(f"{field}.services", codes, "code")
+    return ShippingSchedule(
+        handling_days=msg.handling_days,
+        cutoff_minute=cutoff,
+        shipping_weekdays=weekdays["shipping_weekdays"] or DEFAULT_SHIPPING_WEEKDAYS,
+        transit_km_per_day=km_per_day,
+        transit_min_days=least,
+        delivery_weekdays=weekdays["delivery_weekdays"] or DEFAULT_DELIVERY_WEEKDAYS,
+        closed_dates=frozenset(v.day(f"{field}.closed_dates[{i}]", ts) for i, ts in enumerate(msg.closed_dates)),
+        services=tuple(services),
+    )
+
+
+def _cutoff(text: str, field: str, v: Violations) -> int | None:
+    """Minutes after midnight of an "HH:MM"; None for ""."""
+    if not text:
+        return None
+    hours, _, minutes = text.partition(":")
+    if len(text) != 5 or not (hours.isdigit() and minutes.isdigit()) or int(hours) > 23 or int(minutes) > 59:
+        v.add(field, f"{text[:16]!r} is not a time of day as HH:MM (00:00-23:59)")
+        return None
+    return int(hours) * 60 + int(minutes)
+
+
+def _transit(msg: inventory_pb2.ShippingSchedule | inventory_pb2.CarrierService, field: str, v: Violations) -> tuple[int, int]:
+    """(km a day, least days) of a schedule's or a service's transit, each unset one its default."""
     if not 0 <= msg.transit_km_per_day <= MAX_KM_PER_DAY:
         v.add(f"{field}.transit_km_per_day", f"must be 1-{MAX_KM_PER_DAY:,} km (0: {DEFAULT_KM_PER_DAY})")
     least = msg.transit_min_days if msg.HasField("transit_min_days") else DEFAULT_TRANSIT_MIN_DAYS
     if not 0 <= least <= MAX_TRANSIT_DAYS:
         v.add(f"{field}.transit_min_days", f"must be 0-{MAX_TRANSIT_DAYS} days")
-    v.count(f"{field}.closed_dates", msg.closed_dates, at_most=MAX_CLOSED_DATES)
-    return ShippingSchedule(
-        handling_days=msg.handling_days,
-        cutoff_minute=cutoff,
-        shipping_weekdays=weekdays["shipping_weekdays"] or DEFAULT_SHIPPING_WEEKDAYS,
-        transit_km_per_day=msg.transit_km_per_day or DEFAULT_KM_PER_DAY,
-        transit_min_days=least,
-        delivery_weekdays=weekdays["delivery_weekdays"] or DEFAULT_DELIVERY_WEEKDAYS,
-        closed_dates=frozenset(v.day(f"{field}.closed_dates[{i}]", ts) for i, ts in enumerate(msg.closed_dates)),
-    )
+    return msg.transit_km_per_day or DEFAULT_KM_PER_DAY, least
 
 
-def shipping_schedule_to_proto(s: ShippingSchedule) -> inventory_pb2.ShippingSchedule:
-    cutoff = "" if s.cutoff_minute is None else f"{s.cutoff_minute // 60:02d}:{s.cutoff_minute % 60:02d}"
+def _time_of_day(minute: int | None) -> str:
+    return "" if minute is None else f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def shipping_schedule_to_proto(s: ShippingSchedule, *, costs: bool = True) -> inventory_pb2.ShippingSchedule:
+    """``costs``: with what each carrier service's parcel costs; else that unset."""
     return inventory_pb2.ShippingSchedule(
-        handling_days=s.handling_days, cutoff=cutoff, shipping_weekdays=s.shipping_weekdays,
+        handling_days=s.handling_days, cutoff=_time_of_day(s.cutoff_minute), shipping_weekdays=s.shipping_weekdays,
         transit_km_per_day=s.transit_km_per_day, transit_min_days=s.transit_min_days, delivery_weekdays=s.delivery_weekdays,
         closed_dates=[day_to_proto(day) for day in sorted(s.closed_dates)],
+        services=[
+            inventory_pb2.CarrierService(
+                code=c.code, transit_km_per_day=c.transit_km_per_day, transit_min_days=c.transit_min_days,
+                cutoff=_time_of_day(c.cutoff_minute), parcel_cost_minor=c.parcel_cost_minor if costs else 0,
+            )
+            for c in s.services
+        ],
     )  # fmt: skip
 
 
@@ -857,7 +918,7 @@ def location_to_proto(loc: Location, *, costs: bool) -> inventory_pb2.Location:
         location_id=loc.location_id, type=LOCATION_TYPE_TO_PROTO[loc.type], name=loc.name,
         position=common_pb2.GeoPoint(latitude=loc.latitude, longitude=loc.longitude),
         pickup_enabled=loc.pickup_enabled, active=loc.active, time_zone=loc.time_zone, country_code=loc.country_code,
-        shipping=shipping_schedule_to_proto(loc.shipping),
+        shipping=shipping_schedule_to_proto(loc.shipping, costs=costs),
     )  # fmt: skip
     if costs:
         msg.shipment_cost_minor = loc.shipment_cost_minor

@@ -897,23 +897,31 @@ class OrderShard:
 
         return await self._command(order_id, estimate)
 
-    async def fulfilment_requests(self, location_id: str, limit: int) -> list[tuple[str, str, str, list[tuple[int, int]]]]:
-        """(day to ship by, earliest day promised, order id, [(line, units)]) released to the
-        location and not yet shipped: what must leave first first (the day its promise needs it
-        to leave here), then the earliest promise, then the oldest ("" for lines sold before
-        promises, and where no day can be told)."""
+    async def fulfilment_requests(
+        self, location_id: str, limit: int
+    ) -> list[tuple[str, str, str, list[tuple[int, int]], str]]:
+        """(day to ship by, earliest day promised, order id, [(line, units)], carrier service)
+        released to the location and not yet shipped: what must leave first first (the day its
+        promise needs it to leave here), then the earliest promise, then the oldest ("" for
+        lines sold before promises, and where no day can be told). The service is the order's
+        where the location offers it, else "" (its standard one)."""
         await self._ready()
         with contextlib.suppress(Exception):  # a stale copy only leaves ship-by days as they were
             await self.network.refresh()
         promiser = Promiser(self.network.locations, now_ms())
         found: list[tuple[str, str, int, str, list[tuple[int, int]]]] = []
+        location = self.network.locations.get(location_id)
         for order_id in self._to_ship.get(location_id, ()):
             order = self.orders[order_id]
             lines = [(line, units) for line in order.lines if (units := _unshipped_at(line, location_id)) > 0]
             promised = min((line.promised_on or "" for line, _ in lines), default="")
             ship_by = promiser.ship_by(location_id, promised, **order.door()) if promised else ""
             found.append((ship_by, promised, order.created_at_ms, order_id, [(line.line_number, units) for line, units in lines]))
-        return [(ship_by, promised, order_id, lines) for ship_by, promised, _, order_id, lines in heapq.nsmallest(limit, found)]
+        sent_by = location.shipping.sent_by if location is not None else lambda _: ""
+        return [
+            (ship_by, promised, order_id, lines, sent_by(self.orders[order_id].shipping_service))
+            for ship_by, promised, _, order_id, lines in heapq.nsmallest(limit, found)
+        ]
 
     # -- returns ------------------------------------------------------------------
 

@@ -64,6 +64,22 @@ def rules_with(rules: optimizer.RoutingRules, promised: Iterable[str]) -> optimi
     return replace(rules, rules=eligibility, safety_stock_by_channel=safety)
 
 
+def demand_with(demand: optimizer.Demand, promised: Iterable[str]) -> optimizer.Demand:
+    """The order's own terms of sites as they apply to promise sites: a location's supply on
+    the way may send the order what the location may (``only_sites``), as it would send it
+    (``shipment_surcharge``: the carrier service asked for)."""
+    if demand.only_sites is None and not demand.shipment_surcharge:
+        return demand
+    by_location: dict[str, list[str]] = {}
+    for site_id in promised:
+        by_location.setdefault(split_site(site_id)[0], []).append(site_id)
+    only = demand.only_sites
+    if only is not None:
+        only = only.union(*(by_location.get(location, ()) for location in only))
+    extra = tuple((site_id, cost) for location, cost in demand.shipment_surcharge for site_id in by_location.get(location, ()))
+    return replace(demand, only_sites=only, shipment_surcharge=demand.shipment_surcharge + extra)
+
+
 def promise_pass(
     demands: Sequence[optimizer.Demand],
     decisions: Sequence[optimizer.Decision | None],
@@ -130,7 +146,7 @@ def promise_pass(
         assert first is not None
         take(first, -1)
         [again] = optimizer.source_orders(
-            [demands[i]],
+            [demand_with(demands[i], promised)],
             every_site,
             {**left, **supply},
             promising_rules,

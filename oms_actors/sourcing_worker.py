@@ -285,6 +285,8 @@ class SourcingWorker:
                         stock[(loc, line.sku)] = max(0, stock[(loc, line.sku)] - qty)
         to_plan = [r for r in requests if any(line.quantity > 0 for line in r.lines)]
         demands = [to_demand(r, self.network.products) for r in to_plan]
+        if any(r.shipping_service for r in to_plan):
+            demands = self._with_services(to_plan, demands, view)
         if view.rules.late_delivery_unit_cost and any(r.deliver_by for r in to_plan):
             demands = self._with_deadlines(to_plan, demands, view)
         capacity = None
@@ -410,6 +412,29 @@ class SourcingWorker:
                 results[oid] = result
         return refused
 
+    def _with_services(
+        self, requests: list[SourcingRequest], demands: list[optimizer.Demand], view: RoutingView
+    ) -> list[optimizer.Demand]:
+        """The demands of orders that asked for a carrier service, each sent only from the
+        locations offering it, each parcel costing what the service costs there beyond the
+        location's shipment cost. None offering it: the units wait, as for stock."""
+        out = []
+        for req, demand in zip(requests, demands):
+            if req.shipping_service:
+                offered = {
+                    site_id: service
+                    for site_id in view.sites
+                    if (location := self.network.locations.get(site_id)) is not None
+                    and (service := location.shipping.service(req.shipping_service)) is not None
+                }
+                demand = dataclasses.replace(
+                    demand,
+                    only_sites=frozenset(offered),
+                    shipment_surcharge=tuple((s, svc.parcel_cost_minor) for s, svc in offered.items() if svc.parcel_cost_minor),
+                )
+            out.append(demand)
+        return out
+
     def _with_deadlines(
         self, requests: list[SourcingRequest], demands: list[optimizer.Demand], view: RoutingView
     ) -> list[optimizer.Demand]:
@@ -424,7 +449,10 @@ class SourcingWorker:
                 pickup = req.pickup_location_id if req.delivery_mode is DeliveryMode.PICKUP else ""
                 extra = []
                 for site_id in view.sites:
-                    day = promiser.arrival_day(site_id, latitude=req.latitude, longitude=req.longitude, pickup_location_id=pickup)
+                    day = promiser.arrival_day(
+                        site_id, latitude=req.latitude, longitude=req.longitude, pickup_location_id=pickup,
+                        service=req.shipping_service,
+                    )  # fmt: skip
                     if day is not None and day > asked:
                         extra.append((site_id, (day - asked).days * rate))
                 demand = dataclasses.replace(demand, site_surcharge=tuple(extra))

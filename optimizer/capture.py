@@ -102,6 +102,17 @@ class _Network:
             site = None
             unit, shipment = self.table.costs(demand.dest_lat, demand.dest_lon, weights)
         eligible = self.rules.eligible(demand.channel, demand.delivery_mode, skus, site)
+        if demand.only_sites is not None:
+            ids = self.table.ids
+            eligible = eligible & np.fromiter((sid in demand.only_sites for sid in ids), dtype=bool, count=len(ids))[None, :]
+        if demand.site_surcharge or demand.shipment_surcharge:
+            unit, shipment = unit.copy(), shipment.copy()
+            for site_id, extra in demand.site_surcharge:
+                if (j := self.table.index.get(site_id)) is not None:
+                    unit[:, j] += extra
+            for site_id, extra in demand.shipment_surcharge:
+                if (j := self.table.index.get(site_id)) is not None:
+                    shipment[j] += extra
         available = self.stock[rows]
         if held is not None:
             available = np.maximum(available - held[None, :], 0)
@@ -287,6 +298,10 @@ def source_orders(
             if j is not None:
                 for row in unit:  # this order's own rows (batch_costs builds fresh lists)
                     row[j] += extra
+        for site_id, extra in demand.shipment_surcharge:
+            j = table.index.get(site_id)
+            if j is not None:
+                ship[j] += extra  # its own row too
         order = _order_lists(network, demand, unit, ship, stock_rows, left)
         greedy = greedy_allocations(order)
         greedy_cost = allocation_cost(order, greedy)
@@ -336,13 +351,17 @@ def _order_lists(
     capacity: list[int],
 ) -> OrderLists:
     """The order against what is left now: its channel's safety stock held back, ineligible
-    locations at 0 (what `_Network.order` builds as arrays)."""
+    locations (and those not among the order's ``only_sites``) at 0 (what `_Network.order`
+    builds as arrays)."""
     site = network.table.index[demand.pickup_site] if demand.delivery_mode == DeliveryMode.PICKUP else None
     held = network.held.get(demand.channel)
+    only = None if demand.only_sites is None else [sid in demand.only_sites for sid in network.table.ids]
     usable = []
     for line in demand.lines:
         row = stock_rows[line.sku]
         eligible = network.eligible_row(demand.channel, demand.delivery_mode, site, line.sku)
+        if only is not None:
+            eligible = [e and o for e, o in zip(eligible, only)]
         if held is None:
             usable.append([v if e else 0 for v, e in zip(row, eligible)])
         else:

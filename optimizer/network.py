@@ -54,3 +54,9 @@ class Demand:
     # (site, cost) pairs: what each unit sourced at that site costs beyond the network's
     # costs, as the service prices a site that would deliver after the day the order asked for.
     site_surcharge: tuple[tuple[str, int], ...] = ()
+    # (site, cost) pairs: what a shipment from that site costs beyond the network's costs, as
+    # a parcel sent by the carrier service the order asked for (an express product).
+    shipment_surcharge: tuple[tuple[str, int], ...] = ()
+    # The only sites that may send this order anything (those offering the carrier service
+    # it asked for), beside what the routing rules allow; None: every site the rules allow.
+    only_sites: frozenset[str] | None = None

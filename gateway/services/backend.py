@@ -176,18 +176,17 @@ class Backend:
         if request.pickup_location_id:
             found = await self.network.known_locations([request.pickup_location_id])
             pickup = {lid: loc.country_code for lid, loc in found.items() if loc.active and loc.pickup_enabled}
-        return create_order_from_proto(request, known_skus=known, pickup_locations=pickup, tax_rates=await self.tax_rates.get())
+        services = (
+            {s.code for loc in self.network.locations.values() if loc.active for s in loc.shipping.services}
+            if request.shipping_service
+            else ()
+        )
+        return create_order_from_proto(
+            request, known_skus=known, pickup_locations=pickup, tax_rates=await self.tax_rates.get(), services=services
+        )
 
 
 def id_or_fail(field: str, value: str) -> None:
     v = Violations()
     v.identifier(field, value)
     v.raise_if_any()
-
-
-def no_duplicates(v: Violations, field: str, ids: list[str], what: str) -> None:
-    seen: dict[str, int] = {}
-    for i, value in enumerate(ids):
-        if value in seen:
-            v.add(f"{field}[{i}]", f"duplicate {what} of {field}[{seen[value]}]")
-        seen.setdefault(value, i)

@@ -54,13 +54,14 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
         response = fulfilment_pb2.ListFulfilmentRequestsResponse()
         # Each shard's first to ship, in the same order; order ids sort by creation within a day.
         rows = sorted((r for rows in per_shard for r in rows), key=lambda r: (r[0], r[1], r[2]))
-        for ship_by, promised, order_id, lines in rows[:limit]:
+        for ship_by, promised, order_id, lines, service in rows[:limit]:
             response.requests.add(
                 order_id=order_id,
                 location_id=request.location_id,
                 lines=[orders_pb2.ShipmentLine(line_number=n, quantity=q) for n, q in lines],
                 promised_delivery=day_to_proto(promised) if promised else None,
                 ship_by=day_to_proto(ship_by) if ship_by else None,
+                shipping_service=service,
             )
         return response
 

@@ -34,7 +34,7 @@ from gateway.convert import (
 )
 from gateway.errors import rpc
 from gateway.paging import page_after, page_token
-from gateway.services.backend import Backend, no_duplicates
+from gateway.services.backend import Backend
 from oms_actors.audit import ReservationCheck, check_reservations, settled_differences
 from oms_actors.domain.delivery import Promiser
 from oms_actors.domain.enums import DeliveryMode
@@ -62,7 +62,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         v = Violations()
         v.count("locations", request.locations, at_least=1, at_most=limits.MAX_BULK_ITEMS)
         locations = [location_from_proto(m, f"locations[{i}]", v) for i, m in enumerate(request.locations)]
-        no_duplicates(v, "locations", [m.location_id for m in request.locations], "location_id")
+        v.unique("locations", [m.location_id for m in request.locations], "location_id")
         v.raise_if_any()
         await self.b.network.store.upsert_locations([loc for loc in locations if loc is not None])
         await self.b.network_changed()
@@ -75,7 +75,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         v = Violations()
         v.count("products", request.products, at_least=1, at_most=limits.MAX_BULK_ITEMS)
         products = [product_from_proto(m, f"products[{i}]", v) for i, m in enumerate(request.products)]
-        no_duplicates(v, "products", [m.sku for m in request.products], "sku")
+        v.unique("products", [m.sku for m in request.products], "sku")
         v.raise_if_any()
         await self.b.network.store.upsert_products(products)
         await self.b.network_changed()
@@ -164,7 +164,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         v = Violations()
         v.count("levels", request.levels, at_least=1, at_most=limits.MAX_BULK_ITEMS)
         changes = [stock_level_from_proto(m, f"levels[{i}]", v) for i, m in enumerate(request.levels)]
-        no_duplicates(v, "levels", [f"{c.location_id}|{c.sku}" for c in changes], "(location_id, sku)")
+        v.unique("levels", [f"{c.location_id}|{c.sku}" for c in changes], "(location_id, sku)")
         await self.b.network.refresh()
         known_skus = await self.b.network.known_skus([c.sku for c in changes])
         known_locs = await self.b.network.known_locations([c.location_id for c in changes])
@@ -210,6 +210,10 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
                 v.add("destination", "a pickup is collected at pickup_location_id")
             else:
                 v.position("destination", request.destination)
+        if request.shipping_service:
+            v.identifier("shipping_service", request.shipping_service)
+            if mode is DeliveryMode.PICKUP:
+                v.add("shipping_service", "a pickup is collected, not sent: only for a ship view")
         v.raise_if_any()
         known = await self.b.network.known_skus(list(request.skus))
         for i, sku in enumerate(request.skus):
@@ -282,7 +286,8 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         self, request: inventory_pb2.GetAvailabilityRequest, mode: DeliveryMode
     ) -> Callable[[str], timestamp_pb2.Timestamp | None]:
         """A location's delivery day to the request's destination (or pickup store) for a unit
-        sourced there now; None for every location when the request names neither."""
+        sourced there now, by the carrier service asked for; None for every location when the
+        request names neither, and for a location not offering that service."""
         if mode is DeliveryMode.SHIP and not request.HasField("destination"):
             return lambda _: None
         promiser = Promiser(self.b.network.locations, int(time.time() * 1000))
@@ -290,10 +295,18 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         pickup = request.pickup_location_id if mode is DeliveryMode.PICKUP else ""
         days: dict[str, timestamp_pb2.Timestamp | None] = {}
 
+        service = request.shipping_service
+        locations = self.b.network.locations
+
         def arrives(location_id: str) -> timestamp_pb2.Timestamp | None:
             if location_id not in days:
-                day = promiser.arrival_day(
-                    location_id, latitude=at.latitude, longitude=at.longitude, pickup_location_id=pickup
+                location = locations.get(location_id)
+                day = (
+                    promiser.arrival_day(
+                        location_id, latitude=at.latitude, longitude=at.longitude, pickup_location_id=pickup, service=service
+                    )
+                    if location is not None and location.shipping.sent_by(service) == service
+                    else None
                 )
                 days[location_id] = None if day is None else day_to_proto(day.isoformat())
             return days[location_id]
@@ -381,7 +394,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
                 v.add(f"{f}.expected_at", "is required")
             day = v.day(f"{f}.expected_at", s.expected_at) if s.HasField("expected_at") else ""
             rows.append((s.location_id, s.sku, day, s.quantity))
-        no_duplicates(v, "supplies", [f"{loc}|{sku}|{day}" for loc, sku, day, _ in rows], "(location_id, sku, day)")
+        v.unique("supplies", [f"{loc}|{sku}|{day}" for loc, sku, day, _ in rows], "(location_id, sku, day)")
         v.raise_if_any()
         await self._known_names(v, "supplies", [(loc, sku) for loc, sku, _, _ in rows])
         await check_location(context, await caller(context), *(loc for loc, _, _, _ in rows))
@@ -416,7 +429,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
                 v.add(f"{f}.expected_at", "is required: the day the supply was expected")
             day = v.day(f"{f}.expected_at", line.expected_at) if line.HasField("expected_at") else ""
             items.append((line.sku, day, line.quantity))
-        no_duplicates(v, "lines", [f"{sku}|{day}" for sku, day, _ in items], "(sku, expected_at)")
+        v.unique("lines", [f"{sku}|{day}" for sku, day, _ in items], "(sku, expected_at)")
         v.raise_if_any()
         await self.b.network.refresh()
         if request.location_id not in await self.b.network.known_locations([request.location_id]):

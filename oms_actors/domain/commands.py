@@ -76,6 +76,8 @@ class CreateOrder(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     awaits_return: str = ""
     # The day (YYYY-MM-DD) the customer asked to have it by; "": none asked.
     deliver_by: str = ""
+    # The carrier service asked for (a CarrierService code); "": the standard one.
+    shipping_service: str = ""
 
     @property
     def currency(self) -> str:
@@ -100,4 +102,4 @@ class CreateOrder(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-_UNSET_SINCE = (b',"deliver_by":""}', b',"awaits_return":""}', b',"shipping":null}')
+_UNSET_SINCE = (b',"shipping_service":""}', b',"deliver_by":""}', b',"awaits_return":""}', b',"shipping":null}')

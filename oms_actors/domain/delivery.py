@@ -10,6 +10,10 @@ units waiting for stock with no date has no promise.
 
 The customer is told the promise when the line is first wholly planned, and it stays as
 told (``OrderLine.promised_on``): a later re-sourcing does not move it.
+
+A location may offer carrier services beside its standard one (``CarrierService``: an
+express, a next-day product), each with its own transit and cutoff. An order asking for
+one (``Order.shipping_service``) is promised by it from the locations that offer it.
 """
 
 from __future__ import annotations
@@ -38,6 +42,21 @@ MAX_KM_PER_DAY = 20_000
 _EARTH_RADIUS_KM = 6371.0088  # as optimizer.costs: the same distances the costs are of
 
 
+MAX_SERVICES = 16
+
+
+class CarrierService(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """A faster (or slower) product of a location's carriers than its standard service, which
+    the shop sells at checkout by its code: the service's own transit and cutoff, and what a
+    parcel sent by it costs beyond the location's shipment cost (sourcing weighs it)."""
+
+    code: str  # "express", "next_day": what CreateOrderRequest.shipping_service names
+    transit_km_per_day: int = DEFAULT_KM_PER_DAY
+    transit_min_days: int = DEFAULT_TRANSIT_MIN_DAYS
+    cutoff_minute: int | None = None  # None: the schedule's
+    parcel_cost_minor: int = 0
+
+
 class ShippingSchedule(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """When parcels leave a location and how long they travel from it."""
 
@@ -50,6 +69,35 @@ class ShippingSchedule(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     # Public holidays and other days (YYYY-MM-DD) nothing leaves here and its carrier does
     # not deliver: Christmas is no delivery day whatever the weekday.
     closed_dates: frozenset[str] = frozenset()
+    # Its carriers' other services, each code once; the fields above are the standard one.
+    services: tuple[CarrierService, ...] = ()
+
+    def service(self, code: str) -> CarrierService | None:
+        """The service of that code offered here; None for the standard one ("") or one not offered."""
+        for service in self.services:
+            if service.code == code:
+                return service
+        return None
+
+    def sent_by(self, code: str) -> str:
+        """The service a parcel asking for ``code`` leaves by: that one where offered here, else
+        the standard one ("")."""
+        return code if code and self.service(code) is not None else ""
+
+    def for_service(self, code: str) -> ShippingSchedule:
+        """The schedule parcels sent by service ``code`` keep: its transit and cutoff, the rest
+        (handling, weekdays, closed dates) as here. The standard schedule where ``code`` is ""
+        or not offered here: those parcels leave by the standard service."""
+        service = self.service(code) if code else None
+        if service is None:
+            return self
+        return msgspec.structs.replace(
+            self,
+            transit_km_per_day=service.transit_km_per_day,
+            transit_min_days=service.transit_min_days,
+            cutoff_minute=self.cutoff_minute if service.cutoff_minute is None else service.cutoff_minute,
+            services=(),
+        )
 
     def dispatch_day(self, ready: dt.datetime) -> dt.date:
         """The day a parcel ready at ``ready`` (the location's local time) leaves."""
@@ -112,14 +160,14 @@ class Promiser:
     def __init__(self, locations: Mapping[str, Location], now_ms: int) -> None:
         self._locations = locations
         self._now = dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC)
-        self._dispatch: dict[str, dt.date | None] = {}
+        self._dispatch: dict[tuple[str, str], dt.date | None] = {}
         # An order's lines mostly come from the same site to the same door: worked out once.
-        self._arrival: dict[tuple[str, float | None, float | None, str], dt.date | None] = {}
+        self._arrival: dict[tuple[str, float | None, float | None, str, str], dt.date | None] = {}
 
-    def dispatch_day(self, site: str) -> dt.date | None:
-        """The day units held at ``site`` (a location, or supply expected at one) can leave it;
-        None for a location the network does not know."""
-        day = self._dispatch.get(site, dt.date.min)
+    def dispatch_day(self, site: str, service: str = "") -> dt.date | None:
+        """The day units held at ``site`` (a location, or supply expected at one) can leave it
+        by carrier ``service`` ("": the standard one); None for a location the network does not know."""
+        day = self._dispatch.get((site, service), dt.date.min)
         if day is not dt.date.min:
             return day
         location_id, expected = split_site(site)
@@ -128,25 +176,28 @@ class Promiser:
             day = None
         elif expected:  # received the day it comes: ready from the start of the next
             start = dt.date.fromisoformat(expected) + _ONE_DAY
-            day = location.shipping.dispatch_day(dt.datetime(start.year, start.month, start.day))
+            day = location.shipping.for_service(service).dispatch_day(dt.datetime(start.year, start.month, start.day))
         else:
-            day = location.shipping.dispatch_day(self._now.astimezone(zone(location.time_zone)))
-        self._dispatch[site] = day
+            day = location.shipping.for_service(service).dispatch_day(self._now.astimezone(zone(location.time_zone)))
+        self._dispatch[(site, service)] = day
         return day
 
     def arrival_day(
-        self, site: str, *, latitude: float | None, longitude: float | None, pickup_location_id: str = ""
+        self, site: str, *, latitude: float | None, longitude: float | None, pickup_location_id: str = "", service: str = ""
     ) -> dt.date | None:
         """The day units held at ``site`` reach the customer: at ``latitude``/``longitude``, or
-        ready to collect at ``pickup_location_id`` (the same day where they are already there)."""
-        key = (site, latitude, longitude, pickup_location_id)
+        ready to collect at ``pickup_location_id`` (the same day where they are already there);
+        sent by carrier ``service`` where the location offers it, else by its standard one."""
+        key = (site, latitude, longitude, pickup_location_id, service)
         day = self._arrival.get(key, dt.date.min)
         if day is dt.date.min:
-            day = self._arrival[key] = self._arrive(site, latitude, longitude, pickup_location_id)
+            day = self._arrival[key] = self._arrive(site, latitude, longitude, pickup_location_id, service)
         return day
 
-    def _arrive(self, site: str, latitude: float | None, longitude: float | None, pickup_location_id: str) -> dt.date | None:
-        dispatched = self.dispatch_day(site)
+    def _arrive(
+        self, site: str, latitude: float | None, longitude: float | None, pickup_location_id: str, service: str
+    ) -> dt.date | None:
+        dispatched = self.dispatch_day(site, service)
         if dispatched is None:
             return None
         location_id, _ = split_site(site)
@@ -161,13 +212,21 @@ class Promiser:
         if latitude is None or longitude is None:
             return None
         km = distance_km(source.latitude, source.longitude, latitude, longitude)
-        return source.shipping.arrival_day(dispatched, km)
+        return source.shipping.for_service(service).arrival_day(dispatched, km)
 
     def ship_by(
-        self, location_id: str, due: str, *, latitude: float | None, longitude: float | None, pickup_location_id: str = ""
+        self,
+        location_id: str,
+        due: str,
+        *,
+        latitude: float | None,
+        longitude: float | None,
+        pickup_location_id: str = "",
+        service: str = "",
     ) -> str:
-        """The day (YYYY-MM-DD) units at ``location_id`` must leave to arrive by ``due`` (a
-        promise): ``due`` itself where they are collected there; "" where no day can be told."""
+        """The day (YYYY-MM-DD) units at ``location_id`` must leave by carrier ``service`` to
+        arrive by ``due`` (a promise): ``due`` itself where they are collected there; "" where
+        no day can be told."""
         location = self._locations.get(location_id)
         if location is None or not due:
             return ""
@@ -181,7 +240,7 @@ class Promiser:
         if latitude is None or longitude is None:
             return ""
         km = distance_km(location.latitude, location.longitude, latitude, longitude)
-        return location.shipping.latest_dispatch(dt.date.fromisoformat(due), km).isoformat()
+        return location.shipping.for_service(service).latest_dispatch(dt.date.fromisoformat(due), km).isoformat()
 
     def line_promise(
         self,
@@ -191,6 +250,7 @@ class Promiser:
         latitude: float | None,
         longitude: float | None,
         pickup_location_id: str = "",
+        service: str = "",
     ) -> str | None:
         """The day (YYYY-MM-DD) the last of a line's ``wanted`` units arrives, from the units
         held at each site; None unless every unit is held somewhere a day can be told for."""
@@ -199,7 +259,9 @@ class Promiser:
         for site, quantity in sites:
             if quantity <= 0:
                 continue
-            day = self.arrival_day(site, latitude=latitude, longitude=longitude, pickup_location_id=pickup_location_id)
+            day = self.arrival_day(
+                site, latitude=latitude, longitude=longitude, pickup_location_id=pickup_location_id, service=service
+            )
             if day is None:
                 return None
             held += quantity

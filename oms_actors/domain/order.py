@@ -374,6 +374,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     # The day (YYYY-MM-DD) the customer asked to have it by: sourcing weighs a location that
     # would deliver later by what each day late costs (RoutingRules). "": none asked.
     deliver_by: str = ""
+    # The carrier service the customer chose at checkout (a location's CarrierService code:
+    # express, next day): only locations offering it ship the order, and by it. "": standard.
+    shipping_service: str = ""
 
     # -- creation -------------------------------------------------------------
 
@@ -420,6 +423,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             updated_at_ms=now_ms,
             return_window_days=return_window_days,
             deliver_by=command.deliver_by,
+            shipping_service=command.shipping_service,
             # A return's replacement: sourced and reserved like any order, then held until
             # the return it waits for is received (``settle_for_return``).
             hold_requested=(
@@ -693,12 +697,14 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         )
 
     def door(self) -> dict[str, Any]:
-        """Where its units go, as ``Promiser`` takes it: the address's position, or the store."""
+        """Where its units go and how, as ``Promiser`` takes it: the address's position, or the
+        store; the carrier service asked for."""
         to = self.ship_to
         return {
             "latitude": to.latitude if to is not None else None,
             "longitude": to.longitude if to is not None else None,
             "pickup_location_id": self.pickup_location_id if self.delivery_mode is DeliveryMode.PICKUP else "",
+            "service": self.shipping_service,
         }
 
     def record_receipt(self, receipt: Receipt, *, now_ms: int) -> Order:

@@ -33,6 +33,7 @@ class SourcingRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     pickup_location_id: str
     lines: tuple[SourcingLine, ...]
     deliver_by: str = ""  # the day the customer asked for (Order.deliver_by); "": none
+    shipping_service: str = ""  # the carrier service asked for (Order.shipping_service); "": standard
 
     @classmethod
     def of(cls, order: Order) -> SourcingRequest:
@@ -56,4 +57,5 @@ class SourcingRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 if line.active
             ),
             deliver_by=order.deliver_by,
+            shipping_service=order.shipping_service,
         )

@@ -283,3 +283,38 @@ def test_a_site_surcharge_moves_units_only_where_it_outweighs_the_saving() -> No
     small = demand("1", "web", "ship", ("A", 1), site_surcharge=(("ST-F", 1),))
     [kept] = source_orders([small], SITES, STOCK, RoutingRules())
     assert locations(kept) == {"ST-F"} and kept.plan.cost.units == plain.plan.cost.units + 1
+
+
+def test_only_sites_keeps_the_order_away_from_every_other_site_even_if_it_goes_unfilled() -> None:
+    # DC-B is the cheapest for two A to Munich (789); asked to ship only from the stores, it is not used.
+    [plain] = source_orders([demand("1", "web", "ship", ("A", 2))], SITES, STOCK, RoutingRules())
+    assert locations(plain) == {"DC-B"}
+    stores = frozenset({"ST-M", "ST-F"})
+    [kept_away] = source_orders([demand("1", "web", "ship", ("A", 2), only_sites=stores)], SITES, STOCK, RoutingRules())
+    assert locations(kept_away) == {"ST-F"} and not kept_away.plan.unfilled  # 790 against ST-M's 860
+    assert kept_away.status is SolveStatus.OPTIMAL
+    # No allowed site holds B: the units wait, though DS-1 has fifty.
+    only_m = demand("1", "web", "ship", ("B", 2), only_sites=frozenset({"ST-M"}))
+    [waiting] = source_orders([only_m], SITES, STOCK, RoutingRules())
+    assert waiting.plan.allocations == () and waiting.plan.unfilled == {"B": 2}
+    # The exported instance (joint re-sourcing, what-if) says the same.
+    instance = compile_instance([demand("1", "web", "ship", ("A", 2), only_sites=stores)], SITES, STOCK, RoutingRules())
+    assert set(instance.orders[0].lines[0].unit_costs) == stores
+
+
+def test_a_shipment_surcharge_is_paid_once_per_parcel_and_moves_the_order_only_where_it_outweighs_the_saving() -> None:
+    [plain] = source_orders([demand("1", "web", "ship", ("A", 2))], SITES, STOCK, RoutingRules())
+    assert locations(plain) == {"DC-B"}
+    # An express parcel from DC-B costing 50 more: ST-F (dearer by 1) takes the order.
+    express = demand("1", "web", "ship", ("A", 2), shipment_surcharge=(("DC-B", 50),))
+    [moved] = source_orders([express], SITES, STOCK, RoutingRules())
+    assert locations(moved) == {"ST-F"} and moved.status is SolveStatus.OPTIMAL
+    # A surcharge of less than that stays, counted once for the parcel, not per unit.
+    small = demand("1", "web", "ship", ("A", 2), shipment_surcharge=(("ST-F", 500), ("DC-B", 0)))
+    [kept] = source_orders([small], SITES, STOCK, RoutingRules())
+    assert locations(kept) == {"DC-B"} and kept.plan.cost == plain.plan.cost
+    tiny = demand("1", "web", "ship", ("A", 2), shipment_surcharge=(("DC-B", 1),))  # 790 against ST-F's 790: either
+    [either] = source_orders([tiny], SITES, STOCK, RoutingRules())
+    assert either.plan.cost.units + either.plan.cost.shipments == 790
+    instance = compile_instance([express], SITES, STOCK, RoutingRules())
+    assert instance.orders[0].shipment_costs["DC-B"] == 699 + 50

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import msgspec
 import pytest
 
 from oms_actors.domain.commands import Address, CreateOrder, LineInput
-from oms_actors.domain.delivery import Promiser, ShippingSchedule, distance_km
+from oms_actors.domain.delivery import CarrierService, Promiser, ShippingSchedule, distance_km
 from oms_actors.domain.enums import Channel, DeliveryMode, LocationType
 from oms_actors.domain.errors import FailedPreconditionError
 from oms_actors.domain.events import order_events
@@ -238,3 +239,53 @@ def test_the_day_to_ship_by_is_the_last_shipping_day_that_still_arrives_in_time(
     assert promiser.ship_by("HAM", "2026-11-27", **door) == "2026-11-26"
     assert promiser.ship_by("HAM", "2026-11-27", latitude=None, longitude=None, pickup_location_id="HAM") == "2026-11-27"
     assert promiser.ship_by("GONE", "2026-11-27", **door) == ""
+
+
+EXPRESS = CarrierService(
+    code="express", transit_km_per_day=2_000, transit_min_days=1, cutoff_minute=12 * 60, parcel_cost_minor=900
+)
+
+
+def test_a_carrier_service_travels_by_its_own_transit_and_cutoff_and_keeps_the_schedules_days():
+    s = ShippingSchedule(cutoff_minute=16 * 60, handling_days=1, closed_dates=frozenset({"2026-11-27"}), services=(EXPRESS,))
+    express = s.for_service("express")
+    assert (express.transit_km_per_day, express.transit_min_days, express.cutoff_minute) == (2_000, 1, 12 * 60)
+    assert (express.handling_days, express.closed_dates, express.services) == (1, s.closed_dates, ())
+    # The standard service for "" and for a service not offered here.
+    assert s.for_service("") is s and s.for_service("next_day") is s
+    assert (s.sent_by("express"), s.sent_by("next_day"), s.sent_by("")) == ("express", "", "")
+    # 1,870 km: four days by the standard (500 a day), one by express.
+    assert s.arrival_day(WEDNESDAY, 1_870) == dt.date(2026, 12, 1)  # Thu, (Fri closed) Sat, Mon, Tue
+    assert express.arrival_day(WEDNESDAY, 1_870) == dt.date(2026, 11, 26)
+    # Ready at 13:00: past the express cutoff (noon), before the standard one.
+    ready = dt.datetime(2026, 11, 23, 13, 0)  # a Monday
+    assert s.dispatch_day(ready) == dt.date(2026, 11, 24)  # a day of handling
+    assert express.dispatch_day(ready) == dt.date(2026, 11, 25)
+
+
+def test_an_order_asking_for_a_service_is_promised_by_it_where_offered():
+    network = {"MAD": location("MAD", MADRID, services=(EXPRESS,)), "HAM": location("HAM", HAMBURG)}
+    promiser = Promiser(network, at(WEDNESDAY, 10))
+    to = {"latitude": BERLIN[0], "longitude": BERLIN[1]}
+    assert promiser.line_promise([("MAD", 1)], 1, **to) == "2026-11-30"  # standard: four days, no Sunday
+    assert promiser.line_promise([("MAD", 1)], 1, **to, service="express") == "2026-11-26"
+    # Hamburg has no express: its parcel goes by its standard service.
+    assert promiser.line_promise([("HAM", 1)], 1, **to, service="express") == promiser.line_promise([("HAM", 1)], 1, **to)
+    # The day to ship by follows the service too: express from Madrid may leave the day before it is due.
+    assert promiser.ship_by("MAD", "2026-12-01", **to, service="express") == "2026-11-30"
+    assert promiser.ship_by("MAD", "2026-12-01", **to) == "2026-11-26"
+    # An order carries its service to every promise worked out for it.
+    command = CreateOrder(
+        channel=Channel.WEB, customer_id="C1", idempotency_key="k9", delivery_mode=DeliveryMode.SHIP,
+        ship_to=Address(city="Berlin", latitude=BERLIN[0], longitude=BERLIN[1]), shipping_service="express",
+        lines=(LineInput(sku="A", quantity=1, unit_price=Money(amount_minor=1000, currency="EUR")),),
+    )  # fmt: skip
+    order = Order.accept(command, order_id="O9", now_ms=at(WEDNESDAY, 9))
+    assert order.shipping_service == "express" and order.door()["service"] == "express"
+    sourced = order.apply_sourcing(
+        SourcingResult(order_id="O9", allocations={1: (LineAllocation(location_id="MAD", quantity=1),)}),
+        now_ms=at(WEDNESDAY, 10), promiser=promiser,
+    )  # fmt: skip
+    assert sourced.line(1).promised_on == "2026-11-26" and sourced.promised_on == "2026-11-26"
+    # A retry of the same request hashes the same; one asking for another service does not.
+    assert command.content_hash() != msgspec.structs.replace(command, shipping_service="").content_hash()

@@ -70,7 +70,7 @@ class Location(_message.Message):
     def __init__(self, location_id: _Optional[str] = ..., type: _Optional[_Union[_common_pb2.LocationType, str]] = ..., name: _Optional[str] = ..., position: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., shipment_cost_minor: _Optional[int] = ..., shipment_cost_per_km_minor: _Optional[float] = ..., unit_handling_cost_minor: _Optional[int] = ..., unit_cost_per_kg_km_minor: _Optional[float] = ..., pickup_enabled: _Optional[bool] = ..., active: _Optional[bool] = ..., daily_capacity_units: _Optional[int] = ..., time_zone: _Optional[str] = ..., country_code: _Optional[str] = ..., shipping: _Optional[_Union[ShippingSchedule, _Mapping]] = ...) -> None: ...
 
 class ShippingSchedule(_message.Message):
-    __slots__ = ("handling_days", "cutoff", "shipping_weekdays", "transit_km_per_day", "transit_min_days", "delivery_weekdays", "closed_dates")
+    __slots__ = ("handling_days", "cutoff", "shipping_weekdays", "transit_km_per_day", "transit_min_days", "delivery_weekdays", "closed_dates", "services")
     HANDLING_DAYS_FIELD_NUMBER: _ClassVar[int]
     CUTOFF_FIELD_NUMBER: _ClassVar[int]
     SHIPPING_WEEKDAYS_FIELD_NUMBER: _ClassVar[int]
@@ -78,6 +78,7 @@ class ShippingSchedule(_message.Message):
     TRANSIT_MIN_DAYS_FIELD_NUMBER: _ClassVar[int]
     DELIVERY_WEEKDAYS_FIELD_NUMBER: _ClassVar[int]
     CLOSED_DATES_FIELD_NUMBER: _ClassVar[int]
+    SERVICES_FIELD_NUMBER: _ClassVar[int]
     handling_days: int
     cutoff: str
     shipping_weekdays: _containers.RepeatedScalarFieldContainer[int]
@@ -85,7 +86,22 @@ class ShippingSchedule(_message.Message):
     transit_min_days: int
     delivery_weekdays: _containers.RepeatedScalarFieldContainer[int]
     closed_dates: _containers.RepeatedCompositeFieldContainer[_timestamp_pb2.Timestamp]
-    def __init__(self, handling_days: _Optional[int] = ..., cutoff: _Optional[str] = ..., shipping_weekdays: _Optional[_Iterable[int]] = ..., transit_km_per_day: _Optional[int] = ..., transit_min_days: _Optional[int] = ..., delivery_weekdays: _Optional[_Iterable[int]] = ..., closed_dates: _Optional[_Iterable[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]]] = ...) -> None: ...
+    services: _containers.RepeatedCompositeFieldContainer[CarrierService]
+    def __init__(self, handling_days: _Optional[int] = ..., cutoff: _Optional[str] = ..., shipping_weekdays: _Optional[_Iterable[int]] = ..., transit_km_per_day: _Optional[int] = ..., transit_min_days: _Optional[int] = ..., delivery_weekdays: _Optional[_Iterable[int]] = ..., closed_dates: _Optional[_Iterable[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]]] = ..., services: _Optional[_Iterable[_Union[CarrierService, _Mapping]]] = ...) -> None: ...
+
+class CarrierService(_message.Message):
+    __slots__ = ("code", "transit_km_per_day", "transit_min_days", "cutoff", "parcel_cost_minor")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    TRANSIT_KM_PER_DAY_FIELD_NUMBER: _ClassVar[int]
+    TRANSIT_MIN_DAYS_FIELD_NUMBER: _ClassVar[int]
+    CUTOFF_FIELD_NUMBER: _ClassVar[int]
+    PARCEL_COST_MINOR_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    transit_km_per_day: int
+    transit_min_days: int
+    cutoff: str
+    parcel_cost_minor: int
+    def __init__(self, code: _Optional[str] = ..., transit_km_per_day: _Optional[int] = ..., transit_min_days: _Optional[int] = ..., cutoff: _Optional[str] = ..., parcel_cost_minor: _Optional[int] = ...) -> None: ...
 
 class UpsertLocationsRequest(_message.Message):
     __slots__ = ("locations",)
@@ -208,20 +224,22 @@ class SetStockResponse(_message.Message):
     def __init__(self, applied: _Optional[int] = ...) -> None: ...
 
 class GetAvailabilityRequest(_message.Message):
-    __slots__ = ("skus", "location_ids", "channel", "delivery_mode", "pickup_location_id", "destination")
+    __slots__ = ("skus", "location_ids", "channel", "delivery_mode", "pickup_location_id", "destination", "shipping_service")
     SKUS_FIELD_NUMBER: _ClassVar[int]
     LOCATION_IDS_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     DELIVERY_MODE_FIELD_NUMBER: _ClassVar[int]
     PICKUP_LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
     DESTINATION_FIELD_NUMBER: _ClassVar[int]
+    SHIPPING_SERVICE_FIELD_NUMBER: _ClassVar[int]
     skus: _containers.RepeatedScalarFieldContainer[str]
     location_ids: _containers.RepeatedScalarFieldContainer[str]
     channel: _common_pb2.Channel
     delivery_mode: _common_pb2.DeliveryMode
     pickup_location_id: str
     destination: _common_pb2.GeoPoint
-    def __init__(self, skus: _Optional[_Iterable[str]] = ..., location_ids: _Optional[_Iterable[str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., pickup_location_id: _Optional[str] = ..., destination: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ...) -> None: ...
+    shipping_service: str
+    def __init__(self, skus: _Optional[_Iterable[str]] = ..., location_ids: _Optional[_Iterable[str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., pickup_location_id: _Optional[str] = ..., destination: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., shipping_service: _Optional[str] = ...) -> None: ...
 
 class InboundAvailability(_message.Message):
     __slots__ = ("expected_at", "quantity", "promised")
