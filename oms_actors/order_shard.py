@@ -354,6 +354,26 @@ class OrderShard:
             ),
         }
 
+    async def count_deliveries(
+        self, channel: str, created_from_ms: int | None, created_before_ms: int | None, today: str
+    ) -> tuple[int, int]:
+        """(open orders awaiting a promised delivery, of them late on ``today``) of the channel
+        ("": every one), created in ``[from, before)``: from memory, as the metrics count them."""
+        await self._ready()
+        awaiting = late = 0
+        for order_id in self._awaiting:
+            order = self.orders.get(order_id)
+            if (
+                order is None
+                or (channel and order.channel.value != channel)
+                or (created_from_ms is not None and order.created_at_ms < created_from_ms)
+                or (created_before_ms is not None and order.created_at_ms >= created_before_ms)
+            ):
+                continue
+            awaiting += 1
+            late += order.is_late(today)
+        return awaiting, late
+
     # -- commands -------------------------------------------------------------
 
     async def create_orders(self, payload: bytes) -> bytes:

@@ -7,6 +7,7 @@ that scope answers exactly as an unknown id, and a list is narrowed to it.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import grpc
@@ -201,13 +202,22 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         v.raise_if_any()
         visible = visible_orders(await caller(context), OrderFilter(channel=channel))
         counts: dict[OrderStatus, int] = {}
+        awaiting = late = 0
         if visible is not None:  # (None: only another channel's orders were asked for)
-            counts = await self.b.orders.count_by_status(visible.channel, created_from_ms=low, created_before_ms=high)
+            counting = self.b.orders.count_by_status(visible.channel, created_from_ms=low, created_before_ms=high)
+            channel_id = visible.channel.value if visible.channel is not None else ""
+            today = utc_today()
+            counts, *deliveries = await asyncio.gather(
+                counting, *(a.count_deliveries.remote(channel_id, low, high, today) for a in self.b.actors.orders)
+            )
+            awaiting, late = (sum(column) for column in zip(*deliveries))
         return orders_pb2.CountOrdersResponse(
             total=sum(counts.values()),
             by_status=[
                 orders_pb2.StatusCount(status=ORDER_STATUS_TO_PROTO[status], count=counts.get(status, 0)) for status in OrderStatus
             ],
+            awaiting_delivery=awaiting,
+            late=late,
         )
 
     async def _by_reference(

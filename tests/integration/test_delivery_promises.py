@@ -4,6 +4,7 @@ the delivery days a checkout reads with availability."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import grpc
 import pytest
@@ -87,6 +88,8 @@ async def test_an_order_is_promised_the_day_its_units_arrive_and_availability_te
 
 
 async def test_a_shortage_that_sends_the_units_from_farther_makes_the_line_late_and_says_so(world: World, oms):
+    since = orders_pb2.CountOrdersRequest(channel=common_pb2.CHANNEL_WEB)
+    since.created_from.FromMilliseconds(int(time.time() * 1000))
     near = await world.location("T-DC-NEAR", at=BERLIN, shipping=every_day_schedule())
     far = await world.location(
         "T-DC-FAR", at=FAR_WEST, shipment_cost_minor=1_000, shipping=every_day_schedule(handling_days=2, transit_km_per_day=1_000)
@@ -125,6 +128,9 @@ async def test_a_shortage_that_sends_the_units_from_farther_makes_the_line_late_
     assert {o.order_id for o in every.orders} == {order.order_id, on_time.order_id}
     anyone = await world.orders.ListOrders(orders_pb2.ListOrdersRequest(late=True, view=orders_pb2.ORDER_VIEW_BASIC))
     assert order.order_id in {o.order_id for o in anyone.orders} and on_time.order_id not in {o.order_id for o in anyone.orders}
+    # A dashboard counts them: both of this test's orders await their deliveries, one is late.
+    counted = await world.orders.CountOrders(since)
+    assert (counted.awaiting_delivery, counted.late) == (2, 1)
     history = await world.orders.GetOrderHistory(orders_pb2.GetOrderHistoryRequest(order_id=order.order_id))
     [late] = [dict(e.data) for e in history.events if e.type == "line.delivery_at_risk"]
     day = dt.datetime.fromtimestamp(line.estimated_delivery.seconds, dt.UTC).date().isoformat()

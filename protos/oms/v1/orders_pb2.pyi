@@ -850,12 +850,16 @@ class CountOrdersRequest(_message.Message):
     def __init__(self, channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., created_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CountOrdersResponse(_message.Message):
-    __slots__ = ("total", "by_status")
+    __slots__ = ("total", "by_status", "awaiting_delivery", "late")
     TOTAL_FIELD_NUMBER: _ClassVar[int]
     BY_STATUS_FIELD_NUMBER: _ClassVar[int]
+    AWAITING_DELIVERY_FIELD_NUMBER: _ClassVar[int]
+    LATE_FIELD_NUMBER: _ClassVar[int]
     total: int
     by_status: _containers.RepeatedCompositeFieldContainer[StatusCount]
-    def __init__(self, total: _Optional[int] = ..., by_status: _Optional[_Iterable[_Union[StatusCount, _Mapping]]] = ...) -> None: ...
+    awaiting_delivery: int
+    late: int
+    def __init__(self, total: _Optional[int] = ..., by_status: _Optional[_Iterable[_Union[StatusCount, _Mapping]]] = ..., awaiting_delivery: _Optional[int] = ..., late: _Optional[int] = ...) -> None: ...
 
 class StatusCount(_message.Message):
     __slots__ = ("status", "count")
