@@ -24,6 +24,7 @@ from protos.oms.v1 import common_pb2, customers_pb2, orders_pb2
 
 DEMAND = 10  # the demand's random stream (see world.py for the others)
 EXPRESS = 11  # which orders ask for a day: a stream of its own, so the other draws stay as they were
+SERVICE = 12  # which orders ask for a carrier service: likewise
 CHANNELS = {
     "web": common_pb2.CHANNEL_WEB,
     "mobile_app": common_pb2.CHANNEL_MOBILE_APP,
@@ -144,6 +145,7 @@ def generate_day(s: Scenario, world: World, *, run_id: str | None = None, today:
     gift_cards: list[GiftCard] = []
     p = s.payments
     express = rng(s.seed, EXPRESS).random(n)
+    service = rng(s.seed, SERVICE).random(n)
     asked = dt.datetime.combine(today + dt.timedelta(days=d.express_days), dt.time(), dt.UTC)
     for k in range(n):
         channel = channels[k]
@@ -179,6 +181,8 @@ def generate_day(s: Scenario, world: World, *, run_id: str | None = None, today:
             req.ship_to.name = customer.name
             if express[k] < d.express_share.get(channel, 0.0):
                 req.deliver_by.FromDatetime(asked)
+            elif service[k] < d.carrier_service_share.get(channel, 0.0):
+                req.shipping_service = d.carrier_service
             charge = s.pricing.shipping_minor
             if charge and not (s.pricing.free_shipping_from_minor and total >= s.pricing.free_shipping_from_minor):
                 req.shipping.amount.CopyFrom(common_pb2.Money(amount_minor=charge, currency=s.currency))

@@ -91,6 +91,14 @@ def sourcing(new: Sequence[Outcome]) -> dict[str, Any]:
             "promised_by_the_day_share": _share(sum(1 for o in asked if 0 <= o.delivery_days <= o.asked_days), len(asked)),
             "late_cost_per_order": _share(sum(o.late_cost for o in asked), len(asked)),
         },
+        # Orders that asked for a carrier service (next day): how many were told a day, how
+        # far away, and how many wait for stock where the service is offered.
+        "carrier_service": {
+            "orders": len(served := [o for o in new if o.service]),
+            "delivery_promised_share": _share(len(on := [o.delivery_days for o in served if o.delivery_days >= 0]), len(served)),
+            "promised_delivery_days": _days(on),
+            "backorders": sum(1 for o in served if o.allocated < o.units),
+        },
     }
 
 

@@ -54,6 +54,10 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("orders asking for a day (express)", ("sourcing", "express", "orders"), "int"),
     ("  promised by the day asked", ("sourcing", "express", "promised_by_the_day_share"), "share"),
     ("  days late priced at, per order", ("sourcing", "express", "late_cost_per_order"), "money"),
+    ("orders asking for a carrier service", ("sourcing", "carrier_service", "orders"), "int"),
+    ("  told a delivery day", ("sourcing", "carrier_service", "delivery_promised_share"), "share"),
+    ("  days to it, mean", ("sourcing", "carrier_service", "promised_delivery_days", "mean"), "float"),
+    ("  waiting for stock where it is offered", ("sourcing", "carrier_service", "backorders"), "int"),
     ("split rate (orders)", ("sourcing", "split_rate"), "share"),
     ("shipments per order", ("sourcing", "shipments_per_order"), "float"),
     ("proven optimal sourcing", ("sourcing", "proven_optimal_share"), "share"),
@@ -154,7 +158,7 @@ def write_orders_csv(path: Path, day: Day, outcomes: Sequence[Outcome]) -> None:
         w.writerow(
             ["index", "hour", "channel", "idempotency_key", "code", "order_id", "replayed", "status", "units",
              "allocated", "shipments", "cost_minor", "unit_cost_minor", "shipment_cost_minor", "unfilled_cost_minor",
-             "greedy_cost_minor", "optimal", "sent_s", "latency_ms", "allocations", "promised_in_days"]
+             "greedy_cost_minor", "optimal", "sent_s", "latency_ms", "allocations", "promised_in_days", "carrier_service"]
         )
         for o in outcomes:
             r = day.requests[o.index]
@@ -162,7 +166,8 @@ def write_orders_csv(path: Path, day: Day, outcomes: Sequence[Outcome]) -> None:
                 [o.index, int(hours[o.index]), CHANNEL_NAMES.get(r.channel, r.channel), r.idempotency_key, o.code, o.order_id,
                  int(o.replayed), o.status, o.units, o.allocated, o.shipments, o.cost, o.unit_cost, o.shipment_cost,
                  o.unfilled_cost, o.greedy_cost, int(o.optimal), f"{o.sent_s:.4f}", f"{o.latency_s * 1000:.2f}",
-                 " ".join(f"{lid}:{q}" for lid, q in o.allocations), o.delivery_days if o.delivery_days >= 0 else ""]
+                 " ".join(f"{lid}:{q}" for lid, q in o.allocations), o.delivery_days if o.delivery_days >= 0 else "",
+                 o.service]
             )
 
 

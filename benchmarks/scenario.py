@@ -237,6 +237,10 @@ class Demand:
     # they are placed (CreateOrderRequest.deliver_by: an express option at checkout)
     express_share: Mapping[str, float] = field(default_factory=dict)
     express_days: int = 2
+    # channel -> share of its other shipped orders asking for carrier_service at checkout
+    # (CreateOrderRequest.shipping_service: a location's next-day product, say)
+    carrier_service_share: Mapping[str, float] = field(default_factory=dict)
+    carrier_service: str = ""
     destinations: Destinations
 
     def problems(self, path: str) -> Problems:
@@ -256,7 +260,7 @@ class Demand:
         yield from positive(self.lines_per_order_max, join(path, "lines_per_order_max"))
         yield from positive(self.units_per_line_max, join(path, "units_per_line_max"))
         yield from non_negative(self.sku_popularity_skew, join(path, "sku_popularity_skew"))
-        for name in ("pickup_share", "business_share", "express_share"):
+        for name in ("pickup_share", "business_share", "express_share", "carrier_service_share"):
             for channel, value in getattr(self, name).items():
                 if channel not in CHANNELS:
                     yield join(join(path, name), channel), f"is not one of {', '.join(CHANNELS)}"
@@ -264,6 +268,8 @@ class Demand:
         yield from share(self.retry_share, join(path, "retry_share"))
         if not 0 <= self.express_days <= 30:
             yield join(path, "express_days"), "must be 0-30 days"
+        if any(self.carrier_service_share.values()) and not self.carrier_service:
+            yield join(path, "carrier_service"), "names the service asked for (a CarrierService code of the network)"
 
     def orders_per_day(self) -> float:
         return sum(sum(h) for h in self.orders_per_hour.values()) * self.scale

@@ -224,3 +224,27 @@ def test_express_orders_ask_for_a_day_and_a_replay_asks_as_many_days_ahead(tmp_p
     later = recorded.asked_from(dt.date(2026, 11, 28))
     assert {r.deliver_by.ToDatetime().date() for r in later.requests if r.HasField("deliver_by")} == {dt.date(2026, 11, 30)}
     assert recorded.sha256() == day.sha256()  # the recording itself is unchanged
+
+
+def test_some_orders_ask_for_the_networks_carrier_service_and_the_other_draws_stay_as_they_were():
+    quiet = {"web": 0.0, "mobile_app": 0.0}
+    s = load_scenario("smoke").derive({"demand": {"express_share": quiet, "carrier_service_share": {**quiet, "web": 0.5}}})
+    day = generate_day(s, build_world(s), today=dt.date(2026, 11, 20))
+    asked = [r for r in day.requests if r.shipping_service]
+    shipped = common_pb2.DELIVERY_MODE_SHIP
+    web_shipped = [r for r in day.requests if r.channel == common_pb2.CHANNEL_WEB and r.delivery_mode == shipped]
+    assert {r.shipping_service for r in asked} == {"next_day"} and {r.channel for r in asked} == {common_pb2.CHANNEL_WEB}
+    assert 0.3 < len(asked) / len(web_shipped) < 0.7
+    # The network offers it at its warehouses.
+    world = build_world(s)
+    offering = {loc.location_id for loc in world.locations if any(x.code == "next_day" for x in loc.shipping.services)}
+    assert offering == {"DC-HAMBURG", "DC-DORTMUND", "DC-ERFURT", "DC-AUGSBURG"}
+    plain = generate_day(s.derive({"demand": {"carrier_service_share": quiet}}), build_world(s), today=dt.date(2026, 11, 20))
+    def orders(d):
+        return [(r.idempotency_key, list(r.lines)) for r in d.requests]
+
+    assert orders(plain) == orders(day)
+    assert not any(r.shipping_service for r in plain.requests)
+    with pytest.raises(ScenarioError) as info:
+        s.derive({"demand": {"carrier_service": "", "carrier_service_share": {"web": 2.0}}})
+    assert fields_of(info.value) == {"demand.carrier_service", "demand.carrier_service_share.web"}

@@ -29,7 +29,10 @@ def tiny():
     the service's own tests cover paying back on receipt."""
     return load_scenario("smoke").derive(
         {
-            "demand": {"scale": 0.02, "retry_share": 0.05, "express_share": {"web": 0.3, "mobile_app": 0.3}},
+            "demand": {
+                "scale": 0.02, "retry_share": 0.05, "express_share": {"web": 0.3, "mobile_app": 0.3},
+                "carrier_service_share": {"web": 0.3, "mobile_app": 0.3},
+            },
             "customers": {"count": 80},
             "fulfilment": {"shortage_share": 0.1, "carrier_delay_share": 0.1},
             "goodwill": {"share": 0.3}, "payments": {"card_decline_share": 0.2}, "review": {"fixed_card_share": 0.6},
@@ -75,6 +78,14 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     # Express orders asked for a day two days out; how many are promised it depends on the weekday.
     express = src["express"]
     assert express["orders"] > 0 and 0.0 <= express["promised_by_the_day_share"] <= 1.0 and express["late_cost_per_order"] >= 0
+    # Next-day orders were sent from the warehouses only (the normal network's stores and
+    # drop-shipper do not offer it), and told a day wherever every unit was held.
+    next_day = [r for r in rows if r["carrier_service"] == "next_day" and r["replayed"] == "0"]
+    served = src["carrier_service"]
+    assert len(next_day) == served["orders"] > 0
+    assert all(part.startswith("DC-") for r in next_day for part in r["allocations"].split())
+    assert sum(1 for r in next_day if r["promised_in_days"]) == round(served["delivery_promised_share"] * served["orders"])
+    assert served["orders"] - served["backorders"] <= round(served["delivery_promised_share"] * served["orders"])
     policies = {p["policy"]: p for p in summary["policies"]}
     assert set(policies) == {"service (live)", "optimal", "greedy", "single-first"}
     for p in policies.values():
