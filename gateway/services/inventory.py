@@ -266,9 +266,11 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
                             for day, qty, promised in inbound
                         ],
                         capacity_left_today=capacity_left,
-                        delivers_on=arrives(loc),
+                        delivers_on=arrives(loc, request.shipping_service),
                     )
                 )
+        # The choices a checkout shows: only for a destination with no service asked.
+        options = mode is DeliveryMode.SHIP and request.HasField("destination") and not request.shipping_service
         response = inventory_pb2.GetAvailabilityResponse()
         for sku in dict.fromkeys(request.skus):
             locs = sorted(per_sku.get(sku, []), key=lambda r: r.location_id)
@@ -278,28 +280,42 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
                 available=sum(r.available for r in locs),
                 promisable=sum(r.promisable for r in locs),
                 locations=locs,
-                earliest_delivery=min(days, key=lambda ts: ts.seconds) if days else None,
+                earliest_delivery=_earliest(days),
+                delivery_options=self._options([r.location_id for r in locs if r.promisable > 0], arrives) if options else [],
             )
         return response
 
+    def _options(
+        self, location_ids: list[str], arrives: Callable[[str, str], timestamp_pb2.Timestamp | None]
+    ) -> list[inventory_pb2.DeliveryOption]:
+        """Each carrier service of these locations (the standard one, "", first) with its earliest day among them."""
+        by_service: dict[str, list[timestamp_pb2.Timestamp]] = defaultdict(list)
+        for location_id in location_ids:
+            location = self.b.network.locations.get(location_id)
+            for code in ("", *(s.code for s in location.shipping.services)) if location is not None else ():
+                if (day := arrives(location_id, code)) is not None:
+                    by_service[code].append(day)
+        return [
+            inventory_pb2.DeliveryOption(shipping_service=code, earliest_delivery=_earliest(days))
+            for code, days in sorted(by_service.items())
+        ]
+
     def _delivery_days(
         self, request: inventory_pb2.GetAvailabilityRequest, mode: DeliveryMode
-    ) -> Callable[[str], timestamp_pb2.Timestamp | None]:
+    ) -> Callable[[str, str], timestamp_pb2.Timestamp | None]:
         """A location's delivery day to the request's destination (or pickup store) for a unit
-        sourced there now, by the carrier service asked for; None for every location when the
-        request names neither, and for a location not offering that service."""
+        sourced there now, by a carrier service ("": the standard one); None for every location
+        when the request names neither, and for a location not offering that service."""
         if mode is DeliveryMode.SHIP and not request.HasField("destination"):
-            return lambda _: None
+            return lambda _, __: None
         promiser = Promiser(self.b.network.locations, int(time.time() * 1000))
         at = request.destination
         pickup = request.pickup_location_id if mode is DeliveryMode.PICKUP else ""
-        days: dict[str, timestamp_pb2.Timestamp | None] = {}
-
-        service = request.shipping_service
+        days: dict[tuple[str, str], timestamp_pb2.Timestamp | None] = {}
         locations = self.b.network.locations
 
-        def arrives(location_id: str) -> timestamp_pb2.Timestamp | None:
-            if location_id not in days:
+        def arrives(location_id: str, service: str) -> timestamp_pb2.Timestamp | None:
+            if (location_id, service) not in days:
                 location = locations.get(location_id)
                 day = (
                     promiser.arrival_day(
@@ -308,8 +324,8 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
                     if location is not None and location.shipping.sent_by(service) == service
                     else None
                 )
-                days[location_id] = None if day is None else day_to_proto(day.isoformat())
-            return days[location_id]
+                days[(location_id, service)] = None if day is None else day_to_proto(day.isoformat())
+            return days[(location_id, service)]
 
         return arrives
 
@@ -527,3 +543,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
                 location_id=d.location_id, sku=d.sku, kind=d.kind, expected=d.expected, actual=d.actual, detail=d.detail
             )
         return response
+
+
+def _earliest(days: list[timestamp_pb2.Timestamp]) -> timestamp_pb2.Timestamp | None:
+    return min(days, key=lambda ts: ts.seconds) if days else None

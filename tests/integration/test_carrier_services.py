@@ -27,6 +27,7 @@ async def test_an_order_asking_for_a_carrier_service_ships_only_from_where_it_is
     )  # fmt: skip
     both = await world.sku({near: 5, far: 5})
     only_near = await world.sku({near: 5})
+    only_far = await world.sku({far: 5})
     customer = await world.customer()
 
     # A checkout asking by the service is told its day from where it is offered only.
@@ -38,6 +39,22 @@ async def test_an_order_asking_for_a_carrier_service_ships_only_from_where_it_is
     assert not rows[near].HasField("delivers_on") and rows[far].delivers_on.seconds in days_from_now(1)
     assert asked.skus[0].earliest_delivery.seconds in days_from_now(1)
     assert not asked.skus[1].HasField("earliest_delivery")  # held only where the service is not offered
+    assert not asked.skus[0].delivery_options  # a service asked: its days only
+    # Asking for none, it is told the choices: the standard service and the express, each's earliest day.
+    choices = await world.inventory.GetAvailability(
+        inventory_pb2.GetAvailabilityRequest(skus=[both, only_near, only_far], destination=berlin)
+    )
+
+    def told(sku: inventory_pb2.SkuAvailability) -> list[tuple[str, int]]:
+        """(service, days from now) of each choice."""
+        return [
+            (o.shipping_service, next(d for d in range(8) if o.earliest_delivery.seconds in days_from_now(d)))
+            for o in sku.delivery_options
+        ]
+
+    assert told(choices.skus[0]) == [("", 1), (code, 1)]
+    assert told(choices.skus[1]) == [("", 1)]
+    assert told(choices.skus[2]) == [("", 3), (code, 1)]  # three days by the standard service, one by the express
 
     # Without a service the cheap near location ships it; asking for it, the far one does,
     # promised by the express's transit, its parcel costing the service's 700 more.

@@ -274,18 +274,28 @@ class LocationAvailability(_message.Message):
     def __init__(self, location_id: _Optional[str] = ..., on_hand: _Optional[int] = ..., reserved: _Optional[int] = ..., safety_stock: _Optional[int] = ..., available: _Optional[int] = ..., promisable: _Optional[int] = ..., inbound: _Optional[_Iterable[_Union[InboundAvailability, _Mapping]]] = ..., capacity_left_today: _Optional[int] = ..., delivers_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SkuAvailability(_message.Message):
-    __slots__ = ("sku", "available", "locations", "promisable", "earliest_delivery")
+    __slots__ = ("sku", "available", "locations", "promisable", "earliest_delivery", "delivery_options")
     SKU_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     LOCATIONS_FIELD_NUMBER: _ClassVar[int]
     PROMISABLE_FIELD_NUMBER: _ClassVar[int]
     EARLIEST_DELIVERY_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_OPTIONS_FIELD_NUMBER: _ClassVar[int]
     sku: str
     available: int
     locations: _containers.RepeatedCompositeFieldContainer[LocationAvailability]
     promisable: int
     earliest_delivery: _timestamp_pb2.Timestamp
-    def __init__(self, sku: _Optional[str] = ..., available: _Optional[int] = ..., locations: _Optional[_Iterable[_Union[LocationAvailability, _Mapping]]] = ..., promisable: _Optional[int] = ..., earliest_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    delivery_options: _containers.RepeatedCompositeFieldContainer[DeliveryOption]
+    def __init__(self, sku: _Optional[str] = ..., available: _Optional[int] = ..., locations: _Optional[_Iterable[_Union[LocationAvailability, _Mapping]]] = ..., promisable: _Optional[int] = ..., earliest_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivery_options: _Optional[_Iterable[_Union[DeliveryOption, _Mapping]]] = ...) -> None: ...
+
+class DeliveryOption(_message.Message):
+    __slots__ = ("shipping_service", "earliest_delivery")
+    SHIPPING_SERVICE_FIELD_NUMBER: _ClassVar[int]
+    EARLIEST_DELIVERY_FIELD_NUMBER: _ClassVar[int]
+    shipping_service: str
+    earliest_delivery: _timestamp_pb2.Timestamp
+    def __init__(self, shipping_service: _Optional[str] = ..., earliest_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetAvailabilityResponse(_message.Message):
     __slots__ = ("skus",)
