@@ -675,6 +675,8 @@ def _shipment(sh: Shipment, currency: str) -> dict[str, Any]:
     if sh.estimated_delivery:
         fields["estimated_delivery"] = day_fields(sh.estimated_delivery)
         fields["estimate_reason"] = sh.estimate_reason
+    if sh.shipping_service:
+        fields["shipping_service"] = sh.shipping_service
     return fields
 
 

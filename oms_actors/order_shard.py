@@ -812,12 +812,15 @@ class OrderShard:
             _check_scope(order, acting_at)
             if pickup and (order.delivery_mode is not DeliveryMode.PICKUP or order.pickup_location_id != location_id):
                 raise FailedPreconditionError(f"order {order_id} is not collected at {location_id}", code="NOT_A_PICKUP_HERE")
+            location = self.network.locations.get(location_id)
             return order.ship(
                 shipment_id=shipment_id,
                 location_id=location_id,
                 quantities=quantities,
                 carrier=carrier,
                 tracking=tracking,
+                # As its pick list said: the order's service where the location offers it.
+                shipping_service=location.shipping.sent_by(order.shipping_service) if location is not None else "",
                 now_ms=now_ms(),
             )
 

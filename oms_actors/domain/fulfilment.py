@@ -60,6 +60,8 @@ class Shipment(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     # The carrier's estimate of the day it arrives (YYYY-MM-DD) and why it last changed; "": none given.
     estimated_delivery: str = ""
     estimate_reason: str = ""
+    # The carrier service it went by (the order's, where the location offers it); "": standard.
+    shipping_service: str = ""
 
     @property
     def paid(self) -> bool:

@@ -903,9 +903,11 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         quantities: Mapping[int, int],
         carrier: str = "",
         tracking: str = "",
+        shipping_service: str = "",
         now_ms: int,
     ) -> Order:
-        """Units that left a location: capture and invoice their value, consume their stock."""
+        """Units that left a location: capture and invoice their value, consume their stock.
+        ``shipping_service``: the carrier service they went by ("": the location's standard one)."""
         existing = self.shipment(shipment_id)
         if existing is not None:
             if _same_report(existing.location_id, existing.lines, location_id, quantities):
@@ -930,6 +932,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             value=value + shipping,
             shipped_at_ms=now_ms,
             shipping=shipping,
+            shipping_service=shipping_service,
         )
         return self._next(
             now_ms=now_ms,

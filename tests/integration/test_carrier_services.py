@@ -9,7 +9,7 @@ import pytest
 from protos.oms.v1 import common_pb2, fulfilment_pb2, inventory_pb2
 from tests.integration.support import BERLIN, World, field_violations
 from tests.integration.test_delivery_promises import FAR_WEST, days_from_now, every_day_schedule, listed
-from tests.integration.test_lifecycle import card, fulfilment
+from tests.integration.test_lifecycle import card, fulfilment, ship_everything
 from tests.integration.waiting import settled
 
 pytestmark = pytest.mark.integration
@@ -73,6 +73,9 @@ async def test_an_order_asking_for_a_carrier_service_ships_only_from_where_it_is
     assert [(r.order_id, r.shipping_service) for r in far_list.requests] == [(express.order_id, code)]
     near_list = await fulfilment(world).ListFulfilmentRequests(fulfilment_pb2.ListFulfilmentRequestsRequest(location_id=near))
     assert [(r.order_id, r.shipping_service) for r in near_list.requests] == [(plain.order_id, "")]
+    # Each parcel records the service it went by.
+    assert [s.shipping_service for s in (await ship_everything(world, express)).shipments] == [code]
+    assert [s.shipping_service for s in (await ship_everything(world, plain)).shipments] == [""]
 
     # Held only where the service is not offered: the unit waits, nothing is reserved there.
     waits = world.order(customer, [(only_near, 1)])

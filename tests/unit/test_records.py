@@ -29,7 +29,7 @@ ADDED_SINCE = (
 )
 # OrderLine fields added since
 LINE_ADDED_SINCE = ',"tax_rate_bps":0,"return_window_days":null,"final_sale":null,"promised_on":null,"estimated_on":null'
-SHIPMENT_ADDED_SINCE = ',"shipping":0,"estimated_delivery":"","estimate_reason":""'  # Shipment fields added since
+SHIPMENT_ADDED_SINCE = ',"shipping":0,"estimated_delivery":"","estimate_reason":"","shipping_service":""'  # Shipment fields added since
 
 
 def _command() -> CreateOrder:

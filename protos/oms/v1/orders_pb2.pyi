@@ -343,7 +343,7 @@ class ShipmentLine(_message.Message):
     def __init__(self, line_number: _Optional[int] = ..., quantity: _Optional[int] = ...) -> None: ...
 
 class Shipment(_message.Message):
-    __slots__ = ("shipment_id", "location_id", "lines", "status", "carrier", "tracking", "value", "invoice_number", "shipped_at", "delivered_at", "shipping", "estimated_delivery", "estimate_reason")
+    __slots__ = ("shipment_id", "location_id", "lines", "status", "carrier", "tracking", "value", "invoice_number", "shipped_at", "delivered_at", "shipping", "estimated_delivery", "estimate_reason", "shipping_service")
     SHIPMENT_ID_FIELD_NUMBER: _ClassVar[int]
     LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
@@ -357,6 +357,7 @@ class Shipment(_message.Message):
     SHIPPING_FIELD_NUMBER: _ClassVar[int]
     ESTIMATED_DELIVERY_FIELD_NUMBER: _ClassVar[int]
     ESTIMATE_REASON_FIELD_NUMBER: _ClassVar[int]
+    SHIPPING_SERVICE_FIELD_NUMBER: _ClassVar[int]
     shipment_id: str
     location_id: str
     lines: _containers.RepeatedCompositeFieldContainer[ShipmentLine]
@@ -370,7 +371,8 @@ class Shipment(_message.Message):
     shipping: _common_pb2.Money
     estimated_delivery: _timestamp_pb2.Timestamp
     estimate_reason: str
-    def __init__(self, shipment_id: _Optional[str] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., status: _Optional[_Union[ShipmentStatus, str]] = ..., carrier: _Optional[str] = ..., tracking: _Optional[str] = ..., value: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., invoice_number: _Optional[str] = ..., shipped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shipping: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., estimated_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., estimate_reason: _Optional[str] = ...) -> None: ...
+    shipping_service: str
+    def __init__(self, shipment_id: _Optional[str] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., status: _Optional[_Union[ShipmentStatus, str]] = ..., carrier: _Optional[str] = ..., tracking: _Optional[str] = ..., value: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., invoice_number: _Optional[str] = ..., shipped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shipping: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., estimated_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., estimate_reason: _Optional[str] = ..., shipping_service: _Optional[str] = ...) -> None: ...
 
 class Allocation(_message.Message):
     __slots__ = ("location_id", "quantity", "expected_on")
