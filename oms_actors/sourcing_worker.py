@@ -14,7 +14,7 @@ import logging
 import os
 import time
 from collections import defaultdict
-from typing import Any, Awaitable, Sequence
+from typing import Any, Awaitable, Iterable, Sequence
 
 import optimizer
 from oms_actors import gc_tuning, promising
@@ -436,26 +436,33 @@ class SourcingWorker:
         return out
 
     def _with_deadlines(
-        self, requests: list[SourcingRequest], demands: list[optimizer.Demand], view: RoutingView
+        self,
+        requests: list[SourcingRequest],
+        demands: list[optimizer.Demand],
+        view: RoutingView,
+        sites: Iterable[str] | None = None,
     ) -> list[optimizer.Demand]:
         """The demands of orders that asked for a day, each site that would deliver later priced
-        by the days it misses it (``RoutingRules.late_delivery_unit_cost`` per unit and day)."""
+        by the days it misses it (``RoutingRules.late_delivery_unit_cost`` per unit and day):
+        the network's locations, or ``sites`` (supply on its way: promise sites), added to
+        what the demands are priced at already."""
         promiser = Promiser(self.network.locations, int(time.time() * 1000))
         rate = view.rules.late_delivery_unit_cost
+        sites = list(view.sites if sites is None else sites)
         out = []
         for req, demand in zip(requests, demands):
             if req.deliver_by:
                 asked = dt.date.fromisoformat(req.deliver_by)
                 pickup = req.pickup_location_id if req.delivery_mode is DeliveryMode.PICKUP else ""
                 extra = []
-                for site_id in view.sites:
+                for site_id in sites:
                     day = promiser.arrival_day(
                         site_id, latitude=req.latitude, longitude=req.longitude, pickup_location_id=pickup,
                         service=req.shipping_service,
                     )  # fmt: skip
                     if day is not None and day > asked:
                         extra.append((site_id, (day - asked).days * rate))
-                demand = dataclasses.replace(demand, site_surcharge=tuple(extra))
+                demand = dataclasses.replace(demand, site_surcharge=demand.site_surcharge + tuple(extra))
             out.append(demand)
         return out
 
@@ -484,8 +491,13 @@ class SourcingWorker:
             )
             if self._promise_sites[0] != (today, view.version):  # a new day, or other locations or rules
                 self._promise_sites = ((today, view.version), {})
+            inbound = [row for shard_rows in rows for row in shard_rows]
+            if view.rules.late_delivery_unit_cost and any(r.deliver_by for r in short):
+                # Supply on its way delivers later than stock: a day asked for prices it too.
+                coming = {row[0] for row in inbound}.union(self._promise_sites[1])
+                demands = self._with_deadlines(to_plan, demands, view, sites=sorted(coming))
             return promising.promise_pass(
-                demands, solved, sites, stock, view.rules, [row for shard_rows in rows for row in shard_rows],
+                demands, solved, sites, stock, view.rules, inbound,
                 today=today, capacity=capacity, time_limit_s=self.time_limit_s, on_invalid=_cannot_source,
                 known=self._promise_sites[1],
             )  # fmt: skip

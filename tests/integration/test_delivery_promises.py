@@ -389,3 +389,36 @@ async def test_a_bad_schedule_is_refused_field_by_field_and_changes_nothing(worl
         )  # fmt: skip
     assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert field_violations(info.value) == {"destination"}
+
+
+async def test_a_day_asked_for_weighs_supply_on_its_way_by_the_day_it_would_arrive(world: World):
+    from tests.integration.test_inbound_promises import day_proto, promising_rules
+
+    near = await world.location("T-DC-NEAR", at=BERLIN, shipping=every_day_schedule())
+    far = await world.location(
+        "T-DC-FAR", at=FAR_WEST, shipment_cost_minor=1_000, shipping=every_day_schedule(transit_km_per_day=1_000)
+    )
+    sku = await world.sku({})  # nothing on hand: only supply on its way can be promised
+    today = dt.datetime.now(dt.UTC).date()
+
+    def coming(location_id: str, days: int) -> inventory_pb2.InboundSupply:
+        return inventory_pb2.InboundSupply(
+            location_id=location_id, sku=sku, expected_at=day_proto(today + dt.timedelta(days=days)), quantity=5
+        )
+
+    # Near and cheap to ship from, but in six days; far and dear, but tomorrow: it leaves the
+    # day after it comes and is two days on the road.
+    await world.inventory.SetInboundSupply(inventory_pb2.SetInboundSupplyRequest(supplies=[coming(near, 6), coming(far, 1)]))
+    customer = await world.customer()
+    async with promising_rules(world, wait_unit_cost_minor=1):
+        # Waiting costs next to nothing here: without a day asked, the near supply wins.
+        plain = (await world.orders.CreateOrder(world.order(customer, [(sku, 1)]))).order
+        assert [a.location_id for a in plain.lines[0].allocations] == [near]
+        # Asked for in four days: the near supply would arrive four days late (4 x 2,500), the far
+        # one in time for its 1,000 of shipping.
+        asked = world.order(customer, [(sku, 1)])
+        asked.deliver_by.CopyFrom(day_ahead(4))
+        express = (await world.orders.CreateOrder(asked)).order
+    [allocation] = express.lines[0].allocations
+    assert allocation.location_id == far and allocation.expected_on == day_proto(today + dt.timedelta(days=1))
+    assert express.promised_delivery.seconds in days_from_now(4) and express.sourcing.late_cost_minor == 0
