@@ -591,7 +591,7 @@ class OrderShard:
         with contextlib.suppress(Exception):  # a stale copy only leaves estimates as they were
             await self.network.refresh()
         now = now_ms()
-        promiser = Promiser(self.network.locations, now)
+        promiser = Promiser(self.network.locations, now, self.network.holidays)
         updated = [_applied(o, r, now, promiser) for o, r in zip(orders, results)]
         if side:
             try:
@@ -709,7 +709,7 @@ class OrderShard:
                     return order
                 # Released now, maybe days after it was sourced: its lines leave from now.
                 approved = order.approve(by=reviewer, reasons=reasons, now_ms=now_ms())
-                return approved.reestimate(Promiser(self.network.locations, now_ms()), now_ms=now_ms())
+                return approved.reestimate(Promiser(self.network.locations, now_ms(), self.network.holidays), now_ms=now_ms())
             if order.approval.status is ApprovalStatus.REJECTED:
                 return order
             return order.reject(reasons=reasons or ("rejected in review",), by=reviewer, now_ms=now_ms())
@@ -931,7 +931,7 @@ class OrderShard:
         await self._ready()
         with contextlib.suppress(Exception):  # a stale copy only leaves ship-by days as they were
             await self.network.refresh()
-        promiser = Promiser(self.network.locations, now_ms())
+        promiser = Promiser(self.network.locations, now_ms(), self.network.holidays)
         found: list[tuple[str, str, int, str, list[tuple[int, int]]]] = []
         location = self.network.locations.get(location_id)
         for order_id in self._to_ship.get(location_id, ()):

@@ -446,7 +446,7 @@ class SourcingWorker:
         by the days it misses it (``RoutingRules.late_delivery_unit_cost`` per unit and day):
         the network's locations, or ``sites`` (supply on its way: promise sites), added to
         what the demands are priced at already."""
-        promiser = Promiser(self.network.locations, int(time.time() * 1000))
+        promiser = Promiser(self.network.locations, int(time.time() * 1000), self.network.holidays)
         rate = view.rules.late_delivery_unit_cost
         sites = list(view.sites if sites is None else sites)
         out = []
@@ -458,7 +458,7 @@ class SourcingWorker:
                 for site_id in sites:
                     day = promiser.arrival_day(
                         site_id, latitude=req.latitude, longitude=req.longitude, pickup_location_id=pickup,
-                        service=req.shipping_service,
+                        service=req.shipping_service, country=req.country_code,
                     )  # fmt: skip
                     if day is not None and day > asked:
                         extra.append((site_id, (day - asked).days * rate))

@@ -127,6 +127,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         #
         # The network, the catalogue and the routing rules: admins manage them.
         _INVENTORY + "UpsertLocations": allow(audit=True),
+        _INVENTORY + "SetPublicHolidays": allow(audit=True),
         _INVENTORY + "UpsertProducts": allow(audit=True),
         _INVENTORY + "SetRoutingRules": allow(audit=True),
         _INVENTORY + "GetRoutingRules": allow(),
@@ -135,6 +136,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         # capacity only for admins (services/inventory.py).
         _INVENTORY + "ListProducts": allow(AGENT, CHANNEL, FEED, FULFILMENT, FINANCE),
         _INVENTORY + "ListLocations": allow(AGENT, CHANNEL, FEED, FULFILMENT, FINANCE),
+        _INVENTORY + "GetPublicHolidays": allow(AGENT, CHANNEL, FEED, FULFILMENT, FINANCE),
         _INVENTORY + "AuditStock": allow(),
         # Stock feeds: an inventory feed key sends them, and nothing else.
         _INVENTORY + "SetStock": allow(FEED),

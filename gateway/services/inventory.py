@@ -36,7 +36,7 @@ from gateway.errors import rpc
 from gateway.paging import page_after, page_token
 from gateway.services.backend import Backend
 from oms_actors.audit import ReservationCheck, check_reservations, settled_differences
-from oms_actors.domain.delivery import Promiser
+from oms_actors.domain.delivery import MAX_CLOSED_DATES, Promiser
 from oms_actors.domain.enums import DeliveryMode
 from oms_actors.domain.errors import FailedPreconditionError, FieldViolation, ValidationError
 from oms_actors.domain.ledger import FeedKind, FeedMessage, FeedOutcome
@@ -45,6 +45,8 @@ from oms_actors.domain.stock import available_units
 from oms_actors.routing import promisable_units
 from optimizer.costs import haversine_km
 from protos.oms.v1 import inventory_pb2, inventory_pb2_grpc
+
+MAX_COUNTRIES = 250  # calendars per call: every country there is
 
 # Shards and orders are read one after the other; a mismatch is reported only when
 # every pass sees it the same way (an order re-sourced between two reads is not one).
@@ -67,6 +69,37 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         await self.b.network.store.upsert_locations([loc for loc in locations if loc is not None])
         await self.b.network_changed()
         return inventory_pb2.UpsertLocationsResponse(upserted=len(locations))
+
+    @rpc
+    async def SetPublicHolidays(
+        self, request: inventory_pb2.SetPublicHolidaysRequest, context: grpc.aio.ServicerContext
+    ) -> inventory_pb2.SetPublicHolidaysResponse:
+        v = Violations()
+        v.count("calendars", request.calendars, at_least=1, at_most=MAX_COUNTRIES)
+        calendars: dict[str, list[str]] = {}
+        for i, calendar in enumerate(request.calendars):
+            if not limits.COUNTRY_PATTERN.fullmatch(calendar.country_code):
+                v.add(f"calendars[{i}].country_code", "ISO 3166-1 alpha-2, upper case")
+            v.count(f"calendars[{i}].dates", calendar.dates, at_most=MAX_CLOSED_DATES)
+            days = {v.day(f"calendars[{i}].dates[{j}]", ts) for j, ts in enumerate(calendar.dates)}
+            calendars[calendar.country_code] = sorted(days)
+        v.unique("calendars", [c.country_code for c in request.calendars], "country_code")
+        v.raise_if_any()
+        await self.b.network.store.set_holidays(calendars)
+        await self.b.network_changed()
+        return inventory_pb2.SetPublicHolidaysResponse(countries=len(calendars))
+
+    @rpc
+    async def GetPublicHolidays(
+        self, request: inventory_pb2.GetPublicHolidaysRequest, context: grpc.aio.ServicerContext
+    ) -> inventory_pb2.GetPublicHolidaysResponse:
+        await self.b.network.refresh()
+        return inventory_pb2.GetPublicHolidaysResponse(
+            calendars=[
+                inventory_pb2.HolidayCalendar(country_code=country, dates=[day_to_proto(day) for day in sorted(days)])
+                for country, days in sorted(self.b.network.holidays.items())
+            ]
+        )
 
     @rpc
     async def UpsertProducts(
@@ -210,6 +243,11 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
                 v.add("destination", "a pickup is collected at pickup_location_id")
             else:
                 v.position("destination", request.destination)
+        if request.destination_country:
+            if mode is DeliveryMode.PICKUP:
+                v.add("destination_country", "a pickup is collected at pickup_location_id")
+            elif not limits.COUNTRY_PATTERN.fullmatch(request.destination_country):
+                v.add("destination_country", "ISO 3166-1 alpha-2, upper case")
         if request.shipping_service:
             v.identifier("shipping_service", request.shipping_service)
             if mode is DeliveryMode.PICKUP:
@@ -308,9 +346,10 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         when the request names neither, and for a location not offering that service."""
         if mode is DeliveryMode.SHIP and not request.HasField("destination"):
             return lambda _, __: None
-        promiser = Promiser(self.b.network.locations, int(time.time() * 1000))
+        promiser = Promiser(self.b.network.locations, int(time.time() * 1000), self.b.network.holidays)
         at = request.destination
         pickup = request.pickup_location_id if mode is DeliveryMode.PICKUP else ""
+        country = request.destination_country
         days: dict[tuple[str, str], timestamp_pb2.Timestamp | None] = {}
         locations = self.b.network.locations
 
@@ -319,8 +358,9 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
                 location = locations.get(location_id)
                 day = (
                     promiser.arrival_day(
-                        location_id, latitude=at.latitude, longitude=at.longitude, pickup_location_id=pickup, service=service
-                    )
+                        location_id, latitude=at.latitude, longitude=at.longitude, pickup_location_id=pickup, service=service,
+                        country=country,
+                    )  # fmt: skip
                     if location is not None and location.shipping.sent_by(service) == service
                     else None
                 )

@@ -11,6 +11,10 @@ units waiting for stock with no date has no promise.
 The customer is told the promise when the line is first wholly planned, and it stays as
 told (``OrderLine.promised_on``): a later re-sourcing does not move it.
 
+Public holidays are kept per country (``SetPublicHolidays``): nothing leaves a location on
+its country's, and nothing is delivered on the destination country's, beside each
+location's own closed dates.
+
 A location may offer carrier services beside its standard one (``CarrierService``: an
 express, a next-day product), each with its own transit and cutoff. An order asking for
 one (``Order.shipping_service``) is promised by it from the locations that offer it.
@@ -157,12 +161,31 @@ class Promiser:
     """Delivery days from one moment (``now_ms``) over one network's locations; keeps each
     location's dispatch day, as a batch's orders mostly come from a few locations."""
 
-    def __init__(self, locations: Mapping[str, Location], now_ms: int) -> None:
+    def __init__(
+        self, locations: Mapping[str, Location], now_ms: int, holidays: Mapping[str, frozenset[str]] | None = None
+    ) -> None:
         self._locations = locations
         self._now = dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC)
+        self._holidays = holidays or {}
         self._dispatch: dict[tuple[str, str], dt.date | None] = {}
         # An order's lines mostly come from the same site to the same door: worked out once.
-        self._arrival: dict[tuple[str, float | None, float | None, str, str], dt.date | None] = {}
+        self._arrival: dict[tuple[str, float | None, float | None, str, str, str], dt.date | None] = {}
+        self._schedules: dict[tuple[str, str, str], ShippingSchedule] = {}
+
+    def _schedule(self, location: Location, service: str, country: str = "") -> ShippingSchedule:
+        """The location's schedule for parcels by ``service``, closed on its country's public
+        holidays and, for deliveries into ``country``, on that country's too."""
+        key = (location.location_id, service, country)
+        schedule = self._schedules.get(key)
+        if schedule is None:
+            schedule = location.shipping.for_service(service)
+            closed = self._holidays.get(location.country_code, frozenset())
+            if country:
+                closed = closed | self._holidays.get(country, frozenset())
+            if closed - schedule.closed_dates:
+                schedule = msgspec.structs.replace(schedule, closed_dates=schedule.closed_dates | closed)
+            self._schedules[key] = schedule
+        return schedule
 
     def dispatch_day(self, site: str, service: str = "") -> dt.date | None:
         """The day units held at ``site`` (a location, or supply expected at one) can leave it
@@ -176,26 +199,34 @@ class Promiser:
             day = None
         elif expected:  # received the day it comes: ready from the start of the next
             start = dt.date.fromisoformat(expected) + _ONE_DAY
-            day = location.shipping.for_service(service).dispatch_day(dt.datetime(start.year, start.month, start.day))
+            day = self._schedule(location, service).dispatch_day(dt.datetime(start.year, start.month, start.day))
         else:
-            day = location.shipping.for_service(service).dispatch_day(self._now.astimezone(zone(location.time_zone)))
+            day = self._schedule(location, service).dispatch_day(self._now.astimezone(zone(location.time_zone)))
         self._dispatch[(site, service)] = day
         return day
 
     def arrival_day(
-        self, site: str, *, latitude: float | None, longitude: float | None, pickup_location_id: str = "", service: str = ""
+        self,
+        site: str,
+        *,
+        latitude: float | None,
+        longitude: float | None,
+        pickup_location_id: str = "",
+        service: str = "",
+        country: str = "",
     ) -> dt.date | None:
-        """The day units held at ``site`` reach the customer: at ``latitude``/``longitude``, or
-        ready to collect at ``pickup_location_id`` (the same day where they are already there);
-        sent by carrier ``service`` where the location offers it, else by its standard one."""
-        key = (site, latitude, longitude, pickup_location_id, service)
+        """The day units held at ``site`` reach the customer: at ``latitude``/``longitude`` (in
+        ``country``, whose public holidays are no delivery days), or ready to collect at
+        ``pickup_location_id`` (the same day where they are already there); sent by carrier
+        ``service`` where the location offers it, else by its standard one."""
+        key = (site, latitude, longitude, pickup_location_id, service, country)
         day = self._arrival.get(key, dt.date.min)
         if day is dt.date.min:
-            day = self._arrival[key] = self._arrive(site, latitude, longitude, pickup_location_id, service)
+            day = self._arrival[key] = self._arrive(site, latitude, longitude, pickup_location_id, service, country)
         return day
 
     def _arrive(
-        self, site: str, latitude: float | None, longitude: float | None, pickup_location_id: str, service: str
+        self, site: str, latitude: float | None, longitude: float | None, pickup_location_id: str, service: str, country: str
     ) -> dt.date | None:
         dispatched = self.dispatch_day(site, service)
         if dispatched is None:
@@ -208,11 +239,11 @@ class Promiser:
             store = self._locations.get(pickup_location_id)
             if store is None:
                 return None
-            latitude, longitude = store.latitude, store.longitude
+            latitude, longitude, country = store.latitude, store.longitude, store.country_code
         if latitude is None or longitude is None:
             return None
         km = distance_km(source.latitude, source.longitude, latitude, longitude)
-        return source.shipping.for_service(service).arrival_day(dispatched, km)
+        return self._schedule(source, service, country).arrival_day(dispatched, km)
 
     def ship_by(
         self,
@@ -223,10 +254,11 @@ class Promiser:
         longitude: float | None,
         pickup_location_id: str = "",
         service: str = "",
+        country: str = "",
     ) -> str:
         """The day (YYYY-MM-DD) units at ``location_id`` must leave by carrier ``service`` to
-        arrive by ``due`` (a promise): ``due`` itself where they are collected there; "" where
-        no day can be told."""
+        arrive by ``due`` (a promise) in ``country``: ``due`` itself where they are collected
+        there; "" where no day can be told."""
         location = self._locations.get(location_id)
         if location is None or not due:
             return ""
@@ -236,11 +268,11 @@ class Promiser:
             store = self._locations.get(pickup_location_id)
             if store is None:
                 return ""
-            latitude, longitude = store.latitude, store.longitude
+            latitude, longitude, country = store.latitude, store.longitude, store.country_code
         if latitude is None or longitude is None:
             return ""
         km = distance_km(location.latitude, location.longitude, latitude, longitude)
-        return location.shipping.for_service(service).latest_dispatch(dt.date.fromisoformat(due), km).isoformat()
+        return self._schedule(location, service, country).latest_dispatch(dt.date.fromisoformat(due), km).isoformat()
 
     def line_promise(
         self,
@@ -251,6 +283,7 @@ class Promiser:
         longitude: float | None,
         pickup_location_id: str = "",
         service: str = "",
+        country: str = "",
     ) -> str | None:
         """The day (YYYY-MM-DD) the last of a line's ``wanted`` units arrives, from the units
         held at each site; None unless every unit is held somewhere a day can be told for."""
@@ -260,8 +293,9 @@ class Promiser:
             if quantity <= 0:
                 continue
             day = self.arrival_day(
-                site, latitude=latitude, longitude=longitude, pickup_location_id=pickup_location_id, service=service
-            )
+                site, latitude=latitude, longitude=longitude, pickup_location_id=pickup_location_id, service=service,
+                country=country,
+            )  # fmt: skip
             if day is None:
                 return None
             held += quantity

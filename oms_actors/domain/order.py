@@ -705,6 +705,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             "longitude": to.longitude if to is not None else None,
             "pickup_location_id": self.pickup_location_id if self.delivery_mode is DeliveryMode.PICKUP else "",
             "service": self.shipping_service,
+            "country": to.country_code if to is not None and self.delivery_mode is DeliveryMode.SHIP else "",
         }
 
     def record_receipt(self, receipt: Receipt, *, now_ms: int) -> Order:

@@ -34,6 +34,7 @@ class SourcingRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     lines: tuple[SourcingLine, ...]
     deliver_by: str = ""  # the day the customer asked for (Order.deliver_by); "": none
     shipping_service: str = ""  # the carrier service asked for (Order.shipping_service); "": standard
+    country_code: str = ""  # the ship-to's country, whose public holidays are no delivery days
 
     @classmethod
     def of(cls, order: Order) -> SourcingRequest:
@@ -58,4 +59,5 @@ class SourcingRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             ),
             deliver_by=order.deliver_by,
             shipping_service=order.shipping_service,
+            country_code=ship_to.country_code if ship_to and order.delivery_mode is DeliveryMode.SHIP else "",
         )

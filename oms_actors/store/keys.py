@@ -15,6 +15,7 @@ LOCATIONS = f"{ROOT}:net:locations"
 PRODUCTS = f"{ROOT}:net:products"
 ROUTING_RULES = f"{ROOT}:net:rules"
 NETWORK_VERSION = f"{ROOT}:net:version"
+HOLIDAYS = f"{ROOT}:net:holidays"  # hash: country code -> its public holidays (JSON list of YYYY-MM-DD)
 RISK_RULES = f"{ROOT}:net:risk"  # JSON of RiskRules fields; absent: the defaults
 RISK_RULES_VERSION = f"{ROOT}:net:risk:version"  # bumped by every change (SetRiskRules)
 RETURN_POLICY = f"{ROOT}:net:returns"  # JSON of ReturnPolicy fields; absent: the default window

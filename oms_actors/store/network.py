@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import time
+from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 
@@ -18,6 +19,7 @@ from oms_actors.store.codec import Codec
 
 LOCATION_CODEC: Codec[Location] = Codec(Location)
 PRODUCT_CODEC: Codec[Product] = Codec(Product)
+DATES_CODEC: Codec[list[str]] = Codec(list[str])
 
 
 class NetworkStore:
@@ -45,17 +47,41 @@ class NetworkStore:
         pipe.incr(keys.NETWORK_VERSION)
         await pipe.execute()
 
-    async def load(self) -> tuple[int, dict[str, Location], dict[str, Product], bytes | None]:
+    async def set_holidays(self, calendars: dict[str, list[str]]) -> None:
+        """Each country's public holidays, its list whole (an empty one: none)."""
+        pipe = self.client.pipeline(transaction=True)
+        if gone := [country for country, days in calendars.items() if not days]:
+            pipe.hdel(keys.HOLIDAYS, *gone)
+        if kept := {country: DATES_CODEC.encode(sorted(days)) for country, days in calendars.items() if days}:
+            pipe.hset(keys.HOLIDAYS, mapping=kept)
+        pipe.incr(keys.NETWORK_VERSION)
+        await pipe.execute()
+
+    async def load(self) -> NetworkState:
         """Everything at one version, read in one transaction."""
         pipe = self.client.pipeline(transaction=True)
         pipe.get(keys.NETWORK_VERSION)
         pipe.hgetall(keys.LOCATIONS)
         pipe.hgetall(keys.PRODUCTS)
         pipe.get(keys.ROUTING_RULES)
-        version, locs, prods, rules = await pipe.execute()
-        locations = {k.decode(): LOCATION_CODEC.decode(v) for k, v in locs.items()}
-        products = {k.decode(): PRODUCT_CODEC.decode(v) for k, v in prods.items()}
-        return int(version or 0), locations, products, rules
+        pipe.hgetall(keys.HOLIDAYS)
+        version, locs, prods, rules, holidays = await pipe.execute()
+        return NetworkState(
+            version=int(version or 0),
+            locations={k.decode(): LOCATION_CODEC.decode(v) for k, v in locs.items()},
+            products={k.decode(): PRODUCT_CODEC.decode(v) for k, v in prods.items()},
+            rules_json=rules,
+            holidays={k.decode(): frozenset(DATES_CODEC.decode(v)) for k, v in holidays.items()},
+        )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class NetworkState:
+    version: int
+    locations: dict[str, Location]
+    products: dict[str, Product]
+    rules_json: bytes | None
+    holidays: dict[str, frozenset[str]]  # country code -> its public holidays (YYYY-MM-DD)
 
 
 class NetworkCache:
@@ -68,6 +94,7 @@ class NetworkCache:
         self.locations: dict[str, Location] = {}
         self.products: dict[str, Product] = {}
         self.rules_json: bytes | None = None
+        self.holidays: dict[str, frozenset[str]] = {}
         self._checked_at = float("-inf")
         # SKUs in order, all and by style, for listing the catalogue a page at a time: built
         # again when the copy changes (a new version, or a product looked up since).
@@ -83,7 +110,9 @@ class NetworkCache:
             if not force and now - self._checked_at < self.max_age_s:
                 return
             if force or await self.store.version() != self.version:
-                self.version, self.locations, self.products, self.rules_json = await self.store.load()
+                state = await self.store.load()
+                self.version, self.locations, self.products = state.version, state.locations, state.products
+                self.rules_json, self.holidays = state.rules_json, state.holidays
             self._checked_at = now
 
     async def known_skus(self, skus: list[str]) -> set[str]:

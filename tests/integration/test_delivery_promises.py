@@ -422,3 +422,72 @@ async def test_a_day_asked_for_weighs_supply_on_its_way_by_the_day_it_would_arri
     [allocation] = express.lines[0].allocations
     assert allocation.location_id == far and allocation.expected_on == day_proto(today + dt.timedelta(days=1))
     assert express.promised_delivery.seconds in days_from_now(4) and express.sourcing.late_cost_minor == 0
+
+
+async def test_a_countrys_public_holidays_are_no_dispatch_and_no_delivery_days(world: World):
+    from tests.integration.test_inbound_promises import day_proto
+
+    # Countries of this test's own (the tests share one network): XQ where the location is,
+    # XR where the parcel goes.
+    today = dt.datetime.now(dt.UTC).date()
+    where = (FAR_WEST[0] + 1.0, FAR_WEST[1])
+    here = await world.location("T-DC-XQ", at=where, country_code="XQ", shipping=every_day_schedule())
+    sku = await world.sku({here: 3})
+    door = common_pb2.GeoPoint(latitude=where[0], longitude=where[1])  # next door: a day's transit
+
+    async def delivers_on(country: str) -> int:
+        asked = await world.inventory.GetAvailability(
+            inventory_pb2.GetAvailabilityRequest(skus=[sku], destination=door, destination_country=country)
+        )
+        day = asked.skus[0].locations[0].delivers_on.seconds
+        return next(d for d in range(10) if day in days_from_now(d))
+
+    assert await delivers_on("XR") == 1
+    tomorrow, after = today + dt.timedelta(days=1), today + dt.timedelta(days=2)
+    try:
+        answer = await world.inventory.SetPublicHolidays(
+            inventory_pb2.SetPublicHolidaysRequest(
+                calendars=[
+                    inventory_pb2.HolidayCalendar(country_code="XR", dates=[day_proto(tomorrow)]),
+                    inventory_pb2.HolidayCalendar(country_code="XQ", dates=[day_proto(after), day_proto(tomorrow)]),
+                ]
+            )
+        )
+        assert answer.countries == 2
+        shown = await world.inventory.GetPublicHolidays(inventory_pb2.GetPublicHolidaysRequest())
+        calendars = {c.country_code: [ts.seconds for ts in c.dates] for c in shown.calendars}
+        assert calendars["XQ"] == [day_proto(tomorrow).seconds, day_proto(after).seconds]
+        # Tomorrow and the day after are XQ's holidays: its location's carrier delivers on
+        # neither, wherever it goes; into XR, tomorrow is closed too.
+        assert await delivers_on("XR") == 3 and await delivers_on("") == 3
+        await world.inventory.SetPublicHolidays(
+            inventory_pb2.SetPublicHolidaysRequest(calendars=[inventory_pb2.HolidayCalendar(country_code="XQ")])
+        )
+        assert await delivers_on("") == 1 and await delivers_on("XR") == 2  # only XR's tomorrow is left
+        # An order to XR is promised the same day availability told.
+        customer = await world.customer()
+        request = world.order(customer, [(sku, 1)])
+        request.ship_to.country_code = "XR"
+        request.ship_to.position.CopyFrom(door)
+        order = (await world.orders.CreateOrder(request)).order
+        assert order.promised_delivery.seconds in days_from_now(2)
+    finally:
+        await world.inventory.SetPublicHolidays(
+            inventory_pb2.SetPublicHolidaysRequest(
+                calendars=[inventory_pb2.HolidayCalendar(country_code=c) for c in ("XQ", "XR")]
+            )
+        )
+    left = await world.inventory.GetPublicHolidays(inventory_pb2.GetPublicHolidaysRequest())
+    assert not {c.country_code for c in left.calendars} & {"XQ", "XR"}
+
+    bad = inventory_pb2.SetPublicHolidaysRequest(
+        calendars=[
+            inventory_pb2.HolidayCalendar(country_code="xq"),
+            inventory_pb2.HolidayCalendar(country_code="XR", dates=[timestamp_pb2.Timestamp(seconds=300_000_000_000)]),
+            inventory_pb2.HolidayCalendar(country_code="XR"),
+        ]
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await world.inventory.SetPublicHolidays(bad)
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field_violations(info.value) == {"calendars[0].country_code", "calendars[1].dates[0]", "calendars[2]"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import msgspec
@@ -289,3 +290,28 @@ def test_an_order_asking_for_a_service_is_promised_by_it_where_offered():
     assert sourced.line(1).promised_on == "2026-11-26" and sourced.promised_on == "2026-11-26"
     # A retry of the same request hashes the same; one asking for another service does not.
     assert command.content_hash() != msgspec.structs.replace(command, shipping_service="").content_hash()
+
+
+def test_a_countrys_public_holidays_close_its_locations_and_its_doors():
+    def where(lid: str, point: tuple[float, float], country: str) -> Location:
+        return dataclasses.replace(location(lid, point), country_code=country)
+
+    network = {"BER": where("BER", BERLIN, "DE"), "HAM": where("HAM", HAMBURG, "DE")}
+    thursday, friday = "2026-11-26", "2026-11-27"
+    holidays = {"DE": frozenset({thursday}), "AT": frozenset({friday})}
+    to = {"latitude": BERLIN[0], "longitude": BERLIN[1]}
+    plain = Promiser(network, at(WEDNESDAY, 18))  # past no cutoff: leaves Wednesday, arrives Thursday
+    assert plain.line_promise([("HAM", 1)], 1, **to) == thursday
+    closed = Promiser(network, at(WEDNESDAY, 18), holidays)
+    # A German holiday on Thursday: nothing is delivered in Germany that day.
+    assert closed.line_promise([("HAM", 1)], 1, **to, country="DE") == friday
+    # Into Austria (the same distance, for the test): the German carrier does not run on
+    # Thursday, and Friday is Austria's own holiday: Saturday.
+    assert closed.line_promise([("HAM", 1)], 1, **to, country="AT") == "2026-11-28"
+    # Ready on Thursday, a German location waits for Friday to send it.
+    assert closed.dispatch_day("BER") == WEDNESDAY
+    assert Promiser(network, at(dt.date(2026, 11, 26), 9), holidays).dispatch_day("BER") == dt.date(2026, 11, 27)
+    # The day to ship by counts the destination's holidays too: due Saturday in Austria, it must
+    # leave on Wednesday (Thursday nothing leaves Germany; Friday nothing arrives in Austria).
+    assert closed.ship_by("HAM", "2026-11-28", **to, country="AT") == WEDNESDAY.isoformat()
+    assert closed.ship_by("HAM", "2026-11-28", **to, country="DE") == "2026-11-27"

@@ -103,6 +103,36 @@ class CarrierService(_message.Message):
     parcel_cost_minor: int
     def __init__(self, code: _Optional[str] = ..., transit_km_per_day: _Optional[int] = ..., transit_min_days: _Optional[int] = ..., cutoff: _Optional[str] = ..., parcel_cost_minor: _Optional[int] = ...) -> None: ...
 
+class HolidayCalendar(_message.Message):
+    __slots__ = ("country_code", "dates")
+    COUNTRY_CODE_FIELD_NUMBER: _ClassVar[int]
+    DATES_FIELD_NUMBER: _ClassVar[int]
+    country_code: str
+    dates: _containers.RepeatedCompositeFieldContainer[_timestamp_pb2.Timestamp]
+    def __init__(self, country_code: _Optional[str] = ..., dates: _Optional[_Iterable[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]]] = ...) -> None: ...
+
+class SetPublicHolidaysRequest(_message.Message):
+    __slots__ = ("calendars",)
+    CALENDARS_FIELD_NUMBER: _ClassVar[int]
+    calendars: _containers.RepeatedCompositeFieldContainer[HolidayCalendar]
+    def __init__(self, calendars: _Optional[_Iterable[_Union[HolidayCalendar, _Mapping]]] = ...) -> None: ...
+
+class SetPublicHolidaysResponse(_message.Message):
+    __slots__ = ("countries",)
+    COUNTRIES_FIELD_NUMBER: _ClassVar[int]
+    countries: int
+    def __init__(self, countries: _Optional[int] = ...) -> None: ...
+
+class GetPublicHolidaysRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetPublicHolidaysResponse(_message.Message):
+    __slots__ = ("calendars",)
+    CALENDARS_FIELD_NUMBER: _ClassVar[int]
+    calendars: _containers.RepeatedCompositeFieldContainer[HolidayCalendar]
+    def __init__(self, calendars: _Optional[_Iterable[_Union[HolidayCalendar, _Mapping]]] = ...) -> None: ...
+
 class UpsertLocationsRequest(_message.Message):
     __slots__ = ("locations",)
     LOCATIONS_FIELD_NUMBER: _ClassVar[int]
@@ -224,7 +254,7 @@ class SetStockResponse(_message.Message):
     def __init__(self, applied: _Optional[int] = ...) -> None: ...
 
 class GetAvailabilityRequest(_message.Message):
-    __slots__ = ("skus", "location_ids", "channel", "delivery_mode", "pickup_location_id", "destination", "shipping_service")
+    __slots__ = ("skus", "location_ids", "channel", "delivery_mode", "pickup_location_id", "destination", "shipping_service", "destination_country")
     SKUS_FIELD_NUMBER: _ClassVar[int]
     LOCATION_IDS_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
@@ -232,6 +262,7 @@ class GetAvailabilityRequest(_message.Message):
     PICKUP_LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
     DESTINATION_FIELD_NUMBER: _ClassVar[int]
     SHIPPING_SERVICE_FIELD_NUMBER: _ClassVar[int]
+    DESTINATION_COUNTRY_FIELD_NUMBER: _ClassVar[int]
     skus: _containers.RepeatedScalarFieldContainer[str]
     location_ids: _containers.RepeatedScalarFieldContainer[str]
     channel: _common_pb2.Channel
@@ -239,7 +270,8 @@ class GetAvailabilityRequest(_message.Message):
     pickup_location_id: str
     destination: _common_pb2.GeoPoint
     shipping_service: str
-    def __init__(self, skus: _Optional[_Iterable[str]] = ..., location_ids: _Optional[_Iterable[str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., pickup_location_id: _Optional[str] = ..., destination: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., shipping_service: _Optional[str] = ...) -> None: ...
+    destination_country: str
+    def __init__(self, skus: _Optional[_Iterable[str]] = ..., location_ids: _Optional[_Iterable[str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., pickup_location_id: _Optional[str] = ..., destination: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., shipping_service: _Optional[str] = ..., destination_country: _Optional[str] = ...) -> None: ...
 
 class InboundAvailability(_message.Message):
     __slots__ = ("expected_at", "quantity", "promised")

@@ -54,6 +54,16 @@ class InventoryServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.ListLocationsRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.ListLocationsResponse.FromString,
                 _registered_method=True)
+        self.SetPublicHolidays = channel.unary_unary(
+                '/oms.v1.InventoryService/SetPublicHolidays',
+                request_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.SetPublicHolidaysRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.SetPublicHolidaysResponse.FromString,
+                _registered_method=True)
+        self.GetPublicHolidays = channel.unary_unary(
+                '/oms.v1.InventoryService/GetPublicHolidays',
+                request_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.GetPublicHolidaysRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.GetPublicHolidaysResponse.FromString,
+                _registered_method=True)
         self.SetStock = channel.unary_unary(
                 '/oms.v1.InventoryService/SetStock',
                 request_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.SetStockRequest.SerializeToString,
@@ -125,6 +135,21 @@ class InventoryServiceServicer:
         for pickup). Costs and capacity are the cost model's: admins read them, others
         get them unset.
         """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetPublicHolidays(self, request, context):
+        """Each country's public holidays, its list whole (an empty one: none any more): nothing
+        leaves a location of that country (Location.country_code) on them, and nothing is
+        delivered there on them, whatever the locations' own schedules say.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPublicHolidays(self, request, context):
+        """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -216,6 +241,16 @@ def add_InventoryServiceServicer_to_server(servicer, server):
                     servicer.ListLocations,
                     request_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.ListLocationsRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.ListLocationsResponse.SerializeToString,
+            ),
+            'SetPublicHolidays': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetPublicHolidays,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.SetPublicHolidaysRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.SetPublicHolidaysResponse.SerializeToString,
+            ),
+            'GetPublicHolidays': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPublicHolidays,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_inventory__pb2.GetPublicHolidaysRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_inventory__pb2.GetPublicHolidaysResponse.SerializeToString,
             ),
             'SetStock': grpc.unary_unary_rpc_method_handler(
                     servicer.SetStock,
@@ -366,6 +401,60 @@ class InventoryService:
             '/oms.v1.InventoryService/ListLocations',
             protos_dot_oms_dot_v1_dot_inventory__pb2.ListLocationsRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_inventory__pb2.ListLocationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetPublicHolidays(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.InventoryService/SetPublicHolidays',
+            protos_dot_oms_dot_v1_dot_inventory__pb2.SetPublicHolidaysRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_inventory__pb2.SetPublicHolidaysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPublicHolidays(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.InventoryService/GetPublicHolidays',
+            protos_dot_oms_dot_v1_dot_inventory__pb2.GetPublicHolidaysRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_inventory__pb2.GetPublicHolidaysResponse.FromString,
             options,
             channel_credentials,
             insecure,
