@@ -20,6 +20,7 @@ orders too (world.py and demand.py say how).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -94,12 +95,24 @@ class Location:
 @dataclass(frozen=True, kw_only=True)
 class Network:
     locations: Mapping[str, Location]
+    # country -> its public holidays (YYYY-MM-DD): SetPublicHolidays, for the locations there
+    # and the addresses there alike.
+    public_holidays: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def problems(self, path: str) -> Problems:
         if not self.locations:
             yield join(path, "locations"), "needs at least one location"
         if not any(loc.active for loc in self.locations.values()):
             yield join(path, "locations"), "needs at least one active location"
+        for country, days in self.public_holidays.items():
+            where = join(join(path, "public_holidays"), country)
+            if not (len(country) == 2 and country.isascii() and country.isupper()):
+                yield where, "ISO 3166-1 alpha-2, upper case"
+            for i, day in enumerate(days):
+                try:
+                    dt.date.fromisoformat(day)
+                except ValueError:
+                    yield join(where, i), f"{day!r} is not a day as YYYY-MM-DD"
 
 
 @dataclass(frozen=True, kw_only=True)

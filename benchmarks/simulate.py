@@ -106,6 +106,14 @@ async def load_world(
     for i in range(0, len(world.inbound), CHUNK):
         await inventory.SetInboundSupply(inventory_pb2.SetInboundSupplyRequest(supplies=world.inbound[i : i + CHUNK]), metadata=md)
     await inventory.SetRoutingRules(world.routing_rules, metadata=md)
+    if world.holidays:
+        try:
+            await inventory.SetPublicHolidays(inventory_pb2.SetPublicHolidaysRequest(calendars=world.holidays), metadata=md)
+        except grpc.aio.AioRpcError as err:
+            # A service from before public holidays (benchmarks.alternate's other side) runs
+            # without them: its promises may fall on a holiday, nothing else changes.
+            if err.code() != grpc.StatusCode.UNIMPLEMENTED:
+                raise
     try:
         await orders_pb2_grpc.OrderServiceStub(channel).SetRiskRules(
             orders_pb2.SetRiskRulesRequest(rules=world.risk_rules), metadata=md

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from google.protobuf import timestamp_pb2
 
 from benchmarks.scenario import Destinations, Scenario
 from protos.oms.v1 import common_pb2, customers_pb2, inventory_pb2, orders_pb2
@@ -44,6 +45,7 @@ class World:
     customers: list[customers_pb2.Customer]
     routing_rules: inventory_pb2.RoutingRules
     risk_rules: orders_pb2.RiskRules
+    holidays: list[inventory_pb2.HolidayCalendar] = field(default_factory=list)
 
     @property
     def variants(self) -> dict[str, list[str]]:
@@ -123,7 +125,15 @@ def build_world(s: Scenario) -> World:
         customers=_customers(s),
         routing_rules=s.routing_rules_message(),
         risk_rules=s.risk_rules_message(),
+        holidays=[
+            inventory_pb2.HolidayCalendar(country_code=country, dates=[_midnight(day) for day in days])
+            for country, days in sorted(s.network.public_holidays.items())
+        ],
     )
+
+
+def _midnight(day: str) -> timestamp_pb2.Timestamp:
+    return timestamp_pb2.Timestamp(seconds=int(dt.datetime.combine(dt.date.fromisoformat(day), dt.time(), dt.UTC).timestamp()))
 
 
 def _stock(s: Scenario, pop: np.ndarray) -> list[inventory_pb2.StockLevel]:

@@ -248,3 +248,13 @@ def test_some_orders_ask_for_the_networks_carrier_service_and_the_other_draws_st
     with pytest.raises(ScenarioError) as info:
         s.derive({"demand": {"carrier_service": "", "carrier_service_share": {"web": 2.0}}})
     assert fields_of(info.value) == {"demand.carrier_service", "demand.carrier_service_share.web"}
+
+
+def test_the_normal_network_closes_on_germanys_public_holidays_and_a_bad_day_is_named():
+    world = build_world(load_scenario("normal-day"))
+    [calendar] = world.holidays
+    days = [dt.datetime.fromtimestamp(ts.seconds, dt.UTC).date().isoformat() for ts in calendar.dates]
+    assert calendar.country_code == "DE" and days == ["2026-12-25", "2026-12-26", "2027-01-01"]
+    with pytest.raises(ScenarioError) as info:
+        load_scenario("normal-day").derive({"network": {"public_holidays": {"de": ["2026-12-24"], "AT": ["24.12.2026"]}}})
+    assert fields_of(info.value) == {"network.public_holidays.de", "network.public_holidays.AT[0]"}
