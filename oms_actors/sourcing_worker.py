@@ -305,7 +305,7 @@ class SourcingWorker:
                 demands, sites, stock, view.rules, time_limit_s=self.time_limit_s, capacity=capacity, on_invalid=_cannot_source
             )
         if view.rules.inbound_horizon_days and any(d is not None and d.plan.unfilled for d in solved):
-            solved = await self._promise(to_plan, demands, solved, sites, stock, view, capacity)
+            solved, demands = await self._promise(to_plan, demands, solved, sites, stock, view, capacity)
         decided = {r.order_id: d for r, d in zip(to_plan, solved) if d is not None}
         demand_of = {r.order_id: d for r, d in zip(to_plan, demands)}
         for r, d in zip(to_plan, solved):
@@ -475,10 +475,11 @@ class SourcingWorker:
         stock: dict[tuple[str, str], int],
         view: RoutingView,
         capacity: dict[str, int] | None,
-    ) -> list[optimizer.Decision | None]:
+    ) -> tuple[list[optimizer.Decision | None], list[optimizer.Demand]]:
         """The orders on-hand stock left short, planned again with the supply on its way
         (``promising.promise_pass``); one read per inventory shard, crediting each order
-        with what it was promised before."""
+        with what it was promised before. With the demands as priced then (a day asked for
+        prices the supply's sites too), which the plans' explanations are of."""
         short = [r for r, d in zip(to_plan, solved) if d is not None and d.plan.unfilled]
         today = utc_today()
         until = add_days(today, view.rules.inbound_horizon_days)
@@ -496,11 +497,12 @@ class SourcingWorker:
                 # Supply on its way delivers later than stock: a day asked for prices it too.
                 coming = {row[0] for row in inbound}.union(self._promise_sites[1])
                 demands = self._with_deadlines(to_plan, demands, view, sites=sorted(coming))
-            return promising.promise_pass(
+            decisions = promising.promise_pass(
                 demands, solved, sites, stock, view.rules, inbound,
                 today=today, capacity=capacity, time_limit_s=self.time_limit_s, on_invalid=_cannot_source,
                 known=self._promise_sites[1],
             )  # fmt: skip
+            return decisions, demands
 
     def _reserve_batch(
         self,

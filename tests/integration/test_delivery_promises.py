@@ -399,16 +399,19 @@ async def test_a_day_asked_for_weighs_supply_on_its_way_by_the_day_it_would_arri
         "T-DC-FAR", at=FAR_WEST, shipment_cost_minor=1_000, shipping=every_day_schedule(transit_km_per_day=1_000)
     )
     sku = await world.sku({})  # nothing on hand: only supply on its way can be promised
+    near_only = await world.sku({})
     today = dt.datetime.now(dt.UTC).date()
 
-    def coming(location_id: str, days: int) -> inventory_pb2.InboundSupply:
+    def coming(location_id: str, days: int, item: str = sku) -> inventory_pb2.InboundSupply:
         return inventory_pb2.InboundSupply(
-            location_id=location_id, sku=sku, expected_at=day_proto(today + dt.timedelta(days=days)), quantity=5
+            location_id=location_id, sku=item, expected_at=day_proto(today + dt.timedelta(days=days)), quantity=5
         )
 
     # Near and cheap to ship from, but in six days; far and dear, but tomorrow: it leaves the
     # day after it comes and is two days on the road.
-    await world.inventory.SetInboundSupply(inventory_pb2.SetInboundSupplyRequest(supplies=[coming(near, 6), coming(far, 1)]))
+    await world.inventory.SetInboundSupply(
+        inventory_pb2.SetInboundSupplyRequest(supplies=[coming(near, 6), coming(far, 1), coming(near, 6, near_only)])
+    )
     customer = await world.customer()
     async with promising_rules(world, wait_unit_cost_minor=1):
         # Waiting costs next to nothing here: without a day asked, the near supply wins.
@@ -419,9 +422,16 @@ async def test_a_day_asked_for_weighs_supply_on_its_way_by_the_day_it_would_arri
         asked = world.order(customer, [(sku, 1)])
         asked.deliver_by.CopyFrom(day_ahead(4))
         express = (await world.orders.CreateOrder(asked)).order
+        # Only the near supply has the other SKU: promised four days late, and the explanation
+        # says what those days were priced at, apart from the unit cost.
+        too_late = world.order(customer, [(near_only, 1)])
+        too_late.deliver_by.CopyFrom(day_ahead(4))
+        late = (await world.orders.CreateOrder(too_late)).order
     [allocation] = express.lines[0].allocations
     assert allocation.location_id == far and allocation.expected_on == day_proto(today + dt.timedelta(days=1))
     assert express.promised_delivery.seconds in days_from_now(4) and express.sourcing.late_cost_minor == 0
+    assert [a.location_id for a in late.lines[0].allocations] == [near] and late.promised_delivery.seconds in days_from_now(8)
+    assert late.sourcing.late_cost_minor == 4 * 2_500 and late.sourcing.unit_cost_minor < 2_500
 
 
 async def test_a_countrys_public_holidays_are_no_dispatch_and_no_delivery_days(world: World):
