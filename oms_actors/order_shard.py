@@ -323,7 +323,9 @@ class OrderShard:
         if self._inline is not None:
             stages.update({f"sourcing: {k}": v for k, v in self._inline.timer.snapshot().items()})
         saves = self._saves.stats
-        today = utc_today()
+        # Open orders awaiting a promised delivery, and of them those late today (a line
+        # re-sourced or reported past its promise, or its promised day gone by).
+        awaiting, late = self._deliveries(utc_today())
         return {
             "shard": self.shard,
             "orders": len(self.orders),
@@ -346,12 +348,8 @@ class OrderShard:
                 if (order := self.orders.get(order_id)) is not None
                 for r in order.returns
             ),
-            # Open orders awaiting a promised delivery, and of them those late today (a line
-            # re-sourced or reported past its promise, or its promised day gone by).
-            "awaiting_delivery": len(self._awaiting),
-            "late": sum(
-                1 for order_id in self._awaiting if (order := self.orders.get(order_id)) is not None and order.is_late(today)
-            ),
+            "awaiting_delivery": awaiting,
+            "late": late,
         }
 
     async def count_deliveries(
@@ -360,6 +358,11 @@ class OrderShard:
         """(open orders awaiting a promised delivery, of them late on ``today``) of the channel
         ("": every one), created in ``[from, before)``: from memory, as the metrics count them."""
         await self._ready()
+        return self._deliveries(today, channel, created_from_ms, created_before_ms)
+
+    def _deliveries(
+        self, today: str, channel: str = "", created_from_ms: int | None = None, created_before_ms: int | None = None
+    ) -> tuple[int, int]:
         awaiting = late = 0
         for order_id in self._awaiting:
             order = self.orders.get(order_id)
@@ -591,7 +594,7 @@ class OrderShard:
         with contextlib.suppress(Exception):  # a stale copy only leaves estimates as they were
             await self.network.refresh()
         now = now_ms()
-        promiser = Promiser(self.network.locations, now, self.network.holidays)
+        promiser = self.network.promiser(now)
         updated = [_applied(o, r, now, promiser) for o, r in zip(orders, results)]
         if side:
             try:
@@ -709,7 +712,7 @@ class OrderShard:
                     return order
                 # Released now, maybe days after it was sourced: its lines leave from now.
                 approved = order.approve(by=reviewer, reasons=reasons, now_ms=now_ms())
-                return approved.reestimate(Promiser(self.network.locations, now_ms(), self.network.holidays), now_ms=now_ms())
+                return approved.reestimate(self.network.promiser(now_ms()), now_ms=now_ms())
             if order.approval.status is ApprovalStatus.REJECTED:
                 return order
             return order.reject(reasons=reasons or ("rejected in review",), by=reviewer, now_ms=now_ms())
@@ -931,7 +934,7 @@ class OrderShard:
         await self._ready()
         with contextlib.suppress(Exception):  # a stale copy only leaves ship-by days as they were
             await self.network.refresh()
-        promiser = Promiser(self.network.locations, now_ms(), self.network.holidays)
+        promiser = self.network.promiser(now_ms())
         found: list[tuple[str, str, int, str, list[tuple[int, int]]]] = []
         location = self.network.locations.get(location_id)
         for order_id in self._to_ship.get(location_id, ()):

@@ -19,7 +19,6 @@ from typing import Any, Awaitable, Iterable, Sequence
 import optimizer
 from oms_actors import gc_tuning, promising
 from oms_actors.direct import DirectActor
-from oms_actors.domain.delivery import Promiser
 from oms_actors.domain.enums import DeliveryMode
 from oms_actors.domain.inbound import add_days, utc_today
 from oms_actors.domain.network import Product
@@ -446,7 +445,7 @@ class SourcingWorker:
         by the days it misses it (``RoutingRules.late_delivery_unit_cost`` per unit and day):
         the network's locations, or ``sites`` (supply on its way: promise sites), added to
         what the demands are priced at already."""
-        promiser = Promiser(self.network.locations, int(time.time() * 1000), self.network.holidays)
+        promiser = self.network.promiser(int(time.time() * 1000))
         rate = view.rules.late_delivery_unit_cost
         sites = list(view.sites if sites is None else sites)
         out = []

@@ -176,14 +176,10 @@ class Backend:
         if request.pickup_location_id:
             found = await self.network.known_locations([request.pickup_location_id])
             pickup = {lid: loc.country_code for lid, loc in found.items() if loc.active and loc.pickup_enabled}
-        services = (
-            {s.code for loc in self.network.locations.values() if loc.active for s in loc.shipping.services}
-            if request.shipping_service
-            else ()
-        )
         return create_order_from_proto(
-            request, known_skus=known, pickup_locations=pickup, tax_rates=await self.tax_rates.get(), services=services
-        )
+            request, known_skus=known, pickup_locations=pickup, tax_rates=await self.tax_rates.get(),
+            services=self.network.services() if request.shipping_service else (),
+        )  # fmt: skip
 
 
 def id_or_fail(field: str, value: str) -> None:

@@ -36,7 +36,7 @@ from gateway.errors import rpc
 from gateway.paging import page_after, page_token
 from gateway.services.backend import Backend
 from oms_actors.audit import ReservationCheck, check_reservations, settled_differences
-from oms_actors.domain.delivery import MAX_CLOSED_DATES, Promiser
+from oms_actors.domain.delivery import MAX_CLOSED_DATES
 from oms_actors.domain.enums import DeliveryMode
 from oms_actors.domain.errors import FailedPreconditionError, FieldViolation, ValidationError
 from oms_actors.domain.ledger import FeedKind, FeedMessage, FeedOutcome
@@ -346,7 +346,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         when the request names neither, and for a location not offering that service."""
         if mode is DeliveryMode.SHIP and not request.HasField("destination"):
             return lambda _, __: None
-        promiser = Promiser(self.b.network.locations, int(time.time() * 1000), self.b.network.holidays)
+        promiser = self.b.network.promiser(int(time.time() * 1000))
         at = request.destination
         pickup = request.pickup_location_id if mode is DeliveryMode.PICKUP else ""
         country = request.destination_country

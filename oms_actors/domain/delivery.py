@@ -70,8 +70,8 @@ class ShippingSchedule(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     transit_km_per_day: int = DEFAULT_KM_PER_DAY
     transit_min_days: int = DEFAULT_TRANSIT_MIN_DAYS
     delivery_weekdays: tuple[int, ...] = DEFAULT_DELIVERY_WEEKDAYS
-    # Public holidays and other days (YYYY-MM-DD) nothing leaves here and its carrier does
-    # not deliver: Christmas is no delivery day whatever the weekday.
+    # Days (YYYY-MM-DD) nothing leaves here and its carrier does not deliver: a stocktake, a
+    # local holiday (a country's public holidays are kept once for it: Promiser's holidays).
     closed_dates: frozenset[str] = frozenset()
     # Its carriers' other services, each code once; the fields above are the standard one.
     services: tuple[CarrierService, ...] = ()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 
+from oms_actors.domain.delivery import Promiser
 from oms_actors.domain.network import Location, Product
 from oms_actors.store import keys
 from oms_actors.store.codec import Codec
@@ -101,6 +102,7 @@ class NetworkCache:
         self._sku_order: tuple[int, int, list[str], dict[str, list[str]]] | None = None
         # Concurrent callers wait for one refresh instead of reading a half-loaded cache.
         self._lock = asyncio.Lock()
+        self._services: tuple[int, int, frozenset[str]] | None = None
 
     async def refresh(self, *, force: bool = False) -> None:
         if not force and time.monotonic() - self._checked_at < self.max_age_s:
@@ -114,6 +116,19 @@ class NetworkCache:
                 self.version, self.locations, self.products = state.version, state.locations, state.products
                 self.rules_json, self.holidays = state.rules_json, state.holidays
             self._checked_at = now
+
+    def promiser(self, now_ms: int) -> Promiser:
+        """Delivery days from ``now_ms`` over this copy's locations and public holidays."""
+        return Promiser(self.locations, now_ms, self.holidays)
+
+    def services(self) -> frozenset[str]:
+        """The carrier services the active locations of this copy offer (their codes): worked
+        out once per copy, as orders asking for one are checked against it on capture."""
+        stamp = (self.version, len(self.locations))
+        if self._services is None or self._services[:2] != stamp:
+            offered = frozenset(s.code for loc in self.locations.values() if loc.active for s in loc.shipping.services)
+            self._services = (*stamp, offered)
+        return self._services[2]
 
     async def known_skus(self, skus: list[str]) -> set[str]:
         """The SKUs of ``skus`` in the catalogue; a miss is looked up before it is called unknown,
