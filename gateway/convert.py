@@ -136,6 +136,16 @@ class Violations:
         elif not limits.ID_PATTERN.fullmatch(value):
             self.add(field, "letters, digits and . _ : @ # / + = ~ - only, starting with a letter or digit")
 
+    def country(self, field: str, value: str, *, required: bool = False) -> bool:
+        """Whether ``value`` is a country code (ISO 3166-1 alpha-2, upper case), ``field``
+        named if not; empty passes unless ``required``."""
+        if not value and not required:
+            return True
+        if limits.COUNTRY_PATTERN.fullmatch(value):
+            return True
+        self.add(field, "ISO 3166-1 alpha-2, upper case")
+        return False
+
     def unique(self, field: str, ids: list[str], what: str) -> None:
         """Each repeat of an id in the list ``field`` named, with where it was first."""
         seen: dict[str, int] = {}
@@ -248,8 +258,7 @@ def address_from_proto(msg: common_pb2.Address, field: str, v: Violations, *, ne
     if v.count(f"{field}.lines", msg.lines, at_most=limits.MAX_ADDRESS_LINES):
         for i, line in enumerate(msg.lines):
             v.text(f"{field}.lines[{i}]", line)
-    if msg.country_code and not limits.COUNTRY_PATTERN.fullmatch(msg.country_code):
-        v.add(f"{field}.country_code", "ISO 3166-1 alpha-2, upper case")
+    v.country(f"{field}.country_code", msg.country_code)
     has_position = msg.HasField("position")
     if has_position:
         if not -90 <= msg.position.latitude <= 90:
@@ -782,8 +791,7 @@ def location_from_proto(msg: inventory_pb2.Location, field: str, v: Violations) 
         v.add(f"{field}.daily_capacity_units", "must not be negative (0: no limit)")
     if not is_time_zone(msg.time_zone):
         v.add(f"{field}.time_zone", f"unknown time zone {msg.time_zone[:64]!r}: an IANA name such as Europe/Berlin, or empty for UTC")
-    if msg.country_code and not limits.COUNTRY_PATTERN.fullmatch(msg.country_code):
-        v.add(f"{field}.country_code", "ISO 3166-1 alpha-2, upper case")
+    v.country(f"{field}.country_code", msg.country_code)
     if msg.pickup_enabled and kind is not None and kind is not LocationType.STORE:
         v.add(f"{field}.pickup_enabled", "only stores offer pickup")
     shipping = DEFAULT_SCHEDULE
@@ -1296,9 +1304,7 @@ def tax_rates_from_proto(msg: billing_pb2.TaxRates, v: Violations, prefix: str =
     if v.count(prefix + "countries", msg.countries, at_most=limits.MAX_TAX_COUNTRIES):
         for i, entry in enumerate(msg.countries):
             where = f"{prefix}countries[{i}]"
-            if not limits.COUNTRY_PATTERN.fullmatch(entry.country_code):
-                v.add(where + ".country_code", "ISO 3166-1 alpha-2, upper case")
-            elif entry.country_code in table:
+            if v.country(where + ".country_code", entry.country_code, required=True) and entry.country_code in table:
                 v.add(where + ".country_code", "each country once")
             if v.count(where + ".rates_bps", entry.rates_bps, at_least=1, at_most=limits.MAX_TAX_RATES_PER_COUNTRY):
                 for j, rate in enumerate(entry.rates_bps):

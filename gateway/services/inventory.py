@@ -78,8 +78,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         v.count("calendars", request.calendars, at_least=1, at_most=MAX_COUNTRIES)
         calendars: dict[str, list[str]] = {}
         for i, calendar in enumerate(request.calendars):
-            if not limits.COUNTRY_PATTERN.fullmatch(calendar.country_code):
-                v.add(f"calendars[{i}].country_code", "ISO 3166-1 alpha-2, upper case")
+            v.country(f"calendars[{i}].country_code", calendar.country_code, required=True)
             v.count(f"calendars[{i}].dates", calendar.dates, at_most=MAX_CLOSED_DATES)
             days = {v.day(f"calendars[{i}].dates[{j}]", ts) for j, ts in enumerate(calendar.dates)}
             calendars[calendar.country_code] = sorted(days)
@@ -246,8 +245,8 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         if request.destination_country:
             if mode is DeliveryMode.PICKUP:
                 v.add("destination_country", "a pickup is collected at pickup_location_id")
-            elif not limits.COUNTRY_PATTERN.fullmatch(request.destination_country):
-                v.add("destination_country", "ISO 3166-1 alpha-2, upper case")
+            else:
+                v.country("destination_country", request.destination_country)
         if request.shipping_service:
             v.identifier("shipping_service", request.shipping_service)
             if mode is DeliveryMode.PICKUP:

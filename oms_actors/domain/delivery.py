@@ -232,18 +232,28 @@ class Promiser:
         if dispatched is None:
             return None
         location_id, _ = split_site(site)
+        if pickup_location_id == location_id:  # collected where it is
+            return dispatched
         source = self._locations[location_id]
+        trip = self._trip(source, latitude, longitude, pickup_location_id, country)
+        if trip is None:
+            return None
+        km, country = trip
+        return self._schedule(source, service, country).arrival_day(dispatched, km)
+
+    def _trip(
+        self, source: Location, latitude: float | None, longitude: float | None, pickup_location_id: str, country: str
+    ) -> tuple[float, str] | None:
+        """(km from ``source`` to the door, the door's country): the address's, or the pickup
+        store's; None where the door has no place."""
         if pickup_location_id:
-            if pickup_location_id == location_id:
-                return dispatched
             store = self._locations.get(pickup_location_id)
             if store is None:
                 return None
             latitude, longitude, country = store.latitude, store.longitude, store.country_code
         if latitude is None or longitude is None:
             return None
-        km = distance_km(source.latitude, source.longitude, latitude, longitude)
-        return self._schedule(source, service, country).arrival_day(dispatched, km)
+        return distance_km(source.latitude, source.longitude, latitude, longitude), country
 
     def ship_by(
         self,
@@ -262,16 +272,12 @@ class Promiser:
         location = self._locations.get(location_id)
         if location is None or not due:
             return ""
-        if pickup_location_id:
-            if pickup_location_id == location_id:
-                return due
-            store = self._locations.get(pickup_location_id)
-            if store is None:
-                return ""
-            latitude, longitude, country = store.latitude, store.longitude, store.country_code
-        if latitude is None or longitude is None:
+        if pickup_location_id == location_id:  # collected where it is
+            return due
+        trip = self._trip(location, latitude, longitude, pickup_location_id, country)
+        if trip is None:
             return ""
-        km = distance_km(location.latitude, location.longitude, latitude, longitude)
+        km, country = trip
         return self._schedule(location, service, country).latest_dispatch(dt.date.fromisoformat(due), km).isoformat()
 
     def line_promise(
