@@ -201,7 +201,10 @@ def _shipments(old: Order | None, new: Order, events: list[tuple[str, dict[str, 
         was = before.get(s.shipment_id)
         base = {"shipment_id": s.shipment_id, "location_id": s.location_id}
         if was is None:
-            events.append(("shipment.shipped", {**base, "carrier": s.carrier, "tracking": s.tracking, "value": str(s.value)}))
+            shipped = {**base, "carrier": s.carrier, "tracking": s.tracking, "value": str(s.value)}
+            if s.shipping_service:  # a carrier's next-day product, say: what a carrier integration books
+                shipped["shipping_service"] = s.shipping_service
+            events.append(("shipment.shipped", shipped))
         if s.invoice_number and (was is None or not was.invoice_number):
             events.append(("invoice.issued", {**base, "invoice_number": s.invoice_number, "amount": str(s.value)}))
         if s.status.value == "delivered" and (was is None or was.status != s.status):

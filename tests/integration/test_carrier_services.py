@@ -6,7 +6,7 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from protos.oms.v1 import common_pb2, fulfilment_pb2, inventory_pb2
+from protos.oms.v1 import common_pb2, fulfilment_pb2, inventory_pb2, orders_pb2
 from tests.integration.support import BERLIN, World, field_violations
 from tests.integration.test_delivery_promises import FAR_WEST, days_from_now, every_day_schedule, listed
 from tests.integration.test_lifecycle import card, fulfilment, ship_everything
@@ -73,9 +73,13 @@ async def test_an_order_asking_for_a_carrier_service_ships_only_from_where_it_is
     assert [(r.order_id, r.shipping_service) for r in far_list.requests] == [(express.order_id, code)]
     near_list = await fulfilment(world).ListFulfilmentRequests(fulfilment_pb2.ListFulfilmentRequestsRequest(location_id=near))
     assert [(r.order_id, r.shipping_service) for r in near_list.requests] == [(plain.order_id, "")]
-    # Each parcel records the service it went by.
+    # Each parcel records the service it went by, and so does its event for a carrier integration.
     assert [s.shipping_service for s in (await ship_everything(world, express)).shipments] == [code]
     assert [s.shipping_service for s in (await ship_everything(world, plain)).shipments] == [""]
+    for order, service in ((express, code), (plain, None)):
+        history = await world.orders.GetOrderHistory(orders_pb2.GetOrderHistoryRequest(order_id=order.order_id))
+        [shipped] = [dict(e.data) for e in history.events if e.type == "shipment.shipped"]
+        assert shipped.get("shipping_service") == service
 
     # Held only where the service is not offered: the unit waits, nothing is reserved there.
     waits = world.order(customer, [(only_near, 1)])
