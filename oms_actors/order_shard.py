@@ -941,7 +941,7 @@ class OrderShard:
             order = self.orders[order_id]
             lines = [(line, units) for line in order.lines if (units := _unshipped_at(line, location_id)) > 0]
             promised = min((line.promised_on or "" for line, _ in lines), default="")
-            ship_by = promiser.ship_by(location_id, promised, **order.door()) if promised else ""
+            ship_by = promiser.ship_by(location_id, promised, order.door()) if promised else ""
             found.append((ship_by, promised, order.created_at_ms, order_id, [(line.line_number, units) for line, units in lines]))
         sent_by = location.shipping.sent_by if location is not None else lambda _: ""
         return [

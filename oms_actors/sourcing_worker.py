@@ -53,9 +53,9 @@ def to_demand(req: SourcingRequest, products: dict[str, Product]) -> optimizer.D
         id=req.order_id,
         channel=req.channel.value,
         delivery_mode="pickup" if req.delivery_mode is DeliveryMode.PICKUP else "ship",
-        dest_lat=req.latitude,
-        dest_lon=req.longitude,
-        pickup_site=req.pickup_location_id or None,
+        dest_lat=req.door.latitude,
+        dest_lon=req.door.longitude,
+        pickup_site=req.door.pickup_location_id or None,
         lines=tuple(
             optimizer.DemandLine(
                 sku=line.sku,
@@ -251,7 +251,7 @@ class SourcingWorker:
     ) -> set[str]:
         sites = view.sites
         # A pickup store closed since the order was accepted: nothing can be promised there now.
-        stranded = [r for r in requests if r.delivery_mode is DeliveryMode.PICKUP and r.pickup_location_id not in sites]
+        stranded = [r for r in requests if r.delivery_mode is DeliveryMode.PICKUP and r.door.pickup_location_id not in sites]
         for r in stranded:
             results[r.order_id] = _only_kept(r)
         requests = [r for r in requests if r.order_id not in results]
@@ -284,7 +284,7 @@ class SourcingWorker:
                         stock[(loc, line.sku)] = max(0, stock[(loc, line.sku)] - qty)
         to_plan = [r for r in requests if any(line.quantity > 0 for line in r.lines)]
         demands = [to_demand(r, self.network.products) for r in to_plan]
-        if any(r.shipping_service for r in to_plan):
+        if any(r.door.service for r in to_plan):
             demands = self._with_services(to_plan, demands, view)
         if view.rules.late_delivery_unit_cost and any(r.deliver_by for r in to_plan):
             demands = self._with_deadlines(to_plan, demands, view)
@@ -419,12 +419,12 @@ class SourcingWorker:
         location's shipment cost. None offering it: the units wait, as for stock."""
         out = []
         for req, demand in zip(requests, demands):
-            if req.shipping_service:
+            if req.door.service:
                 offered = {
                     site_id: service
                     for site_id in view.sites
                     if (location := self.network.locations.get(site_id)) is not None
-                    and (service := location.shipping.service(req.shipping_service)) is not None
+                    and (service := location.shipping.service(req.door.service)) is not None
                 }
                 demand = dataclasses.replace(
                     demand,
@@ -452,13 +452,9 @@ class SourcingWorker:
         for req, demand in zip(requests, demands):
             if req.deliver_by:
                 asked = dt.date.fromisoformat(req.deliver_by)
-                pickup = req.pickup_location_id if req.delivery_mode is DeliveryMode.PICKUP else ""
                 extra = []
                 for site_id in sites:
-                    day = promiser.arrival_day(
-                        site_id, latitude=req.latitude, longitude=req.longitude, pickup_location_id=pickup,
-                        service=req.shipping_service, country=req.country_code,
-                    )  # fmt: skip
+                    day = promiser.arrival_day(site_id, req.door)
                     if day is not None and day > asked:
                         extra.append((site_id, (day - asked).days * rate))
                 demand = dataclasses.replace(demand, site_surcharge=demand.site_surcharge + tuple(extra))

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any, Callable
 
 import grpc
+import msgspec
 import numpy as np
 from google.protobuf import timestamp_pb2
 
@@ -36,7 +37,7 @@ from gateway.errors import rpc
 from gateway.paging import page_after, page_token
 from gateway.services.backend import Backend
 from oms_actors.audit import ReservationCheck, check_reservations, settled_differences
-from oms_actors.domain.delivery import MAX_CLOSED_DATES
+from oms_actors.domain.delivery import MAX_CLOSED_DATES, Door
 from oms_actors.domain.enums import DeliveryMode
 from oms_actors.domain.errors import FailedPreconditionError, FieldViolation, ValidationError
 from oms_actors.domain.ledger import FeedKind, FeedMessage, FeedOutcome
@@ -347,8 +348,10 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
             return lambda _, __: None
         promiser = self.b.network.promiser(int(time.time() * 1000))
         at = request.destination
-        pickup = request.pickup_location_id if mode is DeliveryMode.PICKUP else ""
-        country = request.destination_country
+        door = Door(
+            latitude=at.latitude, longitude=at.longitude, country=request.destination_country,
+            pickup_location_id=request.pickup_location_id if mode is DeliveryMode.PICKUP else "",
+        )  # fmt: skip
         days: dict[tuple[str, str], timestamp_pb2.Timestamp | None] = {}
         locations = self.b.network.locations
 
@@ -356,10 +359,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
             if (location_id, service) not in days:
                 location = locations.get(location_id)
                 day = (
-                    promiser.arrival_day(
-                        location_id, latitude=at.latitude, longitude=at.longitude, pickup_location_id=pickup, service=service,
-                        country=country,
-                    )  # fmt: skip
+                    promiser.arrival_day(location_id, msgspec.structs.replace(door, service=service))
                     if location is not None and location.shipping.sent_by(service) == service
                     else None
                 )

@@ -146,6 +146,18 @@ class ShippingSchedule(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
 
 DEFAULT_SCHEDULE = ShippingSchedule()
+
+
+class Door(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """Where units go and how: an address's place and country (whose public holidays are no
+    delivery days), or the store a pickup is collected at; by a carrier service ("": each
+    location's standard one)."""
+
+    latitude: float | None = None
+    longitude: float | None = None
+    pickup_location_id: str = ""
+    service: str = ""
+    country: str = ""
 _ONE_DAY = dt.timedelta(days=1)
 MAX_CLOSED_DATES = 366
 
@@ -169,7 +181,7 @@ class Promiser:
         self._holidays = holidays or {}
         self._dispatch: dict[tuple[str, str], dt.date | None] = {}
         # An order's lines mostly come from the same site to the same door: worked out once.
-        self._arrival: dict[tuple[str, float | None, float | None, str, str, str], dt.date | None] = {}
+        self._arrival: dict[tuple[str, Door], dt.date | None] = {}
         self._schedules: dict[tuple[str, str, str], ShippingSchedule] = {}
 
     def _schedule(self, location: Location, service: str, country: str = "") -> ShippingSchedule:
@@ -205,49 +217,36 @@ class Promiser:
         self._dispatch[(site, service)] = day
         return day
 
-    def arrival_day(
-        self,
-        site: str,
-        *,
-        latitude: float | None,
-        longitude: float | None,
-        pickup_location_id: str = "",
-        service: str = "",
-        country: str = "",
-    ) -> dt.date | None:
-        """The day units held at ``site`` reach the customer: at ``latitude``/``longitude`` (in
-        ``country``, whose public holidays are no delivery days), or ready to collect at
-        ``pickup_location_id`` (the same day where they are already there); sent by carrier
-        ``service`` where the location offers it, else by its standard one."""
-        key = (site, latitude, longitude, pickup_location_id, service, country)
+    def arrival_day(self, site: str, door: Door) -> dt.date | None:
+        """The day units held at ``site`` reach ``door`` (ready to collect at its pickup store:
+        the same day where they are already there); sent by its carrier service where the
+        location offers it, else by its standard one."""
+        key = (site, door)
         day = self._arrival.get(key, dt.date.min)
         if day is dt.date.min:
-            day = self._arrival[key] = self._arrive(site, latitude, longitude, pickup_location_id, service, country)
+            day = self._arrival[key] = self._arrive(site, door)
         return day
 
-    def _arrive(
-        self, site: str, latitude: float | None, longitude: float | None, pickup_location_id: str, service: str, country: str
-    ) -> dt.date | None:
-        dispatched = self.dispatch_day(site, service)
+    def _arrive(self, site: str, door: Door) -> dt.date | None:
+        dispatched = self.dispatch_day(site, door.service)
         if dispatched is None:
             return None
         location_id, _ = split_site(site)
-        if pickup_location_id == location_id:  # collected where it is
+        if door.pickup_location_id == location_id:  # collected where it is
             return dispatched
         source = self._locations[location_id]
-        trip = self._trip(source, latitude, longitude, pickup_location_id, country)
+        trip = self._trip(source, door)
         if trip is None:
             return None
         km, country = trip
-        return self._schedule(source, service, country).arrival_day(dispatched, km)
+        return self._schedule(source, door.service, country).arrival_day(dispatched, km)
 
-    def _trip(
-        self, source: Location, latitude: float | None, longitude: float | None, pickup_location_id: str, country: str
-    ) -> tuple[float, str] | None:
+    def _trip(self, source: Location, door: Door) -> tuple[float, str] | None:
         """(km from ``source`` to the door, the door's country): the address's, or the pickup
         store's; None where the door has no place."""
-        if pickup_location_id:
-            store = self._locations.get(pickup_location_id)
+        latitude, longitude, country = door.latitude, door.longitude, door.country
+        if door.pickup_location_id:
+            store = self._locations.get(door.pickup_location_id)
             if store is None:
                 return None
             latitude, longitude, country = store.latitude, store.longitude, store.country_code
@@ -255,53 +254,30 @@ class Promiser:
             return None
         return distance_km(source.latitude, source.longitude, latitude, longitude), country
 
-    def ship_by(
-        self,
-        location_id: str,
-        due: str,
-        *,
-        latitude: float | None,
-        longitude: float | None,
-        pickup_location_id: str = "",
-        service: str = "",
-        country: str = "",
-    ) -> str:
-        """The day (YYYY-MM-DD) units at ``location_id`` must leave by carrier ``service`` to
-        arrive by ``due`` (a promise) in ``country``: ``due`` itself where they are collected
-        there; "" where no day can be told."""
+    def ship_by(self, location_id: str, due: str, door: Door) -> str:
+        """The day (YYYY-MM-DD) units at ``location_id`` must leave by the door's carrier service
+        to arrive there by ``due`` (a promise): ``due`` itself where they are collected there;
+        "" where no day can be told."""
         location = self._locations.get(location_id)
         if location is None or not due:
             return ""
-        if pickup_location_id == location_id:  # collected where it is
+        if door.pickup_location_id == location_id:  # collected where it is
             return due
-        trip = self._trip(location, latitude, longitude, pickup_location_id, country)
+        trip = self._trip(location, door)
         if trip is None:
             return ""
         km, country = trip
-        return self._schedule(location, service, country).latest_dispatch(dt.date.fromisoformat(due), km).isoformat()
+        return self._schedule(location, door.service, country).latest_dispatch(dt.date.fromisoformat(due), km).isoformat()
 
-    def line_promise(
-        self,
-        sites: Iterable[tuple[str, int]],
-        wanted: int,
-        *,
-        latitude: float | None,
-        longitude: float | None,
-        pickup_location_id: str = "",
-        service: str = "",
-        country: str = "",
-    ) -> str | None:
-        """The day (YYYY-MM-DD) the last of a line's ``wanted`` units arrives, from the units
-        held at each site; None unless every unit is held somewhere a day can be told for."""
+    def line_promise(self, sites: Iterable[tuple[str, int]], wanted: int, door: Door) -> str | None:
+        """The day (YYYY-MM-DD) the last of a line's ``wanted`` units arrives at ``door``, from
+        the units held at each site; None unless every unit is held somewhere a day can be told for."""
         latest: dt.date | None = None
         held = 0
         for site, quantity in sites:
             if quantity <= 0:
                 continue
-            day = self.arrival_day(
-                site, latitude=latitude, longitude=longitude, pickup_location_id=pickup_location_id, service=service,
-                country=country,
-            )  # fmt: skip
+            day = self.arrival_day(site, door)
             if day is None:
                 return None
             held += quantity

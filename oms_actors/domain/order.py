@@ -23,7 +23,7 @@ from typing import Any, Iterable, Mapping
 import msgspec
 
 from oms_actors.domain.commands import SHIPPING_CHARGE, Address, CreateOrder, PaymentInstruction, ShippingCharge
-from oms_actors.domain.delivery import Promiser
+from oms_actors.domain.delivery import Door, Promiser
 from oms_actors.domain.enums import Channel, DeliveryMode, LineStatus, OrderStatus, PaymentMethod
 from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionError, LineProblem, NotFoundError, no_such_shipment
 from oms_actors.domain.fulfilment import Shipment, ShipmentCapture, ShipmentLine, ShipmentStatus, Shortage, ShortageReason
@@ -693,20 +693,20 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return promiser.line_promise(
             ((a.location_id, a.quantity - _at(line.shipped, a.location_id)) for a in line.allocations),
             line.active - line.shipped_quantity,
-            **self.door(),
+            self.door(),
         )
 
-    def door(self) -> dict[str, Any]:
-        """Where its units go and how, as ``Promiser`` takes it: the address's position, or the
-        store; the carrier service asked for."""
+    def door(self) -> Door:
+        """Where its units go and how: the address's place and country, or the store; the
+        carrier service asked for."""
         to = self.ship_to
-        return {
-            "latitude": to.latitude if to is not None else None,
-            "longitude": to.longitude if to is not None else None,
-            "pickup_location_id": self.pickup_location_id if self.delivery_mode is DeliveryMode.PICKUP else "",
-            "service": self.shipping_service,
-            "country": to.country_code if to is not None and self.delivery_mode is DeliveryMode.SHIP else "",
-        }
+        return Door(
+            latitude=to.latitude if to is not None else None,
+            longitude=to.longitude if to is not None else None,
+            pickup_location_id=self.pickup_location_id if self.delivery_mode is DeliveryMode.PICKUP else "",
+            service=self.shipping_service,
+            country=to.country_code if to is not None and self.delivery_mode is DeliveryMode.SHIP else "",
+        )
 
     def record_receipt(self, receipt: Receipt, *, now_ms: int) -> Order:
         """Money received against one of the order's invoices, in any status (a fact, not a

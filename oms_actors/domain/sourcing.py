@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
+from oms_actors.domain.delivery import Door
 from oms_actors.domain.enums import Channel, DeliveryMode
 from oms_actors.domain.order import LineAllocation, Order
 
@@ -28,24 +29,17 @@ class SourcingRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     order_id: str
     channel: Channel
     delivery_mode: DeliveryMode
-    latitude: float | None
-    longitude: float | None
-    pickup_location_id: str
+    door: Door  # where its units go and how (Order.door)
     lines: tuple[SourcingLine, ...]
     deliver_by: str = ""  # the day the customer asked for (Order.deliver_by); "": none
-    shipping_service: str = ""  # the carrier service asked for (Order.shipping_service); "": standard
-    country_code: str = ""  # the ship-to's country, whose public holidays are no delivery days
 
     @classmethod
     def of(cls, order: Order) -> SourcingRequest:
-        ship_to = order.ship_to
         return cls(
             order_id=order.order_id,
             channel=order.channel,
             delivery_mode=order.delivery_mode,
-            latitude=ship_to.latitude if ship_to else None,
-            longitude=ship_to.longitude if ship_to else None,
-            pickup_location_id=order.pickup_location_id,
+            door=order.door(),
             lines=tuple(
                 SourcingLine(
                     line_number=line.line_number,
@@ -58,6 +52,4 @@ class SourcingRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 if line.active
             ),
             deliver_by=order.deliver_by,
-            shipping_service=order.shipping_service,
-            country_code=ship_to.country_code if ship_to and order.delivery_mode is DeliveryMode.SHIP else "",
         )

@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 import ray
 
+from oms_actors.domain.delivery import Door
 from oms_actors.domain.enums import Channel, DeliveryMode
 from oms_actors.domain.order import LineAllocation
 from oms_actors.domain.sourcing import SourcingLine, SourcingRequest
@@ -26,9 +27,7 @@ async def test_worker_actor_reserves_the_cheapest_plan_and_refuses_nothing_twice
             order_id=World.unique("OW"),
             channel=Channel.WEB,
             delivery_mode=DeliveryMode.SHIP,
-            latitude=BERLIN[0],
-            longitude=BERLIN[1],
-            pickup_location_id="",
+            door=Door(latitude=BERLIN[0], longitude=BERLIN[1]),
             lines=(SourcingLine(line_number=1, sku=sku, quantity=4),),
         )
         [result] = SOURCING_RESULTS.decode(await worker.source.remote(SOURCING_REQUESTS.encode([request])))
@@ -60,8 +59,9 @@ async def test_an_order_refused_to_the_last_attempt_keeps_what_it_was_released_w
 
     def request(quantity: int, kept: tuple[LineAllocation, ...] = ()) -> SourcingRequest:
         return SourcingRequest(
-            order_id=order_id, channel=Channel.WEB, delivery_mode=DeliveryMode.SHIP, latitude=BERLIN[0],
-            longitude=BERLIN[1], pickup_location_id="", lines=(SourcingLine(line_number=1, sku=sku, quantity=quantity, kept=kept),),
+            order_id=order_id, channel=Channel.WEB, delivery_mode=DeliveryMode.SHIP,
+            door=Door(latitude=BERLIN[0], longitude=BERLIN[1]),
+            lines=(SourcingLine(line_number=1, sku=sku, quantity=quantity, kept=kept),),
         )  # fmt: skip
 
     try:
@@ -87,8 +87,9 @@ async def test_an_order_no_plan_can_be_made_for_does_not_hold_up_its_batch(world
 
     def request(order_id: str, latitude: float | None) -> SourcingRequest:
         return SourcingRequest(
-            order_id=order_id, channel=Channel.WEB, delivery_mode=DeliveryMode.SHIP, latitude=latitude,
-            longitude=BERLIN[1], pickup_location_id="", lines=(SourcingLine(line_number=1, sku=sku, quantity=2),),
+            order_id=order_id, channel=Channel.WEB, delivery_mode=DeliveryMode.SHIP,
+            door=Door(latitude=latitude, longitude=BERLIN[1]),
+            lines=(SourcingLine(line_number=1, sku=sku, quantity=2),),
         )  # fmt: skip
 
     try:
@@ -111,8 +112,9 @@ async def test_new_orders_plan_from_availability_seen_before_and_a_rise_since_is
 
     def request(order_id: str) -> SourcingRequest:
         return SourcingRequest(
-            order_id=order_id, channel=Channel.WEB, delivery_mode=DeliveryMode.SHIP, latitude=BERLIN[0],
-            longitude=BERLIN[1], pickup_location_id="", lines=(SourcingLine(line_number=1, sku=sku, quantity=2),),
+            order_id=order_id, channel=Channel.WEB, delivery_mode=DeliveryMode.SHIP,
+            door=Door(latitude=BERLIN[0], longitude=BERLIN[1]),
+            lines=(SourcingLine(line_number=1, sku=sku, quantity=2),),
         )  # fmt: skip
 
     def reads() -> int:
@@ -148,8 +150,9 @@ async def test_an_order_sourced_again_is_planned_from_a_read_that_credits_its_un
 
     def request(quantity: int) -> SourcingRequest:
         return SourcingRequest(
-            order_id=order_id, channel=Channel.WEB, delivery_mode=DeliveryMode.SHIP, latitude=BERLIN[0],
-            longitude=BERLIN[1], pickup_location_id="", lines=(SourcingLine(line_number=1, sku=sku, quantity=quantity),),
+            order_id=order_id, channel=Channel.WEB, delivery_mode=DeliveryMode.SHIP,
+            door=Door(latitude=BERLIN[0], longitude=BERLIN[1]),
+            lines=(SourcingLine(line_number=1, sku=sku, quantity=quantity),),
         )  # fmt: skip
 
     try:

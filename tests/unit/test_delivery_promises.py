@@ -9,7 +9,7 @@ import msgspec
 import pytest
 
 from oms_actors.domain.commands import Address, CreateOrder, LineInput
-from oms_actors.domain.delivery import CarrierService, Promiser, ShippingSchedule, distance_km
+from oms_actors.domain.delivery import CarrierService, Door, Promiser, ShippingSchedule, distance_km
 from oms_actors.domain.enums import Channel, DeliveryMode, LocationType
 from oms_actors.domain.errors import FailedPreconditionError
 from oms_actors.domain.events import order_events
@@ -93,18 +93,18 @@ def test_a_line_is_promised_the_day_its_last_unit_arrives_and_nothing_while_a_un
         "HAM": location("HAM", HAMBURG),
     }
     promiser = Promiser(network, at(WEDNESDAY, 10))
-    to = {"latitude": BERLIN[0], "longitude": BERLIN[1]}
-    assert promiser.line_promise([("BER", 2)], 2, **to) == "2026-11-26"
+    to = Door(latitude=BERLIN[0], longitude=BERLIN[1])
+    assert promiser.line_promise([("BER", 2)], 2, to) == "2026-11-26"
     # Madrid: leaves Thursday, four days on the road (Sunday skipped): Tuesday.
-    assert promiser.line_promise([("BER", 1), ("MAD", 1)], 2, **to) == "2026-12-01"
-    assert promiser.line_promise([("BER", 1)], 2, **to) is None  # one unit backordered with no date
-    assert promiser.line_promise([("BER", 1), ("GONE", 1)], 2, **to) is None  # not in the network
-    assert promiser.line_promise([("BER", 1)], 1, latitude=None, longitude=None) is None
+    assert promiser.line_promise([("BER", 1), ("MAD", 1)], 2, to) == "2026-12-01"
+    assert promiser.line_promise([("BER", 1)], 2, to) is None  # one unit backordered with no date
+    assert promiser.line_promise([("BER", 1), ("GONE", 1)], 2, to) is None  # not in the network
+    assert promiser.line_promise([("BER", 1)], 1, Door()) is None
     # Supply expected at Hamburg on Friday: received then, it leaves Monday and arrives Tuesday.
-    assert promiser.line_promise([(promise_site("HAM", "2026-11-27"), 1)], 1, **to) == "2026-12-01"
+    assert promiser.line_promise([(promise_site("HAM", "2026-11-27"), 1)], 1, to) == "2026-12-01"
     # Collected: at the pickup store the day it would leave; from elsewhere, after the transit to it.
-    assert promiser.line_promise([("HAM", 1)], 1, latitude=None, longitude=None, pickup_location_id="HAM") == "2026-11-25"
-    assert promiser.line_promise([("BER", 1)], 1, latitude=None, longitude=None, pickup_location_id="HAM") == "2026-11-26"
+    assert promiser.line_promise([("HAM", 1)], 1, Door(pickup_location_id="HAM")) == "2026-11-25"
+    assert promiser.line_promise([("BER", 1)], 1, Door(pickup_location_id="HAM")) == "2026-11-26"
 
 
 def accepted() -> Order:
@@ -236,10 +236,10 @@ def test_the_day_to_ship_by_is_the_last_shipping_day_that_still_arrives_in_time(
     assert s.latest_dispatch(dt.date(2026, 12, 1), 100) == dt.date(2026, 11, 30)  # one day: Monday
     network = {"BER": location("BER", BERLIN), "HAM": location("HAM", HAMBURG)}
     promiser = Promiser(network, at(WEDNESDAY, 10))
-    door = {"latitude": BERLIN[0], "longitude": BERLIN[1]}
-    assert promiser.ship_by("HAM", "2026-11-27", **door) == "2026-11-26"
-    assert promiser.ship_by("HAM", "2026-11-27", latitude=None, longitude=None, pickup_location_id="HAM") == "2026-11-27"
-    assert promiser.ship_by("GONE", "2026-11-27", **door) == ""
+    door = Door(latitude=BERLIN[0], longitude=BERLIN[1])
+    assert promiser.ship_by("HAM", "2026-11-27", door) == "2026-11-26"
+    assert promiser.ship_by("HAM", "2026-11-27", Door(pickup_location_id="HAM")) == "2026-11-27"
+    assert promiser.ship_by("GONE", "2026-11-27", door) == ""
 
 
 EXPRESS = CarrierService(
@@ -267,14 +267,15 @@ def test_a_carrier_service_travels_by_its_own_transit_and_cutoff_and_keeps_the_s
 def test_an_order_asking_for_a_service_is_promised_by_it_where_offered():
     network = {"MAD": location("MAD", MADRID, services=(EXPRESS,)), "HAM": location("HAM", HAMBURG)}
     promiser = Promiser(network, at(WEDNESDAY, 10))
-    to = {"latitude": BERLIN[0], "longitude": BERLIN[1]}
-    assert promiser.line_promise([("MAD", 1)], 1, **to) == "2026-11-30"  # standard: four days, no Sunday
-    assert promiser.line_promise([("MAD", 1)], 1, **to, service="express") == "2026-11-26"
+    to = Door(latitude=BERLIN[0], longitude=BERLIN[1])
+    assert promiser.line_promise([("MAD", 1)], 1, to) == "2026-11-30"  # standard: four days, no Sunday
+    assert promiser.line_promise([("MAD", 1)], 1, msgspec.structs.replace(to, service="express")) == "2026-11-26"
     # Hamburg has no express: its parcel goes by its standard service.
-    assert promiser.line_promise([("HAM", 1)], 1, **to, service="express") == promiser.line_promise([("HAM", 1)], 1, **to)
+    express_to = msgspec.structs.replace(to, service="express")
+    assert promiser.line_promise([("HAM", 1)], 1, express_to) == promiser.line_promise([("HAM", 1)], 1, to)
     # The day to ship by follows the service too: express from Madrid may leave the day before it is due.
-    assert promiser.ship_by("MAD", "2026-12-01", **to, service="express") == "2026-11-30"
-    assert promiser.ship_by("MAD", "2026-12-01", **to) == "2026-11-26"
+    assert promiser.ship_by("MAD", "2026-12-01", msgspec.structs.replace(to, service="express")) == "2026-11-30"
+    assert promiser.ship_by("MAD", "2026-12-01", to) == "2026-11-26"
     # An order carries its service to every promise worked out for it.
     command = CreateOrder(
         channel=Channel.WEB, customer_id="C1", idempotency_key="k9", delivery_mode=DeliveryMode.SHIP,
@@ -282,7 +283,7 @@ def test_an_order_asking_for_a_service_is_promised_by_it_where_offered():
         lines=(LineInput(sku="A", quantity=1, unit_price=Money(amount_minor=1000, currency="EUR")),),
     )  # fmt: skip
     order = Order.accept(command, order_id="O9", now_ms=at(WEDNESDAY, 9))
-    assert order.shipping_service == "express" and order.door()["service"] == "express"
+    assert order.shipping_service == "express" and order.door().service == "express"
     sourced = order.apply_sourcing(
         SourcingResult(order_id="O9", allocations={1: (LineAllocation(location_id="MAD", quantity=1),)}),
         now_ms=at(WEDNESDAY, 10), promiser=promiser,
@@ -299,19 +300,19 @@ def test_a_countrys_public_holidays_close_its_locations_and_its_doors():
     network = {"BER": where("BER", BERLIN, "DE"), "HAM": where("HAM", HAMBURG, "DE")}
     thursday, friday = "2026-11-26", "2026-11-27"
     holidays = {"DE": frozenset({thursday}), "AT": frozenset({friday})}
-    to = {"latitude": BERLIN[0], "longitude": BERLIN[1]}
+    to = Door(latitude=BERLIN[0], longitude=BERLIN[1])
     plain = Promiser(network, at(WEDNESDAY, 18))  # past no cutoff: leaves Wednesday, arrives Thursday
-    assert plain.line_promise([("HAM", 1)], 1, **to) == thursday
+    assert plain.line_promise([("HAM", 1)], 1, to) == thursday
     closed = Promiser(network, at(WEDNESDAY, 18), holidays)
     # A German holiday on Thursday: nothing is delivered in Germany that day.
-    assert closed.line_promise([("HAM", 1)], 1, **to, country="DE") == friday
+    assert closed.line_promise([("HAM", 1)], 1, msgspec.structs.replace(to, country="DE")) == friday
     # Into Austria (the same distance, for the test): the German carrier does not run on
     # Thursday, and Friday is Austria's own holiday: Saturday.
-    assert closed.line_promise([("HAM", 1)], 1, **to, country="AT") == "2026-11-28"
+    assert closed.line_promise([("HAM", 1)], 1, msgspec.structs.replace(to, country="AT")) == "2026-11-28"
     # Ready on Thursday, a German location waits for Friday to send it.
     assert closed.dispatch_day("BER") == WEDNESDAY
     assert Promiser(network, at(dt.date(2026, 11, 26), 9), holidays).dispatch_day("BER") == dt.date(2026, 11, 27)
     # The day to ship by counts the destination's holidays too: due Saturday in Austria, it must
     # leave on Wednesday (Thursday nothing leaves Germany; Friday nothing arrives in Austria).
-    assert closed.ship_by("HAM", "2026-11-28", **to, country="AT") == WEDNESDAY.isoformat()
-    assert closed.ship_by("HAM", "2026-11-28", **to, country="DE") == "2026-11-27"
+    assert closed.ship_by("HAM", "2026-11-28", msgspec.structs.replace(to, country="AT")) == WEDNESDAY.isoformat()
+    assert closed.ship_by("HAM", "2026-11-28", msgspec.structs.replace(to, country="DE")) == "2026-11-27"
