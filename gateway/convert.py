@@ -823,12 +823,7 @@ def shipping_schedule_from_proto(msg: inventory_pb2.ShippingSchedule, field: str
     if not 0 <= msg.handling_days <= MAX_HANDLING_DAYS:
         v.add(f"{field}.handling_days", f"must be 0-{MAX_HANDLING_DAYS} days")
     cutoff = _cutoff(msg.cutoff, f"{field}.cutoff", v)
-    weekdays = {}
-    for name in ("shipping_weekdays", "delivery_weekdays"):
-        days = tuple(getattr(msg, name))
-        if not set(days) <= WEEKDAYS or len(set(days)) != len(days):
-            v.add(f"{field}.{name}", "ISO weekdays, each once: 1 (Monday) to 7 (Sunday)")
-        weekdays[name] = tuple(sorted(days))
+    weekdays = {name: _weekdays(getattr(msg, name), f"{field}.{name}", v) for name in ("shipping_weekdays", "delivery_weekdays")}
     km_per_day, least = _transit(msg, field, v)
     v.count(f"{field}.closed_dates", msg.closed_dates, at_most=MAX_CLOSED_DATES)
     services: list[CarrierService] = []
@@ -845,6 +840,7 @@ def shipping_schedule_from_proto(msg: inventory_pb2.ShippingSchedule, field: str
                 CarrierService(
                     code=s.code, transit_km_per_day=km, transit_min_days=days,
                     cutoff_minute=_cutoff(s.cutoff, f"{path}.cutoff", v), parcel_cost_minor=s.parcel_cost_minor,
+                    delivery_weekdays=_weekdays(s.delivery_weekdays, f"{path}.delivery_weekdays", v),
                 )  # fmt: skip
             )
         v.unique(f"{field}.services", codes, "code")
@@ -858,6 +854,14 @@ def shipping_schedule_from_proto(msg: inventory_pb2.ShippingSchedule, field: str
         closed_dates=frozenset(v.day(f"{field}.closed_dates[{i}]", ts) for i, ts in enumerate(msg.closed_dates)),
         services=tuple(services),
     )
+
+
+def _weekdays(days: Iterable[int], field: str, v: Violations) -> tuple[int, ...]:
+    """ISO weekdays, in order; ``field`` named unless each is 1-7 and given once."""
+    days = tuple(days)
+    if not set(days) <= WEEKDAYS or len(set(days)) != len(days):
+        v.add(field, "ISO weekdays, each once: 1 (Monday) to 7 (Sunday)")
+    return tuple(sorted(days))
 
 
 def _cutoff(text: str, field: str, v: Violations) -> int | None:
@@ -895,6 +899,7 @@ def shipping_schedule_to_proto(s: ShippingSchedule, *, costs: bool = True) -> in
             inventory_pb2.CarrierService(
                 code=c.code, transit_km_per_day=c.transit_km_per_day, transit_min_days=c.transit_min_days,
                 cutoff=_time_of_day(c.cutoff_minute), parcel_cost_minor=c.parcel_cost_minor if costs else 0,
+                delivery_weekdays=c.delivery_weekdays,
             )
             for c in s.services
         ],

@@ -59,6 +59,7 @@ class CarrierService(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     transit_min_days: int = DEFAULT_TRANSIT_MIN_DAYS
     cutoff_minute: int | None = None  # None: the schedule's
     parcel_cost_minor: int = 0
+    delivery_weekdays: tuple[int, ...] = ()  # its carrier's (a Saturday delivery product); (): the schedule's
 
 
 class ShippingSchedule(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -89,9 +90,10 @@ class ShippingSchedule(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return code if code and self.service(code) is not None else ""
 
     def for_service(self, code: str) -> ShippingSchedule:
-        """The schedule parcels sent by service ``code`` keep: its transit and cutoff, the rest
-        (handling, weekdays, closed dates) as here. The standard schedule where ``code`` is ""
-        or not offered here: those parcels leave by the standard service."""
+        """The schedule parcels sent by service ``code`` keep: its transit, cutoff and delivery
+        weekdays, the rest (handling, shipping weekdays, closed dates) as here. The standard
+        schedule where ``code`` is "" or not offered here: those parcels leave by the standard
+        service."""
         service = self.service(code) if code else None
         if service is None:
             return self
@@ -100,6 +102,7 @@ class ShippingSchedule(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             transit_km_per_day=service.transit_km_per_day,
             transit_min_days=service.transit_min_days,
             cutoff_minute=self.cutoff_minute if service.cutoff_minute is None else service.cutoff_minute,
+            delivery_weekdays=service.delivery_weekdays or self.delivery_weekdays,
             services=(),
         )
 

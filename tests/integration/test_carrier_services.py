@@ -19,12 +19,15 @@ async def test_an_order_asking_for_a_carrier_service_ships_only_from_where_it_is
     code = World.unique("express")  # the tests share one network: a code of this test's own
     near = await world.location("T-DC-STD", at=BERLIN, shipping=every_day_schedule())
     # About 1,300 km from Berlin: three days by its standard service, one by the express.
-    express_service = inventory_pb2.CarrierService(code=code, transit_km_per_day=2_000, parcel_cost_minor=700)
+    express_service = inventory_pb2.CarrierService(
+        code=code, transit_km_per_day=2_000, parcel_cost_minor=700, delivery_weekdays=[7, 1, 2, 3, 4, 5, 6]
+    )
     far = await world.location("T-DC-EXP", at=FAR_WEST, shipment_cost_minor=300, shipping=every_day_schedule(services=[express_service]))
     [shown] = (await listed(world, FAR_WEST, far)).shipping.services
     assert (shown.code, shown.transit_km_per_day, shown.transit_min_days, shown.cutoff, shown.parcel_cost_minor) == (
         code, 2_000, 1, "", 700
     )  # fmt: skip
+    assert list(shown.delivery_weekdays) == list(range(1, 8))  # in order
     both = await world.sku({near: 5, far: 5})
     only_near = await world.sku({near: 5})
     only_far = await world.sku({far: 5})
@@ -112,7 +115,7 @@ async def test_a_locations_services_are_checked_field_by_field_and_nothing_writt
     lid = await world.location("T-DC-SVC", at=where, shipping=every_day_schedule())
     bad = inventory_pb2.ShippingSchedule(
         services=[
-            inventory_pb2.CarrierService(code="express", transit_km_per_day=-1),
+            inventory_pb2.CarrierService(code="express", transit_km_per_day=-1, delivery_weekdays=[6, 8, 6]),
             inventory_pb2.CarrierService(code="express", cutoff="25:00", parcel_cost_minor=-5, transit_min_days=99),
             inventory_pb2.CarrierService(code=""),
         ]
@@ -126,6 +129,7 @@ async def test_a_locations_services_are_checked_field_by_field_and_nothing_writt
     assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert field_violations(info.value) == {
         "locations[0].shipping.services[0].transit_km_per_day",
+        "locations[0].shipping.services[0].delivery_weekdays",
         "locations[0].shipping.services[1].cutoff",
         "locations[0].shipping.services[1].parcel_cost_minor",
         "locations[0].shipping.services[1].transit_min_days",

@@ -258,6 +258,11 @@ def test_a_carrier_service_travels_by_its_own_transit_and_cutoff_and_keeps_the_s
     # 1,870 km: four days by the standard (500 a day), one by express.
     assert s.arrival_day(WEDNESDAY, 1_870) == dt.date(2026, 12, 1)  # Thu, (Fri closed) Sat, Mon, Tue
     assert express.arrival_day(WEDNESDAY, 1_870) == dt.date(2026, 11, 26)
+    # A Sunday delivery product: the standard service's parcel left on Saturday waits for Monday.
+    s = msgspec.structs.replace(s, services=(EXPRESS, CarrierService(code="weekend", delivery_weekdays=tuple(range(1, 8)))))
+    assert s.arrival_day(dt.date(2026, 11, 28), 100) == dt.date(2026, 11, 30)
+    assert s.for_service("weekend").arrival_day(dt.date(2026, 11, 28), 100) == dt.date(2026, 11, 29)
+    assert s.for_service("express").delivery_weekdays == s.delivery_weekdays  # none given: the schedule's
     # Ready at 13:00: past the express cutoff (noon), before the standard one.
     ready = dt.datetime(2026, 11, 23, 13, 0)  # a Monday
     assert s.dispatch_day(ready) == dt.date(2026, 11, 24)  # a day of handling

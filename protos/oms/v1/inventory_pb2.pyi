@@ -90,18 +90,20 @@ class ShippingSchedule(_message.Message):
     def __init__(self, handling_days: _Optional[int] = ..., cutoff: _Optional[str] = ..., shipping_weekdays: _Optional[_Iterable[int]] = ..., transit_km_per_day: _Optional[int] = ..., transit_min_days: _Optional[int] = ..., delivery_weekdays: _Optional[_Iterable[int]] = ..., closed_dates: _Optional[_Iterable[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]]] = ..., services: _Optional[_Iterable[_Union[CarrierService, _Mapping]]] = ...) -> None: ...
 
 class CarrierService(_message.Message):
-    __slots__ = ("code", "transit_km_per_day", "transit_min_days", "cutoff", "parcel_cost_minor")
+    __slots__ = ("code", "transit_km_per_day", "transit_min_days", "cutoff", "parcel_cost_minor", "delivery_weekdays")
     CODE_FIELD_NUMBER: _ClassVar[int]
     TRANSIT_KM_PER_DAY_FIELD_NUMBER: _ClassVar[int]
     TRANSIT_MIN_DAYS_FIELD_NUMBER: _ClassVar[int]
     CUTOFF_FIELD_NUMBER: _ClassVar[int]
     PARCEL_COST_MINOR_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_WEEKDAYS_FIELD_NUMBER: _ClassVar[int]
     code: str
     transit_km_per_day: int
     transit_min_days: int
     cutoff: str
     parcel_cost_minor: int
-    def __init__(self, code: _Optional[str] = ..., transit_km_per_day: _Optional[int] = ..., transit_min_days: _Optional[int] = ..., cutoff: _Optional[str] = ..., parcel_cost_minor: _Optional[int] = ...) -> None: ...
+    delivery_weekdays: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, code: _Optional[str] = ..., transit_km_per_day: _Optional[int] = ..., transit_min_days: _Optional[int] = ..., cutoff: _Optional[str] = ..., parcel_cost_minor: _Optional[int] = ..., delivery_weekdays: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class HolidayCalendar(_message.Message):
     __slots__ = ("country_code", "dates")
