@@ -924,30 +924,33 @@ class OrderShard:
         return await self._command(order_id, estimate)
 
     async def fulfilment_requests(
-        self, location_id: str, limit: int
+        self, location_id: str, limit: int, service: str = ""
     ) -> list[tuple[str, str, str, list[tuple[int, int]], str]]:
         """(day to ship by, earliest day promised, order id, [(line, units)], carrier service)
         released to the location and not yet shipped: what must leave first first (the day its
         promise needs it to leave here), then the earliest promise, then the oldest ("" for
         lines sold before promises, and where no day can be told). The service is the order's
-        where the location offers it, else "" (its standard one)."""
+        where the location offers it, else "" (its standard one); with ``service``, only the
+        requests to send by it."""
         await self._ready()
         with contextlib.suppress(Exception):  # a stale copy only leaves ship-by days as they were
             await self.network.refresh()
         promiser = self.network.promiser(now_ms())
-        found: list[tuple[str, str, int, str, list[tuple[int, int]]]] = []
+        found: list[tuple[str, str, int, str, list[tuple[int, int]], str]] = []
         location = self.network.locations.get(location_id)
+        sent_by = location.shipping.sent_by if location is not None else lambda _: ""
         for order_id in self._to_ship.get(location_id, ()):
             order = self.orders[order_id]
+            by = sent_by(order.shipping_service)
+            if service and by != service:
+                continue
             lines = [(line, units) for line in order.lines if (units := _unshipped_at(line, location_id)) > 0]
             promised = min((line.promised_on or "" for line, _ in lines), default="")
             ship_by = promiser.ship_by(location_id, promised, order.door()) if promised else ""
-            found.append((ship_by, promised, order.created_at_ms, order_id, [(line.line_number, units) for line, units in lines]))
-        sent_by = location.shipping.sent_by if location is not None else lambda _: ""
-        return [
-            (ship_by, promised, order_id, lines, sent_by(self.orders[order_id].shipping_service))
-            for ship_by, promised, _, order_id, lines in heapq.nsmallest(limit, found)
-        ]
+            units = [(line.line_number, n) for line, n in lines]
+            found.append((ship_by, promised, order.created_at_ms, order_id, units, by))
+        first = heapq.nsmallest(limit, found)
+        return [(ship_by, promised, order_id, units, by) for ship_by, promised, _, order_id, units, by in first]
 
     # -- returns ------------------------------------------------------------------
 

@@ -45,11 +45,15 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
     ) -> fulfilment_pb2.ListFulfilmentRequestsResponse:
         v = Violations()
         v.identifier("location_id", request.location_id)
+        v.identifier("shipping_service", request.shipping_service, required=False)
         limit = v.page_size(request.page_size, DEFAULT_REQUESTS_PAGE)
         v.raise_if_any()
         await check_location(context, await caller(context), request.location_id)
         per_shard = await asyncio.gather(
-            *(shard.call("fulfilment_requests", request.location_id, limit) for shard in self.b.order_calls)
+            *(
+                shard.call("fulfilment_requests", request.location_id, limit, request.shipping_service)
+                for shard in self.b.order_calls
+            )
         )
         response = fulfilment_pb2.ListFulfilmentRequestsResponse()
         # Each shard's first to ship, in the same order; order ids sort by creation within a day.

@@ -74,6 +74,10 @@ async def test_an_order_asking_for_a_carrier_service_ships_only_from_where_it_is
     # The far location's pick list says to send it by the service; the near one's asks for nothing special.
     far_list = await fulfilment(world).ListFulfilmentRequests(fulfilment_pb2.ListFulfilmentRequestsRequest(location_id=far))
     assert [(r.order_id, r.shipping_service) for r in far_list.requests] == [(express.order_id, code)]
+    # A wave of one service: the near location has no express work, the far one its order.
+    for where, wanted in ((near, []), (far, [express.order_id])):
+        wave = fulfilment_pb2.ListFulfilmentRequestsRequest(location_id=where, shipping_service=code)
+        assert [r.order_id for r in (await fulfilment(world).ListFulfilmentRequests(wave)).requests] == wanted
     near_list = await fulfilment(world).ListFulfilmentRequests(fulfilment_pb2.ListFulfilmentRequestsRequest(location_id=near))
     assert [(r.order_id, r.shipping_service) for r in near_list.requests] == [(plain.order_id, "")]
     # Each parcel records the service it went by, and so does its event for a carrier integration.

@@ -51,12 +51,14 @@ class FulfilmentRequest(_message.Message):
     def __init__(self, order_id: _Optional[str] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_orders_pb2.ShipmentLine, _Mapping]]] = ..., promised_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ship_by: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shipping_service: _Optional[str] = ...) -> None: ...
 
 class ListFulfilmentRequestsRequest(_message.Message):
-    __slots__ = ("location_id", "page_size")
+    __slots__ = ("location_id", "page_size", "shipping_service")
     LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    SHIPPING_SERVICE_FIELD_NUMBER: _ClassVar[int]
     location_id: str
     page_size: int
-    def __init__(self, location_id: _Optional[str] = ..., page_size: _Optional[int] = ...) -> None: ...
+    shipping_service: str
+    def __init__(self, location_id: _Optional[str] = ..., page_size: _Optional[int] = ..., shipping_service: _Optional[str] = ...) -> None: ...
 
 class ListFulfilmentRequestsResponse(_message.Message):
     __slots__ = ("requests",)
