@@ -61,7 +61,11 @@ def near(lat_offset: float) -> tuple[float, float]:
 
 
 async def test_a_store_picker_lists_the_pickup_stores_nearest_first_and_only_admins_see_costs(world: World, oms):
-    here = await world.location("T-ST-HERE", kind=STORE, at=near(0), pickup_enabled=True, daily_capacity_units=40)
+    express = inventory_pb2.CarrierService(code="express", transit_km_per_day=1_000, parcel_cost_minor=600)
+    here = await world.location(
+        "T-ST-HERE", kind=STORE, at=near(0), pickup_enabled=True, daily_capacity_units=40,
+        shipping=inventory_pb2.ShippingSchedule(services=[express]),
+    )  # fmt: skip
     five = await world.location("T-ST-FIVE", kind=STORE, at=near(0.045), pickup_enabled=True)
     ten = await world.location("T-ST-TEN", kind=STORE, at=near(0.09))  # no pickup
     warehouse = await world.location("T-DC-NEAR", at=near(0.02))
@@ -90,6 +94,8 @@ async def test_a_store_picker_lists_the_pickup_stores_nearest_first_and_only_adm
         seen = first.locations[0].location
         assert (seen.name, seen.pickup_enabled, seen.active, seen.position.latitude) == (here, True, True, REYKJAVIK[0])
         assert (seen.shipment_cost_minor, seen.daily_capacity_units) == (0, 0)
+        # Its carrier services, but not what their parcels cost.
+        assert [(s.code, s.transit_km_per_day, s.parcel_cost_minor) for s in seen.shipping.services] == [("express", 1_000, 0)]
     finally:
         await channel.close()
 
@@ -104,6 +110,7 @@ async def test_a_store_picker_lists_the_pickup_stores_nearest_first_and_only_adm
         100,
         40,
     )
+    assert [s.parcel_cost_minor for s in every_store.locations[0].location.shipping.services] == [600]
     active = await world.inventory.ListLocations(inventory_pb2.ListLocationsRequest(near=point, within_km=50))
     assert [x.location.location_id for x in active.locations] == [here, warehouse, five, ten]
     # Without a point: in id order, every active location of the type.
