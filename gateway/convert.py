@@ -42,7 +42,7 @@ from oms_actors.domain.enums import (
 )
 from oms_actors.domain.errors import FieldViolation, ValidationError
 from oms_actors.domain.events import OrderEvent
-from oms_actors.domain.fulfilment import Shipment, ShipmentStatus
+from oms_actors.domain.fulfilment import Shipment, ShipmentStatus, UndeliveredReason
 from oms_actors.domain.inbound import PROMISE_SEP, split_site, utc_today
 from oms_actors.domain.ledger import FeedKind, FeedMessage
 from oms_actors.domain.money import MAX_AMOUNT_MINOR, Money, is_currency
@@ -98,7 +98,10 @@ RESOLUTIONS_TO_PROTO = {r: orders_pb2.ReturnResolution.Value(f"RETURN_RESOLUTION
 RESOLUTIONS = {v: k for k, v in RESOLUTIONS_TO_PROTO.items()}
 REASONS_TO_PROTO = {r: orders_pb2.ReturnReason.Value(f"RETURN_REASON_{r.name}") for r in ReturnReason}
 REASONS = {v: k for k, v in REASONS_TO_PROTO.items()}
+UNDELIVERED_TO_PROTO = {r: orders_pb2.UndeliveredReason.Value(f"UNDELIVERED_REASON_{r.name}") for r in UndeliveredReason}
+UNDELIVERED_REASONS = {v: k for k, v in UNDELIVERED_TO_PROTO.items()}
 CHANNEL_VALUES = {c.value for c in Channel}
+MAX_PICKUP_HOLD_DAYS = 90
 
 
 def _inverse(table: dict[int, E]) -> dict[E, int]:
@@ -596,6 +599,8 @@ def order_to_proto(o: Order, *, internal_notes: bool = False) -> orders_pb2.Orde
             line_fields["return_by"] = _ts_fields(until)
         if line.final_sale:
             line_fields["final_sale"] = True
+        if line.undelivered:
+            line_fields["undelivered_quantity"] = line.undelivered
         if line.return_window_days is not None:
             line_fields["return_window_days"] = line.return_window_days
         if line.promised_on is not None:
@@ -686,6 +691,9 @@ def _shipment(sh: Shipment, currency: str) -> dict[str, Any]:
         fields["estimate_reason"] = sh.estimate_reason
     if sh.shipping_service:
         fields["shipping_service"] = sh.shipping_service
+    if sh.returned_at_ms:
+        fields["returned_at"] = _ts_fields(sh.returned_at_ms)
+        fields["undelivered_reason"] = UNDELIVERED_TO_PROTO[UndeliveredReason(sh.undelivered_reason)]
     return fields
 
 
@@ -748,6 +756,11 @@ def _return(r: ReturnRecord, currency: str) -> dict[str, Any]:
         fields["unrepairable_reason"] = r.unrepairable_reason
         fields["unrepairable_at"] = _ts_fields(r.unrepairable_at_ms)
         fields["repair_replacement_order_id"] = r.repair_replacement_order_id
+    if r.shipment_id:
+        fields["shipment_id"] = r.shipment_id
+        fields["undelivered_reason"] = UNDELIVERED_TO_PROTO[UndeliveredReason(r.undelivered_reason)]
+        if r.ship_to is not None:
+            fields["ship_to"] = _address_fields(r.ship_to)
     if r.unrepairable_resolved_at_ms:
         fields["made_good_at"] = _ts_fields(r.unrepairable_resolved_at_ms)
     return fields
@@ -794,6 +807,10 @@ def location_from_proto(msg: inventory_pb2.Location, field: str, v: Violations) 
     v.country(f"{field}.country_code", msg.country_code)
     if msg.pickup_enabled and kind is not None and kind is not LocationType.STORE:
         v.add(f"{field}.pickup_enabled", "only stores offer pickup")
+    if not 0 <= msg.pickup_hold_days <= MAX_PICKUP_HOLD_DAYS:
+        v.add(f"{field}.pickup_hold_days", f"must be 0-{MAX_PICKUP_HOLD_DAYS} days (0: held until collected)")
+    elif msg.pickup_hold_days and not msg.pickup_enabled:
+        v.add(f"{field}.pickup_hold_days", "only a location offering pickup holds orders for collection")
     shipping = DEFAULT_SCHEDULE
     if msg.HasField("shipping"):
         shipping = shipping_schedule_from_proto(msg.shipping, f"{field}.shipping", v)
@@ -810,6 +827,7 @@ def location_from_proto(msg: inventory_pb2.Location, field: str, v: Violations) 
         unit_handling_cost_minor=msg.unit_handling_cost_minor,
         unit_cost_per_kg_km_minor=msg.unit_cost_per_kg_km_minor,
         pickup_enabled=msg.pickup_enabled,
+        pickup_hold_days=msg.pickup_hold_days,
         active=msg.active,
         daily_capacity_units=msg.daily_capacity_units,
         time_zone=msg.time_zone,
@@ -933,7 +951,7 @@ def location_to_proto(loc: Location, *, costs: bool) -> inventory_pb2.Location:
         location_id=loc.location_id, type=LOCATION_TYPE_TO_PROTO[loc.type], name=loc.name,
         position=common_pb2.GeoPoint(latitude=loc.latitude, longitude=loc.longitude),
         pickup_enabled=loc.pickup_enabled, active=loc.active, time_zone=loc.time_zone, country_code=loc.country_code,
-        shipping=shipping_schedule_to_proto(loc.shipping, costs=costs),
+        shipping=shipping_schedule_to_proto(loc.shipping, costs=costs), pickup_hold_days=loc.pickup_hold_days,
     )  # fmt: skip
     if costs:
         msg.shipment_cost_minor = loc.shipment_cost_minor

@@ -44,16 +44,18 @@ from oms_actors.domain.errors import (
     no_such_shipment,
     order_not_found,
 )
-from oms_actors.domain.fulfilment import ShortageReason
+from oms_actors.domain.fulfilment import ShortageReason, UndeliveredReason
 from oms_actors.domain.inbound import utc_today
 from oms_actors.domain.money import Money
 from oms_actors.domain.order import ALLOWED, STEP_SHORTAGE, ApprovalStatus, Command, Order, OrderLine, SourcingResult
 from oms_actors.domain.partitioning import idempotency_shard, new_order_id, shard_of
 from oms_actors.domain.payment_state import OverdueNotice, PaymentStatus, Receipt
 from oms_actors.domain.records import evolve
+from oms_actors.domain.return_policy import DAY_MS
 from oms_actors.domain.returns import (
     AWAITING_REPAIR,
     SENDS_ITEMS,
+    UNCOLLECTED,
     UNREPAIRABLE,
     WITHDRAWN,
     Disposition,
@@ -105,6 +107,7 @@ SERVED_DIRECTLY = (
     "record_receipt", "note_overdue", "report_shortage", "change_ship_to", "hold_order", "grant_goodwill",
     "add_note", "erase_personal_data", "replace_payment_instrument", "returns_at", "settle_replacement",
     "cancel_return", "complete_repair", "track_return", "declare_beyond_repair", "estimate_shipment",
+    "return_undelivered",
 )  # fmt: skip
 # Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
 IDEMPOTENCY_CACHE = int(os.environ.get("OMS_IDEMPOTENCY_CACHE", "200000"))
@@ -923,6 +926,43 @@ class OrderShard:
 
         return await self._command(order_id, estimate)
 
+    async def return_undelivered(
+        self,
+        order_id: str,
+        shipment_id: str,
+        return_id: str,
+        reason: str,
+        resolution: str,
+        location_id: str = "",
+        ship_to: Address | None = None,
+        note: str = "",
+        acting_at: str = "",
+    ) -> bytes:
+        """A parcel came back undelivered (``Order.return_undelivered``), to ``location_id``:
+        by default where it left from, or for a pickup the store holding it. ``acting_at``
+        scopes it as confirm_delivery: a location reports its own parcels (the gateway lets it
+        name no other location)."""
+        if location_id:
+            with contextlib.suppress(Exception):  # a stale copy still knows every location but the newest
+                await self.network.refresh()
+            known = self.network.locations.get(location_id)
+            if known is None or not known.active:
+                raise FailedPreconditionError(f"location {location_id} is unknown or inactive", code="UNKNOWN_LOCATION")
+
+        def back(order: Order) -> Order:
+            _check_scope(order, acting_at)
+            shipment = order.shipment(shipment_id)
+            if acting_at and shipment is not None and shipment.location_id != acting_at:
+                raise no_such_shipment(order_id, shipment_id)
+            to = location_id or (order.pickup_location_id if order.delivery_mode is DeliveryMode.PICKUP else "")
+            to = to or (shipment.location_id if shipment is not None else "")
+            return order.return_undelivered(
+                shipment_id, return_id=return_id, reason=UndeliveredReason(reason), resolution=Resolution(resolution),
+                location_id=to, ship_to=ship_to, note=note, now_ms=now_ms(),
+            )  # fmt: skip
+
+        return await self._command(order_id, back)
+
     async def fulfilment_requests(
         self, location_id: str, limit: int, service: str = ""
     ) -> list[tuple[str, str, str, list[tuple[int, int]], str]]:
@@ -1121,7 +1161,7 @@ class OrderShard:
                 for sku, (q, rate) in sent.items()
             ),
             delivery_mode=order.delivery_mode,
-            ship_to=order.ship_to,
+            ship_to=record.ship_to or order.ship_to,  # a parcel that came back: maybe to a corrected address
             pickup_location_id=order.pickup_location_id,
             external_reference=f"REPLACEMENT-{order.order_id}",
             awaits_return=f"{order.order_id}/{return_id}" if secured else "",
@@ -1350,6 +1390,34 @@ class OrderShard:
             limit,
         )
 
+    async def return_uncollected(self, hold_ms: dict[str, int] | None = None, limit: int = BACKORDER_BATCH) -> int:
+        """Pickups left at their store longer than its hold period (``Location.pickup_hold_days``;
+        ``hold_ms``, for tests, store -> hold instead) come back undelivered: refunded to the
+        customer, and the store puts the units back after checking them (the periodic pass).
+        Answers the orders changed."""
+        await self._ready()
+        now = now_ms()
+        if hold_ms is None:
+            with contextlib.suppress(Exception):  # a stale copy holds as it did
+                await self.network.refresh()
+            hold_ms = {
+                loc.location_id: loc.pickup_hold_days * DAY_MS
+                for loc in self.network.locations.values()
+                if loc.pickup_hold_days
+            }  # fmt: skip
+        if not hold_ms:
+            return 0
+
+        def give_back(order: Order) -> Order:
+            for shipment_id in order.uncollected(now, hold_ms):
+                order = order.return_undelivered(
+                    shipment_id, return_id=f"{UNCOLLECTED}{shipment_id}", reason=UndeliveredReason.NOT_COLLECTED,
+                    resolution=Resolution.REFUND, location_id=order.pickup_location_id, now_ms=now,
+                )  # fmt: skip
+            return order
+
+        return await self._sweep(lambda o: bool(o.uncollected(now, hold_ms)), give_back, limit)
+
     async def close_settled(self, window_ms: int | None = None, limit: int = BACKORDER_BATCH) -> int:
         """Closes delivered orders whose return window (their own, or the return policy's for
         their channel if they keep none) has shut with no return open: they are finished, so they leave memory (the periodic
@@ -1409,7 +1477,8 @@ class OrderShard:
     async def _periodic_pass(self) -> None:
         try:
             # Expired returns first: an order waiting only for a parcel that is not coming closes in the same pass.
-            n = await self.resource_backorders() + await self.expire_returns() + await self.close_settled()
+            n = await self.resource_backorders() + await self.expire_returns() + await self.return_uncollected()
+            n += await self.close_settled()
             if n:
                 log.info("order shard %d: re-sourced or closed %d orders", self.shard, n)
         except Exception as exc:  # the next pass tries again

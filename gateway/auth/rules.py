@@ -124,6 +124,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _FULFILMENT + "ReportShortage": allow(FULFILMENT, audit=True),  # takes stock off the location
         _FULFILMENT + "ConfirmDelivery": allow(AGENT, FULFILMENT, audit=True),
         _FULFILMENT + "UpdateDeliveryEstimate": allow(AGENT, FULFILMENT, audit=True),  # a carrier's news
+        _FULFILMENT + "ReportDeliveryFailure": allow(AGENT, FULFILMENT, audit=True),  # moves money and stock
         #
         # The network, the catalogue and the routing rules: admins manage them.
         _INVENTORY + "UpsertLocations": allow(audit=True),

@@ -8,10 +8,11 @@ import grpc
 
 from gateway import limits
 from gateway.auth.access import caller, check_location
-from gateway.convert import Violations, day_to_proto, order_to_proto
+from gateway.convert import RESOLUTIONS, UNDELIVERED_REASONS, Violations, address_from_proto, day_to_proto, order_to_proto
 from gateway.errors import rpc
 from gateway.services.backend import Backend
 from oms_actors.domain.fulfilment import ShortageReason
+from oms_actors.domain.returns import UNDELIVERED_RESOLUTIONS, Resolution
 from protos.oms.v1 import fulfilment_pb2, fulfilment_pb2_grpc, orders_pb2
 
 DEFAULT_REQUESTS_PAGE = 100
@@ -168,3 +169,36 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
             await self.b.command(request.order_id, "confirm_delivery", request.shipment_id, principal.location_id or ""),
             internal_notes=principal.sees_everything,
         )
+
+    @rpc
+    async def ReportDeliveryFailure(
+        self, request: fulfilment_pb2.ReportDeliveryFailureRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.Order:
+        v = Violations()
+        v.identifier("order_id", request.order_id)
+        v.identifier("shipment_id", request.shipment_id)
+        v.identifier("return_id", request.return_id)
+        reason = v.enum("reason", request.reason, UNDELIVERED_REASONS)
+        resolution = v.enum("resolution", request.resolution, RESOLUTIONS)
+        if resolution is not None and resolution not in UNDELIVERED_RESOLUTIONS:
+            v.add("resolution", "REFUND, STORE_CREDIT or REPLACEMENT: the money back, or the items sent again")
+        v.identifier("location_id", request.location_id, required=False)
+        v.text("note", request.note)
+        ship_to = None
+        if request.HasField("ship_to"):
+            ship_to = address_from_proto(request.ship_to, "ship_to", v, need_position=True)
+            if not request.ship_to.country_code:
+                v.add("ship_to.country_code", "is required")
+            if resolution is not None and resolution is not Resolution.REPLACEMENT:
+                v.add("ship_to", "only for a REPLACEMENT: where the items go again")
+        v.raise_if_any()
+        assert reason is not None and resolution is not None
+        principal = await caller(context)
+        if request.location_id:  # a location's key names no other location
+            await check_location(context, principal, request.location_id)
+        # Scoped by the order shard, as ConfirmDelivery: a location reports its own parcels.
+        updated = await self.b.command(
+            request.order_id, "return_undelivered", request.shipment_id, request.return_id, reason.value, resolution.value,
+            request.location_id, ship_to, request.note, principal.location_id or "",
+        )  # fmt: skip
+        return order_to_proto(updated, internal_notes=principal.sees_everything)

@@ -96,7 +96,9 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
                 v.text(f"{f}.reason", line.reason)
                 if line.reason_code:
                     code = v.enum(f"{f}.reason_code", line.reason_code, REASONS)
-                    if code is not None:
+                    if code is ReturnReason.UNDELIVERED:
+                        v.add(f"{f}.reason_code", "is for parcels that came back undelivered (ReportDeliveryFailure)")
+                    elif code is not None:
                         codes[line.line_number] = code.value
                 if resolution is Resolution.EXCHANGE:
                     v.identifier(f"{f}.exchange_sku", line.exchange_sku)

@@ -50,6 +50,7 @@ class OrderStatus(StrEnum):
     PARTLY_SHIPPED = "partly_shipped"
     SHIPPED = "shipped"
     DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"  # every unit shipped came back undelivered (refunded, credited or sent again)
     CLOSED = "closed"
     CANCELLED = "cancelled"
 
@@ -63,4 +64,5 @@ class LineStatus(StrEnum):
     PARTLY_SHIPPED = "partly_shipped"
     SHIPPED = "shipped"
     DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"  # its units came back undelivered, none delivered
     CANCELLED = "cancelled"

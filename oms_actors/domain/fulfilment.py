@@ -10,6 +10,17 @@ import msgspec
 class ShipmentStatus(StrEnum):
     SHIPPED = "shipped"  # left the location (or, for pickup, ready at the store)
     DELIVERED = "delivered"  # reached the customer (or collected in store)
+    RETURNED = "returned"  # came back undelivered: refused, address unknown, not collected in time
+
+
+class UndeliveredReason(StrEnum):
+    """Why a parcel came back to a location instead of reaching the customer."""
+
+    REFUSED = "refused"  # the customer would not take it
+    ADDRESS_UNKNOWN = "address_unknown"  # the carrier found no one at the address, or no address
+    NOT_COLLECTED = "not_collected"  # a pickup left at the store past its hold period
+    DAMAGED_IN_TRANSIT = "damaged_in_transit"  # the carrier brought it back broken
+    OTHER = "other"
 
 
 class ShipmentLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -62,6 +73,9 @@ class Shipment(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     estimate_reason: str = ""
     # The carrier service it went by (the order's, where the location offers it); "": standard.
     shipping_service: str = ""
+    # Came back undelivered (``ShipmentStatus.RETURNED``): when, and why (an UndeliveredReason value).
+    returned_at_ms: int = 0
+    undelivered_reason: str = ""
 
     @property
     def paid(self) -> bool:

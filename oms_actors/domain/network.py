@@ -20,6 +20,9 @@ class Location:
     unit_handling_cost_minor: int = 0
     unit_cost_per_kg_km_minor: float = 0.0
     pickup_enabled: bool = False
+    # Days a pickup waits here, ready, for its customer; then it comes back undelivered
+    # (refunded, the units checked back into stock). 0: it waits until collected.
+    pickup_hold_days: int = 0
     active: bool = True
     daily_capacity_units: int = 0  # units planned to ship from here per day (its own); 0: no limit
     time_zone: str = ""  # IANA name (Europe/Berlin): where the location's day begins; "": UTC

@@ -26,7 +26,15 @@ from oms_actors.domain.commands import SHIPPING_CHARGE, Address, CreateOrder, Pa
 from oms_actors.domain.delivery import Door, Promiser
 from oms_actors.domain.enums import Channel, DeliveryMode, LineStatus, OrderStatus, PaymentMethod
 from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionError, LineProblem, NotFoundError, no_such_shipment
-from oms_actors.domain.fulfilment import Shipment, ShipmentCapture, ShipmentLine, ShipmentStatus, Shortage, ShortageReason
+from oms_actors.domain.fulfilment import (
+    Shipment,
+    ShipmentCapture,
+    ShipmentLine,
+    ShipmentStatus,
+    Shortage,
+    ShortageReason,
+    UndeliveredReason,
+)
 from oms_actors.domain.inbound import PROMISE_SEP
 from oms_actors.domain.money import Money
 from oms_actors.domain.network import Product
@@ -38,6 +46,7 @@ from oms_actors.domain.returns import (
     GOODWILL,
     MAKES_GOOD,
     RETURN_ALLOWED,
+    UNDELIVERED_RESOLUTIONS,
     WITHDRAWN,
     Appeasement,
     Disposition,
@@ -45,6 +54,7 @@ from oms_actors.domain.returns import (
     Resolution,
     ReturnAction,
     ReturnLine,
+    ReturnReason,
     ReturnRecord,
     ReturnStatus,
 )
@@ -130,6 +140,9 @@ class OrderLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     # The day its units not yet shipped arrive as last sourced (the promise when it was told).
     # None: not promised yet, or, once promised, some unit now waits for stock with no date.
     estimated_on: str | None = None
+    # Shipped units that came back undelivered (``Order.return_undelivered``): refunded,
+    # credited or sent again by a replacement order, so nothing more is due of them here.
+    undelivered: int = 0
 
     @property
     def line_total(self) -> Money:
@@ -168,16 +181,21 @@ class OrderLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return _at(self.shipped, location_id)
 
     @property
+    def settled(self) -> int:
+        """Units this order has done with: delivered, or back undelivered."""
+        return self.delivered + self.undelivered
+
+    @property
     def delivery_at_risk(self) -> bool:
         """Promised, with units not yet delivered, and sourced again since so that they arrive
         after the promise, or wait for stock with no date."""
-        if self.promised_on is None or self.delivered >= self.active:
+        if self.promised_on is None or self.settled >= self.active:
             return False
         return self.estimated_on is None or self.estimated_on > self.promised_on
 
     def late(self, today: str) -> bool:
         """``delivery_at_risk``, or promised a day before ``today`` (YYYY-MM-DD) and not all delivered."""
-        if self.promised_on is None or self.delivered >= self.active:
+        if self.promised_on is None or self.settled >= self.active:
             return False
         return self.promised_on < today or self.delivery_at_risk
 
@@ -192,8 +210,8 @@ class OrderLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             return LineStatus.CANCELLED
         if not sourced:
             return LineStatus.ACCEPTED
-        if self.delivered >= active:
-            return LineStatus.DELIVERED
+        if self.delivered + self.undelivered >= active:
+            return LineStatus.DELIVERED if self.delivered else LineStatus.UNDELIVERED
         shipped = _total(self.shipped)
         if shipped >= active:
             return LineStatus.SHIPPED
@@ -294,11 +312,13 @@ ALLOWED: Mapping[OrderStatus, frozenset[Command]] = {
     ),
     _S.SHIPPED: frozenset({_C.DELIVER, _C.RETURN}),
     _S.DELIVERED: frozenset({_C.CLOSE, _C.RETURN}),
+    _S.UNDELIVERED: frozenset({_C.CLOSE}),
     _S.CLOSED: frozenset(),
     _S.REJECTED: frozenset(),
     _S.CANCELLED: frozenset(),
 }
 OPEN_STATUSES = frozenset(s for s, commands in ALLOWED.items() if commands)
+_DONE_LINES = frozenset({LineStatus.DELIVERED, LineStatus.UNDELIVERED})  # nothing more to ship or deliver
 
 # Pending side effects, performed by the shard and then marked done.
 STEP_ASSESS = "assess"  # risk rules and payment authorisation
@@ -473,7 +493,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     @property
     def awaits_promised_delivery(self) -> bool:
         """Open, with a promised line not all delivered: what may turn late (ListOrders ``late``)."""
-        return self.is_open and any(line.promised_on is not None and line.delivered < line.active for line in self.lines)
+        return self.is_open and any(line.promised_on is not None and line.settled < line.active for line in self.lines)
 
     def is_late(self, today: str) -> bool:
         """A line of it is late on ``today`` (YYYY-MM-DD, UTC): ``OrderLine.late``."""
@@ -578,13 +598,15 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         if not self.sourced:
             return OrderStatus.ON_HOLD if self.approval.status is ApprovalStatus.HELD else OrderStatus.ACCEPTED
         statuses = {line.status for line in active}
-        if statuses == {LineStatus.DELIVERED}:
+        if statuses == {LineStatus.UNDELIVERED}:
+            return OrderStatus.UNDELIVERED
+        if statuses <= _DONE_LINES:
             return OrderStatus.DELIVERED
-        if statuses <= {LineStatus.SHIPPED, LineStatus.DELIVERED}:
+        if statuses <= {LineStatus.SHIPPED, *_DONE_LINES}:
             return OrderStatus.SHIPPED
         if self.approval.status is ApprovalStatus.HELD:  # (units still to ship wait for a reviewer)
             return OrderStatus.ON_HOLD
-        if statuses & {LineStatus.SHIPPED, LineStatus.PARTLY_SHIPPED, LineStatus.DELIVERED}:
+        if statuses & {LineStatus.SHIPPED, LineStatus.PARTLY_SHIPPED, *_DONE_LINES}:
             return OrderStatus.PARTLY_SHIPPED
         if statuses == {LineStatus.RELEASED}:
             return OrderStatus.RELEASED
@@ -1050,6 +1072,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         if shipment is not None and shipment.status is ShipmentStatus.DELIVERED:
             return self  # a repeated confirmation
         self._check(Command.DELIVER)
+        if shipment is not None and shipment.status is ShipmentStatus.RETURNED:
+            raise shipment_returned(self.order_id, shipment)
         if shipment is None:
             raise no_such_shipment(self.order_id, shipment_id)
         lines = tuple(
@@ -1078,6 +1102,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             raise FailedPreconditionError(
                 f"shipment {shipment_id} of order {self.order_id} was delivered", code="SHIPMENT_DELIVERED"
             )
+        if shipment.status is ShipmentStatus.RETURNED:
+            raise shipment_returned(self.order_id, shipment)
         estimated = evolve(shipment, estimated_delivery=day, estimate_reason=reason)
         shipments = tuple(estimated if s.shipment_id == shipment_id else s for s in self.shipments)
         lines = []
@@ -1087,7 +1113,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             if line.promised_on is None or not shipment.quantity_of(n) or (waiting and line.estimated_on is None):
                 lines.append(line)
                 continue
-            on_way = [s for s in shipments if s.status is not ShipmentStatus.DELIVERED and s.quantity_of(n)]
+            on_way = [s for s in shipments if s.status is ShipmentStatus.SHIPPED and s.quantity_of(n)]
             days = [s.estimated_delivery for s in on_way if s.estimated_delivery]
             if waiting and line.estimated_on:
                 days.append(line.estimated_on)
@@ -1180,18 +1206,24 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return next((r for r in self.returns if r.return_id == return_id), None)
 
     def returnable(self, line_number: int) -> int:
-        """Units of a line delivered and not already on a return (one expired or cancelled gave them back)."""
+        """Units of a line delivered and not already on a return (one expired or cancelled gave
+        them back; a parcel that came back undelivered held none of them)."""
         line = self.line(line_number)
         on_returns = sum(
-            rl.quantity for r in self.returns if r.status not in WITHDRAWN for rl in r.lines if rl.line_number == line_number
+            rl.quantity
+            for r in self.returns
+            if r.status not in WITHDRAWN and not r.shipment_id
+            for rl in r.lines
+            if rl.line_number == line_number
         )
         return line.delivered - on_returns
 
     def closable(self, now_ms: int, window_ms: int) -> bool:
         """Delivered, nothing pending, every return done (resolved and its repairs back with the
         customer, expired or cancelled), and the return window shut on every line (``window_ms``:
-        the order's, where a line keeps none of its own)."""
-        if self.status is not OrderStatus.DELIVERED or self.pending:
+        the order's, where a line keeps none of its own). Nothing delivered (every parcel came
+        back): as soon as what came back is inspected and its money or items went out."""
+        if self.status not in (OrderStatus.DELIVERED, OrderStatus.UNDELIVERED) or self.pending:
             return False
         if any(r.status not in DONE_STATUSES or r.awaiting_repair for r in self.returns):
             return False
@@ -1199,6 +1231,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             self.last_delivery_ms(line.line_number) + self.line_window_ms(line.line_number, window_ms)
             for line in self.lines if line.delivered
         ]  # fmt: skip
+        if self.status is OrderStatus.UNDELIVERED:
+            return not shut
         return bool(shut) and now_ms > max(shut)
 
     def last_delivery_ms(self, line_number: int) -> int:
@@ -1304,6 +1338,107 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         if kept:
             steps += (STEP_RESOLVE + return_id,)
         return self._next(now_ms=now_ms, returns=self.returns + (record,), add=steps)
+
+    def return_undelivered(
+        self,
+        shipment_id: str,
+        *,
+        return_id: str,
+        reason: UndeliveredReason,
+        resolution: Resolution,
+        location_id: str,
+        now_ms: int,
+        ship_to: Address | None = None,
+        note: str = "",
+    ) -> Order:
+        """A parcel came back to ``location_id`` instead of reaching the customer (refused,
+        address unknown, a pickup not collected in time): the shipment is returned, its units
+        are the order's no longer (``OrderLine.undelivered``), and a return of the whole parcel
+        is recorded as received there. Its money goes back, or its items go out again, at once
+        (``resolution``: a refund, store credit, or a replacement order, to ``ship_to`` if the
+        address was wrong); the location inspects the parcel later like any return, restocking
+        it or writing it off. No return policy applies: the customer never had the items.
+
+        Only a parcel on its way (shipped, not delivered) comes back. The same report again
+        changes nothing; another under the same return id is refused."""
+        existing = self.return_(return_id)
+        if existing is not None:
+            if (existing.shipment_id, existing.undelivered_reason, existing.ship_to) == (shipment_id, reason.value, ship_to) and {
+                rl.resolution for rl in existing.lines
+            } == {resolution}:
+                return self
+            raise FailedPreconditionError(f"return {return_id} was recorded with other details", code="RETURN_ID_REUSED")
+        shipment = self.shipment(shipment_id)
+        if shipment is None:
+            raise no_such_shipment(self.order_id, shipment_id)
+        if shipment.status is ShipmentStatus.DELIVERED:
+            raise FailedPreconditionError(
+                f"shipment {shipment_id} of order {self.order_id} was delivered: the customer returns it (RequestReturn)",
+                code="SHIPMENT_DELIVERED",
+            )
+        if shipment.status is ShipmentStatus.RETURNED:
+            raise shipment_returned(self.order_id, shipment)
+        self._check(Command.DELIVER)  # on its way: delivered, or back
+        if resolution not in UNDELIVERED_RESOLUTIONS:
+            raise FailedPreconditionError(
+                f"a parcel that came back is refunded, credited or sent again, not {resolution.value}",
+                code="RESOLUTION_NOT_ALLOWED",
+            )
+        pickup = self.delivery_mode is DeliveryMode.PICKUP
+        if (reason is UndeliveredReason.NOT_COLLECTED) != pickup and reason in (
+            UndeliveredReason.NOT_COLLECTED, UndeliveredReason.ADDRESS_UNKNOWN,
+        ):  # fmt: skip
+            raise FailedPreconditionError(
+                f"order {self.order_id} is {'collected in store' if pickup else 'shipped to an address'}: "
+                f"its parcel cannot come back {reason.value}",
+                code="REASON_NOT_ALLOWED",
+            )
+        if ship_to is not None:
+            if resolution is not Resolution.REPLACEMENT or self.ship_to is None:
+                raise FailedPreconditionError(
+                    "a new address is for the items sent again to an order shipped to an address", code="NOT_SHIPPED_AGAIN"
+                )
+            if ship_to.country_code != self.ship_to.country_code:
+                raise FailedPreconditionError(
+                    f"order {self.order_id} ships to {self.ship_to.country_code}: another country needs a new order",
+                    code="COUNTRY_CHANGE",
+                )
+        record = ReturnRecord(
+            return_id=return_id,
+            status=ReturnStatus.RECEIVED,
+            lines=tuple(
+                ReturnLine(
+                    line_number=sl.line_number, quantity=sl.quantity, received=sl.quantity, reason=note or reason.value,
+                    resolution=resolution, reason_code=ReturnReason.UNDELIVERED.value,
+                )  # fmt: skip
+                for sl in sorted(shipment.lines, key=lambda sl: sl.line_number)
+            ),
+            channel=self.channel.value,
+            location_id=location_id,
+            requested_at_ms=now_ms,
+            received_at_ms=now_ms,
+            shipment_id=shipment_id,
+            undelivered_reason=reason.value,
+            ship_to=ship_to,
+        )
+        back = evolve(shipment, status=ShipmentStatus.RETURNED, returned_at_ms=now_ms, undelivered_reason=reason.value)
+        return self._next(
+            now_ms=now_ms,
+            lines=tuple(
+                evolve(line, undelivered=line.undelivered + shipment.quantity_of(line.line_number)) for line in self.lines
+            ),
+            shipments=tuple(back if s.shipment_id == shipment_id else s for s in self.shipments),
+            returns=self.returns + (record,),
+            add=(STEP_RESOLVE + return_id,),
+        )
+
+    def uncollected(self, now_ms: int, hold_ms: Mapping[str, int]) -> list[str]:
+        """Shipments of a pickup order ready at its store longer than the store's hold period
+        (``hold_ms``: store -> its hold; a store without one keeps them until collected)."""
+        hold = hold_ms.get(self.pickup_location_id) if self.delivery_mode is DeliveryMode.PICKUP else None
+        if not hold:
+            return []
+        return [s.shipment_id for s in self.shipments if s.status is ShipmentStatus.SHIPPED and now_ms - s.shipped_at_ms > hold]
 
     def record_secured(self, return_id: str, *, replacement_order_id: str, now_ms: int) -> Order:
         """The return's replacement order is placed (held until the return is received)."""
@@ -1647,7 +1782,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             if resolution is not Resolution.REFUND:
                 continue
             owed = self._worth(rl, units, unrepairable=unrepairable)
-            for shipment in self._newest_shipments():
+            for shipment in self._shipments_for(record):
                 if not shipment.quantity_of(rl.line_number):
                     continue
                 # A shipment can give back at most what its units of this line cost.
@@ -1695,7 +1830,13 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             payment_records=tuple(p.with_(token="") for p in self.payment_records),
             notes=tuple(evolve(n, text="") for n in self.notes),
             returns=tuple(
-                evolve(r, lines=tuple(evolve(rl, reason="") for rl in r.lines), unrepairable_reason="", cancel_reason="")
+                evolve(
+                    r,
+                    lines=tuple(evolve(rl, reason="") for rl in r.lines),
+                    unrepairable_reason="",
+                    cancel_reason="",
+                    ship_to=Address(country_code=r.ship_to.country_code) if r.ship_to is not None else None,
+                )
                 for r in self.returns
             ),
             appeasements=tuple(evolve(a, reason="") for a in self.appeasements),
@@ -1828,7 +1969,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             left = units
             price = self.line(rl.line_number).unit_price.amount_minor
             worth = self._worth(rl, units, unrepairable=unrepairable)  # (less a deduction: the older invoices credit less)
-            for shipment in self._newest_shipments():
+            for shipment in self._shipments_for(record):
                 take = min(left, shipment.quantity_of(rl.line_number))
                 if take:
                     amount = min(take * price, worth)
@@ -1884,6 +2025,14 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         """Money given back comes from the newest shipments first (refunds, store credit, goodwill)."""
         return sorted(self.shipments, key=lambda s: s.shipped_at_ms, reverse=True)
 
+    def _shipments_for(self, record: ReturnRecord) -> list[Shipment]:
+        """Where a return's money comes from: a parcel that came back, from its own shipment's
+        captures and invoice first; the customer's return, from the newest shipments first."""
+        newest = self._newest_shipments()
+        if not record.shipment_id:
+            return newest
+        return sorted(newest, key=lambda s: s.shipment_id != record.shipment_id)  # (stable: newest after it)
+
     def _refunded(self, refunds: tuple[RefundPart, ...]) -> dict[str, Any]:
         """The shipments' captures and the payments with these refunds counted."""
         given: dict[tuple[str, str], int] = {}
@@ -1919,6 +2068,13 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             elif resolution is Resolution.STORE_CREDIT:
                 out[rl.line_number] = self._worth(rl, units, unrepairable=unrepairable)
         return out
+
+
+def shipment_returned(order_id: str, shipment: Shipment) -> FailedPreconditionError:
+    return FailedPreconditionError(
+        f"shipment {shipment.shipment_id} of order {order_id} came back undelivered ({shipment.undelivered_reason})",
+        code="SHIPMENT_RETURNED",
+    )
 
 
 def _refund_part(shipment: Shipment, capture: ShipmentCapture, amount: int, *, line_number: int = 0, charge: str = "") -> RefundPart:

@@ -6,7 +6,8 @@ customers bring them back (a web order returned in a store costs the store's tim
 when it is first recorded, in the same atomic write as the order (so a retry, which
 records nothing new, counts nothing), into one hash per UTC day of the request; a report
 adds up the days asked for. Units asked back are counted, whatever came of the return
-later (kept, cancelled, expired): what customers wanted to send back. Pure.
+later (kept, cancelled, expired): what customers wanted to send back. A parcel that came
+back undelivered is not counted: no customer sent it back, and its reasons are the carrier's. Pure.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def counts(old: Order | None, new: Order) -> dict[str, Counter[str]]:
     before = {r.return_id for r in old.returns}
     out: dict[str, Counter[str]] = {}
     for r in new.returns:
-        if r.return_id in before:
+        if r.return_id in before or r.shipment_id:
             continue
         day = out.setdefault(request_day(r.requested_at_ms), Counter())
         day[RETURNS] += 1

@@ -13,6 +13,7 @@ from typing import Mapping
 
 import msgspec
 
+from oms_actors.domain.commands import Address
 from oms_actors.domain.records import evolve
 
 
@@ -36,6 +37,7 @@ class ReturnReason(StrEnum):
     CHANGED_MIND = "changed_mind"
     ARRIVED_LATE = "arrived_late"
     OTHER = "other"
+    UNDELIVERED = "undelivered"  # the parcel came back to us, not from the customer (ReturnRecord.shipment_id)
 
 
 class Resolution(StrEnum):
@@ -47,8 +49,11 @@ class Resolution(StrEnum):
 
 
 SENDS_ITEMS = frozenset({Resolution.REPLACEMENT, Resolution.EXCHANGE})  # on the return's replacement order
+# What a customer whose parcel came back undelivered may get: the money, or the items sent again.
+UNDELIVERED_RESOLUTIONS = frozenset({Resolution.REFUND, Resolution.STORE_CREDIT, Resolution.REPLACEMENT})
 # What a customer may get for units found beyond repair: their price back, or new ones.
 MAKES_GOOD = frozenset({Resolution.REFUND, Resolution.STORE_CREDIT, Resolution.REPLACEMENT})
+UNCOLLECTED = "uncollected-"  # + shipment id: the return of a pickup left at its store past the hold period
 UNREPAIRABLE = "unrepairable"  # how refunds, credit notes and store credit name money for units beyond repair
 
 
@@ -140,6 +145,12 @@ class ReturnRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     unrepairable_at_ms: int = 0
     unrepairable_resolved_at_ms: int = 0  # 0: their money or new units not yet gone out
     repair_replacement_order_id: str = ""  # REPLACEMENT: the order sending the new units
+    # A parcel that came back undelivered (``Order.return_undelivered``): the shipment it
+    # brings back whole, why (an UndeliveredReason value), and where its replacement goes
+    # if not to the order's address (the one the carrier could not find, corrected).
+    shipment_id: str = ""
+    undelivered_reason: str = ""
+    ship_to: Address | None = None
 
     @property
     def awaiting_repair(self) -> bool:

@@ -9,7 +9,7 @@ import pytest
 from oms_actors.domain.commands import Address, CreateOrder, LineInput, PaymentInstruction
 from oms_actors.domain.enums import Channel, DeliveryMode, LineStatus, OrderStatus, PaymentMethod
 from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionError
-from oms_actors.domain.fulfilment import ShipmentCapture
+from oms_actors.domain.fulfilment import ShipmentCapture, UndeliveredReason
 from oms_actors.domain.money import Money
 from oms_actors.domain.order import (
     ALLOWED,
@@ -76,6 +76,13 @@ def fully_shipped() -> Order:
     return shipped_line1(2).ship(shipment_id="S2", location_id="DC2", quantities={2: 1}, now_ms=4100)
 
 
+def undelivered(order: Order, shipment_id: str) -> Order:
+    return order.return_undelivered(
+        shipment_id, return_id=f"R-{shipment_id}", reason=UndeliveredReason.REFUSED, resolution=Resolution.REFUND,
+        location_id="DC1", now_ms=5000,
+    )  # fmt: skip
+
+
 def fixtures() -> list[Order]:
     return [
         accepted(),
@@ -99,6 +106,7 @@ def fixtures() -> list[Order]:
         fully_shipped().deliver("S1", now_ms=5000).deliver("S2", now_ms=5001),
         fully_shipped().deliver("S1", now_ms=5000).deliver("S2", now_ms=5001).close(now_ms=6000),
         sourced(2, 1).cancel(reason="changed mind", now_ms=2500),
+        undelivered(undelivered(fully_shipped(), "S1"), "S2"),  # every parcel came back
     ]
 
 

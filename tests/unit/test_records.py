@@ -28,8 +28,13 @@ ADDED_SINCE = (
     ',"return_window_days":null,"hold_requested":null,"deliver_by":"","shipping_service":""'
 )
 # OrderLine fields added since
-LINE_ADDED_SINCE = ',"tax_rate_bps":0,"return_window_days":null,"final_sale":null,"promised_on":null,"estimated_on":null'
-SHIPMENT_ADDED_SINCE = ',"shipping":0,"estimated_delivery":"","estimate_reason":"","shipping_service":""'  # Shipment fields added since
+LINE_ADDED_SINCE = (
+    ',"tax_rate_bps":0,"return_window_days":null,"final_sale":null,"promised_on":null,"estimated_on":null,"undelivered":0'
+)
+# Shipment fields added since
+SHIPMENT_ADDED_SINCE = (
+    ',"shipping":0,"estimated_delivery":"","estimate_reason":"","shipping_service":"","returned_at_ms":0,"undelivered_reason":""'
+)
 
 
 def _command() -> CreateOrder:

@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from protos.oms.v1 import common_pb2 as _common_pb2
 from protos.oms.v1 import orders_pb2 as _orders_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -19,6 +20,26 @@ class ShortageReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
 SHORTAGE_REASON_UNSPECIFIED: ShortageReason
 SHORTAGE_REASON_MISSING: ShortageReason
 SHORTAGE_REASON_DAMAGED: ShortageReason
+
+class ReportDeliveryFailureRequest(_message.Message):
+    __slots__ = ("order_id", "shipment_id", "return_id", "reason", "resolution", "location_id", "ship_to", "note")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    SHIPMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    RETURN_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    RESOLUTION_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    SHIP_TO_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    shipment_id: str
+    return_id: str
+    reason: _orders_pb2.UndeliveredReason
+    resolution: _orders_pb2.ReturnResolution
+    location_id: str
+    ship_to: _common_pb2.Address
+    note: str
+    def __init__(self, order_id: _Optional[str] = ..., shipment_id: _Optional[str] = ..., return_id: _Optional[str] = ..., reason: _Optional[_Union[_orders_pb2.UndeliveredReason, str]] = ..., resolution: _Optional[_Union[_orders_pb2.ReturnResolution, str]] = ..., location_id: _Optional[str] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., note: _Optional[str] = ...) -> None: ...
 
 class ReportShortageRequest(_message.Message):
     __slots__ = ("order_id", "location_id", "shortage_id", "lines", "reason")

@@ -65,6 +65,11 @@ class FulfilmentServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_fulfilment__pb2.ReportShortageRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
                 _registered_method=True)
+        self.ReportDeliveryFailure = channel.unary_unary(
+                '/oms.v1.FulfilmentService/ReportDeliveryFailure',
+                request_serializer=protos_dot_oms_dot_v1_dot_fulfilment__pb2.ReportDeliveryFailureRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+                _registered_method=True)
 
 
 class FulfilmentServiceServicer:
@@ -123,6 +128,24 @@ class FulfilmentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReportDeliveryFailure(self, request, context):
+        """A parcel came back to a location instead of reaching the customer: refused, address
+        unknown, damaged in transit, or a pickup not collected (the periodic pass reports
+        those itself once the store's pickup_hold_days have passed). The shipment turns
+        SHIPMENT_STATUS_RETURNED and its units undelivered_quantity; a return of the whole
+        parcel is recorded as received at location_id (by default where it left from, or the
+        pickup store), and its resolution goes out at once: the money back (REFUND, with the
+        delivery charge when nothing of the order reached the customer, and a credit note),
+        STORE_CREDIT, or REPLACEMENT (a replacement order sending the items again, to ship_to
+        if given). The location then inspects the parcel like any return (InspectReturn):
+        restocked or written off. No return policy applies. The same report again changes
+        nothing; a delivered parcel is FAILED_PRECONDITION (SHIPMENT_DELIVERED), one already
+        back SHIPMENT_RETURNED. Agents and the shipping location's key; audited.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FulfilmentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -154,6 +177,11 @@ def add_FulfilmentServiceServicer_to_server(servicer, server):
             'ReportShortage': grpc.unary_unary_rpc_method_handler(
                     servicer.ReportShortage,
                     request_deserializer=protos_dot_oms_dot_v1_dot_fulfilment__pb2.ReportShortageRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
+            ),
+            'ReportDeliveryFailure': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportDeliveryFailure,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_fulfilment__pb2.ReportDeliveryFailureRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
             ),
     }
@@ -318,6 +346,33 @@ class FulfilmentService:
             target,
             '/oms.v1.FulfilmentService/ReportShortage',
             protos_dot_oms_dot_v1_dot_fulfilment__pb2.ReportShortageRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportDeliveryFailure(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.FulfilmentService/ReportDeliveryFailure',
+            protos_dot_oms_dot_v1_dot_fulfilment__pb2.ReportDeliveryFailureRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
             options,
             channel_credentials,

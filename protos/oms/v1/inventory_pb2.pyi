@@ -38,7 +38,7 @@ RULE_EFFECT_ALLOW: RuleEffect
 RULE_EFFECT_DENY: RuleEffect
 
 class Location(_message.Message):
-    __slots__ = ("location_id", "type", "name", "position", "shipment_cost_minor", "shipment_cost_per_km_minor", "unit_handling_cost_minor", "unit_cost_per_kg_km_minor", "pickup_enabled", "active", "daily_capacity_units", "time_zone", "country_code", "shipping")
+    __slots__ = ("location_id", "type", "name", "position", "shipment_cost_minor", "shipment_cost_per_km_minor", "unit_handling_cost_minor", "unit_cost_per_kg_km_minor", "pickup_enabled", "active", "daily_capacity_units", "time_zone", "country_code", "shipping", "pickup_hold_days")
     LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -53,6 +53,7 @@ class Location(_message.Message):
     TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
     COUNTRY_CODE_FIELD_NUMBER: _ClassVar[int]
     SHIPPING_FIELD_NUMBER: _ClassVar[int]
+    PICKUP_HOLD_DAYS_FIELD_NUMBER: _ClassVar[int]
     location_id: str
     type: _common_pb2.LocationType
     name: str
@@ -67,7 +68,8 @@ class Location(_message.Message):
     time_zone: str
     country_code: str
     shipping: ShippingSchedule
-    def __init__(self, location_id: _Optional[str] = ..., type: _Optional[_Union[_common_pb2.LocationType, str]] = ..., name: _Optional[str] = ..., position: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., shipment_cost_minor: _Optional[int] = ..., shipment_cost_per_km_minor: _Optional[float] = ..., unit_handling_cost_minor: _Optional[int] = ..., unit_cost_per_kg_km_minor: _Optional[float] = ..., pickup_enabled: _Optional[bool] = ..., active: _Optional[bool] = ..., daily_capacity_units: _Optional[int] = ..., time_zone: _Optional[str] = ..., country_code: _Optional[str] = ..., shipping: _Optional[_Union[ShippingSchedule, _Mapping]] = ...) -> None: ...
+    pickup_hold_days: int
+    def __init__(self, location_id: _Optional[str] = ..., type: _Optional[_Union[_common_pb2.LocationType, str]] = ..., name: _Optional[str] = ..., position: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., shipment_cost_minor: _Optional[int] = ..., shipment_cost_per_km_minor: _Optional[float] = ..., unit_handling_cost_minor: _Optional[int] = ..., unit_cost_per_kg_km_minor: _Optional[float] = ..., pickup_enabled: _Optional[bool] = ..., active: _Optional[bool] = ..., daily_capacity_units: _Optional[int] = ..., time_zone: _Optional[str] = ..., country_code: _Optional[str] = ..., shipping: _Optional[_Union[ShippingSchedule, _Mapping]] = ..., pickup_hold_days: _Optional[int] = ...) -> None: ...
 
 class ShippingSchedule(_message.Message):
     __slots__ = ("handling_days", "cutoff", "shipping_weekdays", "transit_km_per_day", "transit_min_days", "delivery_weekdays", "closed_dates", "services")

@@ -44,6 +44,7 @@ class OrderStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ORDER_STATUS_SHIPPED: _ClassVar[OrderStatus]
     ORDER_STATUS_DELIVERED: _ClassVar[OrderStatus]
     ORDER_STATUS_CLOSED: _ClassVar[OrderStatus]
+    ORDER_STATUS_UNDELIVERED: _ClassVar[OrderStatus]
 
 class LineStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -57,6 +58,7 @@ class LineStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LINE_STATUS_PARTLY_SHIPPED: _ClassVar[LineStatus]
     LINE_STATUS_SHIPPED: _ClassVar[LineStatus]
     LINE_STATUS_DELIVERED: _ClassVar[LineStatus]
+    LINE_STATUS_UNDELIVERED: _ClassVar[LineStatus]
 
 class ApprovalStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -81,6 +83,16 @@ class ShipmentStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SHIPMENT_STATUS_UNSPECIFIED: _ClassVar[ShipmentStatus]
     SHIPMENT_STATUS_SHIPPED: _ClassVar[ShipmentStatus]
     SHIPMENT_STATUS_DELIVERED: _ClassVar[ShipmentStatus]
+    SHIPMENT_STATUS_RETURNED: _ClassVar[ShipmentStatus]
+
+class UndeliveredReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    UNDELIVERED_REASON_UNSPECIFIED: _ClassVar[UndeliveredReason]
+    UNDELIVERED_REASON_REFUSED: _ClassVar[UndeliveredReason]
+    UNDELIVERED_REASON_ADDRESS_UNKNOWN: _ClassVar[UndeliveredReason]
+    UNDELIVERED_REASON_NOT_COLLECTED: _ClassVar[UndeliveredReason]
+    UNDELIVERED_REASON_DAMAGED_IN_TRANSIT: _ClassVar[UndeliveredReason]
+    UNDELIVERED_REASON_OTHER: _ClassVar[UndeliveredReason]
 
 class ReturnStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -103,6 +115,7 @@ class ReturnReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RETURN_REASON_CHANGED_MIND: _ClassVar[ReturnReason]
     RETURN_REASON_ARRIVED_LATE: _ClassVar[ReturnReason]
     RETURN_REASON_OTHER: _ClassVar[ReturnReason]
+    RETURN_REASON_UNDELIVERED: _ClassVar[ReturnReason]
 
 class ReturnResolution(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -141,6 +154,7 @@ ORDER_STATUS_PARTLY_SHIPPED: OrderStatus
 ORDER_STATUS_SHIPPED: OrderStatus
 ORDER_STATUS_DELIVERED: OrderStatus
 ORDER_STATUS_CLOSED: OrderStatus
+ORDER_STATUS_UNDELIVERED: OrderStatus
 LINE_STATUS_UNSPECIFIED: LineStatus
 LINE_STATUS_ACCEPTED: LineStatus
 LINE_STATUS_ALLOCATED: LineStatus
@@ -151,6 +165,7 @@ LINE_STATUS_RELEASED: LineStatus
 LINE_STATUS_PARTLY_SHIPPED: LineStatus
 LINE_STATUS_SHIPPED: LineStatus
 LINE_STATUS_DELIVERED: LineStatus
+LINE_STATUS_UNDELIVERED: LineStatus
 APPROVAL_STATUS_UNSPECIFIED: ApprovalStatus
 APPROVAL_STATUS_PENDING: ApprovalStatus
 APPROVAL_STATUS_APPROVED: ApprovalStatus
@@ -166,6 +181,13 @@ PAYMENT_STATUS_VOIDED: PaymentStatus
 SHIPMENT_STATUS_UNSPECIFIED: ShipmentStatus
 SHIPMENT_STATUS_SHIPPED: ShipmentStatus
 SHIPMENT_STATUS_DELIVERED: ShipmentStatus
+SHIPMENT_STATUS_RETURNED: ShipmentStatus
+UNDELIVERED_REASON_UNSPECIFIED: UndeliveredReason
+UNDELIVERED_REASON_REFUSED: UndeliveredReason
+UNDELIVERED_REASON_ADDRESS_UNKNOWN: UndeliveredReason
+UNDELIVERED_REASON_NOT_COLLECTED: UndeliveredReason
+UNDELIVERED_REASON_DAMAGED_IN_TRANSIT: UndeliveredReason
+UNDELIVERED_REASON_OTHER: UndeliveredReason
 RETURN_STATUS_UNSPECIFIED: ReturnStatus
 RETURN_STATUS_AUTHORIZED: ReturnStatus
 RETURN_STATUS_RECEIVED: ReturnStatus
@@ -182,6 +204,7 @@ RETURN_REASON_WRONG_ITEM: ReturnReason
 RETURN_REASON_CHANGED_MIND: ReturnReason
 RETURN_REASON_ARRIVED_LATE: ReturnReason
 RETURN_REASON_OTHER: ReturnReason
+RETURN_REASON_UNDELIVERED: ReturnReason
 RETURN_RESOLUTION_UNSPECIFIED: ReturnResolution
 RETURN_RESOLUTION_REFUND: ReturnResolution
 RETURN_RESOLUTION_STORE_CREDIT: ReturnResolution
@@ -343,7 +366,7 @@ class ShipmentLine(_message.Message):
     def __init__(self, line_number: _Optional[int] = ..., quantity: _Optional[int] = ...) -> None: ...
 
 class Shipment(_message.Message):
-    __slots__ = ("shipment_id", "location_id", "lines", "status", "carrier", "tracking", "value", "invoice_number", "shipped_at", "delivered_at", "shipping", "estimated_delivery", "estimate_reason", "shipping_service")
+    __slots__ = ("shipment_id", "location_id", "lines", "status", "carrier", "tracking", "value", "invoice_number", "shipped_at", "delivered_at", "shipping", "estimated_delivery", "estimate_reason", "shipping_service", "returned_at", "undelivered_reason")
     SHIPMENT_ID_FIELD_NUMBER: _ClassVar[int]
     LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
@@ -358,6 +381,8 @@ class Shipment(_message.Message):
     ESTIMATED_DELIVERY_FIELD_NUMBER: _ClassVar[int]
     ESTIMATE_REASON_FIELD_NUMBER: _ClassVar[int]
     SHIPPING_SERVICE_FIELD_NUMBER: _ClassVar[int]
+    RETURNED_AT_FIELD_NUMBER: _ClassVar[int]
+    UNDELIVERED_REASON_FIELD_NUMBER: _ClassVar[int]
     shipment_id: str
     location_id: str
     lines: _containers.RepeatedCompositeFieldContainer[ShipmentLine]
@@ -372,7 +397,9 @@ class Shipment(_message.Message):
     estimated_delivery: _timestamp_pb2.Timestamp
     estimate_reason: str
     shipping_service: str
-    def __init__(self, shipment_id: _Optional[str] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., status: _Optional[_Union[ShipmentStatus, str]] = ..., carrier: _Optional[str] = ..., tracking: _Optional[str] = ..., value: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., invoice_number: _Optional[str] = ..., shipped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shipping: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., estimated_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., estimate_reason: _Optional[str] = ..., shipping_service: _Optional[str] = ...) -> None: ...
+    returned_at: _timestamp_pb2.Timestamp
+    undelivered_reason: UndeliveredReason
+    def __init__(self, shipment_id: _Optional[str] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., status: _Optional[_Union[ShipmentStatus, str]] = ..., carrier: _Optional[str] = ..., tracking: _Optional[str] = ..., value: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., invoice_number: _Optional[str] = ..., shipped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shipping: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., estimated_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., estimate_reason: _Optional[str] = ..., shipping_service: _Optional[str] = ..., returned_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., undelivered_reason: _Optional[_Union[UndeliveredReason, str]] = ...) -> None: ...
 
 class Allocation(_message.Message):
     __slots__ = ("location_id", "quantity", "expected_on")
@@ -385,7 +412,7 @@ class Allocation(_message.Message):
     def __init__(self, location_id: _Optional[str] = ..., quantity: _Optional[int] = ..., expected_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class OrderLine(_message.Message):
-    __slots__ = ("line_number", "sku", "quantity", "unit_price", "line_total", "status", "allocations", "backordered_quantity", "released", "shipped", "delivered_quantity", "cancelled_quantity", "promised_quantity", "tax_rate_bps", "return_by", "final_sale", "return_window_days", "promised_delivery", "estimated_delivery", "delivery_late")
+    __slots__ = ("line_number", "sku", "quantity", "unit_price", "line_total", "status", "allocations", "backordered_quantity", "released", "shipped", "delivered_quantity", "cancelled_quantity", "promised_quantity", "tax_rate_bps", "return_by", "final_sale", "return_window_days", "promised_delivery", "estimated_delivery", "delivery_late", "undelivered_quantity")
     LINE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     SKU_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
@@ -406,6 +433,7 @@ class OrderLine(_message.Message):
     PROMISED_DELIVERY_FIELD_NUMBER: _ClassVar[int]
     ESTIMATED_DELIVERY_FIELD_NUMBER: _ClassVar[int]
     DELIVERY_LATE_FIELD_NUMBER: _ClassVar[int]
+    UNDELIVERED_QUANTITY_FIELD_NUMBER: _ClassVar[int]
     line_number: int
     sku: str
     quantity: int
@@ -426,7 +454,8 @@ class OrderLine(_message.Message):
     promised_delivery: _timestamp_pb2.Timestamp
     estimated_delivery: _timestamp_pb2.Timestamp
     delivery_late: bool
-    def __init__(self, line_number: _Optional[int] = ..., sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., line_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[LineStatus, str]] = ..., allocations: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., backordered_quantity: _Optional[int] = ..., released: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., shipped: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., delivered_quantity: _Optional[int] = ..., cancelled_quantity: _Optional[int] = ..., promised_quantity: _Optional[int] = ..., tax_rate_bps: _Optional[int] = ..., return_by: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., final_sale: _Optional[bool] = ..., return_window_days: _Optional[int] = ..., promised_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., estimated_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivery_late: _Optional[bool] = ...) -> None: ...
+    undelivered_quantity: int
+    def __init__(self, line_number: _Optional[int] = ..., sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., line_total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[LineStatus, str]] = ..., allocations: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., backordered_quantity: _Optional[int] = ..., released: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., shipped: _Optional[_Iterable[_Union[Allocation, _Mapping]]] = ..., delivered_quantity: _Optional[int] = ..., cancelled_quantity: _Optional[int] = ..., promised_quantity: _Optional[int] = ..., tax_rate_bps: _Optional[int] = ..., return_by: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., final_sale: _Optional[bool] = ..., return_window_days: _Optional[int] = ..., promised_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., estimated_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivery_late: _Optional[bool] = ..., undelivered_quantity: _Optional[int] = ...) -> None: ...
 
 class SourcingExplanation(_message.Message):
     __slots__ = ("status", "cost_minor", "unit_cost_minor", "shipment_cost_minor", "unfilled_cost_minor", "bound_minor", "greedy_cost_minor", "solver", "shipments", "late_cost_minor")
@@ -605,7 +634,7 @@ class ReturnLine(_message.Message):
     def __init__(self, line_number: _Optional[int] = ..., quantity: _Optional[int] = ..., reason: _Optional[str] = ..., resolution: _Optional[_Union[ReturnResolution, str]] = ..., received: _Optional[int] = ..., restocked: _Optional[int] = ..., written_off: _Optional[int] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., exchange_sku: _Optional[str] = ..., repaired: _Optional[int] = ..., reason_code: _Optional[_Union[ReturnReason, str]] = ..., deducted: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., deduction_reason: _Optional[str] = ...) -> None: ...
 
 class Return(_message.Message):
-    __slots__ = ("return_id", "status", "channel", "location_id", "lines", "refunded", "store_credit", "credit_notes", "replacement_order_id", "requested_at", "resolved_at", "expired_at", "kept", "cancel_reason", "cancelled_at", "repair_carrier", "repair_tracking", "repaired_at", "inbound_carrier", "inbound_tracking", "sent_at", "unrepairable", "unrepairable_reason", "unrepairable_at", "made_good_at", "repair_replacement_order_id")
+    __slots__ = ("return_id", "status", "channel", "location_id", "lines", "refunded", "store_credit", "credit_notes", "replacement_order_id", "requested_at", "resolved_at", "expired_at", "kept", "cancel_reason", "cancelled_at", "repair_carrier", "repair_tracking", "repaired_at", "inbound_carrier", "inbound_tracking", "sent_at", "unrepairable", "unrepairable_reason", "unrepairable_at", "made_good_at", "repair_replacement_order_id", "shipment_id", "undelivered_reason", "ship_to")
     RETURN_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
@@ -632,6 +661,9 @@ class Return(_message.Message):
     UNREPAIRABLE_AT_FIELD_NUMBER: _ClassVar[int]
     MADE_GOOD_AT_FIELD_NUMBER: _ClassVar[int]
     REPAIR_REPLACEMENT_ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    SHIPMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    UNDELIVERED_REASON_FIELD_NUMBER: _ClassVar[int]
+    SHIP_TO_FIELD_NUMBER: _ClassVar[int]
     return_id: str
     status: ReturnStatus
     channel: _common_pb2.Channel
@@ -658,7 +690,10 @@ class Return(_message.Message):
     unrepairable_at: _timestamp_pb2.Timestamp
     made_good_at: _timestamp_pb2.Timestamp
     repair_replacement_order_id: str
-    def __init__(self, return_id: _Optional[str] = ..., status: _Optional[_Union[ReturnStatus, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ReturnLine, _Mapping]]] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., store_credit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., credit_notes: _Optional[_Iterable[str]] = ..., replacement_order_id: _Optional[str] = ..., requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expired_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kept: _Optional[bool] = ..., cancel_reason: _Optional[str] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., repair_carrier: _Optional[str] = ..., repair_tracking: _Optional[str] = ..., repaired_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., inbound_carrier: _Optional[str] = ..., inbound_tracking: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., unrepairable: _Optional[_Union[ReturnResolution, str]] = ..., unrepairable_reason: _Optional[str] = ..., unrepairable_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., made_good_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., repair_replacement_order_id: _Optional[str] = ...) -> None: ...
+    shipment_id: str
+    undelivered_reason: UndeliveredReason
+    ship_to: _common_pb2.Address
+    def __init__(self, return_id: _Optional[str] = ..., status: _Optional[_Union[ReturnStatus, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ReturnLine, _Mapping]]] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., store_credit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., credit_notes: _Optional[_Iterable[str]] = ..., replacement_order_id: _Optional[str] = ..., requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expired_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kept: _Optional[bool] = ..., cancel_reason: _Optional[str] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., repair_carrier: _Optional[str] = ..., repair_tracking: _Optional[str] = ..., repaired_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., inbound_carrier: _Optional[str] = ..., inbound_tracking: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., unrepairable: _Optional[_Union[ReturnResolution, str]] = ..., unrepairable_reason: _Optional[str] = ..., unrepairable_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., made_good_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., repair_replacement_order_id: _Optional[str] = ..., shipment_id: _Optional[str] = ..., undelivered_reason: _Optional[_Union[UndeliveredReason, str]] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ...) -> None: ...
 
 class GetOrderRequest(_message.Message):
     __slots__ = ("order_id",)
