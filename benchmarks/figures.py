@@ -271,8 +271,11 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         1 for o in final if o.approval.status == orders_pb2.APPROVAL_STATUS_REJECTED and o.approval.decided_by == "risk-rules"
     )
     shipments = [s for o in final for s in o.shipments]
-    returns = [r for o in final for r in o.returns]
-    done = (orders_pb2.ORDER_STATUS_SHIPPED, orders_pb2.ORDER_STATUS_DELIVERED, orders_pb2.ORDER_STATUS_CLOSED)
+    returns = [r for o in final for r in o.returns if not r.shipment_id]  # customers' (not parcels back undelivered)
+    done = (
+        orders_pb2.ORDER_STATUS_SHIPPED, orders_pb2.ORDER_STATUS_DELIVERED, orders_pb2.ORDER_STATUS_UNDELIVERED,
+        orders_pb2.ORDER_STATUS_CLOSED,
+    )  # fmt: skip
     shorted_shipped = [
         (o, at) for order_id, at in after.shortages.items() if (o := after.final.get(order_id)) is not None and o.status in done
     ]
@@ -293,6 +296,11 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         "units_shipped": sum(line.quantity for s in shipments for line in s.lines),
         "shipments_per_shipped_order": _share(len(shipments), sum(1 for o in final if o.shipments)),
         "delivered_shipments": sum(1 for s in shipments if s.status == orders_pb2.SHIPMENT_STATUS_DELIVERED),
+        # Parcels back undelivered (ReportDeliveryFailure) as reported, as the orders ended, and
+        # those the desks found on their lists and inspected.
+        "undelivered_reported": after.undelivered,
+        "undelivered_shipments": sum(1 for s in shipments if s.status == orders_pb2.SHIPMENT_STATUS_RETURNED),
+        "undelivered_listed": after.undelivered_listed,
         "capacity_backlog_units": sum(after.capacity_backlog.values()),
         "invoices": sum(1 for s in shipments if s.invoice_number),
         "invoices_paid": after.invoices_paid,  # on account, recorded against the invoice (collect phase)

@@ -150,6 +150,10 @@ class DayAfter:
     shipments: list[tuple[str, str, str, int]] = field(default_factory=list)  # order, shipment, location, units
     capacity_backlog: dict[str, int] = field(default_factory=dict)  # location -> units left unshipped for capacity
     delivered: int = 0
+    # Parcels that came back undelivered (ReportDeliveryFailure), and those of them the desks
+    # found on their lists (ListReturns) and inspected.
+    undelivered: int = 0
+    undelivered_listed: int = 0
     invoices_paid: int = 0  # by business customers, recorded against the invoice
     shortages: dict[str, str] = field(default_factory=dict)  # order -> the location that reported it short
     received_minor: int = 0
@@ -226,6 +230,7 @@ class Lifecycle:
         self.billing = billing_pb2_grpc.BillingServiceStub(channel)
         self.calls = Calls()
         self.latest: dict[str, orders_pb2.Order] = {}
+        self.came_back: dict[str, int] = {}  # location -> parcels back undelivered there, for its desk
         self.out = DayAfter()
         self.capacity = {
             lid: (loc.capacity_units_per_day if scenario.fulfilment.honour_capacity and loc.capacity_units_per_day is not None else None)
@@ -278,7 +283,7 @@ class Lifecycle:
         await self._list_late()
         lap("late orders")
         self.out.phase_calls["fulfil"] = len(self.out.shipments)
-        await self.deliver(self.out.shipments, "deliver")
+        await self.deliver(self.out.shipments, "deliver", failures=True)
         lap("deliver")
         self.out.phase_calls["deliver"] = self.out.delivered
         await self.collect("collect")
@@ -553,16 +558,51 @@ class Lifecycle:
             return False
         return True
 
-    async def deliver(self, shipments: list[tuple[str, str, str, int]], phase: str) -> None:
-        chosen = [(oid, sid) for oid, sid, _, _ in shipments if unit(self.key(oid), sid, "delivered") < self.s.fulfilment.delivered_share]
+    async def deliver(self, shipments: list[tuple[str, str, str, int]], phase: str, *, failures: bool = False) -> None:
+        """Carriers deliver a share of the shipments; with ``failures``, another share comes
+        back undelivered (``undelivered_share``) to the location it left from."""
+        cfg = self.s.fulfilment
+        chosen = []
+        for oid, sid, location, _ in shipments:
+            u = unit(self.key(oid), sid, "delivered")
+            if u < cfg.delivered_share:
+                chosen.append((oid, sid, ""))
+            elif failures and u < cfg.delivered_share + cfg.undelivered_share:
+                chosen.append((oid, sid, location))
 
-        async def one(item: tuple[str, str]) -> None:
-            oid, sid = item
+        async def one(item: tuple[str, str, str]) -> None:
+            oid, sid, back_at = item
+            if back_at:
+                self.latest[oid] = answered = await self._came_back(oid, sid)
+                # Received where it came back: where it left from, or the store a pickup waited at.
+                at = next((r.location_id for r in answered.returns if r.shipment_id == sid), back_at)
+                self.came_back[at] = self.came_back.get(at, 0) + 1
+                self.out.undelivered += 1
+                return
             request = fulfilment_pb2.ConfirmDeliveryRequest(order_id=oid, shipment_id=sid)
             self.latest[oid] = await self.calls("ConfirmDelivery", self.fulfilment.ConfirmDelivery, request, metadata=self.md, timeout=30)
             self.out.delivered += 1
 
         await self._each(chosen, one, phase)
+
+    def undelivered_orders(self) -> list[str]:
+        return sorted(oid for oid, order in self.latest.items() if any(r.shipment_id for r in order.returns))
+
+    async def _came_back(self, order_id: str, shipment_id: str) -> orders_pb2.Order:
+        """A parcel the carrier brings back: a pickup never collected is refunded; a parcel
+        refused is refunded; one whose address was not found is sent again (a replacement)."""
+        order = self.latest.get(order_id) or await self.get(order_id)
+        if order.delivery_mode == common_pb2.DELIVERY_MODE_PICKUP_IN_STORE:
+            reason, resolution = orders_pb2.UNDELIVERED_REASON_NOT_COLLECTED, orders_pb2.RETURN_RESOLUTION_REFUND
+        elif unit(self.key(order_id), shipment_id, "address unknown") < 0.5:
+            reason, resolution = orders_pb2.UNDELIVERED_REASON_ADDRESS_UNKNOWN, orders_pb2.RETURN_RESOLUTION_REPLACEMENT
+        else:
+            reason, resolution = orders_pb2.UNDELIVERED_REASON_REFUSED, orders_pb2.RETURN_RESOLUTION_REFUND
+        request = fulfilment_pb2.ReportDeliveryFailureRequest(
+            order_id=order_id, shipment_id=shipment_id, return_id=f"{shipment_id}-U", reason=reason, resolution=resolution,
+        )  # fmt: skip
+        report = self.fulfilment.ReportDeliveryFailure
+        return await self.calls("ReportDeliveryFailure", report, request, metadata=self.md, timeout=30)
 
     async def collect(self, phase: str) -> None:
         """Business customers pay a share of the day's invoices on account, each a transfer
@@ -708,10 +748,10 @@ class Lifecycle:
             )
             received_at[location] = received_at.get(location, 0) + 1
 
-        received_at: dict[str, int] = {}  # location -> returns received there
+        received_at: dict[str, int] = dict(self.came_back)  # location -> returns received there (parcels back first)
         await self._each(chosen, one, "returns")
         await self.inspect_at_desks(received_at)
-        returned = [order.order_id for order, _ in chosen]
+        returned = list(dict.fromkeys([*(order.order_id for order, _ in chosen), *self.undelivered_orders()]))
         await self.settle(returned, "settle")
         await self.return_repairs(sorted(received_at))
         for oid in returned:
@@ -789,7 +829,9 @@ class Lifecycle:
                 if not rows:
                     return
                 tried.update((row.order_id, row.details.return_id) for row in rows)
-                self.out.returns_listed += len(rows)
+                back = sum(1 for row in rows if row.details.shipment_id)  # parcels back undelivered
+                self.out.undelivered_listed += back
+                self.out.returns_listed += len(rows) - back
                 await asyncio.gather(*(self._limited(inspect(row)) for row in rows))
 
         async def inspect(row: returns_pb2.ReturnToHandle) -> None:
@@ -941,10 +983,11 @@ class Lifecycle:
                 request.page_token = page.next_page_token
             order = final[order_id]
             versions = [e.order_version for e in events]
-            told = {(e.type, e.data.get("shipment_id") or e.data.get("return_id", "")) for e in events}
+            told = {(e.type, e.data.get("return_id") or e.data.get("shipment_id", "")) for e in events}
             due = {("shipment.shipped", s.shipment_id) for s in order.shipments}
             due |= {("shipment.delivered", s.shipment_id) for s in order.shipments if s.HasField("delivered_at")}
-            due |= {("return.authorized", r.return_id) for r in order.returns}
+            due |= {("shipment.returned", s.shipment_id) for s in order.shipments if s.HasField("returned_at")}
+            due |= {("return.received" if r.shipment_id else "return.authorized", r.return_id) for r in order.returns}
             if not events or events[0].type != "order.created":
                 self.out.history_differences[order_id] = f"begins with {events[0].type if events else 'nothing'}"
             elif versions != sorted(versions) or versions[-1] > order.version:
@@ -1034,6 +1077,8 @@ class Lifecycle:
         read: collections.Counter = collections.Counter()
         for order in self.out.final.values():
             for ret in order.returns:
+                if ret.shipment_id:  # a parcel back undelivered: no customer asked it back
+                    continue
                 for line in ret.lines:
                     read[orders_pb2.ReturnReason.Name(line.reason_code)] += line.quantity
         self.out.returns_report_units = found.units

@@ -80,6 +80,8 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("  then shipped in full", ("lifecycle", "shortages_shipped"), "int"),
     ("  of them from other locations only", ("lifecycle", "shortages_shipped_elsewhere"), "int"),
     ("shipments delivered", ("lifecycle", "delivered_shipments"), "int"),
+    ("parcels back undelivered", ("lifecycle", "undelivered_shipments"), "int"),
+    ("  inspected from the desks' lists", ("lifecycle", "undelivered_listed"), "int"),
     ("shipments confirmed/s (fulfil phase)", ("lifecycle", "shipments_per_s"), "rate"),
     ("deliveries confirmed/s (deliver phase)", ("lifecycle", "deliveries_per_s"), "rate"),
     ("returns", ("lifecycle", "returns_requested"), "int"),

@@ -352,11 +352,18 @@ class Fulfilment:
     # Parcels whose carrier reports a delay once they left (UpdateDeliveryEstimate): two days
     # past the order's promised day, so its lines turn late.
     carrier_delay_share: float = 0.0
+    # Parcels that come back undelivered instead (ReportDeliveryFailure): refused, the address
+    # not found (sent again), a pickup never collected; refunded or replaced at once, then
+    # inspected by the desk where they came back. A share of all shipments, beside delivered_share.
+    undelivered_share: float = 0.0
 
     def problems(self, path: str) -> Problems:
         yield from share(self.delivered_share, join(path, "delivered_share"))
         yield from share(self.shortage_share, join(path, "shortage_share"))
         yield from share(self.carrier_delay_share, join(path, "carrier_delay_share"))
+        yield from share(self.undelivered_share, join(path, "undelivered_share"))
+        if self.delivered_share + self.undelivered_share > 1:
+            yield join(path, "undelivered_share"), "delivered_share plus undelivered_share is more than every shipment"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -34,7 +34,7 @@ def tiny():
                 "carrier_service_share": {"web": 0.3, "mobile_app": 0.3},
             },
             "customers": {"count": 80},
-            "fulfilment": {"shortage_share": 0.1, "carrier_delay_share": 0.1},
+            "fulfilment": {"shortage_share": 0.1, "carrier_delay_share": 0.1, "undelivered_share": 0.1},
             "goodwill": {"share": 0.3}, "payments": {"card_decline_share": 0.2}, "review": {"fixed_card_share": 0.6},
             "service": {"note_share": 0.3, "reduce_share": 0.3},
             "return_policy": {"resolve_on_receipt": False}, "returns": {"worn_share": 0.5},
@@ -107,6 +107,9 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
         life["returns_refused"] + life["returns_kept"] + life["returns_cancelled"] + life["returns_listed"]
         == life["returns_requested"]
     ), life
+    # Each parcel back undelivered was recorded so, and inspected from the desk's list where it came back.
+    assert life["undelivered_reported"] == life["undelivered_shipments"] == life["undelivered_listed"] > 0, life
+    assert life["events"].get("shipment.returned", 0) == life["undelivered_reported"]
     # Each repair received went back to its customer, or was declared beyond repair and made good.
     assert life["repairs_returned"] + life["repairs_unrepairable"] == life["repairs_due"]
     assert life["events"].get("return.made_good", 0) == life["repairs_unrepairable"]
