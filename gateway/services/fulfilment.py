@@ -11,7 +11,7 @@ from gateway.auth.access import caller, check_location
 from gateway.convert import RESOLUTIONS, UNDELIVERED_REASONS, Violations, address_from_proto, day_to_proto, order_to_proto
 from gateway.errors import rpc
 from gateway.services.backend import Backend
-from oms_actors.domain.fulfilment import ShortageReason
+from oms_actors.domain.fulfilment import ShortageReason, UndeliveredReason
 from oms_actors.domain.returns import UNDELIVERED_RESOLUTIONS, Resolution
 from protos.oms.v1 import fulfilment_pb2, fulfilment_pb2_grpc, orders_pb2
 
@@ -183,6 +183,8 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
         if resolution is not None and resolution not in UNDELIVERED_RESOLUTIONS:
             v.add("resolution", "REFUND, STORE_CREDIT or REPLACEMENT: the money back, or the items sent again")
         v.identifier("location_id", request.location_id, required=False)
+        if reason is UndeliveredReason.LOST and request.location_id:
+            v.add("location_id", "a lost parcel comes back nowhere")
         v.text("note", request.note)
         ship_to = None
         if request.HasField("ship_to"):

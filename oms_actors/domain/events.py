@@ -209,8 +209,11 @@ def _shipments(old: Order | None, new: Order, events: list[tuple[str, dict[str, 
             events.append(("invoice.issued", {**base, "invoice_number": s.invoice_number, "amount": str(s.value)}))
         if s.status.value == "delivered" and (was is None or was.status != s.status):
             events.append(("shipment.delivered", base))
-        if s.returned_at_ms and (was is None or not was.returned_at_ms):  # came back undelivered
-            events.append(("shipment.returned", {**base, "reason": s.undelivered_reason}))
+        if s.returned_at_ms and (was is None or not was.returned_at_ms):  # came back undelivered, or lost
+            if s.status.value == "lost":
+                events.append(("shipment.lost", {**base, "reason": s.undelivered_reason}))
+            else:
+                events.append(("shipment.returned", {**base, "reason": s.undelivered_reason}))
         if s.estimated_delivery and (was is None or was.estimated_delivery != s.estimated_delivery):
             events.append(
                 ("shipment.estimate_changed", {**base, "estimated_delivery": s.estimated_delivery, "reason": s.estimate_reason})
@@ -235,8 +238,11 @@ def _returns(old: Order | None, new: Order, events: list[tuple[str, dict[str, st
         data = {"return_id": r.return_id, "location_id": r.location_id}
         if r.replacement_order_id:  # the order that sends the replacement or exchanged items
             data["replacement_order_id"] = r.replacement_order_id
-        if was is None and r.shipment_id:  # a parcel that came back undelivered: received where it came back
-            events.append(("return.received", {**data, "shipment_id": r.shipment_id, "reason": r.undelivered_reason}))
+        if was is None and r.shipment_id:
+            # A parcel that came back undelivered: received where it came back (a lost one
+            # comes back nowhere: shipment.lost tells of it, return.resolved of its resolution).
+            if r.location_id:
+                events.append(("return.received", {**data, "shipment_id": r.shipment_id, "reason": r.undelivered_reason}))
         elif was is None:
             events.append(("return.authorized", data))
             if r.kept:  # resolved as asked: nothing to bring back

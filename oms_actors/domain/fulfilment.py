@@ -11,6 +11,10 @@ class ShipmentStatus(StrEnum):
     SHIPPED = "shipped"  # left the location (or, for pickup, ready at the store)
     DELIVERED = "delivered"  # reached the customer (or collected in store)
     RETURNED = "returned"  # came back undelivered: refused, address unknown, not collected in time
+    LOST = "lost"  # the carrier lost it: it never arrives anywhere
+
+
+UNDELIVERED_STATUSES = frozenset({ShipmentStatus.RETURNED, ShipmentStatus.LOST})  # done with, never delivered
 
 
 class UndeliveredReason(StrEnum):
@@ -20,6 +24,7 @@ class UndeliveredReason(StrEnum):
     ADDRESS_UNKNOWN = "address_unknown"  # the carrier found no one at the address, or no address
     NOT_COLLECTED = "not_collected"  # a pickup left at the store past its hold period
     DAMAGED_IN_TRANSIT = "damaged_in_transit"  # the carrier brought it back broken
+    LOST = "lost"  # the carrier lost it: nothing comes back, so there is nothing to inspect
     OTHER = "other"
 
 
@@ -73,7 +78,8 @@ class Shipment(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     estimate_reason: str = ""
     # The carrier service it went by (the order's, where the location offers it); "": standard.
     shipping_service: str = ""
-    # Came back undelivered (``ShipmentStatus.RETURNED``): when, and why (an UndeliveredReason value).
+    # Came back undelivered or lost (``UNDELIVERED_STATUSES``): when it was reported, and why
+    # (an UndeliveredReason value).
     returned_at_ms: int = 0
     undelivered_reason: str = ""
 

@@ -27,6 +27,7 @@ from oms_actors.domain.delivery import Door, Promiser
 from oms_actors.domain.enums import Channel, DeliveryMode, LineStatus, OrderStatus, PaymentMethod
 from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionError, LineProblem, NotFoundError, no_such_shipment
 from oms_actors.domain.fulfilment import (
+    UNDELIVERED_STATUSES,
     Shipment,
     ShipmentCapture,
     ShipmentLine,
@@ -1072,7 +1073,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         if shipment is not None and shipment.status is ShipmentStatus.DELIVERED:
             return self  # a repeated confirmation
         self._check(Command.DELIVER)
-        if shipment is not None and shipment.status is ShipmentStatus.RETURNED:
+        if shipment is not None and shipment.status in UNDELIVERED_STATUSES:
             raise shipment_returned(self.order_id, shipment)
         if shipment is None:
             raise no_such_shipment(self.order_id, shipment_id)
@@ -1102,7 +1103,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             raise FailedPreconditionError(
                 f"shipment {shipment_id} of order {self.order_id} was delivered", code="SHIPMENT_DELIVERED"
             )
-        if shipment.status is ShipmentStatus.RETURNED:
+        if shipment.status in UNDELIVERED_STATUSES:
             raise shipment_returned(self.order_id, shipment)
         estimated = evolve(shipment, estimated_delivery=day, estimate_reason=reason)
         shipments = tuple(estimated if s.shipment_id == shipment_id else s for s in self.shipments)
@@ -1358,6 +1359,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         (``resolution``: a refund, store credit, or a replacement order, to ``ship_to`` if the
         address was wrong); the location inspects the parcel later like any return, restocking
         it or writing it off. No return policy applies: the customer never had the items.
+        A parcel the carrier lost (``UndeliveredReason.LOST``) comes back nowhere: the shipment
+        is LOST, and its return has nothing to receive or inspect (no location), only the
+        resolution to go out (what the carrier pays for it is not the customer's matter).
 
         Only a parcel on its way (shipped, not delivered) comes back. The same report again
         changes nothing; another under the same return id is refused."""
@@ -1376,7 +1380,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 f"shipment {shipment_id} of order {self.order_id} was delivered: the customer returns it (RequestReturn)",
                 code="SHIPMENT_DELIVERED",
             )
-        if shipment.status is ShipmentStatus.RETURNED:
+        if shipment.status in UNDELIVERED_STATUSES:
             raise shipment_returned(self.order_id, shipment)
         self._check(Command.DELIVER)  # on its way: delivered, or back
         if resolution not in UNDELIVERED_RESOLUTIONS:
@@ -1403,9 +1407,10 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                     f"order {self.order_id} ships to {self.ship_to.country_code}: another country needs a new order",
                     code="COUNTRY_CHANGE",
                 )
+        lost = reason is UndeliveredReason.LOST
         record = ReturnRecord(
             return_id=return_id,
-            status=ReturnStatus.RECEIVED,
+            status=ReturnStatus.INSPECTED if lost else ReturnStatus.RECEIVED,
             lines=tuple(
                 ReturnLine(
                     line_number=sl.line_number, quantity=sl.quantity, received=sl.quantity, reason=note or reason.value,
@@ -1414,14 +1419,15 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 for sl in sorted(shipment.lines, key=lambda sl: sl.line_number)
             ),
             channel=self.channel.value,
-            location_id=location_id,
+            location_id="" if lost else location_id,
             requested_at_ms=now_ms,
             received_at_ms=now_ms,
             shipment_id=shipment_id,
             undelivered_reason=reason.value,
             ship_to=ship_to,
         )
-        back = evolve(shipment, status=ShipmentStatus.RETURNED, returned_at_ms=now_ms, undelivered_reason=reason.value)
+        status = ShipmentStatus.LOST if lost else ShipmentStatus.RETURNED
+        back = evolve(shipment, status=status, returned_at_ms=now_ms, undelivered_reason=reason.value)
         return self._next(
             now_ms=now_ms,
             lines=tuple(
@@ -2071,6 +2077,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
 
 def shipment_returned(order_id: str, shipment: Shipment) -> FailedPreconditionError:
+    if shipment.status is ShipmentStatus.LOST:
+        return FailedPreconditionError(f"shipment {shipment.shipment_id} of order {order_id} was lost", code="SHIPMENT_LOST")
     return FailedPreconditionError(
         f"shipment {shipment.shipment_id} of order {order_id} came back undelivered ({shipment.undelivered_reason})",
         code="SHIPMENT_RETURNED",

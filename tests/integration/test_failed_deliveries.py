@@ -187,3 +187,35 @@ async def test_a_pickup_left_at_its_store_past_the_hold_comes_back_refunded(worl
     )
     assert ret.refunded == ready.shipments[0].value and done.payment_status[0].refunded == ready.shipments[0].value
     assert await shard.return_uncollected.remote(hold_ms={store: 1}) == 0  # back already
+
+
+async def test_a_lost_parcel_is_sent_again_with_nothing_for_a_desk_to_inspect(world: World):
+    sku = await world.sku({"T-DC-SOUTH": 5})
+    customer = await world.customer()
+    placed = (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)])))).order
+    order = await ship_everything(world, await settled(world, placed.order_id))
+    lost = orders_pb2.UNDELIVERED_REASON_LOST
+    rma = World.unique("RMA")
+    code, _, fields = await refusal(
+        fulfilment(world).ReportDeliveryFailure(report(order, rma, reason=lost, location_id="T-DC-SOUTH"))
+    )
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and "location_id" in fields  # it comes back nowhere
+
+    answered = await fulfilment(world).ReportDeliveryFailure(report(order, rma, reason=lost, resolution=REPLACEMENT))
+    assert answered.shipments[0].status == orders_pb2.SHIPMENT_STATUS_LOST
+    done = await settled(world, order.order_id)
+    [ret] = done.returns
+    assert (ret.status, ret.location_id) == (orders_pb2.RETURN_STATUS_RESOLVED, "") and ret.replacement_order_id
+    replacement = await settled(world, ret.replacement_order_id)
+    assert replacement.status == orders_pb2.ORDER_STATUS_RELEASED and [
+        (line.sku, line.quantity) for line in replacement.lines
+    ] == [(sku, 1)]
+    # Nothing came back: the unit shipped stays gone, the replacement holds another.
+    assert (await world.available(sku))["T-DC-SOUTH"] == (4, 1)
+    desk = await returns(world).ListReturns(
+        returns_pb2.ListReturnsRequest(location_id="T-DC-SOUTH", status=orders_pb2.RETURN_STATUS_RECEIVED, page_size=500)
+    )
+    assert rma not in [row.details.return_id for row in desk.returns]
+    history = await world.orders.GetOrderHistory(orders_pb2.GetOrderHistoryRequest(order_id=order.order_id, page_size=100))
+    kinds = [e.type for e in history.events]
+    assert "shipment.lost" in kinds and "return.resolved" in kinds and "return.received" not in kinds

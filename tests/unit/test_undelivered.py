@@ -199,3 +199,23 @@ def test_the_stream_tells_of_the_parcel_back_and_the_return_received_and_the_rep
     assert events["return.received"] == {"return_id": "R1", "location_id": "DC1", "shipment_id": "S1", "reason": "refused"}
     assert "return.authorized" not in events
     assert counts(before, after) == {}  # no customer sent it back
+
+
+def test_a_lost_parcel_has_nothing_to_receive_or_inspect_and_is_resolved_at_once():
+    before = shipped_and_captured()
+    lost = back(before, "S2", "R1", reason=UndeliveredReason.LOST)
+    s2 = lost.shipment("S2")
+    assert (s2.status, s2.undelivered_reason) == (ShipmentStatus.LOST, "lost")
+    record = lost.return_("R1")
+    # No location holds it: no desk lists it, nothing is restocked; only its money goes out.
+    assert (record.status, record.location_id, record.lines[0].received) == (ReturnStatus.INSPECTED, "", 1)
+    assert set(lost.pending) - set(before.pending) == {STEP_RESOLVE + "R1"}  # no restock to do
+    assert [(p.shipment_id, p.amount) for p in lost.refund_plan("R1")] == [("S2", 250)]
+    done = resolved(lost, "R1")
+    assert done.return_("R1").status is ReturnStatus.RESOLVED and set(done.pending) == set(before.pending)
+    events = {e.type: e.data for e in order_events(before, lost)}
+    assert events["shipment.lost"]["shipment_id"] == "S2" and "shipment.returned" not in events
+    assert "return.received" not in events and "return.authorized" not in events
+    with pytest.raises(FailedPreconditionError) as err:
+        lost.deliver("S2", now_ms=6000)
+    assert err.value.code == "SHIPMENT_LOST"

@@ -138,9 +138,12 @@ class FulfilmentServiceServicer:
         delivery charge when nothing of the order reached the customer, and a credit note),
         STORE_CREDIT, or REPLACEMENT (a replacement order sending the items again, to ship_to
         if given). The location then inspects the parcel like any return (InspectReturn):
-        restocked or written off. No return policy applies. The same report again changes
-        nothing; a delivered parcel is FAILED_PRECONDITION (SHIPMENT_DELIVERED), one already
-        back SHIPMENT_RETURNED. Agents and the shipping location's key; audited.
+        restocked or written off. A parcel the carrier lost (UNDELIVERED_REASON_LOST) comes
+        back nowhere: SHIPMENT_STATUS_LOST, and its return, with no location, has nothing to
+        receive or inspect, only its resolution to go out. No return policy applies. The same
+        report again changes nothing; a delivered parcel is FAILED_PRECONDITION
+        (SHIPMENT_DELIVERED), one already back SHIPMENT_RETURNED, one lost SHIPMENT_LOST.
+        Agents and the shipping location's key; audited.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

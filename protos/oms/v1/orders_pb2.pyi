@@ -84,6 +84,7 @@ class ShipmentStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SHIPMENT_STATUS_SHIPPED: _ClassVar[ShipmentStatus]
     SHIPMENT_STATUS_DELIVERED: _ClassVar[ShipmentStatus]
     SHIPMENT_STATUS_RETURNED: _ClassVar[ShipmentStatus]
+    SHIPMENT_STATUS_LOST: _ClassVar[ShipmentStatus]
 
 class UndeliveredReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -93,6 +94,7 @@ class UndeliveredReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     UNDELIVERED_REASON_NOT_COLLECTED: _ClassVar[UndeliveredReason]
     UNDELIVERED_REASON_DAMAGED_IN_TRANSIT: _ClassVar[UndeliveredReason]
     UNDELIVERED_REASON_OTHER: _ClassVar[UndeliveredReason]
+    UNDELIVERED_REASON_LOST: _ClassVar[UndeliveredReason]
 
 class ReturnStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -182,12 +184,14 @@ SHIPMENT_STATUS_UNSPECIFIED: ShipmentStatus
 SHIPMENT_STATUS_SHIPPED: ShipmentStatus
 SHIPMENT_STATUS_DELIVERED: ShipmentStatus
 SHIPMENT_STATUS_RETURNED: ShipmentStatus
+SHIPMENT_STATUS_LOST: ShipmentStatus
 UNDELIVERED_REASON_UNSPECIFIED: UndeliveredReason
 UNDELIVERED_REASON_REFUSED: UndeliveredReason
 UNDELIVERED_REASON_ADDRESS_UNKNOWN: UndeliveredReason
 UNDELIVERED_REASON_NOT_COLLECTED: UndeliveredReason
 UNDELIVERED_REASON_DAMAGED_IN_TRANSIT: UndeliveredReason
 UNDELIVERED_REASON_OTHER: UndeliveredReason
+UNDELIVERED_REASON_LOST: UndeliveredReason
 RETURN_STATUS_UNSPECIFIED: ReturnStatus
 RETURN_STATUS_AUTHORIZED: ReturnStatus
 RETURN_STATUS_RECEIVED: ReturnStatus
