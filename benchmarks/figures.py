@@ -296,10 +296,13 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         "units_shipped": sum(line.quantity for s in shipments for line in s.lines),
         "shipments_per_shipped_order": _share(len(shipments), sum(1 for o in final if o.shipments)),
         "delivered_shipments": sum(1 for s in shipments if s.status == orders_pb2.SHIPMENT_STATUS_DELIVERED),
-        # Parcels back undelivered (ReportDeliveryFailure) as reported, as the orders ended, and
-        # those the desks found on their lists and inspected.
+        # Parcels back undelivered or lost (ReportDeliveryFailure) as reported, as the orders
+        # ended, those lost (nothing to inspect), and those the desks found on their lists and inspected.
         "undelivered_reported": after.undelivered,
-        "undelivered_shipments": sum(1 for s in shipments if s.status == orders_pb2.SHIPMENT_STATUS_RETURNED),
+        "undelivered_shipments": sum(
+            1 for s in shipments if s.status in (orders_pb2.SHIPMENT_STATUS_RETURNED, orders_pb2.SHIPMENT_STATUS_LOST)
+        ),
+        "undelivered_lost": sum(1 for s in shipments if s.status == orders_pb2.SHIPMENT_STATUS_LOST),
         "undelivered_listed": after.undelivered_listed,
         "capacity_backlog_units": sum(after.capacity_backlog.values()),
         "invoices": sum(1 for s in shipments if s.invoice_number),

@@ -150,9 +150,10 @@ class DayAfter:
     shipments: list[tuple[str, str, str, int]] = field(default_factory=list)  # order, shipment, location, units
     capacity_backlog: dict[str, int] = field(default_factory=dict)  # location -> units left unshipped for capacity
     delivered: int = 0
-    # Parcels that came back undelivered (ReportDeliveryFailure), and those of them the desks
-    # found on their lists (ListReturns) and inspected.
+    # Parcels that came back undelivered or were lost (ReportDeliveryFailure), those lost, and
+    # those the desks found on their lists (ListReturns) and inspected.
     undelivered: int = 0
+    undelivered_lost: int = 0
     undelivered_listed: int = 0
     invoices_paid: int = 0  # by business customers, recorded against the invoice
     shortages: dict[str, str] = field(default_factory=dict)  # order -> the location that reported it short
@@ -574,10 +575,14 @@ class Lifecycle:
             oid, sid, back_at = item
             if back_at:
                 self.latest[oid] = answered = await self._came_back(oid, sid)
-                # Received where it came back: where it left from, or the store a pickup waited at.
-                at = next((r.location_id for r in answered.returns if r.shipment_id == sid), back_at)
-                self.came_back[at] = self.came_back.get(at, 0) + 1
                 self.out.undelivered += 1
+                # Received where it came back: where it left from, or the store a pickup waited at;
+                # a lost parcel nowhere.
+                at = next((r.location_id for r in answered.returns if r.shipment_id == sid), back_at)
+                if at:
+                    self.came_back[at] = self.came_back.get(at, 0) + 1
+                else:
+                    self.out.undelivered_lost += 1
                 return
             request = fulfilment_pb2.ConfirmDeliveryRequest(order_id=oid, shipment_id=sid)
             self.latest[oid] = await self.calls("ConfirmDelivery", self.fulfilment.ConfirmDelivery, request, metadata=self.md, timeout=30)
@@ -589,13 +594,17 @@ class Lifecycle:
         return sorted(oid for oid, order in self.latest.items() if any(r.shipment_id for r in order.returns))
 
     async def _came_back(self, order_id: str, shipment_id: str) -> orders_pb2.Order:
-        """A parcel the carrier brings back: a pickup never collected is refunded; a parcel
-        refused is refunded; one whose address was not found is sent again (a replacement)."""
+        """A parcel the carrier brings back, or lost: a pickup never collected is refunded; a
+        parcel refused is refunded; one whose address was not found, or lost, is sent again
+        (a replacement)."""
         order = self.latest.get(order_id) or await self.get(order_id)
+        u = unit(self.key(order_id), shipment_id, "why undelivered")
         if order.delivery_mode == common_pb2.DELIVERY_MODE_PICKUP_IN_STORE:
             reason, resolution = orders_pb2.UNDELIVERED_REASON_NOT_COLLECTED, orders_pb2.RETURN_RESOLUTION_REFUND
-        elif unit(self.key(order_id), shipment_id, "address unknown") < 0.5:
+        elif u < 0.4:
             reason, resolution = orders_pb2.UNDELIVERED_REASON_ADDRESS_UNKNOWN, orders_pb2.RETURN_RESOLUTION_REPLACEMENT
+        elif u < 0.6:
+            reason, resolution = orders_pb2.UNDELIVERED_REASON_LOST, orders_pb2.RETURN_RESOLUTION_REPLACEMENT
         else:
             reason, resolution = orders_pb2.UNDELIVERED_REASON_REFUSED, orders_pb2.RETURN_RESOLUTION_REFUND
         request = fulfilment_pb2.ReportDeliveryFailureRequest(
@@ -986,8 +995,19 @@ class Lifecycle:
             told = {(e.type, e.data.get("return_id") or e.data.get("shipment_id", "")) for e in events}
             due = {("shipment.shipped", s.shipment_id) for s in order.shipments}
             due |= {("shipment.delivered", s.shipment_id) for s in order.shipments if s.HasField("delivered_at")}
-            due |= {("shipment.returned", s.shipment_id) for s in order.shipments if s.HasField("returned_at")}
-            due |= {("return.received" if r.shipment_id else "return.authorized", r.return_id) for r in order.returns}
+            due |= {
+                ("shipment.lost" if s.status == orders_pb2.SHIPMENT_STATUS_LOST else "shipment.returned", s.shipment_id)
+                for s in order.shipments
+                if s.HasField("returned_at")
+            }  # fmt: skip
+            # A parcel back undelivered is received at once; a lost one never: it is resolved.
+            for r in order.returns:
+                if not r.shipment_id:
+                    due.add(("return.authorized", r.return_id))
+                elif r.location_id:
+                    due.add(("return.received", r.return_id))
+                elif r.status == orders_pb2.RETURN_STATUS_RESOLVED:
+                    due.add(("return.resolved", r.return_id))
             if not events or events[0].type != "order.created":
                 self.out.history_differences[order_id] = f"begins with {events[0].type if events else 'nothing'}"
             elif versions != sorted(versions) or versions[-1] > order.version:
