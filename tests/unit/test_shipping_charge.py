@@ -49,8 +49,17 @@ def test_nothing_is_owed_for_shipping_once_every_unit_is_cancelled_before_any_sh
 
 def delivered_with_shipping() -> Order:
     """Card-paid, both lines shipped and delivered: S1 (line 1, with the charge), then S2 (line 2)."""
+    return shipped_with_shipping(deliver=True)
+
+
+def shipped_with_shipping(*, deliver: bool = False, **kw) -> Order:
+    """Card-paid, both lines shipped, each captured and invoiced: S1 (line 1 ×2, with the
+    charge), then S2 (line 2 ×1); each delivered half a second after it left if ``deliver``.
+    ``kw``: more of the order's command."""
     order = Order.accept(
-        command(shipping=SHIPPING, payments=(PaymentInstruction(method=PaymentMethod.CARD, amount=eur(2_745), token="tok_1"),)),
+        command(
+            shipping=SHIPPING, payments=(PaymentInstruction(method=PaymentMethod.CARD, amount=eur(2_745), token="tok_1"),), **kw
+        ),
         order_id="O1",
         now_ms=1000,
     )
@@ -69,7 +78,8 @@ def delivered_with_shipping() -> Order:
             invoice_number=f"INV-{sid}",
             now_ms=at + 100,
         )
-        order = order.deliver(sid, now_ms=at + 500)
+        if deliver:
+            order = order.deliver(sid, now_ms=at + 500)
     return order
 
 

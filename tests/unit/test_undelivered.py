@@ -1,57 +1,33 @@
-"""Parcels that come back undelivered: refused, address unknown, a pickup never collected.
+"""Parcels that come back undelivered: refused, address unknown, a pickup never collected, lost.
 
-The shipment is returned, its units settled without a delivery, and a return of the whole
-parcel is recorded received at once, resolved by a refund, store credit or a replacement.
+The shipment is returned (or lost), its units settled without a delivery, and a return of
+the whole parcel is recorded received at once (a lost one: with nothing to receive), resolved
+by a refund, store credit or a replacement.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from oms_actors.domain.commands import Address, PaymentInstruction
-from oms_actors.domain.enums import DeliveryMode, LineStatus, OrderStatus, PaymentMethod
+from oms_actors.domain.commands import Address
+from oms_actors.domain.enums import DeliveryMode, LineStatus, OrderStatus
 from oms_actors.domain.errors import FailedPreconditionError
 from oms_actors.domain.events import order_events
-from oms_actors.domain.fulfilment import ShipmentCapture, ShipmentStatus, UndeliveredReason
+from oms_actors.domain.fulfilment import ShipmentStatus, UndeliveredReason
 from oms_actors.domain.order import STEP_RESOLVE, Order
 from oms_actors.domain.records import evolve
 from oms_actors.domain.return_report import counts
 from oms_actors.domain.returns import Disposition, Resolution, ReturnReason, ReturnStatus
-from tests.unit.test_order_state import command, eur, sourced
-from tests.unit.test_shipping_charge import SHIPPING
+from tests.unit.test_order_state import command, sourced
+from tests.unit.test_shipping_charge import shipped_with_shipping
 
 HOME = Address(lines=("Hauptstr. 1",), city="Berlin", postal_code="10115", country_code="DE", latitude=52.5, longitude=13.4)
 
 
-def shipped_and_captured(**kw) -> Order:
-    """Card-paid with a shipping charge, both lines on their way: S1 (line 1 ×2, with the
-    charge), then S2 (line 2 ×1), each captured and invoiced; nothing delivered yet."""
-    order = Order.accept(
-        command(
-            shipping=SHIPPING,
-            ship_to=HOME,
-            payments=(PaymentInstruction(method=PaymentMethod.CARD, amount=eur(2_745), token="tok_1"),),
-            **kw,
-        ),
-        order_id="O1",
-        now_ms=1000,
-    )
-    order = sourced(2, 1, order)
-    records = tuple(p.with_(authorization_id="A1", authorized=2_745) for p in order.payment_records)
-    order = order.record_authorizations(records, now_ms=2100).approve(by="risk-rules", now_ms=2200).release(now_ms=2201)
-    captured = 0
-    for sid, loc, qty, at in (("S1", "DC1", {1: 2}, 3000), ("S2", "DC2", {2: 1}, 3500)):
-        order = order.ship(shipment_id=sid, location_id=loc, quantities=qty, now_ms=at)
-        value = order.shipment(sid).value
-        captured += value
-        order = order.record_capture(
-            sid,
-            captures=(ShipmentCapture(payment_id="P1", amount=value, capture_id=f"C-{sid}"),),
-            records=tuple(p.with_(captured=captured) for p in order.payment_records),
-            invoice_number=f"INV-{sid}",
-            now_ms=at + 100,
-        )
-    return order
+def shipped_and_captured() -> Order:
+    """Both lines on their way, captured and invoiced, nothing delivered yet (S1: line 1, with
+    the shipping charge; S2: line 2), shipped to a full address."""
+    return shipped_with_shipping(ship_to=HOME)
 
 
 def back(
