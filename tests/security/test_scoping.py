@@ -206,6 +206,22 @@ async def test_a_location_bound_key_works_at_its_own_location_only(sandbox: Kit)
     unknown = await refusal(fulfil.ConfirmDelivery(delivery(split.order_id, "S-9"), metadata=md))
     assert theirs[0] == unknown[0] == grpc.StatusCode.FAILED_PRECONDITION
     assert theirs[1].replace("S-2", "?") == unknown[1].replace("S-9", "?")
+
+    # Reports its own parcels back undelivered, not another location's (answered as one that
+    # does not exist), and names no other location as where one came back.
+    def failure(sid: str, location_id: str = "") -> fulfilment_pb2.ReportDeliveryFailureRequest:
+        return fulfilment_pb2.ReportDeliveryFailureRequest(
+            order_id=split.order_id, shipment_id=sid, return_id=f"U-{sid}", location_id=location_id,
+            reason=orders_pb2.UNDELIVERED_REASON_REFUSED, resolution=orders_pb2.RETURN_RESOLUTION_REFUND,
+        )  # fmt: skip
+
+    theirs = await refusal(fulfil.ReportDeliveryFailure(failure("S-2"), metadata=md))
+    unknown = await refusal(fulfil.ReportDeliveryFailure(failure("S-9"), metadata=md))
+    assert theirs[0] == unknown[0] == grpc.StatusCode.FAILED_PRECONDITION
+    assert theirs[1].replace("S-2", "?") == unknown[1].replace("S-9", "?")
+    elsewhere = fulfil.ReportDeliveryFailure(failure("S-2", "T-DC-SOUTH"), metadata=md)
+    assert await status_of(elsewhere) == grpc.StatusCode.PERMISSION_DENIED
+    assert not (await settled(w, split.order_id)).returns
     delivered = await fulfil.ConfirmDelivery(delivery(on_north.order_id, "S-north"), metadata=md)
     assert delivered.status == orders_pb2.ORDER_STATUS_DELIVERED
 
