@@ -952,11 +952,11 @@ class Lifecycle:
             )
             self.out.customer_360s += 1
 
+        await self._count_statuses()  # first: the orders move on as the service's periodic pass runs
         await self._each(sample, profile, "360, events, audit")
         await self._read_histories(order_ids)
         await self._list_recalled()
         await self._count_events()
-        await self._count_statuses()
         await self._report_returns()
         try:
             audit = await self.calls("AuditStock", self.inventory.AuditStock, inventory_pb2.AuditStockRequest(), metadata=self.md, timeout=300)
@@ -1067,22 +1067,31 @@ class Lifecycle:
 
     async def _count_statuses(self) -> None:
         """A dashboard's figures (CountOrders, from the status indexes) for the orders created since
-        the day began, checked against the orders themselves as read at the end of the day."""
+        the day began, checked against the orders themselves as read at the end of the day.
+
+        Orders move on while they are read: the service's periodic pass closes an order whose
+        every parcel came back as soon as they are inspected, and sources backorders again. So
+        where the two differ, the orders read in a status that differs are read again, once,
+        and counted again."""
         if self.since_ms is None:
             return
         request = orders_pb2.CountOrdersRequest()
         request.created_from.FromMilliseconds(self.since_ms)
-        counted = await self.calls("CountOrders", self.orders.CountOrders, request, metadata=self.md, timeout=30)
-        indexed = {STATUS.get(c.status, str(c.status)): c.count for c in counted.by_status if c.count}
-        read = collections.Counter(
-            STATUS.get(o.status, str(o.status)) for o in self.out.final.values() if o.created_at.ToMilliseconds() >= self.since_ms
-        )
-        self.out.status_counts = indexed
-        self.out.status_index_differences = {
-            status: (indexed.get(status, 0), read.get(status, 0))
-            for status in sorted(set(indexed) | set(read))
-            if indexed.get(status, 0) != read.get(status, 0)
-        }
+        for again in (False, True):
+            counted = await self.calls("CountOrders", self.orders.CountOrders, request, metadata=self.md, timeout=30)
+            indexed = {STATUS.get(c.status, str(c.status)): c.count for c in counted.by_status if c.count}
+            day = {oid: o for oid, o in self.out.final.items() if o.created_at.ToMilliseconds() >= self.since_ms}
+            read = collections.Counter(STATUS.get(o.status, str(o.status)) for o in day.values())
+            self.out.status_counts = indexed
+            self.out.status_index_differences = {
+                status: (indexed.get(status, 0), read.get(status, 0))
+                for status in sorted(set(indexed) | set(read))
+                if indexed.get(status, 0) != read.get(status, 0)
+            }
+            if again or not self.out.status_index_differences:
+                return
+            moved = [oid for oid, o in day.items() if STATUS.get(o.status, str(o.status)) in self.out.status_index_differences]
+            self.out.final.update(await self.read_many(moved, "final read"))
 
     async def _report_returns(self) -> None:
         """Merchandising's figures (GetReturnsReport: units asked back by reason, over the days the
