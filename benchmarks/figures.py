@@ -303,7 +303,7 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
             1 for s in shipments if s.status in (orders_pb2.SHIPMENT_STATUS_RETURNED, orders_pb2.SHIPMENT_STATUS_LOST)
         ),
         "undelivered_lost": sum(1 for s in shipments if s.status == orders_pb2.SHIPMENT_STATUS_LOST),
-        "undelivered_listed": after.undelivered_listed,
+        "undelivered_inspected": after.undelivered_inspected,
         "capacity_backlog_units": sum(after.capacity_backlog.values()),
         "invoices": sum(1 for s in shipments if s.invoice_number),
         "invoices_paid": after.invoices_paid,  # on account, recorded against the invoice (collect phase)

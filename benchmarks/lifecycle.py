@@ -151,10 +151,10 @@ class DayAfter:
     capacity_backlog: dict[str, int] = field(default_factory=dict)  # location -> units left unshipped for capacity
     delivered: int = 0
     # Parcels that came back undelivered or were lost (ReportDeliveryFailure), those lost, and
-    # those the desks found on their lists (ListReturns) and inspected.
+    # those the desks found on their lists (ListReturns) and inspected (the inspection taken).
     undelivered: int = 0
     undelivered_lost: int = 0
-    undelivered_listed: int = 0
+    undelivered_inspected: int = 0
     invoices_paid: int = 0  # by business customers, recorded against the invoice
     shortages: dict[str, str] = field(default_factory=dict)  # order -> the location that reported it short
     received_minor: int = 0
@@ -838,9 +838,7 @@ class Lifecycle:
                 if not rows:
                     return
                 tried.update((row.order_id, row.details.return_id) for row in rows)
-                back = sum(1 for row in rows if row.details.shipment_id)  # parcels back undelivered
-                self.out.undelivered_listed += back
-                self.out.returns_listed += len(rows) - back
+                self.out.returns_listed += sum(1 for row in rows if not row.details.shipment_id)  # (not parcels back)
                 await asyncio.gather(*(self._limited(inspect(row)) for row in rows))
 
         async def inspect(row: returns_pb2.ReturnToHandle) -> None:
@@ -852,6 +850,7 @@ class Lifecycle:
             except grpc.aio.AioRpcError:
                 pass  # counted by the call's record; the order is read again at the end
             else:
+                self.out.undelivered_inspected += bool(row.details.shipment_id)
                 self.out.worn_lines += len(deductions)
                 self.out.worn_deducted_minor += sum(d.amount.amount_minor for d in deductions)
             self.progress("inspect", 1, None)
@@ -861,10 +860,13 @@ class Lifecycle:
 
     def _wear(self, row: returns_pb2.ReturnToHandle) -> list[returns_pb2.LineDeduction]:
         """The deductions a desk keeps for the worn lines of a return (``worn_share``): only
-        from money that goes back after inspection (refunds and store credit)."""
+        from money that goes back after inspection (refunds and store credit). A parcel that
+        came back undelivered was never worn, and its money went out when it came back."""
         cfg = self.s.returns
         order = self.latest.get(row.order_id)
-        if not cfg.worn_share or order is None or unit(self.key(row.order_id), "worn", row.details.return_id) >= cfg.worn_share:
+        if row.details.shipment_id or not cfg.worn_share or order is None:
+            return []
+        if unit(self.key(row.order_id), "worn", row.details.return_id) >= cfg.worn_share:
             return []
         out = []
         for line in row.details.lines:

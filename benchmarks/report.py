@@ -82,7 +82,7 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("shipments delivered", ("lifecycle", "delivered_shipments"), "int"),
     ("parcels back undelivered or lost", ("lifecycle", "undelivered_shipments"), "int"),
     ("  lost by the carrier", ("lifecycle", "undelivered_lost"), "int"),
-    ("  inspected from the desks' lists", ("lifecycle", "undelivered_listed"), "int"),
+    ("  inspected from the desks' lists", ("lifecycle", "undelivered_inspected"), "int"),
     ("shipments confirmed/s (fulfil phase)", ("lifecycle", "shipments_per_s"), "rate"),
     ("deliveries confirmed/s (deliver phase)", ("lifecycle", "deliveries_per_s"), "rate"),
     ("returns", ("lifecycle", "returns_requested"), "int"),

@@ -37,7 +37,7 @@ def tiny():
             "fulfilment": {"shortage_share": 0.1, "carrier_delay_share": 0.1, "undelivered_share": 0.1},
             "goodwill": {"share": 0.3}, "payments": {"card_decline_share": 0.2}, "review": {"fixed_card_share": 0.6},
             "service": {"note_share": 0.3, "reduce_share": 0.3},
-            "return_policy": {"resolve_on_receipt": False}, "returns": {"worn_share": 0.5},
+            "return_policy": {"resolve_on_receipt": False}, "returns": {"worn_share": 0.8},
         }  # fmt: skip
     )
 
@@ -110,14 +110,15 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     # Each parcel back undelivered was recorded so, and inspected from the desk's list where it
     # came back; a lost one has nothing to inspect.
     assert life["undelivered_reported"] == life["undelivered_shipments"] > 0, life
-    assert life["undelivered_listed"] == life["undelivered_reported"] - life["undelivered_lost"], life
-    assert life["events"].get("shipment.returned", 0) == life["undelivered_listed"]
+    assert life["undelivered_inspected"] == life["undelivered_reported"] - life["undelivered_lost"], life
+    assert life["events"].get("shipment.returned", 0) == life["undelivered_inspected"]
     assert life["events"].get("shipment.lost", 0) == life["undelivered_lost"]
     # Each repair received went back to its customer, or was declared beyond repair and made good.
     assert life["repairs_returned"] + life["repairs_unrepairable"] == life["repairs_due"]
     assert life["events"].get("return.made_good", 0) == life["repairs_unrepairable"]
-    # The desks kept a deduction from about half the refunded or credited returns they
-    # inspected, and the orders show each as it was kept.
+    # The desks kept a deduction from most of the refunded or credited returns they inspected
+    # (a handful in so small a day: at half, none was seen once in a run), and the orders show
+    # each as it was kept.
     assert life["deducted_lines"] == life["worn_lines"] > 0
     assert life["deducted_minor"] == life["worn_deducted_minor"] > 0
     # Posted returns were tracked on their way (a store return is handed over the counter).
