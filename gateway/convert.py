@@ -210,6 +210,27 @@ class Violations:
             self.add(field, "not a valid time: years 0001 to 9999")
             return ""
 
+    def day_span(self, request: Any, first: str, last: str, at_most: int) -> tuple[dt.date, dt.date] | None:
+        """The UTC days of ``request``'s Timestamp fields ``first`` through ``last`` (both
+        required, at most ``at_most`` days); None with the fields named otherwise."""
+        days: dict[str, dt.date] = {}
+        for name in (first, last):
+            if request.HasField(name):
+                if day := self.day(name, getattr(request, name)):
+                    days[name] = dt.date.fromisoformat(day)
+            else:
+                self.add(name, "is required: the first and last day it adds up")
+        if len(days) < 2:
+            return None
+        span = (days[last] - days[first]).days + 1
+        if span < 1:
+            self.add(last, f"on or after {first}")
+        elif span > at_most:
+            self.add(last, f"at most {at_most} days after {first}")
+        else:
+            return days[first], days[last]
+        return None
+
     def coming_day(self, field: str, ts: timestamp_pb2.Timestamp) -> str:
         """``day``, for a delivery day: from yesterday (UTC: a customer's today west of
         Greenwich) to ``limits.MAX_DAYS_AHEAD`` ahead; "" with ``field`` named otherwise."""

@@ -125,6 +125,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _FULFILMENT + "ConfirmDelivery": allow(AGENT, FULFILMENT, audit=True),
         _FULFILMENT + "UpdateDeliveryEstimate": allow(AGENT, FULFILMENT, audit=True),  # a carrier's news
         _FULFILMENT + "ReportDeliveryFailure": allow(AGENT, FULFILMENT, audit=True),  # moves money and stock
+        _FULFILMENT + "GetDeliveryReport": allow(AGENT, FINANCE, FULFILMENT),  # a location's key: its own figures
         #
         # The network, the catalogue and the routing rules: admins manage them.
         _INVENTORY + "UpsertLocations": allow(audit=True),

@@ -8,14 +8,27 @@ import grpc
 
 from gateway import limits
 from gateway.auth.access import caller, check_location
-from gateway.convert import RESOLUTIONS, UNDELIVERED_REASONS, Violations, address_from_proto, day_to_proto, order_to_proto
+from gateway.convert import (
+    RESOLUTIONS,
+    UNDELIVERED_REASONS,
+    UNDELIVERED_TO_PROTO,
+    Violations,
+    address_from_proto,
+    day_to_proto,
+    order_to_proto,
+)
 from gateway.errors import rpc
 from gateway.services.backend import Backend
+from oms_actors.domain.delivery_report import DeliveryCounts
 from oms_actors.domain.fulfilment import ShortageReason, UndeliveredReason
 from oms_actors.domain.returns import UNDELIVERED_RESOLUTIONS, Resolution
+from oms_actors.store.delivery_report import read_report
+from oms_actors.store.return_report import MAX_DAYS as MAX_REPORT_DAYS
 from protos.oms.v1 import fulfilment_pb2, fulfilment_pb2_grpc, orders_pb2
 
 DEFAULT_REQUESTS_PAGE = 100
+MAX_REPORT_LOCATIONS = 100
+UNDELIVERED_VALUES = {r.value for r in UndeliveredReason}
 SHORTAGE_REASONS = {
     fulfilment_pb2.SHORTAGE_REASON_MISSING: ShortageReason.MISSING,
     fulfilment_pb2.SHORTAGE_REASON_DAMAGED: ShortageReason.DAMAGED,
@@ -34,6 +47,24 @@ def _shipment_lines(v: Violations, lines) -> dict[int, int]:
                 v.add(f"lines[{i}].line_number", "each line once per shipment")
             quantities[line.line_number] = line.quantity
     return quantities
+
+
+def _counts(c: DeliveryCounts) -> fulfilment_pb2.DeliveryCounts:
+    return fulfilment_pb2.DeliveryCounts(
+        shipped=c.shipped,
+        units_shipped=c.units,
+        delivered=c.delivered,
+        on_time=c.on_time,
+        late=c.late,
+        mean_hours_to_deliver=c.mean_hours_to_deliver,
+        returned=c.returned,
+        lost=c.lost,
+        by_reason=[
+            fulfilment_pb2.UndeliveredCount(reason=UNDELIVERED_TO_PROTO[UndeliveredReason(r)], parcels=n)
+            for r, n in sorted(c.by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
+            if r in UNDELIVERED_VALUES
+        ],
+    )
 
 
 class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
@@ -204,3 +235,30 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
             request.location_id, ship_to, request.note, principal.location_id or "",
         )  # fmt: skip
         return order_to_proto(updated, internal_notes=principal.sees_everything)
+
+    @rpc
+    async def GetDeliveryReport(
+        self, request: fulfilment_pb2.GetDeliveryReportRequest, context: grpc.aio.ServicerContext
+    ) -> fulfilment_pb2.DeliveryReport:
+        v = Violations()
+        span = v.day_span(request, "counted_from", "counted_to", MAX_REPORT_DAYS)
+        if v.count("location_ids", request.location_ids, at_most=MAX_REPORT_LOCATIONS):
+            for i, location_id in enumerate(request.location_ids):
+                v.identifier(f"location_ids[{i}]", location_id)
+        v.raise_if_any()
+        assert span is not None
+        # A location's key names its own location; asking for every one is asking for others'.
+        await check_location(context, await caller(context), *(request.location_ids or [""]))
+        found = await read_report(self.b.orders.client, *span, locations=set(request.location_ids))
+        return fulfilment_pb2.DeliveryReport(
+            total=_counts(found.total),
+            by_location=[
+                fulfilment_pb2.LocationDeliveries(location_id=loc, counts=_counts(c)) for loc, c in found.by_location.items()
+            ],
+            by_carrier=[
+                fulfilment_pb2.CarrierDeliveries(
+                    carrier=route.carrier, shipping_service=route.shipping_service, pickup=route.pickup, counts=_counts(c)
+                )
+                for route, c in found.by_carrier.items()
+            ],
+        )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 
 import grpc
 
@@ -285,29 +284,17 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         self, request: returns_pb2.GetReturnsReportRequest, context: grpc.aio.ServicerContext
     ) -> returns_pb2.ReturnsReport:
         v = Violations()
-        days = {}
-        for name in ("requested_from", "requested_to"):
-            if request.HasField(name):
-                if day := v.day(name, getattr(request, name)):
-                    days[name] = dt.date.fromisoformat(day)
-            else:
-                v.add(name, "is required: the first and last day it adds up")
-        if len(days) == 2:
-            span = (days["requested_to"] - days["requested_from"]).days + 1
-            if span < 1:
-                v.add("requested_to", "on or after requested_from")
-            elif span > MAX_REPORT_DAYS:
-                v.add("requested_to", f"at most {MAX_REPORT_DAYS} days after requested_from")
+        span = v.day_span(request, "requested_from", "requested_to", MAX_REPORT_DAYS)
         if v.count("skus", request.skus, at_most=MAX_REPORT_SKUS):
             for i, sku in enumerate(request.skus):
                 v.identifier(f"skus[{i}]", sku)
         if not 0 <= request.top_skus <= MAX_REPORT_SKUS:
             v.add("top_skus", f"between 1 and {MAX_REPORT_SKUS} (0 for {DEFAULT_TOP_SKUS})")
         v.raise_if_any()
+        assert span is not None
         found = await read_report(
             self.b.orders.client,
-            days["requested_from"],
-            days["requested_to"],
+            *span,
             skus=list(request.skus),
             top=request.top_skus or DEFAULT_TOP_SKUS,
         )

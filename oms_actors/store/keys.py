@@ -61,6 +61,11 @@ def returns_day(day: str) -> str:
     return f"{ROOT}:returns:day:{day}"
 
 
+def deliveries_day(day: str) -> str:
+    """The shipment steps recorded on a UTC day (yyyymmdd), counted by field (``domain.delivery_report``)."""
+    return f"{ROOT}:deliveries:day:{day}"
+
+
 EXTERNAL_REFERENCES = f"{ROOT}:idx:extref"  # "channel|reference" -> order id
 CUSTOMER_EMAILS = f"{ROOT}:idx:email"  # lower-cased email -> customer id
 CUSTOMER_PHONES = f"{ROOT}:idx:phone"  # digits of the phone number -> customer id

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import msgspec
 import redis.asyncio as aioredis
 
-from oms_actors.domain import return_report
+from oms_actors.domain import delivery_report, return_report
 from oms_actors.domain.customer import Customer
 from oms_actors.domain.enums import Channel, OrderStatus, PaymentMethod
 from oms_actors.domain.errors import FieldViolation, ValidationError
@@ -387,6 +387,8 @@ class OrderStore:
         for new, old in changes:
             for day, increments in return_report.counts(old, new).items():
                 batch.hincrby(keys.returns_day(day), increments)
+            for day, increments in delivery_report.counts(old, new).items():
+                batch.hincrby(keys.deliveries_day(day), increments)
         for index, members in removes.items():
             batch.zrem(index, members)
         for index, scores in adds.items():

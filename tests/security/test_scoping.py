@@ -225,6 +225,18 @@ async def test_a_location_bound_key_works_at_its_own_location_only(sandbox: Kit)
     delivered = await fulfil.ConfirmDelivery(delivery(on_north.order_id, "S-north"), metadata=md)
     assert delivered.status == orders_pb2.ORDER_STATUS_DELIVERED
 
+    # Reads its own location's delivery figures, not another's nor every location's.
+    def figures(*locations: str) -> fulfilment_pb2.GetDeliveryReportRequest:
+        request = fulfilment_pb2.GetDeliveryReportRequest(location_ids=locations)
+        request.counted_from.GetCurrentTime()
+        request.counted_to.GetCurrentTime()
+        return request
+
+    for others in ((), ("T-DC-SOUTH",), ("T-DC-NORTH", "T-DC-SOUTH")):
+        assert await status_of(fulfil.GetDeliveryReport(figures(*others), metadata=md)) == grpc.StatusCode.PERMISSION_DENIED
+    own = await fulfil.GetDeliveryReport(figures("T-DC-NORTH"), metadata=md)
+    assert [row.location_id for row in own.by_location] == ["T-DC-NORTH"] and own.total.delivered >= 1
+
     # Receives and inspects returns at its own location (a location's system sees the
     # order for that step only); at another location the order answers as unknown.
     returns = returns_pb2_grpc.ReturnServiceStub(sandbox.channel)

@@ -27,31 +27,43 @@ from protos.oms.v1 import common_pb2 as protos_dot_oms_dot_v1_dot_common__pb2
 from protos.oms.v1 import orders_pb2 as protos_dot_oms_dot_v1_dot_orders__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eprotos/oms/v1/fulfilment.proto\x12\x06oms.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1aprotos/oms/v1/common.proto\x1a\x1aprotos/oms/v1/orders.proto\"\xf6\x01\n\x1cReportDeliveryFailureRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x13\n\x0bshipment_id\x18\x02 \x01(\t\x12\x11\n\treturn_id\x18\x03 \x01(\t\x12)\n\x06reason\x18\x04 \x01(\x0e\x32\x19.oms.v1.UndeliveredReason\x12,\n\nresolution\x18\x05 \x01(\x0e\x32\x18.oms.v1.ReturnResolution\x12\x13\n\x0blocation_id\x18\x06 \x01(\t\x12 \n\x07ship_to\x18\x07 \x01(\x0b\x32\x0f.oms.v1.Address\x12\x0c\n\x04note\x18\x08 \x01(\t\"\xa0\x01\n\x15ReportShortageRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x13\n\x0blocation_id\x18\x02 \x01(\t\x12\x13\n\x0bshortage_id\x18\x03 \x01(\t\x12#\n\x05lines\x18\x04 \x03(\x0b\x32\x14.oms.v1.ShipmentLine\x12&\n\x06reason\x18\x05 \x01(\x0e\x32\x16.oms.v1.ShortageReason\"\xdd\x01\n\x11\x46ulfilmentRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x13\n\x0blocation_id\x18\x02 \x01(\t\x12#\n\x05lines\x18\x03 \x03(\x0b\x32\x14.oms.v1.ShipmentLine\x12\x35\n\x11promised_delivery\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07ship_by\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10shipping_service\x18\x06 \x01(\t\"a\n\x1dListFulfilmentRequestsRequest\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x18\n\x10shipping_service\x18\x03 \x01(\t\"M\n\x1eListFulfilmentRequestsResponse\x12+\n\x08requests\x18\x01 \x03(\x0b\x32\x19.oms.v1.FulfilmentRequest\"\x9c\x01\n\x16\x43onfirmShipmentRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x13\n\x0blocation_id\x18\x02 \x01(\t\x12\x13\n\x0bshipment_id\x18\x03 \x01(\t\x12#\n\x05lines\x18\x04 \x03(\x0b\x32\x14.oms.v1.ShipmentLine\x12\x0f\n\x07\x63\x61rrier\x18\x05 \x01(\t\x12\x10\n\x08tracking\x18\x06 \x01(\t\"?\n\x16\x43onfirmDeliveryRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x13\n\x0bshipment_id\x18\x02 \x01(\t\"\x8e\x01\n\x1dUpdateDeliveryEstimateRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x13\n\x0bshipment_id\x18\x02 \x01(\t\x12\x36\n\x12\x65stimated_delivery\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06reason\x18\x04 \x01(\t*k\n\x0eShortageReason\x12\x1f\n\x1bSHORTAGE_REASON_UNSPECIFIED\x10\x00\x12\x1b\n\x17SHORTAGE_REASON_MISSING\x10\x01\x12\x1b\n\x17SHORTAGE_REASON_DAMAGED\x10\x02\x32\xa3\x04\n\x11\x46ulfilmentService\x12g\n\x16ListFulfilmentRequests\x12%.oms.v1.ListFulfilmentRequestsRequest\x1a&.oms.v1.ListFulfilmentRequestsResponse\x12@\n\x0f\x43onfirmShipment\x12\x1e.oms.v1.ConfirmShipmentRequest\x1a\r.oms.v1.Order\x12\x43\n\x12MarkReadyForPickup\x12\x1e.oms.v1.ConfirmShipmentRequest\x1a\r.oms.v1.Order\x12@\n\x0f\x43onfirmDelivery\x12\x1e.oms.v1.ConfirmDeliveryRequest\x1a\r.oms.v1.Order\x12N\n\x16UpdateDeliveryEstimate\x12%.oms.v1.UpdateDeliveryEstimateRequest\x1a\r.oms.v1.Order\x12>\n\x0eReportShortage\x12\x1d.oms.v1.ReportShortageRequest\x1a\r.oms.v1.Order\x12L\n\x15ReportDeliveryFailure\x12$.oms.v1.ReportDeliveryFailureRequest\x1a\r.oms.v1.Orderb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eprotos/oms/v1/fulfilment.proto\x12\x06oms.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1aprotos/oms/v1/common.proto\x1a\x1aprotos/oms/v1/orders.proto\"\x92\x01\n\x18GetDeliveryReportRequest\x12\x30\n\x0c\x63ounted_from\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ncounted_to\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0clocation_ids\x18\x03 \x03(\t\"N\n\x10UndeliveredCount\x12)\n\x06reason\x18\x01 \x01(\x0e\x32\x19.oms.v1.UndeliveredReason\x12\x0f\n\x07parcels\x18\x02 \x01(\x03\"\xd6\x01\n\x0e\x44\x65liveryCounts\x12\x0f\n\x07shipped\x18\x01 \x01(\x03\x12\x15\n\runits_shipped\x18\x02 \x01(\x03\x12\x11\n\tdelivered\x18\x03 \x01(\x03\x12\x0f\n\x07on_time\x18\x04 \x01(\x03\x12\x0c\n\x04late\x18\x05 \x01(\x03\x12\x1d\n\x15mean_hours_to_deliver\x18\x06 \x01(\x01\x12\x10\n\x08returned\x18\x07 \x01(\x03\x12\x0c\n\x04lost\x18\x08 \x01(\x03\x12+\n\tby_reason\x18\t \x03(\x0b\x32\x18.oms.v1.UndeliveredCount\"Q\n\x12LocationDeliveries\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12&\n\x06\x63ounts\x18\x02 \x01(\x0b\x32\x16.oms.v1.DeliveryCounts\"v\n\x11\x43\x61rrierDeliveries\x12\x0f\n\x07\x63\x61rrier\x18\x01 \x01(\t\x12\x18\n\x10shipping_service\x18\x02 \x01(\t\x12\x0e\n\x06pickup\x18\x03 \x01(\x08\x12&\n\x06\x63ounts\x18\x04 \x01(\x0b\x32\x16.oms.v1.DeliveryCounts\"\x97\x01\n\x0e\x44\x65liveryReport\x12%\n\x05total\x18\x01 \x01(\x0b\x32\x16.oms.v1.DeliveryCounts\x12/\n\x0b\x62y_location\x18\x02 \x03(\x0b\x32\x1a.oms.v1.LocationDeliveries\x12-\n\nby_carrier\x18\x03 \x03(\x0b\x32\x19.oms.v1.CarrierDeliveries\"\xf6\x01\n\x1cReportDeliveryFailureRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x13\n\x0bshipment_id\x18\x02 \x01(\t\x12\x11\n\treturn_id\x18\x03 \x01(\t\x12)\n\x06reason\x18\x04 \x01(\x0e\x32\x19.oms.v1.UndeliveredReason\x12,\n\nresolution\x18\x05 \x01(\x0e\x32\x18.oms.v1.ReturnResolution\x12\x13\n\x0blocation_id\x18\x06 \x01(\t\x12 \n\x07ship_to\x18\x07 \x01(\x0b\x32\x0f.oms.v1.Address\x12\x0c\n\x04note\x18\x08 \x01(\t\"\xa0\x01\n\x15ReportShortageRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x13\n\x0blocation_id\x18\x02 \x01(\t\x12\x13\n\x0bshortage_id\x18\x03 \x01(\t\x12#\n\x05lines\x18\x04 \x03(\x0b\x32\x14.oms.v1.ShipmentLine\x12&\n\x06reason\x18\x05 \x01(\x0e\x32\x16.oms.v1.ShortageReason\"\xdd\x01\n\x11\x46ulfilmentRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x13\n\x0blocation_id\x18\x02 \x01(\t\x12#\n\x05lines\x18\x03 \x03(\x0b\x32\x14.oms.v1.ShipmentLine\x12\x35\n\x11promised_delivery\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07ship_by\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10shipping_service\x18\x06 \x01(\t\"a\n\x1dListFulfilmentRequestsRequest\x12\x13\n\x0blocation_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x18\n\x10shipping_service\x18\x03 \x01(\t\"M\n\x1eListFulfilmentRequestsResponse\x12+\n\x08requests\x18\x01 \x03(\x0b\x32\x19.oms.v1.FulfilmentRequest\"\x9c\x01\n\x16\x43onfirmShipmentRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x13\n\x0blocation_id\x18\x02 \x01(\t\x12\x13\n\x0bshipment_id\x18\x03 \x01(\t\x12#\n\x05lines\x18\x04 \x03(\x0b\x32\x14.oms.v1.ShipmentLine\x12\x0f\n\x07\x63\x61rrier\x18\x05 \x01(\t\x12\x10\n\x08tracking\x18\x06 \x01(\t\"?\n\x16\x43onfirmDeliveryRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x13\n\x0bshipment_id\x18\x02 \x01(\t\"\x8e\x01\n\x1dUpdateDeliveryEstimateRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x13\n\x0bshipment_id\x18\x02 \x01(\t\x12\x36\n\x12\x65stimated_delivery\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06reason\x18\x04 \x01(\t*k\n\x0eShortageReason\x12\x1f\n\x1bSHORTAGE_REASON_UNSPECIFIED\x10\x00\x12\x1b\n\x17SHORTAGE_REASON_MISSING\x10\x01\x12\x1b\n\x17SHORTAGE_REASON_DAMAGED\x10\x02\x32\xf2\x04\n\x11\x46ulfilmentService\x12g\n\x16ListFulfilmentRequests\x12%.oms.v1.ListFulfilmentRequestsRequest\x1a&.oms.v1.ListFulfilmentRequestsResponse\x12@\n\x0f\x43onfirmShipment\x12\x1e.oms.v1.ConfirmShipmentRequest\x1a\r.oms.v1.Order\x12\x43\n\x12MarkReadyForPickup\x12\x1e.oms.v1.ConfirmShipmentRequest\x1a\r.oms.v1.Order\x12@\n\x0f\x43onfirmDelivery\x12\x1e.oms.v1.ConfirmDeliveryRequest\x1a\r.oms.v1.Order\x12N\n\x16UpdateDeliveryEstimate\x12%.oms.v1.UpdateDeliveryEstimateRequest\x1a\r.oms.v1.Order\x12>\n\x0eReportShortage\x12\x1d.oms.v1.ReportShortageRequest\x1a\r.oms.v1.Order\x12L\n\x15ReportDeliveryFailure\x12$.oms.v1.ReportDeliveryFailureRequest\x1a\r.oms.v1.Order\x12M\n\x11GetDeliveryReport\x12 .oms.v1.GetDeliveryReportRequest\x1a\x16.oms.v1.DeliveryReportb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'protos.oms.v1.fulfilment_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SHORTAGEREASON']._serialized_start=1314
-  _globals['_SHORTAGEREASON']._serialized_end=1421
-  _globals['_REPORTDELIVERYFAILUREREQUEST']._serialized_start=132
-  _globals['_REPORTDELIVERYFAILUREREQUEST']._serialized_end=378
-  _globals['_REPORTSHORTAGEREQUEST']._serialized_start=381
-  _globals['_REPORTSHORTAGEREQUEST']._serialized_end=541
-  _globals['_FULFILMENTREQUEST']._serialized_start=544
-  _globals['_FULFILMENTREQUEST']._serialized_end=765
-  _globals['_LISTFULFILMENTREQUESTSREQUEST']._serialized_start=767
-  _globals['_LISTFULFILMENTREQUESTSREQUEST']._serialized_end=864
-  _globals['_LISTFULFILMENTREQUESTSRESPONSE']._serialized_start=866
-  _globals['_LISTFULFILMENTREQUESTSRESPONSE']._serialized_end=943
-  _globals['_CONFIRMSHIPMENTREQUEST']._serialized_start=946
-  _globals['_CONFIRMSHIPMENTREQUEST']._serialized_end=1102
-  _globals['_CONFIRMDELIVERYREQUEST']._serialized_start=1104
-  _globals['_CONFIRMDELIVERYREQUEST']._serialized_end=1167
-  _globals['_UPDATEDELIVERYESTIMATEREQUEST']._serialized_start=1170
-  _globals['_UPDATEDELIVERYESTIMATEREQUEST']._serialized_end=1312
-  _globals['_FULFILMENTSERVICE']._serialized_start=1424
-  _globals['_FULFILMENTSERVICE']._serialized_end=1971
+  _globals['_SHORTAGEREASON']._serialized_start=2117
+  _globals['_SHORTAGEREASON']._serialized_end=2224
+  _globals['_GETDELIVERYREPORTREQUEST']._serialized_start=132
+  _globals['_GETDELIVERYREPORTREQUEST']._serialized_end=278
+  _globals['_UNDELIVEREDCOUNT']._serialized_start=280
+  _globals['_UNDELIVEREDCOUNT']._serialized_end=358
+  _globals['_DELIVERYCOUNTS']._serialized_start=361
+  _globals['_DELIVERYCOUNTS']._serialized_end=575
+  _globals['_LOCATIONDELIVERIES']._serialized_start=577
+  _globals['_LOCATIONDELIVERIES']._serialized_end=658
+  _globals['_CARRIERDELIVERIES']._serialized_start=660
+  _globals['_CARRIERDELIVERIES']._serialized_end=778
+  _globals['_DELIVERYREPORT']._serialized_start=781
+  _globals['_DELIVERYREPORT']._serialized_end=932
+  _globals['_REPORTDELIVERYFAILUREREQUEST']._serialized_start=935
+  _globals['_REPORTDELIVERYFAILUREREQUEST']._serialized_end=1181
+  _globals['_REPORTSHORTAGEREQUEST']._serialized_start=1184
+  _globals['_REPORTSHORTAGEREQUEST']._serialized_end=1344
+  _globals['_FULFILMENTREQUEST']._serialized_start=1347
+  _globals['_FULFILMENTREQUEST']._serialized_end=1568
+  _globals['_LISTFULFILMENTREQUESTSREQUEST']._serialized_start=1570
+  _globals['_LISTFULFILMENTREQUESTSREQUEST']._serialized_end=1667
+  _globals['_LISTFULFILMENTREQUESTSRESPONSE']._serialized_start=1669
+  _globals['_LISTFULFILMENTREQUESTSRESPONSE']._serialized_end=1746
+  _globals['_CONFIRMSHIPMENTREQUEST']._serialized_start=1749
+  _globals['_CONFIRMSHIPMENTREQUEST']._serialized_end=1905
+  _globals['_CONFIRMDELIVERYREQUEST']._serialized_start=1907
+  _globals['_CONFIRMDELIVERYREQUEST']._serialized_end=1970
+  _globals['_UPDATEDELIVERYESTIMATEREQUEST']._serialized_start=1973
+  _globals['_UPDATEDELIVERYESTIMATEREQUEST']._serialized_end=2115
+  _globals['_FULFILMENTSERVICE']._serialized_start=2227
+  _globals['_FULFILMENTSERVICE']._serialized_end=2853
 # @@protoc_insertion_point(module_scope)

@@ -21,6 +21,76 @@ SHORTAGE_REASON_UNSPECIFIED: ShortageReason
 SHORTAGE_REASON_MISSING: ShortageReason
 SHORTAGE_REASON_DAMAGED: ShortageReason
 
+class GetDeliveryReportRequest(_message.Message):
+    __slots__ = ("counted_from", "counted_to", "location_ids")
+    COUNTED_FROM_FIELD_NUMBER: _ClassVar[int]
+    COUNTED_TO_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_IDS_FIELD_NUMBER: _ClassVar[int]
+    counted_from: _timestamp_pb2.Timestamp
+    counted_to: _timestamp_pb2.Timestamp
+    location_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, counted_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., counted_to: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., location_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class UndeliveredCount(_message.Message):
+    __slots__ = ("reason", "parcels")
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    PARCELS_FIELD_NUMBER: _ClassVar[int]
+    reason: _orders_pb2.UndeliveredReason
+    parcels: int
+    def __init__(self, reason: _Optional[_Union[_orders_pb2.UndeliveredReason, str]] = ..., parcels: _Optional[int] = ...) -> None: ...
+
+class DeliveryCounts(_message.Message):
+    __slots__ = ("shipped", "units_shipped", "delivered", "on_time", "late", "mean_hours_to_deliver", "returned", "lost", "by_reason")
+    SHIPPED_FIELD_NUMBER: _ClassVar[int]
+    UNITS_SHIPPED_FIELD_NUMBER: _ClassVar[int]
+    DELIVERED_FIELD_NUMBER: _ClassVar[int]
+    ON_TIME_FIELD_NUMBER: _ClassVar[int]
+    LATE_FIELD_NUMBER: _ClassVar[int]
+    MEAN_HOURS_TO_DELIVER_FIELD_NUMBER: _ClassVar[int]
+    RETURNED_FIELD_NUMBER: _ClassVar[int]
+    LOST_FIELD_NUMBER: _ClassVar[int]
+    BY_REASON_FIELD_NUMBER: _ClassVar[int]
+    shipped: int
+    units_shipped: int
+    delivered: int
+    on_time: int
+    late: int
+    mean_hours_to_deliver: float
+    returned: int
+    lost: int
+    by_reason: _containers.RepeatedCompositeFieldContainer[UndeliveredCount]
+    def __init__(self, shipped: _Optional[int] = ..., units_shipped: _Optional[int] = ..., delivered: _Optional[int] = ..., on_time: _Optional[int] = ..., late: _Optional[int] = ..., mean_hours_to_deliver: _Optional[float] = ..., returned: _Optional[int] = ..., lost: _Optional[int] = ..., by_reason: _Optional[_Iterable[_Union[UndeliveredCount, _Mapping]]] = ...) -> None: ...
+
+class LocationDeliveries(_message.Message):
+    __slots__ = ("location_id", "counts")
+    LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    COUNTS_FIELD_NUMBER: _ClassVar[int]
+    location_id: str
+    counts: DeliveryCounts
+    def __init__(self, location_id: _Optional[str] = ..., counts: _Optional[_Union[DeliveryCounts, _Mapping]] = ...) -> None: ...
+
+class CarrierDeliveries(_message.Message):
+    __slots__ = ("carrier", "shipping_service", "pickup", "counts")
+    CARRIER_FIELD_NUMBER: _ClassVar[int]
+    SHIPPING_SERVICE_FIELD_NUMBER: _ClassVar[int]
+    PICKUP_FIELD_NUMBER: _ClassVar[int]
+    COUNTS_FIELD_NUMBER: _ClassVar[int]
+    carrier: str
+    shipping_service: str
+    pickup: bool
+    counts: DeliveryCounts
+    def __init__(self, carrier: _Optional[str] = ..., shipping_service: _Optional[str] = ..., pickup: _Optional[bool] = ..., counts: _Optional[_Union[DeliveryCounts, _Mapping]] = ...) -> None: ...
+
+class DeliveryReport(_message.Message):
+    __slots__ = ("total", "by_location", "by_carrier")
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    BY_LOCATION_FIELD_NUMBER: _ClassVar[int]
+    BY_CARRIER_FIELD_NUMBER: _ClassVar[int]
+    total: DeliveryCounts
+    by_location: _containers.RepeatedCompositeFieldContainer[LocationDeliveries]
+    by_carrier: _containers.RepeatedCompositeFieldContainer[CarrierDeliveries]
+    def __init__(self, total: _Optional[_Union[DeliveryCounts, _Mapping]] = ..., by_location: _Optional[_Iterable[_Union[LocationDeliveries, _Mapping]]] = ..., by_carrier: _Optional[_Iterable[_Union[CarrierDeliveries, _Mapping]]] = ...) -> None: ...
+
 class ReportDeliveryFailureRequest(_message.Message):
     __slots__ = ("order_id", "shipment_id", "return_id", "reason", "resolution", "location_id", "ship_to", "note")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]

@@ -70,6 +70,11 @@ class FulfilmentServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_fulfilment__pb2.ReportDeliveryFailureRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
                 _registered_method=True)
+        self.GetDeliveryReport = channel.unary_unary(
+                '/oms.v1.FulfilmentService/GetDeliveryReport',
+                request_serializer=protos_dot_oms_dot_v1_dot_fulfilment__pb2.GetDeliveryReportRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_fulfilment__pb2.DeliveryReport.FromString,
+                _registered_method=True)
 
 
 class FulfilmentServiceServicer:
@@ -149,6 +154,20 @@ class FulfilmentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetDeliveryReport(self, request, context):
+        """How parcels fared after they left, over a span of UTC days, by shipping location and
+        by carrier and carrier service: parcels shipped (pickups: made ready), delivered on or
+        after their promised day, their mean time on the way, and those back undelivered by
+        reason or lost. Each step counts on the UTC day it was recorded (a parcel shipped on
+        Monday and delivered on Wednesday counts as shipped Monday and delivered Wednesday),
+        when it was recorded, in the same write as the order; steps recorded before this
+        report existed are not counted. Agents, finance, and a location's key for its own
+        location (it must name it in location_ids).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FulfilmentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -186,6 +205,11 @@ def add_FulfilmentServiceServicer_to_server(servicer, server):
                     servicer.ReportDeliveryFailure,
                     request_deserializer=protos_dot_oms_dot_v1_dot_fulfilment__pb2.ReportDeliveryFailureRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
+            ),
+            'GetDeliveryReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDeliveryReport,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_fulfilment__pb2.GetDeliveryReportRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_fulfilment__pb2.DeliveryReport.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -377,6 +401,33 @@ class FulfilmentService:
             '/oms.v1.FulfilmentService/ReportDeliveryFailure',
             protos_dot_oms_dot_v1_dot_fulfilment__pb2.ReportDeliveryFailureRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDeliveryReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.FulfilmentService/GetDeliveryReport',
+            protos_dot_oms_dot_v1_dot_fulfilment__pb2.GetDeliveryReportRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_fulfilment__pb2.DeliveryReport.FromString,
             options,
             channel_credentials,
             insecure,
