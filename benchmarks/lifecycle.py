@@ -16,7 +16,8 @@ After the channels have placed the day's orders:
    kept, a share cancelled (``CancelReturn``); replacement orders are shipped in turn;
 6. look: a final ``GetOrder`` of every order, a few ``GetCustomer360``, the event
    stream (``WatchEvents``), the dashboard's counts (``CountOrders``), the returns report
-   (``GetReturnsReport``) and a stock audit (``AuditStock``).
+   (``GetReturnsReport``), the delivery report (``GetDeliveryReport``) and a stock audit
+   (``AuditStock``).
 
 Every call's latency and status is recorded by RPC. Random choices are a hash of the
 order's idempotency key and the decision, so they do not depend on the order ids the
@@ -183,6 +184,11 @@ class DayAfter:
     # at the end of the day, where they differ (reason: (reported, read)).
     returns_report_units: int = 0
     returns_report_differences: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Parcels by the location they left from: the delivery report (GetDeliveryReport) against the
+    # shipments on the orders read at the end of the day, where they differ (location: (reported, read),
+    # each (shipped, delivered, on time, late, returned, lost)); and the report's totals.
+    delivery_report: dict[str, Any] = field(default_factory=dict)
+    delivery_report_differences: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=dict)
     # A recall of the day's most ordered SKU (ListOrders by SKU) against the orders read at the end.
     recall: dict[str, Any] = field(default_factory=dict)
     # The late orders ListOrders finds (``late``) once shortages were sourced again, against
@@ -960,6 +966,7 @@ class Lifecycle:
         await self._list_recalled()
         await self._count_events()
         await self._report_returns()
+        await self._report_deliveries()
         try:
             audit = await self.calls("AuditStock", self.inventory.AuditStock, inventory_pb2.AuditStockRequest(), metadata=self.md, timeout=300)
             self.out.audit = {
@@ -1117,6 +1124,57 @@ class Lifecycle:
             reason: (reported.get(reason, 0), read.get(reason, 0))
             for reason in sorted(set(reported) | set(read))
             if reported.get(reason, 0) != read.get(reason, 0)
+        }
+
+    async def _report_deliveries(self) -> None:
+        """Operations' figures (GetDeliveryReport: parcels shipped, delivered on time or late, back
+        and lost, by the location they left from, over the days the run spanned) checked against
+        the shipments on the orders as read at the end of the day."""
+        if self.since_ms is None:
+            return
+        request = fulfilment_pb2.GetDeliveryReportRequest()
+        request.counted_from.FromMilliseconds(self.since_ms)
+        request.counted_to.FromMilliseconds(int(time.time() * 1000))
+        found = await self.calls("GetDeliveryReport", self.fulfilment.GetDeliveryReport, request, metadata=self.md, timeout=30)
+
+        def figures(c: fulfilment_pb2.DeliveryCounts) -> tuple[int, ...]:
+            return (c.shipped, c.delivered, c.on_time, c.late, c.returned, c.lost)
+
+        reported = {row.location_id: figures(row.counts) for row in found.by_location}
+        read: dict[str, list[int]] = collections.defaultdict(lambda: [0] * 6)
+        for order in self.out.final.values():
+            promised = {
+                line.line_number: line.promised_delivery.ToDatetime().date()
+                for line in order.lines
+                if line.HasField("promised_delivery")
+            }
+            for s in order.shipments:
+                counted = read[s.location_id]
+                counted[0] += 1
+                if s.status == orders_pb2.SHIPMENT_STATUS_DELIVERED:
+                    counted[1] += 1
+                    days = [promised[line.line_number] for line in s.lines if line.line_number in promised]
+                    if days:
+                        counted[3 if s.delivered_at.ToDatetime().date() > min(days) else 2] += 1
+                elif s.status == orders_pb2.SHIPMENT_STATUS_RETURNED:
+                    counted[4] += 1
+                elif s.status == orders_pb2.SHIPMENT_STATUS_LOST:
+                    counted[5] += 1
+        total = found.total
+        self.out.delivery_report = {
+            "shipped": total.shipped,
+            "delivered": total.delivered,
+            "on_time": total.on_time,
+            "late": total.late,
+            "returned": total.returned,
+            "lost": total.lost,
+            "mean_hours_to_deliver": round(total.mean_hours_to_deliver, 3),
+            "carriers": len(found.by_carrier),
+        }
+        self.out.delivery_report_differences = {
+            loc: (reported.get(loc, (0,) * 6), tuple(read.get(loc, (0,) * 6)))
+            for loc in sorted(set(reported) | set(read))
+            if reported.get(loc, (0,) * 6) != tuple(read.get(loc, (0,) * 6))
         }
 
     async def _count_events(self) -> None:

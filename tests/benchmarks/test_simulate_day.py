@@ -142,6 +142,10 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     # Merchandising's returns report counts every unit the day's returns asked back, by reason.
     assert life["returns_report_differences"] == 0, life["returns_report_examples"]
     assert life["returns_report_units"] > 0
+    # Operations' delivery report agrees, location by location, with the shipments on the orders.
+    assert life["delivery_report_differences"] == 0, life["delivery_report_examples"]
+    deliveries = life["delivery_report"]
+    assert deliveries["shipped"] > deliveries["delivered"] > 0 and deliveries["returned"] + deliveries["lost"] > 0
     # Service staff read orders' histories: each from its creation to the version read last.
     assert life["histories_read"] > 0 and life["history_differences"] == 0, life["history_examples"]
     # A recall of the day's most ordered SKU finds exactly the day's orders with a line of it.
