@@ -49,7 +49,7 @@ from oms_actors.domain.money import MAX_AMOUNT_MINOR, Money, is_currency
 from oms_actors.domain.network import Location, Product
 from oms_actors.domain.order import ApprovalStatus, Order
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
-from oms_actors.domain.return_policy import MAX_WINDOW_DAYS, ReturnPolicy
+from oms_actors.domain.return_policy import MAX_RESTOCKING_FEE_BPS, MAX_WINDOW_DAYS, ReturnPolicy
 from oms_actors.domain.returns import Appeasement, Resolution, ReturnReason, ReturnRecord, ReturnStatus
 from oms_actors.domain.risk import DEFAULT_LIMITS_CURRENCY, RiskRules
 from oms_actors.domain.stock import StockLevelChange
@@ -567,7 +567,7 @@ def order_to_proto(o: Order, *, internal_notes: bool = False) -> orders_pb2.Orde
         "payment_status": [_payment_status(p, currency) for p in o.payment_records],
         "shipments": [_shipment(sh, currency) for sh in o.shipments],
         "pending_steps": list(o.pending),
-        "returns": [_return(r, currency) for r in o.returns],
+        "returns": [_return(r, currency, o.unit_prices(r)) for r in o.returns],
         # The token itself never leaves the service.
         "payments": [
             {"method": PAYMENT_TO_PROTO[p.method], "amount": _money(p.amount), "token_hint": p.token_hint}
@@ -718,11 +718,12 @@ def _shipment(sh: Shipment, currency: str) -> dict[str, Any]:
     return fields
 
 
-def return_to_proto(r: ReturnRecord, currency: str) -> orders_pb2.Return:
-    return orders_pb2.Return(**_return(r, currency))
+def return_to_proto(r: ReturnRecord, currency: str, unit_prices: Mapping[int, int]) -> orders_pb2.Return:
+    """``unit_prices``: line number -> unit price, of the return's lines (``Order.unit_prices``)."""
+    return orders_pb2.Return(**_return(r, currency, unit_prices))
 
 
-def _return(r: ReturnRecord, currency: str) -> dict[str, Any]:
+def _return(r: ReturnRecord, currency: str, unit_prices: Mapping[int, int]) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "return_id": r.return_id,
         "status": RETURN_STATUSES[r.status],
@@ -749,6 +750,16 @@ def _return(r: ReturnRecord, currency: str) -> dict[str, Any]:
                 **(
                     {"deducted": _money_fields(rl.deducted, currency), "deduction_reason": rl.deduction_reason}
                     if rl.deducted
+                    else {}
+                ),
+                **(
+                    {
+                        "restocking_fee_bps": rl.restocking_fee_bps,
+                        "restocking_fee": _money_fields(
+                            rl.restocking_fee(unit_prices.get(rl.line_number, 0) * rl.received), currency
+                        ),
+                    }
+                    if rl.restocking_fee_bps
                     else {}
                 ),
             }
@@ -1322,9 +1333,29 @@ def return_policy_from_proto(msg: returns_pb2.ReturnPolicy, v: Violations, prefi
     if not 0 <= msg.arrival_days <= MAX_WINDOW_DAYS:
         v.add(prefix + "arrival_days", f"between 0 and {MAX_WINDOW_DAYS} days (0: authorised returns never lapse)")
     keep_it_below = v.money(prefix + "keep_it_below", msg.keep_it_below, positive=True) if msg.HasField("keep_it_below") else None
+    fee_reasons: set[str] = set()
+    if not 0 <= msg.restocking_fee_bps <= MAX_RESTOCKING_FEE_BPS:
+        v.add(prefix + "restocking_fee_bps", f"basis points, 0 to {MAX_RESTOCKING_FEE_BPS} (1000 is 10%)")
+    elif msg.restocking_fee_bps and not msg.restocking_fee_reasons:
+        v.add(prefix + "restocking_fee_reasons", "at least one: the reasons the fee is charged for")
+    elif msg.restocking_fee_reasons and not msg.restocking_fee_bps:
+        v.add(prefix + "restocking_fee_bps", "is required with restocking_fee_reasons")
+    if v.count(prefix + "restocking_fee_reasons", msg.restocking_fee_reasons, at_most=len(REASONS_TO_PROTO) + 1):
+        for i, code in enumerate(msg.restocking_fee_reasons):
+            where = f"{prefix}restocking_fee_reasons[{i}]"
+            value = "" if code == orders_pb2.RETURN_REASON_UNSPECIFIED else REASONS[code].value if code in REASONS else None
+            if value is None:
+                v.add(where, "not a ReturnReason")
+            elif value == ReturnReason.UNDELIVERED.value:
+                v.add(where, "a parcel back undelivered was never the customer's to return")
+            elif value in fee_reasons:
+                v.add(where, "each reason once")
+            else:
+                fee_reasons.add(value)
     return ReturnPolicy(
         window_days=msg.window_days, channel_window_days=by_channel, resolve_on_receipt=msg.resolve_on_receipt,
         arrival_days=msg.arrival_days, keep_it_below=keep_it_below,
+        restocking_fee_bps=msg.restocking_fee_bps, restocking_fee_reasons=frozenset(fee_reasons),
     )  # fmt: skip
 
 
@@ -1339,6 +1370,11 @@ def return_policy_to_proto(policy: ReturnPolicy, version: int) -> returns_pb2.Re
         resolve_on_receipt=policy.resolve_on_receipt,
         arrival_days=policy.arrival_days,
         keep_it_below=money_to_proto(policy.keep_it_below) if policy.keep_it_below is not None else None,
+        restocking_fee_bps=policy.restocking_fee_bps,
+        restocking_fee_reasons=sorted(
+            REASONS_TO_PROTO[ReturnReason(r)] if r else orders_pb2.RETURN_REASON_UNSPECIFIED
+            for r in policy.restocking_fee_reasons
+        ),
     )
 
 

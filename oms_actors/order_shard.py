@@ -58,6 +58,7 @@ from oms_actors.domain.returns import (
     UNCOLLECTED,
     UNREPAIRABLE,
     WITHDRAWN,
+    DeskRow,
     Disposition,
     Resolution,
     ReturnRecord,
@@ -996,17 +997,17 @@ class OrderShard:
 
     async def returns_at(
         self, location_id: str, statuses: list[str], limit: int, after: tuple[int, str, str] | None = None
-    ) -> list[tuple[int, str, str, ReturnRecord]]:
+    ) -> list[DeskRow]:
         """The oldest ``limit`` returns of these statuses at the location ("": at every location)
         (to be brought there, or received there and not inspected; ``AWAITING_REPAIR``: received
         there with units at repair), after ``after`` (requested at, order id, return id):
-        (requested at, order id, currency, return)."""
+        (requested at, order id, currency, return, its lines' unit prices)."""
         await self._ready()
         repairs = AWAITING_REPAIR in statuses
         wanted = {ReturnStatus(s) for s in statuses if s != AWAITING_REPAIR}
         order_ids = self._returning.get(location_id, set()) if location_id else set().union(*self._returning.values())
         found = [
-            (r.requested_at_ms, order.order_id, order.currency, r)
+            (r.requested_at_ms, order.order_id, order.currency, r, order.unit_prices(r))
             for order_id in order_ids
             if (order := self.orders.get(order_id)) is not None
             for r in order.returns
@@ -1057,6 +1058,7 @@ class OrderShard:
                 keep_below=policy.keep_it_below,
                 reason_codes=reason_codes,
                 sold_out=sold_out,
+                restocking_fee=policy.restocking_fee_bps_for,
             ),
         )
 

@@ -273,8 +273,8 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
         more = len(rows) > limit
         return returns_pb2.ListReturnsResponse(
             returns=[
-                returns_pb2.ReturnToHandle(order_id=order_id, details=return_to_proto(record, currency))
-                for _, order_id, currency, record in page
+                returns_pb2.ReturnToHandle(order_id=order_id, details=return_to_proto(record, currency, prices))
+                for _, order_id, currency, record, prices in page
             ],
             next_page_token=page_token([*listed, *desk_order(page[-1])]) if more else "",
         )

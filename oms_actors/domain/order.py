@@ -18,7 +18,7 @@ is derived from its lines and its approval after every command.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import msgspec
 
@@ -44,6 +44,7 @@ from oms_actors.domain.records import evolve
 from oms_actors.domain.return_policy import DAY_MS
 from oms_actors.domain.returns import (
     DONE_STATUSES,
+    GIVES_MONEY,
     GOODWILL,
     MAKES_GOOD,
     RETURN_ALLOWED,
@@ -1257,6 +1258,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         keep_below: Money | None = None,
         reason_codes: Mapping[int, str] | None = None,
         sold_out: frozenset[str] = frozenset(),
+        restocking_fee: Callable[[str], int] | None = None,
     ) -> Order:
         """Authorises a return within the rules, or refuses it naming every line that breaks one.
 
@@ -1269,6 +1271,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         ``keep_below``: the return policy's keep_it_below. When every line is an item priced
         under it (and none is for repair), the customer keeps the items: the return is
         resolved now, as if received and inspected, with nothing restocked.
+        ``restocking_fee``: the return policy's fee (basis points) for a reason code
+        (``ReturnPolicy.restocking_fee_bps_for``), fixed on each line giving money back; a
+        return the customer keeps costs no restocking.
 
         ``exchanges``: line -> the SKU wanted in its place, for EXCHANGE lines; ``styles``:
         the style of each known SKU of the lines and the exchanges (unknown ones absent).
@@ -1324,6 +1329,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 ReturnLine(
                     line_number=n, quantity=q, reason=reason, resolution=res, exchange_sku=exchange_sku,
                     received=q if kept else 0, reason_code=codes.get(n, ""),
+                    restocking_fee_bps=(
+                        restocking_fee(codes.get(n, "")) if restocking_fee and res in GIVES_MONEY and not kept else 0
+                    ),
                 )  # fmt: skip
                 for n, (q, reason, res, exchange_sku) in sorted(wanted.items())
             ),
@@ -1680,12 +1688,14 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             line = self.line(number) if 1 <= number <= len(self.lines) else None
             if rl is None or line is None or not rl.received:
                 reason = "not a line of this return with units received"
-            elif rl.resolution not in (Resolution.REFUND, Resolution.STORE_CREDIT):
+            elif rl.resolution not in GIVES_MONEY:
                 reason = f"resolved by {rl.resolution.value}: only money given back is reduced"
             elif amount.currency != self.currency:
                 reason = f"in {amount.currency}: the order's currency is {self.currency}"
-            elif not 0 < amount.amount_minor <= line.unit_price.amount_minor * rl.received:
-                reason = f"more than the {line.unit_price.amount_minor * rl.received} its units received cost"
+            elif not 0 < amount.amount_minor <= (left := self._worth(evolve(rl, deducted=0), rl.received, unrepairable=False)):
+                reason = f"more than the {left} its units received give back" + (
+                    " after the restocking fee" if rl.restocking_fee_bps else ""
+                )
             else:
                 continue
             problems.append(LineProblem(line_number=number, sku=line.sku if line is not None else "", reason=reason))
@@ -1994,11 +2004,15 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             if resolution is Resolution.STORE_CREDIT
         )
 
+    def unit_prices(self, record: ReturnRecord) -> dict[int, int]:
+        """line number -> unit price (minor units), of the lines of ``record``."""
+        return {rl.line_number: self.line(rl.line_number).unit_price.amount_minor for rl in record.lines}
+
     def _worth(self, rl: ReturnLine, units: int, *, unrepairable: bool) -> int:
-        """What a return line's units give back: their price, less what inspection kept for
-        their loss of value (units beyond repair are made good in full)."""
+        """What a return line's units give back: their price, less the restocking fee and what
+        inspection kept for their loss of value (units beyond repair are made good in full)."""
         price = self.line(rl.line_number).unit_price.amount_minor * units
-        return price if unrepairable else price - rl.deducted
+        return price if unrepairable else price - rl.restocking_fee(price) - rl.deducted
 
     def record_resolution(
         self,

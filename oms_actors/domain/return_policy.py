@@ -14,6 +14,7 @@ from oms_actors.domain.money import Money
 
 DAY_MS = 86_400_000
 MAX_WINDOW_DAYS = 3650
+MAX_RESTOCKING_FEE_BPS = 5_000  # half the price: beyond that it is not a fee but a refusal
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -28,11 +29,21 @@ class ReturnPolicy:
     # Items priced under this (per unit, in its currency) need not come back: refunded,
     # credited, replaced or exchanged when asked for. None: every return comes back.
     keep_it_below: Money | None = None
+    # Kept from the money given back (refund or store credit, not an exchange or a
+    # replacement) for lines returned for these reasons (ReturnReason values; "": none
+    # given), in basis points of the units' price: the cost of checking and repacking an
+    # item the customer simply did not want. Fixed on each line when the return is asked for.
+    restocking_fee_bps: int = 0
+    restocking_fee_reasons: frozenset[str] = frozenset()
 
     @property
     def arrival_ms(self) -> int | None:
         """How long an authorised return may take to arrive; None: for ever."""
         return self.arrival_days * DAY_MS if self.arrival_days else None
+
+    def restocking_fee_bps_for(self, reason_code: str) -> int:
+        """The fee for a line returned for ``reason_code`` ("": none given); 0: none."""
+        return self.restocking_fee_bps if reason_code in self.restocking_fee_reasons else 0
 
     def window_days_for(self, channel: str) -> int:
         return self.channel_window_days.get(channel, self.window_days)
@@ -51,6 +62,10 @@ class ReturnPolicy:
                 {"keep_it_below": [self.keep_it_below.amount_minor, self.keep_it_below.currency]}
                 if self.keep_it_below is not None else {}
             ),
+            **(
+                {"restocking_fee_bps": self.restocking_fee_bps, "restocking_fee_reasons": sorted(self.restocking_fee_reasons)}
+                if self.restocking_fee_bps else {}
+            ),
         }
 
     @classmethod
@@ -62,4 +77,6 @@ class ReturnPolicy:
             arrival_days=int(raw.get("arrival_days", 0)),
             keep_it_below=Money(amount_minor=int(raw["keep_it_below"][0]), currency=str(raw["keep_it_below"][1]))
             if raw.get("keep_it_below") else None,
+            restocking_fee_bps=int(raw.get("restocking_fee_bps", 0)),
+            restocking_fee_reasons=frozenset(str(r) for r in raw.get("restocking_fee_reasons", ())),
         )

@@ -49,6 +49,7 @@ class Resolution(StrEnum):
 
 
 SENDS_ITEMS = frozenset({Resolution.REPLACEMENT, Resolution.EXCHANGE})  # on the return's replacement order
+GIVES_MONEY = frozenset({Resolution.REFUND, Resolution.STORE_CREDIT})  # money back, less any deduction or fee
 # What a customer whose parcel came back undelivered may get: the money, or the items sent again.
 UNDELIVERED_RESOLUTIONS = frozenset({Resolution.REFUND, Resolution.STORE_CREDIT, Resolution.REPLACEMENT})
 # What a customer may get for units found beyond repair: their price back, or new ones.
@@ -101,6 +102,13 @@ class ReturnLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     # came back used beyond what trying them needs, as inspection found it.
     deducted: int = 0
     deduction_reason: str = ""
+    # The return policy's restocking fee for its reason when it was asked for (basis points of
+    # the price of the units received, kept from the money given back); 0: none.
+    restocking_fee_bps: int = 0
+
+    def restocking_fee(self, price: int) -> int:
+        """The fee kept from ``price`` (minor units: the units' price), rounded half up."""
+        return (price * self.restocking_fee_bps + 5_000) // 10_000
 
 
 class RefundPart(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -220,7 +228,8 @@ def desk_backlog(records: Iterable[ReturnRecord]) -> dict[str, dict[str, tuple[i
     return out
 
 
-DeskRow = tuple[int, str, str, ReturnRecord]  # a returns desk's list: (requested at, order id, currency, return)
+# A returns desk's list: (requested at, order id, currency, return, the unit price of each of its lines).
+DeskRow = tuple[int, str, str, ReturnRecord, dict[int, int]]
 
 
 def desk_order(row: DeskRow) -> tuple[int, str, str]:

@@ -186,3 +186,53 @@ async def test_a_cheap_item_is_refunded_without_coming_back_and_a_dear_one_is_br
         await stub.SetReturnPolicy(returns_pb2.SetReturnPolicyRequest(policy=returns_pb2.ReturnPolicy(
             window_days=before.window_days, channel_windows=before.channel_windows)))  # fmt: skip
         await asyncio.sleep(POLICY_TTL_S + 0.3)
+
+
+async def test_a_restocking_fee_is_kept_from_the_refund_of_a_change_of_mind_and_shown_on_the_return(world: World):
+    stub = returns(world)
+    before = await stub.GetReturnPolicy(returns_pb2.GetReturnPolicyRequest())
+    fee = returns_pb2.ReturnPolicy(
+        window_days=before.window_days, channel_windows=before.channel_windows, restocking_fee_bps=1_500,
+        restocking_fee_reasons=[orders_pb2.RETURN_REASON_CHANGED_MIND],
+    )  # fmt: skip
+    try:
+        written = await stub.SetReturnPolicy(returns_pb2.SetReturnPolicyRequest(policy=fee))
+        assert written.restocking_fee_bps == 1_500
+        assert list(written.restocking_fee_reasons) == [orders_pb2.RETURN_REASON_CHANGED_MIND]
+        await asyncio.sleep(POLICY_TTL_S + 0.3)
+        sku, other = await world.sku({"T-DC-SOUTH": 4}), await world.sku({"T-DC-SOUTH": 4})
+        request = card(world.order(await world.customer(), [(sku, 2), (other, 1)], price=1_999))
+        order = await delivered(world, (await world.orders.CreateOrder(request)).order)
+        ask = returns_pb2.RequestReturnRequest(
+            order_id=order.order_id, return_id=World.unique("RMA"), channel=common_pb2.CHANNEL_WEB, location_id="T-DC-SOUTH",
+            lines=[
+                returns_pb2.ReturnLineRequest(line_number=1, quantity=2, reason="not for me",
+                                              reason_code=orders_pb2.RETURN_REASON_CHANGED_MIND,
+                                              resolution=orders_pb2.RETURN_RESOLUTION_REFUND),
+                returns_pb2.ReturnLineRequest(line_number=2, quantity=1, reason="broken",
+                                              reason_code=orders_pb2.RETURN_REASON_DEFECTIVE,
+                                              resolution=orders_pb2.RETURN_RESOLUTION_REFUND),
+            ],
+        )  # fmt: skip
+        authorised = (await stub.RequestReturn(ask)).returns[0]
+        # Told when asked: the fee applies to the change of mind, not to the defect; nothing kept yet.
+        assert [(rl.restocking_fee_bps, rl.restocking_fee.amount_minor) for rl in authorised.lines] == [(1_500, 0), (0, 0)]
+        await stub.ReceiveReturn(
+            returns_pb2.ReceiveReturnRequest(
+                order_id=order.order_id, return_id=ask.return_id, location_id="T-DC-SOUTH",
+                lines=[orders_pb2.ShipmentLine(line_number=1, quantity=2), orders_pb2.ShipmentLine(line_number=2, quantity=1)],
+            )
+        )  # fmt: skip
+        desk = await stub.ListReturns(returns_pb2.ListReturnsRequest(location_id="T-DC-SOUTH"))
+        [row] = [r for r in desk.returns if r.details.return_id == ask.return_id]
+        assert row.details.lines[0].restocking_fee == eur(600)  # 15% of 2 x 19.99, rounded
+        await stub.InspectReturn(returns_pb2.InspectReturnRequest(order_id=order.order_id, return_id=ask.return_id))
+        done = await settled(world, order.order_id)
+        [ret] = done.returns
+        by_line = [(rl.refunded.amount_minor, rl.restocking_fee.amount_minor) for rl in ret.lines]
+        assert by_line == [(3_998 - 600, 600), (1_999, 0)]
+        assert ret.refunded == eur(3_998 - 600 + 1_999) and done.payment_status[0].refunded == ret.refunded
+    finally:
+        await stub.SetReturnPolicy(returns_pb2.SetReturnPolicyRequest(policy=returns_pb2.ReturnPolicy(
+            window_days=before.window_days, channel_windows=before.channel_windows)))  # fmt: skip
+        await asyncio.sleep(POLICY_TTL_S + 0.3)

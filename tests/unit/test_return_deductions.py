@@ -51,7 +51,7 @@ def test_a_deduction_on_store_credit_credits_less_on_the_invoices():
 @pytest.mark.parametrize(
     ("line", "amount", "reason"),
     [
-        (1, eur(2_001), "more than the 2000 its units received cost"),
+        (1, eur(2_001), "more than the 2000 its units received give back"),
         (1, Money(amount_minor=100, currency="USD"), "in USD: the order's currency is EUR"),
         (2, eur(100), "resolved by replacement: only money given back is reduced"),
         (3, eur(100), "not a line of this return with units received"),

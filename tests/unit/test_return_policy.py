@@ -10,14 +10,18 @@ from oms_actors.domain.money import Money
 from oms_actors.domain.order import Order
 from oms_actors.domain.records import evolve
 from oms_actors.domain.return_policy import DAY_MS, ReturnPolicy
-from protos.oms.v1 import common_pb2, returns_pb2
+from protos.oms.v1 import common_pb2, orders_pb2, returns_pb2
 from tests.unit.test_order_state import command
 from tests.unit.test_shipping_charge import delivered_with_shipping
 
 POLICY = ReturnPolicy(
     window_days=30, channel_window_days={"marketplace": 14, "field_sales": 0}, arrival_days=21,
-    keep_it_below=Money(amount_minor=1_000, currency="EUR"),
+    keep_it_below=Money(amount_minor=1_000, currency="EUR"), restocking_fee_bps=1_500,
+    restocking_fee_reasons=frozenset({"changed_mind", "does_not_fit", ""}),
 )  # fmt: skip
+
+
+CHANGED_MIND = orders_pb2.RETURN_REASON_CHANGED_MIND
 
 
 def test_a_channel_listed_has_its_own_window_and_the_others_the_default():
@@ -54,6 +58,13 @@ def test_the_wire_form_reads_back_as_the_same_policy():
         (returns_pb2.ReturnPolicy(window_days=3651), {"policy.window_days"}),
         (returns_pb2.ReturnPolicy(window_days=30, arrival_days=-1), {"policy.arrival_days"}),
         (returns_pb2.ReturnPolicy(window_days=30, keep_it_below=common_pb2.Money(currency="EUR")), {"policy.keep_it_below.amount_minor"}),
+        (returns_pb2.ReturnPolicy(window_days=30, restocking_fee_bps=5_001, restocking_fee_reasons=[CHANGED_MIND]),
+         {"policy.restocking_fee_bps"}),
+        (returns_pb2.ReturnPolicy(window_days=30, restocking_fee_bps=1_000), {"policy.restocking_fee_reasons"}),
+        (returns_pb2.ReturnPolicy(window_days=30, restocking_fee_reasons=[CHANGED_MIND]), {"policy.restocking_fee_bps"}),
+        (returns_pb2.ReturnPolicy(window_days=30, restocking_fee_bps=1_000,
+                                  restocking_fee_reasons=[CHANGED_MIND, orders_pb2.RETURN_REASON_UNDELIVERED, CHANGED_MIND, 99]),
+         {"policy.restocking_fee_reasons[1]", "policy.restocking_fee_reasons[2]", "policy.restocking_fee_reasons[3]"}),
         (
             returns_pb2.ReturnPolicy(
                 window_days=30,

@@ -608,7 +608,7 @@ class PaymentReceipt(_message.Message):
     def __init__(self, receipt_id: _Optional[str] = ..., invoice_number: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ReturnLine(_message.Message):
-    __slots__ = ("line_number", "quantity", "reason", "resolution", "received", "restocked", "written_off", "refunded", "exchange_sku", "repaired", "reason_code", "deducted", "deduction_reason")
+    __slots__ = ("line_number", "quantity", "reason", "resolution", "received", "restocked", "written_off", "refunded", "exchange_sku", "repaired", "reason_code", "deducted", "deduction_reason", "restocking_fee_bps", "restocking_fee")
     LINE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
@@ -622,6 +622,8 @@ class ReturnLine(_message.Message):
     REASON_CODE_FIELD_NUMBER: _ClassVar[int]
     DEDUCTED_FIELD_NUMBER: _ClassVar[int]
     DEDUCTION_REASON_FIELD_NUMBER: _ClassVar[int]
+    RESTOCKING_FEE_BPS_FIELD_NUMBER: _ClassVar[int]
+    RESTOCKING_FEE_FIELD_NUMBER: _ClassVar[int]
     line_number: int
     quantity: int
     reason: str
@@ -635,7 +637,9 @@ class ReturnLine(_message.Message):
     reason_code: ReturnReason
     deducted: _common_pb2.Money
     deduction_reason: str
-    def __init__(self, line_number: _Optional[int] = ..., quantity: _Optional[int] = ..., reason: _Optional[str] = ..., resolution: _Optional[_Union[ReturnResolution, str]] = ..., received: _Optional[int] = ..., restocked: _Optional[int] = ..., written_off: _Optional[int] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., exchange_sku: _Optional[str] = ..., repaired: _Optional[int] = ..., reason_code: _Optional[_Union[ReturnReason, str]] = ..., deducted: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., deduction_reason: _Optional[str] = ...) -> None: ...
+    restocking_fee_bps: int
+    restocking_fee: _common_pb2.Money
+    def __init__(self, line_number: _Optional[int] = ..., quantity: _Optional[int] = ..., reason: _Optional[str] = ..., resolution: _Optional[_Union[ReturnResolution, str]] = ..., received: _Optional[int] = ..., restocked: _Optional[int] = ..., written_off: _Optional[int] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., exchange_sku: _Optional[str] = ..., repaired: _Optional[int] = ..., reason_code: _Optional[_Union[ReturnReason, str]] = ..., deducted: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., deduction_reason: _Optional[str] = ..., restocking_fee_bps: _Optional[int] = ..., restocking_fee: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class Return(_message.Message):
     __slots__ = ("return_id", "status", "channel", "location_id", "lines", "refunded", "store_credit", "credit_notes", "replacement_order_id", "requested_at", "resolved_at", "expired_at", "kept", "cancel_reason", "cancelled_at", "repair_carrier", "repair_tracking", "repaired_at", "inbound_carrier", "inbound_tracking", "sent_at", "unrepairable", "unrepairable_reason", "unrepairable_at", "made_good_at", "repair_replacement_order_id", "shipment_id", "undelivered_reason", "ship_to")

@@ -140,20 +140,24 @@ class LineDeduction(_message.Message):
     def __init__(self, line_number: _Optional[int] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class ReturnPolicy(_message.Message):
-    __slots__ = ("window_days", "channel_windows", "version", "resolve_on_receipt", "arrival_days", "keep_it_below")
+    __slots__ = ("window_days", "channel_windows", "version", "resolve_on_receipt", "arrival_days", "keep_it_below", "restocking_fee_bps", "restocking_fee_reasons")
     WINDOW_DAYS_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_WINDOWS_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     RESOLVE_ON_RECEIPT_FIELD_NUMBER: _ClassVar[int]
     ARRIVAL_DAYS_FIELD_NUMBER: _ClassVar[int]
     KEEP_IT_BELOW_FIELD_NUMBER: _ClassVar[int]
+    RESTOCKING_FEE_BPS_FIELD_NUMBER: _ClassVar[int]
+    RESTOCKING_FEE_REASONS_FIELD_NUMBER: _ClassVar[int]
     window_days: int
     channel_windows: _containers.RepeatedCompositeFieldContainer[ChannelReturnWindow]
     version: int
     resolve_on_receipt: bool
     arrival_days: int
     keep_it_below: _common_pb2.Money
-    def __init__(self, window_days: _Optional[int] = ..., channel_windows: _Optional[_Iterable[_Union[ChannelReturnWindow, _Mapping]]] = ..., version: _Optional[int] = ..., resolve_on_receipt: _Optional[bool] = ..., arrival_days: _Optional[int] = ..., keep_it_below: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+    restocking_fee_bps: int
+    restocking_fee_reasons: _containers.RepeatedScalarFieldContainer[_orders_pb2.ReturnReason]
+    def __init__(self, window_days: _Optional[int] = ..., channel_windows: _Optional[_Iterable[_Union[ChannelReturnWindow, _Mapping]]] = ..., version: _Optional[int] = ..., resolve_on_receipt: _Optional[bool] = ..., arrival_days: _Optional[int] = ..., keep_it_below: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., restocking_fee_bps: _Optional[int] = ..., restocking_fee_reasons: _Optional[_Iterable[_Union[_orders_pb2.ReturnReason, str]]] = ...) -> None: ...
 
 class ChannelReturnWindow(_message.Message):
     __slots__ = ("channel", "window_days")
