@@ -280,6 +280,7 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         (o, at) for order_id, at in after.shortages.items() if (o := after.final.get(order_id)) is not None and o.status in done
     ]
     resolutions = collections.Counter(RESOLUTION.get(line.resolution, "?") for r in returns for line in r.lines)
+    fees = _restocking_fees(final)
     return {
         "orders": len(final),
         "final_status": dict(statuses),
@@ -332,6 +333,9 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         "worn_deducted_minor": after.worn_deducted_minor,
         "deducted_lines": sum(1 for r in returns for line in r.lines if line.deducted.amount_minor),
         "deducted_minor": sum(line.deducted.amount_minor for r in returns for line in r.lines),
+        # Restocking fees the return policy charged (lines asked for with one, what they kept of the
+        # units received), and lines whose fee or refund is not what their price and the fee make.
+        **fees,
         "returns_by_status": dict(collections.Counter(RETURN_STATUS.get(r.status, "?") for r in returns)),
         "returns_by_resolution": dict(resolutions),
         "returns_by_reason": dict(collections.Counter(REASON.get(line.reason_code, "?") for r in returns for line in r.lines)),
@@ -365,6 +369,27 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         # Shipments (deliveries) confirmed per second of the phase that confirms them.
         "shipments_per_s": _per_second(after, "fulfil"),
         "deliveries_per_s": _per_second(after, "deliver"),
+    }
+
+
+def _restocking_fees(final: list[orders_pb2.Order]) -> dict[str, Any]:
+    lines, kept, wrong = 0, 0, []
+    for o in final:
+        for r in o.returns:
+            for line in r.lines:
+                if not line.restocking_fee_bps:
+                    continue
+                lines += 1
+                kept += line.restocking_fee.amount_minor
+                price = o.lines[line.line_number - 1].unit_price.amount_minor * line.received
+                fee = (price * line.restocking_fee_bps + 5_000) // 10_000  # half up, as ReturnLine.restocking_fee
+                if line.restocking_fee.amount_minor != fee or line.refunded.amount_minor > price - fee - line.deducted.amount_minor:
+                    wrong.append(f"{o.order_id} {r.return_id} line {line.line_number}")
+    return {
+        "restocking_fee_lines": lines,
+        "restocking_fees_minor": kept,
+        "restocking_fee_differences": len(wrong),
+        "restocking_fee_examples": wrong[:10],
     }
 
 

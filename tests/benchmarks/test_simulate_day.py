@@ -25,8 +25,9 @@ PLOTS = ("capture", "demand", "hours", "policies", "locations", "ceilings", "rpc
 
 def tiny():
     """About a hundred orders over the normal network: seconds, not minutes. Its returns are
-    paid back once inspected (``inspect-first``), so the desks may keep deductions for wear;
-    the service's own tests cover paying back on receipt."""
+    paid back once inspected (``inspect-first``), so the desks may keep deductions for wear,
+    less a restocking fee for a change of mind or a size that does not fit; the service's own
+    tests cover paying back on receipt."""
     return load_scenario("smoke").derive(
         {
             "demand": {
@@ -37,7 +38,9 @@ def tiny():
             "fulfilment": {"shortage_share": 0.1, "carrier_delay_share": 0.1, "undelivered_share": 0.1},
             "goodwill": {"share": 0.3}, "payments": {"card_decline_share": 0.2}, "review": {"fixed_card_share": 0.6},
             "service": {"note_share": 0.3, "reduce_share": 0.3},
-            "return_policy": {"resolve_on_receipt": False}, "returns": {"worn_share": 0.8},
+            "return_policy": {"resolve_on_receipt": False, "restocking_fee_bps": 1000,
+                              "restocking_fee_reasons": ["RETURN_REASON_CHANGED_MIND", "RETURN_REASON_DOES_NOT_FIT"]},
+            "returns": {"worn_share": 0.8},
         }  # fmt: skip
     )
 
@@ -120,6 +123,9 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     # (a handful in so small a day: at half, none was seen once in a run), and the orders show
     # each as it was kept.
     assert life["deducted_lines"] == life["worn_lines"] > 0
+    # A restocking fee on the lines returned for a change of mind or the wrong size, each as priced.
+    assert life["restocking_fee_lines"] > 0 and life["restocking_fees_minor"] > 0
+    assert life["restocking_fee_differences"] == 0, life["restocking_fee_examples"]
     assert life["deducted_minor"] == life["worn_deducted_minor"] > 0
     # Posted returns were tracked on their way (a store return is handed over the counter).
     tracked = sum(r["ok"] for r in summary["rpcs"] if r["rpc"] == "TrackReturn")
