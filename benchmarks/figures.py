@@ -383,7 +383,8 @@ def _restocking_fees(final: list[orders_pb2.Order]) -> dict[str, Any]:
                 kept += line.restocking_fee.amount_minor
                 price = o.lines[line.line_number - 1].unit_price.amount_minor * line.received
                 fee = (price * line.restocking_fee_bps + 5_000) // 10_000  # half up, as ReturnLine.restocking_fee
-                if line.restocking_fee.amount_minor != fee or line.refunded.amount_minor > price - fee - line.deducted.amount_minor:
+                net = price - fee - line.deducted.amount_minor
+                if line.restocking_fee.amount_minor != fee or line.refunded.amount_minor > net:
                     wrong.append(f"{o.order_id} {r.return_id} line {line.line_number}")
     return {
         "restocking_fee_lines": lines,
