@@ -90,6 +90,15 @@ def _cannot_source(demand: optimizer.Demand, error: optimizer.InstanceError) -> 
     log.error("order %s cannot be sourced: %s", demand.id, error)
 
 
+def _avoiding(req: SourcingRequest, demand: optimizer.Demand, sites: Iterable[str]) -> optimizer.Demand:
+    """The demand sent from no location that declined to ship the order (its supply on the way
+    included: ``promising.demand_with`` extends ``only_sites`` by location)."""
+    if not req.avoid:
+        return demand
+    allowed = demand.only_sites if demand.only_sites is not None else frozenset(sites)
+    return dataclasses.replace(demand, only_sites=allowed - frozenset(req.avoid))
+
+
 def _explain(decision: optimizer.Decision, demand: optimizer.Demand) -> SourcingExplanation:
     cost = decision.plan.cost
     # The optimizer counts a surcharge as unit cost; the explanation tells lateness apart.
@@ -288,6 +297,8 @@ class SourcingWorker:
             demands = self._with_services(to_plan, demands, view)
         if view.rules.late_delivery_unit_cost and any(r.deliver_by for r in to_plan):
             demands = self._with_deadlines(to_plan, demands, view)
+        if any(r.avoid for r in to_plan):
+            demands = [_avoiding(r, d, sites) for r, d in zip(to_plan, demands)]
         capacity = None
         mine: dict[str, dict[str, int]] = {}
         days: dict[str, str] = {}

@@ -32,6 +32,7 @@ UNDELIVERED_VALUES = {r.value for r in UndeliveredReason}
 SHORTAGE_REASONS = {
     fulfilment_pb2.SHORTAGE_REASON_MISSING: ShortageReason.MISSING,
     fulfilment_pb2.SHORTAGE_REASON_DAMAGED: ShortageReason.DAMAGED,
+    fulfilment_pb2.SHORTAGE_REASON_DECLINED: ShortageReason.DECLINED,
 }
 
 

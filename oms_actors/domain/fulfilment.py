@@ -47,11 +47,14 @@ class ShipmentCapture(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 class ShortageReason(StrEnum):
     MISSING = "missing"  # not where the stock records said
     DAMAGED = "damaged"  # found, but not fit to ship
+    # The location will not ship them (a store too busy, closing early, no one to pick): they
+    # stay in its stock, and the order is not sent there again.
+    DECLINED = "declined"
 
 
 class Shortage(msgspec.Struct, frozen=True, kw_only=True, gc=False):
-    """Units a location was asked to ship and could not: it reports them, they leave its stock,
-    and the order is sourced again for them."""
+    """Units a location was asked to ship and could not: it reports them, they leave its stock
+    (unless it declined them), and the order is sourced again for them."""
 
     shortage_id: str  # given by the location's system; a repeat of a report is a no-op
     location_id: str

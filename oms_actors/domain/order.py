@@ -1023,7 +1023,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     ) -> Order:
         """Units released to a location that it cannot ship (missing or damaged when picked):
         no longer released or allocated there, so sourcing plans them again; the step takes
-        them off the location's stock with their reservation."""
+        them off the location's stock with their reservation. Declined ones stay in its stock,
+        and the order is not planned there again (``declined_locations``)."""
         existing = self.shortage(shortage_id)
         if existing is not None:
             if _same_report(existing.location_id, existing.lines, location_id, quantities):
@@ -1050,8 +1051,15 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             now_ms=now_ms,
             lines=tuple(lines),
             shortages=(*self.shortages, shortage),
-            add=(STEP_SHORTAGE + shortage_id,),
+            add=() if reason is ShortageReason.DECLINED else (STEP_SHORTAGE + shortage_id,),
         )
+
+    @property
+    def declined_locations(self) -> frozenset[str]:
+        """Locations that declined to ship some of it: sourcing sends it nothing more there."""
+        if not self.shortages:
+            return frozenset()
+        return frozenset(s.location_id for s in self.shortages if s.reason is ShortageReason.DECLINED)
 
     def record_capture(
         self, shipment_id: str, *, captures: tuple[ShipmentCapture, ...], records: tuple[PaymentRecord, ...],

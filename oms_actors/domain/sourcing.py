@@ -32,6 +32,7 @@ class SourcingRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     door: Door  # where its units go and how (Order.door)
     lines: tuple[SourcingLine, ...]
     deliver_by: str = ""  # the day the customer asked for (Order.deliver_by); "": none
+    avoid: tuple[str, ...] = ()  # locations that declined to ship it (Order.declined_locations)
 
     @classmethod
     def of(cls, order: Order) -> SourcingRequest:
@@ -52,4 +53,5 @@ class SourcingRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 if line.active
             ),
             deliver_by=order.deliver_by,
+            avoid=tuple(sorted(order.declined_locations)),
         )

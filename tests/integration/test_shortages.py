@@ -93,3 +93,33 @@ async def test_a_shortage_nothing_else_can_fill_leaves_the_units_backordered(wor
     assert answered.lines[0].backordered_quantity == 1
     assert await world.available(sku) == {"T-DC-NORTH": (1, 1)}
     assert await audit_differences(world) == []
+
+
+async def test_units_a_location_declines_stay_in_its_stock_and_the_order_is_never_sent_there_again(world: World):
+    sku = await world.sku({dc: 3 for dc in DCS})
+    customer = await world.customer()
+    order = await settled(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 2)])))).order.order_id)
+    [(first, units)] = released_at(order).items()
+    second = next(dc for dc in DCS if dc != first)
+
+    def decline(at: str) -> fulfilment_pb2.ReportShortageRequest:
+        return fulfilment_pb2.ReportShortageRequest(
+            order_id=order.order_id, location_id=at, shortage_id=World.unique("declined"),
+            lines=[orders_pb2.ShipmentLine(line_number=1, quantity=2)], reason=fulfilment_pb2.SHORTAGE_REASON_DECLINED,
+        )  # fmt: skip
+
+    answered = await fulfilment(world).ReportShortage(decline(first))
+    # Sourced again at once, at the other location; the declined units are free stock again.
+    assert released_at(answered) == {second: 2} and answered.status == orders_pb2.ORDER_STATUS_RELEASED
+    assert answered.shortages[0].reason == "declined"
+    assert await world.available(sku) == {first: (3, 0), second: (3, 2)}
+    first_list = await fulfilment(world).ListFulfilmentRequests(fulfilment_pb2.ListFulfilmentRequestsRequest(location_id=first))
+    assert order.order_id not in {r.order_id for r in first_list.requests}
+    # The second declines too: the order waits for stock rather than go back to the first.
+    waiting = await fulfilment(world).ReportShortage(decline(second))
+    assert released_at(waiting) == {} and waiting.lines[0].backordered_quantity == 2
+    assert waiting.status == orders_pb2.ORDER_STATUS_BACKORDERED
+    assert await world.available(sku) == {first: (3, 0), second: (3, 0)}
+    assert await audit_differences(world) == []
+    view = await world.customers.GetCustomer360(customers_pb2.GetCustomer360Request(customer_id=customer))
+    assert [e.data["reason"] for e in view.timeline if e.type == "fulfilment.shortage"] == ["declined", "declined"]

@@ -459,6 +459,29 @@ def test_units_reported_short_are_released_and_allocated_no_more_and_leave_stock
         shipped.report_shortage(shortage_id="X3", location_id="DC1", quantities={1: 1}, reason=ShortageReason.MISSING, now_ms=6000)
 
 
+def test_units_a_location_declines_are_released_no_more_stay_in_its_stock_and_it_is_avoided():
+    from oms_actors.domain.fulfilment import ShortageReason
+    from oms_actors.domain.order import STEP_SHORTAGE
+    from oms_actors.domain.sourcing import SourcingRequest
+
+    order = approved()  # line 1: 2 units released to DC1; line 2: 1 to DC2
+    assert order.declined_locations == frozenset() and SourcingRequest.of(order).avoid == ()
+    declined = order.report_shortage(
+        shortage_id="D1", location_id="DC1", quantities={1: 2}, reason=ShortageReason.DECLINED, now_ms=5000
+    )
+    line = declined.line(1)
+    assert (line.allocated_quantity, line.released_quantity, line.backordered_quantity) == (0, 0, 2)
+    assert not [step for step in declined.pending if step.startswith(STEP_SHORTAGE)]  # nothing leaves its stock
+    assert declined.declined_locations == frozenset({"DC1"})
+    request = SourcingRequest.of(declined)
+    assert request.avoid == ("DC1",) and [sl.quantity for sl in request.lines] == [2, 0]
+    # A shortage elsewhere takes stock away but leaves the location free to be planned again.
+    short = declined.report_shortage(
+        shortage_id="X1", location_id="DC2", quantities={2: 1}, reason=ShortageReason.MISSING, now_ms=5001
+    )
+    assert short.declined_locations == frozenset({"DC1"}) and STEP_SHORTAGE + "X1" in short.pending
+
+
 def test_the_delivery_address_changes_before_anything_ships_within_its_country():
     from oms_actors.domain.events import order_events
     from oms_actors.domain.records import evolve

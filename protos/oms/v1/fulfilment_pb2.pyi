@@ -17,9 +17,11 @@ class ShortageReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SHORTAGE_REASON_UNSPECIFIED: _ClassVar[ShortageReason]
     SHORTAGE_REASON_MISSING: _ClassVar[ShortageReason]
     SHORTAGE_REASON_DAMAGED: _ClassVar[ShortageReason]
+    SHORTAGE_REASON_DECLINED: _ClassVar[ShortageReason]
 SHORTAGE_REASON_UNSPECIFIED: ShortageReason
 SHORTAGE_REASON_MISSING: ShortageReason
 SHORTAGE_REASON_DAMAGED: ShortageReason
+SHORTAGE_REASON_DECLINED: ShortageReason
 
 class GetDeliveryReportRequest(_message.Message):
     __slots__ = ("counted_from", "counted_to", "location_ids")

@@ -126,8 +126,10 @@ class FulfilmentServiceServicer:
     def ReportShortage(self, request, context):
         """Units released to a location that it cannot ship: missing, or damaged when picked.
         They leave the location's stock with their reservation, and the order is sourced
-        again for them at once (another location, or a backorder). The shortage id comes
-        from the location's system: reporting it again changes nothing.
+        again for them at once (another location, or a backorder). A location that declines
+        them (SHORTAGE_REASON_DECLINED: too busy, closing early) keeps them in its stock, and
+        the order is sourced again without it. The shortage id comes from the location's
+        system: reporting it again changes nothing.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
