@@ -279,6 +279,9 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
     shorted_shipped = [
         (o, at) for order_id, at in after.shortages.items() if (o := after.final.get(order_id)) is not None and o.status in done
     ]
+    declined_shipped = [
+        (o, at) for order_id, at in after.declines.items() if (o := after.final.get(order_id)) is not None and o.status in done
+    ]
     resolutions = collections.Counter(RESOLUTION.get(line.resolution, "?") for r in returns for line in r.lines)
     fees = _restocking_fees(final)
     return {
@@ -314,6 +317,14 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         "shortages": len(after.shortages),
         "shortages_shipped": len(shorted_shipped),
         "shortages_shipped_elsewhere": sum(1 for o, at in shorted_shipped if all(s.location_id != at for s in o.shipments)),
+        # Declined by a store (ReportShortage, declined): how many orders then shipped everything, and
+        # how many shipments left the store that declined after it did (the service sends it nothing more).
+        "declines": len(after.declines),
+        "declines_shipped": sum(1 for o, _ in declined_shipped),
+        "declines_shipped_there_after": sum(
+            1 for order_id, at in after.declines.items() if (o := after.final.get(order_id)) is not None
+            for s in o.shipments if s.location_id == at and s.shipped_at.ToMilliseconds() > _declined_at(o, at)
+        ),  # fmt: skip
         "returns_requested": after.returns_requested,
         "returns_refused": after.returns_refused,
         "returns_listed": after.returns_listed,
@@ -370,6 +381,14 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
         "shipments_per_s": _per_second(after, "fulfil"),
         "deliveries_per_s": _per_second(after, "deliver"),
     }
+
+
+def _declined_at(order: orders_pb2.Order, location_id: str) -> int:
+    """When ``location_id`` first declined part of the order (ms; 0: never)."""
+    return min(
+        (s.reported_at.ToMilliseconds() for s in order.shortages if s.location_id == location_id and s.reason == "declined"),
+        default=0,
+    )
 
 
 def _restocking_fees(final: list[orders_pb2.Order]) -> dict[str, Any]:

@@ -158,6 +158,7 @@ class DayAfter:
     undelivered_inspected: int = 0
     invoices_paid: int = 0  # by business customers, recorded against the invoice
     shortages: dict[str, str] = field(default_factory=dict)  # order -> the location that reported it short
+    declines: dict[str, str] = field(default_factory=dict)  # order -> the store that declined to ship it
     received_minor: int = 0
     returns_requested: int = 0
     returns_refused: int = 0
@@ -284,7 +285,7 @@ class Lifecycle:
         await self.serve_customers()
         lap("service")
         await self.fulfil("fulfil")
-        if self.out.shortages:  # units sourced again after a shortage, released to locations done for the day
+        if self.out.shortages or self.out.declines:  # units sourced again, released to locations done for the day
             await self.fulfil("fulfil")
         lap("fulfil")
         await self._list_late()
@@ -495,6 +496,16 @@ class Lifecycle:
         await asyncio.gather(*(location(lid) for lid in self.capacity))
 
     async def _ship(self, request: fulfilment_pb2.FulfilmentRequest) -> bool:
+        location = self.s.active_locations.get(request.location_id)
+        if (
+            location is not None and location.type == "store" and request.order_id not in self.out.declines
+            and unit(self.key(request.order_id), "decline") < self.s.fulfilment.decline_share
+        ):  # fmt: skip
+            self.out.declines[request.order_id] = request.location_id  # claimed before the call, as a shortage
+            if await self._short(request, fulfilment_pb2.SHORTAGE_REASON_DECLINED):
+                return True
+            del self.out.declines[request.order_id]
+            return False
         if request.order_id not in self.out.shortages and unit(self.key(request.order_id), "shortage") < self.s.fulfilment.shortage_share:
             # Claimed before the call: the locations work their lists at once, and an order
             # split between two of them is short at one only.
@@ -547,15 +558,19 @@ class Lifecycle:
             return  # recorded by self.calls
         self.out.carrier_delays.add(order.order_id)
 
-    async def _short(self, request: fulfilment_pb2.FulfilmentRequest) -> bool:
-        """The location finds the request's units missing: it reports them short, and the order
-        is sourced again (another location lists them, or they wait as a backorder)."""
+    async def _short(
+        self, request: fulfilment_pb2.FulfilmentRequest, reason: int = fulfilment_pb2.SHORTAGE_REASON_MISSING
+    ) -> bool:
+        """The location finds the request's units missing (or, ``reason`` declined, will not ship
+        them today): it reports them short, and the order is sourced again (another location
+        lists them, or they wait as a backorder)."""
+        declined = reason == fulfilment_pb2.SHORTAGE_REASON_DECLINED
         report = fulfilment_pb2.ReportShortageRequest(
             order_id=request.order_id,
             location_id=request.location_id,
-            shortage_id=f"{request.order_id}-{request.location_id}-short",
+            shortage_id=f"{request.order_id}-{request.location_id}-{'declined' if declined else 'short'}",
             lines=request.lines,
-            reason=fulfilment_pb2.SHORTAGE_REASON_MISSING,
+            reason=reason,
         )
         try:
             self.latest[request.order_id] = await self.calls(

@@ -349,6 +349,9 @@ class Fulfilment:
     # Fulfilment requests a location reports short at picking (ReportShortage) instead of
     # shipping: the units leave its stock and the order is sourced again.
     shortage_share: float = 0.0
+    # Fulfilment requests at stores that the store declines (ReportShortage, reason declined:
+    # too busy today): the units stay in its stock and the order is sourced again elsewhere.
+    decline_share: float = 0.0
     # Parcels whose carrier reports a delay once they left (UpdateDeliveryEstimate): two days
     # past the order's promised day, so its lines turn late.
     carrier_delay_share: float = 0.0
@@ -360,6 +363,7 @@ class Fulfilment:
     def problems(self, path: str) -> Problems:
         yield from share(self.delivered_share, join(path, "delivered_share"))
         yield from share(self.shortage_share, join(path, "shortage_share"))
+        yield from share(self.decline_share, join(path, "decline_share"))
         yield from share(self.carrier_delay_share, join(path, "carrier_delay_share"))
         yield from share(self.undelivered_share, join(path, "undelivered_share"))
         if self.delivered_share + self.undelivered_share > 1:

@@ -35,7 +35,7 @@ def tiny():
                 "carrier_service_share": {"web": 0.3, "mobile_app": 0.3},
             },
             "customers": {"count": 80},
-            "fulfilment": {"shortage_share": 0.1, "carrier_delay_share": 0.1, "undelivered_share": 0.1},
+            "fulfilment": {"shortage_share": 0.1, "decline_share": 0.2, "carrier_delay_share": 0.1, "undelivered_share": 0.1},
             "goodwill": {"share": 0.3}, "payments": {"card_decline_share": 0.2}, "review": {"fixed_card_share": 0.6},
             "service": {"note_share": 0.3, "reduce_share": 0.3},
             "return_policy": {"resolve_on_receipt": False, "restocking_fee_bps": 1000,
@@ -136,8 +136,11 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     assert 0 <= life["invoices_paid"] <= life["invoices"]
     assert (summary["payments"]["received_on_account_minor"] > 0) == (life["invoices_paid"] > 0)
     assert life["invoices_paid"] == sum(r["ok"] for r in summary["rpcs"] if r["rpc"] == "RecordInvoicePayment")
-    assert life["shortages"] == sum(r["ok"] for r in summary["rpcs"] if r["rpc"] == "ReportShortage") > 0
+    reported = sum(r["ok"] for r in summary["rpcs"] if r["rpc"] == "ReportShortage")
+    assert life["shortages"] > 0 and life["declines"] > 0 and life["shortages"] + life["declines"] == reported
     assert 0 <= life["shortages_shipped_elsewhere"] <= life["shortages_shipped"] <= life["shortages"]
+    # A store that declined is sent nothing more of the order; the rest ships from elsewhere.
+    assert life["declines_shipped_there_after"] == 0 and 0 < life["declines_shipped"] <= life["declines"]
     # The day's fulfilment throughput: the fulfil phase's shipments (not the replacements')
     # over its seconds, and the deliver phase's deliveries over its seconds.
     assert 0 < life["shipments_per_s"] * life["phases_s"]["fulfil"] <= life["shipments"] + 1e-6
