@@ -262,4 +262,8 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
                 )
                 for route, c in found.by_carrier.items()
             ],
+            by_day=[
+                fulfilment_pb2.DayDeliveries(day=day_to_proto(f"{day[:4]}-{day[4:6]}-{day[6:]}"), counts=_counts(c))
+                for day, c in found.by_day.items()
+            ],
         )

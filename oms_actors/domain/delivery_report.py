@@ -111,17 +111,21 @@ class DeliveryReport:
     total: DeliveryCounts
     by_location: dict[str, DeliveryCounts]  # most parcels shipped first, then by id
     by_carrier: dict[Route, DeliveryCounts]  # most parcels shipped first
+    by_day: dict[str, DeliveryCounts] = field(default_factory=dict)  # yyyymmdd -> its counts, every day asked, in order
 
 
 _KINDS = {SHIPPED, UNITS, DELIVERED, ON_TIME, LATE, SECONDS, BACK}
 
 
-def report(days: Iterable[Mapping[str, int]], *, locations: Collection[str] = ()) -> DeliveryReport:
-    """The days' counts added up; ``locations``: only parcels that left from these (empty: all)."""
+def report(days: Iterable[tuple[str, Mapping[str, int]]], *, locations: Collection[str] = ()) -> DeliveryReport:
+    """The days' counts (yyyymmdd, counts) added up, in total and day by day; ``locations``:
+    only parcels that left from these (empty: all)."""
     total = DeliveryCounts()
     by_location: dict[str, DeliveryCounts] = {}
     by_carrier: dict[Route, DeliveryCounts] = {}
-    for day in days:
+    by_day: dict[str, DeliveryCounts] = {}
+    for day_name, day in days:
+        that_day = by_day.setdefault(day_name, DeliveryCounts())
         for name, n in day.items():
             kind, _, rest = name.partition(SEP)
             if kind not in _KINDS:
@@ -136,7 +140,8 @@ def report(days: Iterable[Mapping[str, int]], *, locations: Collection[str] = ()
             if locations and location not in locations:
                 continue
             route = Route(carrier=carrier, shipping_service=service, pickup=mode == DeliveryMode.PICKUP.value)
-            for counted in (total, by_location.setdefault(location, DeliveryCounts()), by_carrier.setdefault(route, DeliveryCounts())):
+            here = by_location.setdefault(location, DeliveryCounts())
+            for counted in (total, that_day, here, by_carrier.setdefault(route, DeliveryCounts())):
                 counted.add(kind, reason, n)
     return DeliveryReport(
         total=total,
@@ -144,4 +149,5 @@ def report(days: Iterable[Mapping[str, int]], *, locations: Collection[str] = ()
         by_carrier=dict(
             sorted(by_carrier.items(), key=lambda kv: (-kv[1].shipped, kv[0].carrier, kv[0].shipping_service, kv[0].pickup))
         ),
+        by_day=by_day,
     )

@@ -62,7 +62,8 @@ async def test_shipped_delivered_refused_and_lost_parcels_are_counted_once_each_
         )  # fmt: skip
     assert (await settled(world, delivered)).lines[0].promised_delivery.seconds  # promised: on time or late
 
-    found = await fulfilment(world).GetDeliveryReport(figures(here))
+    asked = figures(here)
+    found = await fulfilment(world).GetDeliveryReport(asked)
     total = found.total
     assert (total.shipped, total.units_shipped, total.delivered, total.on_time, total.late) == (4, 8, 1, 1, 0)
     assert (total.returned, total.lost) == (1, 1)
@@ -75,6 +76,11 @@ async def test_shipped_delivered_refused_and_lost_parcels_are_counted_once_each_
     assert list(by_carrier) == [("DHL", "", False), ("GLS", "", False)]  # most shipped first
     assert (by_carrier["DHL", "", False].shipped, by_carrier["GLS", "", False].shipped) == (3, 1)
     assert by_carrier["GLS", "", False].delivered == 0
+    # Day by day: yesterday, today and tomorrow were asked for, and add up to the total.
+    first_day = asked.counted_from.seconds // 86_400 * 86_400
+    assert [d.day.seconds for d in found.by_day] == [first_day, first_day + 86_400, first_day + 2 * 86_400]
+    for kind in ("shipped", "units_shipped", "delivered", "on_time", "returned", "lost"):
+        assert sum(getattr(d.counts, kind) for d in found.by_day) == getattr(total, kind), kind
     # Every location's figures hold this one's.
     everywhere = await fulfilment(world).GetDeliveryReport(figures())
     assert here in {row.location_id for row in everywhere.by_location}

@@ -79,7 +79,7 @@ def test_parcels_back_count_by_reason_on_the_day_they_came_back_and_unpromised_o
 def test_a_pickup_is_counted_apart_from_parcels_a_carrier_took():
     order = evolve(shipped(carrier=""), delivery_mode=DeliveryMode.PICKUP)
     assert set(counts(evolve(order, shipments=()), order)["20261123"]) >= {"shipped|DC1|pickup||"}
-    found = report([counts(evolve(order, shipments=()), order)["20261123"]])
+    found = report(counts(evolve(order, shipments=()), order).items())
     assert list(found.by_carrier) == [
         Route(carrier="", shipping_service="", pickup=True),
         Route(carrier="", shipping_service="next_day", pickup=True),
@@ -93,8 +93,9 @@ def test_the_report_adds_up_the_days_by_location_and_by_carrier():
         counts(order, order := order.deliver("S1", now_ms=MON + DAY + 15 * HOUR)),
         counts(order, order := order.deliver("S2", now_ms=MON + 3 * DAY + HOUR)),
     ]
-    per_day = [day for step in steps for day in step.values()]
-    found = report([*per_day, {"refunds|x": 5, "shipped|broken": 1}])  # a later version's field, a torn one: skipped
+    per_day = [(name, day) for step in steps for name, day in step.items()]  # Monday, Tuesday, Thursday
+    # A later version's field, a torn one: skipped. Wednesday: nothing happened.
+    found = report([*per_day[:2], ("20261125", {"refunds|x": 5, "shipped|broken": 1}), per_day[2]])
     assert found.total == DeliveryCounts(shipped=2, units=3, delivered=2, on_time=1, late=1, seconds=30 * 3600 + 63 * 3600)
     assert found.total.mean_hours_to_deliver == 46.5 and (found.total.returned, found.total.lost) == (0, 0)
     assert list(found.by_location) == ["DC1", "DC2"]  # as many shipped: by id
@@ -104,12 +105,17 @@ def test_the_report_adds_up_the_days_by_location_and_by_carrier():
     }  # fmt: skip
     only = report(per_day, locations={"DC2"})
     assert list(only.by_location) == ["DC2"] and only.total == found.by_location["DC2"]
+    # Day by day, every day asked for in order: what left on Monday, what arrived when.
+    assert list(found.by_day) == ["20261123", "20261124", "20261125", "20261126"]
+    assert [(c.shipped, c.delivered, c.on_time, c.late) for c in found.by_day.values()] == [
+        (2, 0, 0, 0), (0, 1, 1, 0), (0, 0, 0, 0), (0, 1, 0, 1),
+    ]  # fmt: skip
 
 
 def test_returned_and_lost_are_told_apart_and_the_busiest_come_first():
     found = report([
-        {"back|refused|DC1|ship||DHL": 2, "back|lost|DC1|ship||DHL": 1, "shipped|DC1|ship||DHL": 3},
-        {"shipped|DC9|ship||UPS": 7},
+        ("20261123", {"back|refused|DC1|ship||DHL": 2, "back|lost|DC1|ship||DHL": 1, "shipped|DC1|ship||DHL": 3}),
+        ("20261124", {"shipped|DC9|ship||UPS": 7}),
     ])  # fmt: skip
     assert (found.total.returned, found.total.lost, found.total.by_reason) == (2, 1, {"refused": 2, "lost": 1})
     assert list(found.by_location) == ["DC9", "DC1"]

@@ -83,15 +83,25 @@ class CarrierDeliveries(_message.Message):
     counts: DeliveryCounts
     def __init__(self, carrier: _Optional[str] = ..., shipping_service: _Optional[str] = ..., pickup: _Optional[bool] = ..., counts: _Optional[_Union[DeliveryCounts, _Mapping]] = ...) -> None: ...
 
+class DayDeliveries(_message.Message):
+    __slots__ = ("day", "counts")
+    DAY_FIELD_NUMBER: _ClassVar[int]
+    COUNTS_FIELD_NUMBER: _ClassVar[int]
+    day: _timestamp_pb2.Timestamp
+    counts: DeliveryCounts
+    def __init__(self, day: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., counts: _Optional[_Union[DeliveryCounts, _Mapping]] = ...) -> None: ...
+
 class DeliveryReport(_message.Message):
-    __slots__ = ("total", "by_location", "by_carrier")
+    __slots__ = ("total", "by_location", "by_carrier", "by_day")
     TOTAL_FIELD_NUMBER: _ClassVar[int]
     BY_LOCATION_FIELD_NUMBER: _ClassVar[int]
     BY_CARRIER_FIELD_NUMBER: _ClassVar[int]
+    BY_DAY_FIELD_NUMBER: _ClassVar[int]
     total: DeliveryCounts
     by_location: _containers.RepeatedCompositeFieldContainer[LocationDeliveries]
     by_carrier: _containers.RepeatedCompositeFieldContainer[CarrierDeliveries]
-    def __init__(self, total: _Optional[_Union[DeliveryCounts, _Mapping]] = ..., by_location: _Optional[_Iterable[_Union[LocationDeliveries, _Mapping]]] = ..., by_carrier: _Optional[_Iterable[_Union[CarrierDeliveries, _Mapping]]] = ...) -> None: ...
+    by_day: _containers.RepeatedCompositeFieldContainer[DayDeliveries]
+    def __init__(self, total: _Optional[_Union[DeliveryCounts, _Mapping]] = ..., by_location: _Optional[_Iterable[_Union[LocationDeliveries, _Mapping]]] = ..., by_carrier: _Optional[_Iterable[_Union[CarrierDeliveries, _Mapping]]] = ..., by_day: _Optional[_Iterable[_Union[DayDeliveries, _Mapping]]] = ...) -> None: ...
 
 class ReportDeliveryFailureRequest(_message.Message):
     __slots__ = ("order_id", "shipment_id", "return_id", "reason", "resolution", "location_id", "ship_to", "note")
