@@ -295,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--bench-empty", action="store_true", help="also serve an empty method, the benchmarks' ceiling")
     serve.add_argument(
         "--overdue-sweep-s", type=float, default=30.0,
-        help="how often invoices newly past due are noted on their orders, invoice.overdue (0: never)",
+        help="how often the periodic passes run: invoices newly past due noted on their orders (invoice.overdue), "
+        "customers waiting for erasure erased once their orders are over (0: never)",
     )  # fmt: skip
     serve.add_argument(
         "--metrics-port", type=int, default=None,

@@ -1057,6 +1057,8 @@ def customer_to_proto(c: Customer) -> customers_pb2.Customer:
         msg.payment_terms_days = c.payment_terms_days
     if c.erased_at_ms:
         msg.erased_at.CopyFrom(timestamp_to_proto(c.erased_at_ms))
+    if c.erasure_requested_at_ms:
+        msg.erasure_requested_at.CopyFrom(timestamp_to_proto(c.erasure_requested_at_ms))
     return msg
 
 

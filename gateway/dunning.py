@@ -9,8 +9,6 @@ at once, or a sweep cut short before it moved the cursor, notice nothing twice.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from gateway import limits
@@ -32,34 +30,18 @@ SETTLE_MS = 60_000
 
 
 class OverdueWatch:
-    def __init__(self, backend: Backend, *, every_s: float = 30.0) -> None:
+    def __init__(self, backend: Backend) -> None:
         self.b = backend
-        self.every_s = every_s
-        self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._forever())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.every_s)
-            try:
-                noticed = await self.sweep()
-                if noticed:
-                    log.info("dunning: %d invoices newly overdue", noticed)
-                released = await self.release_cleared()
-                if released:
-                    log.info("dunning: %d orders held for overdue invoices released", released)
-            except Exception as exc:  # an outage: the next sweep starts from the same cursor
-                log.warning("dunning sweep failed: %s", exc)
+    async def pass_once(self) -> int:
+        """One pass (``gateway.periodic``): invoices newly past due noted, orders held for them released."""
+        noticed = await self.sweep()
+        if noticed:
+            log.info("dunning: %d invoices newly overdue", noticed)
+        released = await self.release_cleared()
+        if released:
+            log.info("dunning: %d orders held for overdue invoices released", released)
+        return noticed + released
 
     async def release_cleared(self) -> int:
         """Orders held only because their customer owed past due, whose customer no longer does

@@ -29,7 +29,9 @@ from gateway import limits
 from gateway.auth import Access, AccessConfig
 from gateway.auth.tls import check_listen
 from gateway.dunning import OverdueWatch
+from gateway.erasure import Erasures
 from gateway.metrics import MetricsExporter, RedisProbe, ServiceCollector
+from gateway.periodic import PeriodicPasses
 from gateway.services import Backend, CustomerService, InventoryService, OrderService
 from gateway.services.billing import BillingService
 from gateway.services.events import EventService
@@ -96,7 +98,8 @@ class ServiceConfig:
     min_batch: int = 8
     linger_s: float = 0.005
     bench_empty: bool = False  # serve the empty benchmark method too
-    # How often invoices newly past due are noted on their orders (gateway/dunning.py); None: never.
+    # How often the periodic passes run (gateway/periodic.py): invoices newly past due noted on
+    # their orders, customers waiting for erasure erased once their orders are over; None: never.
     overdue_sweep_s: float | None = 30.0
     access: AccessConfig = field(default_factory=AccessConfig)
     # Prometheus metrics over HTTP at /metrics on this port of ``host`` (0: any free one); None: none.
@@ -196,6 +199,8 @@ class OmsService:
         self.port: int | None = None
         self._owns_ray = False
         self.dunning: OverdueWatch | None = None
+        self.erasures: Erasures | None = None
+        self.passes: PeriodicPasses | None = None
         self.metrics: MetricsExporter | None = None
 
     def start_dependencies(self) -> Actors:
@@ -250,9 +255,13 @@ class OmsService:
         await self.server.start()
         for name in ("", *SERVICE_NAMES):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
-        self.dunning = OverdueWatch(self.backend, every_s=self.config.overdue_sweep_s or 0.0)
+        self.dunning = OverdueWatch(self.backend)
+        self.erasures = Erasures(self.backend)
         if self.config.overdue_sweep_s is not None:
-            self.dunning.start()
+            self.passes = PeriodicPasses(
+                [("dunning", self.dunning.pass_once), ("erasure", self.erasures.sweep)], every_s=self.config.overdue_sweep_s
+            )
+            self.passes.start()
         if self.config.metrics_port is not None:
             self.metrics = MetricsExporter(self._collector())
             bound = self.metrics.start(self.config.host, self.config.metrics_port)
@@ -282,8 +291,9 @@ class OmsService:
             if self.health is not None:
                 await self.health.enter_graceful_shutdown()
             await self.server.stop(self.config.grace_s if grace_s is None else grace_s)
-        if self.dunning is not None:
-            await self.dunning.stop()
+        if self.passes is not None:
+            await self.passes.stop()
+            self.passes = None
         if self.metrics is not None:
             self.metrics.stop()
             self.metrics = None

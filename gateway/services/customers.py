@@ -34,11 +34,12 @@ from gateway.convert import (
     order_to_proto,
 )
 from gateway.credit import release_credit_holds
+from gateway.erasure import Erasures
 from gateway.errors import rpc
 from gateway.services.backend import Backend, id_or_fail
 from oms_actors.domain.customer import Customer
 from oms_actors.domain.enums import CustomerType
-from oms_actors.domain.errors import FailedPreconditionError, FieldViolation, NotFoundError
+from oms_actors.domain.errors import FieldViolation, NotFoundError
 from oms_actors.domain.money import Money
 from oms_actors.store import keys
 from oms_actors.store.events import EventReader
@@ -137,6 +138,7 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
         self.b = backend
         # Granting or changing a credit line is money lent: each change is an audit entry.
         self.audit = audit
+        self.erasures = Erasures(backend)
 
     @rpc
     async def UpsertCustomer(
@@ -217,42 +219,13 @@ class CustomerService(customers_pb2_grpc.CustomerServiceServicer):
         v.identifier("customer_id", request.customer_id)
         v.required_text("reason", request.reason, "the request this answers, for the audit log")
         v.raise_if_any()
-        if await self.b.customers.get(request.customer_id) is None:
-            raise NotFoundError(f"customer {request.customer_id} not found", resource="customer", resource_id=request.customer_id)
-        # Every order first, then the record: a retry after a failure part-way finds the orders
-        # by the customer's id again, and orders already erased are left as they are.
-        order_ids = await self.b.orders.client.zrange(keys.order_index("customer", request.customer_id), 0, -1)
-        ids = [oid.decode() if isinstance(oid, bytes) else oid for oid in order_ids]
-        orders = [o for o in await self.b.orders.get_many(ids) if o is not None]
-        still_open = sorted(o.order_id for o in orders if not o.erased_at_ms and (o.is_open or o.pending))
-        if still_open:
-            raise FailedPreconditionError(
-                f"customer {request.customer_id} has {len(still_open)} orders not over yet "
-                f"({', '.join(still_open[:5])}{', ...' if len(still_open) > 5 else ''}): their data is needed until then",
-                code="ORDERS_OPEN",
-            )
-        erased = 0
-        for order in orders:
-            if not order.erased_at_ms:
-                await self.b.command(order.order_id, "erase_personal_data")
-                erased += 1
-        now = int(time.time() * 1000)
-
-        def forget(existing: Customer | None) -> Customer:
-            assert existing is not None
-            return Customer(
-                customer_id=existing.customer_id, type=existing.type, credit_limit=existing.credit_limit,
-                payment_terms_days=existing.payment_terms_days, created_at_ms=existing.created_at_ms,
-                updated_at_ms=now, erased_at_ms=existing.erased_at_ms or now,
-            )  # fmt: skip
-
-        stored = await self.b.customers.update(request.customer_id, forget)
-        # Its timeline and its orders' histories go: they tell where its parcels went and why.
-        histories = [keys.order_history(self.b.orders.shard(oid), oid) for oid in ids]
-        await self.b.orders.client.delete(keys.customer_timeline(request.customer_id))
-        for start in range(0, len(histories), 1000):  # a business customer's thousands of orders
-            await self.b.orders.client.delete(*histories[start : start + 1000])
-        return customers_pb2.EraseCustomerResponse(customer=customer_to_proto(stored), orders_erased=erased)
+        if request.when_orders_close:
+            stored, erased, still_open = await self.erasures.erase_when_orders_close(request.customer_id)
+        else:
+            (stored, erased), still_open = await self.erasures.erase(request.customer_id), 0
+        return customers_pb2.EraseCustomerResponse(
+            customer=customer_to_proto(stored), orders_erased=erased, orders_open=still_open
+        )
 
     async def _audit_credit(self, principal: str, target: str, outcome: str, detail: str) -> None:
         if self.audit is not None:

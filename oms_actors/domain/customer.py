@@ -22,3 +22,6 @@ class Customer:
     created_at_ms: int = 0
     updated_at_ms: int = 0
     erased_at_ms: int = 0  # its personal data erased on request (CustomerService.EraseCustomer)
+    # Erasure asked for while orders were open (EraseCustomer ``when_orders_close``): its data
+    # goes once the last is over (``gateway.erasure``); 0: not asked, or erased at once.
+    erasure_requested_at_ms: int = 0

@@ -69,6 +69,7 @@ def deliveries_day(day: str) -> str:
 EXTERNAL_REFERENCES = f"{ROOT}:idx:extref"  # "channel|reference" -> order id
 CUSTOMER_EMAILS = f"{ROOT}:idx:email"  # lower-cased email -> customer id
 CUSTOMER_PHONES = f"{ROOT}:idx:phone"  # digits of the phone number -> customer id
+ERASURES_WAITING = f"{ROOT}:erasures:waiting"  # customers to erase once their orders are over (gateway.erasure)
 
 
 def open_orders(shard: int) -> str:

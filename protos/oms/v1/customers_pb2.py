@@ -29,29 +29,29 @@ from protos.oms.v1 import events_pb2 as protos_dot_oms_dot_v1_dot_events__pb2
 from protos.oms.v1 import orders_pb2 as protos_dot_oms_dot_v1_dot_orders__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dprotos/oms/v1/customers.proto\x12\x06oms.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1aprotos/oms/v1/common.proto\x1a\x1aprotos/oms/v1/events.proto\x1a\x1aprotos/oms/v1/orders.proto\";\n\x14\x45raseCustomerRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"R\n\x15\x45raseCustomerResponse\x12\"\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x10.oms.v1.Customer\x12\x15\n\rorders_erased\x18\x02 \x01(\x05\"\x85\x03\n\x08\x43ustomer\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\"\n\x04type\x18\x02 \x01(\x0e\x32\x14.oms.v1.CustomerType\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\r\n\x05\x65mail\x18\x04 \x01(\t\x12\r\n\x05phone\x18\x05 \x01(\t\x12(\n\x0f\x64\x65\x66\x61ult_address\x18\x06 \x01(\x0b\x32\x0f.oms.v1.Address\x12#\n\x0c\x63redit_limit\x18\x07 \x01(\x0b\x32\r.oms.v1.Money\x12.\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1f\n\x12payment_terms_days\x18\n \x01(\x05H\x00\x88\x01\x01\x12-\n\terased_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x15\n\x13_payment_terms_days\"l\n\x15UpsertCustomerRequest\x12\"\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x10.oms.v1.Customer\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\")\n\x12GetCustomerRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\"\xd5\x01\n\x15GetCustomer360Request\x12\x15\n\x0b\x63ustomer_id\x18\x01 \x01(\tH\x00\x12\x0f\n\x05\x65mail\x18\x02 \x01(\tH\x00\x12\x0f\n\x05phone\x18\x03 \x01(\tH\x00\x12\x12\n\x08order_id\x18\x04 \x01(\tH\x00\x12\x1c\n\x12\x65xternal_reference\x18\x05 \x01(\tH\x00\x12 \n\x07\x63hannel\x18\x06 \x01(\x0e\x32\x0f.oms.v1.Channel\x12\x13\n\x0border_limit\x18\x07 \x01(\x05\x12\x13\n\x0b\x65vent_limit\x18\x08 \x01(\x05\x42\x05\n\x03key\"\xa8\x02\n\x0b\x43ustomer360\x12\"\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x10.oms.v1.Customer\x12\x1d\n\x06orders\x18\x02 \x03(\x0b\x32\r.oms.v1.Order\x12\x13\n\x0border_count\x18\x03 \x01(\x05\x12\x1f\n\x08timeline\x18\x04 \x03(\x0b\x32\r.oms.v1.Event\x12\'\n\x10receivables_open\x18\x05 \x01(\x0b\x32\r.oms.v1.Money\x12*\n\x13receivables_overdue\x18\x06 \x01(\x0b\x32\r.oms.v1.Money\x12#\n\x0cstore_credit\x18\x07 \x01(\x0b\x32\r.oms.v1.Money\x12\x10\n\x08invoices\x18\x08 \x03(\t\x12\x14\n\x0c\x63redit_notes\x18\t \x03(\t*e\n\x0c\x43ustomerType\x12\x1d\n\x19\x43USTOMER_TYPE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x43USTOMER_TYPE_CONSUMER\x10\x01\x12\x1a\n\x16\x43USTOMER_TYPE_BUSINESS\x10\x02\x32\xa5\x02\n\x0f\x43ustomerService\x12\x41\n\x0eUpsertCustomer\x12\x1d.oms.v1.UpsertCustomerRequest\x1a\x10.oms.v1.Customer\x12;\n\x0bGetCustomer\x12\x1a.oms.v1.GetCustomerRequest\x1a\x10.oms.v1.Customer\x12\x44\n\x0eGetCustomer360\x12\x1d.oms.v1.GetCustomer360Request\x1a\x13.oms.v1.Customer360\x12L\n\rEraseCustomer\x12\x1c.oms.v1.EraseCustomerRequest\x1a\x1d.oms.v1.EraseCustomerResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dprotos/oms/v1/customers.proto\x12\x06oms.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1aprotos/oms/v1/common.proto\x1a\x1aprotos/oms/v1/events.proto\x1a\x1aprotos/oms/v1/orders.proto\"V\n\x14\x45raseCustomerRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x19\n\x11when_orders_close\x18\x03 \x01(\x08\"g\n\x15\x45raseCustomerResponse\x12\"\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x10.oms.v1.Customer\x12\x15\n\rorders_erased\x18\x02 \x01(\x05\x12\x13\n\x0borders_open\x18\x03 \x01(\x05\"\xbf\x03\n\x08\x43ustomer\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\x12\"\n\x04type\x18\x02 \x01(\x0e\x32\x14.oms.v1.CustomerType\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\r\n\x05\x65mail\x18\x04 \x01(\t\x12\r\n\x05phone\x18\x05 \x01(\t\x12(\n\x0f\x64\x65\x66\x61ult_address\x18\x06 \x01(\x0b\x32\x0f.oms.v1.Address\x12#\n\x0c\x63redit_limit\x18\x07 \x01(\x0b\x32\r.oms.v1.Money\x12.\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1f\n\x12payment_terms_days\x18\n \x01(\x05H\x00\x88\x01\x01\x12-\n\terased_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x38\n\x14\x65rasure_requested_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x15\n\x13_payment_terms_days\"l\n\x15UpsertCustomerRequest\x12\"\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x10.oms.v1.Customer\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\")\n\x12GetCustomerRequest\x12\x13\n\x0b\x63ustomer_id\x18\x01 \x01(\t\"\xd5\x01\n\x15GetCustomer360Request\x12\x15\n\x0b\x63ustomer_id\x18\x01 \x01(\tH\x00\x12\x0f\n\x05\x65mail\x18\x02 \x01(\tH\x00\x12\x0f\n\x05phone\x18\x03 \x01(\tH\x00\x12\x12\n\x08order_id\x18\x04 \x01(\tH\x00\x12\x1c\n\x12\x65xternal_reference\x18\x05 \x01(\tH\x00\x12 \n\x07\x63hannel\x18\x06 \x01(\x0e\x32\x0f.oms.v1.Channel\x12\x13\n\x0border_limit\x18\x07 \x01(\x05\x12\x13\n\x0b\x65vent_limit\x18\x08 \x01(\x05\x42\x05\n\x03key\"\xa8\x02\n\x0b\x43ustomer360\x12\"\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x10.oms.v1.Customer\x12\x1d\n\x06orders\x18\x02 \x03(\x0b\x32\r.oms.v1.Order\x12\x13\n\x0border_count\x18\x03 \x01(\x05\x12\x1f\n\x08timeline\x18\x04 \x03(\x0b\x32\r.oms.v1.Event\x12\'\n\x10receivables_open\x18\x05 \x01(\x0b\x32\r.oms.v1.Money\x12*\n\x13receivables_overdue\x18\x06 \x01(\x0b\x32\r.oms.v1.Money\x12#\n\x0cstore_credit\x18\x07 \x01(\x0b\x32\r.oms.v1.Money\x12\x10\n\x08invoices\x18\x08 \x03(\t\x12\x14\n\x0c\x63redit_notes\x18\t \x03(\t*e\n\x0c\x43ustomerType\x12\x1d\n\x19\x43USTOMER_TYPE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x43USTOMER_TYPE_CONSUMER\x10\x01\x12\x1a\n\x16\x43USTOMER_TYPE_BUSINESS\x10\x02\x32\xa5\x02\n\x0f\x43ustomerService\x12\x41\n\x0eUpsertCustomer\x12\x1d.oms.v1.UpsertCustomerRequest\x1a\x10.oms.v1.Customer\x12;\n\x0bGetCustomer\x12\x1a.oms.v1.GetCustomerRequest\x1a\x10.oms.v1.Customer\x12\x44\n\x0eGetCustomer360\x12\x1d.oms.v1.GetCustomer360Request\x1a\x13.oms.v1.Customer360\x12L\n\rEraseCustomer\x12\x1c.oms.v1.EraseCustomerRequest\x1a\x1d.oms.v1.EraseCustomerResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'protos.oms.v1.customers_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CUSTOMERTYPE']._serialized_start=1397
-  _globals['_CUSTOMERTYPE']._serialized_end=1498
+  _globals['_CUSTOMERTYPE']._serialized_start=1503
+  _globals['_CUSTOMERTYPE']._serialized_end=1604
   _globals['_ERASECUSTOMERREQUEST']._serialized_start=192
-  _globals['_ERASECUSTOMERREQUEST']._serialized_end=251
-  _globals['_ERASECUSTOMERRESPONSE']._serialized_start=253
-  _globals['_ERASECUSTOMERRESPONSE']._serialized_end=335
-  _globals['_CUSTOMER']._serialized_start=338
-  _globals['_CUSTOMER']._serialized_end=727
-  _globals['_UPSERTCUSTOMERREQUEST']._serialized_start=729
-  _globals['_UPSERTCUSTOMERREQUEST']._serialized_end=837
-  _globals['_GETCUSTOMERREQUEST']._serialized_start=839
-  _globals['_GETCUSTOMERREQUEST']._serialized_end=880
-  _globals['_GETCUSTOMER360REQUEST']._serialized_start=883
-  _globals['_GETCUSTOMER360REQUEST']._serialized_end=1096
-  _globals['_CUSTOMER360']._serialized_start=1099
-  _globals['_CUSTOMER360']._serialized_end=1395
-  _globals['_CUSTOMERSERVICE']._serialized_start=1501
-  _globals['_CUSTOMERSERVICE']._serialized_end=1794
+  _globals['_ERASECUSTOMERREQUEST']._serialized_end=278
+  _globals['_ERASECUSTOMERRESPONSE']._serialized_start=280
+  _globals['_ERASECUSTOMERRESPONSE']._serialized_end=383
+  _globals['_CUSTOMER']._serialized_start=386
+  _globals['_CUSTOMER']._serialized_end=833
+  _globals['_UPSERTCUSTOMERREQUEST']._serialized_start=835
+  _globals['_UPSERTCUSTOMERREQUEST']._serialized_end=943
+  _globals['_GETCUSTOMERREQUEST']._serialized_start=945
+  _globals['_GETCUSTOMERREQUEST']._serialized_end=986
+  _globals['_GETCUSTOMER360REQUEST']._serialized_start=989
+  _globals['_GETCUSTOMER360REQUEST']._serialized_end=1202
+  _globals['_CUSTOMER360']._serialized_start=1205
+  _globals['_CUSTOMER360']._serialized_end=1501
+  _globals['_CUSTOMERSERVICE']._serialized_start=1607
+  _globals['_CUSTOMERSERVICE']._serialized_end=1900
 # @@protoc_insertion_point(module_scope)

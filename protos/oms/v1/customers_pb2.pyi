@@ -24,23 +24,27 @@ CUSTOMER_TYPE_CONSUMER: CustomerType
 CUSTOMER_TYPE_BUSINESS: CustomerType
 
 class EraseCustomerRequest(_message.Message):
-    __slots__ = ("customer_id", "reason")
+    __slots__ = ("customer_id", "reason", "when_orders_close")
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    WHEN_ORDERS_CLOSE_FIELD_NUMBER: _ClassVar[int]
     customer_id: str
     reason: str
-    def __init__(self, customer_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+    when_orders_close: bool
+    def __init__(self, customer_id: _Optional[str] = ..., reason: _Optional[str] = ..., when_orders_close: _Optional[bool] = ...) -> None: ...
 
 class EraseCustomerResponse(_message.Message):
-    __slots__ = ("customer", "orders_erased")
+    __slots__ = ("customer", "orders_erased", "orders_open")
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     ORDERS_ERASED_FIELD_NUMBER: _ClassVar[int]
+    ORDERS_OPEN_FIELD_NUMBER: _ClassVar[int]
     customer: Customer
     orders_erased: int
-    def __init__(self, customer: _Optional[_Union[Customer, _Mapping]] = ..., orders_erased: _Optional[int] = ...) -> None: ...
+    orders_open: int
+    def __init__(self, customer: _Optional[_Union[Customer, _Mapping]] = ..., orders_erased: _Optional[int] = ..., orders_open: _Optional[int] = ...) -> None: ...
 
 class Customer(_message.Message):
-    __slots__ = ("customer_id", "type", "name", "email", "phone", "default_address", "credit_limit", "created_at", "updated_at", "payment_terms_days", "erased_at")
+    __slots__ = ("customer_id", "type", "name", "email", "phone", "default_address", "credit_limit", "created_at", "updated_at", "payment_terms_days", "erased_at", "erasure_requested_at")
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -52,6 +56,7 @@ class Customer(_message.Message):
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_TERMS_DAYS_FIELD_NUMBER: _ClassVar[int]
     ERASED_AT_FIELD_NUMBER: _ClassVar[int]
+    ERASURE_REQUESTED_AT_FIELD_NUMBER: _ClassVar[int]
     customer_id: str
     type: CustomerType
     name: str
@@ -63,7 +68,8 @@ class Customer(_message.Message):
     updated_at: _timestamp_pb2.Timestamp
     payment_terms_days: int
     erased_at: _timestamp_pb2.Timestamp
-    def __init__(self, customer_id: _Optional[str] = ..., type: _Optional[_Union[CustomerType, str]] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., default_address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., credit_limit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payment_terms_days: _Optional[int] = ..., erased_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    erasure_requested_at: _timestamp_pb2.Timestamp
+    def __init__(self, customer_id: _Optional[str] = ..., type: _Optional[_Union[CustomerType, str]] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., default_address: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., credit_limit: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payment_terms_days: _Optional[int] = ..., erased_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., erasure_requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class UpsertCustomerRequest(_message.Message):
     __slots__ = ("customer", "update_mask")
