@@ -88,6 +88,18 @@ async def test_an_order_asking_for_a_carrier_service_ships_only_from_where_it_is
         [shipped] = [dict(e.data) for e in history.events if e.type == "shipment.shipped"]
         assert shipped.get("shipping_service") == service
 
+    # The express parcel is lost: its replacement goes by the express too, from where it is offered.
+    await fulfilment(world).ReportDeliveryFailure(
+        fulfilment_pb2.ReportDeliveryFailureRequest(
+            order_id=express.order_id, shipment_id=(await settled(world, express.order_id)).shipments[0].shipment_id,
+            return_id=World.unique("RMA"), reason=orders_pb2.UNDELIVERED_REASON_LOST,
+            resolution=orders_pb2.RETURN_RESOLUTION_REPLACEMENT,
+        )
+    )  # fmt: skip
+    [ret] = (await settled(world, express.order_id)).returns
+    again = await settled(world, ret.replacement_order_id)
+    assert again.shipping_service == code and [a.location_id for a in again.lines[0].allocations] == [far]
+
     # Held only where the service is not offered: the unit waits, nothing is reserved there.
     waits = world.order(customer, [(only_near, 1)])
     waits.shipping_service = code
