@@ -1256,6 +1256,8 @@ def routing_rules_from_proto(msg: inventory_pb2.RoutingRules, v: Violations) -> 
         v.add("inbound_wait_unit_cost_minor", "must not be negative")
     if msg.late_delivery_unit_cost_minor < 0:
         v.add("late_delivery_unit_cost_minor", "must not be negative (0: the default)")
+    if not 0 <= msg.backorder_cancel_after_days <= limits.MAX_BACKORDER_DAYS:
+        v.add("backorder_cancel_after_days", f"between 0 (units wait until stock comes) and {limits.MAX_BACKORDER_DAYS}")
     doc: dict = {"rules": rules, "max_shipments_by_channel": limits_by_channel, "safety_stock_by_channel": safety}
     if msg.max_shipments:
         doc["max_shipments"] = msg.max_shipments
@@ -1266,6 +1268,8 @@ def routing_rules_from_proto(msg: inventory_pb2.RoutingRules, v: Violations) -> 
         doc["inbound_wait_unit_cost"] = msg.inbound_wait_unit_cost_minor
     if msg.late_delivery_unit_cost_minor:
         doc["late_delivery_unit_cost"] = msg.late_delivery_unit_cost_minor
+    if msg.backorder_cancel_after_days:
+        doc["backorder_cancel_days"] = msg.backorder_cancel_after_days
     return doc
 
 
@@ -1277,6 +1281,7 @@ def routing_rules_to_proto(rules) -> inventory_pb2.RoutingRules:  # rules: optim
         inbound_horizon_days=rules.inbound_horizon_days,
         inbound_wait_unit_cost_minor=rules.inbound_wait_unit_cost,
         late_delivery_unit_cost_minor=rules.late_delivery_unit_cost,
+        backorder_cancel_after_days=rules.backorder_cancel_days,
     )
     for r in rules.rules:
         msg.rules.add(

@@ -20,6 +20,7 @@ MAX_TOKEN_LEN = 512
 MAX_BATCH_ORDERS = 1_000
 MAX_BULK_ITEMS = 10_000  # locations, products or stock levels in one call
 MAX_INBOUND_HORIZON_DAYS = 366  # how far ahead routing rules may promise supply on its way
+MAX_BACKORDER_DAYS = 366  # how long units may wait for stock before the routing rules cancel them
 MAX_PAYMENT_TERMS_DAYS = 366  # when an invoice on account falls due at the latest
 MAX_AVAILABILITY_SKUS = 1_000
 MAX_PAGE_SIZE = 500

@@ -1379,6 +1379,28 @@ class OrderShard:
                     await self._drive(order)
             return len(current)
 
+    async def cancel_stale_backorders(
+        self, after_ms: int | None = None, skus: list[str] | None = None, limit: int = BACKORDER_BATCH
+    ) -> int:
+        """Cancels the units still waiting for stock the routing rules' backorder_cancel_days
+        after their order was placed (the periodic pass, after re-sourcing has had its try;
+        ``after_ms``, for tests, instead of the rules'), of orders waiting for any of ``skus``
+        (None: any): their money is given back by the order's steps. Answers the orders changed."""
+        await self._ready()
+        if after_ms is None:
+            days = (await self._routing.view()).rules.backorder_cancel_days
+            if not days:
+                return 0
+            after_ms = days * DAY_MS
+        now = now_ms()
+        asked = skus if skus is not None else list(self._backordered)
+        waiting = {oid for sku in asked for oid in self._backordered.get(sku, ())}
+        return await self._sweep(
+            lambda o: o.order_id in waiting and o.backorder_expired(now, after_ms),
+            lambda o: o.cancel_backorders(now_ms=now),
+            limit,
+        )
+
     async def expire_returns(self, arrival_ms: int | None = None, limit: int = BACKORDER_BATCH) -> int:
         """Expires authorised returns not received within the return policy's arrival_days
         (the periodic pass; ``arrival_ms``, for tests, instead of the policy's): their units
@@ -1482,7 +1504,9 @@ class OrderShard:
     async def _periodic_pass(self) -> None:
         try:
             # Expired returns first: an order waiting only for a parcel that is not coming closes in the same pass.
-            n = await self.resource_backorders() + await self.expire_returns() + await self.return_uncollected()
+            # Stock that came has its try before what still waits is given up.
+            n = await self.resource_backorders() + await self.cancel_stale_backorders()
+            n += await self.expire_returns() + await self.return_uncollected()
             n += await self.close_settled()
             if n:
                 log.info("order shard %d: re-sourced or closed %d orders", self.shard, n)

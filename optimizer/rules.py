@@ -59,6 +59,10 @@ class RoutingRules:
     # Per unit and day a unit would arrive after the day its order asked for (the service's
     # ``deliver_by``, applied as ``Demand.site_surcharge``): what missing it is worth avoiding.
     late_delivery_unit_cost: int = 2_500
+    # Units still waiting, with no location and no date, this many days after their order
+    # was placed are cancelled (their money given back) rather than wait for ever: the
+    # service's periodic pass, not the solver. 0: they wait until stock comes.
+    backorder_cancel_days: int = 0
 
     def __post_init__(self) -> None:
         # Rules built in code get the same checks (and the same normal form) as rules from JSON.
@@ -88,6 +92,7 @@ class RoutingRules:
             ("inbound_horizon_days", non_negative_int(self.inbound_horizon_days, "inbound_horizon_days")),
             ("inbound_wait_unit_cost", non_negative_int(self.inbound_wait_unit_cost, "inbound_wait_unit_cost")),
             ("late_delivery_unit_cost", non_negative_int(self.late_delivery_unit_cost, "late_delivery_unit_cost")),
+            ("backorder_cancel_days", non_negative_int(self.backorder_cancel_days, "backorder_cancel_days")),
         ):
             object.__setattr__(self, name, value)
 
@@ -99,7 +104,7 @@ class RoutingRules:
         """Read (and validate) the JSON form; errors name the offending field."""
         known = (
             "rules", "max_shipments", "max_shipments_by_channel", "safety_stock_by_channel", "unfilled_unit_penalty",
-            "inbound_horizon_days", "inbound_wait_unit_cost", "late_delivery_unit_cost",
+            "inbound_horizon_days", "inbound_wait_unit_cost", "late_delivery_unit_cost", "backorder_cancel_days",
         )  # fmt: skip
         for key in mapping(d, "(rules)"):
             if key not in known:
@@ -126,6 +131,7 @@ class RoutingRules:
             "inbound_horizon_days": self.inbound_horizon_days,
             "inbound_wait_unit_cost": self.inbound_wait_unit_cost,
             "late_delivery_unit_cost": self.late_delivery_unit_cost,
+            **({"backorder_cancel_days": self.backorder_cancel_days} if self.backorder_cancel_days else {}),
         }
 
 

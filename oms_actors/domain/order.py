@@ -320,6 +320,9 @@ ALLOWED: Mapping[OrderStatus, frozenset[Command]] = {
     _S.CANCELLED: frozenset(),
 }
 OPEN_STATUSES = frozenset(s for s, commands in ALLOWED.items() if commands)
+# Where units may wait for stock long enough to be given up (``Order.backorder_expired``).
+_BACKORDER_EXPIRES = frozenset({OrderStatus.PARTLY_BACKORDERED, OrderStatus.BACKORDERED, OrderStatus.PARTLY_SHIPPED})
+BACKORDER_EXPIRED = "backorder expired"  # the cancel reason of units that waited too long for stock
 _DONE_LINES = frozenset({LineStatus.DELIVERED, LineStatus.UNDELIVERED})  # nothing more to ship or deliver
 
 # Pending side effects, performed by the shard and then marked done.
@@ -1180,6 +1183,25 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         if lines == list(self.lines):
             return self
         return self._with_cancelled(lines, reason=reason, now_ms=now_ms)
+
+    def waiting_units(self) -> dict[int, int]:
+        """line -> its units held nowhere and promised no day: waiting for stock to come."""
+        return {line.line_number: waiting for line in self.lines if (waiting := line.active - line.allocated_quantity) > 0}
+
+    def backorder_expired(self, now_ms: int, after_ms: int) -> bool:
+        """Units of it still wait for stock ``after_ms`` after it was placed (an order held for
+        review, or not sourced yet, is left to its reviewer or its sourcing)."""
+        return self.status in _BACKORDER_EXPIRES and now_ms - self.created_at_ms >= after_ms and bool(self.waiting_units())
+
+    def cancel_backorders(self, *, now_ms: int) -> Order:
+        """The units still waiting for stock cancelled (the routing rules' backorder_cancel_days):
+        the rest of each line stays as it is, and with nothing else left the order is cancelled."""
+        waiting = self.waiting_units()
+        if not waiting:
+            return self
+        return self.reduce_lines(
+            {n: self.line(n).active - units for n, units in waiting.items()}, reason=BACKORDER_EXPIRED, now_ms=now_ms
+        )
 
     def _cancel_lines(self, numbers: list[int], *, reason: str, now_ms: int) -> Order:
         lines = list(self.lines)

@@ -10,7 +10,7 @@ from protos.oms.v1 import customers_pb2, fulfilment_pb2, orders_pb2
 from tests.integration.stock_audit import audit_differences
 from tests.integration.support import World
 from tests.integration.test_billing import as_role
-from tests.integration.test_lifecycle import card, fulfilment
+from tests.integration.test_lifecycle import card, fulfilment, ship_everything
 from tests.integration.waiting import settled
 from tests.security.kit import refusal
 
@@ -53,7 +53,9 @@ async def test_units_a_location_cannot_ship_leave_its_stock_and_another_location
     code, reason, _ = await refusal(fulfilment(here).ReportShortage(over))
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "NOT_RELEASED_HERE")
     unchanged = await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))
-    assert unchanged.version == order.version and await world.available(sku) == {dc: (3, 2 if dc == short_at else 0) for dc in DCS}
+    assert unchanged.version == order.version and await world.available(sku) == {
+        dc: (3, 2 if dc == short_at else 0) for dc in DCS
+    }
 
     answered = await fulfilment(here).ReportShortage(report)
     # Sourced again before the answer: the other location ships both units.
@@ -123,3 +125,37 @@ async def test_units_a_location_declines_stay_in_its_stock_and_the_order_is_neve
     assert await audit_differences(world) == []
     view = await world.customers.GetCustomer360(customers_pb2.GetCustomer360Request(customer_id=customer))
     assert [e.data["reason"] for e in view.timeline if e.type == "fulfilment.shortage"] == ["declined", "declined"]
+
+
+async def test_units_waiting_for_stock_too_long_are_cancelled_and_an_order_with_nothing_else_is_voided(world: World, oms):
+    scarce, none = await world.sku({"T-DC-NORTH": 1}), await world.sku({})
+    customer = await world.customer()
+    part = await settled(
+        world, (await world.orders.CreateOrder(card(world.order(customer, [(scarce, 3)], price=1_000)))).order.order_id
+    )
+    assert part.status == orders_pb2.ORDER_STATUS_PARTLY_BACKORDERED and part.lines[0].backordered_quantity == 2
+    whole = await settled(
+        world, (await world.orders.CreateOrder(card(world.order(customer, [(none, 2)], price=1_000)))).order.order_id
+    )
+    assert whole.status == orders_pb2.ORDER_STATUS_BACKORDERED
+    shards = {oms.backend.orders.shard(o.order_id) for o in (part, whole)}
+
+    async def give_up(after_ms: int) -> int:
+        return sum(
+            [await oms.actors.orders[s].cancel_stale_backorders.remote(after_ms=after_ms, skus=[scarce, none]) for s in shards]
+        )
+
+    assert await give_up(86_400_000) == 0  # placed seconds ago: they wait
+    assert await give_up(0) == 2
+    part, whole = await settled(world, part.order_id), await settled(world, whole.order_id)
+    # The unit held stays, released to its location; the two waiting are cancelled, their money with them.
+    assert (part.status, part.lines[0].cancelled_quantity) == (orders_pb2.ORDER_STATUS_RELEASED, 2)
+    assert [r.quantity for r in part.lines[0].released] == [1]
+    shipped = await ship_everything(world, part)
+    assert shipped.payment_status[0].captured.amount_minor == 1_000  # the unit that went, nothing for those given up
+    assert shipped.payment_status[0].status == orders_pb2.PAYMENT_STATUS_CAPTURED
+    assert whole.status == orders_pb2.ORDER_STATUS_CANCELLED and whole.cancel_reason == "backorder expired"
+    assert whole.payment_status[0].status == orders_pb2.PAYMENT_STATUS_VOIDED
+    assert await world.available(scarce) == {"T-DC-NORTH": (0, 0)}  # the unit held has shipped
+    assert await audit_differences(world) == []
+    assert await give_up(0) == 0  # nothing waits any more

@@ -500,7 +500,7 @@ class ChannelSafetyStock(_message.Message):
     def __init__(self, channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., location_id: _Optional[str] = ..., location_type: _Optional[_Union[_common_pb2.LocationType, str]] = ..., units: _Optional[int] = ...) -> None: ...
 
 class RoutingRules(_message.Message):
-    __slots__ = ("rules", "max_shipments", "channel_shipment_limits", "channel_safety_stock", "unfilled_unit_penalty_minor", "inbound_horizon_days", "inbound_wait_unit_cost_minor", "late_delivery_unit_cost_minor")
+    __slots__ = ("rules", "max_shipments", "channel_shipment_limits", "channel_safety_stock", "unfilled_unit_penalty_minor", "inbound_horizon_days", "inbound_wait_unit_cost_minor", "late_delivery_unit_cost_minor", "backorder_cancel_after_days")
     RULES_FIELD_NUMBER: _ClassVar[int]
     MAX_SHIPMENTS_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_SHIPMENT_LIMITS_FIELD_NUMBER: _ClassVar[int]
@@ -509,6 +509,7 @@ class RoutingRules(_message.Message):
     INBOUND_HORIZON_DAYS_FIELD_NUMBER: _ClassVar[int]
     INBOUND_WAIT_UNIT_COST_MINOR_FIELD_NUMBER: _ClassVar[int]
     LATE_DELIVERY_UNIT_COST_MINOR_FIELD_NUMBER: _ClassVar[int]
+    BACKORDER_CANCEL_AFTER_DAYS_FIELD_NUMBER: _ClassVar[int]
     rules: _containers.RepeatedCompositeFieldContainer[EligibilityRule]
     max_shipments: int
     channel_shipment_limits: _containers.RepeatedCompositeFieldContainer[ChannelShipmentLimit]
@@ -517,7 +518,8 @@ class RoutingRules(_message.Message):
     inbound_horizon_days: int
     inbound_wait_unit_cost_minor: int
     late_delivery_unit_cost_minor: int
-    def __init__(self, rules: _Optional[_Iterable[_Union[EligibilityRule, _Mapping]]] = ..., max_shipments: _Optional[int] = ..., channel_shipment_limits: _Optional[_Iterable[_Union[ChannelShipmentLimit, _Mapping]]] = ..., channel_safety_stock: _Optional[_Iterable[_Union[ChannelSafetyStock, _Mapping]]] = ..., unfilled_unit_penalty_minor: _Optional[int] = ..., inbound_horizon_days: _Optional[int] = ..., inbound_wait_unit_cost_minor: _Optional[int] = ..., late_delivery_unit_cost_minor: _Optional[int] = ...) -> None: ...
+    backorder_cancel_after_days: int
+    def __init__(self, rules: _Optional[_Iterable[_Union[EligibilityRule, _Mapping]]] = ..., max_shipments: _Optional[int] = ..., channel_shipment_limits: _Optional[_Iterable[_Union[ChannelShipmentLimit, _Mapping]]] = ..., channel_safety_stock: _Optional[_Iterable[_Union[ChannelSafetyStock, _Mapping]]] = ..., unfilled_unit_penalty_minor: _Optional[int] = ..., inbound_horizon_days: _Optional[int] = ..., inbound_wait_unit_cost_minor: _Optional[int] = ..., late_delivery_unit_cost_minor: _Optional[int] = ..., backorder_cancel_after_days: _Optional[int] = ...) -> None: ...
 
 class GetRoutingRulesRequest(_message.Message):
     __slots__ = ()
