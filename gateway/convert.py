@@ -259,6 +259,12 @@ class Violations:
             return False
         return True
 
+    def identifiers(self, field: str, items: Collection[str], *, at_most: int) -> None:
+        """A list of at most ``at_most`` identifiers (a report's SKUs or locations), each named if bad."""
+        if self.count(field, items, at_most=at_most):
+            for i, value in enumerate(items):
+                self.identifier(f"{field}[{i}]", value)
+
     def money(self, field: str, msg: common_pb2.Money, *, positive: bool = False) -> Money | None:
         ok = True
         if not is_currency(msg.currency):

@@ -243,9 +243,7 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
     ) -> fulfilment_pb2.DeliveryReport:
         v = Violations()
         span = v.day_span(request, "counted_from", "counted_to", MAX_REPORT_DAYS)
-        if v.count("location_ids", request.location_ids, at_most=MAX_REPORT_LOCATIONS):
-            for i, location_id in enumerate(request.location_ids):
-                v.identifier(f"location_ids[{i}]", location_id)
+        v.identifiers("location_ids", request.location_ids, at_most=MAX_REPORT_LOCATIONS)
         v.raise_if_any()
         assert span is not None
         # A location's key names its own location; asking for every one is asking for others'.

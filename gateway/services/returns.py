@@ -285,9 +285,7 @@ class ReturnService(returns_pb2_grpc.ReturnServiceServicer):
     ) -> returns_pb2.ReturnsReport:
         v = Violations()
         span = v.day_span(request, "requested_from", "requested_to", MAX_REPORT_DAYS)
-        if v.count("skus", request.skus, at_most=MAX_REPORT_SKUS):
-            for i, sku in enumerate(request.skus):
-                v.identifier(f"skus[{i}]", sku)
+        v.identifiers("skus", request.skus, at_most=MAX_REPORT_SKUS)
         if not 0 <= request.top_skus <= MAX_REPORT_SKUS:
             v.add("top_skus", f"between 1 and {MAX_REPORT_SKUS} (0 for {DEFAULT_TOP_SKUS})")
         v.raise_if_any()
