@@ -27,33 +27,55 @@ class Erasures:
     def __init__(self, backend: Backend) -> None:
         self.b = backend
 
-    async def _orders(self, customer_id: str) -> tuple[list[str], list[Order]]:
+    async def _orders(self, customer_id: str) -> tuple[list[str], list[Order], list[str]]:
+        """(its order ids, its orders, the ids of those not over yet)."""
         ids = [
             oid.decode() if isinstance(oid, bytes) else oid
             for oid in await self.b.orders.client.zrange(keys.order_index("customer", customer_id), 0, -1)
         ]
-        return ids, [o for o in await self.b.orders.get_many(ids) if o is not None]
+        orders = [o for o in await self.b.orders.get_many(ids) if o is not None]
+        return ids, orders, sorted(o.order_id for o in orders if not o.erased_at_ms and (o.is_open or o.pending))
 
-    async def _known(self, customer_id: str) -> Customer:
-        customer = await self.b.customers.get(customer_id)
-        if customer is None:
+    async def _known(self, customer_id: str) -> None:
+        if await self.b.customers.get(customer_id) is None:
             raise NotFoundError(f"customer {customer_id} not found", resource="customer", resource_id=customer_id)
-        return customer
 
     async def erase(self, customer_id: str) -> tuple[Customer, int]:
         """Erases the customer now: (its record as left, orders erased by this call). Refused
         (``ORDERS_OPEN``), erasing nothing, while any of its orders is not over."""
         await self._known(customer_id)
-        # Every order first, then the record: a retry after a failure part-way finds the orders
-        # by the customer's id again, and orders already erased are left as they are.
-        ids, orders = await self._orders(customer_id)
-        still_open = sorted(o.order_id for o in orders if not o.erased_at_ms and (o.is_open or o.pending))
+        ids, orders, still_open = await self._orders(customer_id)
         if still_open:
             raise FailedPreconditionError(
                 f"customer {customer_id} has {len(still_open)} orders not over yet "
                 f"({', '.join(still_open[:5])}{', ...' if len(still_open) > 5 else ''}): their data is needed until then",
                 code="ORDERS_OPEN",
             )
+        return await self._forget(customer_id, ids, orders)
+
+    async def erase_when_orders_close(self, customer_id: str) -> tuple[Customer, int, int]:
+        """Erases the customer now if its orders are over, else records that it is to be:
+        (its record, orders erased now, orders still open)."""
+        await self._known(customer_id)
+        ids, orders, still_open = await self._orders(customer_id)
+        if not still_open:
+            stored, erased = await self._forget(customer_id, ids, orders)
+            return stored, erased, 0
+        now = int(time.time() * 1000)
+
+        def wait(existing: Customer | None) -> Customer:
+            assert existing is not None
+            if existing.erasure_requested_at_ms:
+                return existing  # asked before: the first request stands
+            return replace(existing, erasure_requested_at_ms=now, updated_at_ms=now)
+
+        # The set first: a pass that finds it before the record says so erases no sooner than due.
+        await self.b.orders.client.sadd(keys.ERASURES_WAITING, customer_id)
+        return await self.b.customers.update(customer_id, wait), 0, len(still_open)
+
+    async def _forget(self, customer_id: str, ids: list[str], orders: list[Order]) -> tuple[Customer, int]:
+        """Every order first, then the record: a retry after a failure part-way finds the orders
+        by the customer's id again, and orders already erased are left as they are."""
         erased = 0
         for order in orders:
             if not order.erased_at_ms:
@@ -79,40 +101,19 @@ class Erasures:
         await self.b.orders.client.srem(keys.ERASURES_WAITING, customer_id)
         return stored, erased
 
-    async def erase_when_orders_close(self, customer_id: str) -> tuple[Customer, int, int]:
-        """Erases the customer now if its orders are over, else records that it is to be:
-        (its record, orders erased now, orders still open)."""
-        try:
-            stored, erased = await self.erase(customer_id)
-            return stored, erased, 0
-        except FailedPreconditionError as exc:
-            if exc.code != "ORDERS_OPEN":
-                raise
-        now = int(time.time() * 1000)
-
-        def wait(existing: Customer | None) -> Customer:
-            assert existing is not None
-            return existing if existing.erasure_requested_at_ms else replace(existing, erasure_requested_at_ms=now, updated_at_ms=now)
-
-        # The set first: a pass that finds it before the record says so erases no sooner than due.
-        await self.b.orders.client.sadd(keys.ERASURES_WAITING, customer_id)
-        stored = await self.b.customers.update(customer_id, wait)
-        _, orders = await self._orders(customer_id)
-        return stored, 0, sum(1 for o in orders if not o.erased_at_ms and (o.is_open or o.pending))
-
     async def sweep(self) -> int:
         """Erases every customer waiting whose orders are now over; answers how many."""
         members = await self.b.orders.client.smembers(keys.ERASURES_WAITING)
         waiting = sorted(c.decode() if isinstance(c, bytes) else c for c in members)
         erased = 0
         for customer_id in waiting:
-            try:
-                await self.erase(customer_id)
-            except FailedPreconditionError:
-                continue  # an order still open: the next pass
-            except NotFoundError:
+            if await self.b.customers.get(customer_id) is None:
                 await self.b.orders.client.srem(keys.ERASURES_WAITING, customer_id)
                 continue
+            ids, orders, still_open = await self._orders(customer_id)
+            if still_open:
+                continue  # the next pass
+            await self._forget(customer_id, ids, orders)
             log.info("erasure: customer %s erased, its last order being over", customer_id)
             erased += 1
         return erased
