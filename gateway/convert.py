@@ -422,6 +422,7 @@ def create_order_from_proto(
         shipping=shipping,
         deliver_by=deliver_by,
         shipping_service=msg.shipping_service,
+        ship_complete=msg.ship_complete,
     )
     if payments:
         paid = sum(p.amount.amount_minor for p in payments)
@@ -664,6 +665,8 @@ def order_to_proto(o: Order, *, internal_notes: bool = False) -> orders_pb2.Orde
         fields["deliver_by"] = day_fields(o.deliver_by)
     if o.shipping_service:
         fields["shipping_service"] = o.shipping_service
+    if o.ship_complete:
+        fields["ship_complete"] = True
     return orders_pb2.Order(**fields)
 
 

@@ -65,6 +65,7 @@ def to_demand(req: SourcingRequest, products: dict[str, Product]) -> optimizer.D
             for line in req.lines
             if line.quantity > 0
         ),
+        max_shipments=1 if req.ship_complete else None,
     )
 
 

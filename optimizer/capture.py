@@ -122,10 +122,15 @@ class _Network:
             qty=qty,
             shipment_cost=shipment,
             capacity=capacity,
-            max_shipments=self.rules.max_shipments_for(demand.channel),
+            max_shipments=_cap(self.rules.max_shipments_for(demand.channel), demand),
             penalty=self.rules.rules.unfilled_unit_penalty,
         )
         return arrays, rows, eligible
+
+
+def _cap(rules_cap: int, demand: Demand) -> int:
+    """The order's shipment cap: the routing rules', or its own where that is lower."""
+    return rules_cap if demand.max_shipments is None else min(rules_cap, demand.max_shipments)
 
 
 def _validate_demand(demand: Demand, i: int, table: SiteTable) -> None:
@@ -143,6 +148,8 @@ def _validate_demand(demand: Demand, i: int, table: SiteTable) -> None:
             raise InstanceError(field=f"{path}.pickup_site", message=f"{demand.pickup_site!r} is not a pickup store")
     else:
         raise InstanceError(field=f"{path}.delivery_mode", message="must be 'ship' or 'pickup'")
+    if demand.max_shipments is not None:
+        positive_int(demand.max_shipments, f"{path}.max_shipments")
     if not demand.lines:
         raise InstanceError(field=f"{path}.lines", message="must hold at least one line")
     seen: set[str] = set()
@@ -372,7 +379,7 @@ def _order_lists(
         qty=[line.qty for line in demand.lines],
         ship=ship,
         capacity=capacity,
-        max_shipments=network.rules.max_shipments_for(demand.channel),
+        max_shipments=_cap(network.rules.max_shipments_for(demand.channel), demand),
         penalty=network.rules.rules.unfilled_unit_penalty,
     )
 
@@ -411,6 +418,9 @@ def _looks_valid(demand: Demand, table: SiteTable) -> bool:
         if j is None or not table.pickup[j]:
             return False
     else:
+        return False
+    cap = demand.max_shipments
+    if cap is not None and (type(cap) is not int or cap <= 0):
         return False
     lines = demand.lines
     return (

@@ -60,3 +60,6 @@ class Demand:
     # The only sites that may send this order anything (those offering the carrier service
     # it asked for), beside what the routing rules allow; None: every site the rules allow.
     only_sites: frozenset[str] | None = None
+    # The order's own cap on its shipments, below the routing rules' (1: the customer asked
+    # for everything in one parcel); None: the rules' alone.
+    max_shipments: int | None = None

@@ -78,6 +78,8 @@ class CreateOrder(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     deliver_by: str = ""
     # The carrier service asked for (a CarrierService code); "": the standard one.
     shipping_service: str = ""
+    # Everything in one parcel: sourced from one location, released once it holds it all.
+    ship_complete: bool = False
 
     @property
     def currency(self) -> str:
@@ -102,4 +104,6 @@ class CreateOrder(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-_UNSET_SINCE = (b',"shipping_service":""}', b',"deliver_by":""}', b',"awaits_return":""}', b',"shipping":null}')
+_UNSET_SINCE = (
+    b',"ship_complete":false}', b',"shipping_service":""}', b',"deliver_by":""}', b',"awaits_return":""}', b',"shipping":null}'
+)

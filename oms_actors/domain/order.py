@@ -402,6 +402,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     # The carrier service the customer chose at checkout (a location's CarrierService code:
     # express, next day): only locations offering it ship the order, and by it. "": standard.
     shipping_service: str = ""
+    # Everything in one parcel (the customer chose "send it all together"): sourced from one
+    # location and released to it only once it holds every unit (``release_due``).
+    ship_complete: bool = False
 
     # -- creation -------------------------------------------------------------
 
@@ -449,6 +452,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             return_window_days=return_window_days,
             deliver_by=command.deliver_by,
             shipping_service=command.shipping_service,
+            ship_complete=command.ship_complete,
             # A return's replacement: sourced and reserved like any order, then held until
             # the return it waits for is received (``settle_for_return``).
             hold_requested=(
@@ -681,11 +685,11 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             for a in line.released:
                 if _at(allocations, a.location_id) < a.quantity:
                     raise ValueError(f"line {line.line_number}: sourcing took back units released to {a.location_id}")
-            lines.append(self._dated(evolve(line, allocations=allocations), promiser))
+            lines.append(evolve(line, allocations=allocations))
         first = not self.sourced
         return self._next(
             now_ms=now_ms,
-            lines=tuple(lines),
+            lines=self._dated(tuple(lines), promiser),
             sourced=True,
             sourcing=result.explanation or self.sourcing,
             add=(STEP_ASSESS,) if first and self.approval.status is ApprovalStatus.PENDING else (),
@@ -695,23 +699,37 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         """Each promised line's estimate worked out again from now, where its units are held:
         an order released days after it was sourced (held for review) leaves later than it
         was estimated. No change: the order as it was."""
-        lines = tuple(self._dated(line, promiser) for line in self.lines)
+        lines = self._dated(self.lines, promiser)
         if all(new is old for new, old in zip(lines, self.lines)):
             return self
         return self._next(now_ms=now_ms, lines=lines)
 
-    def _dated(self, line: OrderLine, promiser: Promiser | None) -> OrderLine:
-        """The line (its allocations as they now are) promised its delivery day if it has none
-        and every unit is held, or with its estimate for the units not yet shipped worked out
-        again; the same line where nothing changes."""
-        if promiser is None or line.shipped_quantity >= line.active:
-            return line
-        day = self._promise(promiser, line)
+    def _dated(self, lines: tuple[OrderLine, ...], promiser: Promiser | None) -> tuple[OrderLine, ...]:
+        """The lines (their allocations as they now are), each promised its delivery day if it
+        has none and every unit is held, or with its estimate for the units not yet shipped
+        worked out again; the same line where nothing changes. An order sent in one parcel
+        arrives when its last unit can: every line gets that day, and none while a unit waits."""
+        if promiser is None:
+            return lines
+        due = [line for line in lines if line.shipped_quantity < line.active]
+        days = {line.line_number: self._promise(promiser, line) for line in due}
+        waiting = {line.line_number: line.allocated_quantity < line.active for line in due}
+        if self.ship_complete and due:
+            day = None if None in days.values() else max(d for d in days.values() if d is not None)
+            days = dict.fromkeys(days, day)
+            waiting = dict.fromkeys(waiting, any(waiting.values()))
+        return tuple(
+            self._dated_line(line, days[line.line_number], waiting[line.line_number]) if line.line_number in days else line
+            for line in lines
+        )
+
+    @staticmethod
+    def _dated_line(line: OrderLine, day: str | None, waiting: bool) -> OrderLine:
         if line.promised_on is None:
             return line if day is None else evolve(line, promised_on=day, estimated_on=day)
         # No day for units all held somewhere (a location the promiser's copy of the network
         # does not know yet) says nothing new: the estimate stays.
-        if day != line.estimated_on and (day is not None or line.allocated_quantity < line.active):
+        if day != line.estimated_on and (day is not None or waiting):
             return evolve(line, estimated_on=day)
         return line
 
@@ -906,7 +924,14 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             and self.payments_authorized
             # Promised units wait for their supply: what is due is what is held on hand.
             and any(line.released != line.allocations and line.released != _on_hand(line.allocations) for line in self.lines)
+            # One parcel: nothing goes to the location until it holds every unit still wanted.
+            and (not self.ship_complete or self.held_whole)
         )
+
+    @property
+    def held_whole(self) -> bool:
+        """Every unit still wanted is held from stock on hand (none waits for stock or supply)."""
+        return all(sum(a.quantity for a in _on_hand(line.allocations)) >= line.active for line in self.lines)
 
     def release(self, *, now_ms: int) -> Order:
         """Every allocated unit not yet released goes to its location (a fulfilment request)."""
@@ -1043,6 +1068,13 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
                 released=_add(line.released, location_id, -qty),
                 allocations=_add(line.allocations, location_id, -qty),
             )
+        if self.ship_complete:
+            # One parcel: the rest released there is called back (its reservation stays), so
+            # the whole order is sourced again together rather than shipped without these units.
+            for i, line in enumerate(lines):
+                back = _at(line.released, location_id) - _at(line.shipped, location_id)
+                if back > 0:
+                    lines[i] = evolve(line, released=_add(line.released, location_id, -back))
         shortage = Shortage(
             shortage_id=shortage_id,
             location_id=location_id,

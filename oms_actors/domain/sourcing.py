@@ -33,6 +33,7 @@ class SourcingRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     lines: tuple[SourcingLine, ...]
     deliver_by: str = ""  # the day the customer asked for (Order.deliver_by); "": none
     avoid: tuple[str, ...] = ()  # locations that declined to ship it (Order.declined_locations)
+    ship_complete: bool = False  # from one location only (Order.ship_complete)
 
     @classmethod
     def of(cls, order: Order) -> SourcingRequest:
@@ -54,4 +55,5 @@ class SourcingRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             ),
             deliver_by=order.deliver_by,
             avoid=tuple(sorted(order.declined_locations)),
+            ship_complete=order.ship_complete,
         )

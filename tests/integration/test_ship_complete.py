@@ -1,0 +1,92 @@
+"""An order the customer wants in one parcel, through the real service: it waits until one
+location holds all of it, goes there whole, and comes back whole when that location falls short."""
+
+from __future__ import annotations
+
+import pytest
+
+from protos.oms.v1 import fulfilment_pb2, inventory_pb2, orders_pb2
+from tests.integration.stock_audit import audit_differences
+from tests.integration.support import World
+from tests.integration.test_inventory import _until
+from tests.integration.test_lifecycle import card, fulfilment, ship_everything
+from tests.integration.waiting import settled
+
+pytestmark = pytest.mark.integration
+
+NORTH, SOUTH = "T-DC-NORTH", "T-DC-SOUTH"
+
+
+def released(order: orders_pb2.Order) -> set[tuple[int, str, int]]:
+    return {(line.line_number, r.location_id, r.quantity) for line in order.lines for r in line.released if r.quantity}
+
+
+async def listed(world: World, location_id: str) -> set[str]:
+    answer = await fulfilment(world).ListFulfilmentRequests(fulfilment_pb2.ListFulfilmentRequestsRequest(location_id=location_id))
+    return {r.order_id for r in answer.requests}
+
+
+async def test_an_order_sent_in_one_parcel_waits_for_one_location_to_hold_it_all(world: World):
+    customer = await world.customer()
+    # One unit of each SKU, at a location each: an order that may be split goes at once, from both.
+    a, b = await world.sku({NORTH: 1}), await world.sku({SOUTH: 1})
+    split = await settled(world, (await world.orders.CreateOrder(card(world.order(customer, [(a, 1), (b, 1)])))).order.order_id)
+    assert released(split) == {(1, NORTH, 1), (2, SOUTH, 1)} and not split.ship_complete
+
+    a, b = await world.sku({NORTH: 1}), await world.sku({SOUTH: 1})
+    asked = card(world.order(customer, [(a, 1), (b, 1)]))
+    asked.ship_complete = True
+    placed = (await world.orders.CreateOrder(asked)).order
+    assert placed.ship_complete
+    order = await settled(world, placed.order_id)
+    # One location holds one line; the other waits for stock; nothing goes anywhere meanwhile.
+    assert order.status == orders_pb2.ORDER_STATUS_PARTLY_BACKORDERED and released(order) == set()
+    assert sorted(line.backordered_quantity for line in order.lines) == [0, 1]
+    assert len({a.location_id for line in order.lines for a in line.allocations}) == 1
+    assert order.order_id not in await listed(world, NORTH) | await listed(world, SOUTH)
+    assert not order.promised_delivery.seconds  # no day while a unit waits
+
+    # B arrives at NORTH, which holds A: the order goes there whole, and SOUTH's B is free again.
+    await world.inventory.SetStock(
+        inventory_pb2.SetStockRequest(levels=[inventory_pb2.StockLevel(location_id=NORTH, sku=b, on_hand=1)])
+    )
+    whole = await _until(world, order.order_id, orders_pb2.ORDER_STATUS_RELEASED)
+    assert released(whole) == {(1, NORTH, 1), (2, NORTH, 1)}
+    assert await world.available(b) == {NORTH: (1, 1), SOUTH: (1, 0)}
+    assert whole.promised_delivery.seconds and {line.promised_delivery.seconds for line in whole.lines} == {
+        whole.promised_delivery.seconds
+    }
+    assert order.order_id in await listed(world, NORTH) and order.order_id not in await listed(world, SOUTH)
+    shipped = await ship_everything(world, whole)
+    assert len(shipped.shipments) == 1 and shipped.status == orders_pb2.ORDER_STATUS_SHIPPED
+    assert await audit_differences(world) == []
+
+
+async def test_a_shortage_calls_the_rest_back_and_the_whole_order_goes_where_all_of_it_is(world: World):
+    customer = await world.customer()
+    # A at both; B at NORTH only at first. The order goes whole to NORTH.
+    a, b = await world.sku({NORTH: 1, SOUTH: 1}), await world.sku({NORTH: 1})
+    asked = card(world.order(customer, [(a, 1), (b, 1)]))
+    asked.ship_complete = True
+    order = await settled(world, (await world.orders.CreateOrder(asked)).order.order_id)
+    assert released(order) == {(1, NORTH, 1), (2, NORTH, 1)}
+    await world.inventory.SetStock(
+        inventory_pb2.SetStockRequest(levels=[inventory_pb2.StockLevel(location_id=SOUTH, sku=b, on_hand=1)])
+    )
+    # NORTH finds its A damaged: B is called back too, and the order goes whole to SOUTH.
+    answered = await fulfilment(world).ReportShortage(
+        fulfilment_pb2.ReportShortageRequest(
+            order_id=order.order_id,
+            location_id=NORTH,
+            shortage_id=World.unique("short"),
+            lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)],
+            reason=fulfilment_pb2.SHORTAGE_REASON_DAMAGED,
+        )
+    )
+    moved = await _until(world, answered.order_id, orders_pb2.ORDER_STATUS_RELEASED)
+    assert released(moved) == {(1, SOUTH, 1), (2, SOUTH, 1)}
+    assert order.order_id not in await listed(world, NORTH)
+    # NORTH's damaged A left its stock; its B is free for other orders again.
+    assert await world.available(a) == {NORTH: (0, 0), SOUTH: (1, 1)}
+    assert await world.available(b) == {NORTH: (1, 0), SOUTH: (1, 1)}
+    assert await audit_differences(world) == []
