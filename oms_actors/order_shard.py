@@ -47,7 +47,7 @@ from oms_actors.domain.errors import (
 from oms_actors.domain.fulfilment import ShortageReason, UndeliveredReason
 from oms_actors.domain.inbound import utc_today
 from oms_actors.domain.money import Money
-from oms_actors.domain.order import ALLOWED, STEP_SHORTAGE, ApprovalStatus, Command, Order, OrderLine, SourcingResult
+from oms_actors.domain.order import ALLOWED, STEP_SHORTAGE, ApprovalStatus, Command, Order, SourcingResult
 from oms_actors.domain.partitioning import idempotency_shard, new_order_id, shard_of
 from oms_actors.domain.payment_state import OverdueNotice, PaymentStatus, Receipt
 from oms_actors.domain.records import evolve
@@ -966,18 +966,18 @@ class OrderShard:
 
     async def fulfilment_requests(
         self, location_id: str, limit: int, service: str = ""
-    ) -> list[tuple[str, str, str, list[tuple[int, int]], str]]:
-        """(day to ship by, earliest day promised, order id, [(line, units)], carrier service)
-        released to the location and not yet shipped: what must leave first first (the day its
-        promise needs it to leave here), then the earliest promise, then the oldest ("" for
-        lines sold before promises, and where no day can be told). The service is the order's
-        where the location offers it, else "" (its standard one); with ``service``, only the
-        requests to send by it."""
+    ) -> list[tuple[str, str, str, list[tuple[int, int]], str, bool]]:
+        """(day to ship by, earliest day promised, order id, [(line, units)], carrier service,
+        one parcel) released to the location and not yet shipped: what must leave first first
+        (the day its promise needs it to leave here), then the earliest promise, then the oldest
+        ("" for lines sold before promises, and where no day can be told). The service is the
+        order's where the location offers it, else "" (its standard one); with ``service``, only
+        the requests to send by it. One parcel: the order's ship_complete (never ship it in part)."""
         await self._ready()
         with contextlib.suppress(Exception):  # a stale copy only leaves ship-by days as they were
             await self.network.refresh()
         promiser = self.network.promiser(now_ms())
-        found: list[tuple[str, str, int, str, list[tuple[int, int]], str]] = []
+        found: list[tuple[str, str, int, str, list[tuple[int, int]], str, bool]] = []
         location = self.network.locations.get(location_id)
         sent_by = location.shipping.sent_by if location is not None else lambda _: ""
         for order_id in self._to_ship.get(location_id, ()):
@@ -985,13 +985,13 @@ class OrderShard:
             by = sent_by(order.shipping_service)
             if service and by != service:
                 continue
-            lines = [(line, units) for line in order.lines if (units := _unshipped_at(line, location_id)) > 0]
+            lines = [(line, units) for line in order.lines if (units := line.unshipped_at(location_id)) > 0]
             promised = min((line.promised_on or "" for line, _ in lines), default="")
             ship_by = promiser.ship_by(location_id, promised, order.door()) if promised else ""
             units = [(line.line_number, n) for line, n in lines]
-            found.append((ship_by, promised, order.created_at_ms, order_id, units, by))
+            found.append((ship_by, promised, order.created_at_ms, order_id, units, by, order.ship_complete))
         first = heapq.nsmallest(limit, found)
-        return [(ship_by, promised, order_id, units, by) for ship_by, promised, _, order_id, units, by in first]
+        return [(ship_by, promised, order_id, units, by, whole) for ship_by, promised, _, order_id, units, by, whole in first]
 
     # -- returns ------------------------------------------------------------------
 
@@ -1573,16 +1573,11 @@ def _check_scope(order: Order, acting_at: str) -> None:
         raise order_not_found(order.order_id)
 
 
-def _unshipped_at(line: OrderLine, location_id: str) -> int:
-    """Units of the line released to the location and not yet shipped from it."""
-    return sum(a.quantity for a in line.released if a.location_id == location_id) - line.shipped_from(location_id)
-
-
 def _ships_from(order: Order) -> set[str]:
     """The locations whose fulfilment lists hold the order: it is open and has units released there, unshipped."""
     if not order.is_open:
         return set()
-    return {a.location_id for line in order.lines for a in line.released if _unshipped_at(line, a.location_id) > 0}
+    return {a.location_id for line in order.lines for a in line.released if line.unshipped_at(a.location_id) > 0}
 
 
 def _returns_to(order: Order) -> set[str]:

@@ -91,7 +91,7 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
         response = fulfilment_pb2.ListFulfilmentRequestsResponse()
         # Each shard's first to ship, in the same order; order ids sort by creation within a day.
         rows = sorted((r for rows in per_shard for r in rows), key=lambda r: (r[0], r[1], r[2]))
-        for ship_by, promised, order_id, lines, service in rows[:limit]:
+        for ship_by, promised, order_id, lines, service, whole in rows[:limit]:
             response.requests.add(
                 order_id=order_id,
                 location_id=request.location_id,
@@ -99,6 +99,7 @@ class FulfilmentService(fulfilment_pb2_grpc.FulfilmentServiceServicer):
                 promised_delivery=day_to_proto(promised) if promised else None,
                 ship_by=day_to_proto(ship_by) if ship_by else None,
                 shipping_service=service,
+                ship_complete=whole,
             )
         return response
 

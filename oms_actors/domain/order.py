@@ -182,6 +182,10 @@ class OrderLine(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     def shipped_from(self, location_id: str) -> int:
         return _at(self.shipped, location_id)
 
+    def unshipped_at(self, location_id: str) -> int:
+        """Units released to the location and not yet shipped from it."""
+        return _at(self.released, location_id) - _at(self.shipped, location_id)
+
     @property
     def settled(self) -> int:
         """Units this order has done with: delivered, or back undelivered."""
@@ -971,6 +975,17 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         self._check(Command.SHIP)
         lines = list(self.lines)
         value = 0
+        if self.ship_complete and (
+            missing := [
+                line.line_number for line in self.lines
+                if line.unshipped_at(location_id) > quantities.get(line.line_number, 0)
+            ]
+        ):  # fmt: skip
+            raise FailedPreconditionError(
+                f"order {self.order_id} goes in one parcel: confirm every unit released to {location_id} "
+                f"(lines {', '.join(map(str, missing))} left out), or report the missing ones short first",
+                code="SHIP_COMPLETE",
+            )
         for line, qty in self._released_here(location_id, quantities, f"shipment {shipment_id}", "confirmed"):
             lines[line.line_number - 1] = evolve(line, shipped=_add(line.shipped, location_id, qty))
             value += line.unit_price.amount_minor * qty

@@ -3,6 +3,7 @@ location holds all of it, goes there whole, and comes back whole when that locat
 
 from __future__ import annotations
 
+import grpc
 import pytest
 
 from protos.oms.v1 import fulfilment_pb2, inventory_pb2, orders_pb2
@@ -11,6 +12,7 @@ from tests.integration.support import World
 from tests.integration.test_inventory import _until
 from tests.integration.test_lifecycle import card, fulfilment, ship_everything
 from tests.integration.waiting import settled
+from tests.security.kit import refusal
 
 pytestmark = pytest.mark.integration
 
@@ -21,9 +23,13 @@ def released(order: orders_pb2.Order) -> set[tuple[int, str, int]]:
     return {(line.line_number, r.location_id, r.quantity) for line in order.lines for r in line.released if r.quantity}
 
 
+async def requests_at(world: World, location_id: str) -> list[fulfilment_pb2.FulfilmentRequest]:
+    request = fulfilment_pb2.ListFulfilmentRequestsRequest(location_id=location_id, page_size=500)
+    return list((await fulfilment(world).ListFulfilmentRequests(request)).requests)
+
+
 async def listed(world: World, location_id: str) -> set[str]:
-    answer = await fulfilment(world).ListFulfilmentRequests(fulfilment_pb2.ListFulfilmentRequestsRequest(location_id=location_id))
-    return {r.order_id for r in answer.requests}
+    return {r.order_id for r in await requests_at(world, location_id)}
 
 
 async def test_an_order_sent_in_one_parcel_waits_for_one_location_to_hold_it_all(world: World):
@@ -56,7 +62,18 @@ async def test_an_order_sent_in_one_parcel_waits_for_one_location_to_hold_it_all
     assert whole.promised_delivery.seconds and {line.promised_delivery.seconds for line in whole.lines} == {
         whole.promised_delivery.seconds
     }
-    assert order.order_id in await listed(world, NORTH) and order.order_id not in await listed(world, SOUTH)
+    assert order.order_id not in await listed(world, SOUTH)
+    [request] = [r for r in (await requests_at(world, NORTH)) if r.order_id == order.order_id]
+    assert request.ship_complete and sorted((x.line_number, x.quantity) for x in request.lines) == [(1, 1), (2, 1)]
+    # Part of it confirmed: refused, nothing recorded; the location sends it all or reports what is missing.
+    part = fulfilment_pb2.ConfirmShipmentRequest(
+        order_id=order.order_id, location_id=NORTH, shipment_id=World.unique("S"), carrier="DHL",
+        lines=[orders_pb2.ShipmentLine(line_number=1, quantity=1)],
+    )  # fmt: skip
+    code, reason, _ = await refusal(fulfilment(world).ConfirmShipment(part))
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "SHIP_COMPLETE")
+    unchanged = await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))
+    assert unchanged.version == whole.version and not unchanged.shipments
     shipped = await ship_everything(world, whole)
     assert len(shipped.shipments) == 1 and shipped.status == orders_pb2.ORDER_STATUS_SHIPPED
     assert await audit_differences(world) == []

@@ -143,3 +143,23 @@ def test_the_optimizer_sends_an_order_capped_at_one_shipment_from_one_location()
     with pytest.raises(InstanceError) as bad:
         optimizer.source_orders([dataclasses.replace(demand, max_shipments=0)], SITES, stock, rules)
     assert bad.value.field == "demands[0].max_shipments"
+
+
+def test_a_location_confirms_all_it_was_sent_of_an_order_in_one_parcel_or_nothing():
+    from oms_actors.domain.errors import FailedPreconditionError
+
+    released = (
+        together().apply_sourcing(plan(l1=[("DC1", 2)], l2=[("DC1", 1)]), now_ms=2000)
+        .approve(by="risk-rules", now_ms=3000).release(now_ms=3001)
+    )  # fmt: skip
+    for part in ({1: 2}, {1: 1, 2: 1}):
+        with pytest.raises(FailedPreconditionError) as refused:
+            released.ship(shipment_id="S1", location_id="DC1", quantities=part, now_ms=4000)
+        assert refused.value.code == "SHIP_COMPLETE"
+    whole = released.ship(shipment_id="S1", location_id="DC1", quantities={1: 2, 2: 1}, now_ms=4000)
+    assert whole.status is OrderStatus.SHIPPED and len(whole.shipments) == 1
+    # An order that may be split ships what is ready.
+    split = Order.accept(command(), order_id="O1", now_ms=1000).apply_sourcing(
+        plan(l1=[("DC1", 2)], l2=[("DC1", 1)]), now_ms=2000
+    ).approve(by="risk-rules", now_ms=3000).release(now_ms=3001)  # fmt: skip
+    assert split.ship(shipment_id="S1", location_id="DC1", quantities={1: 2}, now_ms=4000).status is OrderStatus.PARTLY_SHIPPED

@@ -138,20 +138,22 @@ class ReportShortageRequest(_message.Message):
     def __init__(self, order_id: _Optional[str] = ..., location_id: _Optional[str] = ..., shortage_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_orders_pb2.ShipmentLine, _Mapping]]] = ..., reason: _Optional[_Union[ShortageReason, str]] = ...) -> None: ...
 
 class FulfilmentRequest(_message.Message):
-    __slots__ = ("order_id", "location_id", "lines", "promised_delivery", "ship_by", "shipping_service")
+    __slots__ = ("order_id", "location_id", "lines", "promised_delivery", "ship_by", "shipping_service", "ship_complete")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
     PROMISED_DELIVERY_FIELD_NUMBER: _ClassVar[int]
     SHIP_BY_FIELD_NUMBER: _ClassVar[int]
     SHIPPING_SERVICE_FIELD_NUMBER: _ClassVar[int]
+    SHIP_COMPLETE_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     location_id: str
     lines: _containers.RepeatedCompositeFieldContainer[_orders_pb2.ShipmentLine]
     promised_delivery: _timestamp_pb2.Timestamp
     ship_by: _timestamp_pb2.Timestamp
     shipping_service: str
-    def __init__(self, order_id: _Optional[str] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_orders_pb2.ShipmentLine, _Mapping]]] = ..., promised_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ship_by: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shipping_service: _Optional[str] = ...) -> None: ...
+    ship_complete: bool
+    def __init__(self, order_id: _Optional[str] = ..., location_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[_orders_pb2.ShipmentLine, _Mapping]]] = ..., promised_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ship_by: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shipping_service: _Optional[str] = ..., ship_complete: _Optional[bool] = ...) -> None: ...
 
 class ListFulfilmentRequestsRequest(_message.Message):
     __slots__ = ("location_id", "page_size", "shipping_service")
