@@ -25,6 +25,7 @@ from protos.oms.v1 import common_pb2, customers_pb2, orders_pb2
 DEMAND = 10  # the demand's random stream (see world.py for the others)
 EXPRESS = 11  # which orders ask for a day: a stream of its own, so the other draws stay as they were
 SERVICE = 12  # which orders ask for a carrier service: likewise
+TOGETHER = 13  # which orders ask for one parcel: likewise
 CHANNELS = {
     "web": common_pb2.CHANNEL_WEB,
     "mobile_app": common_pb2.CHANNEL_MOBILE_APP,
@@ -146,6 +147,7 @@ def generate_day(s: Scenario, world: World, *, run_id: str | None = None, today:
     p = s.payments
     express = rng(s.seed, EXPRESS).random(n)
     service = rng(s.seed, SERVICE).random(n)
+    together = rng(s.seed, TOGETHER).random(n)
     asked = dt.datetime.combine(today + dt.timedelta(days=d.express_days), dt.time(), dt.UTC)
     for k in range(n):
         channel = channels[k]
@@ -171,6 +173,7 @@ def generate_day(s: Scenario, world: World, *, run_id: str | None = None, today:
                 sku=sku_id(i), quantity=qty, unit_price=common_pb2.Money(amount_minor=int(prices[i]), currency=s.currency),
                 tax_rate_bps=tax_rate(s.pricing, i),
             )  # fmt: skip
+        req.ship_complete = bool(together[k] < d.ship_complete_share.get(channel, 0.0))
         pickup = bool(pickup_ids) and u[k, 2] < d.pickup_share.get(channel, 0.0)
         if pickup:
             req.delivery_mode = common_pb2.DELIVERY_MODE_PICKUP_IN_STORE

@@ -325,6 +325,14 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
             1 for order_id, at in after.declines.items() if (o := after.final.get(order_id)) is not None
             for s in o.shipments if s.location_id == at and s.shipped_at.ToMilliseconds() > _declined_at(o, at)
         ),  # fmt: skip
+        # Orders asked to go in one parcel (ship_complete): those shipped, in how many parcels, and
+        # any sent in more than one (must be 0: the service releases them whole, locations send them whole).
+        "ship_complete": {
+            "orders": len(together := [o for o in final if o.ship_complete]),
+            "shipped": sum(1 for o in together if o.status in done),
+            "shipments": sum(len(o.shipments) for o in together),
+            "split": sum(1 for o in together if len(o.shipments) > 1),
+        },
         "returns_requested": after.returns_requested,
         "returns_refused": after.returns_refused,
         "returns_listed": after.returns_listed,

@@ -115,14 +115,15 @@ def demands(requests: Sequence[orders_pb2.CreateOrderRequest], world: World, act
         if any(line.sku not in weights for line in r.lines):
             continue
         lines = tuple(optimizer.DemandLine(sku=line.sku, qty=line.quantity, weight_g=weights[line.sku]) for line in r.lines)
+        cap = 1 if r.ship_complete else None  # one parcel, for every policy as for the service
         if r.delivery_mode == common_pb2.DELIVERY_MODE_PICKUP_IN_STORE:
             site = active.get(r.pickup_location_id)
             if site is None or not site.pickup:
                 continue
-            out.append(optimizer.Demand(id=r.idempotency_key, channel=CHANNEL_NAMES[r.channel], delivery_mode="pickup", pickup_site=r.pickup_location_id, lines=lines))
+            out.append(optimizer.Demand(id=r.idempotency_key, channel=CHANNEL_NAMES[r.channel], delivery_mode="pickup", pickup_site=r.pickup_location_id, lines=lines, max_shipments=cap))
         else:
             p = r.ship_to.position
-            out.append(optimizer.Demand(id=r.idempotency_key, channel=CHANNEL_NAMES[r.channel], delivery_mode="ship", dest_lat=p.latitude, dest_lon=p.longitude, lines=lines))
+            out.append(optimizer.Demand(id=r.idempotency_key, channel=CHANNEL_NAMES[r.channel], delivery_mode="ship", dest_lat=p.latitude, dest_lon=p.longitude, lines=lines, max_shipments=cap))
     return out
 
 

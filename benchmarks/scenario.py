@@ -254,6 +254,8 @@ class Demand:
     # (CreateOrderRequest.shipping_service: a location's next-day product, say)
     carrier_service_share: Mapping[str, float] = field(default_factory=dict)
     carrier_service: str = ""
+    # channel -> share of its orders asking for everything in one parcel (ship_complete)
+    ship_complete_share: Mapping[str, float] = field(default_factory=dict)
     destinations: Destinations
 
     def problems(self, path: str) -> Problems:
@@ -273,7 +275,7 @@ class Demand:
         yield from positive(self.lines_per_order_max, join(path, "lines_per_order_max"))
         yield from positive(self.units_per_line_max, join(path, "units_per_line_max"))
         yield from non_negative(self.sku_popularity_skew, join(path, "sku_popularity_skew"))
-        for name in ("pickup_share", "business_share", "express_share", "carrier_service_share"):
+        for name in ("pickup_share", "business_share", "express_share", "carrier_service_share", "ship_complete_share"):
             for channel, value in getattr(self, name).items():
                 if channel not in CHANNELS:
                     yield join(join(path, name), channel), f"is not one of {', '.join(CHANNELS)}"

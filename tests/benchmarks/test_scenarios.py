@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
 
@@ -248,6 +249,28 @@ def test_some_orders_ask_for_the_networks_carrier_service_and_the_other_draws_st
     with pytest.raises(ScenarioError) as info:
         s.derive({"demand": {"carrier_service": "", "carrier_service_share": {"web": 2.0}}})
     assert fields_of(info.value) == {"demand.carrier_service", "demand.carrier_service_share.web"}
+
+
+def test_some_orders_ask_for_one_parcel_and_the_other_draws_stay_as_they_were():
+    s = load_scenario("smoke")
+    day = generate_day(s, build_world(s), today=dt.date(2026, 11, 20))
+    asked = [r for r in day.requests if r.ship_complete]
+    by_channel = collections.Counter(r.channel for r in day.requests)
+    asked_by = collections.Counter(r.channel for r in asked)
+    # The normal day's shares: web and app 5%, the call centre 10%, field sales 30%; stores and marketplaces none.
+    assert set(asked_by) <= {common_pb2.CHANNEL_WEB, common_pb2.CHANNEL_MOBILE_APP, common_pb2.CHANNEL_CALL_CENTER,
+                             common_pb2.CHANNEL_FIELD_SALES}  # fmt: skip
+    assert 0.15 < asked_by[common_pb2.CHANNEL_FIELD_SALES] / by_channel[common_pb2.CHANNEL_FIELD_SALES] < 0.45
+    none = s.derive({"demand": {"ship_complete_share": {c: 0.0 for c in ("web", "mobile_app", "call_center", "field_sales")}}})
+    plain = generate_day(none, build_world(s), today=dt.date(2026, 11, 20))
+    assert not any(r.ship_complete for r in plain.requests)
+    for a, b in zip(plain.requests, day.requests):
+        b = type(b).FromString(b.SerializeToString())
+        b.ship_complete = False
+        assert a == b  # every other draw as it was
+    with pytest.raises(ScenarioError) as info:
+        s.derive({"demand": {"ship_complete_share": {"web": 1.5, "nowhere": 0.1}}})
+    assert fields_of(info.value) == {"demand.ship_complete_share.web", "demand.ship_complete_share.nowhere"}
 
 
 def test_the_normal_network_closes_on_germanys_public_holidays_and_a_bad_day_is_named():

@@ -33,6 +33,7 @@ def tiny():
             "demand": {
                 "scale": 0.02, "retry_share": 0.05, "express_share": {"web": 0.3, "mobile_app": 0.3},
                 "carrier_service_share": {"web": 0.3, "mobile_app": 0.3},
+                "ship_complete_share": {"web": 0.3, "call_center": 0.3, "field_sales": 0.5},
             },
             "customers": {"count": 80},
             "fulfilment": {"shortage_share": 0.1, "decline_share": 0.2, "carrier_delay_share": 0.1, "undelivered_share": 0.1},
@@ -141,6 +142,10 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     assert 0 <= life["shortages_shipped_elsewhere"] <= life["shortages_shipped"] <= life["shortages"]
     # A store that declined is sent nothing more of the order; the rest ships from elsewhere.
     assert life["declines_shipped_there_after"] == 0 and 0 < life["declines_shipped"] <= life["declines"]
+    # Orders asked to go in one parcel went in one: none was split.
+    together = life["ship_complete"]
+    assert 0 < together["shipped"] <= together["orders"] and together["split"] == 0, together
+    assert together["shipments"] >= together["shipped"]
     # The day's fulfilment throughput: the fulfil phase's shipments (not the replacements')
     # over its seconds, and the deliver phase's deliveries over its seconds.
     assert 0 < life["shipments_per_s"] * life["phases_s"]["fulfil"] <= life["shipments"] + 1e-6
