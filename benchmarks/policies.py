@@ -120,10 +120,16 @@ def demands(requests: Sequence[orders_pb2.CreateOrderRequest], world: World, act
             site = active.get(r.pickup_location_id)
             if site is None or not site.pickup:
                 continue
-            out.append(optimizer.Demand(id=r.idempotency_key, channel=CHANNEL_NAMES[r.channel], delivery_mode="pickup", pickup_site=r.pickup_location_id, lines=lines, max_shipments=cap))
+            out.append(optimizer.Demand(
+                id=r.idempotency_key, channel=CHANNEL_NAMES[r.channel], delivery_mode="pickup", pickup_site=r.pickup_location_id,
+                lines=lines, max_shipments=cap,
+            ))  # fmt: skip
         else:
             p = r.ship_to.position
-            out.append(optimizer.Demand(id=r.idempotency_key, channel=CHANNEL_NAMES[r.channel], delivery_mode="ship", dest_lat=p.latitude, dest_lon=p.longitude, lines=lines, max_shipments=cap))
+            out.append(optimizer.Demand(
+                id=r.idempotency_key, channel=CHANNEL_NAMES[r.channel], delivery_mode="ship", dest_lat=p.latitude,
+                dest_lon=p.longitude, lines=lines, max_shipments=cap,
+            ))  # fmt: skip
     return out
 
 
