@@ -7,6 +7,7 @@ import json
 import time
 from collections import defaultdict
 from dataclasses import replace
+from collections.abc import Mapping
 from typing import Any, Callable
 
 import grpc
@@ -222,9 +223,22 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         self, request: inventory_pb2.GetAvailabilityRequest, context: grpc.aio.ServicerContext
     ) -> inventory_pb2.GetAvailabilityResponse:
         v = Violations()
-        v.count("skus", request.skus, at_least=1, at_most=limits.MAX_AVAILABILITY_SKUS)
+        v.count("skus", request.skus, at_least=0 if request.basket else 1, at_most=limits.MAX_AVAILABILITY_SKUS)
         for i, sku in enumerate(request.skus):
             v.identifier(f"skus[{i}]", sku)
+        if v.count("basket", request.basket, at_most=limits.MAX_AVAILABILITY_SKUS):
+            for i, line in enumerate(request.basket):
+                v.identifier(f"basket[{i}].sku", line.sku)
+                if not 1 <= line.quantity <= limits.MAX_LINE_QUANTITY:
+                    v.add(f"basket[{i}].quantity", f"between 1 and {limits.MAX_LINE_QUANTITY}")
+            first: dict[str, int] = {}
+            for i, line in enumerate(request.basket):
+                if line.sku in first:
+                    v.add(f"basket[{i}].sku", f"the same SKU as basket[{first[line.sku]}]: one line per SKU")
+                first.setdefault(line.sku, i)
+        asked = list(dict.fromkeys([*request.skus, *(line.sku for line in request.basket)]))
+        if len(asked) > limits.MAX_AVAILABILITY_SKUS:
+            v.add("basket", f"with skus, at most {limits.MAX_AVAILABILITY_SKUS} SKUs")
         v.count("location_ids", request.location_ids, at_most=limits.MAX_BULK_ITEMS)
         for i, lid in enumerate(request.location_ids):
             v.identifier(f"location_ids[{i}]", lid)
@@ -253,10 +267,13 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
             if mode is DeliveryMode.PICKUP:
                 v.add("shipping_service", "a pickup is collected, not sent: only for a ship view")
         v.raise_if_any()
-        known = await self.b.network.known_skus(list(request.skus))
+        known = await self.b.network.known_skus(asked)
         for i, sku in enumerate(request.skus):
             if sku not in known:
                 v.add(f"skus[{i}]", f"unknown SKU {sku!r}")
+        for i, line in enumerate(request.basket):
+            if line.sku not in known:
+                v.add(f"basket[{i}].sku", f"unknown SKU {line.sku!r}")
         v.raise_if_any()
         view = await self.b.routing.view()
         if mode is DeliveryMode.PICKUP and request.pickup_location_id not in view.sites:
@@ -264,7 +281,7 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
             v.raise_if_any()
         shards = self.b.actors.inventory
         by_shard: dict[int, list[str]] = defaultdict(list)
-        for sku in dict.fromkeys(request.skus):
+        for sku in asked:
             by_shard[shard_of(sku, len(shards))].append(sku)
         wanted = set(request.location_ids)
         rows = [
@@ -310,7 +327,9 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
         # The choices a checkout shows: only for a destination with no service asked.
         options = mode is DeliveryMode.SHIP and request.HasField("destination") and not request.shipping_service
         response = inventory_pb2.GetAvailabilityResponse()
-        for sku in dict.fromkeys(request.skus):
+        if request.basket:
+            response.one_parcel.CopyFrom(self._one_parcel(request, per_sku, left_today))
+        for sku in asked:
             locs = sorted(per_sku.get(sku, []), key=lambda r: r.location_id)
             days = [r.delivers_on for r in locs if r.promisable > 0 and r.HasField("delivers_on")]
             response.skus.add(
@@ -322,6 +341,37 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
                 delivery_options=self._options([r.location_id for r in locs if r.promisable > 0], arrives) if options else [],
             )
         return response
+
+    def _one_parcel(
+        self,
+        request: inventory_pb2.GetAvailabilityRequest,
+        per_sku: Mapping[str, list[inventory_pb2.LocationAvailability]],
+        left_today: Mapping[str, int | None],
+    ) -> inventory_pb2.OneParcel:
+        """The locations that may be promised the whole basket now, the earliest arriving first:
+        what an order asking for one parcel (ship_complete) would be sourced from."""
+        units = sum(line.quantity for line in request.basket)
+        where: set[str] | None = None
+        for line in request.basket:
+            here = {r.location_id for r in per_sku.get(line.sku, ()) if r.promisable >= line.quantity}
+            where = here if where is None else where & here
+        service = request.shipping_service
+        rows = []
+        for lid in where or ():
+            left = left_today.get(lid)
+            location = self.b.network.locations.get(lid)
+            if (left is not None and left < units) or (
+                service and (location is None or all(s.code != service for s in location.shipping.services))
+            ):
+                continue
+            row = next(r for r in per_sku[request.basket[0].sku] if r.location_id == lid)
+            rows.append(
+                inventory_pb2.ParcelLocation(location_id=lid, delivers_on=row.delivers_on if row.HasField("delivers_on") else None)
+            )
+        rows.sort(key=lambda r: (not r.HasField("delivers_on"), r.delivers_on.seconds, r.location_id))
+        return inventory_pb2.OneParcel(
+            locations=rows, earliest_delivery=_earliest([r.delivers_on for r in rows if r.HasField("delivers_on")])
+        )
 
     def _options(
         self, location_ids: list[str], arrives: Callable[[str, str], timestamp_pb2.Timestamp | None]

@@ -6,9 +6,9 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from protos.oms.v1 import fulfilment_pb2, inventory_pb2, orders_pb2
+from protos.oms.v1 import common_pb2, fulfilment_pb2, inventory_pb2, orders_pb2
 from tests.integration.stock_audit import audit_differences
-from tests.integration.support import World
+from tests.integration.support import BERLIN, World
 from tests.integration.test_inventory import _until
 from tests.integration.test_lifecycle import card, fulfilment, ship_everything
 from tests.integration.waiting import settled
@@ -107,3 +107,55 @@ async def test_a_shortage_calls_the_rest_back_and_the_whole_order_goes_where_all
     assert await world.available(a) == {NORTH: (0, 0), SOUTH: (1, 1)}
     assert await world.available(b) == {NORTH: (1, 0), SOUTH: (1, 1)}
     assert await audit_differences(world) == []
+
+
+async def test_a_checkout_asks_which_locations_could_send_its_basket_in_one_parcel_and_by_when(world: World):
+    a, b = await world.sku({NORTH: 1, SOUTH: 2}), await world.sku({SOUTH: 1})
+    berlin = common_pb2.GeoPoint(latitude=BERLIN[0], longitude=BERLIN[1])
+
+    def basket(*lines: tuple[str, int], **fields) -> inventory_pb2.GetAvailabilityRequest:
+        return inventory_pb2.GetAvailabilityRequest(
+            basket=[inventory_pb2.BasketLine(sku=sku, quantity=q) for sku, q in lines], channel=common_pb2.CHANNEL_WEB, **fields
+        )
+
+    answer = await world.inventory.GetAvailability(basket((a, 2), (b, 1), destination=berlin))
+    [south] = answer.one_parcel.locations
+    assert south.location_id == SOUTH and south.delivers_on.seconds
+    assert answer.one_parcel.earliest_delivery == south.delivers_on
+    assert [s.sku for s in answer.skus] == [a, b]  # each SKU of the basket as if asked in skus
+    # One more unit than any one location holds: it cannot go in one parcel now.
+    more = await world.inventory.GetAvailability(basket((a, 3), (b, 1), destination=berlin))
+    assert not more.one_parcel.locations and not more.one_parcel.HasField("earliest_delivery")
+    # Without a destination the locations, no days; narrowed to NORTH, none.
+    plain = await world.inventory.GetAvailability(basket((a, 1), (b, 1)))
+    assert [p.location_id for p in plain.one_parcel.locations] == [SOUTH] and not plain.one_parcel.HasField("earliest_delivery")
+    north = await world.inventory.GetAvailability(basket((a, 1), (b, 1), location_ids=[NORTH]))
+    assert not north.one_parcel.locations
+    # Asked without a basket, nothing is said of one parcel.
+    assert not (await world.inventory.GetAvailability(inventory_pb2.GetAvailabilityRequest(skus=[a]))).HasField("one_parcel")
+
+    # An order asking for one parcel is sourced where the answer said.
+    customer = await world.customer()
+    asked = card(world.order(customer, [(a, 2), (b, 1)]))
+    asked.ship_complete = True
+    order = await settled(world, (await world.orders.CreateOrder(asked)).order.order_id)
+    assert released(order) == {(1, SOUTH, 2), (2, SOUTH, 1)}
+
+    # A bad basket is refused field by field.
+    bad = inventory_pb2.GetAvailabilityRequest(
+        basket=[
+            inventory_pb2.BasketLine(sku=a, quantity=0),
+            inventory_pb2.BasketLine(sku=a, quantity=1),
+            inventory_pb2.BasketLine(sku="NO-SUCH-SKU", quantity=1),
+        ]
+    )
+    code, _, fields = await refusal(world.inventory.GetAvailability(bad))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and set(fields) == {"basket[0].quantity", "basket[1].sku"}
+    code, _, fields = await refusal(
+        world.inventory.GetAvailability(
+            inventory_pb2.GetAvailabilityRequest(basket=[inventory_pb2.BasketLine(sku="NO-SUCH-SKU", quantity=1)])
+        )
+    )
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and set(fields) == {"basket[0].sku"}
+    code, _, fields = await refusal(world.inventory.GetAvailability(inventory_pb2.GetAvailabilityRequest()))
+    assert set(fields) == {"skus"}  # neither SKUs nor a basket

@@ -258,7 +258,7 @@ class SetStockResponse(_message.Message):
     def __init__(self, applied: _Optional[int] = ...) -> None: ...
 
 class GetAvailabilityRequest(_message.Message):
-    __slots__ = ("skus", "location_ids", "channel", "delivery_mode", "pickup_location_id", "destination", "shipping_service", "destination_country")
+    __slots__ = ("skus", "location_ids", "channel", "delivery_mode", "pickup_location_id", "destination", "shipping_service", "destination_country", "basket")
     SKUS_FIELD_NUMBER: _ClassVar[int]
     LOCATION_IDS_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
@@ -267,6 +267,7 @@ class GetAvailabilityRequest(_message.Message):
     DESTINATION_FIELD_NUMBER: _ClassVar[int]
     SHIPPING_SERVICE_FIELD_NUMBER: _ClassVar[int]
     DESTINATION_COUNTRY_FIELD_NUMBER: _ClassVar[int]
+    BASKET_FIELD_NUMBER: _ClassVar[int]
     skus: _containers.RepeatedScalarFieldContainer[str]
     location_ids: _containers.RepeatedScalarFieldContainer[str]
     channel: _common_pb2.Channel
@@ -275,7 +276,32 @@ class GetAvailabilityRequest(_message.Message):
     destination: _common_pb2.GeoPoint
     shipping_service: str
     destination_country: str
-    def __init__(self, skus: _Optional[_Iterable[str]] = ..., location_ids: _Optional[_Iterable[str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., pickup_location_id: _Optional[str] = ..., destination: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., shipping_service: _Optional[str] = ..., destination_country: _Optional[str] = ...) -> None: ...
+    basket: _containers.RepeatedCompositeFieldContainer[BasketLine]
+    def __init__(self, skus: _Optional[_Iterable[str]] = ..., location_ids: _Optional[_Iterable[str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., pickup_location_id: _Optional[str] = ..., destination: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., shipping_service: _Optional[str] = ..., destination_country: _Optional[str] = ..., basket: _Optional[_Iterable[_Union[BasketLine, _Mapping]]] = ...) -> None: ...
+
+class BasketLine(_message.Message):
+    __slots__ = ("sku", "quantity")
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    sku: str
+    quantity: int
+    def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
+
+class OneParcel(_message.Message):
+    __slots__ = ("locations", "earliest_delivery")
+    LOCATIONS_FIELD_NUMBER: _ClassVar[int]
+    EARLIEST_DELIVERY_FIELD_NUMBER: _ClassVar[int]
+    locations: _containers.RepeatedCompositeFieldContainer[ParcelLocation]
+    earliest_delivery: _timestamp_pb2.Timestamp
+    def __init__(self, locations: _Optional[_Iterable[_Union[ParcelLocation, _Mapping]]] = ..., earliest_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ParcelLocation(_message.Message):
+    __slots__ = ("location_id", "delivers_on")
+    LOCATION_ID_FIELD_NUMBER: _ClassVar[int]
+    DELIVERS_ON_FIELD_NUMBER: _ClassVar[int]
+    location_id: str
+    delivers_on: _timestamp_pb2.Timestamp
+    def __init__(self, location_id: _Optional[str] = ..., delivers_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class InboundAvailability(_message.Message):
     __slots__ = ("expected_at", "quantity", "promised")
@@ -334,10 +360,12 @@ class DeliveryOption(_message.Message):
     def __init__(self, shipping_service: _Optional[str] = ..., earliest_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetAvailabilityResponse(_message.Message):
-    __slots__ = ("skus",)
+    __slots__ = ("skus", "one_parcel")
     SKUS_FIELD_NUMBER: _ClassVar[int]
+    ONE_PARCEL_FIELD_NUMBER: _ClassVar[int]
     skus: _containers.RepeatedCompositeFieldContainer[SkuAvailability]
-    def __init__(self, skus: _Optional[_Iterable[_Union[SkuAvailability, _Mapping]]] = ...) -> None: ...
+    one_parcel: OneParcel
+    def __init__(self, skus: _Optional[_Iterable[_Union[SkuAvailability, _Mapping]]] = ..., one_parcel: _Optional[_Union[OneParcel, _Mapping]] = ...) -> None: ...
 
 class StockQuantity(_message.Message):
     __slots__ = ("sku", "quantity")
