@@ -365,9 +365,8 @@ class InventoryService(inventory_pb2_grpc.InventoryServiceServicer):
             ):
                 continue
             row = next(r for r in per_sku[request.basket[0].sku] if r.location_id == lid)
-            rows.append(
-                inventory_pb2.ParcelLocation(location_id=lid, delivers_on=row.delivers_on if row.HasField("delivers_on") else None)
-            )
+            day = row.delivers_on if row.HasField("delivers_on") else None
+            rows.append(inventory_pb2.ParcelLocation(location_id=lid, delivers_on=day))
         rows.sort(key=lambda r: (not r.HasField("delivers_on"), r.delivers_on.seconds, r.location_id))
         return inventory_pb2.OneParcel(
             locations=rows, earliest_delivery=_earliest([r.delivers_on for r in rows if r.HasField("delivers_on")])
