@@ -1165,8 +1165,10 @@ class OrderShard:
             delivery_mode=order.delivery_mode,
             ship_to=record.ship_to or order.ship_to,  # a parcel that came back: maybe to a corrected address
             # A parcel that never arrived goes again as the customer paid for it (an express one
-            # by express); items a customer sent back are replaced by the standard service.
+            # by express, one parcel as one parcel); items a customer sent back are replaced by
+            # the standard service, each as soon as it can be.
             shipping_service=order.shipping_service if record.shipment_id else "",
+            ship_complete=order.ship_complete and bool(record.shipment_id),
             pickup_location_id=order.pickup_location_id,
             external_reference=f"REPLACEMENT-{order.order_id}",
             awaits_return=f"{order.order_id}/{return_id}" if secured else "",

@@ -27,7 +27,10 @@ class OrderEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 def order_events(old: Order | None, new: Order) -> list[OrderEvent]:
     events: list[tuple[str, dict[str, str]]] = []
     if old is None:
-        events.append(("order.created", {"status": new.status.value, "total": str(new.total.amount_minor)}))
+        created = {"status": new.status.value, "total": str(new.total.amount_minor)}
+        if new.ship_complete:
+            created["ship_complete"] = "true"  # a warehouse system following the stream plans one parcel
+        events.append(("order.created", created))
     else:
         if old.status != new.status:
             events.append(("order.status_changed", {"from": old.status.value, "to": new.status.value}))

@@ -77,6 +77,15 @@ async def test_an_order_sent_in_one_parcel_waits_for_one_location_to_hold_it_all
     shipped = await ship_everything(world, whole)
     assert len(shipped.shipments) == 1 and shipped.status == orders_pb2.ORDER_STATUS_SHIPPED
     assert await audit_differences(world) == []
+    # The carrier loses it: the replacement goes in one parcel too.
+    await fulfilment(world).ReportDeliveryFailure(
+        fulfilment_pb2.ReportDeliveryFailureRequest(
+            order_id=order.order_id, shipment_id=shipped.shipments[0].shipment_id, return_id=World.unique("RMA"),
+            reason=orders_pb2.UNDELIVERED_REASON_LOST, resolution=orders_pb2.RETURN_RESOLUTION_REPLACEMENT,
+        )
+    )  # fmt: skip
+    [lost] = (await settled(world, order.order_id)).returns
+    assert (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=lost.replacement_order_id))).ship_complete
 
 
 async def test_a_shortage_calls_the_rest_back_and_the_whole_order_goes_where_all_of_it_is(world: World):

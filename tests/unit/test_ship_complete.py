@@ -116,6 +116,12 @@ def test_the_choice_is_part_of_the_request_and_of_the_stored_order():
     plain, asked = command(), command(ship_complete=True)
     assert plain.content_hash() != asked.content_hash()  # the same key with the other choice is another request
     assert together().ship_complete and not Order.accept(plain, order_id="O1", now_ms=1).ship_complete
+    # Whoever follows the event stream (a warehouse system) is told with the order's creation.
+    from oms_actors.domain.events import order_events
+
+    [created] = order_events(None, together())
+    assert created.type == "order.created" and created.data["ship_complete"] == "true"
+    assert "ship_complete" not in order_events(None, Order.accept(plain, order_id="O1", now_ms=1))[0].data
 
 
 SITES = {
