@@ -387,6 +387,9 @@ def create_order_from_proto(
     if msg.HasField("shipping"):
         shipping = _shipping_charge(msg.shipping, mode, currency, v)
     deliver_by = v.coming_day("deliver_by", msg.deliver_by) if msg.HasField("deliver_by") else ""
+    deliver_from = v.coming_day("deliver_from", msg.deliver_from) if msg.HasField("deliver_from") else ""
+    if deliver_from and deliver_by and deliver_from > deliver_by:
+        v.add("deliver_from", f"after deliver_by ({deliver_by}): no day is both")
     if msg.shipping_service:
         v.identifier("shipping_service", msg.shipping_service)
         if mode is not None and mode is not DeliveryMode.SHIP:
@@ -423,6 +426,7 @@ def create_order_from_proto(
         deliver_by=deliver_by,
         shipping_service=msg.shipping_service,
         ship_complete=msg.ship_complete,
+        deliver_from=deliver_from,
     )
     if payments:
         paid = sum(p.amount.amount_minor for p in payments)
@@ -667,6 +671,9 @@ def order_to_proto(o: Order, *, internal_notes: bool = False) -> orders_pb2.Orde
         fields["shipping_service"] = o.shipping_service
     if o.ship_complete:
         fields["ship_complete"] = True
+    if o.deliver_from:
+        fields["deliver_from"] = day_fields(o.deliver_from)
+        fields["scheduled"] = o.scheduled
     return orders_pb2.Order(**fields)
 
 

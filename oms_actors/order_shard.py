@@ -47,7 +47,7 @@ from oms_actors.domain.errors import (
 from oms_actors.domain.fulfilment import ShortageReason, UndeliveredReason
 from oms_actors.domain.inbound import utc_today
 from oms_actors.domain.money import Money
-from oms_actors.domain.order import ALLOWED, STEP_SHORTAGE, ApprovalStatus, Command, Order, SourcingResult
+from oms_actors.domain.order import ALLOWED, STEP_RELEASE, STEP_SHORTAGE, ApprovalStatus, Command, Order, SourcingResult
 from oms_actors.domain.partitioning import idempotency_shard, new_order_id, shard_of
 from oms_actors.domain.payment_state import OverdueNotice, PaymentStatus, Receipt
 from oms_actors.domain.records import evolve
@@ -1403,6 +1403,26 @@ class OrderShard:
             limit,
         )
 
+    async def release_scheduled(self, today: str | None = None, limit: int = BACKORDER_BATCH) -> int:
+        """Releases the scheduled orders whose units must leave today to arrive on the day their
+        customer asked for (deliver_from), or had to already (the periodic pass; ``today``, for
+        tests, a later day than the real one): in the same save, as release touches nothing
+        outside the order. Answers the orders changed."""
+        await self._ready()
+        with contextlib.suppress(Exception):  # a stale copy only moves the day a little
+            await self.network.refresh()
+        now = now_ms()
+        promiser = self.network.promiser(now)
+        day = today or utc_today()
+
+        def released(order: Order) -> Order:
+            order = order.let_go(now_ms=now)
+            while next_step(order) == STEP_RELEASE:
+                order = order.release(now_ms=now)
+            return order
+
+        return await self._sweep(lambda o: o.scheduled and o.due_for_release(promiser, day), released, limit)
+
     async def expire_returns(self, arrival_ms: int | None = None, limit: int = BACKORDER_BATCH) -> int:
         """Expires authorised returns not received within the return policy's arrival_days
         (the periodic pass; ``arrival_ms``, for tests, instead of the policy's): their units
@@ -1507,7 +1527,8 @@ class OrderShard:
         try:
             # Expired returns first: an order waiting only for a parcel that is not coming closes in the same pass.
             # Stock that came has its try before what still waits is given up.
-            n = await self.resource_backorders() + await self.cancel_stale_backorders()
+            n = await self.release_scheduled()
+            n += await self.resource_backorders() + await self.cancel_stale_backorders()
             n += await self.expire_returns() + await self.return_uncollected()
             n += await self.close_settled()
             if n:

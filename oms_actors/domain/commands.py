@@ -80,6 +80,8 @@ class CreateOrder(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     shipping_service: str = ""
     # Everything in one parcel: sourced from one location, released once it holds it all.
     ship_complete: bool = False
+    # The day (YYYY-MM-DD) it is wanted, not before: reserved at once, released to arrive then.
+    deliver_from: str = ""
 
     @property
     def currency(self) -> str:
@@ -105,5 +107,5 @@ class CreateOrder(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
 
 _UNSET_SINCE = (
-    b',"ship_complete":false}', b',"shipping_service":""}', b',"deliver_by":""}', b',"awaits_return":""}', b',"shipping":null}'
+    b',"deliver_from":""}', b',"ship_complete":false}', b',"shipping_service":""}', b',"deliver_by":""}', b',"awaits_return":""}', b',"shipping":null}'
 )

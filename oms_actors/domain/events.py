@@ -30,6 +30,8 @@ def order_events(old: Order | None, new: Order) -> list[OrderEvent]:
         created = {"status": new.status.value, "total": str(new.total.amount_minor)}
         if new.ship_complete:
             created["ship_complete"] = "true"  # a warehouse system following the stream plans one parcel
+        if new.deliver_from:
+            created["deliver_from"] = new.deliver_from  # not before: what it was scheduled for
         events.append(("order.created", created))
     else:
         if old.status != new.status:

@@ -409,6 +409,10 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     # Everything in one parcel (the customer chose "send it all together"): sourced from one
     # location and released to it only once it holds every unit (``release_due``).
     ship_complete: bool = False
+    # The day (YYYY-MM-DD) the customer wants it delivered, not before: its lines are promised
+    # that day at the earliest, and while ``scheduled`` nothing is released (``due_for_release``).
+    deliver_from: str = ""
+    scheduled: bool = False
 
     # -- creation -------------------------------------------------------------
 
@@ -457,6 +461,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             deliver_by=command.deliver_by,
             shipping_service=command.shipping_service,
             ship_complete=command.ship_complete,
+            deliver_from=command.deliver_from,
+            scheduled=bool(command.deliver_from),
             # A return's replacement: sourced and reserved like any order, then held until
             # the return it waits for is received (``settle_for_return``).
             hold_requested=(
@@ -717,6 +723,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             return lines
         due = [line for line in lines if line.shipped_quantity < line.active]
         days = {line.line_number: self._promise(promiser, line) for line in due}
+        if self.deliver_from:  # not before the day asked for
+            days = {n: max(d, self.deliver_from) if d is not None else None for n, d in days.items()}
         waiting = {line.line_number: line.allocated_quantity < line.active for line in due}
         if self.ship_complete and due:
             day = None if None in days.values() else max(d for d in days.values() if d is not None)
@@ -930,7 +938,23 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             and any(line.released != line.allocations and line.released != _on_hand(line.allocations) for line in self.lines)
             # One parcel: nothing goes to the location until it holds every unit still wanted.
             and (not self.ship_complete or self.held_whole)
+            and not self.scheduled  # its day has not come (``let_go``)
         )
+
+    def due_for_release(self, promiser: Promiser, today: str) -> bool:
+        """Scheduled, and ``today`` is the day its units must leave to arrive on deliver_from,
+        or later: from the first location holding them that must send them (where no day can
+        be told, deliver_from itself)."""
+        if not self.scheduled:
+            return False
+        door = self.door()
+        held = {a.location_id for line in self.lines for a in _on_hand(line.allocations)}
+        days = [promiser.ship_by(loc, self.deliver_from, door) or self.deliver_from for loc in sorted(held)]
+        return today >= min(days, default=self.deliver_from)
+
+    def let_go(self, *, now_ms: int) -> Order:
+        """Its day has come: what it holds is released (``release_due``) like any order's."""
+        return self._next(now_ms=now_ms, scheduled=False) if self.scheduled else self
 
     @property
     def held_whole(self) -> bool:

@@ -169,3 +169,4 @@ def test_a_location_confirms_all_it_was_sent_of_an_order_in_one_parcel_or_nothin
         plan(l1=[("DC1", 2)], l2=[("DC1", 1)]), now_ms=2000
     ).approve(by="risk-rules", now_ms=3000).release(now_ms=3001)  # fmt: skip
     assert split.ship(shipment_id="S1", location_id="DC1", quantities={1: 2}, now_ms=4000).status is OrderStatus.PARTLY_SHIPPED
+
