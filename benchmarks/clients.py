@@ -76,6 +76,7 @@ class Outcome:
     asked_days: int = -1  # days from then to the day the customer asked for (deliver_by); -1: none asked
     late_cost: int = 0  # what sourcing priced the days late at (SourcingExplanation.late_cost_minor)
     service: str = ""  # the carrier service it asked for (Order.shipping_service)
+    asked_from_days: int = -1  # days from then to the later day asked for (deliver_from); -1: none asked
 
 
 def _outcome(index: int, sent_s: float, latency_s: float, raw: bytes | None, err: grpc.aio.AioRpcError | None) -> Outcome:
@@ -120,6 +121,7 @@ def _outcome(index: int, sent_s: float, latency_s: float, raw: bytes | None, err
         asked_days=o.deliver_by.seconds // DAY_S - o.created_at.seconds // DAY_S if o.HasField("deliver_by") else -1,
         late_cost=s.late_cost_minor,
         service=o.shipping_service,
+        asked_from_days=o.deliver_from.seconds // DAY_S - o.created_at.seconds // DAY_S if o.HasField("deliver_from") else -1,
     )
 
 

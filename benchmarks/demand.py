@@ -26,6 +26,7 @@ DEMAND = 10  # the demand's random stream (see world.py for the others)
 EXPRESS = 11  # which orders ask for a day: a stream of its own, so the other draws stay as they were
 SERVICE = 12  # which orders ask for a carrier service: likewise
 TOGETHER = 13  # which orders ask for one parcel: likewise
+SCHEDULED = 14  # which orders ask for a later day, and which day: likewise
 CHANNELS = {
     "web": common_pb2.CHANNEL_WEB,
     "mobile_app": common_pb2.CHANNEL_MOBILE_APP,
@@ -72,9 +73,11 @@ class Day:
             return self
         moved = []
         for r in self.requests:
-            if r.HasField("deliver_by"):
+            if r.HasField("deliver_by") or r.HasField("deliver_from"):
                 r = orders_pb2.CreateOrderRequest.FromString(r.SerializeToString())
-                r.deliver_by.seconds += shift * 86_400
+                for asked in (r.deliver_by, r.deliver_from):
+                    if asked.seconds:
+                        asked.seconds += shift * 86_400
             moved.append(r)
         return dataclasses.replace(self, requests=moved, made_on=today.isoformat())
 
@@ -148,6 +151,7 @@ def generate_day(s: Scenario, world: World, *, run_id: str | None = None, today:
     express = rng(s.seed, EXPRESS).random(n)
     service = rng(s.seed, SERVICE).random(n)
     together = rng(s.seed, TOGETHER).random(n)
+    later = rng(s.seed, SCHEDULED).random((n, 2))
     asked = dt.datetime.combine(today + dt.timedelta(days=d.express_days), dt.time(), dt.UTC)
     for k in range(n):
         channel = channels[k]
@@ -174,6 +178,9 @@ def generate_day(s: Scenario, world: World, *, run_id: str | None = None, today:
                 tax_rate_bps=tax_rate(s.pricing, i),
             )  # fmt: skip
         req.ship_complete = bool(together[k] < d.ship_complete_share.get(channel, 0.0))
+        if later[k, 0] < d.scheduled_share.get(channel, 0.0):  # a day 2 to scheduled_days ahead
+            ahead = 2 + int(later[k, 1] * (d.scheduled_days - 1))
+            req.deliver_from.FromDatetime(dt.datetime.combine(today + dt.timedelta(days=ahead), dt.time(), dt.UTC))
         pickup = bool(pickup_ids) and u[k, 2] < d.pickup_share.get(channel, 0.0)
         if pickup:
             req.delivery_mode = common_pb2.DELIVERY_MODE_PICKUP_IN_STORE
@@ -182,7 +189,7 @@ def generate_day(s: Scenario, world: World, *, run_id: str | None = None, today:
             req.delivery_mode = common_pb2.DELIVERY_MODE_SHIP
             req.ship_to.CopyFrom(customer.default_address)
             req.ship_to.name = customer.name
-            if express[k] < d.express_share.get(channel, 0.0):
+            if express[k] < d.express_share.get(channel, 0.0) and not req.HasField("deliver_from"):
                 req.deliver_by.FromDatetime(asked)
             elif service[k] < d.carrier_service_share.get(channel, 0.0):
                 req.shipping_service = d.carrier_service

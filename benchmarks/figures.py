@@ -81,9 +81,10 @@ def sourcing(new: Sequence[Outcome]) -> dict[str, Any]:
         "unfilled_cost_per_order": _share(sum(o.unfilled_cost for o in new), n),
         "greedy_cost_per_order_reported": _share(sum(o.greedy_cost for o in new), n),
         # What customers were told at checkout: the share of orders given a delivery day, and
-        # how many days after the day they were placed (a closed warehouse lengthens them).
-        "delivery_promised_share": _share(len(told := [o.delivery_days for o in new if o.delivery_days >= 0]), n),
-        "promised_delivery_days": _days(told),
+        # how many days after the day they were placed (a closed warehouse lengthens them; those
+        # for a later day apart, as their day is the customer's).
+        "delivery_promised_share": _share(sum(1 for o in new if o.delivery_days >= 0), n),
+        "promised_delivery_days": _days([o.delivery_days for o in new if o.delivery_days >= 0 and o.asked_from_days < 0]),
         # Orders that asked for a day (express): how many were promised it, and what sourcing
         # priced the days late at (a what-if on RoutingRules.late_delivery_unit_cost_minor).
         "express": {
@@ -95,8 +96,8 @@ def sourcing(new: Sequence[Outcome]) -> dict[str, Any]:
         # far away, and how many wait for stock where the service is offered.
         "carrier_service": {
             "orders": len(served := [o for o in new if o.service]),
-            "delivery_promised_share": _share(len(on := [o.delivery_days for o in served if o.delivery_days >= 0]), len(served)),
-            "promised_delivery_days": _days(on),
+            "delivery_promised_share": _share(sum(1 for o in served if o.delivery_days >= 0), len(served)),
+            "promised_delivery_days": _days([o.delivery_days for o in served if o.delivery_days >= 0 and o.asked_from_days < 0]),
             "backorders": sum(1 for o in served if o.allocated < o.units),
         },
     }
@@ -332,6 +333,24 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
             "shipped": sum(1 for o in together if o.status in done),
             "shipments": sum(len(o.shipments) for o in together),
             "split": sum(1 for o in together if len(o.shipments) > 1),
+        },
+        # Orders for a later day (deliver_from): still waiting for it (reserved, released to no
+        # location), released already (their units had to leave today to arrive then), and how
+        # many of them were promised that very day (the rest: later, as no location could make it).
+        "scheduled": {
+            "orders": len(later := [o for o in final if o.HasField("deliver_from")]),
+            "waiting": sum(1 for o in later if o.scheduled),
+            "waiting_released_anywhere": sum(1 for o in later if o.scheduled and any(line.released for line in o.lines)),
+            "released": sum(1 for o in later if not o.scheduled),
+            "promised_the_day_asked": sum(
+                1 for o in later if o.HasField("promised_delivery") and o.promised_delivery.seconds == o.deliver_from.seconds
+            ),
+            "promised_later": sum(
+                1 for o in later if o.HasField("promised_delivery") and o.promised_delivery.seconds > o.deliver_from.seconds
+            ),
+            "promised_earlier": sum(
+                1 for o in later if o.HasField("promised_delivery") and o.promised_delivery.seconds < o.deliver_from.seconds
+            ),
         },
         "returns_requested": after.returns_requested,
         "returns_refused": after.returns_refused,

@@ -85,6 +85,11 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("orders asked to go in one parcel", ("lifecycle", "ship_complete", "orders"), "int"),
     ("  shipped", ("lifecycle", "ship_complete", "shipped"), "int"),
     ("  sent in more than one parcel", ("lifecycle", "ship_complete", "split"), "int"),
+    ("orders for a later day", ("lifecycle", "scheduled", "orders"), "int"),
+    ("  waiting for it, reserved", ("lifecycle", "scheduled", "waiting"), "int"),
+    ("  released (must leave today to arrive then)", ("lifecycle", "scheduled", "released"), "int"),
+    ("  promised the day asked", ("lifecycle", "scheduled", "promised_the_day_asked"), "int"),
+    ("  promised before the day asked", ("lifecycle", "scheduled", "promised_earlier"), "int"),
     ("shipments delivered", ("lifecycle", "delivered_shipments"), "int"),
     ("parcels back undelivered or lost", ("lifecycle", "undelivered_shipments"), "int"),
     ("  lost by the carrier", ("lifecycle", "undelivered_lost"), "int"),
@@ -173,7 +178,8 @@ def write_orders_csv(path: Path, day: Day, outcomes: Sequence[Outcome]) -> None:
         w.writerow(
             ["index", "hour", "channel", "idempotency_key", "code", "order_id", "replayed", "status", "units",
              "allocated", "shipments", "cost_minor", "unit_cost_minor", "shipment_cost_minor", "unfilled_cost_minor",
-             "greedy_cost_minor", "optimal", "sent_s", "latency_ms", "allocations", "promised_in_days", "carrier_service"]
+             "greedy_cost_minor", "optimal", "sent_s", "latency_ms", "allocations", "promised_in_days", "carrier_service",
+             "asked_from_in_days"]
         )
         for o in outcomes:
             r = day.requests[o.index]
@@ -182,7 +188,7 @@ def write_orders_csv(path: Path, day: Day, outcomes: Sequence[Outcome]) -> None:
                  int(o.replayed), o.status, o.units, o.allocated, o.shipments, o.cost, o.unit_cost, o.shipment_cost,
                  o.unfilled_cost, o.greedy_cost, int(o.optimal), f"{o.sent_s:.4f}", f"{o.latency_s * 1000:.2f}",
                  " ".join(f"{lid}:{q}" for lid, q in o.allocations), o.delivery_days if o.delivery_days >= 0 else "",
-                 o.service]
+                 o.service, o.asked_from_days if o.asked_from_days >= 0 else ""]
             )
 
 

@@ -256,6 +256,10 @@ class Demand:
     carrier_service: str = ""
     # channel -> share of its orders asking for everything in one parcel (ship_complete)
     ship_complete_share: Mapping[str, float] = field(default_factory=dict)
+    # channel -> share of its orders asking to be delivered on a later day (deliver_from), 2 to
+    # scheduled_days ahead (a B2B customer's requested delivery date); not those asking for express
+    scheduled_share: Mapping[str, float] = field(default_factory=dict)
+    scheduled_days: int = 14
     destinations: Destinations
 
     def problems(self, path: str) -> Problems:
@@ -275,7 +279,8 @@ class Demand:
         yield from positive(self.lines_per_order_max, join(path, "lines_per_order_max"))
         yield from positive(self.units_per_line_max, join(path, "units_per_line_max"))
         yield from non_negative(self.sku_popularity_skew, join(path, "sku_popularity_skew"))
-        for name in ("pickup_share", "business_share", "express_share", "carrier_service_share", "ship_complete_share"):
+        for name in ("pickup_share", "business_share", "express_share", "carrier_service_share", "ship_complete_share",
+                     "scheduled_share"):
             for channel, value in getattr(self, name).items():
                 if channel not in CHANNELS:
                     yield join(join(path, name), channel), f"is not one of {', '.join(CHANNELS)}"
@@ -283,6 +288,8 @@ class Demand:
         yield from share(self.retry_share, join(path, "retry_share"))
         if not 0 <= self.express_days <= 30:
             yield join(path, "express_days"), "must be 0-30 days"
+        if not 2 <= self.scheduled_days <= 366:
+            yield join(path, "scheduled_days"), "must be 2-366 days"
         if any(self.carrier_service_share.values()) and not self.carrier_service:
             yield join(path, "carrier_service"), "names the service asked for (a CarrierService code of the network)"
 

@@ -273,6 +273,24 @@ def test_some_orders_ask_for_one_parcel_and_the_other_draws_stay_as_they_were():
     assert fields_of(info.value) == {"demand.ship_complete_share.web", "demand.ship_complete_share.nowhere"}
 
 
+def test_some_orders_ask_for_a_later_day_and_a_replay_asks_as_many_days_ahead():
+    s = load_scenario("smoke").derive({"demand": {"scale": 0.3}})  # about 90 field sales orders
+    made = dt.date(2026, 11, 20)
+    day = generate_day(s, build_world(s), today=made)
+    later = [r for r in day.requests if r.HasField("deliver_from")]
+    ahead = {(r.deliver_from.ToDatetime().date() - made).days for r in later}
+    assert later and ahead <= set(range(2, 15)) and len(ahead) > 3  # 2 to 14 days ahead, spread
+    assert not any(r.HasField("deliver_by") for r in later)  # an express order is not also for a later day
+    field = [r for r in day.requests if r.channel == common_pb2.CHANNEL_FIELD_SALES]
+    assert 0.1 < sum(r.HasField("deliver_from") for r in field) / len(field) < 0.4
+    replay = day.asked_from(made + dt.timedelta(days=8))
+    moved = {r.idempotency_key: r.deliver_from.ToDatetime().date() for r in replay.requests if r.HasField("deliver_from")}
+    assert all(moved[r.idempotency_key] == r.deliver_from.ToDatetime().date() + dt.timedelta(days=8) for r in later)
+    with pytest.raises(ScenarioError) as info:
+        s.derive({"demand": {"scheduled_days": 1, "scheduled_share": {"web": -0.1}}})
+    assert fields_of(info.value) == {"demand.scheduled_days", "demand.scheduled_share.web"}
+
+
 def test_the_normal_network_closes_on_germanys_public_holidays_and_a_bad_day_is_named():
     world = build_world(load_scenario("normal-day"))
     [calendar] = world.holidays

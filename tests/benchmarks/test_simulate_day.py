@@ -34,6 +34,7 @@ def tiny():
                 "scale": 0.02, "retry_share": 0.05, "express_share": {"web": 0.3, "mobile_app": 0.3},
                 "carrier_service_share": {"web": 0.3, "mobile_app": 0.3},
                 "ship_complete_share": {"web": 0.3, "call_center": 0.3, "field_sales": 0.5},
+                "scheduled_share": {"call_center": 0.3, "field_sales": 0.3},
             },
             "customers": {"count": 80},
             "fulfilment": {"shortage_share": 0.1, "decline_share": 0.2, "carrier_delay_share": 0.1, "undelivered_share": 0.1},
@@ -76,9 +77,12 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     assert src["units_allocated"] + src["backordered_units"] == src["units"]
     assert sum(src["status_at_capture"].values()) == cap["accepted"]
     # Every order with each unit held is told the day it arrives: within a week across Germany.
-    told = [int(r["promised_in_days"]) for r in rows if r["promised_in_days"] and r["replayed"] == "0"]
+    told = [r for r in rows if r["promised_in_days"] and r["replayed"] == "0"]
     assert len(told) == round(src["delivery_promised_share"] * src["orders"]) >= src["orders"] - src["backorders"]
-    assert 0 <= min(told) and max(told) == src["promised_delivery_days"]["max"] <= 7  # 0: collected in store today
+    soon = [int(r["promised_in_days"]) for r in told if not r["asked_from_in_days"]]
+    assert 0 <= min(soon) and max(soon) == src["promised_delivery_days"]["max"] <= 7  # 0: collected in store today
+    # An order for a later day is told that day, or a later one where none could make it.
+    assert all(int(r["promised_in_days"]) >= int(r["asked_from_in_days"]) for r in told if r["asked_from_in_days"])
     # Express orders asked for a day two days out; how many are promised it depends on the weekday.
     express = src["express"]
     assert express["orders"] > 0 and 0.0 <= express["promised_by_the_day_share"] <= 1.0 and express["late_cost_per_order"] >= 0
@@ -146,6 +150,10 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     together = life["ship_complete"]
     assert 0 < together["shipped"] <= together["orders"] and together["split"] == 0, together
     assert together["shipments"] >= together["shipped"]
+    # Orders for a later day wait for it reserved and on no list, each promised no earlier than the day asked.
+    later = life["scheduled"]
+    assert later["orders"] > 0 and later["waiting"] > 0 and later["waiting_released_anywhere"] == 0, later
+    assert later["promised_earlier"] == 0 and later["promised_the_day_asked"] > 0, later
     # The day's fulfilment throughput: the fulfil phase's shipments (not the replacements')
     # over its seconds, and the deliver phase's deliveries over its seconds.
     assert 0 < life["shipments_per_s"] * life["phases_s"]["fulfil"] <= life["shipments"] + 1e-6
