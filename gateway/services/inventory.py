@@ -6,8 +6,8 @@ import asyncio
 import json
 import time
 from collections import defaultdict
-from dataclasses import replace
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, Callable
 
 import grpc

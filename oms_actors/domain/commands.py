@@ -107,5 +107,6 @@ class CreateOrder(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
 
 _UNSET_SINCE = (
-    b',"deliver_from":""}', b',"ship_complete":false}', b',"shipping_service":""}', b',"deliver_by":""}', b',"awaits_return":""}', b',"shipping":null}'
-)
+    b',"deliver_from":""}', b',"ship_complete":false}', b',"shipping_service":""}', b',"deliver_by":""}',
+    b',"awaits_return":""}', b',"shipping":null}',
+)  # fmt: skip

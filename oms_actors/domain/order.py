@@ -949,7 +949,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             return False
         door = self.door()
         held = {a.location_id for line in self.lines for a in _on_hand(line.allocations)}
-        days = [promiser.ship_by(loc, self.deliver_from, door) or self.deliver_from for loc in sorted(held)]
+        days = [promiser.ship_by(loc, self.deliver_from, door) or self.deliver_from for loc in held]
         return today >= min(days, default=self.deliver_from)
 
     def let_go(self, *, now_ms: int) -> Order:
@@ -1111,8 +1111,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             # One parcel: the rest released there is called back (its reservation stays), so
             # the whole order is sourced again together rather than shipped without these units.
             for i, line in enumerate(lines):
-                back = _at(line.released, location_id) - _at(line.shipped, location_id)
-                if back > 0:
+                if (back := line.unshipped_at(location_id)) > 0:
                     lines[i] = evolve(line, released=_add(line.released, location_id, -back))
         shortage = Shortage(
             shortage_id=shortage_id,

@@ -25,7 +25,8 @@ BEFORE = json.loads((Path(__file__).parent / "data" / "records_as_dataclasses.js
 # Order fields added since
 ADDED_SINCE = (
     ',"receipts":[],"overdue":[],"shortages":[],"shipping":null,"appeasements":[],"notes":[],"erased_at_ms":0'
-    ',"return_window_days":null,"hold_requested":null,"deliver_by":"","shipping_service":"","ship_complete":false,"deliver_from":"","scheduled":false'
+    ',"return_window_days":null,"hold_requested":null,"deliver_by":"","shipping_service":""'
+    ',"ship_complete":false,"deliver_from":"","scheduled":false'
 )
 # OrderLine fields added since
 LINE_ADDED_SINCE = (
