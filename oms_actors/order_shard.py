@@ -108,7 +108,7 @@ SERVED_DIRECTLY = (
     "record_receipt", "note_overdue", "report_shortage", "change_ship_to", "hold_order", "grant_goodwill",
     "add_note", "erase_personal_data", "replace_payment_instrument", "returns_at", "settle_replacement",
     "cancel_return", "complete_repair", "track_return", "declare_beyond_repair", "estimate_shipment",
-    "return_undelivered",
+    "return_undelivered", "reschedule_delivery",
 )  # fmt: skip
 # Idempotency keys a shard remembers; a retry of an older one costs a Redis read.
 IDEMPOTENCY_CACHE = int(os.environ.get("OMS_IDEMPOTENCY_CACHE", "200000"))
@@ -901,6 +901,13 @@ class OrderShard:
             await self._resource([order])
             return ORDER.encode(self.orders.get(order_id, order))
         return answer
+
+    async def reschedule_delivery(self, order_id: str, day: str) -> bytes:
+        """Another day for the order's delivery, or none (``Order.reschedule``): promised again
+        from it; with none, released at once (its steps, driven after the save)."""
+        return await self._command(
+            order_id, lambda order: order.reschedule(day, now_ms=now_ms(), promiser=self.network.promiser(now_ms()))
+        )
 
     async def confirm_delivery(self, order_id: str, shipment_id: str, acting_at: str = "") -> bytes:
         """``acting_at`` as for confirm_shipment; another location's shipment answers as one the

@@ -79,6 +79,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
         _ORDERS + "ReplacePaymentInstrument": allow(AGENT, CHANNEL, CUSTOMER, audit=True),
         _ORDERS + "AddOrderNote": allow(AGENT),  # staff's notes; the customer reads those meant for it
         _ORDERS + "UpdateShippingAddress": allow(AGENT, CHANNEL, CUSTOMER, audit=True),  # scoped as cancelling
+        _ORDERS + "RescheduleDelivery": allow(AGENT, CHANNEL, CUSTOMER, audit=True),  # scoped as cancelling
         # The rules that hold orders: reviewers and credit control read them, admins set them.
         _ORDERS + "GetRiskRules": allow(AGENT, FINANCE),
         _ORDERS + "SetRiskRules": allow(audit=True),

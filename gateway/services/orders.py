@@ -418,6 +418,19 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         return order_to_proto(order, internal_notes=principal.sees_everything)
 
     @rpc
+    async def RescheduleDelivery(
+        self, request: orders_pb2.RescheduleDeliveryRequest, context: grpc.aio.ServicerContext
+    ) -> orders_pb2.Order:
+        v = Violations()
+        v.identifier("order_id", request.order_id)
+        day = v.coming_day("deliver_from", request.deliver_from) if request.HasField("deliver_from") else ""
+        v.raise_if_any()
+        principal = await caller(context)
+        await self.b.check_visible(principal, request.order_id)
+        order = await self.b.command(request.order_id, "reschedule_delivery", day)
+        return order_to_proto(order, internal_notes=principal.sees_everything)
+
+    @rpc
     async def GetRiskRules(
         self, request: orders_pb2.GetRiskRulesRequest, context: grpc.aio.ServicerContext
     ) -> orders_pb2.RiskRules:

@@ -25,7 +25,9 @@ import msgspec
 from oms_actors.domain.commands import SHIPPING_CHARGE, Address, CreateOrder, PaymentInstruction, ShippingCharge
 from oms_actors.domain.delivery import Door, Promiser
 from oms_actors.domain.enums import Channel, DeliveryMode, LineStatus, OrderStatus, PaymentMethod
-from oms_actors.domain.errors import FailedPreconditionError, InvalidTransitionError, LineProblem, NotFoundError, no_such_shipment
+from oms_actors.domain.errors import (
+    FailedPreconditionError, FieldViolation, InvalidTransitionError, LineProblem, NotFoundError, ValidationError, no_such_shipment,
+)  # fmt: skip
 from oms_actors.domain.fulfilment import (
     UNDELIVERED_STATUSES,
     Shipment,
@@ -951,6 +953,33 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         held = {a.location_id for line in self.lines for a in _on_hand(line.allocations)}
         days = [promiser.ship_by(loc, self.deliver_from, door) or self.deliver_from for loc in held]
         return today >= min(days, default=self.deliver_from)
+
+    def reschedule(self, day: str, *, now_ms: int, promiser: Promiser | None = None) -> Order:
+        """The customer wants it on another day (YYYY-MM-DD), or as soon as it can go (""):
+        before any unit is released to a location, whose pickers may have it in hand. Its
+        stock stays reserved; its lines not yet shipped are promised again from the new day
+        (with a ``promiser``). The same day again: no change."""
+        if day == self.deliver_from:
+            return self
+        if not self.is_open:
+            raise InvalidTransitionError(
+                f"order {self.order_id} is {self.status.value}", current=self.status.value, requested="reschedule"
+            )
+        if any(line.released for line in self.lines):
+            raise FailedPreconditionError(
+                f"order {self.order_id} was released to its locations already: cancel what is not wanted instead",
+                code="ALREADY_RELEASED",
+            )
+        if day and self.deliver_by and day > self.deliver_by:
+            raise ValidationError.of(
+                [FieldViolation(field="deliver_from", description=f"after the order's deliver_by ({self.deliver_by})")]
+            )
+        moved = evolve(self, deliver_from=day)
+        lines = tuple(
+            evolve(line, promised_on=None, estimated_on=None) if line.shipped_quantity < line.active else line
+            for line in self.lines
+        )
+        return self._next(now_ms=now_ms, lines=moved._dated(lines, promiser), deliver_from=day, scheduled=bool(day))
 
     def let_go(self, *, now_ms: int) -> Order:
         """Its day has come: what it holds is released (``release_due``) like any order's."""

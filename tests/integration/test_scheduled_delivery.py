@@ -70,3 +70,47 @@ async def test_a_day_after_deliver_by_or_too_far_ahead_is_refused_and_nothing_pl
         code, _, fields = await refusal(world.orders.CreateOrder(bad))
         assert code == grpc.StatusCode.INVALID_ARGUMENT and set(fields) == {"deliver_from"}
     assert await world.available(sku) == {NORTH: (1, 0)}
+
+
+async def test_the_customer_moves_the_day_or_asks_for_it_at_once_until_it_is_released(world: World):
+    sku = await world.sku({NORTH: 3})
+    customer = await world.customer()
+    asked = card(world.order(customer, [(sku, 1)]))
+    asked.deliver_from.CopyFrom(day_ahead(10))
+    order = await settled(world, (await world.orders.CreateOrder(asked)).order.order_id)
+
+    def moving(days: int | None) -> orders_pb2.RescheduleDeliveryRequest:
+        request = orders_pb2.RescheduleDeliveryRequest(order_id=order.order_id)
+        if days is not None:
+            request.deliver_from.CopyFrom(day_ahead(days))
+        return request
+
+    later = await world.orders.RescheduleDelivery(moving(20))
+    assert later.scheduled and day(later.deliver_from) == day(day_ahead(20)) == day(later.promised_delivery)
+    assert (await world.orders.RescheduleDelivery(moving(20))).version == later.version  # the same day again: no change
+    history = await world.orders.GetOrderHistory(orders_pb2.GetOrderHistoryRequest(order_id=order.order_id))
+    told = [e.data["promised_on"] for e in history.events if e.type == "order.delivery_promised"]
+    assert told[-2:] == [day(day_ahead(10)), day(day_ahead(20))]  # the customer is told the new day
+    assert await world.available(sku) == {NORTH: (3, 1)}  # still reserved where it was
+
+    code, _, fields = await refusal(world.orders.RescheduleDelivery(moving(500)))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and set(fields) == {"deliver_from"}
+    # As soon as it can go: released at once, promised by the network's days again.
+    now = await world.orders.RescheduleDelivery(moving(None))
+    released = await settled(world, now.order_id)
+    assert not released.scheduled and not released.HasField("deliver_from")
+    assert released.status == orders_pb2.ORDER_STATUS_RELEASED and day(released.promised_delivery) < day(day_ahead(5))
+    assert order.order_id in await listed(world, NORTH)
+    code, reason, _ = await refusal(world.orders.RescheduleDelivery(moving(12)))
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "ALREADY_RELEASED")
+
+    # An order asking for a day by which it must arrive cannot be asked for after it.
+    both = card(world.order(customer, [(sku, 1)]))
+    both.deliver_by.CopyFrom(day_ahead(6))
+    both.deliver_from.CopyFrom(day_ahead(5))
+    placed = await settled(world, (await world.orders.CreateOrder(both)).order.order_id)
+    beyond = orders_pb2.RescheduleDeliveryRequest(order_id=placed.order_id)
+    beyond.deliver_from.CopyFrom(day_ahead(7))
+    code, _, fields = await refusal(world.orders.RescheduleDelivery(beyond))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and set(fields) == {"deliver_from"}
+    assert (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=placed.order_id))).version == placed.version

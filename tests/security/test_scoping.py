@@ -358,3 +358,14 @@ async def test_a_customer_changes_the_address_of_its_own_orders_only(sandbox: Ki
         orders_pb2.UpdateShippingAddressRequest(order_id=mine.order.order_id, ship_to=here), metadata=sandbox.md(Role.CUSTOMER)
     )
     assert changed.ship_to.lines == ["Hauptstraße 2"]
+
+
+async def test_a_customer_moves_the_delivery_day_of_its_own_orders_only(sandbox: Kit):
+    stub = orders_pb2_grpc.OrderServiceStub(sandbox.channel)
+    theirs = sandbox.other_order_id
+    unknown = _unknown_like(theirs)
+    for role in (Role.CHANNEL, Role.CUSTOMER):
+        md = sandbox.md(role)
+        a = await _answer(stub.RescheduleDelivery, orders_pb2.RescheduleDeliveryRequest(order_id=theirs), md, theirs)
+        b = await _answer(stub.RescheduleDelivery, orders_pb2.RescheduleDeliveryRequest(order_id=unknown), md, unknown)
+        assert a == b and a[0] == grpc.StatusCode.NOT_FOUND, role

@@ -38,3 +38,28 @@ def test_an_order_for_a_later_day_is_reserved_now_released_when_it_must_leave_an
     assert not waiting.due_for_release(wednesday, "2026-12-09") and waiting.due_for_release(wednesday, "2026-12-10")
     # The customer's day is part of the request.
     assert command(deliver_from="2026-12-10").content_hash() != command().content_hash()
+
+
+def test_a_later_day_moves_every_promise_and_none_releases_it_but_not_once_released():
+    import pytest
+
+    from oms_actors.domain.errors import FailedPreconditionError, ValidationError
+
+    wednesday = Promiser({"BER": location("BER", BERLIN)}, at(WEDNESDAY, 10))
+    to_berlin = Address(latitude=BERLIN[0], longitude=BERLIN[1])
+    later = Order.accept(command(ship_to=to_berlin, deliver_from="2026-12-10"), order_id="O1", now_ms=at(WEDNESDAY, 9))
+    held = later.apply_sourcing(plan(l1=[("BER", 2)], l2=[("BER", 1)]), now_ms=at(WEDNESDAY, 10), promiser=wednesday)
+    held = held.approve(by="risk-rules", now_ms=at(WEDNESDAY, 10))
+    moved = held.reschedule("2026-12-18", now_ms=at(WEDNESDAY, 11), promiser=wednesday)
+    assert moved.deliver_from == "2026-12-18" and moved.scheduled and moved.promised_on == "2026-12-18"
+    assert [line.allocations for line in moved.lines] == [line.allocations for line in held.lines]  # stock stays
+    assert moved.reschedule("2026-12-18", now_ms=1, promiser=wednesday) is moved
+    at_once = moved.reschedule("", now_ms=at(WEDNESDAY, 12), promiser=wednesday)
+    assert not at_once.scheduled and at_once.release_due and at_once.promised_on == "2026-11-26"
+    released = at_once.release(now_ms=at(WEDNESDAY, 12))
+    with pytest.raises(FailedPreconditionError) as refused:
+        released.reschedule("2026-12-20", now_ms=at(WEDNESDAY, 13), promiser=wednesday)
+    assert refused.value.code == "ALREADY_RELEASED"
+    bounded = Order.accept(command(ship_to=to_berlin, deliver_by="2026-12-05"), order_id="O2", now_ms=at(WEDNESDAY, 9))
+    with pytest.raises(ValidationError):
+        bounded.reschedule("2026-12-06", now_ms=at(WEDNESDAY, 10), promiser=wednesday)

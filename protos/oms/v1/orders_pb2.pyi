@@ -868,6 +868,14 @@ class UpdateShippingAddressRequest(_message.Message):
     ship_to: _common_pb2.Address
     def __init__(self, order_id: _Optional[str] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ...) -> None: ...
 
+class RescheduleDeliveryRequest(_message.Message):
+    __slots__ = ("order_id", "deliver_from")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    DELIVER_FROM_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    deliver_from: _timestamp_pb2.Timestamp
+    def __init__(self, order_id: _Optional[str] = ..., deliver_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class AddOrderNoteRequest(_message.Message):
     __slots__ = ("order_id", "note_id", "text", "for_customer")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]

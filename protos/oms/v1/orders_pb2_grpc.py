@@ -89,6 +89,11 @@ class OrderServiceStub:
                 request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.UpdateShippingAddressRequest.SerializeToString,
                 response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
                 _registered_method=True)
+        self.RescheduleDelivery = channel.unary_unary(
+                '/oms.v1.OrderService/RescheduleDelivery',
+                request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.RescheduleDeliveryRequest.SerializeToString,
+                response_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+                _registered_method=True)
         self.GetRiskRules = channel.unary_unary(
                 '/oms.v1.OrderService/GetRiskRules',
                 request_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.GetRiskRulesRequest.SerializeToString,
@@ -213,6 +218,17 @@ class OrderServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RescheduleDelivery(self, request, context):
+        """The customer wants it on another day (RescheduleDeliveryRequest.deliver_from), or
+        as soon as it can go (unset): before any of it is released to a location. Its stock
+        stays reserved where it is; every line is promised again from the new day (event
+        order.delivery_promised); with no day, it is released at once. Agents, the order's
+        channel and its customer, audited; the same day again changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetRiskRules(self, request, context):
         """The risk and credit rules every new order is assessed by (approve, hold for
         review, reject), as data; the defaults until someone sets them.
@@ -311,6 +327,11 @@ def add_OrderServiceServicer_to_server(servicer, server):
             'UpdateShippingAddress': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateShippingAddress,
                     request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.UpdateShippingAddressRequest.FromString,
+                    response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
+            ),
+            'RescheduleDelivery': grpc.unary_unary_rpc_method_handler(
+                    servicer.RescheduleDelivery,
+                    request_deserializer=protos_dot_oms_dot_v1_dot_orders__pb2.RescheduleDeliveryRequest.FromString,
                     response_serializer=protos_dot_oms_dot_v1_dot_orders__pb2.Order.SerializeToString,
             ),
             'GetRiskRules': grpc.unary_unary_rpc_method_handler(
@@ -635,6 +656,33 @@ class OrderService:
             target,
             '/oms.v1.OrderService/UpdateShippingAddress',
             protos_dot_oms_dot_v1_dot_orders__pb2.UpdateShippingAddressRequest.SerializeToString,
+            protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RescheduleDelivery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/oms.v1.OrderService/RescheduleDelivery',
+            protos_dot_oms_dot_v1_dot_orders__pb2.RescheduleDeliveryRequest.SerializeToString,
             protos_dot_oms_dot_v1_dot_orders__pb2.Order.FromString,
             options,
             channel_credentials,
