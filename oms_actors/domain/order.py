@@ -26,8 +26,14 @@ from oms_actors.domain.commands import SHIPPING_CHARGE, Address, CreateOrder, Pa
 from oms_actors.domain.delivery import Door, Promiser
 from oms_actors.domain.enums import Channel, DeliveryMode, LineStatus, OrderStatus, PaymentMethod
 from oms_actors.domain.errors import (
-    FailedPreconditionError, FieldViolation, InvalidTransitionError, LineProblem, NotFoundError, ValidationError, no_such_shipment,
-)  # fmt: skip
+    FailedPreconditionError,
+    FieldViolation,
+    InvalidTransitionError,
+    LineProblem,
+    NotFoundError,
+    ValidationError,
+    no_such_shipment,
+)
 from oms_actors.domain.fulfilment import (
     UNDELIVERED_STATUSES,
     Shipment,
