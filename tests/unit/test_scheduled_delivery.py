@@ -9,9 +9,8 @@ from oms_actors.domain.commands import Address
 from oms_actors.domain.delivery import Promiser
 from oms_actors.domain.enums import OrderStatus
 from oms_actors.domain.order import STEP_RELEASE, Order
-from tests.unit.test_delivery_promises import BERLIN, MADRID, WEDNESDAY, at, location
+from tests.unit.test_delivery_promises import BERLIN, MADRID, WEDNESDAY, at, location, plan
 from tests.unit.test_order_state import command
-from tests.unit.test_ship_complete import plan
 
 
 def test_an_order_for_a_later_day_is_reserved_now_released_when_it_must_leave_and_promised_that_day():

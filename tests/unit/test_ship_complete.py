@@ -12,25 +12,16 @@ from oms_actors.domain.commands import Address
 from oms_actors.domain.delivery import Promiser
 from oms_actors.domain.enums import OrderStatus
 from oms_actors.domain.fulfilment import ShortageReason
-from oms_actors.domain.order import STEP_RELEASE, STEP_SHORTAGE, LineAllocation, Order, SourcingResult
+from oms_actors.domain.order import STEP_RELEASE, STEP_SHORTAGE, LineAllocation, Order
 from oms_actors.domain.sourcing import SourcingRequest
 from oms_actors.sourcing_worker import to_demand
 from optimizer.errors import InstanceError
-from tests.unit.test_delivery_promises import BERLIN, MADRID, WEDNESDAY, at, location
+from tests.unit.test_delivery_promises import BERLIN, MADRID, WEDNESDAY, at, location, plan
 from tests.unit.test_order_state import command
 
 
 def together(**kw) -> Order:
     return Order.accept(command(ship_complete=True, **kw), order_id="O1", now_ms=1000)
-
-
-def plan(**lines: list[tuple[str, int]]) -> SourcingResult:
-    return SourcingResult(
-        order_id="O1",
-        allocations={
-            int(n[1:]): tuple(LineAllocation(location_id=loc, quantity=q) for loc, q in parts) for n, parts in lines.items()
-        },
-    )
 
 
 def test_nothing_is_released_while_a_unit_waits_and_all_of_it_once_one_location_holds_it():
