@@ -916,7 +916,8 @@ class OrderShard:
         def deliver(order: Order) -> Order:
             _check_scope(order, acting_at)
             shipment = order.shipment(shipment_id)
-            if acting_at and shipment is not None and shipment.location_id != acting_at:
+            # The location it left from, or the store it is collected at (sent there from a warehouse).
+            if acting_at and shipment is not None and shipment.location_id != acting_at and not order.collected_at(acting_at):
                 raise no_such_shipment(order_id, shipment_id)
             return order.deliver(shipment_id, now_ms=now_ms())
 
@@ -960,7 +961,7 @@ class OrderShard:
         def back(order: Order) -> Order:
             _check_scope(order, acting_at)
             shipment = order.shipment(shipment_id)
-            if acting_at and shipment is not None and shipment.location_id != acting_at:
+            if acting_at and shipment is not None and shipment.location_id != acting_at and not order.collected_at(acting_at):
                 raise no_such_shipment(order_id, shipment_id)
             to = location_id or (order.pickup_location_id if order.delivery_mode is DeliveryMode.PICKUP else "")
             to = to or (shipment.location_id if shipment is not None else "")

@@ -572,13 +572,19 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return next((s for s in self.shipments if s.shipment_id == shipment_id), None)
 
     def works_at(self, location_id: str) -> bool:
-        """Has it units released to, shipped from or reported short at this location: is it that
-        location's work? (A location repeating its report of a shortage must still find it.)"""
+        """Has it units released to, shipped from or reported short at this location, or is it
+        collected there: is it that location's work? (A location repeating its report of a
+        shortage must still find it.)"""
         return (
             any(r.location_id == location_id for line in self.lines for r in line.released)
             or any(s.location_id == location_id for s in self.shipments)
             or any(s.location_id == location_id for s in self.shortages)
+            or self.collected_at(location_id)
         )
+
+    def collected_at(self, location_id: str) -> bool:
+        """A pickup at this store: its staff hand over (or get back) every parcel of it, wherever it left from."""
+        return self.delivery_mode is DeliveryMode.PICKUP and self.pickup_location_id == location_id
 
     def payment(self, payment_id: str) -> PaymentRecord:
         return next(p for p in self.payment_records if p.payment_id == payment_id)

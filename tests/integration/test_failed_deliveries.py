@@ -219,3 +219,52 @@ async def test_a_lost_parcel_is_sent_again_with_nothing_for_a_desk_to_inspect(wo
     history = await world.orders.GetOrderHistory(orders_pb2.GetOrderHistoryRequest(order_id=order.order_id, page_size=100))
     kinds = [e.type for e in history.events]
     assert "shipment.lost" in kinds and "return.resolved" in kinds and "return.received" not in kinds
+
+
+async def test_the_store_a_pickup_was_sent_to_hands_it_over_or_reports_it_uncollected(world: World, oms):
+    from gateway.auth import Role
+
+    store = await world.location("T-ST-COLLECT", kind=common_pb2.LOCATION_TYPE_STORE, pickup_enabled=True)
+    other = await world.location("T-ST-ELSE", kind=common_pb2.LOCATION_TYPE_STORE, pickup_enabled=True)
+    sku = await world.sku({"T-DC-NORTH": 2})  # none at the store: a warehouse sends it there
+    customer = await world.customer()
+    keys = {}
+    for at in (store, other):
+        _, keys[at] = await oms.access.keys.create(role=Role.FULFILMENT, by="tests", location_id=at)
+    here = await World.open(f"127.0.0.1:{oms.port}", credential=keys[store])
+    elsewhere = await World.open(f"127.0.0.1:{oms.port}", credential=keys[other])
+
+    async def sent() -> orders_pb2.Order:
+        placed = (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)], pickup=store)))).order
+        order = await settled(world, placed.order_id)
+        assert [a.location_id for a in order.lines[0].allocations] == ["T-DC-NORTH"]
+        return await ship_everything(world, order)
+
+    # A routing rule lets this SKU's pickups come from the warehouse (ship to store); the rest as they were.
+    previous = await world.inventory.GetRoutingRules(inventory_pb2.GetRoutingRulesRequest())
+    rules = inventory_pb2.RoutingRules()
+    rules.CopyFrom(previous)
+    rules.rules.append(
+        inventory_pb2.EligibilityRule(
+            effect=inventory_pb2.RULE_EFFECT_ALLOW, delivery_modes=[common_pb2.DELIVERY_MODE_PICKUP_IN_STORE], skus=[sku],
+            location_ids=["T-DC-NORTH"], description="sent to the store from the warehouse",
+        )
+    )  # fmt: skip
+    await world.inventory.SetRoutingRules(rules)
+    try:
+        collected, left = await sent(), await sent()
+    finally:
+        await world.inventory.SetRoutingRules(previous)
+    # The store hands the first over: its own key confirms the collection; another store's sees nothing.
+    confirm = fulfilment_pb2.ConfirmDeliveryRequest(order_id=collected.order_id, shipment_id=collected.shipments[0].shipment_id)
+    code, _, _ = await refusal(fulfilment(elsewhere).ConfirmDelivery(confirm))
+    assert code == grpc.StatusCode.NOT_FOUND
+    done = await fulfilment(here).ConfirmDelivery(confirm)
+    assert done.status == orders_pb2.ORDER_STATUS_DELIVERED
+    # Nobody came for the second: the store reports it, received back there for inspection, refunded.
+    back = await fulfilment(here).ReportDeliveryFailure(
+        report(left, World.unique("RMA"), reason=orders_pb2.UNDELIVERED_REASON_NOT_COLLECTED)
+    )
+    [ret] = back.returns
+    assert back.status == orders_pb2.ORDER_STATUS_UNDELIVERED and ret.location_id == store
+    assert ret.undelivered_reason == orders_pb2.UNDELIVERED_REASON_NOT_COLLECTED
