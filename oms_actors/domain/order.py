@@ -968,27 +968,29 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
     def reschedule(self, day: str, *, now_ms: int, promiser: Promiser | None = None) -> Order:
         """The customer wants it on another day (YYYY-MM-DD), or as soon as it can go (""):
-        before any unit is released to a location, whose pickers may have it in hand. Its
-        stock stays reserved; its lines not yet shipped are promised again from the new day
-        (with a ``promiser``). The same day again: no change."""
+        before any of it has shipped. Units released to a location are called back (as a hold
+        does: they leave its list, and it may no longer confirm them) until the new day; its
+        stock stays reserved; its lines are promised again from the new day (with a
+        ``promiser``). The same day again: no change."""
         if day == self.deliver_from:
             return self
         if not self.is_open:
             raise InvalidTransitionError(
                 f"order {self.order_id} is {self.status.value}", current=self.status.value, requested="reschedule"
             )
-        if any(line.released for line in self.lines):
+        if self.shipments:
             raise FailedPreconditionError(
-                f"order {self.order_id} was released to its locations already: cancel what is not wanted instead",
-                code="ALREADY_RELEASED",
+                f"order {self.order_id} has shipped units already: the parcel's day is the carrier's now",
+                code="ALREADY_SHIPPED",
             )
         if day and self.deliver_by and day > self.deliver_by:
             raise ValidationError.of(
                 [FieldViolation(field="deliver_from", description=f"after the order's deliver_by ({self.deliver_by})")]
             )
         moved = evolve(self, deliver_from=day)
+        # Nothing has shipped: every line is promised anew, and what was released comes back (for a later day).
         lines = tuple(
-            evolve(line, promised_on=None, estimated_on=None) if line.shipped_quantity < line.active else line
+            evolve(line, promised_on=None, estimated_on=None, released=line.released if not day else ())
             for line in self.lines
         )
         return self._next(now_ms=now_ms, lines=moved._dated(lines, promiser), deliver_from=day, scheduled=bool(day))

@@ -11,7 +11,7 @@ import pytest
 from protos.oms.v1 import orders_pb2
 from tests.integration.support import World
 from tests.integration.test_delivery_promises import day_ahead
-from tests.integration.test_lifecycle import card
+from tests.integration.test_lifecycle import card, ship_everything
 from tests.integration.test_ship_complete import listed, requests_at
 from tests.integration.waiting import settled
 from tests.security.kit import refusal
@@ -72,7 +72,7 @@ async def test_a_day_after_deliver_by_or_too_far_ahead_is_refused_and_nothing_pl
     assert await world.available(sku) == {NORTH: (1, 0)}
 
 
-async def test_the_customer_moves_the_day_or_asks_for_it_at_once_until_it_is_released(world: World):
+async def test_the_customer_moves_the_day_or_asks_for_it_at_once_until_it_ships(world: World):
     sku = await world.sku({NORTH: 3})
     customer = await world.customer()
     asked = card(world.order(customer, [(sku, 1)]))
@@ -101,8 +101,13 @@ async def test_the_customer_moves_the_day_or_asks_for_it_at_once_until_it_is_rel
     assert not released.scheduled and not released.HasField("deliver_from")
     assert released.status == orders_pb2.ORDER_STATUS_RELEASED and day(released.promised_delivery) < day(day_ahead(5))
     assert order.order_id in await listed(world, NORTH)
+    # Released but not shipped, it is called back from the location until the new day.
+    back = await world.orders.RescheduleDelivery(moving(12))
+    assert back.scheduled and back.status == orders_pb2.ORDER_STATUS_ALLOCATED and not back.lines[0].released
+    assert order.order_id not in await listed(world, NORTH) and await world.available(sku) == {NORTH: (3, 1)}
+    shipped = await ship_everything(world, await settled(world, (await world.orders.RescheduleDelivery(moving(None))).order_id))
     code, reason, _ = await refusal(world.orders.RescheduleDelivery(moving(12)))
-    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "ALREADY_RELEASED")
+    assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "ALREADY_SHIPPED") and shipped.shipments
 
     # An order asking for a day by which it must arrive cannot be asked for after it.
     both = card(world.order(customer, [(sku, 1)]))

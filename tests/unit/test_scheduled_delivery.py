@@ -39,7 +39,7 @@ def test_an_order_for_a_later_day_is_reserved_now_released_when_it_must_leave_an
     assert command(deliver_from="2026-12-10").content_hash() != command().content_hash()
 
 
-def test_a_later_day_moves_every_promise_and_none_releases_it_but_not_once_released():
+def test_a_later_day_moves_every_promise_calls_released_units_back_and_none_releases_it_but_not_once_shipped():
     import pytest
 
     from oms_actors.domain.errors import FailedPreconditionError, ValidationError
@@ -56,9 +56,15 @@ def test_a_later_day_moves_every_promise_and_none_releases_it_but_not_once_relea
     at_once = moved.reschedule("", now_ms=at(WEDNESDAY, 12), promiser=wednesday)
     assert not at_once.scheduled and at_once.release_due and at_once.promised_on == "2026-11-26"
     released = at_once.release(now_ms=at(WEDNESDAY, 12))
+    # Released, not shipped: called back from the location until the new day; the stock stays.
+    again = released.reschedule("2026-12-20", now_ms=at(WEDNESDAY, 13), promiser=wednesday)
+    assert again.scheduled and not any(line.released for line in again.lines) and again.promised_on == "2026-12-20"
+    assert [line.allocations for line in again.lines] == [line.allocations for line in released.lines]
+    assert again.status is OrderStatus.ALLOCATED and not again.works_at("BER")
+    shipped = released.ship(shipment_id="S1", location_id="BER", quantities={1: 2}, now_ms=at(WEDNESDAY, 14))
     with pytest.raises(FailedPreconditionError) as refused:
-        released.reschedule("2026-12-20", now_ms=at(WEDNESDAY, 13), promiser=wednesday)
-    assert refused.value.code == "ALREADY_RELEASED"
+        shipped.reschedule("2026-12-20", now_ms=at(WEDNESDAY, 15), promiser=wednesday)
+    assert refused.value.code == "ALREADY_SHIPPED"
     bounded = Order.accept(command(ship_to=to_berlin, deliver_by="2026-12-05"), order_id="O2", now_ms=at(WEDNESDAY, 9))
     with pytest.raises(ValidationError):
         bounded.reschedule("2026-12-06", now_ms=at(WEDNESDAY, 10), promiser=wednesday)

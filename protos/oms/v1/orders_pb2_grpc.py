@@ -220,7 +220,8 @@ class OrderServiceServicer:
 
     def RescheduleDelivery(self, request, context):
         """The customer wants it on another day (RescheduleDeliveryRequest.deliver_from), or
-        as soon as it can go (unset): before any of it is released to a location. Its stock
+        as soon as it can go (unset): before any of it has shipped. Units released to a
+        location are called back until the new day (as HoldOrder calls them back); its stock
         stays reserved where it is; every line is promised again from the new day (event
         order.delivery_promised); with no day, it is released at once. Agents, the order's
         channel and its customer, audited; the same day again changes nothing.
