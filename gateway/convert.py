@@ -673,7 +673,7 @@ def order_to_proto(o: Order, *, internal_notes: bool = False) -> orders_pb2.Orde
         fields["ship_complete"] = True
     if o.deliver_from:
         fields["deliver_from"] = day_fields(o.deliver_from)
-        fields["scheduled"] = o.scheduled
+        fields["scheduled"] = o.scheduled and o.is_open  # a cancelled order waits for nothing
     return orders_pb2.Order(**fields)
 
 
