@@ -57,6 +57,14 @@ async def test_an_order_for_a_later_day_is_reserved_now_and_released_when_it_mus
     [created] = [e for e in history.events if e.type == "order.created"]
     assert created.data["deliver_from"] == wanted
 
+    # Cancelled while it waits: its stock goes back, and it waits for nothing any more.
+    another = card(world.order(customer, [(sku, 1)]))
+    another.deliver_from.CopyFrom(day_ahead(10))
+    waiting = await settled(world, (await world.orders.CreateOrder(another)).order.order_id)
+    assert waiting.scheduled
+    cancelled = await world.orders.CancelOrder(orders_pb2.CancelOrderRequest(order_id=waiting.order_id, reason="not needed"))
+    assert cancelled.status == orders_pb2.ORDER_STATUS_CANCELLED and not cancelled.scheduled
+
 
 async def test_a_day_after_deliver_by_or_too_far_ahead_is_refused_and_nothing_placed(world: World):
     sku = await world.sku({NORTH: 1})
