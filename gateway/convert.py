@@ -47,7 +47,7 @@ from oms_actors.domain.inbound import PROMISE_SEP, split_site, utc_today
 from oms_actors.domain.ledger import FeedKind, FeedMessage
 from oms_actors.domain.money import MAX_AMOUNT_MINOR, Money, is_currency
 from oms_actors.domain.network import Location, Product
-from oms_actors.domain.order import ApprovalStatus, Order
+from oms_actors.domain.order import ApprovalStatus, Order, ReleaseWait
 from oms_actors.domain.payment_state import PaymentRecord, PaymentStatus
 from oms_actors.domain.return_policy import MAX_RESTOCKING_FEE_BPS, MAX_WINDOW_DAYS, ReturnPolicy
 from oms_actors.domain.returns import Appeasement, Resolution, ReturnReason, ReturnRecord, ReturnStatus
@@ -91,6 +91,7 @@ CUSTOMER_TYPES = {
 ORDER_STATUSES = {orders_pb2.OrderStatus.Value(f"ORDER_STATUS_{s.name}"): s for s in OrderStatus}
 LINE_STATUSES = {s: orders_pb2.LineStatus.Value(f"LINE_STATUS_{s.name}") for s in LineStatus}
 APPROVAL_STATUSES = {s: orders_pb2.ApprovalStatus.Value(f"APPROVAL_STATUS_{s.name}") for s in ApprovalStatus}
+RELEASE_WAITS = {w: orders_pb2.ReleaseWait.Value(f"RELEASE_WAIT_{w.name}") for w in ReleaseWait}
 PAYMENT_STATUSES = {s: orders_pb2.PaymentStatus.Value(f"PAYMENT_STATUS_{s.name}") for s in PaymentStatus}
 SHIPMENT_STATUSES = {s: orders_pb2.ShipmentStatus.Value(f"SHIPMENT_STATUS_{s.name}") for s in ShipmentStatus}
 RETURN_STATUSES = {s: orders_pb2.ReturnStatus.Value(f"RETURN_STATUS_{s.name}") for s in ReturnStatus}
@@ -674,6 +675,8 @@ def order_to_proto(o: Order, *, internal_notes: bool = False) -> orders_pb2.Orde
     if o.deliver_from:
         fields["deliver_from"] = day_fields(o.deliver_from)
         fields["scheduled"] = o.scheduled and o.is_open  # a cancelled order waits for nothing
+    if waits := o.release_waits_for:
+        fields["release_waits_for"] = [RELEASE_WAITS[w] for w in waits]
     return orders_pb2.Order(**fields)
 
 

@@ -280,6 +280,19 @@ class ApprovalStatus(StrEnum):
     REJECTED = "rejected"
 
 
+class ReleaseWait(StrEnum):
+    """Why units of an open order are not with a location yet: what service staff tell a customer."""
+
+    ASSESSMENT = "assessment"  # risk and payment checks under way
+    REVIEW = "review"  # held for a reviewer
+    RETURN = "return"  # a replacement, waiting for the return it replaces
+    PAYMENT = "payment"  # a payment not authorised (a declined card waits for another)
+    STOCK = "stock"  # units no location holds
+    SUPPLY = "supply"  # units promised from supply on its way
+    ONE_PARCEL = "one_parcel"  # to go in one parcel, and no one location holds it all yet
+    DELIVERY_DAY = "delivery_day"  # for a later day (deliver_from), not due to leave yet
+
+
 class HoldRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A reviewer's hold asked for while the order was still being assessed."""
 
@@ -998,6 +1011,29 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     def let_go(self, *, now_ms: int) -> Order:
         """Its day has come: what it holds is released (``release_due``) like any order's."""
         return self._next(now_ms=now_ms, scheduled=False) if self.scheduled else self
+
+    @property
+    def release_waits_for(self) -> tuple[ReleaseWait, ...]:
+        """What keeps units of an open order from its locations, every reason that applies;
+        none when nothing waits (all released, or a release about to happen)."""
+        if not self.is_open or all(line.released_quantity >= line.active for line in self.lines):
+            return ()
+        waits = []
+        if self.approval.status is ApprovalStatus.PENDING:
+            waits.append(ReleaseWait.ASSESSMENT)
+        elif self.approval.status is ApprovalStatus.HELD:
+            waits.append(ReleaseWait.RETURN if self.approval.decided_by == RETURNS else ReleaseWait.REVIEW)
+        if self.approval.status is not ApprovalStatus.PENDING and not self.payments_authorized:
+            waits.append(ReleaseWait.PAYMENT)
+        if any(line.allocated_quantity < line.active for line in self.lines):
+            waits.append(ReleaseWait.STOCK)
+        if any(_promised(line.allocations) for line in self.lines):
+            waits.append(ReleaseWait.SUPPLY)
+        if self.ship_complete and not self.held_whole and any(_on_hand(line.allocations) for line in self.lines):
+            waits.append(ReleaseWait.ONE_PARCEL)
+        if self.scheduled:
+            waits.append(ReleaseWait.DELIVERY_DAY)
+        return tuple(waits)
 
     @property
     def held_whole(self) -> bool:

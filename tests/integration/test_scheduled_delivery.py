@@ -36,6 +36,7 @@ async def test_an_order_for_a_later_day_is_reserved_now_and_released_when_it_mus
     order = await settled(world, placed.order_id)
     # Reserved at once, promised the day asked for, and on no location's list yet.
     assert order.status == orders_pb2.ORDER_STATUS_ALLOCATED and order.scheduled
+    assert list(order.release_waits_for) == [orders_pb2.RELEASE_WAIT_DELIVERY_DAY]  # what service tells the customer
     assert not any(line.released for line in order.lines)
     assert await world.available(sku) == {NORTH: (3, 2)}
     assert day(order.promised_delivery) == wanted and day(order.lines[0].promised_delivery) == wanted
@@ -49,7 +50,7 @@ async def test_an_order_for_a_later_day_is_reserved_now_and_released_when_it_mus
     # The day before the day asked for, it must leave: released, and on the list with that ship-by day.
     await shard.release_scheduled.remote((today + dt.timedelta(days=9)).isoformat())
     released = await settled(world, order.order_id)
-    assert released.status == orders_pb2.ORDER_STATUS_RELEASED and not released.scheduled
+    assert released.status == orders_pb2.ORDER_STATUS_RELEASED and not released.scheduled and not released.release_waits_for
     assert [(r.location_id, r.quantity) for r in released.lines[0].released] == [(NORTH, 2)]
     [request] = [r for r in await requests_at(world, NORTH) if r.order_id == order.order_id]
     assert day(request.promised_delivery) == wanted and day(request.ship_by) <= wanted

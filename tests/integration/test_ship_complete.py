@@ -47,6 +47,7 @@ async def test_an_order_sent_in_one_parcel_waits_for_one_location_to_hold_it_all
     order = await settled(world, placed.order_id)
     # One location holds one line; the other waits for stock; nothing goes anywhere meanwhile.
     assert order.status == orders_pb2.ORDER_STATUS_PARTLY_BACKORDERED and released(order) == set()
+    assert list(order.release_waits_for) == [orders_pb2.RELEASE_WAIT_STOCK, orders_pb2.RELEASE_WAIT_ONE_PARCEL]
     assert sorted(line.backordered_quantity for line in order.lines) == [0, 1]
     assert len({a.location_id for line in order.lines for a in line.allocations}) == 1
     assert order.order_id not in await listed(world, NORTH) | await listed(world, SOUTH)

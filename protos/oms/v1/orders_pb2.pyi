@@ -96,6 +96,18 @@ class UndeliveredReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     UNDELIVERED_REASON_OTHER: _ClassVar[UndeliveredReason]
     UNDELIVERED_REASON_LOST: _ClassVar[UndeliveredReason]
 
+class ReleaseWait(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RELEASE_WAIT_UNSPECIFIED: _ClassVar[ReleaseWait]
+    RELEASE_WAIT_ASSESSMENT: _ClassVar[ReleaseWait]
+    RELEASE_WAIT_REVIEW: _ClassVar[ReleaseWait]
+    RELEASE_WAIT_RETURN: _ClassVar[ReleaseWait]
+    RELEASE_WAIT_PAYMENT: _ClassVar[ReleaseWait]
+    RELEASE_WAIT_STOCK: _ClassVar[ReleaseWait]
+    RELEASE_WAIT_SUPPLY: _ClassVar[ReleaseWait]
+    RELEASE_WAIT_ONE_PARCEL: _ClassVar[ReleaseWait]
+    RELEASE_WAIT_DELIVERY_DAY: _ClassVar[ReleaseWait]
+
 class ReturnStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     RETURN_STATUS_UNSPECIFIED: _ClassVar[ReturnStatus]
@@ -192,6 +204,15 @@ UNDELIVERED_REASON_NOT_COLLECTED: UndeliveredReason
 UNDELIVERED_REASON_DAMAGED_IN_TRANSIT: UndeliveredReason
 UNDELIVERED_REASON_OTHER: UndeliveredReason
 UNDELIVERED_REASON_LOST: UndeliveredReason
+RELEASE_WAIT_UNSPECIFIED: ReleaseWait
+RELEASE_WAIT_ASSESSMENT: ReleaseWait
+RELEASE_WAIT_REVIEW: ReleaseWait
+RELEASE_WAIT_RETURN: ReleaseWait
+RELEASE_WAIT_PAYMENT: ReleaseWait
+RELEASE_WAIT_STOCK: ReleaseWait
+RELEASE_WAIT_SUPPLY: ReleaseWait
+RELEASE_WAIT_ONE_PARCEL: ReleaseWait
+RELEASE_WAIT_DELIVERY_DAY: ReleaseWait
 RETURN_STATUS_UNSPECIFIED: ReturnStatus
 RETURN_STATUS_AUTHORIZED: ReturnStatus
 RETURN_STATUS_RECEIVED: ReturnStatus
@@ -490,7 +511,7 @@ class SourcingExplanation(_message.Message):
     def __init__(self, status: _Optional[str] = ..., cost_minor: _Optional[int] = ..., unit_cost_minor: _Optional[int] = ..., shipment_cost_minor: _Optional[int] = ..., unfilled_cost_minor: _Optional[int] = ..., bound_minor: _Optional[int] = ..., greedy_cost_minor: _Optional[int] = ..., solver: _Optional[str] = ..., shipments: _Optional[int] = ..., late_cost_minor: _Optional[int] = ...) -> None: ...
 
 class Order(_message.Message):
-    __slots__ = ("order_id", "channel", "customer_id", "idempotency_key", "external_reference", "status", "lines", "delivery_mode", "ship_to", "pickup_location_id", "payments", "total", "created_at", "updated_at", "version", "sourcing", "cancel_reason", "approval", "payment_status", "shipments", "payable", "pending_steps", "returns", "receipts", "overdue_invoices", "shortages", "shipping", "goodwill", "notes", "return_window_days", "hold_requested", "promised_delivery", "delivery_late", "deliver_by", "shipping_service", "ship_complete", "deliver_from", "scheduled")
+    __slots__ = ("order_id", "channel", "customer_id", "idempotency_key", "external_reference", "status", "lines", "delivery_mode", "ship_to", "pickup_location_id", "payments", "total", "created_at", "updated_at", "version", "sourcing", "cancel_reason", "approval", "payment_status", "shipments", "payable", "pending_steps", "returns", "receipts", "overdue_invoices", "shortages", "shipping", "goodwill", "notes", "return_window_days", "hold_requested", "promised_delivery", "delivery_late", "deliver_by", "shipping_service", "ship_complete", "deliver_from", "scheduled", "release_waits_for")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -529,6 +550,7 @@ class Order(_message.Message):
     SHIP_COMPLETE_FIELD_NUMBER: _ClassVar[int]
     DELIVER_FROM_FIELD_NUMBER: _ClassVar[int]
     SCHEDULED_FIELD_NUMBER: _ClassVar[int]
+    RELEASE_WAITS_FOR_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     channel: _common_pb2.Channel
     customer_id: str
@@ -567,7 +589,8 @@ class Order(_message.Message):
     ship_complete: bool
     deliver_from: _timestamp_pb2.Timestamp
     scheduled: bool
-    def __init__(self, order_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., external_reference: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., pickup_location_id: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[PaymentInstruction, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., sourcing: _Optional[_Union[SourcingExplanation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., approval: _Optional[_Union[Approval, _Mapping]] = ..., payment_status: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., payable: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pending_steps: _Optional[_Iterable[str]] = ..., returns: _Optional[_Iterable[_Union[Return, _Mapping]]] = ..., receipts: _Optional[_Iterable[_Union[PaymentReceipt, _Mapping]]] = ..., overdue_invoices: _Optional[_Iterable[_Union[OverdueInvoice, _Mapping]]] = ..., shortages: _Optional[_Iterable[_Union[FulfilmentShortage, _Mapping]]] = ..., shipping: _Optional[_Union[ShippingCharge, _Mapping]] = ..., goodwill: _Optional[_Iterable[_Union[Goodwill, _Mapping]]] = ..., notes: _Optional[_Iterable[_Union[OrderNote, _Mapping]]] = ..., return_window_days: _Optional[int] = ..., hold_requested: _Optional[_Union[HoldRequest, _Mapping]] = ..., promised_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivery_late: _Optional[bool] = ..., deliver_by: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shipping_service: _Optional[str] = ..., ship_complete: _Optional[bool] = ..., deliver_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., scheduled: _Optional[bool] = ...) -> None: ...
+    release_waits_for: _containers.RepeatedScalarFieldContainer[ReleaseWait]
+    def __init__(self, order_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., external_reference: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., delivery_mode: _Optional[_Union[_common_pb2.DeliveryMode, str]] = ..., ship_to: _Optional[_Union[_common_pb2.Address, _Mapping]] = ..., pickup_location_id: _Optional[str] = ..., payments: _Optional[_Iterable[_Union[PaymentInstruction, _Mapping]]] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., sourcing: _Optional[_Union[SourcingExplanation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., approval: _Optional[_Union[Approval, _Mapping]] = ..., payment_status: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., payable: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., pending_steps: _Optional[_Iterable[str]] = ..., returns: _Optional[_Iterable[_Union[Return, _Mapping]]] = ..., receipts: _Optional[_Iterable[_Union[PaymentReceipt, _Mapping]]] = ..., overdue_invoices: _Optional[_Iterable[_Union[OverdueInvoice, _Mapping]]] = ..., shortages: _Optional[_Iterable[_Union[FulfilmentShortage, _Mapping]]] = ..., shipping: _Optional[_Union[ShippingCharge, _Mapping]] = ..., goodwill: _Optional[_Iterable[_Union[Goodwill, _Mapping]]] = ..., notes: _Optional[_Iterable[_Union[OrderNote, _Mapping]]] = ..., return_window_days: _Optional[int] = ..., hold_requested: _Optional[_Union[HoldRequest, _Mapping]] = ..., promised_delivery: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivery_late: _Optional[bool] = ..., deliver_by: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shipping_service: _Optional[str] = ..., ship_complete: _Optional[bool] = ..., deliver_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., scheduled: _Optional[bool] = ..., release_waits_for: _Optional[_Iterable[_Union[ReleaseWait, str]]] = ...) -> None: ...
 
 class HoldRequest(_message.Message):
     __slots__ = ("by", "reason", "at")
