@@ -24,6 +24,13 @@ from protos.oms.v1 import orders_pb2
 
 METHOD = {v: orders_pb2.PaymentMethod.Name(v).removeprefix("PAYMENT_METHOD_").lower() for v in orders_pb2.PaymentMethod.values()}
 RESOLUTION = {v: orders_pb2.ReturnResolution.Name(v).removeprefix("RETURN_RESOLUTION_").lower() for v in orders_pb2.ReturnResolution.values()}
+WAIT = {v: orders_pb2.ReleaseWait.Name(v).removeprefix("RELEASE_WAIT_").lower() for v in orders_pb2.ReleaseWait.values()}
+# Statuses in which an order may still have units no location was sent.
+NOT_DONE = {
+    orders_pb2.ORDER_STATUS_ACCEPTED, orders_pb2.ORDER_STATUS_ON_HOLD, orders_pb2.ORDER_STATUS_ALLOCATED,
+    orders_pb2.ORDER_STATUS_PARTLY_BACKORDERED, orders_pb2.ORDER_STATUS_BACKORDERED, orders_pb2.ORDER_STATUS_RELEASED,
+    orders_pb2.ORDER_STATUS_PARTLY_SHIPPED,
+}  # fmt: skip
 REASON = {v: orders_pb2.ReturnReason.Name(v).removeprefix("RETURN_REASON_").lower() for v in orders_pb2.ReturnReason.values()}
 RETURN_STATUS = {v: orders_pb2.ReturnStatus.Name(v).removeprefix("RETURN_STATUS_").lower() for v in orders_pb2.ReturnStatus.values()}
 
@@ -352,6 +359,14 @@ def lifecycle(after: DayAfter) -> dict[str, Any]:
                 1 for o in later if o.HasField("promised_delivery") and o.promised_delivery.seconds < o.deliver_from.seconds
             ),
         },
+        # Open orders with units no location was sent, by each reason they wait for (an order may
+        # give several); those with none and no step pending would be stuck (must be 0).
+        "waiting_by_reason": dict(collections.Counter(WAIT[w] for o in final for w in o.release_waits_for).most_common()),
+        "waiting_without_reason": sum(
+            1 for o in final
+            if o.status in NOT_DONE and not o.release_waits_for and not o.pending_steps
+            and any(sum(r.quantity for r in line.released) < line.quantity - line.cancelled_quantity for line in o.lines)
+        ),  # fmt: skip
         "returns_requested": after.returns_requested,
         "returns_refused": after.returns_refused,
         "returns_listed": after.returns_listed,

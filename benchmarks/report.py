@@ -85,6 +85,7 @@ KEY_FIGURES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("orders asked to go in one parcel", ("lifecycle", "ship_complete", "orders"), "int"),
     ("  shipped", ("lifecycle", "ship_complete", "shipped"), "int"),
     ("  sent in more than one parcel", ("lifecycle", "ship_complete", "split"), "int"),
+    ("orders waiting with no reason named (stuck)", ("lifecycle", "waiting_without_reason"), "int"),
     ("orders for a later day", ("lifecycle", "scheduled", "orders"), "int"),
     ("  waiting for it, reserved", ("lifecycle", "scheduled", "waiting"), "int"),
     ("  released (must leave today to arrive then)", ("lifecycle", "scheduled", "released"), "int"),

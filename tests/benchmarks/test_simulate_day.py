@@ -154,6 +154,10 @@ async def test_a_small_day_is_driven_reported_replayed_and_compared(deployments,
     later = life["scheduled"]
     assert later["orders"] > 0 and later["waiting"] > 0 and later["waiting_released_anywhere"] == 0, later
     assert later["promised_earlier"] == 0 and later["promised_the_day_asked"] > 0, later
+    # Every open order with units no location was sent says why; those waiting for their day among them.
+    assert life["waiting_without_reason"] == 0 and life["waiting_by_reason"].get("delivery_day", 0) >= later["waiting"], life[
+        "waiting_by_reason"
+    ]
     # The day's fulfilment throughput: the fulfil phase's shipments (not the replacements')
     # over its seconds, and the deliver phase's deliveries over its seconds.
     assert 0 < life["shipments_per_s"] * life["phases_s"]["fulfil"] <= life["shipments"] + 1e-6
