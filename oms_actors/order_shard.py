@@ -904,10 +904,20 @@ class OrderShard:
 
     async def reschedule_delivery(self, order_id: str, day: str) -> bytes:
         """Another day for the order's delivery, or none (``Order.reschedule``): promised again
-        from it; with none, released at once (its steps, driven after the save)."""
-        return await self._command(
+        from it; with none, released at once (its steps, driven after the save). A later day
+        gives back the use of today's capacity (it takes its own the day it is released);
+        released at once, it uses today's."""
+        before = self.orders.get(order_id)
+        answer = await self._command(
             order_id, lambda order: order.reschedule(day, now_ms=now_ms(), promiser=self.network.promiser(now_ms()))
         )
+        order = self.orders.get(order_id)
+        if order is not None and order is not before:
+            if order.scheduled:
+                await self._effects().capacity.release(order_id)
+            else:
+                await self._use_capacity_today([order_id])
+        return answer
 
     async def confirm_delivery(self, order_id: str, shipment_id: str, acting_at: str = "") -> bytes:
         """``acting_at`` as for confirm_shipment; another location's shipment answers as one the
@@ -1422,14 +1432,32 @@ class OrderShard:
         now = now_ms()
         promiser = self.network.promiser(now)
         day = today or utc_today()
+        gone: list[str] = []
 
         def released(order: Order) -> Order:
             order = order.let_go(now_ms=now)
             while next_step(order) == STEP_RELEASE:
                 order = order.release(now_ms=now)
+            gone.append(order.order_id)
             return order
 
-        return await self._sweep(lambda o: o.scheduled and o.due_for_release(promiser, day), released, limit)
+        n = await self._sweep(lambda o: o.scheduled and o.due_for_release(promiser, day), released, limit)
+        await self._use_capacity_today([oid for oid in gone if oid in self.orders])
+        return n
+
+    async def _use_capacity_today(self, order_ids: list[str]) -> None:
+        """The units of orders released today for a later day count on their locations' days
+        now, as sourcing counts an order shipping at once: the release happens whatever is
+        left of the day (the customer's day is kept), so the use is recorded uncapped."""
+        if not order_ids:
+            return
+        view = await self._routing.view()
+        if not view.capacity:
+            return
+        ledger = self._effects().capacity
+        for oid in order_ids:
+            units = self.orders[oid].units_by_location()
+            await ledger.take(oid, units, {}, days=view.days(units))
 
     async def expire_returns(self, arrival_ms: int | None = None, limit: int = BACKORDER_BATCH) -> int:
         """Expires authorised returns not received within the return policy's arrival_days

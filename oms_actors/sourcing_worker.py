@@ -389,7 +389,12 @@ class SourcingWorker:
                     epoch, as_of, ((r.location_id, r.sku, r.quantity) for r in by_shard.get(i, []) if r.order_id not in refused)
                 )
         if view.capacity:
-            refused |= await self._take_capacity(planned, refused, view, mine, days)
+            later = {r.order_id for r in requests if r.scheduled}
+            today = {oid: plan for oid, plan in planned.items() if oid not in later}
+            refused |= await self._take_capacity(today, refused, view, mine, days)
+            # Not leaving today: no day of a location is theirs yet (a use from before they were
+            # scheduled is given back); the day they are released, they take their own.
+            await asyncio.gather(*(self.capacity.release(oid) for oid in later if oid in planned and oid not in refused))
         if refused:
             # All-or-nothing across shards: give back what other shards granted, down to
             # what the orders keep at locations they were released to (those locations

@@ -34,6 +34,8 @@ class SourcingRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     deliver_by: str = ""  # the day the customer asked for (Order.deliver_by); "": none
     avoid: tuple[str, ...] = ()  # locations that declined to ship it (Order.declined_locations)
     ship_complete: bool = False  # from one location only (Order.ship_complete)
+    # For a later day (Order.scheduled): it uses no location's capacity today; the day it is released, it does.
+    scheduled: bool = False
 
     @classmethod
     def of(cls, order: Order) -> SourcingRequest:
@@ -56,4 +58,5 @@ class SourcingRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
             deliver_by=order.deliver_by,
             avoid=tuple(sorted(order.declined_locations)),
             ship_complete=order.ship_complete,
+            scheduled=order.scheduled,
         )

@@ -128,3 +128,27 @@ async def test_the_customer_moves_the_day_or_asks_for_it_at_once_until_it_ships(
     code, _, fields = await refusal(world.orders.RescheduleDelivery(beyond))
     assert code == grpc.StatusCode.INVALID_ARGUMENT and set(fields) == {"deliver_from"}
     assert (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=placed.order_id))).version == placed.version
+
+
+async def test_an_order_for_a_later_day_uses_a_locations_capacity_on_the_day_it_is_released(world: World, oms):
+    from tests.integration.test_capacity import _availability_at, _capped_location
+
+    loc = await _capped_location(world, 3)
+    sku = await world.sku({loc: 5})
+    customer = await world.customer()
+    asked = card(world.order(customer, [(sku, 2)]))
+    asked.deliver_from.CopyFrom(day_ahead(10))
+    later = await settled(world, (await world.orders.CreateOrder(asked)).order.order_id)
+    assert [a.location_id for a in later.lines[0].allocations] == [loc] and later.scheduled
+    now = await settled(world, (await world.orders.CreateOrder(card(world.order(customer, [(sku, 1)])))).order.order_id)
+    assert [a.location_id for a in now.lines[0].allocations] == [loc]
+    # Today only the order leaving today counts.
+    row = await _availability_at(world, sku, loc, lambda r: r.capacity_left_today == 2)
+    assert row.capacity_left_today == 2
+    # Released (its units must leave today to arrive on its day): today's capacity counts them too.
+    await oms.actors.orders[oms.backend.orders.shard(later.order_id)].release_scheduled.remote(
+        (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=9)).isoformat()
+    )
+    assert (await settled(world, later.order_id)).status == orders_pb2.ORDER_STATUS_RELEASED
+    row = await _availability_at(world, sku, loc, lambda r: r.capacity_left_today == 0)
+    assert row.capacity_left_today == 0
