@@ -370,16 +370,22 @@ class OrderShard:
         awaiting = late = 0
         for order_id in self._awaiting:
             order = self.orders.get(order_id)
-            if (
-                order is None
-                or (channel and order.channel.value != channel)
-                or (created_from_ms is not None and order.created_at_ms < created_from_ms)
-                or (created_before_ms is not None and order.created_at_ms >= created_before_ms)
-            ):
+            if order is None or not _counted(order, channel, created_from_ms, created_before_ms):
                 continue
             awaiting += 1
             late += order.is_late(today)
         return awaiting, late
+
+    async def count_waiting(self, channel: str, created_from_ms: int | None, created_before_ms: int | None) -> dict[str, int]:
+        """Reason -> open orders of the channel ("": every one), created in ``[from, before)``,
+        with units waiting for it (``Order.release_waits_for``): from memory, which holds the open orders."""
+        await self._ready()
+        waiting: dict[str, int] = {}
+        for order in self.orders.values():
+            if _counted(order, channel, created_from_ms, created_before_ms):
+                for reason in order.release_waits_for:
+                    waiting[reason.value] = waiting.get(reason.value, 0) + 1
+        return waiting
 
     # -- commands -------------------------------------------------------------
 
@@ -1623,6 +1629,15 @@ def _shortage_pending(order: Order) -> bool:
     """Units a location could not ship have not left its stock yet: sourcing again first would
     replace the reservation the step is to take away with them."""
     return any(step.startswith(STEP_SHORTAGE) for step in order.pending)
+
+
+def _counted(order: Order, channel: str, created_from_ms: int | None, created_before_ms: int | None) -> bool:
+    """Whether a dashboard count of the channel ("": every one) over ``[from, before)`` counts the order."""
+    return (
+        (not channel or order.channel.value == channel)
+        and (created_from_ms is None or order.created_at_ms >= created_from_ms)
+        and (created_before_ms is None or order.created_at_ms < created_before_ms)
+    )
 
 
 def _check_scope(order: Order, acting_at: str) -> None:

@@ -23,6 +23,7 @@ from gateway.convert import (
     ORDER_STATUS_TO_PROTO,
     ORDER_STATUSES,
     PAYMENT_METHODS,
+    RELEASE_WAITS,
     RESOLUTIONS,
     Violations,
     address_from_proto,
@@ -39,7 +40,7 @@ from gateway.services.backend import Backend, id_or_fail
 from oms_actors.domain.enums import OrderStatus
 from oms_actors.domain.errors import ValidationError
 from oms_actors.domain.inbound import utc_today
-from oms_actors.domain.order import INSTRUMENTS, Order
+from oms_actors.domain.order import INSTRUMENTS, Order, ReleaseWait
 from oms_actors.domain.returns import Resolution
 from oms_actors.store.events import EventReader
 from oms_actors.store.orders import Cursor, OrderFilter
@@ -203,15 +204,26 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
         visible = visible_orders(await caller(context), OrderFilter(channel=channel))
         counts: dict[OrderStatus, int] = {}
         awaiting = late = 0
+        waiting: dict[str, int] = {}
         if visible is not None:  # (None: only another channel's orders were asked for)
             counting = self.b.orders.count_by_status(visible.channel, created_from_ms=low, created_before_ms=high)
             channel_id = visible.channel.value if visible.channel is not None else ""
             today = utc_today()
-            counts, *deliveries = await asyncio.gather(
-                counting, *(a.count_deliveries.remote(channel_id, low, high, today) for a in self.b.actors.orders)
+            shards = self.b.actors.orders
+            counts, *answers = await asyncio.gather(
+                counting,
+                *(a.count_deliveries.remote(channel_id, low, high, today) for a in shards),
+                *(a.count_waiting.remote(channel_id, low, high) for a in shards),
             )
+            deliveries, per_shard = answers[: len(shards)], answers[len(shards) :]
             awaiting, late = (sum(column) for column in zip(*deliveries))
+            for shard_counts in per_shard:
+                for reason, n in shard_counts.items():
+                    waiting[reason] = waiting.get(reason, 0) + n
         return orders_pb2.CountOrdersResponse(
+            waiting=[
+                orders_pb2.WaitCount(reason=RELEASE_WAITS[reason], count=waiting.get(reason.value, 0)) for reason in ReleaseWait
+            ],
             total=sum(counts.values()),
             by_status=[
                 orders_pb2.StatusCount(status=ORDER_STATUS_TO_PROTO[status], count=counts.get(status, 0)) for status in OrderStatus

@@ -58,3 +58,27 @@ async def test_orders_are_counted_by_status_for_a_channel_and_a_time_range(world
     finally:
         await market.close()
         await web.close()
+
+
+async def test_open_orders_are_counted_by_what_they_wait_for(world: World):
+    from tests.integration.test_delivery_promises import day_ahead
+
+    scarce = await world.sku({"T-DC-NORTH": 1})
+    customer = await world.customer()
+    started = time.time_ns() // 1_000_000
+    since = orders_pb2.CountOrdersRequest(channel=common_pb2.CHANNEL_FIELD_SALES)
+    since.created_from.FromMilliseconds(started)
+
+    def waiting(answer: orders_pb2.CountOrdersResponse) -> dict[int, int]:
+        return {w.reason: w.count for w in answer.waiting}
+
+    later = card(world.order(customer, [(scarce, 1)], channel=common_pb2.CHANNEL_FIELD_SALES))
+    later.deliver_from.CopyFrom(day_ahead(10))
+    short = card(world.order(customer, [(scarce, 2)], channel=common_pb2.CHANNEL_FIELD_SALES))
+    for request in (later, short):
+        await settled(world, (await world.orders.CreateOrder(request)).order.order_id)
+    counts = waiting(await world.orders.CountOrders(since))
+    # Every reason is listed; the order for a later day waits for it, the other for the unit nobody holds.
+    assert set(counts) == set(orders_pb2.ReleaseWait.values()) - {orders_pb2.RELEASE_WAIT_UNSPECIFIED}
+    assert counts[orders_pb2.RELEASE_WAIT_DELIVERY_DAY] == 1 and counts[orders_pb2.RELEASE_WAIT_STOCK] == 1
+    assert counts[orders_pb2.RELEASE_WAIT_REVIEW] == counts[orders_pb2.RELEASE_WAIT_PAYMENT] == 0

@@ -936,16 +936,18 @@ class CountOrdersRequest(_message.Message):
     def __init__(self, channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., created_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CountOrdersResponse(_message.Message):
-    __slots__ = ("total", "by_status", "awaiting_delivery", "late")
+    __slots__ = ("total", "by_status", "awaiting_delivery", "late", "waiting")
     TOTAL_FIELD_NUMBER: _ClassVar[int]
     BY_STATUS_FIELD_NUMBER: _ClassVar[int]
     AWAITING_DELIVERY_FIELD_NUMBER: _ClassVar[int]
     LATE_FIELD_NUMBER: _ClassVar[int]
+    WAITING_FIELD_NUMBER: _ClassVar[int]
     total: int
     by_status: _containers.RepeatedCompositeFieldContainer[StatusCount]
     awaiting_delivery: int
     late: int
-    def __init__(self, total: _Optional[int] = ..., by_status: _Optional[_Iterable[_Union[StatusCount, _Mapping]]] = ..., awaiting_delivery: _Optional[int] = ..., late: _Optional[int] = ...) -> None: ...
+    waiting: _containers.RepeatedCompositeFieldContainer[WaitCount]
+    def __init__(self, total: _Optional[int] = ..., by_status: _Optional[_Iterable[_Union[StatusCount, _Mapping]]] = ..., awaiting_delivery: _Optional[int] = ..., late: _Optional[int] = ..., waiting: _Optional[_Iterable[_Union[WaitCount, _Mapping]]] = ...) -> None: ...
 
 class StatusCount(_message.Message):
     __slots__ = ("status", "count")
@@ -954,6 +956,14 @@ class StatusCount(_message.Message):
     status: OrderStatus
     count: int
     def __init__(self, status: _Optional[_Union[OrderStatus, str]] = ..., count: _Optional[int] = ...) -> None: ...
+
+class WaitCount(_message.Message):
+    __slots__ = ("reason", "count")
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    reason: ReleaseWait
+    count: int
+    def __init__(self, reason: _Optional[_Union[ReleaseWait, str]] = ..., count: _Optional[int] = ...) -> None: ...
 
 class GrantGoodwillRequest(_message.Message):
     __slots__ = ("order_id", "goodwill_id", "amount", "reason", "resolution")
