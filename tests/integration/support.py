@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import grpc
@@ -219,6 +221,19 @@ class World:
                 )
             )
         return req
+
+    @contextlib.asynccontextmanager
+    async def rules_added(self, *rules: inventory_pb2.EligibilityRule) -> AsyncIterator[None]:
+        """The routing rules with ``rules`` added (best scoped to the test's own SKUs), then as they were."""
+        previous = await self.inventory.GetRoutingRules(inventory_pb2.GetRoutingRulesRequest())
+        changed = inventory_pb2.RoutingRules()
+        changed.CopyFrom(previous)
+        changed.rules.extend(rules)
+        await self.inventory.SetRoutingRules(changed)
+        try:
+            yield
+        finally:
+            await self.inventory.SetRoutingRules(previous)
 
     async def available(self, sku: str) -> dict[str, tuple[int, int]]:
         """location -> (on_hand, reserved)."""

@@ -230,17 +230,11 @@ async def test_an_exchange_for_a_size_the_channel_may_not_be_sent_from_where_it_
     small = await world.sku({"T-DC-SOUTH": 5}, style=style)
     large = await world.sku({"T-DC-SOUTH": 5}, style=style)
     order = await delivered(world, (await world.orders.CreateOrder(card(world.order(await world.customer(), [(small, 1)])))).order)
-    previous = await world.inventory.GetRoutingRules(inventory_pb2.GetRoutingRulesRequest())
-    rules = inventory_pb2.RoutingRules()
-    rules.CopyFrom(previous)
-    rules.rules.append(
-        inventory_pb2.EligibilityRule(
-            effect=inventory_pb2.RULE_EFFECT_DENY, channels=[common_pb2.CHANNEL_WEB], skus=[large],
-            description="the large size is kept for the stores' own customers",
-        )
+    kept = inventory_pb2.EligibilityRule(
+        effect=inventory_pb2.RULE_EFFECT_DENY, channels=[common_pb2.CHANNEL_WEB], skus=[large],
+        description="the large size is kept for the stores' own customers",
     )  # fmt: skip
-    try:
-        await world.inventory.SetRoutingRules(rules)
+    async with world.rules_added(kept):
         web = await world.inventory.GetAvailability(inventory_pb2.GetAvailabilityRequest(skus=[large], channel=common_pb2.CHANNEL_WEB))
         assert web.skus[0].available == 5 and web.skus[0].promisable == 0
         with pytest.raises(grpc.aio.AioRpcError) as info:
@@ -249,5 +243,3 @@ async def test_an_exchange_for_a_size_the_channel_may_not_be_sent_from_where_it_
         assert "sold out" in precondition_violations(info.value)["lines[0]"]
         assert not (await world.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id))).returns
         assert (await world.available(large))["T-DC-SOUTH"] == (5, 0)
-    finally:
-        await world.inventory.SetRoutingRules(previous)

@@ -241,20 +241,12 @@ async def test_the_store_a_pickup_was_sent_to_hands_it_over_or_reports_it_uncoll
         return await ship_everything(world, order)
 
     # A routing rule lets this SKU's pickups come from the warehouse (ship to store); the rest as they were.
-    previous = await world.inventory.GetRoutingRules(inventory_pb2.GetRoutingRulesRequest())
-    rules = inventory_pb2.RoutingRules()
-    rules.CopyFrom(previous)
-    rules.rules.append(
-        inventory_pb2.EligibilityRule(
-            effect=inventory_pb2.RULE_EFFECT_ALLOW, delivery_modes=[common_pb2.DELIVERY_MODE_PICKUP_IN_STORE], skus=[sku],
-            location_ids=["T-DC-NORTH"], description="sent to the store from the warehouse",
-        )
+    to_store = inventory_pb2.EligibilityRule(
+        effect=inventory_pb2.RULE_EFFECT_ALLOW, delivery_modes=[common_pb2.DELIVERY_MODE_PICKUP_IN_STORE], skus=[sku],
+        location_ids=["T-DC-NORTH"], description="sent to the store from the warehouse",
     )  # fmt: skip
-    await world.inventory.SetRoutingRules(rules)
-    try:
+    async with world.rules_added(to_store):
         collected, left = await sent(), await sent()
-    finally:
-        await world.inventory.SetRoutingRules(previous)
     # The store hands the first over: its own key confirms the collection; another store's sees nothing.
     confirm = fulfilment_pb2.ConfirmDeliveryRequest(order_id=collected.order_id, shipment_id=collected.shipments[0].shipment_id)
     code, _, _ = await refusal(fulfilment(elsewhere).ConfirmDelivery(confirm))
