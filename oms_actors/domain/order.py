@@ -17,6 +17,7 @@ is derived from its lines and its approval after every command.
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from typing import Any, Callable, Iterable, Mapping
 
@@ -1338,9 +1339,13 @@ class Order(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         return {line.line_number: waiting for line in self.lines if (waiting := line.active - line.allocated_quantity) > 0}
 
     def backorder_expired(self, now_ms: int, after_ms: int) -> bool:
-        """Units of it still wait for stock ``after_ms`` after it was placed (an order held for
+        """Units of it still wait for stock ``after_ms`` after it was placed, or for an order
+        for a later day, after that day began: it waits for nothing before (an order held for
         review, or not sourced yet, is left to its reviewer or its sourcing)."""
-        return self.status in _BACKORDER_EXPIRES and now_ms - self.created_at_ms >= after_ms and bool(self.waiting_units())
+        since = self.created_at_ms
+        if self.deliver_from:
+            since = max(since, int(dt.datetime.fromisoformat(self.deliver_from).replace(tzinfo=dt.UTC).timestamp() * 1000))
+        return self.status in _BACKORDER_EXPIRES and now_ms - since >= after_ms and bool(self.waiting_units())
 
     def cancel_backorders(self, *, now_ms: int) -> Order:
         """The units still waiting for stock cancelled (the routing rules' backorder_cancel_days):

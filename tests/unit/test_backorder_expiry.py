@@ -67,3 +67,14 @@ def test_the_days_are_a_routing_rule_stored_and_read_back_and_checked():
         with pytest.raises(ValidationError) as info:
             v.raise_if_any()
         assert {f.field for f in info.value.violations} == {"backorder_cancel_after_days"}
+
+
+def test_an_order_for_a_later_day_waits_for_stock_from_that_day_not_from_when_it_was_placed():
+    from oms_actors.domain.records import evolve
+
+    order = evolve(approved(1, 1), deliver_from="1970-01-31")  # placed on 1 January 1970, for the 31st
+    assert order.waiting_units() == {1: 1}
+    day = 30 * DAY  # the 31st began
+    assert not order.backorder_expired(order.created_at_ms + 14 * DAY, 14 * DAY)  # placed 14 days ago: it is not even due
+    assert not order.backorder_expired(day + 14 * DAY - 1, 14 * DAY)
+    assert order.backorder_expired(day + 14 * DAY, 14 * DAY)
