@@ -14,11 +14,13 @@ plaintext only on loopback unless ``insecure`` is set.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Awaitable
 
 import grpc
 import ray
@@ -184,6 +186,18 @@ def listen(server: grpc.aio.Server, host: str, port: int, access: AccessConfig) 
     return server.add_insecure_port(address)
 
 
+# How long one step of a graceful stop may take beyond the grace period.
+STOP_STEP_S = 30.0
+
+
+async def _bounded(step: str, work: Awaitable[Any], timeout_s: float = STOP_STEP_S) -> None:
+    """Awaits one step of a stop for at most ``timeout_s``; past it the step is cancelled and named in the log."""
+    try:
+        await asyncio.wait_for(work, timeout_s)
+    except TimeoutError:
+        log.warning("stop: %s did not finish within %.0f s; going on without it", step, timeout_s)
+
+
 class OmsService:
     """Everything one gateway process runs, started and stopped in the right order."""
 
@@ -286,23 +300,28 @@ class OmsService:
         )
 
     async def stop(self, *, grace_s: float | None = None) -> None:
-        """Graceful: stop taking calls, let those in flight finish, then flush the batcher."""
+        """Graceful: stop taking calls, let those in flight finish, then flush the batcher.
+
+        Each step is bounded: a shutdown that waits for ever (a call into a shard that never
+        answers, a stream a handler does not let go) gets killed by whatever runs it, with
+        less done; a step past its bound is logged by name and the next one runs."""
+        grace = self.config.grace_s if grace_s is None else grace_s
         if self.server is not None:
             if self.health is not None:
                 await self.health.enter_graceful_shutdown()
-            await self.server.stop(self.config.grace_s if grace_s is None else grace_s)
+            await _bounded("the gRPC server's stop", self.server.stop(grace), grace + STOP_STEP_S)
         if self.passes is not None:
-            await self.passes.stop()
+            await _bounded("the periodic passes", self.passes.stop())
             self.passes = None
         if self.metrics is not None:
             self.metrics.stop()
             self.metrics = None
         if self.backend is not None:
-            await self.backend.batcher.drain()
-            await self.backend.availability.drain()
-            await self.backend.backorders.drain()
+            await _bounded("the order batcher's drain", self.backend.batcher.drain())
+            await _bounded("the availability reads' drain", self.backend.availability.drain())
+            await _bounded("the backorder runs' drain", self.backend.backorders.drain())
             self.backend.close_calls()
-            await self.backend.orders.client.aclose()
+            await _bounded("the Redis client's close", self.backend.orders.client.aclose())
         self.server = None
 
     def stop_dependencies(self) -> None:
