@@ -356,13 +356,15 @@ class OrderShard:
             "late": late,
         }
 
-    async def count_deliveries(
+    async def count_open(
         self, channel: str, created_from_ms: int | None, created_before_ms: int | None, today: str
-    ) -> tuple[int, int]:
-        """(open orders awaiting a promised delivery, of them late on ``today``) of the channel
-        ("": every one), created in ``[from, before)``: from memory, as the metrics count them."""
+    ) -> tuple[int, int, dict[str, int]]:
+        """(open orders awaiting a promised delivery, of them late on ``today``, reason -> open
+        orders with units waiting for it) of the channel ("": every one), created in ``[from,
+        before)``: from memory, as the metrics count them; one call for a dashboard's figures."""
         await self._ready()
-        return self._deliveries(today, channel, created_from_ms, created_before_ms)
+        awaiting, late = self._deliveries(today, channel, created_from_ms, created_before_ms)
+        return awaiting, late, self._waiting(channel, created_from_ms, created_before_ms)
 
     def _deliveries(
         self, today: str, channel: str = "", created_from_ms: int | None = None, created_before_ms: int | None = None
@@ -376,10 +378,8 @@ class OrderShard:
             late += order.is_late(today)
         return awaiting, late
 
-    async def count_waiting(self, channel: str, created_from_ms: int | None, created_before_ms: int | None) -> dict[str, int]:
-        """Reason -> open orders of the channel ("": every one), created in ``[from, before)``,
-        with units waiting for it (``Order.release_waits_for``): from memory, which holds the open orders."""
-        await self._ready()
+    def _waiting(self, channel: str, created_from_ms: int | None, created_before_ms: int | None) -> dict[str, int]:
+        """Reason -> open orders with units waiting for it (``Order.release_waits_for``): memory holds the open orders."""
         waiting: dict[str, int] = {}
         for order in self.orders.values():
             if _counted(order, channel, created_from_ms, created_before_ms):
@@ -1461,9 +1461,8 @@ class OrderShard:
         if not view.capacity:
             return
         ledger = self._effects().capacity
-        for oid in order_ids:
-            units = self.orders[oid].units_by_location()
-            await ledger.take(oid, units, {}, days=view.days(units))
+        uses = {oid: self.orders[oid].units_by_location() for oid in order_ids}
+        await asyncio.gather(*(ledger.take(oid, units, {}, days=view.days(units)) for oid, units in uses.items()))
 
     async def expire_returns(self, arrival_ms: int | None = None, limit: int = BACKORDER_BATCH) -> int:
         """Expires authorised returns not received within the return policy's arrival_days

@@ -209,16 +209,12 @@ class OrderService(orders_pb2_grpc.OrderServiceServicer):
             counting = self.b.orders.count_by_status(visible.channel, created_from_ms=low, created_before_ms=high)
             channel_id = visible.channel.value if visible.channel is not None else ""
             today = utc_today()
-            shards = self.b.actors.orders
-            counts, *answers = await asyncio.gather(
-                counting,
-                *(a.count_deliveries.remote(channel_id, low, high, today) for a in shards),
-                *(a.count_waiting.remote(channel_id, low, high) for a in shards),
+            counts, *per_shard = await asyncio.gather(
+                counting, *(a.count_open.remote(channel_id, low, high, today) for a in self.b.actors.orders)
             )
-            deliveries, per_shard = answers[: len(shards)], answers[len(shards) :]
-            awaiting, late = (sum(column) for column in zip(*deliveries))
-            for shard_counts in per_shard:
-                for reason, n in shard_counts.items():
+            for shard_awaiting, shard_late, shard_waiting in per_shard:
+                awaiting, late = awaiting + shard_awaiting, late + shard_late
+                for reason, n in shard_waiting.items():
                     waiting[reason] = waiting.get(reason, 0) + n
         return orders_pb2.CountOrdersResponse(
             waiting=[
